@@ -1,0 +1,185 @@
+"""Tesseract OCR (English + Russian) into lines of words with boxes and confidences."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.ndimage as ndi
+from PIL import Image
+
+from indexer.errors import AssistantError
+from indexer.records import TextLine, Word
+
+log = logging.getLogger(__name__)
+
+MIN_WORD_CONFIDENCE = 30.0
+"""Words tesseract is less sure of than this are mostly noise from icons and borders."""
+
+
+class OcrUnavailable(AssistantError):
+    """Tesseract (or one of its language packs) is not installed."""
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    languages: str = "eng+rus"
+    # UI text is often 11-13 px high; tesseract reads best near 30 px, so small images are upscaled.
+    upscale_below: int = 1600
+    timeout_s: float = 120.0
+
+
+@dataclass
+class OcrResult:
+    lines: list[TextLine]
+    mean_confidence: float | None
+
+
+def tesseract_path() -> str:
+    found = shutil.which("tesseract")
+    if not found:
+        raise OcrUnavailable(
+            "tesseract is not installed: run scripts/setup.sh, or "
+            "`apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus`"
+        )
+    return found
+
+
+def recognize(image: Image.Image, settings: OcrSettings | None = None) -> OcrResult:
+    """OCR `image` (both its dark-on-light text and light-on-dark fields, e.g. selected widgets).
+
+    Boxes come back in the image's own pixel coordinates.
+    """
+    settings = settings or OcrSettings()
+    result = _run_tesseract(image, settings)
+    extra = _recognize_inverted_regions(image, settings, result.lines)
+    if extra:
+        result.lines.extend(extra)
+    return result
+
+
+def _run_tesseract(image: Image.Image, settings: OcrSettings) -> OcrResult:
+    scale = 1.0
+    longest = max(image.size)
+    if longest < settings.upscale_below:
+        scale = 2.0 if longest * 2 <= settings.upscale_below * 1.5 else settings.upscale_below / longest
+        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="PNG", compress_level=1)
+    # One thread per tesseract: the indexer already runs pages in parallel on the machine's cores.
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    command = [tesseract_path(), "stdin", "stdout", "-l", settings.languages, "--psm", "3", "tsv"]
+    try:
+        completed = subprocess.run(
+            command, input=buffer.getvalue(), capture_output=True, timeout=settings.timeout_s, env=env, check=False
+        )
+    except subprocess.TimeoutExpired as error:
+        raise AssistantError(f"tesseract took longer than {settings.timeout_s:.0f} s on one page") from error
+    if completed.returncode != 0:
+        message = completed.stderr.decode("utf-8", "replace").strip()
+        if "Failed loading language" in message or "Error opening data file" in message:
+            raise OcrUnavailable(
+                f"tesseract lacks language data for {settings.languages!r}: "
+                "`apt-get install tesseract-ocr-eng tesseract-ocr-rus`"
+            )
+        raise AssistantError(f"tesseract failed: {message[-500:]}")
+    return parse_tsv(completed.stdout.decode("utf-8", "replace"), scale)
+
+
+def parse_tsv(tsv: str, scale: float = 1.0) -> OcrResult:
+    """Turn tesseract's TSV into lines; coordinates are divided by `scale` to undo upscaling."""
+    grouped: dict[tuple[int, int, int, int], list[Word]] = {}
+    confidences: list[float] = []
+    reader = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for row in reader:
+        if row.get("level") != "5":
+            continue
+        text = (row.get("text") or "").strip()
+        confidence = float(row.get("conf") or -1)
+        if not text or confidence < 0:
+            continue
+        confidences.append(confidence)
+        if confidence < MIN_WORD_CONFIDENCE and not any(ch.isalnum() for ch in text):
+            continue
+        if confidence < MIN_WORD_CONFIDENCE / 2:
+            continue
+        left, top = float(row["left"]) / scale, float(row["top"]) / scale
+        width, height = float(row["width"]) / scale, float(row["height"]) / scale
+        key = (int(row["page_num"]), int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+        grouped.setdefault(key, []).append(Word(text, (left, top, left + width, top + height), confidence, height))
+    lines: list[TextLine] = []
+    block_ids: dict[tuple[int, int, int], int] = {}
+    for key, words in grouped.items():
+        block = block_ids.setdefault(key[:3], len(block_ids))
+        lines.append(TextLine(words, block=block))
+    mean = sum(confidences) / len(confidences) if confidences else None
+    return OcrResult(lines, mean)
+
+
+def _inverted_regions(gray: np.ndarray) -> list[tuple[slice, slice]]:
+    """Rectangles where text is light on a dark or saturated background (tesseract skips those)."""
+    background = ndi.uniform_filter(gray, 9)
+    labels, _ = ndi.label(background < 150)
+    regions = []
+    for rows, cols in ndi.find_objects(labels):
+        height, width = rows.stop - rows.start, cols.stop - cols.start
+        # Text fields and selected list rows: one line high, a few characters wide.
+        if 10 <= height <= 60 and width >= 24 and float(gray[rows, cols].std()) > 25:
+            regions.append((rows, cols))
+    return regions
+
+
+def _recognize_inverted_regions(
+    image: Image.Image, settings: OcrSettings, known: list[TextLine]
+) -> list[TextLine]:
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    regions = _inverted_regions(gray)
+    if not regions:
+        return []
+    # One tesseract call for all regions: stack their inverted crops on a white sheet.
+    pad, gap = 6, 14
+    sheet_width = max(c.stop - c.start for _, c in regions) + 2 * pad
+    sheet_height = sum(r.stop - r.start + 2 * pad + gap for r, _ in regions)
+    sheet = np.full((sheet_height, sheet_width), 255, dtype=np.uint8)
+    placements: list[tuple[int, int, tuple[slice, slice]]] = []
+    y = 0
+    for rows, cols in regions:
+        crop = 255 - gray[rows, cols]
+        top = y + pad
+        sheet[top : top + crop.shape[0], pad : pad + crop.shape[1]] = crop.clip(0, 255).astype(np.uint8)
+        placements.append((top, top + crop.shape[0], (rows, cols)))
+        y += crop.shape[0] + 2 * pad + gap
+    result = _run_tesseract(Image.fromarray(sheet), settings)
+    known_boxes = [word.bbox for line in known for word in line.words]
+    lines: list[TextLine] = []
+    next_block = max((line.block for line in known), default=-1) + 1
+    for line in result.lines:
+        moved: list[Word] = []
+        for word in line.words:
+            centre_y = (word.bbox[1] + word.bbox[3]) / 2
+            for top, bottom, (rows, cols) in placements:
+                if top - pad <= centre_y <= bottom + pad:
+                    dx, dy = cols.start - pad, rows.start - top
+                    box = (word.bbox[0] + dx, word.bbox[1] + dy, word.bbox[2] + dx, word.bbox[3] + dy)
+                    if word.confidence >= 50 and not any(_overlaps(box, other) for other in known_boxes):
+                        moved.append(Word(word.text, box, word.confidence, word.font_size))
+                    break
+        if moved:
+            lines.append(TextLine(moved, block=next_block))
+            next_block += 1
+    return lines
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return False
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width * height > 0.3 * smaller

@@ -1,0 +1,165 @@
+"""PDF pages through pypdfium2: page images at a chosen DPI and the text layer with word boxes."""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image
+
+from indexer.errors import CorruptFile, EmptyDocument, EncryptedDocument, MissingFile
+from indexer.records import PageContent, TextLine, Word
+
+log = logging.getLogger(__name__)
+
+MIN_TEXT_CHARS = 12
+"""A page with fewer letters/digits than this in its text layer is treated as an image (scan)."""
+
+
+def open_pdf(path: Path) -> pdfium.PdfDocument:
+    """Open a PDF or raise the typed error that tells the user what is wrong with it."""
+    if not path.is_file():
+        raise MissingFile(path)
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as error:
+        message = str(error)
+        if "password" in message.lower():
+            raise EncryptedDocument(path) from error
+        raise CorruptFile(path, message) from error
+    if len(document) == 0:
+        document.close()
+        raise EmptyDocument(path, "the PDF has zero pages")
+    return document
+
+
+def render_page(page: pdfium.PdfPage, dpi: float) -> Image.Image:
+    """Render one page to an RGB image at `dpi`."""
+    bitmap = page.render(scale=dpi / 72.0)
+    return bitmap.to_pil().convert("RGB")
+
+
+def render_pdf_page(path: Path, number: int, dpi: float) -> Image.Image:
+    """Render page `number` (1-based) of the PDF at `path`."""
+    document = open_pdf(path)
+    try:
+        if not 1 <= number <= len(document):
+            raise ValueError(f"page {number} is out of range 1..{len(document)} in {path.name}")
+        return render_page(document[number - 1], dpi)
+    finally:
+        document.close()
+
+
+def read_pdf(path: Path, dpi: float) -> Iterator[PageContent]:
+    """Yield each page's size and text-layer lines (pixels at `dpi`); pages without text get an image.
+
+    Pages whose text layer is empty or unusable come back with `text_source="none"` and a rendered
+    `image`, so the caller can OCR them.
+    """
+    document = open_pdf(path)
+    try:
+        for index in range(len(document)):
+            try:
+                page = document[index]
+                yield _read_page(page, index + 1, dpi)
+            except pdfium.PdfiumError as error:
+                raise CorruptFile(path, f"page {index + 1}: {error}") from error
+    finally:
+        document.close()
+
+
+def _read_page(page: pdfium.PdfPage, number: int, dpi: float) -> PageContent:
+    width_pt, height_pt = page.get_size()
+    scale = dpi / 72.0
+    width, height = round(width_pt * scale), round(height_pt * scale)
+    rotation = page.get_rotation()
+    textpage = page.get_textpage()
+    try:
+        lines = _text_lines(textpage, width_pt, height_pt, rotation, scale)
+        has_map_error = False
+    finally:
+        textpage.close()
+    usable = sum(ch.isalnum() for line in lines for word in line.words for ch in word.text)
+    if usable < MIN_TEXT_CHARS or has_map_error:
+        return PageContent(number, width, height, dpi, "none", image=render_page(page, dpi))
+    return PageContent(number, width, height, dpi, "pdf", lines=lines)
+
+
+def _to_pixels(
+    box: tuple[float, float, float, float], width_pt: float, height_pt: float, rotation: int, scale: float
+) -> tuple[float, float, float, float]:
+    """Map a PDF-space box (left, bottom, right, top) to top-left-origin pixels of the rendered page."""
+    left, bottom, right, top = box
+    if rotation == 90:
+        # Rendered width is the unrotated height.
+        x0, y0, x1, y1 = bottom, left, top, right
+    elif rotation == 180:
+        x0, y0, x1, y1 = width_pt - right, bottom, width_pt - left, top
+    elif rotation == 270:
+        x0, y0, x1, y1 = height_pt - top, width_pt - right, height_pt - bottom, width_pt - left
+    else:
+        x0, y0, x1, y1 = left, height_pt - top, right, height_pt - bottom
+    return (x0 * scale, y0 * scale, x1 * scale, y1 * scale)
+
+
+def _text_lines(
+    textpage: pdfium.PdfTextPage, width_pt: float, height_pt: float, rotation: int, scale: float
+) -> list[TextLine]:
+    """Group the text layer's characters into words and lines, keeping pdfium's reading order."""
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    lines: list[TextLine] = []
+    words: list[Word] = []
+    chars: list[str] = []
+    box: list[float] = []
+    size = 0.0
+    last_top = last_bottom = None
+
+    def flush_word() -> None:
+        nonlocal chars, box
+        if chars:
+            text = "".join(chars)
+            bbox = _to_pixels((box[0], box[1], box[2], box[3]), width_pt, height_pt, rotation, scale)
+            words.append(Word(text, bbox, 100.0, size * scale))
+        chars, box = [], []
+
+    def flush_line() -> None:
+        nonlocal words
+        flush_word()
+        if words:
+            lines.append(TextLine(words))
+        words = []
+
+    for index in range(count):
+        code = pdfium_c.FPDFText_GetUnicode(raw, index)
+        char = chr(code) if code else ""
+        if char in ("\r", "\n"):
+            flush_line()
+            last_top = last_bottom = None
+            continue
+        if not char or char.isspace() or char in "\x00\ufffe\x02":
+            flush_word()
+            continue
+        pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
+        l, r, b, t = left.value, right.value, bottom.value, top.value
+        # A character far below or above the previous one starts a new line even without a newline.
+        if last_top is not None and last_bottom is not None and (b > last_top or t < last_bottom):
+            flush_line()
+        if chars and box and l - box[2] > max(1.5, (t - b) * 0.35):
+            flush_word()
+        if pdfium_c.FPDFText_IsHyphen(raw, index):
+            char = "-"
+        size = pdfium_c.FPDFText_GetFontSize(raw, index) or (t - b)
+        if box:
+            box = [min(box[0], l), min(box[1], b), max(box[2], r), max(box[3], t)]
+        else:
+            box = [l, b, r, t]
+        chars.append(char)
+        last_top, last_bottom = t, b
+    flush_line()
+    return lines

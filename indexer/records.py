@@ -1,0 +1,111 @@
+"""Plain records that flow from files to pages, lines and passages before they reach the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from PIL import Image
+
+BBox = tuple[float, float, float, float]
+"""(x0, y0, x1, y1) in page-image pixels, origin top-left."""
+
+TextSource = Literal["pdf", "ocr", "none"]
+PassageKind = Literal["heading", "text", "mark"]
+MarkShape = Literal["rectangle", "ellipse", "arrow", "highlight"]
+
+
+def union_bbox(boxes: list[BBox]) -> BBox:
+    if not boxes:
+        raise ValueError("union_bbox needs at least one box")
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def bbox_area(box: BBox) -> float:
+    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
+
+
+def bbox_intersection(a: BBox, b: BBox) -> float:
+    return bbox_area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
+
+
+@dataclass
+class Word:
+    text: str
+    bbox: BBox
+    confidence: float = 100.0
+    font_size: float = 0.0
+
+
+@dataclass
+class TextLine:
+    """A line of words; `block` groups lines that the source already says belong together."""
+
+    words: list[Word]
+    block: int = 0
+
+    @property
+    def text(self) -> str:
+        return " ".join(word.text for word in self.words)
+
+    @property
+    def bbox(self) -> BBox:
+        return union_bbox([word.bbox for word in self.words])
+
+    @property
+    def height(self) -> float:
+        box = self.bbox
+        return box[3] - box[1]
+
+    @property
+    def font_size(self) -> float:
+        sizes = [word.font_size for word in self.words if word.font_size > 0]
+        return max(sizes) if sizes else self.height
+
+
+@dataclass
+class Mark:
+    """A hand-drawn annotation (red box, circle, arrow, highlight) and the region it points at."""
+
+    shape: MarkShape
+    bbox: BBox
+    target: BBox
+
+
+@dataclass
+class PageContent:
+    """One page as the indexer sees it: size, where its text came from, lines and marks."""
+
+    number: int
+    width: int
+    height: int
+    dpi: float
+    text_source: TextSource
+    lines: list[TextLine] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    ocr_confidence: float | None = None
+    image: Image.Image | None = None
+
+
+@dataclass
+class LineSpan:
+    """Where one line of a passage sits, so a quote inside it can be boxed precisely."""
+
+    start: int
+    end: int
+    bbox: BBox
+
+
+@dataclass
+class PassageDraft:
+    text: str
+    bbox: BBox
+    kind: PassageKind
+    lang: str
+    section: str
+    spans: list[LineSpan]

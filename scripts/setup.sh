@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install everything the project needs on a fresh Debian machine: system packages, then a venv.
+# Idempotent: a second run checks and returns in seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV="${VENV:-.venv}"
+PYTHON="${PYTHON:-python3}"
+EXTRAS="${EXTRAS:-dev}"
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-dejavu-core)
+if [[ ",${EXTRAS}," == *",dev,"* ]]; then
+  APT_PACKAGES+=(chromium postgresql)
+fi
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -x "$VENV/bin/python" ]]; then
+  echo "setup: creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
+
+stamp="$VENV/.installed-$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)-${EXTRAS//,/_}"
+if [[ ! -f "$stamp" ]]; then
+  # torch first: a bare torch requirement on a fresh venv would pull a multi-GB CUDA build.
+  "$VENV/bin/python" -c "import torch" 2>/dev/null || "${PIP[@]}" install torch==2.13.0
+  "${PIP[@]}" install -e ".[${EXTRAS}]"
+  rm -f "$VENV"/.installed-*
+  touch "$stamp"
+fi
+echo "setup: ready ($VENV)"

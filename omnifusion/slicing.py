@@ -165,7 +165,7 @@ def plan_slices(
     )
 
 
-def _letterbox(image: Image.Image, size: tuple[int, int], fill: tuple[int, int, int]) -> Image.Image:
+def letterbox(image: Image.Image, size: tuple[int, int], fill: tuple[int, int, int]) -> Image.Image:
     """Resize ``image`` to fit ``size`` keeping its aspect ratio, centred on a ``fill`` background."""
     from PIL import Image
 
@@ -188,8 +188,8 @@ def slice_image(image: Image.Image, plan: SlicePlan, fill: tuple[int, int, int] 
             f"got {image.width}x{image.height}: call plan_slices on this image's size"
         )
     side = plan.tile_size
-    views = [_letterbox(image, (side, side), fill)]
-    canvas = _letterbox(image, plan.canvas_size, fill)
+    views = [letterbox(image, (side, side), fill)]
+    canvas = letterbox(image, plan.canvas_size, fill)
     views.extend(canvas.crop(tile.canvas_box) for tile in plan.grid_tiles)
     return views
 

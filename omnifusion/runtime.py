@@ -1,0 +1,73 @@
+"""Device and dtype choice from configuration strings, and the project's typed errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import torch
+
+DTYPES = ("float32", "float16", "bfloat16")
+
+_Config = TypeVar("_Config")
+
+
+class OmniFusionError(Exception):
+    """Base class of the errors a user of the omnifusion package can hit."""
+
+
+class ModelDirectoryError(OmniFusionError):
+    """A configured model directory is missing or does not hold what it should."""
+
+
+def resolve_device(name: str) -> torch.device:
+    """``"cpu"``, ``"cuda"``, ``"cuda:1"`` or ``"auto"`` (CUDA when present) as a torch device."""
+    import torch
+
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise OmniFusionError(f"device {name!r} is configured but CUDA is not available: use device 'cpu'")
+    return device
+
+
+def resolve_dtype(name: str) -> torch.dtype:
+    """One of ``float32``, ``float16``, ``bfloat16`` as a torch dtype."""
+    import torch
+
+    if name not in DTYPES:
+        raise OmniFusionError(f"dtype must be one of {', '.join(DTYPES)}, got {name!r}")
+    return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[name]
+
+
+def local_directory(path: str | Path, what: str) -> Path:
+    """``path`` as an existing local directory; hub names are refused because nothing may download."""
+    directory = Path(path).expanduser()
+    if not directory.is_dir():
+        raise ModelDirectoryError(
+            f"{what} must be a local directory with the weights, but {str(path)!r} is not one "
+            "(weights are never downloaded: copy them to this machine and configure their path)"
+        )
+    return directory
+
+
+def config_from_dict(cls: type[_Config], data: Mapping[str, Any], what: str) -> _Config:
+    """Build a frozen config dataclass from plain JSON data: lists become tuples, unknown keys are refused."""
+    known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise OmniFusionError(f"unknown {what} setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    values = {key: tuple(value) if isinstance(value, list) else value for key, value in data.items()}
+    try:
+        return cls(**values)
+    except TypeError as error:
+        raise OmniFusionError(f"incomplete {what} settings: {error}") from error
+
+
+def config_to_dict(config: Any) -> dict[str, Any]:
+    """A config dataclass as plain JSON data (tuples become lists)."""
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(config).items()}

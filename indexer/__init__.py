@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Indexer: files in, pages, passages, tiles and vectors out."""

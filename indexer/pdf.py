@@ -113,12 +113,13 @@ def _text_lines(
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     lines: list[TextLine] = []
     words: list[Word] = []
     chars: list[str] = []
     box: list[float] = []
     size = 0.0
-    last_top = last_bottom = None
+    baseline: float | None = None
 
     def flush_word() -> None:
         nonlocal chars, box
@@ -140,26 +141,28 @@ def _text_lines(
         char = chr(code) if code else ""
         if char in ("\r", "\n"):
             flush_line()
-            last_top = last_bottom = None
+            baseline = None
             continue
         if not char or char.isspace() or char in "\x00\ufffe\x02":
             flush_word()
             continue
         pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
+        pdfium_c.FPDFText_GetCharOrigin(raw, index, origin_x, origin_y)
         l, r, b, t = left.value, right.value, bottom.value, top.value
-        # A character far below or above the previous one starts a new line even without a newline.
-        if last_top is not None and last_bottom is not None and (b > last_top or t < last_bottom):
+        size = pdfium_c.FPDFText_GetFontSize(raw, index) or (t - b) or 10.0
+        # A baseline jump starts a new line even where pdfium generated no line break.
+        if baseline is not None and abs(origin_y.value - baseline) > 0.6 * size:
             flush_line()
-        if chars and box and l - box[2] > max(1.5, (t - b) * 0.35):
+        baseline = origin_y.value
+        # Words are separated by the text layer's spaces; only a wide gap splits without one.
+        if chars and box and l - box[2] > 0.8 * size:
             flush_word()
         if pdfium_c.FPDFText_IsHyphen(raw, index):
             char = "-"
-        size = pdfium_c.FPDFText_GetFontSize(raw, index) or (t - b)
         if box:
             box = [min(box[0], l), min(box[1], b), max(box[2], r), max(box[3], t)]
         else:
             box = [l, b, r, t]
         chars.append(char)
-        last_top, last_bottom = t, b
     flush_line()
     return lines

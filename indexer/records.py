@@ -109,3 +109,34 @@ class PassageDraft:
     lang: str
     section: str
     spans: list[LineSpan]
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A document as users see it in listings and citations."""
+
+    id: int
+    filename: str
+    sha256: str
+    media_type: str
+    page_count: int
+    size_bytes: int
+    languages: str
+    added_at: str
+
+
+@dataclass(frozen=True)
+class PassageRecord:
+    """A stored passage with what a citation needs: where it is and what it says."""
+
+    id: int
+    document: DocumentRecord
+    page: int
+    page_width: int
+    page_height: int
+    kind: str
+    lang: str
+    section: str
+    text: str
+    bbox: BBox
+    spans: list[LineSpan]

@@ -1,0 +1,120 @@
+"""Question -> channels (dense, lexical, visual) -> reciprocal rank fusion -> ranked pages with evidence."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from indexer.records import DocumentRecord, PassageRecord
+from indexer.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    dense: float = 1.0
+    lexical: float = 1.0
+    visual: float = 0.5
+    rrf_k: float = 60.0
+    depth: int = 100
+    """How many passages each channel contributes before fusion."""
+
+
+@dataclass
+class Evidence:
+    """One passage that supports a page, with its fused score and its rank in each channel."""
+
+    passage: PassageRecord
+    score: float
+    ranks: dict[str, int] = field(default_factory=dict)
+    similarity: float = 0.0
+    """Cosine similarity of the question and the passage in the dense channel (0 when not seen)."""
+
+
+@dataclass
+class PageHit:
+    document: DocumentRecord
+    page: int
+    score: float
+    passages: list[Evidence]
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.document.id, self.page)
+
+
+class Retriever:
+    """Runs the channels of one workspace and fuses them into ranked pages."""
+
+    def __init__(self, workspace: Workspace, weights: FusionWeights | None = None) -> None:
+        self.workspace = workspace
+        self.weights = weights or FusionWeights()
+
+    def search(self, question: str, k: int = 5, documents: Collection[int] | None = None) -> list[PageHit]:
+        question = question.strip()
+        if not question or k <= 0:
+            return []
+        self.workspace.refresh()
+        weights = self.weights
+        depth = max(weights.depth, k * 10)
+        query_vector = self.workspace.embedder.embed_queries([question])[0]
+        dense = self.workspace.dense.search(query_vector, depth)
+        lexical = self.workspace.lexical.search(question, depth)
+        scores: dict[int, float] = defaultdict(float)
+        ranks: dict[int, dict[str, int]] = defaultdict(dict)
+        similarity = dict(dense)
+        for name, hits, weight in (("dense", dense, weights.dense), ("lexical", lexical, weights.lexical)):
+            for rank, (passage_id, _) in enumerate(hits, start=1):
+                scores[passage_id] += weight / (weights.rrf_k + rank)
+                ranks[passage_id][name] = rank
+        records = self.workspace.passages(list(scores))
+        pages: dict[tuple[int, int], list[Evidence]] = defaultdict(list)
+        for passage_id, score in scores.items():
+            record = records.get(passage_id)
+            if record is None or (documents is not None and record.document.id not in documents):
+                continue
+            evidence = Evidence(record, score, ranks[passage_id], similarity.get(passage_id, 0.0))
+            pages[(record.document.id, record.page)].append(evidence)
+        page_scores: dict[tuple[int, int], float] = {}
+        for key, evidence in pages.items():
+            evidence.sort(key=lambda e: e.score, reverse=True)
+            # The best passage decides; a second supporting passage on the page breaks ties.
+            page_scores[key] = evidence[0].score + 0.25 * sum(e.score for e in evidence[1:3])
+        self._add_visual(question, page_scores, pages, depth, documents)
+        ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[:k]
+        hits = []
+        for key in ranked:
+            evidence = pages.get(key) or []
+            document = evidence[0].passage.document if evidence else self.workspace.document(key[0])
+            if document is None:
+                continue
+            hits.append(PageHit(document, key[1], page_scores[key], evidence[:5]))
+        return hits
+
+    def _add_visual(
+        self,
+        question: str,
+        page_scores: dict[tuple[int, int], float],
+        pages: dict[tuple[int, int], list[Evidence]],
+        depth: int,
+        documents: Collection[int] | None,
+    ) -> None:
+        visual = self.workspace.visual
+        if visual is None:
+            return
+        found = visual.search(question, depth)
+        located = self.workspace.page_ids([page_id for page_id, _ in found])
+        for rank, (page_id, _) in enumerate(found, start=1):
+            if page_id not in located:
+                continue
+            key = located[page_id]
+            if documents is not None and key[0] not in documents:
+                continue
+            page_scores[key] = page_scores.get(key, 0.0) + self.weights.visual / (self.weights.rrf_k + rank)
+            if key not in pages:
+                pages[key] = [
+                    Evidence(p, 0.0, {"visual": rank}) for p in self.workspace.page_passages(key[0], key[1])[:3]
+                ]

@@ -1,0 +1,137 @@
+"""Group a page's lines into passages that follow its layout: headings, blocks, marked regions."""
+
+from __future__ import annotations
+
+import re
+from statistics import median
+
+from indexer.language import detect_language
+from indexer.marks import lines_under_mark
+from indexer.records import LineSpan, Mark, PageContent, PassageDraft, TextLine, Word, union_bbox
+
+MAX_PASSAGE_CHARS = 700
+HEADING_SIZE_RATIO = 1.15
+MAX_HEADING_CHARS = 120
+
+MARK_DESCRIPTIONS: dict[str, str] = {
+    "rectangle": "marked in red: red rectangle frame box around it; выделено красной рамкой, обведено красным прямоугольником",
+    "ellipse": "marked in red: circled with a red ellipse oval; обведено красным овалом, кружком, выделено красным",
+    "arrow": "marked in red: a red arrow points at it; на него указывает красная стрелка, отмечено красным",
+    "highlight": "highlighted, marked; выделено, подсвечено",
+}
+
+_JUNK = re.compile(r"^[\W_]{1,3}$", re.UNICODE)
+
+
+def clean_ocr_line(line: TextLine) -> TextLine | None:
+    """Drop OCR noise: lone symbols that are really radio buttons, checkboxes and icons."""
+    words = [word for word in line.words if not _JUNK.match(word.text)]
+    while words and len(words[0].text) <= 2 and not words[0].text.isalnum():
+        words.pop(0)
+    return TextLine(words, line.block) if words else None
+
+
+def build_passages(page: PageContent, section: str = "") -> tuple[list[PassageDraft], str]:
+    """Return the page's passages and the section heading in force at its end (it carries over)."""
+    lines = page.lines
+    if page.text_source == "ocr":
+        lines = [cleaned for line in lines if (cleaned := clean_ocr_line(line)) is not None]
+    passages: list[PassageDraft] = []
+    for mark in page.marks:
+        passage = _mark_passage(mark, lines)
+        if passage is not None:
+            passages.append(passage)
+    if not lines:
+        return passages, section
+    body_size = _body_font_size(lines)
+    block: list[TextLine] = []
+    for index, line in enumerate(lines):
+        heading = _is_heading(line, body_size, page.text_source)
+        previous = lines[index - 1] if index else None
+        if block and (heading or previous is None or _starts_new_block(previous, line, page.text_source)):
+            passages.extend(_split_block(block, section))
+            block = []
+        if heading:
+            section = line.text.strip()
+            passages.append(_passage([line], "heading", section))
+            continue
+        block.append(line)
+    if block:
+        passages.extend(_split_block(block, section))
+    return passages, section
+
+
+def _body_font_size(lines: list[TextLine]) -> float:
+    weighted: list[float] = []
+    for line in lines:
+        weighted.extend([line.font_size] * max(1, len(line.text) // 10))
+    return median(weighted) if weighted else 0.0
+
+
+def _is_heading(line: TextLine, body_size: float, source: str) -> bool:
+    text = line.text.strip()
+    if source != "pdf" or not text or len(text) > MAX_HEADING_CHARS or body_size <= 0:
+        return False
+    return line.font_size >= body_size * HEADING_SIZE_RATIO and any(ch.isalpha() for ch in text)
+
+
+def _starts_new_block(previous: TextLine, line: TextLine, source: str) -> bool:
+    if source == "ocr":
+        return line.block != previous.block
+    prev_box, box = previous.bbox, line.bbox
+    height = max(1.0, prev_box[3] - prev_box[1])
+    gap = box[1] - prev_box[3]
+    if gap > 0.8 * height or gap < -3 * height:
+        return True
+    return abs(line.font_size - previous.font_size) > 0.2 * max(line.font_size, previous.font_size)
+
+
+def _split_block(block: list[TextLine], section: str) -> list[PassageDraft]:
+    passages: list[PassageDraft] = []
+    chunk: list[TextLine] = []
+    size = 0
+    for line in block:
+        length = len(line.text) + 1
+        if chunk and size + length > MAX_PASSAGE_CHARS:
+            passages.append(_passage(chunk, "text", section))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += length
+    if chunk:
+        passages.append(_passage(chunk, "text", section))
+    return passages
+
+
+def _passage(lines: list[TextLine], kind: str, section: str) -> PassageDraft:
+    """Join lines into one text, mending words hyphenated across line ends, and keep line spans."""
+    text = ""
+    spans: list[LineSpan] = []
+    for line in lines:
+        line_text = line.text.strip()
+        if text:
+            if text.endswith("-") and len(text) > 1 and text[-2].isalpha() and line_text[:1].islower():
+                text = text[:-1]
+            else:
+                text += "\n"
+        start = len(text)
+        text += line_text
+        spans.append(LineSpan(start, len(text), line.bbox))
+    bbox = union_bbox([line.bbox for line in lines])
+    return PassageDraft(text, bbox, kind, detect_language(text), section, spans)  # type: ignore[arg-type]
+
+
+def _mark_passage(mark: Mark, lines: list[TextLine]) -> PassageDraft | None:
+    marked = lines_under_mark(mark, lines)
+    if not marked:
+        return None
+    cleaned = [TextLine([w for w in line.words if not _JUNK.match(w.text)], line.block) for line in marked]
+    cleaned = [line for line in cleaned if line.words]
+    if not cleaned:
+        return None
+    passage = _passage(cleaned, "mark", MARK_DESCRIPTIONS[mark.shape])
+    passage.text = passage.text.strip(" :;,.(")
+    return passage
+
+
+def words_of(lines: list[TextLine]) -> list[Word]:
+    return [word for line in lines for word in line.words]

@@ -1,0 +1,77 @@
+"""How a workspace indexes: resolution, OCR, embedder, tiles, limits (stored in its config.json)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from indexer.errors import WorkspaceError
+
+ENV_PREFIX = "ASSISTANT_"
+
+
+@dataclass
+class IndexSettings:
+    dpi: float = 150.0
+    embedder: str = "use"
+    ocr_languages: str = "eng+rus"
+    ocr_workers: int = 2
+    max_image_pixels: int = 60_000_000
+    tile_size: int = 336
+    max_tiles: int = 24
+    database_url: str = ""
+    # OmniFusion visual channel (omnifusion.retrieval.VisualConfig as a dict); off when empty.
+    visual: dict[str, Any] = field(default_factory=dict)
+    commit_every: int = 25
+
+
+def _coerce(value: str, like: Any) -> Any:
+    if isinstance(like, bool):
+        return value.lower() in ("1", "true", "yes", "on")
+    if isinstance(like, int):
+        return int(value)
+    if isinstance(like, float):
+        return float(value)
+    if isinstance(like, dict):
+        return json.loads(value)
+    return value
+
+
+def merge_settings(cls: type[Any], stored: dict[str, Any], overrides: dict[str, Any]) -> Any:
+    """Defaults < the workspace's config.json < ASSISTANT_* environment < explicit arguments."""
+    names = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    unknown = set(stored) - set(names)
+    if unknown:
+        raise WorkspaceError(f"config.json has unknown setting(s) {sorted(unknown)}; known: {sorted(names)}")
+    values.update(stored)
+    defaults = cls()
+    for name in names:
+        env = os.environ.get(ENV_PREFIX + name.upper())
+        if env is not None and env != "":
+            try:
+                values[name] = _coerce(env, getattr(defaults, name))
+            except ValueError as error:
+                raise WorkspaceError(f"environment {ENV_PREFIX + name.upper()}={env!r}: {error}") from error
+    for name, value in overrides.items():
+        if name not in names:
+            raise WorkspaceError(f"unknown setting {name!r}; known: {sorted(names)}")
+        if value is not None:
+            values[name] = value
+    return cls(**values)
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise WorkspaceError(f"{path} is not valid JSON ({error}); fix or delete it") from error
+    if not isinstance(data, dict):
+        raise WorkspaceError(f"{path} must hold a JSON object")
+    return data

@@ -1,0 +1,568 @@
+"""One workspace directory: originals, catalog, FAISS and lexical indexes, kept consistent together."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from indexer.catalog import DocumentRow, PageRow, PassageRow, TileRow, open_catalog
+from indexer.dense import DenseIndex
+from indexer.embedders import TextEmbedder, load_embedder
+from indexer.errors import AssistantError, DocumentError, MissingFile, WorkspaceError
+from indexer.lexical import LexicalIndex
+from indexer.pipeline import SUFFIX_BY_TYPE, ExtractedDocument, extract_document, file_sha256
+from indexer.records import DocumentRecord, LineSpan, PassageDraft, PassageRecord
+from indexer.settings import IndexSettings, merge_settings, read_config_file
+from indexer.sniff import sniff_media_type
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILE = "config.json"
+# These are fixed when a workspace is created: changing them would mix incompatible vectors.
+FROZEN_SETTINGS = ("embedder",)
+
+
+def index_text(passage: PassageDraft | PassageRecord) -> str:
+    """What the retrieval channels see: the section heading gives a passage its topic."""
+    if passage.section and passage.section != passage.text:
+        return f"{passage.section}\n{passage.text}"
+    return passage.text
+
+
+@dataclass
+class AddReport:
+    added: list[DocumentRecord] = field(default_factory=list)
+    unchanged: list[DocumentRecord] = field(default_factory=list)
+    failures: list[DocumentError] = field(default_factory=list)
+
+    @property
+    def documents(self) -> list[DocumentRecord]:
+        return self.added + self.unchanged
+
+
+ProgressCallback = Callable[[str, Path, int, int], None]
+"""(event, path, index, total): event is 'start', 'done' or 'failed'."""
+
+
+class Workspace:
+    """Files in, searchable passages out. Many readers, one writer (an OS file lock)."""
+
+    def __init__(self, root: str | Path, **overrides: Any) -> None:
+        self.root = Path(root).expanduser().resolve()
+        if self.root.exists() and not self.root.is_dir():
+            raise WorkspaceError(f"{self.root} exists and is not a directory; choose another workspace path")
+        self.root.mkdir(parents=True, exist_ok=True)
+        stored = read_config_file(self.root / CONFIG_FILE)
+        for name in FROZEN_SETTINGS:
+            if name in stored and overrides.get(name) not in (None, stored[name]):
+                raise WorkspaceError(
+                    f"workspace {self.root} was built with {name}={stored[name]!r}; "
+                    f"use a new workspace for {name}={overrides[name]!r}"
+                )
+        self.settings: IndexSettings = merge_settings(IndexSettings, stored, overrides)
+        if not stored:
+            self._write_config()
+        self.originals = self.root / "originals"
+        self.page_cache = self.root / "pages"
+        url = self.settings.database_url or f"sqlite:///{self.root / 'catalog.sqlite'}"
+        self.engine, self._sessions = open_catalog(url)
+        self.lexical = LexicalIndex(self.root / "lexical.sqlite")
+        self._embedder: TextEmbedder | None = None
+        self._dense: DenseIndex | None = None
+        self._visual: Any = None
+        self._thread_lock = threading.RLock()
+        if (self.root / "ingest.inprogress").exists():
+            with self.writing():
+                pass
+
+    # -- configuration -------------------------------------------------------------------------
+
+    def _write_config(self) -> None:
+        data = asdict(self.settings)
+        data.pop("database_url", None)  # secrets and hosts stay in the environment
+        temporary = self.root / (CONFIG_FILE + ".tmp")
+        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, self.root / CONFIG_FILE)
+
+    @property
+    def embedder(self) -> TextEmbedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.embedder)
+        return self._embedder
+
+    @property
+    def dense(self) -> DenseIndex:
+        if self._dense is None:
+            self._dense = DenseIndex(self.root / "dense.faiss", self.embedder.dim)
+        return self._dense
+
+    @property
+    def visual(self) -> Any:
+        """The OmniFusion visual page index, or None when the workspace has none configured."""
+        if not self.settings.visual:
+            return None
+        if self._visual is None:
+            from omnifusion.retrieval import VisualConfig, VisualPageIndex
+
+            config = VisualConfig.from_dict(self.settings.visual)
+            self._visual = VisualPageIndex.open(self.root / "visual", config)
+        return self._visual
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    # -- the single writer ---------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the workspace's write lock; the first holder after a crash repairs the indexes."""
+        with self._thread_lock:
+            handle = (self.root / "write.lock").open("a+")
+            try:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    log.info("waiting for another process writing to %s", self.root)
+                    fcntl.flock(handle, fcntl.LOCK_EX)
+                self._repair()
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+
+    def _repair(self) -> None:
+        """Undo half-finished work of a killed writer: nothing pending survives, indexes match the catalog."""
+        marker = self.root / "ingest.inprogress"
+        with self.session() as session:
+            broken = session.scalars(select(DocumentRow).where(DocumentRow.status != "ready")).all()
+            if not broken and not marker.exists():
+                return
+            log.warning("repairing %s after an interrupted write (%d unfinished document(s))", self.root, len(broken))
+            for row in broken:
+                ids = session.scalars(select(PassageRow.id).where(PassageRow.document_id == row.id)).all()
+                self._drop_from_indexes(list(ids), [p.id for p in row.pages])
+                self._remove_files(row)
+                session.delete(row)
+            session.commit()
+            ready = set(
+                session.scalars(
+                    select(PassageRow.id).join(DocumentRow).where(DocumentRow.status == "ready")
+                ).all()
+            )
+        in_dense = set(self.dense.ids().tolist())
+        stale = sorted(in_dense - ready)
+        if stale:
+            self.dense.remove(stale)
+        missing = sorted(ready - in_dense)
+        if missing:
+            self._embed_into_dense(self._passages_by_id(missing, only_ready=True).values())
+        self.dense.save()
+        in_lexical = self.lexical.ids()
+        if in_lexical - ready:
+            self.lexical.remove(sorted(in_lexical - ready))
+        if ready - in_lexical:
+            records = self._passages_by_id(sorted(ready - in_lexical), only_ready=True).values()
+            self.lexical.add((r.id, index_text(r)) for r in records)
+        marker.unlink(missing_ok=True)
+
+    def _drop_from_indexes(self, passage_ids: list[int], page_ids: list[int]) -> None:
+        self.dense.remove(passage_ids)
+        self.lexical.remove(passage_ids)
+        if self.visual is not None and page_ids:
+            self.visual.remove_pages(page_ids)
+
+    def _remove_files(self, row: DocumentRow) -> None:
+        Path(row.stored_path).unlink(missing_ok=True)
+        shutil.rmtree(self.page_cache / str(row.id), ignore_errors=True)
+
+    # -- adding --------------------------------------------------------------------------------
+
+    def add(self, paths: Sequence[str | Path], progress: ProgressCallback | None = None) -> AddReport:
+        """Index every good file; bad ones are reported in `AddReport.failures`, never half-stored."""
+        report = AddReport()
+        files = [Path(p).expanduser() for p in paths]
+        with self.writing():
+            marker = self.root / "ingest.inprogress"
+            marker.touch()
+            batch: list[int] = []
+            for index, path in enumerate(files):
+                if progress:
+                    progress("start", path, index, len(files))
+                try:
+                    record, is_new = self._add_one(path, batch)
+                except DocumentError as error:
+                    log.warning("skipped %s", error)
+                    report.failures.append(error)
+                    if progress:
+                        progress("failed", path, index, len(files))
+                    continue
+                (report.added if is_new else report.unchanged).append(record)
+                if len(batch) >= self.settings.commit_every:
+                    self._publish(batch)
+                if progress:
+                    progress("done", path, index, len(files))
+            self._publish(batch)
+            marker.unlink(missing_ok=True)
+        report.added = [self.document(r.id) or r for r in report.added]
+        return report
+
+    def _add_one(self, path: Path, batch: list[int]) -> tuple[DocumentRecord, bool]:
+        if not path.is_file():
+            raise MissingFile(path)
+        if path.stat().st_size == 0:
+            from indexer.errors import EmptyDocument
+
+            raise EmptyDocument(path, "the file is empty (0 bytes)")
+        media_type = sniff_media_type(path)
+        sha = file_sha256(path)
+        with self.session() as session:
+            existing = session.scalars(select(DocumentRow).where(DocumentRow.sha256 == sha)).first()
+            if existing is not None:
+                if existing.status == "ready" or existing.id in batch:
+                    return _document_record(existing), False
+        try:
+            extracted = extract_document(path, self.settings, media_type, sha)
+        except DocumentError:
+            raise
+        except AssistantError:
+            raise
+        except (OSError, ValueError, RuntimeError) as error:
+            from indexer.errors import CorruptFile
+
+            raise CorruptFile(path, f"{type(error).__name__}: {error}") from error
+        stored = self._store_original(path, extracted)
+        document_id, passages = self._insert(extracted, stored)
+        batch.append(document_id)
+        self.lexical.add((pid, index_text(draft)) for pid, draft in passages)
+        vectors = self.embedder.embed_passages([index_text(draft) for _, draft in passages])
+        self.dense.add(np.array([pid for pid, _ in passages], dtype=np.int64), vectors)
+        if self.visual is not None:
+            self._add_visual(document_id, extracted)
+        with self.session() as session:
+            row = session.get(DocumentRow, document_id)
+            assert row is not None
+            return _document_record(row), True
+
+    def _add_visual(self, document_id: int, extracted: ExtractedDocument) -> None:
+        from indexer.pdf import render_pdf_page
+
+        with self.session() as session:
+            page_ids = dict(
+                session.execute(select(PageRow.number, PageRow.id).where(PageRow.document_id == document_id)).all()
+            )
+        images = []
+        for page in extracted.pages:
+            image = page.content.image
+            if image is None and extracted.media_type == "application/pdf":
+                image = render_pdf_page(extracted.path, page.content.number, self.settings.dpi)
+            if image is not None:
+                images.append((page_ids[page.content.number], image))
+        self.visual.add_pages(images)
+
+    def _store_original(self, path: Path, extracted: ExtractedDocument) -> Path:
+        self.originals.mkdir(exist_ok=True)
+        target = self.originals / f"{extracted.sha256}{SUFFIX_BY_TYPE[extracted.media_type]}"
+        if not target.exists():
+            temporary = target.with_suffix(".part")
+            shutil.copyfile(path, temporary)
+            os.replace(temporary, target)
+        return target
+
+    def _insert(self, extracted: ExtractedDocument, stored: Path) -> tuple[int, list[tuple[int, PassageDraft]]]:
+        """One transaction: the document (pending), its pages, passages and tiles."""
+        with self.session() as session, session.begin():
+            document = DocumentRow(
+                sha256=extracted.sha256,
+                filename=extracted.path.name,
+                media_type=extracted.media_type,
+                size_bytes=extracted.size_bytes,
+                page_count=len(extracted.pages),
+                stored_path=str(stored),
+                status="pending",
+                languages=extracted.languages,
+            )
+            session.add(document)
+            session.flush()
+            page_rows = [
+                {
+                    "document_id": document.id,
+                    "number": page.content.number,
+                    "width": page.content.width,
+                    "height": page.content.height,
+                    "dpi": page.content.dpi,
+                    "text_source": page.content.text_source,
+                    "ocr_confidence": page.content.ocr_confidence,
+                }
+                for page in extracted.pages
+            ]
+            page_ids = list(
+                session.scalars(insert(PageRow).returning(PageRow.id, sort_by_parameter_order=True), page_rows)
+            )
+            passage_rows: list[dict[str, Any]] = []
+            drafts: list[PassageDraft] = []
+            tile_rows: list[dict[str, Any]] = []
+            for page_id, page in zip(page_ids, extracted.pages, strict=True):
+                for ordinal, draft in enumerate(page.passages):
+                    passage_rows.append(
+                        {
+                            "page_id": page_id,
+                            "document_id": document.id,
+                            "ordinal": ordinal,
+                            "kind": draft.kind,
+                            "lang": draft.lang,
+                            "section": draft.section,
+                            "text": draft.text,
+                            "x0": draft.bbox[0],
+                            "y0": draft.bbox[1],
+                            "x1": draft.bbox[2],
+                            "y1": draft.bbox[3],
+                            "spans": [[s.start, s.end, *(round(v, 1) for v in s.bbox)] for s in draft.spans],
+                        }
+                    )
+                    drafts.append(draft)
+                for tile in page.tiles:
+                    tile_rows.append(
+                        {"page_id": page_id, "ordinal": tile.index, "row": tile.row, "col": tile.col,
+                         "x0": tile.box[0], "y0": tile.box[1], "x1": tile.box[2], "y1": tile.box[3]}
+                    )
+            passage_ids: list[int] = []
+            if passage_rows:
+                passage_ids = list(
+                    session.scalars(
+                        insert(PassageRow).returning(PassageRow.id, sort_by_parameter_order=True), passage_rows
+                    )
+                )
+            if tile_rows:
+                session.execute(insert(TileRow), tile_rows)
+            document_id = document.id
+        return document_id, list(zip(passage_ids, drafts, strict=True))
+
+    def _publish(self, batch: list[int]) -> None:
+        """Make a batch visible: vectors reach the disk first, then the catalog flips to ready."""
+        if not batch:
+            return
+        self.dense.save()
+        if self.visual is not None:
+            self.visual.save()
+        with self.session() as session, session.begin():
+            session.execute(update(DocumentRow).where(DocumentRow.id.in_(batch)).values(status="ready"))
+        log.info("published %d document(s)", len(batch))
+        batch.clear()
+
+    def _embed_into_dense(self, records: Iterable[PassageRecord]) -> None:
+        items = list(records)
+        for start in range(0, len(items), 256):
+            chunk = items[start : start + 256]
+            vectors = self.embedder.embed_passages([index_text(r) for r in chunk])
+            self.dense.add(np.array([r.id for r in chunk], dtype=np.int64), vectors)
+
+    # -- deleting ------------------------------------------------------------------------------
+
+    def delete(self, document_id: int) -> bool:
+        """Remove a document everywhere; False if there was no such document."""
+        with self.writing():
+            with self.session() as session, session.begin():
+                row = session.get(DocumentRow, document_id)
+                if row is None:
+                    return False
+                # Hidden from readers at once; a crash from here on is finished by _repair.
+                row.status = "deleting"
+            with self.session() as session:
+                ids = list(session.scalars(select(PassageRow.id).where(PassageRow.document_id == document_id)))
+                page_ids = list(session.scalars(select(PageRow.id).where(PageRow.document_id == document_id)))
+            self._drop_from_indexes(ids, page_ids)
+            self.dense.save()
+            if self.visual is not None:
+                self.visual.save()
+            with self.session() as session, session.begin():
+                row = session.get(DocumentRow, document_id)
+                if row is not None:
+                    self._remove_files(row)
+                    session.execute(delete(TileRow).where(TileRow.page_id.in_(page_ids)))
+                    session.execute(delete(PassageRow).where(PassageRow.document_id == document_id))
+                    session.execute(delete(PageRow).where(PageRow.document_id == document_id))
+                    session.delete(row)
+        return True
+
+    def compact(self) -> dict[str, int]:
+        """Give the space of deleted documents back to the file system; returns bytes before/after."""
+        with self.writing():
+            before = self.disk_usage()
+            self.lexical.optimize()
+            self.dense.save()
+            if self.engine.dialect.name == "sqlite":
+                with self.engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    connection.exec_driver_sql("VACUUM")
+            after = self.disk_usage()
+        return {"before": before, "after": after}
+
+    def disk_usage(self) -> int:
+        """Bytes of catalog and indexes (originals and cached page images not counted)."""
+        total = 0
+        for path in self.root.iterdir():
+            if path.is_file() and path.name.split(".")[0] in ("catalog", "lexical", "dense"):
+                total += path.stat().st_size
+        visual = self.root / "visual"
+        if visual.is_dir():
+            total += sum(p.stat().st_size for p in visual.rglob("*") if p.is_file())
+        return total
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentRecord]:
+        with self.session() as session:
+            rows = session.scalars(select(DocumentRow).where(DocumentRow.status == "ready").order_by(DocumentRow.id))
+            return [_document_record(row) for row in rows]
+
+    def document(self, document_id: int) -> DocumentRecord | None:
+        with self.session() as session:
+            row = session.get(DocumentRow, document_id)
+            return _document_record(row) if row is not None and row.status == "ready" else None
+
+    def counts(self) -> dict[str, int]:
+        with self.session() as session:
+            ready = select(DocumentRow.id).where(DocumentRow.status == "ready")
+            return {
+                "documents": session.scalar(select(func.count()).select_from(ready.subquery())) or 0,
+                "pages": session.scalar(select(func.count(PageRow.id)).where(PageRow.document_id.in_(ready))) or 0,
+                "passages": session.scalar(
+                    select(func.count(PassageRow.id)).where(PassageRow.document_id.in_(ready))
+                )
+                or 0,
+            }
+
+    def passages(self, passage_ids: Sequence[int]) -> dict[int, PassageRecord]:
+        """Stored passages by id; ids of deleted or unfinished documents are left out."""
+        return self._passages_by_id(passage_ids, only_ready=True)
+
+    def _passages_by_id(self, passage_ids: Sequence[int], only_ready: bool) -> dict[int, PassageRecord]:
+        if not passage_ids:
+            return {}
+        result: dict[int, PassageRecord] = {}
+        documents: dict[int, DocumentRecord] = {}
+        with self.session() as session:
+            for start in range(0, len(passage_ids), 900):
+                chunk = list(passage_ids[start : start + 900])
+                query = (
+                    select(PassageRow, PageRow, DocumentRow)
+                    .join(PageRow, PassageRow.page_id == PageRow.id)
+                    .join(DocumentRow, PassageRow.document_id == DocumentRow.id)
+                    .where(PassageRow.id.in_(chunk))
+                )
+                if only_ready:
+                    query = query.where(DocumentRow.status == "ready")
+                for passage, page, document in session.execute(query).tuples():
+                    record = documents.get(document.id)
+                    if record is None:
+                        record = documents[document.id] = _document_record(document)
+                    result[passage.id] = PassageRecord(
+                        id=passage.id,
+                        document=record,
+                        page=page.number,
+                        page_width=page.width,
+                        page_height=page.height,
+                        kind=passage.kind,
+                        lang=passage.lang,
+                        section=passage.section,
+                        text=passage.text,
+                        bbox=(passage.x0, passage.y0, passage.x1, passage.y1),
+                        spans=[LineSpan(int(s[0]), int(s[1]), (s[2], s[3], s[4], s[5])) for s in passage.spans],
+                    )
+        return result
+
+    def page_passages(self, document_id: int, page_number: int) -> list[PassageRecord]:
+        with self.session() as session:
+            ids = session.scalars(
+                select(PassageRow.id)
+                .join(PageRow, PassageRow.page_id == PageRow.id)
+                .where(PageRow.document_id == document_id, PageRow.number == page_number)
+                .order_by(PassageRow.ordinal)
+            ).all()
+        found = self.passages(list(ids))
+        return [found[i] for i in ids if i in found]
+
+    def page_ids(self, page_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """page id -> (document id, page number) for ready documents."""
+        with self.session() as session:
+            rows = session.execute(
+                select(PageRow.id, PageRow.document_id, PageRow.number)
+                .join(DocumentRow, PageRow.document_id == DocumentRow.id)
+                .where(PageRow.id.in_(list(page_ids)), DocumentRow.status == "ready")
+            ).all()
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def tiles(self, document_id: int, page_number: int) -> list[tuple[int, int, tuple[int, int, int, int]]]:
+        """(row, col, box) of a page's tiles; the global view has row = col = -1."""
+        with self.session() as session:
+            rows = session.execute(
+                select(TileRow.row, TileRow.col, TileRow.x0, TileRow.y0, TileRow.x1, TileRow.y1)
+                .join(PageRow, TileRow.page_id == PageRow.id)
+                .where(PageRow.document_id == document_id, PageRow.number == page_number)
+                .order_by(TileRow.ordinal)
+            ).all()
+        return [(r[0], r[1], (r[2], r[3], r[4], r[5])) for r in rows]
+
+    def page_image(self, document_id: int, page_number: int) -> Path:
+        """A PNG of the page as indexed (citation boxes are in its pixels), rendered once and cached."""
+        with self.session() as session:
+            row = session.get(DocumentRow, document_id)
+            if row is None or row.status != "ready":
+                raise WorkspaceError(f"no document with id {document_id} in {self.root}")
+            if not 1 <= page_number <= row.page_count:
+                raise WorkspaceError(f"{row.filename} has pages 1..{row.page_count}, not {page_number}")
+            stored, media_type = Path(row.stored_path), row.media_type
+        target = self.page_cache / str(document_id) / f"{page_number}.png"
+        if target.exists():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if media_type == "application/pdf":
+            from indexer.pdf import render_pdf_page
+
+            image = render_pdf_page(stored, page_number, self.settings.dpi)
+        else:
+            from indexer.images import read_image_pages
+
+            for number, frame in enumerate(read_image_pages(stored, self.settings.max_image_pixels), start=1):
+                if number == page_number:
+                    image = frame
+                    break
+        temporary = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        image.save(temporary, format="PNG", compress_level=1)
+        os.replace(temporary, target)
+        return target
+
+    def refresh(self) -> None:
+        """Pick up what another process wrote since this one loaded the indexes."""
+        if self._dense is not None:
+            self._dense.refresh()
+
+    def close(self) -> None:
+        self.lexical.close()
+        self.engine.dispose()
+
+
+def _document_record(row: DocumentRow) -> DocumentRecord:
+    return DocumentRecord(
+        id=row.id,
+        filename=row.filename,
+        sha256=row.sha256,
+        media_type=row.media_type,
+        page_count=row.page_count,
+        size_bytes=row.size_bytes,
+        languages=row.languages,
+        added_at=row.added_at.isoformat() if row.added_at else "",
+    )

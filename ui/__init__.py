@@ -1,0 +1,1 @@
+"""Streamlit upload-and-ask UI."""

@@ -215,6 +215,34 @@ def load_llm(directory: Path, dtype: torch.dtype) -> Any:
     return AutoModelForCausalLM.from_pretrained(directory, local_files_only=True, dtype=dtype)
 
 
+def assemble_model(
+    parts: CheckpointParts, encoders: Sequence[EncoderConfig], device: str = "cpu", dtype: str = "float32"
+) -> OmniFusionModel:
+    """Towers + adapter + LLM + tokenizer from ``parts``; empty adapter weights or special embeddings
+    mean a fresh start (random adapter, special embeddings at the scale of token embeddings)."""
+    if not encoders:
+        raise ModelDirectoryError(
+            "no vision encoder configured; pass the local CLIP directory "
+            "(e.g. clip-vit-large-patch14-336) as an encoder config"
+        )
+    torch_dtype = resolve_dtype(dtype)
+    towers = [load_encoder(config) for config in encoders]
+    adapter = build_adapter(parts.adapter_config)
+    if parts.adapter_state:
+        adapter.load_state_dict(parts.adapter_state)
+    model = OmniFusionModel(
+        towers,
+        adapter,
+        load_llm(parts.llm_dir, torch_dtype),
+        load_tokenizer(parts.tokenizer_dir),
+        parts.special_embeddings or None,
+        parts.system_prompt,
+    )
+    model.adapter.to(dtype=torch_dtype)
+    # towers keep the dtype their own config names; everything shares one device
+    return model.to(resolve_device(device)).eval()
+
+
 def load_model(
     directory: str | Path,
     encoders: Sequence[EncoderConfig] | None = None,
@@ -224,30 +252,7 @@ def load_model(
     """Build a ready model from either layout. ``encoders`` configures the vision tower(s), which the
     release does not ship; a converted checkpoint may name them itself."""
     parts = read_checkpoint(directory)
-    torch_dtype = resolve_dtype(dtype)
-    encoder_configs = list(encoders) if encoders is not None else parts.encoders
-    if not encoder_configs:
-        raise ModelDirectoryError(
-            f"{directory}: no vision encoder configured; pass the local CLIP directory "
-            "(e.g. clip-vit-large-patch14-336) as an encoder config"
-        )
-    towers = [load_encoder(config) for config in encoder_configs]
-    adapter = build_adapter(parts.adapter_config)
-    adapter.load_state_dict(parts.adapter_state)
-    llm = load_llm(parts.llm_dir, torch_dtype)
-    model = OmniFusionModel(
-        towers,
-        adapter,
-        llm,
-        load_tokenizer(parts.tokenizer_dir),
-        parts.special_embeddings,
-        parts.system_prompt,
-    )
-    target = resolve_device(device)
-    model.adapter.to(device=target, dtype=torch_dtype)
-    model.special_embeddings.to(device=target)
-    model.llm.to(target)
-    return model.eval()
+    return assemble_model(parts, list(encoders) if encoders is not None else parts.encoders, device, dtype)
 
 
 def _save_tensors(tensors: dict[str, torch.Tensor], path: Path) -> None:

@@ -172,8 +172,8 @@ class OmniFusionModel(nn.Module):
                 f"{len(self.encoders)} encoder(s) need as many pixel tensors, got {len(pixel_values)}"
             )
         features = [encoder(pixels) for encoder, pixels in zip(self.encoders, pixel_values, strict=True)]
-        adapter_dtype = next(self.adapter.parameters()).dtype
-        tokens = self.adapter([f.to(adapter_dtype) for f in features])
+        reference = next(self.adapter.parameters())
+        tokens = self.adapter([f.to(device=reference.device, dtype=reference.dtype) for f in features])
         return tokens.to(self.dtype)
 
     def encode_images(self, images: Sequence[Image.Image]) -> torch.Tensor:

@@ -131,6 +131,7 @@ def save_llm(directory: Path) -> None:
         bos_token_id=1,
         eos_token_id=2,
         pad_token_id=0,
+        initializer_range=0.2,  # wide enough that the image prefix moves the logits of a random LM
     )
     MistralForCausalLM(config).save_pretrained(directory)
 

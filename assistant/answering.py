@@ -93,12 +93,17 @@ class ExtractiveGenerator:
         for candidate, similarity in zip(candidates, similarities, strict=True):
             tokens = set(search_tokens(candidate.text + " " + candidate.evidence.passage.section))
             candidate.coverage = len(terms & tokens) / len(terms) if terms else 0.0
+            # An answer adds something to the question: a line that only repeats it (a dialog
+            # title, a heading) is where the answer is, not the answer.
+            own = set(search_tokens(candidate.text))
+            novel = bool(own - terms)
             candidate.score = (
                 float(similarity)
                 + 0.35 * candidate.coverage
                 + 0.35 * candidate.evidence.score / best_fusion
                 + (0.5 if wants_mark and candidate.evidence.passage.kind == "mark" else 0.0)
                 - (0.15 if candidate.evidence.passage.kind == "heading" else 0.0)
+                - (0.0 if novel else 0.3)
             )
         best = max(candidates, key=lambda c: c.score)
         passage_similarity = max(best.evidence.similarity, float(similarities.max()))

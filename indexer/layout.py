@@ -36,6 +36,10 @@ def build_passages(page: PageContent, section: str = "") -> tuple[list[PassageDr
     lines = page.lines
     if page.text_source == "ocr":
         lines = [cleaned for line in lines if (cleaned := clean_ocr_line(line)) is not None]
+        lines = visual_rows(lines)
+        if lines and not section:
+            # A screenshot's first row is its window or dialog title: the topic of every row below.
+            section = lines[0].text.strip()
     passages: list[PassageDraft] = []
     for mark in page.marks:
         passage = _mark_passage(mark, lines)
@@ -59,6 +63,40 @@ def build_passages(page: PageContent, section: str = "") -> tuple[list[PassageDr
     if block:
         passages.extend(_split_block(block, section))
     return passages, section
+
+
+def visual_rows(lines: list[TextLine]) -> list[TextLine]:
+    """Re-line OCR words by their row on screen, so a label and its value share one line.
+
+    Tesseract reads a dialog column by column ("Opacity:" in one block, "100,0" in another); a
+    user reads it row by row. Rows separated by a clear vertical gap start a new block.
+    """
+    words = sorted((word for line in lines for word in line.words), key=lambda w: (w.bbox[1] + w.bbox[3]) / 2)
+    if not words:
+        return []
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in words)
+    typical = max(4.0, heights[len(heights) // 2])
+    rows: list[list[Word]] = []
+    for word in words:
+        centre = (word.bbox[1] + word.bbox[3]) / 2
+        if rows:
+            row = rows[-1]
+            row_centre = sum((w.bbox[1] + w.bbox[3]) / 2 for w in row) / len(row)
+            if abs(centre - row_centre) <= 0.45 * typical:
+                row.append(word)
+                continue
+        rows.append([word])
+    result: list[TextLine] = []
+    block = 0
+    previous_bottom: float | None = None
+    for row in rows:
+        row.sort(key=lambda w: w.bbox[0])
+        top = min(w.bbox[1] for w in row)
+        if previous_bottom is not None and top - previous_bottom > 1.6 * typical:
+            block += 1
+        previous_bottom = max(w.bbox[3] for w in row)
+        result.append(TextLine(row, block))
+    return result
 
 
 def _body_font_size(lines: list[TextLine]) -> float:

@@ -38,6 +38,10 @@ def detect_marks(image: Image.Image) -> MarkDetection:
             continue
         rows, cols = slices
         height, width = rows.stop - rows.start, cols.stop - cols.start
+        if min(height, width) >= 8 and float((labels[rows, cols] == index).mean()) > 0.6:
+            # Solid red swatches and icons: not marks, but tesseract reads them as letters.
+            keep[rows, cols] |= labels[rows, cols] == index
+            continue
         if max(height, width) < MIN_MARK_SIDE * 2 or min(height, width) < 4:
             continue
         component = labels[rows, cols] == index
@@ -53,7 +57,7 @@ def detect_marks(image: Image.Image) -> MarkDetection:
         marks.append(Mark(shape, bbox, target))
         keep[rows, cols] |= component
     # Erase a little around the stroke too: anti-aliased edges confuse OCR as much as the stroke.
-    erase = ndi.binary_dilation(keep, iterations=2) if marks else keep
+    erase = ndi.binary_dilation(keep, iterations=2) if keep.any() else keep
     return MarkDetection(marks, erase)
 
 

@@ -124,7 +124,8 @@ def parse_tsv(tsv: str, scale: float = 1.0) -> OcrResult:
 
 def _inverted_regions(gray: np.ndarray) -> list[tuple[slice, slice]]:
     """Rectangles where text is light on a dark or saturated background (tesseract skips those)."""
-    background = ndi.uniform_filter(gray, 9)
+    # A median ignores the thin strokes of text, leaving the colour of the field behind it.
+    background = ndi.median_filter(gray[::2, ::2], size=5).repeat(2, axis=0).repeat(2, axis=1)[: gray.shape[0], : gray.shape[1]]
     labels, _ = ndi.label(background < 150)
     regions = []
     for rows, cols in ndi.find_objects(labels):
@@ -151,6 +152,9 @@ def _recognize_inverted_regions(
     y = 0
     for rows, cols in regions:
         crop = 255 - gray[rows, cols]
+        # Stretch so the inverted field becomes white paper, as tesseract expects.
+        low, high = float(crop.min()), float(np.percentile(crop, 90))
+        crop = (crop - low) * (255.0 / max(1.0, high - low))
         top = y + pad
         sheet[top : top + crop.shape[0], pad : pad + crop.shape[1]] = crop.clip(0, 255).astype(np.uint8)
         placements.append((top, top + crop.shape[0], (rows, cols)))

@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -165,7 +166,8 @@ class VisionEncoder(nn.Module):
         return torch.stack(chosen, dim=1)
 
 
-def _normalization(kind: str, directory: Any, image_size: int) -> ImageNormalization:
+def normalization_for(kind: str, directory: Path, image_size: int) -> ImageNormalization:
+    """The normalisation ``kind`` was trained with, unless the directory's preprocessor_config.json says."""
     mean, std = _DEFAULT_MEAN_STD[kind]
     processor_file = directory / "preprocessor_config.json"
     if processor_file.is_file():
@@ -216,4 +218,4 @@ def load_encoder(config: EncoderConfig) -> VisionEncoder:
     tower.to(resolve_device(config.device))
     size = config.image_size or _native_size(tower.config)
     logger.info("loaded %s encoder from %s (%d px, layers %s)", config.kind, directory, size, config.layers)
-    return VisionEncoder(config, tower, _normalization(config.kind, directory, size), prefix_tokens)
+    return VisionEncoder(config, tower, normalization_for(config.kind, directory, size), prefix_tokens)

@@ -154,6 +154,11 @@ class OmniFusionModel(nn.Module):
         return self.llm.get_input_embeddings().weight.dtype
 
     @property
+    def image_size(self) -> int:
+        """Input side of the (first) tower: the anyres tile size to slice pages with."""
+        return cast(VisionEncoder, self.encoders[0]).image_size
+
+    @property
     def encoder_configs(self) -> list[EncoderConfig]:
         return [cast(VisionEncoder, encoder).config for encoder in self.encoders]
 

@@ -100,7 +100,8 @@ def _to_pixels(
     elif rotation == 180:
         x0, y0, x1, y1 = width_pt - right, bottom, width_pt - left, top
     elif rotation == 270:
-        x0, y0, x1, y1 = height_pt - top, width_pt - right, height_pt - bottom, width_pt - left
+        # The page size is the rotated one here: its width runs along the unrotated height.
+        x0, y0, x1, y1 = width_pt - top, height_pt - right, width_pt - bottom, height_pt - left
     else:
         x0, y0, x1, y1 = left, height_pt - top, right, height_pt - bottom
     return (x0 * scale, y0 * scale, x1 * scale, y1 * scale)

@@ -283,8 +283,14 @@ class Maker:
     vacuum_ru = VACUUM_RU
     coffee_en = COFFEE_EN
 
+    scan_text = SCAN_TEXT
+
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    @staticmethod
+    def font(size: int) -> ImageFont.FreeTypeFont:
+        return font(size)
 
     def manual(self, name: str, pages: Sequence[ManualPage] = VACUUM_EN, footer: str = "") -> Path:
         return write_manual(self.root / name, pages, footer)

@@ -1,0 +1,100 @@
+"""Raster inputs as page images: every frame, flattened to RGB, sizes checked before decoding."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from PIL import Image
+
+from indexer.errors import CorruptFile, ImageTooLarge, ImageTooSmall
+from indexer.images import read_image_pages
+
+if TYPE_CHECKING:
+    from conftest import Corpus, Maker
+
+
+def test_multi_page_tiff_gives_one_page_per_frame(corpus: Corpus) -> None:
+    pages = list(read_image_pages(corpus.tiff))
+    assert len(pages) == 2
+    assert all(page.mode == "RGB" and page.size == (1100, 280) for page in pages)
+    assert pages[0].tobytes() != pages[1].tobytes()
+
+
+@pytest.mark.parametrize("name", ["jpeg", "webp"])
+def test_jpeg_and_webp_are_single_rgb_pages(corpus: Corpus, name: str) -> None:
+    [page] = read_image_pages(getattr(corpus, name))
+    assert page.mode == "RGB"
+    with Image.open(getattr(corpus, name)) as original:
+        assert page.size == original.size
+
+
+def test_transparent_screenshot_is_flattened_on_white(make: Maker) -> None:
+    image = Image.new("RGBA", (40, 30), (0, 0, 0, 0))
+    image.paste((200, 0, 0, 255), (10, 10, 20, 20))
+    path = make.root / "alpha.png"
+    image.save(path)
+    [page] = read_image_pages(path)
+    assert page.getpixel((0, 0)) == (255, 255, 255)
+    assert page.getpixel((15, 15)) == (200, 0, 0)
+
+
+def test_paletted_image_with_transparency_is_flattened(make: Maker) -> None:
+    image = Image.new("P", (32, 32), 0)
+    image.putpalette([0, 0, 0, 10, 120, 10] + [0] * 762)
+    image.paste(1, (0, 0, 16, 32))
+    path = make.root / "palette.png"
+    image.save(path, transparency=0)
+    [page] = read_image_pages(path)
+    assert page.getpixel((24, 5)) == (255, 255, 255)
+    assert page.getpixel((4, 5)) == (10, 120, 10)
+
+
+def test_one_pixel_image_is_too_small(make: Maker) -> None:
+    path = make.root / "dot.png"
+    Image.new("RGB", (1, 1), "white").save(path)
+    with pytest.raises(ImageTooSmall, match=r"'dot\.png': is only 1x1 px; images need at least 16x16"):
+        list(read_image_pages(path))
+
+
+def test_bomb_is_refused_from_its_header_without_decoding(make: Maker) -> None:
+    path = make.header_only_png("bomb.png", 20_000, 20_000)
+    assert path.stat().st_size < 200
+    with pytest.raises(ImageTooLarge, match=r"'bomb\.png'.*decompression bombs"):
+        list(read_image_pages(path))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG indexer/images.py: Pillow's own bomb check fires inside Image.open, so ImageTooLarge is "
+    "raised with width=height=0 and the message says '0x0 px (0 Mpx)' instead of the real size",
+)
+def test_bomb_message_states_the_real_size(make: Maker) -> None:
+    path = make.header_only_png("bomb.png", 20_000, 20_000)
+    with pytest.raises(ImageTooLarge, match=r"20000x20000 px \(400 Mpx\), over the 60 Mpx limit"):
+        list(read_image_pages(path))
+
+
+def test_image_over_the_configured_limit_is_refused(make: Maker) -> None:
+    path = make.picture("scan.png", ["Replace the dust bag"])
+    with pytest.raises(ImageTooLarge, match=r"'scan\.png': is 1100x200 px"):
+        list(read_image_pages(path, max_pixels=100_000))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG indexer/images.py: raising max_image_pixels (as the error message advises) has no effect "
+    "above Pillow's own MAX_IMAGE_PIXELS (~89 Mpx): Image.open still refuses the image as a bomb",
+)
+def test_raising_the_limit_lets_a_big_image_through(make: Maker) -> None:
+    path = make.header_only_png("poster.png", 10_000, 10_000)
+    # Past the size check the (deliberately truncated) pixel data is what fails.
+    with pytest.raises(CorruptFile):
+        list(read_image_pages(path, max_pixels=200_000_000))
+
+
+def test_truncated_png_is_corrupt(make: Maker) -> None:
+    data = make.picture("whole.png", ["Dust container", "Empty it after use"]).read_bytes()
+    path = make.raw("half.png", data[: len(data) // 2])
+    with pytest.raises(CorruptFile, match=r"'half\.png': is damaged or truncated"):
+        list(read_image_pages(path))

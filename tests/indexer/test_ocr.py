@@ -1,0 +1,103 @@
+"""Tesseract OCR (eng+rus): words, boxes where the text was drawn, confidences; decided page by page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from PIL import Image, ImageDraw
+
+from indexer.ocr import OcrSettings, OcrUnavailable, parse_tsv, recognize
+from indexer.pipeline import extract_document
+from indexer.settings import IndexSettings
+
+if TYPE_CHECKING:
+    from conftest import Corpus, Maker
+
+
+def read_lines(image: Image.Image) -> list[str]:
+    return [line.text for line in recognize(image).lines]
+
+
+def test_english_lines_are_read_with_boxes_where_they_were_drawn(make: Maker) -> None:
+    shot = make.screenshot("prefs.png", ["Suction power: High", "Auto shut-off after 30 minutes"])
+    with Image.open(shot.path) as image:
+        result = recognize(image.convert("RGB"))
+    assert [line.text for line in result.lines] == ["Suction power: High", "Auto shut-off after 30 minutes"]
+    assert result.mean_confidence is not None and result.mean_confidence > 80
+    for line in result.lines:
+        drawn = shot.labels[line.text]
+        box = line.bbox
+        # Boxes come back in the image's pixels although tesseract saw an upscaled copy.
+        assert box == pytest.approx(drawn, abs=4)
+
+
+def test_russian_text_is_read(make: Maker) -> None:
+    shot = make.screenshot("ru.png", ["Мощность всасывания: Высокая", "Меняйте мешок каждые 4 недели"])
+    with Image.open(shot.path) as image:
+        assert read_lines(image.convert("RGB")) == [
+            "Мощность всасывания: Высокая",
+            "Меняйте мешок каждые 4 недели",
+        ]
+
+
+def test_light_text_on_a_dark_selection_is_read_too(make: Maker) -> None:
+    image = Image.new("RGB", (520, 160), (240, 240, 240))
+    draw = ImageDraw.Draw(image)
+    draw.text((20, 20), "Brush speed: Normal", font=make.font(18), fill=(20, 20, 20))
+    draw.rectangle((10, 80, 400, 112), fill=(40, 70, 160))
+    draw.text((20, 86), "Filter reminder: On", font=make.font(18), fill=(255, 255, 255))
+    lines = read_lines(image)
+    assert "Brush speed: Normal" in lines
+    assert "Filter reminder: On" in lines
+
+
+def test_blank_image_has_no_lines() -> None:
+    result = recognize(Image.new("RGB", (300, 200), "white"))
+    assert result.lines == []
+
+
+def test_tsv_coordinates_are_scaled_back_and_noise_dropped() -> None:
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    rows = [
+        "5\t1\t1\t1\t1\t1\t100\t40\t80\t20\t96.5\tReplace",
+        "5\t1\t1\t1\t1\t2\t190\t40\t60\t20\t91.0\tbag",
+        "5\t1\t1\t1\t1\t3\t260\t40\t10\t20\t12.0\t|",
+        "5\t1\t2\t1\t1\t1\t100\t200\t90\t20\t88.0\tweekly",
+        "4\t1\t2\t1\t1\t0\t100\t200\t90\t20\t-1\t",
+    ]
+    result = parse_tsv("\n".join([header, *rows]), scale=2.0)
+    assert [line.text for line in result.lines] == ["Replace bag", "weekly"]
+    assert result.lines[0].words[0].bbox == (50.0, 20.0, 90.0, 30.0)
+    assert result.lines[0].block != result.lines[1].block
+    assert result.mean_confidence == pytest.approx((96.5 + 91 + 12 + 88) / 4)
+
+
+def test_missing_tesseract_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(OcrUnavailable, match="apt-get install tesseract-ocr"):
+        recognize(Image.new("RGB", (100, 100), "white"))
+
+
+def test_missing_language_pack_says_how_to_install_it() -> None:
+    with pytest.raises(OcrUnavailable, match="lacks language data"):
+        recognize(Image.new("RGB", (100, 100), "white"), OcrSettings(languages="xyz"))
+
+
+def test_ocr_is_decided_per_page(corpus: Corpus, make: Maker) -> None:
+    document = extract_document(corpus.mixed, IndexSettings())
+    text_page, scanned = document.pages
+    assert text_page.content.text_source == "pdf" and text_page.content.ocr_confidence is None
+    assert scanned.content.text_source == "ocr" and (scanned.content.ocr_confidence or 0) > 80
+    assert [p.text for p in scanned.passages] == ["\n".join(make.scan_text)]
+    for passage in scanned.passages:
+        x0, y0, x1, y1 = passage.bbox
+        assert 0 <= x0 < x1 <= scanned.content.width and 0 <= y0 < y1 <= scanned.content.height
+
+
+def test_screenshots_and_tiff_frames_are_ocred(corpus: Corpus) -> None:
+    document = extract_document(corpus.tiff, IndexSettings())
+    assert [page.content.text_source for page in document.pages] == ["ocr", "ocr"]
+    texts = [" ".join(p.text for p in page.passages) for page in document.pages]
+    assert "Charge it for 5 hours" in texts[0] and "Empty it after use" in texts[1]

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from omnifusion.runtime import OmniFusionError, config_from_dict, config_to_dict
+from omnifusion.runtime import JsonConfig, OmniFusionError
 
 ADAPTER_KINDS = ("linear", "mlp", "transformer", "layer_mix")
 
 
 @dataclass(frozen=True)
-class AdapterConfig:
+class AdapterConfig(JsonConfig):
     """Adapter shape. ``visual_dims`` holds one width per encoder (two for ``layer_mix``).
 
     The defaults of ``transformer`` are the released OmniFusion 1.1 ``VisualToGPTMapping``: one
     post-norm ``nn.TransformerEncoderLayer(1024, 4 heads, feed-forward 2048, ReLU)`` then
     ``nn.Linear(1024, 4096)``.
     """
+
+    what: ClassVar[str] = "adapter"
 
     kind: str = "transformer"
     visual_dims: tuple[int, ...] = (1024,)
@@ -45,13 +47,6 @@ class AdapterConfig:
             raise OmniFusionError(
                 f"a {self.kind} adapter takes {expected} encoder(s), got visual_dims={self.visual_dims}"
             )
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AdapterConfig:
-        return config_from_dict(cls, data, "adapter")
-
-    def to_dict(self) -> dict[str, Any]:
-        return config_to_dict(self)
 
 
 class Adapter(nn.Module):

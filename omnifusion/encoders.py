@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import torch
 from torch import nn
 
-from omnifusion.runtime import (
-    OmniFusionError,
-    config_from_dict,
-    config_to_dict,
-    local_directory,
-    resolve_device,
-    resolve_dtype,
-)
+from omnifusion.runtime import JsonConfig, OmniFusionError, local_directory, resolve_device, resolve_dtype
 from omnifusion.slicing import WHITE, letterbox
 
 if TYPE_CHECKING:
@@ -40,13 +33,15 @@ _DEFAULT_MEAN_STD: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
 
 
 @dataclass(frozen=True)
-class EncoderConfig:
+class EncoderConfig(JsonConfig):
     """Which tower to load from which local directory, and which hidden layers to hand on.
 
     ``layers`` index ``hidden_states`` (embeddings output first), so ``-2`` is the penultimate layer,
     the one OmniFusion 1.1 takes from CLIP. ``image_size`` overrides the tower's native input size
     (DINOv2 at 336 gives the same 24x24 grid as CLIP ViT-L/14-336).
     """
+
+    what: ClassVar[str] = "encoder"
 
     kind: str
     path: str
@@ -62,13 +57,6 @@ class EncoderConfig:
             )
         if not self.layers:
             raise OmniFusionError("an encoder needs at least one hidden layer in 'layers'")
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EncoderConfig:
-        return config_from_dict(cls, data, "encoder")
-
-    def to_dict(self) -> dict[str, Any]:
-        return config_to_dict(self)
 
 
 @dataclass(frozen=True)

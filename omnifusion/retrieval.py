@@ -6,14 +6,14 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
-from omnifusion.runtime import OmniFusionError, config_from_dict, config_to_dict, local_directory
+from omnifusion.runtime import JsonConfig, OmniFusionError, local_directory
 from omnifusion.slicing import DEFAULT_MAX_TILES, plan_slices, slice_image
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ STORAGE = ("fp16", "fp32")
 
 
 @dataclass(frozen=True)
-class VisualConfig:
+class VisualConfig(JsonConfig):
     """Settings of the visual channel, as they appear in the assistant's config file.
 
     kind: ``"clip"`` (CLIP's joint image-text space; ``path`` is a CLIP directory with both towers) or
@@ -38,6 +38,8 @@ class VisualConfig:
     storage: vectors kept as ``fp16`` (half the memory) or ``fp32`` in the FAISS index.
     encoder_path: retriever only, the vision tower's directory when it moved since training.
     """
+
+    what: ClassVar[str] = "visual"
 
     kind: str
     path: str
@@ -57,13 +59,6 @@ class VisualConfig:
             raise OmniFusionError(f"visual storage must be 'fp16' or 'fp32', got {self.storage!r}")
         if self.batch_size < 1 or self.max_tiles < 0 or self.token_pool < 1 or self.candidates < 1:
             raise OmniFusionError("batch_size, token_pool and candidates must be >= 1, max_tiles >= 0")
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> VisualConfig:
-        return config_from_dict(cls, data, "visual")
-
-    def to_dict(self) -> dict[str, Any]:
-        return config_to_dict(self)
 
 
 class PageEmbedder(Protocol):

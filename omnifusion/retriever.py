@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import torch
 from torch import nn
@@ -22,10 +22,9 @@ from omnifusion.adapters import Adapter, AdapterConfig, build_adapter
 from omnifusion.checkpoint import load_tokenizer, read_checkpoint
 from omnifusion.encoders import EncoderConfig, VisionEncoder, load_encoder
 from omnifusion.runtime import (
+    JsonConfig,
     ModelDirectoryError,
     OmniFusionError,
-    config_from_dict,
-    config_to_dict,
     local_directory,
     resolve_device,
     resolve_dtype,
@@ -43,9 +42,11 @@ MODES = ("single", "late")
 
 
 @dataclass(frozen=True)
-class RetrieverConfig:
+class RetrieverConfig(JsonConfig):
     """Shape of a trained retriever. ``late``: one ``dim``-d vector per image token and per query token,
     scored by MaxSim (ColPali-style); ``single``: one pooled vector per page and per query (DSE-style)."""
+
+    what: ClassVar[str] = "retriever"
 
     encoder: Mapping[str, Any]
     adapter: Mapping[str, Any]
@@ -59,10 +60,6 @@ class RetrieverConfig:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise OmniFusionError(f"retriever mode must be 'single' or 'late', got {self.mode!r}")
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RetrieverConfig:
-        return config_from_dict(cls, data, "retriever")
 
 
 class ProjectionHead(nn.Module):
@@ -251,9 +248,7 @@ def save_retriever(retriever: PageRetriever, directory: Path) -> None:
         {"weight": retriever.token_embeddings.weight.half()}, staging / "query_embeddings.safetensors"
     )
     retriever.tokenizer.save_pretrained(staging / "tokenizer")
-    settings = {"format": RETRIEVER_FORMAT, "version": 1, **config_to_dict(retriever.config)}
-    settings["encoder"] = dict(retriever.config.encoder)
-    settings["adapter"] = dict(retriever.config.adapter)
+    settings = {"format": RETRIEVER_FORMAT, "version": 1, **retriever.config.to_dict()}
     (staging / RETRIEVER_FILE).write_text(json.dumps(settings, indent=2) + "\n")
     shutil.rmtree(directory, ignore_errors=True)
     os.replace(staging, directory)
@@ -325,13 +320,15 @@ def mine_pseudo_queries(
 
 
 @dataclass(frozen=True)
-class RetrieverTrainConfig:
+class RetrieverTrainConfig(JsonConfig):
     """What ``python -m omnifusion train-retriever CONFIG`` reads.
 
     ``checkpoint`` is an OmniFusion directory (official or converted) giving the adapter, the LLM
     token embeddings and the tokenizer; ``encoder`` the tower config; ``data`` a JSONL of pages,
     ``{"image": "page-3.png", "text": "the page's text layer"}`` (optionally ``"queries": [...]``).
     """
+
+    what: ClassVar[str] = "retriever training"
 
     checkpoint: str
     encoder: Mapping[str, Any]
@@ -350,19 +347,6 @@ class RetrieverTrainConfig:
     device: str = "auto"
     dtype: str = "float32"
     seed: int = 0
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RetrieverTrainConfig:
-        return config_from_dict(cls, data, "retriever training")
-
-    @classmethod
-    def from_file(cls, path: str | Path, **overrides: Any) -> RetrieverTrainConfig:
-        try:
-            values = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as error:
-            raise OmniFusionError(f"cannot read the retriever training config {path}: {error}") from error
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.from_dict(values)
 
 
 @dataclass

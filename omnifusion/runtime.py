@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 if TYPE_CHECKING:
     import torch
@@ -57,6 +58,7 @@ def local_directory(path: str | Path, what: str) -> Path:
 
 def config_from_dict(cls: type[_Config], data: Mapping[str, Any], what: str) -> _Config:
     """Build a frozen config dataclass from plain JSON data: lists become tuples, unknown keys are refused."""
+    # nested settings (encoder, adapter) stay plain mappings; only top-level lists become tuples
     known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(set(data) - set(known))
     if unknown:
@@ -68,6 +70,32 @@ def config_from_dict(cls: type[_Config], data: Mapping[str, Any], what: str) -> 
         raise OmniFusionError(f"incomplete {what} settings: {error}") from error
 
 
-def config_to_dict(config: Any) -> dict[str, Any]:
-    """A config dataclass as plain JSON data (tuples become lists)."""
-    return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(config).items()}
+class JsonConfig:
+    """Mixin for frozen config dataclasses that travel as plain JSON (config files, checkpoints)."""
+
+    what: ClassVar[str] = "config"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return config_from_dict(cls, data, cls.what)
+
+    @classmethod
+    def from_file(cls, path: str | Path, **overrides: Any) -> Self:
+        """Read a JSON file; ``overrides`` that are not None (command-line options) win."""
+        try:
+            values = json.loads(Path(path).read_text())
+        except (OSError, json.JSONDecodeError) as error:
+            raise OmniFusionError(f"cannot read the {cls.what} config {path}: {error}") from error
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls.from_dict(values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data (tuples become lists, nested mappings become dicts)."""
+        plain = {}
+        for key, value in asdict(self).items():  # type: ignore[call-overload]
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Mapping):
+                value = dict(value)
+            plain[key] = value
+        return plain

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import nn
@@ -27,7 +27,7 @@ from omnifusion.checkpoint import (
 )
 from omnifusion.encoders import EncoderConfig
 from omnifusion.model import SYSTEM_PROMPT, OmniFusionModel, PromptInputs, Turn, collate
-from omnifusion.runtime import OmniFusionError, config_from_dict, resolve_device
+from omnifusion.runtime import JsonConfig, OmniFusionError, resolve_device
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class DatasetError(OmniFusionError):
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(JsonConfig):
     """What ``python -m omnifusion train --stage pretrain|sft CONFIG`` reads from its JSON file.
 
     Start from ``init`` (an official or converted checkpoint), or from scratch with ``llm`` and
@@ -55,6 +55,8 @@ class TrainConfig:
     ``batch_size`` x ``grad_accumulation`` samples make one optimizer step. On CUDA, ``bf16`` runs
     forward and backward under bfloat16 autocast.
     """
+
+    what: ClassVar[str] = "training"
 
     data: str
     output_dir: str
@@ -88,19 +90,6 @@ class TrainConfig:
             raise OmniFusionError("set 'init' (a checkpoint) or all of 'llm', 'tokenizer' and 'adapter'")
         if min(self.batch_size, self.grad_accumulation, self.epochs, self.save_every) < 1:
             raise OmniFusionError("batch_size, grad_accumulation, epochs and save_every must be >= 1")
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TrainConfig:
-        return config_from_dict(cls, data, "training")
-
-    @classmethod
-    def from_file(cls, path: str | Path, **overrides: Any) -> TrainConfig:
-        try:
-            values = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as error:
-            raise OmniFusionError(f"cannot read the training config {path}: {error}") from error
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.from_dict(values)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,10 @@ SENTENCES = [
 ]
 
 
+# Tiny models gain nothing from intra-op threads, and on a busy 2-core box they lose a lot to contention.
+torch.set_num_threads(1)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if torch.cuda.is_available():
         return

@@ -130,6 +130,25 @@ def test_pseudo_queries_come_from_the_pages_own_sentences() -> None:
     assert mine_pseudo_queries("Page 12", per_page=3) == []
 
 
+def _retriever_config(tiny: Any, data: Path, output: Path, **settings: Any) -> RetrieverTrainConfig:
+    return RetrieverTrainConfig.from_dict(
+        {
+            "checkpoint": str(tiny.official),
+            "encoder": {"kind": "clip", "path": str(tiny.clip)},
+            "data": str(data),
+            "output_dir": str(output),
+            "dim": 16,
+            "head_width": 32,
+            "head_heads": 4,
+            "batch_size": 4,
+            "learning_rate": 3e-3,
+            "temperature": 0.05,
+            "device": "cpu",
+            **settings,
+        }
+    )
+
+
 @pytest.fixture(scope="module")
 def trained_retriever(tiny: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("retriever")
@@ -138,24 +157,7 @@ def trained_retriever(tiny: Any, tmp_path_factory: pytest.TempPathFactory) -> tu
         _page(page_id).save(root / f"page-{page_id}.png")
         lines.append(json.dumps({"image": f"page-{page_id}.png", "text": text}))
     (root / "pages.jsonl").write_text("\n".join(lines) + "\n")
-    config = RetrieverTrainConfig.from_dict(
-        {
-            "checkpoint": str(tiny.official),
-            "encoder": {"kind": "clip", "path": str(tiny.clip)},
-            "data": str(root / "pages.jsonl"),
-            "output_dir": str(root / "late"),
-            "mode": "late",
-            "dim": 16,
-            "head_width": 32,
-            "head_heads": 4,
-            "max_tiles": 2,
-            "epochs": 60,
-            "batch_size": 4,
-            "learning_rate": 3e-3,
-            "temperature": 0.05,
-            "device": "cpu",
-        }
-    )
+    config = _retriever_config(tiny, root / "pages.jsonl", root / "late", mode="late", max_tiles=2, epochs=60)
     result = train_retriever(config)
     assert result.pairs >= 4
     assert result.losses[-1] < 0.5 * result.losses[0], result.losses
@@ -191,22 +193,8 @@ def test_single_vector_retriever_stores_one_vector_per_page(
     tiny: Any, trained_retriever: tuple[Path, Path], tmp_path: Path
 ) -> None:
     root, _ = trained_retriever
-    config = RetrieverTrainConfig.from_dict(
-        {
-            "checkpoint": str(tiny.official),
-            "encoder": {"kind": "clip", "path": str(tiny.clip)},
-            "data": str(root / "pages.jsonl"),
-            "output_dir": str(tmp_path / "single"),
-            "mode": "single",
-            "dim": 16,
-            "head_width": 32,
-            "head_heads": 4,
-            "max_tiles": 0,
-            "epochs": 25,
-            "learning_rate": 3e-3,
-            "temperature": 0.05,
-            "device": "cpu",
-        }
+    config = _retriever_config(
+        tiny, root / "pages.jsonl", tmp_path / "single", mode="single", max_tiles=0, epochs=25
     )
     result = train_retriever(config)
     assert result.losses[-1] < result.losses[0]

@@ -137,6 +137,8 @@ class Corpus:
     jpeg: Path
     webp: Path
     real: dict[str, Path] = field(default_factory=dict)
+    """Committed GIMP screenshots with a red mark, by file stem."""
+    unmarked: Path = DATA / "gimp_en_new_layer.png"
 
     def good_files(self) -> list[Path]:
         return [

@@ -250,7 +250,7 @@ def _resume(out: Path) -> set[str]:
     if not out.exists() or out.stat().st_size == 0:
         return set()
     kept = [row for row in read_answers(out) if row.get("id") and not row.get("error")]
-    temporary = out.with_name(out.name + ".resume")
+    temporary = out.with_name(f".{out.stem}.resume{out.suffix}")
     temporary.unlink(missing_ok=True)
     writer = AnswerWriter(temporary)
     try:

@@ -97,7 +97,9 @@ def front_files(tmp_path_factory: pytest.TempPathFactory) -> FrontFiles:
     folder = tmp_path_factory.mktemp("front-files")
     broken = folder / "broken.pdf"
     # A PDF header followed by nothing a PDF reader can parse: a download cut short.
-    broken.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" + b"\x00garbage" * 40)
+    broken.write_bytes(
+        b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" + b"\x00garbage" * 40
+    )
     text = folder / "notes.txt"
     text.write_text("These are plain-text notes, not a manual.\n", encoding="utf-8")
     return FrontFiles(
@@ -175,7 +177,9 @@ def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped at the end."""
     base = os.environ.get("ASSISTANT_TEST_DATABASE_URL")
     if not base:
-        pytest.skip("ASSISTANT_TEST_DATABASE_URL is not set; run scripts/start-postgres.sh (see docs/FRONT_DOORS.md)")
+        pytest.skip(
+            "ASSISTANT_TEST_DATABASE_URL is not set; run scripts/start-postgres.sh (see docs/FRONT_DOORS.md)"
+        )
     import psycopg2
     from sqlalchemy.engine import make_url
 
@@ -192,7 +196,8 @@ def postgres_url() -> Iterator[str]:
     finally:
         with admin.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
                 (name,),
             )
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')

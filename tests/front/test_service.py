@@ -15,7 +15,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.front.conftest import (
+from .conftest import (
     COFFEE_PAGES,
     EN_ANSWER_WORDS,
     EN_QUESTION,
@@ -155,9 +155,13 @@ def test_document_filter_by_id_and_filename(service: Service) -> None:
     ).json()
     assert all(c["filename"] == "пылесос.pdf" for c in only_vacuum["citations"])
     assert EN_ANSWER_WORDS not in only_vacuum["text"]
-    by_name = service.client.post("/v1/ask", json={"question": EN_QUESTION, "documents": ["coffee-machine.pdf"]})
+    by_name = service.client.post(
+        "/v1/ask", json={"question": EN_QUESTION, "documents": ["coffee-machine.pdf"]}
+    )
     assert by_name.json()["found"] is True
-    unknown = service.client.post("/v1/ask", json={"question": EN_QUESTION, "documents": [9999, "missing.pdf"]})
+    unknown = service.client.post(
+        "/v1/ask", json={"question": EN_QUESTION, "documents": [9999, "missing.pdf"]}
+    )
     assert unknown.status_code == 404
     assert "9999" in unknown.json()["detail"] and "missing.pdf" in unknown.json()["detail"]
 
@@ -218,7 +222,9 @@ def test_openapi_document_lists_the_routes(service: Service) -> None:
 
 def test_concurrent_questions_while_one_writer_adds_and_deletes(service: Service, tmp_path: Path) -> None:
     extra = write_manual(
-        tmp_path / "kettle.pdf", "Kettle K-1", [("Safety", "Do not fill the kettle above the 1.7 litre mark.")]
+        tmp_path / "kettle.pdf",
+        "Kettle K-1",
+        [("Safety", "Do not fill the kettle above the 1.7 litre mark.")],
     )
 
     def ask(_: int) -> tuple[int, bool, str]:
@@ -264,7 +270,9 @@ def test_batch_job_submit_poll_fetch(service: Service) -> None:
     ]
     body = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines).encode()
     submitted = service.client.post(
-        "/v1/jobs", files={"file": ("questions.jsonl", body, "application/x-ndjson")}, data={"output_format": "csv"}
+        "/v1/jobs",
+        files={"file": ("questions.jsonl", body, "application/x-ndjson")},
+        data={"output_format": "csv"},
     )
     assert submitted.status_code == 202, submitted.text
     job = submitted.json()

@@ -76,6 +76,7 @@ class TrainConfig(JsonConfig):
     epochs: int = 1
     max_steps: int | None = None
     save_every: int = 500
+    keep_checkpoints: int = 2  # older checkpoint-* folders are deleted (an SFT one holds a whole LLM)
     log_every: int = 10
     max_length: int = 2048
     device: str = "auto"
@@ -88,8 +89,13 @@ class TrainConfig(JsonConfig):
             raise OmniFusionError(f"stage must be one of {', '.join(STAGES)}, got {self.stage!r}")
         if self.init is None and (self.llm is None or self.tokenizer is None or self.adapter is None):
             raise OmniFusionError("set 'init' (a checkpoint) or all of 'llm', 'tokenizer' and 'adapter'")
-        if min(self.batch_size, self.grad_accumulation, self.epochs, self.save_every) < 1:
-            raise OmniFusionError("batch_size, grad_accumulation, epochs and save_every must be >= 1")
+        if (
+            min(self.batch_size, self.grad_accumulation, self.epochs, self.save_every, self.keep_checkpoints)
+            < 1
+        ):
+            raise OmniFusionError(
+                "batch_size, grad_accumulation, epochs, save_every and keep_checkpoints must be >= 1"
+            )
 
 
 @dataclass(frozen=True)
@@ -337,3 +343,9 @@ def _save_step(
     torch.save(state, staging)
     os.replace(staging, directory / TRAINER_STATE)
     logger.info("saved %s", directory)
+    done = sorted(
+        (p for p in output_dir.glob("checkpoint-*") if (p / TRAINER_STATE).is_file()),
+        key=lambda p: int(p.name.split("-")[1]),
+    )
+    for stale in done[: max(0, len(done) - config.keep_checkpoints)]:
+        shutil.rmtree(stale, ignore_errors=True)

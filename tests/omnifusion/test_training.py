@@ -110,6 +110,8 @@ def test_resume_continues_from_the_last_checkpoint(tiny: Any, tmp_path: Path) ->
     assert len(second.losses) == 2  # only the two new steps ran
     state = torch.load(tmp_path / "run" / "checkpoint-4" / "trainer_state.pt", weights_only=True)
     assert state["step"] == 4 and state["micro_batches"] == 4
+    # only the newest two checkpoints are kept
+    assert sorted(p.name for p in (tmp_path / "run").glob("checkpoint-*")) == ["checkpoint-3", "checkpoint-4"]
 
 
 def test_bad_configs_and_data_are_reported(tiny: Any, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from torch import nn
 from omnifusion.adapters import Adapter
 from omnifusion.encoders import EncoderConfig, VisionEncoder
 from omnifusion.runtime import OmniFusionError
+from omnifusion.slicing import evidence_tiles, plan_slices, slice_image
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -291,6 +292,22 @@ class OmniFusionModel(nn.Module):
             options["bad_words_ids"] = banned
         output = self.llm.generate(**options)
         return str(self.tokenizer.decode(output[0], skip_special_tokens=True)).strip()
+
+    def answer_about_page(
+        self,
+        question: str,
+        page: Image.Image,
+        evidence_boxes: Sequence[tuple[float, float, float, float]] = (),
+        max_evidence_tiles: int = 3,
+        settings: GenerationSettings | None = None,
+    ) -> str:
+        """Answer about a page from its global view plus the tiles that hold the evidence boxes
+        (original page pixels), as many as the context affords."""
+        plan = plan_slices(page.width, page.height, self.image_size)
+        chosen = evidence_tiles(plan, evidence_boxes, max_evidence_tiles) if evidence_boxes else []
+        canvas = slice_image(page, plan)
+        views = [canvas[0], *(canvas[tile.index] for tile in chosen)]
+        return self.generate([Turn("user", question)], views, settings)
 
     def answer(
         self,

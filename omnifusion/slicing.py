@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -228,3 +229,24 @@ def tiles_covering(plan: SlicePlan, box: tuple[float, float, float, float]) -> l
         if _overlaps(x_span, tile.box[0], tile.box[2], width)
         and _overlaps(y_span, tile.box[1], tile.box[3], height)
     ]
+
+
+def evidence_tiles(
+    plan: SlicePlan, boxes: Sequence[tuple[float, float, float, float]], limit: int = 3
+) -> list[TileBox]:
+    """At most ``limit`` grid tiles holding the most evidence area, row-major.
+
+    OmniFusion 1.1 saw 2048-token contexts and 576 tokens per view, so a prompt fits the global view
+    plus 1-3 tiles: the ones where the evidence boxes (original pixels) lie.
+    """
+    _check_positive(limit=limit)
+    weight: dict[int, float] = {}
+    for box in boxes:
+        x0, y0, x1, y1 = box
+        for tile in tiles_covering(plan, box):
+            tx0, ty0, tx1, ty1 = tile.box
+            overlap = max(0.0, min(x1, tx1) - max(x0, tx0)) * max(0.0, min(y1, ty1) - max(y0, ty0))
+            # a zero-area box (a point, a line) still counts for the tile it touches
+            weight[tile.index] = weight.get(tile.index, 0.0) + max(overlap, 1e-6)
+    ranked = sorted(weight, key=lambda index: (-weight[index], index))[:limit]
+    return [plan.tiles[index] for index in sorted(ranked)]

@@ -97,3 +97,20 @@ def test_generate_needs_a_user_turn_last(model: OmniFusionModel) -> None:
         Turn("system", "x")
     answer = model.answer("What is it?", [Image.new("RGB", (30, 30))])
     assert isinstance(answer, str) and ":" not in answer and "\n" not in answer
+
+
+def test_answer_about_a_page_uses_the_global_view_and_evidence_tiles(
+    model: OmniFusionModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = Image.new("RGB", (200, 280), "white")
+    seen: list[int] = []
+    original = model.encode_images
+
+    def spy(images: Any) -> torch.Tensor:
+        seen.append(len(images))
+        return original(images)
+
+    monkeypatch.setattr(model, "encode_images", spy)
+    model.answer_about_page("Where is the button?", page, [(10, 10, 30, 30), (150, 250, 190, 270)])
+    model.answer_about_page("And now?", page)
+    assert seen == [3, 1]  # global view + two evidence tiles; then the global view alone

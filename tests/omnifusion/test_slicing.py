@@ -11,6 +11,7 @@ from PIL import Image
 from omnifusion.slicing import (
     Grid,
     candidate_grids,
+    evidence_tiles,
     plan_slices,
     select_grid,
     slice_image,
@@ -187,3 +188,17 @@ def test_tiles_covering_matches_brute_force(
 def test_tiles_covering_rejects_bad_boxes(box: tuple[int, int, int, int]) -> None:
     with pytest.raises(ValueError):
         tiles_covering(plan_slices(1240, 1754), box)
+
+
+def test_evidence_tiles_pick_where_the_evidence_is() -> None:
+    plan = plan_slices(1240, 1754)
+    tiles = plan.grid_tiles
+    # a big box over tile (2, 1) and a sliver reaching into (2, 2), plus a box in the last tile
+    middle = tiles[2 * 4 + 1].box
+    boxes = [(middle[0] + 5, middle[1] + 5, middle[2] + 3, middle[3] - 5), (1200, 1700, 1230, 1750)]
+    chosen = evidence_tiles(plan, boxes, limit=2)
+    assert [(t.row, t.col) for t in chosen] == [(2, 1), (5, 3)]  # the sliver loses to the last box
+    assert [(t.row, t.col) for t in evidence_tiles(plan, boxes, limit=3)] == [(2, 1), (2, 2), (5, 3)]
+    assert evidence_tiles(plan, []) == []
+    with pytest.raises(ValueError):
+        evidence_tiles(plan, boxes, limit=0)

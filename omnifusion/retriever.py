@@ -83,14 +83,23 @@ class ProjectionHead(nn.Module):
         return F.normalize(self.project(hidden), dim=-1)
 
 
-def maxsim(queries: torch.Tensor, query_mask: torch.Tensor, documents: torch.Tensor) -> torch.Tensor:
+def maxsim(
+    queries: torch.Tensor,
+    query_mask: torch.Tensor,
+    documents: torch.Tensor,
+    document_mask: torch.Tensor | None = None,
+) -> torch.Tensor:
     """Late-interaction scores of every query against every document.
 
-    queries (nq, q_len, dim), query_mask (nq, q_len) with 1 on real tokens, documents (nd, d_len, dim)
-    -> (nq, nd): for each query token its best document token, summed. With one vector on each side
-    this is the plain dot product, so single-vector retrieval shares the function.
+    queries (nq, q_len, dim), query_mask (nq, q_len) with 1 on real tokens, documents (nd, d_len, dim),
+    document_mask (nd, d_len) with True on real tokens -> (nq, nd): for each query token its best
+    document token, summed. With one vector on each side this is the plain dot product, so
+    single-vector retrieval shares the function.
     """
     similarity = torch.einsum("aqd,btd->abqt", queries, documents)
+    if document_mask is not None:
+        # padding must never be a document's best match, even when every real match is negative
+        similarity = similarity.masked_fill(~document_mask[None, :, None, :], float("-inf"))
     best = similarity.max(dim=-1).values
     return (best * query_mask[:, None, :].to(best.dtype)).sum(dim=-1)
 
@@ -390,13 +399,13 @@ def contrastive_loss(
         padded[row, : tokens.shape[0]] = tokens
         padding[row, : tokens.shape[0]] = False
     vectors = retriever.image_head(padded, padding=padding)
+    document_mask: torch.Tensor | None = ~padding
     if retriever.config.mode == "single":
         keep = (~padding).unsqueeze(-1).to(vectors.dtype)
         vectors = F.normalize((vectors * keep).sum(1, keepdim=True) / keep.sum(1, keepdim=True), dim=-1)
-    else:
-        vectors = vectors.masked_fill(padding.unsqueeze(-1), 0.0)  # padding never wins the max (scores >= -1)
+        document_mask = None
     query_vectors, query_mask = retriever.embed_queries(retriever.tokenize(queries))
-    scores = maxsim(query_vectors, query_mask, vectors)
+    scores = maxsim(query_vectors, query_mask, vectors, document_mask)
     # normalise by query length so the temperature means the same for short and long queries
     scores = scores / query_mask.sum(dim=1, keepdim=True).clamp(min=1)
     targets = torch.arange(len(queries), device=retriever.device)

@@ -19,6 +19,7 @@ from omnifusion.retrieval import INDEX_FILE, VisualConfig, VisualPageIndex, maxs
 from omnifusion.retriever import (
     RetrieverTrainConfig,
     load_retriever,
+    maxsim,
     mine_pseudo_queries,
     train_retriever,
 )
@@ -225,3 +226,12 @@ def test_maxsim_score_is_mean_best_cosine() -> None:
     query = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
     page = np.array([[1.0, 0.0], [0.6, 0.8]], dtype=np.float32)
     assert maxsim_score(query, page) == pytest.approx((1.0 + 0.8) / 2)
+
+
+def test_training_maxsim_ignores_document_padding() -> None:
+    query = torch.tensor([[[1.0, 0.0]]])
+    documents = torch.tensor([[[-0.6, 0.8], [0.0, 0.0]]])  # one real token, one padding slot
+    real = torch.tensor([[True, False]])
+    scores = maxsim(query, torch.ones(1, 1), documents, real)
+    assert scores.item() == pytest.approx(-0.6)
+    assert maxsim(query, torch.ones(1, 1), documents).item() == pytest.approx(0.0)  # what masking prevents

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.retrieval import Evidence, PageHit
 from indexer.embedders import TextEmbedder
-from indexer.language import detect_language, search_tokens
+from indexer.language import MARK_QUESTION, detect_language, search_tokens
 from indexer.records import BBox, DocumentRecord, PassageRecord, union_bbox
 
 log = logging.getLogger(__name__)
@@ -21,11 +23,6 @@ NOT_FOUND_TEXT = {
 }
 MAX_ANSWER_CHARS = 320
 
-# Questions about annotations: the marked element is the answer, not a sentence about it.
-_MARK_QUESTION = re.compile(
-    r"\b(circled|marked|highlighted|arrow|framed|red|обвед\w*|выдел\w*|стрелк\w*|красн\w*|отмеч\w*|рамк\w*)\b",
-    re.IGNORECASE,
-)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZА-ЯЁ0-9“\"(<>-])|\n{2,}")
 
 
@@ -57,6 +54,7 @@ class AnswerSettings:
     min_coverage: float = 0.5
     """Share of the question's content words the evidence must contain (unless similarity is high)."""
     pages: int = 3
+    passages_per_page: int = 6
 
 
 @dataclass
@@ -70,50 +68,76 @@ class _Candidate:
     coverage: float = 0.0
 
 
+PagePassages = Callable[[int, int], list[PassageRecord]]
+"""(document id, page number) -> the page's passages in reading order."""
+
+
 class ExtractiveGenerator:
     """Picks the answering span from the top pages' passages; says "not found" on weak evidence."""
 
-    def __init__(self, embedder: TextEmbedder, settings: AnswerSettings | None = None) -> None:
+    def __init__(
+        self,
+        embedder: TextEmbedder,
+        settings: AnswerSettings | None = None,
+        page_passages: PagePassages | None = None,
+        term_weights: Callable[[list[str]], dict[str, float]] | None = None,
+    ) -> None:
         self.embedder = embedder
         self.settings = settings or AnswerSettings()
+        self.page_passages = page_passages
+        self.term_weights = term_weights
 
     def answer(self, question: str, hits: list[PageHit]) -> Answer:
         language = detect_language(question)
         language = language if language in NOT_FOUND_TEXT else "en"
         not_found = Answer(question, NOT_FOUND_TEXT[language], False, [], language)
-        candidates = self._candidates(question, hits[: self.settings.pages])
+        candidates = self._candidates(hits[: self.settings.pages])
         if not candidates:
             return not_found
         terms = set(search_tokens(question, drop_stopwords=True))
-        vectors = self.embedder.embed_passages([c.text for c in candidates])
+        # Rare words of the question ("opacity", "numeric") say more than common ones ("set", "R").
+        weights = self.term_weights(sorted(terms)) if self.term_weights else {}
+        total_weight = sum(weights.get(t, 1.0) for t in terms) or 1.0
+        # Each line is judged with its section (a dialog's title, a manual's heading) in view.
+        vectors = self.embedder.embed_passages([_in_context(c) for c in candidates])
         query = self.embedder.embed_queries([question])[0]
         similarities = vectors @ query
-        wants_mark = bool(_MARK_QUESTION.search(question))
+        wants_mark = bool(MARK_QUESTION.search(question))
         best_fusion = max(c.evidence.score for c in candidates) or 1.0
+        best_page = max(c.hit.score for c in candidates) or 1.0
         for candidate, similarity in zip(candidates, similarities, strict=True):
-            tokens = set(search_tokens(candidate.text + " " + candidate.evidence.passage.section))
+            passage = candidate.evidence.passage
+            tokens = set(search_tokens(candidate.text + " " + passage.section))
             candidate.coverage = len(terms & tokens) / len(terms) if terms else 0.0
             # An answer adds something to the question: a line that only repeats it (a dialog
-            # title, a heading) is where the answer is, not the answer.
+            # title, a heading) shows where the answer is, but is not the answer.
             own = set(search_tokens(candidate.text))
-            novel = bool(own - terms)
+            # What the line itself adds beyond its section's title: the dialog's name is in every
+            # line's context, the asked-for setting is in one line only.
+            context = set(search_tokens(passage.section)) if candidate.text.strip() != passage.section.strip() else set()
+            own_coverage = sum(weights.get(t, 1.0) for t in (terms & own) - context) / total_weight
+            novel = any(t not in terms and (len(t) >= 3 or t.isdigit()) for t in own)
+            restates = candidate.text.strip() == passage.section.strip() or passage.kind == "heading"
+            page_weight = candidate.hit.score / best_page
             candidate.score = (
                 float(similarity)
-                + 0.35 * candidate.coverage
-                + 0.35 * candidate.evidence.score / best_fusion
-                + (0.5 if wants_mark and candidate.evidence.passage.kind == "mark" else 0.0)
-                - (0.15 if candidate.evidence.passage.kind == "heading" else 0.0)
+                + 0.2 * candidate.coverage
+                + 0.8 * own_coverage
+                + 0.2 * candidate.evidence.score / best_fusion
+                + 0.3 * page_weight
+                + (0.5 if wants_mark and passage.kind == "mark" and candidate.hit is hits[0] else 0.0)
+                - (0.3 if restates else 0.0)
                 - (0.0 if novel else 0.3)
             )
         best = max(candidates, key=lambda c: c.score)
-        passage_similarity = max(best.evidence.similarity, float(similarities.max()))
+        similarity = max(best.evidence.similarity, float(similarities.max()))
         supported = (
-            passage_similarity >= self.settings.min_similarity and best.coverage >= self.settings.min_coverage / 2
+            similarity >= self.settings.min_similarity and best.coverage >= self.settings.min_coverage / 2
         ) or best.coverage >= self.settings.min_coverage
         if wants_mark and best.evidence.passage.kind == "mark":
             supported = True
         if not supported:
-            log.info("not found: similarity %.2f, coverage %.2f for %r", passage_similarity, best.coverage, question)
+            log.info("not found: similarity %.2f, coverage %.2f for %r", similarity, best.coverage, question)
             return not_found
         citations = [self._cite(best)]
         seen = {(best.hit.document.id, best.hit.page)}
@@ -124,15 +148,52 @@ class ExtractiveGenerator:
                 seen.add(key)
         return Answer(question, best.text, True, citations, language)
 
-    def _candidates(self, question: str, hits: list[PageHit]) -> list[_Candidate]:
+    def _candidates(self, hits: list[PageHit]) -> list[_Candidate]:
         candidates: list[_Candidate] = []
         for hit in hits:
-            for evidence in hit.passages[:4]:
-                for start, end in _sentences(evidence.passage):
+            chosen = hit.passages[: self.settings.passages_per_page]
+            for evidence in chosen:
+                spans = _sentences(evidence.passage)
+                # Single sentences and pairs: the fact often sits in the sentence after the topic.
+                windows = [(s, e) for s, e in spans]
+                windows += [
+                    (spans[i][0], spans[i + 1][1])
+                    for i in range(len(spans) - 1)
+                    if spans[i + 1][1] - spans[i][0] <= MAX_ANSWER_CHARS
+                ]
+                for start, end in windows:
                     text = evidence.passage.text[start:end].strip()
                     if len(text) >= 2 and any(ch.isalnum() for ch in text):
                         candidates.append(_Candidate(evidence, hit, start, end, text))
+            candidates.extend(self._lead_ins(hit, chosen))
         return candidates
+
+    def _lead_ins(self, hit: PageHit, chosen: list[Evidence]) -> list[_Candidate]:
+        """A short line just before a passage (a command, a label) joined to its first sentence."""
+        if self.page_passages is None or not chosen:
+            return []
+        page = self.page_passages(hit.document.id, hit.page)
+        position = {p.id: i for i, p in enumerate(page)}
+        found = []
+        for evidence in chosen:
+            index = position.get(evidence.passage.id)
+            if not index:
+                continue
+            previous = page[index - 1]
+            if len(previous.text) > 80 or previous.kind == "mark":
+                continue
+            first = _sentences(evidence.passage)[:1]
+            if not first:
+                continue
+            text = previous.text.strip() + "\n" + evidence.passage.text[: first[0][1]].strip()
+            merged = dataclasses.replace(
+                evidence.passage,
+                text=text,
+                bbox=union_bbox([previous.bbox, span_bbox(evidence.passage, 0, first[0][1])]),
+                spans=[],
+            )
+            found.append(_Candidate(Evidence(merged, evidence.score, evidence.ranks, evidence.similarity), hit, 0, len(text), text))
+        return found
 
     def _cite(self, candidate: _Candidate) -> Citation:
         passage = candidate.evidence.passage
@@ -145,6 +206,13 @@ class ExtractiveGenerator:
             page_width=passage.page_width,
             page_height=passage.page_height,
         )
+
+
+def _in_context(candidate: _Candidate) -> str:
+    section = candidate.evidence.passage.section
+    if section and section not in candidate.text:
+        return f"{section}: {candidate.text}"
+    return candidate.text
 
 
 def _sentences(passage: PassageRecord) -> list[tuple[int, int]]:

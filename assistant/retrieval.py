@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from indexer.language import MARK_QUESTION
 from indexer.records import DocumentRecord, PassageRecord
 from indexer.workspace import Workspace
 
@@ -16,10 +17,13 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class FusionWeights:
     dense: float = 1.0
-    lexical: float = 1.0
+    lexical: float = 1.5
     visual: float = 0.5
     rrf_k: float = 60.0
     depth: int = 100
+    mark_bonus: float = 0.02
+    support: float = 0.0
+    """Weight of the second and third passages of a page relative to its best one."""
     """How many passages each channel contributes before fusion."""
 
 
@@ -82,7 +86,13 @@ class Retriever:
         for key, evidence in pages.items():
             evidence.sort(key=lambda e: e.score, reverse=True)
             # The best passage decides; a second supporting passage on the page breaks ties.
-            page_scores[key] = evidence[0].score + 0.25 * sum(e.score for e in evidence[1:3])
+            page_scores[key] = evidence[0].score + weights.support * sum(e.score for e in evidence[1:3])
+        if MARK_QUESTION.search(question):
+            # "Which button is circled in red?": the page with the red mark is the one meant, even
+            # when an unmarked copy of the same screen holds the same words.
+            for key, evidence in pages.items():
+                if any(e.passage.kind == "mark" for e in evidence):
+                    page_scores[key] += weights.mark_bonus
         self._add_visual(question, page_scores, pages, depth, documents)
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[:k]
         hits = []
@@ -91,7 +101,7 @@ class Retriever:
             document = evidence[0].passage.document if evidence else self.workspace.document(key[0])
             if document is None:
                 continue
-            hits.append(PageHit(document, key[1], page_scores[key], evidence[:5]))
+            hits.append(PageHit(document, key[1], page_scores[key], evidence[:8]))
         return hits
 
     def _add_visual(

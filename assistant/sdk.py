@@ -41,7 +41,12 @@ class Assistant:
     @property
     def generator(self) -> ExtractiveGenerator:
         if self._generator is None:
-            self._generator = ExtractiveGenerator(self.workspace.embedder, self._answer_settings)
+            self._generator = ExtractiveGenerator(
+                self.workspace.embedder,
+                self._answer_settings,
+                self.workspace.page_passages,
+                self.workspace.lexical.idf,
+            )
         return self._generator
 
     def add(self, paths: Sequence[str | Path] | str | Path, progress: ProgressCallback | None = None) -> list[DocumentRecord]:

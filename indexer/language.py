@@ -66,3 +66,10 @@ def search_tokens(text: str, drop_stopwords: bool = False) -> list[str]:
             continue
         tokens.append(stem(word))
     return tokens
+
+
+MARK_QUESTION = re.compile(
+    r"\b(circled|marked|highlighted|arrow|framed|red|обвед\w*|выдел\w*|стрелк\w*|красн\w*|отмеч\w*|рамк\w*)\b",
+    re.IGNORECASE,
+)
+"""Questions about a hand-drawn annotation ("which option is circled in red?")."""

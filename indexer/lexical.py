@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -27,6 +28,9 @@ class LexicalIndex:
             connection.execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS passage_terms "
                 "USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0')"
+            )
+            connection.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS passage_vocabulary USING fts5vocab(passage_terms, 'row')"
             )
 
     def _connect(self) -> sqlite3.Connection:
@@ -65,6 +69,19 @@ class LexicalIndex:
             (match, k),
         )
         return [(int(rowid), -float(score)) for rowid, score in rows]
+
+    def idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """BM25-style inverse document frequency of stemmed terms (unknown terms count as rare)."""
+        wanted = list(dict.fromkeys(terms))
+        if not wanted:
+            return {}
+        connection = self._connect()
+        total = len(self) or 1
+        marks = ",".join("?" * len(wanted))
+        found = dict(connection.execute(f"SELECT term, doc FROM passage_vocabulary WHERE term IN ({marks})", wanted))
+        return {
+            term: math.log(1 + (total - found.get(term, 0) + 0.5) / (found.get(term, 0) + 0.5)) for term in wanted
+        }
 
     def optimize(self) -> None:
         """Merge FTS5 segments and give freed pages back to the file system."""

@@ -57,11 +57,7 @@ def recognize(image: Image.Image, settings: OcrSettings | None = None) -> OcrRes
     Boxes come back in the image's own pixel coordinates.
     """
     settings = settings or OcrSettings()
-    result = _run_tesseract(image, settings)
-    extra = _recognize_inverted_regions(image, settings, result.lines)
-    if extra:
-        result.lines.extend(extra)
-    return result
+    return _run_tesseract(_flip_inverted_regions(image), settings)
 
 
 def _run_tesseract(image: Image.Image, settings: OcrSettings) -> OcrResult:
@@ -136,54 +132,20 @@ def _inverted_regions(gray: np.ndarray) -> list[tuple[slice, slice]]:
     return regions
 
 
-def _recognize_inverted_regions(
-    image: Image.Image, settings: OcrSettings, known: list[TextLine]
-) -> list[TextLine]:
+def _flip_inverted_regions(image: Image.Image) -> Image.Image:
+    """Turn light-on-dark fields into dark-on-light in place, so one OCR pass reads the whole screen.
+
+    Keeping the fields in place (rather than OCRing them apart) keeps "Opacity:" and its value on
+    one line.
+    """
     gray = np.asarray(image.convert("L"), dtype=np.float32)
     regions = _inverted_regions(gray)
     if not regions:
-        return []
-    # One tesseract call for all regions: stack their inverted crops on a white sheet.
-    pad, gap = 6, 14
-    sheet_width = max(c.stop - c.start for _, c in regions) + 2 * pad
-    sheet_height = sum(r.stop - r.start + 2 * pad + gap for r, _ in regions)
-    sheet = np.full((sheet_height, sheet_width), 255, dtype=np.uint8)
-    placements: list[tuple[int, int, tuple[slice, slice]]] = []
-    y = 0
+        return image
+    flipped = gray.copy()
     for rows, cols in regions:
         crop = 255 - gray[rows, cols]
         # Stretch so the inverted field becomes white paper, as tesseract expects.
         low, high = float(crop.min()), float(np.percentile(crop, 90))
-        crop = (crop - low) * (255.0 / max(1.0, high - low))
-        top = y + pad
-        sheet[top : top + crop.shape[0], pad : pad + crop.shape[1]] = crop.clip(0, 255).astype(np.uint8)
-        placements.append((top, top + crop.shape[0], (rows, cols)))
-        y += crop.shape[0] + 2 * pad + gap
-    result = _run_tesseract(Image.fromarray(sheet), settings)
-    known_boxes = [word.bbox for line in known for word in line.words]
-    lines: list[TextLine] = []
-    next_block = max((line.block for line in known), default=-1) + 1
-    for line in result.lines:
-        moved: list[Word] = []
-        for word in line.words:
-            centre_y = (word.bbox[1] + word.bbox[3]) / 2
-            for top, bottom, (rows, cols) in placements:
-                if top - pad <= centre_y <= bottom + pad:
-                    dx, dy = cols.start - pad, rows.start - top
-                    box = (word.bbox[0] + dx, word.bbox[1] + dy, word.bbox[2] + dx, word.bbox[3] + dy)
-                    if word.confidence >= 50 and not any(_overlaps(box, other) for other in known_boxes):
-                        moved.append(Word(word.text, box, word.confidence, word.font_size))
-                    break
-        if moved:
-            lines.append(TextLine(moved, block=next_block))
-            next_block += 1
-    return lines
-
-
-def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    if width <= 0 or height <= 0:
-        return False
-    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return width * height > 0.3 * smaller
+        flipped[rows, cols] = (crop - low) * (255.0 / max(1.0, high - low))
+    return Image.fromarray(flipped.clip(0, 255).astype(np.uint8))

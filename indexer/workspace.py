@@ -6,6 +6,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -35,11 +36,23 @@ CONFIG_FILE = "config.json"
 FROZEN_SETTINGS = ("embedder",)
 
 
-def index_text(passage: PassageDraft | PassageRecord) -> str:
-    """What the retrieval channels see: the section heading gives a passage its topic."""
+def index_text(passage: PassageDraft | PassageRecord, filename: str = "") -> str:
+    """What the retrieval channels see: the section heading gives a passage its topic.
+
+    For the lexical channel the file's name is added too: people name files after the product
+    ("dyson-v8-manual.pdf", "gimp_prefs.png") and ask about the product by that name.
+    """
+    text = passage.text
     if passage.section and passage.section != passage.text:
-        return f"{passage.section}\n{passage.text}"
-    return passage.text
+        text = f"{passage.section}\n{text}"
+    if filename:
+        text = f"{filename_words(filename)}\n{text}"
+    return text
+
+
+def filename_words(filename: str) -> str:
+    stem = Path(filename).stem
+    return re.sub(r"[\W_]+", " ", stem).strip()
 
 
 @dataclass
@@ -175,7 +188,7 @@ class Workspace:
             self.lexical.remove(sorted(in_lexical - ready))
         if ready - in_lexical:
             records = self._passages_by_id(sorted(ready - in_lexical), only_ready=True).values()
-            self.lexical.add((r.id, index_text(r)) for r in records)
+            self.lexical.add((r.id, index_text(r, r.document.filename)) for r in records)
         marker.unlink(missing_ok=True)
 
     def _drop_from_indexes(self, passage_ids: list[int], page_ids: list[int]) -> None:
@@ -246,7 +259,7 @@ class Workspace:
         stored = self._store_original(path, extracted)
         document_id, passages = self._insert(extracted, stored)
         batch.append(document_id)
-        self.lexical.add((pid, index_text(draft)) for pid, draft in passages)
+        self.lexical.add((pid, index_text(draft, path.name)) for pid, draft in passages)
         vectors = self.embedder.embed_passages([index_text(draft) for _, draft in passages])
         self.dense.add(np.array([pid for pid, _ in passages], dtype=np.int64), vectors)
         if self.visual is not None:

@@ -35,17 +35,19 @@ def draw_boxes(page_image: Path, boxes: Sequence[BBox], max_width: int | None = 
     """The page with each box outlined and lightly filled, scaled down to `max_width` if given."""
     with Image.open(page_image) as opened:
         page = opened.convert("RGBA")
+    scale = 1.0
+    if max_width is not None and 0 < max_width < page.width:
+        # Scale first, then draw: an outline drawn at full size would blur away in a thumbnail.
+        scale = max_width / page.width
+        page = page.resize((max_width, max(1, round(page.height * scale))), Image.Resampling.LANCZOS)
     overlay = Image.new("RGBA", page.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
-    # A line width that stays visible in a thumbnail of a 150-DPI page.
     width = max(3, page.width // 250)
-    for x0, y0, x1, y1 in boxes:
+    for box in boxes:
+        x0, y0, x1, y1 = (value * scale for value in box)
         pad = width
         draw.rectangle((x0 - pad, y0 - pad, x1 + pad, y1 + pad), fill=FILL, outline=OUTLINE, width=width)
     image = Image.alpha_composite(page, overlay).convert("RGB")
-    if max_width is not None and 0 < max_width < image.width:
-        height = round(image.height * max_width / image.width)
-        image = image.resize((max_width, height), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=False, compress_level=3)
+    image.save(buffer, format="PNG", compress_level=3)
     return buffer.getvalue()

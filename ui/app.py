@@ -117,7 +117,7 @@ def show_citation(assistant: Assistant, citation: Citation, text: Strings, width
     with image_column:
         st.image(marked_page(page, (citation.bbox,), width), caption=label)
         if enlarge:
-            with st.popover(text.enlarge, icon="🔍"):
+            with st.popover(text.enlarge):
                 st.image(marked_page(page, (citation.bbox,), None), caption=label)
     with quote_column:
         st.markdown(f"**{label}**")
@@ -128,9 +128,9 @@ def show_answer(assistant: Assistant, turn: Turn, chrome: Strings, latest: bool)
     # The answer speaks the question's language, whatever the page's language switch says.
     text = STRINGS.get(turn.answer.language, chrome)
     if turn.answer.found:
-        st.success(turn.answer.text, icon="✅")
+        st.success(turn.answer.text)
     else:
-        st.warning(f"**{text.not_found}.** {turn.answer.text}", icon="🔎")
+        st.warning(f"**{text.not_found}.** {turn.answer.text}")
     st.caption(text.seconds.format(seconds=turn.seconds))
     if turn.answer.citations:
         if latest:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import types
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +29,6 @@ SENTENCES = [
 ]
 
 
-# Tiny models gain nothing from intra-op threads, and on a busy 2-core box they lose a lot to contention.
-torch.set_num_threads(1)
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if torch.cuda.is_available():
         return
@@ -39,6 +36,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    # tiny models gain nothing from intra-op threads, and on a busy 2-core box they lose a lot to contention
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(autouse=True)

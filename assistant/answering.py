@@ -53,6 +53,7 @@ class AnswerSettings:
     """Dense cosine similarity the best evidence must reach (unless its words match well)."""
     min_coverage: float = 0.5
     """Share of the question's content words the evidence must contain (unless similarity is high)."""
+    min_crosslingual_similarity: float = 0.50
     pages: int = 3
     passages_per_page: int = 6
 
@@ -114,7 +115,11 @@ class ExtractiveGenerator:
             own = set(search_tokens(candidate.text))
             # What the line itself adds beyond its section's title: the dialog's name is in every
             # line's context, the asked-for setting is in one line only.
-            context = set(search_tokens(passage.section)) if candidate.text.strip() != passage.section.strip() else set()
+            context = (
+                set(search_tokens(passage.section))
+                if candidate.text.strip() != passage.section.strip()
+                else set()
+            )
             own_coverage = sum(weights.get(t, 1.0) for t in (terms & own) - context) / total_weight
             novel = any(t not in terms and (len(t) >= 3 or t.isdigit()) for t in own)
             restates = candidate.text.strip() == passage.section.strip() or passage.kind == "heading"
@@ -134,6 +139,9 @@ class ExtractiveGenerator:
         supported = (
             similarity >= self.settings.min_similarity and best.coverage >= self.settings.min_coverage / 2
         ) or best.coverage >= self.settings.min_coverage
+        if best.evidence.passage.lang not in (language, "und"):
+            # Across languages no word is shared, so only the meaning can vouch for the evidence.
+            supported = supported or similarity >= self.settings.min_crosslingual_similarity
         if wants_mark and best.evidence.passage.kind == "mark":
             supported = True
         if not supported:
@@ -192,7 +200,15 @@ class ExtractiveGenerator:
                 bbox=union_bbox([previous.bbox, span_bbox(evidence.passage, 0, first[0][1])]),
                 spans=[],
             )
-            found.append(_Candidate(Evidence(merged, evidence.score, evidence.ranks, evidence.similarity), hit, 0, len(text), text))
+            found.append(
+                _Candidate(
+                    Evidence(merged, evidence.score, evidence.ranks, evidence.similarity),
+                    hit,
+                    0,
+                    len(text),
+                    text,
+                )
+            )
         return found
 
     def _cite(self, candidate: _Candidate) -> Citation:

@@ -84,8 +84,10 @@ def cmd_add(args: argparse.Namespace) -> int:
                 print(f"unchanged #{doc.id} {doc.filename} (already indexed)")
             for failure in report.failures:
                 print(f"FAILED    {failure}", file=sys.stderr)
-            print(f"{len(report.added)} added, {len(report.unchanged)} unchanged, "
-                  f"{len(report.failures)} failed in {seconds:.1f} s")
+            print(
+                f"{len(report.added)} added, {len(report.unchanged)} unchanged, "
+                f"{len(report.failures)} failed in {seconds:.1f} s"
+            )
     return 1 if report.failures else 0
 
 
@@ -97,7 +99,9 @@ def _citation_line(citation: Any) -> str:
 def cmd_ask(args: argparse.Namespace) -> int:
     with _open(args) as assistant:
         started = time.perf_counter()
-        answer = assistant.ask(args.question, k=args.k, documents=set(args.document) if args.document else None)
+        answer = assistant.ask(
+            args.question, k=args.k, documents=set(args.document) if args.document else None
+        )
         elapsed = time.perf_counter() - started
     if args.json:
         payload = dataclasses.asdict(answer)
@@ -112,7 +116,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     with _open(args) as assistant:
-        hits = assistant.search(args.question, k=args.k, documents=set(args.document) if args.document else None)
+        hits = assistant.search(
+            args.question, k=args.k, documents=set(args.document) if args.document else None
+        )
     if args.json:
         print(
             _json(
@@ -122,7 +128,12 @@ def cmd_search(args: argparse.Namespace) -> int:
                         "page": hit.page,
                         "score": round(hit.score, 5),
                         "passages": [
-                            {"text": e.passage.text, "bbox": e.passage.bbox, "score": round(e.score, 5), "ranks": e.ranks}
+                            {
+                                "text": e.passage.text,
+                                "bbox": e.passage.bbox,
+                                "score": round(e.score, 5),
+                                "ranks": e.ranks,
+                            }
                             for e in hit.passages
                         ],
                     }
@@ -144,7 +155,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(_json(documents))
     else:
         for doc in documents:
-            print(f"#{doc.id:<5} {doc.filename:40} {doc.page_count:>4} p.  {doc.languages:8} {doc.media_type}")
+            print(
+                f"#{doc.id:<5} {doc.filename:40} {doc.page_count:>4} p.  {doc.languages:8} {doc.media_type}"
+            )
         print(f"{len(documents)} document(s)")
     return 0
 
@@ -153,7 +166,14 @@ def cmd_delete(args: argparse.Namespace) -> int:
     with _open(args) as assistant:
         results = {doc_id: assistant.delete(doc_id) for doc_id in args.document_ids}
     if args.json:
-        print(_json({"deleted": [i for i, ok in results.items() if ok], "missing": [i for i, ok in results.items() if not ok]}))
+        print(
+            _json(
+                {
+                    "deleted": [i for i, ok in results.items() if ok],
+                    "missing": [i for i, ok in results.items() if not ok],
+                }
+            )
+        )
     else:
         for doc_id, ok in results.items():
             print(f"deleted #{doc_id}" if ok else f"no document #{doc_id}")
@@ -181,16 +201,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(f"{'group':22} {'n':>3} {'R@1':>6} {'R@5':>6} {'MRR':>6} {'answer':>7} {'p50 ms':>7}")
         for name, row in summary.items():
-            print(f"{name:22} {row['n']:>3} {row['recall@1']:>6.3f} {row['recall@5']:>6.3f} {row['mrr']:>6.3f} "
-                  f"{row['answer_accuracy']:>7.3f} {row['p50_ms']:>7.1f}")
+            print(
+                f"{name:22} {row['n']:>3} {row['recall@1']:>6.3f} {row['recall@5']:>6.3f} {row['mrr']:>6.3f} "
+                f"{row['answer_accuracy']:>7.3f} {row['p50_ms']:>7.1f}"
+            )
     return 0
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from assistant.batch import run_batch
 
-    summary = run_batch(args.workspace, Path(args.questions), Path(args.out), workers=args.workers,
-                        ray_address=args.ray, progress=not args.json)
+    summary = run_batch(
+        args.workspace,
+        Path(args.questions),
+        Path(args.out),
+        workers=args.workers,
+        ray_address=args.ray,
+        progress=not args.json,
+    )
     print(_json(summary) if args.json else str(summary))
     return 0 if getattr(summary, "failed", 0) == 0 else 1
 
@@ -198,8 +226,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from assistant.service import serve
 
-    serve(args.workspace, host=args.host, port=args.port, api_key=args.api_key,
-          max_upload_bytes=int(args.max_upload_mb * 2**20))
+    serve(
+        args.workspace,
+        host=args.host,
+        port=args.port,
+        api_key=args.api_key,
+        max_upload_bytes=int(args.max_upload_mb * 2**20),
+    )
     return 0
 
 
@@ -228,12 +261,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("paths", nargs="+")
     sub.add_argument("--dpi", type=float, help="page render resolution for a new workspace (default 150)")
     sub.set_defaults(func=cmd_add)
-    for name, func, help_text in (("ask", cmd_ask, "answer a question with citations"),
-                                  ("search", cmd_search, "rank pages for a question")):
+    for name, func, help_text in (
+        ("ask", cmd_ask, "answer a question with citations"),
+        ("search", cmd_search, "rank pages for a question"),
+    ):
         sub = command(name, help_text)
         sub.add_argument("question")
         sub.add_argument("-k", type=int, default=5, help="pages to consider (default 5)")
-        sub.add_argument("--document", type=int, action="append", help="restrict to a document id (repeatable)")
+        sub.add_argument(
+            "--document", type=int, action="append", help="restrict to a document id (repeatable)"
+        )
         sub.set_defaults(func=func)
     command("list", "list indexed documents").set_defaults(func=cmd_list)
     sub = command("delete", "delete documents by id")

@@ -7,9 +7,9 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from indexer.language import MARK_QUESTION
+from indexer.language import MARK_QUESTION, search_tokens
 from indexer.records import DocumentRecord, PassageRecord
-from indexer.workspace import Workspace
+from indexer.workspace import Workspace, index_text
 
 log = logging.getLogger(__name__)
 
@@ -70,39 +70,65 @@ class Retriever:
         scores: dict[int, float] = defaultdict(float)
         ranks: dict[int, dict[str, int]] = defaultdict(dict)
         similarity = dict(dense)
-        for name, hits, weight in (("dense", dense, weights.dense), ("lexical", lexical, weights.lexical)):
-            for rank, (passage_id, _) in enumerate(hits, start=1):
-                scores[passage_id] += weight / (weights.rrf_k + rank)
-                ranks[passage_id][name] = rank
-        records = self.workspace.passages(list(scores))
+        for rank, (passage_id, _) in enumerate(dense, start=1):
+            scores[passage_id] += weights.dense / (weights.rrf_k + rank)
+            ranks[passage_id]["dense"] = rank
+        records = self.workspace.passages(list({pid for pid, _ in dense} | {pid for pid, _ in lexical}))
+        coverage = self._lexical_coverage(question, lexical, records)
+        for rank, (passage_id, _) in enumerate(lexical, start=1):
+            # A lexical hit that shares one common word with the question (a Russian question
+            # against an English manual finds only such hits) should not outvote the dense channel.
+            scores[passage_id] += weights.lexical * coverage.get(passage_id, 0.0) / (weights.rrf_k + rank)
+            ranks[passage_id]["lexical"] = rank
         pages: dict[tuple[int, int], list[Evidence]] = defaultdict(list)
         for passage_id, score in scores.items():
             record = records.get(passage_id)
             if record is None or (documents is not None and record.document.id not in documents):
                 continue
-            evidence = Evidence(record, score, ranks[passage_id], similarity.get(passage_id, 0.0))
-            pages[(record.document.id, record.page)].append(evidence)
+            pages[(record.document.id, record.page)].append(
+                Evidence(record, score, ranks[passage_id], similarity.get(passage_id, 0.0))
+            )
         page_scores: dict[tuple[int, int], float] = {}
-        for key, evidence in pages.items():
-            evidence.sort(key=lambda e: e.score, reverse=True)
-            # The best passage decides; a second supporting passage on the page breaks ties.
-            page_scores[key] = evidence[0].score + weights.support * sum(e.score for e in evidence[1:3])
+        for key, found in pages.items():
+            found.sort(key=lambda e: e.score, reverse=True)
+            # The best passage decides; optionally, further passages on the page add support.
+            page_scores[key] = found[0].score + weights.support * sum(e.score for e in found[1:3])
         if MARK_QUESTION.search(question):
             # "Which button is circled in red?": the page with the red mark is the one meant, even
             # when an unmarked copy of the same screen holds the same words.
-            for key, evidence in pages.items():
-                if any(e.passage.kind == "mark" for e in evidence):
+            for key, found in pages.items():
+                if any(e.passage.kind == "mark" for e in found):
                     page_scores[key] += weights.mark_bonus
         self._add_visual(question, page_scores, pages, depth, documents)
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[:k]
         hits = []
         for key in ranked:
-            evidence = pages.get(key) or []
-            document = evidence[0].passage.document if evidence else self.workspace.document(key[0])
+            supporting = pages.get(key) or []
+            document = supporting[0].passage.document if supporting else self.workspace.document(key[0])
             if document is None:
                 continue
-            hits.append(PageHit(document, key[1], page_scores[key], evidence[:8]))
+            hits.append(PageHit(document, key[1], page_scores[key], supporting[:8]))
         return hits
+
+    def _lexical_coverage(
+        self, question: str, lexical: list[tuple[int, float]], records: dict[int, PassageRecord]
+    ) -> dict[int, float]:
+        """IDF-weighted share of the question's words that each lexical hit contains, in [0, 1]."""
+        terms = set(search_tokens(question, drop_stopwords=True))
+        if not terms:
+            return {}
+        idf = self.workspace.lexical.idf(sorted(terms))
+        total = sum(idf.values()) or 1.0
+        coverage = {}
+        for passage_id, _ in lexical:
+            record = records.get(passage_id)
+            if record is None:
+                continue
+            words = set(search_tokens(index_text(record, record.document.filename)))
+            coverage[passage_id] = sum(idf[t] for t in terms & words) / total
+        top = max(coverage.values(), default=0.0) or 1.0
+        # Relative to the best lexical hit, so a channel with a strong match keeps its full weight.
+        return {pid: value / top * min(1.0, top * 2) for pid, value in coverage.items()}
 
     def _add_visual(
         self,
@@ -126,5 +152,6 @@ class Retriever:
             page_scores[key] = page_scores.get(key, 0.0) + self.weights.visual / (self.weights.rrf_k + rank)
             if key not in pages:
                 pages[key] = [
-                    Evidence(p, 0.0, {"visual": rank}) for p in self.workspace.page_passages(key[0], key[1])[:3]
+                    Evidence(p, 0.0, {"visual": rank})
+                    for p in self.workspace.page_passages(key[0], key[1])[:3]
                 ]

@@ -49,7 +49,9 @@ class Assistant:
             )
         return self._generator
 
-    def add(self, paths: Sequence[str | Path] | str | Path, progress: ProgressCallback | None = None) -> list[DocumentRecord]:
+    def add(
+        self, paths: Sequence[str | Path] | str | Path, progress: ProgressCallback | None = None
+    ) -> list[DocumentRecord]:
         """Index the files; raises `IngestFailed` naming each bad file after indexing all good ones."""
         report = self.add_report(paths, progress)
         if report.failures:

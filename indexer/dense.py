@@ -21,11 +21,11 @@ class DenseIndex:
         self.dim = dim
         self._lock = threading.RLock()
         self._loaded_mtime: float | None = None
-        self._index = self._new()
+        self._index: faiss.Index = self._new()
         if path.exists():
             self._load()
 
-    def _new(self) -> faiss.IndexIDMap2:
+    def _new(self) -> faiss.Index:
         return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
 
     def _load(self) -> None:
@@ -51,17 +51,21 @@ class DenseIndex:
         if len(ids) == 0:
             return
         with self._lock:
-            self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+            self._index.add_with_ids(
+                np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64)
+            )
 
     def remove(self, ids: list[int] | np.ndarray) -> int:
         if len(ids) == 0:
             return 0
         with self._lock:
-            return int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))
+            selector = faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64))
+            return int(self._index.remove_ids(selector))
 
     def ids(self) -> np.ndarray:
         with self._lock:
-            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            id_map = faiss.downcast_index(self._index).id_map  # type: ignore[attr-defined]
+            return faiss.vector_to_array(id_map).astype(np.int64)
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         with self._lock:

@@ -84,7 +84,9 @@ class UseEmbedder:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model from a local directory (never a hub name)."""
 
-    def __init__(self, path: str, query_prefix: str = "", passage_prefix: str = "", device: str = "cpu") -> None:
+    def __init__(
+        self, path: str, query_prefix: str = "", passage_prefix: str = "", device: str = "cpu"
+    ) -> None:
         from pathlib import Path
 
         if not Path(path).is_dir():

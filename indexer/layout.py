@@ -14,8 +14,13 @@ HEADING_SIZE_RATIO = 1.15
 MAX_HEADING_CHARS = 120
 
 MARK_DESCRIPTIONS: dict[str, str] = {
-    "rectangle": "marked in red: red rectangle frame box around it; выделено красной рамкой, обведено красным прямоугольником",
-    "ellipse": "marked in red: circled with a red ellipse oval; обведено красным овалом, кружком, выделено красным",
+    "rectangle": (
+        "marked in red: red rectangle frame box around it; "
+        "выделено красной рамкой, обведено красным прямоугольником"
+    ),
+    "ellipse": (
+        "marked in red: circled with a red ellipse oval; обведено красным овалом, кружком, выделено красным"
+    ),
     "arrow": "marked in red: a red arrow points at it; на него указывает красная стрелка, отмечено красным",
     "highlight": "highlighted, marked; выделено, подсвечено",
 }

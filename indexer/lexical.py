@@ -49,7 +49,9 @@ class LexicalIndex:
 
     def remove(self, passage_ids: Iterable[int]) -> None:
         with self._connect() as connection:
-            connection.executemany("DELETE FROM passage_terms WHERE rowid = ?", [(int(i),) for i in passage_ids])
+            connection.executemany(
+                "DELETE FROM passage_terms WHERE rowid = ?", [(int(i),) for i in passage_ids]
+            )
 
     def ids(self) -> set[int]:
         return {row[0] for row in self._connect().execute("SELECT rowid FROM passage_terms")}
@@ -78,9 +80,12 @@ class LexicalIndex:
         connection = self._connect()
         total = len(self) or 1
         marks = ",".join("?" * len(wanted))
-        found = dict(connection.execute(f"SELECT term, doc FROM passage_vocabulary WHERE term IN ({marks})", wanted))
+        found = dict(
+            connection.execute(f"SELECT term, doc FROM passage_vocabulary WHERE term IN ({marks})", wanted)
+        )
         return {
-            term: math.log(1 + (total - found.get(term, 0) + 0.5) / (found.get(term, 0) + 0.5)) for term in wanted
+            term: math.log(1 + (total - found.get(term, 0) + 0.5) / (found.get(term, 0) + 0.5))
+            for term in wanted
         }
 
     def optimize(self) -> None:

@@ -30,7 +30,7 @@ def red_mask(image: Image.Image) -> np.ndarray:
 def detect_marks(image: Image.Image) -> MarkDetection:
     """Return the red annotation strokes of `image`, classified by shape."""
     mask = red_mask(image)
-    labels, count = ndi.label(mask, structure=np.ones((3, 3), dtype=bool))
+    labels, _ = ndi.label(mask, structure=np.ones((3, 3), dtype=bool))
     marks: list[Mark] = []
     keep = np.zeros_like(mask)
     for index, slices in enumerate(ndi.find_objects(labels), start=1):

@@ -65,7 +65,9 @@ def _run_tesseract(image: Image.Image, settings: OcrSettings) -> OcrResult:
     longest = max(image.size)
     if longest < settings.upscale_below:
         scale = 2.0 if longest * 2 <= settings.upscale_below * 1.5 else settings.upscale_below / longest
-        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+        image = image.resize(
+            (round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS
+        )
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="PNG", compress_level=1)
     # One thread per tesseract: the indexer already runs pages in parallel on the machine's cores.
@@ -73,7 +75,12 @@ def _run_tesseract(image: Image.Image, settings: OcrSettings) -> OcrResult:
     command = [tesseract_path(), "stdin", "stdout", "-l", settings.languages, "--psm", "3", "tsv"]
     try:
         completed = subprocess.run(
-            command, input=buffer.getvalue(), capture_output=True, timeout=settings.timeout_s, env=env, check=False
+            command,
+            input=buffer.getvalue(),
+            capture_output=True,
+            timeout=settings.timeout_s,
+            env=env,
+            check=False,
         )
     except subprocess.TimeoutExpired as error:
         raise AssistantError(f"tesseract took longer than {settings.timeout_s:.0f} s on one page") from error
@@ -108,7 +115,9 @@ def parse_tsv(tsv: str, scale: float = 1.0) -> OcrResult:
         left, top = float(row["left"]) / scale, float(row["top"]) / scale
         width, height = float(row["width"]) / scale, float(row["height"]) / scale
         key = (int(row["page_num"]), int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
-        grouped.setdefault(key, []).append(Word(text, (left, top, left + width, top + height), confidence, height))
+        grouped.setdefault(key, []).append(
+            Word(text, (left, top, left + width, top + height), confidence, height)
+        )
     lines: list[TextLine] = []
     block_ids: dict[tuple[int, int, int], int] = {}
     for key, words in grouped.items():
@@ -121,7 +130,11 @@ def parse_tsv(tsv: str, scale: float = 1.0) -> OcrResult:
 def _inverted_regions(gray: np.ndarray) -> list[tuple[slice, slice]]:
     """Rectangles where text is light on a dark or saturated background (tesseract skips those)."""
     # A median ignores the thin strokes of text, leaving the colour of the field behind it.
-    background = ndi.median_filter(gray[::2, ::2], size=5).repeat(2, axis=0).repeat(2, axis=1)[: gray.shape[0], : gray.shape[1]]
+    background = (
+        ndi.median_filter(gray[::2, ::2], size=5)
+        .repeat(2, axis=0)
+        .repeat(2, axis=1)[: gray.shape[0], : gray.shape[1]]
+    )
     labels, _ = ndi.label(background < 150)
     regions = []
     for rows, cols in ndi.find_objects(labels):

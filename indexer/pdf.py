@@ -149,21 +149,18 @@ def _text_lines(
             continue
         pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
         pdfium_c.FPDFText_GetCharOrigin(raw, index, origin_x, origin_y)
-        l, r, b, t = left.value, right.value, bottom.value, top.value
+        x0, x1, b, t = left.value, right.value, bottom.value, top.value
         size = pdfium_c.FPDFText_GetFontSize(raw, index) or (t - b) or 10.0
         # A baseline jump starts a new line even where pdfium generated no line break.
         if baseline is not None and abs(origin_y.value - baseline) > 0.6 * size:
             flush_line()
         baseline = origin_y.value
         # Words are separated by the text layer's spaces; only a wide gap splits without one.
-        if chars and box and l - box[2] > 0.8 * size:
+        if chars and box and x0 - box[2] > 0.8 * size:
             flush_word()
         if pdfium_c.FPDFText_IsHyphen(raw, index):
             char = "-"
-        if box:
-            box = [min(box[0], l), min(box[1], b), max(box[2], r), max(box[3], t)]
-        else:
-            box = [l, b, r, t]
+        box = [min(box[0], x0), min(box[1], b), max(box[2], x1), max(box[3], t)] if box else [x0, b, x1, t]
         chars.append(char)
     flush_line()
     return lines

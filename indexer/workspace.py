@@ -22,7 +22,14 @@ from sqlalchemy.orm import Session
 from indexer.catalog import DocumentRow, PageRow, PassageRow, TileRow, open_catalog
 from indexer.dense import DenseIndex
 from indexer.embedders import TextEmbedder, load_embedder
-from indexer.errors import AssistantError, DocumentError, MissingFile, WorkspaceError
+from indexer.errors import (
+    AssistantError,
+    CorruptFile,
+    DocumentError,
+    EmptyDocument,
+    MissingFile,
+    WorkspaceError,
+)
 from indexer.lexical import LexicalIndex
 from indexer.pipeline import SUFFIX_BY_TYPE, ExtractedDocument, extract_document, file_sha256
 from indexer.records import DocumentRecord, LineSpan, PassageDraft, PassageRecord
@@ -163,7 +170,9 @@ class Workspace:
             broken = session.scalars(select(DocumentRow).where(DocumentRow.status != "ready")).all()
             if not broken and not marker.exists():
                 return
-            log.warning("repairing %s after an interrupted write (%d unfinished document(s))", self.root, len(broken))
+            log.warning(
+                "repairing %s after an interrupted write (%d unfinished document(s))", self.root, len(broken)
+            )
             for row in broken:
                 ids = session.scalars(select(PassageRow.id).where(PassageRow.document_id == row.id)).all()
                 self._drop_from_indexes(list(ids), [p.id for p in row.pages])
@@ -236,25 +245,19 @@ class Workspace:
         if not path.is_file():
             raise MissingFile(path)
         if path.stat().st_size == 0:
-            from indexer.errors import EmptyDocument
-
             raise EmptyDocument(path, "the file is empty (0 bytes)")
         media_type = sniff_media_type(path)
         sha = file_sha256(path)
         with self.session() as session:
             existing = session.scalars(select(DocumentRow).where(DocumentRow.sha256 == sha)).first()
-            if existing is not None:
-                if existing.status == "ready" or existing.id in batch:
-                    return _document_record(existing), False
+            if existing is not None and (existing.status == "ready" or existing.id in batch):
+                return _document_record(existing), False
         try:
             extracted = extract_document(path, self.settings, media_type, sha)
-        except DocumentError:
-            raise
         except AssistantError:
             raise
         except (OSError, ValueError, RuntimeError) as error:
-            from indexer.errors import CorruptFile
-
+            # Decoders fail in many ways on damaged files; the user needs to know which file.
             raise CorruptFile(path, f"{type(error).__name__}: {error}") from error
         stored = self._store_original(path, extracted)
         document_id, passages = self._insert(extracted, stored)
@@ -274,7 +277,9 @@ class Workspace:
 
         with self.session() as session:
             page_ids = dict(
-                session.execute(select(PageRow.number, PageRow.id).where(PageRow.document_id == document_id)).all()
+                session.execute(
+                    select(PageRow.number, PageRow.id).where(PageRow.document_id == document_id)
+                ).all()
             )
         images = []
         for page in extracted.pages:
@@ -294,7 +299,9 @@ class Workspace:
             os.replace(temporary, target)
         return target
 
-    def _insert(self, extracted: ExtractedDocument, stored: Path) -> tuple[int, list[tuple[int, PassageDraft]]]:
+    def _insert(
+        self, extracted: ExtractedDocument, stored: Path
+    ) -> tuple[int, list[tuple[int, PassageDraft]]]:
         """One transaction: the document (pending), its pages, passages and tiles."""
         with self.session() as session, session.begin():
             document = DocumentRow(
@@ -322,7 +329,9 @@ class Workspace:
                 for page in extracted.pages
             ]
             page_ids = list(
-                session.scalars(insert(PageRow).returning(PageRow.id, sort_by_parameter_order=True), page_rows)
+                session.scalars(
+                    insert(PageRow).returning(PageRow.id, sort_by_parameter_order=True), page_rows
+                )
             )
             passage_rows: list[dict[str, Any]] = []
             drafts: list[PassageDraft] = []
@@ -348,14 +357,23 @@ class Workspace:
                     drafts.append(draft)
                 for tile in page.tiles:
                     tile_rows.append(
-                        {"page_id": page_id, "ordinal": tile.index, "row": tile.row, "col": tile.col,
-                         "x0": tile.box[0], "y0": tile.box[1], "x1": tile.box[2], "y1": tile.box[3]}
+                        {
+                            "page_id": page_id,
+                            "ordinal": tile.index,
+                            "row": tile.row,
+                            "col": tile.col,
+                            "x0": tile.box[0],
+                            "y0": tile.box[1],
+                            "x1": tile.box[2],
+                            "y1": tile.box[3],
+                        }
                     )
             passage_ids: list[int] = []
             if passage_rows:
                 passage_ids = list(
                     session.scalars(
-                        insert(PassageRow).returning(PassageRow.id, sort_by_parameter_order=True), passage_rows
+                        insert(PassageRow).returning(PassageRow.id, sort_by_parameter_order=True),
+                        passage_rows,
                     )
                 )
             if tile_rows:
@@ -394,7 +412,9 @@ class Workspace:
                 # Hidden from readers at once; a crash from here on is finished by _repair.
                 row.status = "deleting"
             with self.session() as session:
-                ids = list(session.scalars(select(PassageRow.id).where(PassageRow.document_id == document_id)))
+                ids = list(
+                    session.scalars(select(PassageRow.id).where(PassageRow.document_id == document_id))
+                )
                 page_ids = list(session.scalars(select(PageRow.id).where(PageRow.document_id == document_id)))
             self._drop_from_indexes(ids, page_ids)
             self.dense.save()
@@ -438,7 +458,9 @@ class Workspace:
 
     def documents(self) -> list[DocumentRecord]:
         with self.session() as session:
-            rows = session.scalars(select(DocumentRow).where(DocumentRow.status == "ready").order_by(DocumentRow.id))
+            rows = session.scalars(
+                select(DocumentRow).where(DocumentRow.status == "ready").order_by(DocumentRow.id)
+            )
             return [_document_record(row) for row in rows]
 
     def document(self, document_id: int) -> DocumentRecord | None:
@@ -451,7 +473,8 @@ class Workspace:
             ready = select(DocumentRow.id).where(DocumentRow.status == "ready")
             return {
                 "documents": session.scalar(select(func.count()).select_from(ready.subquery())) or 0,
-                "pages": session.scalar(select(func.count(PageRow.id)).where(PageRow.document_id.in_(ready))) or 0,
+                "pages": session.scalar(select(func.count(PageRow.id)).where(PageRow.document_id.in_(ready)))
+                or 0,
                 "passages": session.scalar(
                     select(func.count(PassageRow.id)).where(PassageRow.document_id.in_(ready))
                 )
@@ -493,7 +516,9 @@ class Workspace:
                         section=passage.section,
                         text=passage.text,
                         bbox=(passage.x0, passage.y0, passage.x1, passage.y1),
-                        spans=[LineSpan(int(s[0]), int(s[1]), (s[2], s[3], s[4], s[5])) for s in passage.spans],
+                        spans=[
+                            LineSpan(int(s[0]), int(s[1]), (s[2], s[3], s[4], s[5])) for s in passage.spans
+                        ],
                     )
         return result
 

@@ -237,10 +237,11 @@ class VisualPageIndex:
     first ``add_pages`` or ``search``.
     """
 
-    def __init__(self, directory: Path, config: VisualConfig) -> None:
+    def __init__(self, directory: Path, config: VisualConfig, embedder: PageEmbedder | None = None) -> None:
+        """Use :meth:`open`; ``embedder`` replaces the configured model (benchmarks, other towers)."""
         self.directory = directory
         self.config = config
-        self._embedder: PageEmbedder | None = None
+        self._embedder = embedder
         self._index: Any = None  # faiss.IndexIDMap2, created with the first vectors
         self._space: str | None = None  # the embedder name the stored vectors come from
         self._ranges: dict[int, tuple[int, int]] = {}  # page id -> (first vector id, vector count)
@@ -355,9 +356,52 @@ class VisualPageIndex:
     def n_vectors(self) -> int:
         return int(self._index.ntotal) if self._index is not None else 0
 
-    def _page_vectors(self, page_id: int) -> np.ndarray:
+    def _stored_matrix(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Zero-copy views of the stored vectors (ntotal, dim) and their ids (ntotal,), in storage order.
+
+        Both index kinds keep raw fp16 / fp32 codes and remove ids in place without reordering, so a
+        page's vectors stay contiguous; reading them here avoids a hash lookup per vector.
+        """
+        import faiss
+
+        inner = faiss.downcast_index(self._index.index)
+        if self.n_vectors == 0 or not hasattr(inner, "codes"):
+            return None
+        codes = faiss.rev_swig_ptr(inner.codes.data(), inner.codes.size())
+        dtype = np.float16 if self.config.storage == "fp16" else np.float32
+        matrix = codes.view(dtype).reshape(self.n_vectors, -1)
+        ids = faiss.rev_swig_ptr(self._index.id_map.data(), self._index.id_map.size())
+        return matrix, ids
+
+    def _page_vectors(self, page_id: int, stored: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
         first, count = self._ranges[page_id]
+        if stored is not None:
+            matrix, ids = stored
+            position = int(np.searchsorted(ids, first))
+            if (
+                position + count <= len(ids)
+                and ids[position] == first
+                and ids[position + count - 1] == first + count - 1
+            ):
+                return matrix[position : position + count].astype(np.float32)
         return np.asarray(self._index.reconstruct_batch(np.arange(first, first + count, dtype=np.int64)))
+
+    def _shortlist(self, similarities: np.ndarray, owners: np.ndarray, size: int) -> list[int]:
+        """Pages worth exact re-scoring, by an optimistic MaxSim from the FAISS hits alone.
+
+        similarities and owners: (n_query_vectors, fetched). A page missing from a query vector's hits
+        is credited with that vector's lowest fetched similarity (its true best is no higher).
+        """
+        floor = similarities.min(axis=1)
+        best: dict[int, np.ndarray] = {}
+        for row in range(similarities.shape[0]):
+            for page, similarity in zip(owners[row], similarities[row], strict=True):
+                if page < 0:
+                    continue
+                page_best = best.setdefault(int(page), floor.copy())
+                page_best[row] = max(page_best[row], similarity)
+        ranked = sorted(best, key=lambda page: (-float(best[page].sum()), page))
+        return ranked[:size]
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """The ``k`` best pages for ``query`` as (page_id, score), best first; score in [-1, 1]."""
@@ -369,10 +413,11 @@ class VisualPageIndex:
         self._check_space(embedder)
         vectors = np.ascontiguousarray(embedder.embed_query(query), dtype=np.float32)
         fetch = min(self.n_vectors, max(self.config.candidates, 8 * k))
-        _, hits = self._index.search(vectors, fetch)
-        owners = self._owners(hits.ravel())
-        candidates = {int(p) for p in owners if p >= 0}
-        scored = [(page, maxsim_score(vectors, self._page_vectors(page))) for page in candidates]
+        similarities, hits = self._index.search(vectors, fetch)
+        owners = self._owners(hits.ravel()).reshape(hits.shape)
+        shortlist = self._shortlist(similarities, owners, max(4 * k, 32))
+        stored = self._stored_matrix()
+        scored = [(page, maxsim_score(vectors, self._page_vectors(page, stored))) for page in shortlist]
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored[:k]
 

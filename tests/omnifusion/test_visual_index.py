@@ -235,3 +235,42 @@ def test_training_maxsim_ignores_document_padding() -> None:
     scores = maxsim(query, torch.ones(1, 1), documents, real)
     assert scores.item() == pytest.approx(-0.6)
     assert maxsim(query, torch.ones(1, 1), documents).item() == pytest.approx(0.0)  # what masking prevents
+
+
+class _RandomEmbedder:
+    """Unit vectors without a model: a few vectors per page, several per query (late interaction)."""
+
+    name = "random"
+    dim = 8
+
+    def __init__(self) -> None:
+        self.rng = np.random.default_rng(0)
+
+    def _unit(self, count: int) -> np.ndarray:
+        vectors = self.rng.standard_normal((count, self.dim)).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def embed_page(self, image: Any) -> np.ndarray:
+        return self._unit(int(self.rng.integers(1, 6)))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._unit(3)
+
+
+@pytest.mark.parametrize("storage", ["fp16", "fp32"])
+def test_search_matches_exact_maxsim_over_every_page(tmp_path: Path, storage: str) -> None:
+    config = VisualConfig(kind="retriever", path=str(tmp_path), storage=storage, candidates=8)
+    index = VisualPageIndex(tmp_path, config, embedder=_RandomEmbedder())
+    index.add_pages([(page, None) for page in range(60)])  # type: ignore[misc]
+    index.remove_pages([3, 7, 8, 20, 59])
+    index.add_pages([(3, None), (100, None)])  # type: ignore[misc]
+    for _ in range(10):
+        query = index.embedder.embed_query("q")
+        index.embedder.embed_query = lambda text, query=query: query  # type: ignore[method-assign]
+        exact = sorted(
+            ((page, maxsim_score(query, index._page_vectors(page, None))) for page in index.page_ids()),
+            key=lambda item: (-item[1], item[0]),
+        )[:5]
+        found = index.search("q", 5)
+        assert [p for p, _ in found] == [p for p, _ in exact]
+        assert [s for _, s in found] == pytest.approx([s for _, s in exact], abs=1e-6)

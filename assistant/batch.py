@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.concurrency import one_native_thread_per_request
 from assistant.payloads import answer_payload, resolve_documents
 from assistant.sdk import Assistant
 from indexer.errors import AssistantError
@@ -319,6 +320,7 @@ def _local(assistant: Assistant, pending: list[Question], workers: int, emit: Ro
         for question in pending:
             emit(answer_row(assistant, question))
         return
+    one_native_thread_per_request()
     # Threads share one Assistant: its readers are safe concurrently and the heavy work
     # (embedding, FAISS, SQLite) runs in native code that releases the GIL.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch") as pool:
@@ -353,6 +355,7 @@ def _ray(workspace: Path, pending: list[Question], workers: int, address: str, e
     @ray.remote(num_cpus=1)
     class AnswerActor:
         def __init__(self, root: str) -> None:
+            one_native_thread_per_request()
             self.assistant = Assistant(root)
 
         def answer(self, question: Question) -> Row:

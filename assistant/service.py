@@ -24,6 +24,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 
 from assistant.batch import QuestionFileError, answer_questions, read_questions
+from assistant.concurrency import one_native_thread_per_request
 from assistant.highlight import draw_boxes, parse_box
 from assistant.payloads import (
     UnknownDocumentError,
@@ -367,6 +368,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from starlette.concurrency import run_in_threadpool
 
+        one_native_thread_per_request()
         assistant = await run_in_threadpool(Assistant, root)
         # Load the embedder and indexes now, so the first user does not wait for them.
         await run_in_threadpool(assistant.search, "warm up", 1)

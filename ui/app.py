@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from assistant import Answer, Assistant, AssistantError, Citation
+from assistant.concurrency import one_native_thread_per_request
 from assistant.highlight import draw_boxes
 from ui.strings import LANGUAGE_NAMES, STRINGS, Strings
 
@@ -33,6 +34,7 @@ class Turn:
 @st.cache_resource(show_spinner=False)
 def open_assistant(workspace: str) -> Assistant:
     """One Assistant per workspace for every browser session (its readers are thread-safe)."""
+    one_native_thread_per_request()  # sessions are threads: concurrent questions, one native thread each
     assistant = Assistant(workspace)
     assistant.search("warm up", 1)  # load the embedder and indexes before the first question
     return assistant

@@ -1,0 +1,35 @@
+# One image for every front door: REST service (default), Streamlit UI and batch jobs.
+#   docker build -t document-assistant .
+#   docker run -p 8000:8000 -v "$PWD/ws:/data/workspace" document-assistant
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    ASSISTANT_WORKSPACE=/data/workspace
+
+# OCR for screenshots and scans (English and Russian); DejaVu for Cyrillic rendering.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+# The CPU build of torch first: a bare `torch` requirement would pull the multi-GB CUDA build.
+RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch>=2.6"
+COPY pyproject.toml README.md ./
+COPY assistant ./assistant
+COPY indexer ./indexer
+COPY omnifusion ./omnifusion
+COPY ui ./ui
+RUN pip install ".[postgres,ray]"
+
+RUN useradd --create-home --uid 1000 assistant && mkdir -p /data/workspace && chown assistant /data/workspace
+USER assistant
+VOLUME ["/data/workspace"]
+EXPOSE 8000 8501
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/v1/health')" || exit 1
+
+CMD ["python", "-c", "from assistant.service import serve; serve('/data/workspace', host='0.0.0.0', port=8000)"]

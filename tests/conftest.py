@@ -99,6 +99,7 @@ COFFEE_EN: list[ManualPage] = [
     ),
 ]
 
+MODEL_FOOTER = "Model VX-{n:02d}: the filter lasts {months} months."
 SCAN_TEXT = ["The charging station", "needs 5 hours to fully", "charge the battery."]
 """What the image-only page of `mixed.pdf` says (only OCR can read it)."""
 
@@ -296,6 +297,22 @@ class Maker:
 
     def manual(self, name: str, pages: Sequence[ManualPage] = VACUUM_EN, footer: str = "") -> Path:
         return write_manual(self.root / name, pages, footer)
+
+    def long_manual(self, name: str, chapters: int = 10) -> Path:
+        """Many pages of long passages, so that deleting it frees a measurable share of the indexes."""
+        step = "Step {n}.{i}: clean the brush roll of model X{n}. " * 8
+        pages = [(f"Chapter {n}", [step.format(n=n, i=i) for i in range(4)]) for n in range(chapters)]
+        return self.manual(name, pages)
+
+    def model_manuals(
+        self, count: int, pages: Sequence[ManualPage] = VACUUM_EN, footer: str = ""
+    ) -> list[Path]:
+        """`count` distinct manuals model_00.pdf...; `footer` may use {n} (the model number)."""
+        text = footer or "Model VX-{n:02d}: the filter lasts {months} months."
+        return [
+            self.manual(f"model_{n:02d}.pdf", pages, footer=text.format(n=n, months=n + 3))
+            for n in range(count)
+        ]
 
     def screenshot(
         self, name: str, lines: Sequence[str], marked: int | None = None, shape: Shape = "rectangle"

@@ -114,13 +114,7 @@ def on_disk(root: Path) -> int:
 def test_compaction_gives_the_space_of_a_deleted_document_back(
     workspace: Workspace, make: Maker, corpus: Corpus
 ) -> None:
-    long_manual = make.manual(
-        "long.pdf",
-        [
-            (f"Chapter {n}", [f"Step {n}.{i}: " + "Check the brush roll. " * 12 for i in range(6)])
-            for n in range(25)
-        ],
-    )
+    long_manual = make.long_manual("long.pdf")
     workspace.add([corpus.vacuum_en])
     [big] = workspace.add([long_manual]).added
     before_delete = on_disk(workspace.root)
@@ -235,30 +229,21 @@ DELETE = (
 )
 
 
-def many_manuals(make: Maker, count: int) -> list[Path]:
-    return [
-        make.manual(
-            f"model_{n:02d}.pdf", make.vacuum_en, footer=f"Model VX-{n:02d}: the filter lasts {n + 3} months."
-        )
-        for n in range(count)
-    ]
-
-
 def test_killed_ingest_leaves_a_usable_workspace(tmp_path: Path, corpus: Corpus, make: Maker) -> None:
     from assistant import Assistant
 
     root = tmp_path / "ws"
     with Assistant(root) as assistant:
         [kept] = assistant.add([corpus.vacuum_ru])
-    files = many_manuals(make, 30)
+    files = make.model_manuals(20)
     run_killed(ADD, root, files, "SELECT count(*) FROM documents", at_least=5)
     with Assistant(root) as assistant:
         assert_consistent(assistant.workspace)
         listed = assistant.documents()
-        assert listed[0] == kept and len(listed) < 31
+        assert listed[0] == kept and len(listed) < 21
         assert assistant.search("Как часто менять мешок пылесборника?")[0].document.id == kept.id
         assistant.add(files)
-        assert len(assistant.documents()) == 31
+        assert len(assistant.documents()) == 21
         hit = assistant.search("How long does the filter of model VX-17 last?")[0]
         assert hit.document.filename == "model_17.pdf"
         assert_consistent(assistant.workspace)
@@ -269,7 +254,7 @@ def test_killed_delete_leaves_each_document_whole_or_gone(tmp_path: Path, make: 
 
     root = tmp_path / "ws"
     with Assistant(root) as assistant:
-        added = assistant.add(many_manuals(make, 12))
+        added = assistant.add(make.model_manuals(12))
     run_killed(DELETE, root, [], "SELECT 12 - count(*) FROM documents WHERE status = 'ready'", at_least=3)
     with Assistant(root) as assistant:
         remaining = assistant.documents()

@@ -1,0 +1,97 @@
+"""Ranked pages for a question over the session's manuals and screenshots (dense + lexical fused)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from assistant.retrieval import PageHit
+
+if TYPE_CHECKING:
+    from conftest import Library
+
+# (question, file, page): the page that states the answer must come first.
+FIRST_PAGE = [
+    ("How often should I replace the dust bag?", "vacuum_en.pdf", 2),
+    ("What does a whistling noise mean?", "vacuum_en.pdf", 3),
+    ("How long should the exhaust filter dry?", "vacuum_en.pdf", 2),
+    ("Как часто менять мешок пылесборника?", "vacuum_ru.pdf", 2),
+    ("Как часто промывать выходной фильтр?", "vacuum_ru.pdf", 2),
+    ("What voltage does the model VC-2000 need?", "label.jpg", 1),
+    ("When should the dust container be emptied?", "leaflet.tiff", 2),
+    ("What is the pairing code?", "network.png", 1),
+    ("What is the brush speed?", "settings_en.png", 1),
+    ("Какая мощность всасывания?", "settings_ru.png", 1),
+    ("How long does the charging station need to charge the battery?", "charger.pdf", 2),
+    (
+        "Which edge behavior option is circled in red in the Offset Layer dialog?",
+        "gimp_en_offset_layer_marked.png",
+        1,
+    ),
+    ("Какой параметр выделен красной рамкой в настройках дисплея?", "gimp_ru_prefs_display_marked.png", 1),
+]
+
+CROSS_LINGUAL = [
+    ("Что делать, если шланг засорился?", "vacuum_en.pdf", 3),
+    ("Чем удалять накипь?", "coffee_en.pdf", 2),
+    ("Сколько часов заряжается робот на зарядной станции?", "charger.pdf", 2),
+]
+
+
+def ranked(hits: list[PageHit]) -> list[tuple[str, int]]:
+    return [(hit.document.filename, hit.page) for hit in hits]
+
+
+@pytest.mark.parametrize(("question", "file", "page"), FIRST_PAGE)
+def test_the_answering_page_comes_first(library: Library, question: str, file: str, page: int) -> None:
+    hits = library.assistant.search(question, k=5)
+    assert ranked(hits)[0] == (file, page), ranked(hits)
+
+
+@pytest.mark.parametrize(("question", "file", "page"), CROSS_LINGUAL)
+def test_russian_questions_find_english_pages(library: Library, question: str, file: str, page: int) -> None:
+    hits = library.assistant.search(question, k=5)
+    assert ranked(hits)[0] == (file, page), ranked(hits)
+    assert all("lexical" not in evidence.ranks for evidence in hits[0].passages)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG assistant/retrieval.py page score: 0.25 x the next two passages' RRF scores outweighs the "
+    "rank gaps of RRF (k=60), so a page with several weak passages beats the one the dense channel ranks "
+    "first: 'Descaling' (coffee_en.pdf p2) comes second behind the brewing page",
+)
+def test_cross_lingual_question_ranks_the_single_answering_passage_first(library: Library) -> None:
+    hits = library.assistant.search("Как часто удалять накипь в кофемашине?", k=5)
+    assert ranked(hits)[0] == ("coffee_en.pdf", 2), ranked(hits)
+
+
+def test_hits_are_pages_of_listed_documents_with_their_evidence(library: Library) -> None:
+    hits = library.assistant.search("dust bag", k=4)
+    assert 1 <= len(hits) <= 4
+    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+    assert len({hit.key for hit in hits}) == len(hits)
+    listed = {record.id: record for record in library.assistant.documents()}
+    for hit in hits:
+        assert listed[hit.document.id] == hit.document
+        assert 1 <= hit.page <= hit.document.page_count
+        assert hit.passages
+        for evidence in hit.passages:
+            assert (evidence.passage.document.id, evidence.passage.page) == hit.key
+            x0, y0, x1, y1 = evidence.passage.bbox
+            assert 0 <= x0 < x1 <= evidence.passage.page_width + 1
+            assert 0 <= y0 < y1 <= evidence.passage.page_height + 1
+
+
+def test_search_can_be_limited_to_some_documents(library: Library) -> None:
+    russian = library.document_id(library.corpus.vacuum_ru)
+    hits = library.assistant.search("How often should I replace the dust bag?", k=5, documents={russian})
+    assert hits and {hit.document.id for hit in hits} == {russian}
+    assert ranked(hits)[0] == ("vacuum_ru.pdf", 2)
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_empty_questions_find_nothing(library: Library, question: str) -> None:
+    assert library.assistant.search(question) == []
+    assert library.assistant.search("dust bag", k=0) == []

@@ -1,0 +1,236 @@
+"""The `Assistant` facade: bad files reported at the end, deletes that stick, readers beside a writer."""
+
+from __future__ import annotations
+
+import io
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from PIL import Image
+from pypdf import PdfWriter
+
+from assistant import (
+    Assistant,
+    CorruptFile,
+    DocumentError,
+    EmptyDocument,
+    EncryptedDocument,
+    ImageTooLarge,
+    ImageTooSmall,
+    IngestFailed,
+    MissingFile,
+    UnsupportedFileType,
+)
+
+if TYPE_CHECKING:
+    from conftest import Corpus, Maker
+
+BadFile = Callable[["Maker", "Corpus"], Path]
+
+
+def truncated_pdf(make: Maker, corpus: Corpus) -> Path:
+    data = corpus.vacuum_en.read_bytes()
+    return make.raw("truncated.pdf", data[: len(data) // 2])
+
+
+def corrupt_pdf(make: Maker, corpus: Corpus) -> Path:
+    return make.raw(
+        "corrupt.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R >>\n" + b"\x00garbage" * 300
+    )
+
+
+def encrypted_pdf(make: Maker, corpus: Corpus) -> Path:
+    writer = PdfWriter(clone_from=corpus.vacuum_en)
+    writer.encrypt(user_password="1234", owner_password="owner")
+    path = make.root / "encrypted.pdf"
+    writer.write(path)
+    return path
+
+
+def zero_page_pdf(make: Maker, corpus: Corpus) -> Path:
+    path = make.root / "zero_pages.pdf"
+    PdfWriter().write(path)
+    return path
+
+
+def text_named_pdf(make: Maker, corpus: Corpus) -> Path:
+    return make.raw("notes.pdf", b"Replace the dust bag every 4 weeks.\n")
+
+
+def docx(make: Maker, corpus: Corpus) -> Path:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return make.raw("manual.docx", buffer.getvalue())
+
+
+def empty_png(make: Maker, corpus: Corpus) -> Path:
+    return make.raw("empty.png", b"")
+
+
+def one_pixel(make: Maker, corpus: Corpus) -> Path:
+    path = make.root / "pixel.png"
+    Image.new("RGB", (1, 1), "red").save(path)
+    return path
+
+
+def bomb(make: Maker, corpus: Corpus) -> Path:
+    return make.header_only_png("bomb.png", 20_000, 20_000)
+
+
+def missing(make: Maker, corpus: Corpus) -> Path:
+    return make.root / "does_not_exist.pdf"
+
+
+BAD_FILES: list[tuple[BadFile, type[DocumentError], str]] = [
+    (truncated_pdf, CorruptFile, "re-export or re-download"),
+    (corrupt_pdf, CorruptFile, "damaged"),
+    (encrypted_pdf, EncryptedDocument, "save an unencrypted copy"),
+    # Reported as damaged today instead of EmptyDocument (see test_pdf.py's xfail).
+    (zero_page_pdf, DocumentError, ""),
+    (text_named_pdf, UnsupportedFileType, "plain text"),
+    (docx, UnsupportedFileType, "convert it to PDF"),
+    (empty_png, EmptyDocument, "empty (0 bytes)"),
+    (one_pixel, ImageTooSmall, "1x1 px"),
+    (bomb, ImageTooLarge, "decompression bombs"),
+    (missing, MissingFile, "check the path"),
+]
+
+
+@pytest.fixture(scope="module")
+def indexed(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """A workspace that already holds the English manual; bad input must never harm it."""
+    with Assistant(tmp_path_factory.mktemp("sdk") / "ws") as assistant:
+        assistant.add(corpus.vacuum_en)
+        yield assistant
+
+
+def assert_manual_intact(assistant: Assistant) -> None:
+    assert [d.filename for d in assistant.documents()] == ["vacuum_en.pdf"]
+    hit = assistant.search("How often should I replace the dust bag?")[0]
+    assert (hit.document.filename, hit.page) == ("vacuum_en.pdf", 2)
+
+
+@pytest.mark.parametrize(("build", "error", "advice"), BAD_FILES, ids=[b[0].__name__ for b in BAD_FILES])
+def test_bad_input_is_a_typed_error_naming_the_file(
+    indexed: Assistant, make: Maker, corpus: Corpus, build: BadFile, error: type[DocumentError], advice: str
+) -> None:
+    path = build(make, corpus)
+    with pytest.raises(IngestFailed) as caught:
+        indexed.add([path])
+    [failure] = caught.value.failures
+    assert isinstance(failure, error), repr(failure)
+    assert failure.path == str(path)
+    assert str(failure).startswith(f"'{path.name}': ")
+    assert advice in str(failure)
+    assert path.name in str(caught.value)
+    assert caught.value.added == []
+    assert_manual_intact(indexed)
+
+
+def test_many_files_index_the_good_ones_and_name_each_bad_one(
+    indexed: Assistant, make: Maker, corpus: Corpus, tmp_path: Path
+) -> None:
+    bad = [
+        text_named_pdf(make, corpus),
+        encrypted_pdf(make, corpus),
+        missing(make, corpus),
+        one_pixel(make, corpus),
+    ]
+    good = [corpus.vacuum_ru, corpus.settings_en.path, corpus.jpeg]
+    files = [corpus.vacuum_en, bad[0], good[0], bad[1], bad[2], good[1], bad[3], good[2]]
+    with Assistant(tmp_path / "ws") as assistant:
+        [manual] = assistant.add([corpus.vacuum_en])
+        with pytest.raises(IngestFailed) as caught:
+            assistant.add(files)
+        assert [failure.path for failure in caught.value.failures] == [str(path) for path in bad]
+        message = str(caught.value)
+        assert message.startswith("4 file(s) could not be indexed (4 other file(s) were)")
+        assert all(f"'{path.name}'" in message for path in bad)
+        names = [record.filename for record in assistant.documents()]
+        assert names == ["vacuum_en.pdf", "vacuum_ru.pdf", "settings_en.png", "label.jpg"]
+        assert assistant.documents()[0] == manual
+        assert assistant.search("Какая мощность?")  # the workspace still answers
+        report = assistant.add_report(files)
+        assert len(report.failures) == 4 and report.added == [] and len(report.unchanged) == 4
+
+
+def test_a_single_path_is_accepted_and_adding_is_idempotent(indexed: Assistant, corpus: Corpus) -> None:
+    [again] = indexed.add(str(corpus.vacuum_en))
+    assert again == indexed.documents()[0]
+    assert_manual_intact(indexed)
+
+
+def test_context_manager_closes_and_keeps_what_was_added(tmp_path: Path, corpus: Corpus) -> None:
+    with Assistant(tmp_path / "ws") as assistant:
+        assert isinstance(assistant, Assistant)
+        [record] = assistant.add([corpus.vacuum_ru])
+    with pytest.raises(RuntimeError, match="boom"), Assistant(tmp_path / "ws") as assistant:
+        assert assistant.documents() == [record]
+        raise RuntimeError("boom")
+    with Assistant(tmp_path / "ws") as reopened:
+        assert reopened.ask("Как часто менять мешок пылесборника?").citations[0].document == record
+
+
+def test_deleted_document_is_never_returned_and_compaction_shrinks_the_files(
+    tmp_path: Path, corpus: Corpus, make: Maker
+) -> None:
+    big = make.long_manual("big_manual.pdf")
+    with Assistant(tmp_path / "ws") as assistant:
+        manual, extra = assistant.add([corpus.vacuum_en, big])
+        indexes_before = assistant.workspace.disk_usage()
+        assert assistant.search("How do I clean the brush roll of model X7?")[0].document == extra
+        assert assistant.delete(extra.id)
+        assert assistant.documents() == [manual]
+        for question in ["How do I clean the brush roll of model X7?", "Step 7.3 brush roll"]:
+            assert extra.id not in {hit.document.id for hit in assistant.search(question, k=50)}
+            assert all(c.document.id != extra.id for c in assistant.ask(question).citations)
+        assistant.compact()
+        assert assistant.workspace.disk_usage() < indexes_before
+        assert assistant.search("dust bag")[0].document == manual
+        assert assistant.delete(extra.id) is False
+
+
+def test_readers_search_while_one_writer_adds(tmp_path: Path, corpus: Corpus, make: Maker) -> None:
+    root = tmp_path / "ws"
+    with Assistant(root) as setup:
+        [manual] = setup.add([corpus.vacuum_en])
+    new_files = make.model_manuals(
+        6, make.coffee_en, footer="Coffee machine model CM-{n} brews {months} cups."
+    )
+    reader, writer = Assistant(root), Assistant(root)
+    errors: list[BaseException] = []
+    searches = [0]
+    done = threading.Event()
+
+    def read() -> None:
+        try:
+            while not done.is_set():
+                hits = reader.search("How often should I replace the dust bag?", k=3)
+                assert (hits[0].document.id, hits[0].page) == (manual.id, 2)
+                assert all(hit.document.page_count >= hit.page for hit in hits)
+                searches[0] += 1
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        added = writer.add(new_files)
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert errors == []
+    assert searches[0] >= 3
+    assert len(added) == 6
+    hits = reader.search("How many cups does the coffee machine CM-04 brew?", k=3)
+    assert hits[0].document.filename == "model_04.pdf"
+    reader.close()
+    writer.close()

@@ -156,6 +156,10 @@ def _centre_inside(box: BBox, mark: Mark) -> bool:
     x0, y0, x1, y1 = mark.target
     if not (x0 <= x <= x1 and y0 <= y <= y1):
         return False
+    # A word cut by the stroke (the next line peeking in) is not what the mark designates.
+    inside_height = min(box[3], y1) - max(box[1], y0)
+    if inside_height < 0.7 * (box[3] - box[1]):
+        return False
     if mark.shape == "ellipse":
         cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2
         return ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1.0

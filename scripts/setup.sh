@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 VENV="${VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
-EXTRAS="${EXTRAS:-dev}"
+EXTRAS="${EXTRAS-dev}"   # EXTRAS= (empty) installs only what the assistant itself needs
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-dejavu-core)
 if [[ ",${EXTRAS}," == *",dev,"* ]]; then
   APT_PACKAGES+=(chromium postgresql)
@@ -30,12 +30,16 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
 
-stamp="$VENV/.installed-$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)-${EXTRAS//,/_}"
-if [[ ! -f "$stamp" ]]; then
+hash="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
+stamp="$VENV/.installed-$hash-${EXTRAS:-core}"
+# A dev install already holds everything the core needs.
+if [[ ! -f "$stamp" && ! ( -z "$EXTRAS" && -f "$VENV/.installed-$hash-dev" ) ]]; then
   # torch first: a bare torch requirement on a fresh venv would pull a multi-GB CUDA build.
   "$VENV/bin/python" -c "import torch" 2>/dev/null || "${PIP[@]}" install torch==2.13.0
-  "${PIP[@]}" install -e ".[${EXTRAS}]"
-  rm -f "$VENV"/.installed-*
+  target="."
+  [[ -n "$EXTRAS" ]] && target=".[${EXTRAS}]"
+  "${PIP[@]}" install -e "$target"
+  find "$VENV" -maxdepth 1 -name '.installed-*' ! -name ".installed-$hash-*" -delete
   touch "$stamp"
 fi
 echo "setup: ready ($VENV)"

@@ -96,7 +96,17 @@ def test_pretrain_overfits_and_leaves_the_llm_alone(tiny: Any, tmp_path: Path) -
 
 
 def test_sft_trains_the_llm_and_saves_it(tiny: Any, tmp_path: Path) -> None:
-    result = train(_config(tiny, tmp_path, stage="sft", max_steps=12, epochs=6, grad_accumulation=2))
+    result = train(
+        _config(
+            tiny,
+            tmp_path,
+            stage="sft",
+            max_steps=12,
+            epochs=6,
+            grad_accumulation=2,
+            gradient_checkpointing=True,
+        )
+    )
     assert result.steps == 12
     assert sum(result.losses[-3:]) < sum(result.losses[:3])
     assert result.final_dir is not None and (result.final_dir / "llm" / "config.json").is_file()

@@ -109,12 +109,6 @@ def test_answers_come_only_from_the_chosen_documents(library: Library) -> None:
     assert "4 weeks" not in elsewhere.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG assistant/answering.py: evidence is 'supported' only with coverage >= min_coverage/2 even "
-    "when the similarity is high, and a Russian question shares no words with an English manual, so "
-    "cross-lingual questions are always 'not found' although search ranks the right page first",
-)
 def test_russian_question_is_answered_from_the_english_manual(library: Library) -> None:
     assert_cited(
         library.assistant.ask("Что делать, если шланг засорился?"), "hose is blocked", "vacuum_en.pdf", 3

@@ -56,12 +56,6 @@ def test_russian_questions_find_english_pages(library: Library, question: str, f
     assert all("lexical" not in evidence.ranks for evidence in hits[0].passages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG assistant/retrieval.py page score: 0.25 x the next two passages' RRF scores outweighs the "
-    "rank gaps of RRF (k=60), so a page with several weak passages beats the one the dense channel ranks "
-    "first: 'Descaling' (coffee_en.pdf p2) comes second behind the brewing page",
-)
 def test_cross_lingual_question_ranks_the_single_answering_passage_first(library: Library) -> None:
     hits = library.assistant.search("Как часто удалять накипь в кофемашине?", k=5)
     assert ranked(hits)[0] == ("coffee_en.pdf", 2), ranked(hits)

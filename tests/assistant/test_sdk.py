@@ -166,6 +166,22 @@ def test_a_single_path_is_accepted_and_adding_is_idempotent(indexed: Assistant, 
     assert_manual_intact(indexed)
 
 
+def test_progress_reports_each_file(indexed: Assistant, corpus: Corpus, make: Maker) -> None:
+    bad = text_named_pdf(make, corpus)
+    events: list[tuple[str, str, int, int]] = []
+    report = indexed.add_report(
+        [corpus.vacuum_en, bad],
+        progress=lambda event, path, index, total: events.append((event, path.name, index, total)),
+    )
+    assert events == [
+        ("start", "vacuum_en.pdf", 0, 2),
+        ("done", "vacuum_en.pdf", 0, 2),
+        ("start", "notes.pdf", 1, 2),
+        ("failed", "notes.pdf", 1, 2),
+    ]
+    assert [type(f) for f in report.failures] == [UnsupportedFileType]
+
+
 def test_context_manager_closes_and_keeps_what_was_added(tmp_path: Path, corpus: Corpus) -> None:
     with Assistant(tmp_path / "ws") as assistant:
         assert isinstance(assistant, Assistant)
@@ -194,6 +210,8 @@ def test_deleted_document_is_never_returned_and_compaction_shrinks_the_files(
         assert assistant.workspace.disk_usage() < indexes_before
         assert assistant.search("dust bag")[0].document == manual
         assert assistant.delete(extra.id) is False
+        [back] = assistant.add([big])
+        assert assistant.search("How do I clean the brush roll of model X7?")[0].document == back
 
 
 def test_readers_search_while_one_writer_adds(tmp_path: Path, corpus: Corpus, make: Maker) -> None:

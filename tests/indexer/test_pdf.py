@@ -127,11 +127,6 @@ def test_encrypted_pdf_asks_for_an_unencrypted_copy(make: Maker, corpus: Corpus)
         open_pdf(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG indexer/pdf.py open_pdf: pdfium refuses to load a zero-page PDF, so it is reported as "
-    "CorruptFile ('damaged or truncated'); the EmptyDocument branch is unreachable",
-)
 def test_zero_page_pdf_says_it_has_no_pages(make: Maker) -> None:
     path = make.root / "blank.pdf"
     PdfWriter().write(path)

@@ -263,7 +263,12 @@ def train(config: TrainConfig) -> TrainResult:
     model = _build_model(config, start_dir)
     params = set_stage(model, config.stage)
     if config.gradient_checkpointing:
-        model.llm.gradient_checkpointing_enable()
+        # transformers 5 renamed it; 4.x only has the old name
+        enable = (
+            getattr(model.llm, "activation_checkpointing_enable", None)
+            or model.llm.gradient_checkpointing_enable
+        )
+        enable()
     optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
     batches_per_epoch = math.ceil(len(samples) / config.batch_size)
     steps_per_epoch = math.ceil(batches_per_epoch / config.grad_accumulation)

@@ -259,17 +259,17 @@ def test_killed_ingest_leaves_a_usable_workspace(tmp_path: Path, corpus: Corpus,
     root = tmp_path / "ws"
     with Assistant(root) as assistant:
         [kept] = assistant.add([corpus.vacuum_ru])
-    files = make.model_manuals(20)
-    run_killed(ADD, root, files, "SELECT count(*) FROM documents", at_least=5)
+    files = make.model_manuals(12)
+    run_killed(ADD, root, files, "SELECT count(*) FROM documents", at_least=3)
     with Assistant(root) as assistant:
         assert_consistent(assistant.workspace)
         listed = assistant.documents()
-        assert listed[0] == kept and len(listed) < 21
+        assert listed[0] == kept and len(listed) < 13
         assert assistant.search("Как часто менять мешок пылесборника?")[0].document.id == kept.id
         assistant.add(files)
-        assert len(assistant.documents()) == 21
-        hit = assistant.search("How long does the filter of model VX-17 last?")[0]
-        assert hit.document.filename == "model_17.pdf"
+        assert len(assistant.documents()) == 13
+        hit = assistant.search("How long does the filter of model VX-11 last?")[0]
+        assert hit.document.filename == "model_11.pdf"
         assert_consistent(assistant.workspace)
 
 
@@ -279,10 +279,10 @@ def test_killed_delete_leaves_each_document_whole_or_gone(tmp_path: Path, make: 
     root = tmp_path / "ws"
     with Assistant(root) as assistant:
         added = assistant.add(make.model_manuals(12))
-    run_killed(DELETE, root, [], "SELECT 12 - count(*) FROM documents WHERE status = 'ready'", at_least=3)
+    run_killed(DELETE, root, [], "SELECT 12 - count(*) FROM documents WHERE status = 'ready'", at_least=1)
     with Assistant(root) as assistant:
         remaining = assistant.documents()
-        assert remaining[0] == added[0] and 1 < len(remaining) <= 10
+        assert remaining[0] == added[0] and 1 < len(remaining) <= 11
         listed = {record.id for record in remaining}
         for record in remaining:
             number = int(record.filename[6:8])

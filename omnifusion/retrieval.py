@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
-from omnifusion.runtime import JsonConfig, OmniFusionError, local_directory
+from omnifusion.runtime import JsonConfig, ModelDirectoryError, OmniFusionError, local_directory
 from omnifusion.slicing import DEFAULT_MAX_TILES, plan_slices, slice_image
 
 if TYPE_CHECKING:
@@ -200,7 +200,15 @@ class RetrieverEmbedder:
 
 
 def make_embedder(config: VisualConfig) -> PageEmbedder:
-    return ClipEmbedder(config) if config.kind == "clip" else RetrieverEmbedder(config)
+    """Load the configured model; a directory that transformers cannot read becomes a ModelDirectoryError."""
+    try:
+        return ClipEmbedder(config) if config.kind == "clip" else RetrieverEmbedder(config)
+    except OmniFusionError:
+        raise
+    except (OSError, ValueError, KeyError) as error:
+        raise ModelDirectoryError(
+            f"cannot load the visual {config.kind} model from {config.path}: {error}"
+        ) from error
 
 
 def new_vector_index(dim: int, storage: str = "fp16") -> Any:

@@ -23,7 +23,7 @@ from omnifusion.retriever import (
     mine_pseudo_queries,
     train_retriever,
 )
-from omnifusion.runtime import OmniFusionError
+from omnifusion.runtime import ModelDirectoryError, OmniFusionError
 
 PAGE_TEXTS = {
     1: "The paper tray holds up to 250 sheets of A4 paper. Load the paper with the print side down.",
@@ -94,6 +94,21 @@ def test_clip_kind_needs_the_text_tower(tiny: Any, tmp_path: Path) -> None:
     index = VisualPageIndex.open(tmp_path / "idx", VisualConfig(kind="clip", path=str(vision_only)))
     with pytest.raises(OmniFusionError, match="text towers"):
         index.add_pages([(1, _page(1))])
+
+
+def test_unreadable_model_directories_are_reported(tmp_path: Path) -> None:
+    missing = VisualPageIndex.open(tmp_path / "a", VisualConfig(kind="clip", path=str(tmp_path / "nowhere")))
+    with pytest.raises(ModelDirectoryError, match="local directory"):
+        missing.add_pages([(1, _page(1))])
+    (tmp_path / "empty").mkdir()
+    empty = VisualPageIndex.open(tmp_path / "b", VisualConfig(kind="clip", path=str(tmp_path / "empty")))
+    with pytest.raises(ModelDirectoryError, match="empty"):
+        empty.add_pages([(1, _page(1))])
+    not_trained = VisualPageIndex.open(
+        tmp_path / "c", VisualConfig(kind="retriever", path=str(tmp_path / "empty"))
+    )
+    with pytest.raises(ModelDirectoryError, match=r"retriever\.json"):
+        not_trained.add_pages([(1, _page(1))])
 
 
 def test_an_index_built_with_another_model_is_refused(tiny: Any, tmp_path: Path) -> None:

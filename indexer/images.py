@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,10 @@ from indexer.errors import CorruptFile, EmptyDocument, ImageTooLarge, ImageTooSm
 MIN_IMAGE_SIDE = 16
 DEFAULT_MAX_IMAGE_PIXELS = 60_000_000
 
+# Our own limit (checked from the header, before any pixel is decoded) is the guard: Pillow's
+# fixed one would override a user's raised `max_image_pixels` and hide the real size in errors.
+Image.MAX_IMAGE_PIXELS = None
+
 
 def read_image_pages(
     path: Path, max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS, min_side: int = MIN_IMAGE_SIDE
@@ -22,11 +25,7 @@ def read_image_pages(
     The size check happens before any pixel is decoded, so a decompression bomb costs nothing.
     """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(path)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageTooLarge(path, 0, 0, max_pixels) from error
+        image = Image.open(path)
     except (OSError, SyntaxError, ValueError) as error:
         raise CorruptFile(path, f"the image cannot be decoded: {error}") from error
     with image:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,11 +31,20 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
         message = str(error)
         if "password" in message.lower():
             raise EncryptedDocument(path) from error
+        if _declares_no_pages(path):
+            # pdfium refuses a well-formed PDF whose page tree is empty; say so rather than "damaged".
+            raise EmptyDocument(path, "the PDF has zero pages") from error
         raise CorruptFile(path, message) from error
     if len(document) == 0:
         document.close()
         raise EmptyDocument(path, "the PDF has zero pages")
     return document
+
+
+def _declares_no_pages(path: Path) -> bool:
+    data = path.read_bytes()[-1_000_000:]
+    counts = re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", data)
+    return bool(counts) and all(int(a or b or b"0") == 0 for a, b in counts) and b"%%EOF" in data[-2048:]
 
 
 def render_page(page: pdfium.PdfPage, dpi: float) -> Image.Image:

@@ -201,7 +201,14 @@ def load_tokenizer(directory: Path) -> Any:
 
     if not directory.is_dir():
         raise _layout_error(directory, "the tokenizer directory is missing")
-    tokenizer = AutoTokenizer.from_pretrained(directory, use_fast=False, local_files_only=True)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(directory, use_fast=False, local_files_only=True)
+    except (ImportError, OSError, ValueError) as error:
+        # a folder with only tokenizer.model needs the sentencepiece package to be read at all
+        raise ModelDirectoryError(
+            f"{directory}: the tokenizer could not be loaded ({error}); a SentencePiece tokenizer "
+            "(tokenizer.model, as in OmniMistral-v1_1) needs `pip install sentencepiece`"
+        ) from error
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.unk_token if tokenizer.unk_token is not None else tokenizer.eos_token
     return tokenizer

@@ -103,3 +103,13 @@ def test_missing_directory_and_missing_encoder(tiny: Any, tmp_path: Path) -> Non
         load_model(tmp_path / "nowhere", _clip(tiny))
     with pytest.raises(ModelDirectoryError, match="no vision encoder"):
         load_model(tiny.official)
+
+
+def test_unreadable_tokenizer_says_what_to_install(tiny: Any, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny.official, broken)
+    shutil.rmtree(broken / "tokenizer")
+    (broken / "tokenizer").mkdir()
+    (broken / "tokenizer" / "tokenizer.model").write_bytes(b"not a sentencepiece model")
+    with pytest.raises(ModelDirectoryError, match="sentencepiece"):
+        load_model(broken, _clip(tiny))

@@ -289,3 +289,25 @@ def test_search_matches_exact_maxsim_over_every_page(tmp_path: Path, storage: st
         found = index.search("q", 5)
         assert [p for p, _ in found] == [p for p, _ in exact]
         assert [s for _, s in found] == pytest.approx([s for _, s in exact], abs=1e-6)
+
+
+def test_a_failed_save_leaves_the_previous_index_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = VisualConfig(kind="retriever", path=str(tmp_path))
+    index = VisualPageIndex(tmp_path, config, embedder=_RandomEmbedder())
+    index.add_pages([(1, None), (2, None)])  # type: ignore[misc]
+    index.save()
+    before = (tmp_path / INDEX_FILE).read_bytes()
+    index.add_pages([(3, None)])  # type: ignore[misc]
+
+    def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        index.save()
+    assert (tmp_path / INDEX_FILE).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [INDEX_FILE]
+    monkeypatch.undo()
+    assert VisualPageIndex.open(tmp_path, config).page_ids() == {1, 2}

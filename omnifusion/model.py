@@ -139,7 +139,7 @@ class OmniFusionModel(nn.Module):
             else:
                 # new markers start at the scale of ordinary token embeddings
                 value = torch.randn(width) * reference.detach().float().std()
-            self.special_embeddings[name] = nn.Parameter(value.to(reference.dtype).clone())
+            self.special_embeddings[name] = nn.Parameter(value.to(reference.device, reference.dtype).clone())
         self.encoders.requires_grad_(False)
 
     @property

@@ -372,11 +372,14 @@ class VisualPageIndex:
         """
         import faiss
 
-        inner = faiss.downcast_index(self._index.index)
+        inner: Any = faiss.downcast_index(self._index.index)
         if self.n_vectors == 0 or not hasattr(inner, "codes"):
             return None
+        # the stored kind decides, not the config: an fp16 index may be reopened with storage "fp32"
+        dtype = {2: np.float16, 4: np.float32}.get(inner.code_size // inner.d)
+        if dtype is None:
+            return None
         codes = faiss.rev_swig_ptr(inner.codes.data(), inner.codes.size())
-        dtype = np.float16 if self.config.storage == "fp16" else np.float32
         matrix = codes.view(dtype).reshape(self.n_vectors, -1)
         ids = faiss.rev_swig_ptr(self._index.id_map.data(), self._index.id_map.size())
         return matrix, ids

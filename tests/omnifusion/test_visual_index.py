@@ -289,6 +289,14 @@ def test_search_matches_exact_maxsim_over_every_page(tmp_path: Path, storage: st
         found = index.search("q", 5)
         assert [p for p, _ in found] == [p for p, _ in exact]
         assert [s for _, s in found] == pytest.approx([s for _, s in exact], abs=1e-6)
+    # reopened under the other storage setting, the stored vectors are still read as what they are
+    index.save()
+    other = "fp32" if storage == "fp16" else "fp16"
+    reopened = VisualPageIndex.open(
+        tmp_path, VisualConfig(kind="retriever", path=str(tmp_path), storage=other)
+    )
+    reopened._embedder = index.embedder
+    assert reopened.search("q", 5) == found
 
 
 def test_a_failed_save_leaves_the_previous_index_intact(

@@ -35,6 +35,10 @@ class QuestionFileError(AssistantError):
         super().__init__(f"{where}: {message}")
 
 
+class RayClusterError(AssistantError):
+    """`--ray ADDRESS` names no Ray cluster this machine can reach."""
+
+
 @dataclass(frozen=True)
 class Question:
     id: str
@@ -316,11 +320,11 @@ def _run(
 
 
 def _local(assistant: Assistant, pending: list[Question], workers: int, emit: RowCallback) -> None:
+    one_native_thread_per_request()
     if workers <= 1:
         for question in pending:
             emit(answer_row(assistant, question))
         return
-    one_native_thread_per_request()
     # Threads share one Assistant: its readers are safe concurrently and the heavy work
     # (embedding, FAISS, SQLite) runs in native code that releases the GIL.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch") as pool:
@@ -345,12 +349,19 @@ def _ray(workspace: Path, pending: list[Question], workers: int, address: str, e
     import ray
     from ray.util import ActorPool
 
-    if not ray.is_initialized():
+    started_here = not ray.is_initialized()
+    if started_here:
         options: dict[str, Any] = {"address": address, "include_dashboard": False, "log_to_driver": False}
         if address == "local":
             options["num_cpus"] = max(workers, 1)
         env = {name: value for name, value in os.environ.items() if name.startswith("ASSISTANT_")}
-        ray.init(runtime_env={"env_vars": env} if env else None, **options)
+        try:
+            ray.init(runtime_env={"env_vars": env} if env else None, **options)
+        except (ConnectionError, RuntimeError, ValueError) as error:
+            raise RayClusterError(
+                f"cannot start or reach a Ray cluster at {address!r} ({error}); start one with "
+                "`ray start --head`, pass its address, or use 'local' for a one-machine Ray"
+            ) from error
 
     @ray.remote(num_cpus=1)
     class AnswerActor:
@@ -361,12 +372,16 @@ def _ray(workspace: Path, pending: list[Question], workers: int, address: str, e
         def answer(self, question: Question) -> Row:
             return answer_row(self.assistant, question)
 
-    actors = [AnswerActor.remote(str(workspace)) for _ in range(max(workers, 1))]  # type: ignore[attr-defined]
-    pool = ActorPool(actors)
-    for row in pool.map_unordered(lambda actor, question: actor.answer.remote(question), pending):
-        emit(row)
-    for actor in actors:
-        ray.kill(actor)
+    try:
+        actors = [AnswerActor.remote(str(workspace)) for _ in range(max(workers, 1))]  # type: ignore[attr-defined]
+        pool = ActorPool(actors)
+        for row in pool.map_unordered(lambda actor, question: actor.answer.remote(question), pending):
+            emit(row)
+        for actor in actors:
+            ray.kill(actor)
+    finally:
+        if started_here:  # a cluster the caller connected to stays connected
+            ray.shutdown()
 
 
 def run_batch(

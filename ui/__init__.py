@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -30,8 +32,15 @@ def launch(workspace: str | Path, port: int, host: str = "127.0.0.1") -> int:
     command = streamlit_command(port, host)
     log.info("starting the UI on http://%s:%d for %s", host, port, env["ASSISTANT_WORKSPACE"])
     process = subprocess.Popen(command, env=env)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # A service manager stops us with SIGTERM: pass it on rather than orphan the Streamlit server.
+        previous = signal.signal(signal.SIGTERM, lambda number, frame: process.terminate())
     try:
         return process.wait()
     except KeyboardInterrupt:
         process.terminate()
         return process.wait()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,14 @@ def test_the_same_job_on_a_local_ray_instance(indexed_workspace: Path, tmp_path:
     rows = {row["id"]: row for row in read_answers(out)}
     assert EN_ANSWER_WORDS in rows["en"]["answer"] and rows["en"]["citations"][0]["page"] == 2
     assert "UnknownDocumentError" in rows["bad-filter"]["error"]
+
+
+def test_the_command_line_runs_a_batch(indexed_workspace: Path, tmp_path: Path) -> None:
+    questions = _jsonl(tmp_path / "q.jsonl", QUESTIONS[:3])
+    out = tmp_path / "a.csv"
+    command = [sys.executable, "-m", "assistant", "batch", str(indexed_workspace), str(questions)]
+    command += ["--out", str(out), "--workers", "2"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "answering" in done.stderr  # the progress bar
+    assert sorted(row["id"] for row in read_answers(out)) == ["en", "none", "ru"]

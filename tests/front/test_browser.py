@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +13,6 @@ from typing import Any
 
 import pytest
 from PIL import Image
-
-from ui import streamlit_command
 
 from .conftest import (
     ARTIFACTS,
@@ -51,10 +50,10 @@ def streamlit_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     folder = tmp_path_factory.mktemp("browser")
     port = free_port()
     server = start_server(
-        streamlit_command(port),
+        [sys.executable, "-m", "assistant", "ui", str(folder / "ws"), "--port", str(port)],
         f"http://127.0.0.1:{port}",
         "/_stcore/health",
-        child_env(ASSISTANT_WORKSPACE=str(folder / "ws")),
+        child_env(),
         folder / "streamlit.log",
     )
     yield server

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,6 @@ from .conftest import (
     FrontFiles,
     child_env,
     free_port,
-    run_python,
     start_server,
     stop_server,
     write_manual,
@@ -60,12 +60,10 @@ def service(
         extra["ASSISTANT_DATABASE_URL"] = request.getfixturevalue("postgres_url")
     folder = tmp_path_factory.mktemp(f"rest-{backend}")
     port = free_port()
-    code = (
-        "import sys; from assistant.service import serve; "
-        f"serve(sys.argv[1], port={port}, api_key={API_KEY!r}, max_upload_bytes={UPLOAD_LIMIT})"
-    )
+    command = [sys.executable, "-m", "assistant", "serve", str(folder / "ws"), "--port", str(port)]
+    command += ["--api-key", API_KEY, "--max-upload-mb", str(UPLOAD_LIMIT / 2**20)]
     server = start_server(
-        [*run_python(code), str(folder / "ws")],
+        command,
         f"http://127.0.0.1:{port}",
         "/v1/health",
         child_env(**extra),

@@ -16,8 +16,10 @@ import httpx
 import pytest
 from PIL import Image
 
+from assistant import Assistant
+from assistant.service import JobBoard, JobOut
+
 from .conftest import (
-    COFFEE_PAGES,
     EN_ANSWER_WORDS,
     EN_QUESTION,
     RU_ANSWER_WORDS,
@@ -296,6 +298,18 @@ def test_batch_job_with_a_bad_file_names_the_line(service: Service) -> None:
     assert service.client.get("/v1/jobs/nope").status_code == 404
 
 
-def test_pages_of_the_fixture_manual(service: Service) -> None:
-    """Guards the fixture: the page numbers the tests above expect are where the text is."""
-    assert "descal" in COFFEE_PAGES[1][1].lower()
+def test_jobs_cut_off_by_a_restart_are_reported_failed(indexed_workspace: Path, tmp_path: Path) -> None:
+
+    finished = tmp_path / "jobs" / "done1"
+    cut_off = tmp_path / "jobs" / "run1"
+    for folder, state in ((finished, "done"), (cut_off, "running")):
+        folder.mkdir(parents=True)
+        (folder / "status.json").write_text(JobOut(id=folder.name, status=state, total=2).model_dump_json())
+    with Assistant(indexed_workspace) as assistant:
+        board = JobBoard(assistant, tmp_path / "jobs")
+        try:
+            states = {job.id: job for job in board.list()}
+        finally:
+            board.close()
+    assert states["done1"].status == "done"
+    assert states["run1"].status == "failed" and "restart" in states["run1"].error

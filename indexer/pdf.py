@@ -29,11 +29,13 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
         document = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as error:
         message = str(error)
-        if "password" in message.lower():
-            raise EncryptedDocument(path) from error
+        # Checked first: pdfium sets no error of its own for an empty page tree, so `message` then
+        # holds the previous failure's (e.g. "Incorrect password" from the file before).
         if _declares_no_pages(path):
             # pdfium refuses a well-formed PDF whose page tree is empty; say so rather than "damaged".
             raise EmptyDocument(path, "the PDF has zero pages") from error
+        if "password" in message.lower():
+            raise EncryptedDocument(path) from error
         raise CorruptFile(path, message) from error
     if len(document) == 0:
         document.close()

@@ -116,15 +116,20 @@ def test_garbage_after_pdf_header_is_corrupt(make: Maker) -> None:
 
 
 def test_encrypted_pdf_asks_for_an_unencrypted_copy(make: Maker, corpus: Corpus) -> None:
-    writer = PdfWriter(clone_from=corpus.vacuum_en)
-    writer.encrypt("secret")
-    path = make.root / "locked.pdf"
-    writer.write(path)
+    path = locked(make, corpus)
     assert PdfReader(path).is_encrypted
     with pytest.raises(
         EncryptedDocument, match=r"'locked\.pdf': is password-protected; save an unencrypted copy"
     ):
         open_pdf(path)
+
+
+def locked(make: Maker, corpus: Corpus) -> Path:
+    writer = PdfWriter(clone_from=corpus.vacuum_en)
+    writer.encrypt("secret")
+    path = make.root / "locked.pdf"
+    writer.write(path)
+    return path
 
 
 def test_zero_page_pdf_says_it_has_no_pages(make: Maker) -> None:
@@ -133,6 +138,18 @@ def test_zero_page_pdf_says_it_has_no_pages(make: Maker) -> None:
     assert len(PdfReader(path).pages) == 0
     with pytest.raises(EmptyDocument, match=r"'blank\.pdf'.*zero pages"):
         open_pdf(path)
+
+
+def test_an_encrypted_pdf_does_not_make_the_next_empty_one_look_encrypted(
+    make: Maker, corpus: Corpus
+) -> None:
+    # pdfium reports no error of its own for an empty page tree, so its last error is a stale one.
+    with pytest.raises(EncryptedDocument):
+        open_pdf(locked(make, corpus))
+    blank = make.root / "blank.pdf"
+    PdfWriter().write(blank)
+    with pytest.raises(EmptyDocument, match=r"'blank\.pdf'.*zero pages"):
+        open_pdf(blank)
 
 
 def test_missing_pdf(tmp_path: Path) -> None:

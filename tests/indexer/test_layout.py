@@ -13,7 +13,7 @@ from indexer.pdf import read_pdf
 from indexer.records import BBox, PageContent, PassageDraft, TextLine, Word, union_bbox
 
 if TYPE_CHECKING:
-    from conftest import Corpus, Maker
+    from conftest import Corpus, Library, Maker
 
 
 def inside(inner: BBox, outer: BBox, slack: float = 0.01) -> bool:
@@ -166,3 +166,20 @@ def test_union_bbox_is_the_smallest_box_holding_all(items: list[BBox]) -> None:
 def test_union_of_nothing_is_an_error() -> None:
     with pytest.raises(ValueError, match="at least one box"):
         union_bbox([])
+
+
+def test_every_indexed_passage_sits_on_its_page(library: Library) -> None:
+    workspace = library.assistant.workspace
+    kinds: set[str] = set()
+    for document in workspace.documents():
+        languages = set()
+        for number in range(1, document.page_count + 1):
+            for passage in workspace.page_passages(document.id, number):
+                sheet = (0.0, 0.0, passage.page_width + 1.0, passage.page_height + 1.0)
+                assert inside(passage.bbox, sheet), (document.filename, number, passage.text)
+                # The catalog keeps line boxes to 0.1 px.
+                assert all(inside(span.bbox, passage.bbox, slack=0.06) for span in passage.spans)
+                kinds.add(passage.kind)
+                languages.add(passage.lang)
+        assert set(document.languages.split(",")) == languages - {"und"}, document.filename
+    assert kinds == {"heading", "text", "mark"}

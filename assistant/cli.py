@@ -35,7 +35,8 @@ def _open(args: argparse.Namespace) -> Any:
         settings["embedder"] = args.embedder
     if getattr(args, "dpi", None):
         settings["dpi"] = args.dpi
-    return Assistant(args.workspace, **settings)
+    # The CLI runs enrichment in the foreground (or not at all), never in a thread that exits with it.
+    return Assistant(args.workspace, background_enrichment=False, **settings)
 
 
 def _expand(paths: list[str]) -> list[Path]:
@@ -66,6 +67,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         report = assistant.add_report(files, progress)
         bar.close()
         seconds = time.perf_counter() - started
+        if not args.no_enrich and report.added:
+            _enrich(assistant, quiet=args.json)
         if args.json:
             print(
                 _json(
@@ -89,6 +92,37 @@ def cmd_add(args: argparse.Namespace) -> int:
                 f"{len(report.failures)} failed in {seconds:.1f} s"
             )
     return 1 if report.failures else 0
+
+
+def _enrich(assistant: Any, quiet: bool) -> int:
+    from tqdm import tqdm
+
+    bar = tqdm(unit="passage", desc="deep index", disable=quiet, file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        return int(assistant.enrich(progress))
+    except KeyboardInterrupt:
+        print("deep index: interrupted; `python -m assistant enrich` resumes it", file=sys.stderr)
+        return 0
+    finally:
+        bar.close()
+
+
+def cmd_enrich(args: argparse.Namespace) -> int:
+    with _open(args) as assistant:
+        count = _enrich(assistant, quiet=args.json)
+        left = len(assistant.workspace.pending_enrichment())
+    print(
+        _json({"embedded": count, "pending": left})
+        if args.json
+        else f"{count} passage(s) embedded, {left} pending"
+    )
+    return 0
 
 
 def _citation_line(citation: Any) -> str:
@@ -260,7 +294,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("add", "index PDFs and images (directories are walked)")
     sub.add_argument("paths", nargs="+")
     sub.add_argument("--dpi", type=float, help="page render resolution for a new workspace (default 150)")
+    sub.add_argument(
+        "--no-enrich",
+        action="store_true",
+        help="skip the deep (cross-lingual) embedding after indexing; `enrich` does it later",
+    )
     sub.set_defaults(func=cmd_add)
+    command("enrich", "fill the deep cross-lingual index for passages that lack it").set_defaults(
+        func=cmd_enrich
+    )
     for name, func, help_text in (
         ("ask", cmd_ask, "answer a question with citations"),
         ("search", cmd_search, "rank pages for a question"),

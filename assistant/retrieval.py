@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class FusionWeights:
     dense: float = 1.0
-    lexical: float = 1.5
+    deep: float = 0.5
+    lexical: float = 2.0
     visual: float = 0.5
     rrf_k: float = 60.0
     depth: int = 100
@@ -73,7 +74,12 @@ class Retriever:
         for rank, (passage_id, _) in enumerate(dense, start=1):
             scores[passage_id] += weights.dense / (weights.rrf_k + rank)
             ranks[passage_id]["dense"] = rank
-        records = self.workspace.passages(list({pid for pid, _ in dense} | {pid for pid, _ in lexical}))
+        deep = self._deep_search(question, depth)
+        for rank, (passage_id, _) in enumerate(deep, start=1):
+            scores[passage_id] += weights.deep / (weights.rrf_k + rank)
+            ranks[passage_id]["deep"] = rank
+        candidates = {pid for pid, _ in dense} | {pid for pid, _ in lexical} | {pid for pid, _ in deep}
+        records = self.workspace.passages(list(candidates))
         coverage = self._lexical_coverage(question, lexical, records)
         for rank, (passage_id, _) in enumerate(lexical, start=1):
             # A lexical hit that shares one common word with the question (a Russian question
@@ -110,6 +116,14 @@ class Retriever:
             hits.append(PageHit(document, key[1], page_scores[key], supporting[:8]))
         return hits
 
+    def _deep_search(self, question: str, depth: int) -> list[tuple[int, float]]:
+        deep = self.workspace.deep
+        if deep is None or len(deep) == 0:
+            return []
+        embedder = self.workspace.deep_embedder
+        assert embedder is not None
+        return deep.search(embedder.embed_queries([question])[0], depth)
+
     def _lexical_coverage(
         self, question: str, lexical: list[tuple[int, float]], records: dict[int, PassageRecord]
     ) -> dict[int, float]:
@@ -128,7 +142,7 @@ class Retriever:
             coverage[passage_id] = sum(idf[t] for t in terms & words) / total
         top = max(coverage.values(), default=0.0) or 1.0
         # Relative to the best lexical hit, so a channel with a strong match keeps its full weight.
-        return {pid: value / top * min(1.0, top * 2) for pid, value in coverage.items()}
+        return {pid: value / top * min(1.0, top * 2) ** 2 for pid, value in coverage.items()}
 
     def _add_visual(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -31,9 +31,11 @@ class Assistant:
         *,
         answer_settings: AnswerSettings | None = None,
         weights: FusionWeights | None = None,
+        background_enrichment: bool = True,
         **settings: Any,
     ) -> None:
         self.workspace = Workspace(workspace, **settings)
+        self.background_enrichment = background_enrichment
         self.retriever = Retriever(self.workspace, weights)
         self._generator: ExtractiveGenerator | None = None
         self._answer_settings = answer_settings
@@ -64,7 +66,19 @@ class Assistant:
         """Like `add`, but returns failures in the report instead of raising."""
         if isinstance(paths, str | Path):
             paths = [paths]
-        return self.workspace.add(list(paths), progress)
+        report = self.workspace.add(list(paths), progress)
+        if self.background_enrichment and report.added:
+            # Searchable now through the fast channels; the deep channel catches up meanwhile.
+            self.workspace.start_enrichment()
+        return report
+
+    def enrich(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Fill the deep (cross-lingual) index now; returns how many passages were embedded."""
+        return self.workspace.enrich(progress)
+
+    def wait_for_enrichment(self, timeout: float | None = None) -> bool:
+        """Wait for the background enrichment started by `add`; True when it has finished."""
+        return self.workspace.wait_for_enrichment(timeout)
 
     def search(self, question: str, k: int = 5, documents: Collection[int] | None = None) -> list[PageHit]:
         return self.retriever.search(question, k, documents)

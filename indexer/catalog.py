@@ -36,6 +36,9 @@ class Base(DeclarativeBase):
 
 class DocumentRow(Base):
     __tablename__ = "documents"
+    # Ids are never reused (SQLite would hand a deleted document's id to the next one), so a
+    # retried delete or a stale link can never hit a different document.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
@@ -70,11 +73,15 @@ class PageRow(Base):
     passages: Mapped[list[PassageRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     tiles: Mapped[list[TileRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
-    __table_args__ = (Index("ix_pages_document_number", "document_id", "number", unique=True),)
+    __table_args__ = (
+        Index("ix_pages_document_number", "document_id", "number", unique=True),
+        {"sqlite_autoincrement": True},
+    )
 
 
 class PassageRow(Base):
     __tablename__ = "passages"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
@@ -94,6 +101,7 @@ class PassageRow(Base):
 
 class TileRow(Base):
     __tablename__ = "tiles"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,7 +88,8 @@ def read_pdf(path: Path, dpi: float) -> Iterator[PageContent]:
 def _read_page(page: pdfium.PdfPage, number: int, dpi: float) -> PageContent:
     width_pt, height_pt = page.get_size()
     scale = dpi / 72.0
-    width, height = round(width_pt * scale), round(height_pt * scale)
+    # The same rounding pdfium's renderer uses, so boxes and cached page images agree to the pixel.
+    width, height = math.ceil(width_pt * scale), math.ceil(height_pt * scale)
     rotation = page.get_rotation()
     textpage = page.get_textpage()
     try:

@@ -18,6 +18,9 @@ ENV_PREFIX = "ASSISTANT_"
 class IndexSettings:
     dpi: float = 150.0
     embedder: str = "use"
+    # A slower, stronger embedder filled in after ingest (in the background or by `enrich`):
+    # multilingual-e5 carries cross-lingual questions that the fast one misses. "" turns it off.
+    deep_embedder: str = "e5"
     ocr_languages: str = "eng+rus"
     ocr_workers: int = 2
     max_image_pixels: int = 60_000_000

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -40,7 +41,9 @@ log = logging.getLogger(__name__)
 
 CONFIG_FILE = "config.json"
 # These are fixed when a workspace is created: changing them would mix incompatible vectors.
-FROZEN_SETTINGS = ("embedder",)
+FROZEN_SETTINGS = ("embedder", "deep_embedder")
+ENRICH_CHUNK = 64
+ENRICH_SAVE_EVERY_S = 20.0
 
 
 def index_text(passage: PassageDraft | PassageRecord, filename: str = "") -> str:
@@ -102,8 +105,12 @@ class Workspace:
         self.lexical = LexicalIndex(self.root / "lexical.sqlite")
         self._embedder: TextEmbedder | None = None
         self._dense: DenseIndex | None = None
+        self._deep: DenseIndex | None = None
+        self._enrichment: threading.Thread | None = None
+        self._stop_enrichment = threading.Event()
         self._visual: Any = None
         self._thread_lock = threading.RLock()
+        self._write_depth = 0
         if (self.root / "ingest.inprogress").exists():
             with self.writing():
                 pass
@@ -130,6 +137,25 @@ class Workspace:
         return self._dense
 
     @property
+    def deep_enabled(self) -> bool:
+        return self.settings.deep_embedder.lower() not in ("", "off", "none")
+
+    @property
+    def deep_embedder(self) -> TextEmbedder | None:
+        return load_embedder(self.settings.deep_embedder) if self.deep_enabled else None
+
+    @property
+    def deep(self) -> DenseIndex | None:
+        """The second dense index (deep embedder), filled after ingest; None when turned off."""
+        if not self.deep_enabled:
+            return None
+        if self._deep is None:
+            embedder = self.deep_embedder
+            assert embedder is not None
+            self._deep = DenseIndex(self.root / "deep.faiss", embedder.dim)
+        return self._deep
+
+    @property
     def visual(self) -> Any:
         """The OmniFusion visual page index, or None when the workspace has none configured."""
         if not self.settings.visual:
@@ -148,8 +174,19 @@ class Workspace:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the workspace's write lock; the first holder after a crash repairs the indexes."""
+        """Hold the workspace's write lock; the first holder after a crash repairs the indexes.
+
+        Re-entrant within a thread (only the outermost holder takes the OS lock); other threads
+        and other processes wait.
+        """
         with self._thread_lock:
+            if self._write_depth:
+                self._write_depth += 1
+                try:
+                    yield
+                finally:
+                    self._write_depth -= 1
+                return
             handle = (self.root / "write.lock").open("a+")
             try:
                 try:
@@ -157,9 +194,11 @@ class Workspace:
                 except BlockingIOError:
                     log.info("waiting for another process writing to %s", self.root)
                     fcntl.flock(handle, fcntl.LOCK_EX)
+                self._write_depth = 1
                 self._repair()
                 yield
             finally:
+                self._write_depth = 0
                 fcntl.flock(handle, fcntl.LOCK_UN)
                 handle.close()
 
@@ -192,17 +231,32 @@ class Workspace:
         if missing:
             self._embed_into_dense(self._passages_by_id(missing, only_ready=True).values())
         self.dense.save()
+        if self.deep is not None:
+            stale = sorted(set(self.deep.ids().tolist()) - ready)
+            if stale:
+                self.deep.remove(stale)
+                self.deep.save()
         in_lexical = self.lexical.ids()
         if in_lexical - ready:
             self.lexical.remove(sorted(in_lexical - ready))
         if ready - in_lexical:
             records = self._passages_by_id(sorted(ready - in_lexical), only_ready=True).values()
             self.lexical.add((r.id, index_text(r, r.document.filename)) for r in records)
+        if self.visual is not None:
+            # The pages dropped above leave the visual index on disk too, not only in this process.
+            with self.session() as session:
+                pages = set(
+                    session.scalars(select(PageRow.id).join(DocumentRow).where(DocumentRow.status == "ready"))
+                )
+            self.visual.remove_pages(sorted(self.visual.page_ids() - pages))
+            self.visual.save()
         marker.unlink(missing_ok=True)
 
     def _drop_from_indexes(self, passage_ids: list[int], page_ids: list[int]) -> None:
         self.dense.remove(passage_ids)
         self.lexical.remove(passage_ids)
+        if self.deep is not None:
+            self.deep.remove(passage_ids)
         if self.visual is not None and page_ids:
             self.visual.remove_pages(page_ids)
 
@@ -418,6 +472,8 @@ class Workspace:
                 page_ids = list(session.scalars(select(PageRow.id).where(PageRow.document_id == document_id)))
             self._drop_from_indexes(ids, page_ids)
             self.dense.save()
+            if self.deep is not None:
+                self.deep.save()
             if self.visual is not None:
                 self.visual.save()
             with self.session() as session, session.begin():
@@ -587,8 +643,93 @@ class Workspace:
         """Pick up what another process wrote since this one loaded the indexes."""
         if self._dense is not None:
             self._dense.refresh()
+        if self._deep is not None:
+            self._deep.refresh()
+
+    # -- the deep channel, filled after ingest -------------------------------------------------
+
+    def pending_enrichment(self) -> list[int]:
+        """Ids of ready passages that the deep index does not hold yet."""
+        if self.deep is None:
+            return []
+        with self.session() as session:
+            ready = set(
+                session.scalars(
+                    select(PassageRow.id).join(DocumentRow).where(DocumentRow.status == "ready")
+                ).all()
+            )
+        return sorted(ready - set(self.deep.ids().tolist()))
+
+    def enrich(
+        self, progress: Callable[[int, int], None] | None = None, stop: threading.Event | None = None
+    ) -> int:
+        """Embed passages with the deep embedder until none is left (or `stop` is set); returns how many.
+
+        The slow embedding runs without the write lock; only adding the vectors takes it, so
+        uploads and deletes are never held up. Safe to interrupt: vectors are saved atomically
+        every few seconds, and a restart continues where it stopped.
+        """
+        deep, embedder = self.deep, self.deep_embedder
+        if deep is None or embedder is None:
+            return 0
+        pending = self.pending_enrichment()
+        done = 0
+        last_save = time.monotonic()
+        unsaved = False
+        for start in range(0, len(pending), ENRICH_CHUNK):
+            if stop is not None and stop.is_set():
+                break
+            records = list(self.passages(pending[start : start + ENRICH_CHUNK]).values())
+            if not records:
+                continue
+            vectors = embedder.embed_passages([index_text(r) for r in records])
+            with self.writing():
+                # A document deleted meanwhile must not come back through its vectors.
+                alive = self.passages([r.id for r in records])
+                keep = [i for i, r in enumerate(records) if r.id in alive]
+                if keep:
+                    deep.remove([records[i].id for i in keep])
+                    deep.add(np.array([records[i].id for i in keep], dtype=np.int64), vectors[keep])
+                    unsaved = True
+                if unsaved and time.monotonic() - last_save > ENRICH_SAVE_EVERY_S:
+                    deep.save()
+                    unsaved, last_save = False, time.monotonic()
+            done += len(records)
+            if progress is not None:
+                progress(done, len(pending))
+        if unsaved:
+            with self.writing():
+                deep.save()
+        return done
+
+    def start_enrichment(self) -> None:
+        """Fill the deep index in a background thread (one at a time; a no-op when it is off)."""
+        if self.deep is None or (self._enrichment is not None and self._enrichment.is_alive()):
+            return
+        self._stop_enrichment.clear()
+
+        def run() -> None:
+            try:
+                count = self.enrich(stop=self._stop_enrichment)
+                if count:
+                    log.info("deep index: embedded %d passage(s)", count)
+            except Exception:
+                log.exception("background enrichment of %s failed; `enrich` can resume it", self.root)
+
+        self._enrichment = threading.Thread(target=run, name="assistant-enrich", daemon=True)
+        self._enrichment.start()
+
+    def wait_for_enrichment(self, timeout: float | None = None) -> bool:
+        """Block until the background enrichment ends; True if it did."""
+        if self._enrichment is None:
+            return True
+        self._enrichment.join(timeout)
+        return not self._enrichment.is_alive()
 
     def close(self) -> None:
+        self._stop_enrichment.set()
+        if self._enrichment is not None:
+            self._enrichment.join(timeout=30)
         self.lexical.close()
         self.engine.dispose()
 

@@ -7,6 +7,7 @@ nothing is read from ../shared at run time.
 from __future__ import annotations
 
 import math
+import os
 import struct
 import sys
 import zlib
@@ -17,6 +18,10 @@ from typing import TYPE_CHECKING, Literal
 
 import pytest
 from fpdf import FPDF
+
+# The deep (e5) channel fills in the background after every add; tests that do not study it keep
+# it off so that results never depend on how far a background thread got.
+os.environ.setdefault("ASSISTANT_DEEP_EMBEDDER", "off")
 from PIL import Image, ImageDraw, ImageFont
 
 if TYPE_CHECKING:
@@ -392,7 +397,11 @@ class Library:
 def library(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     from assistant import Assistant
 
-    assistant = Assistant(tmp_path_factory.mktemp("library") / "ws")
+    # The shared library runs as shipped: both dense channels, the deep one filled before use.
+    assistant = Assistant(
+        tmp_path_factory.mktemp("library") / "ws", deep_embedder="e5", background_enrichment=False
+    )
     assistant.add(corpus.good_files())
+    assistant.enrich()
     yield Library(assistant, corpus)
     assistant.close()

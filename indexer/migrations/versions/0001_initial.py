@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("languages", sa.String(32), nullable=False),
         sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_documents_status", "documents", ["status"])
     op.create_table(
@@ -42,6 +43,7 @@ def upgrade() -> None:
         sa.Column("dpi", sa.Float, nullable=False),
         sa.Column("text_source", sa.String(8), nullable=False),
         sa.Column("ocr_confidence", sa.Float, nullable=True),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_pages_document_id", "pages", ["document_id"])
     op.create_index("ix_pages_document_number", "pages", ["document_id", "number"], unique=True)
@@ -62,6 +64,7 @@ def upgrade() -> None:
         sa.Column("x1", sa.Float, nullable=False),
         sa.Column("y1", sa.Float, nullable=False),
         sa.Column("spans", sa.JSON, nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_passages_page_id", "passages", ["page_id"])
     op.create_index("ix_passages_document_id", "passages", ["document_id"])
@@ -76,6 +79,7 @@ def upgrade() -> None:
         sa.Column("y0", sa.Integer, nullable=False),
         sa.Column("x1", sa.Integer, nullable=False),
         sa.Column("y1", sa.Integer, nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_tiles_page_id", "tiles", ["page_id"])
 

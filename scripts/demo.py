@@ -22,8 +22,10 @@ def main() -> int:
         started = time.perf_counter()
         documents = assistant.add(files)
         pages = sum(d.page_count for d in documents)
-        print(f"Indexed {len(documents)} documents ({pages} pages) into {workspace} "
-              f"in {time.perf_counter() - started:.1f} s\n")
+        print(
+            f"Indexed {len(documents)} documents ({pages} pages) into {workspace} "
+            f"in {time.perf_counter() - started:.1f} s\n"
+        )
         correct = 0
         for item in questions:
             started = time.perf_counter()
@@ -36,8 +38,10 @@ def main() -> int:
             for citation in answer.citations[:2]:
                 box = ", ".join(f"{v:.0f}" for v in citation.bbox)
                 print(f"   cited: {citation.document.filename}, page {citation.page}, box ({box})")
-            print(f"   {'expected answer found' if ok else 'expected: ' + ' / '.join(item['answers'])}"
-                  f" ({elapsed:.0f} ms)\n")
+            print(
+                f"   {'expected answer found' if ok else 'expected: ' + ' / '.join(item['answers'])}"
+                f" ({elapsed:.0f} ms)\n"
+            )
         print(f"{correct} of {len(questions)} answers contain the expected fact.")
     return 0
 

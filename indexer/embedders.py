@@ -97,7 +97,10 @@ class SentenceTransformerEmbedder:
 
         self._model = SentenceTransformer(path, device=device, local_files_only=True)
         self.name = f"st:{Path(path).name}"
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension() or 0)
         self._query_prefix, self._passage_prefix = query_prefix, passage_prefix
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:

@@ -11,7 +11,11 @@ import pytest
 from indexer.embedders import load_embedder
 from indexer.errors import WorkspaceError
 
-MANUAL = ["Replace the dust bag every 4 weeks.", "Меняйте мешок пылесборника каждые 4 недели.", "The cat sat."]
+MANUAL = [
+    "Replace the dust bag every 4 weeks.",
+    "Меняйте мешок пылесборника каждые 4 недели.",
+    "The cat sat.",
+]
 
 
 @pytest.mark.parametrize("spec", ["use", "e5"])

@@ -56,6 +56,8 @@ class AnswerSettings:
     min_crosslingual_similarity: float = 0.50
     pages: int = 3
     passages_per_page: int = 6
+    shortlist: int = 40
+    """Candidate lines compared with the question by embedding (the rest lose on cheap evidence)."""
 
 
 @dataclass
@@ -99,14 +101,10 @@ class ExtractiveGenerator:
         # Rare words of the question ("opacity", "numeric") say more than common ones ("set", "R").
         weights = self.term_weights(sorted(terms)) if self.term_weights else {}
         total_weight = sum(weights.get(t, 1.0) for t in terms) or 1.0
-        # Each line is judged with its section (a dialog's title, a manual's heading) in view.
-        vectors = self.embedder.embed_passages([_in_context(c) for c in candidates])
-        query = self.embedder.embed_queries([question])[0]
-        similarities = vectors @ query
         wants_mark = bool(MARK_QUESTION.search(question))
         best_fusion = max(c.evidence.score for c in candidates) or 1.0
         best_page = max(c.hit.score for c in candidates) or 1.0
-        for candidate, similarity in zip(candidates, similarities, strict=True):
+        for candidate in candidates:
             passage = candidate.evidence.passage
             tokens = set(search_tokens(candidate.text + " " + passage.section))
             candidate.coverage = len(terms & tokens) / len(terms) if terms else 0.0
@@ -125,8 +123,7 @@ class ExtractiveGenerator:
             restates = candidate.text.strip() == passage.section.strip() or passage.kind == "heading"
             page_weight = candidate.hit.score / best_page
             candidate.score = (
-                float(similarity)
-                + 0.2 * candidate.coverage
+                0.2 * candidate.coverage
                 + 0.8 * own_coverage
                 + 0.2 * candidate.evidence.score / best_fusion
                 + 0.3 * page_weight
@@ -134,6 +131,16 @@ class ExtractiveGenerator:
                 - (0.3 if restates else 0.0)
                 - (0.0 if novel else 0.3)
             )
+        # Embedding every sentence of three pages is most of an answer's cost: only the lines
+        # the cheap evidence already favours are compared with the question's meaning.
+        shortlist = sorted(candidates, key=lambda c: c.score, reverse=True)[: self.settings.shortlist]
+        # Each line is judged with its section (a dialog's title, a manual's heading) in view.
+        vectors = self.embedder.embed_passages([_in_context(c) for c in shortlist])
+        query = self.embedder.embed_queries([question])[0]
+        similarities = vectors @ query
+        for candidate, similarity in zip(shortlist, similarities, strict=True):
+            candidate.score += float(similarity)
+        candidates = shortlist
         best = max(candidates, key=lambda c: c.score)
         similarity = max(best.evidence.similarity, float(similarities.max()))
         supported = (

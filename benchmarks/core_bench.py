@@ -57,14 +57,39 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def distractor_paragraphs(limit: int) -> list[str]:
+    """Real technical English prose that answers none of the corpus questions: the docstrings of
+    the Python packages installed beside the assistant (numpy, sqlalchemy, transformers, ...)."""
+    import ast
+    import sysconfig
+
+    paragraphs: list[str] = []
+    for path in sorted(Path(sysconfig.get_paths()["purelib"]).rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="ignore"))
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef | ast.Module):
+                doc = ast.get_docstring(node)
+                if doc:
+                    for block in doc.split("\n\n"):
+                        block = " ".join(block.split())
+                        if 60 <= len(block) <= 700:
+                            paragraphs.append(block)
+        if len(paragraphs) >= limit:
+            break
+    return paragraphs
+
+
 def synthesize(assistant: Assistant, target: int, seed: int = 7) -> int:
-    """Add synthetic documents built from the corpus' own sentences until `target` passages exist."""
+    """Add synthetic documents of real distractor prose until the workspace holds `target` passages."""
     workspace = assistant.workspace
-    texts = [r.text for r in workspace.passages(workspace.dense.ids().tolist()).values() if len(r.text) > 40]
     rng = random.Random(seed)
-    words = " ".join(texts).split()
+    paragraphs = distractor_paragraphs(target)
+    rng.shuffle(paragraphs)
     have = workspace.counts()["passages"]
-    made = 0
+    made = cursor = 0
     batch: list[int] = []
     number = 0
     with workspace.writing():
@@ -74,8 +99,8 @@ def synthesize(assistant: Assistant, target: int, seed: int = 7) -> int:
             for page_number in range(1, 51):
                 drafts = []
                 for _ in range(14):
-                    start = rng.randrange(0, len(words) - 40)
-                    text = " ".join(words[start : start + rng.randint(15, 40)])
+                    text = paragraphs[cursor % len(paragraphs)]
+                    cursor += 1
                     box = (100.0, 100.0, 1100.0, 160.0)
                     drafts.append(PassageDraft(text, box, "text", "en", "", [LineSpan(0, len(text), box)]))
                 content = PageContent(page_number, 1240, 1754, 150.0, "pdf")

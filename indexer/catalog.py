@@ -20,6 +20,7 @@ from sqlalchemy import (
     create_engine,
     event,
     inspect,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
@@ -135,20 +136,26 @@ def make_engine(url: str) -> Engine:
 
 def migrate(engine: Engine) -> None:
     """Bring the catalog to the Alembic head (creating it on first use)."""
-    from alembic import command
-    from alembic.config import Config
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+    current = _current_revision(engine)
     if current == SCHEMA_REVISION:
         return
+    # Alembic is imported only when there is work for it: it costs a one-shot CLI call 0.1 s.
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     log.info("catalog migrated from %s to %s", current, SCHEMA_REVISION)
+
+
+def _current_revision(engine: Engine) -> str | None:
+    if "alembic_version" not in inspect(engine).get_table_names():
+        return None
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def open_catalog(url: str) -> tuple[Engine, sessionmaker[Any]]:

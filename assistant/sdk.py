@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any
 
 from assistant.answering import Answer, AnswerSettings, ExtractiveGenerator
+from assistant.concurrency import one_native_thread_per_request
 from assistant.retrieval import FusionWeights, PageHit, Retriever
 from indexer.errors import IngestFailed
 from indexer.records import DocumentRecord
@@ -34,6 +35,9 @@ class Assistant:
         background_enrichment: bool = True,
         **settings: Any,
     ) -> None:
+        # Questions are small products: native thread pools only fight each other (and the channels
+        # this class runs side by side) on the few cores of a laptop. See assistant.concurrency.
+        one_native_thread_per_request()
         self.workspace = Workspace(workspace, **settings)
         self.background_enrichment = background_enrichment
         self.retriever = Retriever(self.workspace, weights)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ class LexicalIndex:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._count: tuple[int, float] | None = None
         with self._connect() as connection:
             connection.execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS passage_terms "
@@ -43,11 +45,13 @@ class LexicalIndex:
         return connection
 
     def add(self, entries: Iterable[tuple[int, str]]) -> None:
+        self._count = None
         rows = [(passage_id, " ".join(search_tokens(text))) for passage_id, text in entries]
         with self._connect() as connection:
             connection.executemany("INSERT OR REPLACE INTO passage_terms(rowid, terms) VALUES (?, ?)", rows)
 
     def remove(self, passage_ids: Iterable[int]) -> None:
+        self._count = None
         with self._connect() as connection:
             connection.executemany(
                 "DELETE FROM passage_terms WHERE rowid = ?", [(int(i),) for i in passage_ids]
@@ -58,6 +62,13 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return int(self._connect().execute("SELECT count(*) FROM passage_terms").fetchone()[0])
+
+    def _document_count(self) -> int:
+        """Row count for IDF, cached for a minute: counting an FTS5 table scans it (12 ms at 100k)."""
+        now = time.monotonic()
+        if self._count is None or now - self._count[1] > 60.0:
+            self._count = (len(self), now)
+        return self._count[0]
 
     def search(self, question: str, k: int) -> list[tuple[int, float]]:
         """(passage id, BM25 score, higher is better) for the question's content words."""
@@ -78,15 +89,19 @@ class LexicalIndex:
         if not wanted:
             return {}
         connection = self._connect()
-        total = len(self) or 1
+        total = self._document_count() or 1
         marks = ",".join("?" * len(wanted))
         found = dict(
             connection.execute(f"SELECT term, doc FROM passage_vocabulary WHERE term IN ({marks})", wanted)
         )
-        return {
-            term: math.log(1 + (total - found.get(term, 0) + 0.5) / (found.get(term, 0) + 0.5))
-            for term in wanted
-        }
+        idf = {}
+        for term in wanted:
+            frequency = found.get(term, 0)
+            # The cached total may predate another process's additions: never let it fall below
+            # a term's own frequency (that would make common words look rare, or IDF negative).
+            documents = max(total, frequency)
+            idf[term] = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+        return idf
 
     def optimize(self) -> None:
         """Merge FTS5 segments and give freed pages back to the file system."""

@@ -545,37 +545,56 @@ class Workspace:
         if not passage_ids:
             return {}
         result: dict[int, PassageRecord] = {}
-        documents: dict[int, DocumentRecord] = {}
+        # Plain column rows, not ORM objects: this runs on every question for ~150 passages.
+        columns = (
+            PassageRow.id,
+            PassageRow.document_id,
+            PassageRow.kind,
+            PassageRow.lang,
+            PassageRow.section,
+            PassageRow.text,
+            PassageRow.x0,
+            PassageRow.y0,
+            PassageRow.x1,
+            PassageRow.y1,
+            PassageRow.spans,
+            PageRow.number,
+            PageRow.width,
+            PageRow.height,
+        )
+        rows: list[Any] = []
         with self.session() as session:
             for start in range(0, len(passage_ids), 900):
-                chunk = list(passage_ids[start : start + 900])
+                chunk = [int(i) for i in passage_ids[start : start + 900]]
                 query = (
-                    select(PassageRow, PageRow, DocumentRow)
+                    select(*columns)
                     .join(PageRow, PassageRow.page_id == PageRow.id)
-                    .join(DocumentRow, PassageRow.document_id == DocumentRow.id)
                     .where(PassageRow.id.in_(chunk))
                 )
                 if only_ready:
-                    query = query.where(DocumentRow.status == "ready")
-                for passage, page, document in session.execute(query).tuples():
-                    record = documents.get(document.id)
-                    if record is None:
-                        record = documents[document.id] = _document_record(document)
-                    result[passage.id] = PassageRecord(
-                        id=passage.id,
-                        document=record,
-                        page=page.number,
-                        page_width=page.width,
-                        page_height=page.height,
-                        kind=passage.kind,
-                        lang=passage.lang,
-                        section=passage.section,
-                        text=passage.text,
-                        bbox=(passage.x0, passage.y0, passage.x1, passage.y1),
-                        spans=[
-                            LineSpan(int(s[0]), int(s[1]), (s[2], s[3], s[4], s[5])) for s in passage.spans
-                        ],
+                    query = query.join(DocumentRow, PassageRow.document_id == DocumentRow.id).where(
+                        DocumentRow.status == "ready"
                     )
+                rows.extend(session.execute(query).all())
+            wanted = {row[1] for row in rows}
+            documents = {
+                row.id: _document_record(row)
+                for row in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(wanted)))
+            }
+        for pid, doc_id, kind, lang, section, text, x0, y0, x1, y1, spans, number, width, height in rows:
+            result[pid] = PassageRecord(
+                id=pid,
+                document=documents[doc_id],
+                page=number,
+                page_width=width,
+                page_height=height,
+                kind=kind,
+                lang=lang,
+                section=section,
+                text=text,
+                bbox=(x0, y0, x1, y1),
+                spans=[LineSpan(int(s[0]), int(s[1]), (s[2], s[3], s[4], s[5])) for s in spans],
+            )
         return result
 
     def page_passages(self, document_id: int, page_number: int) -> list[PassageRecord]:

@@ -77,19 +77,22 @@ class Retriever:
         query_vector = self.workspace.embedder.embed_queries([question])[0]
         dense = self.workspace.dense.search(query_vector, depth)
         lexical = self.workspace.lexical.search(question, depth)
+        # Read the catalog for these two channels while the deep one is still working.
+        records = self.workspace.passages(list({pid for pid, _ in dense} | {pid for pid, _ in lexical}))
+        coverage = self._lexical_coverage(question, lexical, records)
+        deep = deep_future.result() if deep_future is not None else []
+        missing = [pid for pid, _ in deep if pid not in records]
+        if missing:
+            records.update(self.workspace.passages(missing))
         scores: dict[int, float] = defaultdict(float)
         ranks: dict[int, dict[str, int]] = defaultdict(dict)
         similarity = dict(dense)
         for rank, (passage_id, _) in enumerate(dense, start=1):
             scores[passage_id] += weights.dense / (weights.rrf_k + rank)
             ranks[passage_id]["dense"] = rank
-        deep = deep_future.result() if deep_future is not None else []
         for rank, (passage_id, _) in enumerate(deep, start=1):
             scores[passage_id] += weights.deep / (weights.rrf_k + rank)
             ranks[passage_id]["deep"] = rank
-        candidates = {pid for pid, _ in dense} | {pid for pid, _ in lexical} | {pid for pid, _ in deep}
-        records = self.workspace.passages(list(candidates))
-        coverage = self._lexical_coverage(question, lexical, records)
         for rank, (passage_id, _) in enumerate(lexical, start=1):
             # A lexical hit that shares one common word with the question (a Russian question
             # against an English manual finds only such hits) should not outvote the dense channel.

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/front_bench.py [--pages 520] [--questions 300] [--clients 4]
 
 Builds (once, cached under benchmarks/results/) a workspace of generated multi-page manuals in English
-and Russian, then measures the front doors on it and writes docs/BENCHMARKS.front.md.
+and Russian, then measures the front doors on it and writes benchmarks/results/front.md.
 """
 
 from __future__ import annotations
@@ -309,7 +309,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--per-client", type=int, default=50)
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "BENCHMARKS.front.md")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "front.md")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     RESULTS.mkdir(parents=True, exist_ok=True)

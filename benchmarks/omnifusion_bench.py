@@ -1,6 +1,6 @@
 """OmniFusion benchmarks: tiles/s through encoder + adapter, and index memory per page per retrieval option.
 
-Run: .venv/bin/python benchmarks/omnifusion_bench.py [--write docs/BENCHMARKS.omnifusion.md] [--full-size]
+Run: .venv/bin/python benchmarks/omnifusion_bench.py [--write benchmarks/results/omnifusion.md] [--full-size]
 """
 
 from __future__ import annotations

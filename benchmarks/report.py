@@ -1,0 +1,54 @@
+"""Assemble docs/BENCHMARKS.md from the reports the benchmarks write under benchmarks/results/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+
+HEADER = """# Benchmarks
+
+All figures were measured by the scripts in `benchmarks/` on this project's reference machine: a
+2-core x86_64 VM with 24 GiB and no GPU (no GPU was lent to the sessions that measured them, so the
+GPU timings of the OmniFusion package are still to be taken). Each section names its date and
+command; `python benchmarks/report.py` rebuilds this page from `benchmarks/results/`.
+
+Reading the core figures:
+- *ingest* counts the time until a document is searchable (text layer or OCR, layout, passages,
+  tile geometry, catalog, BM25 and USE dense vectors). The multilingual-e5 "deep" vectors that help
+  cross-lingual questions are filled after that, in a background thread (SDK, UI, REST) or by
+  `python -m assistant enrich`; their speed is shown apart.
+- *at scale* is the corpus plus real distractor prose (docstrings of installed packages) up to
+  100k passages; the deep index holds stand-in vectors of e5's width for the distractors (e5 would
+  need about an hour for them here), which costs the same to search.
+- *bytes per page* is catalog + FAISS (fp16) + FTS5 on disk; originals and page images not counted.
+- the LangChain baseline is the plain pipeline from the core issue, run in the same process on the
+  same questions.
+"""
+
+
+def section(title: str, name: str) -> str:
+    path = RESULTS / name
+    if not path.exists():
+        return f"## {title}\n\nNot measured yet: run the benchmark that writes `{path.relative_to(ROOT)}`.\n"
+    body = path.read_text(encoding="utf-8").strip()
+    lines = body.splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    text = "\n".join(lines).replace("\n## ", "\n### ")
+    return f"## {title}\n\n{text.strip()}\n"
+
+
+def main() -> None:
+    parts = [
+        HEADER,
+        section("Core: ingest, retrieval, answers (`benchmarks/core_bench.py`)", "core.md"),
+        section("Front doors: batch, REST, UI (`benchmarks/front_bench.py`)", "front.md"),
+        section("OmniFusion model (`benchmarks/omnifusion_bench.py`)", "omnifusion.md"),
+    ]
+    (ROOT / "docs" / "BENCHMARKS.md").write_text("\n".join(parts), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

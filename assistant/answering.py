@@ -8,8 +8,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from assistant.retrieval import Evidence, PageHit
 from indexer.embedders import TextEmbedder
 from indexer.language import MARK_QUESTION, detect_language, search_tokens
@@ -275,7 +273,3 @@ def span_bbox(passage: PassageRecord, start: int, end: int) -> BBox:
     """Union of the boxes of the lines a character range touches (the passage box if none)."""
     boxes = [span.bbox for span in passage.spans if span.start < end and span.end > start]
     return union_bbox(boxes) if boxes else passage.bbox
-
-
-def as_array(values: list[float]) -> np.ndarray:
-    return np.asarray(values, dtype=np.float32)

@@ -164,17 +164,10 @@ def _passage(lines: list[TextLine], kind: str, section: str) -> PassageDraft:
 
 
 def _mark_passage(mark: Mark, lines: list[TextLine]) -> PassageDraft | None:
+    # The lines are already cleaned of OCR noise by build_passages.
     marked = lines_under_mark(mark, lines)
     if not marked:
         return None
-    cleaned = [TextLine([w for w in line.words if not _JUNK.match(w.text)], line.block) for line in marked]
-    cleaned = [line for line in cleaned if line.words]
-    if not cleaned:
-        return None
-    passage = _passage(cleaned, "mark", MARK_DESCRIPTIONS[mark.shape])
+    passage = _passage(marked, "mark", MARK_DESCRIPTIONS[mark.shape])
     passage.text = passage.text.strip(" :;,.(")
     return passage
-
-
-def words_of(lines: list[TextLine]) -> list[Word]:
-    return [word for line in lines for word in line.words]

@@ -131,9 +131,7 @@ def lines_under_mark(mark: Mark, lines: list[TextLine]) -> list[TextLine]:
     best: tuple[float, TextLine] | None = None
     for line in lines:
         for word in line.words:
-            dx = max(word.bbox[0] - tx, 0.0, tx - word.bbox[2])
-            dy = max(word.bbox[1] - ty, 0.0, ty - word.bbox[3])
-            distance = (dx * dx + dy * dy) ** 0.5
+            distance = _distance(word.bbox, tx, ty)
             if best is None or distance < best[0]:
                 best = (distance, line)
     if best is None:

@@ -94,11 +94,10 @@ def _read_page(page: pdfium.PdfPage, number: int, dpi: float) -> PageContent:
     textpage = page.get_textpage()
     try:
         lines = _text_lines(textpage, width_pt, height_pt, rotation, scale)
-        has_map_error = False
     finally:
         textpage.close()
     usable = sum(ch.isalnum() for line in lines for word in line.words for ch in word.text)
-    if usable < MIN_TEXT_CHARS or has_map_error:
+    if usable < MIN_TEXT_CHARS:
         return PageContent(number, width, height, dpi, "none", image=render_page(page, dpi))
     return PageContent(number, width, height, dpi, "pdf", lines=lines)
 

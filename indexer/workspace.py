@@ -292,7 +292,6 @@ class Workspace:
                     progress("done", path, index, len(files))
             self._publish(batch)
             marker.unlink(missing_ok=True)
-        report.added = [self.document(r.id) or r for r in report.added]
         return report
 
     def _add_one(self, path: Path, batch: list[int]) -> tuple[DocumentRecord, bool]:

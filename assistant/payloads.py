@@ -8,19 +8,12 @@ from typing import Any
 
 from assistant.answering import Answer, Citation
 from assistant.retrieval import PageHit
-from indexer.errors import AssistantError
+from indexer.errors import UnknownDocument
 from indexer.records import DocumentRecord
 
 
-class UnknownDocumentError(AssistantError):
-    """A document filter names documents the workspace does not hold."""
-
-    def __init__(self, missing: Iterable[int | str]) -> None:
-        self.missing = sorted(str(item) for item in missing)
-        super().__init__(
-            f"no document(s) {', '.join(self.missing)} in this workspace; "
-            "list the documents to see their ids and filenames"
-        )
+class UnknownDocumentError(UnknownDocument):
+    """A document filter names documents the workspace does not hold (REST answers 404)."""
 
 
 def document_payload(document: DocumentRecord) -> dict[str, Any]:

@@ -4,18 +4,97 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 
 class AssistantError(Exception):
-    """Base of every error this project raises on purpose; front doors catch it once."""
+    """Base of every error this project raises on purpose; front doors catch it once.
+
+    `exit_code` is what the CLI exits with (distinct per class of trouble, so scripts can react);
+    `http_status` is what the REST service answers with.
+    """
+
+    exit_code: ClassVar[int] = 2
+    http_status: ClassVar[int] = 400
 
 
 class WorkspaceError(AssistantError):
     """The workspace directory or its configuration cannot be used."""
 
+    exit_code: ClassVar[int] = 8
+    http_status: ClassVar[int] = 500
+
+
+class NoWorkspace(WorkspaceError):
+    """A read command named a path that holds no workspace (a typo, usually): nothing is created."""
+
+    exit_code: ClassVar[int] = 4
+    http_status: ClassVar[int] = 404
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = str(root)
+        super().__init__(
+            f"no workspace at {root}; check the path, or create one with "
+            f"`python -m assistant add {root} FILE...`"
+        )
+
+
+class ReadOnlyWorkspace(WorkspaceError):
+    """A write (add, delete, compact, repair) was asked of a workspace this process cannot write."""
+
+    exit_code: ClassVar[int] = 8
+    http_status: ClassVar[int] = 409
+
+
+class WorkspaceDamaged(WorkspaceError):
+    """A catalog, index or configuration file is unreadable; `python -m assistant check --repair` mends it."""
+
+    exit_code: ClassVar[int] = 8
+
+
+class CatalogUnavailable(WorkspaceError):
+    """The catalog database cannot be reached (bad URL, wrong password, server down)."""
+
+    exit_code: ClassVar[int] = 7
+    http_status: ClassVar[int] = 503
+
+
+class StorageFull(WorkspaceError):
+    """The disk holding the workspace is full; nothing already stored was lost."""
+
+    exit_code: ClassVar[int] = 9
+    http_status: ClassVar[int] = 507
+
+
+class InvalidRequest(AssistantError):
+    """A question, `k`, box or other argument is out of bounds; `field` names it (as REST reports it)."""
+
+    exit_code: ClassVar[int] = 5
+    http_status: ClassVar[int] = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class UnknownDocument(AssistantError):
+    """A document id or filename the workspace does not hold."""
+
+    exit_code: ClassVar[int] = 6
+    http_status: ClassVar[int] = 404
+
+    def __init__(self, missing: Sequence[int | str]) -> None:
+        self.missing = sorted(str(item) for item in missing)
+        super().__init__(
+            f"no document(s) {', '.join(self.missing)} in this workspace; "
+            "list the documents to see their ids and filenames"
+        )
+
 
 class DocumentError(AssistantError):
     """One input file cannot be indexed; `path` names it."""
+
+    http_status: ClassVar[int] = 422
 
     def __init__(self, path: str | Path, message: str) -> None:
         self.path = str(path)
@@ -68,8 +147,37 @@ class ImageTooLarge(DocumentError):
         )
 
 
+class PageTooLarge(DocumentError):
+    """A page whose rendered size is absurd even at the lowest resolution (a render bomb)."""
+
+    def __init__(self, path: str | Path, page: int, detail: str) -> None:
+        self.page = page
+        super().__init__(path, f"page {page} {detail}; it looks like a render bomb, not a real page")
+
+
+class TooManyPages(DocumentError):
+    """More pages or frames than the workspace's `max_pages` limit allows for one file."""
+
+    def __init__(self, path: str | Path, count: int, limit: int) -> None:
+        super().__init__(
+            path,
+            f"has {count} pages or frames, over the limit of {limit}; split the file "
+            "or raise the workspace's max_pages setting",
+        )
+
+
+class ResourceLimitExceeded(DocumentError):
+    """Reading the file needed more memory or time than one file is allowed (a decompression bomb)."""
+
+    def __init__(self, path: str | Path, detail: str) -> None:
+        super().__init__(path, f"could not be read within the limits for one file ({detail})")
+
+
 class IngestFailed(AssistantError):
     """Raised by `add` after every good file was indexed, naming each file that was not."""
+
+    exit_code: ClassVar[int] = 1
+    http_status: ClassVar[int] = 422
 
     def __init__(self, failures: Sequence[DocumentError], added: Sequence[object] = ()) -> None:
         self.failures = list(failures)

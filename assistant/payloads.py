@@ -8,12 +8,12 @@ from typing import Any
 
 from assistant.answering import Answer, Citation
 from assistant.retrieval import PageHit
-from indexer.errors import UnknownDocument
+from indexer.errors import InvalidRequest, UnknownDocument
 from indexer.records import DocumentRecord
 
 
 class UnknownDocumentError(UnknownDocument):
-    """A document filter names documents the workspace does not hold (REST answers 404)."""
+    """A document id or filename (filter, delete, page image) the workspace does not hold (REST: 404)."""
 
 
 def document_payload(document: DocumentRecord) -> dict[str, Any]:
@@ -65,9 +65,19 @@ def hit_payload(hit: PageHit) -> dict[str, Any]:
 def resolve_documents(
     wanted: Collection[int | str] | None, documents: Iterable[DocumentRecord]
 ) -> set[int] | None:
-    """Document ids (or filenames) to a set of ids; `UnknownDocumentError` names any that are not there."""
+    """Document ids (or filenames) to a set of ids; `UnknownDocumentError` names any that are not there.
+
+    A digit string is an id unless a document has exactly that filename; a filename held by several
+    documents (different contents under one name) stands for all of them.
+    """
     if wanted is None:
         return None
+    wanted = list(wanted)
+    for item in wanted:
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            raise InvalidRequest("documents", f"must be document ids or filenames, not {item!r}")
+        if isinstance(item, str) and not item.strip():
+            raise InvalidRequest("documents", "holds an empty name; give a document id or filename")
     by_id: dict[int, DocumentRecord] = {}
     by_name: dict[str, set[int]] = {}
     for document in documents:
@@ -77,7 +87,7 @@ def resolve_documents(
     missing: list[int | str] = []
     for item in wanted:
         if isinstance(item, int) or (
-            isinstance(item, str) and item.strip().isdigit() and item not in by_name
+            isinstance(item, str) and item.strip().isdecimal() and item not in by_name
         ):
             number = int(item)
             if number in by_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -10,12 +11,19 @@ from typing import Any
 
 from assistant.answering import Answer, AnswerSettings, ExtractiveGenerator
 from assistant.concurrency import one_native_thread_per_request
+from assistant.limits import checked_k, checked_question
+from assistant.payloads import UnknownDocumentError, resolve_documents
 from assistant.retrieval import FusionWeights, PageHit, Retriever
-from indexer.errors import IngestFailed
+from indexer.errors import IngestFailed, InvalidRequest
 from indexer.records import DocumentRecord
 from indexer.workspace import AddReport, ProgressCallback, Workspace
 
 log = logging.getLogger(__name__)
+
+DocumentFilter = Collection[int | str] | int | str | None
+"""Documents a question may be answered from: ids, filenames, or a mix (None: every document)."""
+LARGEST_ID = 2**63 - 1
+"""Catalog ids are signed 64-bit; a larger number names no document (and must not reach the database)."""
 
 
 class Assistant:
@@ -76,23 +84,60 @@ class Assistant:
             self.workspace.start_enrichment()
         return report
 
-    def enrich(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Fill the deep (cross-lingual) index now; returns how many passages were embedded."""
-        return self.workspace.enrich(progress)
+    def enrich(
+        self, progress: Callable[[int, int], None] | None = None, stop: threading.Event | None = None
+    ) -> int:
+        """Fill the deep (cross-lingual) index now; returns how many passages were embedded.
+
+        Setting `stop` ends it after the current small batch with everything done so far saved;
+        a later `enrich` continues from there.
+        """
+        return self.workspace.enrich(progress, stop)
+
+    def pending_enrichment(self) -> int:
+        """How many passages the deep index does not hold yet (0 when the deep channel is off)."""
+        return len(self.workspace.pending_enrichment())
 
     def wait_for_enrichment(self, timeout: float | None = None) -> bool:
         """Wait for the background enrichment started by `add`; True when it has finished."""
         return self.workspace.wait_for_enrichment(timeout)
 
-    def search(self, question: str, k: int = 5, documents: Collection[int] | None = None) -> list[PageHit]:
-        return self.retriever.search(question, k, documents)
+    def search(self, question: str, k: int = 5, documents: DocumentFilter = None) -> list[PageHit]:
+        """The `k` best pages for the question, optionally only from `documents` (ids or filenames).
 
-    def ask(self, question: str, k: int = 5, documents: Collection[int] | None = None) -> Answer:
-        hits = self.search(question, k, documents)
-        return self.generator.answer(question, hits)
+        Raises `InvalidRequest` (naming `question`, `k` or `documents`) for an empty or overlong
+        question or a `k` outside 1..`MAX_K`, and `UnknownDocumentError` naming each document
+        of the filter that the workspace does not hold.
+        """
+        text = checked_question(question)
+        depth = checked_k(k)
+        return self.retriever.search(text, depth, self._document_ids(documents))
 
-    def delete(self, document_id: int) -> bool:
-        return self.workspace.delete(document_id)
+    def ask(self, question: str, k: int = 5, documents: DocumentFilter = None) -> Answer:
+        """The answer with its citations, or `found=False`; raises like `search` on bad arguments."""
+        text = checked_question(question)
+        return self.generator.answer(text, self.search(text, k, documents))
+
+    def delete(self, document_id: int) -> DocumentRecord:
+        """Remove the document everywhere and return its record.
+
+        Raises `UnknownDocumentError` (an `UnknownDocument`) naming the id when the workspace
+        does not hold it, like REST's 404: a typo must not look like a successful delete.
+        """
+        record = self.document(document_id)
+        # Another process may have deleted it since the lookup; that is still "not here".
+        if not self.workspace.delete(record.id):
+            raise UnknownDocumentError([document_id])
+        return record
+
+    def document(self, document_id: int) -> DocumentRecord:
+        """The record of one document; `UnknownDocumentError` naming the id if there is none."""
+        if isinstance(document_id, bool) or not isinstance(document_id, int):
+            raise InvalidRequest("document_id", f"must be a whole number, not {document_id!r}")
+        record = self.workspace.document(document_id) if 1 <= document_id <= LARGEST_ID else None
+        if record is None:
+            raise UnknownDocumentError([document_id])
+        return record
 
     def documents(self) -> list[DocumentRecord]:
         return self.workspace.documents()
@@ -101,7 +146,21 @@ class Assistant:
         return self.workspace.compact()
 
     def page_image(self, document_id: int, page: int) -> Path:
-        return self.workspace.page_image(document_id, page)
+        """A PNG of the page as indexed (citation boxes are in its pixels).
+
+        `UnknownDocumentError` for a document the workspace does not hold; `WorkspaceError`
+        for a page outside the document.
+        """
+        return self.workspace.page_image(self.document(document_id).id, page)
+
+    def _document_ids(self, documents: DocumentFilter) -> set[int] | None:
+        if documents is None:
+            return None
+        if isinstance(documents, int | str):
+            documents = [documents]
+        if not documents:
+            raise InvalidRequest("documents", "is empty; pass None to search every document")
+        return resolve_documents(documents, self.documents())
 
     def close(self) -> None:
         self.workspace.close()

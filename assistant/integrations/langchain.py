@@ -14,8 +14,9 @@ except ImportError as error:  # the adapter is optional; the rest of the assista
     raise ImportError(
         "assistant.integrations.langchain needs langchain-core: pip install langchain-core"
     ) from error
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
+from assistant.limits import checked_k
 from assistant.retrieval import PageHit
 from assistant.sdk import Assistant
 
@@ -27,7 +28,8 @@ class AssistantRetriever(BaseRetriever):
 
     `page_content` is the page's best passages; `metadata` holds `document_id`, `filename`, `page`,
     `bbox` (x0, y0, x1, y1 of the best passage, in pixels of `page_image`), `page_image` (a PNG path),
-    `score`, `quote` (the best passage) and `passage_ids`.
+    `score`, `quote` (the best passage) and `passage_ids`. A bad `k` or query raises the SDK's
+    `InvalidRequest`, a `documents` entry the workspace lacks `UnknownDocumentError`.
 
     >>> retriever = AssistantRetriever.from_workspace("./ws", k=3)
     >>> retriever.invoke("How often do I descale the machine?")[0].metadata["page"]
@@ -37,11 +39,18 @@ class AssistantRetriever(BaseRetriever):
 
     assistant: Assistant
     k: int = 5
-    documents: set[int] | None = Field(default=None, description="Only these document ids")
-    passages_per_page: int = 3
+    documents: set[int | str] | None = Field(default=None, description="Only these document ids or filenames")
+    passages_per_page: int = Field(default=3, ge=1, description="Passages joined into page_content")
+
+    @field_validator("k")
+    @classmethod
+    def _bounded_k(cls, k: int) -> int:
+        return checked_k(k)
 
     @classmethod
     def from_workspace(cls, workspace: str | Path, **kwargs: Any) -> AssistantRetriever:
+        if "k" in kwargs:  # refuse before opening the workspace, not after
+            checked_k(kwargs["k"])
         return cls(assistant=Assistant(workspace), **kwargs)
 
     def _get_relevant_documents(

@@ -25,6 +25,8 @@ from assistant import (
     MissingFile,
     UnsupportedFileType,
 )
+from assistant.limits import MAX_K, MAX_QUESTION_CHARS
+from indexer.errors import InvalidRequest, UnknownDocument, WorkspaceError
 
 if TYPE_CHECKING:
     from conftest import Corpus, Maker
@@ -201,7 +203,7 @@ def test_deleted_document_is_never_returned_and_compaction_shrinks_the_files(
         manual, extra = assistant.add([corpus.vacuum_en, big])
         indexes_before = assistant.workspace.disk_usage()
         assert assistant.search("How do I clean the brush roll of model X7?")[0].document == extra
-        assert assistant.delete(extra.id)
+        assert assistant.delete(extra.id) == extra
         assert assistant.documents() == [manual]
         for question in ["How do I clean the brush roll of model X7?", "Step 7.3 brush roll"]:
             assert extra.id not in {hit.document.id for hit in assistant.search(question, k=50)}
@@ -209,7 +211,8 @@ def test_deleted_document_is_never_returned_and_compaction_shrinks_the_files(
         assistant.compact()
         assert assistant.workspace.disk_usage() < indexes_before
         assert assistant.search("dust bag")[0].document == manual
-        assert assistant.delete(extra.id) is False
+        with pytest.raises(UnknownDocument, match=f"no document\\(s\\) {extra.id} in this workspace"):
+            assistant.delete(extra.id)
         [back] = assistant.add([big])
         assert assistant.search("How do I clean the brush roll of model X7?")[0].document == back
 
@@ -252,3 +255,72 @@ def test_readers_search_while_one_writer_adds(tmp_path: Path, corpus: Corpus, ma
     assert hits[0].document.filename == "model_04.pdf"
     reader.close()
     writer.close()
+
+
+QUESTION = "How often should I replace the dust bag?"
+
+
+@pytest.mark.parametrize(
+    ("question", "k", "field", "words"),
+    [
+        ("", 5, "question", "is empty"),
+        (" \n\t ", 5, "question", "is empty"),
+        ("dust bag " * 12_000, 5, "question", f"the limit is {MAX_QUESTION_CHARS:,}"),
+        ("bag \ud800 bag", 5, "question", "lone surrogate"),
+        (None, 5, "question", "must be text"),
+        (QUESTION, 0, "k", f"between 1 and {MAX_K}"),
+        (QUESTION, MAX_K + 1, "k", f"between 1 and {MAX_K}"),
+        (QUESTION, 10**8, "k", f"between 1 and {MAX_K}"),
+        (QUESTION, True, "k", "whole number"),
+        (QUESTION, "5", "k", "whole number"),
+    ],
+    ids=["empty", "blank", "100-kb", "surrogate", "none", "zero", "max+1", "10^8", "bool", "text"],
+)
+def test_questions_and_k_are_bounded(
+    indexed: Assistant, question: object, k: object, field: str, words: str
+) -> None:
+    """A 100 KB question or k=10**8 used to take 46 s or gigabytes; now both are refused at once."""
+    for method in (indexed.search, indexed.ask):
+        with pytest.raises(InvalidRequest) as caught:
+            method(question, k)  # type: ignore[arg-type]
+        assert caught.value.field == field and words in str(caught.value)
+        assert caught.value.exit_code == 5 and caught.value.http_status == 422
+    assert indexed.search(f"  {QUESTION}  ", MAX_K)[0].page == 2  # the bounds themselves are fine
+
+
+def test_documents_are_chosen_by_id_or_filename_and_unknown_ones_are_named(indexed: Assistant) -> None:
+    [manual] = indexed.documents()
+    for documents in (manual.id, str(manual.id), "vacuum_en.pdf", ["vacuum_en.pdf", manual.id], {manual.id}):
+        hits = indexed.search(QUESTION, documents=documents)
+        assert hits and {hit.document.id for hit in hits} == {manual.id}, documents
+        assert indexed.ask(QUESTION, documents=documents).citations[0].document == manual
+    with pytest.raises(UnknownDocument) as caught:
+        indexed.ask(QUESTION, documents=[manual.id, 4242, "manual.docx"])
+    assert caught.value.missing == ["4242", "manual.docx"]
+    assert "4242" in str(caught.value) and "manual.docx" in str(caught.value)
+    assert caught.value.exit_code == 6 and caught.value.http_status == 404
+    for bad in ([], [True], [""], [1.5]):
+        with pytest.raises(InvalidRequest, match="documents"):
+            indexed.search(QUESTION, documents=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("document_id", [4242, 0, -1, 2**63, 2**80])
+def test_unknown_document_ids_are_named_by_delete_and_page_image(
+    indexed: Assistant, document_id: int
+) -> None:
+    with pytest.raises(UnknownDocument, match=str(document_id)):
+        indexed.delete(document_id)
+    with pytest.raises(UnknownDocument, match=str(document_id)):
+        indexed.page_image(document_id, 1)
+    assert_manual_intact(indexed)
+
+
+def test_document_ids_must_be_numbers(indexed: Assistant) -> None:
+    [manual] = indexed.documents()
+    for wrong in (str(manual.id), True, 1.0, None):
+        with pytest.raises(InvalidRequest, match="document_id: must be a whole number"):
+            indexed.delete(wrong)  # type: ignore[arg-type]
+    assert indexed.page_image(manual.id, 2).exists()
+    with pytest.raises(WorkspaceError, match=r"1\.\.3"):
+        indexed.page_image(manual.id, 9)
+    assert_manual_intact(indexed)

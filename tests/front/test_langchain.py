@@ -15,6 +15,7 @@ from langchain_core.documents import Document
 from langchain_core.runnables import RunnableLambda
 
 from assistant.integrations.langchain import AssistantRetriever
+from indexer.errors import InvalidRequest, UnknownDocument
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +54,18 @@ def test_example_chain_from_the_docs(retriever: AssistantRetriever) -> None:
 
     chain = retriever | RunnableLambda(cite)
     assert "[coffee-machine.pdf p.2]" in chain.invoke(EN_QUESTION)
+
+
+def test_bad_k_questions_and_document_names_are_typed_errors(
+    indexed_workspace: Path, retriever: AssistantRetriever
+) -> None:
+    with pytest.raises(InvalidRequest, match="k: must be between 1 and 50"):
+        AssistantRetriever.from_workspace(indexed_workspace, k=10**8)
+    with pytest.raises(InvalidRequest, match="k: must be between 1 and 50"):
+        AssistantRetriever(assistant=retriever.assistant, k=0)
+    with pytest.raises(InvalidRequest, match="question: is empty"):
+        retriever.invoke("   ")
+    by_name = retriever.model_copy(update={"documents": {"coffee-machine.pdf"}})
+    assert {d.metadata["filename"] for d in by_name.invoke(RU_QUESTION)} == {"coffee-machine.pdf"}
+    with pytest.raises(UnknownDocument, match=r"manual\.docx"):
+        retriever.model_copy(update={"documents": {"manual.docx"}}).invoke(EN_QUESTION)

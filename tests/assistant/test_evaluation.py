@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from assistant.batch import QuestionFileError
 from assistant.evaluation import QuestionResult, evaluate, load_questions, summarize
-from indexer.errors import AssistantError
 
 if TYPE_CHECKING:
     from conftest import Library
@@ -66,6 +66,14 @@ def result(rank: int | None, correct: bool, lang: str = "en") -> QuestionResult:
     return QuestionResult("q", lang, "manual", rank, "", correct, correct, 10.0)
 
 
+def unanswerable(found: bool, lang: str = "en") -> QuestionResult:
+    return QuestionResult("u", lang, "unanswerable", None, "", found, not found, 10.0, answerable=False)
+
+
+MARS = {"id": "none-1", "lang": "en", "kind": "unanswerable", "doc": "", "pages": [], "answers": [],
+        "question": "What is the boiling point of liquid nitrogen on Mars?"}  # fmt: skip
+
+
 def test_summary_figures_are_computed_as_defined() -> None:
     results = [result(1, True), result(2, True), result(6, False), result(None, False, "ru")]
     figures = summarize(results)["all"]
@@ -76,18 +84,74 @@ def test_summary_figures_are_computed_as_defined() -> None:
     assert summarize(results)["lang=ru"]["recall@5"] == 0.0
 
 
+def test_unanswerable_questions_count_in_answer_accuracy_only() -> None:
+    results = [result(1, True), result(None, False), unanswerable(found=False), unanswerable(found=True)]
+    summary = summarize(results)
+    figures = summary["all"]
+    assert (figures["n"], figures["answerable"]) == (4, 2)
+    assert figures["recall@1"] == 0.5 and figures["recall@5"] == 0.5 and figures["mrr"] == 0.5
+    assert figures["answer_accuracy"] == 0.5  # one answerable right, one refusal right, of four
+    group = summary["unanswerable"]
+    assert (group["n"], group["answerable"], group["answer_accuracy"]) == (2, 0, 0.5)
+    assert group["recall@1"] is None and group["recall@5"] is None and group["mrr"] is None
+    assert "kind=unanswerable" not in summary and summary["kind=manual"]["n"] == 2
+
+
+def test_an_unanswerable_question_is_right_when_nothing_is_found(library: Library, tmp_path: Path) -> None:
+    questions = load_questions(write_jsonl(tmp_path / "questions.jsonl", [QUESTIONS[0], MARS]))
+    by_id = {r.id: r for r in evaluate(library.assistant, questions)}
+    mars = by_id["none-1"]
+    assert (mars.answerable, mars.found, mars.correct, mars.rank) == (False, False, True, None)
+    assert by_id["en-1"].answerable and by_id["en-1"].correct
+    summary = summarize(list(by_id.values()))
+    assert summary["all"]["answer_accuracy"] == 1.0 and summary["all"]["recall@1"] == 1.0
+    assert summary["unanswerable"]["n"] == 1
+
+
+def test_empty_answers_alone_mark_a_question_unanswerable(tmp_path: Path) -> None:
+    line = {"id": "u", "question": "Who designed the Moon?", "doc": "", "pages": [], "answers": []}
+    [question] = load_questions(write_jsonl(tmp_path / "questions.jsonl", [line]))
+    assert question["id"] == "u"
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
         (
             '{"id": "x", "question": "?", "doc": "a.pdf"}',
-            r"questions\.jsonl line 2: missing field\(s\) \['pages'\]",
+            "questions.jsonl, line 2: missing field(s) ['pages']",
         ),
-        ("{not json", r"questions\.jsonl line 2: not JSON"),
+        ("{not json", "questions.jsonl, line 2: not JSON"),
+        ("[1, 2]", "line 2: each line must be a JSON object"),
+        ('{"id": "x", "question": " ", "doc": "a.pdf", "pages": [1]}', "line 2: question: is empty"),
+        ('{"id": "x", "question": "?", "doc": "a.pdf", "pages": ["2"]}', "line 2: pages must be a list"),
+        ('{"id": "x", "question": "?", "doc": "a.pdf", "pages": [0]}', "line 2: pages must be a list"),
+        ('{"id": "x", "question": "?", "doc": "a.pdf", "pages": [1], "answers": "4"}', "answers must be"),
+        ('{"id": "x", "question": "?", "doc": "", "pages": [1], "answers": ["4"]}', "name the document"),
+        (
+            '{"id": "x", "question": "?", "doc": "a.pdf", "pages": [], "kind": "unanswerable"}',
+            'line 2: an unanswerable question has "answers": [], "pages": [], "doc": ""',
+        ),
+        ('{"id": "x", "question": "?", "doc": "", "pages": [3], "answers": []}', "an unanswerable question"),
+        (
+            '{"id": "en-1", "question": "?", "doc": "a.pdf", "pages": [1]}',
+            "'en-1' was already used on line 1",
+        ),
     ],
 )
 def test_a_broken_questions_file_names_the_line(tmp_path: Path, line: str, message: str) -> None:
     path = tmp_path / "questions.jsonl"
     path.write_text(json.dumps(QUESTIONS[0]) + "\n" + line + "\n", encoding="utf-8")
-    with pytest.raises(AssistantError, match=message):
+    with pytest.raises(QuestionFileError) as caught:
         load_questions(path)
+    assert message in str(caught.value)
+
+
+def test_a_missing_or_empty_questions_file_is_a_typed_error(tmp_path: Path) -> None:
+    with pytest.raises(QuestionFileError, match=r"questions\.jsonl: no such file at .*; check the path"):
+        load_questions(tmp_path / "questions.jsonl")
+    with pytest.raises(QuestionFileError, match="holds no questions"):
+        load_questions(write_jsonl(tmp_path / "empty.jsonl", []))
+    (tmp_path / "latin1.jsonl").write_bytes('{"id": "é"}'.encode("latin-1"))
+    with pytest.raises(QuestionFileError, match="not UTF-8"):
+        load_questions(tmp_path / "latin1.jsonl")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.concurrency import one_native_thread_per_request
+from assistant.limits import MAX_K
 from assistant.payloads import answer_payload, resolve_documents
 from assistant.sdk import Assistant
 from indexer.errors import AssistantError
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 OUTPUT_FIELDS = ("id", "question", "answer", "found", "language", "citations", "latency_ms", "error")
 FORMATS = (".jsonl", ".csv")
+CSV_TRUE, CSV_FALSE = "true", "false"
+"""How `found` is spelled in CSV output: what spreadsheets and JSON-minded tools read as booleans."""
 
 
 class QuestionFileError(AssistantError):
@@ -63,6 +66,16 @@ class BatchSummary:
     def questions_per_second(self) -> float:
         answered = self.done + self.failed
         return answered / self.seconds if self.seconds > 0 else 0.0
+
+    def __str__(self) -> str:
+        """One line for people: what was answered, what failed, where the answers are."""
+        line = (
+            f"answered {self.done} of {self.total} question(s) ({self.failed} failed, "
+            f"{self.skipped} skipped from an earlier run) in {self.seconds:.1f} s → {self.out}"
+        )
+        if self.failed:
+            line += "; each failed row names its error, and running the same command again retries them"
+        return line
 
 
 Row = dict[str, Any]
@@ -119,8 +132,8 @@ def _question(record: dict[str, Any], path: Path, line: int) -> Question:
         k = int(k_value)
     except (TypeError, ValueError) as error:
         raise QuestionFileError(path, f"k must be a whole number, not {k_value!r}", line) from error
-    if not 1 <= k <= 50:
-        raise QuestionFileError(path, f"k must be between 1 and 50, not {k}", line)
+    if not 1 <= k <= MAX_K:
+        raise QuestionFileError(path, f"k must be between 1 and {MAX_K}, not {k}", line)
     return Question(str(identifier).strip(), text.strip(), _document_filter(documents, path, line), k, line)
 
 
@@ -218,7 +231,13 @@ class AnswerWriter:
     def write(self, row: Row) -> None:
         with self._lock:
             if self._csv is not None:
-                self._csv.writerow({**row, "citations": json.dumps(row["citations"], ensure_ascii=False)})
+                self._csv.writerow(
+                    {
+                        **row,
+                        "found": CSV_TRUE if row["found"] else CSV_FALSE,
+                        "citations": json.dumps(row["citations"], ensure_ascii=False),
+                    }
+                )
             else:
                 self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             self._handle.flush()
@@ -240,7 +259,9 @@ def read_answers(path: str | Path) -> list[Row]:
                     citations = json.loads(record.get("citations") or "[]")
                 except json.JSONDecodeError:
                     continue
-                rows.append({**record, "found": record.get("found") == "True", "citations": citations})
+                # "True" is how files written before `true`/`false` spell it; both read back.
+                found = (record.get("found") or "").strip().lower() == CSV_TRUE
+                rows.append({**record, "found": found, "citations": citations})
         else:
             for line in handle:
                 try:

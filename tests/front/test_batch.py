@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.batch import QuestionFileError, read_answers, read_questions, run_batch
+from assistant.batch import BatchSummary, QuestionFileError, read_answers, read_questions, run_batch
 
 from .conftest import EN_ANSWER_WORDS, EN_QUESTION, RU_ANSWER_WORDS, RU_QUESTION, UNANSWERABLE
 
@@ -148,7 +148,47 @@ def test_csv_in_and_out_with_two_workers(indexed_workspace: Path, tmp_path: Path
     by_id = {row["id"]: row for row in rows}
     assert EN_ANSWER_WORDS in by_id["q1"]["answer"] and RU_ANSWER_WORDS in by_id["q0"]["answer"]
     assert json.loads(by_id["q1"]["citations"])[0]["page"] == 2
+    assert {row["found"] for row in rows} == {"true"}  # what spreadsheets and JSON tools read as booleans
+    assert all(row["found"] is True for row in read_answers(out))
     assert run_batch(indexed_workspace, questions, out, progress=False).skipped == 12
+
+
+def test_csv_found_reads_back_in_both_spellings_and_resume_rewrites_the_old_one(
+    indexed_workspace: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "answers.csv"
+    # Written by an earlier version, which spelled booleans the Python way.
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "question", "answer", "found", "language", "citations", "latency_ms", "error"])
+        writer.writerow(["a", EN_QUESTION, "three months", "True", "en", "[]", "5", ""])
+        writer.writerow(["b", UNANSWERABLE, "Not found", "False", "en", "[]", "5", ""])
+        writer.writerow(["c", UNANSWERABLE, "Not found", "false", "en", "[]", "5", ""])
+    assert [(row["id"], row["found"]) for row in read_answers(out)] == [
+        ("a", True),
+        ("b", False),
+        ("c", False),
+    ]
+    questions = _jsonl(tmp_path / "q.jsonl", [{"id": i, "question": EN_QUESTION} for i in "abcd"])
+    summary = run_batch(indexed_workspace, questions, out, progress=False)
+    assert (summary.skipped, summary.done) == (3, 1)
+    with out.open(encoding="utf-8", newline="") as handle:
+        assert [row["found"] for row in csv.DictReader(handle)] == ["true", "false", "false", "true"]
+
+
+def test_the_summary_is_a_sentence(tmp_path: Path) -> None:
+    summary = BatchSummary(total=50, done=46, skipped=2, failed=2, seconds=3.24, out=tmp_path / "a.jsonl")
+    text = str(summary)
+    assert text.startswith(
+        "answered 46 of 50 question(s) (2 failed, 2 skipped from an earlier run) "
+        f"in 3.2 s → {tmp_path / 'a.jsonl'}"
+    )
+    assert "running the same command again retries them" in text
+    clean = BatchSummary(total=3, done=3, seconds=0.5, out=Path("answers.csv"))
+    assert (
+        str(clean)
+        == "answered 3 of 3 question(s) (0 failed, 0 skipped from an earlier run) in 0.5 s → answers.csv"
+    )
 
 
 def test_output_must_be_jsonl_or_csv(indexed_workspace: Path, tmp_path: Path) -> None:
@@ -179,4 +219,5 @@ def test_the_command_line_runs_a_batch(indexed_workspace: Path, tmp_path: Path) 
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "answering" in done.stderr  # the progress bar
+    assert done.stdout.startswith("answered 3 of 3 question(s) (0 failed, 0 skipped from an earlier run) in ")
     assert sorted(row["id"] for row in read_answers(out)) == ["en", "none", "ru"]

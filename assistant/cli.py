@@ -3,17 +3,69 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import errno
 import json
 import logging
+import os
+import shlex
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
-from indexer.errors import AssistantError, IngestFailed
+from assistant.limits import MAX_K
+from indexer.errors import (
+    AssistantError,
+    CatalogUnavailable,
+    IngestFailed,
+    InvalidRequest,
+    MissingFile,
+    NoWorkspace,
+    StorageFull,
+    UnknownDocument,
+    WorkspaceError,
+)
 
 log = logging.getLogger("assistant")
+
+PARTLY_DONE = IngestFailed.exit_code
+"""Some of the work failed and the rest is done: files not indexed, batch questions that failed."""
+NOT_FOUND = 3
+"""`ask` found no answer in the documents: a result, not a failure, but scripts want to tell."""
+EXIT_IO = 74
+"""The file system refused a read or write (sysexits' EX_IOERR)."""
+EXIT_BUG = 70
+"""An error this program did not expect: a bug (sysexits' EX_SOFTWARE)."""
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+"""Whoever read the output went away (`| head`); 128 + SIGPIPE, what `git` or `cat` exit with there."""
+
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (0, "success"),
+    (PARTLY_DONE, "partly done: some files not indexed, some batch questions failed"),
+    (AssistantError.exit_code, "bad command line, input file or document (the message names it)"),
+    (NOT_FOUND, "ask: the documents do not answer the question"),
+    (NoWorkspace.exit_code, "no workspace at that path (nothing was created)"),
+    (InvalidRequest.exit_code, "invalid argument: empty or too long question, k out of range"),
+    (UnknownDocument.exit_code, "no document with that id or filename"),
+    (CatalogUnavailable.exit_code, "the catalog database cannot be reached (URL, password, server)"),
+    (WorkspaceError.exit_code, "the workspace cannot be used (damaged, read-only, bad config.json)"),
+    (StorageFull.exit_code, "the disk is full; what was stored before is intact"),
+    (EXIT_BUG, "unexpected internal error; run again with -v for the traceback"),
+    (EXIT_IO, "the file system refused a read or write (permissions, a missing folder)"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
+    (EXIT_BROKEN_PIPE, "the output's reader went away (`... | head`); output stops quietly"),
+)
+
+
+def _exit_codes_text() -> str:
+    return "exit codes:\n" + "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES)
 
 
 def _json(data: Any) -> str:
@@ -50,6 +102,20 @@ def _expand(paths: list[str]) -> list[Path]:
     return files
 
 
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+def _note(message: str) -> None:
+    """A progress message on stderr that does not tear a progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(message, file=sys.stderr)
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -67,8 +133,25 @@ def cmd_add(args: argparse.Namespace) -> int:
         report = assistant.add_report(files, progress)
         bar.close()
         seconds = time.perf_counter() - started
-        if not args.no_enrich and report.added:
-            _enrich(assistant, quiet=args.json)
+        if not args.json:
+            for doc in report.added:
+                print(f"added     #{doc.id} {doc.filename} ({doc.page_count} page(s))")
+            for doc in report.unchanged:
+                print(f"unchanged #{doc.id} {doc.filename} (already indexed)")
+            for failure in report.failures:
+                print(f"FAILED    {failure}", file=sys.stderr)
+            searchable = ": searchable now" if report.added else ""
+            print(
+                f"{len(report.added)} added, {len(report.unchanged)} unchanged, "
+                f"{len(report.failures)} failed in {_duration(seconds)}{searchable}",
+                flush=True,
+            )
+        deep = None if args.no_enrich else _deep_phase(assistant, args.workspace, quiet=args.json)
+        if args.no_enrich and not args.json and (waiting := assistant.pending_enrichment()):
+            _note(
+                f"deep index: {waiting:,} passage(s) wait for `{_enrich_command(args.workspace)}` "
+                "(cross-lingual questions work better after it)"
+            )
         if args.json:
             print(
                 _json(
@@ -77,52 +160,98 @@ def cmd_add(args: argparse.Namespace) -> int:
                         "unchanged": report.unchanged,
                         "failed": [{"path": f.path, "error": str(f)} for f in report.failures],
                         "seconds": round(seconds, 2),
+                        "deep_index": deep,
                     }
                 )
             )
-        else:
-            for doc in report.added:
-                print(f"added     #{doc.id} {doc.filename} ({doc.page_count} page(s))")
-            for doc in report.unchanged:
-                print(f"unchanged #{doc.id} {doc.filename} (already indexed)")
-            for failure in report.failures:
-                print(f"FAILED    {failure}", file=sys.stderr)
-            print(
-                f"{len(report.added)} added, {len(report.unchanged)} unchanged, "
-                f"{len(report.failures)} failed in {seconds:.1f} s"
-            )
-    return 1 if report.failures else 0
+    return PARTLY_DONE if report.failures else 0
 
 
-def _enrich(assistant: Any, quiet: bool) -> int:
-    from tqdm import tqdm
+def _enrich_command(workspace: str) -> str:
+    return f"python -m assistant enrich {shlex.quote(str(workspace))}"
 
-    bar = tqdm(unit="passage", desc="deep index", disable=quiet, file=sys.stderr)
 
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+@contextlib.contextmanager
+def _stop_on_first_interrupt(stop: threading.Event, notice: str) -> Iterator[None]:
+    """The first Ctrl-C sets `stop` (the work ends at its next safe point); a second interrupts at once."""
+
+    def interrupted(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        _note(notice)
 
     try:
-        return int(assistant.enrich(progress))
-    except KeyboardInterrupt:
-        print("deep index: interrupted; `python -m assistant enrich` resumes it", file=sys.stderr)
-        return 0
+        previous = signal.signal(signal.SIGINT, interrupted)
+    except ValueError:  # not the main thread (main() run from a thread): Ctrl-C keeps its usual meaning
+        yield
+        return
+    try:
+        yield
     finally:
-        bar.close()
+        signal.signal(signal.SIGINT, previous)
+
+
+def _deep_phase(assistant: Any, workspace: str, quiet: bool) -> dict[str, Any] | None:
+    """Fill the deep (cross-lingual) index with its own progress; Ctrl-C stops it cleanly.
+
+    Returns what was done (None when nothing was pending). The documents are searchable before
+    this starts; an interrupted run is finished later by `enrich`, which continues where it stopped.
+    """
+    from tqdm import tqdm
+
+    resume = _enrich_command(workspace)
+    stop = threading.Event()
+    started = time.perf_counter()
+    pending = count = 0
+    bar: tqdm[Any] | None = None
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+    # The handler goes in first: a Ctrl-C right after the announcement must find it there.
+    notice = "deep index: stopping after the current batch (Ctrl-C again: now)"
+    try:
+        with _stop_on_first_interrupt(stop, notice):
+            pending = assistant.pending_enrichment()
+            if not pending:
+                return None
+            if not quiet:
+                _note(
+                    f"deep index: embedding {pending:,} passage(s) for cross-lingual questions; "
+                    f"Ctrl-C is safe: the documents stay searchable and `{resume}` finishes it later"
+                )
+            bar = tqdm(total=pending, unit="passage", desc="deep index", disable=quiet, file=sys.stderr)
+            count = int(assistant.enrich(progress, stop))
+    except KeyboardInterrupt:
+        stop.set()  # the second Ctrl-C: what was saved so far stays, the batch in hand is redone later
+    finally:
+        if bar is not None:
+            bar.close()
+    seconds = time.perf_counter() - started
+    left = assistant.pending_enrichment()
+    if not quiet:
+        if left:
+            _note(
+                f"deep index: stopped with {left:,} of {max(left, pending):,} passage(s) to go; the "
+                f"documents are searchable now, and `{resume}` finishes the cross-lingual index"
+            )
+        else:
+            _note(f"deep index: {count:,} passage(s) embedded in {_duration(seconds)}")
+    return {"embedded": count, "pending": left, "interrupted": stop.is_set(), "seconds": round(seconds, 2)}
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
     with _open(args) as assistant:
-        count = _enrich(assistant, quiet=args.json)
-        left = len(assistant.workspace.pending_enrichment())
-    print(
-        _json({"embedded": count, "pending": left})
-        if args.json
-        else f"{count} passage(s) embedded, {left} pending"
-    )
-    return 0
+        deep = _deep_phase(assistant, args.workspace, quiet=args.json)
+    deep = deep or {"embedded": 0, "pending": 0, "interrupted": False, "seconds": 0.0}
+    if args.json:
+        print(_json(deep))
+    elif not deep["embedded"] and not deep["pending"]:
+        print("deep index: nothing to do (every passage is in it, or the deep channel is off)")
+    return EXIT_INTERRUPTED if deep["interrupted"] and deep["pending"] else 0
 
 
 def _citation_line(citation: Any) -> str:
@@ -133,9 +262,7 @@ def _citation_line(citation: Any) -> str:
 def cmd_ask(args: argparse.Namespace) -> int:
     with _open(args) as assistant:
         started = time.perf_counter()
-        answer = assistant.ask(
-            args.question, k=args.k, documents=set(args.document) if args.document else None
-        )
+        answer = assistant.ask(args.question, k=args.k, documents=args.document)
         elapsed = time.perf_counter() - started
     if args.json:
         payload = dataclasses.asdict(answer)
@@ -145,14 +272,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(answer.text)
         for citation in answer.citations:
             print(_citation_line(citation))
-    return 0 if answer.found else 3
+    return 0 if answer.found else NOT_FOUND
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     with _open(args) as assistant:
-        hits = assistant.search(
-            args.question, k=args.k, documents=set(args.document) if args.document else None
-        )
+        hits = assistant.search(args.question, k=args.k, documents=args.document)
     if args.json:
         print(
             _json(
@@ -179,6 +304,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         for rank, hit in enumerate(hits, start=1):
             best = hit.passages[0].passage.text.replace("\n", " ")[:100] if hit.passages else ""
             print(f"{rank}. {hit.document.filename} p.{hit.page} score={hit.score:.4f}  {best}")
+        if not hits:
+            print("no matching pages")
     return 0
 
 
@@ -197,21 +324,18 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
+    from assistant.payloads import resolve_documents
+
     with _open(args) as assistant:
-        results = {doc_id: assistant.delete(doc_id) for doc_id in args.document_ids}
+        # Every name is checked before anything is deleted: a typo among the arguments deletes nothing.
+        ids = resolve_documents(args.documents, assistant.documents()) or set()
+        deleted = [assistant.delete(document_id) for document_id in sorted(ids)]
     if args.json:
-        print(
-            _json(
-                {
-                    "deleted": [i for i, ok in results.items() if ok],
-                    "missing": [i for i, ok in results.items() if not ok],
-                }
-            )
-        )
+        print(_json({"deleted": deleted}))
     else:
-        for doc_id, ok in results.items():
-            print(f"deleted #{doc_id}" if ok else f"no document #{doc_id}")
-    return 0 if all(results.values()) else 1
+        for doc in deleted:
+            print(f"deleted #{doc.id} {doc.filename}")
+    return 0
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
@@ -221,13 +345,25 @@ def cmd_compact(args: argparse.Namespace) -> int:
     return 0
 
 
+def _figure(value: float | None, width: int) -> str:
+    return f"{value:>{width}.3f}" if value is not None else f"{'-':>{width}}"
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation import evaluate, load_questions, summarize
 
+    # Both inputs are checked before the workspace is opened (or created by --docs).
     questions = load_questions(Path(args.questions))
+    for raw in args.docs or []:
+        if not Path(raw).expanduser().exists():
+            raise MissingFile(raw)
     with _open(args) as assistant:
         if args.docs:
-            assistant.add_report(_expand(args.docs))
+            report = assistant.add_report(_expand(args.docs))
+            for failure in report.failures:
+                print(f"warning: not indexed, its questions will miss: {failure}", file=sys.stderr)
+            # Evaluate the workspace as users get it: with the cross-lingual channel filled.
+            _deep_phase(assistant, args.workspace, quiet=args.json)
         results = evaluate(assistant, questions)
     summary = summarize(results)
     if args.json:
@@ -236,9 +372,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"{'group':22} {'n':>3} {'R@1':>6} {'R@5':>6} {'MRR':>6} {'answer':>7} {'p50 ms':>7}")
         for name, row in summary.items():
             print(
-                f"{name:22} {row['n']:>3} {row['recall@1']:>6.3f} {row['recall@5']:>6.3f} {row['mrr']:>6.3f} "
-                f"{row['answer_accuracy']:>7.3f} {row['p50_ms']:>7.1f}"
+                f"{name:22} {row['n']:>3} {_figure(row['recall@1'], 6)} {_figure(row['recall@5'], 6)} "
+                f"{_figure(row['mrr'], 6)} {_figure(row['answer_accuracy'], 7)} {row['p50_ms']:>7.1f}"
             )
+        print(
+            "R@1, R@5 and MRR count the answerable questions; answer accuracy counts all of them "
+            "(an unanswerable one is right when the answer is 'not found')"
+        )
     return 0
 
 
@@ -254,7 +394,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         progress=not args.json,
     )
     print(_json(summary) if args.json else str(summary))
-    return 0 if getattr(summary, "failed", 0) == 0 else 1
+    return PARTLY_DONE if summary.failed else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -280,14 +420,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m assistant",
         description="Cited answers from manuals (PDF) and screenshots, in English and Russian.",
+        epilog=_exit_codes_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and decisions")
+    verbose_help = "log progress and decisions; show the traceback of an unexpected error"
+    parser.add_argument("-v", "--verbose", action="store_true", help=verbose_help)
     commands = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("workspace", help="workspace directory (created if missing)")
         sub.add_argument("--json", action="store_true", help="machine-readable output")
+        # SUPPRESS: given after the command it counts too, and its absence does not undo a -v before it.
+        sub.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=verbose_help)
         sub.add_argument("--embedder", help="text embedder for a NEW workspace: use (default), e5, st:/path")
         return sub
 
@@ -309,14 +454,17 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sub = command(name, help_text)
         sub.add_argument("question")
-        sub.add_argument("-k", type=int, default=5, help="pages to consider (default 5)")
+        sub.add_argument("-k", type=int, default=5, help=f"pages to consider (1..{MAX_K}, default 5)")
         sub.add_argument(
-            "--document", type=int, action="append", help="restrict to a document id (repeatable)"
+            "--document",
+            action="append",
+            metavar="ID_OR_FILENAME",
+            help="only this document: an id or a file name as `list` shows it (repeatable)",
         )
         sub.set_defaults(func=func)
     command("list", "list indexed documents").set_defaults(func=cmd_list)
-    sub = command("delete", "delete documents by id")
-    sub.add_argument("document_ids", type=int, nargs="+")
+    sub = command("delete", "delete documents by id or file name (all are checked before any is deleted)")
+    sub.add_argument("documents", nargs="+", metavar="ID_OR_FILENAME")
     sub.set_defaults(func=cmd_delete)
     command("compact", "give the space of deleted documents back to the disk").set_defaults(func=cmd_compact)
     sub = command("eval", "Recall@1/@5, MRR and answer accuracy per language on a questions.jsonl")
@@ -342,23 +490,87 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _disk_full(error: BaseException) -> bool:
+    """ENOSPC anywhere in the chain, or SQLite's own words for it (it reports no errno)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "database or disk is full" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _storage_full(error: BaseException) -> StorageFull:
+    where = getattr(error, "filename", None)
+    return StorageFull(
+        f"the disk is full{f' (writing {where})' if where else ''}; free some space and run the "
+        "command again (what was stored before is intact)"
     )
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that flushing what is left in its buffer at exit cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError):
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+class _Plain(logging.Formatter):
+    """`warning: message`, as the CLI's own `error: message` lines read."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {_one_line(record.getMessage(), limit=500)}"
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; any failure ends as one `error: ...` line on stderr and an exit code (--help)."""
+    args = build_parser().parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if args.verbose
+        else _Plain()  # people read these beside `error: ...`, not in a log file
+    )
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     try:
-        return int(args.func(args))
-    except IngestFailed as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe or a full disk shows here, inside the handlers below
+        return code
+    except IngestFailed as error:  # one line per file is the point of this one
+        return _fail(str(error), error.exit_code)
     except AssistantError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        if _disk_full(error) and not isinstance(error, StorageFull):  # the cause is what to act on
+            error = _storage_full(error)
+        return _fail(_one_line(str(error)), error.exit_code)
     except KeyboardInterrupt:
-        return 130
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except Exception as error:
+        if _disk_full(error):
+            _silence_stdout()
+            return _fail(_one_line(str(_storage_full(error))), StorageFull.exit_code)
+        if args.verbose:
+            log.exception("%s failed", args.command)
+        if isinstance(error, OSError):
+            what = f"{error.strerror or error}" + (f": {error.filename}" if error.filename else "")
+            return _fail(_one_line(f"{what}; check the path and its permissions"), EXIT_IO)
+        detail = _one_line(f"{type(error).__name__}: {error}", limit=300)
+        return _fail(f"unexpected {detail}; run with -v for details", EXIT_BUG)
 
 
 if __name__ == "__main__":

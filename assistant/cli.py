@@ -363,7 +363,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
             for failure in report.failures:
                 print(f"warning: not indexed, its questions will miss: {failure}", file=sys.stderr)
             # Evaluate the workspace as users get it: with the cross-lingual channel filled.
-            _deep_phase(assistant, args.workspace, quiet=args.json)
+            deep = _deep_phase(assistant, args.workspace, quiet=args.json)
+            if deep is not None and deep["interrupted"]:
+                return EXIT_INTERRUPTED  # figures without the whole deep index would mislead
         results = evaluate(assistant, questions)
     summary = summarize(results)
     if args.json:

@@ -439,7 +439,7 @@ class BodyLimit:
         advice = "send fewer or smaller files per request" if upload else "send a smaller body"
         detail = f"the request is over the {_size(limit)} {what} limit; {advice}"
         await _send_json(
-            send, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, _error_body("PayloadTooLarge", detail), close=True
+            send, status.HTTP_413_CONTENT_TOO_LARGE, _error_body("PayloadTooLarge", detail), close=True
         )
 
 

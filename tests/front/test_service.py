@@ -529,3 +529,47 @@ def test_docs_pages_load_only_local_assets(service: Service) -> None:
                 loaded = anonymous.get(asset)
                 assert loaded.status_code == 200 and len(loaded.content) > 100, asset
         assert anonymous.get("/openapi.json").status_code == 200
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium")
+def test_in_a_browser_offline_docs_render_and_cited_images_load_in_a_plain_img(service: Service) -> None:
+    if service.backend != "sqlite":
+        pytest.skip("the browser checks the pages, which do not depend on the catalog")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    answer = service.client.post("/v1/ask", json={"question": EN_QUESTION}).json()
+    signed = service.url + answer["citations"][0]["image_url"]
+    unsigned = signed.split("&expires=")[0]
+    outside: list[str] = []
+
+    def offline(route: Any) -> None:
+        # No internet, as on the machines this runs on: anything not from the service fails.
+        if route.request.url.startswith(service.url) or route.request.url.startswith("about:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(60_000)
+            page.route("**/*", offline)
+            page.goto(service.url + "/docs")
+            page.wait_for_selector(".opblock-summary-path")  # Swagger UI drew the operations
+            paths = page.locator(".opblock-summary-path").all_inner_texts()
+            assert any("/v1/ask" in path for path in paths), paths
+            page.set_content(f'<img id="signed" src="{signed}"><img id="unsigned" src="{unsigned}">')
+            page.wait_for_function("() => [...document.images].every(img => img.complete)")
+            widths = page.evaluate("() => [...document.images].map(img => img.naturalWidth)")
+        finally:
+            browser.close()
+    assert outside == []
+    assert abs(widths[0] - answer["citations"][0]["page_width"]) <= 1  # the cited page, drawn
+    assert widths[1] == 0  # without the signature (and with no key) the image does not load

@@ -917,7 +917,7 @@ def create_app(
             **errors,
             200: {"model": UploadOut, "description": "Every file was already indexed"},
             422: {
-                "model": UploadOut,
+                "model": UploadOut | ValidationErrorOut,
                 "description": "Some files could not be indexed (named in `failures`, the others were "
                 "indexed); a malformed request gets the ValidationErrorOut shape instead",
             },

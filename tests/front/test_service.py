@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,12 +26,10 @@ from .conftest import (
     RU_QUESTION,
     UNANSWERABLE,
     FrontFiles,
-    child_env,
-    free_port,
-    start_server,
     stop_server,
     write_manual,
 )
+from .service_process import serve_rest
 
 API_KEY = "front-door-test-key"
 UPLOAD_LIMIT = 2 * 2**20
@@ -62,16 +59,8 @@ def service(
     if backend == "postgres":
         extra["ASSISTANT_DATABASE_URL"] = request.getfixturevalue("postgres_url")
     folder = tmp_path_factory.mktemp(f"rest-{backend}")
-    port = free_port()
-    command = [sys.executable, "-m", "assistant", "serve", str(folder / "ws"), "--port", str(port)]
-    command += ["--api-key", API_KEY, "--max-upload-mb", str(UPLOAD_LIMIT / 2**20)]
-    server = start_server(
-        command,
-        f"http://127.0.0.1:{port}",
-        "/v1/health",
-        child_env(**extra),
-        folder / "server.log",
-    )
+    options = ["--api-key", API_KEY, "--max-upload-mb", str(UPLOAD_LIMIT / 2**20)]
+    server = serve_rest(folder / "ws", folder / "server.log", *options, env=extra)
     client = httpx.Client(base_url=server.url, headers={"X-API-Key": API_KEY}, timeout=60)
     try:
         files = [front_files.coffee, front_files.broken, front_files.vacuum, front_files.text]

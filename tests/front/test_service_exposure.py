@@ -15,7 +15,8 @@ import yaml
 
 from assistant.service import InsecureExposure, is_loopback
 
-from .conftest import ROOT, child_env, free_port, start_server, stop_server
+from .conftest import ROOT, child_env, free_port, stop_server
+from .service_process import serve_rest
 
 
 def _serve_command(workspace: Path, *extra: str) -> list[str]:
@@ -69,11 +70,7 @@ def test_serve_refuses_a_public_address_without_a_key(tmp_path: Path, host: str,
 def test_insecure_serves_keyless_and_says_so_loudly(
     tmp_path: Path, extra: list[str], env: dict[str, str]
 ) -> None:
-    command = _serve_command(tmp_path / "ws", "--host", "0.0.0.0", *extra)
-    port = command[command.index("--port") + 1]
-    server = start_server(
-        command, f"http://127.0.0.1:{port}", "/v1/health", child_env(**env), tmp_path / "server.log"
-    )
+    server = serve_rest(tmp_path / "ws", tmp_path / "server.log", "--host", "0.0.0.0", *extra, env=env)
     try:
         assert httpx.get(server.url + "/v1/documents", timeout=60).status_code == 200
         log = server.log_tail()

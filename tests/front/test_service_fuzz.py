@@ -12,7 +12,8 @@ import pytest
 
 from assistant import Assistant
 
-from .conftest import FrontFiles, RunningServer, child_env, free_port, start_server, stop_server
+from .conftest import FrontFiles, RunningServer, child_env, stop_server
+from .service_process import serve_rest
 
 API_KEY = "fuzz-test-key"
 ST = Path(sys.executable).with_name("st")
@@ -26,15 +27,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory, front_files: FrontFiles) ->
     folder = tmp_path_factory.mktemp("fuzz")
     with Assistant(folder / "ws", background_enrichment=False) as assistant:
         assistant.add([front_files.coffee])
-    port = free_port()
-    command = [sys.executable, "-m", "assistant", "serve", str(folder / "ws"), "--port", str(port)]
-    server = start_server(
-        [*command, "--api-key", API_KEY, "--max-upload-mb", "2"],
-        f"http://127.0.0.1:{port}",
-        "/v1/health",
-        child_env(),
-        folder / "server.log",
-    )
+    server = serve_rest(folder / "ws", folder / "server.log", "--api-key", API_KEY, "--max-upload-mb", "2")
     yield server
     stop_server(server)
 

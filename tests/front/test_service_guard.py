@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,7 +14,8 @@ import pytest
 
 from assistant.service import ApiKeyGuard, BodyLimit
 
-from .conftest import RunningServer, child_env, free_port, start_server, stop_server
+from .conftest import RunningServer, stop_server
+from .service_process import serve_rest
 
 API_KEY = "guard-test-key"
 FLOOD_CLIENTS = 16
@@ -26,15 +26,7 @@ MiB = 2**20
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     folder = tmp_path_factory.mktemp("guard")
-    port = free_port()
-    command = [sys.executable, "-m", "assistant", "serve", str(folder / "ws"), "--port", str(port)]
-    server = start_server(
-        [*command, "--api-key", API_KEY],
-        f"http://127.0.0.1:{port}",
-        "/v1/health",
-        child_env(),
-        folder / "server.log",
-    )
+    server = serve_rest(folder / "ws", folder / "server.log", "--api-key", API_KEY)
     yield server
     stop_server(server)
 

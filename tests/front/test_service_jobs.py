@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,16 +16,8 @@ from assistant import Assistant
 from assistant.batch import read_answers
 from assistant.service import JobBoard, JobOut
 
-from .conftest import (
-    EN_QUESTION,
-    RU_QUESTION,
-    FrontFiles,
-    RunningServer,
-    child_env,
-    free_port,
-    start_server,
-    stop_server,
-)
+from .conftest import EN_QUESTION, RU_QUESTION, FrontFiles, RunningServer, stop_server
+from .service_process import serve_rest
 
 API_KEY = "jobs-test-key"
 LONG_JOB = 200
@@ -43,11 +34,7 @@ def jobs_workspace(tmp_path_factory: pytest.TempPathFactory, front_files: FrontF
 
 
 def _serve(workspace: Path, log_path: Path) -> RunningServer:
-    port = free_port()
-    command = [sys.executable, "-m", "assistant", "serve", str(workspace), "--port", str(port)]
-    return start_server(
-        [*command, "--api-key", API_KEY], f"http://127.0.0.1:{port}", "/v1/health", child_env(), log_path
-    )
+    return serve_rest(workspace, log_path, "--api-key", API_KEY)
 
 
 @pytest.fixture

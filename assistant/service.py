@@ -338,12 +338,15 @@ class ApiKeyGuard:
         self.links = links
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.key is None or self._open(scope["path"]):
+        if scope["type"] not in ("http", "websocket") or self.key is None or self._open(scope["path"]):
             await self.app(scope, receive, send)
             return
         given = _header(scope, b"x-api-key")
         if given is not None and hmac.compare_digest(given, self.key):
             await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":  # none today; a future one is closed too (1008: policy)
+            await send({"type": "websocket.close", "code": 1008})
             return
         if self.links is not None and scope["method"] in ("GET", "HEAD"):
             verdict = self.links.check(scope["path"], scope.get("query_string", b""))

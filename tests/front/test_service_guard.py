@@ -152,6 +152,17 @@ def test_a_non_ascii_service_key_is_compared_as_bytes() -> None:
     for wrong in ("ключ".encode(), b"\xff", b"", "ключ-🔑".encode() + b" "):
         assert _call(guard, [(b"x-api-key", wrong)]) == (401, ["status 401"])
     assert _call(guard, []) == (401, ["status 401"])
+    closed: list[Any] = []
+
+    async def connect() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def record(message: Any) -> None:
+        closed.append(message)
+
+    socket_scope = {"type": "websocket", "path": "/v1/anything", "headers": [], "query_string": b""}
+    asyncio.run(guard(socket_scope, connect, record))
+    assert closed == [{"type": "websocket.close", "code": 1008}]
     assert _call(ApiKeyGuard(_inner, None), []) == (200, ["body read", "status 200"])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import httpx
 import pytest
 
 from assistant import Assistant
-from assistant.batch import read_answers
+from assistant.batch import Question, answer_questions, read_answers, read_questions
 from assistant.service import JobBoard, JobOut
 
 from .conftest import EN_QUESTION, RU_QUESTION, FrontFiles, RunningServer, stop_server
@@ -194,3 +195,30 @@ def test_a_job_cut_off_by_a_crash_resumes_when_the_service_opens_the_workspace(
     assert sorted(rows) == ["q000", "q001", "q002", "q003", "q004"]
     assert rows["q000"]["answer"] == rows["q001"]["answer"] == "kept"
     assert rows["q002"]["error"] == "" and rows["q002"]["answer"]
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_stop_ends_the_answering_loop_between_questions_and_it_resumes(
+    indexed_workspace: Path, tmp_path: Path, workers: int
+) -> None:
+    questions = read_questions_from(_questions(40), tmp_path / "questions.jsonl")
+    out = tmp_path / "answers.jsonl"
+    stop = threading.Event()
+
+    def after_each(row: dict[str, Any]) -> None:
+        if not row["error"]:
+            stop.set()  # asked to stop as soon as one question is answered
+
+    with Assistant(indexed_workspace) as assistant:
+        first = answer_questions(assistant, questions, out, workers=workers, on_row=after_each, stop=stop)
+        # Questions already handed to the threads (at most 4 per worker) are finished and kept;
+        # nothing more is started.
+        assert 1 <= first.done + first.failed <= (1 if workers == 1 else workers * 4)
+        second = answer_questions(assistant, questions, out, workers=workers)
+    assert (second.skipped, second.done + second.skipped, second.failed) == (first.done, 40, 0)
+    assert sorted(row["id"] for row in read_answers(out)) == [f"q{number:03d}" for number in range(40)]
+
+
+def read_questions_from(body: bytes, path: Path) -> list[Question]:
+    path.write_bytes(body)
+    return read_questions(path)

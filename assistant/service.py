@@ -683,7 +683,8 @@ class JobBoard:
                 job.state.done = summary.done + summary.skipped
                 job.state.failed, job.state.skipped = summary.failed, summary.skipped
                 job.state.seconds = round(job.state.seconds + summary.seconds, 3)
-                if not job.stop.is_set():
+                # A stop that came after the last question changes nothing: the job is done.
+                if summary.done + summary.failed + summary.skipped >= summary.total:
                     job.state.status = "done"
                 elif job.cancelled:
                     job.state.status = "cancelled"

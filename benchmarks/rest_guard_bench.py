@@ -142,7 +142,7 @@ def main() -> None:
     replies = sorted({reply for reply, _ in results})
     taken = max(sent for _, sent in results) / MiB
     lines = [
-        f"# REST guard figures (code: {args.code})",
+        f"# REST guard figures ({'this checkout' if args.code == ROOT else args.code})",
         "",
         "| measure | value |",
         "| --- | --- |",

@@ -313,6 +313,7 @@ def test_hostile_file_names_are_refused_one_by_one_and_the_others_indexed(
 ) -> None:
     kettle = write_manual(tmp_path / "k.pdf", "Kettle K-9", [("Filling", "Fill the kettle to 1.2 litres.")])
     iron = write_manual(tmp_path / "i.pdf", "Iron I-3", [("Steam", "Use distilled water for steam.")])
+    fan = write_manual(tmp_path / "f.pdf", "Fan F-2", [("Speeds", "The fan has three speeds.")])
     body, content_type = _multipart(
         [
             (b"..", kettle.read_bytes()),
@@ -320,13 +321,14 @@ def test_hostile_file_names_are_refused_one_by_one_and_the_others_indexed(
             (b"x" * 296 + b".pdf", kettle.read_bytes()),
             (b"C:\\Users\\me\\kettle-k9.pdf", kettle.read_bytes()),
             (b"../../etc/iron-i3.pdf", iron.read_bytes()),
+            (b"", fan.read_bytes()),  # a part with no name at all
         ]
     )
     response = service.client.post("/v1/documents", content=body, headers={"content-type": content_type})
     assert response.status_code == 422, response.text
     answer = response.json()
     assert answer["error"] == "IngestFailed"
-    assert sorted(d["filename"] for d in answer["added"]) == ["iron-i3.pdf", "kettle-k9.pdf"]
+    assert sorted(d["filename"] for d in answer["added"]) == ["iron-i3.pdf", "kettle-k9.pdf", "upload-6"]
     failures = answer["failures"]
     assert [(f["field"], f["error"]) for f in failures] == [
         ("files[0]", "InvalidFilename"),

@@ -308,7 +308,9 @@ class ImageLinks:
         except ValueError:
             return "forged"
         boxes = [value for name, value in pairs if name == "box"]
-        if not hmac.compare_digest(self._signature(path, boxes, expires), signatures[0]):
+        # As bytes: compare_digest refuses str with non-ASCII characters, which a client may send.
+        given = signatures[0].encode("utf-8", "replace")
+        if not hmac.compare_digest(self._signature(path, boxes, expires).encode(), given):
             return "forged"
         return "valid" if (time.time() if now is None else now) <= expires else "expired"
 

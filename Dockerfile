@@ -1,6 +1,6 @@
 # One image for every front door: REST service (default), Streamlit UI and batch jobs.
 #   docker build -t document-assistant .
-#   docker run -p 8000:8000 -v "$PWD/ws:/data/workspace" document-assistant
+#   docker run -p 8000:8000 -e ASSISTANT_API_KEY=... -v "$PWD/ws:/data/workspace" document-assistant
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -32,4 +32,6 @@ EXPOSE 8000 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/v1/health')" || exit 1
 
-CMD ["python", "-c", "from assistant.service import serve; serve('/data/workspace', host='0.0.0.0', port=8000)"]
+# Listening on 0.0.0.0, the service refuses to start unless ASSISTANT_API_KEY is set (or, knowingly,
+# ASSISTANT_INSECURE=1): a published port with no key would let anyone read and delete documents.
+CMD ["python", "-m", "assistant", "serve", "/data/workspace", "--host", "0.0.0.0", "--port", "8000"]

@@ -295,10 +295,19 @@ def answer_questions(
     workers: int = 1,
     progress: bool = False,
     on_row: RowCallback | None = None,
+    stop: threading.Event | None = None,
 ) -> BatchSummary:
-    """Answer the questions not yet in `out` with one shared `Assistant` and `workers` threads."""
+    """Answer the questions not yet in `out` with one shared `Assistant` and `workers` threads.
+
+    Setting `stop` ends the job between questions (a cancel, or a server shutting down): the rows
+    written so far stay, so answering the same questions into `out` again resumes where it stopped.
+    """
     return _run(
-        questions, out, progress, on_row, lambda pending, emit: _local(assistant, pending, workers, emit)
+        questions,
+        out,
+        progress,
+        on_row,
+        lambda pending, emit: _local(assistant, pending, workers, emit, stop),
     )
 
 
@@ -340,24 +349,40 @@ def _run(
     return summary
 
 
-def _local(assistant: Assistant, pending: list[Question], workers: int, emit: RowCallback) -> None:
+def _local(
+    assistant: Assistant,
+    pending: list[Question],
+    workers: int,
+    emit: RowCallback,
+    stop: threading.Event | None = None,
+) -> None:
     one_native_thread_per_request()
+
+    def stopped() -> bool:
+        return stop is not None and stop.is_set()
+
     if workers <= 1:
         for question in pending:
+            if stopped():
+                return
             emit(answer_row(assistant, question))
         return
     # Threads share one Assistant: its readers are safe concurrently and the heavy work
     # (embedding, FAISS, SQLite) runs in native code that releases the GIL.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch") as pool:
-        queue = iter(pending)
         running: set[Future[Row]] = set()
-        for question in queue:
+        for question in pending:
+            if stopped():
+                break
             running.add(pool.submit(answer_row, assistant, question))
             if len(running) >= workers * 4:
                 finished, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
                     emit(future.result())
         for future in running:
+            # On a stop, questions not started yet are dropped; those being answered are kept.
+            if stopped() and future.cancel():
+                continue
             emit(future.result())
 
 

@@ -400,15 +400,20 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from assistant.service import serve
+    from assistant.service import InsecureExposure, serve
 
-    serve(
-        args.workspace,
-        host=args.host,
-        port=args.port,
-        api_key=args.api_key,
-        max_upload_bytes=int(args.max_upload_mb * 2**20),
-    )
+    try:
+        serve(
+            args.workspace,
+            host=args.host,
+            port=args.port,
+            api_key=args.api_key,
+            max_upload_bytes=int(args.max_upload_mb * 2**20),
+            insecure=args.insecure,
+        )
+    except InsecureExposure as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
     return 0
 
 
@@ -484,6 +489,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--port", type=int, default=8000)
     sub.add_argument("--api-key", help="require this key in X-API-Key (or env ASSISTANT_API_KEY)")
     sub.add_argument("--max-upload-mb", type=float, default=50.0)
+    sub.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow a non-loopback --host without an API key (or env ASSISTANT_INSECURE=1); "
+        "anyone who reaches the port can then read and delete every document",
+    )
     sub.set_defaults(func=cmd_serve)
     sub = command("ui", "Streamlit upload-and-ask UI (headless)")
     sub.add_argument("--host", default="127.0.0.1")

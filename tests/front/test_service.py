@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import sys
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,8 +16,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from assistant import Assistant
-from assistant.service import JobBoard, JobOut
+from assistant.highlight import OUTLINE
+from assistant.service import ImageLinks
 
 from .conftest import (
     EN_ANSWER_WORDS,
@@ -26,12 +26,10 @@ from .conftest import (
     RU_QUESTION,
     UNANSWERABLE,
     FrontFiles,
-    child_env,
-    free_port,
-    start_server,
     stop_server,
     write_manual,
 )
+from .service_process import serve_rest
 
 API_KEY = "front-door-test-key"
 UPLOAD_LIMIT = 2 * 2**20
@@ -61,16 +59,8 @@ def service(
     if backend == "postgres":
         extra["ASSISTANT_DATABASE_URL"] = request.getfixturevalue("postgres_url")
     folder = tmp_path_factory.mktemp(f"rest-{backend}")
-    port = free_port()
-    command = [sys.executable, "-m", "assistant", "serve", str(folder / "ws"), "--port", str(port)]
-    command += ["--api-key", API_KEY, "--max-upload-mb", str(UPLOAD_LIMIT / 2**20)]
-    server = start_server(
-        command,
-        f"http://127.0.0.1:{port}",
-        "/v1/health",
-        child_env(**extra),
-        folder / "server.log",
-    )
+    options = ["--api-key", API_KEY, "--max-upload-mb", str(UPLOAD_LIMIT / 2**20)]
+    server = serve_rest(folder / "ws", folder / "server.log", *options, env=extra)
     client = httpx.Client(base_url=server.url, headers={"X-API-Key": API_KEY}, timeout=60)
     try:
         files = [front_files.coffee, front_files.broken, front_files.vacuum, front_files.text]
@@ -79,6 +69,10 @@ def service(
     finally:
         client.close()
         stop_server(server)
+
+
+def _close(pixel: Any, colour: tuple[int, ...], tolerance: int = 40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True))
 
 
 def _ids(service: Service) -> dict[str, int]:
@@ -127,8 +121,7 @@ def test_ask_in_english_cites_the_page_and_draws_the_box(service: Service) -> No
     assert abs(page.width - citation["page_width"]) <= 1 and abs(page.height - citation["page_height"]) <= 1
     # The outline sits just outside the box: red there in the drawn image, white in the plain one.
     edge = (int((x0 + x1) / 2), max(0, int(y0) - 2))
-    red, green, blue = marked.getpixel(edge)  # type: ignore[misc]
-    assert red > 180 and green < 90 and blue < 90
+    assert _close(marked.getpixel(edge), OUTLINE[:3])
     assert page.getpixel(edge) == (255, 255, 255)
 
     thumbnail = service.client.get(citation["image_url"] + "&width=200")
@@ -202,10 +195,13 @@ def test_upload_over_the_limit_is_413(service: Service) -> None:
 
 def test_bad_requests_get_clear_errors(service: Service) -> None:
     document_id = _ids(service)["coffee-machine.pdf"]
-    assert service.client.post("/v1/ask", json={"question": ""}).status_code == 422
-    assert service.client.post("/v1/ask", json={"question": "x", "k": 0}).status_code == 422
+    empty = service.client.post("/v1/ask", json={"question": " "})
+    assert (empty.status_code, empty.json()["field"]) == (422, "question")
+    zero = service.client.post("/v1/ask", json={"question": "x", "k": 0})
+    assert (zero.status_code, zero.json()["field"]) == (422, "k")
     bad_box = service.client.get(f"/v1/documents/{document_id}/pages/1/image?box=1,2,3")
-    assert bad_box.status_code == 400 and "x0,y0,x1,y1" in bad_box.json()["detail"]
+    assert bad_box.status_code == 422 and "x0,y0,x1,y1" in bad_box.json()["detail"]
+    assert bad_box.json()["field"] == "box[0]"
     missing_page = service.client.get(f"/v1/documents/{document_id}/pages/9/image")
     assert missing_page.status_code == 404 and "1..3" in missing_page.json()["detail"]
     assert service.client.get("/v1/documents/9999").status_code == 404
@@ -298,18 +294,279 @@ def test_batch_job_with_a_bad_file_names_the_line(service: Service) -> None:
     assert service.client.get("/v1/jobs/nope").status_code == 404
 
 
-def test_jobs_cut_off_by_a_restart_are_reported_failed(indexed_workspace: Path, tmp_path: Path) -> None:
+# -- hostile requests: each was a 500 (or worse) before; each must be a 4xx naming the field ---------
 
-    finished = tmp_path / "jobs" / "done1"
-    cut_off = tmp_path / "jobs" / "run1"
-    for folder, state in ((finished, "done"), (cut_off, "running")):
-        folder.mkdir(parents=True)
-        (folder / "status.json").write_text(JobOut(id=folder.name, status=state, total=2).model_dump_json())
-    with Assistant(indexed_workspace) as assistant:
-        board = JobBoard(assistant, tmp_path / "jobs")
+
+def _multipart(parts: list[tuple[bytes, bytes]], boundary: bytes = b"hostile-boundary") -> tuple[bytes, str]:
+    """A multipart body built by hand: httpx would escape the very bytes these tests must send."""
+    body = b""
+    for filename, content in parts:
+        body += b"--" + boundary + b"\r\n"
+        body += b'Content-Disposition: form-data; name="files"; filename="' + filename + b'"\r\n'
+        body += b"Content-Type: application/octet-stream\r\n\r\n" + content + b"\r\n"
+    body += b"--" + boundary + b"--\r\n"
+    return body, f"multipart/form-data; boundary={boundary.decode()}"
+
+
+def test_hostile_file_names_are_refused_one_by_one_and_the_others_indexed(
+    service: Service, tmp_path: Path
+) -> None:
+    kettle = write_manual(tmp_path / "k.pdf", "Kettle K-9", [("Filling", "Fill the kettle to 1.2 litres.")])
+    iron = write_manual(tmp_path / "i.pdf", "Iron I-3", [("Steam", "Use distilled water for steam.")])
+    fan = write_manual(tmp_path / "f.pdf", "Fan F-2", [("Speeds", "The fan has three speeds.")])
+    body, content_type = _multipart(
+        [
+            (b"..", kettle.read_bytes()),
+            (b"a\x00b.pdf", kettle.read_bytes()),
+            (b"x" * 296 + b".pdf", kettle.read_bytes()),
+            (b"C:\\Users\\me\\kettle-k9.pdf", kettle.read_bytes()),
+            (b"../../etc/iron-i3.pdf", iron.read_bytes()),
+            (b"", fan.read_bytes()),  # a part with no name at all
+        ]
+    )
+    response = service.client.post("/v1/documents", content=body, headers={"content-type": content_type})
+    assert response.status_code == 422, response.text
+    answer = response.json()
+    assert answer["error"] == "IngestFailed"
+    assert sorted(d["filename"] for d in answer["added"]) == ["iron-i3.pdf", "kettle-k9.pdf", "upload-6"]
+    failures = answer["failures"]
+    assert [(f["field"], f["error"]) for f in failures] == [
+        ("files[0]", "InvalidFilename"),
+        ("files[1]", "InvalidFilename"),
+        ("files[2]", "InvalidFilename"),
+    ]
+    assert "not a file name" in failures[0]["reason"]
+    assert "U+0000" in failures[1]["reason"]
+    assert "300 bytes" in failures[2]["reason"]
+    try:
+        listed = _ids(service)
+        assert {"iron-i3.pdf", "kettle-k9.pdf"} <= set(listed)
+        assert not any(".." in name or "/" in name or "\\\\" in name for name in listed)
+    finally:
+        for document in answer["added"]:
+            assert service.client.delete(f"/v1/documents/{document['id']}").status_code == 204
+
+
+def test_out_of_range_ids_and_bad_text_are_4xx_naming_the_field(service: Service) -> None:
+    huge = 2**63
+    for method, path in (
+        ("GET", f"/v1/documents/{huge}"),
+        ("DELETE", f"/v1/documents/{huge}"),
+        ("GET", f"/v1/documents/{huge}/pages/1/image"),
+        ("GET", "/v1/documents/-1"),
+    ):
+        response = service.client.request(method, path)
+        assert response.status_code == 422, (method, path, response.text)
+        assert response.json()["field"] == "document_id"
+    largest = service.client.get(f"/v1/documents/{2**63 - 1}")
+    assert largest.status_code == 404 and largest.json()["error"] == "UnknownDocument"
+    page = service.client.get(f"/v1/documents/{_ids(service)['coffee-machine.pdf']}/pages/{2**40}/image")
+    assert (page.status_code, page.json()["field"]) == (422, "page")
+
+    json_headers = {"content-type": "application/json"}
+    for raw, field in (
+        (b'{"question": "\\ud800 descale?"}', "question"),  # a lone surrogate, as JSON allows
+        (b'{"question": "' + b"a" * 4001 + b'"}', "question"),
+        (b'{"question": "descale?", "k": 100000000000000000000}', "k"),
+        (b'{"question": 5}', "question"),
+        (b'{"k": 3}', "question"),
+        (b'{"question": "x", "documents": "coffee"}', "documents"),
+    ):
+        for route in ("/v1/ask", "/v1/search"):
+            response = service.client.post(route, content=raw, headers=json_headers)
+            assert response.status_code == 422, (raw[:40], response.text)
+            body = response.json()
+            assert body["field"] == field and body["detail"].startswith(field), body
+    surrogate_filter = service.client.post(
+        "/v1/ask", content=b'{"question": "descale?", "documents": ["\\udfff"]}', headers=json_headers
+    )
+    assert surrogate_filter.status_code == 404 and surrogate_filter.json()["error"] == "UnknownDocumentError"
+    broken = service.client.post("/v1/ask", content=b'{"question": "x', headers=json_headers)
+    assert (broken.status_code, broken.json()["error"], broken.json()["field"]) == (
+        422,
+        "ValidationError",
+        "body",
+    )
+
+
+def test_validation_errors_have_the_documented_shape(service: Service) -> None:
+    response = service.client.post("/v1/ask", json={"k": "many"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "ValidationError"
+    assert {problem["field"] for problem in body["errors"]} == {"question", "k"}
+    assert "question: Field required" in body["detail"]
+    spec = service.client.get("/openapi.json").json()
+    for path, method in (("/v1/ask", "post"), ("/v1/documents/{document_id}", "get")):
+        schema = spec["paths"][path][method]["responses"]["422"]["content"]["application/json"]["schema"]
+        assert schema["$ref"].endswith("/ValidationErrorOut")
+    assert {"error", "detail", "field", "errors"} <= set(
+        spec["components"]["schemas"]["ValidationErrorOut"]["properties"]
+    )
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+def test_a_non_ascii_or_wrong_key_is_401_not_500(service: Service) -> None:
+    for key in ("ключ".encode(), b"\xff\xfe", API_KEY.encode() + b"x", b""):
+        response = httpx.get(service.url + "/v1/documents", headers={"X-API-Key": key})
+        assert response.status_code == 401, (key, response.text)
+        assert response.json()["error"] == "Unauthorized"
+
+
+# -- page images: boxes are checked against the page, and drawing never stalls the service -----------
+
+
+def test_boxes_are_clipped_to_the_page_and_absurd_ones_refused(service: Service) -> None:
+    document_id = _ids(service)["coffee-machine.pdf"]
+    base = f"/v1/documents/{document_id}/pages/1/image"
+    plain = Image.open(io.BytesIO(service.client.get(base).content))
+    giant = service.client.get(base, params={"box": "0,0,1e10,1e10"})
+    assert giant.status_code == 200, giant.text
+    drawn = Image.open(io.BytesIO(giant.content)).convert("RGB")
+    assert drawn.size == plain.size
+    # Clipped to the page: the box's fill covers the whole page, corner to corner.
+    for corner in ((1, 1), (plain.width - 2, plain.height - 2), (plain.width // 2, plain.height // 2)):
+        assert drawn.getpixel(corner) != (255, 255, 255)
+        assert plain.convert("RGB").getpixel(corner) == (255, 255, 255)
+
+    for params, field in (
+        ({"box": f"{plain.width + 10},0,{plain.width + 20},5"}, "box[0]"),
+        ({"box": ["1,1,2,2", "-50,-50,-10,-10"]}, "box[1]"),
+        ({"box": "nan,0,1,1"}, "box[0]"),
+        ({"box": "0,0,inf,1"}, "box[0]"),
+        ({"box": ["1,1,2,2"] * 51}, "box"),
+        ({"width": 10**6}, "width"),
+    ):
+        response = service.client.get(base, params=params)
+        assert response.status_code == 422, (params, response.text)
+        assert response.json()["field"] == field
+
+
+def test_health_answers_while_heavy_images_are_drawn(service: Service) -> None:
+    document_id = _ids(service)["coffee-machine.pdf"]
+    heavy = {"box": ["0,0,1e10,1e10"] * 50}
+    finished: list[str] = []
+
+    def image(number: int) -> int:
+        response = service.client.get(f"/v1/documents/{document_id}/pages/2/image", params=heavy)
+        finished.append(f"image-{number}")
+        return response.status_code
+
+    def health() -> int:
+        response = httpx.get(service.url + "/v1/health", timeout=60)
+        finished.append("health")
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=17) as pool:
+        images = [pool.submit(image, number) for number in range(16)]
+        time.sleep(0.2)  # let the image requests reach the server first
+        checked = pool.submit(health)
+        assert checked.result() == 200
+        assert all(future.result() == 200 for future in images)
+    # The health check did not queue behind the drawing: it came back before the last image did.
+    assert finished.index("health") < len(finished) - 1, finished
+
+
+# -- signed page-image links: a plain <img> loads them without the key ------------------------------
+
+
+def test_image_urls_in_answers_are_signed_links_that_load_without_the_key(service: Service) -> None:
+    answer = service.client.post("/v1/ask", json={"question": EN_QUESTION}).json()
+    url = answer["citations"][0]["image_url"]
+    assert "sig=" in url and "expires=" in url
+    anonymous = httpx.Client(base_url=service.url, timeout=60)  # what an <img> sends: no key at all
+    with anonymous:
+        loaded = anonymous.get(url)
+        assert loaded.status_code == 200 and loaded.headers["content-type"] == "image/png"
+        keyed = service.client.get(url)
+        assert loaded.content == keyed.content  # the same drawn page as with the key
+        assert anonymous.get(url + "&width=120").status_code == 200  # a thumbnail of the same link
+
+        tampered_box = re.sub(r"box=[^&]+", "box=0,0,500,500", url)
+        other_page = re.sub(r"/pages/\d+/", "/pages/3/", url)
+        assert other_page != url
+        for forged in (
+            tampered_box,
+            other_page,
+            url.replace("sig=", "sig=0"),
+            url + "&box=1,1,2,2",
+            url.replace("sig=", "sig=%D0%BA"),
+        ):
+            response = anonymous.get(forged)
+            assert response.status_code == 403, forged
+            assert response.json()["error"] == "InvalidSignature"
+        # Signed exactly as the service signs, with the service's key, but an hour ago.
+        path = url.split("?")[0]
+        document_id, page = int(path.split("/")[3]), int(path.split("/")[5])
+        stale = ImageLinks(API_KEY.encode(), 60).url(document_id, page, ["1,1,20,20"], now=time.time() - 3600)
+        expired = anonymous.get(stale)
+        assert expired.status_code == 403 and expired.json()["error"] == "LinkExpired"
+        fresh = ImageLinks(API_KEY.encode(), 60).url(document_id, page, ["1,1,20,20"])
+        assert anonymous.get(fresh).status_code == 200
+        # A signature is only for page images; nothing else opens with it.
+        query = fresh.split("?")[1]
+        assert anonymous.get(f"/v1/documents/{document_id}?{query}").status_code in (401, 403)
+        assert anonymous.get(path).status_code == 401
+
+
+# -- the documentation pages work with no internet ----------------------------------------------------
+
+
+def test_docs_pages_load_only_local_assets(service: Service) -> None:
+    anonymous = httpx.Client(base_url=service.url, timeout=60)
+    with anonymous:
+        for page in ("/docs", "/redoc"):
+            html = anonymous.get(page)
+            assert html.status_code == 200
+            urls = re.findall(r'(?:src|href)="([^"]+)"', html.text)
+            assert urls, html.text
+            assert all(u.startswith("/") and not u.startswith("//") for u in urls), urls
+            assert "cdn" not in html.text.lower() and "googleapis" not in html.text
+            for asset in urls:
+                loaded = anonymous.get(asset)
+                assert loaded.status_code == 200 and len(loaded.content) > 100, asset
+        assert anonymous.get("/openapi.json").status_code == 200
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium")
+def test_in_a_browser_offline_docs_render_and_cited_images_load_in_a_plain_img(service: Service) -> None:
+    if service.backend != "sqlite":
+        pytest.skip("the browser checks the pages, which do not depend on the catalog")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    answer = service.client.post("/v1/ask", json={"question": EN_QUESTION}).json()
+    signed = service.url + answer["citations"][0]["image_url"]
+    unsigned = signed.split("&expires=")[0]
+    outside: list[str] = []
+
+    def offline(route: Any) -> None:
+        # No internet, as on the machines this runs on: anything not from the service fails.
+        if route.request.url.startswith(service.url) or route.request.url.startswith("about:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
         try:
-            states = {job.id: job for job in board.list()}
+            page = browser.new_page()
+            page.set_default_timeout(60_000)
+            page.route("**/*", offline)
+            page.goto(service.url + "/docs")
+            page.wait_for_selector(".opblock-summary-path")  # Swagger UI drew the operations
+            paths = page.locator(".opblock-summary-path").all_inner_texts()
+            assert any("/v1/ask" in path for path in paths), paths
+            page.set_content(f'<img id="signed" src="{signed}"><img id="unsigned" src="{unsigned}">')
+            page.wait_for_function("() => [...document.images].every(img => img.complete)")
+            widths = page.evaluate("() => [...document.images].map(img => img.naturalWidth)")
         finally:
-            board.close()
-    assert states["done1"].status == "done"
-    assert states["run1"].status == "failed" and "restart" in states["run1"].error
+            browser.close()
+    assert outside == []
+    assert abs(widths[0] - answer["citations"][0]["page_width"]) <= 1  # the cited page, drawn
+    assert widths[1] == 0  # without the signature (and with no key) the image does not load

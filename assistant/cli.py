@@ -24,6 +24,7 @@ from indexer.errors import (
     AssistantError,
     CatalogUnavailable,
     IngestFailed,
+    InsecureExposure,
     InvalidRequest,
     MissingFile,
     NoWorkspace,
@@ -57,6 +58,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (CatalogUnavailable.exit_code, "the catalog database cannot be reached (URL, password, server)"),
     (WorkspaceError.exit_code, "the workspace cannot be used (damaged, read-only, bad config.json)"),
     (StorageFull.exit_code, "the disk is full; what was stored before is intact"),
+    (InsecureExposure.exit_code, "serve/ui refused to listen beyond loopback without protection"),
     (EXIT_BUG, "unexpected internal error; run again with -v for the traceback"),
     (EXIT_IO, "the file system refused a read or write (permissions, a missing folder)"),
     (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
@@ -400,20 +402,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from assistant.service import InsecureExposure, serve
+    from assistant.service import serve
 
-    try:
-        serve(
-            args.workspace,
-            host=args.host,
-            port=args.port,
-            api_key=args.api_key,
-            max_upload_bytes=int(args.max_upload_mb * 2**20),
-            insecure=args.insecure,
-        )
-    except InsecureExposure as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
+    serve(
+        args.workspace,
+        host=args.host,
+        port=args.port,
+        api_key=args.api_key,
+        max_upload_bytes=int(args.max_upload_mb * 2**20),
+        insecure=args.insecure,
+    )
     return 0
 
 

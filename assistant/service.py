@@ -42,7 +42,13 @@ from assistant.highlight import draw_boxes, page_boxes, page_size
 from assistant.limits import MAX_K, MAX_QUESTION_CHARS, checked_k, checked_question
 from assistant.payloads import answer_payload, hit_payload, resolve_documents
 from assistant.sdk import Assistant
-from indexer.errors import AssistantError, InvalidRequest, UnknownDocument, WorkspaceError
+from indexer.errors import (
+    AssistantError,
+    InsecureExposure,
+    InvalidRequest,
+    UnknownDocument,
+    WorkspaceError,
+)
 from indexer.records import DocumentRecord
 from indexer.workspace import AddReport
 
@@ -74,20 +80,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 # -- errors the service raises itself ----------------------------------------------------------
-
-
-class InsecureExposure(AssistantError):
-    """`serve` was asked to listen beyond this machine with no API key: anyone could read and delete."""
-
-    exit_code: ClassVar[int] = 3
-
-    def __init__(self, host: str) -> None:
-        self.host = host
-        super().__init__(
-            f"refusing to serve on {host} without an API key: anyone who can reach this port could read, "
-            f"add and delete every document. Set {API_KEY_ENV} (or --api-key), listen on 127.0.0.1, "
-            f"or accept the risk with --insecure ({INSECURE_ENV}=1)"
-        )
 
 
 class InvalidFilename(InvalidRequest):

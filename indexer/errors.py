@@ -66,6 +66,20 @@ class StorageFull(WorkspaceError):
     http_status: ClassVar[int] = 507
 
 
+class InsecureExposure(AssistantError):
+    """A front door (REST or UI) was asked to listen beyond this machine with no protection."""
+
+    exit_code: ClassVar[int] = 10
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        super().__init__(
+            f"refusing to serve on {host} without an API key: anyone who can reach this port could read, "
+            f"add and delete every document. Set ASSISTANT_API_KEY (or --api-key), listen on 127.0.0.1, "
+            f"or accept the risk with --insecure (ASSISTANT_INSECURE=1)"
+        )
+
+
 class InvalidRequest(AssistantError):
     """A question, `k`, box or other argument is out of bounds; `field` names it (as REST reports it)."""
 

@@ -18,6 +18,7 @@ from assistant.cli import EXIT_BROKEN_PIPE, EXIT_BUG, EXIT_CODES, NOT_FOUND, PAR
 from indexer.errors import (
     AssistantError,
     CatalogUnavailable,
+    InsecureExposure,
     InvalidRequest,
     NoWorkspace,
     StorageFull,
@@ -93,6 +94,7 @@ def test_exit_codes_are_distinct_and_documented_in_help_and_readme() -> None:
         WorkspaceDamaged,
         WorkspaceError,
         StorageFull,
+        InsecureExposure,
     ):
         assert error.exit_code in codes, error
     done = cli("--help")

@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant add|ask|search|delete|list|batch|serve|ui|eval|compact`."""
+"""Command line: `python -m assistant add|ask|search|delete|list|batch|serve|ui|eval|compact|check`."""
 
 from __future__ import annotations
 
@@ -35,8 +35,11 @@ def _open(args: argparse.Namespace) -> Any:
         settings["embedder"] = args.embedder
     if getattr(args, "dpi", None):
         settings["dpi"] = args.dpi
+    # Only commands that put documents in may create a workspace: a mistyped path for `ask`,
+    # `list` or `delete` says "no workspace at PATH" instead of leaving an empty one behind.
+    create = args.command == "add" or bool(getattr(args, "docs", None))
     # The CLI runs enrichment in the foreground (or not at all), never in a thread that exits with it.
-    return Assistant(args.workspace, background_enrichment=False, **settings)
+    return Assistant(args.workspace, background_enrichment=False, create=create, **settings)
 
 
 def _expand(paths: list[str]) -> list[Path]:
@@ -221,6 +224,19 @@ def cmd_compact(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from indexer.check import check_workspace
+    from indexer.workspace import Workspace
+
+    workspace = Workspace(args.workspace, create=False)
+    try:
+        report = check_workspace(workspace, repair=args.repair)
+    finally:
+        workspace.close()
+    print(_json(report.to_dict()) if args.json else report.summary())
+    return 0 if report.consistent else 1
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation import evaluate, load_questions, summarize
 
@@ -319,6 +335,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("document_ids", type=int, nargs="+")
     sub.set_defaults(func=cmd_delete)
     command("compact", "give the space of deleted documents back to the disk").set_defaults(func=cmd_compact)
+    sub = command(
+        "check",
+        "verify that the catalog, every index and the originals agree (exit 0 consistent, 1 not)",
+    )
+    sub.add_argument("--repair", action="store_true", help="mend what can be mended, then check again")
+    sub.set_defaults(func=cmd_check)
     sub = command("eval", "Recall@1/@5, MRR and answer accuracy per language on a questions.jsonl")
     sub.add_argument("questions")
     sub.add_argument("--docs", nargs="*", help="files to index first (e.g. the corpus folder)")

@@ -56,7 +56,14 @@ def test_fresh_url_gets_every_table_at_the_head_revision(
 ) -> None:
     caplog.set_level(logging.INFO, logger="indexer.catalog")
     engine, _ = open_catalog(url(tmp_path))
-    assert table_names(engine) == ["alembic_version", "documents", "pages", "passages", "tiles"]
+    assert table_names(engine) == [
+        "alembic_version",
+        "documents",
+        "index_generations",
+        "pages",
+        "passages",
+        "tiles",
+    ]
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT version_num FROM alembic_version")) == SCHEMA_REVISION
         assert connection.scalar(text("PRAGMA journal_mode")) == "wal"

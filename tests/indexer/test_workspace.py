@@ -18,6 +18,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from indexer.catalog import DocumentRow, PageRow, PassageRow
+from indexer.check import check_workspace
 from indexer.dense import DenseIndex
 from indexer.errors import WorkspaceError
 from indexer.workspace import Workspace
@@ -45,7 +46,8 @@ def assert_consistent(workspace: Workspace) -> None:
         for row in rows:
             pages = session.scalars(select(PageRow.number).where(PageRow.document_id == row.id)).all()
             assert sorted(pages) == list(range(1, row.page_count + 1)), row.filename
-            assert Path(row.stored_path).is_file(), row.filename
+            assert not Path(row.stored_path).is_absolute(), row.stored_path
+            assert workspace.original_path(row.stored_path).is_file(), row.filename
         stored = {Path(row.stored_path).name for row in rows}
     originals = workspace.root / "originals"
     assert {p.name for p in originals.iterdir()} == stored if originals.exists() else not stored
@@ -53,6 +55,8 @@ def assert_consistent(workspace: Workspace) -> None:
     on_disk = DenseIndex(workspace.root / "dense.faiss", workspace.embedder.dim)  # not this process's memory
     assert set(on_disk.ids().tolist()) == passages
     assert workspace.lexical.ids() == passages
+    report = check_workspace(workspace)
+    assert report.consistent, report.summary()
 
 
 @pytest.fixture

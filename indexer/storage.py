@@ -13,6 +13,7 @@ from indexer.errors import AssistantError, ReadOnlyWorkspace, StorageFull, Works
 # SQLite's primary result codes (https://sqlite.org/rescode.html), as Python 3.11 exposes them.
 _SQLITE_PERM = 3
 _SQLITE_READONLY = 8
+_SQLITE_IOERR = 10
 _SQLITE_CORRUPT = 11
 _SQLITE_FULL = 13
 _SQLITE_CANTOPEN = 14
@@ -40,8 +41,26 @@ def _sqlite_code(error: BaseException) -> int | None:
     return code & 0xFF if isinstance(code, int) else None
 
 
-def is_disk_full(error: BaseException) -> bool:
+def _no_room(place: Path | None) -> bool:
+    """Whether the file system holding `place` has (next to) no free space left."""
+    if place is None:
+        return False
+    folder = place
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 256 * 1024
+
+
+def is_disk_full(error: BaseException, place: Path | None = None) -> bool:
+    """ENOSPC in any of its disguises; SQLite's plain "disk I/O error" counts when `place` has no room
+    (it says no more when it cannot grow its shared-memory file)."""
     for cause in _causes(error):
+        if _sqlite_code(cause) == _SQLITE_IOERR and _no_room(place):
+            return True
         if isinstance(cause, OSError) and cause.errno in _FULL_ERRNOS:
             return True
         if _sqlite_code(cause) == _SQLITE_FULL or "database or disk is full" in str(cause):
@@ -84,7 +103,7 @@ def typed_failure(error: BaseException, place: Path, repair: str) -> AssistantEr
     """
     if isinstance(error, AssistantError):
         return None
-    if is_disk_full(error):
+    if is_disk_full(error, place):
         return StorageFull(
             f"no space left on the disk holding {place} ({first_line(error)}); free some space and "
             "try again: what was stored before is intact"

@@ -1021,6 +1021,12 @@ class Workspace:
         self.lexical.close()
         self.engine.dispose()
 
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def _document_record(row: DocumentRow) -> DocumentRecord:
     return DocumentRecord(

@@ -374,6 +374,10 @@ class Workspace:
         and other processes wait (or, with `wait=False`, `WriterBusy` is raised). On entry the
         indexes another process published are reloaded, so this writer never saves over them.
         Storage failures inside (a full disk...) leave as the project's typed errors.
+
+        The invariant recovery relies on: a document's rows are inserted and published (or
+        deleted) within one hold of this lock, so non-ready rows seen by the next holder, or while
+        the lock is free, were left by a writer that died.
         """
         if self.read_only:
             raise ReadOnlyWorkspace(

@@ -13,10 +13,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
+from PIL import Image
 from sqlalchemy import delete, select, update
 
 from indexer.catalog import DocumentRow, PageRow, PassageRow
@@ -24,6 +25,7 @@ from indexer.check import check_workspace
 from indexer.dense import DenseIndex
 from indexer.errors import WorkspaceDamaged
 from indexer.workspace import Workspace
+from tests.indexer.visual_fixtures import one_torch_thread_fixture, visual_settings_fixture  # noqa: F401
 
 if TYPE_CHECKING:
     from conftest import Corpus
@@ -259,3 +261,28 @@ def test_checking_a_path_without_a_workspace_creates_nothing(tmp_path: Path) -> 
     assert done.returncode != 0
     assert f"no workspace at {typo}" in done.stderr and "Traceback" not in done.stderr
     assert not typo.exists()
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_visual_pages_missing_or_stale_are_rendered_again_or_dropped(
+    tmp_path: Path, corpus: Corpus, visual_settings: dict[str, Any]
+) -> None:
+    with Workspace(tmp_path / "ws", visual=visual_settings) as workspace:
+        workspace.add([corpus.coffee_en, corpus.settings_en.path])
+        before = workspace.visual.search("descale the coffee machine", 3)
+        [lost, *_] = sorted(workspace.visual.page_ids())
+        workspace.visual.remove_pages([lost])
+        workspace.visual.add_pages([(999_999, Image.new("RGB", (64, 64), "white"))])
+        with workspace.writing():
+            saved = workspace.save_indexes(["visual"])
+            with workspace.publishing(saved):
+                pass
+        report = check_workspace(workspace)
+        assert (report.indexes["visual"].missing, report.indexes["visual"].stale) == ([lost], [999_999])
+        repaired = check_workspace(workspace, repair=True)
+        assert repaired.consistent, repaired.summary()
+        assert repaired.repaired == ["visual: dropped 1 stale or duplicated entry, added 1 missing entry"]
+        # the page was rendered again from its original: the same vectors, the same ranking
+        after = workspace.visual.search("descale the coffee machine", 3)
+        assert [page for page, _ in after] == [page for page, _ in before]
+        assert [score for _, score in after] == pytest.approx([score for _, score in before], abs=1e-5)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from indexer.catalog import DocumentRow, PageRow, PassageRow
 from indexer.check import check_workspace
 from indexer.dense import DenseIndex
 from indexer.workspace import Workspace
+from tests.indexer.visual_fixtures import one_torch_thread_fixture, visual_settings_fixture  # noqa: F401
 
 if TYPE_CHECKING:
     from conftest import Corpus, Maker
@@ -111,25 +111,6 @@ def test_a_reader_sees_another_processes_add_and_delete_in_both_dense_channels(
         gone = {evidence.passage.id for evidence in hit.passages}
         assert gone.isdisjoint(deep.ids().tolist())
         assert gone.isdisjoint(reader.workspace.dense.ids().tolist())
-
-
-@pytest.fixture(scope="module")
-def visual_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from tests.omnifusion.conftest import save_clip
-
-    clip = tmp_path_factory.mktemp("models") / "clip"
-    save_clip(clip)
-    return {"kind": "clip", "path": str(clip), "max_tiles": 0}
-
-
-@pytest.fixture
-def one_torch_thread() -> Iterator[None]:
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.mark.usefixtures("one_torch_thread")

@@ -7,10 +7,7 @@ and originals as `add` and `enrich` left them) and looks at it the way an operat
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,12 +22,11 @@ from indexer.check import check_workspace
 from indexer.dense import DenseIndex
 from indexer.errors import WorkspaceDamaged
 from indexer.workspace import Workspace
-from tests.indexer.visual_fixtures import one_torch_thread_fixture, visual_settings_fixture  # noqa: F401
+from tests.indexer.harness import one_torch_thread_fixture, run_cli, visual_settings_fixture  # noqa: F401
 
 if TYPE_CHECKING:
     from conftest import Corpus
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 QUESTION = "How often should I replace the dust bag?"
 
 
@@ -223,19 +219,6 @@ def test_page_rows_that_disagree_with_the_page_count_are_reported(workspace: Wor
     report = check_workspace(workspace, repair=True)
     assert report.page_mismatches == [broken]
     assert not report.consistent and "delete and add those documents again" in report.summary()
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    environment = dict(os.environ, PYTHONPATH=str(REPOSITORY))
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        cwd=REPOSITORY,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_the_check_command_exits_1_on_a_fault_and_0_once_repaired(workspace: Workspace) -> None:

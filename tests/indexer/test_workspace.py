@@ -26,6 +26,7 @@ from indexer.check import check_workspace
 from indexer.dense import DenseIndex
 from indexer.errors import CatalogUnavailable, NoWorkspace, StorageFull, WorkspaceDamaged, WorkspaceError
 from indexer.workspace import ENRICH_CHUNK, Workspace
+from tests.indexer.harness import run_cli
 
 if TYPE_CHECKING:
     from conftest import Corpus, Maker
@@ -499,18 +500,6 @@ def test_a_catalog_of_revision_0001_is_migrated_to_relative_paths(tmp_path: Path
 # -- failures a user can meet are typed errors, and a failed opening creates nothing ------------
 
 
-def cli(*args: str, **environment: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        cwd=REPOSITORY,
-        env={**os.environ, "PYTHONPATH": str(REPOSITORY), **environment},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 def assert_one_line_error(done: subprocess.CompletedProcess[str], *phrases: str) -> None:
     assert done.returncode != 0
     assert "Traceback" not in done.stderr, done.stderr
@@ -524,7 +513,7 @@ def test_commands_that_only_use_a_workspace_refuse_a_path_without_one(
 ) -> None:
     typo = tmp_path / "wrokspace"
     [name, *rest] = command
-    assert_one_line_error(cli(name, str(typo), *rest), f"no workspace at {typo}")
+    assert_one_line_error(run_cli(name, str(typo), *rest), f"no workspace at {typo}")
     assert not typo.exists()
     with pytest.raises(NoWorkspace, match="no workspace at"):
         Workspace(typo, create=False)
@@ -557,7 +546,7 @@ def test_a_truncated_dense_index_is_a_typed_error_that_names_the_repair(copy: Pa
     with Assistant(copy, create=False) as assistant, pytest.raises(WorkspaceDamaged, match="check"):
         assistant.search("dust bag")
     assert_one_line_error(
-        cli("search", str(copy), "dust bag"), "dense.faiss is damaged or truncated", "--repair"
+        run_cli("search", str(copy), "dust bag"), "dense.faiss is damaged or truncated", "--repair"
     )
 
 
@@ -567,7 +556,7 @@ def test_a_garbage_catalog_is_a_typed_error(copy: Path) -> None:
         WorkspaceDamaged, match=r"catalog\.sqlite is damaged \(file is not a database\); restore"
     ):
         Workspace(copy, create=False)
-    assert_one_line_error(cli("list", str(copy)), "catalog.sqlite is damaged")
+    assert_one_line_error(run_cli("list", str(copy)), "catalog.sqlite is damaged")
     (copy / "catalog.sqlite").unlink()
     with pytest.raises(WorkspaceDamaged, match=r"catalog\.sqlite is missing"):
         Workspace(copy)  # never opened as an empty workspace whose originals look like orphans
@@ -592,12 +581,12 @@ def test_a_bad_value_in_config_json_names_the_file_and_the_setting(
     (copy / "config.json").write_text(content)
     with pytest.raises(WorkspaceDamaged, match=re.escape(message)):
         Workspace(copy)
-    assert_one_line_error(cli("list", str(copy)), "config.json", message)
+    assert_one_line_error(run_cli("list", str(copy)), "config.json", message)
 
 
 def test_a_bad_setting_from_the_environment_is_a_typed_error(tmp_path: Path) -> None:
     assert_one_line_error(
-        cli("add", str(tmp_path / "ws"), "x.pdf", ASSISTANT_DPI="-3"), "'dpi' must be at least 1"
+        run_cli("add", str(tmp_path / "ws"), "x.pdf", ASSISTANT_DPI="-3"), "'dpi' must be at least 1"
     )
     assert not (tmp_path / "ws").exists()
 
@@ -618,7 +607,7 @@ def test_a_catalog_that_cannot_be_reached_creates_nothing(
         Workspace(root, database_url=url)
     assert "secret" not in str(raised.value)
     assert not (tmp_path / "new").exists()
-    done = cli("add", str(root), str(corpus.vacuum_en), ASSISTANT_DATABASE_URL=url)
+    done = run_cli("add", str(root), str(corpus.vacuum_en), ASSISTANT_DATABASE_URL=url)
     assert_one_line_error(done, phrase)
     assert "secret" not in done.stderr
     assert not (tmp_path / "new").exists()
@@ -642,7 +631,7 @@ def test_a_wrong_postgres_password_creates_nothing(tmp_path: Path, corpus: Corpu
         Workspace(root, database_url=url)
     assert "not-the-password" not in str(raised.value)
     assert not root.exists()
-    done = cli("add", str(root), str(corpus.vacuum_en), ASSISTANT_DATABASE_URL=url)
+    done = run_cli("add", str(root), str(corpus.vacuum_en), ASSISTANT_DATABASE_URL=url)
     assert_one_line_error(done, "password authentication failed", "ASSISTANT_DATABASE_URL")
     assert not root.exists()
 
@@ -689,7 +678,7 @@ def test_a_full_disk_is_a_typed_error_and_loses_nothing(
         [hit, *_] = workspace.lexical.search("dust bag", 3)
         assert workspace.passages([hit[0]])[hit[0]].document.id == kept.id
         # a second process cannot even open the catalog's shared-memory file now
-        assert_one_line_error(cli("add", str(root), str(big)), "no space left on the disk")
+        assert_one_line_error(run_cli("add", str(root), str(big)), "no space left on the disk")
     filler.unlink()
     with Workspace(root, create=False) as workspace:
         assert workspace.documents() == [kept]

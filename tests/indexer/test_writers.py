@@ -21,7 +21,7 @@ from indexer.catalog import DocumentRow, PageRow, PassageRow
 from indexer.check import check_workspace
 from indexer.dense import DenseIndex
 from indexer.workspace import Workspace
-from tests.indexer.visual_fixtures import one_torch_thread_fixture, visual_settings_fixture  # noqa: F401
+from tests.indexer.harness import one_torch_thread_fixture, visual_settings_fixture  # noqa: F401
 
 if TYPE_CHECKING:
     from conftest import Corpus, Maker

@@ -1,11 +1,33 @@
-"""Fixtures for tests with the visual channel on (import them by their *_fixture names): a tiny CLIP."""
+"""What the workspace tests share: the CLI run in a child process, and a tiny visual channel.
+
+Import the fixtures by their *_fixture names (the tests ask for them by their plain names).
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    """`python -m assistant ARGS` in a child with this worktree's code; `environment` adds variables."""
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=REPOSITORY,
+        env={**os.environ, "PYTHONPATH": str(REPOSITORY), **environment},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module", name="visual_settings")

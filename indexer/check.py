@@ -260,7 +260,8 @@ def diagnose(workspace: Workspace) -> CheckReport:
         )
     report.leftovers = sorted(
         path.relative_to(workspace.root).as_posix()
-        for pattern in ("*.tmp", "visual/.visual_index-*", "pages/*/*.tmp")
+        # Only files written under the write lock: a reader may be rendering into pages/ right now.
+        for pattern in ("*.tmp", "visual/.visual_index-*")
         for path in workspace.root.glob(pattern)
     )
     report.indexes["dense"] = _vector_report("dense", lambda: workspace.dense.ids(), report.ready_passages)
@@ -357,7 +358,8 @@ def _mend_index(workspace: Workspace, report: CheckReport, name: str, index: Ind
     missing = sorted(set(index.missing) | set(index.duplicates))
     if name == "dense":
         workspace.dense.remove(removed)
-        workspace.embed_into_dense(workspace.passages(missing).values())
+        for chunk in _chunks(missing):
+            workspace.embed_into_dense(workspace.passages(chunk).values())
     elif name == "deep":
         deep = workspace.deep
         assert deep is not None
@@ -365,8 +367,9 @@ def _mend_index(workspace: Workspace, report: CheckReport, name: str, index: Ind
         missing = []  # the deep embedder is slow: `enrich` (or the next add) fills it in the background
     elif name == "lexical":
         workspace.lexical.remove(removed)
-        records = workspace.passages(missing).values()
-        workspace.lexical.add((r.id, index_text(r, r.document.filename)) for r in records)
+        for chunk in _chunks(missing):
+            records = workspace.passages(chunk).values()
+            workspace.lexical.add((r.id, index_text(r, r.document.filename)) for r in records)
     elif name == "visual":
         workspace.visual.remove_pages(removed)
         missing = _add_visual_pages(workspace, missing)
@@ -380,6 +383,11 @@ def _mend_index(workspace: Workspace, report: CheckReport, name: str, index: Ind
     if name == "deep" and (index.unreadable or index.duplicates):
         parts.append("`enrich` embeds what it lacks")
     return f"{name}: {', '.join(parts)}" if parts else ""
+
+
+def _chunks(ids: list[int], size: int = 2048) -> list[list[int]]:
+    """A rebuild reads the catalog a few thousand passages at a time, not all at once."""
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _add_visual_pages(workspace: Workspace, page_ids: list[int]) -> list[int]:

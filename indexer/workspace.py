@@ -47,7 +47,7 @@ from indexer.errors import (
 from indexer.lexical import LexicalIndex
 from indexer.pipeline import SUFFIX_BY_TYPE, ExtractedDocument, extract_document, file_sha256
 from indexer.records import DocumentRecord, LineSpan, PassageDraft, PassageRecord
-from indexer.settings import IndexSettings, merge_settings
+from indexer.settings import IndexSettings, merge_settings, read_config_file
 from indexer.sniff import sniff_media_type
 from indexer.storage import storage_errors, writable
 
@@ -146,7 +146,7 @@ class Workspace:
         exists = config_path.is_file()
         if not exists and not create:
             raise NoWorkspace(self.root)
-        stored = _read_config(config_path)
+        stored = read_config_file(config_path)
         for name in FROZEN_SETTINGS:
             if name in stored and overrides.get(name) not in (None, stored[name]):
                 raise WorkspaceError(
@@ -1043,21 +1043,6 @@ def _document_record(row: DocumentRow) -> DocumentRecord:
         languages=row.languages,
         added_at=row.added_at.isoformat() if row.added_at else "",
     )
-
-
-def _read_config(path: Path) -> dict[str, Any]:
-    """The workspace's stored settings ({} when there are none yet); an unreadable file is typed."""
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise WorkspaceDamaged(f"{path} is not valid JSON ({error}); fix it or delete it") from error
-    except OSError as error:
-        raise WorkspaceError(f"cannot read {path} ({error.strerror}); check its permissions") from error
-    if not isinstance(data, dict):
-        raise WorkspaceDamaged(f"{path} must hold a JSON object of settings; fix it or delete it")
-    return data
 
 
 def _setting_problem(name: str, value: Any, default: Any) -> str | None:

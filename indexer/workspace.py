@@ -83,7 +83,6 @@ ENRICH_CHUNK = 64
 ENRICH_SAVE_RATIO = 10.0
 """The deep index is saved after its first chunk, then once the time since the last save exceeds this
 many times that save's duration: a killed enrichment loses about a chunk, saving costs under ~10%."""
-CHECK_ADVICE = "run `python -m assistant check WORKSPACE --repair`"
 
 
 def index_text(passage: PassageDraft | PassageRecord, filename: str = "") -> str:
@@ -173,7 +172,7 @@ class Workspace:
             if exists:
                 self._refuse_a_lost_catalog()
             else:
-                with storage_errors(self.root, CHECK_ADVICE):
+                with storage_errors(self.root, self.repair_advice):
                     self.root.mkdir(parents=True, exist_ok=True)
             own = self.root / CATALOG_FILE
             url = self.settings.database_url or f"sqlite:///{own}"
@@ -198,6 +197,10 @@ class Workspace:
         with storage_errors(self.root / CONFIG_FILE, "delete it to start from the defaults"):
             temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
             os.replace(temporary, self.root / CONFIG_FILE)
+
+    @property
+    def repair_advice(self) -> str:
+        return f"run `python -m assistant check {self.root} --repair`"
 
     def _refuse_a_lost_catalog(self) -> None:
         """An existing workspace whose own catalog vanished would otherwise open as an empty one,
@@ -260,15 +263,20 @@ class Workspace:
         return self._visual
 
     def _open_visual(self) -> Any:
-        from omnifusion.retrieval import INDEX_FILE, VisualConfig, VisualPageIndex
+        from omnifusion.retrieval import VisualConfig, VisualPageIndex
+
+        config = VisualConfig.from_dict(self.settings.visual)
+        return self._reopened_visual(VisualPageIndex(self.root / "visual", config))
+
+    def _reopened_visual(self, index: Any) -> Any:
+        from omnifusion.retrieval import INDEX_FILE
         from omnifusion.runtime import OmniFusionError
 
-        directory = self.root / "visual"
-        index = VisualPageIndex(directory, VisualConfig.from_dict(self.settings.visual))
         try:
             return index.reopened()
         except OmniFusionError as error:
-            raise WorkspaceDamaged(f"{directory / INDEX_FILE}: {error}; {CHECK_ADVICE}") from error
+            damaged = index.directory / INDEX_FILE
+            raise WorkspaceDamaged(f"{damaged}: {error}; {self.repair_advice}") from error
 
     def _tracked(self, name: str, load: Callable[[], Any]) -> Any:
         """Load an index, remembering the publication count it reflects (read first: files are
@@ -330,14 +338,7 @@ class Workspace:
         elif name == "deep" and self._deep is not None:
             self._deep.reload()
         elif name == "visual" and self._visual is not None:
-            try:
-                self._visual = self._visual.reopened()
-            except Exception as error:
-                from omnifusion.runtime import OmniFusionError
-
-                if isinstance(error, OmniFusionError):
-                    raise WorkspaceDamaged(f"{self.root / 'visual'}: {error}; {CHECK_ADVICE}") from error
-                raise
+            self._visual = self._reopened_visual(self._visual)
 
     @contextmanager
     def publishing(self, names: Iterable[str]) -> Iterator[Session]:
@@ -392,7 +393,7 @@ class Workspace:
                 finally:
                     self._write_depth -= 1
                 return
-            with storage_errors(self.root / LOCK_FILE, CHECK_ADVICE):
+            with storage_errors(self.root / LOCK_FILE, self.repair_advice):
                 handle = (self.root / LOCK_FILE).open("a+")
             try:
                 try:
@@ -403,7 +404,7 @@ class Workspace:
                     log.info("waiting for another process writing to %s", self.root)
                     fcntl.flock(handle, fcntl.LOCK_EX)
                 self._write_depth = 1
-                with storage_errors(self.root, CHECK_ADVICE):
+                with storage_errors(self.root, self.repair_advice):
                     # A damaged file is only forgotten here: `check --repair` must get the lock.
                     self._reload_stale(only_changed=True, raise_damage=False)
                     if recover:
@@ -908,7 +909,7 @@ class Workspace:
                 "its text stays searchable but its pages cannot be shown; add the file again to restore it"
             )
         image = self.render_page(original, media_type, page_number)
-        with storage_errors(target, CHECK_ADVICE):
+        with storage_errors(target, self.repair_advice):
             target.parent.mkdir(parents=True, exist_ok=True)
             temporary = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             image.save(temporary, format="PNG", compress_level=1)
@@ -926,7 +927,7 @@ class Workspace:
         for number, frame in enumerate(read_image_pages(original, self.settings.max_image_pixels), start=1):
             if number == page_number:
                 return frame
-        raise WorkspaceDamaged(f"{original} has fewer than {page_number} pages; {CHECK_ADVICE}")
+        raise WorkspaceDamaged(f"{original} has fewer than {page_number} pages; {self.repair_advice}")
 
     # -- the deep channel, filled after ingest -------------------------------------------------
 

@@ -413,7 +413,7 @@ def _ray(workspace: Path, pending: list[Question], workers: int, address: str, e
     class AnswerActor:
         def __init__(self, root: str) -> None:
             one_native_thread_per_request()
-            self.assistant = Assistant(root)
+            self.assistant = Assistant(root, create=False)
 
         def answer(self, question: Question) -> Row:
             return answer_row(self.assistant, question)
@@ -444,13 +444,15 @@ def run_batch(
     rows = read_questions(questions)
     if ray_address:
         root = Path(workspace).expanduser().resolve()
-        with Assistant(root):  # fail here, not in every actor, if the workspace cannot be opened
+        with Assistant(
+            root, create=False
+        ):  # fail here, not in every actor, if the workspace cannot be opened
             pass
         summary = _run(
             rows, out, progress, None, lambda pending, emit: _ray(root, pending, workers, ray_address, emit)
         )
     else:
-        with Assistant(workspace) as assistant:
+        with Assistant(workspace, create=False) as assistant:
             summary = answer_questions(assistant, rows, out, workers, progress)
     log.info(
         "batch %s: %d answered, %d failed, %d skipped in %.1fs",

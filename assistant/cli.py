@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant add|ask|search|delete|list|batch|serve|ui|eval|compact`."""
+"""Command line: `python -m assistant add|ask|search|delete|list|batch|serve|ui|eval|compact|check`."""
 
 from __future__ import annotations
 
@@ -89,8 +89,11 @@ def _open(args: argparse.Namespace) -> Any:
         settings["embedder"] = args.embedder
     if getattr(args, "dpi", None):
         settings["dpi"] = args.dpi
+    # Only commands that put documents in may create a workspace: a mistyped path for `ask`,
+    # `list` or `delete` says "no workspace at PATH" instead of leaving an empty one behind.
+    create = args.command == "add" or bool(getattr(args, "docs", None))
     # The CLI runs enrichment in the foreground (or not at all), never in a thread that exits with it.
-    return Assistant(args.workspace, background_enrichment=False, **settings)
+    return Assistant(args.workspace, background_enrichment=False, create=create, **settings)
 
 
 def _expand(paths: list[str]) -> list[Path]:
@@ -351,6 +354,19 @@ def _figure(value: float | None, width: int) -> str:
     return f"{value:>{width}.3f}" if value is not None else f"{'-':>{width}}"
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from indexer.check import check_workspace
+    from indexer.workspace import Workspace
+
+    workspace = Workspace(args.workspace, create=False)
+    try:
+        report = check_workspace(workspace, repair=args.repair)
+    finally:
+        workspace.close()
+    print(_json(report.to_dict()) if args.json else report.summary())
+    return 0 if report.consistent else 1
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation import evaluate, load_questions, summarize
 
@@ -434,7 +450,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("workspace", help="workspace directory (created if missing)")
+        sub.add_argument(
+            "workspace", help="workspace directory (add, serve and ui create it; other commands need one)"
+        )
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         # SUPPRESS: given after the command it counts too, and its absence does not undo a -v before it.
         sub.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=verbose_help)
@@ -472,6 +490,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("documents", nargs="+", metavar="ID_OR_FILENAME")
     sub.set_defaults(func=cmd_delete)
     command("compact", "give the space of deleted documents back to the disk").set_defaults(func=cmd_compact)
+    sub = command(
+        "check",
+        "verify that the catalog, every index and the originals agree (exit 0 consistent, 1 not)",
+    )
+    sub.add_argument("--repair", action="store_true", help="mend what can be mended, then check again")
+    sub.set_defaults(func=cmd_check)
     sub = command("eval", "Recall@1/@5, MRR and answer accuracy per language on a questions.jsonl")
     sub.add_argument("questions")
     sub.add_argument("--docs", nargs="*", help="files to index first (e.g. the corpus folder)")

@@ -41,12 +41,14 @@ class Assistant:
         answer_settings: AnswerSettings | None = None,
         weights: FusionWeights | None = None,
         background_enrichment: bool = True,
+        create: bool = True,
         **settings: Any,
     ) -> None:
+        """`create=False` refuses a path that holds no workspace (`NoWorkspace`) instead of making one."""
         # Questions are small products: native thread pools only fight each other (and the channels
         # this class runs side by side) on the few cores of a laptop. See assistant.concurrency.
         one_native_thread_per_request()
-        self.workspace = Workspace(workspace, **settings)
+        self.workspace = Workspace(workspace, create=create, **settings)
         self.background_enrichment = background_enrichment
         self.retriever = Retriever(self.workspace, weights)
         self._generator: ExtractiveGenerator | None = None

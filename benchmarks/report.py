@@ -45,6 +45,7 @@ def main() -> None:
         HEADER,
         section("Core: ingest, retrieval, answers (`benchmarks/core_bench.py`)", "core.md"),
         section("Front doors: batch, REST, UI (`benchmarks/front_bench.py`)", "front.md"),
+        section("Several processes on one workspace (`benchmarks/integrity_bench.py`)", "integrity.md"),
         section("OmniFusion model (`benchmarks/omnifusion_bench.py`)", "omnifusion.md"),
     ]
     (ROOT / "docs" / "BENCHMARKS.md").write_text("\n".join(parts), encoding="utf-8")

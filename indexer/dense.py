@@ -10,20 +10,27 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from indexer.errors import WorkspaceDamaged
+from indexer.storage import storage_errors
+
 log = logging.getLogger(__name__)
 
 
 class DenseIndex:
-    """Inner-product FAISS index with id mapping; one file, replaced atomically on save."""
+    """Inner-product FAISS index with id mapping; one file, replaced atomically on save.
 
-    def __init__(self, path: Path, dim: int) -> None:
+    A file that cannot be read raises `WorkspaceDamaged`; `check --repair` rebuilds it from the catalog.
+    """
+
+    def __init__(self, path: Path, dim: int, load: bool = True) -> None:
+        """`load=False` starts empty whatever the file holds (a rebuild replaces it on save)."""
         self.path = path
         self.dim = dim
         self._lock = threading.RLock()
-        self._loaded_mtime: float | None = None
+        self._saving = threading.Lock()  # searches wait only for the copy, not for the disk
         self._index: faiss.Index = self._new()
-        if path.exists():
-            self._load()
+        if load and path.exists():
+            self._index = self._read()
 
     def _new(self) -> faiss.Index:
         # Half-precision codes: half the memory and disk of float32 and ~40% faster exhaustive search
@@ -33,21 +40,30 @@ class DenseIndex:
         )
         return faiss.IndexIDMap2(quantizer)
 
-    def _load(self) -> None:
-        index = faiss.read_index(str(self.path))
-        if index.d != self.dim:
-            raise ValueError(
-                f"{self.path} holds {index.d}-d vectors but the embedder gives {self.dim}-d: "
-                "rebuild the index (`python -m assistant reindex`) after changing the embedder"
+    def _read(self) -> faiss.Index:
+        repair = f"run `python -m assistant check {self.path.parent} --repair` to rebuild it from the catalog"
+        try:
+            index = faiss.read_index(str(self.path))
+        except RuntimeError as error:
+            # FAISS's message is a C++ assertion; its last clause says what went wrong.
+            detail = str(error).strip().splitlines()[-1].split("failed: ")[-1]
+            raise WorkspaceDamaged(f"{self.path} is damaged or truncated ({detail}); {repair}") from error
+        if index.d != self.dim or not hasattr(faiss.downcast_index(index), "id_map"):
+            raise WorkspaceDamaged(
+                f"{self.path} holds {index.d}-d vectors but the embedder gives {self.dim}-d; {repair}"
             )
-        self._index = index
-        self._loaded_mtime = self.path.stat().st_mtime
+        return index
 
-    def refresh(self) -> None:
-        """Reload if another process saved a newer file (readers follow the single writer)."""
+    def reload(self) -> None:
+        """Read the file again in place (another process published a newer one); empty if it is gone."""
+        index = self._read() if self.path.exists() else self._new()
         with self._lock:
-            if self.path.exists() and self.path.stat().st_mtime != self._loaded_mtime:
-                self._load()
+            self._index = index
+
+    def clear(self) -> None:
+        """Forget every vector (the file is replaced on the next save)."""
+        with self._lock:
+            self._index = self._new()
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
@@ -80,17 +96,27 @@ class DenseIndex:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def save(self) -> None:
-        """Write to a temporary file, fsync, then rename over the old one: never a torn index."""
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Write to a temporary file, fsync, then rename over the old one: never a torn index.
+
+        Written from Python rather than by FAISS so that a full disk is an OSError with its errno
+        (`StorageFull` at the front door), and the old file is left as it was.
+        """
+        with self._saving, storage_errors(self.path, "run `python -m assistant check --repair`"):
+            with self._lock:
+                data = faiss.serialize_index(self._index)
             temporary = self.path.with_suffix(self.path.suffix + ".tmp")
-            faiss.write_index(self._index, str(temporary))
-            with temporary.open("rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with temporary.open("wb") as handle:
+                    handle.write(data.data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(temporary, self.path)
+            except BaseException:
+                temporary.unlink(missing_ok=True)
+                raise
             directory = os.open(self.path.parent, os.O_RDONLY)
             try:
                 os.fsync(directory)
             finally:
                 os.close(directory)
-            self._loaded_mtime = self.path.stat().st_mtime

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer.errors import WorkspaceError
+from indexer.errors import WorkspaceDamaged, WorkspaceError
 
 ENV_PREFIX = "ASSISTANT_"
 
@@ -69,12 +69,15 @@ def merge_settings(cls: type[Any], stored: dict[str, Any], overrides: dict[str, 
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
+    """The stored settings ({} when there are none yet); an unreadable file is `WorkspaceDamaged`."""
     if not path.exists():
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise WorkspaceError(f"{path} is not valid JSON ({error}); fix or delete it") from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise WorkspaceDamaged(f"{path} is not valid JSON ({error}); fix or delete it") from error
+    except OSError as error:
+        raise WorkspaceError(f"cannot read {path} ({error.strerror}); check its permissions") from error
     if not isinstance(data, dict):
-        raise WorkspaceError(f"{path} must hold a JSON object")
+        raise WorkspaceDamaged(f"{path} must hold a JSON object of settings; fix or delete it")
     return data

@@ -5,22 +5,32 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import math
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from indexer.catalog import DocumentRow, PageRow, PassageRow, TileRow, open_catalog
+from indexer.catalog import (
+    DocumentRow,
+    PageRow,
+    PassageRow,
+    TileRow,
+    bump_generations,
+    open_catalog,
+    read_generations,
+)
 from indexer.dense import DenseIndex
 from indexer.embedders import TextEmbedder, load_embedder
 from indexer.errors import (
@@ -29,6 +39,9 @@ from indexer.errors import (
     DocumentError,
     EmptyDocument,
     MissingFile,
+    NoWorkspace,
+    ReadOnlyWorkspace,
+    WorkspaceDamaged,
     WorkspaceError,
 )
 from indexer.lexical import LexicalIndex
@@ -36,14 +49,40 @@ from indexer.pipeline import SUFFIX_BY_TYPE, ExtractedDocument, extract_document
 from indexer.records import DocumentRecord, LineSpan, PassageDraft, PassageRecord
 from indexer.settings import IndexSettings, merge_settings, read_config_file
 from indexer.sniff import sniff_media_type
+from indexer.storage import storage_errors, writable
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
 CONFIG_FILE = "config.json"
+CATALOG_FILE = "catalog.sqlite"
+MARKER_FILE = "ingest.inprogress"
+"""Present while a write that can leave index entries behind is under way; a killed writer leaves it."""
+LOCK_FILE = "write.lock"
+# Everything a writer writes in place; a workspace where any of them is not writable is read-only.
+WRITTEN = (
+    CONFIG_FILE,
+    CATALOG_FILE,
+    f"{CATALOG_FILE}-wal",
+    f"{CATALOG_FILE}-shm",
+    "lexical.sqlite",
+    "lexical.sqlite-wal",
+    "lexical.sqlite-shm",
+    LOCK_FILE,
+    "originals",
+    "pages",
+    "visual",
+)
 # These are fixed when a workspace is created: changing them would mix incompatible vectors.
 FROZEN_SETTINGS = ("embedder", "deep_embedder")
+# Smallest sane value of numeric settings; other numbers must not be negative.
+SETTING_MINIMUM = {"dpi": 1.0, "ocr_workers": 1, "max_image_pixels": 1, "tile_size": 1, "commit_every": 1}
 ENRICH_CHUNK = 64
-ENRICH_SAVE_EVERY_S = 20.0
+ENRICH_SAVE_RATIO = 10.0
+"""The deep index is saved after its first chunk, then once the time since the last save exceeds this
+many times that save's duration: a killed enrichment loses about a chunk, saving costs under ~10%."""
 
 
 def index_text(passage: PassageDraft | PassageRecord, filename: str = "") -> str:
@@ -80,40 +119,74 @@ ProgressCallback = Callable[[str, Path, int, int], None]
 """(event, path, index, total): event is 'start', 'done' or 'failed'."""
 
 
-class Workspace:
-    """Files in, searchable passages out. Many readers, one writer (an OS file lock)."""
+class WriterBusy(WorkspaceError):
+    """Another process holds the write lock (only raised when asked not to wait for it)."""
 
-    def __init__(self, root: str | Path, **overrides: Any) -> None:
+
+class Workspace:
+    """Files in, searchable passages out. Many readers, one writer (an OS file lock).
+
+    Several processes may open one workspace (the REST service, the UI, the CLI): each keeps its
+    indexes in memory and follows the others through the catalog's publication counts
+    (`index_generations`): a writer reloads what another one published before it writes, a reader
+    before it searches. A workspace this process cannot write is opened read-only: reads work,
+    writes raise `ReadOnlyWorkspace`, and nothing is written next to its files.
+    """
+
+    def __init__(self, root: str | Path, *, create: bool = True, **overrides: Any) -> None:
+        """Open the workspace at `root`; `create=False` (read commands) refuses a path that holds none.
+
+        A failed opening leaves nothing behind: no directory, no configuration, no catalog.
+        """
         self.root = Path(root).expanduser().resolve()
         if self.root.exists() and not self.root.is_dir():
             raise WorkspaceError(f"{self.root} exists and is not a directory; choose another workspace path")
-        self.root.mkdir(parents=True, exist_ok=True)
-        stored = read_config_file(self.root / CONFIG_FILE)
+        config_path = self.root / CONFIG_FILE
+        exists = config_path.is_file()
+        if not exists and not create:
+            raise NoWorkspace(self.root)
+        stored = read_config_file(config_path)
         for name in FROZEN_SETTINGS:
             if name in stored and overrides.get(name) not in (None, stored[name]):
                 raise WorkspaceError(
                     f"workspace {self.root} was built with {name}={stored[name]!r}; "
                     f"use a new workspace for {name}={overrides[name]!r}"
                 )
-        self.settings: IndexSettings = merge_settings(IndexSettings, stored, overrides)
-        if not stored:
-            self._write_config()
+        self.settings: IndexSettings = _settings(config_path, stored, overrides)
+        self.read_only = exists and not writable(self.root, WRITTEN)
         self.originals = self.root / "originals"
-        self.page_cache = self.root / "pages"
-        url = self.settings.database_url or f"sqlite:///{self.root / 'catalog.sqlite'}"
-        self.engine, self._sessions = open_catalog(url)
-        self.lexical = LexicalIndex(self.root / "lexical.sqlite")
+        self.page_cache = self.root / "pages" if not self.read_only else _reader_page_cache()
         self._embedder: TextEmbedder | None = None
         self._dense: DenseIndex | None = None
         self._deep: DenseIndex | None = None
+        self._visual: Any = None
         self._enrichment: threading.Thread | None = None
         self._stop_enrichment = threading.Event()
-        self._visual: Any = None
         self._thread_lock = threading.RLock()
         self._write_depth = 0
-        if (self.root / "ingest.inprogress").exists():
-            with self.writing():
-                pass
+        # Guards what this process holds in memory against reloads: see `refresh`.
+        self._state_lock = threading.RLock()
+        self._loaded: dict[str, int] = {}  # index name -> publication count its memory reflects
+        undo = _creation_undo(self.root) if not exists else None
+        try:
+            if exists:
+                self._refuse_a_lost_catalog()
+            else:
+                with storage_errors(self.root, self.repair_advice):
+                    self.root.mkdir(parents=True, exist_ok=True)
+            own = self.root / CATALOG_FILE
+            url = self.settings.database_url or f"sqlite:///{own}"
+            self.engine, self._sessions = open_catalog(
+                url, self.read_only, None if self.settings.database_url else own
+            )
+            if not stored and not self.read_only:
+                self._write_config()
+        except BaseException:
+            if undo is not None:
+                undo()
+            raise
+        self.lexical = LexicalIndex(self.root / "lexical.sqlite", read_only=self.read_only)
+        self._recover_abandoned_work()
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -121,8 +194,24 @@ class Workspace:
         data = asdict(self.settings)
         data.pop("database_url", None)  # secrets and hosts stay in the environment
         temporary = self.root / (CONFIG_FILE + ".tmp")
-        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, self.root / CONFIG_FILE)
+        with storage_errors(self.root / CONFIG_FILE, "delete it to start from the defaults"):
+            temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+            os.replace(temporary, self.root / CONFIG_FILE)
+
+    @property
+    def repair_advice(self) -> str:
+        return f"run `python -m assistant check {self.root} --repair`"
+
+    def _refuse_a_lost_catalog(self) -> None:
+        """An existing workspace whose own catalog vanished would otherwise open as an empty one,
+        and `check --repair` would then delete every original as an orphan."""
+        if self.settings.database_url or (self.root / CATALOG_FILE).exists():
+            return
+        if any((self.root / name).exists() for name in ("dense.faiss", "lexical.sqlite", "originals")):
+            raise WorkspaceDamaged(
+                f"{self.root / CATALOG_FILE} is missing while the workspace holds indexes and originals; "
+                "restore it from a backup, or add the originals to a new workspace"
+            )
 
     @property
     def embedder(self) -> TextEmbedder:
@@ -133,7 +222,10 @@ class Workspace:
     @property
     def dense(self) -> DenseIndex:
         if self._dense is None:
-            self._dense = DenseIndex(self.root / "dense.faiss", self.embedder.dim)
+            dim = self.embedder.dim
+            with self._state_lock:
+                if self._dense is None:
+                    self._dense = self._tracked("dense", lambda: DenseIndex(self.root / "dense.faiss", dim))
         return self._dense
 
     @property
@@ -152,7 +244,11 @@ class Workspace:
         if self._deep is None:
             embedder = self.deep_embedder
             assert embedder is not None
-            self._deep = DenseIndex(self.root / "deep.faiss", embedder.dim)
+            with self._state_lock:
+                if self._deep is None:
+                    self._deep = self._tracked(
+                        "deep", lambda: DenseIndex(self.root / "deep.faiss", embedder.dim)
+                    )
         return self._deep
 
     @property
@@ -161,24 +257,134 @@ class Workspace:
         if not self.settings.visual:
             return None
         if self._visual is None:
-            from omnifusion.retrieval import VisualConfig, VisualPageIndex
-
-            config = VisualConfig.from_dict(self.settings.visual)
-            self._visual = VisualPageIndex.open(self.root / "visual", config)
+            with self._state_lock:
+                if self._visual is None:
+                    self._visual = self._tracked("visual", self._open_visual)
         return self._visual
+
+    def _open_visual(self) -> Any:
+        from omnifusion.retrieval import VisualConfig, VisualPageIndex
+
+        config = VisualConfig.from_dict(self.settings.visual)
+        return self._reopened_visual(VisualPageIndex(self.root / "visual", config))
+
+    def _reopened_visual(self, index: Any) -> Any:
+        from omnifusion.retrieval import INDEX_FILE
+        from omnifusion.runtime import OmniFusionError
+
+        try:
+            return index.reopened()
+        except OmniFusionError as error:
+            damaged = index.directory / INDEX_FILE
+            raise WorkspaceDamaged(f"{damaged}: {error}; {self.repair_advice}") from error
+
+    def _tracked(self, name: str, load: Callable[[], Any]) -> Any:
+        """Load an index, remembering the publication count it reflects (read first: files are
+        replaced before their count moves, so the file is at least that new)."""
+        generation = read_generations(self.engine).get(name, 0)
+        index = load()
+        self._loaded[name] = generation
+        return index
 
     def session(self) -> Session:
         return self._sessions()
 
+    # -- following other processes -------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the index files another process published since this one read them.
+
+        One small catalog query when nothing changed (it runs before every search). A reload
+        replaces what this process holds in memory, so it never runs in the middle of this
+        process's own write: that writer reloaded when it took the lock, and no other process can
+        publish until it lets go. An index file that cannot be read raises `WorkspaceDamaged`.
+        """
+        self._reload_stale(only_changed=True, raise_damage=True)
+
+    def reload_all(self) -> None:
+        """Read every loaded index file again, whatever the counts say (before comparing them with the
+        catalog). One that cannot be read is dropped from memory: its next use raises the error."""
+        self._reload_stale(only_changed=False, raise_damage=False)
+
+    def _reload_stale(self, only_changed: bool, raise_damage: bool) -> None:
+        loaded = dict(self._loaded)
+        if not loaded:
+            return
+        if only_changed:
+            current = read_generations(self.engine)
+            if all(current.get(name, 0) == generation for name, generation in loaded.items()):
+                return
+        with self._state_lock:
+            current = read_generations(self.engine)
+            for name, generation in list(self._loaded.items()):
+                if only_changed and current.get(name, 0) == generation:
+                    continue
+                log.info("%s: reloading the %s index", self.root, name)
+                try:
+                    self._reload(name)
+                except WorkspaceDamaged:
+                    # Forgotten, so that every later use (not only this one) says what is wrong.
+                    setattr(self, f"_{name}", None)
+                    del self._loaded[name]
+                    if raise_damage:
+                        raise
+                    continue
+                self._loaded[name] = current.get(name, 0)
+            self.lexical.forget_count()
+
+    def _reload(self, name: str) -> None:
+        if name == "dense" and self._dense is not None:
+            self._dense.reload()
+        elif name == "deep" and self._deep is not None:
+            self._deep.reload()
+        elif name == "visual" and self._visual is not None:
+            self._visual = self._reopened_visual(self._visual)
+
+    @contextmanager
+    def publishing(self, names: Iterable[str]) -> Iterator[Session]:
+        """A catalog transaction that also counts one more publication of the named index files.
+
+        Call it after saving those files: once it commits, every other process reloads them.
+        """
+        names = list(names)
+        with self._state_lock, self.session() as session:
+            with session.begin():
+                yield session
+                generations = bump_generations(session, names) if names else {}
+            self._loaded.update({name: value for name, value in generations.items() if name in self._loaded})
+
+    def save_indexes(self, names: Iterable[str]) -> list[str]:
+        """Save the named index files that this workspace has; returns the names saved."""
+        saved = []
+        for name in names:
+            index = getattr(self, name)  # the property: loaded on first use
+            if index is not None:
+                if name == "visual":
+                    index.directory.mkdir(parents=True, exist_ok=True)
+                index.save()
+                saved.append(name)
+        return saved
+
     # -- the single writer ---------------------------------------------------------------------
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
+    def writing(self, recover: bool = True, wait: bool = True) -> Iterator[None]:
         """Hold the workspace's write lock; the first holder after a crash repairs the indexes.
 
         Re-entrant within a thread (only the outermost holder takes the OS lock); other threads
-        and other processes wait.
+        and other processes wait (or, with `wait=False`, `WriterBusy` is raised). On entry the
+        indexes another process published are reloaded, so this writer never saves over them.
+        Storage failures inside (a full disk...) leave as the project's typed errors.
+
+        The invariant recovery relies on: a document's rows are inserted and published (or
+        deleted) within one hold of this lock, so non-ready rows seen by the next holder, or while
+        the lock is free, were left by a writer that died.
         """
+        if self.read_only:
+            raise ReadOnlyWorkspace(
+                f"{self.root} is read-only for this process (a read-only mount, or files owned by "
+                "another user): it can be searched but not changed; write as its owner, or on a copy"
+            )
         with self._thread_lock:
             if self._write_depth:
                 self._write_depth += 1
@@ -187,72 +393,95 @@ class Workspace:
                 finally:
                     self._write_depth -= 1
                 return
-            handle = (self.root / "write.lock").open("a+")
+            with storage_errors(self.root / LOCK_FILE, self.repair_advice):
+                handle = (self.root / LOCK_FILE).open("a+")
             try:
                 try:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
+                    if not wait:
+                        raise WriterBusy(f"another process is writing to {self.root}") from None
                     log.info("waiting for another process writing to %s", self.root)
                     fcntl.flock(handle, fcntl.LOCK_EX)
                 self._write_depth = 1
-                self._repair()
-                yield
+                with storage_errors(self.root, self.repair_advice):
+                    # A damaged file is only forgotten here: `check --repair` must get the lock.
+                    self._reload_stale(only_changed=True, raise_damage=False)
+                    if recover:
+                        self._recover()
+                    yield
             finally:
                 self._write_depth = 0
                 fcntl.flock(handle, fcntl.LOCK_UN)
                 handle.close()
 
-    def _repair(self) -> None:
-        """Undo half-finished work of a killed writer: nothing pending survives, indexes match the catalog."""
-        marker = self.root / "ingest.inprogress"
+    def unfinished(self) -> bool:
+        """Whether a writer left work behind (or is doing it now, if it holds the lock)."""
+        if (self.root / MARKER_FILE).exists():
+            return True
         with self.session() as session:
-            broken = session.scalars(select(DocumentRow).where(DocumentRow.status != "ready")).all()
-            if not broken and not marker.exists():
-                return
-            log.warning(
-                "repairing %s after an interrupted write (%d unfinished document(s))", self.root, len(broken)
+            return (
+                session.scalar(select(DocumentRow.id).where(DocumentRow.status != "ready").limit(1))
+                is not None
             )
-            for row in broken:
-                ids = session.scalars(select(PassageRow.id).where(PassageRow.document_id == row.id)).all()
-                self._drop_from_indexes(list(ids), [p.id for p in row.pages])
-                self._remove_files(row)
-                session.delete(row)
-            session.commit()
-            ready = set(
-                session.scalars(
-                    select(PassageRow.id).join(DocumentRow).where(DocumentRow.status == "ready")
-                ).all()
-            )
-        in_dense = set(self.dense.ids().tolist())
-        stale = sorted(in_dense - ready)
-        if stale:
-            self.dense.remove(stale)
-        missing = sorted(ready - in_dense)
-        if missing:
-            self._embed_into_dense(self._passages_by_id(missing, only_ready=True).values())
-        self.dense.save()
-        if self.deep is not None:
-            stale = sorted(set(self.deep.ids().tolist()) - ready)
-            if stale:
-                self.deep.remove(stale)
-                self.deep.save()
-        in_lexical = self.lexical.ids()
-        if in_lexical - ready:
-            self.lexical.remove(sorted(in_lexical - ready))
-        if ready - in_lexical:
-            records = self._passages_by_id(sorted(ready - in_lexical), only_ready=True).values()
-            self.lexical.add((r.id, index_text(r, r.document.filename)) for r in records)
-        if self.visual is not None:
-            # The pages dropped above leave the visual index on disk too, not only in this process.
-            with self.session() as session:
-                pages = set(
-                    session.scalars(select(PageRow.id).join(DocumentRow).where(DocumentRow.status == "ready"))
-                )
-            self.visual.remove_pages(sorted(self.visual.page_ids() - pages))
-            self.visual.save()
-        marker.unlink(missing_ok=True)
 
-    def _drop_from_indexes(self, passage_ids: list[int], page_ids: list[int]) -> None:
+    def _recover_abandoned_work(self) -> None:
+        """Finish what a killed writer left, at once, if no writer is alive (readers never wait)."""
+        if self.read_only or not self.unfinished():
+            return
+        try:
+            with self.writing(wait=False):
+                pass
+        except WriterBusy:
+            log.info("%s: a writer is at work; its unfinished documents stay hidden", self.root)
+        except AssistantError as error:
+            # Opening still works (unfinished documents stay hidden from readers); the next write
+            # tries again, and a damaged file is named by the searches that need it.
+            log.warning("%s: could not finish an interrupted write: %s", self.root, error)
+
+    def _recover(self) -> None:
+        """Undo half-finished work of a killed writer: nothing pending survives, indexes match the catalog."""
+        if not self.unfinished():
+            return
+        from indexer.check import diagnose, mend
+
+        log.warning("%s: repairing after an interrupted write", self.root)
+        report = diagnose(self)
+        for action in mend(self, report):
+            log.warning("%s: %s", self.root, action)
+
+    def start_afresh(self, name: str) -> None:
+        """Replace an index that cannot be read with an empty one (saved, and refilled, by the caller)."""
+        with self._state_lock:
+            generation = read_generations(self.engine).get(name, 0)
+            if name == "dense":
+                self._dense = DenseIndex(self.root / "dense.faiss", self.embedder.dim, load=False)
+            elif name == "deep":
+                embedder = self.deep_embedder
+                assert embedder is not None
+                self._deep = DenseIndex(self.root / "deep.faiss", embedder.dim, load=False)
+            elif name == "visual":
+                from omnifusion.retrieval import VisualConfig, VisualPageIndex
+
+                config = VisualConfig.from_dict(self.settings.visual)
+                self._visual = VisualPageIndex(self.root / "visual", config)
+            elif name == "lexical":
+                self.lexical.reset()
+                return
+            self._loaded[name] = generation
+
+    def original_path(self, stored_path: str) -> Path:
+        """Where an original lives: the catalog stores it relative to the workspace (older absolute
+        paths still resolve as they are)."""
+        return self.root / stored_path
+
+    def _stored_name(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def drop_from_indexes(self, passage_ids: list[int], page_ids: list[int]) -> None:
         self.dense.remove(passage_ids)
         self.lexical.remove(passage_ids)
         if self.deep is not None:
@@ -260,9 +489,9 @@ class Workspace:
         if self.visual is not None and page_ids:
             self.visual.remove_pages(page_ids)
 
-    def _remove_files(self, row: DocumentRow) -> None:
-        Path(row.stored_path).unlink(missing_ok=True)
-        shutil.rmtree(self.page_cache / str(row.id), ignore_errors=True)
+    def remove_files(self, stored_path: str, document_id: int) -> None:
+        self.original_path(stored_path).unlink(missing_ok=True)
+        shutil.rmtree(self.root / "pages" / str(document_id), ignore_errors=True)
 
     # -- adding --------------------------------------------------------------------------------
 
@@ -304,6 +533,7 @@ class Workspace:
         with self.session() as session:
             existing = session.scalars(select(DocumentRow).where(DocumentRow.sha256 == sha)).first()
             if existing is not None and (existing.status == "ready" or existing.id in batch):
+                self._restore_original(existing.stored_path, path)
                 return _document_record(existing), False
         try:
             extracted = extract_document(path, self.settings, media_type, sha)
@@ -363,7 +593,7 @@ class Workspace:
                 media_type=extracted.media_type,
                 size_bytes=extracted.size_bytes,
                 page_count=len(extracted.pages),
-                stored_path=str(stored),
+                stored_path=self._stored_name(stored),
                 status="pending",
                 languages=extracted.languages,
             )
@@ -434,19 +664,27 @@ class Workspace:
             document_id = document.id
         return document_id, list(zip(passage_ids, drafts, strict=True))
 
+    def _restore_original(self, stored_path: str, path: Path) -> None:
+        """Adding a file again brings back its original if it went missing (`check` suggests this)."""
+        target = self.original_path(stored_path)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_suffix(".part")
+            shutil.copyfile(path, temporary)
+            os.replace(temporary, target)
+            log.warning("%s: restored the missing original %s from %s", self.root, stored_path, path)
+
     def _publish(self, batch: list[int]) -> None:
         """Make a batch visible: vectors reach the disk first, then the catalog flips to ready."""
         if not batch:
             return
-        self.dense.save()
-        if self.visual is not None:
-            self.visual.save()
-        with self.session() as session, session.begin():
+        saved = self.save_indexes(["dense", "visual"])
+        with self.publishing(saved) as session:
             session.execute(update(DocumentRow).where(DocumentRow.id.in_(batch)).values(status="ready"))
         log.info("published %d document(s)", len(batch))
         batch.clear()
 
-    def _embed_into_dense(self, records: Iterable[PassageRecord]) -> None:
+    def embed_into_dense(self, records: Iterable[PassageRecord]) -> None:
         items = list(records)
         for start in range(0, len(items), 256):
             chunk = items[start : start + 256]
@@ -456,53 +694,70 @@ class Workspace:
     # -- deleting ------------------------------------------------------------------------------
 
     def delete(self, document_id: int) -> bool:
-        """Remove a document everywhere; False if there was no such document."""
+        """Remove a document everywhere; False if there was no such document.
+
+        The row is hidden first ('deleting'), the index files are saved without it, and only then
+        does the row go, in the transaction that tells other processes to reload: a kill at any
+        point leaves a hidden row that the next opening finishes deleting.
+        """
         with self.writing():
             with self.session() as session, session.begin():
                 row = session.get(DocumentRow, document_id)
                 if row is None:
                     return False
-                # Hidden from readers at once; a crash from here on is finished by _repair.
                 row.status = "deleting"
             with self.session() as session:
                 ids = list(
                     session.scalars(select(PassageRow.id).where(PassageRow.document_id == document_id))
                 )
                 page_ids = list(session.scalars(select(PageRow.id).where(PageRow.document_id == document_id)))
-            self._drop_from_indexes(ids, page_ids)
-            self.dense.save()
-            if self.deep is not None:
-                self.deep.save()
-            if self.visual is not None:
-                self.visual.save()
-            with self.session() as session, session.begin():
-                row = session.get(DocumentRow, document_id)
-                if row is not None:
-                    self._remove_files(row)
-                    session.execute(delete(TileRow).where(TileRow.page_id.in_(page_ids)))
-                    session.execute(delete(PassageRow).where(PassageRow.document_id == document_id))
-                    session.execute(delete(PageRow).where(PageRow.document_id == document_id))
-                    session.delete(row)
+            self.drop_from_indexes(ids, page_ids)
+            saved = self.save_indexes(["dense", "deep", "visual"])
+            with self.publishing(saved) as session:
+                self.delete_rows(session, document_id)
         return True
+
+    def delete_rows(self, session: Session, document_id: int) -> None:
+        """Remove a document's files, then its rows (inside the caller's transaction)."""
+        row = session.get(DocumentRow, document_id)
+        if row is None:
+            return
+        self.remove_files(row.stored_path, row.id)
+        pages = select(PageRow.id).where(PageRow.document_id == document_id)
+        session.execute(delete(TileRow).where(TileRow.page_id.in_(pages)))
+        session.execute(delete(PassageRow).where(PassageRow.document_id == document_id))
+        session.execute(delete(PageRow).where(PageRow.document_id == document_id))
+        session.delete(row)
 
     def compact(self) -> dict[str, int]:
         """Give the space of deleted documents back to the file system; returns bytes before/after."""
         with self.writing():
             before = self.disk_usage()
             self.lexical.optimize()
-            self.dense.save()
+            self.save_indexes(["dense", "deep"])
             if self.engine.dialect.name == "sqlite":
                 with self.engine.connect() as connection:
-                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    # In WAL mode VACUUM writes the compacted copy into the log: the checkpoint after
+                    # it moves that copy into the file and truncates the log (before it, the log
+                    # would hold a second copy of the whole catalog).
                     connection.exec_driver_sql("VACUUM")
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             after = self.disk_usage()
         return {"before": before, "after": after}
 
     def disk_usage(self) -> int:
-        """Bytes of catalog and indexes (originals and cached page images not counted)."""
+        """Bytes on disk of the catalog and the indexes (originals and cached page images not counted).
+
+        A SQLite log (-wal) holds real data and counts; its shared-memory index (-shm) is a fixed
+        32 KiB scratch mapping and does not.
+        """
         total = 0
         for path in self.root.iterdir():
-            if path.is_file() and path.name.split(".")[0] in ("catalog", "lexical", "dense"):
+            name = path.name
+            counted = name.split(".")[0] in ("catalog", "lexical", "dense", "deep") and not name.endswith(
+                "-shm"
+            )
+            if counted and path.is_file():
                 total += path.stat().st_size
         visual = self.root / "visual"
         if visual.is_dir():
@@ -629,40 +884,50 @@ class Workspace:
         return [(r[0], r[1], (r[2], r[3], r[4], r[5])) for r in rows]
 
     def page_image(self, document_id: int, page_number: int) -> Path:
-        """A PNG of the page as indexed (citation boxes are in its pixels), rendered once and cached."""
+        """A PNG of the page as indexed (citation boxes are in its pixels), rendered once and cached.
+
+        A read-only workspace keeps its renders in a per-user temporary folder instead of `pages/`.
+        """
         with self.session() as session:
             row = session.get(DocumentRow, document_id)
             if row is None or row.status != "ready":
                 raise WorkspaceError(f"no document with id {document_id} in {self.root}")
             if not 1 <= page_number <= row.page_count:
                 raise WorkspaceError(f"{row.filename} has pages 1..{row.page_count}, not {page_number}")
-            stored, media_type = Path(row.stored_path), row.media_type
-        target = self.page_cache / str(document_id) / f"{page_number}.png"
+            stored, media_type, filename, sha = row.stored_path, row.media_type, row.filename, row.sha256
+        if self.read_only:
+            _private_folder(self.page_cache)
+            target = self.page_cache / f"{sha}-{self.settings.dpi:g}" / f"{page_number}.png"
+        else:
+            target = self.page_cache / str(document_id) / f"{page_number}.png"
         if target.exists():
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
+        original = self.original_path(stored)
+        if not original.is_file():
+            raise WorkspaceDamaged(
+                f"the original of {filename!r} (#{document_id}) is missing from {self.root} ({stored}): "
+                "its text stays searchable but its pages cannot be shown; add the file again to restore it"
+            )
+        image = self.render_page(original, media_type, page_number)
+        with storage_errors(target, self.repair_advice):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            image.save(temporary, format="PNG", compress_level=1)
+            os.replace(temporary, target)
+        return target
+
+    def render_page(self, original: Path, media_type: str, page_number: int) -> Image.Image:
+        """Page `page_number` of a stored original, at the workspace's resolution."""
         if media_type == "application/pdf":
             from indexer.pdf import render_pdf_page
 
-            image = render_pdf_page(stored, page_number, self.settings.dpi)
-        else:
-            from indexer.images import read_image_pages
+            return render_pdf_page(original, page_number, self.settings.dpi)
+        from indexer.images import read_image_pages
 
-            for number, frame in enumerate(read_image_pages(stored, self.settings.max_image_pixels), start=1):
-                if number == page_number:
-                    image = frame
-                    break
-        temporary = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        image.save(temporary, format="PNG", compress_level=1)
-        os.replace(temporary, target)
-        return target
-
-    def refresh(self) -> None:
-        """Pick up what another process wrote since this one loaded the indexes."""
-        if self._dense is not None:
-            self._dense.refresh()
-        if self._deep is not None:
-            self._deep.refresh()
+        for number, frame in enumerate(read_image_pages(original, self.settings.max_image_pixels), start=1):
+            if number == page_number:
+                return frame
+        raise WorkspaceDamaged(f"{original} has fewer than {page_number} pages; {self.repair_advice}")
 
     # -- the deep channel, filled after ingest -------------------------------------------------
 
@@ -670,6 +935,7 @@ class Workspace:
         """Ids of ready passages that the deep index does not hold yet."""
         if self.deep is None:
             return []
+        self.refresh()
         with self.session() as session:
             ready = set(
                 session.scalars(
@@ -684,15 +950,16 @@ class Workspace:
         """Embed passages with the deep embedder until none is left (or `stop` is set); returns how many.
 
         The slow embedding runs without the write lock; only adding the vectors takes it, so
-        uploads and deletes are never held up. Safe to interrupt: vectors are saved atomically
-        every few seconds, and a restart continues where it stopped.
+        uploads and deletes are never held up. Safe to interrupt: the vectors are saved after the
+        first chunk and then as often as saving costs at most a tenth of the time (ENRICH_SAVE_RATIO),
+        so a kill loses about one chunk, and a restart continues where it stopped.
         """
         deep, embedder = self.deep, self.deep_embedder
         if deep is None or embedder is None:
             return 0
         pending = self.pending_enrichment()
         done = 0
-        last_save = time.monotonic()
+        saved_at, save_took = time.monotonic(), 0.0
         unsaved = False
         for start in range(0, len(pending), ENRICH_CHUNK):
             if stop is not None and stop.is_set():
@@ -709,16 +976,24 @@ class Workspace:
                     deep.remove([records[i].id for i in keep])
                     deep.add(np.array([records[i].id for i in keep], dtype=np.int64), vectors[keep])
                     unsaved = True
-                if unsaved and time.monotonic() - last_save > ENRICH_SAVE_EVERY_S:
-                    deep.save()
-                    unsaved, last_save = False, time.monotonic()
+                if unsaved and time.monotonic() - saved_at >= ENRICH_SAVE_RATIO * save_took:
+                    save_took = self._save_deep()
+                    unsaved, saved_at = False, time.monotonic()
             done += len(records)
             if progress is not None:
                 progress(done, len(pending))
         if unsaved:
             with self.writing():
-                deep.save()
+                self._save_deep()
         return done
+
+    def _save_deep(self) -> float:
+        """Save and publish the deep index; returns how long that took."""
+        started = time.monotonic()
+        saved = self.save_indexes(["deep"])
+        with self.publishing(saved):
+            pass
+        return time.monotonic() - started
 
     def start_enrichment(self) -> None:
         """Fill the deep index in a background thread (one at a time; a no-op when it is off)."""
@@ -751,6 +1026,12 @@ class Workspace:
         self.lexical.close()
         self.engine.dispose()
 
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def _document_record(row: DocumentRow) -> DocumentRecord:
     return DocumentRecord(
@@ -763,3 +1044,95 @@ def _document_record(row: DocumentRow) -> DocumentRecord:
         languages=row.languages,
         added_at=row.added_at.isoformat() if row.added_at else "",
     )
+
+
+def _setting_problem(name: str, value: Any, default: Any) -> str | None:
+    """What is wrong with one setting's value, judged by the type of its default (None: nothing)."""
+    minimum = SETTING_MINIMUM.get(name, 0)
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "must be true or false"
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "must be a whole number"
+        return None if value >= minimum else f"must be at least {minimum}"
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return "must be a number"
+        return None if value >= minimum else f"must be at least {minimum:g}"
+    if isinstance(default, str):
+        return None if isinstance(value, str) else "must be a string"
+    if isinstance(default, dict):
+        return None if isinstance(value, dict) else "must be a JSON object"
+    return None
+
+
+def _settings(config_path: Path, stored: dict[str, Any], overrides: dict[str, Any]) -> IndexSettings:
+    """Merged and checked settings: a bad value in config.json is `WorkspaceDamaged` naming the file,
+    one from the environment or an argument is `WorkspaceError` naming the setting."""
+    defaults = IndexSettings()
+    known = {f.name for f in fields(IndexSettings)}
+    for name, value in stored.items():
+        problem = _setting_problem(name, value, getattr(defaults, name)) if name in known else None
+        if problem:
+            raise WorkspaceDamaged(
+                f"{config_path}: setting {name!r} {problem}, not {value!r}; fix it there "
+                f"(or remove the line to use the default, {getattr(defaults, name)!r})"
+            )
+    settings: IndexSettings = merge_settings(IndexSettings, stored, overrides)
+    for name in known:
+        value = getattr(settings, name)
+        problem = _setting_problem(name, value, getattr(defaults, name))
+        if problem:
+            raise WorkspaceError(
+                f"setting {name!r} {problem}, not {value!r} (from the environment or an argument)"
+            )
+    if isinstance(settings.dpi, int):
+        settings.dpi = float(settings.dpi)
+    if settings.visual:
+        from omnifusion.retrieval import VisualConfig
+        from omnifusion.runtime import OmniFusionError
+
+        try:
+            VisualConfig.from_dict(settings.visual)
+        except (OmniFusionError, TypeError, ValueError) as error:
+            origin = str(config_path) if "visual" in stored and "visual" not in overrides else "the settings"
+            raise WorkspaceDamaged(
+                f"{origin}: the 'visual' setting is not usable ({error}); fix it"
+            ) from error
+    return settings
+
+
+def _creation_undo(root: Path) -> Callable[[], None]:
+    """A function that removes what opening a new workspace at `root` creates, for a failed opening."""
+    if root.exists():
+        before = set(root.iterdir())
+
+        def undo() -> None:
+            for entry in set(root.iterdir()) - before:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+
+        return undo
+    top = root  # the outermost folder that `mkdir(parents=True)` will create
+    while not top.parent.exists() and top.parent != top:
+        top = top.parent
+    return lambda: shutil.rmtree(top, ignore_errors=True)
+
+
+def _reader_page_cache() -> Path:
+    """Where page renders of workspaces this user may only read go: a private folder in /tmp."""
+    return Path(tempfile.gettempdir()) / f"omnifusion-assistant-{os.getuid()}" / "pages"
+
+
+def _private_folder(folder: Path) -> None:
+    """Create `folder` (in a 0700 parent of this user's own); refuse one another user could have planted."""
+    base = folder.parent
+    base.mkdir(mode=0o700, exist_ok=True)
+    info = base.lstat()
+    if base.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise WorkspaceError(
+            f"{base} belongs to another user or is open to others; remove it (it is only a cache)"
+        )
+    folder.mkdir(exist_ok=True)

@@ -265,6 +265,17 @@ class VisualPageIndex:
             index._load()
         return index
 
+    def reopened(self) -> VisualPageIndex:
+        """A fresh index over what the file holds now (another process saved it), sharing the loaded model.
+
+        A new object rather than an update in place: a search running on this one keeps a consistent
+        view (its vectors and its page map) until it ends. Nothing is created on disk.
+        """
+        index = type(self)(self.directory, self.config, self._embedder)
+        if (self.directory / INDEX_FILE).is_file():
+            index._load()
+        return index
+
     # ---- state on disk ---------------------------------------------------------------------------
 
     def _load(self) -> None:

@@ -15,7 +15,10 @@ from indexer.catalog import (
     PageRow,
     PassageRow,
     TileRow,
+    bump_generations,
     open_catalog,
+    read_generations,
+    relative_original,
     table_names,
 )
 
@@ -56,7 +59,14 @@ def test_fresh_url_gets_every_table_at_the_head_revision(
 ) -> None:
     caplog.set_level(logging.INFO, logger="indexer.catalog")
     engine, _ = open_catalog(url(tmp_path))
-    assert table_names(engine) == ["alembic_version", "documents", "pages", "passages", "tiles"]
+    assert table_names(engine) == [
+        "alembic_version",
+        "documents",
+        "index_generations",
+        "pages",
+        "passages",
+        "tiles",
+    ]
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT version_num FROM alembic_version")) == SCHEMA_REVISION
         assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
@@ -109,4 +119,26 @@ def test_migration_builds_the_schema_the_models_describe(tmp_path: Path) -> None
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ("/home/ann/ws/originals/ab12.pdf", "originals/ab12.pdf"),
+        ("/srv/moved/ws/originals/cd34.png", "originals/cd34.png"),
+        ("originals/ef56.tiff", "originals/ef56.tiff"),  # already relative: left alone
+        ("/dev/null", "/dev/null"),  # not an original the workspace stored: left alone
+    ],
+)
+def test_migration_0002_makes_originals_relative_to_the_workspace(stored: str, expected: str) -> None:
+    assert relative_original(stored) == expected
+
+
+def test_publication_counts_start_at_zero_and_move_together(tmp_path: Path) -> None:
+    engine, sessions = open_catalog(url(tmp_path))
+    assert read_generations(engine) == {"dense": 0, "deep": 0, "visual": 0}
+    with sessions() as session, session.begin():
+        assert bump_generations(session, ["dense", "visual"]) == {"dense": 1, "visual": 1}
+    assert read_generations(engine) == {"dense": 1, "deep": 0, "visual": 1}
     engine.dispose()

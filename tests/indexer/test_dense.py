@@ -9,6 +9,7 @@ import pytest
 
 from indexer.dense import DenseIndex
 from indexer.embedders import TextEmbedder, load_embedder
+from indexer.errors import WorkspaceDamaged
 
 PASSAGES = {
     101: "Replace the dust bag every 4 weeks. A full bag reduces the suction power.",
@@ -93,14 +94,14 @@ def test_a_reader_follows_what_the_writer_saved(tmp_path: Path, use: TextEmbedde
     reader = DenseIndex(path, use.dim)
     writer.remove([101])
     writer.save()
-    reader.refresh()
+    reader.reload()
     assert 101 not in reader.ids().tolist() and len(reader) == 4
 
 
 def test_an_index_of_another_width_is_refused_with_advice(tmp_path: Path, use: TextEmbedder) -> None:
     path = tmp_path / "dense.faiss"
     filled(path, use).save()
-    with pytest.raises(ValueError, match=r"512-d vectors but the embedder gives 384-d: rebuild"):
+    with pytest.raises(WorkspaceDamaged, match=r"512-d vectors but the embedder gives 384-d; run .*--repair"):
         DenseIndex(path, 384)
 
 

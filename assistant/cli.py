@@ -589,7 +589,8 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as error:
         if _disk_full(error) and not isinstance(error, StorageFull):  # the cause is what to act on
             error = _storage_full(error)
-        return _fail(_one_line(str(error)), error.exit_code)
+        # Our own messages end with what to do: never cut that off, only fold them onto one line.
+        return _fail(_one_line(str(error), limit=4000), error.exit_code)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:

@@ -2,34 +2,106 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+from assistant.service import DEFAULT_MAX_UPLOAD
+from indexer.errors import InvalidRequest
+
 log = logging.getLogger(__name__)
 
 APP = Path(__file__).with_name("app.py")
+INSECURE_ENV = "ASSISTANT_INSECURE"
+DEFAULT_MAX_UPLOAD_MB = DEFAULT_MAX_UPLOAD // 2**20
+"""The REST service's upload limit in Streamlit's unit (whole MiB): one limit for both front doors."""
 
 
-def streamlit_command(port: int, host: str = "127.0.0.1") -> list[str]:
+def is_loopback(host: str) -> bool:
+    """Whether every address `host` names is a loopback one (a name is resolved; '' and 0.0.0.0 are not)."""
+    if not host:
+        return False
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(str(a).split("%")[0]).is_loopback for a in addresses)
+
+
+def insecure_from_environment() -> bool:
+    return os.environ.get(INSECURE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def checked_host(host: str, insecure: bool) -> str:
+    """`host`, if the UI may listen there: it has no login, so only loopback unless `insecure` says so."""
+    if is_loopback(host):
+        return host
+    if not insecure:
+        raise InvalidRequest(
+            "--host",
+            f"{host or '(all interfaces)'} is not a loopback address, and the UI has no login: anyone who "
+            f"reaches it can read, add and delete documents. Put it behind an authenticating proxy and "
+            f"pass --insecure (or set {INSECURE_ENV}=1) to listen there anyway",
+        )
+    log.warning(
+        "\n%s\nINSECURE: the UI listens on %s with no login; anyone who reaches it can read, add and "
+        "delete documents. Keep it behind an authenticating proxy or a private network.\n%s",
+        "!" * 78,
+        host,
+        "!" * 78,
+    )
+    return host
+
+
+def streamlit_command(
+    port: int, host: str = "127.0.0.1", max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB
+) -> list[str]:
     """The `streamlit run` command line for the app, headless (the workspace comes from the environment)."""
+    if max_upload_mb < 1:
+        raise InvalidRequest(
+            "--max-upload-mb", f"must be a whole number of MB, at least 1, not {max_upload_mb}"
+        )
     return [
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", host,
+        "--server.maxUploadSize", str(max_upload_mb),
+        # Served, not developed: no file watching, no "magic" (a bare string in the script would be shown),
+        # no developer menu, no tracebacks shown to visitors.
+        "--server.fileWatcherType", "none",
+        "--runner.magicEnabled", "false",
+        "--client.toolbarMode", "minimal",
+        "--client.showErrorDetails", "type",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
 
 
-def launch(workspace: str | Path, port: int, host: str = "127.0.0.1") -> int:
-    """Run the Streamlit app on `host:port` over `workspace` until interrupted; returns its exit code."""
+def launch(
+    workspace: str | Path,
+    port: int,
+    host: str = "127.0.0.1",
+    *,
+    max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB,
+    insecure: bool | None = None,
+) -> int:
+    """Run the Streamlit app on `host:port` over `workspace` until interrupted; returns its exit code.
+
+    `insecure` (default: $ASSISTANT_INSECURE) allows a non-loopback `host`; `InvalidRequest` otherwise.
+    """
+    host = checked_host(host, insecure_from_environment() if insecure is None else insecure)
     env = dict(os.environ, ASSISTANT_WORKSPACE=str(Path(workspace).expanduser().resolve()))
-    command = streamlit_command(port, host)
+    command = streamlit_command(port, host, max_upload_mb)
     log.info("starting the UI on http://%s:%d for %s", host, port, env["ASSISTANT_WORKSPACE"])
     process = subprocess.Popen(command, env=env)
     previous = None

@@ -25,7 +25,7 @@ from assistant.highlight import draw_boxes
 from assistant.limits import MAX_QUESTION_CHARS, checked_question
 from indexer.errors import InvalidRequest
 from indexer.records import DocumentRecord
-from ui.history import CitedBox, History, TabHistory, Turn, open_history
+from ui.history import CitedBox, History, HistoryStore, TabHistory, Turn, open_history
 from ui.page_style import notice_html, page_css, plain_html, reflowed
 from ui.strings import LANGUAGE_NAMES, STRINGS, Strings, explain, failure_line
 
@@ -150,7 +150,13 @@ def set_state(name: str, value: object) -> None:
 
 def clear_history(history: History) -> None:
     st.session_state.confirm_clear = False
-    history.clear()
+    try:
+        history.clear()
+    except (sqlite3.Error, OSError) as error:
+        log.warning("UI history cannot be cleared (%s)", error)
+        reason = str(error)
+        st.session_state.history_messages = [("error", lambda t: f"{t.error}: {reason}")]
+        return
     st.session_state.history_messages = [("info", lambda t: t.cleared)]
 
 
@@ -185,8 +191,7 @@ def document_list(assistant: Assistant, documents: list[DocumentRecord], text: S
         )
 
 
-def history_controls(history: History, unwritable: str, text: Strings) -> None:
-    count = history.count()
+def history_controls(history: History, count: int, unwritable: str, text: Strings) -> None:
     plain(text.history_count.format(count=count) if count else text.history_empty, "muted")
     if unwritable:
         notice("info", text.history_session_only.format(reason=unwritable))
@@ -203,13 +208,22 @@ def history_controls(history: History, unwritable: str, text: Strings) -> None:
     no.button(text.cancel, key="cancel-clear", on_click=set_state, args=("confirm_clear", False))
 
 
-def page_history(assistant: Assistant) -> tuple[History, str]:
-    """The workspace's stored history, or this tab's own when the workspace cannot be written."""
+def page_history(assistant: Assistant) -> tuple[History, str, list[Turn], int]:
+    """The history to use, why it is this tab's own (or ''), its last turns and how many it holds.
+
+    The workspace's store when it can be used; this tab's own list when the workspace cannot be
+    written, or when the store fails later (the file removed, the disk gone read-only).
+    """
     store, reason = workspace_history(str(assistant.workspace.root))
     reason = st.session_state.get("history_unwritable", reason)
-    if store is None or reason:
-        return TabHistory(st.session_state.setdefault("tab_turns", [])), reason
-    return store, ""
+    if store is not None and not reason:
+        try:
+            return store, "", store.recent(SHOWN_TURNS), store.count()
+        except sqlite3.Error as error:
+            log.warning("UI history cannot be read (%s); keeping it in this tab", error)
+            reason = st.session_state.history_unwritable = str(error)
+    tab = TabHistory(st.session_state.setdefault("tab_turns", []))
+    return tab, reason, tab.recent(SHOWN_TURNS), tab.count()
 
 
 def sidebar(assistant: Assistant, text: Strings) -> list[DocumentRecord]:
@@ -342,11 +356,12 @@ def ask(
     chosen: list[DocumentRecord],
     documents: dict[int, DocumentRecord],
     text: Strings,
-) -> None:
+) -> bool:
+    """Ask, show the answer and keep it; False when the question could not be asked."""
     problem = question_problem(question, text)
     if problem:
         notice("info", problem)
-        return
+        return False
     question = question.strip()
     names = tuple(document.filename for document in chosen)
     show_question(question, names, text)
@@ -364,13 +379,18 @@ def ask(
             st.session_state.history_unwritable = str(error)
             TabHistory(st.session_state.setdefault("tab_turns", [])).add(turn)
         show_answer(assistant, turn, documents, text, latest=True)
+    return True
 
 
 def thread(
-    assistant: Assistant, history: History, documents: dict[int, DocumentRecord], text: Strings, asking: bool
+    assistant: Assistant,
+    turns: list[Turn],
+    total: int,
+    documents: dict[int, DocumentRecord],
+    text: Strings,
+    asking: bool,
 ) -> None:
-    turns = history.recent(SHOWN_TURNS)
-    hidden = history.count() - len(turns)
+    hidden = total - len(turns)
     if hidden > 0:
         plain(text.history_hidden.format(count=hidden), "muted")
     for number, turn in enumerate(turns, start=1):
@@ -403,17 +423,20 @@ def main() -> None:
     st.caption(text.caption)
     question = st.chat_input(text.question_placeholder, max_chars=MAX_QUESTION_CHARS, key="question")
     try:
-        history, unwritable = page_history(assistant)
+        history, unwritable, turns, total = page_history(assistant)
         documents = sidebar(assistant, text)
         by_id = {document.id: document for document in documents}
         with st.sidebar:  # beside the thread, not above it: a long thread would scroll it away
             chosen = document_filter(documents, text)
-        thread(assistant, history, by_id, text, asking=question is not None)
-        if question is not None:
-            ask(assistant, history, question, chosen, by_id, text)
+        thread(assistant, turns, total, by_id, text, asking=question is not None)
+        if question is not None and ask(assistant, history, question, chosen, by_id, text):
+            if isinstance(history, HistoryStore) and st.session_state.get("history_unwritable"):
+                history, unwritable, _, total = page_history(assistant)  # it went to this tab instead
+            else:
+                total += 1
         with st.sidebar:  # drawn last, so that it counts the question just asked
             st.header(text.history_header)
-            history_controls(history, unwritable, text)
+            history_controls(history, total, unwritable, text)
     except AssistantError as error:  # the one place the page turns a typed error into a message
         log.warning("UI: %s", error)
         notice("error", explain(error, text))

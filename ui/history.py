@@ -24,6 +24,7 @@ FORMAT = 1
 """Version of the JSON a turn is stored as; rows of another version are skipped, not misread."""
 BUSY_TIMEOUT_S = 10.0
 DAMAGED = {"SQLITE_NOTADB", "SQLITE_CORRUPT"}
+TABLE = "CREATE TABLE IF NOT EXISTS turns (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)"
 
 
 @dataclass(frozen=True)
@@ -121,15 +122,15 @@ class HistoryStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        with self._writing() as connection:
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS turns (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)"
-            )
+        with self._writing():
+            pass
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         # One short connection per call: Streamlit sessions are threads, and other processes share the file.
         with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)) as connection:
+            # A no-op while the table is there; remakes it if someone deleted the file to start afresh.
+            connection.execute(TABLE)
             yield connection
 
     @contextmanager

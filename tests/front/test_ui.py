@@ -387,3 +387,29 @@ def test_missing_workspace_setting_is_explained(monkeypatch: pytest.MonkeyPatch)
     app = AppTest.from_file(APP, default_timeout=30)
     app.run()
     assert "ASSISTANT_WORKSPACE" in notices(app, "error")[0]
+
+
+def test_a_history_file_removed_while_running_starts_afresh(app: AppTest, indexed_workspace: Path) -> None:
+    _ask(app, EN_QUESTION)
+    (indexed_workspace / HISTORY_FILE).unlink()
+    app.run()
+    assert not app.exception and EN_QUESTION not in shown(app)
+    _ask(app, RU_QUESTION)
+    assert [t.question for t in HistoryStore(indexed_workspace / HISTORY_FILE).recent(5)] == [RU_QUESTION]
+
+
+def test_a_history_that_breaks_while_running_moves_to_the_tab(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, front_files: FrontFiles
+) -> None:
+    workspace = tmp_path / "ws"
+    with Assistant(workspace) as assistant:
+        assistant.add([front_files.coffee])
+    app = _app(monkeypatch, workspace)
+    _ask(app, EN_QUESTION)
+    (workspace / HISTORY_FILE).unlink()
+    (workspace / HISTORY_FILE).mkdir()  # what SQLite now finds there cannot be opened
+    app.run()
+    assert not app.exception
+    assert any(n.startswith("Questions are kept in this browser tab only") for n in notices(app, "info"))
+    _ask(app, UNANSWERABLE)
+    assert styled(app, "doc-question") == [UNANSWERABLE]

@@ -61,6 +61,12 @@ def _app(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> AppTest:
     return app
 
 
+def _coffee_workspace(tmp_path: Path, front_files: FrontFiles) -> Path:
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([front_files.coffee])
+    return tmp_path / "ws"
+
+
 def _ask(app: AppTest, question: str) -> None:
     app.chat_input(key="question").set_value(question).run()
     assert not app.exception
@@ -360,9 +366,7 @@ def test_markdown_in_documents_and_file_names_is_shown_as_text(
 def test_history_is_kept_in_the_tab_when_the_workspace_cannot_take_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, front_files: FrontFiles
 ) -> None:
-    workspace = tmp_path / "ws"
-    with Assistant(workspace) as assistant:
-        assistant.add([front_files.coffee])
+    workspace = _coffee_workspace(tmp_path, front_files)
     (workspace / HISTORY_FILE).mkdir()  # SQLite cannot open it: as with a read-only workspace
     app = _app(monkeypatch, workspace)
     assert any(n.startswith("Questions are kept in this browser tab only") for n in notices(app, "info"))
@@ -401,9 +405,7 @@ def test_a_history_file_removed_while_running_starts_afresh(app: AppTest, indexe
 def test_a_history_that_breaks_while_running_moves_to_the_tab(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, front_files: FrontFiles
 ) -> None:
-    workspace = tmp_path / "ws"
-    with Assistant(workspace) as assistant:
-        assistant.add([front_files.coffee])
+    workspace = _coffee_workspace(tmp_path, front_files)
     app = _app(monkeypatch, workspace)
     _ask(app, EN_QUESTION)
     (workspace / HISTORY_FILE).unlink()

@@ -13,7 +13,6 @@ from indexer.errors import DocumentError
 class Strings:
     title: str
     caption: str
-    language: str
     upload_header: str
     upload_label: str
     upload_help: str
@@ -69,7 +68,7 @@ class Strings:
     error: str
     """Prefix of an error the UI has no words of its own for (the message itself stays as raised)."""
     reasons: Mapping[str, str] = field(default_factory=dict)
-    """Error class name -> message in this language; `{name}` is the file, `{page}` the page.
+    """Error class name -> message in this language; `{page}` is the page, `{detail}` the raised message.
 
     Empty for English: the project's errors are written in English and say more than a template can.
     """
@@ -79,7 +78,6 @@ STRINGS = {
     "en": Strings(
         title="Document assistant",
         caption="Ask about your manuals and screenshots; every answer points at a box on a page.",
-        language="Language",
         upload_header="Add documents",
         upload_label="PDFs and images (PNG, JPEG, WebP, TIFF)",
         upload_help="Several files at once; files already indexed are recognised by their content.",
@@ -136,7 +134,6 @@ STRINGS = {
     "ru": Strings(
         title="Помощник по документам",
         caption="Спрашивайте о руководствах и скриншотах; каждый ответ указывает на область страницы.",
-        language="Язык",
         upload_header="Добавить документы",
         upload_label="PDF и изображения (PNG, JPEG, WebP, TIFF)",
         upload_help="Можно несколько файлов сразу; уже добавленные узнаются по содержимому.",

@@ -128,7 +128,7 @@ def test_ask_in_english_cites_the_page_and_draws_the_box(service: Service) -> No
     # The highlight reaches just outside the box: blue there in the drawn image (never red, the colour of
     # screenshots' own annotation marks), white in the plain one.
     edge = (int((x0 + x1) / 2), max(0, int(y0) - 2))
-    red, green, blue = marked.getpixel(edge)  # type: ignore[misc]
+    red, _, blue = marked.getpixel(edge)  # type: ignore[misc]
     assert blue > 200 and blue - red > 40
     assert page.getpixel(edge) == (255, 255, 255)
 

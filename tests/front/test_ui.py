@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from assistant import Assistant
 from assistant.limits import MAX_QUESTION_CHARS
+from indexer.errors import AssistantError, PageTooLarge, ReadOnlyWorkspace, UnknownDocument
 from ui.history import HISTORY_FILE, HistoryStore
-from ui.strings import STRINGS
+from ui.strings import STRINGS, explain
 
 from .conftest import (
     EN_ANSWER_WORDS,
@@ -415,3 +416,13 @@ def test_a_history_that_breaks_while_running_moves_to_the_tab(
     assert any(n.startswith("Questions are kept in this browser tab only") for n in notices(app, "info"))
     _ask(app, UNANSWERABLE)
     assert styled(app, "doc-question") == [UNANSWERABLE]
+
+
+def test_errors_are_worded_in_the_chosen_language() -> None:
+    too_large = PageTooLarge("/tmp/bomb.pdf", 3, "is 14400 pt wide")
+    assert explain(too_large, EN) == too_large.reason
+    assert explain(too_large, RU) == RU.reasons["PageTooLarge"].format(page=3)
+    assert explain(ReadOnlyWorkspace("read-only"), RU) == RU.reasons["ReadOnlyWorkspace"]
+    assert explain(UnknownDocument([7]), EN) == str(UnknownDocument([7]))
+    # An error the Russian page has no words for still says what happened, marked as an error.
+    assert explain(AssistantError("disk on fire"), RU) == "Ошибка: disk on fire"

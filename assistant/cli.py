@@ -434,7 +434,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     import ui
 
-    return int(ui.launch(args.workspace, args.port, host=args.host))
+    return int(
+        ui.launch(
+            args.workspace,
+            args.port,
+            host=args.host,
+            max_upload_mb=ui.DEFAULT_MAX_UPLOAD_MB if args.max_upload_mb is None else args.max_upload_mb,
+            insecure=args.insecure or None,
+        )
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -519,8 +527,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.set_defaults(func=cmd_serve)
     sub = command("ui", "Streamlit upload-and-ask UI (headless)")
-    sub.add_argument("--host", default="127.0.0.1")
+    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     sub.add_argument("--port", type=int, default=8501)
+    sub.add_argument(
+        "--max-upload-mb",
+        type=int,
+        default=None,
+        help="largest file one upload may carry, in MB (default: the REST service's limit, 50)",
+    )
+    sub.add_argument(
+        "--insecure",
+        action="store_true",
+        help="listen on a non-loopback --host although the UI has no login (or env ASSISTANT_INSECURE=1)",
+    )
     sub.set_defaults(func=cmd_ui)
     return parser
 

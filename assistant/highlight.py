@@ -12,10 +12,18 @@ from PIL import Image, ImageDraw
 from indexer.errors import InvalidRequest
 from indexer.records import BBox
 
-OUTLINE = (220, 30, 30, 255)
-FILL = (255, 214, 0, 70)
 MAX_BOXES = 50
 """Boxes drawn on one page image: a citation has one; more than this is a request built to cost time."""
+# Screenshots carry their authors' own marks (red boxes, circles, arrows, yellow highlights): a citation
+# must never be mistaken for one of them, so it is blue, translucent and dashed, on a white halo that
+# keeps the dashes visible on dark screenshots too.
+FILL = (0, 120, 255, 56)
+OUTLINE = (0, 84, 214, 255)
+HALO = (255, 255, 255, 220)
+DASH = 3
+"""Dash length, in line widths."""
+GAP = 2
+"""Gap between dashes, in line widths."""
 
 
 class BoxError(InvalidRequest):
@@ -75,8 +83,31 @@ def page_size(page_image: Path) -> tuple[int, int]:
         return opened.size
 
 
+def _dashes(start: float, end: float, width: int) -> list[tuple[float, float]]:
+    """(from, to) of each dash along one edge; the edge always ends in a dash, so corners are drawn."""
+    dash, step = DASH * width, (DASH + GAP) * width
+    spans = []
+    position = start
+    while position < end:
+        spans.append((position, min(position + dash, end)))
+        position += step
+    if spans and spans[-1][1] < end:
+        spans.append((max(start, end - dash), end))
+    return spans
+
+
+def _dashed_rectangle(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], width: int) -> None:
+    x0, y0, x1, y1 = box
+    for a, b in _dashes(x0, x1, width):
+        draw.line((a, y0, b, y0), fill=OUTLINE, width=width)
+        draw.line((a, y1, b, y1), fill=OUTLINE, width=width)
+    for a, b in _dashes(y0, y1, width):
+        draw.line((x0, a, x0, b), fill=OUTLINE, width=width)
+        draw.line((x1, a, x1, b), fill=OUTLINE, width=width)
+
+
 def draw_boxes(page_image: Path, boxes: Sequence[BBox], max_width: int | None = None) -> bytes:
-    """The page with each box outlined and lightly filled, scaled down to `max_width` if given.
+    """The page with each box lightly filled and outlined in dashes, scaled down to `max_width` if given.
 
     Boxes are clipped to the page (one that misses it is not drawn), so the work is bounded by the
     page's size whatever the coordinates.
@@ -91,11 +122,16 @@ def draw_boxes(page_image: Path, boxes: Sequence[BBox], max_width: int | None = 
         page = page.resize((max_width, max(1, round(page.height * scale))), Image.Resampling.LANCZOS)
     overlay = Image.new("RGBA", page.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
-    width = max(3, page.width // 250)
+    width = max(2, page.width // 300)
     for box in on_page:
         x0, y0, x1, y1 = (value * scale for value in box)
-        pad = width
-        draw.rectangle((x0 - pad, y0 - pad, x1 + pad, y1 + pad), fill=FILL, outline=OUTLINE, width=width)
+        pad = 2 * width
+        outer = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+        # The dashes are centred on the edge; the halo reaches one pixel past them on both sides.
+        grow = width // 2 + 1
+        halo = (outer[0] - grow, outer[1] - grow, outer[2] + grow, outer[3] + grow)
+        draw.rectangle(halo, fill=FILL, outline=HALO, width=width + 2)
+        _dashed_rectangle(draw, outer, width)
     image = Image.alpha_composite(page, overlay).convert("RGB")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=3)

@@ -7,14 +7,12 @@ import fcntl
 import hashlib
 import hmac
 import http
-import ipaddress
 import json
 import logging
 import os
 import queue
 import re
 import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -38,13 +36,13 @@ from starlette.exceptions import HTTPException
 
 from assistant.batch import QuestionFileError, answer_questions, read_answers, read_questions
 from assistant.concurrency import one_native_thread_per_request
+from assistant.exposure import check_exposure
 from assistant.highlight import draw_boxes, page_boxes, page_size
 from assistant.limits import MAX_K, MAX_QUESTION_CHARS, checked_k, checked_question
 from assistant.payloads import answer_payload, hit_payload, resolve_documents
 from assistant.sdk import Assistant
 from indexer.errors import (
     AssistantError,
-    InsecureExposure,
     InvalidRequest,
     UnknownDocument,
     WorkspaceError,
@@ -55,7 +53,6 @@ from indexer.workspace import AddReport
 log = logging.getLogger(__name__)
 
 API_KEY_ENV = "ASSISTANT_API_KEY"
-INSECURE_ENV = "ASSISTANT_INSECURE"
 DEFAULT_MAX_UPLOAD = 50 * 2**20
 DEFAULT_MAX_JSON = 256 * 2**10
 """A question is at most 4000 characters; even written as JSON escapes it fits many times over."""
@@ -1139,24 +1136,6 @@ def create_app(
 # -- running it ---------------------------------------------------------------------------------
 
 
-def is_loopback(host: str) -> bool:
-    """Whether `host` (an address or a name) only reaches this machine; unresolvable names do not."""
-    name = host.strip("[]")
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        pass
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(name, None)}
-    except (OSError, UnicodeError):
-        return False
-    return bool(addresses) and all(ipaddress.ip_address(str(a).split("%")[0]).is_loopback for a in addresses)
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
-
-
 def serve(
     workspace: str | Path,
     host: str = "127.0.0.1",
@@ -1173,17 +1152,14 @@ def serve(
     import uvicorn
 
     key = (api_key if api_key is not None else os.environ.get(API_KEY_ENV)) or None
-    if key is None and not is_loopback(host):
-        if not (insecure or _truthy(os.environ.get(INSECURE_ENV))):
-            raise InsecureExposure(host)
-        for line in (
-            "!" * 78,
-            f"SECURITY: serving {workspace} on {host}:{port} WITHOUT AN API KEY (--insecure).",
-            "Anyone who can reach this port can read, add and delete every document.",
-            f"Set {API_KEY_ENV} to require a key.",
-            "!" * 78,
-        ):
-            log.critical(line)
+    check_exposure(
+        host,
+        protected=key is not None,
+        insecure=True if insecure else None,
+        door="REST service",
+        risk="without an API key",
+        remedy=f"Set {API_KEY_ENV} (or --api-key)",
+    )
     app = create_app(workspace, key or "", max_upload_bytes)
     # Requests still open after a SIGTERM get this long; batch jobs never hold the shutdown up.
     with contextlib.suppress(KeyboardInterrupt):

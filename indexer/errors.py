@@ -71,12 +71,12 @@ class InsecureExposure(AssistantError):
 
     exit_code: ClassVar[int] = 10
 
-    def __init__(self, host: str) -> None:
+    def __init__(self, host: str, door: str, risk: str, remedy: str) -> None:
         self.host = host
         super().__init__(
-            f"refusing to serve on {host} without an API key: anyone who can reach this port could read, "
-            f"add and delete every document. Set ASSISTANT_API_KEY (or --api-key), listen on 127.0.0.1, "
-            f"or accept the risk with --insecure (ASSISTANT_INSECURE=1)"
+            f"refusing to start the {door} on {host or '(all interfaces)'} {risk}: anyone who can reach "
+            f"this port could read, add and delete every document. {remedy}, listen on 127.0.0.1, "
+            "or accept the risk with --insecure (ASSISTANT_INSECURE=1)"
         )
 
 

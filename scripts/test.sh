@@ -10,7 +10,10 @@ else
   echo "test: PostgreSQL could not be started; its tests will be skipped" >&2
 fi
 export PATH="$PWD/.venv/bin:$PATH"
-echo "== ruff"; ruff check . && ruff format --check .
+echo "== ruff"
+# Separate commands: under `set -e` a failure on the left of `&&` would not stop the script.
+ruff check .
+ruff format --check .
 echo "== mypy"; mypy
 echo "== pytest"
 set +e

@@ -1,34 +1,42 @@
-"""Streamlit upload-and-ask page: add manuals and screenshots, ask in English or Russian, see cited boxes."""
+"""Streamlit upload-and-ask page: add manuals and screenshots, ask in English or Russian, see cited boxes.
+
+Every string that comes from a user or a document (file names, questions, answers, quotes, error
+messages that quote file names) is shown as text, never as Markdown: a PDF or a file name must not be
+able to put a link or an image that the viewer's browser fetches into the page.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import tempfile
 import time
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
 
-from assistant import Answer, Assistant, AssistantError, Citation
+from assistant import Assistant, AssistantError
 from assistant.concurrency import one_native_thread_per_request
 from assistant.highlight import draw_boxes
-from ui.strings import LANGUAGE_NAMES, STRINGS, Strings
+from assistant.limits import MAX_QUESTION_CHARS, checked_question
+from indexer.errors import InvalidRequest
+from indexer.records import DocumentRecord
+from ui.history import CitedBox, History, HistoryStore, TabHistory, Turn, open_history
+from ui.page_style import notice_html, page_css, plain_html, reflowed
+from ui.strings import LANGUAGE_NAMES, STRINGS, Strings, explain, failure_line
 
 log = logging.getLogger(__name__)
 
 THUMBNAIL_WIDTH = 260
 HISTORY_THUMBNAIL_WIDTH = 160
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One question the user asked, what came back and how long it took."""
-
-    question: str
-    answer: Answer
-    seconds: float
+# Streamlit's "magic" would show a bare string on the page: these notes are comments, not docstrings.
+SHOWN_TURNS = 20  # questions shown in the thread; older ones stay stored (up to the history's limit)
+MAX_FILENAME_BYTES = 200
+Message = tuple[str, Callable[[Strings], str]]  # (notice kind, the words in a given language)
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,50 +48,185 @@ def open_assistant(workspace: str) -> Assistant:
     return assistant
 
 
+@st.cache_resource(show_spinner=False)
+def workspace_history(root: str) -> tuple[History | None, str]:
+    return open_history(Path(root))
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def marked_page(path: str, boxes: tuple[tuple[float, float, float, float], ...], width: int | None) -> bytes:
     return draw_boxes(Path(path), boxes, width)
 
 
+def notice(kind: str, message: str) -> None:
+    st.html(notice_html(kind, message))
+
+
+def plain(message: str, kind: str = "plain") -> None:
+    st.html(plain_html(message, kind))
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8, never inside a character."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def upload_name(name: str, number: int) -> str:
+    """The browser's file name made safe to write: no folders, NUL, '..' or names too long to store."""
+    name = name.encode("utf-8", "replace").decode("utf-8").replace("\x00", "").replace("\\", "/")
+    name = Path(name).name
+    if name in ("", ".", ".."):
+        return f"upload-{number + 1}"
+    if len(name.encode("utf-8")) > MAX_FILENAME_BYTES:
+        stem, dot, suffix = name.rpartition(".")
+        if dot and stem and len(suffix) < 16:  # keep the extension: it tells people what the file is
+            return _fit(stem, MAX_FILENAME_BYTES - len(suffix.encode("utf-8")) - 1) + "." + suffix
+        return _fit(name, MAX_FILENAME_BYTES)
+    return name
+
+
 def index_files(assistant: Assistant, files: list[object], text: Strings) -> None:
     """Index the uploaded files with a progress bar; the outcome is kept for the next rerun to show."""
-    bar = st.progress(0.0, text=text.indexing.format(name="…", number=0, total=len(files)))
+    bar = st.progress(0.0, text=text.indexing.format(number=1, total=len(files)))
+    current = st.empty()
     with tempfile.TemporaryDirectory(prefix="ui-upload-") as scratch:
         paths = []
         for number, upload in enumerate(files):
             # One folder per file keeps the user's filename, which the document list and citations show.
-            target = Path(scratch) / str(number) / Path(upload.name).name  # type: ignore[attr-defined]
+            target = Path(scratch) / str(number) / upload_name(upload.name, number)  # type: ignore[attr-defined]
             target.parent.mkdir()
             target.write_bytes(upload.getvalue())  # type: ignore[attr-defined]
             paths.append(target)
 
         def progress(event: str, path: Path, index: int, total: int) -> None:
             done = index + (0 if event == "start" else 1)
-            bar.progress(
-                done / total, text=text.indexing.format(name=path.name, number=index + 1, total=total)
-            )
+            bar.progress(done / total, text=text.indexing.format(number=index + 1, total=total))
+            current.html(plain_html(path.name, "muted"))
 
         report = assistant.add_report(paths, progress=progress)
     bar.empty()
-    messages: list[tuple[str, str]] = []
+    current.empty()
+    messages: list[Message] = []
     if report.added:
-        names = ", ".join(d.filename for d in report.added)
-        messages.append(("success", text.indexed.format(count=len(report.added), names=names)))
+        added = ", ".join(d.filename for d in report.added)
+        count = len(report.added)
+        messages.append(("success", lambda t: t.indexed.format(count=count, names=added)))
     if report.unchanged:
-        messages.append(
-            ("info", text.unchanged.format(names=", ".join(d.filename for d in report.unchanged)))
-        )
+        unchanged = ", ".join(d.filename for d in report.unchanged)
+        messages.append(("info", lambda t: t.unchanged.format(names=unchanged)))
     for failure in report.failures:
-        messages.append(("error", text.failed.format(name=Path(failure.path).name, reason=failure.reason)))
+        messages.append(("error", partial(failure_line, failure)))
     st.session_state.upload_messages = messages
 
 
-def show_messages(key: str) -> None:
-    for kind, message in st.session_state.get(key, []):
-        getattr(st, kind)(message)
+def show_messages(text: Strings) -> None:
+    for kind, message in st.session_state.get("upload_messages", []):
+        notice(kind, message(text))
 
 
-def sidebar(assistant: Assistant, text: Strings) -> None:
+# -- callbacks: they run before the next script run, so the page is drawn once, already changed ----------
+
+
+def ask_to_delete(document_id: int) -> None:
+    st.session_state.confirm_delete = document_id
+    st.session_state.upload_messages = []
+
+
+def delete_document(assistant: Assistant, document: DocumentRecord) -> None:
+    st.session_state.confirm_delete = None
+    try:
+        assistant.delete(document.id)
+    except AssistantError as error:
+        log.warning("UI: deleting %s: %s", document.filename, error)
+        failure = error
+        st.session_state.upload_messages = [("error", lambda t: explain(failure, t))]
+        return
+    st.session_state.upload_messages = [("info", lambda t: t.deleted.format(name=document.filename))]
+
+
+def set_state(name: str, value: object) -> None:
+    st.session_state[name] = value
+
+
+def clear_history(history: History) -> None:
+    st.session_state.confirm_clear = False
+    try:
+        history.clear()
+    except (sqlite3.Error, OSError) as error:
+        log.warning("UI history cannot be cleared (%s)", error)
+        reason = str(error)
+        st.session_state.history_messages = [("error", lambda t: f"{t.error}: {reason}")]
+        return
+    st.session_state.history_messages = [("info", lambda t: t.cleared)]
+
+
+# -- sidebar -------------------------------------------------------------------------------------------
+
+
+def document_list(assistant: Assistant, documents: list[DocumentRecord], text: Strings) -> None:
+    if not documents:
+        plain(text.no_documents, "muted")
+        return
+    pending = st.session_state.get("confirm_delete")
+    for document in documents:
+        name_column, button_column = st.columns([3, 2], vertical_alignment="center")
+        with name_column:
+            plain(f"{document.filename} · {text.pages.format(count=document.page_count)}", "name")
+        if pending != document.id:
+            button_column.button(
+                text.delete, key=f"delete-{document.id}", on_click=ask_to_delete, args=(document.id,)
+            )
+            continue
+        notice("warning", text.delete_confirm.format(name=document.filename))
+        yes, no = st.columns(2)
+        yes.button(
+            text.delete_yes,
+            key=f"confirm-delete-{document.id}",
+            type="primary",
+            on_click=delete_document,
+            args=(assistant, document),
+        )
+        no.button(
+            text.cancel, key=f"cancel-delete-{document.id}", on_click=set_state, args=("confirm_delete", None)
+        )
+
+
+def history_controls(history: History, count: int, unwritable: str, text: Strings) -> None:
+    plain(text.history_count.format(count=count) if count else text.history_empty, "muted")
+    if unwritable:
+        notice("info", text.history_session_only.format(reason=unwritable))
+    for kind, message in st.session_state.pop("history_messages", []):
+        notice(kind, message(text))
+    if not count:
+        return
+    if not st.session_state.get("confirm_clear"):
+        st.button(text.clear_history, key="clear-history", on_click=set_state, args=("confirm_clear", True))
+        return
+    notice("warning", text.clear_confirm.format(count=count))
+    yes, no = st.columns(2)
+    yes.button(text.clear_yes, key="confirm-clear", type="primary", on_click=clear_history, args=(history,))
+    no.button(text.cancel, key="cancel-clear", on_click=set_state, args=("confirm_clear", False))
+
+
+def page_history(assistant: Assistant) -> tuple[History, str, list[Turn], int]:
+    """The history to use, why it is this tab's own (or ''), its last turns and how many it holds.
+
+    The workspace's store when it can be used; this tab's own list when the workspace cannot be
+    written, or when the store fails later (the file removed, the disk gone read-only).
+    """
+    store, reason = workspace_history(str(assistant.workspace.root))
+    reason = st.session_state.get("history_unwritable", reason)
+    if store is not None and not reason:
+        try:
+            return store, "", store.recent(SHOWN_TURNS), store.count()
+        except sqlite3.Error as error:
+            log.warning("UI history cannot be read (%s); keeping it in this tab", error)
+            reason = st.session_state.history_unwritable = str(error)
+    tab = TabHistory(st.session_state.setdefault("tab_turns", []))
+    return tab, reason, tab.recent(SHOWN_TURNS), tab.count()
+
+
+def sidebar(assistant: Assistant, text: Strings) -> list[DocumentRecord]:
     with st.sidebar:
         st.header(text.upload_header)
         with st.form("upload", clear_on_submit=True):
@@ -93,53 +236,165 @@ def sidebar(assistant: Assistant, text: Strings) -> None:
             submitted = st.form_submit_button(text.index_button, key="index")
         if submitted and files:
             index_files(assistant, list(files), text)
-        show_messages("upload_messages")
+        show_messages(text)
 
         st.header(text.documents_header)
         documents = assistant.documents()
-        if not documents:
-            st.caption(text.no_documents)
-        for document in documents:
-            name_column, button_column = st.columns([4, 2], vertical_alignment="center")
-            name_column.markdown(f"**{document.filename}** · {text.pages.format(count=document.page_count)}")
-            if button_column.button(text.delete, key=f"delete-{document.id}"):
-                assistant.delete(document.id)
-                st.session_state.upload_messages = [("info", text.deleted.format(name=document.filename))]
-                st.rerun()
+        document_list(assistant, documents, text)
+    return documents
 
 
-def show_citation(assistant: Assistant, citation: Citation, text: Strings, width: int, enlarge: bool) -> None:
-    try:
-        page = str(assistant.page_image(citation.document.id, citation.page))
-    except AssistantError as error:  # the document was deleted since this answer was given
-        st.caption(str(error))
+# -- questions and answers -----------------------------------------------------------------------------
+
+
+def document_filter(documents: list[DocumentRecord], text: Strings) -> list[DocumentRecord]:
+    """The documents the next question is limited to (none chosen: all of them)."""
+    if not documents:
+        return []
+    by_id = {document.id: document for document in documents}
+    # A document deleted since (here or in another tab) leaves the choice rather than break the widget.
+    # Written only when it changes: writing a widget's state makes the browser redraw it (and close it).
+    chosen_before = st.session_state.get("filter", [])
+    if any(i not in by_id for i in chosen_before):
+        st.session_state["filter"] = [i for i in chosen_before if i in by_id]
+    names = Counter(document.filename for document in documents)
+
+    def label(document_id: int) -> str:
+        name = by_id[document_id].filename
+        return name if names[name] == 1 else f"{name} (#{document_id})"
+
+    chosen = st.multiselect(
+        text.filter_label,
+        list(by_id),
+        format_func=label,
+        placeholder=text.filter_placeholder,
+        help=text.filter_help,
+        key="filter",
+    )
+    return [by_id[i] for i in chosen]
+
+
+def show_citation(
+    assistant: Assistant, cited: CitedBox, documents: dict[int, DocumentRecord], text: Strings, latest: bool
+) -> None:
+    current = documents.get(cited.document_id)
+    if current is None or (cited.sha256 and current.sha256 != cited.sha256):
+        plain(text.document_gone.format(name=cited.filename, page=cited.page), "muted")
         return
-    label = f"{citation.document.filename}, {text.page.format(page=citation.page)}"
+    try:
+        page = str(assistant.page_image(cited.document_id, cited.page))
+    except AssistantError as error:
+        notice("error", explain(error, text))
+        return
+    label = f"{cited.filename}, {text.page.format(page=cited.page)}"
+    width = THUMBNAIL_WIDTH if latest else HISTORY_THUMBNAIL_WIDTH
     image_column, quote_column = st.columns([2, 3])
     with image_column:
-        st.image(marked_page(page, (citation.bbox,), width), caption=label)
-        if enlarge:
-            with st.popover(text.enlarge):
-                st.image(marked_page(page, (citation.bbox,), None), caption=label)
-    with quote_column:
-        st.markdown(f"**{label}**")
-        st.markdown("> " + citation.quote.replace("\n", "\n> "))
-
-
-def show_answer(assistant: Assistant, turn: Turn, chrome: Strings, latest: bool) -> None:
-    # The answer speaks the question's language, whatever the page's language switch says.
-    text = STRINGS.get(turn.answer.language, chrome)
-    if turn.answer.found:
-        st.success(turn.answer.text)
-    else:
-        st.warning(f"**{text.not_found}.** {turn.answer.text}")
-    st.caption(text.seconds.format(seconds=turn.seconds))
-    if turn.answer.citations:
+        st.image(marked_page(page, (cited.bbox,), width))
         if latest:
-            st.subheader(text.sources)
-        width = THUMBNAIL_WIDTH if latest else HISTORY_THUMBNAIL_WIDTH
-        for citation in turn.answer.citations:
-            show_citation(assistant, citation, text, width, enlarge=latest)
+            with st.popover(text.enlarge):
+                plain(label, "name")
+                st.image(marked_page(page, (cited.bbox,), None))
+    with quote_column:
+        plain(label, "name")
+        plain(reflowed(cited.quote), "quote")
+
+
+def show_answer(
+    assistant: Assistant, turn: Turn, documents: dict[int, DocumentRecord], chrome: Strings, latest: bool
+) -> None:
+    # The answer speaks the question's language, whatever the page's language switch says.
+    text = STRINGS.get(turn.language, chrome)
+    # One message either way: the answer, or the answerer's own "not found" in the question's language.
+    notice("success" if turn.found else "warning", reflowed(turn.text) or text.not_found)
+    plain(text.seconds.format(seconds=turn.seconds), "muted")
+    if not turn.citations:
+        return
+    if latest:
+        st.subheader(text.sources)
+        for cited in turn.citations:
+            show_citation(assistant, cited, documents, text, latest)
+        return
+    with st.expander(text.sources_count.format(count=len(turn.citations))):
+        for cited in turn.citations:
+            show_citation(assistant, cited, documents, text, latest)
+
+
+def show_question(turn_question: str, limited_to: tuple[str, ...], text: Strings) -> None:
+    with st.chat_message("user"):
+        plain(turn_question, "question")
+        if limited_to:
+            plain(text.asked_in.format(names=", ".join(limited_to)), "muted")
+
+
+def show_turn(
+    assistant: Assistant, turn: Turn, documents: dict[int, DocumentRecord], chrome: Strings, latest: bool
+) -> None:
+    show_question(turn.question, turn.documents, STRINGS.get(turn.language, chrome))
+    with st.chat_message("assistant"):
+        show_answer(assistant, turn, documents, chrome, latest)
+
+
+def question_problem(question: str, text: Strings) -> str:
+    """What is wrong with the question, in the page's language; empty when it can be asked.
+
+    The input box already stops at MAX_QUESTION_CHARS (Streamlit cuts longer values server-side too).
+    """
+    if not question.strip():
+        return text.empty_question
+    try:
+        checked_question(question)
+    except InvalidRequest as error:
+        return text.question_invalid.format(reason=str(error))
+    return ""
+
+
+def ask(
+    assistant: Assistant,
+    history: History,
+    question: str,
+    chosen: list[DocumentRecord],
+    documents: dict[int, DocumentRecord],
+    text: Strings,
+) -> bool:
+    """Ask, show the answer and keep it; False when the question could not be asked."""
+    problem = question_problem(question, text)
+    if problem:
+        notice("info", problem)
+        return False
+    question = question.strip()
+    names = tuple(document.filename for document in chosen)
+    show_question(question, names, text)
+    with st.chat_message("assistant"):
+        with st.spinner(text.thinking):
+            started = time.perf_counter()
+            answer = assistant.ask(question, documents={d.id for d in chosen} or None)
+            seconds = time.perf_counter() - started
+        turn = Turn.from_answer(question, answer, seconds, names)
+        try:
+            history.add(turn)
+        except (sqlite3.Error, OSError) as error:
+            # The workspace stopped taking writes (disk full, remounted read-only): this tab keeps going.
+            log.warning("UI history cannot be written (%s); keeping it in this tab", error)
+            st.session_state.history_unwritable = str(error)
+            TabHistory(st.session_state.setdefault("tab_turns", [])).add(turn)
+        show_answer(assistant, turn, documents, text, latest=True)
+    return True
+
+
+def thread(
+    assistant: Assistant,
+    turns: list[Turn],
+    total: int,
+    documents: dict[int, DocumentRecord],
+    text: Strings,
+    asking: bool,
+) -> None:
+    hidden = total - len(turns)
+    if hidden > 0:
+        plain(text.history_hidden.format(count=hidden), "muted")
+    for number, turn in enumerate(turns, start=1):
+        show_turn(assistant, turn, documents, text, latest=number == len(turns) and not asking)
 
 
 def main() -> None:
@@ -152,45 +407,39 @@ def main() -> None:
         key="language",
     )
     text = STRINGS[language]
+    st.html(page_css(text, int(st.get_option("server.maxUploadSize"))))
     workspace = os.environ.get("ASSISTANT_WORKSPACE", "")
     if not workspace:
-        st.error(text.no_workspace)
+        notice("error", text.no_workspace)
         st.stop()
     try:
         assistant = open_assistant(workspace)
     except AssistantError as error:
-        st.error(str(error))
+        log.warning("UI: %s", error)
+        notice("error", explain(error, text))
         st.stop()
 
     st.title(text.title)
     st.caption(text.caption)
-    history: list[Turn] = st.session_state.setdefault("history", [])
+    question = st.chat_input(text.question_placeholder, max_chars=MAX_QUESTION_CHARS, key="question")
     try:
-        sidebar(assistant, text)
-        with st.form("ask"):
-            question = st.text_input(
-                text.question_label, placeholder=text.question_placeholder, key="question"
-            )
-            asked = st.form_submit_button(text.ask_button, type="primary", key="ask")
-        if asked:
-            if question.strip():
-                started = time.perf_counter()
-                answer = assistant.ask(question.strip())
-                history.insert(0, Turn(question.strip(), answer, time.perf_counter() - started))
+        history, unwritable, turns, total = page_history(assistant)
+        documents = sidebar(assistant, text)
+        by_id = {document.id: document for document in documents}
+        with st.sidebar:  # beside the thread, not above it: a long thread would scroll it away
+            chosen = document_filter(documents, text)
+        thread(assistant, turns, total, by_id, text, asking=question is not None)
+        if question is not None and ask(assistant, history, question, chosen, by_id, text):
+            if isinstance(history, HistoryStore) and st.session_state.get("history_unwritable"):
+                history, unwritable, _, total = page_history(assistant)  # it went to this tab instead
             else:
-                st.info(text.empty_question)
-        if history:
-            st.header(text.answer_header)
-            st.markdown(f"*{history[0].question}*")
-            show_answer(assistant, history[0], text, latest=True)
-        if len(history) > 1:
+                total += 1
+        with st.sidebar:  # drawn last, so that it counts the question just asked
             st.header(text.history_header)
-            for turn in history[1:]:
-                with st.expander(turn.question):
-                    show_answer(assistant, turn, text, latest=False)
+            history_controls(history, total, unwritable, text)
     except AssistantError as error:  # the one place the page turns a typed error into a message
         log.warning("UI: %s", error)
-        st.error(str(error))
+        notice("error", explain(error, text))
 
 
 main()

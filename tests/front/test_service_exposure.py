@@ -13,7 +13,7 @@ import httpx
 import pytest
 import yaml
 
-from assistant.service import is_loopback
+from assistant.exposure import is_loopback
 from indexer.errors import InsecureExposure
 
 from .conftest import ROOT, child_env, free_port, stop_server
@@ -59,7 +59,7 @@ def test_serve_refuses_a_public_address_without_a_key(tmp_path: Path, host: str,
     )
     assert result.returncode == InsecureExposure.exit_code, result.stderr
     message = result.stderr.strip().splitlines()[-1]
-    assert message.startswith(f"error: refusing to serve on {host} without an API key")
+    assert message.startswith(f"error: refusing to start the REST service on {host} without an API key")
     assert "ASSISTANT_API_KEY" in message and "--insecure" in message
     assert "Traceback" not in result.stderr
     assert not workspace.exists()  # refused before anything was created
@@ -76,7 +76,7 @@ def test_insecure_serves_keyless_and_says_so_loudly(
         assert httpx.get(server.url + "/v1/documents", timeout=60).status_code == 200
         log = server.log_tail()
         # The CLI logs "critical: ..." (level in lower case) unless -v asks for timestamps and names.
-        assert "critical" in log.lower() and "WITHOUT AN API KEY" in log and "0.0.0.0" in log
+        assert "critical" in log.lower() and "without an api key" in log.lower() and "0.0.0.0" in log
     finally:
         stop_server(server)
 
@@ -100,7 +100,7 @@ def test_the_image_refuses_to_serve_without_a_key(tmp_path: Path) -> None:
     local[local.index("--port") + 1] = str(free_port())
     result = subprocess.run(local, cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == InsecureExposure.exit_code, result.stderr
-    assert "refusing to serve on 0.0.0.0 without an API key" in result.stderr
+    assert "refusing to start the REST service on 0.0.0.0 without an API key" in result.stderr
 
 
 _VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
@@ -137,9 +137,10 @@ def test_compose_cannot_start_the_api_without_a_key() -> None:
     assert configured["environment"]["ASSISTANT_API_KEY"] == "s3cret"
     assert configured["environment"]["ASSISTANT_WORKSPACE"] == "/data/workspace"
     assert "8000:8000" in configured["ports"]
-    # Nothing in the file switches the refusal off, and the API runs the image's guarded command.
+    # Nothing switches the API's refusal off (the UI, which has no login, is published on loopback
+    # only and says --insecure for its container address), and the API runs the image's guarded command.
     assert "ASSISTANT_INSECURE" not in json.dumps(compose)
-    assert "--insecure" not in json.dumps(compose)
+    assert "--insecure" not in json.dumps(api)
     assert "command" not in api and "entrypoint" not in api
     # The other services still get the shared settings (the catalog URL, the workspace).
     for name in ("ui", "batch"):

@@ -135,37 +135,42 @@ def resolve_follow_up(question: str, history: Sequence[Turn]) -> ResolvedQuestio
     the Wi-Fi adapter off?"; «а как его отключить?» after «Как включить режим энергосбережения?»
     becomes «как режим энергосбережения отключить?». A question that stands on its own is left alone.
     """
-    question = question.strip()
-    previous = next((turn for turn in reversed(history) if turn.question.strip()), None)
-    if previous is None or not question:
-        return ResolvedQuestion(question)
-    # The previous question may itself have been a follow-up: resolve the chain first.
-    earlier = history[: list(history).index(previous)] if previous in history else ()
-    anchor = resolve_follow_up(previous.question, earlier).text if earlier else previous.question.strip()
-    subject = subject_of(anchor)
+    return _resolve(question.strip(), list(history))[0]
+
+
+def _resolve(question: str, history: list[Turn]) -> tuple[ResolvedQuestion, str]:
+    """The resolved question and the subject it is about (a chain of follow-ups keeps the first's)."""
+    while history and not history[-1].question.strip():
+        history = history[:-1]
+    if not history or not question:
+        return ResolvedQuestion(question), subject_of(question)
+    previous = history[-1]
+    anchor_question, subject = _resolve(previous.question.strip(), history[:-1])
+    anchor = anchor_question.text
     if not subject:
-        return ResolvedQuestion(question)
+        return ResolvedQuestion(question), subject_of(question)
     documents = previous.documents if previous.found else ()
     substitution = _SUBSTITUTION.match(question)
     if substitution:
         new_subject = substitution.group("subject").strip()
-        if subject in anchor and new_subject:
-            return ResolvedQuestion(anchor.replace(subject, new_subject, 1), (), True)
-        return ResolvedQuestion(f"{anchor.rstrip('?')} {new_subject}?", (), True)
+        if subject in anchor:
+            return ResolvedQuestion(anchor.replace(subject, new_subject, 1), (), True), new_subject
+        return ResolvedQuestion(f"{anchor.rstrip('?')} {new_subject}?", (), True), new_subject
     words = _WORD.findall(question)
     lowered = [w.lower() for w in words]
     if len(words) > FOLLOW_UP_WORDS:
-        return ResolvedQuestion(question)
+        return ResolvedQuestion(question), subject_of(question)
     referring = _REFERRING_RU if detect_language(question) == "ru" else _REFERRING_EN
     pronoun = next((w for w, low in zip(words, lowered, strict=True) if low in referring), None)
     body = _drop_leading_continuation(question)
     if pronoun is not None:
         replacement = f"{subject}'s" if pronoun.lower() in _POSSESSIVE_EN else subject
         pattern = re.compile(rf"(?<![\w-]){re.escape(pronoun)}(?![\w-])")
-        return ResolvedQuestion(pattern.sub(lambda _: replacement, body, count=1), documents, True)
+        return ResolvedQuestion(pattern.sub(lambda _: replacement, body, count=1), documents, True), subject
     if lowered and lowered[0] in _CONTINUATION:
-        return ResolvedQuestion(f"{body.rstrip('?.! ')} ({subject})?", documents, True)
-    return ResolvedQuestion(question)
+        # "and on Android?": the previous question, narrowed by what the follow-up adds.
+        return ResolvedQuestion(f"{anchor.rstrip('?.! ')} {body.rstrip('?.! ')}?", documents, True), subject
+    return ResolvedQuestion(question), subject_of(question)
 
 
 def _drop_leading_continuation(question: str) -> str:

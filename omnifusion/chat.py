@@ -362,9 +362,10 @@ class ChatEngine:
             use_cache=True,
             logits_to_keep=1,
         )
-        cache = output.past_key_values
+        cache = _cache_of(output)
         logits = output.logits[:, -1, :].float()
         following = positions[:, -1:] + 1
+        cache_argument = _cache_argument(llm)
         active = [True] * len(jobs)
         for _ in range(max(job.max_new for job in jobs)):
             tokens = self._choose(logits, jobs)
@@ -388,10 +389,10 @@ class ChatEngine:
                 input_ids=tokens[:, None].to(model.device),
                 attention_mask=mask,
                 position_ids=following,
-                past_key_values=cache,
                 use_cache=True,
+                **{cache_argument: cache},
             )
-            cache = output.past_key_values
+            cache = _cache_of(output)
             logits = output.logits[:, -1, :].float()
             following = following + 1
         for job in jobs:
@@ -412,6 +413,21 @@ class ChatEngine:
                 probabilities = torch.zeros_like(probabilities).scatter(0, order[keep], ordered[keep])
             chosen[row] = torch.multinomial(probabilities, 1, generator=job._generator)[0]
         return chosen
+
+
+def _cache_argument(llm: Any) -> str:
+    """The keyword a causal LM takes its KV cache by: `cache` since transformers 5.2x, else `past_key_values`."""
+    import inspect
+
+    return "cache" if "cache" in inspect.signature(llm.forward).parameters else "past_key_values"
+
+
+def _cache_of(output: Any) -> Any:
+    for name in ("cache", "past_key_values"):
+        value = getattr(output, name, None)
+        if value is not None:
+            return value
+    raise OmniFusionError("the language model returned no KV cache (use_cache=True was ignored)")
 
 
 class ModelWorker:

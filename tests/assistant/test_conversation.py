@@ -6,6 +6,9 @@ import pytest
 
 from assistant.conversation import ResolvedQuestion, Turn, resolve_follow_up, subject_of
 
+DUST_BAG = "How often should I replace the dust bag?"
+DUST_BAG_RU = "Как часто менять мешок пылесборника?"
+
 
 def after(
     previous: str, question: str, documents: tuple[int, ...] = (7,), found: bool = True
@@ -67,12 +70,12 @@ def test_russian_pronoun_forms() -> None:
 @pytest.mark.parametrize(
     ("previous", "question", "expected"),
     [
-        ("How often should I replace the dust bag?", "What about the exhaust filter?", "How often should I replace the exhaust filter?"),
-        ("How often should I replace the dust bag?", "and how about the hose?", "How often should I replace the hose?"),
-        ("Как часто менять мешок пылесборника?", "а что насчёт выходного фильтра?", "Как часто менять выходного фильтра?"),
-        ("Как часто менять мешок пылесборника?", "А как насчет щётки?", "Как часто менять щётки?"),
+        (DUST_BAG, "What about the exhaust filter?", "How often should I replace the exhaust filter?"),
+        (DUST_BAG, "and how about the hose?", "How often should I replace the hose?"),
+        (DUST_BAG_RU, "а что насчёт выходного фильтра?", "Как часто менять выходного фильтра?"),
+        (DUST_BAG_RU, "А как насчет щётки?", "Как часто менять щётки?"),
     ],
-)  # fmt: skip
+)
 def test_what_about_asks_the_same_question_of_a_new_subject(
     previous: str, question: str, expected: str
 ) -> None:

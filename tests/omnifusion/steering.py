@@ -27,7 +27,7 @@ def steer_checkpoint(source: Path, target: Path, clip: Path, reply: str) -> None
     shutil.copytree(source, target)
     model = load_model(target, [EncoderConfig(kind="clip", path=str(clip))])
     llm, tokenizer = model.llm, model.tokenizer
-    ids = list(tokenizer(reply, add_special_tokens=False)["input_ids"]) + [model.eos_token_id]
+    ids = [*tokenizer(reply, add_special_tokens=False)["input_ids"], model.eos_token_id]
     if len(set(ids)) != len(ids):
         raise ValueError(f"{reply!r} repeats a token ({ids}); choose a reply whose tokens all differ")
     with torch.no_grad():
@@ -49,7 +49,8 @@ def running(app: Any) -> Iterator[str]:
     """Serve an ASGI app on a free loopback port in a thread; yields its base URL."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

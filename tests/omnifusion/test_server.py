@@ -23,14 +23,13 @@ import torch
 from PIL import Image, ImageDraw
 from steering import running, steer_checkpoint
 
-from assistant.generators import GeneratorSettings, make_generator
-from assistant.generators.regions import select_regions
 from omnifusion.server import ServeOptions, create_app, load_worker
 
 if TYPE_CHECKING:
     from conftest import Library
 
-openai = pytest.importorskip("openai", reason="the official client is a dev dependency (pip install openai)")
+# The assistant and the official client are imported where used: on a GPU host the CUDA test below
+# runs with nothing but torch, transformers, starlette, uvicorn and httpx.
 
 STEERED_QUESTION = "How often should I clean the exhaust filter?"
 
@@ -58,6 +57,10 @@ def user_message(text: str, images: int = 1) -> dict[str, Any]:
     return {"role": "user", "content": [*parts, {"type": "text", "text": text}]}
 
 
+def image_only(url: str) -> dict[str, Any]:
+    return {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}
+
+
 def serve_in_thread(options: ServeOptions) -> Iterator[Served]:
     worker, served = load_worker(options)
     try:
@@ -78,7 +81,9 @@ def served(tiny: Any) -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def steered_reply(library: Library) -> str:
-    """ "Monthly [n]." with n the region that holds the exhaust-filter sentence for STEERED_QUESTION."""
+    """The steered reply: "Monthly [n].", n the region that holds the exhaust-filter sentence."""
+    from assistant.generators.regions import select_regions
+
     regions = select_regions(library.assistant.search(STEERED_QUESTION))
     number = next(r.number for r in regions if "once a month" in r.passage.text)
     return f"Monthly [{number}]."
@@ -93,8 +98,15 @@ def steered(tiny: Any, steered_reply: str, tmp_path_factory: pytest.TempPathFact
     )
 
 
+def official_client(base_url: str) -> Any:
+    openai = pytest.importorskip(
+        "openai", reason="the official client is a dev dependency (pip install openai)"
+    )
+    return openai.OpenAI(base_url=base_url, api_key="unused", max_retries=0, timeout=120)
+
+
 def client(served: Served) -> Any:
-    return openai.OpenAI(base_url=served.url + "/v1", api_key="unused", max_retries=0, timeout=120)
+    return official_client(served.url + "/v1")
 
 
 def test_models_and_health(served: Served) -> None:
@@ -160,12 +172,9 @@ def test_concurrent_clients_share_the_model(served: Served) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "says"),
     [
-        ({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "http://x/a.png"}}]}]},
-         400, "data:image"),
-        ({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,%%%"}}]}]},
-         400, "base64"),
-        ({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,aGVsbG8="}}]}]},
-         400, "cannot be read"),
+        ({"messages": [image_only("http://x/a.png")]}, 400, "data:image"),
+        ({"messages": [image_only("data:image/png;base64,%%%")]}, 400, "base64"),
+        ({"messages": [image_only("data:image/png;base64,aGVsbG8=")]}, 400, "cannot be read"),
         ({"messages": [{"role": "assistant", "content": "hi"}]}, 400, "last message"),
         ({"messages": []}, 400, "messages"),
         ({"messages": [{"role": "user", "content": "hi"}], "n": 2}, 400, "n=1"),
@@ -219,9 +228,15 @@ def test_a_steered_model_says_its_reply_through_the_server(steered: Served, stee
 
 def test_the_assistant_answers_with_cited_boxes_over_http(library: Library, steered: Served) -> None:
     """Assistant.search -> the openai backend -> HTTP -> OmniFusion -> "[n]" -> our own box."""
+    from assistant.generators import GeneratorSettings, make_generator
+
     workspace = library.assistant.workspace
-    settings = GeneratorSettings(generator="openai", generator_url=steered.url + "/v1", generator_fallback="none",
-                                 generator_max_images=1)  # fmt: skip
+    settings = GeneratorSettings(
+        generator="openai",
+        generator_url=steered.url + "/v1",
+        generator_fallback="none",
+        generator_max_images=1,
+    )
     generator = make_generator(settings, embedder=workspace.embedder, page_image=workspace.page_image)
     answer = generator.answer(STEERED_QUESTION, library.assistant.search(STEERED_QUESTION))
     generator.close()
@@ -239,6 +254,8 @@ def test_the_assistant_answers_with_cited_boxes_over_http(library: Library, stee
 
 
 def test_a_random_model_never_makes_up_a_box(library: Library, served: Served) -> None:
+    from assistant.generators import GeneratorSettings, make_generator
+
     workspace = library.assistant.workspace
     settings = GeneratorSettings(generator="openai", generator_url=served.url, generator_fallback="none",
                                  generator_max_images=1, generator_max_tokens=24)  # fmt: skip
@@ -265,7 +282,7 @@ def free_port() -> int:
 def test_the_serve_command_runs_and_stops(tiny: Any) -> None:
     port = free_port()
     command = [sys.executable, "-m", "omnifusion", "serve", str(tiny.official), "--encoder", str(tiny.clip),
-               "--port", str(port), "--device", "cpu", "--model-name", "tiny", "--context", "256"]  # fmt: skip
+               "--port", str(port), "--device", "cpu", "--model-name", "tiny"]  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]), OMP_NUM_THREADS="1")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     try:
@@ -279,9 +296,10 @@ def test_the_serve_command_runs_and_stops(tiny: Any) -> None:
                 pass
             assert time.monotonic() < deadline, "the server did not come up"
             time.sleep(0.25)
-        reply = openai.OpenAI(
-            base_url=f"http://127.0.0.1:{port}/v1", api_key="x", max_retries=0
-        ).chat.completions.create(model="tiny", messages=[user_message("What is this?")], max_tokens=3)
+        tiny_client = official_client(f"http://127.0.0.1:{port}/v1")
+        reply = tiny_client.chat.completions.create(
+            model="tiny", messages=[user_message("What is this?")], max_tokens=3
+        )
         assert reply.choices[0].message.role == "assistant"
     finally:
         process.send_signal(signal.SIGTERM)

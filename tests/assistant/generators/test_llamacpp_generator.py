@@ -96,7 +96,7 @@ def test_greedy_answers_repeat(library: Library, generator: Any) -> None:
 
 
 def test_a_missing_model_file_is_named(library: Library, tmp_path: Path) -> None:
-    with pytest.raises(GeneratorConfigError, match="missing.gguf"):
+    with pytest.raises(GeneratorConfigError, match=r"missing\.gguf"):
         llamacpp(library, generator_model=str(tmp_path / "missing.gguf"))
     fake = tmp_path / "fake.gguf"
     fake.write_bytes(b"not a model")

@@ -1,4 +1,4 @@
-"""The `openai` backend against a real loopback server that answers, stalls, fails and misbehaves on purpose."""
+"""The `openai` backend against a real loopback server that answers, stalls, fails, misbehaves on purpose."""
 
 from __future__ import annotations
 
@@ -36,7 +36,13 @@ if TYPE_CHECKING:
 QUESTION = "How often should I replace the dust bag?"
 
 
-def ask(library: Library, server_url: str, question: str = QUESTION, history: list[Turn] | None = None, **settings: object) -> tuple[list[str], Answer]:  # fmt: skip
+def ask(
+    library: Library,
+    server_url: str,
+    question: str = QUESTION,
+    history: list[Turn] | None = None,
+    **settings: object,
+) -> tuple[list[str], Answer]:
     generator = openai_generator(library, server_url, **settings)
     hits = library.assistant.search(question)
     deltas: list[str] = []
@@ -125,7 +131,9 @@ def test_unknown_region_numbers_cite_nothing(library: Library, model_server: Mod
     assert not answer.found and answer.citations == []
 
 
-def test_a_model_that_ignores_the_markers_is_matched_against_the_regions(library: Library, model_server: ModelServer) -> None:  # fmt: skip
+def test_a_reply_without_markers_is_matched_to_the_regions(
+    library: Library, model_server: ModelServer
+) -> None:
     model_server.script(streams("Replace the dust bag every 4 weeks."))
     _, answer = ask(library, model_server.url)
     assert answer.found and answer.citations[0].page == 2
@@ -180,11 +188,9 @@ def test_a_dead_server_is_named_and_the_reader_can_step_in(library: Library) -> 
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
-    with pytest.raises(GeneratorUnavailable, match="127.0.0.1"):
+    with pytest.raises(GeneratorUnavailable, match=r"127\.0\.0\.1"):
         ask(library, url, generator_model="m", generator_retries=0)
-    deltas, answer = ask(
-        library, url, generator_model="m", generator_retries=0, generator_fallback="extractive"
-    )
+    _, answer = ask(library, url, generator_model="m", generator_retries=0, generator_fallback="extractive")
     assert (
         answer.found
         and "every 4 weeks" in answer.text

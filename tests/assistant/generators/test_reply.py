@@ -1,4 +1,4 @@
-"""Reading a model's reply: source markers out of the text (also when split across deltas), numbers, refusals."""
+"""Reading a model's reply: markers out of the text (also split across deltas), numbers, refusals."""
 
 from __future__ import annotations
 

@@ -416,7 +416,7 @@ class ChatEngine:
 
 
 def _cache_argument(llm: Any) -> str:
-    """The keyword a causal LM takes its KV cache by: `cache` in newer transformers, else `past_key_values`."""
+    """The keyword a LM takes its KV cache by: `cache` in newer transformers, else `past_key_values`."""
     import inspect
 
     return "cache" if "cache" in inspect.signature(llm.forward).parameters else "past_key_values"

@@ -208,11 +208,11 @@ def backend_row(
 
 def report(data: dict[str, Any]) -> str:
     lines = [
-        "## Answer generators (`benchmarks/generator_bench.py`)",
+        "# Answer generators (`benchmarks/generator_bench.py`)",
         "",
         f"Measured {data['date']} on {data['machine']}, with `{data['command']}`.",
         "",
-        "### Overhead around the model call (`openai` backend, loopback server answering at once)",
+        "## Overhead around the model call (`openai` backend, loopback server answering at once)",
         "",
         "| evidence sent | p50 | p95 | first sight of a page (p50) | of which regions + crops + prompt (p50) "
         "| images / question | pixels / question |",
@@ -234,19 +234,19 @@ def report(data: dict[str, Any]) -> str:
     speed = data.get("llamacpp_speed")
     if speed:
         lines += [
-            "### `llamacpp`: SmolLM2-135M-Instruct (Q4_1 GGUF) in-process, text-only prompt",
+            "## `llamacpp`: SmolLM2-135M-Instruct (Q4_1 GGUF) in-process, text-only prompt",
             "",
-            "| threads | time to first text p50 | p95 | per answer p50 | p95 |",
-            "| ---: | ---: | ---: | ---: | ---: |",
+            "| threads | questions | time to first text p50 | p95 | per answer p50 | p95 |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in speed:
             lines.append(
-                f"| {row['threads']} | {row['first_p50_ms']} ms | {row['first_p95_ms']} ms "
+                f"| {row['threads']} | {row['questions']} | {row['first_p50_ms']} ms | {row['first_p95_ms']} ms "
                 f"| {row['total_p50_ms']} ms | {row['total_p95_ms']} ms |"
             )
         lines.append("")
     lines += [
-        f"### Answer accuracy on the corpus questions ({data['questions']} questions, top 5 pages)",
+        f"## Answer accuracy on the corpus questions ({data['questions']} questions, top 5 pages)",
         "",
         '| backend | accuracy | en | ru | answered (not "not found") | answered with the right page in the top 5 '
         "| p50 per answer |",
@@ -266,8 +266,21 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     parser.add_argument("--workspace", default=str(RESULTS / "workspace-generators"))
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--threads", type=int, nargs="+", default=[2, 1])
+    parser.add_argument(
+        "--threads", type=int, nargs="+", default=[2, 1], help="the first also scores accuracy"
+    )
+    parser.add_argument(
+        "--speed-questions", type=int, default=10, help="questions for the other thread counts"
+    )
+    parser.add_argument(
+        "--llamacpp-regions", type=int, default=4, help="evidence regions a 135M model is shown"
+    )
     parser.add_argument("--skip-llamacpp", action="store_true")
+    parser.add_argument(
+        "--only-overhead",
+        action="store_true",
+        help="re-measure the overhead, keep the rest of generators.json",
+    )
     args = parser.parse_args()
     corpus = Path(args.corpus)
     questions = load_questions(corpus / "questions.jsonl")
@@ -288,6 +301,14 @@ def main() -> None:
             "notes": [],
         }
         print(json.dumps(data["overhead"], indent=1), flush=True)
+        if args.only_overhead:
+            kept = json.loads((RESULTS / "generators.json").read_text())
+            kept.update(overhead=data["overhead"], date=data["date"])
+            kept["command"] += f"; overhead re-measured with `{data['command']}`"
+            (RESULTS / "generators.json").write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n")
+            (RESULTS / "generators.md").write_text(report(kept))
+            print(report(kept))
+            return
         reader: Callable[[], Generator] = lambda: generator_for(assistant)  # noqa: E731
         results, _, _ = timed_answers(reader(), assistant, questions)
         data["accuracy"].append(backend_row("extractive", results))
@@ -302,13 +323,17 @@ def main() -> None:
                     generator_threads=threads,
                     generator_context=4096,
                     generator_max_tokens=64,
+                    generator_regions=args.llamacpp_regions,
                     generator_fallback="none",
                 )
-                results, first, total = timed_answers(generator, assistant, questions)
+                asked = questions if threads == args.threads[0] else questions[: args.speed_questions]
+                results, first, total = timed_answers(generator, assistant, asked)
                 generator.close()
                 speed.append(
                     {
                         "threads": threads,
+                        "questions": len(asked),
+                        "regions": args.llamacpp_regions,
                         "first_p50_ms": round(statistics.median(first)),
                         "first_p95_ms": round(percentile(first, 0.95)),
                         "total_p50_ms": round(statistics.median(total)),

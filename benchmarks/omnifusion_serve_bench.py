@@ -82,7 +82,9 @@ def build_model(tiny: bool, device: torch.device, dtype: torch.dtype) -> OmniFus
             projector = build_adapter(adapter)
     finally:
         torch.set_default_dtype(previous)
-    config = EncoderConfig(kind="clip", path="(random)", device=str(device), dtype=str(dtype).removeprefix("torch."))
+    config = EncoderConfig(
+        kind="clip", path="(random)", device=str(device), dtype=str(dtype).removeprefix("torch.")
+    )
     encoder = VisionEncoder(config, tower.eval(), ImageNormalization(clip.image_size, CLIP_MEAN, CLIP_STD), 1)
     model = OmniFusionModel([encoder], projector, llm, word_tokenizer(mistral.vocab_size))
     return model.to(device=device, dtype=dtype).eval()
@@ -107,7 +109,13 @@ def request_body(model: str, words: int, max_tokens: int, image: str) -> dict[st
         "model": model,
         "messages": [
             {"role": "system", "content": "w10 w11 w12 w13"},
-            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": image}}, {"type": "text", "text": text}]},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "image_url", "image_url": {"url": image}},
+                    {"type": "text", "text": text},
+                ],
+            },
         ],
         "max_tokens": max_tokens,
         "temperature": 0,
@@ -201,9 +209,13 @@ def main() -> None:
     parser.add_argument("--out", required=True, help="where to write the JSON results")
     parser.add_argument("--tiny", action="store_true", help="tiny random model on CPU (tests this script)")
     parser.add_argument("--device", default=None, help="default: cuda, or cpu with --tiny")
-    parser.add_argument("--max-tokens", type=int, default=None, help="tokens per answer (default 128; 16 tiny)")
+    parser.add_argument(
+        "--max-tokens", type=int, default=None, help="tokens per answer (default 128; 16 tiny)"
+    )
     parser.add_argument("--words", type=int, default=300, help="question + evidence text, in tokens")
-    parser.add_argument("--max-views", type=int, default=3, help="views per image (576 tokens each at full size)")
+    parser.add_argument(
+        "--max-views", type=int, default=3, help="views per image (576 tokens each at full size)"
+    )
     parser.add_argument("--max-batch", type=int, default=8)
     parser.add_argument("--requests", type=int, default=4, help="requests per client at 1 client (2 at 8)")
     args = parser.parse_args()
@@ -220,7 +232,9 @@ def main() -> None:
     parameters = sum(p.numel() for p in model.parameters())
     engine = ChatEngine(model, context=4096, max_views=args.max_views)
     worker = ModelWorker(engine, max_batch=args.max_batch).start()
-    served = ServedModel("omnifusion-1.1-random", str(device), str(dtype).removeprefix("torch."), 4096, args.max_views)
+    served = ServedModel(
+        "omnifusion-1.1-random", str(device), str(dtype).removeprefix("torch."), 4096, args.max_views
+    )
     url, server, thread = serve(worker, served)
     body = request_body(served.id, args.words, max_tokens, page_image_uri(1000, 700))
     try:
@@ -238,28 +252,51 @@ def main() -> None:
         "torch": torch.__version__,
         "transformers": __import__("transformers").__version__,
         "command": "python benchmarks/omnifusion_serve_bench.py " + " ".join(sys.argv[1:]),
-        "model": "tiny random" if args.tiny else "OmniFusion 1.1 shapes (CLIP ViT-L/14-336 + adapter + Mistral-7B), random",
+        "model": "tiny random"
+        if args.tiny
+        else "OmniFusion 1.1 shapes (CLIP ViT-L/14-336 + adapter + Mistral-7B), random",
         "parameters": parameters,
         "dtype": str(dtype),
         "build_s": round(build_s, 1),
         "max_tokens": max_tokens,
         "max_views": args.max_views,
-        "peak_gpu_memory_gib": round(torch.cuda.max_memory_allocated(device) / 2**30, 1) if device.type == "cuda" else None,
+        "peak_gpu_memory_gib": round(torch.cuda.max_memory_allocated(device) / 2**30, 1)
+        if device.type == "cuda"
+        else None,
         "warm_up": warm,
         "scenarios": [one, eight],
     }
     Path(args.out).write_text(json.dumps(report, indent=1) + "\n")
-    print(f"{report['model']}, {parameters / 1e9:.2f} B parameters, {report['dtype']} on {report['gpu'] or device}; "
-          f"built in {report['build_s']} s; prompt {one['prompt_tokens']} tokens (1 image, {args.max_views} views), "
-          f"{max_tokens} new tokens per answer")  # fmt: skip
-    print()
-    print("| clients | requests | time to first token p50 | max | tokens/s per request p50 | tokens/s all clients | errors |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    text = markdown(report, args.max_views)
+    Path(args.out).with_suffix(".md").write_text(text)
+    print(text)
+
+
+def markdown(report: dict[str, Any], max_views: int) -> str:
+    one = report["scenarios"][0]
+    lines = [
+        "# OmniFusion serving (`benchmarks/omnifusion_serve_bench.py`)",
+        "",
+        f"Measured {report['date']} on {report['gpu'] or report['machine']} (torch {report['torch']}, "
+        f"transformers {report['transformers']}), with `{report['command']}`.",
+        "",
+        f"{report['model']}: {report['parameters'] / 1e9:.2f} B parameters in {report['dtype']}, built in "
+        f"{report['build_s']} s. Each request: one 1000x700 page crop ({max_views} views) and "
+        f"{one['prompt_tokens']} prompt positions in all, {report['max_tokens']} new tokens (`ignore_eos`), "
+        "streamed over loopback HTTP; the worker decodes waiting requests as one batch.",
+        "",
+        "| clients | requests | time to first token p50 | max | tokens/s per request p50 | tokens/s, all clients "
+        "| errors |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for row in report["scenarios"]:
-        print(f"| {row['clients']} | {row['requests']} | {row['ttft_p50_s']} s | {row['ttft_max_s']} s "
-              f"| {row['per_request_tokens_per_s_p50']} | {row['aggregate_tokens_per_s']} | {len(row['errors'])} |")  # fmt: skip
+        lines.append(
+            f"| {row['clients']} | {row['requests']} | {row['ttft_p50_s']} s | {row['ttft_max_s']} s "
+            f"| {row['per_request_tokens_per_s_p50']} | {row['aggregate_tokens_per_s']} | {len(row['errors'])} |"
+        )
     if report["peak_gpu_memory_gib"] is not None:
-        print(f"\npeak GPU memory {report['peak_gpu_memory_gib']} GiB")
+        lines += ["", f"Peak GPU memory: {report['peak_gpu_memory_gib']} GiB."]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

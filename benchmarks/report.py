@@ -46,6 +46,10 @@ def main() -> None:
         section("Core: ingest, retrieval, answers (`benchmarks/core_bench.py`)", "core.md"),
         section("Front doors: batch, REST, UI (`benchmarks/front_bench.py`)", "front.md"),
         section("OmniFusion model (`benchmarks/omnifusion_bench.py`)", "omnifusion.md"),
+        section("Answer generators (`benchmarks/generator_bench.py`)", "generators.md"),
+        section(
+            "OmniFusion serving on a GPU (`benchmarks/omnifusion_serve_bench.py`)", "omnifusion_serve.md"
+        ),
     ]
     (ROOT / "docs" / "BENCHMARKS.md").write_text("\n".join(parts), encoding="utf-8")
 

@@ -200,7 +200,10 @@ class OpenAIGenerator(ChatGenerator):
             data = _json(response.read(), self.url)
             yield _message_text(data, self.url)
             return
+        done = False
         for line in response.iter_lines():
+            if done:
+                continue  # read to the end, so the connection goes back to the pool
             if time.monotonic() > deadline:
                 raise GeneratorUnavailable(
                     self.url, f"did not finish the answer within {self.settings.generator_timeout:g} s"
@@ -209,7 +212,8 @@ class OpenAIGenerator(ChatGenerator):
                 continue  # comments (": ping"), event names, blank separators
             payload = line[5:].strip()
             if payload == "[DONE]":
-                return
+                done = True
+                continue
             data = _json(payload.encode(), self.url)
             if "error" in data:
                 raise GeneratorUnavailable(

@@ -104,7 +104,7 @@ def test_the_request_carries_numbered_evidence_images_and_text(
     assert 1 <= len(images) <= 2
     assert "[1] (vacuum_en.pdf, page 2" in text and QUESTION in text
     header, payload = images[0]["image_url"]["url"].split(",", 1)
-    assert header == "data:image/png;base64"
+    assert header == "data:image/jpeg;base64"
     with Image.open(io.BytesIO(base64.b64decode(payload))) as image:
         assert image.width * image.height <= 1_600_000
 

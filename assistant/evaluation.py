@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.generators.base import Answer
+from assistant.retrieval import PageHit
 from assistant.sdk import Assistant
 from indexer.errors import AssistantError
 
@@ -51,27 +53,31 @@ def evaluate(assistant: Assistant, questions: list[dict[str, Any]], depth: int =
         started = time.perf_counter()
         hits = assistant.search(item["question"], k=depth)
         answer = assistant.generator.answer(item["question"], hits)
-        latency = (time.perf_counter() - started) * 1000
-        expected = {(Path(item["doc"]).name, int(page)) for page in item["pages"]}
-        top = [(hit.document.filename, hit.page) for hit in hits]
-        rank = next((i for i, key in enumerate(top, start=1) if key in expected), None)
-        answers = [a.lower() for a in item.get("answers", [])]
-        cited = {(c.document.filename, c.page) for c in answer.citations}
-        correct = answer.found and bool(cited & expected) and any(a in answer.text.lower() for a in answers)
-        results.append(
-            QuestionResult(
-                id=str(item["id"]),
-                lang=str(item.get("lang", "und")),
-                kind=str(item.get("kind", "")),
-                rank=rank,
-                answer=answer.text,
-                found=answer.found,
-                correct=correct,
-                latency_ms=round(latency, 1),
-                top_pages=[f"{name}#{page}" for name, page in top[:5]],
-            )
-        )
+        results.append(score_answer(item, answer, hits, (time.perf_counter() - started) * 1000))
     return results
+
+
+def score_answer(
+    item: dict[str, Any], answer: Answer, hits: list[PageHit], latency_ms: float
+) -> QuestionResult:
+    """Correct = found, citing one of the expected pages, and stating one of the expected strings."""
+    expected = {(Path(item["doc"]).name, int(page)) for page in item["pages"]}
+    top = [(hit.document.filename, hit.page) for hit in hits]
+    rank = next((i for i, key in enumerate(top, start=1) if key in expected), None)
+    answers = [a.lower() for a in item.get("answers", [])]
+    cited = {(c.document.filename, c.page) for c in answer.citations}
+    correct = answer.found and bool(cited & expected) and any(a in answer.text.lower() for a in answers)
+    return QuestionResult(
+        id=str(item["id"]),
+        lang=str(item.get("lang", "und")),
+        kind=str(item.get("kind", "")),
+        rank=rank,
+        answer=answer.text,
+        found=answer.found,
+        correct=correct,
+        latency_ms=round(latency_ms, 1),
+        top_pages=[f"{name}#{page}" for name, page in top[:5]],
+    )
 
 
 def summarize(results: list[QuestionResult]) -> dict[str, dict[str, float]]:

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import Assistant  # noqa: E402
-from assistant.evaluation import QuestionResult, load_questions, summarize  # noqa: E402
+from assistant.evaluation import QuestionResult, load_questions, score_answer, summarize  # noqa: E402
 from assistant.generators import Answer, AnswerDelta, Generator, GeneratorSettings, make_generator  # noqa: E402
 from assistant.generators.base import NOT_FOUND_TEXT  # noqa: E402
 
@@ -161,29 +161,8 @@ def timed_answers(
         assert answer is not None
         first_ms.append(first if first is not None else total)
         total_ms.append(total)
-        results.append(score(item, answer, hits, total))
+        results.append(score_answer(item, answer, hits, total))
     return results, first_ms, total_ms
-
-
-def score(item: dict[str, Any], answer: Answer, hits: list[Any], latency: float) -> QuestionResult:
-    """As `assistant.evaluation.evaluate` scores: found, a cited expected page, an expected string."""
-    expected = {(Path(item["doc"]).name, int(page)) for page in item["pages"]}
-    top = [(hit.document.filename, hit.page) for hit in hits]
-    rank = next((i for i, key in enumerate(top, start=1) if key in expected), None)
-    cited = {(c.document.filename, c.page) for c in answer.citations}
-    strings = [a.lower() for a in item.get("answers", [])]
-    correct = answer.found and bool(cited & expected) and any(a in answer.text.lower() for a in strings)
-    return QuestionResult(
-        id=str(item["id"]),
-        lang=str(item.get("lang", "und")),
-        kind=str(item.get("kind", "")),
-        rank=rank,
-        answer=answer.text,
-        found=answer.found,
-        correct=correct,
-        latency_ms=round(latency, 1),
-        top_pages=[f"{name}#{page}" for name, page in top[:5]],
-    )
 
 
 def backend_row(

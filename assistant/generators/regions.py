@@ -11,6 +11,8 @@ import base64
 import io
 import logging
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +34,8 @@ MARK_COLOR = (230, 0, 126)
 LABEL_TEXT_COLOR = (255, 255, 255)
 MAX_REGION_CHARS = 600
 JPEG_QUALITY = 90
+PAGE_CACHE_BYTES = 256 * 1024 * 1024
+"""Decoded page images kept in memory (about 40 A4 pages at 150 DPI)."""
 MAX_ZOOM_OUT = 2.0
 """Regions of one page share a crop unless that crop would be shrunk more than this to fit the budget."""
 _FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -169,17 +173,39 @@ def evidence_images(
 def _open(source: Path | Image.Image) -> Image.Image:
     if isinstance(source, Image.Image):
         return source.convert("RGB")
-    path = Path(source)
-    stat = path.stat()
-    return _decoded(str(path), stat.st_mtime_ns, stat.st_size)
+    return _PAGES.get(Path(source))
 
 
-@lru_cache(maxsize=8)
-def _decoded(path: str, mtime_ns: int, size: int) -> Image.Image:
-    """A page image decoded once: follow-up questions and neighbouring ones come back to the same
-    pages, and decoding an A4 PNG costs more than all the rest of a prompt. Callers only crop it."""
-    with Image.open(path) as image:
-        return image.convert("RGB")
+class _DecodedPages:
+    """Page images decoded once, the most recently used kept up to a byte budget: follow-up and
+    neighbouring questions come back to the same pages, and decoding an A4 PNG costs more than all
+    the rest of a prompt. Callers only crop what they get."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget = budget_bytes
+        self._pages: OrderedDict[tuple[str, int, int], Image.Image] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, path: Path) -> Image.Image:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)  # a re-rendered file is read again
+        with self._lock:
+            if key in self._pages:
+                self._pages.move_to_end(key)
+                return self._pages[key]
+        with Image.open(path) as opened:
+            image = opened.convert("RGB")
+        with self._lock:
+            self._pages[key] = image
+            while (
+                len(self._pages) > 1
+                and sum(i.width * i.height * 3 for i in self._pages.values()) > self.budget
+            ):
+                self._pages.popitem(last=False)
+        return image
+
+
+_PAGES = _DecodedPages(PAGE_CACHE_BYTES)
 
 
 def _covering_rect(box: BBox, size: tuple[int, int], tile_size: int) -> Rect:

@@ -61,10 +61,10 @@ def image_only(url: str) -> dict[str, Any]:
     return {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}
 
 
-def serve_in_thread(options: ServeOptions) -> Iterator[Served]:
+def serve_in_thread(options: ServeOptions, max_body_bytes: int = 64 * 1024 * 1024) -> Iterator[Served]:
     worker, served = load_worker(options)
     try:
-        with running(create_app(worker, served)) as url:
+        with running(create_app(worker, served, max_body_bytes)) as url:
             yield Served(url, served.id, options)
     finally:
         worker.stop()
@@ -216,6 +216,40 @@ def test_a_client_that_leaves_frees_the_model(served: Served) -> None:
         model=served.model, messages=[{"role": "user", "content": "hi"}], max_tokens=2
     )
     assert reply.choices[0].finish_reason in ("stop", "length")
+
+
+@pytest.fixture(scope="module")
+def cramped(tiny: Any) -> Iterator[Served]:
+    """One request at a time, one waiting, small bodies: a server to overload on purpose."""
+    options = ServeOptions(str(tiny.official), str(tiny.clip), device="cpu", max_batch=1, max_queue=1)
+    yield from serve_in_thread(options, max_body_bytes=20_000)
+
+
+def test_a_full_queue_answers_503_with_retry_after(cramped: Served) -> None:
+    long = {"messages": [{"role": "user", "content": "Tell a long story."}], "max_tokens": 2000,
+            "ignore_eos": True, "stream": True}  # fmt: skip
+    with httpx.stream("POST", cramped.url + "/v1/chat/completions", json=long, timeout=120) as running_one:
+        lines = running_one.iter_lines()
+        assert next(lines).startswith("data:")  # the worker is busy with this one now
+        waiting = threading.Thread(
+            target=lambda: httpx.post(
+                cramped.url + "/v1/chat/completions", json=dict(long, max_tokens=2, stream=False), timeout=120
+            )
+        )
+        waiting.start()
+        deadline = time.monotonic() + 60
+        while httpx.get(cramped.url + "/health").json()["queued"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        refused = httpx.post(cramped.url + "/v1/chat/completions", json=dict(long, stream=False), timeout=60)
+    waiting.join(120)
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+    assert "already waiting" in refused.json()["error"]["message"]
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(cramped: Served) -> None:
+    body = {"messages": [{"role": "user", "content": "a" * 30_000}]}
+    response = httpx.post(cramped.url + "/v1/chat/completions", json=body, timeout=60)
+    assert response.status_code == 413 and "limit is 20,000" in response.json()["error"]["message"]
 
 
 def test_a_steered_model_says_its_reply_through_the_server(steered: Served, steered_reply: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import socket
+import threading
 from typing import TYPE_CHECKING
 
 import pytest
@@ -267,3 +268,23 @@ def test_no_evidence_means_no_model_call(library: Library, model_server: ModelSe
     generator = openai_generator(library, model_server.url, generator_model="m")
     answer = generator.answer("What is the meaning of life?", [])
     assert not answer.found and model_server.chats == []
+
+
+def test_one_generator_serves_many_threads(library: Library, model_server: ModelServer) -> None:
+    number = region_with(library, QUESTION, "every 4 weeks")
+    model_server.script(streams("Replace the dust bag ", "every 4 weeks ", f"[{number}].", pause=0.01))
+    generator = openai_generator(library, model_server.url)  # the model's name is asked once, under a lock
+    hits = library.assistant.search(QUESTION)
+    answers: list[Answer] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(generator.answer(QUESTION, hits))) for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    generator.close()
+    assert len(answers) == 6 and all(
+        a.found and a.text == "Replace the dust bag every 4 weeks." for a in answers
+    )
+    assert sum(r.path.endswith("/models") for r in model_server.received) == 1

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator, Sequence
 
+from assistant.conversation import Turn, resolve_follow_up
 from assistant.generators.base import (
     GENERATORS,
     NOT_FOUND_TEXT,
@@ -19,7 +20,11 @@ from assistant.generators.base import (
 )
 from assistant.generators.extractive import AnswerSettings, ExtractiveGenerator, PagePassages
 from assistant.generators.regions import PageImage
+from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
+
+Search = Callable[[str, int, "Collection[int] | None"], list[PageHit]]
+"""(question, k, documents or None) -> ranked pages: `Assistant.search`."""
 
 __all__ = [
     "GENERATORS",
@@ -36,6 +41,7 @@ __all__ = [
     "GeneratorSettings",
     "GeneratorUnavailable",
     "make_generator",
+    "stream_in_conversation",
 ]
 
 
@@ -66,3 +72,29 @@ def make_generator(
     from assistant.generators.omnifusion import OmniFusionGenerator
 
     return OmniFusionGenerator(settings, page_image, fallback)
+
+
+def stream_in_conversation(
+    generator: Generator,
+    search: Search,
+    question: str,
+    history: Sequence[Turn] = (),
+    k: int = 5,
+    documents: Collection[int] | None = None,
+) -> Iterator[AnswerDelta | Answer]:
+    """One turn of a conversation: retrieve for the follow-up as resolved against the history (its
+    subject written in, searched first among the previous answer's documents), answer, stream.
+
+    Backends that read the history get the question as asked, with the history; the extractive
+    reader gets the rewritten question. The final `Answer` keeps the question as asked.
+    """
+    resolved = resolve_follow_up(question, history)
+    scope = documents if documents is not None else (resolved.documents or None)
+    hits = search(resolved.text, k, scope)
+    if not hits and documents is None and scope is not None:
+        hits = search(resolved.text, k, None)  # the previous documents do not hold it: all do
+    asked = question if generator.uses_history else resolved.text
+    for item in generator.stream(asked, hits, history):
+        if isinstance(item, Answer):
+            item.question = question
+        yield item

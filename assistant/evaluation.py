@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.batch import QuestionFileError
+from assistant.generators.base import Answer
 from assistant.limits import checked_question
+from assistant.retrieval import PageHit
 from assistant.sdk import Assistant
 from indexer.errors import InvalidRequest
 
@@ -121,34 +123,37 @@ def evaluate(assistant: Assistant, questions: list[dict[str, Any]], depth: int =
         started = time.perf_counter()
         hits = assistant.search(item["question"], k=depth)
         answer = assistant.generator.answer(item["question"].strip(), hits)
-        latency = (time.perf_counter() - started) * 1000
-        top = [(hit.document.filename, hit.page) for hit in hits]
-        answerable = not is_unanswerable(item)
-        if answerable:
-            expected = {(Path(item["doc"]).name, int(page)) for page in item["pages"]}
-            rank = next((i for i, key in enumerate(top, start=1) if key in expected), None)
-            answers = [a.lower() for a in item.get("answers", [])]
-            cited = {(c.document.filename, c.page) for c in answer.citations}
-            correct = (
-                answer.found and bool(cited & expected) and any(a in answer.text.lower() for a in answers)
-            )
-        else:
-            rank, correct = None, not answer.found
-        results.append(
-            QuestionResult(
-                id=str(item["id"]),
-                lang=str(item.get("lang", "und")),
-                kind=str(item.get("kind", "")),
-                rank=rank,
-                answer=answer.text,
-                found=answer.found,
-                correct=correct,
-                latency_ms=round(latency, 1),
-                top_pages=[f"{name}#{page}" for name, page in top[:5]],
-                answerable=answerable,
-            )
-        )
+        results.append(score_answer(item, answer, hits, (time.perf_counter() - started) * 1000))
     return results
+
+
+def score_answer(
+    item: dict[str, Any], answer: Answer, hits: list[PageHit], latency_ms: float
+) -> QuestionResult:
+    """Correct = found, citing one of the expected pages and stating one of the expected strings;
+    for an unanswerable question (no expected answers), correct = "not found"."""
+    top = [(hit.document.filename, hit.page) for hit in hits]
+    answerable = not is_unanswerable(item)
+    if answerable:
+        expected = {(Path(item["doc"]).name, int(page)) for page in item["pages"]}
+        rank = next((i for i, key in enumerate(top, start=1) if key in expected), None)
+        answers = [a.lower() for a in item.get("answers", [])]
+        cited = {(c.document.filename, c.page) for c in answer.citations}
+        correct = answer.found and bool(cited & expected) and any(a in answer.text.lower() for a in answers)
+    else:
+        rank, correct = None, not answer.found
+    return QuestionResult(
+        id=str(item["id"]),
+        lang=str(item.get("lang", "und")),
+        kind=str(item.get("kind", "")),
+        rank=rank,
+        answer=answer.text,
+        found=answer.found,
+        correct=correct,
+        latency_ms=round(latency_ms, 1),
+        top_pages=[f"{name}#{page}" for name, page in top[:5]],
+        answerable=answerable,
+    )
 
 
 def summarize(results: list[QuestionResult]) -> dict[str, dict[str, Any]]:

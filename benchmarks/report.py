@@ -47,6 +47,10 @@ def main() -> None:
         section("Front doors: batch, REST, UI (`benchmarks/front_bench.py`)", "front.md"),
         section("Several processes on one workspace (`benchmarks/integrity_bench.py`)", "integrity.md"),
         section("OmniFusion model (`benchmarks/omnifusion_bench.py`)", "omnifusion.md"),
+        section("Answer generators (`benchmarks/generator_bench.py`)", "generators.md"),
+        section(
+            "OmniFusion serving on a GPU (`benchmarks/omnifusion_serve_bench.py`)", "omnifusion_serve.md"
+        ),
     ]
     (ROOT / "docs" / "BENCHMARKS.md").write_text("\n".join(parts), encoding="utf-8")
 

@@ -1,4 +1,4 @@
-"""Command line: convert checkpoints, train, train the retriever, embed pages, answer about an image."""
+"""Command line: convert checkpoints, train, train the retriever, embed pages, answer, serve a model."""
 
 from __future__ import annotations
 
@@ -114,6 +114,31 @@ def _answer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from omnifusion.server import ServeOptions, load_worker, run
+
+    options = ServeOptions(
+        checkpoint=args.checkpoint,
+        encoder=args.encoder,
+        host=args.host,
+        port=args.port,
+        device=args.device,
+        dtype=args.dtype,
+        model_name=args.model_name,
+        context=args.context,
+        max_views=args.max_views,
+        max_batch=args.max_batch,
+        max_queue=args.max_queue,
+    )
+    worker, served = load_worker(options)
+    print(
+        f"serving {served.id} on http://{args.host}:{args.port}/v1 ({served.device}, {served.dtype})",
+        flush=True,
+    )
+    run(worker, served, args.host, args.port, "info" if args.verbose else "warning")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m omnifusion", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -167,6 +192,23 @@ def build_parser() -> argparse.ArgumentParser:
     answer.add_argument("--device", default="cpu")
     answer.add_argument("--dtype", default="float32")
     answer.set_defaults(run=_answer)
+
+    serve = commands.add_parser(
+        "serve",
+        help="an OpenAI-compatible server (/v1/chat/completions, /v1/models, /health) for a checkpoint",
+    )
+    serve.add_argument("checkpoint", help="a converted or official OmniFusion checkpoint directory")
+    serve.add_argument("--encoder", help="CLIP directory (needed for the official layout)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for all)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto (CUDA when present)")
+    serve.add_argument("--dtype", default="", help="float32, float16 or bfloat16 (default: bfloat16 on CUDA)")
+    serve.add_argument("--model-name", help="the id clients send as 'model' (default: the directory's name)")
+    serve.add_argument("--context", type=int, default=4096, help="prompt + answer positions per request")
+    serve.add_argument("--max-views", type=int, default=3, help="image views (576 tokens each) per request")
+    serve.add_argument("--max-batch", type=int, default=8, help="requests decoded together")
+    serve.add_argument("--max-queue", type=int, default=64, help="waiting requests before 503")
+    serve.set_defaults(run=_serve)
     return parser
 
 

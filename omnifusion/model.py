@@ -197,11 +197,13 @@ class OmniFusionModel(nn.Module):
         turns: Sequence[Turn],
         image_tokens: torch.Tensor | None,
         add_generation_marker: bool = False,
+        system_prompt: str | None = None,
     ) -> PromptInputs:
         """Lay out one dialog as ``inputs_embeds`` with labels on the assistant's tokens only.
 
         image_tokens: (n_views, patches, llm_dim) or (patches, llm_dim), or None for a text-only dialog.
-        ``add_generation_marker`` appends BOT so the model answers next.
+        ``add_generation_marker`` appends BOT so the model answers next. ``system_prompt`` replaces the
+        model's own system text (a chat request's system message goes there).
         """
         pieces: list[torch.Tensor] = []
         labels: list[torch.Tensor] = []
@@ -223,7 +225,7 @@ class OmniFusionModel(nn.Module):
         def special(name: str) -> torch.Tensor:
             return self.special_embeddings[name].unsqueeze(0)
 
-        _, system = self.embed_text(self.system_prompt)
+        _, system = self.embed_text(self.system_prompt if system_prompt is None else system_prompt)
         add("system", system)
         if image_tokens is not None:
             add("SOI", special("SOI"))

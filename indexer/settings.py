@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import WorkspaceError
+from indexer.pagesize import DEFAULT_MAX_PAGE_PIXELS
 
 ENV_PREFIX = "ASSISTANT_"
 
@@ -23,13 +24,37 @@ class IndexSettings:
     deep_embedder: str = "e5"
     ocr_languages: str = "eng+rus"
     ocr_workers: int = 2
+    # Limits for one input file, against render and decompression bombs (each refusal names the file):
+    # decoded size of an image file or of an image inside a PDF,
     max_image_pixels: int = 60_000_000
+    # pages of a PDF or frames of an image (counted before anything is decoded),
+    max_pages: int = 1000
+    # pixels of a page image (a larger page is indexed at a lower DPI, or scaled down, to fit),
+    max_page_pixels: int = DEFAULT_MAX_PAGE_PIXELS
+    # memory (address space) of the child process that reads each file, and how long it may take
+    # for one page and for the whole file before it is stopped.
+    reader_memory_mb: int = 768
+    reader_page_timeout_s: float = 300.0
+    reader_file_timeout_s: float = 3600.0
     tile_size: int = 336
     max_tiles: int = 24
     database_url: str = ""
     # OmniFusion visual channel (omnifusion.retrieval.VisualConfig as a dict); off when empty.
     visual: dict[str, Any] = field(default_factory=dict)
     commit_every: int = 25
+
+    def __post_init__(self) -> None:
+        for name in (
+            "max_image_pixels",
+            "max_pages",
+            "max_page_pixels",
+            "reader_memory_mb",
+            "reader_page_timeout_s",
+            "reader_file_timeout_s",
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
+                raise WorkspaceError(f"setting {name} must be a positive number, not {value!r}")
 
 
 def _coerce(value: str, like: Any) -> Any:

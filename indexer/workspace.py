@@ -11,7 +11,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,18 +24,15 @@ from indexer.catalog import DocumentRow, PageRow, PassageRow, TileRow, open_cata
 from indexer.dense import DenseIndex
 from indexer.embedders import TextEmbedder, load_embedder
 from indexer.errors import (
-    AssistantError,
-    CorruptFile,
     DocumentError,
-    EmptyDocument,
-    MissingFile,
+    IndexingFailed,
     WorkspaceError,
 )
 from indexer.lexical import LexicalIndex
-from indexer.pipeline import SUFFIX_BY_TYPE, ExtractedDocument, extract_document, file_sha256
+from indexer.pipeline import SUFFIX_BY_TYPE, ExtractedDocument, display_name, indexed_page_image
+from indexer.reader import DocumentReader, Outcome, Unchanged
 from indexer.records import DocumentRecord, LineSpan, PassageDraft, PassageRecord
 from indexer.settings import IndexSettings, merge_settings, read_config_file
-from indexer.sniff import sniff_media_type
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +41,8 @@ CONFIG_FILE = "config.json"
 FROZEN_SETTINGS = ("embedder", "deep_embedder")
 ENRICH_CHUNK = 64
 ENRICH_SAVE_EVERY_S = 20.0
+PUBLISH_GRACE_S = 1.0
+"""How long `add` keeps the write lock waiting for the next file before it publishes and lets go."""
 
 
 def index_text(passage: PassageDraft | PassageRecord, filename: str = "") -> str:
@@ -267,66 +266,130 @@ class Workspace:
     # -- adding --------------------------------------------------------------------------------
 
     def add(self, paths: Sequence[str | Path], progress: ProgressCallback | None = None) -> AddReport:
-        """Index every good file; bad ones are reported in `AddReport.failures`, never half-stored."""
+        """Index every good file; bad ones are reported in `AddReport.failures`, never half-stored.
+
+        Files are read (pages, text layer, OCR) in a confined child process, one file ahead and
+        without the write lock; the lock is taken only to store, index and publish, and given back
+        whenever the next file is not ready within a moment, so a slow file never holds up other
+        writers. Whatever goes wrong with one file is that file's failure, never the others'.
+        """
         report = AddReport()
         files = [Path(p).expanduser() for p in paths]
-        with self.writing():
-            marker = self.root / "ingest.inprogress"
-            marker.touch()
-            batch: list[int] = []
-            for index, path in enumerate(files):
-                if progress:
-                    progress("start", path, index, len(files))
-                try:
-                    record, is_new = self._add_one(path, batch)
-                except DocumentError as error:
-                    log.warning("skipped %s", error)
-                    report.failures.append(error)
+        batch: list[int] = []
+        hold = _WriteHold(self, batch)
+        with DocumentReader(
+            files,
+            self.settings,
+            known=lambda sha: self._ready_record(sha) is not None,
+            spool=self.visual is not None,
+        ) as reader:
+            outcomes = iter(reader)
+            try:
+                for index, path in enumerate(files):
                     if progress:
-                        progress("failed", path, index, len(files))
-                    continue
-                (report.added if is_new else report.unchanged).append(record)
-                if len(batch) >= self.settings.commit_every:
-                    self._publish(batch)
-                if progress:
-                    progress("done", path, index, len(files))
-            self._publish(batch)
-            marker.unlink(missing_ok=True)
+                        progress("start", path, index, len(files))
+                    event = "done"
+                    try:
+                        record, is_new = self._add_one(path, next(outcomes), batch, hold)
+                        (report.added if is_new else report.unchanged).append(record)
+                    except DocumentError as error:
+                        log.warning("skipped %s", error)
+                        report.failures.append(error)
+                        event = "failed"
+                    if hold.held and (
+                        len(batch) >= self.settings.commit_every or not reader.ready(PUBLISH_GRACE_S)
+                    ):
+                        hold.release()
+                    if progress:
+                        progress(event, path, index, len(files))
+                hold.release()
+            except BaseException:
+                hold.abandon()
+                raise
         return report
 
-    def _add_one(self, path: Path, batch: list[int]) -> tuple[DocumentRecord, bool]:
-        if not path.is_file():
-            raise MissingFile(path)
-        if path.stat().st_size == 0:
-            raise EmptyDocument(path, "the file is empty (0 bytes)")
-        media_type = sniff_media_type(path)
-        sha = file_sha256(path)
+    def _ready_record(self, sha256: str) -> DocumentRecord | None:
         with self.session() as session:
-            existing = session.scalars(select(DocumentRow).where(DocumentRow.sha256 == sha)).first()
+            row = session.scalars(
+                select(DocumentRow).where(DocumentRow.sha256 == sha256, DocumentRow.status == "ready")
+            ).first()
+            return _document_record(row) if row is not None else None
+
+    def _add_one(
+        self, path: Path, outcome: Outcome, batch: list[int], hold: _WriteHold
+    ) -> tuple[DocumentRecord, bool]:
+        """Store one file's outcome; any failure is this file's `DocumentError`, and nothing of it stays."""
+        if isinstance(outcome, DocumentError):
+            raise outcome
+        if isinstance(outcome, Unchanged):
+            known = self._ready_record(outcome.sha256)
+            if known is None:
+                raise IndexingFailed(path, "another writer deleted its document while it was being added")
+            return known, False
+        try:
+            # The slow part stays outside the write lock too.
+            vectors = self.embedder.embed_passages(
+                [index_text(draft) for page in outcome.pages for draft in page.passages]
+            )
+        except Exception as error:
+            log.exception("embedding the passages of %s failed", path)
+            raise IndexingFailed(path, f"{type(error).__name__}: {error}") from error
+        hold.take()
+        with self.session() as session:
+            existing = session.scalars(
+                select(DocumentRow).where(DocumentRow.sha256 == outcome.sha256)
+            ).first()
             if existing is not None and (existing.status == "ready" or existing.id in batch):
                 return _document_record(existing), False
+        document_id: int | None = None
+        stored: Path | None = None
         try:
-            extracted = extract_document(path, self.settings, media_type, sha)
-        except AssistantError:
-            raise
-        except (OSError, ValueError, RuntimeError) as error:
-            # Decoders fail in many ways on damaged files; the user needs to know which file.
-            raise CorruptFile(path, f"{type(error).__name__}: {error}") from error
-        stored = self._store_original(path, extracted)
-        document_id, passages = self._insert(extracted, stored)
+            stored = self._store_original(path, outcome)
+            document_id, passages = self._insert(outcome, stored)
+            self.lexical.add((pid, index_text(draft, display_name(path))) for pid, draft in passages)
+            self.dense.add(np.array([pid for pid, _ in passages], dtype=np.int64), vectors)
+            if self.visual is not None:
+                self._add_visual(document_id, outcome)
+            with self.session() as session:
+                row = session.get(DocumentRow, document_id)
+                assert row is not None
+                record = _document_record(row)
+        except Exception as error:
+            self._discard(document_id, stored)
+            if isinstance(error, DocumentError):
+                raise
+            # A bug or a broken store, not the file: the traceback goes to the log, the file is named.
+            log.exception("indexing %s failed; it was left out, the other files are not affected", path)
+            raise IndexingFailed(path, f"{type(error).__name__}: {error}") from error
         batch.append(document_id)
-        self.lexical.add((pid, index_text(draft, path.name)) for pid, draft in passages)
-        vectors = self.embedder.embed_passages([index_text(draft) for _, draft in passages])
-        self.dense.add(np.array([pid for pid, _ in passages], dtype=np.int64), vectors)
-        if self.visual is not None:
-            self._add_visual(document_id, extracted)
-        with self.session() as session:
-            row = session.get(DocumentRow, document_id)
-            assert row is not None
-            return _document_record(row), True
+        return record, True
+
+    def _discard(self, document_id: int | None, stored: Path | None) -> None:
+        """Take back whatever one file had stored before it failed (under the write lock, unpublished)."""
+        try:
+            if document_id is None:
+                if stored is not None:
+                    stored.unlink(missing_ok=True)
+                return
+            with self.session() as session:
+                row = session.get(DocumentRow, document_id)
+                if row is None:
+                    return
+                ids = list(
+                    session.scalars(select(PassageRow.id).where(PassageRow.document_id == document_id))
+                )
+                self._drop_from_indexes(ids, [page.id for page in row.pages])
+                self._remove_files(row)
+                session.delete(row)
+                session.commit()
+        except Exception:
+            # Still pending, so the next writer's repair finishes the job.
+            log.exception(
+                "could not take back the partly stored document %s; the next write repairs it", document_id
+            )
 
     def _add_visual(self, document_id: int, extracted: ExtractedDocument) -> None:
-        from indexer.pdf import render_pdf_page
+        from PIL import Image
 
         with self.session() as session:
             page_ids = dict(
@@ -334,14 +397,12 @@ class Workspace:
                     select(PageRow.number, PageRow.id).where(PageRow.document_id == document_id)
                 ).all()
             )
-        images = []
+        # One page image in memory at a time: the reader spooled them to disk.
         for page in extracted.pages:
-            image = page.content.image
-            if image is None and extracted.media_type == "application/pdf":
-                image = render_pdf_page(extracted.path, page.content.number, self.settings.dpi)
-            if image is not None:
-                images.append((page_ids[page.content.number], image))
-        self.visual.add_pages(images)
+            if page.image_path is None:
+                continue
+            with Image.open(page.image_path) as image:
+                self.visual.add_pages([(page_ids[page.content.number], image.convert("RGB"))])
 
     def _store_original(self, path: Path, extracted: ExtractedDocument) -> Path:
         self.originals.mkdir(exist_ok=True)
@@ -359,7 +420,7 @@ class Workspace:
         with self.session() as session, session.begin():
             document = DocumentRow(
                 sha256=extracted.sha256,
-                filename=extracted.path.name,
+                filename=display_name(extracted.path),
                 media_type=extracted.media_type,
                 size_bytes=extracted.size_bytes,
                 page_count=len(extracted.pages),
@@ -637,21 +698,17 @@ class Workspace:
             if not 1 <= page_number <= row.page_count:
                 raise WorkspaceError(f"{row.filename} has pages 1..{row.page_count}, not {page_number}")
             stored, media_type = Path(row.stored_path), row.media_type
+            page = session.scalars(
+                select(PageRow).where(PageRow.document_id == document_id, PageRow.number == page_number)
+            ).one()
+            size, dpi = (page.width, page.height), page.dpi
         target = self.page_cache / str(document_id) / f"{page_number}.png"
         if target.exists():
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
-        if media_type == "application/pdf":
-            from indexer.pdf import render_pdf_page
-
-            image = render_pdf_page(stored, page_number, self.settings.dpi)
-        else:
-            from indexer.images import read_image_pages
-
-            for number, frame in enumerate(read_image_pages(stored, self.settings.max_image_pixels), start=1):
-                if number == page_number:
-                    image = frame
-                    break
+        # At the size and DPI the page was indexed at (a large page may have a lower DPI than the
+        # workspace's): citation boxes are in these pixels.
+        image = indexed_page_image(stored, media_type, page_number, size, dpi, self.settings)
         temporary = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         image.save(temporary, format="PNG", compress_level=1)
         os.replace(temporary, target)
@@ -750,6 +807,55 @@ class Workspace:
             self._enrichment.join(timeout=30)
         self.lexical.close()
         self.engine.dispose()
+
+
+class _WriteHold:
+    """The write lock across the files of one `add`: taken to store a file, given back after publishing."""
+
+    def __init__(self, workspace: Workspace, batch: list[int]) -> None:
+        self.workspace = workspace
+        self.batch = batch
+        self.marker = workspace.root / "ingest.inprogress"
+        self._stack: ExitStack | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._stack is not None
+
+    def take(self) -> None:
+        if self._stack is None:
+            stack = ExitStack()
+            stack.enter_context(self.workspace.writing())
+            self._stack = stack
+            self.marker.touch()
+            # Other writers may have published while the lock was free (everything of ours was
+            # published before we let go, so what is on disk is newer): start from their indexes.
+            self.workspace.refresh()
+
+    def release(self) -> None:
+        """Publish the batch (the documents become visible), then let other writers in."""
+        if self._stack is None:
+            return
+        try:
+            self.workspace._publish(self.batch)
+            self.marker.unlink(missing_ok=True)
+        finally:
+            self._stack.close()
+            self._stack = None
+
+    def abandon(self) -> None:
+        """On the way out of an interrupted `add`: publish whole documents if possible, keep the marker."""
+        if self._stack is None:
+            return
+        try:
+            self.workspace._publish(self.batch)
+        except Exception:
+            log.exception(
+                "could not publish the files indexed before the interruption; the next write repairs"
+            )
+        finally:
+            self._stack.close()
+            self._stack = None
 
 
 def _document_record(row: DocumentRow) -> DocumentRecord:

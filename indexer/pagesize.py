@@ -25,23 +25,25 @@ def fitted_dpi(width_pt: float, height_pt: float, dpi: float, max_pixels: int) -
     """
     if width_pt <= 0 or height_pt <= 0 or dpi <= 0 or max_pixels <= 0:
         raise ValueError(f"sizes must be positive: {width_pt} x {height_pt} pt at {dpi} DPI, {max_pixels} px")
-    if (
-        _pixel_count(width_pt, height_pt, dpi) <= max_pixels
-        and max(page_pixels(width_pt, height_pt, dpi)) <= MAX_PAGE_SIDE
-    ):
+
+    def fits(candidate: float) -> bool:
+        width, height = page_pixels(width_pt, height_pt, candidate)
+        return width * height <= max_pixels and max(width, height) <= MAX_PAGE_SIDE
+
+    if fits(dpi):
         return dpi
-    # The renderer rounds each side up, so solve (w*s + 1) * (h*s + 1) = max_pixels for the scale s
-    # rather than w*h*s^2 = max_pixels: the rounded-up image then fits too.
-    area, perimeter = width_pt * height_pt, width_pt + height_pt
-    by_area = (-perimeter + math.sqrt(perimeter**2 + 4 * area * (max_pixels - 1))) / (2 * area)
-    by_side = (MAX_PAGE_SIDE - 1) / max(width_pt, height_pt)
-    # A hair less, so that dividing by 72 again in the renderer cannot round back over the limit.
-    return min(dpi, POINTS_PER_INCH * min(by_area, by_side) * (1 - 1e-9))
-
-
-def _pixel_count(width_pt: float, height_pt: float, dpi: float) -> int:
-    width, height = page_pixels(width_pt, height_pt, dpi)
-    return width * height
+    # Each side is rounded up, so (w*s + 1) * (h*s + 1) <= max_pixels surely fits; w*h*s^2 = max_pixels
+    # is as far as it can go. The best resolution lies between: bisect on the rounded sizes.
+    area, perimeter, longest = width_pt * height_pt, width_pt + height_pt, max(width_pt, height_pt)
+    low = (-perimeter + math.sqrt(perimeter**2 + 4 * area * max(0, max_pixels - 1))) / (2 * area)
+    low = POINTS_PER_INCH * min(low, (MAX_PAGE_SIDE - 1) / longest) * (1 - 1e-9)
+    high = min(dpi, POINTS_PER_INCH * min(math.sqrt(max_pixels / area), MAX_PAGE_SIDE / longest))
+    if not fits(low):
+        return low  # one pixel already overflows: a render bomb whichever way
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return low
 
 
 def page_pixels(width_pt: float, height_pt: float, dpi: float) -> tuple[int, int]:

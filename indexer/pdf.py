@@ -156,8 +156,9 @@ def _read_page(
     source: TextSource = "pdf" if usable >= MIN_TEXT_CHARS else "none"
     # Every page, not only those rendered now: the page image of a text page is rendered later,
     # to show a citation, and must be safe to render then.
-    _check_images(page, path, number, max_image_pixels)
-    image = render_page(page, dpi) if source == "none" or render_all else None
+    objects = _check_images(page, path, number, max_image_pixels)
+    # A page without a single object is blank: nothing for OCR to read, no need to render it.
+    image = render_page(page, dpi) if render_all or (source == "none" and objects) else None
     return PageContent(
         number, width, height, dpi, source, lines=lines if source == "pdf" else [], image=image
     )
@@ -167,8 +168,8 @@ MAX_OBJECTS_CHECKED = 200_000
 """Page objects looked at for oversized images; a page with more is left to the reader's memory limit."""
 
 
-def _check_images(page: pdfium.PdfPage, path: Path, number: int, max_pixels: int) -> None:
-    """Refuse a page whose embedded images are larger than an image file may be, before rendering it.
+def _check_images(page: pdfium.PdfPage, path: Path, number: int, max_pixels: int) -> int:
+    """Refuse a page whose embedded images are larger than an image file may be; returns its object count.
 
     pdfium decodes an image with a soft mask at full size whatever the page's resolution, so a
     30000 x 30000 px mask in a 1 MB file needs a gigabyte; the header says so for free.
@@ -202,6 +203,7 @@ def _check_images(page: pdfium.PdfPage, path: Path, number: int, max_pixels: int
                 visit(obj, True, depth + 1)
 
     visit(page.raw, False, 0)
+    return MAX_OBJECTS_CHECKED - budget
 
 
 def _to_pixels(

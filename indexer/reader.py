@@ -352,16 +352,17 @@ class DocumentReader:
         self._job = _Job(path, ExtractedDocument(path, sha, media_type, size), now, now, spool)
         request = ReadRequest(str(path), media_type, self._settings, str(spool) if spool else None)
         for attempt in (1, 2):
-            if self._process is None:
-                self._process = _lease()
             try:
+                if self._process is None:
+                    self._process = _lease()
                 self._process.send(request)
                 return
-            except ReaderDied:
+            except (ReaderDied, OSError) as error:
                 # An idle child that died meanwhile (killed by an operator, say): one fresh try.
                 self._retire()
                 if attempt == 2:
-                    self._finish(ResourceLimitExceeded(path, "the reader process could not be started"))
+                    detail = f"the reader process could not be started ({error})"
+                    self._finish(ResourceLimitExceeded(path, detail))
 
     def _pump(self, deadline: float | None) -> bool:
         """Handle one message of the current job; False when `deadline` came first."""

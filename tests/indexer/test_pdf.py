@@ -256,6 +256,13 @@ def test_the_page_count_is_checked_before_any_page_is_read(make: Maker) -> None:
     assert len(list(read_pdf(path, dpi=150, max_pages=60))) == 60
 
 
+def test_a_page_without_any_object_is_not_rendered_for_ocr(make: Maker) -> None:
+    [blank] = read_pdf(blank_pages(make.root / "blank.pdf", count=1), dpi=150)
+    assert (blank.text_source, blank.image, blank.lines) == ("none", None, [])
+    [shown] = read_pdf(make.root / "blank.pdf", dpi=150, render_all=True)
+    assert shown.image is not None and shown.image.getextrema() == ((255, 255),) * 3
+
+
 def test_an_oversized_image_in_a_pdf_is_refused_before_it_is_decoded(make: Maker) -> None:
     path = soft_mask_bomb(make.root / "mask.pdf", side=9000)
     assert path.stat().st_size < 200_000

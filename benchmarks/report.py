@@ -46,6 +46,10 @@ def main() -> None:
         section("Core: ingest, retrieval, answers (`benchmarks/core_bench.py`)", "core.md"),
         section("Front doors: batch, REST, UI (`benchmarks/front_bench.py`)", "front.md"),
         section("OmniFusion model (`benchmarks/omnifusion_bench.py`)", "omnifusion.md"),
+        section("Ingest memory under bombs, with the limits (`benchmarks/ingest_rss.py`)", "ingest_rss.md"),
+        section(
+            "Ingest memory under bombs, before the limits (same script, `--code`)", "ingest_rss_before.md"
+        ),
     ]
     (ROOT / "docs" / "BENCHMARKS.md").write_text("\n".join(parts), encoding="utf-8")
 

@@ -77,17 +77,20 @@ def deflate_repeated(chunk: bytes, times: int) -> bytes:
 def huge_page(path: Path, side_pt: float = 14400, text: str = "Giant poster: replace the filter") -> Path:
     """A page of `side_pt` square (14400 pt = 5 m, the largest the PDF spec allows), a few hundred bytes.
 
-    At 150 DPI its image would be 30000 x 30000 px, 3.6 GB.
+    At 150 DPI its image would be 30000 x 30000 px, 3.6 GB. Without `text` it has no text layer but
+    a diagonal stroke, so a reader renders it to OCR it.
     """
-    size = side_pt / 30
-    content = text_content(text, side_pt / 20, side_pt / 2, size)
+    if text:
+        content = text_content(text, side_pt / 20, side_pt / 2, side_pt / 30)
+    else:
+        content = b"20 w 100 100 m %g %g l S" % (side_pt - 100, side_pt - 100)
     path.write_bytes(page_pdf(content, b"[0 0 %g %g]" % (side_pt, side_pt), resources=HELVETICA))
     return path
 
 
-def user_unit_page(path: Path, unit: float = 75_000) -> Path:
+def user_unit_page(path: Path, unit: float = 75_000, text: str = "Replace the filter every month") -> Path:
     """A 14400 pt page that also declares /UserUnit: each unit `unit` / 72 inch (a 15 km page)."""
-    content = text_content("Replace the filter every month", 700, 7200, 480)
+    content = text_content(text, 700, 7200, 480) if text else b"20 w 100 100 m 14300 14300 l S"
     path.write_bytes(
         page_pdf(content, b"[0 0 14400 14400]", page_entries=b"/UserUnit %g" % unit, resources=HELVETICA)
     )

@@ -75,6 +75,7 @@ def test_bombs_cost_one_typed_error_each_and_the_good_files_are_indexed(
     files = [
         corpus.vacuum_en,
         huge_page(bombs / "huge_page.pdf"),
+        huge_page(bombs / "huge_drawing.pdf", text=""),  # no text layer: rendered for OCR
         user_unit_page(bombs / "user_unit.pdf"),
         make.raw("kilometres.pdf", page_pdf(media_box=b"[0 0 4000000 4000000]")),
         blank_pages(bombs / "blank_pages.pdf", count=300),
@@ -93,6 +94,7 @@ def test_bombs_cost_one_typed_error_each_and_the_good_files_are_indexed(
     assert report["added"] == {
         "vacuum_en.pdf": 3,
         "huge_page.pdf": 1,
+        "huge_drawing.pdf": 1,
         "user_unit.pdf": 1,
         "blank_pages.pdf": 300,
         "settings_en.png": 1,

@@ -167,6 +167,18 @@ def reader_overhead(folder: Path, documents: int = 40, rounds: int = 3) -> dict[
     }
 
 
+def measure(paths: list[Path], code: Path, cap_mb: int | None, timeout: float) -> dict[str, Any]:
+    """`run_case` in a process of its own, so that no measurement shares this process's rusage."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--measure", str(code), str(cap_mb or 0), str(timeout)]
+        + [str(p) for p in paths],
+        capture_output=True,
+        check=True,
+    )
+    row: dict[str, Any] = json.loads(result.stdout.decode().strip().splitlines()[-1])
+    return row
+
+
 def run_case(paths: list[Path], code: Path, cap_mb: int | None, timeout: float) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(code), "ASSISTANT_DEEP_EMBEDDER": "off"}
     with tempfile.TemporaryDirectory(prefix="ingest-rss-") as scratch:
@@ -250,6 +262,8 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=None, help="also ingest the reference corpus (docs/)")
     parser.add_argument("--output", default="ingest_rss", help="name of the report under benchmarks/results/")
     parser.add_argument("--rewrite", action="store_true", help="only write the .md again from the .json")
+    parser.add_argument("--against", type=Path, default=None, help="checkout to compare ingest speed with")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved runs for --against")
     args = parser.parse_args()
     target = RESULTS / f"{args.output}.json"
     if args.rewrite:
@@ -257,28 +271,33 @@ def main() -> int:
         return 0
     cases = {**CASES, **(corpus_cases(args.corpus) if args.corpus else {})}
     rows = {}
+    interleaved: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="ingest-rss-files-") as folder:
         for name in args.only or list(cases):
             title, build = cases[name]
             paths = build(Path(folder))
             # Each case in its own process, so one's memory peak cannot hide another's.
-            result = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--measure",
-                    str(args.code),
-                    str(args.cap_mb or 0),
-                    str(args.timeout),
-                ]
-                + [str(path) for path in paths],
-                capture_output=True,
-                check=True,
-            )
-            rows[name] = json.loads(result.stdout.decode().strip().splitlines()[-1])
+            rows[name] = measure(paths, args.code, args.cap_mb, args.timeout)
             rows[name]["file"] = title
             rows[name]["size_bytes"] = sum(path.stat().st_size for path in paths)
             print(name, rows[name], flush=True)
+        if args.against:
+            # The machine is shared: only runs taken in turns compare fairly.
+            for name in ("manual", "corpus_pdfs"):
+                if name not in cases:
+                    continue
+                paths = cases[name][1](Path(folder))
+                ours, theirs = [], []
+                for _ in range(args.rounds):
+                    ours.append(float(measure(paths, args.code, None, args.timeout)["seconds"]))
+                    theirs.append(float(measure(paths, args.against, None, args.timeout)["seconds"]))
+                pages = sum(int(count) for _, count in rows[name]["added"]) if name in rows else 0
+                interleaved[name] = {
+                    "pages": pages,
+                    "ours_s": sorted(ours)[len(ours) // 2],
+                    "theirs_s": sorted(theirs)[len(theirs) // 2],
+                }
+                print(name, "interleaved", interleaved[name], flush=True)
     overhead = None
     if args.code.resolve() == ROOT and not args.only:
         with tempfile.TemporaryDirectory(prefix="ingest-rss-overhead-") as folder:
@@ -300,6 +319,9 @@ def main() -> int:
         "cap_mb": args.cap_mb,
         "cases": rows,
         "reader_overhead": overhead,
+        "against": str(args.against) if args.against else None,
+        "interleaved": interleaved,
+        "rounds": args.rounds,
     }
     target.write_text(json.dumps(report, indent=2), encoding="utf-8")
     write_report(report, args.output)
@@ -332,6 +354,15 @@ def write_report(report: dict[str, Any], output: str) -> None:
             f"{row['max_process_mb']} MB | {row['peak_sum_mb']} MB | {row.get('seconds', row['wall_s'])} s | "
             f"{row['cpu_s']} s | {pages_per_second(row)} |"
         )
+    for name, times in (report.get("interleaved") or {}).items():
+        title = report["cases"][name]["file"]
+        pages = times["pages"]
+        lines += [
+            "",
+            f"Ingest speed, {title}, taken in turns with the code of {report['against']} (median of "
+            f"{report['rounds']} rounds each): {pages / times['ours_s']:.1f} pages/s here ({times['ours_s']} s), "
+            f"{pages / times['theirs_s']:.1f} pages/s before ({times['theirs_s']} s).",
+        ]
     overhead = report.get("reader_overhead")
     if overhead:
         lines += [

@@ -47,23 +47,34 @@ with Assistant(sys.argv[1], background_enrichment=False) as assistant:
     }))
 """
 
+# A process started by a big one (pytest, after the visual tests loaded torch) begins with its
+# parent's peak in its own ru_maxrss (Linux carries it over on exec): a small launcher in between
+# keeps the figure the ingest's own.
+LAUNCH = """
+import json, os, subprocess, sys
+child = subprocess.Popen([sys.executable, "-c", *sys.argv[1:]], stdout=subprocess.PIPE)
+output = child.stdout.read()
+# wait4: the peak of the child or of the largest of its (waited-for) descendants.
+_, status, usage = os.wait4(child.pid, 0)
+print(json.dumps({"status": os.waitstatus_to_exitcode(status), "largest": usage.ru_maxrss * 1024,
+                  "output": output.decode()}))
+"""
+
 
 def add_in_child(root: Path, files: list[Path]) -> tuple[dict[str, Any], int, int]:
     """Run `add_report(files)` in a fresh process; (its report, largest process RSS, peak summed RSS)."""
-    child = subprocess.Popen(
-        [sys.executable, "-c", ADD, str(root), *map(str, files)],
+    launcher = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, ADD, str(root), *map(str, files)],
         cwd=REPOSITORY,
         env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
         stdout=subprocess.PIPE,
     )
-    assert child.stdout is not None
-    with TreeMemory(child.pid) as memory:
-        output = child.stdout.read()
-        # wait4 reports the child's own peak or that of the largest of its (waited-for) descendants.
-        _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    assert child.returncode == 0, output
-    return json.loads(output.decode().strip().splitlines()[-1]), usage.ru_maxrss * 1024, memory.peak
+    with TreeMemory(launcher.pid) as memory:
+        output, _ = launcher.communicate()
+    result = json.loads(output)
+    assert launcher.returncode == 0 and result["status"] == 0, result
+    report = json.loads(result["output"].strip().splitlines()[-1])
+    return report, result["largest"], memory.peak
 
 
 @pytest.mark.slow

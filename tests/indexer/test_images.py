@@ -130,6 +130,7 @@ def test_a_ribbon_too_thin_to_scale_down_is_refused(make: Maker) -> None:
         list(read_image_pages(path))
 
 
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning")
 @pytest.mark.parametrize(
     ("name", "damage"),
     [

@@ -34,10 +34,10 @@ from fpdf import FPDF
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-sys.path.insert(0, str(ROOT / "tests" / "indexer"))
+sys.path.insert(0, str(ROOT))
 
-import hostile_files  # noqa: E402
-from memory_watch import TreeMemory, kill_tree  # noqa: E402
+from tests.indexer import hostile_files  # noqa: E402
+from tests.indexer.memory_watch import TreeMemory, kill_tree  # noqa: E402
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -136,7 +136,6 @@ def corpus_cases(corpus: Path) -> dict[str, tuple[str, Callable[[Path], list[Pat
 
 def reader_overhead(folder: Path, documents: int = 40, rounds: int = 3) -> dict[str, float]:
     """What reading through the confined child costs: small manuals read in this process, then through it."""
-    sys.path.insert(0, str(ROOT))
     from indexer.pipeline import extract_document
     from indexer.reader import DocumentReader
     from indexer.settings import IndexSettings

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from consistency import inconsistencies
-from hostile_files import (
+
+from indexer.workspace import Workspace
+from tests.indexer.consistency import inconsistencies
+from tests.indexer.hostile_files import (
     blank_pages,
     flate_content_bomb,
     huge_page,
@@ -26,9 +28,7 @@ from hostile_files import (
     soft_mask_bomb,
     user_unit_page,
 )
-from memory_watch import TreeMemory
-
-from indexer.workspace import Workspace
+from tests.indexer.memory_watch import TreeMemory
 
 if TYPE_CHECKING:
     from conftest import Corpus, Maker

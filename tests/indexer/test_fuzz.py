@@ -19,16 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import FONT, text_image
-from consistency import inconsistencies
 from fpdf import FPDF
-from hostile_files import HELVETICA, page_pdf, text_content
 from sqlalchemy import select
 
 from assistant import Assistant
 from indexer.catalog import PageRow
 from indexer.errors import DocumentError, IndexingFailed
 from indexer.workspace import Workspace
+from tests.conftest import FONT, text_image
+from tests.indexer.consistency import inconsistencies
+from tests.indexer.hostile_files import HELVETICA, page_pdf, text_content
 
 if TYPE_CHECKING:
     from conftest import Maker

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import text_image
-from hostile_files import many_frames_tiff
 from PIL import Image
 
 from indexer.errors import CorruptFile, ImageTooLarge, ImageTooSmall, PageTooLarge, TooManyPages
 from indexer.images import read_image_pages
+from tests.conftest import text_image
+from tests.indexer.hostile_files import many_frames_tiff
 
 if TYPE_CHECKING:
     from conftest import Corpus, Maker

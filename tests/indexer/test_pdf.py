@@ -7,15 +7,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
-from hostile_files import (
-    blank_pages,
-    deflate_repeated,
-    huge_page,
-    page_pdf,
-    soft_mask_bomb,
-    stream,
-    text_content,
-)
 from pypdf import PdfReader, PdfWriter
 
 from indexer.errors import (
@@ -28,6 +19,15 @@ from indexer.errors import (
 )
 from indexer.pdf import open_pdf, read_pdf, render_pdf_page
 from indexer.records import BBox, PageContent
+from tests.indexer.hostile_files import (
+    blank_pages,
+    deflate_repeated,
+    huge_page,
+    page_pdf,
+    soft_mask_bomb,
+    stream,
+    text_content,
+)
 
 if TYPE_CHECKING:
     from conftest import Corpus, Maker

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from hostile_files import flate_content_bomb
 
 from indexer import reader as reader_module
 from indexer.errors import (
@@ -33,6 +32,7 @@ from indexer.errors import (
 from indexer.pipeline import ExtractedDocument, extract_document
 from indexer.reader import DocumentReader, Outcome, Unchanged
 from indexer.settings import IndexSettings
+from tests.indexer.hostile_files import flate_content_bomb
 
 if TYPE_CHECKING:
     from conftest import Corpus, Maker

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
-from conftest import text_image
-from consistency import inconsistencies
-from hostile_files import huge_page
 from PIL import Image
 
 from indexer import workspace as workspace_module
 from indexer.errors import IndexingFailed, TooManyPages, WorkspaceError
 from indexer.workspace import Workspace
+from tests.conftest import text_image
+from tests.indexer.consistency import inconsistencies
+from tests.indexer.hostile_files import huge_page
 
 if TYPE_CHECKING:
     from conftest import Maker

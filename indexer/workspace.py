@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
@@ -24,6 +25,7 @@ from indexer.catalog import DocumentRow, PageRow, PassageRow, TileRow, open_cata
 from indexer.dense import DenseIndex
 from indexer.embedders import TextEmbedder, load_embedder
 from indexer.errors import (
+    AssistantError,
     DocumentError,
     IndexingFailed,
     WorkspaceError,
@@ -332,6 +334,8 @@ class Workspace:
                 [index_text(draft) for page in outcome.pages for draft in page.passages]
             )
         except Exception as error:
+            if not _one_files_failure(error):
+                raise
             log.exception("embedding the passages of %s failed", path)
             raise IndexingFailed(path, f"{type(error).__name__}: {error}") from error
         hold.take()
@@ -356,9 +360,9 @@ class Workspace:
                 record = _document_record(row)
         except Exception as error:
             self._discard(document_id, stored)
-            if isinstance(error, DocumentError):
+            if isinstance(error, DocumentError) or not _one_files_failure(error):
                 raise
-            # A bug or a broken store, not the file: the traceback goes to the log, the file is named.
+            # A bug, or a store that failed on this file: the traceback goes to the log, the file is named.
             log.exception("indexing %s failed; it was left out, the other files are not affected", path)
             raise IndexingFailed(path, f"{type(error).__name__}: {error}") from error
         batch.append(document_id)
@@ -807,6 +811,33 @@ class Workspace:
             self._enrichment.join(timeout=30)
         self.lexical.close()
         self.engine.dispose()
+
+
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+def _one_files_failure(error: BaseException) -> bool:
+    """Whether an unexpected error while storing one file is that file's alone.
+
+    Not so for the workspace's own typed errors (a damaged index, an unreachable catalog) and for a
+    full or read-only disk: every later file would fail the same way, so the whole `add` stops with
+    that error and the files before it are kept.
+    """
+    pending: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while pending:
+        cause = pending.pop()
+        if cause is None or id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, AssistantError) and not isinstance(cause, DocumentError):
+            return False
+        if isinstance(cause, OSError) and cause.errno in STORAGE_ERRNOS:
+            return False
+        if "database or disk is full" in str(cause) or "No space left on device" in str(cause):
+            return False
+        pending.extend([getattr(cause, "orig", None), cause.__cause__])  # SQLAlchemy wraps in .orig
+    return True
 
 
 class _WriteHold:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -98,6 +100,39 @@ def test_an_unexpected_failure_while_storing_one_file_costs_only_that_file(
     assert inconsistencies(workspace) == []
     monkeypatch.undo()
     assert [d.filename for d in workspace.add([broken]).added] == ["model_01.pdf"]
+    assert inconsistencies(workspace) == []
+
+
+def test_a_full_disk_stops_the_add_and_keeps_the_files_before(
+    workspace: Workspace, make: Maker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second, third = make.model_manuals(3)
+    copy = shutil.copyfile
+
+    def full_disk(source: Any, target: Any) -> Any:
+        if Path(source).name == "model_01.pdf":
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        return copy(source, target)
+
+    monkeypatch.setattr(workspace_module.shutil, "copyfile", full_disk)
+    # Not one file's failure: every later file would fail alike, so the error is the workspace's.
+    with pytest.raises(OSError, match="No space left on device"):
+        workspace.add([first, second, third])
+    assert [d.filename for d in workspace.documents()] == ["model_00.pdf"]
+    assert inconsistencies(workspace) == []
+
+
+def test_a_damaged_index_is_the_workspaces_error_not_the_files(
+    workspace: Workspace, make: Maker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def damaged(ids: Any, vectors: Any) -> None:
+        raise WorkspaceError("dense.faiss is damaged; `python -m assistant check --repair` mends it")
+
+    monkeypatch.setattr(workspace.dense, "add", damaged)
+    with pytest.raises(WorkspaceError, match=r"dense\.faiss is damaged"):
+        workspace.add(make.model_manuals(2))
+    monkeypatch.undo()
+    assert workspace.documents() == []
     assert inconsistencies(workspace) == []
 
 

@@ -305,8 +305,8 @@ class Workspace:
                     if progress:
                         progress(event, path, index, len(files))
                 hold.release()
-            except BaseException:
-                hold.abandon()
+            except BaseException as error:
+                hold.abandon(error)
                 raise
         return report
 
@@ -386,10 +386,13 @@ class Workspace:
                 self._remove_files(row)
                 session.delete(row)
                 session.commit()
-        except Exception:
+        except Exception as error:
             # Still pending, so the next writer's repair finishes the job.
-            log.exception(
-                "could not take back the partly stored document %s; the next write repairs it", document_id
+            log.warning(
+                "could not take back the partly stored document %s (%s); the next write repairs it",
+                document_id,
+                error,
+                exc_info=not isinstance(error, AssistantError),
             )
 
     def _add_visual(self, document_id: int, extracted: ExtractedDocument) -> None:
@@ -874,19 +877,24 @@ class _WriteHold:
             self._stack.close()
             self._stack = None
 
-    def abandon(self) -> None:
-        """On the way out of an interrupted `add`: publish whole documents if possible, keep the marker."""
+    def abandon(self, error: BaseException) -> None:
+        """On the way out of an interrupted `add`: publish whole documents if possible, keep the marker.
+
+        The error goes through the lock's context as if raised inside it, so that what `writing`
+        makes of storage failures (a typed error) applies here too.
+        """
         if self._stack is None:
             return
+        stack, self._stack = self._stack, None
         try:
             self.workspace._publish(self.batch)
-        except Exception:
-            log.exception(
-                "could not publish the files indexed before the interruption; the next write repairs"
+        except Exception as failure:
+            log.warning(
+                "could not publish the files indexed before %s (%s); the next write repairs it",
+                error,
+                failure,
             )
-        finally:
-            self._stack.close()
-            self._stack = None
+        stack.__exit__(type(error), error, error.__traceback__)
 
 
 def _document_record(row: DocumentRow) -> DocumentRecord:

@@ -193,6 +193,26 @@ def test_the_write_lock_is_free_while_the_next_file_is_read(
         assert inconsistencies(workspace) == []
 
 
+def test_an_interrupted_add_keeps_the_whole_files_and_lets_go_of_the_lock(
+    tmp_path: Path, make: Maker
+) -> None:
+    root = tmp_path / "ws"
+    files = make.model_manuals(3)
+
+    def interrupt(event: str, path: Path, index: int, total: int) -> None:
+        if (event, index) == ("start", 2):
+            raise KeyboardInterrupt  # Ctrl-C while the third file is on its way
+
+    with closing(Workspace(root)) as workspace:
+        with pytest.raises(KeyboardInterrupt):
+            workspace.add(files, interrupt)
+        assert [d.filename for d in workspace.documents()] == ["model_00.pdf", "model_01.pdf"]
+    with closing(Workspace(root)) as other:
+        # The lock is free and nothing is left half done; the third file goes in on the next add.
+        assert [d.filename for d in other.add(files).added] == ["model_02.pdf"]
+        assert inconsistencies(other) == []
+
+
 def test_progress_reports_each_file_in_order(workspace: Workspace, make: Maker) -> None:
     events: list[tuple[str, str, int]] = []
     files = [make.manual("a.pdf"), make.root / "missing.pdf", make.manual("b.pdf", footer="other")]

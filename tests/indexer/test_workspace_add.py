@@ -115,8 +115,9 @@ def test_a_full_disk_stops_the_add_and_keeps_the_files_before(
         return copy(source, target)
 
     monkeypatch.setattr(workspace_module.shutil, "copyfile", full_disk)
-    # Not one file's failure: every later file would fail alike, so the error is the workspace's.
-    with pytest.raises(OSError, match="No space left on device"):
+    # Not one file's failure: every later file would fail alike, so the error is the workspace's
+    # (a StorageFull where the workspace turns storage failures into typed errors).
+    with pytest.raises((OSError, WorkspaceError), match="No space left on device"):
         workspace.add([first, second, third])
     assert [d.filename for d in workspace.documents()] == ["model_00.pdf"]
     assert inconsistencies(workspace) == []

@@ -51,6 +51,10 @@ def main() -> None:
         section(
             "OmniFusion serving on a GPU (`benchmarks/omnifusion_serve_bench.py`)", "omnifusion_serve.md"
         ),
+        section("Ingest memory under bombs, with the limits (`benchmarks/ingest_rss.py`)", "ingest_rss.md"),
+        section(
+            "Ingest memory under bombs, before the limits (same script, `--code`)", "ingest_rss_before.md"
+        ),
     ]
     (ROOT / "docs" / "BENCHMARKS.md").write_text("\n".join(parts), encoding="utf-8")
 

@@ -396,19 +396,28 @@ def _add_visual_pages(workspace: Workspace, page_ids: list[int]) -> list[int]:
         return []
     with workspace.session() as session:
         rows = session.execute(
-            select(PageRow.id, PageRow.number, DocumentRow.stored_path, DocumentRow.media_type)
+            select(
+                PageRow.id,
+                PageRow.number,
+                PageRow.width,
+                PageRow.height,
+                PageRow.dpi,
+                DocumentRow.stored_path,
+                DocumentRow.media_type,
+            )
             .join(DocumentRow, PageRow.document_id == DocumentRow.id)
             .where(PageRow.id.in_(page_ids))
         ).all()
-    by_original: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for page_id, number, stored_path, media_type in rows:
-        by_original[(stored_path, media_type)].append((page_id, number))
+    by_original: dict[tuple[str, str], list[tuple[int, int, tuple[int, int], float]]] = defaultdict(list)
+    for page_id, number, width, height, dpi, stored_path, media_type in rows:
+        by_original[(stored_path, media_type)].append((page_id, number, (width, height), dpi))
     added = []
     for (stored_path, media_type), pages in by_original.items():
         original = workspace.original_path(stored_path)
         if not original.is_file():
             continue  # reported as a missing original
-        for page_id, number in pages:
-            workspace.visual.add_pages([(page_id, workspace.render_page(original, media_type, number))])
+        for page_id, number, size, dpi in pages:
+            image = workspace.render_page(original, media_type, number, size, dpi)
+            workspace.visual.add_pages([(page_id, image)])
             added.append(page_id)
     return added

@@ -115,10 +115,29 @@ class DocumentError(AssistantError):
         self.reason = message
         super().__init__(f"{Path(path).name!r}: {message}")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Subclasses take other arguments than `args` holds; this keeps every one of them picklable,
+        # so the child process that reads untrusted files can hand its typed errors back.
+        return (_rebuild_document_error, (type(self), self.path, self.reason, dict(self.__dict__)))
+
+
+def _rebuild_document_error(
+    cls: type[DocumentError], path: str, reason: str, attributes: dict[str, object]
+) -> DocumentError:
+    error = cls.__new__(cls)
+    DocumentError.__init__(error, path, reason)
+    error.__dict__.update(attributes)
+    return error
+
 
 class MissingFile(DocumentError):
     def __init__(self, path: str | Path) -> None:
         super().__init__(path, f"no such file ({path}); check the path and try again")
+
+
+class UnreadableFile(DocumentError):
+    def __init__(self, path: str | Path, detail: str) -> None:
+        super().__init__(path, f"cannot be read ({detail}); check that it is a file you may read")
 
 
 class UnsupportedFileType(DocumentError):
@@ -177,6 +196,22 @@ class TooManyPages(DocumentError):
             path,
             f"has {count} pages or frames, over the limit of {limit}; split the file "
             "or raise the workspace's max_pages setting",
+        )
+
+
+class IndexingFailed(DocumentError):
+    """An unexpected failure (a bug, not the file's fault as far as we can tell) while indexing one file.
+
+    The other files of the same call are indexed anyway; the traceback is in the log.
+    """
+
+    http_status: ClassVar[int] = 500
+
+    def __init__(self, path: str | Path, detail: str) -> None:
+        super().__init__(
+            path,
+            f"could not be indexed because of an unexpected error ({detail}); the other files were "
+            "not affected; try again, and report it with the log if it persists",
         )
 
 

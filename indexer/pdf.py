@@ -8,13 +8,29 @@ import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from indexer.errors import CorruptFile, EmptyDocument, EncryptedDocument, MissingFile
-from indexer.records import PageContent, TextLine, Word
+from indexer.errors import (
+    CorruptFile,
+    EmptyDocument,
+    EncryptedDocument,
+    MissingFile,
+    PageTooLarge,
+    TooManyPages,
+)
+from indexer.images import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PAGES
+from indexer.pagesize import (
+    DEFAULT_MAX_PAGE_PIXELS,
+    MIN_RENDER_DPI,
+    fitted_dpi,
+    is_render_bomb,
+    page_pixels,
+)
+from indexer.records import PageContent, TextLine, TextSource, Word
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +61,10 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
 
 
 def _declares_no_pages(path: Path) -> bool:
-    data = path.read_bytes()[-1_000_000:]
+    with path.open("rb") as handle:
+        # Only the tail, where writers put the page tree: the file may be hundreds of megabytes.
+        handle.seek(max(0, path.stat().st_size - 1_000_000))
+        data = handle.read()
     counts = re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", data)
     return bool(counts) and all(int(a or b or b"0") == 0 for a, b in counts) and b"%%EOF" in data[-2048:]
 
@@ -57,7 +76,7 @@ def render_page(page: pdfium.PdfPage, dpi: float) -> Image.Image:
 
 
 def render_pdf_page(path: Path, number: int, dpi: float) -> Image.Image:
-    """Render page `number` (1-based) of the PDF at `path`."""
+    """Render page `number` (1-based) of the PDF at `path` at `dpi` (the DPI it was indexed at)."""
     document = open_pdf(path)
     try:
         if not 1 <= number <= len(document):
@@ -67,29 +86,66 @@ def render_pdf_page(path: Path, number: int, dpi: float) -> Image.Image:
         document.close()
 
 
-def read_pdf(path: Path, dpi: float) -> Iterator[PageContent]:
-    """Yield each page's size and text-layer lines (pixels at `dpi`); pages without text get an image.
+def read_pdf(
+    path: Path,
+    dpi: float,
+    *,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    max_page_pixels: int = DEFAULT_MAX_PAGE_PIXELS,
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+    render_all: bool = False,
+) -> Iterator[PageContent]:
+    """Yield each page's size and text-layer lines (pixels at the page's DPI), one page at a time.
 
-    Pages whose text layer is empty or unusable come back with `text_source="none"` and a rendered
-    `image`, so the caller can OCR them.
+    Pages whose text layer is empty or unusable (and every page when `render_all`) come back with a
+    rendered `image`; those without a usable text layer have `text_source="none"`, so the caller
+    can OCR them. A page larger than `max_page_pixels` at `dpi` is indexed at the lower DPI at
+    which it fits (its `dpi` says which). The page count is checked before any page is read.
     """
     document = open_pdf(path)
     try:
-        for index in range(len(document)):
+        count = len(document)
+        if count > max_pages:
+            raise TooManyPages(path, count, max_pages)
+        for index in range(count):
             try:
                 page = document[index]
-                yield _read_page(page, index + 1, dpi)
+                try:
+                    yield _read_page(
+                        page, path, index + 1, dpi, max_page_pixels, max_image_pixels, render_all
+                    )
+                finally:
+                    page.close()
             except pdfium.PdfiumError as error:
                 raise CorruptFile(path, f"page {index + 1}: {error}") from error
     finally:
         document.close()
 
 
-def _read_page(page: pdfium.PdfPage, number: int, dpi: float) -> PageContent:
+def _read_page(
+    page: pdfium.PdfPage,
+    path: Path,
+    number: int,
+    dpi: float,
+    max_page_pixels: int,
+    max_image_pixels: int,
+    render_all: bool,
+) -> PageContent:
     width_pt, height_pt = page.get_size()
+    if not (width_pt > 0 and height_pt > 0 and math.isfinite(width_pt * height_pt)):
+        raise CorruptFile(path, f"page {number} has no usable size ({width_pt} x {height_pt} pt)")
+    dpi = fitted_dpi(width_pt, height_pt, dpi, max_page_pixels)
+    if is_render_bomb(dpi):
+        raise PageTooLarge(
+            path,
+            number,
+            f"is {width_pt / 72 * 0.0254:.1f} x {height_pt / 72 * 0.0254:.1f} m "
+            f"({width_pt:.0f} x {height_pt:.0f} pt): even at {MIN_RENDER_DPI:.0f} DPI its image "
+            f"would be over the {max_page_pixels / 1e6:.0f} Mpx limit (max_page_pixels)",
+        )
     scale = dpi / 72.0
     # The same rounding pdfium's renderer uses, so boxes and cached page images agree to the pixel.
-    width, height = math.ceil(width_pt * scale), math.ceil(height_pt * scale)
+    width, height = page_pixels(width_pt, height_pt, dpi)
     rotation = page.get_rotation()
     textpage = page.get_textpage()
     try:
@@ -97,9 +153,57 @@ def _read_page(page: pdfium.PdfPage, number: int, dpi: float) -> PageContent:
     finally:
         textpage.close()
     usable = sum(ch.isalnum() for line in lines for word in line.words for ch in word.text)
-    if usable < MIN_TEXT_CHARS:
-        return PageContent(number, width, height, dpi, "none", image=render_page(page, dpi))
-    return PageContent(number, width, height, dpi, "pdf", lines=lines)
+    source: TextSource = "pdf" if usable >= MIN_TEXT_CHARS else "none"
+    # Every page, not only those rendered now: the page image of a text page is rendered later,
+    # to show a citation, and must be safe to render then.
+    objects = _check_images(page, path, number, max_image_pixels)
+    # A page without a single object is blank: nothing for OCR to read, no need to render it.
+    image = render_page(page, dpi) if render_all or (source == "none" and objects) else None
+    return PageContent(
+        number, width, height, dpi, source, lines=lines if source == "pdf" else [], image=image
+    )
+
+
+MAX_OBJECTS_CHECKED = 200_000
+"""Page objects looked at for oversized images; a page with more is left to the reader's memory limit."""
+
+
+def _check_images(page: pdfium.PdfPage, path: Path, number: int, max_pixels: int) -> int:
+    """Refuse a page whose embedded images are larger than an image file may be; returns its object count.
+
+    pdfium decodes an image with a soft mask at full size whatever the page's resolution, so a
+    30000 x 30000 px mask in a 1 MB file needs a gigabyte; the header says so for free.
+    """
+    width, height = ctypes.c_uint(), ctypes.c_uint()
+    budget = MAX_OBJECTS_CHECKED
+
+    def visit(container: Any, form: bool, depth: int) -> None:
+        nonlocal budget
+        count = (pdfium_c.FPDFFormObj_CountObjects if form else pdfium_c.FPDFPage_CountObjects)(container)
+        get = pdfium_c.FPDFFormObj_GetObject if form else pdfium_c.FPDFPage_GetObject
+        for index in range(max(0, count)):
+            budget -= 1
+            if budget < 0:
+                return
+            obj = get(container, index)
+            if not obj:
+                continue
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                known = pdfium_c.FPDFImageObj_GetImagePixelSize(obj, width, height)
+                if known and width.value * height.value > max_pixels:
+                    raise PageTooLarge(
+                        path,
+                        number,
+                        f"holds a {width.value}x{height.value} px image "
+                        f"({width.value * height.value / 1e6:.0f} Mpx), over the "
+                        f"{max_pixels / 1e6:.0f} Mpx limit for images (max_image_pixels)",
+                    )
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
+                visit(obj, True, depth + 1)
+
+    visit(page.raw, False, 0)
+    return MAX_OBJECTS_CHECKED - budget
 
 
 def _to_pixels(
@@ -150,8 +254,18 @@ def _text_lines(
             lines.append(TextLine(words))
         words = []
 
-    for index in range(count):
+    index = -1
+    while index + 1 < count:
+        index += 1
         code = pdfium_c.FPDFText_GetUnicode(raw, index)
+        if 0xD800 <= code <= 0xDFFF:
+            # pdfium gives UTF-16 code units: a character outside the Basic Multilingual Plane (emoji,
+            # mathematical letters) is two of them, with the same box. A lone half is dropped.
+            low = pdfium_c.FPDFText_GetUnicode(raw, index + 1) if index + 1 < count else 0
+            if code > 0xDBFF or not 0xDC00 <= low <= 0xDFFF:
+                continue
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            index += 1
         char = chr(code) if code else ""
         if char in ("\r", "\n"):
             flush_line()

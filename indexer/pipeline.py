@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
 
 from indexer.errors import EmptyDocument
-from indexer.images import read_image_pages
+from indexer.images import image_page, read_image_pages
 from indexer.layout import build_passages
 from indexer.marks import detect_marks, erase_marks
 from indexer.ocr import OcrSettings, recognize
-from indexer.pdf import read_pdf
+from indexer.pdf import read_pdf, render_pdf_page
 from indexer.records import PageContent, PassageDraft
 from indexer.settings import IndexSettings
 from indexer.sniff import sniff_media_type
@@ -32,12 +33,21 @@ SUFFIX_BY_TYPE = {
     "image/tiff": ".tiff",
 }
 
+BLANK_SPREAD = 16
+"""A page whose every channel varies less than this carries no ink: nothing for OCR to read."""
+
 
 @dataclass
 class ExtractedPage:
+    """One page ready for the catalog: its size and DPI, passages and tiles (lines and pixels dropped).
+
+    `image_path` is the page image spooled to disk when the visual channel needs it.
+    """
+
     content: PageContent
     passages: list[PassageDraft]
     tiles: tuple[TileBox, ...]
+    image_path: Path | None = None
 
 
 @dataclass
@@ -53,6 +63,16 @@ class ExtractedDocument:
         found = {p.lang for page in self.pages for p in page.passages if p.lang != "und"}
         return ",".join(sorted(found))
 
+    def completed(self) -> ExtractedDocument:
+        """The document once every page is in: refused if it has none, a warning if no page has text."""
+        if not self.pages:
+            raise EmptyDocument(self.path)
+        if not any(page.passages for page in self.pages):
+            log.warning(
+                "%s: no text found on any page (it stays findable by the visual channel only)", self.path.name
+            )
+        return self
+
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -62,8 +82,27 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def display_name(path: Path) -> str:
+    """The file's name as text every database takes: bytes that are not UTF-8 become U+FFFD."""
+    try:
+        raw = path.name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = path.name.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
+def is_blank(image: Image.Image) -> bool:
+    """True when the page has no ink at all (a blank scan side, an empty page)."""
+    extrema = image.getextrema()
+    channels = extrema if isinstance(extrema[0], tuple) else (extrema,)
+    return all(high - low < BLANK_SPREAD for low, high in channels)  # type: ignore[operator]
+
+
 def ocr_page(page: PageContent, image: Image.Image, settings: IndexSettings) -> PageContent:
     """Find red marks, erase them, OCR the rest: fills `lines`, `marks`, `ocr_confidence`."""
+    if is_blank(image):
+        page.text_source = "none"
+        return page
     detection = detect_marks(image)
     result = recognize(erase_marks(image, detection.mask), OcrSettings(languages=settings.ocr_languages))
     page.lines = result.lines
@@ -73,12 +112,85 @@ def ocr_page(page: PageContent, image: Image.Image, settings: IndexSettings) -> 
     return page
 
 
-def _raw_pages(path: Path, media_type: str, settings: IndexSettings) -> Iterator[PageContent]:
+def _raw_pages(
+    path: Path, media_type: str, settings: IndexSettings, render_all: bool
+) -> Iterator[PageContent]:
     if media_type == "application/pdf":
-        yield from read_pdf(path, settings.dpi)
+        yield from read_pdf(
+            path,
+            settings.dpi,
+            max_pages=settings.max_pages,
+            max_page_pixels=settings.max_page_pixels,
+            max_image_pixels=settings.max_image_pixels,
+            render_all=render_all,
+        )
         return
-    for number, image in enumerate(read_image_pages(path, settings.max_image_pixels), start=1):
+    frames = read_image_pages(
+        path,
+        settings.max_image_pixels,
+        max_pages=settings.max_pages,
+        max_page_pixels=settings.max_page_pixels,
+    )
+    for number, image in enumerate(frames, start=1):
         yield PageContent(number, image.width, image.height, 72.0, "none", image=image)
+
+
+def extract_pages(
+    path: Path, settings: IndexSettings, media_type: str, spool: Path | None = None
+) -> Iterator[ExtractedPage]:
+    """Yield the file's pages in order, one at a time: read, OCRed where needed, cut into passages.
+
+    Pages stream through: OCR runs on at most `ocr_workers` pages at once, and a page's image is
+    dropped as soon as it has been OCRed, so memory does not grow with the page count. With a
+    `spool` folder every page image is saved there (PNG) for the visual channel.
+    """
+    workers = max(1, settings.ocr_workers)
+    # Pages OCR in parallel only while their pixels add up to one largest page: mark detection and
+    # tesseract need memory in proportion, and the reader's memory is capped.
+    budget = settings.max_page_pixels
+    # tesseract runs as a subprocess, so threads give real parallelism here.
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="ocr")
+    window: deque[tuple[PageContent, Future[PageContent] | None, Path | None]] = deque()
+    section = ""
+
+    def busy() -> tuple[int, int]:
+        """OCR jobs in the window and their pixels."""
+        jobs = [page.width * page.height for page, job, _ in window if job is not None]
+        return len(jobs), sum(jobs)
+
+    def finish() -> ExtractedPage:
+        nonlocal section
+        page, job, image_path = window.popleft()
+        if job is not None:
+            job.result()
+        page.image = None
+        passages, section = build_passages(page, section)
+        # What the catalog needs is in the passages now; lines and marks would only weigh on memory.
+        page.lines, page.marks = [], []
+        plan = plan_slices(page.width, page.height, settings.tile_size, settings.max_tiles)
+        return ExtractedPage(page, passages, plan.tiles, image_path)
+
+    try:
+        for page in _raw_pages(path, media_type, settings, render_all=spool is not None):
+            image_path = None
+            if spool is not None and page.image is not None:
+                image_path = spool / f"{page.number}.png"
+                page.image.save(image_path, format="PNG", compress_level=1)
+            job = None
+            if page.text_source == "none" and page.image is not None:
+                while window and (busy()[0] >= workers or busy()[1] + page.width * page.height > budget):
+                    yield finish()
+                job = pool.submit(ocr_page, page, page.image, settings)
+            else:
+                page.image = None
+            window.append((page, job, image_path))
+            # Passages are built in page order (a section heading carries over to the next page).
+            while window and (window[0][1] is None or window[0][1].done()):
+                yield finish()
+        while window:
+            yield finish()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def extract_document(
@@ -87,26 +199,27 @@ def extract_document(
     media_type: str | None = None,
     sha256: str | None = None,
     on_page: Callable[[int], None] | None = None,
+    spool: Path | None = None,
 ) -> ExtractedDocument:
-    """Read every page of `path`; pages without a usable text layer are OCRed in parallel."""
+    """Read every page of `path` in this process (see `indexer.reader` for the confined way)."""
     media_type = media_type or sniff_media_type(path)
     document = ExtractedDocument(path, sha256 or file_sha256(path), media_type, path.stat().st_size)
-    pages = list(_raw_pages(path, media_type, settings))
-    if not pages:
-        raise EmptyDocument(path)
-    needs_ocr = [page for page in pages if page.text_source == "none" and page.image is not None]
-    if needs_ocr:
-        workers = max(1, min(settings.ocr_workers, len(needs_ocr)))
-        with ThreadPoolExecutor(workers) as pool:
-            # tesseract runs as a subprocess, so threads give real parallelism here.
-            list(pool.map(lambda page: ocr_page(page, page.image, settings), needs_ocr))
-    section = ""
-    for page in pages:
-        passages, section = build_passages(page, section)
-        plan = plan_slices(page.width, page.height, settings.tile_size, settings.max_tiles)
-        document.pages.append(ExtractedPage(page, passages, plan.tiles))
+    for page in extract_pages(path, settings, media_type, spool):
+        document.pages.append(page)
         if on_page is not None:
-            on_page(page.number)
-    if not any(page.passages for page in document.pages):
-        log.warning("%s: no text found on any page (it stays findable by the visual channel only)", path.name)
-    return document
+            on_page(page.content.number)
+    return document.completed()
+
+
+def indexed_page_image(
+    path: Path, media_type: str, number: int, size: tuple[int, int], dpi: float, settings: IndexSettings
+) -> Image.Image:
+    """Page `number` of a stored original as indexed (`size` px at `dpi`): citation boxes are in its pixels.
+
+    PDFs render at the DPI the page was indexed at, which is lower than the workspace's for a page
+    too large for `max_page_pixels`; image frames are scaled as they were when indexed.
+    """
+    if media_type == "application/pdf":
+        return render_pdf_page(path, number, dpi)
+    image = image_page(path, number, settings.max_image_pixels, max_page_pixels=settings.max_image_pixels)
+    return image if image.size == size else image.resize(size, Image.Resampling.LANCZOS)

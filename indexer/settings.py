@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import WorkspaceDamaged, WorkspaceError
+from indexer.pagesize import DEFAULT_MAX_PAGE_PIXELS
 
 ENV_PREFIX = "ASSISTANT_"
 
@@ -23,7 +24,18 @@ class IndexSettings:
     deep_embedder: str = "e5"
     ocr_languages: str = "eng+rus"
     ocr_workers: int = 2
+    # Limits for one input file, against render and decompression bombs (each refusal names the file):
+    # decoded size of an image file or of an image inside a PDF,
     max_image_pixels: int = 60_000_000
+    # pages of a PDF or frames of an image (counted before anything is decoded),
+    max_pages: int = 1000
+    # pixels of a page image (a larger page is indexed at a lower DPI, or scaled down, to fit),
+    max_page_pixels: int = DEFAULT_MAX_PAGE_PIXELS
+    # memory (address space) of the child process that reads each file, and how long it may take
+    # for one page and for the whole file before it is stopped.
+    reader_memory_mb: int = 768
+    reader_page_timeout_s: float = 300.0
+    reader_file_timeout_s: float = 3600.0
     tile_size: int = 336
     max_tiles: int = 24
     database_url: str = ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
@@ -13,7 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,20 +36,18 @@ from indexer.dense import DenseIndex
 from indexer.embedders import TextEmbedder, load_embedder
 from indexer.errors import (
     AssistantError,
-    CorruptFile,
     DocumentError,
-    EmptyDocument,
-    MissingFile,
+    IndexingFailed,
     NoWorkspace,
     ReadOnlyWorkspace,
     WorkspaceDamaged,
     WorkspaceError,
 )
 from indexer.lexical import LexicalIndex
-from indexer.pipeline import SUFFIX_BY_TYPE, ExtractedDocument, extract_document, file_sha256
+from indexer.pipeline import SUFFIX_BY_TYPE, ExtractedDocument, display_name, indexed_page_image
+from indexer.reader import DocumentReader, Outcome, Unchanged
 from indexer.records import DocumentRecord, LineSpan, PassageDraft, PassageRecord
 from indexer.settings import IndexSettings, merge_settings, read_config_file
-from indexer.sniff import sniff_media_type
 from indexer.storage import storage_errors, writable
 
 if TYPE_CHECKING:
@@ -78,11 +77,24 @@ WRITTEN = (
 # These are fixed when a workspace is created: changing them would mix incompatible vectors.
 FROZEN_SETTINGS = ("embedder", "deep_embedder")
 # Smallest sane value of numeric settings; other numbers must not be negative.
-SETTING_MINIMUM = {"dpi": 1.0, "ocr_workers": 1, "max_image_pixels": 1, "tile_size": 1, "commit_every": 1}
+SETTING_MINIMUM = {
+    "dpi": 1.0,
+    "ocr_workers": 1,
+    "max_image_pixels": 1,
+    "max_pages": 1,
+    "max_page_pixels": 1,
+    "reader_memory_mb": 1,
+    "reader_page_timeout_s": 0.001,
+    "reader_file_timeout_s": 0.001,
+    "tile_size": 1,
+    "commit_every": 1,
+}
 ENRICH_CHUNK = 64
 ENRICH_SAVE_RATIO = 10.0
 """The deep index is saved after its first chunk, then once the time since the last save exceeds this
 many times that save's duration: a killed enrichment loses about a chunk, saving costs under ~10%."""
+PUBLISH_GRACE_S = 1.0
+"""How long `add` keeps the write lock waiting for the next file before it publishes and lets go."""
 
 
 def index_text(passage: PassageDraft | PassageRecord, filename: str = "") -> str:
@@ -496,67 +508,145 @@ class Workspace:
     # -- adding --------------------------------------------------------------------------------
 
     def add(self, paths: Sequence[str | Path], progress: ProgressCallback | None = None) -> AddReport:
-        """Index every good file; bad ones are reported in `AddReport.failures`, never half-stored."""
+        """Index every good file; bad ones are reported in `AddReport.failures`, never half-stored.
+
+        Files are read (pages, text layer, OCR) in a confined child process, one file ahead and
+        without the write lock; the lock is taken only to store, index and publish, and given back
+        whenever the next file is not ready within a moment, so a slow file never holds up other
+        writers. Whatever goes wrong with one file is that file's failure, never the others'.
+        """
         report = AddReport()
         files = [Path(p).expanduser() for p in paths]
-        with self.writing():
-            marker = self.root / "ingest.inprogress"
-            marker.touch()
-            batch: list[int] = []
-            for index, path in enumerate(files):
-                if progress:
-                    progress("start", path, index, len(files))
-                try:
-                    record, is_new = self._add_one(path, batch)
-                except DocumentError as error:
-                    log.warning("skipped %s", error)
-                    report.failures.append(error)
+        batch: list[int] = []
+        hold = _WriteHold(self, batch)
+        with DocumentReader(
+            files,
+            self.settings,
+            known=lambda sha: self._ready_record(sha) is not None,
+            spool=self.visual is not None,
+        ) as reader:
+            outcomes = iter(reader)
+            try:
+                for index, path in enumerate(files):
                     if progress:
-                        progress("failed", path, index, len(files))
-                    continue
-                (report.added if is_new else report.unchanged).append(record)
-                if len(batch) >= self.settings.commit_every:
-                    self._publish(batch)
-                if progress:
-                    progress("done", path, index, len(files))
-            self._publish(batch)
-            marker.unlink(missing_ok=True)
+                        progress("start", path, index, len(files))
+                    event = "done"
+                    try:
+                        record, is_new = self._add_one(path, next(outcomes), batch, hold)
+                        (report.added if is_new else report.unchanged).append(record)
+                    except DocumentError as error:
+                        log.warning("skipped %s", error)
+                        report.failures.append(error)
+                        event = "failed"
+                    if hold.held and (
+                        len(batch) >= self.settings.commit_every or not reader.ready(PUBLISH_GRACE_S)
+                    ):
+                        hold.release()
+                    if progress:
+                        progress(event, path, index, len(files))
+                hold.release()
+            except BaseException as error:
+                hold.abandon(error)
+                raise
         return report
 
-    def _add_one(self, path: Path, batch: list[int]) -> tuple[DocumentRecord, bool]:
-        if not path.is_file():
-            raise MissingFile(path)
-        if path.stat().st_size == 0:
-            raise EmptyDocument(path, "the file is empty (0 bytes)")
-        media_type = sniff_media_type(path)
-        sha = file_sha256(path)
+    def _ready_record(self, sha256: str) -> DocumentRecord | None:
         with self.session() as session:
-            existing = session.scalars(select(DocumentRow).where(DocumentRow.sha256 == sha)).first()
+            row = session.scalars(
+                select(DocumentRow).where(DocumentRow.sha256 == sha256, DocumentRow.status == "ready")
+            ).first()
+            return _document_record(row) if row is not None else None
+
+    def _add_one(
+        self, path: Path, outcome: Outcome, batch: list[int], hold: _WriteHold
+    ) -> tuple[DocumentRecord, bool]:
+        """Store one file's outcome; any failure is this file's `DocumentError`, and nothing of it stays."""
+        if isinstance(outcome, DocumentError):
+            raise outcome
+        if isinstance(outcome, Unchanged):
+            with self.session() as session:
+                row = session.scalars(
+                    select(DocumentRow).where(
+                        DocumentRow.sha256 == outcome.sha256, DocumentRow.status == "ready"
+                    )
+                ).first()
+                if row is None:
+                    raise IndexingFailed(path, "another writer deleted its document while it was being added")
+                stored_path, known = row.stored_path, _document_record(row)
+            if not self.original_path(stored_path).exists():
+                hold.take()
+                self._restore_original(stored_path, path)
+            return known, False
+        try:
+            # The slow part stays outside the write lock too.
+            vectors = self.embedder.embed_passages(
+                [index_text(draft) for page in outcome.pages for draft in page.passages]
+            )
+        except Exception as error:
+            if not _one_files_failure(error):
+                raise
+            log.exception("embedding the passages of %s failed", path)
+            raise IndexingFailed(path, f"{type(error).__name__}: {error}") from error
+        hold.take()
+        with self.session() as session:
+            existing = session.scalars(
+                select(DocumentRow).where(DocumentRow.sha256 == outcome.sha256)
+            ).first()
             if existing is not None and (existing.status == "ready" or existing.id in batch):
                 self._restore_original(existing.stored_path, path)
                 return _document_record(existing), False
+        document_id: int | None = None
+        stored: Path | None = None
         try:
-            extracted = extract_document(path, self.settings, media_type, sha)
-        except AssistantError:
-            raise
-        except (OSError, ValueError, RuntimeError) as error:
-            # Decoders fail in many ways on damaged files; the user needs to know which file.
-            raise CorruptFile(path, f"{type(error).__name__}: {error}") from error
-        stored = self._store_original(path, extracted)
-        document_id, passages = self._insert(extracted, stored)
+            stored = self._store_original(path, outcome)
+            document_id, passages = self._insert(outcome, stored)
+            self.lexical.add((pid, index_text(draft, display_name(path))) for pid, draft in passages)
+            self.dense.add(np.array([pid for pid, _ in passages], dtype=np.int64), vectors)
+            if self.visual is not None:
+                self._add_visual(document_id, outcome)
+            with self.session() as session:
+                row = session.get(DocumentRow, document_id)
+                assert row is not None
+                record = _document_record(row)
+        except Exception as error:
+            self._discard(document_id, stored)
+            if isinstance(error, DocumentError) or not _one_files_failure(error):
+                raise
+            # A bug, or a store that failed on this file: the traceback goes to the log, the file is named.
+            log.exception("indexing %s failed; it was left out, the other files are not affected", path)
+            raise IndexingFailed(path, f"{type(error).__name__}: {error}") from error
         batch.append(document_id)
-        self.lexical.add((pid, index_text(draft, path.name)) for pid, draft in passages)
-        vectors = self.embedder.embed_passages([index_text(draft) for _, draft in passages])
-        self.dense.add(np.array([pid for pid, _ in passages], dtype=np.int64), vectors)
-        if self.visual is not None:
-            self._add_visual(document_id, extracted)
-        with self.session() as session:
-            row = session.get(DocumentRow, document_id)
-            assert row is not None
-            return _document_record(row), True
+        return record, True
+
+    def _discard(self, document_id: int | None, stored: Path | None) -> None:
+        """Take back whatever one file had stored before it failed (under the write lock, unpublished)."""
+        try:
+            if document_id is None:
+                if stored is not None:
+                    stored.unlink(missing_ok=True)
+                return
+            with self.session() as session:
+                row = session.get(DocumentRow, document_id)
+                if row is None:
+                    return
+                ids = list(
+                    session.scalars(select(PassageRow.id).where(PassageRow.document_id == document_id))
+                )
+                self.drop_from_indexes(ids, [page.id for page in row.pages])
+                self.remove_files(row.stored_path, row.id)
+                session.delete(row)
+                session.commit()
+        except Exception as error:
+            # Still pending, so the next writer's repair finishes the job.
+            log.warning(
+                "could not take back the partly stored document %s (%s); the next write repairs it",
+                document_id,
+                error,
+                exc_info=not isinstance(error, AssistantError),
+            )
 
     def _add_visual(self, document_id: int, extracted: ExtractedDocument) -> None:
-        from indexer.pdf import render_pdf_page
+        from PIL import Image
 
         with self.session() as session:
             page_ids = dict(
@@ -564,14 +654,12 @@ class Workspace:
                     select(PageRow.number, PageRow.id).where(PageRow.document_id == document_id)
                 ).all()
             )
-        images = []
+        # One page image in memory at a time: the reader spooled them to disk.
         for page in extracted.pages:
-            image = page.content.image
-            if image is None and extracted.media_type == "application/pdf":
-                image = render_pdf_page(extracted.path, page.content.number, self.settings.dpi)
-            if image is not None:
-                images.append((page_ids[page.content.number], image))
-        self.visual.add_pages(images)
+            if page.image_path is None:
+                continue
+            with Image.open(page.image_path) as image:
+                self.visual.add_pages([(page_ids[page.content.number], image.convert("RGB"))])
 
     def _store_original(self, path: Path, extracted: ExtractedDocument) -> Path:
         self.originals.mkdir(exist_ok=True)
@@ -589,7 +677,7 @@ class Workspace:
         with self.session() as session, session.begin():
             document = DocumentRow(
                 sha256=extracted.sha256,
-                filename=extracted.path.name,
+                filename=display_name(extracted.path),
                 media_type=extracted.media_type,
                 size_bytes=extracted.size_bytes,
                 page_count=len(extracted.pages),
@@ -895,6 +983,10 @@ class Workspace:
             if not 1 <= page_number <= row.page_count:
                 raise WorkspaceError(f"{row.filename} has pages 1..{row.page_count}, not {page_number}")
             stored, media_type, filename, sha = row.stored_path, row.media_type, row.filename, row.sha256
+            page = session.scalars(
+                select(PageRow).where(PageRow.document_id == document_id, PageRow.number == page_number)
+            ).one()
+            size, dpi = (page.width, page.height), page.dpi
         if self.read_only:
             _private_folder(self.page_cache)
             target = self.page_cache / f"{sha}-{self.settings.dpi:g}" / f"{page_number}.png"
@@ -908,7 +1000,7 @@ class Workspace:
                 f"the original of {filename!r} (#{document_id}) is missing from {self.root} ({stored}): "
                 "its text stays searchable but its pages cannot be shown; add the file again to restore it"
             )
-        image = self.render_page(original, media_type, page_number)
+        image = self.render_page(original, media_type, page_number, size, dpi)
         with storage_errors(target, self.repair_advice):
             target.parent.mkdir(parents=True, exist_ok=True)
             temporary = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
@@ -916,18 +1008,15 @@ class Workspace:
             os.replace(temporary, target)
         return target
 
-    def render_page(self, original: Path, media_type: str, page_number: int) -> Image.Image:
-        """Page `page_number` of a stored original, at the workspace's resolution."""
-        if media_type == "application/pdf":
-            from indexer.pdf import render_pdf_page
-
-            return render_pdf_page(original, page_number, self.settings.dpi)
-        from indexer.images import read_image_pages
-
-        for number, frame in enumerate(read_image_pages(original, self.settings.max_image_pixels), start=1):
-            if number == page_number:
-                return frame
-        raise WorkspaceDamaged(f"{original} has fewer than {page_number} pages; {self.repair_advice}")
+    def render_page(
+        self, original: Path, media_type: str, page_number: int, size: tuple[int, int], dpi: float
+    ) -> Image.Image:
+        """Page `page_number` of a stored original as indexed (`size` px at `dpi`): citation boxes are in
+        its pixels. A page too large for `max_page_pixels` was indexed below the workspace's DPI."""
+        try:
+            return indexed_page_image(original, media_type, page_number, size, dpi, self.settings)
+        except ValueError as error:
+            raise WorkspaceDamaged(f"{original}: {error}; {self.repair_advice}") from error
 
     # -- the deep channel, filled after ingest -------------------------------------------------
 
@@ -1031,6 +1120,84 @@ class Workspace:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+def _one_files_failure(error: BaseException) -> bool:
+    """Whether an unexpected error while storing one file is that file's alone.
+
+    Not so for the workspace's own typed errors (a damaged index, an unreachable catalog) and for a
+    full or read-only disk: every later file would fail the same way, so the whole `add` stops with
+    that error and the files before it are kept.
+    """
+    pending: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while pending:
+        cause = pending.pop()
+        if cause is None or id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, AssistantError) and not isinstance(cause, DocumentError):
+            return False
+        if isinstance(cause, OSError) and cause.errno in STORAGE_ERRNOS:
+            return False
+        if "database or disk is full" in str(cause) or "No space left on device" in str(cause):
+            return False
+        pending.extend([getattr(cause, "orig", None), cause.__cause__])  # SQLAlchemy wraps in .orig
+    return True
+
+
+class _WriteHold:
+    """The write lock across the files of one `add`: taken to store a file, given back after publishing."""
+
+    def __init__(self, workspace: Workspace, batch: list[int]) -> None:
+        self.workspace = workspace
+        self.batch = batch
+        self.marker = workspace.root / "ingest.inprogress"
+        self._stack: ExitStack | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._stack is not None
+
+    def take(self) -> None:
+        if self._stack is None:
+            stack = ExitStack()
+            stack.enter_context(self.workspace.writing())
+            self._stack = stack
+            self.marker.touch()
+
+    def release(self) -> None:
+        """Publish the batch (the documents become visible), then let other writers in."""
+        if self._stack is None:
+            return
+        try:
+            self.workspace._publish(self.batch)
+            self.marker.unlink(missing_ok=True)
+        finally:
+            self._stack.close()
+            self._stack = None
+
+    def abandon(self, error: BaseException) -> None:
+        """On the way out of an interrupted `add`: publish whole documents if possible, keep the marker.
+
+        The error goes through the lock's context as if raised inside it, so that what `writing`
+        makes of storage failures (a typed error) applies here too.
+        """
+        if self._stack is None:
+            return
+        stack, self._stack = self._stack, None
+        try:
+            self.workspace._publish(self.batch)
+        except Exception as failure:
+            log.warning(
+                "could not publish the files indexed before %s (%s); the next write repairs it",
+                error,
+                failure,
+            )
+        stack.__exit__(type(error), error, error.__traceback__)
 
 
 def _document_record(row: DocumentRow) -> DocumentRecord:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
 from PIL import Image
 
-from indexer.errors import CorruptFile, ImageTooLarge, ImageTooSmall
+from indexer.errors import CorruptFile, ImageTooLarge, ImageTooSmall, PageTooLarge, TooManyPages
 from indexer.images import read_image_pages
+from tests.conftest import text_image
+from tests.indexer.hostile_files import many_frames_tiff
 
 if TYPE_CHECKING:
     from conftest import Corpus, Maker
@@ -88,3 +92,64 @@ def test_truncated_png_is_corrupt(make: Maker) -> None:
     path = make.raw("half.png", data[: len(data) // 2])
     with pytest.raises(CorruptFile, match=r"'half\.png': is damaged or truncated"):
         list(read_image_pages(path))
+
+
+def test_a_tiff_of_thousands_of_frames_is_refused_from_its_header(make: Maker) -> None:
+    path = many_frames_tiff(make.root / "frames.tiff", frames=2000)
+    with pytest.raises(
+        TooManyPages, match=r"'frames\.tiff': has 2000 pages or frames, over the limit of 1000"
+    ):
+        next(read_image_pages(path))
+    assert len(list(read_image_pages(path, max_pages=2000))) == 2000
+
+
+def test_an_animation_claiming_a_million_frames_is_refused_before_decoding(make: Maker) -> None:
+    path = make.root / "anim.png"
+    frames = [Image.new("RGB", (64, 64), colour) for colour in ("white", "black")]
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    data = bytearray(path.read_bytes())
+    actl = data.index(b"acTL")
+    data[actl + 4 : actl + 8] = (1_000_000).to_bytes(4, "big")
+    data[actl + 12 : actl + 16] = zlib.crc32(bytes(data[actl : actl + 12])).to_bytes(4, "big")
+    path.write_bytes(bytes(data))
+    with pytest.raises(TooManyPages, match=r"has 1000000 pages or frames"):
+        next(read_image_pages(path))
+
+
+def test_a_frame_larger_than_a_page_may_be_is_scaled_down_keeping_its_shape(make: Maker) -> None:
+    path = make.root / "wide.png"
+    Image.new("RGB", (3000, 2000), "white").save(path)
+    [page] = read_image_pages(path, max_page_pixels=1_500_000)
+    assert page.size == (1500, 1000)
+
+
+def test_a_ribbon_too_thin_to_scale_down_is_refused(make: Maker) -> None:
+    path = make.root / "ribbon.png"
+    Image.new("L", (400_000, 20), 255).save(path)
+    with pytest.raises(PageTooLarge, match=r"'ribbon\.png': page 1 is 400000x20 px, too elongated"):
+        list(read_image_pages(path))
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning")
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("tiff", lambda data: data[:8] + b"\xff" * 6 + data[14:]),  # the first directory is garbage
+        (
+            "tiff",
+            lambda data: data[:4] + (len(data) * 4).to_bytes(4, "little") + data[8:],
+        ),  # points past the end
+        ("png", lambda data: data[:16] + b"\x00\x00\x00\x00" + data[20:]),  # zero width
+        ("webp", lambda data: data[:30] + b"\xff" * 8 + data[38:]),
+        ("jpeg", lambda data: data[:2] + b"\xff\xc0\x00\x11\x08\xff\xff" + data[9:]),
+    ],
+)
+def test_damaged_headers_are_corrupt_files_whatever_pillow_raises(
+    make: Maker, name: str, damage: Callable[[bytes], bytes]
+) -> None:
+    path = make.root / f"damaged.{name}"
+    text_image(["Dust container"]).save(path, format={"jpeg": "JPEG"}.get(name, name.upper()))
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises((CorruptFile, ImageTooSmall, ImageTooLarge)) as caught:
+        list(read_image_pages(path))
+    assert caught.value.path == str(path)

@@ -9,9 +9,25 @@ import numpy as np
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from indexer.errors import CorruptFile, EmptyDocument, EncryptedDocument, MissingFile
+from indexer.errors import (
+    CorruptFile,
+    EmptyDocument,
+    EncryptedDocument,
+    MissingFile,
+    PageTooLarge,
+    TooManyPages,
+)
 from indexer.pdf import open_pdf, read_pdf, render_pdf_page
 from indexer.records import BBox, PageContent
+from tests.indexer.hostile_files import (
+    blank_pages,
+    deflate_repeated,
+    huge_page,
+    page_pdf,
+    soft_mask_bomb,
+    stream,
+    text_content,
+)
 
 if TYPE_CHECKING:
     from conftest import Corpus, Maker
@@ -160,3 +176,118 @@ def test_an_encrypted_pdf_does_not_make_the_next_empty_one_look_encrypted(
 def test_missing_pdf(tmp_path: Path) -> None:
     with pytest.raises(MissingFile, match=r"'nowhere\.pdf': no such file"):
         list(read_pdf(tmp_path / "nowhere.pdf", dpi=150))
+
+
+# -- characters outside the Basic Multilingual Plane -------------------------------------------
+
+OUTSIDE_BMP = "Press the 😀 button on the 𝔸𝕓𝕔 panel to start."
+
+
+def outside_bmp_manual(make: Maker) -> Path:
+    return make.manual("symbols.pdf", [("Symbols", ["Replace the filter every month.", OUTSIDE_BMP])])
+
+
+def test_emoji_and_mathematical_letters_come_out_as_whole_characters(make: Maker) -> None:
+    [page] = read_pdf(outside_bmp_manual(make), dpi=150)
+    words = [word.text for line in page.lines for word in line.words]
+    assert "😀" in words and "𝔸𝕓𝕔" in words
+    assert OUTSIDE_BMP in page_text(page)
+    assert not any(0xD800 <= ord(ch) <= 0xDFFF for ch in page_text(page))
+    # One character, one box: the emoji's box sits on its line, between its neighbours.
+    press, emoji, button = find_word(page, "Press"), find_word(page, "😀"), find_word(page, "button")
+    assert press[2] < emoji[0] < emoji[2] < button[0]
+    assert emoji[1] < button[3] and button[1] < emoji[3]
+
+
+def test_lone_surrogates_in_a_text_layer_are_dropped(make: Maker) -> None:
+    # A ToUnicode map that turns "A" and "B" into the two halves of an emoji: alone each is no character.
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        b"/CMapName /Halves def /CMapType 2 def\n"
+        b"1 begincodespacerange <00> <FF> endcodespacerange\n"
+        b"2 beginbfchar <41> <D83D> <42> <DE00> endbfchar\n"
+        b"endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    font = b"<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 5 0 R >> >> >>"
+    content = b"BT /F1 20 Tf 72 700 Td (Replace the filter A every month B, AB done) Tj ET"
+    path = make.raw("halves.pdf", page_pdf(content, resources=font, extra=[stream(cmap)]))
+    [page] = read_pdf(path, dpi=150)
+    assert [word.text for line in page.lines for word in line.words] == [
+        "Replace",
+        "the",
+        "filter",
+        "every",
+        "month",
+        ",",
+        "😀",
+        "done",
+    ]
+
+
+# -- page size, page count and embedded image limits -------------------------------------------
+
+
+def test_a_page_too_large_for_the_pixel_limit_is_read_at_a_lower_dpi(make: Maker) -> None:
+    path = huge_page(make.root / "poster.pdf")
+    [page] = read_pdf(path, dpi=150, max_page_pixels=8_000_000, render_all=True)
+    assert page.dpi < 150 / 5
+    assert page.width * page.height <= 8_000_000
+    assert page.image is not None and page.image.size == (page.width, page.height)
+    # Text boxes are in the pixels of that smaller page image, on its ink.
+    box = find_word(page, "Giant")
+    assert 0 <= box[0] < box[2] <= page.width and 0 <= box[1] < box[3] <= page.height
+    gray = np.asarray(render_pdf_page(path, 1, page.dpi).convert("L"))
+    assert gray.shape == (page.height, page.width)
+    x0, y0, x1, y1 = (round(v) for v in box)
+    assert (gray[y0:y1, x0:x1] < 128).mean() > 0.08
+
+
+def test_a_page_kilometres_wide_is_refused_naming_file_and_page(make: Maker) -> None:
+    path = make.raw("sheet.pdf", page_pdf(media_box=b"[0 0 4000000 4000000]"))
+    with pytest.raises(PageTooLarge, match=r"'sheet\.pdf': page 1 is 1411\.1 x 1411\.1 m .*render bomb"):
+        list(read_pdf(path, dpi=150))
+
+
+def test_the_page_count_is_checked_before_any_page_is_read(make: Maker) -> None:
+    path = blank_pages(make.root / "long.pdf", count=60)
+    pages = read_pdf(path, dpi=150, max_pages=50)
+    with pytest.raises(TooManyPages, match=r"'long\.pdf': has 60 pages or frames, over the limit of 50"):
+        next(pages)
+    assert len(list(read_pdf(path, dpi=150, max_pages=60))) == 60
+
+
+def test_a_page_without_any_object_is_not_rendered_for_ocr(make: Maker) -> None:
+    [blank] = read_pdf(blank_pages(make.root / "blank.pdf", count=1), dpi=150)
+    assert (blank.text_source, blank.image, blank.lines) == ("none", None, [])
+    [shown] = read_pdf(make.root / "blank.pdf", dpi=150, render_all=True)
+    assert shown.image is not None and shown.image.getextrema() == ((255, 255),) * 3
+
+
+def test_an_oversized_image_in_a_pdf_is_refused_before_it_is_decoded(make: Maker) -> None:
+    path = soft_mask_bomb(make.root / "mask.pdf", side=9000)
+    assert path.stat().st_size < 200_000
+    with pytest.raises(PageTooLarge, match=r"'mask\.pdf': page 1 holds a 9000x9000 px image \(81 Mpx\)"):
+        list(read_pdf(path, dpi=150))
+    # Within a raised limit the same page renders (pdfium copes with this size).
+    [page] = read_pdf(path, dpi=72, max_image_pixels=100_000_000)
+    assert page.image is not None
+
+
+def test_a_text_page_with_an_oversized_image_is_refused_too(make: Maker) -> None:
+    # The page image of a text page is rendered later, for a citation; it must be safe then too.
+    image = (
+        b"/Type /XObject /Subtype /Image /Width 9000 /Height 9000 /ColorSpace /DeviceGray /BitsPerComponent 8"
+    )
+    data = deflate_repeated(b"\x80" * (1 << 20), 78)
+    content = text_content("Replace the filter every month, then clean the brush.", 72, 700, 14)
+    path = make.raw(
+        "figure.pdf",
+        page_pdf(
+            content + b" q 100 0 0 100 72 400 cm /Im1 Do Q",
+            resources=b"<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> "
+            b"/XObject << /Im1 5 0 R >> >>",
+            extra=[stream(data, image + b" /Filter /FlateDecode")],
+        ),
+    )
+    with pytest.raises(PageTooLarge, match=r"'figure\.pdf': page 1 holds a 9000x9000 px image"):
+        list(read_pdf(path, dpi=150))

@@ -1347,15 +1347,15 @@ def create_app(
         """
         question, k = checked_question(body.question), checked_k(body.k)
         owner = _owner(request)
+        if body.conversation_id is not None and not CONVERSATION_ID.fullmatch(body.conversation_id):
+            raise InvalidRequest(
+                "conversation_id", "is not an id this service gives out (32 hexadecimal digits)"
+            )
         history: list[Turn] = []
-        if body.conversation_id is not None:
-            if not CONVERSATION_ID.fullmatch(body.conversation_id):
-                raise InvalidRequest(
-                    "conversation_id", "is not an id this service gives out (32 hexadecimal digits)"
-                )
-            history = kept.turns(owner, body.conversation_id)
-        if body.history is not None:
+        if body.history is not None:  # the client's turns replace what is kept (an expired id is no matter)
             history = [Turn(t.question, t.answer, tuple(t.documents)) for t in body.history]
+        elif body.conversation_id is not None:
+            history = kept.turns(owner, body.conversation_id)
         conversation_id = body.conversation_id or kept.new_id()
         items = client.ask_stream(question, k, documents_filter(client, body), history)
         if not body.stream:

@@ -22,13 +22,7 @@ from PIL import Image
 
 from tests.assistant.generators.model_scripts import ModelServer
 
-from .conftest import (
-    EN_ANSWER_WORDS,
-    EN_QUESTION,
-    FOLLOW_UPS,
-    RunningServer,
-    stop_server,
-)
+from .conftest import EN_ANSWER_WORDS, EN_QUESTION, FOLLOW_UPS, stop_server
 from .model_server import Hold, cites, closed_port_url, model_server, rambles
 from .service_process import serve_rest
 
@@ -64,65 +58,48 @@ def stream(client: httpx.Client, body: dict[str, Any]) -> tuple[httpx.Response, 
         return response, list(read_events(response.iter_lines()))
 
 
-def _client(server: RunningServer) -> httpx.Client:
-    return httpx.Client(base_url=server.url, headers={"X-API-Key": API_KEY}, timeout=120)
-
-
 @pytest.fixture(scope="module")
 def scripted() -> Iterator[ModelServer]:
     with model_server() as server:
         yield server
 
 
-def _serve(workspace: Path, folder: Path, name: str, **env: str) -> RunningServer:
-    return serve_rest(workspace, folder / f"{name}.log", "--api-key", API_KEY, env=env)
+def _service(workspace: Path, folder: Path, **env: str) -> Iterator[httpx.Client]:
+    """`serve` over `workspace`, configured by `env` only; a client that sends the key."""
+    server = serve_rest(workspace, folder / "server.log", "--api-key", API_KEY, env=env)
+    try:
+        with httpx.Client(base_url=server.url, headers={"X-API-Key": API_KEY}, timeout=120) as client:
+            yield client
+    finally:
+        stop_server(server)
 
 
 @pytest.fixture(scope="module")
 def with_model(
     conversation_workspace: Path, scripted: ModelServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[httpx.Client]:
-    """The service answering through the openai backend, configured by its environment only."""
-    server = _serve(
-        conversation_workspace,
-        tmp_path_factory.mktemp("rest-model"),
-        "model",
-        ASSISTANT_GENERATOR="openai",
-        ASSISTANT_GENERATOR_URL=scripted.url,
-        ASSISTANT_GENERATOR_FALLBACK="none",
-        ASSISTANT_GENERATOR_MAX_IMAGES="1",
-    )
-    with _client(server) as client:
-        yield client
-    stop_server(server)
+    """The service answering through the openai backend and the scripted model."""
+    env = {"ASSISTANT_GENERATOR": "openai", "ASSISTANT_GENERATOR_URL": scripted.url}
+    env.update(ASSISTANT_GENERATOR_FALLBACK="none", ASSISTANT_GENERATOR_MAX_IMAGES="1")
+    yield from _service(conversation_workspace, tmp_path_factory.mktemp("rest-model"), **env)
 
 
 @pytest.fixture(scope="module")
 def with_reader(
     conversation_workspace: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[httpx.Client]:
-    server = _serve(conversation_workspace, tmp_path_factory.mktemp("rest-reader"), "reader")
-    with _client(server) as client:
-        yield client
-    stop_server(server)
+    """The service answering with the extractive reader (the default)."""
+    yield from _service(conversation_workspace, tmp_path_factory.mktemp("rest-reader"))
 
 
 @pytest.fixture(scope="module")
 def with_dead_model(
     conversation_workspace: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[httpx.Client]:
-    server = _serve(
-        conversation_workspace,
-        tmp_path_factory.mktemp("rest-dead"),
-        "dead",
-        ASSISTANT_GENERATOR="openai",
-        ASSISTANT_GENERATOR_URL=closed_port_url(),
-        ASSISTANT_GENERATOR_FALLBACK="none",
-        ASSISTANT_GENERATOR_RETRIES="0",
-    )
-    with _client(server) as client:
-        yield client
-    stop_server(server)
+    """The service pointed at a model server that is not there, with no fallback and no retries."""
+    env = {"ASSISTANT_GENERATOR": "openai", "ASSISTANT_GENERATOR_URL": closed_port_url()}
+    env.update(ASSISTANT_GENERATOR_FALLBACK="none", ASSISTANT_GENERATOR_RETRIES="0")
+    yield from _service(conversation_workspace, tmp_path_factory.mktemp("rest-dead"), **env)
 
 
 def test_a_streamed_answer_comes_as_deltas_in_order_then_the_cited_answer(
@@ -281,6 +258,11 @@ def test_history_sent_by_the_client_works_without_a_kept_conversation(with_reade
     # Sent history replaces what is kept under an id: an empty one makes the follow-up stand alone.
     again = {"question": follow_up, "conversation_id": first["conversation_id"], "history": []}
     assert follow_up_words not in with_reader.post("/v1/ask", json=again).json()["text"]
+    # With history, an id the service no longer keeps is no matter: the conversation goes on under it.
+    expired = {"question": follow_up, "conversation_id": "a" * 32, "history": history}
+    response = with_reader.post("/v1/ask", json=expired)
+    assert response.status_code == 200 and response.json()["conversation_id"] == "a" * 32
+    assert follow_up_words in response.json()["text"]
 
 
 def test_conversation_ids_and_history_are_checked(with_reader: httpx.Client) -> None:

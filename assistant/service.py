@@ -1365,7 +1365,9 @@ def create_app(
             return AnswerOut(**answered(owner, conversation_id, history, final[-1]))
         # The first piece is waited for here, in the thread pool: retrieval and the model's first
         # words. A failure up to there is an ordinary JSON error with its status.
-        first = next(items)
+        first = next(items, None)
+        if first is None:  # a backend that broke the streaming contract
+            raise GeneratorError(f"the {client.generator.name} generator ended without an answer")
         return EventStream(
             _answer_events(first, items, partial(answered, owner, conversation_id, history)),
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},

@@ -23,6 +23,7 @@ from assistant import Answer, Assistant, AssistantError
 from assistant.answering import AnswerDelta
 from assistant.concurrency import one_native_thread_per_request
 from assistant.conversation import Turn as ConversationTurn
+from assistant.generators import GeneratorError
 from assistant.highlight import draw_boxes
 from assistant.limits import MAX_QUESTION_CHARS, checked_question
 from indexer.errors import InvalidRequest
@@ -385,20 +386,22 @@ def conversation(turns: list[Turn], documents: dict[int, DocumentRecord]) -> lis
     ]
 
 
-def streamed_answer(items: Iterator[AnswerDelta | Answer], first: AnswerDelta | Answer) -> Answer:
+def streamed_answer(items: Iterator[AnswerDelta | Answer], first: AnswerDelta | Answer | None) -> Answer:
     """Show the answer's text as it is written (as text, never Markdown), and return the final answer."""
     shown = st.empty()
     written = ""
-    item = first
+    item: AnswerDelta | Answer | None = first
     try:
-        while not isinstance(item, Answer):
+        while isinstance(item, AnswerDelta):
             written += item.text
             shown.html(notice_html("info", reflowed(written)))
-            item = next(items)
+            item = next(items, None)
     finally:
         # The final answer takes its place (it may differ: a reply citing nothing is "not found"),
         # and a failure half-way leaves no half answer standing above its error.
         shown.empty()
+    if item is None:  # a backend that broke the streaming contract
+        raise GeneratorError("the answer ended without its citations; ask again")
     return item
 
 
@@ -428,7 +431,7 @@ def ask(
                 documents={d.id for d in chosen} or None,
                 history=conversation(before, documents),
             )
-            first = next(items)
+            first = next(items, None)
         answer = streamed_answer(items, first)
         seconds = time.perf_counter() - started
         turn = Turn.from_answer(question, answer, seconds, names)

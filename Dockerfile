@@ -1,7 +1,12 @@
 # One image for every front door: REST service (default), Streamlit UI and batch jobs.
 #   docker build -t document-assistant .
 #   docker run -p 8000:8000 -e ASSISTANT_API_KEY=... -v "$PWD/ws:/data/workspace" document-assistant
+# The same image with CUDA torch runs the OmniFusion model server (`python -m omnifusion serve`) on a GPU:
+#   docker build --build-arg TORCH_INDEX=https://download.pytorch.org/whl/cu126 -t document-assistant-cuda .
 FROM python:3.11-slim-bookworm
+
+# Where torch comes from: the CPU build by default (a bare `torch` would pull the multi-GB CUDA build).
+ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -15,8 +20,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-# The CPU build of torch first: a bare `torch` requirement would pull the multi-GB CUDA build.
-RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch>=2.6"
+RUN pip install --index-url "$TORCH_INDEX" "torch>=2.6"
 COPY pyproject.toml README.md ./
 COPY assistant ./assistant
 COPY indexer ./indexer

@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -386,11 +386,19 @@ def _local(
             emit(future.result())
 
 
-def _ray(workspace: Path, pending: list[Question], workers: int, address: str, emit: RowCallback) -> None:
+def _ray(
+    workspace: Path,
+    pending: list[Question],
+    workers: int,
+    address: str,
+    emit: RowCallback,
+    settings: Mapping[str, Any],
+) -> None:
     """The same job on a Ray cluster: one actor per worker, each with its own `Assistant`.
 
     The workspace path must be readable by every node (a shared file system), and the catalog
-    reachable from them (PostgreSQL via ASSISTANT_DATABASE_URL for a multi-node cluster).
+    reachable from them (PostgreSQL via ASSISTANT_DATABASE_URL for a multi-node cluster); so must
+    the model server of a model-backed generator.
     """
     import ray
     from ray.util import ActorPool
@@ -411,15 +419,15 @@ def _ray(workspace: Path, pending: list[Question], workers: int, address: str, e
 
     @ray.remote(num_cpus=1)
     class AnswerActor:
-        def __init__(self, root: str) -> None:
+        def __init__(self, root: str, settings: dict[str, Any]) -> None:
             one_native_thread_per_request()
-            self.assistant = Assistant(root, create=False)
+            self.assistant = Assistant(root, create=False, **settings)
 
         def answer(self, question: Question) -> Row:
             return answer_row(self.assistant, question)
 
     try:
-        actors = [AnswerActor.remote(str(workspace)) for _ in range(max(workers, 1))]  # type: ignore[attr-defined]
+        actors = [AnswerActor.remote(str(workspace), dict(settings)) for _ in range(max(workers, 1))]  # type: ignore[attr-defined]
         pool = ActorPool(actors)
         for row in pool.map_unordered(lambda actor, question: actor.answer.remote(question), pending):
             emit(row)
@@ -437,22 +445,30 @@ def run_batch(
     workers: int = 1,
     ray_address: str | None = None,
     progress: bool = True,
+    settings: Mapping[str, Any] | None = None,
 ) -> BatchSummary:
-    """Answer every question of `questions` into `out` (.jsonl or .csv), skipping ids already answered."""
+    """Answer every question of `questions` into `out` (.jsonl or .csv), skipping ids already answered.
+
+    `settings` are `Assistant` keyword settings (e.g. `generator="openai"`), for every worker.
+    """
     questions, out = Path(questions), Path(out)
+    settings = dict(settings or {})
     _check_format(out, "the output file")
     rows = read_questions(questions)
     if ray_address:
         root = Path(workspace).expanduser().resolve()
-        with Assistant(
-            root, create=False
-        ):  # fail here, not in every actor, if the workspace cannot be opened
+        # Fail here, not in every actor, if the workspace or the generator settings cannot be used.
+        with Assistant(root, create=False, **settings):
             pass
         summary = _run(
-            rows, out, progress, None, lambda pending, emit: _ray(root, pending, workers, ray_address, emit)
+            rows,
+            out,
+            progress,
+            None,
+            lambda pending, emit: _ray(root, pending, workers, ray_address, emit, settings),
         )
     else:
-        with Assistant(workspace, create=False) as assistant:
+        with Assistant(workspace, create=False, **settings) as assistant:
             summary = answer_questions(assistant, rows, out, workers, progress)
     log.info(
         "batch %s: %d answered, %d failed, %d skipped in %.1fs",

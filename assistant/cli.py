@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant add|ask|search|delete|list|batch|serve|ui|eval|compact|check`."""
+"""Command line: `python -m assistant add|ask|chat|search|delete|list|batch|serve|ui|eval|compact|check`."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TextIO
 
-from assistant.limits import MAX_K
+from assistant.limits import MAX_HISTORY_TURNS, MAX_K
 from indexer.errors import (
     AssistantError,
     CatalogUnavailable,
@@ -46,6 +46,10 @@ EXIT_BUG = 70
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 """Whoever read the output went away (`| head`); 128 + SIGPIPE, what `git` or `cat` exit with there."""
+GENERATOR_FAILED = 11
+"""`GeneratorError.exit_code` (kept in step by a test; importing the generators here would slow --help)."""
+GENERATOR_OPTIONS = ("generator", "generator_url", "generator_model")
+"""Generator settings the commands that answer take as flags; the others come from ASSISTANT_GENERATOR_*."""
 
 EXIT_CODES: tuple[tuple[int, str], ...] = (
     (0, "success"),
@@ -56,9 +60,14 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (InvalidRequest.exit_code, "invalid argument: empty or too long question, k out of range"),
     (UnknownDocument.exit_code, "no document with that id or filename"),
     (CatalogUnavailable.exit_code, "the catalog database cannot be reached (URL, password, server)"),
-    (WorkspaceError.exit_code, "the workspace cannot be used (damaged, read-only, bad config.json)"),
+    (
+        WorkspaceError.exit_code,
+        "the workspace or the generator settings cannot be used (damaged, read-only, bad config.json, "
+        "bad ASSISTANT_GENERATOR*)",
+    ),
     (StorageFull.exit_code, "the disk is full; what was stored before is intact"),
     (InsecureExposure.exit_code, "serve/ui refused to listen beyond loopback without protection"),
+    (GENERATOR_FAILED, "the answering model failed (down, timing out, refusing) and no fallback is set"),
     (EXIT_BUG, "unexpected internal error; run again with -v for the traceback"),
     (EXIT_IO, "the file system refused a read or write (permissions, a missing folder)"),
     (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
@@ -70,21 +79,32 @@ def _exit_codes_text() -> str:
     return "exit codes:\n" + "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES)
 
 
-def _json(data: Any) -> str:
-    def default(value: Any) -> Any:
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return dataclasses.asdict(value)
-        if isinstance(value, Path):
-            return str(value)
-        raise TypeError(f"cannot serialise {type(value).__name__}")
+def _serialisable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
 
-    return json.dumps(data, default=default, ensure_ascii=False, indent=2)
+
+def _json(data: Any) -> str:
+    return json.dumps(data, default=_serialisable, ensure_ascii=False, indent=2)
+
+
+def _json_line(data: Any) -> str:
+    """One line of JSON, for output read as it comes (`--stream --json`, `chat --json`)."""
+    return json.dumps(data, default=_serialisable, ensure_ascii=False)
+
+
+def _generator_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The generator flags given on the command line (absent ones leave the environment and config.json)."""
+    return {name: getattr(args, name) for name in GENERATOR_OPTIONS if getattr(args, name, None)}
 
 
 def _open(args: argparse.Namespace) -> Any:
     from assistant.sdk import Assistant
 
-    settings: dict[str, Any] = {}
+    settings: dict[str, Any] = _generator_settings(args)
     if getattr(args, "embedder", None):
         settings["embedder"] = args.embedder
     if getattr(args, "dpi", None):
@@ -264,20 +284,109 @@ def _citation_line(citation: Any) -> str:
     return f"  [{citation.document.filename} p.{citation.page} box=({box})] {citation.quote[:120]!r}"
 
 
+def _answer_json(answer: Any, elapsed: float) -> dict[str, Any]:
+    payload = dataclasses.asdict(answer)
+    payload["latency_ms"] = round(elapsed * 1000, 1)
+    return payload
+
+
+def _print_answer(answer: Any) -> None:
+    print(answer.text)
+    for citation in answer.citations:
+        print(_citation_line(citation))
+
+
+def _print_stream(items: Iterable[Any], as_json: bool, started: float, out: TextIO) -> Any:
+    """Write the answer's text as it comes (JSON: one `{"delta": ...}` line a piece), then the final
+    answer's citations (JSON: `{"answer": ...}`); returns the final `Answer`."""
+    from assistant.answering import Answer
+
+    pieces: list[str] = []
+    final: Any = None
+    for item in items:
+        if isinstance(item, Answer):
+            final = item
+            continue
+        pieces.append(item.text)
+        out.write(_json_line({"delta": item.text}) + "\n" if as_json else item.text)
+        out.flush()
+    if final is None:
+        raise AssistantError("the answer stream ended without an answer")
+    if as_json:
+        print(_json_line({"answer": _answer_json(final, time.perf_counter() - started)}), file=out)
+        return final
+    streamed = "".join(pieces)
+    if streamed:
+        print(file=out)
+    # The final answer is authoritative: a reply that cites nothing valid ends as "not found".
+    if " ".join(final.text.split()) != " ".join(streamed.split()):
+        print(final.text, file=out)
+    for citation in final.citations:
+        print(_citation_line(citation), file=out)
+    return final
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     with _open(args) as assistant:
         started = time.perf_counter()
+        if args.stream:
+            items = assistant.ask_stream(args.question, k=args.k, documents=args.document)
+            answer = _print_stream(items, args.json, started, sys.stdout)
+            return 0 if answer.found else NOT_FOUND
         answer = assistant.ask(args.question, k=args.k, documents=args.document)
         elapsed = time.perf_counter() - started
     if args.json:
-        payload = dataclasses.asdict(answer)
-        payload["latency_ms"] = round(elapsed * 1000, 1)
-        print(_json(payload))
+        print(_json(_answer_json(answer, elapsed)))
     else:
-        print(answer.text)
-        for citation in answer.citations:
-            print(_citation_line(citation))
+        _print_answer(answer)
     return 0 if answer.found else NOT_FOUND
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Questions from stdin, one a line, each answered in the conversation of those before it.
+
+    A question that fails is reported and the conversation goes on; `/new` starts a new one.
+    """
+    from assistant.conversation import Turn
+    from assistant.generators import GeneratorConfigError, GeneratorError
+
+    interactive = sys.stdin.isatty()
+    failed = 0
+    history: list[Turn] = []
+    with _open(args) as assistant:
+        if interactive:
+            _note(
+                f"{len(assistant.documents())} document(s); one question a line, "
+                "/new to start over, Ctrl-D to end"
+            )
+        while True:
+            if interactive:
+                print("> ", end="", flush=True)
+            line = sys.stdin.readline()
+            if not line:
+                break
+            question = line.strip()
+            if not question:
+                continue
+            if question == "/new":
+                history.clear()
+                if not args.json:
+                    print("(a new conversation)", flush=True)
+                continue
+            started = time.perf_counter()
+            try:
+                items = assistant.ask_stream(question, k=args.k, documents=args.document, history=history)
+                answer = _print_stream(items, args.json, started, sys.stdout)
+            except (InvalidRequest, UnknownDocument, GeneratorError) as error:
+                if isinstance(error, GeneratorConfigError):
+                    raise  # the settings, not the question: every question would fail the same way
+                failed += 1
+                _fail(_one_line(str(error), limit=4000), error.exit_code)
+                continue
+            history = [*history, Turn.from_answer(answer)][-MAX_HISTORY_TURNS:]
+            if not args.json:
+                print(flush=True)
+    return PARTLY_DONE if failed else 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -412,6 +521,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         workers=args.workers,
         ray_address=args.ray,
         progress=not args.json,
+        settings=_generator_settings(args),
     )
     print(_json(summary) if args.json else str(summary))
     return PARTLY_DONE if summary.failed else 0
@@ -427,6 +537,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         api_key=args.api_key,
         max_upload_bytes=int(args.max_upload_mb * 2**20),
         insecure=args.insecure,
+        settings=_generator_settings(args),
     )
     return 0
 
@@ -441,6 +552,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
             host=args.host,
             max_upload_mb=ui.DEFAULT_MAX_UPLOAD_MB if args.max_upload_mb is None else args.max_upload_mb,
             insecure=args.insecure or None,
+            settings=_generator_settings(args),
         )
     )
 
@@ -467,6 +579,35 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--embedder", help="text embedder for a NEW workspace: use (default), e5, st:/path")
         return sub
 
+    def generator_flags(sub: argparse.ArgumentParser) -> None:
+        group = sub.add_argument_group(
+            "answering model",
+            "default: ASSISTANT_GENERATOR, ASSISTANT_GENERATOR_URL, ASSISTANT_GENERATOR_MODEL, then the "
+            "workspace's config.json (other settings: ASSISTANT_GENERATOR_* only, see docs/GENERATORS.md)",
+        )
+        group.add_argument(
+            "--generator",
+            choices=("extractive", "openai", "llamacpp", "omnifusion"),
+            help="what writes the answer (default extractive: a sentence from the documents)",
+        )
+        group.add_argument(
+            "--generator-url", metavar="URL", help="openai: the model server, e.g. http://gpu-host:8000/v1"
+        )
+        group.add_argument(
+            "--generator-model",
+            metavar="NAME_OR_PATH",
+            help="openai: the served model's name; llamacpp: the .gguf file; omnifusion: the checkpoint",
+        )
+
+    def question_flags(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("-k", type=int, default=5, help=f"pages to consider (1..{MAX_K}, default 5)")
+        sub.add_argument(
+            "--document",
+            action="append",
+            metavar="ID_OR_FILENAME",
+            help="only this document: an id or a file name as `list` shows it (repeatable)",
+        )
+
     sub = command("add", "index PDFs and images (directories are walked)")
     sub.add_argument("paths", nargs="+")
     sub.add_argument("--dpi", type=float, help="page render resolution for a new workspace (default 150)")
@@ -479,20 +620,27 @@ def build_parser() -> argparse.ArgumentParser:
     command("enrich", "fill the deep cross-lingual index for passages that lack it").set_defaults(
         func=cmd_enrich
     )
-    for name, func, help_text in (
-        ("ask", cmd_ask, "answer a question with citations"),
-        ("search", cmd_search, "rank pages for a question"),
-    ):
-        sub = command(name, help_text)
-        sub.add_argument("question")
-        sub.add_argument("-k", type=int, default=5, help=f"pages to consider (1..{MAX_K}, default 5)")
-        sub.add_argument(
-            "--document",
-            action="append",
-            metavar="ID_OR_FILENAME",
-            help="only this document: an id or a file name as `list` shows it (repeatable)",
-        )
-        sub.set_defaults(func=func)
+    sub = command("ask", "answer a question with citations")
+    sub.add_argument("question")
+    question_flags(sub)
+    sub.add_argument(
+        "--stream",
+        action="store_true",
+        help="print the answer as it is written, then its citations (--json: one JSON object a line)",
+    )
+    generator_flags(sub)
+    sub.set_defaults(func=cmd_ask)
+    sub = command(
+        "chat",
+        "a conversation: questions from stdin, one a line, follow-ups answered in context (/new starts over)",
+    )
+    question_flags(sub)
+    generator_flags(sub)
+    sub.set_defaults(func=cmd_chat)
+    sub = command("search", "rank pages for a question")
+    sub.add_argument("question")
+    question_flags(sub)
+    sub.set_defaults(func=cmd_search)
     command("list", "list indexed documents").set_defaults(func=cmd_list)
     sub = command("delete", "delete documents by id or file name (all are checked before any is deleted)")
     sub.add_argument("documents", nargs="+", metavar="ID_OR_FILENAME")
@@ -507,12 +655,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("eval", "Recall@1/@5, MRR and answer accuracy per language on a questions.jsonl")
     sub.add_argument("questions")
     sub.add_argument("--docs", nargs="*", help="files to index first (e.g. the corpus folder)")
+    generator_flags(sub)
     sub.set_defaults(func=cmd_eval)
     sub = command("batch", "answer a file of questions (.jsonl/.csv) into a file of answers")
     sub.add_argument("questions")
     sub.add_argument("--out", required=True)
     sub.add_argument("--workers", type=int, default=1)
     sub.add_argument("--ray", metavar="ADDRESS", help="run on a Ray cluster ('auto' or host:port)")
+    generator_flags(sub)
     sub.set_defaults(func=cmd_batch)
     sub = command("serve", "REST service (FastAPI)")
     sub.add_argument("--host", default="127.0.0.1")
@@ -525,6 +675,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow a non-loopback --host without an API key (or env ASSISTANT_INSECURE=1); "
         "anyone who reaches the port can then read and delete every document",
     )
+    generator_flags(sub)
     sub.set_defaults(func=cmd_serve)
     sub = command("ui", "Streamlit upload-and-ask UI (headless)")
     sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
@@ -540,6 +691,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="listen on a non-loopback --host although the UI has no login (or env ASSISTANT_INSECURE=1)",
     )
+    generator_flags(sub)
     sub.set_defaults(func=cmd_ui)
     return parser
 

@@ -8,6 +8,8 @@ MAX_QUESTION_CHARS = 4000
 """Longer questions are refused: retrieval cost grows with length and no real question needs more."""
 MAX_K = 50
 """Pages one question may retrieve; more only costs memory and time."""
+MAX_HISTORY_TURNS = 20
+"""Earlier turns of a conversation a question is asked in; older ones are dropped (a model sees fewer)."""
 
 
 def checked_question(question: object, field: str = "question") -> str:

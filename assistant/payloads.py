@@ -40,6 +40,7 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
         "found": answer.found,
         "language": answer.language,
         "citations": [citation_payload(citation) for citation in answer.citations],
+        "generator": answer.generator,
     }
 
 

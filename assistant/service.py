@@ -1,4 +1,5 @@
-"""REST service (FastAPI): upload, list, delete, search, ask, cited page images and batch jobs over HTTP."""
+"""REST service (FastAPI): upload, list, delete, search, ask (streamed, in conversations), cited page images
+and batch jobs over HTTP."""
 
 from __future__ import annotations
 
@@ -17,10 +18,21 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping, Sequence
+from collections import OrderedDict
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import parse_qsl, urlencode
@@ -28,17 +40,20 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import Depends, FastAPI, File, Form, Query, Request, Response, Security, UploadFile, status
 from fastapi import Path as PathParameter
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.security import APIKeyHeader
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from assistant.answering import Answer, AnswerDelta
 from assistant.batch import QuestionFileError, answer_questions, read_answers, read_questions
 from assistant.concurrency import one_native_thread_per_request
+from assistant.conversation import Turn
 from assistant.exposure import check_exposure
+from assistant.generators import GeneratorError
 from assistant.highlight import draw_boxes, page_boxes, page_size
-from assistant.limits import MAX_K, MAX_QUESTION_CHARS, checked_k, checked_question
+from assistant.limits import MAX_HISTORY_TURNS, MAX_K, MAX_QUESTION_CHARS, checked_k, checked_question
 from assistant.payloads import answer_payload, hit_payload, resolve_documents
 from assistant.sdk import Assistant
 from indexer.errors import (
@@ -68,6 +83,15 @@ OPEN_PATHS = frozenset({"/v1/health", "/openapi.json", "/docs", "/docs/oauth2-re
 DOCS_ASSETS = "/docs/assets"
 IMAGE_PATH = re.compile(r"/v1/documents/[0-9]+/pages/[0-9]+/image")
 JOB_ID = re.compile(r"[0-9a-f]{12}")
+CONVERSATION_ID = re.compile(r"[0-9a-f]{32}")
+DEFAULT_CONVERSATIONS = 1000
+"""Conversations kept in memory; the least recently used is dropped first."""
+DEFAULT_CONVERSATION_SECONDS = 3600
+"""A conversation is dropped this long after its last question."""
+DEFAULT_CONVERSATION_CHARS = 8_000_000
+"""Characters of questions and answers kept over all conversations (the oldest dropped first)."""
+KEPT_ANSWER_CHARS = 2000
+"""What a conversation keeps of an answer: the model reads less of it, the follow-up rule none."""
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -97,6 +121,20 @@ class UnknownJob(AssistantError):
     def __init__(self, job_id: str) -> None:
         shown = job_id if len(job_id) <= 40 else job_id[:37] + "..."
         super().__init__(f"no batch job {shown!r}; GET /v1/jobs lists them")
+
+
+class UnknownConversation(AssistantError):
+    """A conversation id this service never gave out, or one it has dropped since (expired or evicted)."""
+
+    http_status: ClassVar[int] = 404
+
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(
+            f"no conversation {conversation_id!r}: it expired (conversations are kept for "
+            f"{DEFAULT_CONVERSATION_SECONDS // 60} minutes after their last question, and not across "
+            "restarts) or was never started here; ask without conversation_id to start a new one, or send "
+            "the turns so far as history"
+        )
 
 
 class JobConflict(AssistantError):
@@ -153,6 +191,37 @@ class QuestionIn(BaseModel):
     documents: list[int | str] | None = Field(None, description="Only these document ids or filenames")
 
 
+class TurnIn(BaseModel):
+    question: str = Field(description="An earlier question of the conversation")
+    answer: str = Field("", description="What was answered to it")
+    documents: list[int] = Field(
+        default_factory=list,
+        description="Ids of the documents that answer cited: a follow-up is searched there first",
+    )
+
+
+class AskIn(QuestionIn):
+    history: list[TurnIn] | None = Field(
+        None,
+        description=f"The conversation so far, oldest first (the last {MAX_HISTORY_TURNS} turns count). "
+        "A follow-up such as 'and how do I turn it off?' is resolved against it. When given, it replaces "
+        "the turns the service keeps under conversation_id",
+    )
+    conversation_id: str | None = Field(
+        None,
+        description="Continue a conversation the service keeps (the id an earlier answer returned); "
+        "without it a new conversation starts. Conversations live in memory: "
+        f"{DEFAULT_CONVERSATION_SECONDS // 60} minutes after their last question, at most "
+        f"{DEFAULT_CONVERSATIONS} of them, {MAX_HISTORY_TURNS} turns each; an expired one is a 404",
+    )
+    stream: bool = Field(
+        False,
+        description='Answer as server-sent events: `event: delta` with `{"text"}` as the answer is '
+        "written, then `event: answer` with the whole answer (citations included), or `event: error` with "
+        '`{"error", "detail"}` if it fails once streaming has begun',
+    )
+
+
 class CitationOut(BaseModel):
     document_id: int
     filename: str
@@ -174,6 +243,11 @@ class AnswerOut(BaseModel):
     found: bool
     language: str
     citations: list[CitationOut]
+    generator: str = Field(
+        description="Which backend answered: extractive, openai, llamacpp, omnifusion, or "
+        "'extractive (fallback: ...)' when the model failed and the extractive reader answered instead"
+    )
+    conversation_id: str = Field(description="Send it with the next question to continue this conversation")
 
 
 class PassageOut(BaseModel):
@@ -754,6 +828,151 @@ class JobBoard:
         self._save(current)
 
 
+# -- conversations -------------------------------------------------------------------------------
+
+
+def _kept(turn: Turn) -> Turn:
+    return Turn(turn.question, turn.answer[:KEPT_ANSWER_CHARS], turn.documents, turn.found)
+
+
+def _turns_chars(turns: Sequence[Turn]) -> int:
+    return sum(len(turn.question) + len(turn.answer) for turn in turns)
+
+
+class Conversations:
+    """The turns of recent conversations, in memory, bounded in count, age, turns and characters.
+
+    Each conversation belongs to an owner (a digest of the API key that began it, when the service
+    has one): another key neither reads nor continues it. Nothing survives a restart.
+    """
+
+    def __init__(
+        self,
+        limit: int = DEFAULT_CONVERSATIONS,
+        idle_seconds: float = DEFAULT_CONVERSATION_SECONDS,
+        max_chars: int = DEFAULT_CONVERSATION_CHARS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.idle_seconds = idle_seconds
+        self.max_chars = max_chars
+        self._clock = clock
+        self._lock = threading.Lock()
+        # (owner, id) -> (last used, turns), least recently used first
+        self._kept: OrderedDict[tuple[str, str], tuple[float, tuple[Turn, ...]]] = OrderedDict()
+        self._chars = 0
+
+    @staticmethod
+    def new_id() -> str:
+        return uuid.uuid4().hex
+
+    def turns(self, owner: str, conversation_id: str) -> list[Turn]:
+        """The turns kept so far; `UnknownConversation` when there is no such conversation (any more)."""
+        with self._lock:
+            self._expire()
+            kept = self._kept.get((owner, conversation_id))
+        if kept is None:
+            raise UnknownConversation(conversation_id)
+        return list(kept[1])
+
+    def record(self, owner: str, conversation_id: str, turns: Sequence[Turn]) -> None:
+        """Keep `turns` (the last `MAX_HISTORY_TURNS`) as the conversation so far."""
+        kept = tuple(_kept(turn) for turn in turns[-MAX_HISTORY_TURNS:])
+        key = (owner, conversation_id)
+        with self._lock:
+            previous = self._kept.pop(key, None)
+            if previous is not None:
+                self._chars -= _turns_chars(previous[1])
+            self._kept[key] = (self._clock(), kept)
+            self._chars += _turns_chars(kept)
+            self._expire()
+            while len(self._kept) > self.limit or (self._chars > self.max_chars and len(self._kept) > 1):
+                self._chars -= _turns_chars(self._kept.popitem(last=False)[1][1])
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._expire()
+            return len(self._kept)
+
+    def _expire(self) -> None:
+        oldest = self._clock() - self.idle_seconds
+        while self._kept:
+            key, (used, turns) = next(iter(self._kept.items()))
+            if used >= oldest:
+                return
+            del self._kept[key]
+            self._chars -= _turns_chars(turns)
+
+
+def _owner(request: Request) -> str:
+    """Whose conversations a request sees: a digest of its API key (the key itself is never kept)."""
+    given = request.headers.get("x-api-key")
+    return hashlib.sha256(given.encode("utf-8", "surrogateescape")).hexdigest() if given else ""
+
+
+def _event(name: str, data: Mapping[str, Any]) -> bytes:
+    """One server-sent event; the data is one line of JSON (JSON escapes every line break)."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+        encoded = f"event: {name}\ndata: {text}\n\n".encode()
+    except UnicodeEncodeError:  # text a client or a model sent with a lone surrogate: escape it
+        text = json.dumps(data, ensure_ascii=True, allow_nan=False)
+        encoded = f"event: {name}\ndata: {text}\n\n".encode()
+    return encoded
+
+
+_END = object()
+
+
+class EventStream(StreamingResponse):
+    """Server-sent events whose source is closed however the response ends, a client gone included
+    (Starlette leaves an unfinished body iterator to the garbage collector)."""
+
+    media_type = "text/event-stream"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            close = getattr(self.body_iterator, "aclose", None)
+            if close is not None:
+                await close()
+
+
+async def _answer_events(
+    first: AnswerDelta | Answer,
+    rest: Iterator[AnswerDelta | Answer],
+    finish: Callable[[Answer], dict[str, Any]],
+) -> AsyncIterator[bytes]:
+    """The answer as server-sent events; each next piece is waited for in the thread pool.
+
+    Once the first event is out the status is sent, so a failure becomes an `error` event. When the
+    client goes away, the answer's iterator is closed, which stops the model's reply.
+    """
+    from starlette.concurrency import run_in_threadpool
+
+    item: object = first
+    try:
+        while item is not _END:
+            if isinstance(item, Answer):
+                yield _event("answer", finish(item))
+            elif isinstance(item, AnswerDelta):
+                yield _event("delta", {"text": item.text})
+            item = await run_in_threadpool(next, rest, _END)
+    except Exception as error:
+        if isinstance(error, AssistantError):
+            log.error("POST /v1/ask (streaming): %s: %s", type(error).__name__, error)
+            body = _error_body(type(error).__name__, str(error))
+        else:
+            log.error("POST /v1/ask (streaming) failed", exc_info=error)
+            body = _error_body("InternalError", "the service failed on this request; its log has the details")
+        yield _event("error", body)
+    finally:
+        close = getattr(rest, "close", None)
+        if close is not None:
+            close()
+
+
 # -- the application ------------------------------------------------------------------------------
 
 
@@ -816,11 +1035,19 @@ def create_app(
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
     max_json_bytes: int = DEFAULT_MAX_JSON,
     link_seconds: int = DEFAULT_LINK_SECONDS,
+    settings: Mapping[str, Any] | None = None,
+    conversations: Conversations | None = None,
 ) -> FastAPI:
-    """The REST app over one workspace; `api_key` (or $ASSISTANT_API_KEY) makes every /v1 call need it."""
+    """The REST app over one workspace; `api_key` (or $ASSISTANT_API_KEY) makes every /v1 call need it.
+
+    `settings` are `Assistant` keyword settings (e.g. `generator="openai"`, `generator_url=...`);
+    the environment and the workspace's config.json fill in the rest.
+    """
     key = (api_key if api_key is not None else os.environ.get(API_KEY_ENV)) or None
     links = ImageLinks(key.encode("utf-8"), link_seconds) if key else None
     root = Path(workspace)
+    chosen = dict(settings or {})
+    kept = conversations if conversations is not None else Conversations()
     # One writer: uploads and deletes queue here, in the threadpool, while reads go on concurrently.
     write_lock = threading.Lock()
 
@@ -829,9 +1056,12 @@ def create_app(
         from starlette.concurrency import run_in_threadpool
 
         one_native_thread_per_request()
-        assistant = await run_in_threadpool(Assistant, root)
-        # Load the embedder and indexes now, so the first user does not wait for them.
+        assistant = await run_in_threadpool(partial(Assistant, root, **chosen))
+        # Load the embedder and indexes now, so the first user does not wait for them; build the
+        # generator too, so that a missing model file or extra stops the start, not the first question.
         await run_in_threadpool(assistant.search, "warm up", 1)
+        generator = await run_in_threadpool(lambda: assistant.generator)
+        log.info("answering with the %s generator", generator.name)
         app.state.assistant = assistant
         app.state.jobs = await run_in_threadpool(JobBoard, assistant, assistant.workspace.root / "jobs")
         log.info("serving %s (%d documents)", assistant.workspace.root, len(assistant.documents()))
@@ -899,8 +1129,8 @@ def create_app(
 
     @app.get("/v1/health", tags=["service"])
     def health(client: Client) -> dict[str, Any]:
-        """Liveness and what the workspace holds (no API key needed)."""
-        return {"status": "ok", **client.workspace.counts()}
+        """Liveness, what the workspace holds and which generator answers (no API key needed)."""
+        return {"status": "ok", **client.workspace.counts(), "generator": client.generator_settings.generator}
 
     @app.post(
         "/v1/documents",
@@ -1054,11 +1284,23 @@ def create_app(
         hits = client.search(question, k, documents_filter(client, body))
         return SearchOut(question=question, hits=[HitOut(**hit_payload(hit)) for hit in hits])
 
-    @app.post("/v1/ask", tags=["questions"], dependencies=secured, responses=errors)
-    def ask(client: Client, body: QuestionIn) -> AnswerOut:
-        """The answer with its citations (document, page, box, quote), or found=false."""
-        question, k = checked_question(body.question), checked_k(body.k)
-        payload = answer_payload(client.ask(question, k, documents_filter(client, body)))
+    model_errors: dict[int | str, dict[str, Any]] = {
+        500: {
+            "model": ErrorOut,
+            "description": "GeneratorConfigError: the generator settings cannot be used",
+        },
+        502: {"model": ErrorOut, "description": "GeneratorRejected: the model server refused the request"},
+        503: {
+            "model": ErrorOut,
+            "description": "GeneratorUnavailable: the model server is down, timing out or failing (only "
+            "with generator_fallback=none; otherwise the extractive reader answers)",
+        },
+    }
+
+    def answered(owner: str, conversation_id: str, history: list[Turn], answer: Answer) -> dict[str, Any]:
+        """The answer's payload with its image links; the conversation keeps the turn."""
+        kept.record(owner, conversation_id, [*history, Turn.from_answer(answer)])
+        payload = answer_payload(answer)
         now = time.time()
         for citation in payload["citations"]:
             document_id, page = citation["document_id"], citation["page"]
@@ -1068,7 +1310,68 @@ def create_app(
                 if links is not None
                 else f"/v1/documents/{document_id}/pages/{page}/image?box={bbox}"
             )
-        return AnswerOut(**payload)
+        return AnswerOut(**payload, conversation_id=conversation_id).model_dump()
+
+    @app.post(
+        "/v1/ask",
+        tags=["questions"],
+        dependencies=secured,
+        response_model=AnswerOut,
+        responses={
+            **errors,
+            **model_errors,
+            200: {
+                "description": "The answer; with `stream: true`, server-sent events (`delta`..., then "
+                "`answer`, or `error`)",
+                "content": {
+                    "text/event-stream": {
+                        "schema": {"type": "string"},
+                        "example": 'event: delta\ndata: {"text": "Descale it every "}\n\n'
+                        'event: delta\ndata: {"text": "three months."}\n\n'
+                        'event: answer\ndata: {"question": "...", "text": "Descale it every three months.", '
+                        '"found": true, "citations": [...], "conversation_id": "..."}\n\n',
+                    }
+                },
+            },
+            404: {"model": ErrorOut, "description": "An unknown document, or a conversation that expired"},
+        },
+    )
+    def ask(client: Client, body: AskIn, request: Request) -> AnswerOut | EventStream:
+        """The answer with its citations (document, page, box, quote), or found=false.
+
+        In a conversation (`conversation_id`, or `history`), a follow-up is answered in the context of
+        the turns before it: the model reads them, and for the extractive reader the follow-up is
+        rewritten with the previous question's subject and searched in its documents first. Every
+        answer returns the `conversation_id` to continue with. With `stream: true` the answer comes as
+        server-sent events; errors found before the first event are plain JSON with their status.
+        """
+        question, k = checked_question(body.question), checked_k(body.k)
+        owner = _owner(request)
+        if body.conversation_id is not None and not CONVERSATION_ID.fullmatch(body.conversation_id):
+            raise InvalidRequest(
+                "conversation_id", "is not an id this service gives out (32 hexadecimal digits)"
+            )
+        history: list[Turn] = []
+        if body.history is not None:  # the client's turns replace what is kept (an expired id is no matter)
+            history = [Turn(t.question, t.answer, tuple(t.documents)) for t in body.history]
+        elif body.conversation_id is not None:
+            history = kept.turns(owner, body.conversation_id)
+        conversation_id = body.conversation_id or kept.new_id()
+        items = client.ask_stream(question, k, documents_filter(client, body), history)
+        if not body.stream:
+            final = [item for item in items if isinstance(item, Answer)]
+            if not final:  # a backend that broke the streaming contract
+                raise GeneratorError(f"the {client.generator.name} generator ended without an answer")
+            return AnswerOut(**answered(owner, conversation_id, history, final[-1]))
+        # The first piece is waited for here, in the thread pool: retrieval and the model's first
+        # words. A failure up to there is an ordinary JSON error with its status.
+        first = next(items, None)
+        if first is None:  # a backend that broke the streaming contract
+            raise GeneratorError(f"the {client.generator.name} generator ended without an answer")
+        return EventStream(
+            _answer_events(first, items, partial(answered, owner, conversation_id, history)),
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
 
     @app.post(
         "/v1/jobs",
@@ -1143,8 +1446,11 @@ def serve(
     api_key: str | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
     insecure: bool = False,
+    settings: Mapping[str, Any] | None = None,
 ) -> None:
     """Run the REST service with uvicorn until interrupted (API key also from $ASSISTANT_API_KEY).
+
+    `settings` are `Assistant` keyword settings, such as the generator's (`create_app`).
 
     Listening beyond loopback without a key raises `InsecureExposure` unless `insecure` (or
     $ASSISTANT_INSECURE=1) says it is meant; then the log says so loudly.
@@ -1160,7 +1466,7 @@ def serve(
         risk="without an API key",
         remedy=f"Set {API_KEY_ENV} (or --api-key)",
     )
-    app = create_app(workspace, key or "", max_upload_bytes)
+    app = create_app(workspace, key or "", max_upload_bytes, settings=settings)
     # Requests still open after a SIGTERM get this long; batch jobs never hold the shutdown up.
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=10)

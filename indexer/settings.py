@@ -56,14 +56,20 @@ def _coerce(value: str, like: Any) -> Any:
     return value
 
 
+def answering_setting(name: str) -> bool:
+    """Whether `name` is a setting of the answer generator (`assistant.generators.GeneratorSettings`):
+    config.json holds those beside the index's, and the assistant checks them itself."""
+    return name == "generator" or name.startswith("generator_")
+
+
 def merge_settings(cls: type[Any], stored: dict[str, Any], overrides: dict[str, Any]) -> Any:
     """Defaults < the workspace's config.json < ASSISTANT_* environment < explicit arguments."""
     names = {f.name: f for f in dataclasses.fields(cls)}
     values: dict[str, Any] = {}
-    unknown = set(stored) - set(names)
+    unknown = {name for name in stored if name not in names and not answering_setting(name)}
     if unknown:
         raise WorkspaceError(f"config.json has unknown setting(s) {sorted(unknown)}; known: {sorted(names)}")
-    values.update(stored)
+    values.update((name, value) for name, value in stored.items() if name in names)
     defaults = cls()
     for name in names:
         env = os.environ.get(ENV_PREFIX + name.upper())

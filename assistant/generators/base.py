@@ -97,7 +97,8 @@ class Generator(ABC):
 class GeneratorError(AssistantError):
     """The answering model failed on a question (the reader falls back when so configured)."""
 
-    exit_code: ClassVar[int] = 10
+    exit_code: ClassVar[int] = 11
+    """Not 10: `InsecureExposure` has that one."""
     http_status: ClassVar[int] = 502
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
@@ -25,8 +27,12 @@ from assistant import (
     MissingFile,
     UnsupportedFileType,
 )
-from assistant.limits import MAX_K, MAX_QUESTION_CHARS
+from assistant.answering import Answer, AnswerDelta
+from assistant.conversation import Turn
+from assistant.generators import GeneratorConfigError, GeneratorSettings
+from assistant.limits import MAX_HISTORY_TURNS, MAX_K, MAX_QUESTION_CHARS
 from indexer.errors import InvalidRequest, UnknownDocument, WorkspaceError
+from indexer.settings import IndexSettings, answering_setting
 
 if TYPE_CHECKING:
     from conftest import Corpus, Maker
@@ -324,3 +330,132 @@ def test_document_ids_must_be_numbers(indexed: Assistant) -> None:
     with pytest.raises(WorkspaceError, match=r"1\.\.3"):
         indexed.page_image(manual.id, 9)
     assert_manual_intact(indexed)
+
+
+# -- the answer generator and conversations ----------------------------------------------------------
+
+
+def _clear_generator_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in GeneratorSettings.names():
+        monkeypatch.delenv(f"ASSISTANT_{name.upper()}", raising=False)
+
+
+def test_generator_settings_come_from_arguments_then_environment_then_config_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _clear_generator_environment(monkeypatch)
+    root = tmp_path / "ws"
+    monkeypatch.setenv("ASSISTANT_GENERATOR_TIMEOUT", "30")
+    with Assistant(
+        root, generator="openai", generator_url="http://gpu:8000/v1", generator_api_key="s3cret"
+    ) as assistant:
+        assert assistant.generator_settings.generator_timeout == 30.0
+    # A new workspace records what it was created with (what differs from the defaults), never the key.
+    stored = json.loads((root / "config.json").read_text(encoding="utf-8"))
+    assert stored["generator"] == "openai" and stored["generator_url"] == "http://gpu:8000/v1"
+    assert stored["generator_timeout"] == 30.0 and stored["dpi"] == 150.0
+    assert "generator_api_key" not in stored and "generator_retries" not in stored
+    assert "s3cret" not in (root / "config.json").read_text(encoding="utf-8")
+    # Reopened: the file's settings, the environment over them, an argument over both.
+    monkeypatch.delenv("ASSISTANT_GENERATOR_TIMEOUT")
+    monkeypatch.setenv("ASSISTANT_GENERATOR_URL", "http://other:8000/v1")
+    with Assistant(root, generator_max_tokens=64) as assistant:
+        settings = assistant.generator_settings
+        assert (settings.generator, settings.generator_url) == ("openai", "http://other:8000/v1")
+        assert settings.generator_timeout == 30.0 and settings.generator_max_tokens == 64
+    with Assistant(root, generator="extractive") as assistant:
+        assert assistant.generator.name == "extractive"
+
+
+def test_unusable_generator_settings_create_nothing_and_name_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _clear_generator_environment(monkeypatch)
+    with pytest.raises(GeneratorConfigError, match="ASSISTANT_GENERATOR_URL"):
+        Assistant(tmp_path / "new", generator="openai")
+    monkeypatch.setenv("ASSISTANT_GENERATOR", "gpt-9")
+    with pytest.raises(GeneratorConfigError, match="ASSISTANT_GENERATOR"):
+        Assistant(tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+    assert (
+        GeneratorConfigError.exit_code == WorkspaceError.exit_code and GeneratorConfigError.http_status == 500
+    )
+
+
+def test_config_json_may_hold_generator_settings_but_not_misspelt_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _clear_generator_environment(monkeypatch)
+    root = tmp_path / "ws"
+    Assistant(root).close()
+    config = root / "config.json"
+    stored = json.loads(config.read_text(encoding="utf-8"))
+    config.write_text(json.dumps({**stored, "generator_temperature": 0.5}), encoding="utf-8")
+    with Assistant(root) as assistant:  # the index settings leave generator keys to the assistant
+        assert assistant.generator_settings.generator_temperature == 0.5
+    config.write_text(json.dumps({**stored, "generator_timout": 5}), encoding="utf-8")
+    with pytest.raises(GeneratorConfigError, match=r"generator_timout.*generator_timeout"):
+        Assistant(root)
+    config.write_text(json.dumps({**stored, "generator": "gpt"}), encoding="utf-8")
+    with pytest.raises(GeneratorConfigError, match=r"config\.json"):
+        Assistant(root)
+    config.write_text(json.dumps({**stored, "dpj": 1}), encoding="utf-8")
+    with pytest.raises(WorkspaceError, match="dpj"):
+        Assistant(root)
+    # Every generator setting is one the index settings recognise as such (and so leave alone).
+    assert all(answering_setting(name) for name in GeneratorSettings.names())
+    assert not any(answering_setting(f.name) for f in dataclasses.fields(IndexSettings))
+
+
+def test_ask_stream_checks_its_arguments_when_called_and_ends_with_the_answer(indexed: Assistant) -> None:
+    for bad in ("", "x" * (MAX_QUESTION_CHARS + 1)):
+        with pytest.raises(InvalidRequest, match="question"):
+            indexed.ask_stream(bad)  # raised at once, before anything is iterated
+    with pytest.raises(UnknownDocument):
+        indexed.ask_stream(QUESTION, documents=["nope.pdf"])
+    *deltas, answer = list(indexed.ask_stream(QUESTION))
+    assert deltas and all(isinstance(item, AnswerDelta) for item in deltas)
+    assert isinstance(answer, Answer) and "".join(d.text for d in deltas) == answer.text
+    assert answer.generator == "extractive" and answer.question == QUESTION
+    assert indexed.ask(QUESTION).text == answer.text
+
+
+def test_a_follow_up_is_answered_in_the_conversation_of_earlier_answers(indexed: Assistant) -> None:
+    first = indexed.ask("What does a whistling noise mean?")
+    assert first.found and "hose is blocked" in first.text
+    # Earlier answers, or Turns, oldest first; older than MAX_HISTORY_TURNS turns count no more.
+    noise = [Turn(f"Unrelated question {n}?", "Something.") for n in range(MAX_HISTORY_TURNS + 5)]
+    for history in ([first], [Turn.from_answer(first)], [*noise, first]):
+        follow_up = indexed.ask("And how do I remove it?", history=history)
+        assert follow_up.found and "long stick" in follow_up.text, history
+        assert follow_up.question == "And how do I remove it?"
+
+
+@pytest.mark.parametrize(
+    ("history", "field"),
+    [
+        ("How do I?", "history"),
+        ([{"question": "q", "answer": "a"}], "history[0]"),
+        ([Turn("q", "a"), Turn(7, "a")], "history[1].question"),  # type: ignore[arg-type]
+        ([Turn("q", "\udc80")], "history[0].answer"),
+        ([Turn("x" * (MAX_QUESTION_CHARS + 1), "a")], "history[0].question"),
+        ([Turn("q", "a", (2**63,))], "history[0].documents"),
+        ([Turn("q", "a", ("manual.pdf",))], "history[0].documents"),  # type: ignore[arg-type]
+    ],
+)
+def test_a_bad_history_is_named(indexed: Assistant, history: object, field: str) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        indexed.ask(QUESTION, history=history)  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+def test_closing_the_assistant_closes_its_generator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _clear_generator_environment(monkeypatch)
+    assistant = Assistant(tmp_path / "ws", generator="openai", generator_url="http://127.0.0.1:9/v1")
+    generator = assistant.generator
+    assert assistant.generator is generator  # built once
+    closed: list[bool] = []
+    original = generator.close
+    monkeypatch.setattr(generator, "close", lambda: closed.append(True) or original())
+    assistant.close()
+    assert closed == [True]

@@ -57,6 +57,60 @@ VACUUM_PAGES = [
     ),
 ]
 
+# Follow-ups: a device turned on in one manual and off in the same one, and another manual that turns
+# something else off, so that a follow-up answered without its conversation would likely go astray.
+ROUTER_PAGES = [
+    (
+        "Wireless",
+        "To enable the Wi-Fi adapter, press the Wi-Fi key on the front panel once; the blue light comes on.",
+    ),
+    (
+        "Wireless",
+        "To turn the Wi-Fi adapter off, hold the Wi-Fi key for three seconds; the blue light goes out.",
+    ),
+    ("Ports", "Connect the modem to the yellow WAN port. The four grey LAN ports are for computers."),
+]
+KETTLE_PAGES = [
+    (
+        "Boiling water",
+        "Fill the kettle and press the switch down to turn it on. "
+        "How do I turn it off early? Lift the switch and the kettle stops heating.",
+    ),
+]
+LAPTOP_PAGES = [
+    ("Включение", "Чтобы включить режим энергосбережения, нажмите Fn+F7: индикатор загорится зелёным."),
+    (
+        "Отключение",
+        "Чтобы отключить режим энергосбережения, нажмите Fn+F8 и дождитесь, пока индикатор погаснет.",
+    ),
+]
+ALARM_PAGES = [
+    (
+        "Сигнал",
+        "Как его отключить? Чтобы отключить будильник, нажмите большую кнопку сверху. "
+        "Чтобы включить подсветку, нажмите кнопку сбоку.",
+    ),
+]
+FOLLOW_UPS = {
+    # language: (first question, words of its answer, follow-up, words of the follow-up's answer, its manual)
+    "en": (
+        # "turn on" would do as well for the model backends; the extractive reader cannot tell it from
+        # "turn off" (both pages are about turning the adapter), which is its weakness, not the wiring's.
+        "How do I enable the Wi-Fi adapter?",
+        "press the Wi-Fi key",
+        "And how do I turn it off?",
+        "three seconds",
+        "router-r7.pdf",
+    ),
+    "ru": (
+        "Как включить режим энергосбережения?",
+        "Fn+F7",
+        "а как его отключить?",
+        "Fn+F8",
+        "ноутбук.pdf",
+    ),
+}
+
 EN_QUESTION = "How often should I descale the machine?"
 EN_ANSWER_WORDS = "three months"
 RU_QUESTION = "Как часто нужно менять мешок для пыли?"
@@ -107,6 +161,26 @@ def front_files(tmp_path_factory: pytest.TempPathFactory) -> FrontFiles:
         broken=broken,
         text=text,
     )
+
+
+def write_follow_up_manuals(folder: Path) -> list[Path]:
+    """The four manuals of the follow-up tests (EN and RU), as real PDFs in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        write_manual(folder / "router-r7.pdf", "Router R-7", ROUTER_PAGES),
+        write_manual(folder / "kettle.pdf", "Kettle K-2", KETTLE_PAGES),
+        write_manual(folder / "ноутбук.pdf", "Ноутбук Н-3", LAPTOP_PAGES),
+        write_manual(folder / "будильник.pdf", "Будильник Б-1", ALARM_PAGES),
+    ]
+
+
+@pytest.fixture(scope="session")
+def conversation_workspace(tmp_path_factory: pytest.TempPathFactory, front_files: FrontFiles) -> Path:
+    """The coffee machine's and vacuum's manuals and the follow-up manuals, indexed (read-only in tests)."""
+    folder = tmp_path_factory.mktemp("conversation")
+    with Assistant(folder / "ws") as assistant:
+        assistant.add([*front_files.good, *write_follow_up_manuals(folder / "manuals")])
+    return folder / "ws"
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from assistant import Assistant
 from indexer.marks import red_mask
+from tests.assistant.generators.model_scripts import ModelServer
 from ui.strings import STRINGS
 
 from .conftest import (
@@ -34,6 +36,7 @@ from .conftest import (
     stop_server,
     write_manual,
 )
+from .model_server import Hold, cites, model_server
 from .test_ui import HOSTILE_QUESTION, hostile_manual
 
 log = logging.getLogger(__name__)
@@ -407,3 +410,68 @@ def test_the_thread_survives_a_reload_and_clearing_it_asks_first(
     page.reload()
     expect(page.get_by_text(EN.history_empty)).to_be_visible()
     expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
+
+
+@pytest.fixture(scope="module")
+def scripted_model() -> Iterator[ModelServer]:
+    with model_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def model_app(
+    tmp_path_factory: pytest.TempPathFactory, scripted_model: ModelServer, front_files: FrontFiles
+) -> Iterator[RunningServer]:
+    """The UI answering through the openai backend (chosen by `ui`'s flags) and the scripted model."""
+    folder = tmp_path_factory.mktemp("browser-model")
+    with Assistant(folder / "ws") as assistant:
+        assistant.add([front_files.coffee])
+    port = free_port()
+    server = start_server(
+        [
+            sys.executable, "-m", "assistant", "ui", str(folder / "ws"), "--port", str(port),
+            "--generator", "openai", "--generator-url", scripted_model.url,
+        ],
+        f"http://127.0.0.1:{port}",
+        "/_stcore/health",
+        child_env(ASSISTANT_GENERATOR_FALLBACK="none", ASSISTANT_GENERATOR_MAX_IMAGES="1"),
+        folder / "streamlit.log",
+    )  # fmt: skip
+    yield server
+    stop_server(server)
+
+
+def test_the_answer_streams_in_as_the_model_writes_it_and_a_follow_up_keeps_the_thread(
+    browser: Any, expect: Any, model_app: RunningServer, scripted_model: ModelServer
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(model_app.url)
+    hold = Hold()
+    scripted_model.script(cites(EN_ANSWER_WORDS, "Descale the machine", " every three months", hold=hold))
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(EN_QUESTION)
+    box.press("Enter")
+    latest = page.get_by_test_id("stChatMessage").last
+    # The model has written its first words and waits: the user already reads them.
+    expect(latest.locator(".doc-notice")).to_have_text("Descale the machine")
+    assert hold.reached.is_set()
+    expect(latest.get_by_role("heading", name=EN.sources)).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / "ui-streaming.png"), full_page=True)
+    hold.release.set()
+    expect(latest.locator(".doc-notice")).to_have_text("Descale the machine every three months.")
+    expect(latest.get_by_role("heading", name=EN.sources)).to_be_visible()
+    expect(latest.get_by_text("coffee-machine.pdf, page 2").first).to_be_visible()
+    expect(latest.get_by_text("written by the openai model", exact=False)).to_be_visible()
+    _wait_until_idle(page)
+    assert _blue_pixels(latest.get_by_test_id("stImage").locator("img").first.screenshot()) > 200
+    page.screenshot(path=str(ARTIFACTS / "ui-streamed.png"), full_page=True)
+
+    # A follow-up in the thread: the model reads the turn before it.
+    scripted_model.script(cites("orange descaling light", "Sooner, when the orange light turns on"))
+    answer = _ask(page, expect, "And when should I do it sooner?")
+    expect(answer).to_have_text("Sooner, when the orange light turns on.")
+    messages = scripted_model.chats[0].body["messages"]
+    assert [m["content"] for m in messages[1:3]] == [EN_QUESTION, "Descale the machine every three months."]
+    context.close()

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from indexer.catalog import DocumentRow, PageRow, PassageRow
 from indexer.errors import ReadOnlyWorkspace, WorkspaceDamaged
-from indexer.workspace import MARKER_FILE, index_text
+from indexer.workspace import index_text
 
 if TYPE_CHECKING:
     from indexer.workspace import Workspace
@@ -72,7 +72,8 @@ class CheckReport:
     missing_originals: list[int] = field(default_factory=list)
     """Ready documents whose stored original is gone: searchable, but their pages cannot be shown."""
     orphan_originals: list[str] = field(default_factory=list)
-    """Files under originals/ that no document refers to (workspace-relative paths)."""
+    """Files under originals/ that no document refers to (paths relative to the store's files: the
+    workspace, or the shared store of the postgres backend)."""
     leftovers: list[str] = field(default_factory=list)
     """Temporary files of interrupted saves: harmless, not an inconsistency; `repair` removes them."""
     indexes: dict[str, IndexReport] = field(default_factory=dict)
@@ -252,18 +253,15 @@ def diagnose(workspace: Workspace) -> CheckReport:
         if page_stats.get(document_id) != expected:
             report.page_mismatches.append(document_id)
     report.passages = len(report.ready_passages)
+    files = workspace.store.files
     if workspace.originals.is_dir():
         report.orphan_originals = sorted(
-            path.relative_to(workspace.root).as_posix()
+            path.relative_to(files).as_posix()
             for path in workspace.originals.iterdir()
             if path not in referenced
         )
-    report.leftovers = sorted(
-        path.relative_to(workspace.root).as_posix()
-        # Only files written under the write lock: a reader may be rendering into pages/ right now.
-        for pattern in ("*.tmp", "visual/.visual_index-*")
-        for path in workspace.root.glob(pattern)
-    )
+    # Only files written under the write lock: a reader may be rendering into pages/ right now.
+    report.leftovers = sorted(path.relative_to(files).as_posix() for path in workspace.store.leftovers())
     report.indexes["dense"] = _vector_report("dense", lambda: workspace.dense.ids(), report.ready_passages)
     if workspace.deep_enabled:
         deep = _vector_report("deep", lambda: _deep_ids(workspace), report.ready_passages)
@@ -322,8 +320,7 @@ def mend(workspace: Workspace, report: CheckReport) -> list[str]:
     finishes the job. A missing original, a page-count mismatch or a damaged catalog cannot be
     mended here: they stay in the report.
     """
-    marker = workspace.root / MARKER_FILE
-    marker.touch()
+    workspace.store.mark_unfinished()
     actions: list[str] = []
     changed: list[str] = []
     for name, index in report.indexes.items():
@@ -338,12 +335,12 @@ def mend(workspace: Workspace, report: CheckReport) -> list[str]:
     if report.unfinished:
         actions.append(f"removed {len(report.unfinished)} unfinished document(s) {_ids(report.unfinished)}")
     for relative in report.orphan_originals + report.leftovers:
-        (workspace.root / relative).unlink(missing_ok=True)
+        (workspace.store.files / relative).unlink(missing_ok=True)
     if report.orphan_originals:
         actions.append(f"removed {len(report.orphan_originals)} original(s) no document refers to")
     if report.leftovers:
         actions.append(f"removed {len(report.leftovers)} temporary file(s) of interrupted saves")
-    marker.unlink(missing_ok=True)
+    workspace.store.clear_unfinished()
     return actions
 
 

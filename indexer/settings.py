@@ -39,6 +39,16 @@ class IndexSettings:
     tile_size: int = 336
     max_tiles: int = 24
     database_url: str = ""
+    # Where the index lives: "local" (FAISS and FTS5 files in the workspace, one writer per machine) or
+    # "postgres" (catalog, pgvector and lexical rows in the database at `database_url`, originals and
+    # page images in `shared_store`: any number of replicas on any machines serve one corpus).
+    index_backend: str = "local"
+    shared_store: str = ""
+    # pgvector HNSW: candidates per search (recall against latency; at least k), and the graph's
+    # degree and build effort (fixed when the first vectors arrive).
+    pg_ef_search: int = 100
+    pg_hnsw_m: int = 16
+    pg_hnsw_ef_construction: int = 64
     # OmniFusion visual channel (omnifusion.retrieval.VisualConfig as a dict); off when empty.
     visual: dict[str, Any] = field(default_factory=dict)
     commit_every: int = 25

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import logging
 import math
@@ -32,7 +31,6 @@ from indexer.catalog import (
     open_catalog,
     read_generations,
 )
-from indexer.dense import DenseIndex
 from indexer.embedders import TextEmbedder, load_embedder
 from indexer.errors import (
     AssistantError,
@@ -43,37 +41,25 @@ from indexer.errors import (
     WorkspaceDamaged,
     WorkspaceError,
 )
-from indexer.lexical import LexicalIndex
 from indexer.pipeline import SUFFIX_BY_TYPE, ExtractedDocument, display_name, indexed_page_image
 from indexer.reader import DocumentReader, Outcome, Unchanged
 from indexer.records import DocumentRecord, LineSpan, PassageDraft, PassageRecord
-from indexer.settings import IndexSettings, merge_settings, read_config_file
-from indexer.storage import storage_errors, writable
+from indexer.settings import ENV_PREFIX, IndexSettings, merge_settings, read_config_file
+from indexer.storage import storage_errors
+from indexer.stores import IndexStore, LexicalChannel, VectorChannel, WriterBusy, open_store
+from indexer.stores.local import (  # noqa: F401 (named here by callers and tests)
+    CATALOG_FILE,
+    CONFIG_FILE,
+    LOCK_FILE,
+    MARKER_FILE,
+    WRITTEN,
+)
 
 if TYPE_CHECKING:
     from PIL import Image
 
 log = logging.getLogger(__name__)
 
-CONFIG_FILE = "config.json"
-CATALOG_FILE = "catalog.sqlite"
-MARKER_FILE = "ingest.inprogress"
-"""Present while a write that can leave index entries behind is under way; a killed writer leaves it."""
-LOCK_FILE = "write.lock"
-# Everything a writer writes in place; a workspace where any of them is not writable is read-only.
-WRITTEN = (
-    CONFIG_FILE,
-    CATALOG_FILE,
-    f"{CATALOG_FILE}-wal",
-    f"{CATALOG_FILE}-shm",
-    "lexical.sqlite",
-    "lexical.sqlite-wal",
-    "lexical.sqlite-shm",
-    LOCK_FILE,
-    "originals",
-    "pages",
-    "visual",
-)
 # These are fixed when a workspace is created: changing them would mix incompatible vectors.
 FROZEN_SETTINGS = ("embedder", "deep_embedder")
 # Smallest sane value of numeric settings; other numbers must not be negative.
@@ -88,6 +74,9 @@ SETTING_MINIMUM = {
     "reader_file_timeout_s": 0.001,
     "tile_size": 1,
     "commit_every": 1,
+    "pg_ef_search": 1,
+    "pg_hnsw_m": 2,
+    "pg_hnsw_ef_construction": 4,
 }
 ENRICH_CHUNK = 64
 ENRICH_SAVE_RATIO = 10.0
@@ -131,18 +120,18 @@ ProgressCallback = Callable[[str, Path, int, int], None]
 """(event, path, index, total): event is 'start', 'done' or 'failed'."""
 
 
-class WriterBusy(WorkspaceError):
-    """Another process holds the write lock (only raised when asked not to wait for it)."""
-
-
 class Workspace:
-    """Files in, searchable passages out. Many readers, one writer (an OS file lock).
+    """Files in, searchable passages out. Many readers, one writer (an OS file lock, or the database's).
 
     Several processes may open one workspace (the REST service, the UI, the CLI): each keeps its
     indexes in memory and follows the others through the catalog's publication counts
     (`index_generations`): a writer reloads what another one published before it writes, a reader
     before it searches. A workspace this process cannot write is opened read-only: reads work,
     writes raise `ReadOnlyWorkspace`, and nothing is written next to its files.
+
+    Where the indexes live is the index store's business (`indexer.stores`, chosen by the
+    `index_backend` setting): files in this directory (`local`), or one PostgreSQL database and a
+    shared store for originals and page images (`postgres`), which replicas on other machines share.
     """
 
     def __init__(
@@ -174,12 +163,19 @@ class Workspace:
                     f"use a new workspace for {name}={overrides[name]!r}"
                 )
         self.settings: IndexSettings = _settings(config_path, stored, overrides)
-        self.read_only = exists and not writable(self.root, WRITTEN)
-        self.originals = self.root / "originals"
-        self.page_cache = self.root / "pages" if not self.read_only else _reader_page_cache()
+        recorded_backend = stored.get("index_backend", "local") if exists else self.settings.index_backend
+        if recorded_backend != self.settings.index_backend:
+            raise WorkspaceError(
+                f"workspace {self.root} uses the {recorded_backend!r} index backend, not "
+                f"{self.settings.index_backend!r}; use a new workspace directory for the other one"
+            )
+        self.store: IndexStore = open_store(self.root, self.settings)
+        self.read_only = exists and not self.store.writable()
+        self.originals = self.store.files / "originals"
+        self.page_cache = self.store.files / "pages" if not self.read_only else _reader_page_cache()
         self._embedder: TextEmbedder | None = None
-        self._dense: DenseIndex | None = None
-        self._deep: DenseIndex | None = None
+        self._dense: VectorChannel | None = None
+        self._deep: VectorChannel | None = None
         self._visual: Any = None
         self._enrichment: threading.Thread | None = None
         self._stop_enrichment = threading.Event()
@@ -195,18 +191,21 @@ class Workspace:
             else:
                 with storage_errors(self.root, self.repair_advice):
                     self.root.mkdir(parents=True, exist_ok=True)
-            own = self.root / CATALOG_FILE
-            url = self.settings.database_url or f"sqlite:///{own}"
-            self.engine, self._sessions = open_catalog(
-                url, self.read_only, None if self.settings.database_url else own
-            )
+            url, own = self.store.catalog_url()
+            self.engine, self._sessions = open_catalog(url, self.read_only, own)
+            try:
+                self.store.attach(self.engine, self.read_only)
+                self.store.reconcile(self.settings, FROZEN_SETTINGS, _chosen(overrides))
+            except BaseException:
+                self.engine.dispose()
+                raise
             if not stored and not self.read_only:
                 self._write_config(answer_config or {})
         except BaseException:
             if undo is not None:
                 undo()
             raise
-        self.lexical = LexicalIndex(self.root / "lexical.sqlite", read_only=self.read_only)
+        self.lexical: LexicalChannel = self.store.lexical_index(self.read_only)
         self._recover_abandoned_work()
 
     # -- configuration -------------------------------------------------------------------------
@@ -226,15 +225,7 @@ class Workspace:
         return f"run `python -m assistant check {self.root} --repair`"
 
     def _refuse_a_lost_catalog(self) -> None:
-        """An existing workspace whose own catalog vanished would otherwise open as an empty one,
-        and `check --repair` would then delete every original as an orphan."""
-        if self.settings.database_url or (self.root / CATALOG_FILE).exists():
-            return
-        if any((self.root / name).exists() for name in ("dense.faiss", "lexical.sqlite", "originals")):
-            raise WorkspaceDamaged(
-                f"{self.root / CATALOG_FILE} is missing while the workspace holds indexes and originals; "
-                "restore it from a backup, or add the originals to a new workspace"
-            )
+        self.store.refuse_a_lost_catalog()
 
     @property
     def embedder(self) -> TextEmbedder:
@@ -243,12 +234,12 @@ class Workspace:
         return self._embedder
 
     @property
-    def dense(self) -> DenseIndex:
+    def dense(self) -> VectorChannel:
         if self._dense is None:
             dim = self.embedder.dim
             with self._state_lock:
                 if self._dense is None:
-                    self._dense = self._tracked("dense", lambda: DenseIndex(self.root / "dense.faiss", dim))
+                    self._dense = self._tracked("dense", lambda: self.store.vector_index("dense", dim))
         return self._dense
 
     @property
@@ -260,7 +251,7 @@ class Workspace:
         return load_embedder(self.settings.deep_embedder) if self.deep_enabled else None
 
     @property
-    def deep(self) -> DenseIndex | None:
+    def deep(self) -> VectorChannel | None:
         """The second dense index (deep embedder), filled after ingest; None when turned off."""
         if not self.deep_enabled:
             return None
@@ -269,9 +260,7 @@ class Workspace:
             assert embedder is not None
             with self._state_lock:
                 if self._deep is None:
-                    self._deep = self._tracked(
-                        "deep", lambda: DenseIndex(self.root / "deep.faiss", embedder.dim)
-                    )
+                    self._deep = self._tracked("deep", lambda: self.store.vector_index("deep", embedder.dim))
         return self._deep
 
     @property
@@ -289,7 +278,7 @@ class Workspace:
         from omnifusion.retrieval import VisualConfig, VisualPageIndex
 
         config = VisualConfig.from_dict(self.settings.visual)
-        return self._reopened_visual(VisualPageIndex(self.root / "visual", config))
+        return self._reopened_visual(VisualPageIndex(self.store.files / "visual", config))
 
     def _reopened_visual(self, index: Any) -> Any:
         from omnifusion.retrieval import INDEX_FILE
@@ -416,31 +405,21 @@ class Workspace:
                 finally:
                     self._write_depth -= 1
                 return
-            with storage_errors(self.root / LOCK_FILE, self.repair_advice):
-                handle = (self.root / LOCK_FILE).open("a+")
-            try:
+            with self.store.writer_lock(wait):
                 try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    if not wait:
-                        raise WriterBusy(f"another process is writing to {self.root}") from None
-                    log.info("waiting for another process writing to %s", self.root)
-                    fcntl.flock(handle, fcntl.LOCK_EX)
-                self._write_depth = 1
-                with storage_errors(self.root, self.repair_advice):
-                    # A damaged file is only forgotten here: `check --repair` must get the lock.
-                    self._reload_stale(only_changed=True, raise_damage=False)
-                    if recover:
-                        self._recover()
-                    yield
-            finally:
-                self._write_depth = 0
-                fcntl.flock(handle, fcntl.LOCK_UN)
-                handle.close()
+                    self._write_depth = 1
+                    with storage_errors(self.root, self.repair_advice):
+                        # A damaged file is only forgotten here: `check --repair` must get the lock.
+                        self._reload_stale(only_changed=True, raise_damage=False)
+                        if recover:
+                            self._recover()
+                        yield
+                finally:
+                    self._write_depth = 0
 
     def unfinished(self) -> bool:
         """Whether a writer left work behind (or is doing it now, if it holds the lock)."""
-        if (self.root / MARKER_FILE).exists():
+        if self.store.left_unfinished():
             return True
         with self.session() as session:
             return (
@@ -478,29 +457,29 @@ class Workspace:
         with self._state_lock:
             generation = read_generations(self.engine).get(name, 0)
             if name == "dense":
-                self._dense = DenseIndex(self.root / "dense.faiss", self.embedder.dim, load=False)
+                self._dense = self.store.vector_index("dense", self.embedder.dim, fresh=True)
             elif name == "deep":
                 embedder = self.deep_embedder
                 assert embedder is not None
-                self._deep = DenseIndex(self.root / "deep.faiss", embedder.dim, load=False)
+                self._deep = self.store.vector_index("deep", embedder.dim, fresh=True)
             elif name == "visual":
                 from omnifusion.retrieval import VisualConfig, VisualPageIndex
 
                 config = VisualConfig.from_dict(self.settings.visual)
-                self._visual = VisualPageIndex(self.root / "visual", config)
+                self._visual = VisualPageIndex(self.store.files / "visual", config)
             elif name == "lexical":
                 self.lexical.reset()
                 return
             self._loaded[name] = generation
 
     def original_path(self, stored_path: str) -> Path:
-        """Where an original lives: the catalog stores it relative to the workspace (older absolute
-        paths still resolve as they are)."""
-        return self.root / stored_path
+        """Where an original lives: the catalog stores it relative to the store's files (the workspace,
+        or the shared store); older absolute paths still resolve as they are."""
+        return self.store.files / stored_path
 
     def _stored_name(self, path: Path) -> str:
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            return path.resolve().relative_to(self.store.files).as_posix()
         except ValueError:
             return str(path)
 
@@ -514,7 +493,7 @@ class Workspace:
 
     def remove_files(self, stored_path: str, document_id: int) -> None:
         self.original_path(stored_path).unlink(missing_ok=True)
-        shutil.rmtree(self.root / "pages" / str(document_id), ignore_errors=True)
+        shutil.rmtree(self.store.files / "pages" / str(document_id), ignore_errors=True)
 
     # -- adding --------------------------------------------------------------------------------
 
@@ -834,34 +813,13 @@ class Workspace:
             before = self.disk_usage()
             self.lexical.optimize()
             self.save_indexes(["dense", "deep"])
-            if self.engine.dialect.name == "sqlite":
-                with self.engine.connect() as connection:
-                    # In WAL mode VACUUM writes the compacted copy into the log: the checkpoint after
-                    # it moves that copy into the file and truncates the log (before it, the log
-                    # would hold a second copy of the whole catalog).
-                    connection.exec_driver_sql("VACUUM")
-                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.store.compact_catalog(self.engine)
             after = self.disk_usage()
         return {"before": before, "after": after}
 
     def disk_usage(self) -> int:
-        """Bytes on disk of the catalog and the indexes (originals and cached page images not counted).
-
-        A SQLite log (-wal) holds real data and counts; its shared-memory index (-shm) is a fixed
-        32 KiB scratch mapping and does not.
-        """
-        total = 0
-        for path in self.root.iterdir():
-            name = path.name
-            counted = name.split(".")[0] in ("catalog", "lexical", "dense", "deep") and not name.endswith(
-                "-shm"
-            )
-            if counted and path.is_file():
-                total += path.stat().st_size
-        visual = self.root / "visual"
-        if visual.is_dir():
-            total += sum(p.stat().st_size for p in visual.rglob("*") if p.is_file())
-        return total
+        """Bytes on disk of the catalog and the indexes (originals and cached page images not counted)."""
+        return self.store.disk_usage()
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -1124,6 +1082,7 @@ class Workspace:
         if self._enrichment is not None:
             self._enrichment.join(timeout=30)
         self.lexical.close()
+        self.store.close()
         self.engine.dispose()
 
     def __enter__(self) -> Workspace:
@@ -1166,7 +1125,6 @@ class _WriteHold:
     def __init__(self, workspace: Workspace, batch: list[int]) -> None:
         self.workspace = workspace
         self.batch = batch
-        self.marker = workspace.root / "ingest.inprogress"
         self._stack: ExitStack | None = None
 
     @property
@@ -1178,7 +1136,7 @@ class _WriteHold:
             stack = ExitStack()
             stack.enter_context(self.workspace.writing())
             self._stack = stack
-            self.marker.touch()
+            self.workspace.store.mark_unfinished()
 
     def release(self) -> None:
         """Publish the batch (the documents become visible), then let other writers in."""
@@ -1186,7 +1144,7 @@ class _WriteHold:
             return
         try:
             self.workspace._publish(self.batch)
-            self.marker.unlink(missing_ok=True)
+            self.workspace.store.clear_unfinished()
         finally:
             self._stack.close()
             self._stack = None
@@ -1222,6 +1180,12 @@ def _document_record(row: DocumentRow) -> DocumentRecord:
         languages=row.languages,
         added_at=row.added_at.isoformat() if row.added_at else "",
     )
+
+
+def _chosen(overrides: Mapping[str, Any]) -> set[str]:
+    """Settings set on purpose for this process: by an argument or an ASSISTANT_* variable."""
+    given = {name for name, value in overrides.items() if value is not None}
+    return given | {f.name for f in fields(IndexSettings) if os.environ.get(ENV_PREFIX + f.name.upper())}
 
 
 def _setting_problem(name: str, value: Any, default: Any) -> str | None:

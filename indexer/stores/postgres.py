@@ -1,0 +1,712 @@
+"""The `postgres` index store: catalog, pgvector HNSW channels and BM25 rows in one PostgreSQL database;
+originals, page images and the visual index in a shared store every replica mounts.
+
+Any number of processes on any machines serve one corpus this way. Writers take turns through a
+PostgreSQL advisory lock (the server lets go of it when a writer's connection dies, so a killed writer
+never blocks the next one); readers query the database directly, so there is nothing to reload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    cast,
+    delete,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import insert as upsert
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.types import UserDefinedType
+
+from indexer.errors import CatalogUnavailable, WorkspaceError
+from indexer.language import search_tokens
+from indexer.lexical import MAX_QUERY_TERMS
+from indexer.storage import first_line, storage_errors, writable
+from indexer.stores.base import IndexStore, WriterBusy, folder_bytes
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from indexer.settings import IndexSettings
+
+log = logging.getLogger(__name__)
+
+STORE_REVISION = "0001"
+"""Head of the store's own Alembic chain (table `index_store_version`, beside the catalog's)."""
+VECTOR_CHANNELS = ("dense", "deep")
+STORE_FILE = "store.json"
+"""In the shared store: which database it belongs to (two corpora must never share one store)."""
+MAX_LEXEME_BYTES = 2046
+"""PostgreSQL's limit for one lexeme (2 KiB): longer "words" are not searchable (they never are words)."""
+MAX_POSITIONS = 256
+"""PostgreSQL keeps at most 256 positions of a lexeme: a term's frequency counts up to that."""
+MAX_EF_SEARCH = 1000
+# BM25 as SQLite's FTS5 computes it, so that both stores rank alike.
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+
+def _lock_key(purpose: str) -> int:
+    """A signed 64-bit advisory-lock key of this application (other applications use other keys)."""
+    return int.from_bytes(
+        hashlib.sha256(f"omnifusion-assistant:{purpose}".encode()).digest()[:8], "big", signed=True
+    )
+
+
+WRITER_LOCK = _lock_key("writer")
+SCHEMA_LOCK = _lock_key("schema")
+
+
+class HalfVector(UserDefinedType[np.ndarray]):
+    """pgvector's `halfvec`: 16-bit floats, half the memory and disk of `vector` at the same recall."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_: Any) -> str:
+        return "halfvec"
+
+    def bind_processor(self, dialect: Any) -> Any:
+        return vector_literal
+
+    def bind_expression(self, bindvalue: Any) -> Any:
+        return cast(bindvalue, self)
+
+
+def vector_literal(vector: np.ndarray) -> str:
+    # Six significant digits: more than a 16-bit float holds.
+    return "[" + ",".join(f"{value:.6g}" for value in np.asarray(vector, dtype=np.float32).tolist()) + "]"
+
+
+_METADATA = MetaData()
+_VECTORS = {
+    name: Table(
+        f"{name}_vectors",
+        _METADATA,
+        Column("passage_id", Integer, primary_key=True),
+        Column("embedding", HalfVector()),
+    )
+    for name in VECTOR_CHANNELS
+}
+_LEXICAL = Table(
+    "lexical_passages",
+    _METADATA,
+    Column("passage_id", Integer, primary_key=True),
+    Column("terms", TSVECTOR),
+    Column("length", Integer),
+)
+_TERMS = Table(
+    "lexical_terms", _METADATA, Column("term", Text, primary_key=True), Column("documents", Integer)
+)
+_TOTALS = Table(
+    "lexical_totals",
+    _METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("passages", Integer),
+    Column("tokens", Integer),
+)
+_STATE = Table("store_state", _METADATA, Column("key", Text, primary_key=True), Column("value", Text))
+
+
+class PostgresStore(IndexStore):
+    """Catalog, vectors and lexical rows in the database at `database_url`; files in `shared_store`."""
+
+    name = "postgres"
+
+    def __init__(self, root: Path, settings: IndexSettings) -> None:
+        super().__init__(root, settings)
+        if not settings.database_url:
+            raise WorkspaceError(
+                "the postgres index backend keeps the whole index in one PostgreSQL database: set "
+                "ASSISTANT_DATABASE_URL (e.g. postgresql+psycopg2://user:password@host:5432/database)"
+            )
+        try:
+            backend = make_url(settings.database_url).get_backend_name()
+        except ArgumentError:
+            backend = "postgresql"  # the catalog names the problem, without the password
+        if backend != "postgresql":
+            raise WorkspaceError(
+                f"the postgres index backend needs a PostgreSQL database URL, not a {backend} one; "
+                "set ASSISTANT_DATABASE_URL=postgresql+psycopg2://..., or use ASSISTANT_INDEX_BACKEND=local"
+            )
+        if not settings.shared_store:
+            raise WorkspaceError(
+                "the postgres index backend keeps originals and page images in a shared store: set "
+                "ASSISTANT_SHARED_STORE to a directory every replica mounts (the same path on each)"
+            )
+        if "://" in settings.shared_store:
+            raise WorkspaceError(
+                f"shared_store {settings.shared_store!r}: only a mounted directory is supported; mount the "
+                "bucket (e.g. with s3fs or a CSI driver) and give its path"
+            )
+        for name, low, high in (
+            ("pg_ef_search", 1, MAX_EF_SEARCH),
+            ("pg_hnsw_m", 2, 100),
+            ("pg_hnsw_ef_construction", 4, 1000),
+        ):
+            value = getattr(settings, name)
+            if not low <= value <= high:
+                raise WorkspaceError(
+                    f"setting {name!r} must be in {low}..{high} (pgvector's range), not {value!r}"
+                )
+        if settings.pg_hnsw_ef_construction < 2 * settings.pg_hnsw_m:
+            raise WorkspaceError(
+                f"setting 'pg_hnsw_ef_construction' ({settings.pg_hnsw_ef_construction}) must be at least "
+                f"twice 'pg_hnsw_m' ({settings.pg_hnsw_m})"
+            )
+        self._files = Path(settings.shared_store).expanduser().resolve()
+        self._engine: Engine | None = None
+
+    @property
+    def files(self) -> Path:
+        return self._files
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise RuntimeError("the postgres store is used before the catalog was opened")
+        return self._engine
+
+    def catalog_url(self) -> tuple[str, Path | None]:
+        return self.settings.database_url, None
+
+    def writable(self) -> bool:
+        return writable(self.root, ("config.json",)) and (
+            not self._files.exists() or writable(self._files, ("originals", "pages", "visual", STORE_FILE))
+        )
+
+    # -- schema, identity, shared settings -------------------------------------------------------
+
+    def attach(self, engine: Engine, read_only: bool) -> None:
+        if engine.dialect.name != "postgresql":
+            raise WorkspaceError("the postgres index backend needs a PostgreSQL catalog")
+        self._engine = engine
+        migrate_store(engine, read_only)
+        with engine.connect() as connection:
+            identity = connection.execute(select(_STATE.c.value).where(_STATE.c.key == "store_id")).scalar()
+        self._claim_the_shared_store(str(identity), read_only)
+
+    def _claim_the_shared_store(self, identity: str, read_only: bool) -> None:
+        """Write (or compare) the database's identity in the shared store: deleting a document removes
+        its original, which must never be another corpus's file."""
+        marker = self._files / STORE_FILE
+        advice = "give each database its own ASSISTANT_SHARED_STORE"
+        if marker.is_file():
+            try:
+                recorded = json.loads(marker.read_text(encoding="utf-8")).get("database")
+            except (ValueError, AttributeError, OSError) as error:
+                raise WorkspaceError(f"{marker} is not readable ({error}); {advice}") from error
+            if recorded != identity:
+                raise WorkspaceError(
+                    f"the shared store {self._files} belongs to another database (its {STORE_FILE} names "
+                    f"{recorded!r}, this database is {identity!r}); {advice}"
+                )
+            return
+        if read_only:
+            return
+        with storage_errors(marker, advice):
+            self._files.mkdir(parents=True, exist_ok=True)
+            temporary = marker.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps({"database": identity}), encoding="utf-8")
+            os.replace(temporary, marker)
+
+    def reconcile(self, settings: IndexSettings, frozen: Iterable[str], chosen: set[str]) -> None:
+        """The first process records the frozen settings (the embedders) in the database; every later one,
+        on any machine, adopts them, and refuses one set explicitly to something else."""
+        names = list(frozen)
+        mine = {name: getattr(settings, name) for name in names}
+        with self.engine.begin() as connection:
+            connection.execute(
+                upsert(_STATE).values(key="settings", value=json.dumps(mine)).on_conflict_do_nothing()
+            )
+            stored = connection.execute(select(_STATE.c.value).where(_STATE.c.key == "settings")).scalar()
+        recorded = json.loads(stored or "{}")
+        for name in names:
+            if name not in recorded or recorded[name] == mine[name]:
+                continue
+            if name in chosen:
+                raise WorkspaceError(
+                    f"the database was built with {name}={recorded[name]!r}; use a new database for "
+                    f"{name}={mine[name]!r} (its vectors would not mix)"
+                )
+            setattr(settings, name, recorded[name])
+
+    # -- channels --------------------------------------------------------------------------------
+
+    def vector_index(self, name: str, dim: int, fresh: bool = False) -> PgVectorIndex:
+        index = PgVectorIndex(self.engine, name, dim, self.settings)
+        if fresh:
+            index.clear()
+        return index
+
+    def lexical_index(self, read_only: bool) -> PgLexicalIndex:
+        return PgLexicalIndex(self.engine)
+
+    # -- writers ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer_lock(self, wait: bool) -> Iterator[None]:
+        """A session-level advisory lock on a connection of its own: held until released, or until the
+        holder's connection ends (a killed process, a lost machine once TCP gives up on it)."""
+        connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            taken = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": WRITER_LOCK}
+            ).scalar()
+            if not taken:
+                if not wait:
+                    raise WriterBusy(f"another process is writing to the index in {self._shown()}")
+                log.info("waiting for another process writing to the index in %s", self._shown())
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": WRITER_LOCK})
+        except BaseException:
+            # Whatever state the lock is in, ending the session lets go of it.
+            connection.invalidate()
+            connection.close()
+            raise
+        try:
+            yield
+        finally:
+            try:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": WRITER_LOCK})
+            except Exception as error:
+                log.warning("could not release the writer lock (%s); closing its session instead", error)
+                connection.invalidate()
+            connection.close()
+
+    def _shown(self) -> str:
+        return make_url(self.settings.database_url).render_as_string(hide_password=True)
+
+    def mark_unfinished(self) -> None:
+        holder = json.dumps(
+            {"host": socket.gethostname(), "pid": os.getpid(), "since": datetime.now(UTC).isoformat()}
+        )
+        with self.engine.begin() as connection:
+            connection.execute(
+                upsert(_STATE)
+                .values(key="unfinished", value=holder)
+                .on_conflict_do_update(index_elements=["key"], set_={"value": holder})
+            )
+
+    def clear_unfinished(self) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(delete(_STATE).where(_STATE.c.key == "unfinished"))
+
+    def left_unfinished(self) -> bool:
+        with self.engine.connect() as connection:
+            return (
+                connection.execute(select(_STATE.c.key).where(_STATE.c.key == "unfinished")).first()
+                is not None
+            )
+
+    # -- upkeep ----------------------------------------------------------------------------------
+
+    def disk_usage(self) -> int:
+        with self.engine.connect() as connection:
+            size = connection.execute(text("SELECT pg_database_size(current_database())")).scalar()
+        return int(size or 0) + folder_bytes(self._files / "visual")
+
+    def compact_catalog(self, engine: Engine) -> None:
+        """VACUUM makes the space of deleted rows reusable and refreshes the planner's statistics; it never
+        blocks searches (VACUUM FULL, which gives the space back to the file system, would)."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM (ANALYZE)"))
+
+
+# -- the vector channels ---------------------------------------------------------------------------
+
+
+class PgVectorIndex:
+    """One vector channel in a table: `halfvec(dim)` per passage, an HNSW index for inner product.
+
+    The table comes from the store's migration with an untyped column; the first process that knows the
+    embedder's width types it and builds the HNSW index (the width belongs to the embedder, which the
+    database records on creation). Rows go when their passage goes (ON DELETE CASCADE).
+    """
+
+    def __init__(self, engine: Engine, name: str, dim: int, settings: IndexSettings) -> None:
+        if name not in _VECTORS:
+            raise ValueError(f"no vector channel {name!r}; known: {sorted(_VECTORS)}")
+        self.engine = engine
+        self.name = name
+        self.table = _VECTORS[name]
+        self.dim = dim
+        self.ef_search = settings.pg_ef_search
+        self._hnsw = (settings.pg_hnsw_m, settings.pg_hnsw_ef_construction)
+        self._count: int | None = None
+        self._typed = False
+
+    def _width(self, connection: Connection) -> int:
+        typmod = connection.execute(
+            text(
+                "SELECT atttypmod FROM pg_attribute "
+                "WHERE attrelid = CAST(:table AS regclass) AND attname = 'embedding'"
+            ),
+            {"table": self.table.name},
+        ).scalar()
+        return int(typmod) if typmod is not None else -1
+
+    def _ensure_typed(self) -> None:
+        """Type the column and build the HNSW index once, whoever comes first (schema lock)."""
+        if self._typed:
+            return
+        with self.engine.begin() as connection:
+            width = self._width(connection)
+            if width < 0:
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+                width = self._width(connection)
+            if width < 0:
+                m, construction = self._hnsw
+                table = self.table.name
+                connection.execute(
+                    text(f"ALTER TABLE {table} ALTER COLUMN embedding TYPE halfvec({self.dim})")
+                )
+                connection.execute(
+                    text(
+                        f"CREATE INDEX {table}_hnsw ON {table} USING hnsw (embedding halfvec_ip_ops) "
+                        f"WITH (m = {int(m)}, ef_construction = {int(construction)})"
+                    )
+                )
+                log.info(
+                    "%s: %d-d halfvec with an HNSW index (m=%d, ef_construction=%d)",
+                    table,
+                    self.dim,
+                    m,
+                    construction,
+                )
+                width = self.dim
+        if width != self.dim:
+            raise WorkspaceError(
+                f"the database holds {width}-d {self.name} vectors but the embedder gives {self.dim}-d; "
+                "use the embedder the database was built with, or a new database"
+            )
+        self._typed = True
+
+    def __len__(self) -> int:
+        if self._count is None:
+            with self.engine.connect() as connection:
+                self._count = int(
+                    connection.execute(select(func.count()).select_from(self.table)).scalar() or 0
+                )
+        return self._count
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids) == 0:
+            return
+        self._ensure_typed()
+        rows = [{"passage_id": int(i), "embedding": v} for i, v in zip(ids, vectors, strict=True)]
+        statement = upsert(self.table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["passage_id"], set_={"embedding": statement.excluded.embedding}
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement, rows)
+        self._count = None
+
+    def remove(self, ids: list[int] | np.ndarray) -> int:
+        if len(ids) == 0:
+            return 0
+        wanted = [int(i) for i in ids]
+        with self.engine.begin() as connection:
+            removed = connection.execute(
+                delete(self.table).where(self.table.c.passage_id.in_(wanted))
+            ).rowcount
+        self._count = None
+        return int(removed or 0)
+
+    def ids(self) -> np.ndarray:
+        with self.engine.connect() as connection:
+            found = connection.execute(select(self.table.c.passage_id)).scalars().all()
+        return np.array(sorted(found), dtype=np.int64)
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Approximate (HNSW) beyond a few thousand rows; `ef_search` is at least `k` (HNSW returns at most
+        `ef_search` rows), at most pgvector's 1000."""
+        if k <= 0:
+            return []
+        vector = cast(vector_literal(query), HalfVector())
+        distance = self.table.c.embedding.op("<#>")(vector)  # negative inner product
+        with self.engine.begin() as connection:
+            connection.execute(
+                text("SELECT set_config('hnsw.ef_search', :value, true)"),
+                {"value": str(min(MAX_EF_SEARCH, max(self.ef_search, k)))},
+            )
+            rows = connection.execute(
+                select(self.table.c.passage_id, distance).order_by(distance).limit(k)
+            ).all()
+        return [(int(passage_id), -float(value)) for passage_id, value in rows]
+
+    def save(self) -> None:
+        """Every add and remove is committed as it happens."""
+
+    def reload(self) -> None:
+        self._count = None
+
+    def clear(self) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(delete(self.table))
+        self._count = None
+
+
+# -- the lexical channel ---------------------------------------------------------------------------
+
+
+def _quoted(term: str) -> str:
+    """A lexeme as PostgreSQL's tsvector/tsquery input syntax writes it."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def lexical_terms(text_: str) -> list[str]:
+    """The terms FTS5's unicode61 tokenizer makes of the local store's stemmed tokens: `\\w` runs split
+    at underscores (a separator there), so both stores count the same terms and lengths."""
+    return [part for token in search_tokens(text_) for part in token.split("_") if part]
+
+
+def tsvector_literal(terms: list[str]) -> str:
+    """Each searchable term with as many positions as it occurs (only the count matters for BM25)."""
+    counts = Counter(term for term in terms if len(term.encode()) <= MAX_LEXEME_BYTES)
+    return " ".join(
+        f"{_quoted(term)}:{','.join(str(p) for p in range(1, min(count, MAX_POSITIONS) + 1))}"
+        for term, count in counts.items()
+    )
+
+
+class PgLexicalIndex:
+    """BM25 over the same stemmed terms as the local FTS5 index, in a `tsvector` column with a GIN index.
+
+    Term statistics (how many passages hold each term, how many terms there are) are kept by statement
+    triggers in the same transaction as the rows, so IDF is exact for every replica at every moment,
+    also when a catalog delete cascades to the rows.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, entries: Iterable[tuple[int, str]]) -> None:
+        rows = []
+        for passage_id, passage_text in entries:
+            terms = lexical_terms(passage_text)
+            rows.append(
+                {"passage_id": int(passage_id), "terms": tsvector_literal(terms), "length": len(terms)}
+            )
+        if not rows:
+            return
+        with self.engine.begin() as connection:
+            ids = [row["passage_id"] for row in rows]
+            connection.execute(delete(_LEXICAL).where(_LEXICAL.c.passage_id.in_(ids)))
+            connection.execute(_LEXICAL.insert(), rows)
+
+    def remove(self, passage_ids: Iterable[int]) -> None:
+        wanted = [int(i) for i in passage_ids]
+        if wanted:
+            with self.engine.begin() as connection:
+                connection.execute(delete(_LEXICAL).where(_LEXICAL.c.passage_id.in_(wanted)))
+
+    def ids(self) -> set[int]:
+        with self.engine.connect() as connection:
+            return set(connection.execute(select(_LEXICAL.c.passage_id)).scalars())
+
+    def _totals(self, connection: Connection) -> tuple[int, int]:
+        row = connection.execute(
+            select(_TOTALS.c.passages, _TOTALS.c.tokens).where(_TOTALS.c.id == 1)
+        ).first()
+        return (int(row[0]), int(row[1])) if row is not None else (0, 0)
+
+    def __len__(self) -> int:
+        with self.engine.connect() as connection:
+            return self._totals(connection)[0]
+
+    def search(self, question: str, k: int) -> list[tuple[int, float]]:
+        """(passage id, BM25 score, higher is better), scored like FTS5's bm25() for an OR of the terms."""
+        words = list(dict.fromkeys(search_tokens(question, drop_stopwords=True)))[:MAX_QUERY_TERMS]
+        terms = list(
+            dict.fromkeys(
+                part
+                for word in words
+                for part in word.split("_")
+                if part and len(part.encode()) <= MAX_LEXEME_BYTES
+            )
+        )
+        if not terms or k <= 0:
+            return []
+        query = " | ".join(_quoted(term) for term in terms)
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    """
+                    WITH totals AS (
+                        SELECT passages, greatest(tokens::float8 / greatest(passages, 1), 1e-9) AS average
+                        FROM lexical_totals WHERE id = 1
+                    ), wanted AS (
+                        SELECT t.term, greatest(
+                            ln((totals.passages - t.documents + 0.5) / (t.documents + 0.5)), 1e-6
+                        ) AS idf
+                        FROM lexical_terms AS t, totals WHERE t.term = ANY(:terms)
+                    )
+                    SELECT l.passage_id,
+                           sum(w.idf * (u.tf * (:k1 + 1)) /
+                               (u.tf + :k1 * (1 - :b + :b * l.length / totals.average))) AS score
+                    FROM lexical_passages AS l
+                    CROSS JOIN totals
+                    CROSS JOIN LATERAL (
+                        SELECT lexeme, cardinality(positions) AS tf FROM unnest(l.terms)
+                    ) AS u
+                    JOIN wanted AS w ON w.term = u.lexeme
+                    WHERE l.terms @@ CAST(:query AS tsquery)
+                    GROUP BY l.passage_id
+                    ORDER BY score DESC, l.passage_id
+                    LIMIT :k
+                    """
+                ),
+                {"terms": terms, "query": query, "k": k, "k1": BM25_K1, "b": BM25_B},
+            ).all()
+        return [(int(passage_id), float(score)) for passage_id, score in rows]
+
+    def idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """BM25-style inverse document frequency of stemmed terms, as the local index computes it."""
+        wanted = list(dict.fromkeys(terms))
+        if not wanted:
+            return {}
+        with self.engine.connect() as connection:
+            total = self._totals(connection)[0] or 1
+            found = dict(
+                connection.execute(
+                    select(_TERMS.c.term, _TERMS.c.documents).where(_TERMS.c.term.in_(wanted))
+                ).all()
+            )
+        idf = {}
+        for term in wanted:
+            frequency = int(found.get(term, 0))
+            documents = max(total, frequency)
+            idf[term] = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+        return idf
+
+    def optimize(self) -> None:
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in ("lexical_passages", "lexical_terms"):
+                connection.execute(text(f"VACUUM (ANALYZE) {table}"))
+
+    def integrity(self) -> str:
+        """Whether the term statistics agree with the rows (a full recount: `check` runs it)."""
+        with self.engine.connect() as connection:
+            differing = connection.execute(
+                text(
+                    """
+                    WITH counted AS (
+                        SELECT lexeme AS term, count(*)::int AS documents
+                        FROM lexical_passages, unnest(tsvector_to_array(terms)) AS lexeme GROUP BY lexeme
+                    )
+                    SELECT count(*) FROM (
+                        (SELECT term, documents FROM counted EXCEPT SELECT term, documents FROM lexical_terms)
+                        UNION ALL
+                        (SELECT term, documents FROM lexical_terms EXCEPT SELECT term, documents FROM counted)
+                    ) AS differences
+                    """
+                )
+            ).scalar()
+            totals = self._totals(connection)
+            actual = connection.execute(
+                text("SELECT count(*), coalesce(sum(length), 0) FROM lexical_passages")
+            ).first()
+        problems = []
+        if differing:
+            problems.append(f"the statistics of {differing} term(s) disagree with the rows")
+        if actual is not None and (int(actual[0]), int(actual[1])) != totals:
+            problems.append(f"the totals {totals} disagree with the rows {tuple(actual)}")
+        return f"lexical_passages: {'; '.join(problems)}" if problems else ""
+
+    def forget_count(self) -> None:
+        """Nothing is cached: the counts live in the database."""
+
+    def reset(self) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(text("TRUNCATE lexical_passages, lexical_terms"))
+            connection.execute(_TOTALS.update().where(_TOTALS.c.id == 1).values(passages=0, tokens=0))
+
+    def close(self) -> None:
+        """The connections belong to the workspace's engine."""
+
+
+# -- the store's own schema ------------------------------------------------------------------------
+
+
+def migrate_store(engine: Engine, read_only: bool = False) -> None:
+    """Bring the store's tables (pgvector, lexical, state) to `STORE_REVISION`; one process at a time."""
+    with engine.connect() as connection:
+        current = _store_revision(connection)
+    if current == STORE_REVISION:
+        return
+    if read_only:
+        raise WorkspaceError(
+            f"the index store in the database is at {current or 'none'}, not {STORE_REVISION}; "
+            "open it once from a process that may write"
+        )
+    _require_pgvector(engine)
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+            config.attributes["connection"] = connection
+            config.attributes["store_id"] = uuid.uuid4().hex
+            command.upgrade(config, "head")
+    except DBAPIError as error:
+        raise CatalogUnavailable(
+            f"cannot set up the index store in the database ({first_line(error)})"
+        ) from error
+    log.info("index store migrated from %s to %s", current, STORE_REVISION)
+
+
+def _store_revision(connection: Connection) -> str | None:
+    exists = connection.execute(text("SELECT to_regclass('index_store_version')")).scalar()
+    if exists is None:
+        return None
+    return connection.execute(text("SELECT version_num FROM index_store_version")).scalar()
+
+
+def _require_pgvector(engine: Engine) -> None:
+    """pgvector in this database, or an error that says who must install it and how."""
+    with engine.connect() as connection:
+        installed = connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'vector'")).first()
+        if installed is not None:
+            return
+        available = connection.execute(
+            text("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+        ).first()
+    if available is None:
+        raise CatalogUnavailable(
+            "this PostgreSQL server has no pgvector extension, which the postgres index backend needs; "
+            "run the pgvector/pgvector image (docker-compose.yml does), or install pgvector on the server"
+        )
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+    except DBAPIError as error:
+        raise CatalogUnavailable(
+            f"cannot install pgvector in this database ({first_line(error)}); a superuser must run "
+            "`CREATE EXTENSION vector;` in it once (or in template1, for every new database)"
+        ) from error

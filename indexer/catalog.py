@@ -26,7 +26,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import URL, Engine, ExceptionContext, make_url
+from sqlalchemy.engine import URL, Connection, Engine, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 SCHEMA_REVISION = "0002"
 """Alembic head this code expects; `open_catalog` upgrades older catalogs to it."""
+
+MIGRATION_LOCK = 0x6F6D6E6966757331
+"""PostgreSQL advisory-lock key that serialises catalog migrations of processes starting together."""
 
 INDEXES = ("dense", "deep", "visual")
 """The index files whose publication the catalog counts (see `IndexGenerationRow`)."""
@@ -234,7 +237,9 @@ def make_engine(url: str, read_only: bool = False, place: Path | None = None) ->
             )
             event.listen(engine, "connect", _sqlite_reader_pragmas)
         else:
-            engine = create_engine(parsed, **serializer)
+            # A server-side catalog may restart or drop idle connections: test each one before use.
+            pinged = {"pool_pre_ping": True} if parsed.get_backend_name() != "sqlite" else {}
+            engine = create_engine(parsed, **serializer, **pinged)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
     except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as error:
@@ -263,6 +268,12 @@ def migrate(engine: Engine, read_only: bool = False) -> None:
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Replicas that start together against a new database: one migrates, the others wait
+            # for it and then find nothing left to do (PostgreSQL's DDL is transactional).
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            if _revision_of(connection) == SCHEMA_REVISION:
+                return
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     log.info("catalog migrated from %s to %s", current, SCHEMA_REVISION)
@@ -272,7 +283,13 @@ def _current_revision(engine: Engine) -> str | None:
     if "alembic_version" not in inspect(engine).get_table_names():
         return None
     with engine.connect() as connection:
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision_of(connection)
+
+
+def _revision_of(connection: Connection) -> str | None:
+    if "alembic_version" not in inspect(connection).get_table_names():
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def open_catalog(

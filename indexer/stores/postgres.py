@@ -29,6 +29,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    bindparam,
     cast,
     delete,
     func,
@@ -128,6 +129,11 @@ _TOTALS = Table(
     Column("tokens", Integer),
 )
 _STATE = Table("store_state", _METADATA, Column("key", Text, primary_key=True), Column("value", Text))
+
+
+def _canonical(value: object) -> object:
+    """A setting as the database records it: every way of saying "off" is the same."""
+    return "" if isinstance(value, str) and value.lower() in ("", "off", "none") else value
 
 
 class PostgresStore(IndexStore):
@@ -236,7 +242,7 @@ class PostgresStore(IndexStore):
         """The first process records the frozen settings (the embedders) in the database; every later one,
         on any machine, adopts them, and refuses one set explicitly to something else."""
         names = list(frozen)
-        mine = {name: getattr(settings, name) for name in names}
+        mine = {name: _canonical(getattr(settings, name)) for name in names}
         with self.engine.begin() as connection:
             connection.execute(
                 upsert(_STATE).values(key="settings", value=json.dumps(mine)).on_conflict_do_nothing()
@@ -445,7 +451,7 @@ class PgVectorIndex:
         `ef_search` rows), at most pgvector's 1000."""
         if k <= 0:
             return []
-        vector = cast(vector_literal(query), HalfVector())
+        vector = bindparam("query", np.asarray(query), type_=HalfVector())
         distance = self.table.c.embedding.op("<#>")(vector)  # negative inner product
         with self.engine.begin() as connection:
             connection.execute(

@@ -33,8 +33,9 @@ BEGIN
         USING (SELECT DISTINCT lexeme
                FROM removed_rows, unnest(tsvector_to_array(removed_rows.terms)) AS lexeme) AS r
         WHERE t.term = r.lexeme AND t.documents <= 0;
-        UPDATE lexical_totals SET passages = passages - s.n, tokens = tokens - s.tokens
-        FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS tokens FROM removed_rows) AS s
+        UPDATE lexical_totals
+        SET passages = lexical_totals.passages - s.n, tokens = lexical_totals.tokens - s.length
+        FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS length FROM removed_rows) AS s
         WHERE lexical_totals.id = 1;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
@@ -43,8 +44,9 @@ BEGIN
         FROM added_rows, unnest(tsvector_to_array(added_rows.terms)) AS lexeme
         GROUP BY lexeme
         ON CONFLICT (term) DO UPDATE SET documents = t.documents + EXCLUDED.documents;
-        UPDATE lexical_totals SET passages = passages + s.n, tokens = tokens + s.tokens
-        FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS tokens FROM added_rows) AS s
+        UPDATE lexical_totals
+        SET passages = lexical_totals.passages + s.n, tokens = lexical_totals.tokens + s.length
+        FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS length FROM added_rows) AS s
         WHERE lexical_totals.id = 1;
     END IF;
     RETURN NULL;

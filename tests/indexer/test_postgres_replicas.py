@@ -105,9 +105,8 @@ def test_the_settings_a_corpus_shares_are_the_databases(cluster: Cluster, corpus
 
 def test_a_shared_store_serves_one_database_only(cluster: Cluster, tmp_path: Path, corpus: Corpus) -> None:
     cluster.replica("first").add([corpus.coffee_en])
-    with fresh_database() as other_url:
-        with pytest.raises(WorkspaceError, match="belongs to another database"):
-            Workspace(tmp_path / "other", **{**cluster.settings(), "database_url": other_url})
+    with fresh_database() as other_url, pytest.raises(WorkspaceError, match="belongs to another database"):
+        Workspace(tmp_path / "other", **{**cluster.settings(), "database_url": other_url})
     assert [path.name for path in (cluster.shared / "originals").iterdir()]
 
 

@@ -76,7 +76,7 @@ class Cluster:
             "index_backend": "postgres",
             "database_url": self.url,
             "shared_store": str(self.shared),
-            "deep_embedder": "",
+            "deep_embedder": "off",
             **extra,
         }
 

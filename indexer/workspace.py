@@ -153,7 +153,9 @@ class Workspace:
             raise WorkspaceError(f"{self.root} exists and is not a directory; choose another workspace path")
         config_path = self.root / CONFIG_FILE
         exists = config_path.is_file()
-        if not exists and not create:
+        # A replica of a shared (postgres) index reads it with no directory of its own.
+        stateless = not exists and not create
+        if stateless and _backend(overrides) != "postgres":
             raise NoWorkspace(self.root)
         stored = read_config_file(config_path)
         for name in FROZEN_SETTINGS:
@@ -170,6 +172,8 @@ class Workspace:
                 f"{self.settings.index_backend!r}; use a new workspace directory for the other one"
             )
         self.store: IndexStore = open_store(self.root, self.settings)
+        if stateless and not self.store.holds_a_corpus():
+            raise NoWorkspace(self.root)
         self.read_only = exists and not self.store.writable()
         self.originals = self.store.files / "originals"
         self.page_cache = self.store.files / "pages" if not self.read_only else _reader_page_cache()
@@ -188,7 +192,7 @@ class Workspace:
         try:
             if exists:
                 self._refuse_a_lost_catalog()
-            else:
+            elif not stateless:
                 with storage_errors(self.root, self.repair_advice):
                     self.root.mkdir(parents=True, exist_ok=True)
             url, own = self.store.catalog_url()
@@ -199,7 +203,7 @@ class Workspace:
             except BaseException:
                 self.engine.dispose()
                 raise
-            if not stored and not self.read_only:
+            if not stored and not self.read_only and not stateless:
                 self._write_config(answer_config or {})
         except BaseException:
             if undo is not None:
@@ -1180,6 +1184,11 @@ def _document_record(row: DocumentRow) -> DocumentRecord:
         languages=row.languages,
         added_at=row.added_at.isoformat() if row.added_at else "",
     )
+
+
+def _backend(overrides: Mapping[str, Any]) -> str:
+    """The index backend named by an argument or the environment (before any file is read)."""
+    return str(overrides.get("index_backend") or os.environ.get(f"{ENV_PREFIX}INDEX_BACKEND") or "local")
 
 
 def _chosen(overrides: Mapping[str, Any]) -> set[str]:

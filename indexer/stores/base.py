@@ -111,6 +111,10 @@ class IndexStore(ABC):
     def refuse_a_lost_catalog(self) -> None:  # noqa: B027 (a hook: most stores need nothing here)
         """Raise `WorkspaceDamaged` when an existing workspace lost the one part that cannot be rebuilt."""
 
+    def holds_a_corpus(self) -> bool:
+        """Whether there is an index to read without a workspace directory (a replica of a shared one)."""
+        return False
+
     def attach(self, engine: Engine, read_only: bool) -> None:  # noqa: B027 (a hook: most stores need nothing here)
         """Called once the catalog is open: set up what the store keeps beside it."""
 

@@ -205,6 +205,16 @@ class PostgresStore(IndexStore):
 
     # -- schema, identity, shared settings -------------------------------------------------------
 
+    def holds_a_corpus(self) -> bool:
+        from indexer.catalog import make_engine
+
+        engine = make_engine(self.settings.database_url)
+        try:
+            with engine.connect() as connection:
+                return _store_revision(connection) is not None
+        finally:
+            engine.dispose()
+
     def attach(self, engine: Engine, read_only: bool) -> None:
         if engine.dialect.name != "postgresql":
             raise WorkspaceError("the postgres index backend needs a PostgreSQL catalog")
@@ -623,11 +633,8 @@ class PgLexicalIndex:
                         SELECT lexeme AS term, count(*)::int AS documents
                         FROM lexical_passages, unnest(tsvector_to_array(terms)) AS lexeme GROUP BY lexeme
                     )
-                    SELECT count(*) FROM (
-                        (SELECT term, documents FROM counted EXCEPT SELECT term, documents FROM lexical_terms)
-                        UNION ALL
-                        (SELECT term, documents FROM lexical_terms EXCEPT SELECT term, documents FROM counted)
-                    ) AS differences
+                    SELECT count(*) FROM counted FULL JOIN lexical_terms AS kept USING (term)
+                    WHERE counted.documents IS DISTINCT FROM kept.documents
                     """
                 )
             ).scalar()

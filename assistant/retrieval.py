@@ -8,6 +8,12 @@ from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numpy as np
+from sqlalchemy import select, tuple_
+
+from assistant.questions import profile_question
+from assistant.spans import PageView, page_fits
+from indexer.catalog import PageRow, PassageRow
 from indexer.language import MARK_QUESTION, search_tokens
 from indexer.records import DocumentRecord, PassageRecord
 from indexer.workspace import Workspace, index_text
@@ -26,7 +32,10 @@ class FusionWeights:
     mark_bonus: float = 0.02
     support: float = 0.0
     """Weight of the second and third passages of a page relative to its best one."""
-    """How many passages each channel contributes before fusion."""
+    rerank_pages: int = 5
+    """Top pages whose best answer span is weighed before the order is final (0 turns reranking off)."""
+    rerank: float = 0.5
+    """Weight of the best span's fit against the page's fused score (relative to the best page's)."""
 
 
 @dataclass
@@ -46,6 +55,8 @@ class PageHit:
     page: int
     score: float
     passages: list[Evidence]
+    view: PageView | None = field(default=None, repr=False, compare=False)
+    """The page as the reranker read it (all its passages, their spans and fits): the reader reuses it."""
 
     @property
     def key(self) -> tuple[int, int]:
@@ -126,7 +137,69 @@ class Retriever:
             if document is None:
                 continue
             hits.append(PageHit(document, key[1], page_scores[key], supporting[:8]))
+        if weights.rerank_pages > 0 and weights.rerank > 0 and len(hits) > 1:
+            hits = self._rerank(question, hits, query_vector)
         return hits
+
+    def _rerank(self, question: str, hits: list[PageHit], query_vector: np.ndarray) -> list[PageHit]:
+        """Reorder the top pages by how well their best span answers the question.
+
+        A page that states the fact can lose the fusion to one that mentions the topic more often;
+        the span's fit (the kind of answer asked for, the question's rare words close together)
+        tells them apart. The pages' passages are kept on the hits for the reader.
+        """
+        top = hits[: self.weights.rerank_pages]
+        profile = profile_question(question, self.workspace.lexical.idf)
+        if profile.wants_mark:
+            # "Which option is circled in the Print dialog?": the marked text rarely shares a word
+            # with the question; the window's name and the mark decide (the fused order keeps them).
+            return hits
+        passages = self._page_passages([hit.key for hit in top])
+        similarities = self.workspace.dense.similarities(
+            query_vector, [p.id for found in passages.values() for p in found]
+        )
+        views = []
+        for hit in top:
+            hit.view = PageView(
+                hit, passages.get(hit.key, []), {e.passage.id: e for e in hit.passages}, similarities
+            )
+            views.append(hit.view)
+        fits = page_fits(profile, views)
+        best_score = top[0].score or 1.0
+        best_fit = max(fits)
+        combined = [
+            hit.score / best_score + self.weights.rerank * (fit - best_fit)
+            for hit, fit in zip(top, fits, strict=True)
+        ]
+        order = sorted(range(len(top)), key=lambda i: combined[i], reverse=True)
+        reranked = []
+        for i in order:
+            hit = top[i]
+            hit.score = round(max(combined[i], 0.0) * best_score, 6)
+            reranked.append(hit)
+        rest = hits[len(top) :]
+        floor = min((hit.score for hit in reranked), default=0.0)
+        for hit in rest:
+            # Pages below the reranked ones stay below them.
+            hit.score = min(hit.score, floor * 0.999)
+        log.debug("reranked %s -> %s", [h.key for h in top], [h.key for h in reranked])
+        return reranked + rest
+
+    def _page_passages(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], list[PassageRecord]]:
+        """Every passage of a few pages in reading order, read in two queries whatever their number."""
+        with self.workspace.session() as session:
+            rows = session.execute(
+                select(PassageRow.id, PageRow.document_id, PageRow.number)
+                .join(PageRow, PassageRow.page_id == PageRow.id)
+                .where(tuple_(PageRow.document_id, PageRow.number).in_(keys))
+                .order_by(PageRow.document_id, PageRow.number, PassageRow.ordinal)
+            ).all()
+        records = self.workspace.passages([row[0] for row in rows])
+        found: dict[tuple[int, int], list[PassageRecord]] = defaultdict(list)
+        for passage_id, document_id, number in rows:
+            if passage_id in records:
+                found[(document_id, number)].append(records[passage_id])
+        return found
 
     def _deep_search(self, question: str, depth: int) -> list[tuple[int, float]]:
         deep = self.workspace.deep

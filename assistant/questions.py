@@ -117,6 +117,10 @@ class QuestionProfile:
     language: str
     terms: frozenset[str]
     """Stemmed content words (stopwords dropped)."""
+    topic: frozenset[str]
+    """The terms less the noun that names what is asked when the answer is a name: "option" in "which
+    option keeps newer files" is answered by an option's name, not by a line that says "option". (A
+    number's noun stays: "Width: 300", "port 5900" state the noun beside the value.)"""
     weights: Mapping[str, float]
     """term -> weight (inverse document frequency in this workspace; 1.0 when unknown)."""
     asks: str
@@ -133,16 +137,21 @@ class QuestionProfile:
 
 def answer_kind(question: str) -> str:
     """The kind of answer a question asks for (ANY when nothing says more)."""
+    return _asked(question)[0]
+
+
+def _asked(question: str) -> tuple[str, str]:
+    """(kind, the noun that named it: "option" in "which tar option ...", or "")."""
     for kind, pattern in _WHOLE_QUESTION:
         if pattern.search(question):
-            return kind
+            return kind, ""
     wh = _WH_WORD.search(question)
     if wh is not None:
         words = [w for w in re.findall(r"[\w-]+", question[wh.end() :]) if len(w) > 1]
         return _head_kind(words[:_HEAD_WINDOW], question)
     if _YES_NO.search(question):
-        return YES_NO
-    return ANY
+        return YES_NO, ""
+    return ANY, ""
 
 
 def _noun_kind(word: str) -> str | None:
@@ -152,23 +161,23 @@ def _noun_kind(word: str) -> str | None:
     return None
 
 
-def _head_kind(window: list[str], question: str) -> str:
-    """The kind named by the noun phrase after the question word.
+def _head_kind(window: list[str], question: str) -> tuple[str, str]:
+    """The kind named by the noun phrase after the question word, and the noun.
 
     English puts the head noun last ("command-line *option*"), Russian first ("*параметр*
     конфигурации"): of the first run of kind-naming words, the last counts in English, the first in
     Russian.
     """
-    run: list[str] = []
+    run: list[tuple[str, str]] = []
     for word in window:
         kind = _noun_kind(word)
         if kind is None:
             if run:
                 break
             continue
-        run.append(kind)
+        run.append((kind, word))
     if not run:
-        return ANY
+        return ANY, ""
     return run[0] if detect_language(question) == "ru" else run[-1]
 
 
@@ -212,12 +221,14 @@ def profile_question(
 ) -> QuestionProfile:
     terms = frozenset(search_tokens(question, drop_stopwords=True))
     weights = term_weights(sorted(terms)) if term_weights and terms else {}
+    asks, noun = _asked(question)
     return QuestionProfile(
         text=question,
         language=detect_language(question),
         terms=terms,
+        topic=(terms - frozenset(search_tokens(noun)) if asks in (OPTION, COMMAND) else terms) or terms,
         weights=weights,
-        asks=answer_kind(question),
+        asks=asks,
         qualifiers=question_qualifiers(question),
         portable=portable_terms(question),
         wants_mark=bool(MARK_QUESTION.search(question)),
@@ -300,64 +311,100 @@ def _names(text: str, question: QuestionProfile) -> list[str]:
     return _new(found, question)
 
 
-def kind_evidence(asks: str, text: str, question: QuestionProfile, ui_label: bool = False) -> str:
-    """What in `text` is of the asked-for kind ("" when nothing is): the reader's type gate.
+@dataclass(frozen=True)
+class KindEvidence:
+    """What in a span is of the asked-for kind ("option --remove-files"); empty when nothing is.
 
-    `ui_label` marks text read from a screenshot, where every label is a control ("which option ...").
+    Weak evidence (a line that only says "command", any word on a screen) lets a span through the
+    gate but earns less than a real option name, command line or number.
     """
+
+    what: str = ""
+    strong: bool = True
+
+    def __bool__(self) -> bool:
+        return bool(self.what)
+
+    def __str__(self) -> str:
+        return self.what or "none"
+
+
+NO_EVIDENCE = KindEvidence()
+_PURE_PATH = re.compile(r"^[\w.+-]*(/[\w.+-]*)+/?$")
+
+
+def kind_evidence(asks: str, text: str, question: QuestionProfile, ui_label: bool = False) -> KindEvidence:
+    """What in `text` is of the asked-for kind: the reader's type gate.
+
+    `ui_label` marks text read from a screenshot, where every label is a control ("which option ...")
+    and a value may be a word ("Size: Medium").
+    """
+    found = _strong_evidence(asks, text, question)
+    if found:
+        return KindEvidence(found)
+    if asks == COMMAND:
+        word = _COMMAND_WORD.search(text)
+        if word and _new([w for w in _LATIN_WORD.findall(text) if w.islower()], question):
+            return KindEvidence(f"names a command ({word.group(0)!r})", strong=False)
+    if asks == ANY:
+        return KindEvidence(_novel(text, question), strong=False)
+    if ui_label and asks not in (KEY, COLOUR):
+        novel = _novel(text, question)
+        return KindEvidence(f"a value on the screen ({novel})", strong=False) if novel else NO_EVIDENCE
+    return NO_EVIDENCE
+
+
+def _strong_evidence(asks: str, text: str, question: QuestionProfile) -> str:
     if asks == OPTION:
         options = _new([m.group(0) for m in _OPTION_TOKEN.finditer(text)], question)
-        if options:
-            return f"option {options[0]}"
-        return _screen_value(text, question) if ui_label else ""
+        return f"option {options[0]}" if options else ""
     if asks == COMMAND:
         prompt = _PROMPT_LINE.search(text)
         if prompt:
             return f"command line {text[prompt.start() :].splitlines()[0].strip()!r}"
-        code = _new([m.group(0) for m in _CODE_TOKEN.finditer(text)], question)
+        code = [
+            c
+            for c in _new([m.group(0) for m in _CODE_TOKEN.finditer(text)], question)
+            if not _PURE_PATH.match(c)
+        ]
         if code:
             return f"command {code[0]}"
-        word = _COMMAND_WORD.search(text)
-        if word and _new([w for w in _LATIN_WORD.findall(text) if w.islower()], question):
-            return f"names a command ({word.group(0)!r})"
-        return _screen_value(text, question) if ui_label else ""
+        invoked = _invocation(text, question)
+        return f"command {invoked!r}" if invoked else ""
     if asks == PATH:
         paths = _new([m.group(0) for m in _PATH_TOKEN.finditer(text)], question)
-        if paths:
-            return f"path {paths[0]}"
-        return _screen_value(text, question) if ui_label else ""
+        return f"path {paths[0]}" if paths else ""
     if asks in (NUMBER, FREQUENCY):
         digit = re.search(r"\d[\d.,:%]*", text)
         if digit:
             return f"number {digit.group(0)}"
-        pattern = _FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS
-        word = pattern.search(text)
-        if word:
-            return f"number word {word.group(0)!r}"
-        return _screen_value(text, question) if ui_label else ""
+        word = (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).search(text)
+        return f"number word {word.group(0)!r}" if word else ""
     if asks == NAME:
         names = _names(text, question)
-        if names:
-            return f"name {names[0]}"
-        return _screen_value(text, question) if ui_label else ""
+        return f"name {names[0]}" if names else ""
     if asks == KEY:
         key = _KEY_TOKEN.search(text)
         return f"key {key.group(0)}" if key else ""
     if asks == COLOUR:
         colours = _new([m.group(0) for m in _COLOURS.finditer(text)], question)
         return f"colour {colours[0]}" if colours else ""
-    return _novel(text, question)
+    return ""
+
+
+def _invocation(text: str, question: QuestionProfile) -> str:
+    """A program the question names, followed in the span by what it is run with ("apt-get autoclean")."""
+    programs = {w.lower() for w in _LATIN_WORD.findall(question.text) if re.search(r"[a-z]", w)}
+    for match in re.finditer(r"(?<![\w-])([a-z][\w.-]*)\s+(-{0,2}[a-z][\w.:=/-]*)", text):
+        program, argument = match.group(1), match.group(2)
+        if program.lower() in programs and argument.lower() not in question.text.lower():
+            return match.group(0)
+    return ""
 
 
 def _novel(text: str, question: QuestionProfile) -> str:
     novel = [w for w in search_tokens(text) if w not in question.terms and (len(w) >= 3 or w.isdigit())]
     return f"adds {novel[0]!r}" if novel else ""
-
-
-def _screen_value(text: str, question: QuestionProfile) -> str:
-    """On a screen a label's value is often a word ("Size: Medium"): any new word there will do."""
-    novel = _novel(text, question)
-    return f"a value on the screen ({novel[4:]})" if novel else ""
 
 
 def missing_qualifiers(qualifiers: tuple[str, ...], text: str) -> tuple[str, ...]:

@@ -21,9 +21,19 @@ from functools import lru_cache
 from statistics import median
 from typing import TYPE_CHECKING
 
-from assistant.questions import ANY, OPTION, QuestionProfile, kind_evidence, missing_qualifiers, span_terms
+from assistant.questions import (
+    ANY,
+    NO_EVIDENCE,
+    OPTION,
+    KindEvidence,
+    QuestionProfile,
+    kind_evidence,
+    missing_qualifiers,
+    span_terms,
+)
 from indexer.language import search_tokens
 from indexer.records import BBox, LineSpan, PassageRecord, union_bbox
+from indexer.workspace import filename_words
 
 if TYPE_CHECKING:
     from assistant.retrieval import Evidence, PageHit
@@ -39,6 +49,13 @@ _INTRODUCING = re.compile(
     re.IGNORECASE,
 )
 _PROMPT = re.compile(r"^\s*[$#>%]\s+\S")
+_ANAPHOR = re.compile(
+    r"(it|its|this|these|they|their|such|he|she|his|her)\b"
+    r"|(он|она|оно|они|его|её|ее|их|это|эта|этот|эти|такой|такая|такие)(?!\w)",
+    re.IGNORECASE,
+)
+MAX_ANTECEDENT_CHARS = 120
+"""How much longer than an answer a span may grow to bring the sentence its pronoun points back to."""
 _OPTION_START = re.compile(r"^(-{1,2}[A-Za-z0-9?][\w-]*(\[?=[^\s,]*)?,?\s*)+")
 
 
@@ -117,15 +134,15 @@ class Fit:
     portable_coverage: float = 0.0
     """Weighted share of the question's translation-proof words (names, identifiers) in the span."""
     crosslingual: bool = False
-    kind: str = ""
-    """What in the span is of the asked-for kind ("option --remove-files"); "" when nothing is."""
+    kind: KindEvidence = NO_EVIDENCE
+    """What in the span is of the asked-for kind ("option --remove-files"); empty when nothing is."""
     missing: tuple[str, ...] = ()
     """Qualifiers of the question ("default", "maximum") the span does not state."""
     restates: bool = False
     score: float = 0.0
 
     def why(self) -> str:
-        parts = [f"kind: {self.kind or 'none'}", f"coverage {self.coverage:.2f}/{self.own_coverage:.2f}"]
+        parts = [f"kind: {self.kind}", f"coverage {self.coverage:.2f}/{self.own_coverage:.2f}"]
         if self.crosslingual:
             parts.append(f"cross-lingual, portable words {self.portable_coverage:.2f}")
         if self.missing:
@@ -246,6 +263,15 @@ def sentence_spans(view: PageView) -> Iterator[Span]:
             ((ranges[i][0], ranges[i + 1][1]), "pair")
             for i in range(len(ranges) - 1)
             if ranges[i + 1][1] - ranges[i][0] <= MAX_ANSWER_CHARS
+        ]
+        # "Its main effect is to run a script daily": what "it" is stands in the sentence before.
+        windows += [
+            ((ranges[i - 1][0], end), "antecedent")
+            for (start, end), _ in list(windows)
+            for i in [next((j for j, r in enumerate(ranges) if r[0] == start), 0)]
+            if i > 0
+            and _ANAPHOR.match(passage.text[start:end].lstrip())
+            and end - ranges[i - 1][0] <= MAX_ANSWER_CHARS + MAX_ANTECEDENT_CHARS
         ]
         for (start, end), origin in windows:
             text = passage.text[start:end].strip()
@@ -463,6 +489,8 @@ class FitWeights:
     evidence: float = 0.2
     page: float = 0.3
     kind: float = 0.25
+    weak_kind: float = 0.4
+    """Share of the kind bonus that weak evidence (a line that says "command") earns."""
     restates: float = 0.3
     wrong_kind: float = 0.3
     missing_qualifier: float = 0.3
@@ -486,7 +514,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     # The dialog's name or the manual's heading is in every line's context: a line earns credit for
     # the words it adds beyond it (the asked-for setting is in one line only).
     context = section_terms(passage.section) if span.text.strip() != passage.section.strip() else frozenset()
-    terms = question.terms
+    # The file's name is every span's context too ("tar.1.en.pdf" answers questions about tar).
+    context |= section_terms(filename_words(passage.document.filename))
+    terms = question.topic
     total = question.weight(terms) or 1.0
     found = matched_terms(terms, own)
     in_context = matched_terms(terms, context)
@@ -501,11 +531,11 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         and question.language in ("en", "ru")
         and passage.lang != question.language
     )
-    kind = ""
+    kind = NO_EVIDENCE
     if span.term and question.asks == OPTION:
         kind = kind_evidence(OPTION, span.term, question)
         if not kind and re.fullmatch(r"[\w.:/=\[\]-]+", span.term):
-            kind = f"term {span.term!r}"
+            kind = KindEvidence(f"term {span.term!r}")
     if not kind:
         kind = kind_evidence(question.asks, span.text, question, span.view.from_image)
     missing = missing_qualifiers(question.qualifiers, span.text)
@@ -522,7 +552,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     fit.score = (
         weights.coverage * coverage
         + weights.own_coverage * own_coverage
-        + (weights.kind if kind and question.asks != ANY else 0.0)
+        + (weights.kind * (1.0 if kind.strong else weights.weak_kind) if question.asks != ANY else 0.0)
         - (weights.wrong_kind if not kind else 0.0)
         - (weights.restates if restates else 0.0)
         - (weights.missing_qualifier if missing else 0.0)

@@ -53,10 +53,10 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(size|number|port|version|level|percentage|amount|limit|priority|timeout|time-out|interval"
             r"|frequency|quality|resolution|speed|rate|delay|duration|width|height|margin|length|position"
-            r"|factor|count)s?\b"
+            r"|factor|count|time|hour|date|day|year)s?\b"
             r"|(?<!\w)(порт|номер|уровен|уровн|размер|верси|процент|количеств|числ|лимит|приоритет|тайм-аут"
             r"|таймаут|интервал|частот|качеств|разрешени|скорост|задержк|длительност|ширин|высот|отступ"
-            r"|позици|коэффициент)\w*",
+            r"|позици|коэффициент|врем|час|дат|дн|год)\w*",
             _I,
         ),
     ),
@@ -240,7 +240,7 @@ def profile_question(
 _OPTION_TOKEN = re.compile(
     r"(?<![\w-])--?[A-Za-z0-9][\w-]*(\[?=[^\s,;]*)?"  # -x, --long-option, --opt=VALUE
     r"|\b[A-Za-z]\w*(::[\w-]+)+"  # Acquire::http::Proxy
-    r"|\b[A-Za-z]*[a-z0-9][A-Z]\w*"  # X11Forwarding, TrustedUserCAKeys
+    r"|\b[A-Za-z][A-Za-z0-9]*[a-z0-9][A-Z]\w*"  # X11Forwarding, TrustedUserCAKeys
     r"|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # TAR_FILETYPE
     r"|\b[A-Za-z][\w.]*=[^\s,;)]+"  # las=1, each=5
 )
@@ -298,17 +298,28 @@ def _new(matches: list[str], question: QuestionProfile) -> list[str]:
 
 
 def _names(text: str, question: QuestionProfile) -> list[str]:
-    """Capitalised words inside sentences, quoted names, and Latin words inside Russian text."""
+    """Capitalised words inside sentences, quoted names, and Latin words inside Russian text.
+
+    A line that follows a heading or a label (a short line without a full stop) starts a sentence.
+    """
     found = [m.group(0) for m in _QUOTED.finditer(text)]
     russian = detect_language(text) == "ru"
-    sentence_start = True
-    for match in re.finditer(r"\S+", text):
-        word = match.group(0).strip("()[]{},;:!?\"'«»“”")
-        named = word[:1].isupper() or (russian and not _CYRILLIC.search(word) and len(word) >= 2)
-        if word[:1].isalpha() and not sentence_start and named:
-            found.append(word)
-        sentence_start = match.group(0).endswith((".", "!", "?", ":"))
+    for line_number, line in enumerate(text.split("\n")):
+        sentence_start = True
+        for match in re.finditer(r"\S+", line):
+            word = match.group(0).strip("()[]{},;:!?\"'«»“”")
+            named = word[:1].isupper() or (russian and not _CYRILLIC.search(word) and len(word) >= 2)
+            wrapped = line_number > 0 and match.start() == 0 and _continues(text.split("\n")[line_number - 1])
+            if word[:1].isalpha() and (not sentence_start or wrapped) and named:
+                found.append(word)
+            sentence_start = match.group(0).endswith((".", "!", "?", ":"))
     return _new(found, question)
+
+
+def _continues(previous_line: str) -> bool:
+    """Whether the sentence of a line runs on into the next (a long line that does not end one)."""
+    line = previous_line.rstrip()
+    return len(line) > 60 and not line.endswith((".", "!", "?", ":"))
 
 
 @dataclass(frozen=True)
@@ -333,13 +344,20 @@ NO_EVIDENCE = KindEvidence()
 _PURE_PATH = re.compile(r"^[\w.+-]*(/[\w.+-]*)+/?$")
 
 
-def kind_evidence(asks: str, text: str, question: QuestionProfile, ui_label: bool = False) -> KindEvidence:
+def kind_evidence(
+    asks: str,
+    text: str,
+    question: QuestionProfile,
+    ui_label: bool = False,
+    context: frozenset[str] = frozenset(),
+) -> KindEvidence:
     """What in `text` is of the asked-for kind: the reader's type gate.
 
     `ui_label` marks text read from a screenshot, where every label is a control ("which option ...")
-    and a value may be a word ("Size: Medium").
+    and a value may be a word ("Size: Medium"). `context` holds the stemmed words of the span's
+    heading and file name: the product a manual is about is not the name a question asks for.
     """
-    found = _strong_evidence(asks, text, question)
+    found = _strong_evidence(asks, text, question, context)
     if found:
         return KindEvidence(found)
     if asks == COMMAND:
@@ -354,7 +372,7 @@ def kind_evidence(asks: str, text: str, question: QuestionProfile, ui_label: boo
     return NO_EVIDENCE
 
 
-def _strong_evidence(asks: str, text: str, question: QuestionProfile) -> str:
+def _strong_evidence(asks: str, text: str, question: QuestionProfile, context: frozenset[str]) -> str:
     if asks == OPTION:
         options = _new([m.group(0) for m in _OPTION_TOKEN.finditer(text)], question)
         return f"option {options[0]}" if options else ""
@@ -381,7 +399,7 @@ def _strong_evidence(asks: str, text: str, question: QuestionProfile) -> str:
         word = (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).search(text)
         return f"number word {word.group(0)!r}" if word else ""
     if asks == NAME:
-        names = _names(text, question)
+        names = [n for n in _names(text, question) if not set(search_tokens(n)) <= context]
         return f"name {names[0]}" if names else ""
     if asks == KEY:
         key = _KEY_TOKEN.search(text)

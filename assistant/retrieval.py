@@ -165,22 +165,19 @@ class Retriever:
             )
             views.append(hit.view)
         fits = page_fits(profile, views)
-        best_score = top[0].score or 1.0
-        best_fit = max(fits)
-        combined = [
-            hit.score / best_score + self.weights.rerank * (fit - best_fit)
-            for hit, fit in zip(top, fits, strict=True)
-        ]
-        order = sorted(range(len(top)), key=lambda i: combined[i], reverse=True)
-        reranked = []
-        for i in order:
-            hit = top[i]
-            hit.score = round(max(combined[i], 0.0) * best_score, 6)
-            reranked.append(hit)
+        read = [bool(view.passages) for view in views]
+        best_fit = max((fit for fit, text in zip(fits, read, strict=True) if text), default=0.0)
+        # A page with no text (found by the visual channel alone) has nothing to read: it keeps
+        # its fused score; a read page moves by how far its best span falls short of the best one.
+        scale = self.weights.rerank * (top[0].score or 1.0)
+        for hit, fit, text in zip(top, fits, read, strict=True):
+            if text:
+                hit.score = round(max(hit.score + scale * (fit - best_fit), 0.0), 6)
+        reranked = sorted(top, key=lambda hit: hit.score, reverse=True)
         rest = hits[len(top) :]
         floor = min((hit.score for hit in reranked), default=0.0)
         for hit in rest:
-            # Pages below the reranked ones stay below them.
+            # Pages the reranker did not read stay below those it did.
             hit.score = min(hit.score, floor * 0.999)
         log.debug("reranked %s -> %s", [h.key for h in top], [h.key for h in reranked])
         return reranked + rest

@@ -534,10 +534,12 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     kind = NO_EVIDENCE
     if span.term and question.asks == OPTION:
         kind = kind_evidence(OPTION, span.term, question)
-        if not kind and re.fullmatch(r"[\w.:/=\[\]-]+", span.term):
+        # A keyword in an option table ("failed-read", "TAR_FILETYPE") names an option too; a man
+        # page's section heading ("DESCRIPTION") does not.
+        if not kind and _names_an_option(span.term):
             kind = KindEvidence(f"term {span.term!r}")
-    if not kind:
-        kind = kind_evidence(question.asks, span.text, question, span.view.from_image)
+    elif not kind:
+        kind = kind_evidence(question.asks, span.text, question, span.view.from_image, context)
     missing = missing_qualifiers(question.qualifiers, span.text)
     restates = span.text.strip() == passage.section.strip() or passage.kind == "heading"
     fit = Fit(
@@ -561,6 +563,10 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.dangling if span.text.rstrip().endswith(":") and not span.view.from_image else 0.0)
     )
     return fit
+
+
+def _names_an_option(term: str) -> bool:
+    return bool(re.fullmatch(r"[\w.:/=\[\]-]+", term)) and not (term.isalpha() and term.isupper())
 
 
 @lru_cache(maxsize=4096)

@@ -163,6 +163,7 @@ class Retriever:
             hit.view = PageView(
                 hit, passages.get(hit.key, []), {e.passage.id: e for e in hit.passages}, similarities
             )
+            hit.view.query = (self.workspace.embedder, query_vector)
             views.append(hit.view)
         fits = page_fits(profile, views)
         read = [bool(view.passages) for view in views]

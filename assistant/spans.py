@@ -21,6 +21,8 @@ from functools import lru_cache
 from statistics import median
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from assistant.questions import (
     ANY,
     NO_EVIDENCE,
@@ -69,6 +71,8 @@ class PageView:
     similarities: dict[int, float] = field(default_factory=dict)
     """passage id -> the question's similarity to the passage's stored dense vector (section included)."""
     fits: tuple[QuestionProfile, list[tuple[Span, Fit]]] | None = field(default=None, repr=False)
+    query: tuple[object, np.ndarray] | None = field(default=None, repr=False)
+    """(embedder, the question's vector) when retrieval embedded it already: the reader reuses it."""
     _lines: list[PageLine] | None = field(default=None, repr=False)
     _items: list[DefinitionItem] | None = field(default=None, repr=False)
 
@@ -469,13 +473,15 @@ def matched_terms(terms: frozenset[str], tokens: frozenset[str]) -> set[str]:
     """The question's terms found among a span's tokens, also where the stemmer cut one form shorter
     than the other ("запуск" / "запускается" -> "запуска"): a shared stem of 5 letters or more."""
     found = set(terms & tokens)
-    for term in terms - found:
-        if len(term) < MIN_SHARED_STEM:
-            continue
+    missing = [term for term in terms - found if len(term) >= MIN_SHARED_STEM]
+    if missing:
+        by_prefix: dict[str, list[str]] = {}
+        for term in missing:
+            by_prefix.setdefault(term[:MIN_SHARED_STEM], []).append(term)
         for token in tokens:
-            if len(token) >= MIN_SHARED_STEM and (token.startswith(term) or term.startswith(token)):
-                found.add(term)
-                break
+            for term in by_prefix.get(token[:MIN_SHARED_STEM], ()):
+                if token.startswith(term) or term.startswith(token):
+                    found.add(term)
     return found
 
 
@@ -515,7 +521,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     # the words it adds beyond it (the asked-for setting is in one line only).
     context = section_terms(passage.section) if span.text.strip() != passage.section.strip() else frozenset()
     # The file's name is every span's context too ("tar.1.en.pdf" answers questions about tar).
-    context |= section_terms(filename_words(passage.document.filename))
+    context |= file_terms(passage.document.filename)
     terms = question.topic
     total = question.weight(terms) or 1.0
     found = matched_terms(terms, own)
@@ -570,6 +576,11 @@ def _names_an_option(term: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def file_terms(filename: str) -> frozenset[str]:
+    return frozenset(search_tokens(filename_words(filename)))
+
+
+@lru_cache(maxsize=4096)
 def section_terms(section: str) -> frozenset[str]:
     return frozenset(search_tokens(section))
 
@@ -601,7 +612,8 @@ def read_views(question: QuestionProfile, views: Sequence[PageView]) -> list[tup
     """Every span of the pages with its fit (computed once per page and question, then kept)."""
     found = []
     for view in views:
-        if view.fits is None or view.fits[0] is not question:
+        # The reranker and the reader profile the same question apart: equal profiles share fits.
+        if view.fits is None or view.fits[0] != question:
             view.fits = (question, [(span, span_fit(question, span)) for span in propose_spans([view])])
         found.extend(view.fits[1])
     return found

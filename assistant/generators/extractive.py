@@ -69,7 +69,7 @@ class AnswerSettings:
     pages: int = 3
     gate_tries: int = 5
     """The best-scoring spans offered to the gate, in order; the first that passes is the answer."""
-    shortlist: int = 40
+    shortlist: int = 24
     """Candidate spans compared with the question by embedding (the rest lose on cheap evidence)."""
 
 
@@ -206,7 +206,12 @@ class ExtractiveGenerator(Generator):
         fresh = [c for c in shortlist if _stored_similarity(c.span) is None]
         if fresh:
             vectors = self.embedder.embed_passages([_in_context(c.span) for c in fresh])
-            query = self.embedder.embed_queries([profile.text])[0]
+            known = views[0].query
+            query = (
+                known[1]
+                if known and known[0] is self.embedder
+                else self.embedder.embed_queries([profile.text])[0]
+            )
             for candidate, similarity in zip(fresh, vectors @ query, strict=True):
                 candidate.similarity = float(similarity)
         for candidate in shortlist:

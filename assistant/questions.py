@@ -127,6 +127,9 @@ class QuestionProfile:
     """The kind of answer wanted: one of ANY, OPTION, COMMAND, PATH, NUMBER, NAME, KEY, COLOUR, YES_NO."""
     qualifiers: tuple[str, ...]
     """Keys of QUALIFIERS the question uses ("default", "maximum", "minimum")."""
+    phrases: frozenset[tuple[str, str]]
+    """Neighbouring stems of the question, stopwords kept ("каталог перед", "перед файл"): a span
+    that says them side by side states what the question describes, not only its topic."""
     portable: frozenset[str]
     """Terms that survive translation (names, identifiers, numbers, Latin words in Russian text)."""
     wants_mark: bool
@@ -216,6 +219,13 @@ def portable_terms(question: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def word_pairs(text: str, content: frozenset[str] | None = None) -> frozenset[tuple[str, str]]:
+    """Pairs of neighbouring stems; with `content`, only pairs holding at least one content stem."""
+    tokens = search_tokens(text)
+    pairs = zip(tokens, tokens[1:], strict=False)
+    return frozenset(p for p in pairs if content is None or p[0] in content or p[1] in content)
+
+
 def profile_question(
     question: str, term_weights: Callable[[list[str]], dict[str, float]] | None = None
 ) -> QuestionProfile:
@@ -230,6 +240,7 @@ def profile_question(
         weights=weights,
         asks=asks,
         qualifiers=question_qualifiers(question),
+        phrases=word_pairs(question, terms),
         portable=portable_terms(question),
         wants_mark=bool(MARK_QUESTION.search(question)),
     )
@@ -360,6 +371,12 @@ def kind_evidence(
     found = _strong_evidence(asks, text, question, context)
     if found:
         return KindEvidence(found)
+    if asks == OPTION:
+        # An option mentioned in passing inside a sentence ("unless --sort is given") may be the
+        # answer, but less surely than one that leads its line (a list's term, "las=1 Orientation").
+        options = _new([m.group(0) for m in _OPTION_TOKEN.finditer(text)], question)
+        if options:
+            return KindEvidence(f"option {options[0]} (in passing)", strong=False)
     if asks == COMMAND:
         word = _COMMAND_WORD.search(text)
         if word and _new([w for w in _LATIN_WORD.findall(text) if w.islower()], question):
@@ -374,7 +391,8 @@ def kind_evidence(
 
 def _strong_evidence(asks: str, text: str, question: QuestionProfile, context: frozenset[str]) -> str:
     if asks == OPTION:
-        options = _new([m.group(0) for m in _OPTION_TOKEN.finditer(text)], question)
+        leading = [m.group(0) for m in _OPTION_TOKEN.finditer(text) if _leads_line(text, m.start())]
+        options = _new(leading, question)
         return f"option {options[0]}" if options else ""
     if asks == COMMAND:
         prompt = _PROMPT_LINE.search(text)
@@ -408,6 +426,12 @@ def _strong_evidence(asks: str, text: str, question: QuestionProfile, context: f
         colours = _new([m.group(0) for m in _COLOURS.finditer(text)], question)
         return f"colour {colours[0]}" if colours else ""
     return ""
+
+
+def _leads_line(text: str, start: int) -> bool:
+    """Whether a match is among the first two words of its line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return len(text[line_start:start].split()) <= 1
 
 
 def _invocation(text: str, question: QuestionProfile) -> str:

@@ -32,8 +32,9 @@ from assistant.questions import (
     kind_evidence,
     missing_qualifiers,
     span_terms,
+    word_pairs,
 )
-from indexer.language import search_tokens
+from indexer.language import detect_language, search_tokens
 from indexer.records import BBox, LineSpan, PassageRecord, union_bbox
 from indexer.workspace import filename_words
 
@@ -135,6 +136,8 @@ class Fit:
     """Share of the question's content words found in the span or its section heading."""
     own_coverage: float = 0.0
     """Weighted share of the question's words that the span itself adds beyond its section heading."""
+    phrase: float = 0.0
+    """Share of the question's neighbouring word pairs the span says side by side too."""
     portable_coverage: float = 0.0
     """Weighted share of the question's translation-proof words (names, identifiers) in the span."""
     crosslingual: bool = False
@@ -392,8 +395,9 @@ def definition_spans(view: PageView) -> Iterator[Span]:
 def introduced_block_spans(view: PageView) -> Iterator[Span]:
     """An introducing sentence ("... run the following command:") with the block it introduces.
 
-    The block is the next passage when it is set apart from the sentence: indented, or holding a
-    shell prompt. Its first lines (the command, a little output) come along, within the answer limit.
+    A sentence introduces the next passage when it ends with a colon, or when that passage is set
+    apart (indented) and the sentence announces it ("the next example shows") or the passage is a
+    shell line. The block's first lines (the command, a little output) come along, within the limit.
     """
     if view.from_image:
         return
@@ -410,8 +414,11 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
         start, end = sentence
         text = intro_passage.text[start:end].strip()
         colon = text.endswith(":")
-        indented = following.x0 - line.x0 >= 0.6 * height or bool(_PROMPT.match(following.text))
-        if len(text.split()) < 3 or not (colon or (_INTRODUCING.search(text) and indented)):
+        shell = bool(_PROMPT.match(following.text))
+        indented = following.x0 - line.x0 >= 0.6 * height or shell
+        # A shell line set apart after a paragraph shows what the paragraph describes.
+        introduces = colon or (indented and (shell or bool(_INTRODUCING.search(text))))
+        if len(text.split()) < 3 or not introduces:
             continue
         if intro_passage.kind == "heading":
             continue
@@ -429,7 +436,9 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
             size += len(block_line.text) + 1
         joined = joined_passage(intro_passage, pieces)
         evidence = view.best_evidence(passage for passage, _, _ in pieces)
-        yield Span(view, joined, 0, len(joined.text), joined.text, "introduced-block", evidence)
+        # Announced ("run the following command:") or merely shown after the paragraph.
+        origin = "introduced-block" if colon or _INTRODUCING.search(text) else "shown-block"
+        yield Span(view, joined, 0, len(joined.text), joined.text, origin, evidence)
 
 
 MAX_INTRO_CHARS = 220
@@ -489,6 +498,7 @@ def matched_terms(terms: frozenset[str], tokens: frozenset[str]) -> set[str]:
 class FitWeights:
     coverage: float = 0.2
     own_coverage: float = 0.8
+    phrase: float = 0.3
     same_language: float = 0.1
     """An answer in the question's own language, where the page offers one, reads better (it weighs
     spans, never pages: `page_fits` leaves it out)."""
@@ -532,10 +542,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     portable_coverage = (
         question.weight(portable & found) / (question.weight(portable) or 1.0) if portable else 0.0
     )
-    crosslingual = (
-        passage.lang in ("en", "ru")
-        and question.language in ("en", "ru")
-        and passage.lang != question.language
+    crosslingual = question.language in ("en", "ru") and prose_language(span.text) not in (
+        question.language,
+        "und",
     )
     kind = NO_EVIDENCE
     if span.term and question.asks == OPTION:
@@ -548,9 +557,12 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         kind = kind_evidence(question.asks, span.text, question, span.view.from_image, context)
     missing = missing_qualifiers(question.qualifiers, span.text)
     restates = span.text.strip() == passage.section.strip() or passage.kind == "heading"
+    phrases = question.phrases
+    phrase = len(phrases & span_pairs(span.text)) / len(phrases) if phrases else 0.0
     fit = Fit(
         coverage=coverage,
         own_coverage=own_coverage,
+        phrase=phrase,
         portable_coverage=portable_coverage,
         crosslingual=crosslingual,
         kind=kind,
@@ -560,6 +572,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     fit.score = (
         weights.coverage * coverage
         + weights.own_coverage * own_coverage
+        + weights.phrase * phrase
         + (weights.kind * (1.0 if kind.strong else weights.weak_kind) if question.asks != ANY else 0.0)
         - (weights.wrong_kind if not kind else 0.0)
         - (weights.restates if restates else 0.0)
@@ -573,6 +586,18 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
 
 def _names_an_option(term: str) -> bool:
     return bool(re.fullmatch(r"[\w.:/=\[\]-]+", term)) and not (term.isalpha() and term.isupper())
+
+
+@lru_cache(maxsize=20_000)
+def prose_language(text: str) -> str:
+    """The language of a span's prose: shell lines ("$ scp file host:/tmp/") are in none."""
+    prose = "\n".join(line for line in text.splitlines() if not _PROMPT.match(line))
+    return detect_language(prose)
+
+
+@lru_cache(maxsize=20_000)
+def span_pairs(text: str) -> frozenset[tuple[str, str]]:
+    return word_pairs(text)
 
 
 @lru_cache(maxsize=4096)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from indexer.language import MARK_QUESTION, STOPWORDS, detect_language, search_tokens, stem
 
@@ -222,7 +223,7 @@ def portable_terms(question: str) -> frozenset[str]:
 def word_pairs(text: str, content: frozenset[str] | None = None) -> frozenset[tuple[str, str]]:
     """Pairs of neighbouring stems; with `content`, only pairs holding at least one content stem."""
     tokens = search_tokens(text)
-    pairs = zip(tokens, tokens[1:], strict=False)
+    pairs = pairwise(tokens)
     return frozenset(p for p in pairs if content is None or p[0] in content or p[1] in content)
 
 

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from assistant.retrieval import Evidence, PageHit
 
 MAX_ANSWER_CHARS = 320
+CROSSLINGUAL_MEANING = 1.5
+"""Weight of a span's similarity to the question when they are in different languages (1 otherwise):
+across languages only names can match word for word, so the meaning carries more weight."""
 MAX_BLOCK_LINES = 6
 """Lines of an introduced block (a command and a little of its output) that an answer carries."""
 
@@ -657,7 +660,8 @@ def page_fits(question: QuestionProfile, views: Sequence[PageView]) -> list[floa
     for span, fit in read:
         # Which language a page is in says nothing about whether it answers.
         score = fit.score + FitWeights.evidence * evidence_weight(span, best_evidence)
-        score += span.view.similarities.get(span.passage.id, 0.0)
+        meaning = span.view.similarities.get(span.passage.id, 0.0)
+        score += meaning * (CROSSLINGUAL_MEANING if fit.crosslingual else 1.0)
         key = id(span.view)
         best[key] = max(best.get(key, score), score)
     return [best.get(id(view), 0.0) for view in views]

@@ -25,6 +25,7 @@ from assistant.generators.base import (
 from assistant.questions import ANY, QuestionProfile, profile_question
 from assistant.retrieval import PageHit
 from assistant.spans import (
+    CROSSLINGUAL_MEANING,
     MAX_ANSWER_CHARS,
     SPAN_PROPOSERS,
     Fit,
@@ -87,7 +88,7 @@ class Candidate:
 
     @property
     def score(self) -> float:
-        return self.placed + self.similarity
+        return self.placed + self.similarity * (CROSSLINGUAL_MEANING if self.fit.crosslingual else 1.0)
 
 
 @dataclass

@@ -30,6 +30,7 @@ class FusionWeights:
     rrf_k: float = 60.0
     depth: int = 60
     mark_bonus: float = 0.02
+    clean_copy: float = 0.002
     support: float = 0.0
     """Weight of the second and third passages of a page relative to its best one."""
     rerank_pages: int = 5
@@ -122,12 +123,13 @@ class Retriever:
             found.sort(key=lambda e: e.score, reverse=True)
             # The best passage decides; optionally, further passages on the page add support.
             page_scores[key] = found[0].score + weights.support * sum(e.score for e in found[1:3])
-        if MARK_QUESTION.search(question):
-            # "Which button is circled in red?": the page with the red mark is the one meant, even
-            # when an unmarked copy of the same screen holds the same words.
-            for key, found in pages.items():
-                if any(e.passage.kind == "mark" for e in found):
-                    page_scores[key] += weights.mark_bonus
+        marked_question = bool(MARK_QUESTION.search(question))
+        for key, found in pages.items():
+            if any(e.passage.kind == "mark" for e in found):
+                # "Which button is circled in red?": the page with the red mark is the one meant, even
+                # when an unmarked copy of the same screen holds the same words. Any other question
+                # is better answered from the clean copy (the tie-break is far below a real difference).
+                page_scores[key] += weights.mark_bonus if marked_question else -weights.clean_copy
         self._add_visual(question, page_scores, pages, depth, documents)
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[:k]
         hits = []

@@ -131,3 +131,20 @@ def test_a_screen_label_answers_with_any_new_word_but_weakly() -> None:
     found = kind_evidence(profile.asks, "Размер эскизов слоев и каналов: Средний", profile, ui_label=True)
     assert found and not found.strong
     assert not kind_evidence(profile.asks, "Размер эскизов слоев и каналов: Средний", profile, ui_label=False)
+
+
+def test_an_option_named_in_passing_is_weaker_evidence_than_one_leading_its_line() -> None:
+    profile = profile_question("Which ls option lists directories first?")
+    leading = kind_evidence(
+        profile.asks, "--group-directories-first\ngroup directories before files", profile
+    )
+    passing = kind_evidence(profile.asks, "Entries are sorted unless --sort is given.", profile)
+    assert leading.strong and str(leading) == "option --group-directories-first"
+    assert passing and not passing.strong
+
+
+def test_the_question_keeps_its_word_pairs_stopwords_included() -> None:
+    profile = profile_question("Какой параметр ls выводит каталоги перед файлами?")
+    assert ("каталог", "перед") in profile.phrases and ("перед", "файл") in profile.phrases
+    # The noun that names what is asked is not a topic word: the option's name answers it.
+    assert "параметр" in profile.terms and "параметр" not in profile.topic

@@ -16,6 +16,7 @@ from assistant.spans import (
     definition_spans,
     introduced_block_spans,
     page_lines,
+    prose_language,
     read_views,
     sentence_spans,
     span_fit,
@@ -159,3 +160,28 @@ def test_the_fit_says_what_was_found(cp_page: PageView) -> None:
     assert str(fit.kind) == "option -R" and fit.kind.strong
     assert fit.coverage == 1.0
     assert "kind: option -R" in fit.why()
+
+
+def test_shell_lines_are_in_no_language() -> None:
+    assert prose_language("$ scp file machine:/tmp/") == "und"
+    assert prose_language("$ scp file machine:/tmp/\nКопирует файл на другую машину.") == "ru"
+
+
+def test_a_shell_line_set_apart_after_a_paragraph_is_shown_with_it(tmp_path: Path) -> None:
+    path = write_laid_out_manual(
+        tmp_path / "scp.pdf",
+        [
+            [
+                (
+                    "text",
+                    "scp копирует файлы между машинами; путь на другой машине начинается с её имени и "
+                    "двоеточия.",
+                ),
+                ("code", ["$ scp report.pdf backup:/srv/reports/"]),
+            ]
+        ],
+    )
+    [view] = page_views(path)
+    [shown] = introduced_block_spans(view)
+    assert shown.origin == "shown-block"
+    assert shown.text.endswith("$ scp report.pdf backup:/srv/reports/")

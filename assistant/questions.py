@@ -272,10 +272,11 @@ _NUMBER_WORDS = re.compile(
     _I,
 )
 _FREQUENCY_WORDS = re.compile(
-    _NUMBER_WORDS.pattern + r"|\b(daily|weekly|monthly|hourly|yearly|annually|nightly|every|each)\b"
+    r"\b(daily|weekly|monthly|hourly|yearly|annually|nightly|every|each|(once|twice) (a|an|per))\b"
     r"|(?<!\w)(ежедневн|еженедельн|ежемесячн|ежечасн|ежегодн|кажд|раз в)\w*",
     _I,
 )
+"""How often: "every three months", "daily", "раз в месяц" (a count alone, "press it twice", is not)."""
 _KEY_TOKEN = re.compile(
     r"\b(Ctrl|Control|Alt|Shift|Cmd|Meta|Super|Esc|Escape|Enter|Return|Tab|Space|Backspace|Delete|Del"
     r"|Home|End|PgUp|PgDn|PageUp|PageDown|F\d{1,2})\b|\b\w+\+\w+\b|(?<!\w)клавиш\w*",

@@ -64,6 +64,21 @@ class PageHit:
         return (self.document.id, self.page)
 
 
+def _has_clean_copy(marked: tuple[int, int], pages: dict[tuple[int, int], list[Evidence]]) -> bool:
+    """Whether another found page without a red mark says what this marked page says."""
+    texts = {e.passage.text for e in pages[marked] if e.passage.kind != "mark"}
+    if not texts:
+        return False
+    for key, found in pages.items():
+        if key == marked or any(e.passage.kind == "mark" for e in found):
+            continue
+        # Each page shows only the passages the channels found: most of them shared is a copy.
+        other = {e.passage.text for e in found}
+        if len(texts & other) >= 0.5 * min(len(texts), len(other)):
+            return True
+    return False
+
+
 _CHANNELS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="assistant-channel")
 
 
@@ -128,8 +143,12 @@ class Retriever:
             if any(e.passage.kind == "mark" for e in found):
                 # "Which button is circled in red?": the page with the red mark is the one meant, even
                 # when an unmarked copy of the same screen holds the same words. Any other question
-                # is better answered from the clean copy (the tie-break is far below a real difference).
-                page_scores[key] += weights.mark_bonus if marked_question else -weights.clean_copy
+                # is better answered from the clean copy when there is one (a tie-break far below a
+                # real difference).
+                if marked_question:
+                    page_scores[key] += weights.mark_bonus
+                elif _has_clean_copy(key, pages):
+                    page_scores[key] -= weights.clean_copy
         self._add_visual(question, page_scores, pages, depth, documents)
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[:k]
         hits = []

@@ -66,7 +66,9 @@ class AnswerSettings:
     """Similarity that vouches alone for a span in the other language."""
     crosslingual_rank: int = 3
     """A span in the other language is trusted when a multilingual channel (dense USE, deep e5) ranks
-    its passage this high and it holds the names the question keeps (option names, acronyms)."""
+    its passage this high, its similarity reaches `crosslingual_floor` (a top rank alone may be the
+    best of unrelated lines) and it holds the names the question keeps (option names, acronyms)."""
+    crosslingual_floor: float = 0.20
     pages: int = 3
     gate_tries: int = 5
     """The best-scoring spans offered to the gate, in order; the first that passes is the answer."""
@@ -273,11 +275,12 @@ def gate(
         if (
             channel
             and rank <= settings.crosslingual_rank
+            and similarity >= settings.crosslingual_floor
             and (fit.portable_coverage > 0 or not profile.portable)
         ):
             return (
-                f"{kind}; across languages the {channel} channel ranks its passage {rank} "
-                "and the names the question keeps are there"
+                f"{kind}; across languages the {channel} channel ranks its passage {rank}, its meaning "
+                "is not far off and the names the question keeps are there"
             )
     return ""
 

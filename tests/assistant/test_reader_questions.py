@@ -114,6 +114,8 @@ def evidence(question: str, text: str) -> str:
         ("How many consoles are there?", "шесть виртуальных консолей", "number word 'шесть'"),
         ("How many days does the cache keep?", "the daily script cleans it", ""),
         ("How often is the list refreshed?", "the daily script refreshes it", "number word 'daily'"),
+        ("How often should I descale it?", "Press the button once for an espresso.", ""),
+        ("Как часто промывать фильтр?", "Промывайте фильтр раз в месяц.", "number word 'раз в'"),
         ("Which company developed SSH?", "разработанная компанией SSH Communications Security", "name"),
         ("Which cloud provider stores the backups?", "Backups are kept for 30 days.", ""),
         ("What is the keyboard shortcut for the menu?", "нажав Control+t", "key Control"),

@@ -37,6 +37,8 @@ class QuestionResult:
     latency_ms: float
     top_pages: list[str] = field(default_factory=list)
     answerable: bool = True
+    why: str = ""
+    """The extractive reader's reason: which gate passed, or why none did (empty for other backends)."""
 
 
 def is_unanswerable(item: dict[str, Any]) -> bool:
@@ -122,8 +124,10 @@ def evaluate(assistant: Assistant, questions: list[dict[str, Any]], depth: int =
     for item in questions:
         started = time.perf_counter()
         hits = assistant.search(item["question"], k=depth)
-        answer = assistant.generator.answer(item["question"].strip(), hits)
-        results.append(score_answer(item, answer, hits, (time.perf_counter() - started) * 1000))
+        reading = assistant.generator.read(item["question"].strip(), hits)
+        result = score_answer(item, reading.answer, hits, (time.perf_counter() - started) * 1000)
+        result.why = reading.why
+        results.append(result)
     return results
 
 

@@ -8,6 +8,12 @@ from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numpy as np
+from sqlalchemy import select, tuple_
+
+from assistant.questions import profile_question
+from assistant.spans import PageView, page_fits
+from indexer.catalog import PageRow, PassageRow
 from indexer.language import MARK_QUESTION, search_tokens
 from indexer.records import DocumentRecord, PassageRecord
 from indexer.workspace import Workspace, index_text
@@ -24,9 +30,13 @@ class FusionWeights:
     rrf_k: float = 60.0
     depth: int = 60
     mark_bonus: float = 0.02
+    clean_copy: float = 0.002
     support: float = 0.0
     """Weight of the second and third passages of a page relative to its best one."""
-    """How many passages each channel contributes before fusion."""
+    rerank_pages: int = 5
+    """Top pages whose best answer span is weighed before the order is final (0 turns reranking off)."""
+    rerank: float = 0.5
+    """Weight of the best span's fit against the page's fused score (relative to the best page's)."""
 
 
 @dataclass
@@ -46,10 +56,27 @@ class PageHit:
     page: int
     score: float
     passages: list[Evidence]
+    view: PageView | None = field(default=None, repr=False, compare=False)
+    """The page as the reranker read it (all its passages, their spans and fits): the reader reuses it."""
 
     @property
     def key(self) -> tuple[int, int]:
         return (self.document.id, self.page)
+
+
+def _has_clean_copy(marked: tuple[int, int], pages: dict[tuple[int, int], list[Evidence]]) -> bool:
+    """Whether another found page without a red mark says what this marked page says."""
+    texts = {e.passage.text for e in pages[marked] if e.passage.kind != "mark"}
+    if not texts:
+        return False
+    for key, found in pages.items():
+        if key == marked or any(e.passage.kind == "mark" for e in found):
+            continue
+        # Each page shows only the passages the channels found: most of them shared is a copy.
+        other = {e.passage.text for e in found}
+        if len(texts & other) >= 0.5 * min(len(texts), len(other)):
+            return True
+    return False
 
 
 _CHANNELS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="assistant-channel")
@@ -111,12 +138,17 @@ class Retriever:
             found.sort(key=lambda e: e.score, reverse=True)
             # The best passage decides; optionally, further passages on the page add support.
             page_scores[key] = found[0].score + weights.support * sum(e.score for e in found[1:3])
-        if MARK_QUESTION.search(question):
-            # "Which button is circled in red?": the page with the red mark is the one meant, even
-            # when an unmarked copy of the same screen holds the same words.
-            for key, found in pages.items():
-                if any(e.passage.kind == "mark" for e in found):
+        marked_question = bool(MARK_QUESTION.search(question))
+        for key, found in pages.items():
+            if any(e.passage.kind == "mark" for e in found):
+                # "Which button is circled in red?": the page with the red mark is the one meant, even
+                # when an unmarked copy of the same screen holds the same words. Any other question
+                # is better answered from the clean copy when there is one (a tie-break far below a
+                # real difference).
+                if marked_question:
                     page_scores[key] += weights.mark_bonus
+                elif _has_clean_copy(key, pages):
+                    page_scores[key] -= weights.clean_copy
         self._add_visual(question, page_scores, pages, depth, documents)
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[:k]
         hits = []
@@ -126,7 +158,67 @@ class Retriever:
             if document is None:
                 continue
             hits.append(PageHit(document, key[1], page_scores[key], supporting[:8]))
+        if weights.rerank_pages > 0 and weights.rerank > 0 and len(hits) > 1:
+            hits = self._rerank(question, hits, query_vector)
         return hits
+
+    def _rerank(self, question: str, hits: list[PageHit], query_vector: np.ndarray) -> list[PageHit]:
+        """Reorder the top pages by how well their best span answers the question.
+
+        A page that states the fact can lose the fusion to one that mentions the topic more often;
+        the span's fit (the kind of answer asked for, the question's rare words close together)
+        tells them apart. The pages' passages are kept on the hits for the reader.
+        """
+        top = hits[: self.weights.rerank_pages]
+        profile = profile_question(question, self.workspace.lexical.idf)
+        if profile.wants_mark:
+            # "Which option is circled in the Print dialog?": the marked text rarely shares a word
+            # with the question; the window's name and the mark decide (the fused order keeps them).
+            return hits
+        passages = self._page_passages([hit.key for hit in top])
+        similarities = self.workspace.dense.similarities(
+            query_vector, [p.id for found in passages.values() for p in found]
+        )
+        views = []
+        for hit in top:
+            hit.view = PageView(
+                hit, passages.get(hit.key, []), {e.passage.id: e for e in hit.passages}, similarities
+            )
+            hit.view.query = (self.workspace.embedder, query_vector)
+            views.append(hit.view)
+        fits = page_fits(profile, views)
+        read = [bool(view.passages) for view in views]
+        best_fit = max((fit for fit, text in zip(fits, read, strict=True) if text), default=0.0)
+        # A page with no text (found by the visual channel alone) has nothing to read: it keeps
+        # its fused score; a read page moves by how far its best span falls short of the best one.
+        scale = self.weights.rerank * (top[0].score or 1.0)
+        for hit, fit, text in zip(top, fits, read, strict=True):
+            if text:
+                hit.score = round(max(hit.score + scale * (fit - best_fit), 0.0), 6)
+        reranked = sorted(top, key=lambda hit: hit.score, reverse=True)
+        rest = hits[len(top) :]
+        floor = min((hit.score for hit in reranked), default=0.0)
+        for hit in rest:
+            # Pages the reranker did not read stay below those it did.
+            hit.score = min(hit.score, floor * 0.999)
+        log.debug("reranked %s -> %s", [h.key for h in top], [h.key for h in reranked])
+        return reranked + rest
+
+    def _page_passages(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], list[PassageRecord]]:
+        """Every passage of a few pages in reading order, read in two queries whatever their number."""
+        with self.workspace.session() as session:
+            rows = session.execute(
+                select(PassageRow.id, PageRow.document_id, PageRow.number)
+                .join(PageRow, PassageRow.page_id == PageRow.id)
+                .where(tuple_(PageRow.document_id, PageRow.number).in_(keys))
+                .order_by(PageRow.document_id, PageRow.number, PassageRow.ordinal)
+            ).all()
+        records = self.workspace.passages([row[0] for row in rows])
+        found: dict[tuple[int, int], list[PassageRecord]] = defaultdict(list)
+        for passage_id, document_id, number in rows:
+            if passage_id in records:
+                found[(document_id, number)].append(records[passage_id])
+        return found
 
     def _deep_search(self, question: str, depth: int) -> list[tuple[int, float]]:
         deep = self.workspace.deep

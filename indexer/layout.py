@@ -5,9 +5,19 @@ from __future__ import annotations
 import re
 from statistics import median
 
+from indexer.controls import STATE_WORDS
 from indexer.language import detect_language
 from indexer.marks import lines_under_mark
-from indexer.records import LineSpan, Mark, PageContent, PassageDraft, TextLine, Word, union_bbox
+from indexer.records import (
+    Control,
+    LineSpan,
+    Mark,
+    PageContent,
+    PassageDraft,
+    TextLine,
+    Word,
+    union_bbox,
+)
 
 MAX_PASSAGE_CHARS = 700
 HEADING_SIZE_RATIO = 1.15
@@ -50,6 +60,7 @@ def build_passages(page: PageContent, section: str = "") -> tuple[list[PassageDr
         passage = _mark_passage(mark, lines)
         if passage is not None:
             passages.append(passage)
+    passages.extend(control_passages(page.controls, section))
     if not lines:
         return passages, section
     body_size = _body_font_size(lines)
@@ -171,3 +182,28 @@ def _mark_passage(mark: Mark, lines: list[TextLine]) -> PassageDraft | None:
     passage = _passage(marked, "mark", MARK_DESCRIPTIONS[mark.shape])
     passage.text = passage.text.strip(" :;,.(")
     return passage
+
+
+def control_passages(controls: list[Control], section: str) -> list[PassageDraft]:
+    """One passage per control: "Paper Format › Orientation: Landscape (selected)", "Margins › Left: 0.98″".
+
+    The first span is the label (when there is one), the second the value, each with its own
+    box, so an answer can cite the value and the reader can tell them apart
+    (`control_parts`). The state is written in the screen's language, for search and for users.
+    """
+    passages = []
+    for control in controls:
+        text, spans = f"{control.group} › " if control.group else "", []
+        if control.label and control.label_bbox is not None:
+            spans.append(LineSpan(len(text), len(text) + len(control.label), control.label_bbox))
+            text += control.label + ": "
+        start = len(text)
+        text += control.value
+        spans.append(LineSpan(start, len(text), control.value_bbox))
+        lang = detect_language(f"{control.label} {control.value} {section}")
+        if control.on is not None and control.kind in ("radio", "checkbox"):
+            words = STATE_WORDS["ru" if lang == "ru" else "en"]
+            text += f" ({words[(control.kind, control.on)]})"
+        boxes = [span.bbox for span in spans]
+        passages.append(PassageDraft(text, union_bbox(boxes), "control", lang, section, spans))
+    return passages

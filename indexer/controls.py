@@ -175,7 +175,7 @@ def find_indicators(gray: np.ndarray, words: list[Word], height: float) -> list[
             continue
         bbox: BBox = (float(cols.start), float(rows.start), float(cols.stop), float(rows.stop))
         covering = [w for w in text_words if _overlap_share(bbox, w.bbox) > 0.5]
-        if any(not _glued_to(w, bbox) for w in covering):
+        if any(not (_glued_to(w, bbox) or _read_as_letter(w, bbox)) for w in covering):
             continue  # a letter O or a square bracket inside a word
         if _label_right_of(bbox, text_words, height) is None:
             continue
@@ -188,6 +188,11 @@ def _plain_outline(crop: np.ndarray, silhouette: np.ndarray) -> bool:
     """A widget's outline is one even colour all the way round; an icon's edge is a picture."""
     edge = silhouette & ~ndi.binary_erosion(silhouette)
     return bool(edge.any()) and float(crop[edge].std()) <= 32.0
+
+
+def _read_as_letter(word: Word, box: BBox) -> bool:
+    """OCR took the whole indicator for a letter or two ("М" for a tick, "@)" for a radio button)."""
+    return len(word.text) <= 2 and _overlap_share(word.bbox, box) >= 0.6
 
 
 def _glued_to(word: Word, box: BBox) -> bool:
@@ -408,12 +413,12 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
 
 
 def _section_heading(box: BBox, sections: list[Phrase], height: float) -> str:
-    """The heading a control sits under: the nearest phrase above, in its column, no further than ~12 rows."""
+    """The heading a control sits under: the nearest phrase above, in its column, no further than ~20 rows."""
     above = [
         p
         for p in sections
         if p.bbox[3] <= box[1] + 1
-        and box[1] - p.bbox[3] <= 12 * height
+        and box[1] - p.bbox[3] <= 20 * height
         and box[0] - 6 * height <= p.bbox[0] <= box[0] + 0.5 * height
     ]
     return max(above, key=lambda p: p.bbox[3]).text.rstrip(" :") if above else ""
@@ -553,6 +558,9 @@ def _is_text(word: Word) -> bool:
     letters = sum(ch.isalnum() for ch in text)
     if letters == 0:
         return False
+    x0, y0, x1, y1 = word.bbox
+    if len(text) > 1 and y1 - y0 > 2 * (x1 - x0):
+        return False  # a column of radio buttons read top to bottom as "OO0O0000"
     if letters == 1:
         if text.isdigit() or (len(text) == 2 and text.endswith(":")):
             return True

@@ -111,12 +111,15 @@ class Retriever:
             found.sort(key=lambda e: e.score, reverse=True)
             # The best passage decides; optionally, further passages on the page add support.
             page_scores[key] = found[0].score + weights.support * sum(e.score for e in found[1:3])
-        if MARK_QUESTION.search(question):
+        if MARK_QUESTION.search(question) and page_scores:
             # "Which button is circled in red?": the page with the red mark is the one meant, even
-            # when an unmarked copy of the same screen holds the same words.
+            # when an unmarked copy of the same screen holds the same words. The bonus grows with
+            # the page's own match, so it never lifts one marked page over a better-matching one
+            # ("...in the Print dialog": another dialog's red circle must not win).
+            best = max(page_scores.values()) or 1.0
             for key, found in pages.items():
                 if any(e.passage.kind == "mark" for e in found):
-                    page_scores[key] += weights.mark_bonus
+                    page_scores[key] += weights.mark_bonus * page_scores[key] / best
         self._add_visual(question, page_scores, pages, depth, documents)
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[:k]
         hits = []

@@ -542,8 +542,8 @@ def _label_right_of(box: BBox, words: list[Word], height: float) -> Word | None:
             _glued_to(w, box)
             or (
                 box[2] - 2 <= w.bbox[0] <= box[2] + max(1.2 * side, 1.5 * height)
-                # A window title next to its icon is not an option's label: titles are set larger.
-                and w.bbox[3] - w.bbox[1] <= 1.35 * height
+                # A window's title next to its icon, up top and set larger, is not an option's label.
+                and not (w.bbox[3] - w.bbox[1] > 1.35 * height and w.bbox[1] < 4 * height)
             )
         )
         # Tesseract is unsure of a word that touches a widget ("|Match" at 22): letters vouch for it.

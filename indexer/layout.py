@@ -57,7 +57,7 @@ def build_passages(page: PageContent, section: str = "") -> tuple[list[PassageDr
             section = lines[0].text.strip()
     passages: list[PassageDraft] = []
     for mark in page.marks:
-        passage = _mark_passage(mark, lines)
+        passage = _mark_passage(mark, lines, section)
         if passage is not None:
             passages.append(passage)
     passages.extend(control_passages(page.controls, section))
@@ -174,12 +174,15 @@ def _passage(lines: list[TextLine], kind: str, section: str) -> PassageDraft:
     return PassageDraft(text, bbox, kind, detect_language(text), section, spans)  # type: ignore[arg-type]
 
 
-def _mark_passage(mark: Mark, lines: list[TextLine]) -> PassageDraft | None:
+def _mark_passage(mark: Mark, lines: list[TextLine], window: str) -> PassageDraft | None:
     # The lines are already cleaned of OCR noise by build_passages.
     marked = lines_under_mark(mark, lines)
     if not marked:
         return None
-    passage = _passage(marked, "mark", MARK_DESCRIPTIONS[mark.shape])
+    # The window's title belongs with the mark: "…in the Print dialog, which option is circled?"
+    # must find this window's mark, not the equally red one of another dialog.
+    description = MARK_DESCRIPTIONS[mark.shape]
+    passage = _passage(marked, "mark", f"{window}: {description}" if window else description)
     passage.text = passage.text.strip(" :;,.(")
     return passage
 

@@ -17,6 +17,7 @@ from assistant.generators.base import (
     Generator,
     answer_language,
 )
+from assistant.generators.screens import answer_from_controls
 from assistant.retrieval import Evidence, PageHit
 from indexer.embedders import TextEmbedder
 from indexer.language import MARK_QUESTION, search_tokens
@@ -90,6 +91,10 @@ class ExtractiveGenerator(Generator):
         hits = list(hits)
         language = answer_language(question)
         not_found = Answer(question, NOT_FOUND_TEXT[language], False, [], language)
+        # "Which orientation is selected?": a screenshot's controls answer before its text lines.
+        screen = answer_from_controls(question, hits, self.page_passages, self.embedder, self.term_weights)
+        if screen is not None:
+            return screen
         candidates = self._candidates(hits[: self.settings.pages])
         if not candidates:
             return not_found

@@ -12,6 +12,7 @@ LibreOffice and Qt draw their widgets at different sizes and with different them
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import dataclass
 from statistics import median
 from typing import Literal
@@ -20,6 +21,7 @@ import numpy as np
 import scipy.ndimage as ndi
 from PIL import Image
 
+from indexer.ocr import read_boxes
 from indexer.records import BBox, Control, ControlKind, TextLine, Word, union_bbox
 
 IndicatorKind = Literal["radio", "checkbox"]
@@ -157,6 +159,17 @@ def indicator_state(crop: np.ndarray, kind: IndicatorKind) -> tuple[bool, float]
 
 def find_indicators(gray: np.ndarray, words: list[Word], height: float) -> list[Indicator]:
     """Check boxes and radio buttons: small squares and discs with a label just to their right."""
+    text_words = [w for w in words if _is_text(w)]
+    found = [
+        indicator
+        for indicator in indicator_candidates(gray, words, height)
+        if _label_right_of(indicator.bbox, text_words, height) is not None
+    ]
+    return _settle_radio_groups(found, height)
+
+
+def indicator_candidates(gray: np.ndarray, words: list[Word], height: float) -> list[Indicator]:
+    """Squares and discs shaped, sized and outlined like check boxes and radio buttons, label or not."""
     ink = np.abs(gray - background(gray)) > INK_CONTRAST
     labels, _ = ndi.label(ink, structure=np.ones((3, 3), dtype=bool))
     text_words = [w for w in words if _is_text(w)]
@@ -177,11 +190,69 @@ def find_indicators(gray: np.ndarray, words: list[Word], height: float) -> list[
         covering = [w for w in text_words if _overlap_share(bbox, w.bbox) > 0.5]
         if any(not (_glued_to(w, bbox) or _read_as_letter(w, bbox)) for w in covering):
             continue  # a letter O or a square bracket inside a word
-        if _label_right_of(bbox, text_words, height) is None:
-            continue
         on, evidence = indicator_state(gray[rows, cols], kind)
         found.append(Indicator(kind, bbox, on, evidence))
-    return _settle_radio_groups(found, height)
+    return found
+
+
+def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> bool:
+    """Read again the labels OCR lost next to their indicators; True when `lines` changed (in place).
+
+    Tesseract often drops the first word after a check box ("[ ] ... expressions", "( ) ...
+    compression"): the box and the word run together. For each indicator whose label does not
+    start right after it, the row from the indicator to the end of the label's remains is OCRed on
+    its own, and the new reading replaces the old words there when it holds more letters.
+    """
+    words = [w for line in lines for w in line.words]
+    text_words = [w for w in words if _is_text(w)]
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    regions: list[BBox] = []
+    for indicator in indicator_candidates(gray, words, height):
+        _, y0, x1, y1 = indicator.bbox
+        label = _label_right_of(indicator.bbox, text_words, height)
+        if label is not None and not _glued_to(label, indicator.bbox):
+            continue
+        cy = (y0 + y1) / 2
+        row = sorted(
+            (
+                w
+                for w in text_words
+                if w.bbox[1] <= cy <= w.bbox[3] and (x1 < w.bbox[0] <= x1 + 15 * height or w is label)
+            ),
+            key=lambda w: w.bbox[0],
+        )
+        if not row:
+            continue
+        end = row[0].bbox[2]
+        for previous, word in itertools.pairwise(row):
+            if word.bbox[0] - previous.bbox[2] > 1.2 * height:
+                break
+            end = word.bbox[2]
+        pad = 0.3 * (y1 - y0)
+        regions.append((x1 + 1, min(y0, row[0].bbox[1]) - pad, end + 2, max(y1, row[0].bbox[3]) + pad))
+    if not regions:
+        return False
+    changed = False
+    next_block = max((line.block for line in lines), default=0) + 1
+    for region, found in zip(regions, read_boxes(image, regions, "eng+rus"), strict=True):
+        fresh = [w for w in found if _is_text(w) and w.confidence >= 50]
+        old = [w for w in words if _centre_in(w.bbox, region)]
+        if sum(ch.isalpha() for w in fresh for ch in w.text) <= sum(
+            ch.isalpha() for w in old for ch in w.text
+        ):
+            continue
+        for line in lines:
+            line.words[:] = [w for w in line.words if not _centre_in(w.bbox, region)]
+        lines.append(TextLine(fresh, next_block))
+        next_block += 1
+        changed = True
+    lines[:] = [line for line in lines if line.words]
+    return changed
+
+
+def _centre_in(box: BBox, region: BBox) -> bool:
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return region[0] <= x <= region[2] and region[1] <= y <= region[3]
 
 
 def _plain_outline(crop: np.ndarray, silhouette: np.ndarray) -> bool:
@@ -354,14 +425,17 @@ def _edge(
 def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     """Every check box, radio button, field and drop-down of a dialog screenshot, with its label.
 
-    `lines` are the OCR lines of `image` (boxes in its pixels). Returns [] for pictures that are
-    not dialogs (photos, scans): nothing there is shaped and placed like a control.
+    `lines` are the OCR lines of `image` (boxes in its pixels); labels OCR lost beside their check
+    box are read again and added to them (`recover_labels`). Returns [] for pictures that are not
+    dialogs (photos, scans): nothing there is shaped and placed like a control.
     """
     words = [w for line in lines for w in line.words]
     if not words:
         return []
     gray = np.asarray(image.convert("L"), dtype=np.float32)
     height = text_height(words)
+    if recover_labels(image, lines, height):
+        words = [w for line in lines for w in line.words]
     indicators = find_indicators(gray, words, height)
     row_phrases = phrases(lines, height)
     options: list[tuple[Indicator, Phrase]] = []

@@ -16,7 +16,7 @@ import scipy.ndimage as ndi
 from PIL import Image
 
 from indexer.errors import AssistantError
-from indexer.records import TextLine, Word
+from indexer.records import BBox, TextLine, Word
 
 log = logging.getLogger(__name__)
 
@@ -237,20 +237,20 @@ def settle_scripts(image: Image.Image, lines: list[TextLine], settings: OcrSetti
             word.text = better
 
 
-def _read_again(
-    image: Image.Image, words: list[Word], language: str, settings: OcrSettings
-) -> list[list[tuple[str, float]]]:
-    """Each word's crop OCRed in `language` alone: (text, confidence) of what was read, per word.
+def read_boxes(
+    image: Image.Image, boxes: list[BBox], languages: str, settings: OcrSettings | None = None
+) -> list[list[Word]]:
+    """OCR each box of `image` on its own, in `languages`: the words found in each, in page pixels.
 
-    The crops go in one strip, a word a row with white space between, so a page costs one more
-    tesseract start however many words it has.
+    The crops go in one strip, one a row with white space between, so a page costs one more
+    tesseract start however many boxes it has.
     """
-    if not words:
+    if not boxes:
         return []
+    settings = settings or OcrSettings()
     gray = image.convert("L")
     crops = []
-    for word in words:
-        x0, y0, x1, y1 = word.bbox
+    for x0, y0, x1, y1 in boxes:
         crop = gray.crop((int(x0) - 3, int(y0) - 3, int(x1) + 4, int(y1) + 4))
         size = (crop.width * REREAD_SCALE, crop.height * REREAD_SCALE)
         crops.append(crop.resize(size, Image.Resampling.LANCZOS))
@@ -263,18 +263,32 @@ def _read_again(
         strip.paste(crop, (gap, top))
         rows.append((top, top + crop.height))
         top += crop.height + gap
-    tsv = _tesseract_tsv(strip, language, "6", settings.timeout_s)
-    readings: list[list[tuple[str, float]]] = [[] for _ in words]
+    tsv = _tesseract_tsv(strip, languages, "6", settings.timeout_s)
+    found: list[list[Word]] = [[] for _ in boxes]
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (row.get("text") or "").strip()
-        if row.get("level") != "5" or not text:
+        if row.get("level") != "5" or not text or float(row["conf"]) < 0:
             continue
-        centre = float(row["top"]) + float(row["height"]) / 2
+        left, top_px = float(row["left"]), float(row["top"])
+        width_px, height_px = float(row["width"]), float(row["height"])
+        centre = top_px + height_px / 2
         for index, (start, end) in enumerate(rows):
             if start - gap / 2 <= centre <= end + gap / 2:
-                readings[index].append((text, float(row["conf"])))
+                ox, oy = int(boxes[index][0]) - 3, int(boxes[index][1]) - 3
+                x0 = ox + (left - gap) / REREAD_SCALE
+                y0 = oy + (top_px - start) / REREAD_SCALE
+                bbox = (x0, y0, x0 + width_px / REREAD_SCALE, y0 + height_px / REREAD_SCALE)
+                found[index].append(Word(text, bbox, float(row["conf"]), height_px / REREAD_SCALE))
                 break
-    return readings
+    return found
+
+
+def _read_again(
+    image: Image.Image, words: list[Word], language: str, settings: OcrSettings
+) -> list[list[tuple[str, float]]]:
+    """Each word's crop OCRed in `language` alone: (text, confidence) of what was read, per word."""
+    found = read_boxes(image, [w.bbox for w in words], language, settings)
+    return [[(w.text, w.confidence) for w in words_found] for words_found in found]
 
 
 def _lowercase_russian(part: str) -> bool:

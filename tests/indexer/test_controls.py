@@ -298,3 +298,17 @@ def test_a_screenshot_is_indexed_with_its_controls(tmp_path: Path) -> None:
     [page] = extract_document(path, IndexSettings()).pages
     assert any(c.value == "RGB" and c.on for c in page.content.controls)
     assert any(p.kind == "control" and p.text == "Colour mode: RGB (selected)" for p in page.passages)
+
+
+def test_a_label_ocr_lost_beside_its_radio_button_is_read_again() -> None:
+    # LibreOffice's PDF Options: tesseract reads "( ) JPEG compression" as "compression" alone.
+    with Image.open(DATA / "lo_en_pdf_options_images.png") as image:
+        rgb = image.convert("RGB")
+    lines = recognize(rgb).lines
+    assert "JPEG" not in " ".join(line.text for line in lines)
+    controls = by_value(detect_controls(rgb, lines))
+    assert controls["JPEG compression"].kind == "radio" and controls["JPEG compression"].on is True
+    assert controls["Lossless compression"].on is False
+    assert controls["90%"].label == "JPEG compression Quality"
+    # The recovered words join the page's lines, so its text passages can be searched for them too.
+    assert "JPEG compression Quality:" in [line.text for line in lines]

@@ -107,11 +107,18 @@ class Retriever:
                 Evidence(record, score, ranks[passage_id], similarity.get(passage_id, 0.0))
             )
         page_scores: dict[tuple[int, int], float] = {}
+        wants_mark = bool(MARK_QUESTION.search(question))
         for key, found in pages.items():
             found.sort(key=lambda e: e.score, reverse=True)
+            # A red mark's passage repeats the words under it; it speaks only for questions about
+            # the mark, so that a marked copy of a screen does not outrank the clean one otherwise.
+            scoring = found if wants_mark else [e for e in found if e.passage.kind != "mark"] or found
             # The best passage decides; optionally, further passages on the page add support.
-            page_scores[key] = found[0].score + weights.support * sum(e.score for e in found[1:3])
-        if MARK_QUESTION.search(question) and page_scores:
+            page_scores[key] = scoring[0].score + weights.support * sum(e.score for e in scoring[1:3])
+            if len(scoring) < len(found):
+                # Between a screen and its annotated copy, a question not about the mark means the screen.
+                page_scores[key] *= 1.0 - weights.mark_bonus / 4
+        if wants_mark and page_scores:
             # "Which button is circled in red?": the page with the red mark is the one meant, even
             # when an unmarked copy of the same screen holds the same words. The bonus grows with
             # the page's own match, so it never lifts one marked page over a better-matching one

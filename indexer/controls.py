@@ -3,7 +3,8 @@
 A user asks a screenshot what is *set*: "which orientation is selected?", "what left margin is
 entered?". OCR gives the words; which of them is the value, and which option is on, is in the
 pixels: the filled radio dot, the tick, the frame around a field. The functions here are pure
-(image and OCR words in, records out) so that each step can be tested on real crops.
+(image and OCR words in, records out) so that each step can be tested on real crops; only
+`recover_labels` runs tesseract again, on the labels OCR lost beside their check boxes.
 
 Geometry is relative to the page's typical text height, never to absolute pixels: GIMP, GTK,
 LibreOffice and Qt draw their widgets at different sizes and with different themes.

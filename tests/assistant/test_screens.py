@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -17,6 +18,9 @@ from assistant.retrieval import PageHit
 from indexer.language import search_tokens
 from indexer.layout import control_passages
 from indexer.records import Control, DocumentRecord, PassageRecord
+
+if TYPE_CHECKING:
+    from conftest import Maker
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -173,3 +177,30 @@ def test_names_match_across_word_forms_of_one_root() -> None:
     terms = {t: 1.0 for t in search_tokens("верхнее поле")}
     assert name_match(terms, search_tokens("Поля Сверху")) == pytest.approx(1.7)
     assert name_match(terms, search_tokens("Поля Снизу")) == pytest.approx(1.0)
+
+
+def test_a_question_naming_the_window_finds_that_windows_mark(make: Maker, tmp_path: Path) -> None:
+    # Two dialogs with a red ellipse each, and a clean copy of one of them.
+    make.screenshot(
+        "print_marked.png",
+        ["Print", "Printer: Office Laser", "Odd and even pages", "Copies: 2"],
+        2,
+        "ellipse",
+    )
+    make.screenshot(
+        "export_marked.png", ["Export", "Format: PDF", "Embed fonts", "Compress images"], 2, "ellipse"
+    )
+    make.screenshot("print.png", ["Print", "Printer: Office Laser", "Odd and even pages", "Copies: 2"])
+    assistant = Assistant(tmp_path / "workspace")
+    assistant.add([make.root / "print_marked.png", make.root / "export_marked.png", make.root / "print.png"])
+    for question, file, option in [
+        ("In the Print dialog, which option is circled in red?", "print_marked.png", "Odd and even pages"),
+        ("In the Export dialog, which option is circled in red?", "export_marked.png", "Embed fonts"),
+    ]:
+        [first, *_] = assistant.search(question, 3)
+        assert first.document.filename == file, question
+        answer = assistant.ask(question)
+        assert answer.text == option and answer.citations[0].document.filename == file
+    # Not about the mark: the clean screen comes before its annotated copy.
+    [first, second, *_] = assistant.search("How many copies does the Print dialog print?", 3)
+    assert (first.document.filename, second.document.filename) == ("print.png", "print_marked.png")

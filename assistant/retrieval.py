@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from indexer.language import MARK_QUESTION, search_tokens
+from indexer.layout import MARK_DESCRIPTIONS
 from indexer.records import DocumentRecord, PassageRecord
 from indexer.workspace import Workspace, index_text
 
@@ -123,10 +124,14 @@ class Retriever:
             # when an unmarked copy of the same screen holds the same words. The bonus grows with
             # the page's own match, so it never lifts one marked page over a better-matching one
             # ("...in the Print dialog": another dialog's red circle must not win).
+            # A second share goes to the marked page whose window the question names.
             best = max(page_scores.values()) or 1.0
+            terms = set(search_tokens(question, drop_stopwords=True))
             for key, found in pages.items():
                 if any(e.passage.kind == "mark" for e in found):
-                    page_scores[key] += weights.mark_bonus * page_scores[key] / best
+                    window = _window_words(found)
+                    named = len(terms & window) / len(window) if window else 0.0
+                    page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named)
         self._add_visual(question, page_scores, pages, depth, documents)
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[:k]
         hits = []
@@ -191,3 +196,14 @@ class Retriever:
                     Evidence(p, 0.0, {"visual": rank})
                     for p in self.workspace.page_passages(key[0], key[1])[:3]
                 ]
+
+
+_MARK_WORDS = frozenset(search_tokens(" ".join(MARK_DESCRIPTIONS.values())))
+
+
+def _window_words(found: list[Evidence]) -> set[str]:
+    """The words of a screenshot's window title: its passages' section, less the mark's description."""
+    words: set[str] = set()
+    for evidence in found:
+        words.update(search_tokens(evidence.passage.section, drop_stopwords=True))
+    return words - _MARK_WORDS

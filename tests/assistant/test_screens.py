@@ -180,7 +180,8 @@ def test_names_match_across_word_forms_of_one_root() -> None:
 
 
 def test_a_question_naming_the_window_finds_that_windows_mark(make: Maker, tmp_path: Path) -> None:
-    # Two dialogs with a red ellipse each, and a clean copy of one of them.
+    # Two dialogs with a red ellipse each, and a clean copy of one of them. The other dialog's marked
+    # option shares a word with the question ("Print"): the window's name must decide.
     make.screenshot(
         "print_marked.png",
         ["Print", "Printer: Office Laser", "Odd and even pages", "Copies: 2"],
@@ -188,14 +189,14 @@ def test_a_question_naming_the_window_finds_that_windows_mark(make: Maker, tmp_p
         "ellipse",
     )
     make.screenshot(
-        "export_marked.png", ["Export", "Format: PDF", "Embed fonts", "Compress images"], 2, "ellipse"
+        "export_marked.png", ["Export", "Format: PDF", "Print quality", "Compress images"], 2, "ellipse"
     )
     make.screenshot("print.png", ["Print", "Printer: Office Laser", "Odd and even pages", "Copies: 2"])
     assistant = Assistant(tmp_path / "workspace")
     assistant.add([make.root / "print_marked.png", make.root / "export_marked.png", make.root / "print.png"])
     for question, file, option in [
         ("In the Print dialog, which option is circled in red?", "print_marked.png", "Odd and even pages"),
-        ("In the Export dialog, which option is circled in red?", "export_marked.png", "Embed fonts"),
+        ("In the Export dialog, which option is circled in red?", "export_marked.png", "Print quality"),
     ]:
         [first, *_] = assistant.search(question, 3)
         assert first.document.filename == file, question

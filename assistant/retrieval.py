@@ -130,7 +130,7 @@ class Retriever:
             for key, found in pages.items():
                 if any(e.passage.kind == "mark" for e in found):
                     window = _window_words(found)
-                    named = len(terms & window) / len(window) if window else 0.0
+                    named = sum(_named(word, terms) for word in window) / len(window) if window else 0.0
                     page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named)
         self._add_visual(question, page_scores, pages, depth, documents)
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[:k]
@@ -207,3 +207,18 @@ def _window_words(found: list[Evidence]) -> set[str]:
     for evidence in found:
         words.update(search_tokens(evidence.passage.section, drop_stopwords=True))
     return words - _MARK_WORDS
+
+
+def _named(word: str, terms: set[str]) -> bool:
+    """Whether the question names a title word, in any of its forms ("дисплея" names "Дисплей").
+
+    The stemmer cuts the two apart ("диспле" / "диспл"): a shared start of all but a letter counts.
+    """
+    for term in terms:
+        if term == word:
+            return True
+        shorter = min(len(term), len(word))
+        common = next((i for i, (a, b) in enumerate(zip(term, word, strict=False)) if a != b), shorter)
+        if shorter >= 4 and common >= shorter - 1:
+            return True
+    return False

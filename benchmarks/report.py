@@ -48,6 +48,7 @@ def main() -> None:
         section("Several processes on one workspace (`benchmarks/integrity_bench.py`)", "integrity.md"),
         section("OmniFusion model (`benchmarks/omnifusion_bench.py`)", "omnifusion.md"),
         section("Answer generators (`benchmarks/generator_bench.py`)", "generators.md"),
+        section("Screenshots: controls, marks, mixed-script OCR (`benchmarks/screens_bench.py`)", "screens.md"),
         section(
             "OmniFusion serving on a GPU (`benchmarks/omnifusion_serve_bench.py`)", "omnifusion_serve.md"
         ),

@@ -23,6 +23,7 @@ from indexer.controls import STATE_WORDS
 from indexer.embedders import TextEmbedder
 from indexer.language import search_tokens
 from indexer.records import BBox, PassageRecord, union_bbox
+from indexer.workspace import filename_words
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ _FRAME_WORDS = frozenset(
 MIN_NAME_MATCH = 0.5
 """Share of the question's own words (beyond its frame and the dialog's title) a control's name must hold."""
 MIN_MEANING = 0.55
-"""Cosine similarity of question and control name that stands in for shared words (another language)."""
+"""Cosine similarity of question and control name that stands in for shared words."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def answer_from_controls(
     names = sorted({r.name for r in readings if r.name})
     if not names:
         return None
-    terms = _question_terms(question, readings[0].passage.section, names, term_weights)
+    window = f"{readings[0].passage.section} {filename_words(top.document.filename)}"
+    terms = _question_terms(question, window, passages, names, term_weights)
     meaning = dict(zip(names, _similarities(embedder, question, names), strict=True))
     total = sum(terms.values())
     scored = []
@@ -136,7 +138,11 @@ def answer_from_controls(
         scored.append((match + 0.5 * meaning[name], match, name))
     scored.sort(reverse=True)
     best_score, best_match, best_name = scored[0]
-    if best_match < MIN_NAME_MATCH and meaning[best_name] < MIN_MEANING:
+    # Meaning alone vouches for a control when no word can be shared (another language, a label OCR
+    # broke), and only if retrieval found that control's passage among the page's evidence too.
+    retrieved = {e.passage.id for e in top.passages}
+    found_too = any(r.passage.id in retrieved for r in readings if r.name == best_name)
+    if best_match < MIN_NAME_MATCH and not (meaning[best_name] >= MIN_MEANING and found_too):
         log.info(
             "screen: no control named like %r (best %r, match %.2f, meaning %.2f)",
             question,
@@ -172,20 +178,26 @@ def answer_from_controls(
 def _question_terms(
     question: str,
     window: str,
+    page: list[PassageRecord],
     names: list[str],
     term_weights: Callable[[list[str]], dict[str, float]] | None,
 ) -> dict[str, float]:
-    """The question's words that can name a control, weighted.
+    """The question's words that may name a control, weighted.
 
-    The window's title only says which screenshot is meant, and a word in no control's name
-    names the product ("LibreOffice's") or a button: neither decides between controls. Words that
-    frame the question ("option", "selected") count a little: "which of the other options".
+    The window (its title, its file's name) only says which screenshot is meant, and a word found
+    nowhere on the page names the product ("LibreOffice's"): neither decides between controls. A
+    word that is on the page but in no control's name stays: it says the question is about that
+    text, not a control, and weighs against every control. Words that frame the question
+    ("option", "selected") count a little where a control's name holds them ("the other options").
     """
     title = set(search_tokens(window))
     named = [search_tokens(name) for name in names]
+    on_page = {token for passage in page for token in search_tokens(passage.text)}
     content = set(search_tokens(question, drop_stopwords=True)) - title
     framing = {t for t in content & _FRAME_WORDS if any(t in name for name in named)}
-    content = {t for t in content - _FRAME_WORDS if any(name_match({t: 1.0}, name) for name in named)}
+    content = {
+        t for t in content - _FRAME_WORDS if t in on_page or any(name_match({t: 1.0}, name) for name in named)
+    }
     weights = term_weights(sorted(content)) if term_weights and content else {}
     terms = {t: weights.get(t, 1.0) for t in content}
     terms.update({t: 0.3 for t in framing})

@@ -488,15 +488,19 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
 
 
 def _section_heading(box: BBox, sections: list[Phrase], height: float) -> str:
-    """The heading a control sits under: the nearest phrase above, in its column, no further than ~20 rows."""
+    """The heading a control sits under: the nearest phrase above, in its column, no further than ~20 rows.
+
+    A phrase ending in ":" labels a row (its field may have gone unseen), it heads no section.
+    """
     above = [
         p
         for p in sections
-        if p.bbox[3] <= box[1] + 1
+        if not p.text.endswith(":")
+        and p.bbox[3] <= box[1] + 1
         and box[1] - p.bbox[3] <= 20 * height
         and box[0] - 6 * height <= p.bbox[0] <= box[0] + 0.5 * height
     ]
-    return max(above, key=lambda p: p.bbox[3]).text.rstrip(" :") if above else ""
+    return max(above, key=lambda p: p.bbox[3]).text if above else ""
 
 
 def _option_phrase(

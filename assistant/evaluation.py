@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.batch import QuestionFileError
 from assistant.generators.base import Answer
+from assistant.generators.extractive import ExtractiveGenerator
 from assistant.limits import checked_question
 from assistant.retrieval import PageHit
 from assistant.sdk import Assistant
@@ -124,9 +125,16 @@ def evaluate(assistant: Assistant, questions: list[dict[str, Any]], depth: int =
     for item in questions:
         started = time.perf_counter()
         hits = assistant.search(item["question"], k=depth)
-        reading = assistant.generator.read(item["question"].strip(), hits)
-        result = score_answer(item, reading.answer, hits, (time.perf_counter() - started) * 1000)
-        result.why = reading.why
+        question = item["question"].strip()
+        generator = assistant.generator
+        if isinstance(generator, ExtractiveGenerator):
+            # the extractive reader says why it answered (which gate passed) or why it did not
+            reading = generator.read(question, hits)
+            answer, why = reading.answer, reading.why
+        else:
+            answer, why = generator.answer(question, hits), ""
+        result = score_answer(item, answer, hits, (time.perf_counter() - started) * 1000)
+        result.why = why
         results.append(result)
     return results
 

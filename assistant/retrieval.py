@@ -15,6 +15,7 @@ from assistant.questions import profile_question
 from assistant.spans import PageView, page_fits
 from indexer.catalog import PageRow, PassageRow
 from indexer.language import MARK_QUESTION, search_tokens
+from indexer.layout import MARK_DESCRIPTIONS
 from indexer.records import DocumentRecord, PassageRecord
 from indexer.workspace import Workspace, index_text
 
@@ -134,21 +135,32 @@ class Retriever:
                 Evidence(record, score, ranks[passage_id], similarity.get(passage_id, 0.0))
             )
         page_scores: dict[tuple[int, int], float] = {}
+        wants_mark = bool(MARK_QUESTION.search(question))
         for key, found in pages.items():
             found.sort(key=lambda e: e.score, reverse=True)
+            # A red mark's passage repeats the words under it; it speaks only for questions about
+            # the mark, so that a marked copy of a screen does not outrank the clean one otherwise.
+            scoring = found if wants_mark else [e for e in found if e.passage.kind != "mark"] or found
             # The best passage decides; optionally, further passages on the page add support.
-            page_scores[key] = found[0].score + weights.support * sum(e.score for e in found[1:3])
-        marked_question = bool(MARK_QUESTION.search(question))
-        for key, found in pages.items():
-            if any(e.passage.kind == "mark" for e in found):
-                # "Which button is circled in red?": the page with the red mark is the one meant, even
-                # when an unmarked copy of the same screen holds the same words. Any other question
-                # is better answered from the clean copy when there is one (a tie-break far below a
-                # real difference).
-                if marked_question:
-                    page_scores[key] += weights.mark_bonus
-                elif _has_clean_copy(key, pages):
+            page_scores[key] = scoring[0].score + weights.support * sum(e.score for e in scoring[1:3])
+            if len(scoring) < len(found):
+                # Between a screen and its annotated copy, a question not about the mark means the screen.
+                page_scores[key] *= 1.0 - weights.mark_bonus / 4
+                if _has_clean_copy(key, pages):
                     page_scores[key] -= weights.clean_copy
+        if wants_mark and page_scores:
+            # "Which button is circled in red?": the page with the red mark is the one meant, even
+            # when an unmarked copy of the same screen holds the same words. The bonus grows with
+            # the page's own match, so it never lifts one marked page over a better-matching one
+            # ("...in the Print dialog": another dialog's red circle must not win).
+            # A second share goes to the marked page whose window the question names.
+            best = max(page_scores.values()) or 1.0
+            terms = set(search_tokens(question, drop_stopwords=True))
+            for key, found in pages.items():
+                if any(e.passage.kind == "mark" for e in found):
+                    window = _window_words(found)
+                    named = sum(_named(word, terms) for word in window) / len(window) if window else 0.0
+                    page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named)
         self._add_visual(question, page_scores, pages, depth, documents)
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[:k]
         hits = []
@@ -273,3 +285,29 @@ class Retriever:
                     Evidence(p, 0.0, {"visual": rank})
                     for p in self.workspace.page_passages(key[0], key[1])[:3]
                 ]
+
+
+_MARK_WORDS = frozenset(search_tokens(" ".join(MARK_DESCRIPTIONS.values())))
+
+
+def _window_words(found: list[Evidence]) -> set[str]:
+    """The words of a screenshot's window title: its passages' section, less the mark's description."""
+    words: set[str] = set()
+    for evidence in found:
+        words.update(search_tokens(evidence.passage.section, drop_stopwords=True))
+    return words - _MARK_WORDS
+
+
+def _named(word: str, terms: set[str]) -> bool:
+    """Whether the question names a title word, in any of its forms ("дисплея" names "Дисплей").
+
+    The stemmer cuts the two apart ("диспле" / "диспл"): a shared start of all but a letter counts.
+    """
+    for term in terms:
+        if term == word:
+            return True
+        shorter = min(len(term), len(word))
+        common = next((i for i, (a, b) in enumerate(zip(term, word, strict=False)) if a != b), shorter)
+        if shorter >= 4 and common >= shorter - 1:
+            return True
+    return False

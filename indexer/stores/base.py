@@ -42,6 +42,10 @@ class VectorChannel(Protocol):
         """(passage id, inner product), best first, at most `k`."""
         ...
 
+    def similarities(self, query: np.ndarray, ids: list[int]) -> dict[int, float]:
+        """Inner product of `query` with the stored vectors of `ids` (ids not held are left out)."""
+        ...
+
     def save(self) -> None:
         """Make what was added durable for other processes (a file rename; nothing for a database)."""
 

@@ -28,7 +28,10 @@ COPY omnifusion ./omnifusion
 COPY ui ./ui
 RUN pip install ".[postgres,ray]"
 
-RUN useradd --create-home --uid 1000 assistant && mkdir -p /data/workspace && chown assistant /data/workspace
+# /data/shared is where the postgres backend's replicas mount their shared store: a named volume starts
+# with the image's ownership of its mount point, so it must exist here, owned by the user that writes.
+RUN useradd --create-home --uid 1000 assistant && mkdir -p /data/workspace /data/shared \
+    && chown assistant /data/workspace /data/shared
 USER assistant
 VOLUME ["/data/workspace"]
 EXPOSE 8000 8501

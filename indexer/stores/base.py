@@ -26,6 +26,8 @@ class WriterBusy(WorkspaceError):
 class VectorChannel(Protocol):
     """Passage vectors keyed by passage id, searched by inner product (`indexer.dense.DenseIndex` is one)."""
 
+    dim: int
+
     def __len__(self) -> int: ...
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:

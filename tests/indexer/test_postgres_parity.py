@@ -50,6 +50,11 @@ def keyed(workspace: Workspace, found: list[tuple[int, float]]) -> list[tuple[Ke
     return [(key(records[passage_id]), score) for passage_id, score in found if passage_id in records]
 
 
+def _keys(workspace: Workspace) -> dict[int, Key]:
+    ids = [int(i) for i in workspace.dense.ids()]
+    return {passage_id: key(record) for passage_id, record in workspace.passages(ids).items()}
+
+
 @pytest.fixture
 def both(cluster: Cluster, corpus: Corpus, tmp_path: Path) -> Iterator[tuple[Workspace, Workspace]]:
     files = [path for path in corpus.good_files() if path.suffix in (".pdf", ".png")]
@@ -82,6 +87,15 @@ def test_both_stores_score_rank_and_fuse_alike(both: tuple[Workspace, Workspace]
         approximate = keyed(shared, shared.dense.search(vector, 10))
         assert [score for _, score in approximate] == pytest.approx([s for _, s in nearest], abs=2e-3)
         assert approximate[0][0] == nearest[0][0], question
+        # The reader's rerank weighs every passage of the top pages by its stored vector: the same weights.
+        local_ids = {key: pid for pid, key in _keys(local).items()}
+        shared_ids = {key: pid for pid, key in _keys(shared).items()}
+        wanted = sorted(local_ids.keys() & shared_ids.keys())[:40]
+        weights = local.dense.similarities(vector, [local_ids[k] for k in wanted])
+        served = shared.dense.similarities(vector, [shared_ids[k] for k in wanted] + [10**9])
+        assert len(wanted) == 40 and len(served) == len(weights) == 40  # an id not held is left out
+        for passage in wanted:
+            assert served[shared_ids[passage]] == pytest.approx(weights[local_ids[passage]], abs=2e-3)
         # Fused: the same pages in the same order.
         pages = [(hit.document.filename, hit.page) for hit in Retriever(local).search(question, k=3)]
         assert [(hit.document.filename, hit.page) for hit in Retriever(shared).search(question, k=3)] == pages

@@ -23,8 +23,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ from benchmarks.core_bench import distractor_paragraphs, percentile  # noqa: E40
 from indexer.pipeline import ExtractedDocument, ExtractedPage  # noqa: E402
 from indexer.records import LineSpan, PageContent, PassageDraft  # noqa: E402
 from indexer.workspace import index_text  # noqa: E402
+from tests.indexer.postgres_harness import URL_VARIABLE, fresh_database  # noqa: E402
 
 log = logging.getLogger("postgres_bench")
 
@@ -66,30 +65,6 @@ def describe() -> str:
 
 
 # -- the database ------------------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database(base: str) -> Iterator[str]:
-    import psycopg2
-    from sqlalchemy.engine import make_url
-
-    url = make_url(base)
-    name = f"assistant_bench_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password, dbname=url.database
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE template1')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-            )
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
 
 
 def sql(assistant: Assistant, statement: str) -> list[tuple[Any, ...]]:
@@ -382,7 +357,8 @@ def main() -> int:
         "synthesis": describe(),
         "points": [],
     }
-    with tempfile.TemporaryDirectory(prefix="postgres-bench-") as scratch, fresh_database(args.url) as url:
+    os.environ[URL_VARIABLE] = args.url  # the tests' scratch databases: a fresh one, dropped at the end
+    with tempfile.TemporaryDirectory(prefix="postgres-bench-") as scratch, fresh_database() as url:
         settings: dict[str, Any] = {
             "index_backend": "postgres",
             "database_url": url,

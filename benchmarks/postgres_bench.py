@@ -320,17 +320,27 @@ def measure(assistant: Assistant, questions: list[dict[str, Any]]) -> dict[str, 
         "lexical_bytes": sizes.get("lexical_passages", 0) + sizes.get("lexical_passages_terms", 0),
         "process_rss_mb": rss_mb(),
         "shared_buffers": sql(assistant, "SHOW shared_buffers")[0][0],
+        # The machine is shared: how busy it was when these were taken.
+        "load_average": round(os.getloadavg()[0], 1),
     }
 
 
 def save(report: dict[str, Any]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
+    earlier = RESULTS / "postgres.json"
+    if "quality" not in report and earlier.exists():
+        # A --skip-quality run keeps the quality figures of the last full run (also one still running).
+        previous = json.loads(earlier.read_text(encoding="utf-8"))
+        if "quality" in previous:
+            report["quality"] = previous["quality"]
+            report["quality_date"] = previous.get("quality_date", previous["date"])
     (RESULTS / "postgres.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     (RESULTS / "postgres.md").write_text(render(report), encoding="utf-8")
 
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("assistant.generators").setLevel(logging.WARNING)  # a line per answer otherwise
     # A stopped run still drops its database (the `finally` of fresh_database).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser()
@@ -365,16 +375,13 @@ def main() -> int:
             "shared_store": str(Path(scratch) / "shared"),
         }
         if args.skip_quality:
-            # Keep the quality figures of an earlier full run beside the new growth figures.
-            earlier = RESULTS / "postgres.json"
-            if earlier.exists():
-                previous = json.loads(earlier.read_text(encoding="utf-8"))
-                if "quality" in previous:
-                    report["quality"] = previous["quality"]
-                    report["quality_date"] = previous.get("quality_date", previous["date"])
             root = Path(scratch) / "postgres"
             with Assistant(root, background_enrichment=False, **settings) as assistant:
                 assistant.add(sorted((corpus / "docs").iterdir()))
+            report["synthesis"] += (
+                " In this run the corpus's own deep (e5) vectors were not computed (--skip-quality): the "
+                "recall at scale is that of the other channels for the corpus passages."
+            )
         else:
             report["quality"], root = quality(corpus, url, Path(scratch))
             report["quality_date"] = report["date"]
@@ -431,8 +438,8 @@ def render(report: dict[str, Any]) -> str:
             "extractive reader):",
             "",
             "| passages | search p50 / p95 | ask p50 / p95 | R@1 / R@5 | HNSW recall@10 (ef 40 / 100 / 200) "
-            "| database per passage | HNSW graphs per passage | process RSS | insert rate |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            "| database per passage | HNSW graphs per passage | process RSS | insert rate | load average |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for p in points:
             recall = p["hnsw_recall@10"]
@@ -440,7 +447,7 @@ def render(report: dict[str, Any]) -> str:
                 f"| {p['passages']:,} | {p['search_p50_ms']} / {p['search_p95_ms']} ms | {p['ask_p50_ms']} / "
                 f"{p['ask_p95_ms']} ms | {p['recall@1']} / {p['recall@5']} | {recall['40']} / {recall['100']} / "
                 f"{recall['200']} | {p['database_bytes_per_passage']:,} B | {p['hnsw_bytes_per_passage']:,} B | "
-                f"{p['process_rss_mb']} MB | {p['added_passages_per_s']} passages/s |"
+                f"{p['process_rss_mb']} MB | {p['added_passages_per_s']} passages/s | {p.get('load_average', '')} |"
             )
         lines += [
             "",

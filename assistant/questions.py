@@ -134,9 +134,39 @@ class QuestionProfile:
     portable: frozenset[str]
     """Terms that survive translation (names, identifiers, numbers, Latin words in Russian text)."""
     wants_mark: bool
+    identifiers: tuple[Identifier, ...] = ()
+    """Model numbers and versions the question names ("VX-10", "v2.3"): their parts count only together."""
 
     def weight(self, terms: frozenset[str] | set[str]) -> float:
         return sum(self.weights.get(term, 1.0) for term in terms)
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A code of letters and digits joined by '-', '.' or '/' ("VX-10"): search splits it into parts."""
+
+    parts: frozenset[str]
+    """Its search tokens ("vx", "10")."""
+    pattern: re.Pattern[str]
+    """Matches the whole code in text, whichever joiner or case it is written with ("vx 10", "VX10")."""
+
+
+_IDENTIFIER = re.compile(r"(?<![\w.-])[^\W_]+(?:[-./][^\W_]+)+(?![\w-])")
+
+
+def question_identifiers(question: str) -> tuple[Identifier, ...]:
+    """The codes in a question that mix letters and digits (a number like "1.5" or a word like
+    "e-mail" is not one): "10" must not be found in "VX-07 ... 10 months" for "model VX-10"."""
+    found = []
+    for match in _IDENTIFIER.finditer(question):
+        code = match.group()
+        if not (any(ch.isdigit() for ch in code) and any(ch.isalpha() for ch in code)):
+            continue
+        pieces = re.split(r"[-./]", code)
+        joined = r"[-./\s]?".join(re.escape(piece) for piece in pieces)
+        pattern = re.compile(rf"(?<![^\W_]){joined}(?![^\W_])", re.IGNORECASE)
+        found.append(Identifier(frozenset(search_tokens(code)), pattern))
+    return tuple(found)
 
 
 def answer_kind(question: str) -> str:
@@ -244,6 +274,7 @@ def profile_question(
         phrases=word_pairs(question, terms),
         portable=portable_terms(question),
         wants_mark=bool(MARK_QUESTION.search(question)),
+        identifiers=question_identifiers(question),
     )
 
 

@@ -537,7 +537,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     context |= file_terms(passage.document.filename)
     terms = question.topic
     total = question.weight(terms) or 1.0
-    found = matched_terms(terms, own)
+    found = matched_terms(terms, own) - split_identifier_parts(question, span.text)
     in_context = matched_terms(terms, context)
     coverage = len(found | in_context) / len(terms) if terms else 0.0
     own_coverage = question.weight(found - in_context) / total
@@ -585,6 +585,16 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.dangling if span.text.rstrip().endswith(":") and not span.view.from_image else 0.0)
     )
     return fit
+
+
+def split_identifier_parts(question: QuestionProfile, text: str) -> frozenset[str]:
+    """Parts of the question's codes that the text holds only apart: for "model VX-10" the "10" of
+    "Model VX-07: lasts 10 months" is a coincidence, not the model asked about."""
+    apart: set[str] = set()
+    for identifier in question.identifiers:
+        if not identifier.pattern.search(text):
+            apart |= identifier.parts
+    return frozenset(apart)
 
 
 def _names_an_option(term: str) -> bool:

@@ -20,6 +20,7 @@ from assistant.questions import (
     missing_qualifiers,
     portable_terms,
     profile_question,
+    question_identifiers,
     question_qualifiers,
     span_terms,
 )
@@ -150,3 +151,16 @@ def test_the_question_keeps_its_word_pairs_stopwords_included() -> None:
     assert ("каталог", "перед") in profile.phrases and ("перед", "файл") in profile.phrases
     # The noun that names what is asked is not a topic word: the option's name answers it.
     assert "параметр" in profile.terms and "параметр" not in profile.topic
+
+
+def test_codes_that_mix_letters_and_digits_are_identifiers_numbers_and_words_are_not() -> None:
+    [model] = question_identifiers("How long does the filter of model VX-10 last?")
+    assert model.parts == frozenset({"vx", "10"})
+    assert model.pattern.search("Model vx10: the filter lasts 13 months.")
+    assert model.pattern.search("Модель VX 10")
+    assert not model.pattern.search("Model VX-107")
+    assert not model.pattern.search("Model VX-07: the filter lasts 10 months.")
+    [russian] = question_identifiers("Как часто менять фильтр модели ПК-200?")
+    assert russian.pattern.search("Модель пк-200: фильтр служит год.")
+    assert question_identifiers("Is 1.5 bar the maximum pressure?") == ()
+    assert question_identifiers("Where are the e-mail settings?") == ()

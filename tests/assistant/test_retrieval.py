@@ -111,3 +111,21 @@ def test_a_question_not_about_a_mark_is_answered_from_the_clean_copy(make: Maker
             assert ranked(hits) == [("printer.png", 1), ("printer_marked.png", 1)], question
         circled = ranked(assistant.search("Which setting is circled in red in the printer settings?", k=2))
     assert circled == [("printer_marked.png", 1), ("printer.png", 1)]
+
+
+def test_the_manual_of_the_model_asked_about_ranks_first_after_the_rerank(
+    make: Maker, tmp_path: Path
+) -> None:
+    # model_07's footer says "VX-07 ... lasts 10 months": its "10" must not pass for model VX-10's code.
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add(make.model_manuals(12))
+        for number in (10, 11):
+            for question in (
+                f"filter of model VX-{number}",
+                f"How long does the filter of model VX-{number} last?",
+            ):
+                hits = assistant.search(question, k=3)
+                assert hits[0].document.filename == f"model_{number}.pdf", question
+            answer = assistant.ask(f"How long does the filter of model VX-{number} last?")
+            assert f"{number + 3} months" in answer.text
+            assert answer.citations[0].document.filename == f"model_{number}.pdf"

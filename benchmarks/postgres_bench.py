@@ -186,7 +186,9 @@ class Synthesizer:
     def vectors_for(self, count: int) -> tuple[list[str], np.ndarray]:
         texts, rows = [], []
         for _ in range(count):
-            texts.append(self.paragraphs[self.cursor % len(self.paragraphs)])
+            # A docstring may hold a NUL, which no PDF text layer gives (the extractor drops it) and
+            # PostgreSQL's text refuses.
+            texts.append(self.paragraphs[self.cursor % len(self.paragraphs)].replace("\x00", " "))
             rows.append(self.cursor % len(self.paragraphs))
             self.cursor += 1
         vectors = self.vectors[rows]
@@ -354,7 +356,11 @@ def main() -> int:
         action="store_true",
         help="keep the last run's quality figures; index only the corpus's fast channels, then grow",
     )
+    parser.add_argument("--render", action="store_true", help="only rebuild postgres.md from postgres.json")
     args = parser.parse_args()
+    if args.render:
+        save(json.loads((RESULTS / "postgres.json").read_text(encoding="utf-8")))
+        return 0
     if not args.url:
         parser.error('no server: eval "$(bash scripts/start-postgres.sh)" or pass --url')
     corpus = Path(args.corpus)
@@ -455,6 +461,25 @@ def render(report: dict[str, Any]) -> str:
             f"rows and GIN index) over the passages; the HNSW graphs are what a warm search wants in memory "
             f"(shared_buffers was {points[-1]['shared_buffers']}, the rest came from the OS page cache). "
             "Process RSS is the serving process (models, reader, connection pool): the index is in the server.",
+            "",
+        ]
+    if points and points[-1]["passages"] < 1_000_000:
+        last = points[-1]
+        rate = next((p["added_passages_per_s"] for p in reversed(points) if p["added_passages_per_s"]), None)
+        gib = 1_000_000 / 2**30
+        lines += [
+            "1M passages were not built for this backend on this machine"
+            + (
+                f": at the measured incremental insert rate ({rate} passages/s, both HNSW graphs kept up to "
+                f"date on every insert) a 1M database takes about {1_000_000 / rate / 3600:.1f} h here"
+                if rate
+                else ""
+            )
+            + f". Linearly from {last['passages']:,} passages it would take about "
+            f"{last['database_bytes_per_passage'] * gib:.1f} GiB on disk, of which "
+            f"{last['hnsw_bytes_per_passage'] * gib:.1f} GiB are HNSW graphs a warm search wants in memory "
+            "(shared_buffers or page cache); HNSW search cost grows with the logarithm of the count, the BM25 "
+            "query with the number of passages that hold the question's terms.",
             "",
         ]
     lines += [report["synthesis"], ""]

@@ -32,7 +32,7 @@ from indexer.catalog import (
     open_catalog,
     read_generations,
 )
-from indexer.dense import DenseIndex
+from indexer.dense import AnnSettings, DenseIndex
 from indexer.embedders import TextEmbedder, load_embedder
 from indexer.errors import (
     AssistantError,
@@ -88,6 +88,8 @@ SETTING_MINIMUM = {
     "reader_file_timeout_s": 0.001,
     "tile_size": 1,
     "commit_every": 1,
+    "ann_nprobe": 1,
+    "ann_retrain_factor": 1.0,
 }
 ENRICH_CHUNK = 64
 ENRICH_SAVE_RATIO = 10.0
@@ -248,8 +250,14 @@ class Workspace:
             dim = self.embedder.dim
             with self._state_lock:
                 if self._dense is None:
-                    self._dense = self._tracked("dense", lambda: DenseIndex(self.root / "dense.faiss", dim))
+                    self._dense = self._tracked(
+                        "dense", lambda: DenseIndex(self.root / "dense.faiss", dim, ann=self.ann)
+                    )
         return self._dense
+
+    @property
+    def ann(self) -> AnnSettings:
+        return AnnSettings.of(self.settings)
 
     @property
     def deep_enabled(self) -> bool:
@@ -270,7 +278,7 @@ class Workspace:
             with self._state_lock:
                 if self._deep is None:
                     self._deep = self._tracked(
-                        "deep", lambda: DenseIndex(self.root / "deep.faiss", embedder.dim)
+                        "deep", lambda: DenseIndex(self.root / "deep.faiss", embedder.dim, ann=self.ann)
                     )
         return self._deep
 
@@ -376,6 +384,29 @@ class Workspace:
                 generations = bump_generations(session, names) if names else {}
             self._loaded.update({name: value for name, value in generations.items() if name in self._loaded})
 
+    def rebuild_due(self) -> list[str]:
+        """The vector indexes whose structure no longer suits their size (see `DenseIndex.rebuild_due`)."""
+        return [name for name in ("dense", "deep") if (index := getattr(self, name)) and index.rebuild_due()]
+
+    def rebuild_indexes(self, stop: threading.Event | None = None) -> list[str]:
+        """Turn the vector indexes that are due approximate, train them again, or back to exact.
+
+        The heavy part (k-means, filling the new structure) runs without the write lock, beside
+        searches and writes; only the swap, the save and the publication take it. Returns the names
+        of the indexes rebuilt.
+        """
+        done = []
+        for name in self.rebuild_due():
+            index: DenseIndex = getattr(self, name)
+
+            def publish(name: str = name) -> None:
+                with self.publishing(self.save_indexes([name])):
+                    pass
+
+            if index.rebuild(stop, holding=self.writing, then=publish):
+                done.append(name)
+        return done
+
     def save_indexes(self, names: Iterable[str]) -> list[str]:
         """Save the named index files that this workspace has; returns the names saved."""
         saved = []
@@ -478,11 +509,11 @@ class Workspace:
         with self._state_lock:
             generation = read_generations(self.engine).get(name, 0)
             if name == "dense":
-                self._dense = DenseIndex(self.root / "dense.faiss", self.embedder.dim, load=False)
+                self._dense = DenseIndex(self.root / "dense.faiss", self.embedder.dim, False, self.ann)
             elif name == "deep":
                 embedder = self.deep_embedder
                 assert embedder is not None
-                self._deep = DenseIndex(self.root / "deep.faiss", embedder.dim, load=False)
+                self._deep = DenseIndex(self.root / "deep.faiss", embedder.dim, False, self.ann)
             elif name == "visual":
                 from omnifusion.retrieval import VisualConfig, VisualPageIndex
 
@@ -832,6 +863,7 @@ class Workspace:
         """Give the space of deleted documents back to the file system; returns bytes before/after."""
         with self.writing():
             before = self.disk_usage()
+            self.rebuild_indexes()
             self.lexical.optimize()
             self.save_indexes(["dense", "deep"])
             if self.engine.dialect.name == "sqlite":
@@ -1052,10 +1084,12 @@ class Workspace:
         The slow embedding runs without the write lock; only adding the vectors takes it, so
         uploads and deletes are never held up. Safe to interrupt: the vectors are saved after the
         first chunk and then as often as saving costs at most a tenth of the time (ENRICH_SAVE_RATIO),
-        so a kill loses about one chunk, and a restart continues where it stopped.
+        so a kill loses about one chunk, and a restart continues where it stopped. Then the vector
+        indexes that outgrew their structure are rebuilt (`rebuild_indexes`).
         """
         deep, embedder = self.deep, self.deep_embedder
         if deep is None or embedder is None:
+            self.rebuild_indexes(stop)
             return 0
         pending = self.pending_enrichment()
         done = 0
@@ -1085,6 +1119,8 @@ class Workspace:
         if unsaved:
             with self.writing():
                 self._save_deep()
+        if stop is None or not stop.is_set():
+            self.rebuild_indexes(stop)
         return done
 
     def _save_deep(self) -> float:
@@ -1096,8 +1132,11 @@ class Workspace:
         return time.monotonic() - started
 
     def start_enrichment(self) -> None:
-        """Fill the deep index in a background thread (one at a time; a no-op when it is off)."""
-        if self.deep is None or (self._enrichment is not None and self._enrichment.is_alive()):
+        """Fill the deep index, then rebuild the vector indexes that are due, in a background thread
+        (one at a time; a no-op when there is nothing to do)."""
+        if self._enrichment is not None and self._enrichment.is_alive():
+            return
+        if self.deep is None and not self.rebuild_due():
             return
         self._stop_enrichment.clear()
 

@@ -113,6 +113,8 @@ class DenseIndex:
             index.this.disown()  # type: ignore[attr-defined]
             kind.this.own(True)  # type: ignore[attr-defined]
             kind.nprobe = self.ann.nprobe
+            if kind.direct_map.type != faiss.DirectMap.Hashtable:
+                kind.set_direct_map_type(faiss.DirectMap.Hashtable)
             return kind
         if not hasattr(kind, "id_map"):
             raise WorkspaceDamaged(f"{self.path} is not an index of passage vectors; {repair}")
@@ -160,7 +162,7 @@ class DenseIndex:
             return 0
         ids = np.asarray(ids, dtype=np.int64)
         with self._lock:
-            removed = int(self._index.remove_ids(faiss.IDSelectorBatch(ids)))
+            removed = _remove(self._index, ids)
             if self._journal is not None:
                 self._journal.append((ids.copy(), None))
             return removed
@@ -179,6 +181,26 @@ class DenseIndex:
                 return []
             scores, ids = self._index.search(np.ascontiguousarray(query[None, :], dtype=np.float32), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def similarities(self, query: np.ndarray, ids: list[int]) -> dict[int, float]:
+        """Inner product of `query` with the stored vectors of `ids` (ids it does not hold are left out).
+
+        The reader weighs every passage of a few pages this way without embedding them again.
+        """
+        if not ids:
+            return {}
+        held, vectors = [], []
+        with self._lock:
+            for passage_id in ids:
+                try:
+                    vectors.append(self._index.reconstruct(int(passage_id)))
+                except RuntimeError:  # not held (deleted, or not embedded yet)
+                    continue
+                held.append(passage_id)
+        if not held:
+            return {}
+        scores = np.vstack(vectors) @ np.asarray(query, dtype=np.float32)
+        return {int(i): float(s) for i, s in zip(held, scores, strict=True)}
 
     # -- exact or approximate ------------------------------------------------------------------
 
@@ -228,7 +250,7 @@ class DenseIndex:
                         if vectors is not None:
                             index.add_with_ids(vectors, ids)
                         else:
-                            index.remove_ids(faiss.IDSelectorBatch(ids))
+                            _remove(index, ids)
                     self._index = index
                     self._journal = None
                 then()
@@ -276,6 +298,9 @@ class DenseIndex:
         index.cp.max_points_per_centroid = TRAINING_POINTS_PER_LIST  # no second sampling inside FAISS
         index.train(sample)
         index.nprobe = self.ann.nprobe
+        # Passage id -> its place in a list, so that `similarities` reads a passage's vector (the
+        # reader's rerank) and removals go straight to it instead of scanning every list.
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)
         return index
 
     # -- the file ------------------------------------------------------------------------------
@@ -305,6 +330,14 @@ class DenseIndex:
                 os.fsync(directory)
             finally:
                 os.close(directory)
+
+
+def _remove(index: faiss.Index, ids: np.ndarray) -> int:
+    """Remove `ids` (those held) from an index of either kind; returns how many were removed."""
+    if isinstance(index, faiss.IndexIVF):
+        # The IVF's id table only takes an explicit array (`ids` outlives the selector here).
+        return int(index.remove_ids(faiss.IDSelectorArray(ids)))
+    return int(index.remove_ids(faiss.IDSelectorBatch(ids)))
 
 
 def _inverted_lists(index: faiss.IndexIVF) -> list[tuple[np.ndarray, np.ndarray]]:

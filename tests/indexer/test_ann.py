@@ -88,6 +88,29 @@ def test_removed_passages_never_come_back_from_the_inverted_file(tmp_path: Path)
     assert index.remove([]) == 0
 
 
+def test_the_reader_weighs_passages_by_their_stored_vectors_in_the_inverted_file_too(tmp_path: Path) -> None:
+    # The rerank reads the vectors of a few pages' passages by id; at scale they sit in the IVF lists.
+    path = tmp_path / "dense.faiss"
+    approximate = filled(path, 5000, ANN)
+    exact = filled(tmp_path / "exact.faiss", 5000, AnnSettings(threshold=0))
+    assert approximate.rebuild()
+    query = topical_vectors(1, seed=4)[0]
+    wanted = [1000, 2500, 5999, 123_456]
+    expected = exact.similarities(query, wanted)
+    assert sorted(expected) == [1000, 2500, 5999]
+    assert approximate.similarities(query, wanted) == pytest.approx(expected, abs=1e-5)
+    approximate.remove([2500])
+    approximate.save()
+    loaded = DenseIndex(path, DIM, ann=ANN)
+    assert loaded.approximate
+    assert loaded.similarities(query, wanted) == pytest.approx(
+        {1000: expected[1000], 5999: expected[5999]}, abs=1e-5
+    )
+    # Vectors added after training are found by id as well.
+    loaded.add(np.array([7]), topical_vectors(1, seed=8))
+    assert set(loaded.similarities(query, [7, 2500])) == {7}
+
+
 def test_save_and_load_keep_the_inverted_file_and_search_it_with_the_configured_nprobe(
     tmp_path: Path,
 ) -> None:

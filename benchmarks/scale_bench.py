@@ -19,6 +19,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 log = logging.getLogger("scale_bench")
 
 SCRATCH = Path(os.environ.get("SCALE_BENCH_DIR", "/tmp/scale-bench"))
+CORPUS = ROOT.parent / "shared" / "corpus"
 CHUNK = 1000
 
 
@@ -90,16 +92,444 @@ def prepare(counts: dict[str, int]) -> None:
             log.info("%s: chunk %d in %.1f s", name, number, time.perf_counter() - started)
 
 
+# -- build: the real corpus, then synthesized documents up to N passages -----------------------------
+
+PAGES_PER_DOCUMENT = 50
+PASSAGES_PER_PAGE = 14
+
+
+def workspace_path() -> Path:
+    return SCRATCH / "workspace"
+
+
+def open_assistant(**settings: Any) -> Any:
+    from assistant import Assistant
+
+    # As shipped: both text channels (USE dense, e5 deep), the default ANN threshold.
+    return Assistant(workspace_path(), deep_embedder="e5", background_enrichment=False, **settings)
+
+
+def synthesized_vectors(real: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """`count` unit vectors near the real ones: a real vector, half of another and some noise.
+
+    They keep the real embedder's geometry (its anisotropy, its topics) without embedding 1M texts:
+    each lies between two real passages, nearer the first, and no two are the same.
+    """
+    first = real[rng.integers(0, len(real), count)].astype(np.float32)
+    second = real[rng.integers(0, len(real), count)].astype(np.float32)
+    noise = rng.normal(size=first.shape).astype(np.float32) / np.sqrt(real.shape[1])
+    vectors = first + 0.5 * second + 0.35 * noise
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors
+
+
+def ingest_corpus(assistant: Any) -> dict[str, float]:
+    """The reference corpus through the real pipeline (read, OCR, both embedders)."""
+    docs = sorted((CORPUS / "docs").iterdir())
+    started = time.perf_counter()
+    assistant.add(docs)
+    added = time.perf_counter() - started
+    assistant.enrich()
+    return {"add_s": round(added, 1), "enrich_s": round(time.perf_counter() - started - added, 1)}
+
+
+def build(target: int) -> dict[str, Any]:
+    """Grow the workspace to `target` passages (resumable: it adds what is missing)."""
+    from indexer.pipeline import ExtractedDocument, ExtractedPage
+    from indexer.records import LineSpan, PageContent, PassageDraft
+    from indexer.workspace import index_text
+
+    paragraphs = real_paragraphs()
+    real = {"dense": cached_vectors("use"), "deep": cached_vectors("e5")}
+    log.info("real vectors: %d USE, %d e5", len(real["dense"]), len(real["deep"]))
+    report: dict[str, Any] = {"target": target}
+    with open_assistant() as assistant:
+        workspace = assistant.workspace
+        if workspace.counts()["documents"] == 0:
+            report["corpus"] = ingest_corpus(assistant)
+        have = workspace.counts()["passages"]
+        rng = np.random.default_rng(have)
+        started = time.perf_counter()
+        batch: list[int] = []
+        number = workspace.counts()["documents"]
+        with workspace.writing():
+            while have < target:
+                number += 1
+                pages, cursor = [], have
+                for page_number in range(1, PAGES_PER_DOCUMENT + 1):
+                    drafts = []
+                    for _ in range(PASSAGES_PER_PAGE):
+                        text = paragraphs[cursor % len(paragraphs)]
+                        cursor += 1
+                        box = (100.0, 100.0, 1100.0, 160.0)
+                        drafts.append(
+                            PassageDraft(text, box, "text", "en", "", [LineSpan(0, len(text), box)])
+                        )
+                    pages.append(
+                        ExtractedPage(PageContent(page_number, 1240, 1754, 150.0, "pdf"), drafts, ())
+                    )
+                name = f"synthetic-{number:06d}.pdf"
+                document = ExtractedDocument(Path(name), f"{number:064x}", "application/pdf", 0, pages)
+                document_id, passages = workspace._insert(document, Path("/dev/null"))
+                workspace.lexical.add((pid, index_text(d, name)) for pid, d in passages)
+                ids = np.array([pid for pid, _ in passages], dtype=np.int64)
+                # Real vectors for the paragraphs that were embedded, synthesized ones for the rest.
+                for channel, index in (("dense", workspace.dense), ("deep", workspace.deep)):
+                    assert index is not None
+                    vectors = synthesized_vectors(real[channel], len(ids), rng)
+                    positions = np.arange(have, have + len(ids)) % len(paragraphs)
+                    embedded = positions < len(real[channel])
+                    vectors[embedded] = real[channel][positions[embedded]]
+                    index.add(ids, vectors)
+                batch.append(document_id)
+                have += len(passages)
+                if number % 20 == 0:
+                    log.info("%d passages (%.0f s)", have, time.perf_counter() - started)
+            # One publication at the end: saving a 1 GB index every few documents would dominate.
+            workspace._deep_unsaved = True
+            workspace._publish(batch)
+        report["synthesize_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        report["rebuilt"] = workspace.rebuild_indexes()
+        report["rebuild_s"] = round(time.perf_counter() - started, 1)
+        report["passages"] = workspace.counts()["passages"]
+    log.info("built: %s", report)
+    return report
+
+
+# -- measure: latency, recall of the approximate channel, memory, disk -------------------------------
+
+
+def questions() -> list[dict[str, Any]]:
+    found = []
+    for path in [
+        CORPUS / "questions.jsonl",
+        *sorted((ROOT / "benchmarks" / "eval").glob("*/questions.jsonl")),
+    ]:
+        found += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return found
+
+
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def exact_copy(index: Any) -> Any:
+    """An exact fp16 index with the same vectors (what the channel is below the threshold)."""
+    from indexer.dense import AnnSettings, DenseIndex, _codes
+
+    exact = DenseIndex(SCRATCH / "unused.faiss", index.dim, load=False, ann=AnnSettings(threshold=0))
+    for ids, codes in _codes(index._index, index.dim):
+        exact.add(ids, codes.astype(np.float32))
+    return exact
+
+
+def channel_figures(name: str, index: Any, queries: np.ndarray) -> dict[str, Any]:
+    """Recall@10 of the channel as it is against exact search on the same vectors, and both latencies."""
+    exact = exact_copy(index)
+    found, approximate_ms, exact_ms = [], [], []
+    for query in queries:
+        started = time.perf_counter()
+        got = {i for i, _ in index.search(query, 10)}
+        approximate_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        truth = {i for i, _ in exact.search(query, 10)}
+        exact_ms.append((time.perf_counter() - started) * 1000)
+        found.append(len(got & truth) / 10)
+    figures = {
+        "vectors": len(index),
+        "kind": f"IVF, {index.lists} lists, nprobe {index.ann.nprobe}" if index.approximate else "exact",
+        "recall_at_10": round(float(np.mean(found)), 4),
+        "search_ms_p50": round(percentile(approximate_ms, 0.5), 2),
+        "exact_search_ms_p50": round(percentile(exact_ms, 0.5), 2),
+    }
+    log.info("%s: %s", name, figures)
+    return figures
+
+
+def measure(rounds: int) -> dict[str, Any]:
+    asked = questions()
+    baseline = resident_mb()
+    with open_assistant() as assistant:
+        workspace = assistant.workspace
+        counts = workspace.counts()
+        for item in asked[:5]:
+            assistant.ask(item["question"])  # warm: models loaded, indexes read, caches filled
+        search_ms, ask_ms = [], []
+        for _ in range(rounds):
+            for item in asked:
+                started = time.perf_counter()
+                assistant.search(item["question"], k=5)
+                search_ms.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                assistant.ask(item["question"])
+                ask_ms.append((time.perf_counter() - started) * 1000)
+        resident = resident_mb()
+        disk = workspace.disk_usage()
+        texts = [item["question"] for item in asked]
+        channels = {
+            "dense": channel_figures("dense", workspace.dense, workspace.embedder.embed_queries(texts)),
+        }
+        deep, embedder = workspace.deep, workspace.deep_embedder
+        if deep is not None and embedder is not None:
+            channels["deep"] = channel_figures("deep", deep, embedder.embed_queries(texts))
+    report = {
+        "passages": counts["passages"],
+        "pages": counts["pages"],
+        "questions": len(asked),
+        "timed": len(search_ms),
+        "search_ms": {
+            "p50": round(percentile(search_ms, 0.5), 1),
+            "p95": round(percentile(search_ms, 0.95), 1),
+        },
+        "ask_ms": {"p50": round(percentile(ask_ms, 0.5), 1), "p95": round(percentile(ask_ms, 0.95), 1)},
+        "resident_mb": round(resident, 1),
+        "resident_over_baseline_mb": round(resident - baseline, 1),
+        "disk_bytes": disk,
+        "disk_bytes_per_passage": round(disk / counts["passages"], 1),
+        "channels": channels,
+    }
+    log.info("measured: %s", report)
+    return report
+
+
+# -- Ray ingest: 1 vs 2 local workers against plain add ------------------------------------------------
+
+
+def ray_ingest(repeat: int) -> dict[str, Any]:
+    """Pages per second of the corpus PDFs: plain `add`, then `add` on a local Ray of 1 and of 2 workers.
+
+    Each run starts from an empty workspace with the deep channel off (what is timed is reading,
+    OCR, layout and the dense vectors until searchable); the Ray session is started before the
+    clock, as a running cluster would be, and its start is reported apart.
+    """
+    import shutil
+
+    import ray
+
+    from assistant import Assistant
+    from indexer.distributed import RayReading, ray_connection
+
+    docs = [path for path in sorted((CORPUS / "docs").iterdir())]
+    root = SCRATCH / "ray-ingest"
+
+    def timed(name: str, reader: Any = None) -> tuple[float, int]:
+        best = float("inf")
+        pages = 0
+        for attempt in range(repeat):
+            folder = root / f"{name}-{attempt}"
+            shutil.rmtree(folder, ignore_errors=True)
+            with Assistant(folder, deep_embedder="off", background_enrichment=False) as assistant:
+                started = time.perf_counter()
+                report = (
+                    assistant.workspace.add(docs, reader=reader) if reader else assistant.workspace.add(docs)
+                )
+                best = min(best, time.perf_counter() - started)
+                assert not report.failures, report.failures
+                pages = sum(d.page_count for d in report.added)
+            shutil.rmtree(folder, ignore_errors=True)
+        log.info("%s: %d pages in %.1f s", name, pages, best)
+        return best, pages
+
+    figures: dict[str, Any] = {"files": len(docs), "repeat": repeat}
+    seconds, pages = timed("plain")
+    figures["plain"] = {
+        "pages": pages,
+        "seconds": round(seconds, 2),
+        "pages_per_s": round(pages / seconds, 2),
+    }
+    for workers in (1, 2):
+        started = time.perf_counter()
+        with ray_connection("local", workers=workers):
+            start = time.perf_counter() - started
+            timed(f"warm-{workers}", RayReading)  # workers import, models load, reader children start
+            seconds, pages = timed(f"ray-{workers}", RayReading)
+        assert not ray.is_initialized()
+        figures[f"ray_{workers}"] = {
+            "pages": pages,
+            "seconds": round(seconds, 2),
+            "pages_per_s": round(pages / seconds, 2),
+            "ray_start_s": round(start, 1),
+        }
+    return figures
+
+
+# -- the report --------------------------------------------------------------------------------------
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def load_results() -> dict[str, Any]:
+    path = RESULTS / "scale.json"
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return loaded
+
+
+def save_results(results: dict[str, Any]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "scale.json").write_text(
+        json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    (RESULTS / "scale.md").write_text(render(results), encoding="utf-8")
+
+
+def describe() -> str:
+    return (
+        "The workspace holds the reference corpus (16 documents, read, OCRed and embedded for real by "
+        "both embedders), then synthesized documents of 50 pages x 14 passages up to the size. Their "
+        "texts are real English prose (docstrings of the installed packages, 214k unique paragraphs, "
+        "repeated past that); their vectors are real for the first paragraphs (USE for the first "
+        "{use:,}, e5 for the first {e5:,}) and synthesized for the rest: a real vector plus half of another "
+        "plus noise, normalised (`synthesized_vectors`), so they keep the embedders' geometry. "
+        "Latencies are over the 150 questions of the corpus and the two evaluation sets "
+        "(each asked `rounds` times after a warm-up), in one process, on the shared 2-core machine. "
+        "Recall@10 compares each vector channel as built (IVF past `ann_threshold` = 200,000) with "
+        "exact search over the same fp16 vectors, for the same 150 questions."
+    )
+
+
+def render(results: dict[str, Any]) -> str:
+    lines = ["# Search at scale", ""]
+    points = results.get("points", {})
+    if points:
+        meta = results.get("meta", {})
+        lines += [
+            f"Measured {meta.get('date', '?')} with:",
+            "",
+            "```",
+            "nice -n 10 .venv/bin/python benchmarks/scale_bench.py prepare --use 10000 --e5 1000",
+            *[f"nice -n 10 .venv/bin/python benchmarks/scale_bench.py build --passages {n}" for n in points],
+            *[
+                f"nice -n 10 .venv/bin/python benchmarks/scale_bench.py measure --passages {n}"
+                for n in points
+            ],
+            "```",
+            "",
+            describe().format(use=meta.get("real_use", 0), e5=meta.get("real_e5", 0)),
+            "",
+            "| passages | search p50 / p95 | ask p50 / p95 | dense channel | deep channel | RSS | disk | disk per passage |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for point in points.values():
+            m = point.get("measure")
+            if not m:
+                continue
+            channels = m["channels"]
+
+            def channel(name: str, c: dict[str, Any] = channels) -> str:
+                f = c.get(name)
+                if not f:
+                    return "off"
+                return (
+                    f"{f['kind']}: recall@10 {f['recall_at_10']}, {f['search_ms_p50']} ms "
+                    f"(exact {f['exact_search_ms_p50']} ms)"
+                )
+
+            lines.append(
+                f"| {m['passages']:,} | {m['search_ms']['p50']} / {m['search_ms']['p95']} ms "
+                f"| {m['ask_ms']['p50']} / {m['ask_ms']['p95']} ms | {channel('dense')} | {channel('deep')} "
+                f"| {m['resident_mb']:,.0f} MB | {m['disk_bytes'] / 2**20:,.0f} MiB | {m['disk_bytes_per_passage']:,.0f} B |"
+            )
+        measured = [p["measure"] for p in points.values() if p.get("measure")]
+        if len(measured) >= 2:
+            low, high = measured[0], measured[-1]
+            grown = high["passages"] - low["passages"]
+            lines += [
+                "",
+                f"Growth from {low['passages']:,} to {high['passages']:,} passages: "
+                f"{(high['resident_mb'] - low['resident_mb']) * 2**20 / grown:,.0f} bytes of memory and "
+                f"{(high['disk_bytes'] - low['disk_bytes']) / grown:,.0f} bytes of disk per added passage; "
+                f"search p50 x{high['search_ms']['p50'] / low['search_ms']['p50']:.2f}, "
+                f"ask p50 x{high['ask_ms']['p50'] / low['ask_ms']['p50']:.2f}.",
+            ]
+        builds = [(n, p["build"]) for n, p in points.items() if p.get("build")]
+        if builds:
+            lines += ["", "Building (synthesized part in bulk, then the vector indexes rebuilt as due):", ""]
+            for n, b in builds:
+                lines.append(
+                    f"- to {int(n):,} passages: {b.get('synthesize_s', 0):,.0f} s adding, "
+                    f"{b.get('rebuild_s', 0):,.0f} s rebuilding {', '.join(b.get('rebuilt', [])) or 'nothing'}"
+                )
+    ray = results.get("ray")
+    if ray:
+        plain = ray["plain"]
+        lines += [
+            "",
+            "## Ingest on Ray (`add --ray`)",
+            "",
+            f"Measured {ray.get('date', '?')} with "
+            "`nice -n 10 .venv/bin/python benchmarks/scale_bench.py ray`: the "
+            f"{ray['files']} corpus files ({plain['pages']} pages, PDFs and screenshots) into an empty "
+            f"workspace, deep channel off, best of {ray['repeat']}; the local Ray was started (and warmed "
+            "with one run) before the clock.",
+            "",
+            "| path | seconds | pages/s | vs plain add |",
+            "| --- | --- | --- | --- |",
+            f"| plain `add` (one reader child, embedding in the writer) | {plain['seconds']} | {plain['pages_per_s']} | 1.00 |",
+        ]
+        for workers in (1, 2):
+            r = ray.get(f"ray_{workers}")
+            if r:
+                lines.append(
+                    f"| `add --ray local --workers {workers}` (Ray start {r['ray_start_s']} s) | {r['seconds']} "
+                    f"| {r['pages_per_s']} | {plain['seconds'] / r['seconds']:.2f} |"
+                )
+        one, two = ray.get("ray_1"), ray.get("ray_2")
+        if one and two:
+            lines += [
+                "",
+                f"2 workers vs 1: x{two['pages_per_s'] / one['pages_per_s']:.2f} pages/s. The Ray path with one "
+                f"worker costs {100 * (one['seconds'] / plain['seconds'] - 1):+.0f}% against plain add "
+                "(object store transfers, task scheduling, the embedding sent to a task); this machine's 2 cores "
+                "are shared with the driver (storing) and other users, so 2 workers cannot double it here.",
+            ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
-    sub = commands.add_parser("prepare")
-    sub.add_argument("--use", type=int, default=100_000)
-    sub.add_argument("--e5", type=int, default=12_000)
+    sub = commands.add_parser("prepare", help="embed real paragraphs with the real embedders (cached)")
+    sub.add_argument("--use", type=int, default=10_000)
+    sub.add_argument("--e5", type=int, default=1_000)
+    sub = commands.add_parser("build", help="grow the workspace to N passages")
+    sub.add_argument("--passages", type=int, required=True)
+    sub = commands.add_parser("measure", help="latency, recall, memory and disk of the workspace as it is")
+    sub.add_argument("--passages", type=int, required=True, help="the point to file the figures under")
+    sub.add_argument("--rounds", type=int, default=2)
+    sub = commands.add_parser("ray", help="ingest throughput: plain add vs Ray with 1 and 2 local workers")
+    sub.add_argument("--repeat", type=int, default=2)
+    sub = commands.add_parser("render", help="write scale.md from scale.json")
     args = parser.parse_args()
     if args.command == "prepare":
         prepare({"use": args.use, "e5": args.e5})
+        return 0
+    results = load_results()
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if args.command == "build":
+        point = results.setdefault("points", {}).setdefault(str(args.passages), {})
+        point["build"] = build(args.passages)
+        results["meta"] = {
+            "date": date,
+            "real_use": len(cached_vectors("use")),
+            "real_e5": len(cached_vectors("e5")),
+        }
+    elif args.command == "measure":
+        point = results.setdefault("points", {}).setdefault(str(args.passages), {})
+        point["measure"] = measure(args.rounds)
+        results.setdefault("meta", {})["date"] = date
+    elif args.command == "ray":
+        results["ray"] = {"date": date, **ray_ingest(args.repeat)}
+    save_results(results)
     return 0
 
 

@@ -33,6 +33,7 @@ from indexer.catalog import (
     read_generations,
 )
 from indexer.dense import AnnSettings, DenseIndex
+from indexer.distributed import EmbeddedDocument
 from indexer.embedders import TextEmbedder, load_embedder
 from indexer.errors import (
     AssistantError,
@@ -130,6 +131,8 @@ class AddReport:
 
 
 ProgressCallback = Callable[[str, Path, int, int], None]
+ReaderFactory = Callable[..., Any]
+"""Makes what reads the files for `add`: `DocumentReader`, or `indexer.distributed.RayReading` (same call)."""
 """(event, path, index, total): event is 'start', 'done' or 'failed'."""
 
 
@@ -180,6 +183,7 @@ class Workspace:
         self.originals = self.root / "originals"
         self.page_cache = self.root / "pages" if not self.read_only else _reader_page_cache()
         self._embedder: TextEmbedder | None = None
+        self._deep_unsaved = False  # deep vectors a Ray ingest stored, saved when their batch is published
         self._dense: DenseIndex | None = None
         self._deep: DenseIndex | None = None
         self._visual: Any = None
@@ -549,25 +553,31 @@ class Workspace:
 
     # -- adding --------------------------------------------------------------------------------
 
-    def add(self, paths: Sequence[str | Path], progress: ProgressCallback | None = None) -> AddReport:
+    def add(
+        self,
+        paths: Sequence[str | Path],
+        progress: ProgressCallback | None = None,
+        reader: ReaderFactory = DocumentReader,
+    ) -> AddReport:
         """Index every good file; bad ones are reported in `AddReport.failures`, never half-stored.
 
         Files are read (pages, text layer, OCR) in a confined child process, one file ahead and
         without the write lock; the lock is taken only to store, index and publish, and given back
         whenever the next file is not ready within a moment, so a slow file never holds up other
         writers. Whatever goes wrong with one file is that file's failure, never the others'.
+        `reader=RayReading` reads and embeds them on a Ray cluster instead; this process still stores.
         """
         report = AddReport()
         files = [Path(p).expanduser() for p in paths]
         batch: list[int] = []
         hold = _WriteHold(self, batch)
-        with DocumentReader(
+        with reader(
             files,
             self.settings,
             known=lambda sha: self._ready_record(sha) is not None,
             spool=self.visual is not None,
-        ) as reader:
-            outcomes = iter(reader)
+        ) as reading:
+            outcomes = iter(reading)
             try:
                 for index, path in enumerate(files):
                     if progress:
@@ -581,7 +591,7 @@ class Workspace:
                         report.failures.append(error)
                         event = "failed"
                     if hold.held and (
-                        len(batch) >= self.settings.commit_every or not reader.ready(PUBLISH_GRACE_S)
+                        len(batch) >= self.settings.commit_every or not reading.ready(PUBLISH_GRACE_S)
                     ):
                         hold.release()
                     if progress:
@@ -620,9 +630,13 @@ class Workspace:
                 self._restore_original(stored_path, path)
             return known, False
         try:
-            # The slow part stays outside the write lock too.
-            vectors = self.embedder.embed_passages(
-                [index_text(draft) for page in outcome.pages for draft in page.passages]
+            # The slow part stays outside the write lock too (or was done on a Ray worker).
+            vectors = (
+                outcome.vectors["dense"]
+                if isinstance(outcome, EmbeddedDocument)
+                else self.embedder.embed_passages(
+                    [index_text(draft) for page in outcome.pages for draft in page.passages]
+                )
             )
         except Exception as error:
             if not _one_files_failure(error):
@@ -644,6 +658,8 @@ class Workspace:
             document_id, passages = self._insert(outcome, stored)
             self.lexical.add((pid, index_text(draft, display_name(path))) for pid, draft in passages)
             self.dense.add(np.array([pid for pid, _ in passages], dtype=np.int64), vectors)
+            if isinstance(outcome, EmbeddedDocument):
+                self._add_deep(outcome, [pid for pid, _ in passages])
             if self.visual is not None:
                 self._add_visual(document_id, outcome)
             with self.session() as session:
@@ -659,6 +675,13 @@ class Workspace:
             raise IndexingFailed(path, f"{type(error).__name__}: {error}") from error
         batch.append(document_id)
         return record, True
+
+    def _add_deep(self, embedded: EmbeddedDocument, passage_ids: list[int]) -> None:
+        """Deep vectors a Ray worker made: stored now and saved with the batch, so enrich has less to do."""
+        vectors = embedded.vectors.get("deep")
+        if vectors is not None and self.deep is not None and passage_ids:
+            self.deep.add(np.array(passage_ids, dtype=np.int64), vectors)
+            self._deep_unsaved = True
 
     def _discard(self, document_id: int | None, stored: Path | None) -> None:
         """Take back whatever one file had stored before it failed (under the write lock, unpublished)."""
@@ -808,7 +831,8 @@ class Workspace:
         """Make a batch visible: vectors reach the disk first, then the catalog flips to ready."""
         if not batch:
             return
-        saved = self.save_indexes(["dense", "visual"])
+        saved = self.save_indexes(["dense", "visual", *(["deep"] if self._deep_unsaved else [])])
+        self._deep_unsaved = False
         with self.publishing(saved) as session:
             session.execute(update(DocumentRow).where(DocumentRow.id.in_(batch)).values(status="ready"))
         log.info("published %d document(s)", len(batch))

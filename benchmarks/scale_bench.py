@@ -137,16 +137,18 @@ def build(target: int) -> dict[str, Any]:
     """Grow the workspace to `target` passages (resumable: it adds what is missing)."""
     from indexer.pipeline import ExtractedDocument, ExtractedPage
     from indexer.records import LineSpan, PageContent, PassageDraft
-    from indexer.workspace import index_text
 
-    paragraphs = real_paragraphs()
-    real = {"dense": cached_vectors("use"), "deep": cached_vectors("e5")}
-    log.info("real vectors: %d USE, %d e5", len(real["dense"]), len(real["deep"]))
     report: dict[str, Any] = {"target": target}
     with open_assistant() as assistant:
         workspace = assistant.workspace
         if workspace.counts()["documents"] == 0:
             report["corpus"] = ingest_corpus(assistant)
+        paragraphs = real_paragraphs()
+        real = {"dense": cached_vectors("use"), "deep": cached_vectors("e5")}
+        log.info("real vectors: %d USE, %d e5", len(real["dense"]), len(real["deep"]))
+        if not all(len(vectors) for vectors in real.values()):
+            raise SystemExit("no real vectors cached yet: run `prepare` first")
+        terms: dict[int, str] = {}
         have = workspace.counts()["passages"]
         rng = np.random.default_rng(have)
         started = time.perf_counter()
@@ -171,7 +173,7 @@ def build(target: int) -> dict[str, Any]:
                 name = f"synthetic-{number:06d}.pdf"
                 document = ExtractedDocument(Path(name), f"{number:064x}", "application/pdf", 0, pages)
                 document_id, passages = workspace._insert(document, Path("/dev/null"))
-                workspace.lexical.add((pid, index_text(d, name)) for pid, d in passages)
+                add_terms(workspace, name, passages, have, paragraphs, terms)
                 ids = np.array([pid for pid, _ in passages], dtype=np.int64)
                 # Real vectors for the paragraphs that were embedded, synthesized ones for the rest.
                 for channel, index in (("dense", workspace.dense), ("deep", workspace.deep)):
@@ -195,6 +197,27 @@ def build(target: int) -> dict[str, Any]:
         report["passages"] = workspace.counts()["passages"]
     log.info("built: %s", report)
     return report
+
+
+def add_terms(
+    workspace: Any, name: str, passages: list[Any], first: int, paragraphs: list[str], terms: dict[int, str]
+) -> None:
+    """The lexical rows `LexicalIndex.add` would write for `index_text(passage, name)`, each paragraph's
+    stemmed terms computed once (the texts repeat past the unique paragraphs; stemming 1M would take
+    longer than everything else)."""
+    from indexer.language import search_tokens
+    from indexer.workspace import filename_words
+
+    name_terms = " ".join(search_tokens(filename_words(name)))
+    rows = []
+    for offset, (passage_id, draft) in enumerate(passages):
+        position = (first + offset) % len(paragraphs)
+        if position not in terms:
+            terms[position] = " ".join(search_tokens(draft.text))
+        rows.append((passage_id, f"{name_terms} {terms[position]}"))
+    workspace.lexical._count = None
+    with workspace.lexical._guarded() as connection, connection:
+        connection.executemany("INSERT OR REPLACE INTO passage_terms(rowid, terms) VALUES (?, ?)", rows)
 
 
 # -- measure: latency, recall of the approximate channel, memory, disk -------------------------------

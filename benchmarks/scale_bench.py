@@ -29,7 +29,11 @@ sys.path.insert(0, str(ROOT))
 log = logging.getLogger("scale_bench")
 
 SCRATCH = Path(os.environ.get("SCALE_BENCH_DIR", "/tmp/scale-bench"))
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = Path(
+    os.environ.get("SCALE_BENCH_CORPUS")
+    or next((p / "shared" / "corpus" for p in ROOT.parents if (p / "shared" / "corpus").is_dir()), ROOT)
+)
+"""The reference corpus beside the checkout (../shared/corpus, or further up from a worktree)."""
 CHUNK = 1000
 
 

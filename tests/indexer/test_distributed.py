@@ -19,6 +19,7 @@ import pytest
 from assistant import Assistant
 from assistant.cli import PARTLY_DONE
 from indexer.distributed import RayClusterError, RayReading, page_ranges, ray_connection
+from tests.indexer.hostile_files import blank_pages, many_frames_tiff
 
 if TYPE_CHECKING:
     from conftest import Maker
@@ -53,6 +54,8 @@ def files(make: Maker) -> list[Path]:
         make.raw("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF"),
         make.root / "missing.pdf",
         make.raw("empty.png", b""),
+        blank_pages(make.root / "blank.pdf", count=60),  # over max_pages: refused before any page is read
+        many_frames_tiff(make.root / "frames.tiff", frames=60),
     ]
 
 
@@ -82,7 +85,7 @@ def vectors(assistant: Assistant) -> dict[tuple[str, int, str], np.ndarray]:
 
 
 def added(tmp_path: Path, name: str, paths: list[Path], **ray: Any) -> tuple[Assistant, Any, list[tuple]]:
-    assistant = Assistant(tmp_path / name, deep_embedder="off", background_enrichment=False)
+    assistant = Assistant(tmp_path / name, deep_embedder="off", background_enrichment=False, max_pages=50)
     events: list[tuple[str, str, int, int]] = []
     report = assistant.workspace.add(paths, lambda e, p, i, n: events.append((e, p.name, i, n)), **ray)
     return assistant, report, events
@@ -123,7 +126,13 @@ def test_a_ray_add_stores_what_a_local_add_stores_and_reports_the_same_bad_files
         assert [(type(f), f.path, str(f)) for f in ray_report.failures] == [
             (type(f), f.path, str(f)) for f in local_report.failures
         ]
-        assert [Path(f.path).name for f in ray_report.failures] == ["broken.pdf", "missing.pdf", "empty.png"]
+        assert [Path(f.path).name for f in ray_report.failures] == [
+            "broken.pdf",
+            "missing.pdf",
+            "empty.png",
+            "blank.pdf",
+            "frames.tiff",
+        ]
         assert ray_events == local_events
         # Page numbers, boxes and sections as one reader would have made them: pages 5-11 still belong
         # to the heading on page 1 although their tasks never saw it.

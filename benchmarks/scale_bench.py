@@ -291,6 +291,29 @@ def channel_figures(name: str, index: Any, queries: np.ndarray) -> dict[str, Any
     return figures
 
 
+def component_times(assistant: Any, texts: list[str]) -> dict[str, float]:
+    """Median time of each step a search makes, alone: where the milliseconds go."""
+    workspace = assistant.workspace
+    steps: dict[str, list[float]] = {}
+
+    def timed(name: str, step: Any, *args: Any) -> Any:
+        started = time.perf_counter()
+        result = step(*args)
+        steps.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+        return result
+
+    deep, embedder = workspace.deep, workspace.deep_embedder
+    for text in texts:
+        query = timed("embed USE", workspace.embedder.embed_queries, [text])[0]
+        timed("dense channel", workspace.dense.search, query, 50)
+        if deep is not None and embedder is not None:
+            deep_query = timed("embed e5", embedder.embed_queries, [text])[0]
+            timed("deep channel", deep.search, deep_query, 50)
+        timed("lexical channel", workspace.lexical.search, text, 50)
+        timed("whole search", assistant.search, text, 5)
+    return {name: round(percentile(values, 0.5), 1) for name, values in steps.items()}
+
+
 def measure(rounds: int) -> dict[str, Any]:
     asked = questions()
     baseline = resident_mb()
@@ -310,6 +333,7 @@ def measure(rounds: int) -> dict[str, Any]:
                 ask_ms.append((time.perf_counter() - started) * 1000)
         resident = resident_mb()
         disk = workspace.disk_usage()
+        components = component_times(assistant, [item["question"] for item in asked[:40]])
         texts = [item["question"] for item in asked]
         channels = {
             "dense": channel_figures("dense", workspace.dense, workspace.embedder.embed_queries(texts)),
@@ -327,6 +351,8 @@ def measure(rounds: int) -> dict[str, Any]:
             "p95": round(percentile(search_ms, 0.95), 1),
         },
         "ask_ms": {"p50": round(percentile(ask_ms, 0.5), 1), "p95": round(percentile(ask_ms, 0.95), 1)},
+        "components_ms_p50": components,
+        "load_average": [round(value, 1) for value in os.getloadavg()],
         "resident_mb": round(resident, 1),
         "resident_over_baseline_mb": round(resident - baseline, 1),
         "disk_bytes": disk,
@@ -479,6 +505,16 @@ def render(results: dict[str, Any]) -> str:
                 f"| {m['ask_ms']['p50']} / {m['ask_ms']['p95']} ms | {channel('dense')} | {channel('deep')} "
                 f"| {m['resident_mb']:,.0f} MB | {m['disk_bytes'] / 2**20:,.0f} MiB | {m['disk_bytes_per_passage']:,.0f} B |"
             )
+        lines += [
+            "",
+            "Where a search's time goes (median of each step alone, same process, first 40 questions):",
+            "",
+        ]
+        for n, point in points.items():
+            m = point.get("measure") or {}
+            if m.get("components_ms_p50"):
+                steps = ", ".join(f"{name} {ms} ms" for name, ms in m["components_ms_p50"].items())
+                lines.append(f"- {int(n):,}: {steps} (load average {m.get('load_average', '?')})")
         measured = [p["measure"] for p in points.values() if p.get("measure")]
         if len(measured) >= 2:
             low, high = measured[0], measured[-1]

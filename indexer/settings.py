@@ -52,6 +52,12 @@ class IndexSettings:
     # OmniFusion visual channel (omnifusion.retrieval.VisualConfig as a dict); off when empty.
     visual: dict[str, Any] = field(default_factory=dict)
     commit_every: int = 25
+    # Vector search: exact up to `ann_threshold` passages, then an inverted file (IVF, fp16 codes) that
+    # searches the `ann_nprobe` lists nearest to the question and is trained again (in the background,
+    # or by `compact`) once the corpus has grown `ann_retrain_factor`-fold. 0 keeps it exact.
+    ann_threshold: int = 200_000
+    ann_nprobe: int = 48
+    ann_retrain_factor: float = 2.0
 
 
 def _coerce(value: str, like: Any) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.batch import QuestionFileError
 from assistant.generators.base import Answer
+from assistant.generators.extractive import ExtractiveGenerator
 from assistant.limits import checked_question
 from assistant.retrieval import PageHit
 from assistant.sdk import Assistant
@@ -37,6 +38,8 @@ class QuestionResult:
     latency_ms: float
     top_pages: list[str] = field(default_factory=list)
     answerable: bool = True
+    why: str = ""
+    """The extractive reader's reason: which gate passed, or why none did (empty for other backends)."""
 
 
 def is_unanswerable(item: dict[str, Any]) -> bool:
@@ -122,8 +125,17 @@ def evaluate(assistant: Assistant, questions: list[dict[str, Any]], depth: int =
     for item in questions:
         started = time.perf_counter()
         hits = assistant.search(item["question"], k=depth)
-        answer = assistant.generator.answer(item["question"].strip(), hits)
-        results.append(score_answer(item, answer, hits, (time.perf_counter() - started) * 1000))
+        question = item["question"].strip()
+        generator = assistant.generator
+        if isinstance(generator, ExtractiveGenerator):
+            # the extractive reader says why it answered (which gate passed) or why it did not
+            reading = generator.read(question, hits)
+            answer, why = reading.answer, reading.why
+        else:
+            answer, why = generator.answer(question, hits), ""
+        result = score_answer(item, answer, hits, (time.perf_counter() - started) * 1000)
+        result.why = why
+        results.append(result)
     return results
 
 

@@ -8,7 +8,14 @@ from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numpy as np
+from sqlalchemy import select, tuple_
+
+from assistant.questions import profile_question
+from assistant.spans import PageView, page_fits
+from indexer.catalog import PageRow, PassageRow
 from indexer.language import MARK_QUESTION, search_tokens
+from indexer.layout import MARK_DESCRIPTIONS
 from indexer.records import DocumentRecord, PassageRecord
 from indexer.workspace import Workspace, index_text
 
@@ -24,9 +31,13 @@ class FusionWeights:
     rrf_k: float = 60.0
     depth: int = 60
     mark_bonus: float = 0.02
+    clean_copy: float = 0.002
     support: float = 0.0
     """Weight of the second and third passages of a page relative to its best one."""
-    """How many passages each channel contributes before fusion."""
+    rerank_pages: int = 5
+    """Top pages whose best answer span is weighed before the order is final (0 turns reranking off)."""
+    rerank: float = 0.5
+    """Weight of the best span's fit against the page's fused score (relative to the best page's)."""
 
 
 @dataclass
@@ -46,10 +57,27 @@ class PageHit:
     page: int
     score: float
     passages: list[Evidence]
+    view: PageView | None = field(default=None, repr=False, compare=False)
+    """The page as the reranker read it (all its passages, their spans and fits): the reader reuses it."""
 
     @property
     def key(self) -> tuple[int, int]:
         return (self.document.id, self.page)
+
+
+def _has_clean_copy(marked: tuple[int, int], pages: dict[tuple[int, int], list[Evidence]]) -> bool:
+    """Whether another found page without a red mark says what this marked page says."""
+    texts = {e.passage.text for e in pages[marked] if e.passage.kind != "mark"}
+    if not texts:
+        return False
+    for key, found in pages.items():
+        if key == marked or any(e.passage.kind == "mark" for e in found):
+            continue
+        # Each page shows only the passages the channels found: most of them shared is a copy.
+        other = {e.passage.text for e in found}
+        if len(texts & other) >= 0.5 * min(len(texts), len(other)):
+            return True
+    return False
 
 
 _CHANNELS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="assistant-channel")
@@ -107,16 +135,32 @@ class Retriever:
                 Evidence(record, score, ranks[passage_id], similarity.get(passage_id, 0.0))
             )
         page_scores: dict[tuple[int, int], float] = {}
+        wants_mark = bool(MARK_QUESTION.search(question))
         for key, found in pages.items():
             found.sort(key=lambda e: e.score, reverse=True)
+            # A red mark's passage repeats the words under it; it speaks only for questions about
+            # the mark, so that a marked copy of a screen does not outrank the clean one otherwise.
+            scoring = found if wants_mark else [e for e in found if e.passage.kind != "mark"] or found
             # The best passage decides; optionally, further passages on the page add support.
-            page_scores[key] = found[0].score + weights.support * sum(e.score for e in found[1:3])
-        if MARK_QUESTION.search(question):
+            page_scores[key] = scoring[0].score + weights.support * sum(e.score for e in scoring[1:3])
+            if len(scoring) < len(found):
+                # Between a screen and its annotated copy, a question not about the mark means the screen.
+                page_scores[key] *= 1.0 - weights.mark_bonus / 4
+                if _has_clean_copy(key, pages):
+                    page_scores[key] -= weights.clean_copy
+        if wants_mark and page_scores:
             # "Which button is circled in red?": the page with the red mark is the one meant, even
-            # when an unmarked copy of the same screen holds the same words.
+            # when an unmarked copy of the same screen holds the same words. The bonus grows with
+            # the page's own match, so it never lifts one marked page over a better-matching one
+            # ("...in the Print dialog": another dialog's red circle must not win).
+            # A second share goes to the marked page whose window the question names.
+            best = max(page_scores.values()) or 1.0
+            terms = set(search_tokens(question, drop_stopwords=True))
             for key, found in pages.items():
                 if any(e.passage.kind == "mark" for e in found):
-                    page_scores[key] += weights.mark_bonus
+                    window = _window_words(found)
+                    named = sum(_named(word, terms) for word in window) / len(window) if window else 0.0
+                    page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named)
         self._add_visual(question, page_scores, pages, depth, documents)
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[:k]
         hits = []
@@ -126,7 +170,67 @@ class Retriever:
             if document is None:
                 continue
             hits.append(PageHit(document, key[1], page_scores[key], supporting[:8]))
+        if weights.rerank_pages > 0 and weights.rerank > 0 and len(hits) > 1:
+            hits = self._rerank(question, hits, query_vector)
         return hits
+
+    def _rerank(self, question: str, hits: list[PageHit], query_vector: np.ndarray) -> list[PageHit]:
+        """Reorder the top pages by how well their best span answers the question.
+
+        A page that states the fact can lose the fusion to one that mentions the topic more often;
+        the span's fit (the kind of answer asked for, the question's rare words close together)
+        tells them apart. The pages' passages are kept on the hits for the reader.
+        """
+        top = hits[: self.weights.rerank_pages]
+        profile = profile_question(question, self.workspace.lexical.idf)
+        if profile.wants_mark:
+            # "Which option is circled in the Print dialog?": the marked text rarely shares a word
+            # with the question; the window's name and the mark decide (the fused order keeps them).
+            return hits
+        passages = self._page_passages([hit.key for hit in top])
+        similarities = self.workspace.dense.similarities(
+            query_vector, [p.id for found in passages.values() for p in found]
+        )
+        views = []
+        for hit in top:
+            hit.view = PageView(
+                hit, passages.get(hit.key, []), {e.passage.id: e for e in hit.passages}, similarities
+            )
+            hit.view.query = (self.workspace.embedder, query_vector)
+            views.append(hit.view)
+        fits = page_fits(profile, views)
+        read = [bool(view.passages) for view in views]
+        best_fit = max((fit for fit, text in zip(fits, read, strict=True) if text), default=0.0)
+        # A page with no text (found by the visual channel alone) has nothing to read: it keeps
+        # its fused score; a read page moves by how far its best span falls short of the best one.
+        scale = self.weights.rerank * (top[0].score or 1.0)
+        for hit, fit, text in zip(top, fits, read, strict=True):
+            if text:
+                hit.score = round(max(hit.score + scale * (fit - best_fit), 0.0), 6)
+        reranked = sorted(top, key=lambda hit: hit.score, reverse=True)
+        rest = hits[len(top) :]
+        floor = min((hit.score for hit in reranked), default=0.0)
+        for hit in rest:
+            # Pages the reranker did not read stay below those it did.
+            hit.score = min(hit.score, floor * 0.999)
+        log.debug("reranked %s -> %s", [h.key for h in top], [h.key for h in reranked])
+        return reranked + rest
+
+    def _page_passages(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], list[PassageRecord]]:
+        """Every passage of a few pages in reading order, read in two queries whatever their number."""
+        with self.workspace.session() as session:
+            rows = session.execute(
+                select(PassageRow.id, PageRow.document_id, PageRow.number)
+                .join(PageRow, PassageRow.page_id == PageRow.id)
+                .where(tuple_(PageRow.document_id, PageRow.number).in_(keys))
+                .order_by(PageRow.document_id, PageRow.number, PassageRow.ordinal)
+            ).all()
+        records = self.workspace.passages([row[0] for row in rows])
+        found: dict[tuple[int, int], list[PassageRecord]] = defaultdict(list)
+        for passage_id, document_id, number in rows:
+            if passage_id in records:
+                found[(document_id, number)].append(records[passage_id])
+        return found
 
     def _deep_search(self, question: str, depth: int) -> list[tuple[int, float]]:
         deep = self.workspace.deep
@@ -181,3 +285,29 @@ class Retriever:
                     Evidence(p, 0.0, {"visual": rank})
                     for p in self.workspace.page_passages(key[0], key[1])[:3]
                 ]
+
+
+_MARK_WORDS = frozenset(search_tokens(" ".join(MARK_DESCRIPTIONS.values())))
+
+
+def _window_words(found: list[Evidence]) -> set[str]:
+    """The words of a screenshot's window title: its passages' section, less the mark's description."""
+    words: set[str] = set()
+    for evidence in found:
+        words.update(search_tokens(evidence.passage.section, drop_stopwords=True))
+    return words - _MARK_WORDS
+
+
+def _named(word: str, terms: set[str]) -> bool:
+    """Whether the question names a title word, in any of its forms ("дисплея" names "Дисплей").
+
+    The stemmer cuts the two apart ("диспле" / "диспл"): a shared start of all but a letter counts.
+    """
+    for term in terms:
+        if term == word:
+            return True
+        shorter = min(len(term), len(word))
+        common = next((i for i, (a, b) in enumerate(zip(term, word, strict=False)) if a != b), shorter)
+        if shorter >= 4 and common >= shorter - 1:
+            return True
+    return False

@@ -49,6 +49,9 @@ def main() -> None:
         section("OmniFusion model (`benchmarks/omnifusion_bench.py`)", "omnifusion.md"),
         section("Answer generators (`benchmarks/generator_bench.py`)", "generators.md"),
         section(
+            "Screenshots: controls, marks, mixed-script OCR (`benchmarks/screens_bench.py`)", "screens.md"
+        ),
+        section(
             "OmniFusion serving on a GPU (`benchmarks/omnifusion_serve_bench.py`)", "omnifusion_serve.md"
         ),
         section("Ingest memory under bombs, with the limits (`benchmarks/ingest_rss.py`)", "ingest_rss.md"),

@@ -95,6 +95,26 @@ class DenseIndex:
             scores, ids = self._index.search(np.ascontiguousarray(query[None, :], dtype=np.float32), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
+    def similarities(self, query: np.ndarray, ids: list[int]) -> dict[int, float]:
+        """Inner product of `query` with the stored vectors of `ids` (ids it does not hold are left out).
+
+        The reader weighs every passage of a few pages this way without embedding them again.
+        """
+        if not ids:
+            return {}
+        held, vectors = [], []
+        with self._lock:
+            for passage_id in ids:
+                try:
+                    vectors.append(self._index.reconstruct(int(passage_id)))
+                except RuntimeError:  # not held (deleted, or not embedded yet)
+                    continue
+                held.append(passage_id)
+        if not held:
+            return {}
+        scores = np.vstack(vectors) @ np.asarray(query, dtype=np.float32)
+        return {int(i): float(s) for i, s in zip(held, scores, strict=True)}
+
     def save(self) -> None:
         """Write to a temporary file, fsync, then rename over the old one: never a torn index.
 

@@ -6,9 +6,11 @@ import re
 from itertools import pairwise
 from statistics import median
 
+from indexer.controls import STATE_WORDS
 from indexer.language import detect_language
 from indexer.marks import lines_under_mark
 from indexer.records import (
+    Control,
     Figure,
     LineSpan,
     Mark,
@@ -58,9 +60,10 @@ def build_passages(page: PageContent, section: str = "") -> tuple[list[PassageDr
             section = lines[0].text.strip()
     passages: list[PassageDraft] = []
     for mark in page.marks:
-        passage = _mark_passage(mark, lines)
+        passage = _mark_passage(mark, lines, section)
         if passage is not None:
             passages.append(passage)
+    passages.extend(control_passages(page.controls, section))
     if not lines:
         return passages, section
     body_size = _body_font_size(lines)
@@ -174,12 +177,15 @@ def _passage(lines: list[TextLine], kind: PassageKind, section: str) -> PassageD
     return PassageDraft(text, bbox, kind, detect_language(text), section, spans)
 
 
-def _mark_passage(mark: Mark, lines: list[TextLine]) -> PassageDraft | None:
+def _mark_passage(mark: Mark, lines: list[TextLine], window: str) -> PassageDraft | None:
     # The lines are already cleaned of OCR noise by build_passages.
     marked = lines_under_mark(mark, lines)
     if not marked:
         return None
-    passage = _passage(marked, "mark", MARK_DESCRIPTIONS[mark.shape])
+    # The window's title belongs with the mark: "…in the Print dialog, which option is circled?"
+    # must find this window's mark, not the equally red one of another dialog.
+    description = MARK_DESCRIPTIONS[mark.shape]
+    passage = _passage(marked, "mark", f"{window}: {description}" if window else description)
     passage.text = passage.text.strip(" :;,.(")
     return passage
 
@@ -307,3 +313,28 @@ def place_figures(passages: list[PassageDraft], figures: list[Figure], section: 
         heading = next((p.section for p in reversed(result[:position]) if p.kind == "heading"), section)
         result[position:position] = figure_passages(figure, heading)
     return result
+
+
+def control_passages(controls: list[Control], section: str) -> list[PassageDraft]:
+    """One passage per control: "Paper Format › Orientation: Landscape (selected)", "Margins › Left: 0.98″".
+
+    The first span is the label (when there is one), the second the value, each with its own
+    box, so an answer can cite the value and the reader can tell them apart
+    (`control_parts`). The state is written in the screen's language, for search and for users.
+    """
+    passages = []
+    for control in controls:
+        text, spans = f"{control.group} › " if control.group else "", []
+        if control.label and control.label_bbox is not None:
+            spans.append(LineSpan(len(text), len(text) + len(control.label), control.label_bbox))
+            text += control.label + ": "
+        start = len(text)
+        text += control.value
+        spans.append(LineSpan(start, len(text), control.value_bbox))
+        lang = detect_language(f"{control.label} {control.value} {section}")
+        if control.on is not None and control.kind in ("radio", "checkbox"):
+            words = STATE_WORDS["ru" if lang == "ru" else "en"]
+            text += f" ({words[(control.kind, control.on)]})"
+        boxes = [span.bbox for span in spans]
+        passages.append(PassageDraft(text, union_bbox(boxes), "control", lang, section, spans))
+    return passages

@@ -8,7 +8,7 @@ import numpy as np
 import scipy.ndimage as ndi
 from PIL import Image
 
-from indexer.records import BBox, Mark, MarkShape, TextLine
+from indexer.records import BBox, Mark, MarkShape, TextLine, Word
 
 MIN_MARK_SIDE = 18
 """Smaller red shapes are icons (close buttons, hearts), not annotations."""
@@ -136,17 +136,23 @@ def lines_under_mark(mark: Mark, lines: list[TextLine]) -> list[TextLine]:
                 best = (distance, line)
     if best is None:
         return []
-    # The label the arrow touches, not the whole row of widgets after it.
+    # The label at the arrow's head, not the whole row of widgets (or the next column) it sits in:
+    # the words around the nearest one up to a gap wider than a word space.
     line = best[1]
-    words = [line.words[0]]
-    for previous, word in zip(line.words, line.words[1:], strict=False):
-        if word.bbox[0] - previous.bbox[2] > 2.5 * max(1.0, previous.bbox[3] - previous.bbox[1]):
-            break
-        words.append(word)
-    nearest = [w for w in line.words if _distance(w.bbox, tx, ty) <= best[0] + 1]
-    if nearest and nearest[0] not in words:
-        words = nearest
-    return [TextLine(words, line.block)]
+    nearest = min(line.words, key=lambda w: _distance(w.bbox, tx, ty))
+    index = line.words.index(nearest)
+    start, end = index, index + 1
+    while start > 0 and _word_gap(line.words[start - 1], line.words[start]):
+        start -= 1
+    while end < len(line.words) and _word_gap(line.words[end - 1], line.words[end]):
+        end += 1
+    return [TextLine(line.words[start:end], line.block)]
+
+
+def _word_gap(left: Word, right: Word) -> bool:
+    """Whether two neighbouring words are in one phrase (a word space apart, not a column gap)."""
+    height = max(1.0, left.bbox[3] - left.bbox[1], right.bbox[3] - right.bbox[1])
+    return right.bbox[0] - left.bbox[2] <= 1.2 * height
 
 
 def _centre_inside(box: BBox, mark: Mark) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from indexer.controls import detect_controls
 from indexer.errors import EmptyDocument
 from indexer.figures import FigureLimits, read_figures
 from indexer.images import image_page, read_image_pages
@@ -100,14 +101,19 @@ def is_blank(image: Image.Image) -> bool:
 
 
 def ocr_page(page: PageContent, image: Image.Image, settings: IndexSettings) -> PageContent:
-    """Find red marks, erase them, OCR the rest: fills `lines`, `marks`, `ocr_confidence`."""
+    """Find red marks, erase them, OCR the rest, read the controls.
+
+    Fills `lines`, `marks`, `controls` and `ocr_confidence`.
+    """
     if is_blank(image):
         page.text_source = "none"
         return page
     detection = detect_marks(image)
-    result = recognize(erase_marks(image, detection.mask), OcrSettings(languages=settings.ocr_languages))
+    clean = erase_marks(image, detection.mask)
+    result = recognize(clean, OcrSettings(languages=settings.ocr_languages))
     page.lines = result.lines
     page.marks = detection.marks
+    page.controls = detect_controls(clean, result.lines)
     page.ocr_confidence = result.mean_confidence
     page.text_source = "ocr" if result.lines else "none"
     return page

@@ -11,9 +11,10 @@ BBox = tuple[float, float, float, float]
 """(x0, y0, x1, y1) in page-image pixels, origin top-left."""
 
 TextSource = Literal["pdf", "ocr", "none"]
-PassageKind = Literal["heading", "text", "mark", "figure"]
+PassageKind = Literal["heading", "text", "mark", "control", "figure"]
 FigureKind = Literal["image", "drawing"]
 MarkShape = Literal["rectangle", "ellipse", "arrow", "highlight"]
+ControlKind = Literal["radio", "checkbox", "field", "dropdown"]
 
 
 def union_bbox(boxes: list[BBox]) -> BBox:
@@ -78,6 +79,24 @@ class Mark:
     target: BBox
 
 
+@dataclass(frozen=True)
+class Control:
+    """One control of a dialog screenshot as a user would name it (see `indexer.controls`).
+
+    radio / checkbox: `label` is the group's title (may be empty), `value` the option's text,
+    `on` its state. field / dropdown: `label` names it, `value` is what it holds, `on` is None.
+    """
+
+    kind: ControlKind
+    label: str
+    label_bbox: BBox | None
+    value: str
+    value_bbox: BBox
+    on: bool | None = None
+    group: str = ""
+    """The heading of the dialog section the control sits in ("Margins", "Other options")."""
+
+
 @dataclass
 class Figure:
     """A picture on a text page (an embedded image, a vector drawing) whose words are only pixels.
@@ -107,6 +126,7 @@ class PageContent:
     text_source: TextSource
     lines: list[TextLine] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
+    controls: list[Control] = field(default_factory=list)
     ocr_confidence: float | None = None
     image: Image.Image | None = None
     figures: list[Figure] = field(default_factory=list)

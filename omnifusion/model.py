@@ -138,7 +138,9 @@ class OmniFusionModel(nn.Module):
                 value = special_embeddings[name].detach().reshape(width)
             else:
                 # new markers start at the scale of ordinary token embeddings
-                value = torch.randn(width) * reference.detach().float().std()
+                # drawn where the LLM lives: a GPU-resident LLM must not meet a CPU tensor here
+                scale = reference.detach().float().std()
+                value = torch.randn(width, device=reference.device) * scale
             self.special_embeddings[name] = nn.Parameter(value.to(reference.device, reference.dtype).clone())
         self.encoders.requires_grad_(False)
 

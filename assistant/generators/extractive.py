@@ -1,12 +1,17 @@
-"""The extractive reader: the sentence or line that answers, with the rectangle where it stands."""
+"""The extractive reader: the span that answers, with the rectangle where it stands, and why it was trusted.
+
+Reading a question goes: what does it ask for (`assistant.questions`), which spans of the top pages
+could answer it (`assistant.spans`: sentences, terms with their definitions, introduced blocks, ...),
+how well each fits (cheap features for every span, the meaning by embedding for a shortlist), and
+whether the best one is trustworthy enough to say "found" (`gate`). The `Reading` keeps the reason,
+so every answer can say which gate passed.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.conversation import Turn
 from assistant.generators.base import (
@@ -17,48 +22,90 @@ from assistant.generators.base import (
     Generator,
     answer_language,
 )
-from assistant.retrieval import Evidence, PageHit
+from assistant.generators.screens import answer_from_controls
+from assistant.questions import ANY, QuestionProfile, profile_question
+from assistant.retrieval import PageHit
+from assistant.spans import (
+    CROSSLINGUAL_MEANING,
+    MAX_ANSWER_CHARS,
+    SPAN_PROPOSERS,
+    Fit,
+    PageView,
+    Span,
+    SpanProposer,
+    evidence_weight,
+    placed_score,
+    propose_spans,
+    read_views,
+    span_fit,
+)
 from indexer.embedders import TextEmbedder
-from indexer.language import MARK_QUESTION, search_tokens
 from indexer.records import BBox, PassageRecord, union_bbox
 
 log = logging.getLogger(__name__)
 
-MAX_ANSWER_CHARS = 320
-
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZА-ЯЁ0-9“\"(<>-])|\n{2,}")
+__all__ = [
+    "MAX_ANSWER_CHARS",
+    "AnswerSettings",
+    "ExtractiveGenerator",
+    "PagePassages",
+    "Reading",
+    "gate",
+    "span_bbox",
+]
 
 
 @dataclass(frozen=True)
 class AnswerSettings:
     min_similarity: float = 0.30
-    """Dense cosine similarity the best evidence must reach (unless its words match well)."""
+    """Dense cosine similarity the best span must reach (unless its words match well)."""
     min_coverage: float = 0.5
-    """Share of the question's content words the evidence must contain (unless similarity is high)."""
+    """Share of the question's content words the span must contain (unless similarity is high)."""
+    confident_similarity: float = 0.40
+    """Similarity at which partial word evidence is trusted on any page read, not only the first."""
     min_crosslingual_similarity: float = 0.50
+    """Similarity that vouches alone for a span in the other language."""
+    crosslingual_rank: int = 3
+    """A span in the other language is trusted when a multilingual channel (dense USE, deep e5) ranks
+    its passage this high, its similarity reaches `crosslingual_floor` (a top rank alone may be the
+    best of unrelated lines) and it holds the names the question keeps (option names, acronyms)."""
+    crosslingual_floor: float = 0.20
     pages: int = 3
-    passages_per_page: int = 6
-    shortlist: int = 40
-    """Candidate lines compared with the question by embedding (the rest lose on cheap evidence)."""
-
-
-@dataclass
-class _Candidate:
-    evidence: Evidence
-    hit: PageHit
-    start: int
-    end: int
-    text: str
-    score: float = 0.0
-    coverage: float = 0.0
+    gate_tries: int = 5
+    """The best-scoring spans offered to the gate, in order; the first that passes is the answer."""
+    shortlist: int = 24
+    """Candidate spans compared with the question by embedding (the rest lose on cheap evidence)."""
 
 
 PagePassages = Callable[[int, int], list[PassageRecord]]
 """(document id, page number) -> the page's passages in reading order."""
 
 
+@dataclass
+class Candidate:
+    span: Span
+    fit: Fit
+    placed: float
+    """The fit plus where the span stands (page rank, retrieval score): see `assistant.spans.placed_score`."""
+    similarity: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return self.placed + self.similarity * (CROSSLINGUAL_MEANING if self.fit.crosslingual else 1.0)
+
+
+@dataclass
+class Reading:
+    """The reader's decision on one question: the answer and the reason for it."""
+
+    answer: Answer
+    why: str
+    best: Candidate | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+
+
 class ExtractiveGenerator(Generator):
-    """Picks the answering span from the top pages' passages; says "not found" on weak evidence.
+    """Picks the answering span from the top pages; says "not found" when no span passes the gate.
 
     The conversation's history does not reach it: a follow-up is rewritten before retrieval
     (`assistant.conversation.resolve_follow_up`), so the question it gets stands on its own.
@@ -73,11 +120,13 @@ class ExtractiveGenerator(Generator):
         settings: AnswerSettings | None = None,
         page_passages: PagePassages | None = None,
         term_weights: Callable[[list[str]], dict[str, float]] | None = None,
+        proposers: Sequence[SpanProposer] | None = None,
     ) -> None:
         self.embedder = embedder
         self.settings = settings or AnswerSettings()
         self.page_passages = page_passages
         self.term_weights = term_weights
+        self.proposers = list(proposers) if proposers is not None else SPAN_PROPOSERS
 
     def stream(
         self, question: str, hits: Sequence[PageHit], history: Sequence[Turn] = ()
@@ -87,184 +136,185 @@ class ExtractiveGenerator(Generator):
         yield answer
 
     def answer(self, question: str, hits: Sequence[PageHit], history: Sequence[Turn] = ()) -> Answer:
-        hits = list(hits)
+        return self.read(question, hits).answer
+
+    def read(self, question: str, hits: Sequence[PageHit]) -> Reading:
+        """Answer with the reason: which span, which gate passed (or why none did)."""
         language = answer_language(question)
         not_found = Answer(question, NOT_FOUND_TEXT[language], False, [], language)
-        candidates = self._candidates(hits[: self.settings.pages])
-        if not candidates:
-            return not_found
-        terms = set(search_tokens(question, drop_stopwords=True))
-        # Rare words of the question ("opacity", "numeric") say more than common ones ("set", "R").
-        weights = self.term_weights(sorted(terms)) if self.term_weights else {}
-        total_weight = sum(weights.get(t, 1.0) for t in terms) or 1.0
-        wants_mark = bool(MARK_QUESTION.search(question))
-        best_fusion = max(c.evidence.score for c in candidates) or 1.0
-        best_page = max(c.hit.score for c in candidates) or 1.0
-        for candidate in candidates:
-            passage = candidate.evidence.passage
-            tokens = set(search_tokens(candidate.text + " " + passage.section))
-            candidate.coverage = len(terms & tokens) / len(terms) if terms else 0.0
-            # An answer adds something to the question: a line that only repeats it (a dialog
-            # title, a heading) shows where the answer is, but is not the answer.
-            own = set(search_tokens(candidate.text))
-            # What the line itself adds beyond its section's title: the dialog's name is in every
-            # line's context, the asked-for setting is in one line only.
-            context = (
-                set(search_tokens(passage.section))
-                if candidate.text.strip() != passage.section.strip()
-                else set()
-            )
-            own_coverage = sum(weights.get(t, 1.0) for t in (terms & own) - context) / total_weight
-            novel = any(t not in terms and (len(t) >= 3 or t.isdigit()) for t in own)
-            restates = candidate.text.strip() == passage.section.strip() or passage.kind == "heading"
-            page_weight = candidate.hit.score / best_page
-            candidate.score = (
-                0.2 * candidate.coverage
-                + 0.8 * own_coverage
-                + 0.2 * candidate.evidence.score / best_fusion
-                + 0.3 * page_weight
-                + (0.5 if wants_mark and passage.kind == "mark" and candidate.hit is hits[0] else 0.0)
-                - (0.3 if restates else 0.0)
-                - (0.0 if novel else 0.3)
-            )
-        # Embedding every sentence of three pages is most of an answer's cost: only the lines
-        # the cheap evidence already favours are compared with the question's meaning.
-        shortlist = sorted(candidates, key=lambda c: c.score, reverse=True)[: self.settings.shortlist]
-        # Each line is judged with its section (a dialog's title, a manual's heading) in view.
-        vectors = self.embedder.embed_passages([_in_context(c) for c in shortlist])
-        query = self.embedder.embed_queries([question])[0]
-        similarities = vectors @ query
-        for candidate, similarity in zip(shortlist, similarities, strict=True):
-            candidate.score += float(similarity)
-        candidates = shortlist
-        best = max(candidates, key=lambda c: c.score)
-        similarity = max(best.evidence.similarity, float(similarities.max()))
-        supported = (
-            similarity >= self.settings.min_similarity and best.coverage >= self.settings.min_coverage / 2
-        ) or best.coverage >= self.settings.min_coverage
-        if best.evidence.passage.lang not in (language, "und"):
-            # Across languages no word is shared, so only the meaning can vouch for the evidence.
-            supported = supported or similarity >= self.settings.min_crosslingual_similarity
-        if wants_mark and best.evidence.passage.kind == "mark":
-            supported = True
-        if not supported:
-            log.info("not found: similarity %.2f, coverage %.2f for %r", similarity, best.coverage, question)
-            return not_found
-        citations = [self._cite(best)]
-        seen = {(best.hit.document.id, best.hit.page)}
-        for other in sorted(candidates, key=lambda c: c.score, reverse=True):
-            key = (other.hit.document.id, other.hit.page)
-            if key not in seen and other.score >= best.score * 0.85 and len(citations) < 3:
-                citations.append(self._cite(other))
-                seen.add(key)
-        return Answer(question, best.text, True, citations, language)
-
-    def _candidates(self, hits: list[PageHit]) -> list[_Candidate]:
-        candidates: list[_Candidate] = []
-        for hit in hits:
-            chosen = hit.passages[: self.settings.passages_per_page]
-            for evidence in chosen:
-                spans = _sentences(evidence.passage)
-                # Single sentences and pairs: the fact often sits in the sentence after the topic.
-                windows = [(s, e) for s, e in spans]
-                windows += [
-                    (spans[i][0], spans[i + 1][1])
-                    for i in range(len(spans) - 1)
-                    if spans[i + 1][1] - spans[i][0] <= MAX_ANSWER_CHARS
-                ]
-                for start, end in windows:
-                    text = evidence.passage.text[start:end].strip()
-                    if len(text) >= 2 and any(ch.isalnum() for ch in text):
-                        candidates.append(_Candidate(evidence, hit, start, end, text))
-            candidates.extend(self._lead_ins(hit, chosen))
-        return candidates
-
-    def _lead_ins(self, hit: PageHit, chosen: list[Evidence]) -> list[_Candidate]:
-        """A short line just before a passage (a command, a label) joined to its first sentence."""
-        if self.page_passages is None or not chosen:
-            return []
-        page = self.page_passages(hit.document.id, hit.page)
-        position = {p.id: i for i, p in enumerate(page)}
-        found = []
-        for evidence in chosen:
-            index = position.get(evidence.passage.id)
-            if not index:
-                continue
-            previous = page[index - 1]
-            if len(previous.text) > 80 or previous.kind == "mark":
-                continue
-            first = _sentences(evidence.passage)[:1]
-            if not first:
-                continue
-            text = previous.text.strip() + "\n" + evidence.passage.text[: first[0][1]].strip()
-            merged = dataclasses.replace(
-                evidence.passage,
-                text=text,
-                bbox=union_bbox([previous.bbox, span_bbox(evidence.passage, 0, first[0][1])]),
-                spans=[],
-            )
-            found.append(
-                _Candidate(
-                    Evidence(merged, evidence.score, evidence.ranks, evidence.similarity),
-                    hit,
-                    0,
-                    len(text),
-                    text,
-                )
-            )
-        return found
-
-    def _cite(self, candidate: _Candidate) -> Citation:
-        passage = candidate.evidence.passage
-        return Citation(
-            document=passage.document,
-            page=passage.page,
-            bbox=span_bbox(passage, candidate.start, candidate.end),
-            quote=candidate.text,
-            score=round(candidate.score, 4),
-            page_width=passage.page_width,
-            page_height=passage.page_height,
+        # "Which orientation is selected?": a screenshot's controls answer before its text lines.
+        screen = answer_from_controls(
+            question, list(hits), self.page_passages, self.embedder, self.term_weights
         )
+        if screen is not None:
+            return Reading(screen, "found: a control on the screenshot holds what the question names")
+        profile = profile_question(question, self.term_weights)
+        views = [self._view(hit) for hit in list(hits)[: self.settings.pages]]
+        candidates = self._scored(profile, views)
+        if not candidates:
+            return Reading(not_found, "no passages to read")
+        ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+        # The best span that can be trusted: a higher-scoring one that fails the gate (it lacks the
+        # asked-for kind, its words match by chance) must not hide a trustworthy one just below it.
+        passed, best = "", ranked[0]
+        for candidate in ranked[: self.settings.gate_tries]:
+            passed = gate(profile, candidate, self.settings, views[0].hit)
+            if passed:
+                best = candidate
+                break
+        if not passed:
+            why = (
+                f"not found: no span passes a gate (best: {best.fit.why()}; similarity {best.similarity:.2f})"
+            )
+            log.info("%s for %r", why, question)
+            return Reading(not_found, why, best, candidates)
+        why = f"found: {passed} ({best.fit.why()}; similarity {best.similarity:.2f})"
+        log.info("%s for %r", why, question)
+        citations = [_cite(best)]
+        seen = {_page_key(best)}
+        for other in sorted(candidates, key=lambda c: c.score, reverse=True):
+            key = _page_key(other)
+            if key not in seen and other.score >= best.score * 0.85 and len(citations) < 3:
+                citations.append(_cite(other))
+                seen.add(key)
+        answer = Answer(question, best.span.text, True, citations, language)
+        return Reading(answer, why, best, candidates)
+
+    def _view(self, hit: PageHit) -> PageView:
+        if hit.view is not None:
+            return hit.view
+        evidence = {e.passage.id: e for e in hit.passages}
+        passages = self.page_passages(hit.document.id, hit.page) if self.page_passages is not None else []
+        return PageView(hit, passages or [e.passage for e in hit.passages], evidence)
+
+    def _scored(self, profile: QuestionProfile, views: list[PageView]) -> list[Candidate]:
+        read = read_views(profile, views) if self.proposers is SPAN_PROPOSERS else self._read(profile, views)
+        if not read:
+            return []
+        best_page = max(view.hit.score for view in views) or 1.0
+        best_evidence = max((e.score for view in views for e in view.evidence.values()), default=0.0)
+        top = views[0].hit
+        candidates = [
+            Candidate(
+                span,
+                fit,
+                placed_score(
+                    profile,
+                    span,
+                    fit,
+                    page_weight=span.view.hit.score / best_page,
+                    evidence_weight=evidence_weight(span, best_evidence),
+                    top_page=span.view.hit is top,
+                ),
+            )
+            for span, fit in read
+        ]
+        # Embedding every span of three pages is most of an answer's cost: only the spans the cheap
+        # evidence already favours are compared with the question's meaning, and a span that is a
+        # whole passage reuses the passage's stored vector.
+        shortlist = sorted(candidates, key=lambda c: c.placed, reverse=True)[: self.settings.shortlist]
+        fresh = [c for c in shortlist if _stored_similarity(c.span) is None]
+        if fresh:
+            vectors = self.embedder.embed_passages([_in_context(c.span) for c in fresh])
+            known = views[0].query
+            query = (
+                known[1]
+                if known and known[0] is self.embedder
+                else self.embedder.embed_queries([profile.text])[0]
+            )
+            for candidate, similarity in zip(fresh, vectors @ query, strict=True):
+                candidate.similarity = float(similarity)
+        for candidate in shortlist:
+            stored = _stored_similarity(candidate.span)
+            if stored is not None:
+                candidate.similarity = stored
+        return shortlist
+
+    def _read(self, profile: QuestionProfile, views: list[PageView]) -> list[tuple[Span, Fit]]:
+        return [(span, span_fit(profile, span)) for span in propose_spans(views, self.proposers)]
 
 
-def _in_context(candidate: _Candidate) -> str:
-    section = candidate.evidence.passage.section
-    if section and section not in candidate.text:
-        return f"{section}: {candidate.text}"
-    return candidate.text
+def _stored_similarity(span: Span) -> float | None:
+    """The passage's stored similarity when the span is the whole passage (nothing to embed again)."""
+    if span.start == 0 and span.end >= len(span.passage.text.rstrip()):
+        return span.view.similarities.get(span.passage.id)
+    return None
 
 
-def _sentences(passage: PassageRecord) -> list[tuple[int, int]]:
-    """Sentence spans of a passage; OCR'd UI text is split by line (labels, not prose)."""
-    text = passage.text
-    if passage.kind in ("mark", "heading"):
-        return [(0, len(text))]
-    if passage.lang != "und" and _looks_like_prose(text):
-        spans, start = [], 0
-        for match in _SENTENCE_END.finditer(text):
-            spans.append((start, match.start()))
-            start = match.end()
-        spans.append((start, len(text)))
-        return _limit(spans, text)
-    return [(span.start, span.end) for span in passage.spans]
+def gate(
+    profile: QuestionProfile, best: Candidate, settings: AnswerSettings, best_page: PageHit | None = None
+) -> str:
+    """Why the best span may be given as the answer ("" when it may not).
+
+    A span must hold the kind of thing asked for (an option, a number, a path, ...), state every
+    qualifier the question insists on ("by default", "maximum"), and be vouched for: by the
+    question's words, by its meaning, or across languages by names the translation keeps and by
+    a multilingual channel's ranking of its passage. Partial evidence is trusted on the first page
+    (`best_page`) only, unless the meaning is close.
+    """
+    fit, span = best.fit, best.span
+    if profile.wants_mark and span.passage.kind == "mark":
+        return "the question asks about a red mark and the span is the marked text"
+    if not fit.kind:
+        return ""
+    if fit.missing:
+        return ""
+    similarity = max(best.similarity, span.evidence.similarity if span.evidence else 0.0)
+    kind = f"holds the asked-for {profile.asks} ({fit.kind})" if profile.asks != ANY else f"{fit.kind}"
+    if fit.coverage >= settings.min_coverage:
+        return f"{kind}; the question's words are there"
+    first_page = span.view.hit is best_page
+    if (
+        similarity >= settings.min_similarity
+        and fit.coverage >= settings.min_coverage / 2
+        and (first_page or similarity >= settings.confident_similarity)
+    ):
+        return f"{kind}; close in meaning with some of the question's words"
+    if fit.crosslingual:
+        if similarity >= settings.min_crosslingual_similarity:
+            return f"{kind}; close in meaning across languages"
+        ranks = span.evidence.ranks if span.evidence else {}
+        channel, rank = min(
+            ((name, ranks[name]) for name in ("dense", "deep") if name in ranks),
+            key=lambda item: item[1],
+            default=("", 0),
+        )
+        if (
+            channel
+            and rank <= settings.crosslingual_rank
+            and similarity >= settings.crosslingual_floor
+            and (fit.portable_coverage > 0 or not profile.portable)
+        ):
+            return (
+                f"{kind}; across languages the {channel} channel ranks its passage {rank}, its meaning "
+                "is not far off and the names the question keeps are there"
+            )
+    return ""
 
 
-def _looks_like_prose(text: str) -> bool:
-    lines = [line for line in text.split("\n") if line.strip()]
-    return bool(lines) and sum(len(line) for line in lines) / len(lines) > 45
+def _page_key(candidate: Candidate) -> tuple[int, int]:
+    return (candidate.span.view.hit.document.id, candidate.span.view.hit.page)
 
 
-def _limit(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
-    limited = []
-    for start, end in spans:
-        while end - start > MAX_ANSWER_CHARS:
-            cut = text.rfind(" ", start, start + MAX_ANSWER_CHARS)
-            cut = cut if cut > start else start + MAX_ANSWER_CHARS
-            limited.append((start, cut))
-            start = cut + 1
-        if end > start:
-            limited.append((start, end))
-    return limited
+def _cite(candidate: Candidate) -> Citation:
+    span = candidate.span
+    passage = span.passage
+    return Citation(
+        document=passage.document,
+        page=passage.page,
+        bbox=span_bbox(passage, span.start, span.end),
+        quote=span.text,
+        score=round(candidate.score, 4),
+        page_width=passage.page_width,
+        page_height=passage.page_height,
+    )
+
+
+def _in_context(span: Span) -> str:
+    section = span.passage.section
+    if section and section not in span.text:
+        return f"{section}: {span.text}"
+    return span.text
 
 
 def span_bbox(passage: PassageRecord, start: int, end: int) -> BBox:

@@ -109,12 +109,6 @@ def test_answers_come_only_from_the_chosen_documents(library: Library) -> None:
     assert "4 weeks" not in elsewhere.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG assistant/answering.py: cross-lingual evidence must reach min_crosslingual_similarity=0.50, "
-    "which the default 'use' embedder does not reach here (about 0.3), so the Russian question is "
-    "'not found' although search ranks the English page first",
-)
 def test_russian_question_is_answered_from_the_english_manual(library: Library) -> None:
     assert_cited(
         library.assistant.ask("Что делать, если шланг засорился?"), "hose is blocked", "vacuum_en.pdf", 3

@@ -103,6 +103,8 @@ def test_an_unanswerable_question_is_right_when_nothing_is_found(library: Librar
     mars = by_id["none-1"]
     assert (mars.answerable, mars.found, mars.correct, mars.rank) == (False, False, True, None)
     assert by_id["en-1"].answerable and by_id["en-1"].correct
+    # Each result says why the reader answered or did not.
+    assert mars.why.startswith("not found") and by_id["en-1"].why.startswith("found: ")
     summary = summarize(list(by_id.values()))
     assert summary["all"]["answer_accuracy"] == 1.0 and summary["all"]["recall@1"] == 1.0
     assert summary["unanswerable"]["n"] == 1

@@ -182,4 +182,4 @@ def test_every_indexed_passage_sits_on_its_page(library: Library) -> None:
                 kinds.add(passage.kind)
                 languages.add(passage.lang)
         assert set(document.languages.split(",")) == languages - {"und"}, document.filename
-    assert kinds == {"heading", "text", "mark"}
+    assert kinds == {"heading", "text", "mark", "control"}

@@ -8,8 +8,18 @@ from typing import TYPE_CHECKING
 import pytest
 from PIL import Image, ImageDraw
 
-from indexer.ocr import OcrSettings, OcrUnavailable, parse_tsv, recognize
+from indexer.ocr import (
+    OcrSettings,
+    OcrUnavailable,
+    choose_reading,
+    choose_russian_reading,
+    latin_lookalikes,
+    parse_tsv,
+    recognize,
+    suspicious_words,
+)
 from indexer.pipeline import extract_document
+from indexer.records import Word
 from indexer.settings import IndexSettings
 
 if TYPE_CHECKING:
@@ -101,3 +111,70 @@ def test_screenshots_and_tiff_frames_are_ocred(corpus: Corpus) -> None:
     assert [page.content.text_source for page in document.pages] == ["ocr", "ocr"]
     texts = [" ".join(p.text for p in page.passages) for page in document.pages]
     assert "Charge it for 5 hours" in texts[0] and "Empty it after use" in texts[1]
+
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_latin_words_in_a_russian_dialog_keep_their_script() -> None:
+    # LibreOffice's Russian PDF options: "Версия PDF/A:" came out as "Bepcua PDF/A:" and "FDF" as "ЕОЕ".
+    with Image.open(DATA / "lo_ru_pdf_options_forms.png") as image:
+        texts = read_lines(image.convert("RGB"))
+    assert "Версия PDF/A: PDF/A-3b" in texts
+    assert "Формат передачи: FDF" in texts
+    assert "Создать форму PDF" in texts
+
+
+def test_acronyms_in_drawn_russian_ui_text(make: Maker) -> None:
+    shot = make.screenshot("ru_acronyms.png", ["Подключение по USB: разрешено", "Режим HDR: выключен"])
+    with Image.open(shot.path) as image:
+        text = " ".join(read_lines(image.convert("RGB")))
+    assert "USB" in text and "HDR" in text and "Режим" in text
+
+
+def test_suspicious_words_are_acronyms_mixed_tokens_and_cyrillic_on_english_screens() -> None:
+    box = (0.0, 0.0, 10.0, 10.0)
+    russian = [Word(t, box) for t in ["Формат", "передачи:", "ЕОЕ", "ВСВ-профиль", "А4", "Сжатие", "и"]]
+    assert [w.text for w in suspicious_words(russian)] == ["ЕОЕ", "ВСВ-профиль", "А4"]
+    english = [Word(t, box) for t in ["Reduce", "image", "resolution", "Радез:", "to", "у"]]
+    assert [w.text for w in suspicious_words(english)] == ["Радез:"]
+    assert [
+        w.text
+        for w in latin_lookalikes(
+            [Word(t, box) for t in ["Bepcua", "PDF", "Liberation", "Формат", "передачи", "Создать", "форму"]]
+        )
+    ] == ["Bepcua"]
+    assert latin_lookalikes(english) == []
+
+
+@pytest.mark.parametrize(
+    ("word", "confidence", "english", "latin_screen", "expected"),
+    [
+        ("ЕОЕ", 69, [("FDF", 92.7)], False, "FDF"),
+        ("ОР!", 93, [("DPI", 91.2)], False, "DPI"),
+        ("РОЕ/А:", 88, [("PDF/A:", 92.4)], False, "PDF/A:"),
+        # The capitals are replaced, the Russian word beside them is kept whatever English made of it.
+        ("ВСВ-профиль:", 78, [("RGB-npodunb:", 26.5)], False, "RGB-профиль:"),
+        ("1СС-профиль", 78, [("ICC-npogunb", 70.1)], False, "ICC-профиль"),
+        # A confident word with a letter no Latin letter resembles is Russian ("МБ", "ГОСТ")...
+        ("ГОСТ", 95, [("TOCT", 90.0)], False, None),
+        # ...unless the whole screen is English: there it is a misread English word.
+        ("Радез:", 91, [("Pages:", 96.6)], True, "Pages:"),
+        ("Радез:", 91, [("Pages:", 96.6)], False, None),
+        ("Р052", 87, [("PO52", 59.7)], False, None),  # English is less sure: keep
+        ("Ета", 47, [("Find)", 76.5)], True, "Find"),  # a bracket without its partner is dropped
+        ("Сжатие", 96, [("Cxatue", 40.0)], False, None),
+        ("ЕОЕ", 69, [], False, None),
+    ],
+)
+def test_the_better_reading_is_kept(
+    word: str, confidence: float, english: list[tuple[str, float]], latin_screen: bool, expected: str | None
+) -> None:
+    assert choose_reading(Word(word, (0, 0, 10, 10), confidence), english, latin_screen) == expected
+
+
+def test_a_russian_reading_replaces_a_latin_lookalike_only_when_clearly_surer() -> None:
+    box = (0.0, 0.0, 10.0, 10.0)
+    assert choose_russian_reading(Word("Bepcua", box, 88), [("Версия", 96.9)]) == "Версия"
+    assert choose_russian_reading(Word("Mono", box, 97), [("Мопо", 90.4)]) is None
+    assert choose_russian_reading(Word("Bepcua", box, 88), [("Вер", 96.0), ("сия", 90.0)]) is None

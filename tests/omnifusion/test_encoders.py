@@ -151,3 +151,15 @@ def test_two_encoder_model_with_the_layer_mix_adapter(tiny: Any, towers: dict[st
     assert tokens.shape == (1, tiny.tokens_per_view, tiny.llm_dim)
     prompt = model.build_prompt([Turn("user", "What is it?")], tokens, add_generation_marker=True)
     assert len(prompt.positions("image")) == tiny.tokens_per_view
+
+
+def test_new_markers_are_made_on_the_device_of_the_llm(tiny: Any) -> None:
+    """A model built straight on a GPU failed here: its new markers were drawn on the CPU (found on an H200).
+
+    The `meta` device stands in for a GPU on this machine: a CPU tensor meets it the same way.
+    """
+    clip = load_encoder(EncoderConfig(kind="clip", path=str(tiny.clip)))
+    adapter = build_adapter(AdapterConfig(visual_dims=(tiny.visual_dim,), llm_dim=tiny.llm_dim))
+    llm = load_llm(tiny.llm, torch.float32).to("meta")
+    model = OmniFusionModel([clip], adapter, llm, load_tokenizer(tiny.tokenizer))
+    assert {parameter.device.type for parameter in model.special_embeddings.values()} == {"meta"}

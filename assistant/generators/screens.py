@@ -1,0 +1,237 @@
+"""Answers about what a dialog screenshot shows as set: the selected option, the ticked box, a field's value.
+
+The indexer reads a screenshot's controls from its pixels and stores each as a "control" passage
+(`indexer.layout.control_passages`): the label's span, the value's span, the state in words.
+Here a question such as "Which orientation is selected?" or "Какое верхнее поле задано?" is
+matched to the control it names (by the label and section heading, not by the value it asks for),
+and answered with that control's value (for a radio group: the selected option; for check boxes:
+the ticked ones), cited with the value's own box.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.generators.base import Answer, Citation, answer_language
+from assistant.retrieval import PageHit
+from indexer.controls import STATE_WORDS
+from indexer.embedders import TextEmbedder
+from indexer.language import search_tokens
+from indexer.records import BBox, PassageRecord, union_bbox
+from indexer.workspace import filename_words
+
+log = logging.getLogger(__name__)
+
+SETTING_QUESTION = re.compile(
+    r"\b(selected|chosen|ticked|checked|enabled|active|set|entered|specified|configured|shown|"
+    r"выбран\w*|отмечен\w*|включен\w*|задан\w*|указан\w*|установлен\w*|стоит|введен\w*|выставлен\w*)\b",
+    re.IGNORECASE,
+)
+"""Questions about a control's current value or state ("what margin is set?", "какой язык выбран?")."""
+
+_ASKS_WHICH = re.compile(
+    r"\b(which|what|какой|какая|какое|какие|каким|какую|каков\w*|что)\b",
+    re.IGNORECASE,
+)
+
+# Words that frame the question rather than name the control: they must not decide which control.
+_FRAME_WORDS = frozenset(
+    search_tokens(
+        "which what selected chosen ticked checked enabled active set entered specified configured shown "
+        "dialog window screen tab option options setting settings value box boxes checkbox checkboxes "
+        "field there currently "
+        "выбран выбрана выбрано выбраны отмечен отмечена отмечено отмечены включен включена включено задан "
+        "задана задано указан указана указано установлен установлена установлено стоит введен введено "
+        "диалог диалоге окно окне окна вкладка вкладке параметр параметры значение сейчас флажок флажки "
+        "разделе раздел"
+    )
+)
+
+MIN_NAME_MATCH = 0.5
+"""Share of the question's own words (beyond its frame and the dialog's title) a control's name must hold."""
+MIN_MEANING = 0.55
+"""Cosine similarity of question and control name that stands in for shared words."""
+
+
+@dataclass(frozen=True)
+class ControlReading:
+    """A control passage taken apart: what it is called, what it holds, whether it is on."""
+
+    passage: PassageRecord
+    hit: PageHit
+    name: str
+    """The section heading and label ("Margins Left"), or the group's title for an option."""
+    value: str
+    value_bbox: BBox
+    on: bool | None
+    option: bool
+    """A radio button or check box (its value is the option's text), not a field."""
+
+
+def read_control(passage: PassageRecord, hit: PageHit) -> ControlReading | None:
+    """Split a control passage ("Margins › Left: 0.98″", "Other options › Comments (not ticked)")."""
+    if passage.kind != "control" or not passage.spans:
+        return None
+    value_span = passage.spans[-1]
+    value = passage.text[value_span.start : value_span.end]
+    head = passage.text[: value_span.start].replace("›", " ").rstrip(" :")
+    tail = passage.text[value_span.end :].strip(" ()")
+    on: bool | None = None
+    option = bool(tail)
+    for words in STATE_WORDS.values():
+        for (_, state), phrase in words.items():
+            if tail == phrase:
+                on = state
+    if option and on is None:
+        return None
+    return ControlReading(passage, hit, head.strip(), value, value_span.bbox, on, option)
+
+
+_DRAWN_MARK = re.compile(
+    r"\b(circled|arrow|framed|red|highlighted|обвед\w*|стрелк\w*|красн\w*|рамк\w*|выдел\w*)\b", re.IGNORECASE
+)
+"""A red mark drawn on the screenshot; "marked"/"отмечен" alone also means a ticked box."""
+
+
+def is_setting_question(question: str) -> bool:
+    """'Which X is selected?', 'What X is set?', 'Какой X выбран?' and not about a red mark."""
+    asks = bool(SETTING_QUESTION.search(question) and _ASKS_WHICH.search(question))
+    return asks and not _DRAWN_MARK.search(question)
+
+
+def answer_from_controls(
+    question: str,
+    hits: Sequence[PageHit],
+    page_passages: Callable[[int, int], list[PassageRecord]] | None,
+    embedder: TextEmbedder,
+    term_weights: Callable[[list[str]], dict[str, float]] | None = None,
+) -> Answer | None:
+    """The value or selected option the question asks for, from the top page's controls; None to pass.
+
+    None (the text reader answers) unless the question asks for a setting, the top page is a
+    screenshot with controls, and one control's name clearly matches what the question names.
+    """
+    if not hits or not is_setting_question(question):
+        return None
+    top = hits[0]
+    passages = (
+        page_passages(top.document.id, top.page) if page_passages else [e.passage for e in top.passages]
+    )
+    readings = [r for p in passages if (r := read_control(p, top)) is not None]
+    if not readings:
+        return None
+    names = sorted({r.name for r in readings if r.name})
+    if not names:
+        return None
+    window = f"{readings[0].passage.section} {filename_words(top.document.filename)}"
+    terms = _question_terms(question, window, passages, names, term_weights)
+    meaning = dict(zip(names, _similarities(embedder, question, names), strict=True))
+    total = sum(terms.values())
+    scored = []
+    for name in names:
+        match = name_match(terms, search_tokens(name)) / total if total else 0.0
+        scored.append((match + 0.5 * meaning[name], match, name))
+    scored.sort(reverse=True)
+    best_score, best_match, best_name = scored[0]
+    # Meaning alone vouches for a control when no word can be shared (another language, a label OCR
+    # broke), and only if retrieval found that control's passage among the page's evidence too.
+    retrieved = {e.passage.id for e in top.passages}
+    found_too = any(r.passage.id in retrieved for r in readings if r.name == best_name)
+    if best_match < MIN_NAME_MATCH and not (meaning[best_name] >= MIN_MEANING and found_too):
+        log.info(
+            "screen: no control named like %r (best %r, match %.2f, meaning %.2f)",
+            question,
+            best_name,
+            best_match,
+            meaning[best_name],
+        )
+        return None
+    if len(scored) > 1 and scored[1][0] >= best_score - 0.02 and scored[1][1] >= best_match:
+        log.info("screen: %r and %r tie for %r", best_name, scored[1][2], question)
+        return None
+    group = [r for r in readings if r.name == best_name]
+    chosen = [r for r in group if r.on] if group[0].option else group[:1]
+    if not chosen:
+        return None
+    language = answer_language(question)
+    text = ", ".join(r.value for r in chosen)
+    bbox = union_bbox([r.value_bbox for r in chosen])
+    passage = chosen[0].passage
+    citation = Citation(
+        document=passage.document,
+        page=passage.page,
+        bbox=bbox,
+        quote=text,
+        score=round(best_score, 4),
+        page_width=passage.page_width,
+        page_height=passage.page_height,
+    )
+    log.info("screen: %r -> %r (%s, match %.2f)", question, text, best_name, best_match)
+    return Answer(question, text, True, [citation], language)
+
+
+def _question_terms(
+    question: str,
+    window: str,
+    page: list[PassageRecord],
+    names: list[str],
+    term_weights: Callable[[list[str]], dict[str, float]] | None,
+) -> dict[str, float]:
+    """The question's words that may name a control, weighted.
+
+    The window (its title, its file's name) only says which screenshot is meant, and a word found
+    nowhere on the page names the product ("LibreOffice's"): neither decides between controls. A
+    word that is on the page but in no control's name stays: it says the question is about that
+    text, not a control, and weighs against every control. Words that frame the question
+    ("option", "selected") count a little where a control's name holds them ("the other options").
+    """
+    title = set(search_tokens(window))
+    named = [search_tokens(name) for name in names]
+    on_page = {token for passage in page for token in search_tokens(passage.text)}
+    content = set(search_tokens(question, drop_stopwords=True)) - title
+    framing = {t for t in content & _FRAME_WORDS if any(t in name for name in named)}
+    content = {
+        t for t in content - _FRAME_WORDS if t in on_page or any(name_match({t: 1.0}, name) for name in named)
+    }
+    weights = term_weights(sorted(content)) if term_weights and content else {}
+    terms = {t: weights.get(t, 1.0) for t in content}
+    terms.update({t: 0.3 for t in framing})
+    return terms
+
+
+def name_match(terms: dict[str, float], name: list[str]) -> float:
+    """Weight of the question's terms found in a control's name (a related stem counts 0.7)."""
+    found = 0.0
+    for term, weight in terms.items():
+        if term in name:
+            found += weight
+        elif any(_related(term, token) for token in name):
+            found += 0.7 * weight
+    return found
+
+
+def _related(a: str, b: str) -> bool:
+    """Stems of one root across word forms the stemmer keeps apart ("верхн"/"сверх", "orientat"/"orient").
+
+    They share a run of at least 4 letters covering most of the shorter one.
+    """
+    if len(a) < 4 or len(b) < 4 or a == b:
+        return False
+    shorter, longer = sorted((a, b), key=len)
+    for size in range(len(shorter), 3, -1):
+        if size < 0.6 * len(shorter):
+            break
+        if any(shorter[i : i + size] in longer for i in range(len(shorter) - size + 1)):
+            return True
+    return False
+
+
+def _similarities(embedder: TextEmbedder, question: str, names: list[str]) -> list[float]:
+    vectors = embedder.embed_passages(names)
+    query = embedder.embed_queries([question])[0]
+    return [float(v) for v in np.asarray(vectors @ query)]

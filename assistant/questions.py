@@ -1,0 +1,471 @@
+"""What a question asks for: its content words, the kind of answer it wants, the qualifiers it insists on.
+
+Pure functions over text, shared by the page reranker (`assistant.retrieval`) and the extractive
+reader (`assistant.generators.extractive`). English and Russian alike; no model is involved, so every
+decision can be explained in one sentence ("asks for an option; the span names `--remove-files`").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+from indexer.language import MARK_QUESTION, STOPWORDS, detect_language, search_tokens, stem
+
+ANY = "any"
+OPTION = "option"
+COMMAND = "command"
+PATH = "path"
+NUMBER = "number"
+FREQUENCY = "frequency"
+NAME = "name"
+KEY = "key"
+COLOUR = "colour"
+YES_NO = "yes-no"
+
+_I = re.IGNORECASE
+
+# What the wh-word is about ("which tar *option*", "какой *командой*"): the nouns that name a kind,
+# tried in this order on the few words after the question word ("which command-line option" asks for
+# an option). Russian nouns are matched by stem, so every case form counts.
+HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
+    (KEY, re.compile(r"\b(shortcuts?|hot ?keys?|keys?|keystrokes?)\b|(?<!\w)(клавиш|сочетани)\w*", _I)),
+    (COLOUR, re.compile(r"\bcolou?rs?\b|(?<!\w)цвет\w*", _I)),
+    (
+        PATH,
+        re.compile(
+            r"\b(directory|directories|folders?|files?|paths?)\b|(?<!\w)(файл|каталог|папк|директори)\w*", _I
+        ),
+    ),
+    (
+        OPTION,
+        re.compile(
+            r"\b(options?|flags?|switch(es)?|parameters?|directives?|arguments?|settings?|variables?)\b"
+            r"|(?<!\w)(параметр|опци|ключ|флаг|директив|аргумент|настройк|переменн)\w*",
+            _I,
+        ),
+    ),
+    (COMMAND, re.compile(r"\bcommands?\b|(?<!\w)команд\w*", _I)),
+    (
+        NUMBER,
+        re.compile(
+            r"\b(size|number|port|version|level|percentage|amount|limit|priority|timeout|time-out|interval"
+            r"|frequency|quality|resolution|speed|rate|delay|duration|width|height|margin|length|position"
+            r"|factor|count|time|hour|date|day|year)s?\b"
+            r"|(?<!\w)(порт|номер|уровен|уровн|размер|верси|процент|количеств|числ|лимит|приоритет|тайм-аут"
+            r"|таймаут|интервал|частот|качеств|разрешени|скорост|задержк|длительност|ширин|высот|отступ"
+            r"|позици|коэффициент|врем|час|дат|дн|год)\w*",
+            _I,
+        ),
+    ),
+    (
+        NAME,
+        re.compile(
+            r"\b(company|companies|vendor|provider|organi[sz]ation|person|author|developer|maintainer"
+            r"|manufacturer|team|university)\b"
+            r"|(?<!\w)(компани|организаци|фирм|разработчик|автор|производител|провайдер|поставщик"
+            r"|университет)\w*",
+            _I,
+        ),
+    ),
+]
+_WH_WORD = re.compile(
+    r"\b(which|what)\b|(?<!\w)(как(ой|ая|ое|ие|им|ую|ом|ого|ому|ими|их)|котор\w+)(?!\w)", _I
+)
+_WHOLE_QUESTION: list[tuple[str, re.Pattern[str]]] = [
+    (FREQUENCY, re.compile(r"\bhow\s+often\b|(?<!\w)как\s+часто", _I)),
+    (NUMBER, re.compile(r"\bhow\s+(many|much|long|big|large|far|old)\b|(?<!\w)(сколько|как\s+долго)", _I)),
+    (NAME, re.compile(r"\bwho\b|\bwhom\b|(?<!\w)(кто|кем|кого)(?!\w)", _I)),
+    (KEY, re.compile(r"\b(keyboard|shortcut|hot ?key|key combination)\b|(?<!\w)клавиш", _I)),
+    (
+        PATH,
+        re.compile(
+            r"\bwhere\b.*\b(stored?|kept|keeps?|saved?|saves|logs?|logged|located|written|writes?"
+            r"|installed|put)\b"
+            r"|(?<!\w)где\s+.*(хран|лежит|лежат|находит|сохраня|записыва|ведёт|ведет)\w*",
+            _I,
+        ),
+    ),
+]
+_YES_NO = re.compile(
+    r"^\s*(is|are|can|could|does|do|did|should|will|would|has|have|must|may)\b|(?<!\w)ли(?!\w)", _I
+)
+_HEAD_WINDOW = 5
+"""Words after the question word that may name what is asked ("what *JPEG compression quality*")."""
+
+
+QUALIFIERS: dict[str, re.Pattern[str]] = {
+    "default": re.compile(r"\bdefaults?\b|\bby default\b|по умолчани|умолчани", _I),
+    "maximum": re.compile(r"\b(maximum|max|maximal|largest|highest|most)\b|максимальн|наибольш", _I),
+    "minimum": re.compile(r"\b(minimum|min|minimal|smallest|lowest|least)\b|минимальн|наименьш", _I),
+}
+"""Words that change which value is asked for: a span that states the current quality does not say the
+maximum one. Matched in both languages, so an English question can be checked against a Russian span."""
+
+_LATIN_WORD = re.compile(r"[A-Za-z][\w.:/+-]*[\w+]|[A-Za-z]")
+_WORD = re.compile(r"[\w][\w.:/+=-]*[\w+]|\w", re.UNICODE)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+@dataclass(frozen=True)
+class QuestionProfile:
+    """A question as the reader weighs it."""
+
+    text: str
+    language: str
+    terms: frozenset[str]
+    """Stemmed content words (stopwords dropped)."""
+    topic: frozenset[str]
+    """The terms less the noun that names what is asked when the answer is a name: "option" in "which
+    option keeps newer files" is answered by an option's name, not by a line that says "option". (A
+    number's noun stays: "Width: 300", "port 5900" state the noun beside the value.)"""
+    weights: Mapping[str, float]
+    """term -> weight (inverse document frequency in this workspace; 1.0 when unknown)."""
+    asks: str
+    """The kind of answer wanted: one of ANY, OPTION, COMMAND, PATH, NUMBER, NAME, KEY, COLOUR, YES_NO."""
+    qualifiers: tuple[str, ...]
+    """Keys of QUALIFIERS the question uses ("default", "maximum", "minimum")."""
+    phrases: frozenset[tuple[str, str]]
+    """Neighbouring stems of the question, stopwords kept ("каталог перед", "перед файл"): a span
+    that says them side by side states what the question describes, not only its topic."""
+    portable: frozenset[str]
+    """Terms that survive translation (names, identifiers, numbers, Latin words in Russian text)."""
+    wants_mark: bool
+
+    def weight(self, terms: frozenset[str] | set[str]) -> float:
+        return sum(self.weights.get(term, 1.0) for term in terms)
+
+
+def answer_kind(question: str) -> str:
+    """The kind of answer a question asks for (ANY when nothing says more)."""
+    return _asked(question)[0]
+
+
+def _asked(question: str) -> tuple[str, str]:
+    """(kind, the noun that named it: "option" in "which tar option ...", or "")."""
+    for kind, pattern in _WHOLE_QUESTION:
+        if pattern.search(question):
+            return kind, ""
+    wh = _WH_WORD.search(question)
+    if wh is not None:
+        words = [w for w in re.findall(r"[\w-]+", question[wh.end() :]) if len(w) > 1]
+        return _head_kind(words[:_HEAD_WINDOW], question)
+    if _YES_NO.search(question):
+        return YES_NO, ""
+    return ANY, ""
+
+
+def _noun_kind(word: str) -> str | None:
+    for kind, pattern in HEAD_NOUNS:
+        if pattern.search(word):
+            return kind
+    return None
+
+
+def _head_kind(window: list[str], question: str) -> tuple[str, str]:
+    """The kind named by the noun phrase after the question word, and the noun.
+
+    English puts the head noun last ("command-line *option*"), Russian first ("*параметр*
+    конфигурации"): of the first run of kind-naming words, the last counts in English, the first in
+    Russian.
+    """
+    run: list[tuple[str, str]] = []
+    for word in window:
+        kind = _noun_kind(word)
+        if kind is None:
+            if run:
+                break
+            continue
+        run.append((kind, word))
+    if not run:
+        return ANY, ""
+    return run[0] if detect_language(question) == "ru" else run[-1]
+
+
+def question_qualifiers(question: str) -> tuple[str, ...]:
+    return tuple(name for name, pattern in QUALIFIERS.items() if pattern.search(question))
+
+
+def portable_terms(question: str) -> frozenset[str]:
+    """Stemmed words of the question that a translation of the document would keep as they are.
+
+    Names and identifiers are not translated: option names, `sshd_config`, `X11`, acronyms (VNC, APT),
+    numbers, capitalised names inside a sentence, and any Latin word inside a Russian question.
+    """
+    russian = detect_language(question) == "ru"
+    found: set[str] = set()
+    for index, match in enumerate(_WORD.finditer(question)):
+        word = match.group(0)
+        if _CYRILLIC.search(word):
+            # "HTTP-прокси": the Latin part of a mixed word is a name all the same.
+            if russian:
+                found.update(search_tokens(" ".join(re.findall(r"[A-Za-z0-9_]+", word)), drop_stopwords=True))
+            continue
+        lower = word.lower()
+        if lower in STOPWORDS:
+            continue
+        keeps = (
+            russian
+            or any(ch.isdigit() for ch in word)
+            or (len(word) >= 2 and word.isupper())
+            or bool(re.search(r"[a-z0-9][A-Z]", word))
+            or bool(re.search(r"\w[_.:/=+-]\w", word))
+            or (index > 0 and word[:1].isupper())
+        )
+        if keeps:
+            found.update(search_tokens(word, drop_stopwords=True))
+    return frozenset(found)
+
+
+def word_pairs(text: str, content: frozenset[str] | None = None) -> frozenset[tuple[str, str]]:
+    """Pairs of neighbouring stems; with `content`, only pairs holding at least one content stem."""
+    tokens = search_tokens(text)
+    pairs = pairwise(tokens)
+    return frozenset(p for p in pairs if content is None or p[0] in content or p[1] in content)
+
+
+def profile_question(
+    question: str, term_weights: Callable[[list[str]], dict[str, float]] | None = None
+) -> QuestionProfile:
+    terms = frozenset(search_tokens(question, drop_stopwords=True))
+    weights = term_weights(sorted(terms)) if term_weights and terms else {}
+    asks, noun = _asked(question)
+    return QuestionProfile(
+        text=question,
+        language=detect_language(question),
+        terms=terms,
+        topic=(terms - frozenset(search_tokens(noun)) if asks in (OPTION, COMMAND) else terms) or terms,
+        weights=weights,
+        asks=asks,
+        qualifiers=question_qualifiers(question),
+        phrases=word_pairs(question, terms),
+        portable=portable_terms(question),
+        wants_mark=bool(MARK_QUESTION.search(question)),
+    )
+
+
+# -- what a span holds ----------------------------------------------------------------------------
+
+_OPTION_TOKEN = re.compile(
+    r"(?<![\w-])--?[A-Za-z0-9][\w-]*(\[?=[^\s,;]*)?"  # -x, --long-option, --opt=VALUE
+    r"|\b[A-Za-z]\w*(::[\w-]+)+"  # Acquire::http::Proxy
+    r"|\b[A-Za-z][A-Za-z0-9]*[a-z0-9][A-Z]\w*"  # X11Forwarding, TrustedUserCAKeys
+    r"|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # TAR_FILETYPE
+    r"|\b[A-Za-z][\w.]*=[^\s,;)]+"  # las=1, each=5
+)
+_PROMPT_LINE = re.compile(r"^\s*[$#>%]\s+\S", re.MULTILINE)
+_CODE_TOKEN = re.compile(r"(?<![\w])[a-z][\w]+[-./:=_][\w./:=-]*\w/?|(?<![\w-])--?[A-Za-z][\w-]*")
+_PATH_TOKEN = re.compile(
+    r"(?<![\w])~?/[\w.+-]+(/[\w.+-]*)*"
+    r"|\b[\w-]+\.(conf|list|log|txt|cfg|ini|json|xml|ya?ml|sh|py|deb|service|d|rc|pub|key|pdf|png|html?)\b"
+    r"|\b[A-Za-z]:\\[\w\\. -]+",
+    _I,
+)
+_NUMBER_WORDS = re.compile(
+    r"\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+    r"|hundred|thousand|million|once|twice|single|double|dozen)\b"
+    r"|(?<!\w)(ноль|нол|один|одн|два|две|двух|три|трёх|трех|четыр|пят|шест|сем|восем|девят|десят|двадцат"
+    r"|тридцат|сорок|сто|тысяч|миллион|дважды|трижды|однажды)\w*",
+    _I,
+)
+_FREQUENCY_WORDS = re.compile(
+    r"\b(daily|weekly|monthly|hourly|yearly|annually|nightly|every|each|(once|twice) (a|an|per))\b"
+    r"|(?<!\w)(ежедневн|еженедельн|ежемесячн|ежечасн|ежегодн|кажд|раз в)\w*",
+    _I,
+)
+"""How often: "every three months", "daily", "раз в месяц" (a count alone, "press it twice", is not)."""
+_KEY_TOKEN = re.compile(
+    r"\b(Ctrl|Control|Alt|Shift|Cmd|Meta|Super|Esc|Escape|Enter|Return|Tab|Space|Backspace|Delete|Del"
+    r"|Home|End|PgUp|PgDn|PageUp|PageDown|F\d{1,2})\b|\b\w+\+\w+\b|(?<!\w)клавиш\w*",
+    _I,
+)
+_COLOURS = re.compile(
+    r"\b(red|green|blue|yellow|black|white|gr[ae]y|cyan|magenta|purple|violet|orange|brown|pink)\b"
+    r"|(?<!\w)(красн|зел[её]н|син|голуб|ж[её]лт|ч[её]рн|бел|сер|фиолетов|оранжев|коричнев|розов|пурпурн)\w*",
+    _I,
+)
+_COMMAND_WORD = re.compile(
+    r"\b(commands?|run|type|execute|invoke)\b|(?<!\w)(команд|выполн|запуст|набрать|набер|введ)\w*", _I
+)
+_QUOTED = re.compile(r"«[^»]{2,60}»|“[^”]{2,60}”|\"[^\"]{2,60}\"")
+
+
+def _new(matches: list[str], question: QuestionProfile) -> list[str]:
+    """The matches that are not just the question's own words repeated.
+
+    A token with punctuation counts as new when the question does not write it out in full:
+    `8000:server:25` answers "forward port 8000 to port 25 of server".
+    """
+    asked = question.text.lower()
+    fresh = []
+    for match in matches:
+        tokens = set(search_tokens(match))
+        if not tokens:
+            continue
+        if not tokens <= question.terms or (re.search(r"\w\W+\w", match) and match.lower() not in asked):
+            fresh.append(match)
+    return fresh
+
+
+def _names(text: str, question: QuestionProfile) -> list[str]:
+    """Capitalised words inside sentences, quoted names, and Latin words inside Russian text.
+
+    A line that follows a heading or a label (a short line without a full stop) starts a sentence.
+    """
+    found = [m.group(0) for m in _QUOTED.finditer(text)]
+    russian = detect_language(text) == "ru"
+    for line_number, line in enumerate(text.split("\n")):
+        sentence_start = True
+        for match in re.finditer(r"\S+", line):
+            word = match.group(0).strip("()[]{},;:!?\"'«»“”")
+            named = word[:1].isupper() or (russian and not _CYRILLIC.search(word) and len(word) >= 2)
+            wrapped = line_number > 0 and match.start() == 0 and _continues(text.split("\n")[line_number - 1])
+            if word[:1].isalpha() and (not sentence_start or wrapped) and named:
+                found.append(word)
+            sentence_start = match.group(0).endswith((".", "!", "?", ":"))
+    return _new(found, question)
+
+
+def _continues(previous_line: str) -> bool:
+    """Whether the sentence of a line runs on into the next (a long line that does not end one)."""
+    line = previous_line.rstrip()
+    return len(line) > 60 and not line.endswith((".", "!", "?", ":"))
+
+
+@dataclass(frozen=True)
+class KindEvidence:
+    """What in a span is of the asked-for kind ("option --remove-files"); empty when nothing is.
+
+    Weak evidence (a line that only says "command", any word on a screen) lets a span through the
+    gate but earns less than a real option name, command line or number.
+    """
+
+    what: str = ""
+    strong: bool = True
+
+    def __bool__(self) -> bool:
+        return bool(self.what)
+
+    def __str__(self) -> str:
+        return self.what or "none"
+
+
+NO_EVIDENCE = KindEvidence()
+_PURE_PATH = re.compile(r"^[\w.+-]*(/[\w.+-]*)+/?$")
+
+
+def kind_evidence(
+    asks: str,
+    text: str,
+    question: QuestionProfile,
+    ui_label: bool = False,
+    context: frozenset[str] = frozenset(),
+) -> KindEvidence:
+    """What in `text` is of the asked-for kind: the reader's type gate.
+
+    `ui_label` marks text read from a screenshot, where every label is a control ("which option ...")
+    and a value may be a word ("Size: Medium"). `context` holds the stemmed words of the span's
+    heading and file name: the product a manual is about is not the name a question asks for.
+    """
+    found = _strong_evidence(asks, text, question, context)
+    if found:
+        return KindEvidence(found)
+    if asks == OPTION:
+        # An option mentioned in passing inside a sentence ("unless --sort is given") may be the
+        # answer, but less surely than one that leads its line (a list's term, "las=1 Orientation").
+        options = _new([m.group(0) for m in _OPTION_TOKEN.finditer(text)], question)
+        if options:
+            return KindEvidence(f"option {options[0]} (in passing)", strong=False)
+    if asks == COMMAND:
+        word = _COMMAND_WORD.search(text)
+        if word and _new([w for w in _LATIN_WORD.findall(text) if w.islower()], question):
+            return KindEvidence(f"names a command ({word.group(0)!r})", strong=False)
+    if asks == ANY:
+        return KindEvidence(_novel(text, question), strong=False)
+    if ui_label and asks not in (KEY, COLOUR):
+        novel = _novel(text, question)
+        return KindEvidence(f"a value on the screen ({novel})", strong=False) if novel else NO_EVIDENCE
+    return NO_EVIDENCE
+
+
+def _strong_evidence(asks: str, text: str, question: QuestionProfile, context: frozenset[str]) -> str:
+    if asks == OPTION:
+        leading = [m.group(0) for m in _OPTION_TOKEN.finditer(text) if _leads_line(text, m.start())]
+        options = _new(leading, question)
+        return f"option {options[0]}" if options else ""
+    if asks == COMMAND:
+        prompt = _PROMPT_LINE.search(text)
+        if prompt:
+            return f"command line {text[prompt.start() :].splitlines()[0].strip()!r}"
+        code = [
+            c
+            for c in _new([m.group(0) for m in _CODE_TOKEN.finditer(text)], question)
+            if not _PURE_PATH.match(c)
+        ]
+        if code:
+            return f"command {code[0]}"
+        invoked = _invocation(text, question)
+        return f"command {invoked!r}" if invoked else ""
+    if asks == PATH:
+        paths = _new([m.group(0) for m in _PATH_TOKEN.finditer(text)], question)
+        return f"path {paths[0]}" if paths else ""
+    if asks in (NUMBER, FREQUENCY):
+        digit = re.search(r"\d[\d.,:%]*", text)
+        if digit:
+            return f"number {digit.group(0)}"
+        word = (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).search(text)
+        return f"number word {word.group(0)!r}" if word else ""
+    if asks == NAME:
+        names = [n for n in _names(text, question) if not set(search_tokens(n)) <= context]
+        return f"name {names[0]}" if names else ""
+    if asks == KEY:
+        key = _KEY_TOKEN.search(text)
+        return f"key {key.group(0)}" if key else ""
+    if asks == COLOUR:
+        colours = _new([m.group(0) for m in _COLOURS.finditer(text)], question)
+        return f"colour {colours[0]}" if colours else ""
+    return ""
+
+
+def _leads_line(text: str, start: int) -> bool:
+    """Whether a match is among the first two words of its line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return len(text[line_start:start].split()) <= 1
+
+
+def _invocation(text: str, question: QuestionProfile) -> str:
+    """A program the question names, followed in the span by what it is run with ("apt-get autoclean")."""
+    programs = {w.lower() for w in _LATIN_WORD.findall(question.text) if re.search(r"[a-z]", w)}
+    for match in re.finditer(r"(?<![\w-])([a-z][\w.-]*)\s+(-{0,2}[a-z][\w.:=/-]*)", text):
+        program, argument = match.group(1), match.group(2)
+        if program.lower() in programs and argument.lower() not in question.text.lower():
+            return match.group(0)
+    return ""
+
+
+def _novel(text: str, question: QuestionProfile) -> str:
+    novel = [w for w in search_tokens(text) if w not in question.terms and (len(w) >= 3 or w.isdigit())]
+    return f"adds {novel[0]!r}" if novel else ""
+
+
+def missing_qualifiers(qualifiers: tuple[str, ...], text: str) -> tuple[str, ...]:
+    return tuple(name for name in qualifiers if not QUALIFIERS[name].search(text))
+
+
+_IDENTIFIER_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+@lru_cache(maxsize=20_000)
+def span_terms(text: str) -> frozenset[str]:
+    """Stemmed words of a span, identifiers also split into their parts (X11Forwarding -> x11, forward)."""
+    tokens = set(search_tokens(text))
+    for word in re.findall(r"\b\w*[a-z0-9][A-Z]\w*\b", text):
+        parts = _IDENTIFIER_PART.findall(word)
+        tokens.update(stem(part.lower()) for part in parts)
+        # "X11Forwarding" -> "x11" as the question writes it.
+        joined = re.findall(r"[A-Za-z]+\d+", word)
+        tokens.update(part.lower() for part in joined)
+    return frozenset(tokens)

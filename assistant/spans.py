@@ -1,0 +1,667 @@
+"""Answer spans on a page and how well each fits a question: the reader's and the reranker's shared ground.
+
+A page is read as its passages in reading order. *Span proposers* turn it into candidate answers:
+sentences and line pairs, a short line joined to what follows it, a term with its definition (option
+lists, man pages), an introducing sentence with the block it introduces ("run the following
+command:" + the command). `span_fit` then weighs a span against a `QuestionProfile` with cheap,
+explainable features; the extractive reader adds the meaning (embeddings) on a shortlist.
+
+Everything here is a pure function of passages and text, so it is tested on real page layouts
+without a workspace. Another kind of span (a dialog control with its value, a figure label) is added
+by appending a proposer to `SPAN_PROPOSERS`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from statistics import median
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.questions import (
+    ANY,
+    NO_EVIDENCE,
+    OPTION,
+    KindEvidence,
+    QuestionProfile,
+    kind_evidence,
+    missing_qualifiers,
+    span_terms,
+    word_pairs,
+)
+from indexer.language import detect_language, search_tokens
+from indexer.records import BBox, LineSpan, PassageRecord, union_bbox
+from indexer.workspace import filename_words
+
+if TYPE_CHECKING:
+    from assistant.retrieval import Evidence, PageHit
+
+MAX_ANSWER_CHARS = 320
+CROSSLINGUAL_MEANING = 1.5
+"""Weight of a span's similarity to the question when they are in different languages (1 otherwise):
+across languages only names can match word for word, so the meaning carries more weight."""
+MAX_BLOCK_LINES = 6
+"""Lines of an introduced block (a command and a little of its output) that an answer carries."""
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZА-ЯЁ0-9“\"(<>-])|\n{2,}")
+_INTRODUCING = re.compile(
+    r"\b(following|as follows|for example|for instance|example|below|like this|such as)\b"
+    r"|(?<!\w)(следующ|пример|ниже|так:|вот так|например)\w*",
+    re.IGNORECASE,
+)
+_PROMPT = re.compile(r"^\s*[$#>%]\s+\S")
+_ANAPHOR = re.compile(
+    r"(it|its|this|these|they|their|such|he|she|his|her)\b"
+    r"|(он|она|оно|они|его|её|ее|их|это|эта|этот|эти|такой|такая|такие)(?!\w)",
+    re.IGNORECASE,
+)
+MAX_ANTECEDENT_CHARS = 120
+"""How much longer than an answer a span may grow to bring the sentence its pronoun points back to."""
+_OPTION_START = re.compile(r"^(-{1,2}[A-Za-z0-9?][\w-]*(\[?=[^\s,]*)?,?\s*)+")
+
+
+@dataclass
+class PageView:
+    """One retrieved page: all its passages in reading order, and the retrieval evidence for some."""
+
+    hit: PageHit
+    passages: list[PassageRecord]
+    evidence: dict[int, Evidence] = field(default_factory=dict)
+    similarities: dict[int, float] = field(default_factory=dict)
+    """passage id -> the question's similarity to the passage's stored dense vector (section included)."""
+    fits: tuple[QuestionProfile, list[tuple[Span, Fit]]] | None = field(default=None, repr=False)
+    query: tuple[object, np.ndarray] | None = field(default=None, repr=False)
+    """(embedder, the question's vector) when retrieval embedded it already: the reader reuses it."""
+    _lines: list[PageLine] | None = field(default=None, repr=False)
+    _items: list[DefinitionItem] | None = field(default=None, repr=False)
+
+    @property
+    def from_image(self) -> bool:
+        """A screenshot or photo: its lines are OCR'd labels, not prose or option lists."""
+        return self.hit.document.media_type.startswith("image/")
+
+    @property
+    def lines(self) -> list[PageLine]:
+        if self._lines is None:
+            self._lines = page_lines(self.passages)
+        return self._lines
+
+    @property
+    def definition_items(self) -> list[DefinitionItem]:
+        """The page's term/definition items (none on screenshots, whose rows are labels)."""
+        if self._items is None:
+            self._items = [] if self.from_image else definition_items(self.lines)
+        return self._items
+
+    def in_definition(self, passage: PassageRecord, start: int, end: int) -> bool:
+        """Whether a character range of a passage lies inside the body of a definition."""
+        index = next((i for i, p in enumerate(self.passages) if p.id == passage.id), -1)
+        for item in self.definition_items:
+            body = [self.lines[i] for i in item.definition]
+            if any(line.passage == index and line.start <= start and end <= line.end for line in body):
+                return True
+            inside = [line for line in body if line.passage == index]
+            if inside and inside[0].start <= start and end <= inside[-1].end:
+                return True
+        return False
+
+    def best_evidence(self, passages: Iterable[PassageRecord]) -> Evidence | None:
+        found = [self.evidence[p.id] for p in passages if p.id in self.evidence]
+        return max(found, key=lambda e: e.score, default=None)
+
+
+@dataclass
+class Span:
+    """A candidate answer: a character range of a passage (possibly one joined from several)."""
+
+    view: PageView
+    passage: PassageRecord
+    start: int
+    end: int
+    text: str
+    origin: str
+    """Which proposer made it: sentence, pair, lead-in, definition, introduced-block, mark, ..."""
+    evidence: Evidence | None = None
+    term: str = ""
+    """For a definition: the term (option name) the definition belongs to; it is the answer."""
+
+
+@dataclass
+class Fit:
+    """How a span fits a question, feature by feature (the reader's gate reads these)."""
+
+    coverage: float = 0.0
+    """Share of the question's content words found in the span or its section heading."""
+    own_coverage: float = 0.0
+    """Weighted share of the question's words that the span itself adds beyond its section heading."""
+    phrase: float = 0.0
+    """Share of the question's neighbouring word pairs the span says side by side too."""
+    portable_coverage: float = 0.0
+    """Weighted share of the question's translation-proof words (names, identifiers) in the span."""
+    crosslingual: bool = False
+    kind: KindEvidence = NO_EVIDENCE
+    """What in the span is of the asked-for kind ("option --remove-files"); empty when nothing is."""
+    missing: tuple[str, ...] = ()
+    """Qualifiers of the question ("default", "maximum") the span does not state."""
+    restates: bool = False
+    score: float = 0.0
+
+    def why(self) -> str:
+        parts = [f"kind: {self.kind}", f"coverage {self.coverage:.2f}/{self.own_coverage:.2f}"]
+        if self.crosslingual:
+            parts.append(f"cross-lingual, portable words {self.portable_coverage:.2f}")
+        if self.missing:
+            parts.append(f"missing {', '.join(self.missing)}")
+        return "; ".join(parts)
+
+
+SpanProposer = Callable[[PageView], Iterable[Span]]
+
+
+# -- the page's lines -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageLine:
+    """One line of a page with the passage it belongs to (index into `PageView.passages`)."""
+
+    passage: int
+    start: int
+    end: int
+    text: str
+    bbox: BBox
+
+    @property
+    def x0(self) -> float:
+        return self.bbox[0]
+
+    @property
+    def height(self) -> float:
+        return self.bbox[3] - self.bbox[1]
+
+
+def page_lines(passages: Sequence[PassageRecord]) -> list[PageLine]:
+    """Every line of the page in reading order (marks left out: they repeat lines of the page)."""
+    lines = []
+    for index, passage in enumerate(passages):
+        if passage.kind == "mark":
+            continue
+        spans = passage.spans or [LineSpan(0, len(passage.text), passage.bbox)]
+        for span in spans:
+            text = passage.text[span.start : span.end]
+            if text.strip():
+                lines.append(PageLine(index, span.start, span.end, text, span.bbox))
+    return lines
+
+
+def typical_height(lines: Sequence[PageLine]) -> float:
+    return median(line.height for line in lines) if lines else 0.0
+
+
+def joined_passage(anchor: PassageRecord, pieces: Sequence[tuple[PassageRecord, int, int]]) -> PassageRecord:
+    """A passage made of character ranges of several passages of one page, lines and boxes kept."""
+    text = ""
+    spans: list[LineSpan] = []
+    for passage, start, end in pieces:
+        for span in passage.spans or [LineSpan(0, len(passage.text), passage.bbox)]:
+            lo, hi = max(start, span.start), min(end, span.end)
+            if hi <= lo:
+                continue
+            piece = passage.text[lo:hi].strip()
+            if not piece:
+                continue
+            if text:
+                text += "\n"
+            spans.append(LineSpan(len(text), len(text) + len(piece), span.bbox))
+            text += piece
+    bbox = union_bbox([span.bbox for span in spans]) if spans else anchor.bbox
+    return dataclasses.replace(anchor, text=text, spans=spans, bbox=bbox)
+
+
+# -- proposers ------------------------------------------------------------------------------------
+
+
+def sentence_ranges(passage: PassageRecord) -> list[tuple[int, int]]:
+    """Sentence ranges of a passage; OCR'd UI text and lists are split by line (labels, not prose)."""
+    text = passage.text
+    if passage.kind in ("mark", "heading"):
+        return [(0, len(text))]
+    if passage.lang != "und" and _looks_like_prose(text):
+        spans, start = [], 0
+        for match in _SENTENCE_END.finditer(text):
+            spans.append((start, match.start()))
+            start = match.end()
+        spans.append((start, len(text)))
+        return _limit(spans, text)
+    return [(span.start, span.end) for span in passage.spans] or [(0, len(text))]
+
+
+def _looks_like_prose(text: str) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and sum(len(line) for line in lines) / len(lines) > 45
+
+
+def _limit(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    limited = []
+    for start, end in spans:
+        while end - start > MAX_ANSWER_CHARS:
+            cut = text.rfind(" ", start, start + MAX_ANSWER_CHARS)
+            cut = cut if cut > start else start + MAX_ANSWER_CHARS
+            limited.append((start, cut))
+            start = cut + 1
+        if end > start:
+            limited.append((start, end))
+    return limited
+
+
+def sentence_spans(view: PageView) -> Iterator[Span]:
+    """Single sentences (lines, for lists and screens) and neighbouring pairs of them.
+
+    A sentence inside a definition is read with its term (`definition_spans`), not alone.
+    """
+    for passage in view.passages:
+        evidence = view.evidence.get(passage.id)
+        ranges = [r for r in sentence_ranges(passage) if not view.in_definition(passage, *r)]
+        windows = [(r, "sentence") for r in ranges]
+        # The fact often sits in the sentence after the one that names the topic.
+        windows += [
+            ((ranges[i][0], ranges[i + 1][1]), "pair")
+            for i in range(len(ranges) - 1)
+            if ranges[i + 1][1] - ranges[i][0] <= MAX_ANSWER_CHARS
+        ]
+        # "Its main effect is to run a script daily": what "it" is stands in the sentence before.
+        windows += [
+            ((ranges[i - 1][0], end), "antecedent")
+            for (start, end), _ in list(windows)
+            for i in [next((j for j, r in enumerate(ranges) if r[0] == start), 0)]
+            if i > 0
+            and _ANAPHOR.match(passage.text[start:end].lstrip())
+            and end - ranges[i - 1][0] <= MAX_ANSWER_CHARS + MAX_ANTECEDENT_CHARS
+        ]
+        for (start, end), origin in windows:
+            text = passage.text[start:end].strip()
+            if len(text) >= 2 and any(ch.isalnum() for ch in text):
+                origin = "mark" if passage.kind == "mark" else origin
+                yield Span(view, passage, start, end, text, origin, evidence)
+
+
+def lead_in_spans(view: PageView) -> Iterator[Span]:
+    """A short line just before a passage (a command, a label) joined to the passage's first sentence."""
+    for index in range(1, len(view.passages)):
+        previous, passage = view.passages[index - 1], view.passages[index]
+        if len(previous.text) > 80 or previous.kind == "mark" or passage.kind == "mark":
+            continue
+        first = sentence_ranges(passage)[:1]
+        if not first:
+            continue
+        joined = joined_passage(passage, [(previous, 0, len(previous.text)), (passage, 0, first[0][1])])
+        evidence = view.best_evidence([passage, previous])
+        yield Span(view, joined, 0, len(joined.text), joined.text, "lead-in", evidence)
+
+
+@dataclass(frozen=True)
+class DefinitionItem:
+    """A term (an option, a keyword) and the indented lines that define it: indexes into the page's lines."""
+
+    term: int
+    definition: tuple[int, ...]
+    inline: str = ""
+    """Set when the term shares its line with the definition ("-f  do not sort"): the term's text."""
+
+
+def definition_items(lines: Sequence[PageLine]) -> list[DefinitionItem]:
+    """Term/definition pairs laid out as man pages and option tables lay them out.
+
+    A term is a short line whose next line starts clearly further right (a hanging indent of at
+    least two line heights) and carries on below it; the definition is every following line at that
+    indent or deeper. Where such a term column exists, a line in that column that starts with an
+    option ("-f  list in directory order") is an item with its definition on the same line.
+    """
+    height = typical_height(lines)
+    if height <= 0:
+        return []
+    items: list[DefinitionItem] = []
+    columns: list[float] = []
+    for index in range(len(lines) - 1):
+        if not _starts_item(lines, index, height):
+            continue
+        first = lines[index + 1]
+        definition = [index + 1]
+        for following in range(index + 2, len(lines)):
+            line, above = lines[following], lines[following - 1]
+            if line.x0 < first.x0 - 0.5 * height or line.bbox[1] - above.bbox[3] > 1.5 * height:
+                break
+            # A term at the definition's own indent starts the next item (a subsection's intro
+            # paragraph is followed by its options, not defined by them).
+            if abs(line.x0 - first.x0) <= 0.5 * height and _starts_item(lines, following, height):
+                break
+            definition.append(following)
+        items.append(DefinitionItem(index, tuple(definition)))
+        columns.append(lines[index].x0)
+    if len(items) >= 2:
+        taken = {i for item in items for i in (item.term, *item.definition)}
+        for index, line in enumerate(lines):
+            if index in taken or not any(abs(line.x0 - column) <= 0.5 * height for column in columns):
+                continue
+            match = _OPTION_START.match(line.text.strip())
+            if match and len(line.text.strip()) > match.end() + 3:
+                items.append(DefinitionItem(index, (), match.group(0).strip(" ,")))
+    return sorted(items, key=lambda item: item.term)
+
+
+def _starts_item(lines: Sequence[PageLine], index: int, height: float) -> bool:
+    """A short line, not a sentence, whose next line starts two line heights or more further right."""
+    if index + 1 >= len(lines):
+        return False
+    term, first = lines[index], lines[index + 1]
+    text = term.text.strip()
+    gap = first.bbox[1] - term.bbox[3]
+    return (
+        first.x0 - term.x0 >= 2 * height
+        and -0.5 * height < gap < 1.5 * height
+        and len(text) <= 60
+        and not text.endswith((".", ";", ":", ","))
+        and len(text.split()) <= 8
+    )
+
+
+def definition_spans(view: PageView) -> Iterator[Span]:
+    """Each term with its definition; the term leads the answer ("--remove-files  Remove files ...").
+
+    A definition longer than an answer is read in parts, each part after the term.
+    """
+    lines = view.lines
+    for item in view.definition_items:
+        term = lines[item.term]
+        name = item.inline or term.text.strip()
+        parts: list[list[PageLine]] = [[]]
+        size = len(term.text)
+        for index in item.definition:
+            if parts[-1] and size + len(lines[index].text) > MAX_ANSWER_CHARS:
+                parts.append([])
+                size = len(term.text)
+            parts[-1].append(lines[index])
+            size += len(lines[index].text) + 1
+        for part in parts:
+            chosen = [term, *part]
+            sources = [(view.passages[line.passage], line.start, line.end) for line in chosen]
+            joined = joined_passage(view.passages[term.passage], sources)
+            evidence = view.best_evidence(passage for passage, _, _ in sources)
+            yield Span(view, joined, 0, len(joined.text), joined.text, "definition", evidence, name)
+
+
+def introduced_block_spans(view: PageView) -> Iterator[Span]:
+    """An introducing sentence ("... run the following command:") with the block it introduces.
+
+    A sentence introduces the next passage when it ends with a colon, or when that passage is set
+    apart (indented) and the sentence announces it ("the next example shows") or the passage is a
+    shell line. The block's first lines (the command, a little output) come along, within the limit.
+    """
+    if view.from_image:
+        return
+    lines = view.lines
+    height = typical_height(lines)
+    for index in range(len(lines) - 1):
+        line, following = lines[index], lines[index + 1]
+        if line.passage == following.passage:
+            continue
+        intro_passage = view.passages[line.passage]
+        sentence = _sentence_ending_at(intro_passage, line.end)
+        if sentence is None:
+            continue
+        start, end = sentence
+        text = intro_passage.text[start:end].strip()
+        colon = text.endswith(":")
+        shell = bool(_PROMPT.match(following.text))
+        indented = following.x0 - line.x0 >= 0.6 * height or shell
+        # A shell line set apart after a paragraph shows what the paragraph describes.
+        introduces = colon or (indented and (shell or bool(_INTRODUCING.search(text))))
+        if len(text.split()) < 3 or not introduces:
+            continue
+        if intro_passage.kind == "heading":
+            continue
+        block = [following]
+        for later in lines[index + 2 :]:
+            if later.passage != following.passage or len(block) >= MAX_BLOCK_LINES:
+                break
+            block.append(later)
+        pieces = [(intro_passage, start, end)]
+        size = end - start
+        for block_line in block:
+            if size + len(block_line.text) > MAX_ANSWER_CHARS and len(pieces) > 1:
+                break
+            pieces.append((view.passages[block_line.passage], block_line.start, block_line.end))
+            size += len(block_line.text) + 1
+        joined = joined_passage(intro_passage, pieces)
+        evidence = view.best_evidence(passage for passage, _, _ in pieces)
+        # Announced ("run the following command:") or merely shown after the paragraph.
+        origin = "introduced-block" if colon or _INTRODUCING.search(text) else "shown-block"
+        yield Span(view, joined, 0, len(joined.text), joined.text, origin, evidence)
+
+
+MAX_INTRO_CHARS = 220
+"""A short introducing sentence ("The function is defined as follows:") brings the one before it,
+which says what is introduced."""
+
+
+def _sentence_ending_at(passage: PassageRecord, end: int) -> tuple[int, int] | None:
+    """The sentence of a passage that ends the passage (with the one before it when it is short)."""
+    if end < len(passage.text.rstrip()):
+        return None
+    ranges = sentence_ranges(passage) if _looks_like_prose(passage.text) else []
+    if not ranges:
+        # A list or a short paragraph: its last line is the introducing one.
+        ranges = [(span.start, span.end) for span in passage.spans] or [(0, len(passage.text))]
+    start, finish = ranges[-1]
+    if len(ranges) > 1 and finish - ranges[-2][0] <= MAX_INTRO_CHARS:
+        start = ranges[-2][0]
+    return (start, finish)
+
+
+SPAN_PROPOSERS: list[SpanProposer] = [sentence_spans, lead_in_spans, definition_spans, introduced_block_spans]
+"""Every proposer runs on every page read; a new kind of span is one more function here."""
+
+
+def propose_spans(views: Sequence[PageView], proposers: Sequence[SpanProposer] | None = None) -> list[Span]:
+    spans: list[Span] = []
+    for view in views:
+        for proposer in proposers if proposers is not None else SPAN_PROPOSERS:
+            spans.extend(proposer(view))
+    return spans
+
+
+# -- fit ------------------------------------------------------------------------------------------
+
+
+MIN_SHARED_STEM = 5
+
+
+def matched_terms(terms: frozenset[str], tokens: frozenset[str]) -> set[str]:
+    """The question's terms found among a span's tokens, also where the stemmer cut one form shorter
+    than the other ("запуск" / "запускается" -> "запуска"): a shared stem of 5 letters or more."""
+    found = set(terms & tokens)
+    missing = [term for term in terms - found if len(term) >= MIN_SHARED_STEM]
+    if missing:
+        by_prefix: dict[str, list[str]] = {}
+        for term in missing:
+            by_prefix.setdefault(term[:MIN_SHARED_STEM], []).append(term)
+        for token in tokens:
+            for term in by_prefix.get(token[:MIN_SHARED_STEM], ()):
+                if token.startswith(term) or term.startswith(token):
+                    found.add(term)
+    return found
+
+
+@dataclass(frozen=True)
+class FitWeights:
+    coverage: float = 0.2
+    own_coverage: float = 0.8
+    phrase: float = 0.3
+    same_language: float = 0.1
+    """An answer in the question's own language, where the page offers one, reads better (it weighs
+    spans, never pages: `page_fits` leaves it out)."""
+    evidence: float = 0.2
+    page: float = 0.3
+    kind: float = 0.25
+    weak_kind: float = 0.4
+    """Share of the kind bonus that weak evidence (a line that says "command") earns."""
+    restates: float = 0.3
+    wrong_kind: float = 0.3
+    missing_qualifier: float = 0.3
+    mark: float = 0.5
+    term: float = 0.15
+    """A term with its definition answers "which option ..." better than a line of the definition."""
+    introduced: float = 0.1
+    """An introducing sentence with its block answers better than either alone."""
+    dangling: float = 0.2
+    """A span that ends by introducing something (":") in a document points at the answer, it is not it."""
+
+
+def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None = None) -> Fit:
+    """Cheap features of how a span answers a question, and their weighted sum (higher is better).
+
+    Where the span stands (its page's rank, its passage's retrieval score) is added by `placed_score`.
+    """
+    weights = weights or FitWeights()
+    passage = span.passage
+    own = span_terms(span.text)
+    # The dialog's name or the manual's heading is in every line's context: a line earns credit for
+    # the words it adds beyond it (the asked-for setting is in one line only).
+    context = section_terms(passage.section) if span.text.strip() != passage.section.strip() else frozenset()
+    # The file's name is every span's context too ("tar.1.en.pdf" answers questions about tar).
+    context |= file_terms(passage.document.filename)
+    terms = question.topic
+    total = question.weight(terms) or 1.0
+    found = matched_terms(terms, own)
+    in_context = matched_terms(terms, context)
+    coverage = len(found | in_context) / len(terms) if terms else 0.0
+    own_coverage = question.weight(found - in_context) / total
+    portable = question.portable
+    portable_coverage = (
+        question.weight(portable & found) / (question.weight(portable) or 1.0) if portable else 0.0
+    )
+    crosslingual = question.language in ("en", "ru") and prose_language(span.text) not in (
+        question.language,
+        "und",
+    )
+    kind = NO_EVIDENCE
+    if span.term and question.asks == OPTION:
+        kind = kind_evidence(OPTION, span.term, question)
+        # A keyword in an option table ("failed-read", "TAR_FILETYPE") names an option too; a man
+        # page's section heading ("DESCRIPTION") does not.
+        if not kind and _names_an_option(span.term):
+            kind = KindEvidence(f"term {span.term!r}")
+    elif not kind:
+        kind = kind_evidence(question.asks, span.text, question, span.view.from_image, context)
+    missing = missing_qualifiers(question.qualifiers, span.text)
+    restates = span.text.strip() == passage.section.strip() or passage.kind == "heading"
+    phrases = question.phrases
+    phrase = len(phrases & span_pairs(span.text)) / len(phrases) if phrases else 0.0
+    fit = Fit(
+        coverage=coverage,
+        own_coverage=own_coverage,
+        phrase=phrase,
+        portable_coverage=portable_coverage,
+        crosslingual=crosslingual,
+        kind=kind,
+        missing=missing,
+        restates=restates,
+    )
+    fit.score = (
+        weights.coverage * coverage
+        + weights.own_coverage * own_coverage
+        + weights.phrase * phrase
+        + (weights.kind * (1.0 if kind.strong else weights.weak_kind) if question.asks != ANY else 0.0)
+        - (weights.wrong_kind if not kind else 0.0)
+        - (weights.restates if restates else 0.0)
+        - (weights.missing_qualifier if missing else 0.0)
+        + (weights.term if span.term and question.asks == OPTION else 0.0)
+        + (weights.introduced if span.origin == "introduced-block" else 0.0)
+        - (weights.dangling if span.text.rstrip().endswith(":") and not span.view.from_image else 0.0)
+    )
+    return fit
+
+
+def _names_an_option(term: str) -> bool:
+    return bool(re.fullmatch(r"[\w.:/=\[\]-]+", term)) and not (term.isalpha() and term.isupper())
+
+
+@lru_cache(maxsize=20_000)
+def prose_language(text: str) -> str:
+    """The language of a span's prose: shell lines ("$ scp file host:/tmp/") are in none."""
+    prose = "\n".join(line for line in text.splitlines() if not _PROMPT.match(line))
+    return detect_language(prose)
+
+
+@lru_cache(maxsize=20_000)
+def span_pairs(text: str) -> frozenset[tuple[str, str]]:
+    return word_pairs(text)
+
+
+@lru_cache(maxsize=4096)
+def file_terms(filename: str) -> frozenset[str]:
+    return frozenset(search_tokens(filename_words(filename)))
+
+
+@lru_cache(maxsize=4096)
+def section_terms(section: str) -> frozenset[str]:
+    return frozenset(search_tokens(section))
+
+
+def placed_score(
+    question: QuestionProfile,
+    span: Span,
+    fit: Fit,
+    page_weight: float,
+    evidence_weight: float,
+    top_page: bool = False,
+    weights: FitWeights | None = None,
+) -> float:
+    """The span's fit plus where it stands: `page_weight` is its page's retrieval score relative to
+    the best page read, `evidence_weight` its passage's fused score relative to the best passage read
+    (0 for passages no channel found); a question about a red mark favours the mark on the first page."""
+    weights = weights or FitWeights()
+    marked = question.wants_mark and span.passage.kind == "mark" and top_page
+    return (
+        fit.score
+        + weights.page * page_weight
+        + weights.evidence * evidence_weight
+        + (weights.mark if marked else 0.0)
+        + (0.0 if fit.crosslingual else weights.same_language)
+    )
+
+
+def read_views(question: QuestionProfile, views: Sequence[PageView]) -> list[tuple[Span, Fit]]:
+    """Every span of the pages with its fit (computed once per page and question, then kept)."""
+    found = []
+    for view in views:
+        # The reranker and the reader profile the same question apart: equal profiles share fits.
+        if view.fits is None or view.fits[0] != question:
+            view.fits = (question, [(span, span_fit(question, span)) for span in propose_spans([view])])
+        found.extend(view.fits[1])
+    return found
+
+
+def evidence_weight(span: Span, best_evidence: float) -> float:
+    return span.evidence.score / best_evidence if span.evidence and best_evidence > 0 else 0.0
+
+
+def page_fits(question: QuestionProfile, views: Sequence[PageView]) -> list[float]:
+    """For each page, how well its best span answers the question: the span's fit, its passage's
+    retrieval score and its passage's similarity to the question (the page's own rank left out)."""
+    read = read_views(question, views)
+    best_evidence = max((e.score for view in views for e in view.evidence.values()), default=0.0)
+    best: dict[int, float] = {}
+    for span, fit in read:
+        # Which language a page is in says nothing about whether it answers.
+        score = fit.score + FitWeights.evidence * evidence_weight(span, best_evidence)
+        meaning = span.view.similarities.get(span.passage.id, 0.0)
+        score += meaning * (CROSSLINGUAL_MEANING if fit.crosslingual else 1.0)
+        key = id(span.view)
+        best[key] = max(best.get(key, score), score)
+    return [best.get(id(view), 0.0) for view in views]

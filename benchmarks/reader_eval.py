@@ -1,0 +1,151 @@
+"""The CPU reader on the evaluation sets: answer accuracy and page recall per kind and language.
+
+    .venv/bin/python benchmarks/reader_eval.py --label after                 # dev, heldout, corpus
+    .venv/bin/python benchmarks/reader_eval.py --label after --sets dev corpus
+    .venv/bin/python benchmarks/reader_eval.py --baseline                     # the LangChain pipeline
+    .venv/bin/python benchmarks/reader_eval.py --render                      # tables from the results
+
+Each set's workspace is built once under --workspaces (documents added, the deep channel filled)
+and reused. With --label, the assistant importable from PYTHONPATH answers (so an older checkout
+can be measured on the same workspaces: PYTHONPATH=/path/to/old/tree ... --label before) and its
+figures go to benchmarks/results/reader_<label>.json; --render puts before, after and the baseline
+side by side in benchmarks/results/reader.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+SETS = ("dev", "heldout", "corpus")
+ANSWER_CHARS = 200
+"""Characters of each answer kept in the per-question record."""
+
+
+def corpus_folder() -> Path:
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "corpus" / "questions.jsonl").is_file():
+            return base / "shared" / "corpus"
+    raise SystemExit("no shared/corpus next to this checkout; pass --corpus")
+
+
+def set_paths(name: str, corpus: Path) -> tuple[Path, Path]:
+    """(documents folder, questions file) of an evaluation set."""
+    if name == "corpus":
+        return corpus / "docs", corpus / "questions.jsonl"
+    folder = ROOT / "benchmarks" / "eval" / name
+    return folder / "docs", folder / "questions.jsonl"
+
+
+def measure(name: str, workspace: Path, corpus: Path) -> dict[str, Any]:
+    from assistant import Assistant
+    from assistant.evaluation import evaluate, load_questions, summarize
+
+    docs, questions_file = set_paths(name, corpus)
+    questions = load_questions(questions_file)
+    with Assistant(workspace, background_enrichment=False) as assistant:
+        if not assistant.documents():
+            started = time.perf_counter()
+            assistant.add(sorted(p for p in docs.iterdir() if p.is_file()))
+            assistant.enrich()
+            print(f"{name}: indexed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        results = evaluate(assistant, questions)
+    return {
+        "summary": summarize(results),
+        "questions": [
+            {
+                key: value[:ANSWER_CHARS] if key == "answer" else value
+                for key, value in asdict(result).items()
+                if key in ("id", "lang", "kind", "rank", "found", "correct", "answer", "why", "top_pages")
+            }
+            for result in results
+        ],
+    }
+
+
+def baseline(name: str, corpus: Path) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.baseline_langchain import run
+
+    docs, questions_file = set_paths(name, corpus)
+    questions = [json.loads(line) for line in questions_file.read_text(encoding="utf-8").splitlines() if line]
+    report = run(sorted(p for p in docs.iterdir() if p.is_file()), questions)
+    return {"summary": report["groups"], "index_s": report["index_s"], "p50_ms": report["p50_ms"]}
+
+
+def load(label: str) -> dict[str, Any]:
+    path = RESULTS / f"reader_{label}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def save(label: str, sets: dict[str, Any]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    report = load(label)
+    report.setdefault("sets", {}).update(sets)
+    report["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    (RESULTS / f"reader_{label}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+def cell(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def render() -> str:
+    """Markdown tables: for each set, each group's answer accuracy and page R@1 before, after, baseline."""
+    before, after, base = load("before"), load("after"), load("baseline")
+    lines = [
+        "| set | group | n | answer before | answer after | LangChain top chunk* | R@1 before | R@1 after "
+        "| LangChain R@1 | R@5 after | LangChain R@5 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name in SETS:
+        now = after.get("sets", {}).get(name, {}).get("summary", {})
+        if not now:
+            continue
+        old = before.get("sets", {}).get(name, {}).get("summary", {})
+        plain = base.get("sets", {}).get(name, {}).get("summary", {})
+        languages = sorted(g for g in now if g.startswith("lang="))
+        kinds = sorted(g for g in now if g.startswith("kind="))
+        order = ["all", *languages, *kinds, *(g for g in now if g == "unanswerable")]
+        for group in order:
+            row, was, lc = now[group], old.get(group, {}), plain.get(group, {})
+            lines.append(
+                f"| {name} | {group} | {row['n']} | {cell(was.get('answer_accuracy'))} | "
+                f"{cell(row['answer_accuracy'])} | {cell(lc.get('answer_accuracy'))} | "
+                f"{cell(was.get('recall@1'))} | {cell(row['recall@1'])} | {cell(lc.get('recall@1'))} | "
+                f"{cell(row['recall@5'])} | {cell(lc.get('recall@5'))} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
+    parser.add_argument("--label", help="name the figures of the assistant on PYTHONPATH (before, after)")
+    parser.add_argument("--baseline", action="store_true", help="run the LangChain pipeline on the sets")
+    parser.add_argument("--render", action="store_true", help="write benchmarks/results/reader.md")
+    parser.add_argument("--workspaces", type=Path, default=Path("/tmp/reader-eval"))
+    parser.add_argument("--corpus", type=Path, help="the shared corpus folder (docs/, questions.jsonl)")
+    args = parser.parse_args()
+    corpus = args.corpus or corpus_folder()
+    if args.label:
+        save(args.label, {name: measure(name, args.workspaces / name, corpus) for name in args.sets})
+    if args.baseline:
+        save("baseline", {name: baseline(name, corpus) for name in args.sets})
+    if args.render:
+        table = render()
+        (RESULTS / "reader.md").write_text(table, encoding="utf-8")
+        print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

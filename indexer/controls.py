@@ -1,0 +1,657 @@
+"""Dialog controls on screenshots: check boxes, radio buttons, fields and drop-downs, with their state.
+
+A user asks a screenshot what is *set*: "which orientation is selected?", "what left margin is
+entered?". OCR gives the words; which of them is the value, and which option is on, is in the
+pixels: the filled radio dot, the tick, the frame around a field. The functions here are pure
+(image and OCR words in, records out) so that each step can be tested on real crops; only
+`recover_labels` runs tesseract again, on the labels OCR lost beside their check boxes.
+
+Geometry is relative to the page's typical text height, never to absolute pixels: GIMP, GTK,
+LibreOffice and Qt draw their widgets at different sizes and with different themes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass
+from statistics import median
+from typing import Literal
+
+import numpy as np
+import scipy.ndimage as ndi
+from PIL import Image
+
+from indexer.ocr import read_boxes
+from indexer.records import BBox, Control, ControlKind, TextLine, Word, union_bbox
+
+IndicatorKind = Literal["radio", "checkbox"]
+
+INK_CONTRAST = 24.0
+"""Grey levels between a widget's outline and the background around it (anti-aliased 1-px lines reach ~35)."""
+
+STATE_CONTRAST = 40.0
+"""Grey levels between the middle of an indicator and its inner ring that make it 'on' (dot, tick)."""
+
+# What the stored passage says about a control's state, in the page's language. The reader matches
+# these words, and lexical search finds "selected"/"выбрано" in a question.
+STATE_WORDS: dict[str, dict[tuple[IndicatorKind, bool], str]] = {
+    "en": {
+        ("radio", True): "selected",
+        ("radio", False): "not selected",
+        ("checkbox", True): "ticked, enabled",
+        ("checkbox", False): "not ticked, disabled",
+    },
+    "ru": {
+        ("radio", True): "выбрано",
+        ("radio", False): "не выбрано",
+        ("checkbox", True): "отмечено, включено",
+        ("checkbox", False): "не отмечено, выключено",
+    },
+}
+
+_ARROW_TOKENS = frozenset({"v", "V", "у", "У", "Y", "y", "~", "⌄", "▼", "▾", "Vv"})
+_INDICATOR_LOOKALIKES = frozenset("OoОоQDCGcс@©®")
+"""What tesseract reads a radio button or check box as when it takes it for a letter."""
+_BRACKETS = frozenset("|[]{}()")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A check box or radio button as drawn, and whether it is on."""
+
+    kind: IndicatorKind
+    bbox: BBox
+    on: bool
+    evidence: float
+    """How far the indicator's middle differs from its inner ring (grey levels): the state's strength."""
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words on one row of the screen with ordinary word spacing between them: a label, a value."""
+
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(word.text for word in self.words)
+
+    @property
+    def bbox(self) -> BBox:
+        return union_bbox([word.bbox for word in self.words])
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The rectangle a field or drop-down draws around its value."""
+
+    bbox: BBox
+    kind: Literal["field", "dropdown", "button"]
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+def text_height(words: list[Word]) -> float:
+    """The page's typical word height in pixels (the unit every gap and size here is measured in)."""
+    heights = [w.bbox[3] - w.bbox[1] for w in words if _is_text(w)]
+    return float(median(heights)) if heights else 12.0
+
+
+def background(gray: np.ndarray) -> np.ndarray:
+    """The colour behind each pixel: a median over ~33 px ignores strokes, text and small widgets."""
+    small = ndi.median_filter(gray[::3, ::3], size=11, mode="nearest")
+    return small.repeat(3, axis=0).repeat(3, axis=1)[: gray.shape[0], : gray.shape[1]]
+
+
+def indicator_shape(silhouette: np.ndarray) -> IndicatorKind | None:
+    """'radio' for a disc, 'checkbox' for a square, None otherwise; `silhouette` is filled (no holes)."""
+    height, width = silhouette.shape
+    if min(height, width) < 6 or not 0.78 <= width / height <= 1.28:
+        return None
+    fill = float(silhouette.mean())
+    corner = max(1, round(min(height, width) * 0.18))
+    corners = [
+        silhouette[:corner, :corner],
+        silhouette[:corner, -corner:],
+        silhouette[-corner:, :corner],
+        silhouette[-corner:, -corner:],
+    ]
+    corner_fill = float(np.mean([c.mean() for c in corners]))
+    # Sides must be straight or round all the way: letters (A, K, x) leave big bites out of the box.
+    rows, cols = silhouette.mean(axis=1), silhouette.mean(axis=0)
+    middle = slice(round(height * 0.3), max(round(height * 0.3) + 1, round(height * 0.7)))
+    middle_cols = slice(round(width * 0.3), max(round(width * 0.3) + 1, round(width * 0.7)))
+    if min(rows[middle].min(), cols[middle_cols].min()) < 0.85:
+        return None
+    if fill >= 0.9 and corner_fill >= 0.6:
+        return "checkbox"
+    if 0.68 <= fill <= 0.86 and corner_fill <= 0.35:
+        return "radio"
+    return None
+
+
+def indicator_state(crop: np.ndarray, kind: IndicatorKind) -> tuple[bool, float]:
+    """Whether a check box is ticked or a radio button selected, from its grey pixels.
+
+    `crop` is the indicator's bounding box. An 'off' indicator is uniform inside its outline
+    (white, or a flat grey in dark themes); 'on' puts a dot or a tick in the middle, in a colour
+    that differs from the ring around it (a white dot on blue, a black dot on white, a tick).
+    """
+    height, width = crop.shape
+    ys, xs = np.mgrid[0:height, 0:width]
+    cy, cx = (height - 1) / 2, (width - 1) / 2
+    if kind == "radio":
+        radius = np.hypot((ys - cy) / max(1.0, height / 2), (xs - cx) / max(1.0, width / 2))
+        centre = crop[radius <= 0.22]
+        ring = crop[(radius >= 0.45) & (radius <= 0.62)]
+        if centre.size == 0 or ring.size == 0:
+            return False, 0.0
+        evidence = abs(float(np.median(centre)) - float(np.median(ring)))
+        return evidence >= STATE_CONTRAST, evidence
+    inner = crop[round(height * 0.22) : round(height * 0.78), round(width * 0.22) : round(width * 0.78)]
+    if inner.size == 0:
+        return False, 0.0
+    # A tick or cross is a stroke across a flat field: the spread between its ink and the field.
+    evidence = float(np.percentile(inner, 95) - np.percentile(inner, 5))
+    return evidence >= STATE_CONTRAST * 1.5, evidence
+
+
+def find_indicators(gray: np.ndarray, words: list[Word], height: float) -> list[Indicator]:
+    """Check boxes and radio buttons: small squares and discs with a label just to their right."""
+    text_words = [w for w in words if _is_text(w)]
+    found = [
+        indicator
+        for indicator in indicator_candidates(gray, words, height)
+        if _label_right_of(indicator.bbox, text_words, height) is not None
+    ]
+    return _settle_radio_groups(found, height)
+
+
+def indicator_candidates(gray: np.ndarray, words: list[Word], height: float) -> list[Indicator]:
+    """Squares and discs shaped, sized and outlined like check boxes and radio buttons, label or not."""
+    ink = np.abs(gray - background(gray)) > INK_CONTRAST
+    labels, _ = ndi.label(ink, structure=np.ones((3, 3), dtype=bool))
+    text_words = [w for w in words if _is_text(w)]
+    found: list[Indicator] = []
+    for index, slices in enumerate(ndi.find_objects(labels), start=1):
+        if slices is None:
+            continue
+        rows, cols = slices
+        side_h, side_w = rows.stop - rows.start, cols.stop - cols.start
+        if not (0.75 * height <= side_h <= 2.2 * height and 0.75 * height <= side_w <= 2.2 * height):
+            continue
+        component = labels[rows, cols] == index
+        silhouette = ndi.binary_fill_holes(component)
+        kind = indicator_shape(silhouette)
+        if kind is None or not _plain_outline(gray[rows, cols], silhouette):
+            continue
+        bbox: BBox = (float(cols.start), float(rows.start), float(cols.stop), float(rows.stop))
+        covering = [w for w in text_words if _overlap_share(bbox, w.bbox) > 0.5]
+        if any(not (_glued_to(w, bbox) or _read_as_letter(w, bbox)) for w in covering):
+            continue  # a letter O or a square bracket inside a word
+        on, evidence = indicator_state(gray[rows, cols], kind)
+        found.append(Indicator(kind, bbox, on, evidence))
+    return found
+
+
+def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> bool:
+    """Read again the labels OCR lost next to their indicators; True when `lines` changed (in place).
+
+    Tesseract often drops the first word after a check box ("[ ] ... expressions", "( ) ...
+    compression"): the box and the word run together. For each indicator whose label does not
+    start right after it, the row from the indicator to the end of the label's remains is OCRed on
+    its own, and the new reading replaces the old words there when it holds more letters.
+    """
+    words = [w for line in lines for w in line.words]
+    text_words = [w for w in words if _is_text(w)]
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    regions: list[BBox] = []
+    for indicator in indicator_candidates(gray, words, height):
+        _, y0, x1, y1 = indicator.bbox
+        label = _label_right_of(indicator.bbox, text_words, height)
+        if label is not None and not _glued_to(label, indicator.bbox):
+            continue
+        cy = (y0 + y1) / 2
+        row = sorted(
+            (
+                w
+                for w in text_words
+                if w.bbox[1] <= cy <= w.bbox[3] and (x1 < w.bbox[0] <= x1 + 15 * height or w is label)
+            ),
+            key=lambda w: w.bbox[0],
+        )
+        if not row:
+            continue
+        end = row[0].bbox[2]
+        for previous, word in itertools.pairwise(row):
+            if word.bbox[0] - previous.bbox[2] > 1.2 * height:
+                break
+            end = word.bbox[2]
+        pad = 0.3 * (y1 - y0)
+        regions.append((x1 + 1, min(y0, row[0].bbox[1]) - pad, end + 2, max(y1, row[0].bbox[3]) + pad))
+    if not regions:
+        return False
+    changed = False
+    next_block = max((line.block for line in lines), default=0) + 1
+    for region, found in zip(regions, read_boxes(image, regions, "eng+rus"), strict=True):
+        fresh = [w for w in found if _is_text(w) and w.confidence >= 50]
+        old = [w for w in words if _centre_in(w.bbox, region)]
+        if sum(ch.isalpha() for w in fresh for ch in w.text) <= sum(
+            ch.isalpha() for w in old for ch in w.text
+        ):
+            continue
+        for line in lines:
+            line.words[:] = [w for w in line.words if not _centre_in(w.bbox, region)]
+        lines.append(TextLine(fresh, next_block))
+        next_block += 1
+        changed = True
+    lines[:] = [line for line in lines if line.words]
+    return changed
+
+
+def _centre_in(box: BBox, region: BBox) -> bool:
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return region[0] <= x <= region[2] and region[1] <= y <= region[3]
+
+
+def _plain_outline(crop: np.ndarray, silhouette: np.ndarray) -> bool:
+    """A widget's outline is one even colour all the way round; an icon's edge is a picture."""
+    edge = silhouette & ~ndi.binary_erosion(silhouette)
+    return bool(edge.any()) and float(crop[edge].std()) <= 32.0
+
+
+def _read_as_letter(word: Word, box: BBox) -> bool:
+    """OCR took the whole indicator for a letter or two ("М" for a tick, "@)" for a radio button)."""
+    return len(word.text) <= 2 and _overlap_share(word.bbox, box) >= 0.6
+
+
+def _glued_to(word: Word, box: BBox) -> bool:
+    """OCR read the indicator as the first letters of its label ("QOAll", "[|Match"): box at its left edge."""
+    x0, y0, x1, y1 = word.bbox
+    return (
+        bool(word.text)
+        and word.text[0] in _INDICATOR_LOOKALIKES | _BRACKETS
+        and box[0] - 3 <= x0 <= box[0] + 0.5 * (box[2] - box[0])
+        and box[2] <= x0 + 0.6 * (x1 - x0)
+        # A capital O starting a word is shorter than the word's box (descenders); a widget is not.
+        and box[3] - box[1] >= 0.8 * (y1 - y0)
+    )
+
+
+def _settle_radio_groups(indicators: list[Indicator], height: float) -> list[Indicator]:
+    """In a column or row of radio buttons exactly one is on: the one that differs most.
+
+    Themes draw 'off' as a hollow ring or as a flat disc; what is constant is that the selected
+    one stands out from its group. A group where none stands out clearly keeps its own readings.
+    """
+    radios = [i for i in indicators if i.kind == "radio"]
+    groups = _radio_groups(radios, height)
+    settled: dict[int, Indicator] = {}
+    for group in groups:
+        if len(group) < 2:
+            continue
+        ranked = sorted(group, key=lambda i: i.evidence, reverse=True)
+        top, runner_up = ranked[0], ranked[1]
+        if top.evidence >= STATE_CONTRAST * 0.6 and top.evidence >= 2 * runner_up.evidence + 10:
+            for item in group:
+                settled[id(item)] = Indicator(item.kind, item.bbox, item is top, item.evidence)
+    return [settled.get(id(i), i) for i in indicators]
+
+
+def _radio_groups(radios: list[Indicator], height: float) -> list[list[Indicator]]:
+    """Radios aligned in a column (same x) or a row (same y) at most ~3 rows apart."""
+    parent = list(range(len(radios)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(radios):
+        for j in range(i + 1, len(radios)):
+            b = radios[j]
+            dx, dy = abs(a.bbox[0] - b.bbox[0]), abs(a.bbox[1] - b.bbox[1])
+            same_column = dx <= 0.5 * height and dy <= 6 * height
+            same_row = dy <= 0.5 * height and dx <= 40 * height
+            if same_column or same_row:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Indicator]] = {}
+    for i, radio in enumerate(radios):
+        groups.setdefault(find(i), []).append(radio)
+    return list(groups.values())
+
+
+# --- phrases and frames -----------------------------------------------------------------------
+
+
+def phrases(lines: list[TextLine], height: float) -> list[Phrase]:
+    """Split OCR lines at wide gaps: tesseract joins a label, its field and the next column's label."""
+    result: list[Phrase] = []
+    for line in lines:
+        current: list[Word] = []
+        for word in sorted(line.words, key=lambda w: w.bbox[0]):
+            if not _is_text(word):
+                # Widget debris (|, [|], v) separates phrases without belonging to either.
+                if current:
+                    result.append(Phrase(tuple(current)))
+                    current = []
+                continue
+            if current and word.bbox[0] - current[-1].bbox[2] > 1.2 * height:
+                result.append(Phrase(tuple(current)))
+                current = []
+            current.append(word)
+        if current:
+            result.append(Phrase(tuple(current)))
+    return result
+
+
+def find_frame(gray: np.ndarray, box: BBox, height: float) -> Frame | None:
+    """The rectangle drawn around `box` (a field's or button's text), if there is one.
+
+    Walks out from the text in each direction to the first line that differs from the fill
+    behind the text, and checks that the four lines close a rectangle a little taller than the text.
+    """
+    page_h, page_w = gray.shape
+    x0, y0, x1, y1 = (round(v) for v in box)
+    x0, y0 = max(0, x0), max(0, y0)
+    x1, y1 = min(page_w - 1, x1), min(page_h - 1, y1)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    fill = float(np.median(gray[max(0, y0 - 2) : y0, x0:x1])) if y0 >= 2 else float(gray[y0, x0])
+    reach_v = int(1.6 * height)
+    top = _edge(gray, fill, axis=0, start=y0 - 1, stop=max(-1, y0 - reach_v), step=-1, span=(x0, x1))
+    bottom = _edge(gray, fill, axis=0, start=y1 + 1, stop=min(page_h, y1 + reach_v), step=1, span=(x0, x1))
+    if top is None or bottom is None or not 1.2 * (y1 - y0) <= bottom - top <= 4 * height:
+        return None
+    inner = (top + 2, bottom - 1)
+    left = _edge(gray, fill, axis=1, start=x0 - 1, stop=max(-1, x0 - int(4 * height)), step=-1, span=inner)
+    if left is None:
+        return None
+    reach_h = min(page_w, x1 + int(60 * height))
+    right = _edge(gray, fill, axis=1, start=x1 + 1, stop=reach_h, step=1, span=inner)
+    if right is None:
+        return None
+    left_gap, right_gap = x0 - left, right - x1
+    # The top and bottom lines run the whole way between the side lines, corners included, and
+    # the side lines stop there: otherwise this is a panel's edge, not a field's frame.
+    for row in (top, bottom):
+        line = np.abs(gray[row, left : right + 1] - fill) > INK_CONTRAST / 2
+        corner = max(2, len(line) // 8)
+        if line.mean() < 0.85 or line[:corner].mean() < 0.7 or line[-corner:].mean() < 0.7:
+            return None
+    beyond = [
+        _line_through(gray, y, x) for y in (top - 3, bottom + 3) for x in (left, right) if 3 <= y < page_h - 3
+    ]
+    if sum(beyond) >= 2:
+        return None
+    frame: BBox = (float(left), float(top), float(right + 1), float(bottom + 1))
+    if abs(left_gap - right_gap) <= max(4.0, 0.35 * max(left_gap, right_gap)) and left_gap > 0.8 * height:
+        return Frame(frame, "button")
+    if left_gap > 1.5 * height:
+        return None
+    arrow_zone = gray[top + 2 : bottom - 1, max(x1 + 1, right - int(2.5 * height)) : right]
+    has_arrow = arrow_zone.size > 0 and float((np.abs(arrow_zone - fill) > 80).mean()) > 0.04
+    return Frame(frame, "dropdown" if has_arrow and right_gap > height else "field")
+
+
+def _line_through(gray: np.ndarray, y: int, x: int) -> bool:
+    """Whether a vertical line passes through (x, y): the pixel differs from both its side neighbours."""
+    width = gray.shape[1]
+    if not 3 <= x < width - 3:
+        return False
+    pixel = gray[y, x]
+    return bool(abs(pixel - gray[y, x - 3]) > INK_CONTRAST and abs(pixel - gray[y, x + 3]) > INK_CONTRAST)
+
+
+def _edge(
+    gray: np.ndarray, fill: float, axis: int, start: int, stop: int, step: int, span: tuple[int, int]
+) -> int | None:
+    """The first row (axis 0) or column (axis 1) from `start` toward `stop` that differs from `fill`."""
+    low, high = span
+    if high <= low:
+        return None
+    for position in range(start, stop, step):
+        strip = gray[position, low:high] if axis == 0 else gray[low:high, position]
+        if strip.size and float((np.abs(strip - fill) > INK_CONTRAST).mean()) >= 0.7:
+            return position
+    return None
+
+
+# --- controls ---------------------------------------------------------------------------------
+
+
+def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
+    """Every check box, radio button, field and drop-down of a dialog screenshot, with its label.
+
+    `lines` are the OCR lines of `image` (boxes in its pixels); labels OCR lost beside their check
+    box are read again and added to them (`recover_labels`). Returns [] for pictures that are not
+    dialogs (photos, scans): nothing there is shaped and placed like a control.
+    """
+    words = [w for line in lines for w in line.words]
+    if not words:
+        return []
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    height = text_height(words)
+    if recover_labels(image, lines, height):
+        words = [w for line in lines for w in line.words]
+    indicators = find_indicators(gray, words, height)
+    row_phrases = phrases(lines, height)
+    options: list[tuple[Indicator, Phrase]] = []
+    taken: set[int] = set()
+    for indicator in indicators:
+        found = _option_phrase(indicator, row_phrases, height)
+        if found is not None and id(found[0]) not in taken:
+            taken.add(id(found[0]))
+            options.append((indicator, found[1]))
+    framed: list[tuple[Phrase, Frame]] = []
+    for phrase in row_phrases:
+        if id(phrase) in taken:
+            continue
+        frame = find_frame(gray, phrase.bbox, height)
+        if frame is not None and frame.kind == "button":
+            taken.add(id(phrase))  # a button's caption heads no section and labels nothing
+        elif frame is not None and _value_text(phrase):
+            framed.append((phrase, frame))
+            taken.add(id(phrase))
+    # What is left are labels and headings: a field's label is never another field's value, but
+    # an option can end with one ("JPEG compression  Quality: [90%]").
+    headings = [p for p in row_phrases if id(p) not in taken]
+    option_labels = [option for _, option in options if option.text.endswith(":")]
+    fields = []
+    for phrase, frame in framed:
+        label = _field_label(frame, headings + option_labels, height)
+        if label is not None:
+            fields.append((phrase, frame, label))
+    field_labels = {id(label) for _, _, label in fields}
+    # Section headings: "Margins", "Other options", "С чем инициализировать маску слоя:".
+    sections = [p for p in headings if id(p) not in field_labels]
+    controls: list[Control] = []
+    for indicator, option in options:
+        title, title_box, anchor = _group_title(indicator, indicators, headings, sections, height)
+        text, box = _option_text(option)
+        if title_box is not None and title_box[3] <= anchor[1] + 1:
+            # A heading above the options is their section, not a label on their row.
+            group, title, title_box = title, "", None
+        else:
+            group = _section_heading(title_box or anchor, sections, height)
+        controls.append(Control(indicator.kind, title, title_box, text, box, indicator.on, group))
+    for phrase, frame, label in fields:
+        group = _section_heading(label.bbox, sections, height)
+        value = _value_text(phrase)
+        name = label.text.rstrip(" :")
+        kind: ControlKind = "dropdown" if frame.kind == "dropdown" else "field"
+        controls.append(Control(kind, name, label.bbox, value, phrase.bbox, None, group))
+    return [dataclasses.replace(c, group="") if c.group == c.label else c for c in controls]
+
+
+def _section_heading(box: BBox, sections: list[Phrase], height: float) -> str:
+    """The heading a control sits under: the nearest phrase above, in its column, no further than ~20 rows.
+
+    A phrase ending in ":" labels a row (its field may have gone unseen), it heads no section.
+    """
+    above = [
+        p
+        for p in sections
+        if not p.text.endswith(":")
+        and p.bbox[3] <= box[1] + 1
+        and box[1] - p.bbox[3] <= 20 * height
+        and box[0] - 6 * height <= p.bbox[0] <= box[0] + 0.5 * height
+    ]
+    return max(above, key=lambda p: p.bbox[3]).text if above else ""
+
+
+def _option_phrase(
+    indicator: Indicator, row_phrases: list[Phrase], height: float
+) -> tuple[Phrase, Phrase] | None:
+    """The phrase an indicator labels, and that phrase without the indicator OCR may have glued to it."""
+    word = _label_right_of(indicator.bbox, [w for p in row_phrases for w in p.words], height)
+    phrase = next((p for p in row_phrases if word is not None and word in p.words), None)
+    if word is None or phrase is None:
+        return None
+    words = list(phrase.words[phrase.words.index(word) :])
+    if _glued_to(word, indicator.bbox):
+        share = (indicator.bbox[2] - word.bbox[0]) / max(1.0, word.bbox[2] - word.bbox[0])
+        cut = max(1, round(share * len(word.text)))
+        rest = word.text[cut:].lstrip("".join(_BRACKETS))
+        if not rest:
+            words = words[1:]
+        else:
+            words[0] = Word(rest, (indicator.bbox[2], *word.bbox[1:]), word.confidence, word.font_size)
+    else:
+        words[0] = Word(word.text.lstrip("".join(_BRACKETS)) or word.text, word.bbox, word.confidence)
+    if not words:
+        return None
+    return phrase, Phrase(tuple(words))
+
+
+def _option_text(label: Phrase) -> tuple[str, BBox]:
+    """An option's own words: a trailing 'Quality:' is the label of the next field, not the option's."""
+    words = list(label.words)
+    while len(words) > 1 and words[-1].text.endswith(":"):
+        words.pop()
+    text = " ".join(w.text for w in words)
+    return text.rstrip(" :") or text, union_bbox([w.bbox for w in words])
+
+
+def _group_title(
+    indicator: Indicator,
+    indicators: list[Indicator],
+    headings: list[Phrase],
+    sections: list[Phrase],
+    height: float,
+) -> tuple[str, BBox | None, BBox]:
+    """The title of an option's group and where the group starts.
+
+    'Orientation:' left of the group's first radio, or else the section heading just above it.
+    """
+    anchor = indicator.bbox
+    if indicator.kind == "radio":
+        radios = [i for i in indicators if i.kind == "radio"]
+        group = next(g for g in _radio_groups(radios, height) if indicator in g)
+        anchor = min(group, key=lambda i: (i.bbox[1], i.bbox[0])).bbox
+    cy = (anchor[1] + anchor[3]) / 2
+    left = [
+        p
+        for p in headings
+        if p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
+        and p.bbox[2] <= anchor[0] + 1
+        and anchor[0] - p.bbox[2] <= 4 * height
+    ]
+    if left:
+        phrase = max(left, key=lambda p: p.bbox[2])
+        if phrase.text.endswith(":"):
+            return phrase.text.rstrip(" :"), phrase.bbox, anchor
+    above = [
+        p
+        for p in sections
+        if p.bbox[3] <= anchor[1] + 1
+        and anchor[1] - p.bbox[3] <= 3 * height
+        and p.bbox[0] <= anchor[0] + height
+        and p.bbox[2] >= anchor[0] - 4 * height
+    ]
+    if above:
+        phrase = max(above, key=lambda p: p.bbox[3])
+        return phrase.text.rstrip(" :"), phrase.bbox, anchor
+    return "", None, anchor
+
+
+def _field_label(frame: Frame, headings: list[Phrase], height: float) -> Phrase | None:
+    """The label of a field: the phrase just left of its frame on the same row, else the heading above."""
+    fx0, fy0, _, fy1 = frame.bbox
+    cy = (fy0 + fy1) / 2
+    left = [
+        p
+        for p in headings
+        if p.bbox[1] - 2 <= cy <= p.bbox[3] + 2 and p.bbox[2] <= fx0 + 1 and fx0 - p.bbox[2] <= 12 * height
+    ]
+    if left:
+        phrase = max(left, key=lambda p: p.bbox[2])
+        if phrase.text.endswith(":") or fx0 - phrase.bbox[2] <= 3 * height:
+            return phrase
+        return None
+    above = [
+        p
+        for p in headings
+        if p.bbox[3] <= fy0 + 1 and fy0 - p.bbox[3] <= 1.5 * height and abs(p.bbox[0] - fx0) <= 2 * height
+    ]
+    if above:
+        return max(above, key=lambda p: p.bbox[3])
+    return None
+
+
+def _value_text(phrase: Phrase) -> str:
+    words = [w.text for w in phrase.words]
+    while words and words[-1] in _ARROW_TOKENS:
+        words.pop()
+    return " ".join(words).strip()
+
+
+def _label_right_of(box: BBox, words: list[Word], height: float) -> Word | None:
+    """The first word to the right of an indicator on its row (its label), if close enough."""
+    cy = (box[1] + box[3]) / 2
+    side = box[2] - box[0]
+    candidates = [
+        w
+        for w in words
+        if w.bbox[1] - 0.3 * side <= cy <= w.bbox[3] + 0.3 * side
+        and (
+            _glued_to(w, box)
+            or (
+                box[2] - 2 <= w.bbox[0] <= box[2] + max(1.2 * side, 1.5 * height)
+                # A window's title next to its icon, up top and set larger, is not an option's label.
+                and not (w.bbox[3] - w.bbox[1] > 1.35 * height and w.bbox[1] < 4 * height)
+            )
+        )
+        # Tesseract is unsure of a word that touches a widget ("|Match" at 22): letters vouch for it.
+        and (w.confidence >= 30 or sum(ch.isalpha() for ch in w.text) >= 3)
+    ]
+    return min(candidates, key=lambda w: w.bbox[0]) if candidates else None
+
+
+def _is_text(word: Word) -> bool:
+    """A real word (a label, a value), not widget debris OCR read as |, [|], —, O."""
+    text = word.text
+    letters = sum(ch.isalnum() for ch in text)
+    if letters == 0:
+        return False
+    x0, y0, x1, y1 = word.bbox
+    if len(text) > 1 and y1 - y0 > 2 * (x1 - x0):
+        return False  # a column of radio buttons read top to bottom as "OO0O0000"
+    if letters == 1:
+        if text.isdigit() or (len(text) == 2 and text.endswith(":")):
+            return True
+        return len(text) == 1 and text not in _INDICATOR_LOOKALIKES and word.confidence >= 80
+    if len(text) <= 3 and word.confidence < 40:
+        return False
+    return letters >= 0.5 * len(text) or word.confidence >= 60
+
+
+def _overlap_share(a: BBox, b: BBox) -> float:
+    """Share of `a`'s area that lies inside `b`."""
+    area = max(1e-6, (a[2] - a[0]) * (a[3] - a[1]))
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return max(0.0, width) * max(0.0, height) / area

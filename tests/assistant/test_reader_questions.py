@@ -1,0 +1,152 @@
+"""What a question asks for, and whether a span holds it: the reader's type gate on real wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.questions import (
+    ANY,
+    COLOUR,
+    COMMAND,
+    FREQUENCY,
+    KEY,
+    NAME,
+    NUMBER,
+    OPTION,
+    PATH,
+    YES_NO,
+    answer_kind,
+    kind_evidence,
+    missing_qualifiers,
+    portable_terms,
+    profile_question,
+    question_qualifiers,
+    span_terms,
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which option makes tar keep newer files?", OPTION),
+        ("Which command-line option stops R from restoring the workspace?", OPTION),
+        ("Какой параметр cp сохраняет права доступа?", OPTION),
+        ("Каким ключом rsync удалить лишние файлы на приёмнике?", OPTION),
+        ("Which sshd_config directive turns off password logins?", OPTION),
+        ("What command restarts the daemon?", COMMAND),
+        ("Which apt-get command removes the cached files?", COMMAND),
+        ("Какой командой перезапустить демон?", COMMAND),
+        ("In which directory are the logs kept?", PATH),
+        ("Where does cron write its log?", PATH),
+        ("В каком файле хранятся настройки прокси?", PATH),
+        ("How many virtual consoles are there?", NUMBER),
+        ("Which port does the web interface listen on?", NUMBER),
+        ("What JPEG compression quality is set in the PDF Options?", NUMBER),
+        ("Сколько дней хранится журнал?", NUMBER),
+        ("Какой порт использует VNC?", NUMBER),
+        ("How often should the filter be replaced?", FREQUENCY),
+        ("Как часто менять фильтр?", FREQUENCY),
+        ("Which cloud provider stores the backups?", NAME),
+        ("Who wrote the original program?", NAME),
+        ("Какая компания разработала программу?", NAME),
+        ("What is the keyboard shortcut that opens the menu?", KEY),
+        ("Какой комбинацией клавиш открыть меню?", KEY),
+        ("Каким цветом выделены каталоги?", COLOUR),
+        ("Is the data encrypted?", YES_NO),
+        ("Which package sends the daily e-mail?", ANY),
+        ("How do I repeat every element five times?", ANY),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str) -> None:
+    assert answer_kind(question) == kind
+
+
+def test_qualifiers_are_read_in_both_languages() -> None:
+    assert question_qualifiers("Which gzip level does tar use by default?") == ("default",)
+    assert question_qualifiers("Какое максимальное качество можно задать?") == ("maximum",)
+    assert question_qualifiers("What is the smallest block size?") == ("minimum",)
+    assert question_qualifiers("Which port does VNC use?") == ()
+    # An English question's "by default" is stated by a Russian span's "по умолчанию".
+    assert missing_qualifiers(("default",), "По умолчанию VNC использует порт 5900") == ()
+    assert missing_qualifiers(("maximum",), "Качество: 90%") == ("maximum",)
+
+
+def test_names_and_identifiers_survive_translation() -> None:
+    assert portable_terms("Which sshd_config directive enables X11 forwarding?") == {"sshd_config", "x11"}
+    assert portable_terms("Какой параметр конфигурации APT задаёт HTTP-прокси?") == {"apt", "http"}
+    assert portable_terms("How many runlevels does Debian's System V init use?") >= {"debian", "system"}
+
+
+def test_identifiers_split_into_the_words_a_question_uses() -> None:
+    assert {"x11", "forward"} <= span_terms("указав X11Forwarding yes в файле")
+    assert {"trust", "user"} <= span_terms("TrustedUserCAKeys /etc/ssh/ca.pub")
+
+
+def evidence(question: str, text: str) -> str:
+    profile = profile_question(question)
+    found = kind_evidence(profile.asks, text, profile)
+    return str(found) if found else ""
+
+
+@pytest.mark.parametrize(
+    ("question", "span", "holds"),
+    [
+        # An option is named by its token, not by a line that merely says "option".
+        ("Which option keeps newer files?", "--keep-newer-files", "option --keep-newer-files"),
+        ("Which option keeps newer files?", "This option keeps newer files in place.", ""),
+        ("Which directive enables X11 forwarding?", "X11Forwarding yes", "option X11Forwarding"),
+        ("Which graphics parameter makes labels horizontal?", "las=1 Orientation of labels", "option las=1"),
+        # A command: a prompt line, a program the question names run with something new, a code token.
+        ("What command restarts the daemon?", "# systemctl restart exampled", "command line"),
+        (
+            "Which apt-get command removes old files?",
+            "apt-get autoclean removes",
+            "command 'apt-get autoclean'",
+        ),
+        ("Which apt-get command removes old files?", "The directory is /var/cache/apt/archives/.", ""),
+        # Forward port 8000 of server 25: the whole token is new although its parts are the question's.
+        (
+            "Какой командой ssh пробросить порт 8000 на порт 25 машины server?",
+            "ssh -L 8000:server:25 r",
+            "command",
+        ),
+        ("Where does apt log upgrades?", "logged into /var/log/apt/history.log", "path /var/log/apt/"),
+        ("How many consoles are there?", "шесть виртуальных консолей", "number word 'шесть'"),
+        ("How many days does the cache keep?", "the daily script cleans it", ""),
+        ("How often is the list refreshed?", "the daily script refreshes it", "number word 'daily'"),
+        ("How often should I descale it?", "Press the button once for an espresso.", ""),
+        ("Как часто промывать фильтр?", "Промывайте фильтр раз в месяц.", "number word 'раз в'"),
+        ("Which company developed SSH?", "разработанная компанией SSH Communications Security", "name"),
+        ("Which cloud provider stores the backups?", "Backups are kept for 30 days.", ""),
+        ("What is the keyboard shortcut for the menu?", "нажав Control+t", "key Control"),
+        ("Каким цветом выделены каталоги?", "Каталоги выделяются синим.", "colour синим"),
+        ("Каким цветом выделены каталоги?", "Использование цветов отключено по умолчанию.", ""),
+    ],
+)
+def test_a_span_holds_the_asked_for_kind_or_not(question: str, span: str, holds: str) -> None:
+    found = evidence(question, span)
+    assert found.startswith(holds) if holds else found == ""
+
+
+def test_a_screen_label_answers_with_any_new_word_but_weakly() -> None:
+    profile = profile_question("Какой размер эскизов выбран?")
+    found = kind_evidence(profile.asks, "Размер эскизов слоев и каналов: Средний", profile, ui_label=True)
+    assert found and not found.strong
+    assert not kind_evidence(profile.asks, "Размер эскизов слоев и каналов: Средний", profile, ui_label=False)
+
+
+def test_an_option_named_in_passing_is_weaker_evidence_than_one_leading_its_line() -> None:
+    profile = profile_question("Which ls option lists directories first?")
+    leading = kind_evidence(
+        profile.asks, "--group-directories-first\ngroup directories before files", profile
+    )
+    passing = kind_evidence(profile.asks, "Entries are sorted unless --sort is given.", profile)
+    assert leading.strong and str(leading) == "option --group-directories-first"
+    assert passing and not passing.strong
+
+
+def test_the_question_keeps_its_word_pairs_stopwords_included() -> None:
+    profile = profile_question("Какой параметр ls выводит каталоги перед файлами?")
+    assert ("каталог", "перед") in profile.phrases and ("перед", "файл") in profile.phrases
+    # The noun that names what is asked is not a topic word: the option's name answers it.
+    assert "параметр" in profile.terms and "параметр" not in profile.topic

@@ -1,0 +1,187 @@
+"""Answer spans on real page layouts: a man page's term column, introduced command blocks, pronouns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from reader_manuals import page_views, passage_with, write_laid_out_manual
+
+from assistant.generators.extractive import span_bbox
+from assistant.questions import profile_question
+from assistant.spans import (
+    PageView,
+    Span,
+    definition_items,
+    definition_spans,
+    introduced_block_spans,
+    page_lines,
+    prose_language,
+    read_views,
+    sentence_spans,
+    span_fit,
+)
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def cp_page() -> PageView:
+    """Page 1 of cp(1) as groff prints it (tests/data/PROVENANCE.md)."""
+    return page_views(DATA / "cp.1.en.pdf")[0]
+
+
+def test_a_man_pages_term_column_is_found(cp_page: PageView) -> None:
+    lines = page_lines(cp_page.passages)
+    items = {lines[item.term].text.strip(): item for item in definition_items(lines) if not item.inline}
+    archive = items["-a, --archive"]
+    assert [lines[i].text for i in archive.definition] == ["same as -dR --preserve=all"]
+    # A definition that wraps keeps both of its lines; the next term ends it.
+    force = items["-f, --force"]
+    assert len(force.definition) == 2 and "this option" in lines[force.definition[0]].text
+    # Short options that share their line with the definition, in the same term column.
+    inline = {item.inline: lines[item.term].text for item in definition_items(lines) if item.inline}
+    assert inline["-b"].startswith("-b like --backup")
+    assert inline["-p"].startswith("-p same as --preserve")
+
+
+def best(view: PageView, question: str) -> Span:
+    profile = profile_question(question)
+    return max(read_views(profile, [view]), key=lambda pair: pair[1].score)[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("Which option copies directories recursively?", "-R, -r, --recursive"),
+        ("Which cp option never follows symbolic links in SOURCE?", "-P, --no-dereference"),
+        ("Which option prompts before overwriting?", "-i, --interactive"),
+        ("Какой параметр cp создаёт жёсткие ссылки вместо копирования? (hard link)", "-l, --link"),
+    ],
+)
+def test_which_option_is_answered_with_the_term_and_its_definition(
+    cp_page: PageView, question: str, term: str
+) -> None:
+    span = best(cp_page, question)
+    assert span.origin == "definition"
+    assert span.text.startswith(term + "\n")
+    # The citation box runs from the term down over its definition.
+    box = span_bbox(span.passage, span.start, span.end)
+    term_line = next(line for line in page_lines(cp_page.passages) if line.text.strip() == term)
+    assert box[1] <= term_line.bbox[1] + 1 and box[3] > term_line.bbox[3] + 10
+
+
+def test_a_sentence_inside_a_definition_is_read_with_its_term(cp_page: PageView) -> None:
+    sentences = {span.text for span in sentence_spans(cp_page)}
+    assert "hard link files instead of copying" not in sentences
+    definitions = [span.text for span in definition_spans(cp_page)]
+    assert "-l, --link\nhard link files instead of copying" in definitions
+
+
+def test_section_headings_of_a_man_page_do_not_answer_which_option(cp_page: PageView) -> None:
+    profile = profile_question("Which option describes the command?")
+    for span, fit in read_views(profile, [cp_page]):
+        if span.origin == "definition" and span.term in ("NAME", "SYNOPSIS", "DESCRIPTION"):
+            assert not fit.kind
+
+
+@pytest.fixture(scope="module")
+def daemon_page(tmp_path_factory: pytest.TempPathFactory) -> PageView:
+    path = tmp_path_factory.mktemp("spans") / "daemon.pdf"
+    write_laid_out_manual(
+        path,
+        [
+            [
+                ("heading", "Managing the daemon"),
+                (
+                    "text",
+                    "The exampled daemon reads its configuration when it starts. To restart the daemon, "
+                    "run the following command:",
+                ),
+                ("code", ["# systemctl restart exampled"]),
+                ("text", "The next example shows how to follow its log as it is written."),
+                ("code", ["# journalctl -f -u exampled", "-- Logs begin at Mon 2024-03-04 --"]),
+                (
+                    "text",
+                    "The first of these helpers is logpurge, shipped in the package of the same name. "
+                    "It deletes rotated logs older than a week.",
+                ),
+            ]
+        ],
+    )
+    return page_views(path)[0]
+
+
+def test_an_introducing_line_brings_the_block_it_introduces(daemon_page: PageView) -> None:
+    blocks = {" ".join(span.text.split()): span for span in introduced_block_spans(daemon_page)}
+    restart = "To restart the daemon, run the following command: # systemctl restart exampled"
+    span = next(span for text, span in blocks.items() if text.endswith(restart))
+    intro = passage_with(daemon_page, "following command:")
+    command = passage_with(daemon_page, "systemctl restart")
+    box = span_bbox(span.passage, span.start, span.end)
+    # The citation covers the introducing line and the command below it.
+    assert box[1] <= intro.spans[-1].bbox[1] + 1
+    assert box[3] >= command.bbox[3] - 1
+    # Without a colon, "the next example shows" introduces the indented block all the same.
+    follow = "# journalctl -f -u exampled -- Logs begin at Mon 2024-03-04 --"
+    assert any(text.endswith(follow) for text in blocks)
+
+
+def test_a_command_question_is_answered_by_the_block_not_by_its_introduction(daemon_page: PageView) -> None:
+    span = best(daemon_page, "What command restarts the exampled daemon?")
+    assert span.origin == "introduced-block"
+    assert span.text.endswith("# systemctl restart exampled")
+
+
+def test_a_pronoun_brings_the_sentence_it_points_back_to(daemon_page: PageView) -> None:
+    span = best(daemon_page, "Which package deletes rotated logs older than a week?")
+    assert "logpurge" in span.text and "It deletes rotated logs" in " ".join(span.text.split())
+
+
+def test_colons_on_a_screenshot_are_labels_not_introductions(tmp_path: Path) -> None:
+    path = write_laid_out_manual(
+        tmp_path / "dialog.pdf",
+        [
+            [
+                ("text", "Paper format and orientation of the page:"),
+                ("code", ["Format: A4", "Orientation: Landscape"]),
+            ]
+        ],
+    )
+    [view] = page_views(path, media_type="image/png")
+    assert list(introduced_block_spans(view)) == []
+    assert list(definition_spans(view)) == []
+
+
+def test_the_fit_says_what_was_found(cp_page: PageView) -> None:
+    profile = profile_question("Which option copies directories recursively?")
+    span = next(s for s in definition_spans(cp_page) if s.term == "-R, -r, --recursive")
+    fit = span_fit(profile, span)
+    assert str(fit.kind) == "option -R" and fit.kind.strong
+    assert fit.coverage == 1.0
+    assert "kind: option -R" in fit.why()
+
+
+def test_shell_lines_are_in_no_language() -> None:
+    assert prose_language("$ scp file machine:/tmp/") == "und"
+    assert prose_language("$ scp file machine:/tmp/\nКопирует файл на другую машину.") == "ru"
+
+
+def test_a_shell_line_set_apart_after_a_paragraph_is_shown_with_it(tmp_path: Path) -> None:
+    path = write_laid_out_manual(
+        tmp_path / "scp.pdf",
+        [
+            [
+                (
+                    "text",
+                    "scp копирует файлы между машинами; путь на другой машине начинается с её имени и "
+                    "двоеточия.",
+                ),
+                ("code", ["$ scp report.pdf backup:/srv/reports/"]),
+            ]
+        ],
+    )
+    [view] = page_views(path)
+    [shown] = introduced_block_spans(view)
+    assert shown.origin == "shown-block"
+    assert shown.text.endswith("$ scp report.pdf backup:/srv/reports/")

@@ -1,0 +1,207 @@
+"""Setting questions about dialog screenshots: the selected option, the ticked boxes, a field's value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from assistant import Assistant
+from assistant.generators.screens import (
+    is_setting_question,
+    name_match,
+    read_control,
+)
+from assistant.retrieval import PageHit
+from indexer.language import search_tokens
+from indexer.layout import control_passages
+from indexer.records import Control, DocumentRecord, PassageRecord
+
+if TYPE_CHECKING:
+    from conftest import Maker
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def draw_dialog(
+    path: Path,
+    title: str,
+    radios: tuple[str, list[str], int],
+    fields: tuple[str, list[tuple[str, str]]],
+    boxes: tuple[str, list[tuple[str, bool]]],
+) -> None:
+    """A dialog the way GTK draws one: radio column with a row label, a section of fields, check boxes."""
+    image = Image.new("RGB", (640, 420), (246, 245, 244))
+    draw = ImageDraw.Draw(image)
+    big, font = ImageFont.truetype(FONT, 20), ImageFont.truetype(FONT, 14)
+    draw.text((16, 12), title, font=big, fill=(20, 20, 20))
+    label, options, selected = radios
+    draw.text((20, 62), label, font=font, fill="black")
+    for row, option in enumerate(options):
+        y = 60 + row * 30
+        on = row == selected
+        draw.ellipse(
+            (150, y + 1, 166, y + 17),
+            fill=(53, 132, 228) if on else "white",
+            outline=(53, 132, 228) if on else (150, 150, 150),
+        )
+        if on:
+            draw.ellipse((155, y + 6, 161, y + 12), fill="white")
+        draw.text((176, y), option, font=font, fill="black")
+    heading, rows = fields
+    draw.text((16, 140), heading, font=font, fill="black")
+    for row, (name, value) in enumerate(rows):
+        y = 170 + row * 40
+        draw.text((28, y + 6), name, font=font, fill="black")
+        draw.rectangle((150, y, 300, y + 30), fill="white", outline=(160, 160, 160))
+        draw.text((158, y + 6), value, font=font, fill="black")
+    heading, ticks = boxes
+    draw.text((340, 140), heading, font=font, fill="black")
+    for row, (name, on) in enumerate(ticks):
+        y = 170 + row * 30
+        draw.rectangle(
+            (350, y + 1, 366, y + 17),
+            fill=(53, 132, 228) if on else "white",
+            outline=(53, 132, 228) if on else (150, 150, 150),
+        )
+        if on:
+            draw.line((353, y + 9, 357, y + 14, 363, y + 4), fill="white", width=2)
+        draw.text((376, y), name, font=font, fill="black")
+    image.save(path)
+
+
+@pytest.fixture(scope="module")
+def dialogs(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("screens")
+    draw_dialog(
+        root / "print_settings_en.png",
+        "Print Settings",
+        ("Orientation:", ["Portrait", "Landscape"], 1),
+        ("Margins", [("Left:", "2.5 cm"), ("Top:", "1.8 cm")]),
+        ("Options", [("Print in colour", True), ("Duplex", False), ("Collate", True)]),
+    )
+    draw_dialog(
+        root / "print_settings_ru.png",
+        "Параметры печати",
+        ("Ориентация:", ["Книжная", "Альбомная"], 1),
+        ("Поля", [("Слева:", "2,5 см"), ("Сверху:", "1,8 см")]),
+        ("Дополнительно", [("Цветная печать", False), ("Двусторонняя", True)]),
+    )
+    assistant = Assistant(root / "workspace")
+    assistant.add([root / "print_settings_en.png", root / "print_settings_ru.png"])
+    return assistant
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "file"),
+    [
+        ("Which orientation is selected in the Print Settings dialog?", "Landscape", "print_settings_en.png"),
+        ("What top margin is set in Print Settings?", "1.8 cm", "print_settings_en.png"),
+        ("Which options are ticked in Print Settings?", "Print in colour, Collate", "print_settings_en.png"),
+        ("Какая ориентация выбрана в окне «Параметры печати»?", "Альбомная", "print_settings_ru.png"),
+        ("Какое верхнее поле задано в параметрах печати?", "1,8 см", "print_settings_ru.png"),
+        ("Какой флажок отмечен в разделе «Дополнительно»?", "Двусторонняя", "print_settings_ru.png"),
+    ],
+)
+def test_setting_questions_are_answered_with_the_value_and_its_box(
+    dialogs: Assistant, question: str, answer: str, file: str
+) -> None:
+    result = dialogs.ask(question)
+    assert result.found and result.text == answer
+    citation = result.citations[0]
+    assert citation.document.filename == file
+    assert citation.quote == answer
+    # The box is the value's, not its label's: right of the labels' column, one row high.
+    x0, y0, _, y1 = citation.bbox
+    assert x0 >= 150 and y1 - y0 < 80
+
+
+def test_other_questions_about_a_screenshot_go_to_the_text_reader(dialogs: Assistant) -> None:
+    result = dialogs.ask("What is the name of the dialog with the Duplex option?")
+    assert result.text != "Duplex"
+    assert not is_setting_question("What is the name of the dialog with the Duplex option?")
+
+
+def record(text_control: Control, section: str = "Print Settings") -> PassageRecord:
+    [draft] = control_passages([text_control], section)
+    document = DocumentRecord(1, "dialog.png", "0" * 64, "image/png", 1, 100, "en", "2026-01-01")
+    return PassageRecord(
+        1, document, 1, 640, 420, draft.kind, draft.lang, draft.section, draft.text, draft.bbox, draft.spans
+    )
+
+
+def test_a_control_passage_reads_back_into_name_value_and_state() -> None:
+    hit = PageHit(
+        record(Control("field", "Top", (28, 210, 60, 224), "1.8 cm", (158, 206, 200, 220))).document,
+        1,
+        1.0,
+        [],
+    )
+    field = read_control(
+        record(Control("field", "Top", (28, 210, 60, 224), "1.8 cm", (158, 206, 200, 220), group="Margins")),
+        hit,
+    )
+    assert field is not None
+    assert (field.name, field.value, field.on, field.option) == ("Margins   Top", "1.8 cm", None, False)
+    assert field.value_bbox == (158, 206, 200, 220)
+    radio = read_control(
+        record(
+            Control("radio", "Ориентация", (20, 62, 100, 76), "Альбомная", (176, 90, 260, 104), True),
+            "Параметры печати",
+        ),
+        hit,
+    )
+    assert radio is not None and radio.on is True and radio.value == "Альбомная" and radio.option
+    box = read_control(record(Control("checkbox", "", None, "Duplex", (376, 200, 430, 214), False)), hit)
+    assert box is not None and box.on is False and box.name == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which orientation is selected?", True),
+        ("What left margin is set in the Page Style dialog?", True),
+        ("Какой язык выбран в окне «Символ»?", True),
+        ("Какое верхнее поле задано?", True),
+        ("Which option is circled in red?", False),
+        ("How often should I replace the dust bag?", False),
+    ],
+)
+def test_which_questions_ask_for_a_setting(question: str, expected: bool) -> None:
+    assert is_setting_question(question) is expected
+
+
+def test_names_match_across_word_forms_of_one_root() -> None:
+    terms = {t: 1.0 for t in search_tokens("верхнее поле")}
+    assert name_match(terms, search_tokens("Поля Сверху")) == pytest.approx(1.7)
+    assert name_match(terms, search_tokens("Поля Снизу")) == pytest.approx(1.0)
+
+
+def test_a_question_naming_the_window_finds_that_windows_mark(make: Maker, tmp_path: Path) -> None:
+    # Two dialogs with a red ellipse each, and a clean copy of one of them. The other dialog's marked
+    # option shares a word with the question ("Print"): the window's name must decide.
+    make.screenshot(
+        "print_marked.png",
+        ["Print", "Printer: Office Laser", "Odd and even pages", "Copies: 2"],
+        2,
+        "ellipse",
+    )
+    make.screenshot(
+        "export_marked.png", ["Export", "Format: PDF", "Print quality", "Compress images"], 2, "ellipse"
+    )
+    make.screenshot("print.png", ["Print", "Printer: Office Laser", "Odd and even pages", "Copies: 2"])
+    assistant = Assistant(tmp_path / "workspace")
+    assistant.add([make.root / "print_marked.png", make.root / "export_marked.png", make.root / "print.png"])
+    for question, file, option in [
+        ("In the Print dialog, which option is circled in red?", "print_marked.png", "Odd and even pages"),
+        ("In the Export dialog, which option is circled in red?", "export_marked.png", "Print quality"),
+    ]:
+        [first, *_] = assistant.search(question, 3)
+        assert first.document.filename == file, question
+        answer = assistant.ask(question)
+        assert answer.text == option and answer.citations[0].document.filename == file
+    # Not about the mark: the clean screen comes before its annotated copy.
+    [first, second, *_] = assistant.search("How many copies does the Print dialog print?", 3)
+    assert (first.document.filename, second.document.filename) == ("print.png", "print_marked.png")

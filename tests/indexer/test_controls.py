@@ -1,0 +1,314 @@
+"""Dialog controls read from pixels: state of check boxes and radio buttons, field values, labels, groups.
+
+Real crops of GIMP and LibreOffice dialogs (tests/data, see PROVENANCE.md) in three themes, and
+widgets drawn here the way Tk, Qt and GTK draw them, at several sizes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from indexer.controls import (
+    detect_controls,
+    find_frame,
+    indicator_shape,
+    indicator_state,
+    phrases,
+)
+from indexer.layout import build_passages
+from indexer.ocr import recognize
+from indexer.pipeline import extract_document
+from indexer.records import Control, PageContent, TextLine, Word
+from indexer.settings import IndexSettings
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def controls_of(name: str) -> list[Control]:
+    with Image.open(DATA / name) as image:
+        rgb = image.convert("RGB")
+    return detect_controls(rgb, recognize(rgb).lines)
+
+
+def by_value(controls: list[Control]) -> dict[str, Control]:
+    return {control.value: control for control in controls}
+
+
+def gray_crop(name: str, box: tuple[int, int, int, int]) -> np.ndarray:
+    with Image.open(DATA / name) as image:
+        return np.asarray(image.convert("L").crop(box), dtype=np.float32)
+
+
+# --- state of one indicator, on real crops ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "box", "kind", "on"),
+    [
+        # LibreOffice (GTK Adwaita): a blue disc with a white dot vs a grey ring.
+        ("lo_en_page_style_orientation.png", (105, 39, 121, 55), "radio", True),
+        ("lo_en_page_style_orientation.png", (105, 14, 121, 30), "radio", False),
+        # LibreOffice: a blue square with a white tick vs an empty square.
+        ("lo_en_find_replace_options.png", (21, 153, 37, 169), "checkbox", True),
+        ("lo_en_find_replace_options.png", (21, 85, 37, 101), "checkbox", False),
+        # GIMP dark theme: a ring with a light dot vs a flat grey disc; a cross vs a flat square.
+        ("gimp_en_indexed_colors_colormap.png", (30, 29, 43, 42), "radio", True),
+        ("gimp_en_indexed_colors_colormap.png", (30, 92, 43, 105), "radio", False),
+        ("gimp_en_indexed_colors_colormap.png", (30, 213, 43, 226), "checkbox", True),
+        ("gimp_en_indexed_colors_colormap.png", (30, 316, 43, 329), "checkbox", False),
+        # GIMP classic (Clearlooks): a black dot in a white disc vs an empty one.
+        ("gimp_ru_layer_mask_options.png", (31, 34, 43, 46), "radio", True),
+        ("gimp_ru_layer_mask_options.png", (31, 57, 43, 69), "radio", False),
+    ],
+)
+def test_state_is_read_from_the_pixels_of_real_widgets(
+    name: str, box: tuple[int, int, int, int], kind: str, on: bool
+) -> None:
+    crop = gray_crop(name, box)
+    state, _ = indicator_state(crop, kind)  # type: ignore[arg-type]
+    assert state is on
+
+
+def draw_check_box(draw: ImageDraw.ImageDraw, x: int, y: int, side: int, ticked: bool, style: str) -> None:
+    if style == "tk":  # Tk: sunken white square, black tick
+        draw.rectangle((x, y, x + side, y + side), fill="white", outline=(90, 90, 90), width=2)
+        if ticked:
+            draw.line(
+                (x + 3, y + side // 2, x + side // 2, y + side - 3, x + side - 3, y + 3),
+                fill="black",
+                width=2,
+            )
+    elif style == "qt":  # Qt Fusion: light square, dark cross-like check
+        draw.rectangle((x, y, x + side, y + side), fill=(252, 252, 252), outline=(120, 120, 120))
+        if ticked:
+            draw.line((x + 3, y + 3, x + side - 3, y + side - 3), fill=(30, 30, 30), width=2)
+            draw.line((x + 3, y + side - 3, x + side - 3, y + 3), fill=(30, 30, 30), width=2)
+    else:  # GTK-like: accent-filled square with a white tick
+        draw.rectangle(
+            (x, y, x + side, y + side),
+            fill=(53, 132, 228) if ticked else "white",
+            outline=(53, 132, 228) if ticked else (150, 150, 150),
+        )
+        if ticked:
+            draw.line(
+                (x + 3, y + side // 2, x + side // 2, y + side - 3, x + side - 3, y + 3),
+                fill="white",
+                width=2,
+            )
+
+
+def draw_radio(draw: ImageDraw.ImageDraw, x: int, y: int, side: int, on: bool, style: str) -> None:
+    if style == "gtk":
+        draw.ellipse(
+            (x, y, x + side, y + side),
+            fill=(53, 132, 228) if on else "white",
+            outline=(53, 132, 228) if on else (150, 150, 150),
+        )
+        if on:
+            inset = side * 0.35
+            draw.ellipse((x + inset, y + inset, x + side - inset, y + side - inset), fill="white")
+    else:  # Tk / Qt: white disc, dark dot
+        draw.ellipse((x, y, x + side, y + side), fill="white", outline=(80, 80, 80), width=1)
+        if on:
+            inset = side * 0.3
+            draw.ellipse((x + inset, y + inset, x + side - inset, y + side - inset), fill=(20, 20, 20))
+
+
+@pytest.mark.parametrize("style", ["tk", "qt", "gtk"])
+@pytest.mark.parametrize("side", [11, 14, 18, 24])
+def test_drawn_widgets_of_other_toolkits_and_sizes(style: str, side: int) -> None:
+    for ticked in (True, False):
+        image = Image.new("RGB", (side + 8, side + 8), (236, 236, 236))
+        draw_check_box(ImageDraw.Draw(image), 4, 4, side, ticked, style)
+        crop = np.asarray(image.convert("L"), dtype=np.float32)[4 : side + 5, 4 : side + 5]
+        assert indicator_shape(np.ones((side + 1, side + 1), dtype=bool)) == "checkbox"
+        assert indicator_state(crop, "checkbox")[0] is ticked, (style, side, ticked)
+        image = Image.new("RGB", (side + 8, side + 8), (236, 236, 236))
+        draw_radio(ImageDraw.Draw(image), 4, 4, side, ticked, style)
+        crop = np.asarray(image.convert("L"), dtype=np.float32)[4 : side + 5, 4 : side + 5]
+        assert indicator_state(crop, "radio")[0] is ticked, (style, side, ticked)
+
+
+def test_shapes_tell_discs_from_squares_and_reject_letters() -> None:
+    yy, xx = np.mgrid[0:16, 0:16]
+    disc = (yy - 7.5) ** 2 + (xx - 7.5) ** 2 <= 8**2
+    assert indicator_shape(disc) == "radio"
+    assert indicator_shape(np.ones((16, 16), dtype=bool)) == "checkbox"
+    assert indicator_shape(np.ones((16, 40), dtype=bool)) is None  # a button or a field, not a box
+    letter_a = np.zeros((16, 14), dtype=bool)
+    for row in range(16):
+        half = row * 7 // 16
+        letter_a[row, 7 - half : 7 + half + 1] = True  # a filled triangle: the silhouette of an A
+    assert indicator_shape(letter_a) is None
+
+
+# --- whole crops: options, groups, fields -------------------------------------------------------
+
+
+def test_radio_group_answers_with_the_selected_option_and_its_row_label() -> None:
+    controls = by_value(controls_of("lo_en_page_style_orientation.png"))
+    assert controls["Landscape"].on is True and controls["Portrait"].on is False
+    assert {c.label for c in controls.values()} == {"Orientation"}
+    assert controls["Landscape"].kind == "radio"
+
+
+def test_check_boxes_under_a_section_heading() -> None:
+    controls = by_value(controls_of("lo_en_find_replace_options.png"))
+    ticked = [value for value, control in controls.items() if control.on]
+    assert ticked == ["Diacritic-sensitive"]
+    assert controls["Diacritic-sensitive"].group == "Other options"
+    assert controls["Regular expressions"].on is False
+    assert all(control.kind == "checkbox" for control in controls.values())
+
+
+def test_dark_theme_radios_and_boxes_where_off_is_a_flat_disc() -> None:
+    controls = by_value(controls_of("gimp_en_indexed_colors_colormap.png"))
+    radios = {value: c.on for value, c in controls.items() if c.kind == "radio"}
+    assert radios == {
+        "Generate optimum palette": True,
+        "Use web-optimized palette": False,
+        "Use black and white (1-bit) palette": False,
+        "Use custom palette": False,
+    }
+    assert controls["Remove unused and duplicate colors from colormap"].on is True
+    assert controls["Enable dithering of transparency"].on is False
+    assert controls["255"].label == "Maximum number of colors"
+    assert controls["None"].label == "Color dithering" and controls["None"].group == "Dithering"
+
+
+def test_russian_radio_column_under_a_question_heading() -> None:
+    controls = [c for c in controls_of("gimp_ru_layer_mask_options.png") if c.kind == "radio"]
+    assert len(controls) >= 5
+    assert [c.on for c in controls].count(True) == 1
+    selected = next(c for c in controls if c.on)
+    assert selected.value.startswith("Белый цвет")
+    assert {c.group for c in controls} == {"С чем инициализировать маску слоя"}
+
+
+def test_fields_take_their_label_and_section_and_the_value_box() -> None:
+    controls = {c.label: c for c in controls_of("lo_ru_page_style_margins.png")}
+    assert controls["Сверху"].value == "1,80 см"
+    assert controls["Слева"].value == "2,50 см"
+    assert controls["Сверху"].group == "Поля"
+    x0, y0, x1, _ = controls["Сверху"].value_bbox
+    # The value's own box: inside the field, right of the label, on the label's row.
+    assert controls["Сверху"].label_bbox is not None
+    assert x0 > controls["Сверху"].label_bbox[2] and y0 < controls["Сверху"].label_bbox[3]
+    assert x1 - x0 < 80
+
+
+def test_a_drop_down_under_its_heading_takes_the_heading_as_label() -> None:
+    controls = by_value(controls_of("lo_en_paragraph_line_spacing.png"))
+    assert controls["Single"].label == "Line Spacing"
+    assert controls["Single"].kind == "dropdown"
+    assert controls["Activate page line-spacing"].on is False
+
+
+def label_words(texts: list[tuple[str, tuple[float, float, float, float]]]) -> list[TextLine]:
+    return [TextLine([Word(text, box) for text, box in texts])]
+
+
+def test_phrases_split_where_a_column_gap_is() -> None:
+    line = label_words(
+        [
+            ("Left:", (28, 299, 56, 309)),
+            ("0.98”", (120, 299, 152, 309)),
+            ("Page", (385, 297, 418, 312)),
+            ("layout:", (422, 297, 466, 312)),
+        ]
+    )
+    assert [p.text for p in phrases(line, 12.0)] == ["Left:", "0.98”", "Page layout:"]
+
+
+def test_a_field_frame_is_found_and_a_button_is_not_a_field() -> None:
+    image = Image.new("RGB", (400, 120), (242, 242, 242))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 14)
+    draw.rectangle((100, 20, 300, 50), fill="white", outline=(160, 160, 160))
+    draw.text((108, 27), "Letter", font=font, fill=(30, 30, 30))
+    draw.rectangle((100, 70, 200, 100), fill=(225, 225, 225), outline=(160, 160, 160))
+    draw.text((132, 77), "Help", font=font, fill=(30, 30, 30))
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    field = find_frame(gray, (108, 29, 152, 42), 14.0)
+    assert field is not None and field.kind == "field"
+    assert field.bbox == pytest.approx((100, 20, 301, 51), abs=1)
+    button = find_frame(gray, (132, 79, 166, 92), 14.0)
+    assert button is not None and button.kind == "button"
+    assert find_frame(gray, (20, 60, 60, 75), 14.0) is None  # plain text on the dialog
+
+
+def drawn_dialog() -> Image.Image:
+    """A Tk-looking dialog: a radio column with its label, two check boxes, a labelled field."""
+    image = Image.new("RGB", (520, 260), (236, 236, 236))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 15)
+    draw.text((20, 20), "Colour mode:", font=font, fill="black")
+    for row, (label, on) in enumerate([("Grayscale", False), ("RGB", True), ("CMYK", False)]):
+        y = 20 + row * 30
+        draw_radio(draw, 140, y + 1, 16, on, "tk")
+        draw.text((166, y), label, font=font, fill="black")
+    draw.text((20, 120), "Output", font=font, fill="black")
+    for row, (label, on) in enumerate([("Embed fonts", True), ("Compress images", False)]):
+        y = 150 + row * 30
+        draw_check_box(draw, 30, y + 1, 16, on, "tk")
+        draw.text((56, y), label, font=font, fill="black")
+    draw.text((300, 150), "Resolution:", font=font, fill="black")
+    draw.rectangle((400, 143, 500, 173), fill="white", outline=(120, 120, 120))
+    draw.text((408, 150), "300", font=font, fill="black")
+    return image
+
+
+def test_a_drawn_dialog_end_to_end_becomes_control_passages() -> None:
+    image = drawn_dialog()
+    result = recognize(image)
+    controls = detect_controls(image, result.lines)
+    found = {c.value: c for c in controls}
+    assert found["RGB"].on is True and found["RGB"].label == "Colour mode"
+    assert found["Grayscale"].on is False and found["CMYK"].on is False
+    assert found["Embed fonts"].on is True and found["Compress images"].on is False
+    assert found["Embed fonts"].group == "Output"
+    assert found["300"].label == "Resolution"
+    page = PageContent(1, image.width, image.height, 72.0, "ocr", lines=result.lines, controls=controls)
+    passages, _ = build_passages(page)
+    texts = {p.text for p in passages if p.kind == "control"}
+    assert "Colour mode: RGB (selected)" in texts
+    assert "Output › Embed fonts (ticked, enabled)" in texts
+    assert "Resolution: 300" in texts
+    control = next(p for p in passages if p.text == "Resolution: 300")
+    # Label span first, value span last, each with its own box.
+    assert [control.text[s.start : s.end] for s in control.spans] == ["Resolution", "300"]
+    assert control.spans[1].bbox[0] > 400
+
+
+def test_a_photo_or_a_text_page_has_no_controls() -> None:
+    noise = np.random.default_rng(7).integers(0, 255, (200, 300, 3), dtype=np.uint8)
+    image = Image.fromarray(noise)
+    assert detect_controls(image, recognize(image).lines) == []
+    assert detect_controls(image, []) == []
+
+
+def test_a_screenshot_is_indexed_with_its_controls(tmp_path: Path) -> None:
+    path = tmp_path / "dialog.png"
+    drawn_dialog().save(path)
+    [page] = extract_document(path, IndexSettings()).pages
+    assert any(c.value == "RGB" and c.on for c in page.content.controls)
+    assert any(p.kind == "control" and p.text == "Colour mode: RGB (selected)" for p in page.passages)
+
+
+def test_a_label_ocr_lost_beside_its_radio_button_is_read_again() -> None:
+    # LibreOffice's PDF Options: tesseract reads "( ) JPEG compression" as "compression" alone.
+    with Image.open(DATA / "lo_en_pdf_options_images.png") as image:
+        rgb = image.convert("RGB")
+    lines = recognize(rgb).lines
+    assert "JPEG" not in " ".join(line.text for line in lines)
+    controls = by_value(detect_controls(rgb, lines))
+    assert controls["JPEG compression"].kind == "radio" and controls["JPEG compression"].on is True
+    assert controls["Lossless compression"].on is False
+    assert controls["90%"].label == "JPEG compression Quality"
+    # The recovered words join the page's lines, so its text passages can be searched for them too.
+    assert "JPEG compression Quality:" in [line.text for line in lines]

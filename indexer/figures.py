@@ -89,6 +89,9 @@ CAPTION = re.compile(
 """How a caption starts: "Figure 6.1.", "Fig. 3", "Table 2", "Рисунок 9.1.", "Рис. 4", "Таблица 1"."""
 MAX_CAPTION_CHARS = 200
 MAX_CAPTION_LINES = 3
+CAPTION_REACH = 8.0
+"""A "Figure 2." line this many of its own heights from the figure is still its caption (layouts
+leave a generous gap, and a drawing's box is known only to the grid its paths were gathered on)."""
 
 MIN_WORD_CONFIDENCE = 60.0
 """Drawings make tesseract guess at strokes, arrows and hatching; real labels read far more surely."""
@@ -276,9 +279,8 @@ def caption_of(box: BBox, lines: Sequence[TextLine]) -> str:
             continue  # beside the figure, not under or over it
         near.append((gap, index))
     near.sort()
-    line_height = max((lines[i].height for _, i in near[:1]), default=0.0)
     for gap, index in near:
-        if gap <= 6 * max(line_height, 1.0) and CAPTION.match(lines[index].text.strip()):
+        if gap <= CAPTION_REACH * max(lines[index].height, 1.0) and CAPTION.match(lines[index].text.strip()):
             return _caption_text(lines, index)
     for gap, index in near[:1]:
         line = lines[index]

@@ -363,7 +363,7 @@ def test_labels_drawn_as_outlines_are_read_from_the_page_raster(
     manual: FigureManual, pages: list[ExtractedPage]
 ) -> None:
     page = pages[1]
-    assert not any(name.split()[1] in line for name in PARTS for line in _text_layer(page)), (
+    assert not any(name.split(maxsplit=1)[1] in line for name in PARTS for line in _text_layer(page)), (
         "the outlined labels must not be in the text layer"
     )
     passages = figure_passages(page)

@@ -1,0 +1,181 @@
+"""What figure OCR costs text-PDF ingest: pages/s with it off (the text layer alone) and on, same files.
+
+    nice -n 10 .venv/bin/python benchmarks/figures_bench.py [--rounds 3] [--corpus ../shared/corpus]
+
+Two sets of text-layer PDFs are ingested into fresh workspaces (catalog, BM25 and dense vectors, as
+`Assistant.add` does; the deep channel is filled later and not timed), taking turns between
+`figure_ocr=False` and `figure_ocr=True` so that a busy shared machine weighs on both alike:
+
+- *without figures*: a generated 60-page manual (English and Russian prose, headings, lists, small
+  icons) and the reference corpus's text PDFs: the common case, which must stay fast;
+- *with figures*: the manuals of the evaluation sets that hold screenshots and drawings (the Debian
+  handbook chapters, the amsynth guide): each figure costs an OCR run.
+
+Results: benchmarks/results/figures.json and figures.md (the median round of each set and mode).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(ROOT))
+
+from assistant import Assistant  # noqa: E402
+from tests.conftest import FONT  # noqa: E402
+
+FIGURE_MANUALS = [
+    ROOT / "benchmarks/eval/dev/docs/handbook-apt.en.pdf",
+    ROOT / "benchmarks/eval/dev/docs/handbook-services.ru.pdf",
+    ROOT / "benchmarks/eval/heldout/docs/amsynth-guide.en.pdf",
+    ROOT / "benchmarks/eval/heldout/docs/handbook-lifecycle.ru.pdf",
+]
+TEXT_PAGES = 60
+
+
+def text_manual(path: Path) -> Path:
+    """A plain manual of `TEXT_PAGES` pages: headings, prose in both languages, notes with small icons."""
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw
+
+    icon = Image.new("RGB", (48, 48), "white")
+    ImageDraw.Draw(icon).ellipse((4, 4, 44, 44), fill=(220, 160, 0))
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONT))
+    for page in range(TEXT_PAGES):
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=16)
+        pdf.multi_cell(0, 10, f"{page + 1}. Maintenance / Обслуживание", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", size=11)
+        for paragraph in range(5):
+            pdf.multi_cell(
+                0,
+                6,
+                f"Step {paragraph + 1}: empty the dust container, rinse filter {page}.{paragraph} under "
+                "cold water and let it dry for a day before you put it back. Шаг: промойте фильтр "
+                "холодной водой и высушите его за сутки, прежде чем ставить на место.",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+            pdf.ln(2)
+        pdf.image(icon, x=15, y=pdf.get_y() + 2, w=8)
+        pdf.set_xy(26, pdf.get_y() + 2)
+        pdf.multi_cell(0, 6, "Note: unplug the cleaner before service.", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def timed_add(workspace: Path, files: list[Path], figure_ocr: bool) -> dict[str, Any]:
+    with Assistant(workspace, background_enrichment=False, figure_ocr=figure_ocr) as assistant:
+        started = time.perf_counter()
+        documents = assistant.add(files)
+        seconds = time.perf_counter() - started
+        pages = sum(d.page_count for d in documents)
+        figures = figure_passages(assistant)
+    return {"pages": pages, "seconds": round(seconds, 2), "pages_per_s": round(pages / seconds, 2), **figures}
+
+
+def figure_passages(assistant: Assistant) -> dict[str, int]:
+    """Figure passages stored, and on how many pages."""
+    from sqlalchemy import func, select
+
+    from indexer.catalog import PassageRow
+
+    with assistant.workspace.session() as session:
+        count, pages = session.execute(
+            select(func.count(), func.count(func.distinct(PassageRow.page_id))).where(
+                PassageRow.kind == "figure"
+            )
+        ).one()
+    return {"figure_passages": int(count), "figure_pages": int(pages)}
+
+
+def render(report: dict[str, Any]) -> str:
+    lines = [
+        "# Figures in text PDFs: ingest speed with figure OCR off and on",
+        "",
+        f"{report['date']}, {report['machine']}, load average {report['load']} at the start. Command: "
+        f"`nice -n 10 .venv/bin/python benchmarks/figures_bench.py --rounds {report['rounds']}` "
+        "(fresh workspaces, `Assistant.add`: text layer, figure OCR, catalog, BM25, dense vectors; "
+        "modes taken in turns, median round shown).",
+        "",
+        "| files | pages | figure OCR off | figure OCR on | figure passages (pages) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, modes in report["sets"].items():
+        off, on = modes["off"], modes["on"]
+        lines.append(
+            f"| {name} | {on['pages']} | {off['pages_per_s']} pages/s ({off['seconds']} s) "
+            f"| {on['pages_per_s']} pages/s ({on['seconds']} s) "
+            f"| {on['figure_passages']} ({on['figure_pages']}) |"
+        )
+    lines += [
+        "",
+        "Files: *without figures* is a generated 60-page manual (prose in both languages, small note "
+        "icons, which are below the size that can hold labels) plus the reference corpus's text PDFs; "
+        "*with figures* is " + ", ".join(f"`{p.name}`" for p in FIGURE_MANUALS) + " (screenshots, "
+        "diagrams and a synthesizer panel: each figure read costs one tesseract run).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    args = parser.parse_args()
+    if not args.corpus.is_dir():
+        args.corpus = Path("/work/shared/corpus")
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "load": round(os.getloadavg()[0], 2),
+        "rounds": args.rounds,
+        "sets": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="figures-bench-") as folder:
+        scratch = Path(folder)
+        sets = {
+            "text PDFs without figures": [
+                text_manual(scratch / "plain-manual.pdf"),
+                *sorted((args.corpus / "docs").glob("*.pdf")),
+            ],
+            "manuals with figures": FIGURE_MANUALS,
+        }
+        for name, files in sets.items():
+            runs: dict[str, list[dict[str, Any]]] = {"off": [], "on": []}
+            for round_number in range(args.rounds):
+                for mode in ("off", "on"):
+                    workspace = scratch / f"ws-{len(report['sets'])}-{mode}-{round_number}"
+                    runs[mode].append(timed_add(workspace, files, figure_ocr=mode == "on"))
+                    print(name, mode, runs[mode][-1], file=sys.stderr)
+            report["sets"][name] = {
+                mode: sorted(results, key=lambda r: r["seconds"])[len(results) // 2]
+                for mode, results in runs.items()
+            }
+            report["sets"][name]["all_seconds"] = {
+                mode: [r["seconds"] for r in results] for mode, results in runs.items()
+            }
+            report["sets"][name]["median_pages_per_s"] = {
+                mode: statistics.median(r["pages_per_s"] for r in results) for mode, results in runs.items()
+            }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "figures.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    (RESULTS / "figures.md").write_text(render(report), "utf-8")
+    print(render(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.screens import name_match
-from assistant.questions import NUMBER, answer_kind
+from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
 from indexer.language import detect_language, search_tokens
@@ -41,17 +41,27 @@ FIGURE_QUESTION = re.compile(
 
 _FRAME_WORDS = frozenset(
     search_tokens(
-        "which what where how shown show shows depicted labelled labeled label labels set sets figure "
+        "which what where how many much according between shown show shows depicted labelled labeled "
+        "label labels set sets figure "
         "diagram drawing illustration picture image screenshot photo panel panels knob knobs dial "
         "button buttons socket port connector switch callout arrow part parts "
         "какой какая какое какие каким какую как что показан показана показано показаны изображен "
         "подписан подписана подписано подпись рисунок рисунке рисунку схема схеме схемы снимок снимке "
         "скриншот скриншоте панель панели панелью ручка ручкой ручки кнопка кнопкой гнездо гнезда "
         "разъём разъем стрелка стрелкой "
-        "деталь детали задаёт задает задают"
+        "деталь детали задаёт задает задают согласно между стоит"
     )
 )
 """Words that say a figure is asked about, not which label answers."""
+
+SELECTION_QUESTION = re.compile(
+    r"\b(selected|chosen|ticked|checked|highlighted|enabled)\b|(?<!\w)(выбран|отмечен|выделен|включен)\w*",
+    re.IGNORECASE,
+)
+"""Questions about which item is selected: a figure's words say nothing of that (the screenshot's do)."""
+NUMBER_TOKEN = re.compile(r"(?<!\w)\d")
+"""A number of its own ("0.8.13", "(1590)"), not a digit inside a word ("Y2K", "i386")."""
+BETWEEN = re.compile(r"\bbetween\b|(?<!\w)между(?!\w)", re.IGNORECASE)
 
 MIN_LABEL_MATCH = 0.5
 """Share of the question's own words (beyond its frame and the caption) a label must hold."""
@@ -127,13 +137,26 @@ def _best_label(
 ) -> Answer | None:
     title = filename_words(hit.document.filename)
     captions = sorted({label.passage.section for label in labels if label.passage.section})
-    if not asks_about_figure(question, captions, title):
+    if not asks_about_figure(question, captions, title) or SELECTION_QUESTION.search(question):
+        # "Which package is selected?": OCR reads a figure's words, not which of them is highlighted.
         return None
-    if answer_kind(question) == NUMBER:
-        labels = [label for label in labels if any(ch.isdigit() for ch in label.text)]
+    kind = answer_kind(question)
+    if BETWEEN.search(question):
+        between = _label_between(question, labels, embedder)
+        return _answer(question, between, 1.0) if between is not None else None
+    if kind == NUMBER:
+        labels = [label for label in labels if NUMBER_TOKEN.search(label.text)]
         if not labels:
             return None
-    terms = _question_terms(question, title, captions, passages, term_weights)
+    terms = _question_terms(question, kind, title, captions, passages, term_weights)
+    unique_best = False
+    if not terms and kind == NUMBER:
+        # "Which aptitude version does the screenshot of aptitude show?": the caption names what the
+        # number belongs to, and the label that names it too holds it ("aptitude 0.8.13").
+        asked = set(search_tokens(question, drop_stopwords=True)) - _FRAME_WORDS
+        weights = term_weights(sorted(asked)) if term_weights and asked else {}
+        terms = {t: weights.get(t, 1.0) for t in asked if any(t in search_tokens(c) for c in captions)}
+        unique_best = True
     total = sum(terms.values())
     if total <= 0:
         return None
@@ -150,21 +173,82 @@ def _best_label(
     if len(scored) > 1 and scored[1][1] >= match - TIE:
         index = _modifier_label(question, terms, [labels[index], labels[scored[1][2]]], (index, scored[1][2]))
     best = labels[index]
-    if match < MIN_LABEL_MATCH:
+    # Where only the caption's words could be matched, the label that alone holds most of them answers.
+    alone = unique_best and match > 0 and (len(scored) == 1 or scored[1][1] < match - TIE)
+    if match < MIN_LABEL_MATCH and not alone:
         log.info("figure: no label holds what %r asks (best %r, match %.2f)", question, best.text, match)
         return None
-    passage = best.passage
+    log.info("figure: %r -> %r (%s, match %.2f)", question, best.text, best.passage.section, match)
+    return _answer(question, best, score)
+
+
+def _answer(question: str, label: FigureLabel, score: float) -> Answer:
+    passage = label.passage
     citation = Citation(
         document=passage.document,
         page=passage.page,
-        bbox=best.bbox,
-        quote=best.text,
+        bbox=label.bbox,
+        quote=label.text,
         score=round(score, 4),
         page_width=passage.page_width,
         page_height=passage.page_height,
     )
-    log.info("figure: %r -> %r (%s, match %.2f)", question, best.text, passage.section, match)
-    return Answer(question, best.text, True, [citation], answer_language(question))
+    return Answer(question, label.text, True, [citation], answer_language(question))
+
+
+def _label_between(question: str, labels: list[FigureLabel], embedder: TextEmbedder) -> FigureLabel | None:
+    """ "What stands between the loader and initramfs?": the label between the two the question names.
+
+    A label is named when the question holds all its words; an end named in other words (another
+    language: "загрузчиком" for "Bootloader") is the label closest in meaning to a word of the
+    question that no named label, caption or frame explains. The answer is the label nearest the
+    middle of the two ends, inside the box they span.
+    """
+    # Words of the caption say which figure is meant ("the scheme of booting with systemd"), not where.
+    asked = set(search_tokens(question)) - {
+        t for label in labels for t in search_tokens(label.passage.section)
+    }
+    named = [label for label in labels if (own := set(search_tokens(label.text))) and own <= asked]
+    log.debug("figure: between, named %s", [label.text for label in named])
+    if not named or len(named) > 2:
+        return None
+    if len(named) == 1:
+        explained = {t for label in named for t in search_tokens(label.text)}
+        explained |= {t for label in labels for t in search_tokens(label.passage.section)}
+        words = [
+            word
+            for word in re.findall(r"\w[\w-]*", question)
+            if (tokens := search_tokens(word, drop_stopwords=True))
+            and not set(tokens) & (explained | _FRAME_WORDS)
+            and not word.isdigit()
+        ]
+        others = [label for label in labels if label not in named]
+        if not words or not others:
+            return None
+        vectors = embedder.embed_passages([label.text for label in others])
+        queries = embedder.embed_queries(words)
+        similarity = np.asarray(queries @ vectors.T)
+        _, column = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+        named = [*named, others[int(column)]]
+    (ax, ay), (bx, by) = (_centre(label.bbox) for label in named)
+    middle = ((ax + bx) / 2, (ay + by) / 2)
+    slack = max(label.bbox[3] - label.bbox[1] for label in named)
+    inside = [
+        label
+        for label in labels
+        if label not in named
+        and min(ax, bx) - slack <= _centre(label.bbox)[0] <= max(ax, bx) + slack
+        and min(ay, by) - slack <= _centre(label.bbox)[1] <= max(ay, by) + slack
+    ]
+    if not inside:
+        return None
+    chosen = min(inside, key=lambda label: np.hypot(*np.subtract(_centre(label.bbox), middle)))
+    log.info("figure: %r -> %r (between %r and %r)", question, chosen.text, named[0].text, named[1].text)
+    return chosen
+
+
+def _centre(box: BBox) -> tuple[float, float]:
+    return ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
 
 
 def _modifier_label(
@@ -192,6 +276,7 @@ def _modifier_label(
 
 def _question_terms(
     question: str,
+    kind: str,
     title: str,
     captions: Sequence[str],
     page: Sequence[PassageRecord],
@@ -208,6 +293,14 @@ def _question_terms(
         known.update(search_tokens(caption))
     on_page = {token for passage in page for token in search_tokens(passage.text)}
     content = set(search_tokens(question, drop_stopwords=True)) - known - _FRAME_WORDS
+    # The noun that says what kind of answer is asked ("which *version*") is not in the answer.
+    head = [pattern for named, pattern in HEAD_NOUNS if named == kind]
+    content -= {
+        t
+        for word in re.findall(r"\w+", question)
+        if any(p.search(word) for p in head)
+        for t in search_tokens(word)
+    }
     content &= on_page
     weights = term_weights(sorted(content)) if term_weights and content else {}
     return {term: weights.get(term, 1.0) for term in content}

@@ -537,6 +537,8 @@ def figure_library(manual: FigureManual, tmp_path_factory: pytest.TempPathFactor
         ("Какое напряжение у гнезда зарядки на верхней панели?", "ЗАРЯДКА 12 В"),
         ("Какой фильтр стоит в пылесосе, судя по рисунку 2?", "2 Фильтр HEPA"),
         ("What suction power is set in the Preferences window of the app?", "Suction power: High"),
+        ("Which knob of the top panel sits between POWER and TIMER?", "SUCTION"),
+        ("Что за гнездо на верхней панели между ручкой TIMER и гнездом ШЛАНГ?", "ЗАРЯДКА 12 В"),
     ],
 )
 def test_a_question_about_a_label_is_answered_with_the_labels_box(
@@ -552,6 +554,15 @@ def test_a_question_about_a_label_is_answered_with_the_labels_box(
     key = label.split()[-1] if label[0].isdigit() else label.split(":")[0]
     assert key.lower() in answer.text.lower()
     assert overlaps(citation.bbox, box), f"{label!r} is at {box}, the answer cites {citation.bbox}"
+
+
+def test_a_question_about_the_text_beside_a_figure_is_answered_from_the_text(
+    figure_library: Assistant, manual: FigureManual
+) -> None:
+    answer = figure_library.ask("How are the knobs of the top panel turned to raise the setting?")
+    assert answer.found
+    assert "clockwise" in answer.text
+    assert answer.citations[0].page == 1
 
 
 def test_stored_figure_passages_keep_their_kind_caption_and_boxes(
@@ -679,3 +690,65 @@ def test_figures_are_read_in_the_pages_script() -> None:
     assert figure_languages("eng+rus", russian) == "eng+rus"
     assert figure_languages("rus", english) == "rus"
     assert figure_languages("eng", russian) == "eng"
+
+
+# -- hostile pages: neither time nor memory may grow with what a page piles up ------------------
+
+
+def test_thousands_of_tiny_images_and_a_wall_of_pictures_cost_a_bounded_number_of_ocr_runs(
+    tmp_path: Path, tesseract_calls: Path
+) -> None:
+    path = tmp_path / "hostile-images.pdf"
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.set_font("DejaVu", size=11)
+    # Page 1: 3000 placements of a 16 px icon (one image object each, as a PDF of bullets has).
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "Bullets everywhere: the page is text with icons.", new_x="LMARGIN", new_y="NEXT")
+    icon = Image.new("L", (16, 16), 255)
+    ImageDraw.Draw(icon).ellipse((2, 2, 14, 14), fill=0)
+    for index in range(3000):
+        pdf.image(icon, x=10 + (index % 60) * 3.2, y=30 + (index // 60) * 4.5, w=2.5)
+    # Page 2: 72 pictures large enough to hold labels, tiled over each other.
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "A wall of photos: each could hold a label.", new_x="LMARGIN", new_y="NEXT")
+    tile = Image.new("L", (300, 150), 255)
+    ImageDraw.Draw(tile).text((20, 50), "TILE", font=font(40), fill=0)
+    for index in range(72):
+        pdf.image(tile, x=10 + (index % 6) * 25, y=30 + (index // 6) * 20, w=60)
+    pdf.output(str(path))
+
+    settings = IndexSettings()
+    extracted = list(extract_pages(path, settings, "application/pdf"))
+    assert [page.content.text_source for page in extracted] == ["pdf", "pdf"]
+    assert not [p for p in extracted[0].passages if p.kind == "figure"]
+    assert any("Bullets everywhere" in p.text for p in extracted[0].passages)
+    # Overlapping pictures are one figure; however many there are, a page gets its few OCR runs.
+    calls = tesseract_calls.read_text().count("\n")
+    assert 1 <= calls <= settings.max_figures_per_page
+    assert any("TILE" in p.text for p in extracted[1].passages if p.kind == "figure")
+
+
+def test_a_huge_image_is_rendered_for_ocr_within_the_pixel_limit(tmp_path: Path) -> None:
+    path = tmp_path / "huge-image.pdf"
+    picture = Image.new("L", (6000, 4000), 255)
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((200, 200, 5800, 3800), outline=0, width=40)
+    draw.text((1200, 1800), "FILTER LOCK", font=font(160), fill=0)
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.set_font("DejaVu", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "The lock of the filter, drawn large.", new_x="LMARGIN", new_y="NEXT")
+    pdf.image(picture, x=10, y=30, w=190)
+    pdf.output(str(path))
+
+    limits = FigureLimits(max_pixels=1_500_000)
+    (page,) = list(read_pdf(path, DPI, figures=limits))
+    (figure,) = page.figures
+    assert figure.image is not None
+    assert figure.image.width * figure.image.height <= limits.max_pixels
+    # The picture's own 6000 px are not needed to read a label this size.
+    extracted = list(extract_pages(path, IndexSettings(), "application/pdf"))
+    figure_text = " ".join(p.text for p in extracted[0].passages if p.kind == "figure")
+    assert "FILTER LOCK" in figure_text

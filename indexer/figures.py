@@ -103,6 +103,12 @@ GLYPH_TARGET_PX = 15.0
 """Median height of letter-like specks (lower-case letters, mostly) after scaling: tesseract reads
 lettering of this size as well as larger, and a dense screenshot costs it half the time it would at 24."""
 SCALE_RANGE = (0.35, 3.0)
+SPARSE_TEXT = "11"
+"""tesseract's mode for drawings: labels lie scattered among strokes and pictograms, not in blocks,
+and its block analysis takes a label beside a pictogram for part of the picture."""
+DENSE_GLYPHS = 250
+"""Letter-like specks from which a figure is a screenshot or a table: read as blocks of lines (sparse
+mode would cut its rows at every gap and lose the short pieces)."""
 MAX_FIGURE_OCR_S = 60.0
 """Longest tesseract may take on one figure (less when the page's time limit is shared by several)."""
 
@@ -430,8 +436,12 @@ def read_figure(figure: Figure, languages: str, max_pixels: int, timeout_s: floa
         size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
         image = image.resize(size, Image.Resampling.LANCZOS)
     # The scale is chosen here from the lettering, so OCR must not resize again.
-    settings = OcrSettings(languages=languages, upscale_below=0, timeout_s=timeout_s)
-    result = recognize(image.convert("RGB"), settings)
+    psm = SPARSE_TEXT if lettering.glyphs < DENSE_GLYPHS else OcrSettings.psm
+    settings = OcrSettings(languages=languages, upscale_below=0, timeout_s=timeout_s, psm=psm)
+    # On a rotated page the picture stands turned: OCR reads it upright, boxes are turned back.
+    turns = (figure.rotation // 90) % 4
+    upright = image.transpose(QUARTER_TURNS[turns]) if turns else image
+    result = recognize(upright.convert("RGB"), settings)
     factor = 1.0 / (figure.scale * (image.width / gray.shape[1]))
     x, y = figure.box[0], figure.box[1]
     lines: list[TextLine] = []
@@ -441,14 +451,36 @@ def read_figure(figure: Figure, languages: str, max_pixels: int, timeout_s: floa
                 word.text,
                 (x + left * factor, y + top * factor, x + right * factor, y + bottom * factor),
                 word.confidence,
-                (bottom - top) * factor,
+                (word.bbox[3] - word.bbox[1]) * factor,
             )
             for word in label_words(line)
-            for left, top, right, bottom in [word.bbox]
+            for left, top, right, bottom in [turned_back(word.bbox, turns, image.size)]
         ]
         if words:
             lines.append(TextLine(words, line.block))
     return lines
+
+
+QUARTER_TURNS = {
+    1: Image.Transpose.ROTATE_90,
+    2: Image.Transpose.ROTATE_180,
+    3: Image.Transpose.ROTATE_270,
+}
+"""Counter-clockwise quarter turns that stand upright a picture of a page rotated clockwise."""
+
+
+def turned_back(box: BBox, turns: int, size: tuple[int, int]) -> BBox:
+    """A box in an image turned `turns` quarter turns counter-clockwise, in the image before the turn
+    (`size` its width and height)."""
+    width, height = size
+    x0, y0, x1, y1 = box
+    if turns == 1:
+        return (width - y1, x0, width - y0, x1)
+    if turns == 2:
+        return (width - x1, height - y1, width - x0, height - y0)
+    if turns == 3:
+        return (y0, height - x1, y1, height - x0)
+    return box
 
 
 def read_figures(page: PageContent, languages: str, max_pixels: int, time_limit_s: float) -> PageContent:

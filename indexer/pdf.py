@@ -310,6 +310,7 @@ def _page_figures(
                 scale=image.width / max(1e-6, x1 - x0),
                 image=image,
                 text_boxes=words_inside(region.box, lines),
+                rotation=rotation,
             )
         )
     return figures

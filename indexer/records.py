@@ -113,6 +113,8 @@ class Figure:
     image: Image.Image | None = None
     text_boxes: list[BBox] = field(default_factory=list)
     lines: list[TextLine] = field(default_factory=list)
+    rotation: int = 0
+    """The page's rotation (degrees clockwise): the picture stands turned by it in `image`."""
 
 
 @dataclass

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 from fontTools.pens.basePen import BasePen
 from fontTools.ttLib import TTFont
@@ -28,6 +29,7 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
 
 from indexer.figures import (
+    QUARTER_TURNS,
     FigureLimits,
     PlacedImage,
     Region,
@@ -38,6 +40,7 @@ from indexer.figures import (
     label_words,
     merge_boxes,
     render_dpi,
+    turned_back,
 )
 from indexer.layout import figure_labels
 from indexer.ocr import recognize
@@ -752,3 +755,13 @@ def test_a_huge_image_is_rendered_for_ocr_within_the_pixel_limit(tmp_path: Path)
     extracted = list(extract_pages(path, IndexSettings(), "application/pdf"))
     figure_text = " ".join(p.text for p in extracted[0].passages if p.kind == "figure")
     assert "FILTER LOCK" in figure_text
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+def test_a_box_read_on_the_upright_picture_is_turned_back_onto_the_page(turns: int) -> None:
+    picture = Image.new("L", (100, 50), 255)
+    picture.paste(0, (10, 5, 30, 15))
+    upright = picture.transpose(QUARTER_TURNS[turns]) if turns else picture
+    ys, xs = np.nonzero(np.array(upright) == 0)
+    box = (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
+    assert turned_back(box, turns, picture.size) == (10, 5, 30, 15)

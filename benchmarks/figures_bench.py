@@ -12,6 +12,10 @@ Two sets of text-layer PDFs are ingested into fresh workspaces (catalog, BM25 an
   handbook chapters, the amsynth guide): each figure costs an OCR run.
 
 Results: benchmarks/results/figures.json and figures.md (the median round of each set and mode).
+figures.md also shows what the reader makes of the figure questions of the evaluation sets, from
+`benchmarks/reader_eval.py --label figures` (benchmarks/results/reader_figures.json), beside the
+reader before figures were read (reader_after.json, measured on main); `--render` rebuilds the page
+from the JSON files without measuring again.
 """
 
 from __future__ import annotations
@@ -127,14 +131,58 @@ def render(report: dict[str, Any]) -> str:
         "*with figures* is " + ", ".join(f"`{p.name}`" for p in FIGURE_MANUALS) + " (screenshots, "
         "diagrams and a synthesizer panel: each figure read costs one tesseract run).",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + reader_lines()) + "\n"
+
+
+def reader_lines() -> list[str]:
+    """The figure questions of the evaluation sets, read with figures and (where measured) without."""
+    path = RESULTS / "reader_figures.json"
+    if not path.exists():
+        return []
+    now = json.loads(path.read_text("utf-8"))
+    before_path = RESULTS / "reader_after.json"
+    before = json.loads(before_path.read_text("utf-8"))["sets"] if before_path.exists() else {}
+    lines = [
+        "",
+        "## The reader on figure questions",
+        "",
+        f"`benchmarks/reader_eval.py --label figures --sets dev heldout` ({now['date']}); *before* is "
+        "`reader_after.json` (main before figures were read; heldout was not measured there).",
+        "",
+        "| set | figure questions | R@1 before | R@1 now | answers before | answers now | all answers before "
+        "| all answers now |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, result in now["sets"].items():
+        summary = result["summary"]
+        figure = summary.get("kind=figure", {})
+        old = before.get(name, {}).get("summary", {})
+        old_figure = old.get("kind=figure", {})
+        lines.append(
+            f"| {name} | {figure.get('n', 0)} | {old_figure.get('recall@1', '–')} | {figure.get('recall@1')} "
+            f"| {old_figure.get('answer_accuracy', '–')} | {figure.get('answer_accuracy')} "
+            f"| {old.get('all', {}).get('answer_accuracy', '–')} | {summary['all']['answer_accuracy']} |"
+        )
+    lines += ["", "Each figure question, now:", ""]
+    for result in now["sets"].values():
+        for question in result["questions"]:
+            if question["kind"] == "figure":
+                answer = question["answer"].replace("\n", " ").replace("|", "/")[:70]
+                verdict = "right" if question["correct"] else "wrong"
+                lines.append(f'- {question["id"]} (page rank {question["rank"]}): {verdict}, "{answer}"')
+    return lines
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--render", action="store_true", help="rebuild figures.md from the JSON results")
     args = parser.parse_args()
+    if args.render:
+        measured = json.loads((RESULTS / "figures.json").read_text("utf-8"))
+        (RESULTS / "figures.md").write_text(render(measured), "utf-8")
+        return 0
     if not args.corpus.is_dir():
         args.corpus = Path("/work/shared/corpus")
     report: dict[str, Any] = {

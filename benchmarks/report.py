@@ -54,6 +54,7 @@ def main() -> None:
         section(
             "OmniFusion serving on a GPU (`benchmarks/omnifusion_serve_bench.py`)", "omnifusion_serve.md"
         ),
+        section("Figures in text PDFs: OCR cost and answers (`benchmarks/figures_bench.py`)", "figures.md"),
         section("Ingest memory under bombs, with the limits (`benchmarks/ingest_rss.py`)", "ingest_rss.md"),
         section(
             "Ingest memory under bombs, before the limits (same script, `--code`)", "ingest_rss_before.md"

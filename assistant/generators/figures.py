@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.screens import name_match
+from assistant.generators.screens import _similarities, name_match
 from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
@@ -304,9 +304,3 @@ def _question_terms(
     content &= on_page
     weights = term_weights(sorted(content)) if term_weights and content else {}
     return {term: weights.get(term, 1.0) for term in content}
-
-
-def _similarities(embedder: TextEmbedder, question: str, texts: list[str]) -> list[float]:
-    vectors = embedder.embed_passages(texts)
-    query = embedder.embed_queries([question])[0]
-    return [float(v) for v in np.asarray(vectors @ query)]

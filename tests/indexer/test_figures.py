@@ -187,17 +187,8 @@ def write_figure_manual(path: Path) -> FigureManual:
     image, boxes = panel_image()
     left, top, width = 15.0, 60.0, 180.0
     pdf.image(image, x=left, y=top, w=width)
-    factor = width / image.width * MM
-    for name, (x0, y0, x1, y1) in boxes.items():
-        labels[name] = (
-            1,
-            (
-                left * MM + x0 * factor,
-                top * MM + y0 * factor,
-                left * MM + x1 * factor,
-                top * MM + y1 * factor,
-            ),
-        )
+    for name, box in boxes.items():
+        labels[name] = (1, placed(box, left, top, width / image.width))
     overlay = "Topview"
     pdf.set_xy(left + 4, top + 3)
     pdf.set_font("DejaVu", size=9)
@@ -255,17 +246,8 @@ def write_figure_manual(path: Path) -> FigureManual:
     screen, screen_boxes, _ = draw_screenshot(SETTINGS_EN)
     left, top, width = 20.0, 50.0, 150.0
     pdf.image(screen, x=left, y=top, w=width)
-    factor = width / screen.width * MM
-    for name, (x0, y0, x1, y1) in screen_boxes.items():
-        labels[name] = (
-            3,
-            (
-                left * MM + x0 * factor,
-                top * MM + y0 * factor,
-                left * MM + x1 * factor,
-                top * MM + y1 * factor,
-            ),
-        )
+    for name, box in screen_boxes.items():
+        labels[name] = (3, placed(box, left, top, width / screen.width))
     pdf.set_xy(left, top + screen.height * width / screen.width + 3)
     pdf.set_font("DejaVu", size=10)
     pdf.cell(0, 6, SCREEN_CAPTION, new_x="LMARGIN", new_y="NEXT")

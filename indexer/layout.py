@@ -211,7 +211,10 @@ def figure_passages(figure: Figure, section: str = "") -> list[PassageDraft]:
     long). Without a caption the section heading in force (`section`) gives them their topic.
     """
     labels = figure_labels(figure.lines)
-    return _split_block(labels, figure.caption or section, "figure") if labels else []
+    # Numbers alone are a plot's ticks or callouts whose legend is in the text: nothing to search.
+    if not any(ch.isalpha() for label in labels for ch in label.text):
+        return []
+    return _split_block(labels, figure.caption or section, "figure")
 
 
 def figure_labels(lines: list[TextLine]) -> list[TextLine]:

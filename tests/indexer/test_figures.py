@@ -43,10 +43,11 @@ from indexer.figures import (
     turned_back,
 )
 from indexer.layout import figure_labels
+from indexer.layout import figure_passages as figure_passages_of
 from indexer.ocr import recognize
 from indexer.pdf import read_pdf, render_pdf_page
 from indexer.pipeline import ExtractedPage, extract_pages
-from indexer.records import BBox, PassageDraft, PassageRecord, TextLine, Word, bbox_intersection
+from indexer.records import BBox, Figure, PassageDraft, PassageRecord, TextLine, Word, bbox_intersection
 from indexer.settings import IndexSettings
 from tests.conftest import FONT, SETTINGS_EN, draw_screenshot, font
 from tests.indexer.hostile_files import HELVETICA, page_pdf, stream, text_content
@@ -655,6 +656,14 @@ def test_labels_split_at_wide_gaps_and_stacked_callouts_join() -> None:
     # An evenly spaced list stays a list of labels.
     items = [line_at(name, 100, 100 + i * 26) for i, name in enumerate(["Open", "Save", "Print", "Close"])]
     assert [line.text for line in figure_labels(items)] == ["Open", "Save", "Print", "Close"]
+
+
+def test_a_figure_of_numbers_alone_gives_no_passage_but_numbered_parts_do() -> None:
+    ticks = [line_at("0 20 40 60", 100, 700), line_at("100", 60, 300)]
+    assert figure_passages_of(Figure("drawing", (50, 250, 900, 740), lines=ticks)) == []
+    parts = [line_at("1", 100, 300), line_at("2 Filter", 100, 400)]
+    (passage,) = figure_passages_of(Figure("drawing", (50, 250, 900, 740), "Fig. 2 Parts", lines=parts))
+    assert passage.kind == "figure" and passage.section == "Fig. 2 Parts" and "2 Filter" in passage.text
 
 
 def test_ocr_noise_is_dropped_but_words_and_callout_numbers_stay() -> None:

@@ -149,6 +149,17 @@ def fastest(modes: dict[str, Any], mode: str) -> dict[str, Any]:
     return result
 
 
+def corpus_line() -> str:
+    path = RESULTS / "reader_figures_corpus.json"
+    if not path.exists():
+        return "not measured."
+    summary = json.loads(path.read_text("utf-8"))["sets"]["corpus"]["summary"]["all"]
+    return (
+        f"R@1 {summary['recall@1']}, answers {summary['answer_accuracy']} "
+        "(`reader_eval.py --label figures_corpus --sets corpus`)."
+    )
+
+
 def reader_lines() -> list[str]:
     """The figure questions of the evaluation sets, read with figures and (where measured) without."""
     path = RESULTS / "reader_figures.json"
@@ -162,7 +173,9 @@ def reader_lines() -> list[str]:
         "## The reader on figure questions",
         "",
         f"`benchmarks/reader_eval.py --label figures --sets dev heldout` ({now['date']}); *before* is "
-        "`reader_after.json` (main before figures were read; heldout was not measured there).",
+        "`reader_after.json` (main at 22:01 UTC, before figures were read and before the screenshot "
+        "controls were merged, so the *all answers* columns hold that work's gains too; heldout was not "
+        "measured there). The corpus questions (no figure kind) score as on main: " + corpus_line(),
         "",
         "| set | figure questions | R@1 before | R@1 now | answers before | answers now | all answers before "
         "| all answers now |",

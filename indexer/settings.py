@@ -24,6 +24,10 @@ class IndexSettings:
     deep_embedder: str = "e5"
     ocr_languages: str = "eng+rus"
     ocr_workers: int = 2
+    # OCR of the pictures on text pages (labelled drawings, pasted screenshots; see indexer.figures):
+    # off, pages with a text layer are read from it alone. At most this many pictures a page are read.
+    figure_ocr: bool = True
+    max_figures_per_page: int = 4
     # Limits for one input file, against render and decompression bombs (each refusal names the file):
     # decoded size of an image file or of an image inside a PDF,
     max_image_pixels: int = 60_000_000

@@ -252,6 +252,7 @@ def read_boxes(
     crops = []
     for x0, y0, x1, y1 in boxes:
         crop = gray.crop((int(x0) - 3, int(y0) - 3, int(x1) + 4, int(y1) + 4))
+        crop = _as_paper(crop)
         size = (crop.width * REREAD_SCALE, crop.height * REREAD_SCALE)
         crops.append(crop.resize(size, Image.Resampling.LANCZOS))
     gap = 30
@@ -281,6 +282,21 @@ def read_boxes(
                 found[index].append(Word(text, bbox, float(row["conf"]), height_px / REREAD_SCALE))
                 break
     return found
+
+
+def _as_paper(crop: Image.Image) -> Image.Image:
+    """Dark ink on white paper, as tesseract reads best: light text on a dark theme is inverted and
+    the crop's background (its median) stretched to white, so it matches the strip around it."""
+    pixels = np.asarray(crop, dtype=np.float32)
+    if pixels.size == 0:
+        return crop
+    if float(np.median(pixels)) < 128:
+        pixels = 255.0 - pixels
+    paper, ink = float(np.median(pixels)), float(pixels.min())
+    if paper - ink < 8:
+        return crop
+    stretched = (pixels - ink) * (255.0 / (paper - ink))
+    return Image.fromarray(stretched.clip(0, 255).astype(np.uint8))
 
 
 def _read_again(

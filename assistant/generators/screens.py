@@ -21,7 +21,7 @@ from assistant.generators.base import Answer, Citation, answer_language
 from assistant.retrieval import PageHit
 from indexer.controls import STATE_WORDS
 from indexer.embedders import TextEmbedder
-from indexer.language import search_tokens
+from indexer.language import STOPWORDS, detect_language, search_tokens
 from indexer.records import BBox, PassageRecord, union_bbox
 from indexer.workspace import filename_words
 
@@ -56,6 +56,10 @@ MIN_NAME_MATCH = 0.5
 """Share of the question's own words (beyond its frame and the dialog's title) a control's name must hold."""
 MIN_MEANING = 0.55
 """Cosine similarity of question and control name that stands in for shared words."""
+MIN_CROSS_MEANING = 0.4
+"""Across languages: similarity of what the question names ("paper size") and the control's name."""
+CROSS_MARGIN = 0.15
+"""...by which it must lead every other control of the screen (translations are close, neighbours not)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,25 @@ def answer_from_controls(
     # broke), and only if retrieval found that control's passage among the page's evidence too.
     retrieved = {e.passage.id for e in top.passages}
     found_too = any(r.passage.id in retrieved for r in readings if r.name == best_name)
+    crossing = best_match < MIN_NAME_MATCH and detect_language(question) != detect_language(" ".join(names))
+    if crossing:
+        # An English question about a Russian screen (or the reverse) shares no word with the
+        # controls: what it names ("paper size") must mean one control's name far more than any other.
+        named = named_phrase(question, window)
+        if named:
+            across = dict(zip(names, _similarities(embedder, named, names), strict=True))
+            ranked = sorted(across.items(), key=lambda item: item[1], reverse=True)
+            runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+            if ranked[0][1] >= MIN_CROSS_MEANING and ranked[0][1] - runner_up >= CROSS_MARGIN:
+                best_name, best_score, best_match = ranked[0][0], ranked[0][1], 0.0
+                log.info(
+                    "screen: %r names %r across languages (%.2f, next %.2f)",
+                    named,
+                    best_name,
+                    best_score,
+                    runner_up,
+                )
+                return _answer(question, readings, best_name, best_score, best_match)
     if best_match < MIN_NAME_MATCH and not (meaning[best_name] >= MIN_MEANING and found_too):
         log.info(
             "screen: no control named like %r (best %r, match %.2f, meaning %.2f)",
@@ -154,6 +177,13 @@ def answer_from_controls(
     if len(scored) > 1 and scored[1][0] >= best_score - 0.02 and scored[1][1] >= best_match:
         log.info("screen: %r and %r tie for %r", best_name, scored[1][2], question)
         return None
+    return _answer(question, readings, best_name, best_score, best_match)
+
+
+def _answer(
+    question: str, readings: list[ControlReading], best_name: str, best_score: float, best_match: float
+) -> Answer | None:
+    """The answer from the control named `best_name`: its value, or its group's chosen options."""
     group = [r for r in readings if r.name == best_name]
     chosen = [r for r in group if r.on] if group[0].option else group[:1]
     if not chosen:
@@ -173,6 +203,31 @@ def answer_from_controls(
     )
     log.info("screen: %r -> %r (%s, match %.2f)", question, text, best_name, best_match)
     return Answer(question, text, True, [citation], language)
+
+
+_QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”|\([^)]*\)")
+_LANGUAGE_NAMES = frozenset(
+    search_tokens("russian english русский русском английский английском русскоязычном англоязычном")
+)
+
+
+def named_phrase(question: str, window: str) -> str:
+    """What the question names, in its own words: "paper size" of "…which paper size is selected?".
+
+    The window's name (quoted, or words of its title), names of products and languages
+    (capitalised inside the sentence: "LibreOffice", "Russian"), and the words that frame the
+    question are left out.
+    """
+    title = set(search_tokens(window))
+    kept = []
+    for index, word in enumerate(re.findall(r"[\w/-]+", _QUOTED.sub(" ", question))):
+        token = search_tokens(word)
+        if not token or word.lower() in STOPWORDS or (index > 0 and word[0].isupper()):
+            continue
+        if token[0] in _FRAME_WORDS or token[0] in title or token[0] in _LANGUAGE_NAMES:
+            continue
+        kept.append(word)
+    return " ".join(kept)
 
 
 def _question_terms(

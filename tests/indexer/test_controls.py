@@ -312,3 +312,42 @@ def test_a_label_ocr_lost_beside_its_radio_button_is_read_again() -> None:
     assert controls["90%"].label == "JPEG compression Quality"
     # The recovered words join the page's lines, so its text passages can be searched for them too.
     assert "JPEG compression Quality:" in [line.text for line in lines]
+
+
+# --- GIMP 2.10's dark theme (our screenshots, see PROVENANCE.md) ---------------------------------
+
+
+def test_bars_that_hold_their_label_and_value_are_fields() -> None:
+    # GEGL filter dialogs: spin scales "Amplitude ... 25.0" and combo boxes "Wave type ... Sine ▾",
+    # label and value inside one faintly outlined bar.
+    controls = {c.label: c for c in controls_of("gimp_en_ripple_bars.png")}
+    expected = {
+        "Amplitude": "25.0",
+        "Period": "200.0",
+        "Phase shift": "0.000",
+        "Angle": "0.00",
+        "Resampling method": "Cubic",
+        "Wave type": "Sine",
+        "Abyss policy": "None",
+    }
+    assert {label: controls[label].value for label in expected if label in controls} == expected
+    assert all(c.kind in ("field", "dropdown") for c in controls.values())
+    # the value's box is the value's, at the bar's right end, not the label's
+    assert controls["Abyss policy"].value_bbox[0] > controls["Abyss policy"].label_bbox[2] + 100  # type: ignore[index]
+
+
+def test_thin_ring_radios_and_the_label_ocr_lost_in_a_focus_frame() -> None:
+    # "Merge Layers": 1-px anti-aliased rings; the selected one's grey label sits in a dotted
+    # focus frame that the page's OCR drops entirely.
+    radios = [c for c in controls_of("gimp_en_merge_layers_radios.png") if c.kind == "radio"]
+    assert [(c.value, c.on) for c in radios] == [
+        ("Expanded as necessary", True),
+        ("Clipped to image", False),
+        ("Clipped to bottom layer", False),
+    ]
+    assert {c.group for c in radios} == {"Final, Merged Layer should be"}
+
+
+def test_the_o_of_an_ok_button_is_not_a_radio_button() -> None:
+    controls = controls_of("gimp_en_desaturate_buttons.png")
+    assert [c for c in controls if c.kind in ("radio", "checkbox")] == []

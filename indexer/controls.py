@@ -59,6 +59,7 @@ _INDICATOR_LOOKALIKES = frozenset("OoОоQDCGcс@©®")
 """What tesseract reads a radio button or check box as when it takes it for a letter."""
 _BRACKETS = frozenset("|[]{}()")
 _FOCUS_DEBRIS = "‘’'`.,"
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @dataclass(frozen=True)
@@ -672,6 +673,8 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         elif frame is not None and _value_text(phrase):
             framed.append((phrase, frame))
             taken.add(id(phrase))
+    tabs = tab_strip(gray, [p for p in row_phrases if id(p) not in taken], height)
+    taken.update(id(p) for p in tabs)
     # What is left are labels and headings: a field's label is never another field's value, but
     # an option can end with one ("JPEG compression  Quality: [90%]").
     headings = [p for p in row_phrases if id(p) not in taken]
@@ -701,7 +704,41 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         name = label.text.rstrip(" :")
         kind: ControlKind = "dropdown" if frame.kind == "dropdown" else "field"
         controls.append(Control(kind, name, label.bbox, value, phrase.bbox, None, group))
+    if tabs:
+        names = [p.text for p in tabs]
+        title = "Вкладки" if any(_CYRILLIC.search(name) for name in names) else "Tabs"
+        box = union_bbox([p.bbox for p in tabs])
+        controls.append(Control("tabs", title, box, ", ".join(names), box, None, ""))
     return [dataclasses.replace(c, group="") if c.group == c.label else c for c in controls]
+
+
+def tab_strip(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> list[Phrase]:
+    """The captions of a notebook's tabs ("General  Initial View  Links  Security"), or [].
+
+    Three or more short phrases on one row in the top part of the dialog, with the notebook's
+    edge, a line across the whole row, right under them.
+    """
+    page_h = gray.shape[0]
+    top = sorted((p for p in row_phrases if p.bbox[1] < 0.35 * page_h), key=lambda p: p.bbox[1])
+    for first in top:
+        row = sorted(
+            (
+                p
+                for p in top
+                if min(first.bbox[3], p.bbox[3]) - max(first.bbox[1], p.bbox[1])
+                >= 0.5 * min(first.bbox[3] - first.bbox[1], p.bbox[3] - p.bbox[1])
+            ),
+            key=lambda p: p.bbox[0],
+        )
+        if len(row) < 3 or any(len(p.words) > 4 or p.text.endswith(":") for p in row):
+            continue
+        x0, x1 = round(row[0].bbox[0]), round(row[-1].bbox[2])
+        bottom = round(max(p.bbox[3] for p in row))
+        for line in range(bottom + 1, min(page_h - 1, bottom + round(1.5 * height))):
+            step = np.abs(gray[line, x0:x1] - gray[line - 1, x0:x1]) > FRAME_CONTRAST
+            if step.size and float(step.mean()) >= 0.85:
+                return row
+    return []
 
 
 def _section_heading(box: BBox, sections: list[Phrase], height: float) -> str:

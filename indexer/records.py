@@ -13,7 +13,7 @@ BBox = tuple[float, float, float, float]
 TextSource = Literal["pdf", "ocr", "none"]
 PassageKind = Literal["heading", "text", "mark", "control"]
 MarkShape = Literal["rectangle", "ellipse", "arrow", "highlight"]
-ControlKind = Literal["radio", "checkbox", "field", "dropdown"]
+ControlKind = Literal["radio", "checkbox", "field", "dropdown", "tabs"]
 
 
 def union_bbox(boxes: list[BBox]) -> BBox:
@@ -84,6 +84,7 @@ class Control:
 
     radio / checkbox: `label` is the group's title (may be empty), `value` the option's text,
     `on` its state. field / dropdown: `label` names it, `value` is what it holds, `on` is None.
+    tabs: the row of a notebook's tab captions, `value` lists them ("General, Links, Security").
     """
 
     kind: ControlKind

@@ -120,13 +120,16 @@ def answer_from_controls(
     None (the text reader answers) unless the question asks for a setting, the top page is a
     screenshot with controls, and one control's name clearly matches what the question names.
     """
-    if not hits or not is_setting_question(question):
+    asks_tabs = bool(_TABS_QUESTION.search(question) and _ASKS_WHICH.search(question))
+    if not hits or not (asks_tabs or is_setting_question(question)):
         return None
     top = hits[0]
     passages = (
         page_passages(top.document.id, top.page) if page_passages else [e.passage for e in top.passages]
     )
     readings = [r for p in passages if (r := read_control(p, top)) is not None]
+    if asks_tabs:
+        return _answer_tabs(question, readings)
     if not readings:
         return None
     names = sorted({r.name for r in readings if r.name})
@@ -180,6 +183,40 @@ def answer_from_controls(
     return _answer(question, readings, best_name, best_score, best_match)
 
 
+_TABS_QUESTION = re.compile(r"\b(tabs?|вкладк\w*)\b", re.IGNORECASE)
+TAB_STRIP_NAMES = frozenset({"Tabs", "Вкладки"})
+"""How `indexer.controls` names a notebook's row of tabs."""
+
+
+def _answer_tabs(question: str, readings: list[ControlReading]) -> Answer | None:
+    """'Which tabs does the dialog have besides General?': the tab row, less the tabs the question names."""
+    strip = next((r for r in readings if r.name in TAB_STRIP_NAMES), None)
+    if strip is None:
+        return None
+    named = set(search_tokens(question))
+    tabs = [tab.strip() for tab in strip.value.split(",") if tab.strip()]
+    others = [tab for tab in tabs if not set(search_tokens(tab)) <= named]
+    if not others:
+        return None
+    text = ", ".join(others)
+    log.info("screen: %r -> tabs %r", question, text)
+    return Answer(
+        question, text, True, [_cite(strip.passage, strip.value_bbox, text, 1.0)], answer_language(question)
+    )
+
+
+def _cite(passage: PassageRecord, bbox: BBox, text: str, score: float) -> Citation:
+    return Citation(
+        document=passage.document,
+        page=passage.page,
+        bbox=bbox,
+        quote=text,
+        score=round(score, 4),
+        page_width=passage.page_width,
+        page_height=passage.page_height,
+    )
+
+
 def _answer(
     question: str, readings: list[ControlReading], best_name: str, best_score: float, best_match: float
 ) -> Answer | None:
@@ -191,18 +228,8 @@ def _answer(
     language = answer_language(question)
     text = ", ".join(r.value for r in chosen)
     bbox = union_bbox([r.value_bbox for r in chosen])
-    passage = chosen[0].passage
-    citation = Citation(
-        document=passage.document,
-        page=passage.page,
-        bbox=bbox,
-        quote=text,
-        score=round(best_score, 4),
-        page_width=passage.page_width,
-        page_height=passage.page_height,
-    )
     log.info("screen: %r -> %r (%s, match %.2f)", question, text, best_name, best_match)
-    return Answer(question, text, True, [citation], language)
+    return Answer(question, text, True, [_cite(chosen[0].passage, bbox, text, best_score)], language)
 
 
 _QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”|\([^)]*\)")

@@ -351,3 +351,13 @@ def test_thin_ring_radios_and_the_label_ocr_lost_in_a_focus_frame() -> None:
 def test_the_o_of_an_ok_button_is_not_a_radio_button() -> None:
     controls = controls_of("gimp_en_desaturate_buttons.png")
     assert [c for c in controls if c.kind in ("radio", "checkbox")] == []
+
+
+def test_a_notebooks_row_of_tabs_is_one_control_listing_them() -> None:
+    # LibreOffice "PDF Options": six tab captions over the notebook's edge; "General" also heads a
+    # column below, and the tab row must not become that column's section.
+    controls = controls_of("lo_en_pdf_options_tabs.png")
+    [tabs] = [c for c in controls if c.kind == "tabs"]
+    assert tabs.value == "General, Initial View, User Interface, Links, Security, Digital Signatures"
+    assert tabs.value_bbox[3] < 70
+    assert all(c.group != "Initial View" for c in controls)

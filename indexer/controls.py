@@ -699,7 +699,7 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
             group = _section_heading(title_box or anchor, sections, height)
         controls.append(Control(indicator.kind, title, title_box, text, box, indicator.on, group))
     for phrase, frame, label in fields:
-        group = _section_heading(label.bbox, sections, height)
+        group = _section_heading(label.bbox, sections, height, label=True)
         value = _value_text(phrase)
         name = label.text.rstrip(" :")
         kind: ControlKind = "dropdown" if frame.kind == "dropdown" else "field"
@@ -730,7 +730,8 @@ def tab_strip(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> lis
             ),
             key=lambda p: p.bbox[0],
         )
-        if len(row) < 3 or any(len(p.words) > 4 or p.text.endswith(":") for p in row):
+        # Captions are words: a row with a number in it is a table's row or a field's line.
+        if len(row) < 3 or any(len(p.words) > 4 or p.text.endswith(":") or _is_number(p.text) for p in row):
             continue
         x0, x1 = round(row[0].bbox[0]), round(row[-1].bbox[2])
         bottom = round(max(p.bbox[3] for p in row))
@@ -741,18 +742,22 @@ def tab_strip(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> lis
     return []
 
 
-def _section_heading(box: BBox, sections: list[Phrase], height: float) -> str:
+def _section_heading(box: BBox, sections: list[Phrase], height: float, label: bool = False) -> str:
     """The heading a control sits under: the nearest phrase above, in its column, no further than ~20 rows.
 
-    A phrase ending in ":" labels a row (its field may have gone unseen), it heads no section.
+    A phrase ending in ":" labels a row (its field may have gone unseen), it heads no section; nor
+    does a phrase that starts where a field's label (`label`) starts: fields under a heading are
+    indented, and one flush with the label above is another row whose field went unseen (a combo
+    box's frame erased with the red mark drawn over it).
     """
+    right_edge = box[0] - 0.4 * height if label else box[0] + 0.5 * height
     above = [
         p
         for p in sections
         if not p.text.endswith(":")
         and p.bbox[3] <= box[1] + 1
         and box[1] - p.bbox[3] <= 20 * height
-        and box[0] - 6 * height <= p.bbox[0] <= box[0] + 0.5 * height
+        and box[0] - 6 * height <= p.bbox[0] <= right_edge
     ]
     return max(above, key=lambda p: p.bbox[3]).text if above else ""
 

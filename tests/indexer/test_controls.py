@@ -361,3 +361,21 @@ def test_a_notebooks_row_of_tabs_is_one_control_listing_them() -> None:
     assert tabs.value == "General, Initial View, User Interface, Links, Security, Digital Signatures"
     assert tabs.value_bbox[3] < 70
     assert all(c.group != "Initial View" for c in controls)
+
+
+def test_a_label_whose_bar_a_red_mark_erased_heads_no_section(tmp_path: Path) -> None:
+    # Someone framed "Resampling method" in red: erasing the stroke takes the bar's edges with it,
+    # so the label is left alone on its row; it is not the heading of the bars below it.
+    with Image.open(DATA / "gimp_en_ripple_bars.png") as image:
+        marked = image.convert("RGB")
+    ImageDraw.Draw(marked).rectangle((6, 112, 170, 140), outline=(230, 20, 20), width=3)
+    marked.save(tmp_path / "ripple_marked.png")
+    [page] = extract_document(tmp_path / "ripple_marked.png", IndexSettings()).pages
+    controls = [p.text for p in page.passages if p.kind == "control"]
+    assert "Wave type: Sine" in controls and "Abyss policy: None" in controls
+    assert not any(text.startswith("Resampling method ›") for text in controls)
+
+
+def test_a_tables_row_of_short_cells_is_no_row_of_tabs() -> None:
+    # GIMP's Unit Editor: "inches  1,000000  2  in  inch  inches" over a grid line is a table row.
+    assert [c for c in controls_of("gimp_en_unit_editor.png") if c.kind == "tabs"] == []

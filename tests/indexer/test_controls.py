@@ -31,7 +31,7 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 def controls_of(name: str) -> list[Control]:
     with Image.open(DATA / name) as image:
-        rgb = image.convert("RGB")
+        rgb = image.convert("RGBA").convert("RGB")  # palette PNGs with transparency
     return detect_controls(rgb, recognize(rgb).lines)
 
 
@@ -303,7 +303,7 @@ def test_a_screenshot_is_indexed_with_its_controls(tmp_path: Path) -> None:
 def test_a_label_ocr_lost_beside_its_radio_button_is_read_again() -> None:
     # LibreOffice's PDF Options: tesseract reads "( ) JPEG compression" as "compression" alone.
     with Image.open(DATA / "lo_en_pdf_options_images.png") as image:
-        rgb = image.convert("RGB")
+        rgb = image.convert("RGBA").convert("RGB")  # palette PNGs with transparency
     lines = recognize(rgb).lines
     assert "JPEG" not in " ".join(line.text for line in lines)
     controls = by_value(detect_controls(rgb, lines))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from dataclasses import dataclass
 from statistics import median
 from typing import Literal
@@ -29,6 +30,9 @@ IndicatorKind = Literal["radio", "checkbox"]
 
 INK_CONTRAST = 24.0
 """Grey levels between a widget's outline and the background around it (anti-aliased 1-px lines reach ~35)."""
+
+FRAME_CONTRAST = 12.0
+"""Grey levels between a bar's edge and what is beyond it (GIMP's dark theme outlines its bars faintly)."""
 
 STATE_CONTRAST = 40.0
 """Grey levels between the middle of an indicator and its inner ring that make it 'on' (dot, tick)."""
@@ -50,10 +54,12 @@ STATE_WORDS: dict[str, dict[tuple[IndicatorKind, bool], str]] = {
     },
 }
 
-_ARROW_TOKENS = frozenset({"v", "V", "у", "У", "Y", "y", "~", "⌄", "▼", "▾", "Vv"})
+_ARROW_TOKENS = frozenset({"v", "V", "у", "У", "Y", "y", "~", "⌄", "▼", "▾", "Vv", "wv", "я"})
 _INDICATOR_LOOKALIKES = frozenset("OoОоQDCGcс@©®")
 """What tesseract reads a radio button or check box as when it takes it for a letter."""
 _BRACKETS = frozenset("|[]{}()")
+_FOCUS_DEBRIS = "‘’'`.,"
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @dataclass(frozen=True)
@@ -187,6 +193,10 @@ def indicator_candidates(gray: np.ndarray, words: list[Word], height: float) -> 
         kind = indicator_shape(silhouette)
         if kind is None or not _plain_outline(gray[rows, cols], silhouette):
             continue
+        # A widget stands apart from its label; the O of "OK" touches the K.
+        gap = max(2, round(0.2 * height))
+        if ink[rows, cols.stop : cols.stop + gap].any():
+            continue
         bbox: BBox = (float(cols.start), float(rows.start), float(cols.stop), float(rows.stop))
         covering = [w for w in text_words if _overlap_share(bbox, w.bbox) > 0.5]
         if any(not (_glued_to(w, bbox) or _read_as_letter(w, bbox)) for w in covering):
@@ -208,6 +218,7 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
     text_words = [w for w in words if _is_text(w)]
     gray = np.asarray(image.convert("L"), dtype=np.float32)
     regions: list[BBox] = []
+    rows: list[tuple[float, float]] = []  # the rows read, to which each region's words are kept
     for indicator in indicator_candidates(gray, words, height):
         _, y0, x1, y1 = indicator.bbox
         label = _label_right_of(indicator.bbox, text_words, height)
@@ -222,20 +233,39 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
             ),
             key=lambda w: w.bbox[0],
         )
+        pad = 0.3 * (y1 - y0)
         if not row:
+            # OCR lost the whole label (grey text in a dotted focus frame, GIMP's dark theme): read
+            # the row beside the indicator when something is written there.
+            end = _ink_end(gray, (x1 + 1, y0, min(gray.shape[1] - 1, x1 + 25 * height), y1), height)
+            if end is not None:
+                regions.append((x1 + 1, y0 - pad, end + 2, y1 + pad))
+                rows.append((y0 - 1, y1 + 1))
             continue
         end = row[0].bbox[2]
         for previous, word in itertools.pairwise(row):
             if word.bbox[0] - previous.bbox[2] > 1.2 * height:
                 break
             end = word.bbox[2]
-        pad = 0.3 * (y1 - y0)
         regions.append((x1 + 1, min(y0, row[0].bbox[1]) - pad, end + 2, max(y1, row[0].bbox[3]) + pad))
+        rows.append((min(y0, row[0].bbox[1]) - 1, max(y1, row[0].bbox[3]) + 1))
     if not regions:
         return False
     changed = False
     next_block = max((line.block for line in lines), default=0) + 1
-    for region, found in zip(regions, read_boxes(image, regions, "eng+rus"), strict=True):
+    for region, (top, bottom), found in zip(
+        regions, rows, read_boxes(image, regions, "eng+rus"), strict=True
+    ):
+        # A dotted focus frame around the label reads as quotes and full stops at its ends, and
+        # stretches the words' boxes over it: they are kept to the row that was read.
+        found = [
+            dataclasses.replace(
+                w,
+                text=w.text.strip(_FOCUS_DEBRIS) or w.text,
+                bbox=(w.bbox[0], max(w.bbox[1], top), w.bbox[2], min(w.bbox[3], bottom)),
+            )
+            for w in found
+        ]
         fresh = [w for w in found if _is_text(w) and w.confidence >= 50]
         old = [w for w in words if _centre_in(w.bbox, region)]
         if sum(ch.isalpha() for w in fresh for ch in w.text) <= sum(
@@ -251,6 +281,25 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
     return changed
 
 
+def _ink_end(gray: np.ndarray, region: BBox, height: float) -> float | None:
+    """Where the writing that starts just right of a widget ends (a gap of two text heights), if any."""
+    x0, y0, x1, y1 = (round(v) for v in region)
+    crop = gray[max(0, y0) : y1, x0:x1]
+    if crop.size == 0:
+        return None
+    columns = (np.abs(crop - np.median(crop)) > INK_CONTRAST).any(axis=0)
+    inked = np.flatnonzero(columns)
+    if inked.size == 0 or inked[0] > 1.5 * height:
+        return None
+    end = inked[0]
+    for column in inked[1:]:
+        if column - end > 2 * height:
+            break
+        end = column
+    # A label is a few letters wide; a lone stroke is a frame's edge or the next widget.
+    return float(x0 + end) if end - inked[0] >= 1.5 * height else None
+
+
 def _centre_in(box: BBox, region: BBox) -> bool:
     x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     return region[0] <= x <= region[2] and region[1] <= y <= region[3]
@@ -259,7 +308,29 @@ def _centre_in(box: BBox, region: BBox) -> bool:
 def _plain_outline(crop: np.ndarray, silhouette: np.ndarray) -> bool:
     """A widget's outline is one even colour all the way round; an icon's edge is a picture."""
     edge = silhouette & ~ndi.binary_erosion(silhouette)
-    return bool(edge.any()) and float(crop[edge].std()) <= 32.0
+    if not edge.any():
+        return False
+    if float(crop[edge].std()) <= 32.0:
+        return True
+    # A thin anti-aliased ring (GIMP's dark theme: a 1-px light circle over a darker disc) mixes
+    # its line with half-covered pixels; its line is still the same colour all the way round, so
+    # the strongest pixel of the outline is alike in every direction, which an icon's edge is not.
+    band = silhouette & ~ndi.binary_erosion(silhouette, iterations=2)
+    height, width = crop.shape
+    ys, xs = np.nonzero(band)
+    angle = np.arctan2(ys - (height - 1) / 2, xs - (width - 1) / 2)
+    sector = ((angle + np.pi) / (2 * np.pi) * 8).astype(int) % 8
+    values = crop[ys, xs]
+    inside = (
+        float(np.median(crop[ndi.binary_erosion(silhouette, iterations=2)])) if silhouette.sum() > 0 else 0
+    )
+    peaks = []
+    for index in range(8):
+        chosen = values[sector == index]
+        if chosen.size == 0:
+            return False
+        peaks.append(float(chosen[np.argmax(np.abs(chosen - inside))]))
+    return max(peaks) - min(peaks) <= 40.0 and min(abs(p - inside) for p in peaks) > INK_CONTRAST
 
 
 def _read_as_letter(word: Word, box: BBox) -> bool:
@@ -351,6 +422,20 @@ def phrases(lines: list[TextLine], height: float) -> list[Phrase]:
 def find_frame(gray: np.ndarray, box: BBox, height: float) -> Frame | None:
     """The rectangle drawn around `box` (a field's or button's text), if there is one.
 
+    A clear outline first; then a faint one (GIMP's dark theme draws its fields 20 grey levels
+    off the window), which a clear theme's inner shading must not be taken for.
+    """
+    clear = _frame_around(gray, box, height, INK_CONTRAST)
+    if clear is not None:
+        return clear
+    x0, y0, x1, y1 = (max(0, round(v)) for v in box)
+    dark = gray[y0:y1, x0:x1].size > 0 and float(np.median(gray[y0:y1, x0:x1])) < 128
+    return _frame_around(gray, box, height, FRAME_CONTRAST) if dark else None
+
+
+def _frame_around(gray: np.ndarray, box: BBox, height: float, contrast: float) -> Frame | None:
+    """`find_frame` with edges `contrast` grey levels off the fill behind the text.
+
     Walks out from the text in each direction to the first line that differs from the fill
     behind the text, and checks that the four lines close a rectangle a little taller than the text.
     """
@@ -362,23 +447,50 @@ def find_frame(gray: np.ndarray, box: BBox, height: float) -> Frame | None:
         return None
     fill = float(np.median(gray[max(0, y0 - 2) : y0, x0:x1])) if y0 >= 2 else float(gray[y0, x0])
     reach_v = int(1.6 * height)
-    top = _edge(gray, fill, axis=0, start=y0 - 1, stop=max(-1, y0 - reach_v), step=-1, span=(x0, x1))
-    bottom = _edge(gray, fill, axis=0, start=y1 + 1, stop=min(page_h, y1 + reach_v), step=1, span=(x0, x1))
+    top = _edge(
+        gray,
+        fill,
+        axis=0,
+        start=y0 - 1,
+        stop=max(-1, y0 - reach_v),
+        step=-1,
+        span=(x0, x1),
+        contrast=contrast,
+    )
+    bottom = _edge(
+        gray,
+        fill,
+        axis=0,
+        start=y1 + 1,
+        stop=min(page_h, y1 + reach_v),
+        step=1,
+        span=(x0, x1),
+        contrast=contrast,
+    )
     if top is None or bottom is None or not 1.2 * (y1 - y0) <= bottom - top <= 4 * height:
         return None
     inner = (top + 2, bottom - 1)
-    left = _edge(gray, fill, axis=1, start=x0 - 1, stop=max(-1, x0 - int(4 * height)), step=-1, span=inner)
+    left = _edge(
+        gray,
+        fill,
+        axis=1,
+        start=x0 - 1,
+        stop=max(-1, x0 - int(4 * height)),
+        step=-1,
+        span=inner,
+        contrast=contrast,
+    )
     if left is None:
         return None
     reach_h = min(page_w, x1 + int(60 * height))
-    right = _edge(gray, fill, axis=1, start=x1 + 1, stop=reach_h, step=1, span=inner)
+    right = _edge(gray, fill, axis=1, start=x1 + 1, stop=reach_h, step=1, span=inner, contrast=contrast)
     if right is None:
         return None
     left_gap, right_gap = x0 - left, right - x1
     # The top and bottom lines run the whole way between the side lines, corners included, and
     # the side lines stop there: otherwise this is a panel's edge, not a field's frame.
     for row in (top, bottom):
-        line = np.abs(gray[row, left : right + 1] - fill) > INK_CONTRAST / 2
+        line = np.abs(gray[row, left : right + 1] - fill) > contrast / 2
         corner = max(2, len(line) // 8)
         if line.mean() < 0.85 or line[:corner].mean() < 0.7 or line[-corner:].mean() < 0.7:
             return None
@@ -397,6 +509,97 @@ def find_frame(gray: np.ndarray, box: BBox, height: float) -> Frame | None:
     return Frame(frame, "dropdown" if has_arrow and right_gap > height else "field")
 
 
+def labelled_bars(
+    gray: np.ndarray, row_phrases: list[Phrase], height: float
+) -> list[tuple[Phrase, Phrase, Frame]]:
+    """Bars that hold a label at their left end and the value at their right: (label, value, frame).
+
+    GIMP draws its combo boxes ("Abyss policy ... None ▾") and spin scales ("Amplitude ... 25.0")
+    this way. The two phrases sit on one row far apart, nothing between them, and one bar runs
+    under both: a horizontal edge just above and just below, from the label's start to the value's end.
+    """
+    found = []
+    for left in row_phrases:
+        if _labelled_from_outside(left, row_phrases, height):
+            continue
+        ly0, ly1 = left.bbox[1], left.bbox[3]
+        beside = [
+            p
+            for p in row_phrases
+            if p.bbox[0] > left.bbox[2]
+            and min(ly1, p.bbox[3]) - max(ly0, p.bbox[1]) >= 0.5 * min(ly1 - ly0, p.bbox[3] - p.bbox[1])
+        ]
+        if not beside:
+            continue
+        right = min(beside, key=lambda p: p.bbox[0])
+        if right.bbox[0] - left.bbox[2] < 3 * height or not _value_text(right):
+            continue
+        frame = _bar_under(
+            gray, (left.bbox[0], min(ly0, right.bbox[1]), right.bbox[2], max(ly1, right.bbox[3])), height
+        )
+        if frame is not None:
+            found.append((left, right, frame))
+    return found
+
+
+def _labelled_from_outside(phrase: Phrase, row_phrases: list[Phrase], height: float) -> bool:
+    """Whether a label ending in ':' stands just left of `phrase` ("Resize layers: [None ▾]")."""
+    cy = (phrase.bbox[1] + phrase.bbox[3]) / 2
+    return any(
+        p.text.endswith(":")
+        and p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
+        and 0 <= phrase.bbox[0] - p.bbox[2] <= 12 * height
+        for p in row_phrases
+        if p is not phrase
+    )
+
+
+def _bar_under(gray: np.ndarray, box: BBox, height: float) -> Frame | None:
+    """The bar drawn under a row's text from its left end to its right end, if there is one."""
+    page_h, page_w = gray.shape
+    x0, y0, x1, y1 = max(0, round(box[0])), max(1, round(box[1])), min(page_w, round(box[2])), round(box[3])
+    if x1 - x0 < 4 or y1 >= page_h - 1:
+        return None
+
+    def edge(row: int, neighbour: int) -> bool:
+        # All the way along: a row of buttons breaks its edge between one button and the next.
+        step = np.abs(gray[row, x0:x1] - gray[neighbour, x0:x1]) > FRAME_CONTRAST
+        return float(step.mean()) >= 0.9 and _longest_run(~step) <= 3
+
+    # OCR's word boxes sometimes take in the bar's own edge: the search starts a little inside them.
+    reach = int(1.2 * height)
+    top = next((r for r in range(y0 + 2, max(0, y0 - reach), -1) if edge(r, r - 1)), None)
+    bottom = next((r for r in range(y1 - 2, min(page_h - 1, y1 + reach)) if edge(r, r + 1)), None)
+    if top is None or bottom is None or bottom - top > 3 * height:
+        return None
+    band = gray[top + 2 : bottom - 1]
+
+    def wall(column: int) -> bool:
+        step = np.abs(band[:, column] - band[:, column + 1]) > FRAME_CONTRAST
+        return float(step.mean()) >= 0.85
+
+    # Closed at both ends, the label starting just inside.
+    left = next((c for c in range(x0 + 2, max(0, x0 - int(1.5 * height)), -1) if wall(c)), None)
+    right = next((c for c in range(x1, min(page_w - 1, x1 + int(4 * height))) if wall(c)), None)
+    if left is None or right is None:
+        return None
+    arrow_zone = gray[top + 2 : bottom - 1, x1:right]
+    fill = float(np.median(gray[top + 1 : bottom, x0:x1]))
+    has_arrow = arrow_zone.size > 0 and float((np.abs(arrow_zone - fill) > 80).mean()) > 0.04
+    return Frame(
+        (float(left), float(top), float(right + 1), float(bottom + 1)), "dropdown" if has_arrow else "field"
+    )
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    """Length of the longest run of True in a 1-d boolean array."""
+    longest = current = 0
+    for flag in flags:
+        current = current + 1 if flag else 0
+        longest = max(longest, current)
+    return longest
+
+
 def _line_through(gray: np.ndarray, y: int, x: int) -> bool:
     """Whether a vertical line passes through (x, y): the pixel differs from both its side neighbours."""
     width = gray.shape[1]
@@ -407,7 +610,14 @@ def _line_through(gray: np.ndarray, y: int, x: int) -> bool:
 
 
 def _edge(
-    gray: np.ndarray, fill: float, axis: int, start: int, stop: int, step: int, span: tuple[int, int]
+    gray: np.ndarray,
+    fill: float,
+    axis: int,
+    start: int,
+    stop: int,
+    step: int,
+    span: tuple[int, int],
+    contrast: float,
 ) -> int | None:
     """The first row (axis 0) or column (axis 1) from `start` toward `stop` that differs from `fill`."""
     low, high = span
@@ -415,7 +625,7 @@ def _edge(
         return None
     for position in range(start, stop, step):
         strip = gray[position, low:high] if axis == 0 else gray[low:high, position]
-        if strip.size and float((np.abs(strip - fill) > INK_CONTRAST).mean()) >= 0.7:
+        if strip.size and float((np.abs(strip - fill) > contrast).mean()) >= 0.7:
             return position
     return None
 
@@ -446,16 +656,25 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         if found is not None and id(found[0]) not in taken:
             taken.add(id(found[0]))
             options.append((indicator, found[1]))
+    # GIMP's combo boxes and spin scales hold their label too: "Wave type ... Sine ▾" in one bar.
+    in_bars = labelled_bars(gray, [p for p in row_phrases if id(p) not in taken], height)
+    for bar_label, bar_value, _ in in_bars:
+        taken.update((id(bar_label), id(bar_value)))
     framed: list[tuple[Phrase, Frame]] = []
     for phrase in row_phrases:
         if id(phrase) in taken:
             continue
         frame = find_frame(gray, phrase.bbox, height)
+        if frame is not None and frame.kind == "button" and _is_number(phrase.text):
+            # A short number sits in the middle of its field as a caption does in a button.
+            frame = Frame(frame.bbox, "field")
         if frame is not None and frame.kind == "button":
             taken.add(id(phrase))  # a button's caption heads no section and labels nothing
         elif frame is not None and _value_text(phrase):
             framed.append((phrase, frame))
             taken.add(id(phrase))
+    tabs = tab_strip(gray, [p for p in row_phrases if id(p) not in taken], height)
+    taken.update(id(p) for p in tabs)
     # What is left are labels and headings: a field's label is never another field's value, but
     # an option can end with one ("JPEG compression  Quality: [90%]").
     headings = [p for p in row_phrases if id(p) not in taken]
@@ -465,6 +684,7 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         label = _field_label(frame, headings + option_labels, height)
         if label is not None:
             fields.append((phrase, frame, label))
+    fields += [(bar_value, frame, bar_label) for bar_label, bar_value, frame in in_bars]
     field_labels = {id(label) for _, _, label in fields}
     # Section headings: "Margins", "Other options", "С чем инициализировать маску слоя:".
     sections = [p for p in headings if id(p) not in field_labels]
@@ -479,26 +699,65 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
             group = _section_heading(title_box or anchor, sections, height)
         controls.append(Control(indicator.kind, title, title_box, text, box, indicator.on, group))
     for phrase, frame, label in fields:
-        group = _section_heading(label.bbox, sections, height)
+        group = _section_heading(label.bbox, sections, height, label=True)
         value = _value_text(phrase)
         name = label.text.rstrip(" :")
         kind: ControlKind = "dropdown" if frame.kind == "dropdown" else "field"
         controls.append(Control(kind, name, label.bbox, value, phrase.bbox, None, group))
+    if tabs:
+        names = [p.text for p in tabs]
+        title = "Вкладки" if any(_CYRILLIC.search(name) for name in names) else "Tabs"
+        box = union_bbox([p.bbox for p in tabs])
+        controls.append(Control("tabs", title, box, ", ".join(names), box, None, ""))
     return [dataclasses.replace(c, group="") if c.group == c.label else c for c in controls]
 
 
-def _section_heading(box: BBox, sections: list[Phrase], height: float) -> str:
+def tab_strip(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> list[Phrase]:
+    """The captions of a notebook's tabs ("General  Initial View  Links  Security"), or [].
+
+    Three or more short phrases on one row in the top part of the dialog, with the notebook's
+    edge, a line across the whole row, right under them.
+    """
+    page_h = gray.shape[0]
+    top = sorted((p for p in row_phrases if p.bbox[1] < 0.35 * page_h), key=lambda p: p.bbox[1])
+    for first in top:
+        row = sorted(
+            (
+                p
+                for p in top
+                if min(first.bbox[3], p.bbox[3]) - max(first.bbox[1], p.bbox[1])
+                >= 0.5 * min(first.bbox[3] - first.bbox[1], p.bbox[3] - p.bbox[1])
+            ),
+            key=lambda p: p.bbox[0],
+        )
+        # Captions are words: a row with a number in it is a table's row or a field's line.
+        if len(row) < 3 or any(len(p.words) > 4 or p.text.endswith(":") or _is_number(p.text) for p in row):
+            continue
+        x0, x1 = round(row[0].bbox[0]), round(row[-1].bbox[2])
+        bottom = round(max(p.bbox[3] for p in row))
+        for line in range(bottom + 1, min(page_h - 1, bottom + round(1.5 * height))):
+            step = np.abs(gray[line, x0:x1] - gray[line - 1, x0:x1]) > FRAME_CONTRAST
+            if step.size and float(step.mean()) >= 0.85:
+                return row
+    return []
+
+
+def _section_heading(box: BBox, sections: list[Phrase], height: float, label: bool = False) -> str:
     """The heading a control sits under: the nearest phrase above, in its column, no further than ~20 rows.
 
-    A phrase ending in ":" labels a row (its field may have gone unseen), it heads no section.
+    A phrase ending in ":" labels a row (its field may have gone unseen), it heads no section; nor
+    does a phrase that starts where a field's label (`label`) starts: fields under a heading are
+    indented, and one flush with the label above is another row whose field went unseen (a combo
+    box's frame erased with the red mark drawn over it).
     """
+    right_edge = box[0] - 0.4 * height if label else box[0] + 0.5 * height
     above = [
         p
         for p in sections
         if not p.text.endswith(":")
         and p.bbox[3] <= box[1] + 1
         and box[1] - p.bbox[3] <= 20 * height
-        and box[0] - 6 * height <= p.bbox[0] <= box[0] + 0.5 * height
+        and box[0] - 6 * height <= p.bbox[0] <= right_edge
     ]
     return max(above, key=lambda p: p.bbox[3]).text if above else ""
 
@@ -600,6 +859,11 @@ def _field_label(frame: Frame, headings: list[Phrase], height: float) -> Phrase 
     if above:
         return max(above, key=lambda p: p.bbox[3])
     return None
+
+
+def _is_number(text: str) -> bool:
+    """A quantity ("1", "90%", "2,50 cm"): digits first, at most a unit after them."""
+    return bool(re.fullmatch(r"[-+−]?\d[\d.,\s]*\s*[^\W\d_]{0,4}\.?[%″”\"°]?", text.strip()))
 
 
 def _value_text(phrase: Phrase) -> str:

@@ -16,6 +16,7 @@ import scipy.ndimage as ndi
 from PIL import Image
 
 from indexer.errors import AssistantError
+from indexer.language import STOPWORDS
 from indexer.records import BBox, TextLine, Word
 
 log = logging.getLogger(__name__)
@@ -213,12 +214,18 @@ def latin_lookalikes(words: list[Word]) -> list[Word]:
 
 
 def choose_russian_reading(word: Word, russian: list[tuple[str, float]]) -> str | None:
-    """The Russian reading of a Latin-looking word when tesseract is clearly surer of it."""
+    """The Russian reading of a Latin-looking word when tesseract is clearly surer of it.
+
+    A short Russian function word ("по", "на", "не") read confidently is taken as it is: such
+    words are what Russian UI text is full of, and English ones of two letters never sit among them.
+    """
     if len(russian) != 1:
         return None
     text, confidence = russian[0]
     if _LATIN.search(text) or not _CYRILLIC.search(text) or abs(_alnum(text) - _alnum(word.text)) > 1:
         return None
+    if confidence >= 85 and text.lower() in STOPWORDS and len(text) <= 3:
+        return text
     return text if confidence >= 85 and confidence >= word.confidence + 5 else None
 
 
@@ -233,11 +240,41 @@ def settle_scripts(image: Image.Image, lines: list[TextLine], settings: OcrSetti
         if better is not None:
             word.text = better
     latin = latin_lookalikes(every_word)
+    latin += [w for w in latin_among_russian(lines) if all(w is not other for other in latin)]
     for word, russian in zip(latin, _read_again(image, latin, "rus", settings), strict=True):
         log.debug("OCR script: %r (%.0f) read in Russian as %r", word.text, word.confidence, russian)
         better = choose_russian_reading(word, russian)
         if better is not None:
             word.text = better
+
+
+def latin_among_russian(lines: list[TextLine]) -> list[Word]:
+    """On a Russian screen, Latin words inside Russian phrases that may be Russian words misread.
+
+    A short word of look-alike letters ("по" read as "no", "на" as "ha") or a word tesseract was
+    unsure of ("Цвет" read as "user", 78) with a Russian word beside it. Acronyms and words with
+    digits ("OK", "PNG", "Adam7") are names, kept as read.
+    """
+    if mostly_latin([w for line in lines for w in line.words]):
+        return []
+    found = []
+    for line in lines:
+        for index, word in enumerate(line.words):
+            letters = [ch for ch in word.text if ch.isalpha()]
+            if (
+                len(letters) < 2
+                or not all(ch.isascii() for ch in letters)
+                or word.text.isupper()
+                or any(ch.isdigit() for ch in word.text)
+            ):
+                continue
+            beside = line.words[max(0, index - 1) : index] + line.words[index + 1 : index + 2]
+            if not any(_CYRILLIC.search(w.text) and _alnum(w.text) >= 3 for w in beside):
+                continue
+            lookalike = all(ch in _CYRILLIC_LOOKING_LATIN for ch in letters)
+            if (lookalike and len(letters) <= 3) or word.confidence < 85:
+                found.append(word)
+    return found[:MAX_REREAD_WORDS]
 
 
 def read_boxes(
@@ -255,6 +292,7 @@ def read_boxes(
     crops = []
     for x0, y0, x1, y1 in boxes:
         crop = gray.crop((int(x0) - 3, int(y0) - 3, int(x1) + 4, int(y1) + 4))
+        crop = _as_paper(crop)
         size = (crop.width * REREAD_SCALE, crop.height * REREAD_SCALE)
         crops.append(crop.resize(size, Image.Resampling.LANCZOS))
     gap = 30
@@ -284,6 +322,21 @@ def read_boxes(
                 found[index].append(Word(text, bbox, float(row["conf"]), height_px / REREAD_SCALE))
                 break
     return found
+
+
+def _as_paper(crop: Image.Image) -> Image.Image:
+    """Dark ink on white paper, as tesseract reads best: light text on a dark theme is inverted and
+    the crop's background (its median) stretched to white, so it matches the strip around it."""
+    pixels = np.asarray(crop, dtype=np.float32)
+    if pixels.size == 0:
+        return crop
+    if float(np.median(pixels)) < 128:
+        pixels = 255.0 - pixels
+    paper, ink = float(np.median(pixels)), float(pixels.min())
+    if paper - ink < 8:
+        return crop
+    stretched = (pixels - ink) * (255.0 / (paper - ink))
+    return Image.fromarray(stretched.clip(0, 255).astype(np.uint8))
 
 
 def _read_again(

@@ -17,7 +17,7 @@ from indexer.errors import EmptyDocument
 from indexer.figures import FigureLimits, read_figures
 from indexer.images import image_page, read_image_pages
 from indexer.layout import build_passages, place_figures
-from indexer.marks import detect_marks, erase_marks
+from indexer.marks import detect_marks, erase_marks, reread_marked
 from indexer.ocr import OcrSettings, recognize
 from indexer.pdf import read_pdf, render_pdf_page
 from indexer.records import PageContent, PassageDraft
@@ -113,6 +113,7 @@ def ocr_page(page: PageContent, image: Image.Image, settings: IndexSettings) -> 
     result = recognize(clean, OcrSettings(languages=settings.ocr_languages))
     page.lines = result.lines
     page.marks = detection.marks
+    reread_marked(clean, detection.marks, result.lines, settings.ocr_languages)
     page.controls = detect_controls(clean, result.lines)
     page.ocr_confidence = result.mean_confidence
     page.text_source = "ocr" if result.lines else "none"

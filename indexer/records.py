@@ -14,7 +14,7 @@ TextSource = Literal["pdf", "ocr", "none"]
 PassageKind = Literal["heading", "text", "mark", "control", "figure"]
 FigureKind = Literal["image", "drawing"]
 MarkShape = Literal["rectangle", "ellipse", "arrow", "highlight"]
-ControlKind = Literal["radio", "checkbox", "field", "dropdown"]
+ControlKind = Literal["radio", "checkbox", "field", "dropdown", "tabs"]
 
 
 def union_bbox(boxes: list[BBox]) -> BBox:
@@ -85,6 +85,7 @@ class Control:
 
     radio / checkbox: `label` is the group's title (may be empty), `value` the option's text,
     `on` its state. field / dropdown: `label` names it, `value` is what it holds, `on` is None.
+    tabs: the row of a notebook's tab captions, `value` lists them ("General, Links, Security").
     """
 
     kind: ControlKind

@@ -21,7 +21,7 @@ from assistant.generators.base import Answer, Citation, answer_language
 from assistant.retrieval import PageHit
 from indexer.controls import STATE_WORDS
 from indexer.embedders import TextEmbedder
-from indexer.language import search_tokens
+from indexer.language import STOPWORDS, detect_language, search_tokens
 from indexer.records import BBox, PassageRecord, union_bbox
 from indexer.workspace import filename_words
 
@@ -56,6 +56,10 @@ MIN_NAME_MATCH = 0.5
 """Share of the question's own words (beyond its frame and the dialog's title) a control's name must hold."""
 MIN_MEANING = 0.55
 """Cosine similarity of question and control name that stands in for shared words."""
+MIN_CROSS_MEANING = 0.4
+"""Across languages: similarity of what the question names ("paper size") and the control's name."""
+CROSS_MARGIN = 0.15
+"""...by which it must lead every other control of the screen (translations are close, neighbours not)."""
 
 
 @dataclass(frozen=True)
@@ -116,13 +120,16 @@ def answer_from_controls(
     None (the text reader answers) unless the question asks for a setting, the top page is a
     screenshot with controls, and one control's name clearly matches what the question names.
     """
-    if not hits or not is_setting_question(question):
+    asks_tabs = bool(_TABS_QUESTION.search(question) and _ASKS_WHICH.search(question))
+    if not hits or not (asks_tabs or is_setting_question(question)):
         return None
     top = hits[0]
     passages = (
         page_passages(top.document.id, top.page) if page_passages else [e.passage for e in top.passages]
     )
     readings = [r for p in passages if (r := read_control(p, top)) is not None]
+    if asks_tabs:
+        return _answer_tabs(question, readings)
     if not readings:
         return None
     names = sorted({r.name for r in readings if r.name})
@@ -142,6 +149,25 @@ def answer_from_controls(
     # broke), and only if retrieval found that control's passage among the page's evidence too.
     retrieved = {e.passage.id for e in top.passages}
     found_too = any(r.passage.id in retrieved for r in readings if r.name == best_name)
+    crossing = best_match < MIN_NAME_MATCH and detect_language(question) != detect_language(" ".join(names))
+    if crossing:
+        # An English question about a Russian screen (or the reverse) shares no word with the
+        # controls: what it names ("paper size") must mean one control's name far more than any other.
+        named = named_phrase(question, window)
+        if named:
+            across = dict(zip(names, _similarities(embedder, named, names), strict=True))
+            ranked = sorted(across.items(), key=lambda item: item[1], reverse=True)
+            runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+            if ranked[0][1] >= MIN_CROSS_MEANING and ranked[0][1] - runner_up >= CROSS_MARGIN:
+                best_name, best_score, best_match = ranked[0][0], ranked[0][1], 0.0
+                log.info(
+                    "screen: %r names %r across languages (%.2f, next %.2f)",
+                    named,
+                    best_name,
+                    best_score,
+                    runner_up,
+                )
+                return _answer(question, readings, best_name, best_score, best_match)
     if best_match < MIN_NAME_MATCH and not (meaning[best_name] >= MIN_MEANING and found_too):
         log.info(
             "screen: no control named like %r (best %r, match %.2f, meaning %.2f)",
@@ -154,6 +180,47 @@ def answer_from_controls(
     if len(scored) > 1 and scored[1][0] >= best_score - 0.02 and scored[1][1] >= best_match:
         log.info("screen: %r and %r tie for %r", best_name, scored[1][2], question)
         return None
+    return _answer(question, readings, best_name, best_score, best_match)
+
+
+_TABS_QUESTION = re.compile(r"\b(tabs?|вкладк\w*)\b", re.IGNORECASE)
+TAB_STRIP_NAMES = frozenset({"Tabs", "Вкладки"})
+"""How `indexer.controls` names a notebook's row of tabs."""
+
+
+def _answer_tabs(question: str, readings: list[ControlReading]) -> Answer | None:
+    """'Which tabs does the dialog have besides General?': the tab row, less the tabs the question names."""
+    strip = next((r for r in readings if r.name in TAB_STRIP_NAMES), None)
+    if strip is None:
+        return None
+    named = set(search_tokens(question))
+    tabs = [tab.strip() for tab in strip.value.split(",") if tab.strip()]
+    others = [tab for tab in tabs if not set(search_tokens(tab)) <= named]
+    if not others:
+        return None
+    text = ", ".join(others)
+    log.info("screen: %r -> tabs %r", question, text)
+    return Answer(
+        question, text, True, [_cite(strip.passage, strip.value_bbox, text, 1.0)], answer_language(question)
+    )
+
+
+def _cite(passage: PassageRecord, bbox: BBox, text: str, score: float) -> Citation:
+    return Citation(
+        document=passage.document,
+        page=passage.page,
+        bbox=bbox,
+        quote=text,
+        score=round(score, 4),
+        page_width=passage.page_width,
+        page_height=passage.page_height,
+    )
+
+
+def _answer(
+    question: str, readings: list[ControlReading], best_name: str, best_score: float, best_match: float
+) -> Answer | None:
+    """The answer from the control named `best_name`: its value, or its group's chosen options."""
     group = [r for r in readings if r.name == best_name]
     chosen = [r for r in group if r.on] if group[0].option else group[:1]
     if not chosen:
@@ -161,18 +228,33 @@ def answer_from_controls(
     language = answer_language(question)
     text = ", ".join(r.value for r in chosen)
     bbox = union_bbox([r.value_bbox for r in chosen])
-    passage = chosen[0].passage
-    citation = Citation(
-        document=passage.document,
-        page=passage.page,
-        bbox=bbox,
-        quote=text,
-        score=round(best_score, 4),
-        page_width=passage.page_width,
-        page_height=passage.page_height,
-    )
     log.info("screen: %r -> %r (%s, match %.2f)", question, text, best_name, best_match)
-    return Answer(question, text, True, [citation], language)
+    return Answer(question, text, True, [_cite(chosen[0].passage, bbox, text, best_score)], language)
+
+
+_QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”|\([^)]*\)")
+_LANGUAGE_NAMES = frozenset(
+    search_tokens("russian english русский русском английский английском русскоязычном англоязычном")
+)
+
+
+def named_phrase(question: str, window: str) -> str:
+    """What the question names, in its own words: "paper size" of "…which paper size is selected?".
+
+    The window's name (quoted, or words of its title), names of products and languages
+    (capitalised inside the sentence: "LibreOffice", "Russian"), and the words that frame the
+    question are left out.
+    """
+    title = set(search_tokens(window))
+    kept = []
+    for index, word in enumerate(re.findall(r"[\w/-]+", _QUOTED.sub(" ", question))):
+        token = search_tokens(word)
+        if not token or word.lower() in STOPWORDS or (index > 0 and word[0].isupper()):
+            continue
+        if token[0] in _FRAME_WORDS or token[0] in title or token[0] in _LANGUAGE_NAMES:
+            continue
+        kept.append(word)
+    return " ".join(kept)
 
 
 def _question_terms(

@@ -12,6 +12,7 @@ from assistant import Assistant
 from assistant.generators.screens import (
     is_setting_question,
     name_match,
+    named_phrase,
     read_control,
 )
 from assistant.retrieval import PageHit
@@ -205,3 +206,51 @@ def test_a_question_naming_the_window_finds_that_windows_mark(make: Maker, tmp_p
     # Not about the mark: the clean screen comes before its annotated copy.
     [first, second, *_] = assistant.search("How many copies does the Print dialog print?", 3)
     assert (first.document.filename, second.document.filename) == ("print.png", "print_marked.png")
+
+
+def test_what_a_question_names_leaves_out_the_window_product_and_frame() -> None:
+    window = "Печать lo ru print"
+    question = "In the Russian LibreOffice print dialog (Печать), which paper size is selected?"
+    assert named_phrase(question, window) == "paper size"
+    assert named_phrase("Какое верхнее поле задано в окне «Стиль страницы»?", "Page Style") == "верхнее поле"
+
+
+def test_a_question_in_the_other_language_is_answered_from_the_control_it_names(tmp_path: Path) -> None:
+    # An English question about a Russian dialog shares no word with its controls; what it names
+    # ("paper size") means one control's name ("Размер бумаги") far more than any other.
+    draw_dialog(
+        tmp_path / "pechat.png",
+        "Печать",
+        ("Ориентация:", ["Книжная", "Альбомная"], 0),
+        ("Макет страницы", [("Размер бумаги:", "A4"), ("Копии:", "3")]),
+        ("Дополнительно", [("Двусторонняя печать", True), ("Разобрать по копиям", False)]),
+    )
+    assistant = Assistant(tmp_path / "workspace")
+    assistant.add([tmp_path / "pechat.png"])
+    answer = assistant.ask("Which paper size is selected in the Russian print dialog?")
+    assert answer.found and answer.text == "A4"
+    assert answer.citations[0].quote == "A4" and answer.citations[0].bbox[0] >= 150
+    # Nothing on the screen is the thing named: no control's value is passed off as the answer.
+    other = assistant.ask("Which paper tray is selected in the Russian print dialog?")
+    assert other.text not in ("A4", "3", "Книжная", "Двусторонняя печать")
+
+
+def test_which_tabs_a_dialog_has_besides_one_is_the_rest_of_its_tab_row(tmp_path: Path) -> None:
+    image = Image.new("RGB", (640, 300), (246, 245, 244))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 14)
+    draw.text((16, 10), "Export Options", font=ImageFont.truetype(FONT, 20), fill="black")
+    x = 20
+    for tab in ["General", "Layout", "Security", "Signatures"]:
+        draw.text((x, 52), tab, font=font, fill="black")
+        x += int(draw.textlength(tab, font=font)) + 40
+    draw.line((10, 76, 630, 76), fill=(160, 160, 160), width=1)  # the notebook's edge
+    draw.text((30, 100), "Quality:", font=font, fill="black")
+    draw.rectangle((150, 94, 300, 124), fill="white", outline=(160, 160, 160))
+    draw.text((158, 100), "90%", font=font, fill="black")
+    image.save(tmp_path / "export_options.png")
+    assistant = Assistant(tmp_path / "workspace")
+    assistant.add([tmp_path / "export_options.png"])
+    answer = assistant.ask("Which tabs does the Export Options dialog have besides General?")
+    assert answer.found and answer.text == "Layout, Security, Signatures"
+    assert answer.citations[0].bbox[1] >= 45 and answer.citations[0].bbox[3] <= 76

@@ -31,7 +31,7 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 def controls_of(name: str) -> list[Control]:
     with Image.open(DATA / name) as image:
-        rgb = image.convert("RGB")
+        rgb = image.convert("RGBA").convert("RGB")  # palette PNGs with transparency
     return detect_controls(rgb, recognize(rgb).lines)
 
 
@@ -303,7 +303,7 @@ def test_a_screenshot_is_indexed_with_its_controls(tmp_path: Path) -> None:
 def test_a_label_ocr_lost_beside_its_radio_button_is_read_again() -> None:
     # LibreOffice's PDF Options: tesseract reads "( ) JPEG compression" as "compression" alone.
     with Image.open(DATA / "lo_en_pdf_options_images.png") as image:
-        rgb = image.convert("RGB")
+        rgb = image.convert("RGBA").convert("RGB")  # palette PNGs with transparency
     lines = recognize(rgb).lines
     assert "JPEG" not in " ".join(line.text for line in lines)
     controls = by_value(detect_controls(rgb, lines))
@@ -312,3 +312,70 @@ def test_a_label_ocr_lost_beside_its_radio_button_is_read_again() -> None:
     assert controls["90%"].label == "JPEG compression Quality"
     # The recovered words join the page's lines, so its text passages can be searched for them too.
     assert "JPEG compression Quality:" in [line.text for line in lines]
+
+
+# --- GIMP 2.10's dark theme (our screenshots, see PROVENANCE.md) ---------------------------------
+
+
+def test_bars_that_hold_their_label_and_value_are_fields() -> None:
+    # GEGL filter dialogs: spin scales "Amplitude ... 25.0" and combo boxes "Wave type ... Sine ▾",
+    # label and value inside one faintly outlined bar.
+    controls = {c.label: c for c in controls_of("gimp_en_ripple_bars.png")}
+    expected = {
+        "Amplitude": "25.0",
+        "Period": "200.0",
+        "Phase shift": "0.000",
+        "Angle": "0.00",
+        "Resampling method": "Cubic",
+        "Wave type": "Sine",
+        "Abyss policy": "None",
+    }
+    assert {label: controls[label].value for label in expected if label in controls} == expected
+    assert all(c.kind in ("field", "dropdown") for c in controls.values())
+    # the value's box is the value's, at the bar's right end, not the label's
+    assert controls["Abyss policy"].value_bbox[0] > controls["Abyss policy"].label_bbox[2] + 100  # type: ignore[index]
+
+
+def test_thin_ring_radios_and_the_label_ocr_lost_in_a_focus_frame() -> None:
+    # "Merge Layers": 1-px anti-aliased rings; the selected one's grey label sits in a dotted
+    # focus frame that the page's OCR drops entirely.
+    radios = [c for c in controls_of("gimp_en_merge_layers_radios.png") if c.kind == "radio"]
+    assert [(c.value, c.on) for c in radios] == [
+        ("Expanded as necessary", True),
+        ("Clipped to image", False),
+        ("Clipped to bottom layer", False),
+    ]
+    assert {c.group for c in radios} == {"Final, Merged Layer should be"}
+
+
+def test_the_o_of_an_ok_button_is_not_a_radio_button() -> None:
+    controls = controls_of("gimp_en_desaturate_buttons.png")
+    assert [c for c in controls if c.kind in ("radio", "checkbox")] == []
+
+
+def test_a_notebooks_row_of_tabs_is_one_control_listing_them() -> None:
+    # LibreOffice "PDF Options": six tab captions over the notebook's edge; "General" also heads a
+    # column below, and the tab row must not become that column's section.
+    controls = controls_of("lo_en_pdf_options_tabs.png")
+    [tabs] = [c for c in controls if c.kind == "tabs"]
+    assert tabs.value == "General, Initial View, User Interface, Links, Security, Digital Signatures"
+    assert tabs.value_bbox[3] < 70
+    assert all(c.group != "Initial View" for c in controls)
+
+
+def test_a_label_whose_bar_a_red_mark_erased_heads_no_section(tmp_path: Path) -> None:
+    # Someone framed "Resampling method" in red: erasing the stroke takes the bar's edges with it,
+    # so the label is left alone on its row; it is not the heading of the bars below it.
+    with Image.open(DATA / "gimp_en_ripple_bars.png") as image:
+        marked = image.convert("RGB")
+    ImageDraw.Draw(marked).rectangle((6, 112, 170, 140), outline=(230, 20, 20), width=3)
+    marked.save(tmp_path / "ripple_marked.png")
+    [page] = extract_document(tmp_path / "ripple_marked.png", IndexSettings()).pages
+    controls = [p.text for p in page.passages if p.kind == "control"]
+    assert "Wave type: Sine" in controls and "Abyss policy: None" in controls
+    assert not any(text.startswith("Resampling method ›") for text in controls)
+
+
+def test_a_tables_row_of_short_cells_is_no_row_of_tabs() -> None:
+    # GIMP's Unit Editor: "inches  1,000000  2  in  inch  inches" over a grid line is a table row.
+    assert [c for c in controls_of("gimp_en_unit_editor.png") if c.kind == "tabs"] == []

@@ -150,3 +150,11 @@ def test_an_arrow_designates_the_whole_label_at_its_head_not_its_row() -> None:
     [page] = extract_document(DATA / "lo_ru_find_replace_arrow.png", IndexSettings()).pages
     marked = [p.text for p in page.passages if p.kind == "mark"]
     assert marked == ["Регулярные выражения"]
+
+
+def test_the_words_a_mark_frames_are_read_again_beside_the_erased_stroke() -> None:
+    # GIMP's «Формат заголовка изображения» preferences (Russian help image) with «Формат строки
+    # состояния» framed in red: beside the erased stroke the page's OCR reads «Формаг».
+    [page] = extract_document(DATA / "gimp_ru_image_title_format_marked.png", IndexSettings()).pages
+    marked = [p.text for p in page.passages if p.kind == "mark"]
+    assert marked == ["Формат строки состояния"]

@@ -13,13 +13,14 @@ from indexer.ocr import (
     OcrUnavailable,
     choose_reading,
     choose_russian_reading,
+    latin_among_russian,
     latin_lookalikes,
     parse_tsv,
     recognize,
     suspicious_words,
 )
 from indexer.pipeline import extract_document
-from indexer.records import Word
+from indexer.records import TextLine, Word
 from indexer.settings import IndexSettings
 
 if TYPE_CHECKING:
@@ -178,3 +179,35 @@ def test_a_russian_reading_replaces_a_latin_lookalike_only_when_clearly_surer() 
     assert choose_russian_reading(Word("Bepcua", box, 88), [("Версия", 96.9)]) == "Версия"
     assert choose_russian_reading(Word("Mono", box, 97), [("Мопо", 90.4)]) is None
     assert choose_russian_reading(Word("Bepcua", box, 88), [("Вер", 96.0), ("сия", 90.0)]) is None
+
+
+def test_latin_words_inside_russian_phrases_are_read_again() -> None:
+    box = (0.0, 0.0, 10.0, 10.0)
+    lines = [
+        TextLine([Word("Смещение", box, 93), Word("no", box, 91), Word("Y", box, 91)]),
+        TextLine([Word("user", box, 78), Word("фона", box, 85)]),
+        # names stay: acronyms, words with digits, a confident English word, Latin with no Russian beside it
+        TextLine([Word("Справка", box, 97), Word("OK", box, 80)]),
+        TextLine([Word("Чересстрочность", box, 95), Word("Adam7", box, 70)]),
+        TextLine([Word("Обработка", box, 96), Word("Clamp", box, 93)]),
+        TextLine([Word("Generic", box, 60), Word("Printer", box, 70)]),
+        TextLine(
+            [Word(t, box, 95) for t in ["Параметры", "смешивания", "Предпросмотр", "Сравнение", "до/после"]]
+        ),
+    ]
+    assert [w.text for w in latin_among_russian(lines)] == ["no", "user"]
+    english = [TextLine([Word(t, box, 60) for t in ["Offset", "no", "X"]])]
+    assert latin_among_russian(english) == []
+    # a short Russian function word read confidently is taken; a longer word needs clear gain
+    assert choose_russian_reading(Word("no", box, 91), [("по", 92.7)]) == "по"
+    assert choose_russian_reading(Word("user", box, 78), [("Цвет", 96.3)]) == "Цвет"
+    assert choose_russian_reading(Word("Clamp", box, 93), [("Сатр", 88.0)]) is None
+
+
+def test_por_read_as_no_in_gimps_dark_russian_ui_is_searchable_as_russian() -> None:
+    # GIMP 2.10 «Пикселизация» (dark theme): «Смещение по X», «Коэффициент размера по Y»; eng+rus
+    # reads «по» as the Latin look-alike «no».
+    with Image.open(Path(__file__).resolve().parents[1] / "data" / "gimp_ru_pixelize_offsets.png") as image:
+        words = [w.text for line in recognize(image.convert("RGB")).lines for w in line.words]
+    assert "no" not in words
+    assert words.count("по") >= 3

@@ -352,10 +352,10 @@ def sweep(probes: list[int]) -> dict[str, Any]:
     return figures
 
 
-def measure(rounds: int) -> dict[str, Any]:
+def measure(rounds: int, nprobe: int | None) -> dict[str, Any]:
     asked = questions()
     baseline = resident_mb()
-    with open_assistant() as assistant:
+    with open_assistant(**({"ann_nprobe": nprobe} if nprobe else {})) as assistant:
         workspace = assistant.workspace
         counts = workspace.counts()
         for item in asked[:5]:
@@ -389,6 +389,7 @@ def measure(rounds: int) -> dict[str, Any]:
             "p95": round(percentile(search_ms, 0.95), 1),
         },
         "ask_ms": {"p50": round(percentile(ask_ms, 0.5), 1), "p95": round(percentile(ask_ms, 0.95), 1)},
+        "ann_nprobe": workspace.ann.nprobe,
         "components_ms_p50": components,
         "load_average": [round(value, 1) for value in os.getloadavg()],
         "resident_mb": round(resident, 1),
@@ -523,11 +524,12 @@ def render(results: dict[str, Any]) -> str:
             "| passages | search p50 / p95 | ask p50 / p95 | dense channel | deep channel | RSS | disk | disk per passage |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
-        for point in points.values():
+        for key, point in points.items():
             m = point.get("measure")
             if not m:
                 continue
             channels = m["channels"]
+            probes = key.split(" nprobe ")[1] if " nprobe " in key else "48"
 
             def channel(name: str, c: dict[str, Any] = channels) -> str:
                 f = c.get(name)
@@ -539,12 +541,14 @@ def render(results: dict[str, Any]) -> str:
                 )
 
             lines.append(
-                f"| {m['passages']:,} | {m['search_ms']['p50']} / {m['search_ms']['p95']} ms "
+                f"| {m['passages']:,} (nprobe {probes}) | {m['search_ms']['p50']} / {m['search_ms']['p95']} ms "
                 f"| {m['ask_ms']['p50']} / {m['ask_ms']['p95']} ms | {channel('dense')} | {channel('deep')} "
                 f"| {m['resident_mb']:,.0f} MB | {m['disk_bytes'] / 2**20:,.0f} MiB | {m['disk_bytes_per_passage']:,.0f} B |"
             )
+        # The largest point, with the widest search of the IVF measured there.
         largest = max(
-            (p["measure"] for p in points.values() if p.get("measure")), key=lambda m: m["passages"]
+            (p["measure"] for p in points.values() if p.get("measure")),
+            key=lambda m: (m["passages"], min(c["recall_at_10"] for c in m["channels"].values())),
         )
         recall = min(c["recall_at_10"] for c in largest["channels"].values())
         lines += [
@@ -554,6 +558,27 @@ def render(results: dict[str, Any]) -> str:
             f"({largest['ask_ms']['p50']} ms: {'met' if largest['ask_ms']['p50'] <= 350 else 'not met'}), "
             f"recall@10 of the approximate channels >= 0.95 ({recall}: {'met' if recall >= 0.95 else 'not met'}).",
         ]
+        for key, point in points.items():
+            swept = point.get("sweep")
+            if not swept:
+                continue
+            lists = ", ".join(f"{name}: {figures['lists']} lists" for name, figures in swept.items())
+            lines += [
+                "",
+                f"Recall@10 against exact search and latency of the vector channels alone by `ann_nprobe`, "
+                f"{key} passages ({lists}; "
+                "`benchmarks/scale_bench.py sweep --passages N --nprobe ...`):",
+                "",
+                "| nprobe | " + " | ".join(f"{name} recall@10, ms" for name in swept) + " |",
+                "| --- | " + " | ".join("---" for _ in swept) + " |",
+            ]
+            for row in range(len(next(iter(swept.values()))["rows"])):
+                cells = [f["rows"][row] for f in swept.values()]
+                lines.append(
+                    f"| {cells[0]['nprobe']} | "
+                    + " | ".join(f"{c['recall_at_10']}, {c['search_ms_p50']} ms" for c in cells)
+                    + " |"
+                )
         lines += [
             "",
             "Where a search's time goes (median of each step alone, same process, first 40 questions):",
@@ -563,7 +588,7 @@ def render(results: dict[str, Any]) -> str:
             m = point.get("measure") or {}
             if m.get("components_ms_p50"):
                 steps = ", ".join(f"{name} {ms} ms" for name, ms in m["components_ms_p50"].items())
-                lines.append(f"- {int(n):,}: {steps} (load average {m.get('load_average', '?')})")
+                lines.append(f"- {n}: {steps} (load average {m.get('load_average', '?')})")
         measured = [p["measure"] for p in points.values() if p.get("measure")]
         if len(measured) >= 2:
             low, high = measured[0], measured[-1]
@@ -581,7 +606,7 @@ def render(results: dict[str, Any]) -> str:
             lines += ["", "Building (synthesized part in bulk, then the vector indexes rebuilt as due):", ""]
             for n, b in builds:
                 lines.append(
-                    f"- to {int(n):,} passages: {b.get('synthesize_s', 0):,.0f} s adding, "
+                    f"- to {n} passages: {b.get('synthesize_s', 0):,.0f} s adding, "
                     f"{b.get('rebuild_s', 0):,.0f} s rebuilding {', '.join(b.get('rebuilt', [])) or 'nothing'}"
                 )
     ray = results.get("ray")
@@ -632,6 +657,7 @@ def main() -> int:
     sub = commands.add_parser("measure", help="latency, recall, memory and disk of the workspace as it is")
     sub.add_argument("--passages", type=int, required=True, help="the point to file the figures under")
     sub.add_argument("--rounds", type=int, default=2)
+    sub.add_argument("--nprobe", type=int, help="search the IVF with this ann_nprobe (filed apart)")
     sub = commands.add_parser("ray", help="ingest throughput: plain add vs Ray with 1 and 2 local workers")
     sub.add_argument("--repeat", type=int, default=2)
     sub = commands.add_parser("sweep", help="recall and latency of the vector channels for several nprobe")
@@ -649,14 +675,17 @@ def main() -> int:
     if args.command == "build":
         point["build"] = build(args.passages)
     elif args.command == "measure":
-        point["measure"] = measure(args.rounds)
+        point["measure"] = measure(args.rounds, args.nprobe)
     elif args.command == "sweep":
         point["sweep"] = sweep(args.nprobe)
     elif args.command == "ray":
         ray = {"date": date, **ray_ingest(args.repeat)}
     results = load_results()
     if point:
-        results.setdefault("points", {}).setdefault(str(args.passages), {}).update(point)
+        key = str(args.passages) + (
+            f" nprobe {args.nprobe}" if getattr(args, "nprobe", None) and args.command == "measure" else ""
+        )
+        results.setdefault("points", {}).setdefault(key, {}).update(point)
         results.setdefault("meta", {})["date"] = date
     if args.command == "build":
         results["meta"].update(real_use=len(cached_vectors("use")), real_e5=len(cached_vectors("e5")))

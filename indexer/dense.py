@@ -43,7 +43,7 @@ class AnnSettings:
     """
 
     threshold: int = 200_000
-    nprobe: int = 48
+    nprobe: int = 384
     retrain_factor: float = 2.0
 
     @classmethod

@@ -497,6 +497,36 @@ def describe() -> str:
     )
 
 
+def _command(name: str, extra: str = "") -> Any:
+    """The command line that filed a point's `name` figures (empty when the point has none)."""
+
+    def line(key: str, point: dict[str, Any]) -> str:
+        if name not in point:
+            return ""
+        passages, _, probes = key.partition(" nprobe ")
+        options = f" --nprobe {probes} --rounds 1" if probes else ""
+        return f"nice -n 10 .venv/bin/python benchmarks/scale_bench.py {name} --passages {passages}{options}{extra}"
+
+    return line
+
+
+COMMANDS = [_command("build"), _command("measure"), _command("sweep", " --nprobe 48 128 256 384 512")]
+
+READING = """
+Reading the figures: the vector channels are not what makes a search slow at 1M. Searched alone, the
+IVF channels take a few milliseconds (nprobe 48) to 20-30 ms (nprobe 384, the default now, for recall
+>= 0.95) where exact search over the same fp16 vectors takes ~100 ms; the lexical channel (FTS5 BM25
+over 1M rows) takes 65-90 ms and the e5 question embedding ~50 ms. The rest of a search (~600 ms of
+the ~700 ms measured alone) is the rerank of the top pages by the reader's span fit and the catalog
+reads it needs: it does not depend on the vector index, and it dominated at 100k too (a profile of 10
+searches at 100k: rerank 470 ms, page passages from the catalog 185 ms, lexical 169 ms, dense 64 ms, per
+search, on the loaded machine). All runs were made at a load average of 9-15 on the 2 shared cores (other
+engineers' test suites and benchmarks), which stretches every figure several-fold against an idle
+machine (the core benchmark measured a 41 ms search p50 at 100k on a quieter machine, before the span
+rerank existed). So the 60 ms / 350 ms targets are not met here, and not because of the index.
+"""
+
+
 def render(results: dict[str, Any]) -> str:
     lines = ["# Search at scale", ""]
     points = results.get("points", {})
@@ -507,10 +537,11 @@ def render(results: dict[str, Any]) -> str:
             "",
             "```",
             "nice -n 10 .venv/bin/python benchmarks/scale_bench.py prepare --use 10000 --e5 0",
-            *[f"nice -n 10 .venv/bin/python benchmarks/scale_bench.py build --passages {n}" for n in points],
             *[
-                f"nice -n 10 .venv/bin/python benchmarks/scale_bench.py measure --passages {n}"
-                for n in points
+                command(key, point)
+                for key, point in points.items()
+                for command in COMMANDS
+                if command(key, point)
             ],
             "```",
             "",
@@ -579,6 +610,7 @@ def render(results: dict[str, Any]) -> str:
                     + " | ".join(f"{c['recall_at_10']}, {c['search_ms_p50']} ms" for c in cells)
                     + " |"
                 )
+        lines.append(READING)
         lines += [
             "",
             "Where a search's time goes (median of each step alone, same process, first 40 questions):",
@@ -589,7 +621,8 @@ def render(results: dict[str, Any]) -> str:
             if m.get("components_ms_p50"):
                 steps = ", ".join(f"{name} {ms} ms" for name, ms in m["components_ms_p50"].items())
                 lines.append(f"- {n}: {steps} (load average {m.get('load_average', '?')})")
-        measured = [p["measure"] for p in points.values() if p.get("measure")]
+        # Growth as shipped at each size: the points measured with the default search settings then.
+        measured = [p["measure"] for k, p in points.items() if p.get("measure") and " nprobe " not in k]
         if len(measured) >= 2:
             low, high = measured[0], measured[-1]
             grown = high["passages"] - low["passages"]

@@ -668,12 +668,24 @@ def render(results: dict[str, Any]) -> str:
                 )
         one, two = ray.get("ray_1"), ray.get("ray_2")
         if one and two:
+            change = 100 * (one["seconds"] / plain["seconds"] - 1)
             lines += [
                 "",
                 f"2 workers vs 1: x{two['pages_per_s'] / one['pages_per_s']:.2f} pages/s. The Ray path with one "
-                f"worker costs {100 * (one['seconds'] / plain['seconds'] - 1):+.0f}% against plain add "
-                "(object store transfers, task scheduling, the embedding sent to a task); this machine's 2 cores "
-                "are shared with the driver (storing) and other users, so 2 workers cannot double it here.",
+                f"worker was {abs(change):.0f}% {'faster' if change < 0 else 'slower'} than plain add "
+                "(its costs: the file's bytes through the object store, task scheduling, the passages sent "
+                "back out to an embedding task; its gain: reading the next file while the writer stores "
+                "is spread over more processes). The 2 cores are shared with the driver (storing) and "
+                "other users, so 2 workers cannot double it here.",
+            ]
+        earlier = results.get("ray_earlier")
+        if earlier:
+            lines += [
+                "",
+                f"An earlier run ({earlier['date']}, best of {earlier['repeat']}, while the 1M measurement ran "
+                f"beside it) gave plain {earlier['plain']['seconds']} s, 1 worker "
+                f"{earlier['ray_1']['seconds']} s, 2 workers {earlier['ray_2']['seconds']} s: on this "
+                "shared machine the spread between runs is as large as the differences measured.",
             ]
     return "\n".join(lines) + "\n"
 

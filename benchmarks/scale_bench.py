@@ -314,10 +314,48 @@ def component_times(assistant: Any, texts: list[str]) -> dict[str, float]:
     return {name: round(percentile(values, 0.5), 1) for name, values in steps.items()}
 
 
-def measure(rounds: int) -> dict[str, Any]:
+def sweep(probes: list[int]) -> dict[str, Any]:
+    """Recall@10 against exact search and latency of each vector channel for several `ann_nprobe`."""
+    from indexer.dense import DenseIndex
+
+    texts = [item["question"] for item in questions()]
+    figures: dict[str, Any] = {}
+    with open_assistant() as assistant:
+        workspace = assistant.workspace
+        channels = {"dense": (workspace.dense, workspace.embedder)}
+        if workspace.deep is not None and workspace.deep_embedder is not None:
+            channels["deep"] = (workspace.deep, workspace.deep_embedder)
+        for name, (index, embedder) in channels.items():
+            queries = embedder.embed_queries(texts)
+            exact = exact_copy(index)
+            truth = [{i for i, _ in exact.search(query, 10)} for query in queries]
+            del exact
+            rows = []
+            for nprobe in probes:
+                assert isinstance(index, DenseIndex) and index.approximate
+                index._index.nprobe = nprobe  # type: ignore[attr-defined]
+                found, spent = [], []
+                for query, wanted in zip(queries, truth, strict=True):
+                    started = time.perf_counter()
+                    got = {i for i, _ in index.search(query, 10)}
+                    spent.append((time.perf_counter() - started) * 1000)
+                    found.append(len(got & wanted) / 10)
+                rows.append(
+                    {
+                        "nprobe": nprobe,
+                        "recall_at_10": round(float(np.mean(found)), 4),
+                        "search_ms_p50": round(percentile(spent, 0.5), 2),
+                    }
+                )
+                log.info("%s nprobe %d: %s", name, nprobe, rows[-1])
+            figures[name] = {"vectors": len(index), "lists": index.lists, "rows": rows}
+    return figures
+
+
+def measure(rounds: int, nprobe: int | None) -> dict[str, Any]:
     asked = questions()
     baseline = resident_mb()
-    with open_assistant() as assistant:
+    with open_assistant(**({"ann_nprobe": nprobe} if nprobe else {})) as assistant:
         workspace = assistant.workspace
         counts = workspace.counts()
         for item in asked[:5]:
@@ -351,6 +389,7 @@ def measure(rounds: int) -> dict[str, Any]:
             "p95": round(percentile(search_ms, 0.95), 1),
         },
         "ask_ms": {"p50": round(percentile(ask_ms, 0.5), 1), "p95": round(percentile(ask_ms, 0.95), 1)},
+        "ann_nprobe": workspace.ann.nprobe,
         "components_ms_p50": components,
         "load_average": [round(value, 1) for value in os.getloadavg()],
         "resident_mb": round(resident, 1),
@@ -458,6 +497,36 @@ def describe() -> str:
     )
 
 
+def _command(name: str, extra: str = "") -> Any:
+    """The command line that filed a point's `name` figures (empty when the point has none)."""
+
+    def line(key: str, point: dict[str, Any]) -> str:
+        if name not in point:
+            return ""
+        passages, _, probes = key.partition(" nprobe ")
+        options = f" --nprobe {probes} --rounds 1" if probes else ""
+        return f"nice -n 10 .venv/bin/python benchmarks/scale_bench.py {name} --passages {passages}{options}{extra}"
+
+    return line
+
+
+COMMANDS = [_command("build"), _command("measure"), _command("sweep", " --nprobe 48 128 256 384 512")]
+
+READING = """
+Reading the figures: the vector channels are not what makes a search slow at 1M. Searched alone, the
+IVF channels take a few milliseconds (nprobe 48) to 20-30 ms (nprobe 384, the default now, for recall
+>= 0.95) where exact search over the same fp16 vectors takes ~100 ms; the lexical channel (FTS5 BM25
+over 1M rows) takes 65-90 ms and the e5 question embedding ~50 ms. The rest of a search (~600 ms of
+the ~700 ms measured alone) is the rerank of the top pages by the reader's span fit and the catalog
+reads it needs: it does not depend on the vector index, and it dominated at 100k too (a profile of 10
+searches at 100k: rerank 470 ms, page passages from the catalog 185 ms, lexical 169 ms, dense 64 ms, per
+search, on the loaded machine). All runs were made at a load average of 9-15 on the 2 shared cores (other
+engineers' test suites and benchmarks), which stretches every figure several-fold against an idle
+machine (the core benchmark measured a 41 ms search p50 at 100k on a quieter machine, before the span
+rerank existed). So the 60 ms / 350 ms targets are not met here, and not because of the index.
+"""
+
+
 def render(results: dict[str, Any]) -> str:
     lines = ["# Search at scale", ""]
     points = results.get("points", {})
@@ -468,10 +537,11 @@ def render(results: dict[str, Any]) -> str:
             "",
             "```",
             "nice -n 10 .venv/bin/python benchmarks/scale_bench.py prepare --use 10000 --e5 0",
-            *[f"nice -n 10 .venv/bin/python benchmarks/scale_bench.py build --passages {n}" for n in points],
             *[
-                f"nice -n 10 .venv/bin/python benchmarks/scale_bench.py measure --passages {n}"
-                for n in points
+                command(key, point)
+                for key, point in points.items()
+                for command in COMMANDS
+                if command(key, point)
             ],
             "```",
             "",
@@ -485,11 +555,12 @@ def render(results: dict[str, Any]) -> str:
             "| passages | search p50 / p95 | ask p50 / p95 | dense channel | deep channel | RSS | disk | disk per passage |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
-        for point in points.values():
+        for key, point in points.items():
             m = point.get("measure")
             if not m:
                 continue
             channels = m["channels"]
+            probes = key.split(" nprobe ")[1] if " nprobe " in key else "48"
 
             def channel(name: str, c: dict[str, Any] = channels) -> str:
                 f = c.get(name)
@@ -501,10 +572,45 @@ def render(results: dict[str, Any]) -> str:
                 )
 
             lines.append(
-                f"| {m['passages']:,} | {m['search_ms']['p50']} / {m['search_ms']['p95']} ms "
+                f"| {m['passages']:,} (nprobe {probes}) | {m['search_ms']['p50']} / {m['search_ms']['p95']} ms "
                 f"| {m['ask_ms']['p50']} / {m['ask_ms']['p95']} ms | {channel('dense')} | {channel('deep')} "
                 f"| {m['resident_mb']:,.0f} MB | {m['disk_bytes'] / 2**20:,.0f} MiB | {m['disk_bytes_per_passage']:,.0f} B |"
             )
+        # The largest point, with the widest search of the IVF measured there.
+        largest = max(
+            (p["measure"] for p in points.values() if p.get("measure")),
+            key=lambda m: (m["passages"], min(c["recall_at_10"] for c in m["channels"].values())),
+        )
+        recall = min(c["recall_at_10"] for c in largest["channels"].values())
+        lines += [
+            "",
+            f"Targets at 1M (issue 10): search p50 <= 60 ms ({largest['search_ms']['p50']} ms: "
+            f"{'met' if largest['search_ms']['p50'] <= 60 else 'not met'}), ask p50 <= 350 ms "
+            f"({largest['ask_ms']['p50']} ms: {'met' if largest['ask_ms']['p50'] <= 350 else 'not met'}), "
+            f"recall@10 of the approximate channels >= 0.95 ({recall}: {'met' if recall >= 0.95 else 'not met'}).",
+        ]
+        for key, point in points.items():
+            swept = point.get("sweep")
+            if not swept:
+                continue
+            lists = ", ".join(f"{name}: {figures['lists']} lists" for name, figures in swept.items())
+            lines += [
+                "",
+                f"Recall@10 against exact search and latency of the vector channels alone by `ann_nprobe`, "
+                f"{key} passages ({lists}; "
+                "`benchmarks/scale_bench.py sweep --passages N --nprobe ...`):",
+                "",
+                "| nprobe | " + " | ".join(f"{name} recall@10, ms" for name in swept) + " |",
+                "| --- | " + " | ".join("---" for _ in swept) + " |",
+            ]
+            for row in range(len(next(iter(swept.values()))["rows"])):
+                cells = [f["rows"][row] for f in swept.values()]
+                lines.append(
+                    f"| {cells[0]['nprobe']} | "
+                    + " | ".join(f"{c['recall_at_10']}, {c['search_ms_p50']} ms" for c in cells)
+                    + " |"
+                )
+        lines.append(READING)
         lines += [
             "",
             "Where a search's time goes (median of each step alone, same process, first 40 questions):",
@@ -514,8 +620,9 @@ def render(results: dict[str, Any]) -> str:
             m = point.get("measure") or {}
             if m.get("components_ms_p50"):
                 steps = ", ".join(f"{name} {ms} ms" for name, ms in m["components_ms_p50"].items())
-                lines.append(f"- {int(n):,}: {steps} (load average {m.get('load_average', '?')})")
-        measured = [p["measure"] for p in points.values() if p.get("measure")]
+                lines.append(f"- {n}: {steps} (load average {m.get('load_average', '?')})")
+        # Growth as shipped at each size: the points measured with the default search settings then.
+        measured = [p["measure"] for k, p in points.items() if p.get("measure") and " nprobe " not in k]
         if len(measured) >= 2:
             low, high = measured[0], measured[-1]
             grown = high["passages"] - low["passages"]
@@ -532,7 +639,7 @@ def render(results: dict[str, Any]) -> str:
             lines += ["", "Building (synthesized part in bulk, then the vector indexes rebuilt as due):", ""]
             for n, b in builds:
                 lines.append(
-                    f"- to {int(n):,} passages: {b.get('synthesize_s', 0):,.0f} s adding, "
+                    f"- to {n} passages: {b.get('synthesize_s', 0):,.0f} s adding, "
                     f"{b.get('rebuild_s', 0):,.0f} s rebuilding {', '.join(b.get('rebuilt', [])) or 'nothing'}"
                 )
     ray = results.get("ray")
@@ -561,12 +668,24 @@ def render(results: dict[str, Any]) -> str:
                 )
         one, two = ray.get("ray_1"), ray.get("ray_2")
         if one and two:
+            change = 100 * (one["seconds"] / plain["seconds"] - 1)
             lines += [
                 "",
                 f"2 workers vs 1: x{two['pages_per_s'] / one['pages_per_s']:.2f} pages/s. The Ray path with one "
-                f"worker costs {100 * (one['seconds'] / plain['seconds'] - 1):+.0f}% against plain add "
-                "(object store transfers, task scheduling, the embedding sent to a task); this machine's 2 cores "
-                "are shared with the driver (storing) and other users, so 2 workers cannot double it here.",
+                f"worker was {abs(change):.0f}% {'faster' if change < 0 else 'slower'} than plain add "
+                "(its costs: the file's bytes through the object store, task scheduling, the passages sent "
+                "back out to an embedding task; its gain: reading the next file while the writer stores "
+                "is spread over more processes). The 2 cores are shared with the driver (storing) and "
+                "other users, so 2 workers cannot double it here.",
+            ]
+        earlier = results.get("ray_earlier")
+        if earlier:
+            lines += [
+                "",
+                f"An earlier run ({earlier['date']}, best of {earlier['repeat']}, while the 1M measurement ran "
+                f"beside it) gave plain {earlier['plain']['seconds']} s, 1 worker "
+                f"{earlier['ray_1']['seconds']} s, 2 workers {earlier['ray_2']['seconds']} s: on this "
+                "shared machine the spread between runs is as large as the differences measured.",
             ]
     return "\n".join(lines) + "\n"
 
@@ -583,29 +702,40 @@ def main() -> int:
     sub = commands.add_parser("measure", help="latency, recall, memory and disk of the workspace as it is")
     sub.add_argument("--passages", type=int, required=True, help="the point to file the figures under")
     sub.add_argument("--rounds", type=int, default=2)
+    sub.add_argument("--nprobe", type=int, help="search the IVF with this ann_nprobe (filed apart)")
     sub = commands.add_parser("ray", help="ingest throughput: plain add vs Ray with 1 and 2 local workers")
     sub.add_argument("--repeat", type=int, default=2)
+    sub = commands.add_parser("sweep", help="recall and latency of the vector channels for several nprobe")
+    sub.add_argument("--passages", type=int, required=True, help="the point to file the figures under")
+    sub.add_argument("--nprobe", type=int, nargs="+", default=[48, 96, 128, 192, 256])
     sub = commands.add_parser("render", help="write scale.md from scale.json")
     args = parser.parse_args()
     if args.command == "prepare":
         prepare({"use": args.use, "e5": args.e5})
         return 0
-    results = load_results()
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    # Figures are taken first and filed afterwards into the file as it is then: two commands run at
+    # once (a sweep beside a ray run) each keep the other's figures.
+    point: dict[str, Any] = {}
     if args.command == "build":
-        point = results.setdefault("points", {}).setdefault(str(args.passages), {})
         point["build"] = build(args.passages)
-        results["meta"] = {
-            "date": date,
-            "real_use": len(cached_vectors("use")),
-            "real_e5": len(cached_vectors("e5")),
-        }
     elif args.command == "measure":
-        point = results.setdefault("points", {}).setdefault(str(args.passages), {})
-        point["measure"] = measure(args.rounds)
-        results.setdefault("meta", {})["date"] = date
+        point["measure"] = measure(args.rounds, args.nprobe)
+    elif args.command == "sweep":
+        point["sweep"] = sweep(args.nprobe)
     elif args.command == "ray":
-        results["ray"] = {"date": date, **ray_ingest(args.repeat)}
+        ray = {"date": date, **ray_ingest(args.repeat)}
+    results = load_results()
+    if point:
+        key = str(args.passages) + (
+            f" nprobe {args.nprobe}" if getattr(args, "nprobe", None) and args.command == "measure" else ""
+        )
+        results.setdefault("points", {}).setdefault(key, {}).update(point)
+        results.setdefault("meta", {})["date"] = date
+    if args.command == "build":
+        results["meta"].update(real_use=len(cached_vectors("use")), real_e5=len(cached_vectors("e5")))
+    if args.command == "ray":
+        results["ray"] = ray
     save_results(results)
     return 0
 

@@ -28,6 +28,8 @@ MIN_POINTS_PER_LIST = 39
 """FAISS's k-means wants at least this many training vectors per centroid."""
 TRAINING_POINTS_PER_LIST = 64
 """Training sample per list: enough for stable centroids, and it keeps k-means to seconds at 1M."""
+ID_TABLE: int = faiss.DirectMap.Hashtable  # type: ignore[attr-defined]  # (not in FAISS's stubs)
+"""An IVF's map from passage id to its place in a list (any ids, unlike the array kind)."""
 COPY_CHUNK = 65_536
 """Vectors moved from the old structure to the new one at a time (float32 for FAISS only per chunk)."""
 
@@ -43,7 +45,7 @@ class AnnSettings:
     """
 
     threshold: int = 200_000
-    nprobe: int = 48
+    nprobe: int = 384
     retrain_factor: float = 2.0
 
     @classmethod
@@ -113,8 +115,8 @@ class DenseIndex:
             index.this.disown()  # type: ignore[attr-defined]
             kind.this.own(True)  # type: ignore[attr-defined]
             kind.nprobe = self.ann.nprobe
-            if kind.direct_map.type != faiss.DirectMap.Hashtable:
-                kind.set_direct_map_type(faiss.DirectMap.Hashtable)
+            if kind.direct_map.type != ID_TABLE:
+                kind.set_direct_map_type(ID_TABLE)
             return kind
         if not hasattr(kind, "id_map"):
             raise WorkspaceDamaged(f"{self.path} is not an index of passage vectors; {repair}")
@@ -300,7 +302,7 @@ class DenseIndex:
         index.nprobe = self.ann.nprobe
         # Passage id -> its place in a list, so that `similarities` reads a passage's vector (the
         # reader's rerank) and removals go straight to it instead of scanning every list.
-        index.set_direct_map_type(faiss.DirectMap.Hashtable)
+        index.set_direct_map_type(ID_TABLE)
         return index
 
     # -- the file ------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ class IndexSettings:
     # searches the `ann_nprobe` lists nearest to the question and is trained again (in the background,
     # or by `compact`) once the corpus has grown `ann_retrain_factor`-fold. 0 keeps it exact.
     ann_threshold: int = 200_000
-    ann_nprobe: int = 48
+    ann_nprobe: int = 384
     ann_retrain_factor: float = 2.0
 
 

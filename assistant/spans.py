@@ -25,6 +25,7 @@ import numpy as np
 
 from assistant.questions import (
     ANY,
+    COMMAND,
     NO_EVIDENCE,
     OPTION,
     KindEvidence,
@@ -32,6 +33,7 @@ from assistant.questions import (
     kind_evidence,
     missing_qualifiers,
     span_terms,
+    translated_terms,
     word_pairs,
 )
 from indexer.language import detect_language, search_tokens
@@ -144,8 +146,13 @@ class Fit:
     portable_coverage: float = 0.0
     """Weighted share of the question's translation-proof words (names, identifiers) in the span."""
     crosslingual: bool = False
+    translated: tuple[str, ...] = ()
+    """Question words the span (in the other language) writes as a loanword or a glossary translation."""
     kind: KindEvidence = NO_EVIDENCE
     """What in the span is of the asked-for kind ("option --remove-files"); empty when nothing is."""
+    named: float = 0.0
+    """Weighted share of the question's words that the asked-for item itself carries: options and
+    commands are named after what they do (`--skip-old-files`, `journalctl`, `Acquire::http::proxy`)."""
     missing: tuple[str, ...] = ()
     """Qualifiers of the question ("default", "maximum") the span does not state."""
     restates: bool = False
@@ -153,8 +160,12 @@ class Fit:
 
     def why(self) -> str:
         parts = [f"kind: {self.kind}", f"coverage {self.coverage:.2f}/{self.own_coverage:.2f}"]
+        if self.named:
+            parts.append(f"its name says {self.named:.2f} of the question")
         if self.crosslingual:
             parts.append(f"cross-lingual, portable words {self.portable_coverage:.2f}")
+            if self.translated:
+                parts.append(f"said in the other language: {', '.join(self.translated)}")
         if self.missing:
             parts.append(f"missing {', '.join(self.missing)}")
         return "; ".join(parts)
@@ -502,6 +513,10 @@ class FitWeights:
     coverage: float = 0.2
     own_coverage: float = 0.8
     phrase: float = 0.3
+    named: float = 0.3
+    portable: float = 0.3
+    """Across languages only names read word for word ("HTTP", "X11Forwarding"): a span that keeps the
+    question's names is about the same thing, one that says "FTP" instead is not."""
     same_language: float = 0.1
     """An answer in the question's own language, where the page offers one, reads better (it weighs
     spans, never pages: `page_fits` leaves it out)."""
@@ -538,6 +553,13 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     terms = question.topic
     total = question.weight(terms) or 1.0
     found = matched_terms(terms, own)
+    crosslingual = question.language in ("en", "ru") and prose_language(span.text) not in (
+        question.language,
+        "und",
+    )
+    # "удалить ... файлами конфигурации" is said in English as "deleting the configuration files".
+    translated = translated_terms(question, span.text, terms - found) if crosslingual else set()
+    found |= translated
     in_context = matched_terms(terms, context)
     coverage = len(found | in_context) / len(terms) if terms else 0.0
     own_coverage = question.weight(found - in_context) / total
@@ -545,19 +567,16 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     portable_coverage = (
         question.weight(portable & found) / (question.weight(portable) or 1.0) if portable else 0.0
     )
-    crosslingual = question.language in ("en", "ru") and prose_language(span.text) not in (
-        question.language,
-        "und",
-    )
     kind = NO_EVIDENCE
     if span.term and question.asks == OPTION:
         kind = kind_evidence(OPTION, span.term, question)
         # A keyword in an option table ("failed-read", "TAR_FILETYPE") names an option too; a man
         # page's section heading ("DESCRIPTION") does not.
         if not kind and _names_an_option(span.term):
-            kind = KindEvidence(f"term {span.term!r}")
+            kind = KindEvidence(f"term {span.term!r}", item=span.term)
     elif not kind:
         kind = kind_evidence(question.asks, span.text, question, span.view.from_image, context)
+    named = _item_names(question, kind.item, terms, crosslingual) / total if kind.item else 0.0
     missing = missing_qualifiers(question.qualifiers, span.text)
     restates = span.text.strip() == passage.section.strip() or passage.kind == "heading"
     phrases = question.phrases
@@ -568,7 +587,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         phrase=phrase,
         portable_coverage=portable_coverage,
         crosslingual=crosslingual,
+        translated=tuple(sorted(translated)),
         kind=kind,
+        named=named,
         missing=missing,
         restates=restates,
     )
@@ -576,6 +597,8 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         weights.coverage * coverage
         + weights.own_coverage * own_coverage
         + weights.phrase * phrase
+        + weights.named * named
+        + (weights.portable * portable_coverage if crosslingual else 0.0)
         + (weights.kind * (1.0 if kind.strong else weights.weak_kind) if question.asks != ANY else 0.0)
         - (weights.wrong_kind if not kind else 0.0)
         - (weights.restates if restates else 0.0)
@@ -585,6 +608,17 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.dangling if span.text.rstrip().endswith(":") and not span.view.from_image else 0.0)
     )
     return fit
+
+
+def _item_names(question: QuestionProfile, item: str, terms: frozenset[str], crosslingual: bool) -> float:
+    """The weight of the question's terms that an option or command (`item`) carries in its own name."""
+    if question.asks not in (OPTION, COMMAND):
+        return 0.0
+    words = span_terms(item)
+    named = matched_terms(terms, words)
+    if crosslingual:
+        named |= translated_terms(question, item, terms - named)
+    return question.weight(named)
 
 
 def _names_an_option(term: str) -> bool:

@@ -120,6 +120,9 @@ def test_the_command_after_an_introducing_line_is_the_answer(reader: Assistant) 
         ("Which exampled-ctl option removes the data directory with the configuration files?", "--purge"),
         ("Which option keeps the daemon from restarting after a configuration change?", "--no-restart"),
         ("Какой параметр exampled-ctl показывает, что будет сделано, ничего не меняя?", "--dry-run"),
+        # Only loanwords and everyday words tie it to the English page (конфигурации, удаляет, файлами).
+        ("Какой параметр удаляет каталог данных вместе с файлами конфигурации?", "--purge"),
+        ("Какой параметр задаёт, сколько секунд ждать остановки демона?", "-w, --wait=SECONDS"),
     ],
 )
 def test_which_option_is_answered_with_the_option(reader: Assistant, question: str, term: str) -> None:

@@ -16,12 +16,16 @@ from assistant.questions import (
     PATH,
     YES_NO,
     answer_kind,
+    cognate_key,
+    glossary_translations,
+    keys_match,
     kind_evidence,
     missing_qualifiers,
     portable_terms,
     profile_question,
     question_qualifiers,
     span_terms,
+    translated_terms,
 )
 
 
@@ -55,6 +59,10 @@ from assistant.questions import (
         ("Is the data encrypted?", YES_NO),
         ("Which package sends the daily e-mail?", ANY),
         ("How do I repeat every element five times?", ANY),
+        # The main clause decides; "how many" in a clause after it describes the option.
+        ("Какой параметр задаёт, сколько секунд ждать остановки демона?", OPTION),
+        ("Which option sets how often the cache is cleaned?", OPTION),
+        ("How many seconds does the --wait option wait?", NUMBER),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str) -> None:
@@ -150,3 +158,53 @@ def test_the_question_keeps_its_word_pairs_stopwords_included() -> None:
     assert ("каталог", "перед") in profile.phrases and ("перед", "файл") in profile.phrases
     # The noun that names what is asked is not a topic word: the option's name answers it.
     assert "параметр" in profile.terms and "параметр" not in profile.topic
+
+
+@pytest.mark.parametrize(
+    ("russian", "english"),
+    [
+        ("конфигурации", "configuration"),
+        ("сервиса", "service"),
+        ("журнала", "journalctl"),
+        ("директива", "directive"),
+        ("порт", "port"),
+        ("дисплея", "display"),
+        ("компьютер", "computer"),
+        ("командой", "command"),
+        ("процесса", "process"),
+        ("функция", "function"),
+        ("архив", "archive"),
+    ],
+)
+def test_a_loanword_is_spelt_alike_in_both_languages(russian: str, english: str) -> None:
+    assert keys_match(cognate_key(russian), cognate_key(english))
+
+
+@pytest.mark.parametrize(
+    ("russian", "english"),
+    [("сервер", "service"), ("команда", "company"), ("пакет", "paper"), ("удалить", "update")],
+)
+def test_words_that_only_start_alike_are_not_loanwords(russian: str, english: str) -> None:
+    assert not keys_match(cognate_key(russian), cognate_key(english))
+
+
+def test_a_russian_question_finds_its_words_in_an_english_sentence() -> None:
+    question = profile_question("Какой командой apt удалить пакет вместе с его файлами конфигурации?")
+    stating = (
+        "The apt purge package command involves a complete uninstallation by deleting the configuration files"
+    )
+    mentioning = "With APT, packages can be added or removed from the system with apt install package"
+    # Loanword (конфигурации), glossary (удалить -> delete/remove, файлами -> files, пакет -> package).
+    assert translated_terms(question, stating, question.topic) == {"конфигурац", "удал", "файл", "пакет"}
+    assert translated_terms(question, mentioning, question.topic) == {"удал", "пакет"}
+    # And the other way round.
+    english = profile_question("Which sshd_config directive enables X11 forwarding?")
+    russian = "Директива X11Forwarding включает перенаправление X11 через SSH."
+    assert translated_terms(english, russian, english.terms) >= {"direct", "enabl", "forward"}
+
+
+def test_glossary_stems_too_short_to_stand_for_a_word_form_must_match_whole() -> None:
+    # "сеть" (network) is not "сетка" (grid); "tab" is not "table".
+    assert "network" not in glossary_translations("сетк")
+    question = profile_question("Какая вкладка открыта?")
+    assert not translated_terms(question, "The table has two columns", question.topic)

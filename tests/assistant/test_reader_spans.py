@@ -185,3 +185,54 @@ def test_a_shell_line_set_apart_after_a_paragraph_is_shown_with_it(tmp_path: Pat
     [shown] = introduced_block_spans(view)
     assert shown.origin == "shown-block"
     assert shown.text.endswith("$ scp report.pdf backup:/srv/reports/")
+
+
+@pytest.fixture(scope="module")
+def mixed_page(tmp_path_factory: pytest.TempPathFactory) -> PageView:
+    """A page of a Russian guide with English passages left untranslated, as real translations ship."""
+    path = tmp_path_factory.mktemp("mixed") / "guide.ru.pdf"
+    write_laid_out_manual(
+        path,
+        [
+            [
+                ("heading", "Настройка APT"),
+                (
+                    "text",
+                    "If the Web can only be accessed through a proxy, add a line like Acquire::http::proxy "
+                    '"http://yourproxy:3128". For an FTP proxy, write Acquire::ftp::proxy "ftp://yourproxy". '
+                    "To discover more configuration options, read the apt.conf(5) manual page.",
+                ),
+                (
+                    "text",
+                    "Если сервис не работает как ожидалось, проверьте его статус, а затем его журнал. "
+                    "Допустим, сервер SSH не работает:",
+                ),
+                ("code", ["# systemctl status ssh.service"]),
+                (
+                    "text",
+                    "The journalctl command shows the messages of the journal. Most of the time, it will "
+                    "be used with a service identifier:",
+                ),
+                ("code", ["# journalctl -u ssh.service"]),
+            ]
+        ],
+    )
+    return page_views(path)[0]
+
+
+def test_across_languages_the_span_that_keeps_the_questions_names_wins(mixed_page: PageView) -> None:
+    question = "Какой параметр конфигурации APT задаёт HTTP-прокси?"
+    span = best(mixed_page, question)
+    assert "Acquire::http::proxy" in span.text
+    fit = span_fit(profile_question(question), span)
+    assert fit.crosslingual and fit.portable_coverage > 0.5
+    assert "прокс" in fit.translated
+
+
+def test_the_command_named_after_what_is_asked_wins(mixed_page: PageView) -> None:
+    question = "Какой командой посмотреть сообщения журнала только для сервиса ssh?"
+    span = best(mixed_page, question)
+    assert span.text.endswith("# journalctl -u ssh.service")
+    fit = span_fit(profile_question(question), span)
+    # journalctl carries "журнал" (a loanword) and ssh.service "сервис", "ssh".
+    assert fit.named > 0 and "its name says" in fit.why()

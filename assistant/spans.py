@@ -515,8 +515,9 @@ class FitWeights:
     phrase: float = 0.3
     named: float = 0.3
     portable: float = 0.3
-    """Across languages only names read word for word ("HTTP", "X11Forwarding"): a span that keeps the
-    question's names is about the same thing, one that says "FTP" instead is not."""
+    """Across languages only names read word for word ("HTTP", "X11Forwarding"): a span that drops the
+    question's names (says "FTP" instead) is likely about something else. A penalty, not a bonus, so
+    that keeping the names never lifts a span above one in the question's own language."""
     same_language: float = 0.1
     """An answer in the question's own language, where the page offers one, reads better (it weighs
     spans, never pages: `page_fits` leaves it out)."""
@@ -598,7 +599,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         + weights.own_coverage * own_coverage
         + weights.phrase * phrase
         + weights.named * named
-        + (weights.portable * portable_coverage if crosslingual else 0.0)
+        - (weights.portable * (1.0 - portable_coverage) if crosslingual and question.portable else 0.0)
         + (weights.kind * (1.0 if kind.strong else weights.weak_kind) if question.asks != ANY else 0.0)
         - (weights.wrong_kind if not kind else 0.0)
         - (weights.restates if restates else 0.0)

@@ -236,3 +236,18 @@ def test_the_command_named_after_what_is_asked_wins(mixed_page: PageView) -> Non
     fit = span_fit(profile_question(question), span)
     # journalctl carries "журнал" (a loanword) and ssh.service "сервис", "ssh".
     assert fit.named > 0 and "its name says" in fit.why()
+
+
+def test_keeping_the_names_never_lifts_a_span_above_one_in_the_questions_language(tmp_path: Path) -> None:
+    question = profile_question("Which printer is chosen in the Print dialog of LibreOffice?")
+    fits = {}
+    for name, label in (
+        ("print.en.pdf", "Printer: Generic Printer"),
+        ("print.ru.pdf", "Принтер: Generic Printer"),
+    ):
+        path = write_laid_out_manual(tmp_path / name, [[("heading", "LibreOffice"), ("text", label)]])
+        [view] = page_views(path)
+        fits[name] = max(
+            span_fit(question, span).score for span in sentence_spans(view) if "Generic" in span.text
+        )
+    assert fits["print.en.pdf"] >= fits["print.ru.pdf"]

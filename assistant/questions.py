@@ -131,8 +131,9 @@ class QuestionProfile:
     """Stemmed content words (stopwords dropped)."""
     topic: frozenset[str]
     """The terms less the noun that names what is asked when the answer is a name: "option" in "which
-    option keeps newer files" is answered by an option's name, not by a line that says "option". (A
-    number's noun stays: "Width: 300", "port 5900" state the noun beside the value.)"""
+    option keeps newer files" is answered by an option's name, not by a line that says "option", and
+    "which company makes it" by "Acme Corp" (not by "provided"). (A number's noun stays: "Width: 300",
+    "port 5900" state the noun beside the value.)"""
     weights: Mapping[str, float]
     """term -> weight (inverse document frequency in this workspace; 1.0 when unknown)."""
     asks: str
@@ -258,7 +259,7 @@ def profile_question(
         text=question,
         language=detect_language(question),
         terms=terms,
-        topic=(terms - frozenset(search_tokens(noun)) if asks in (OPTION, COMMAND) else terms) or terms,
+        topic=(terms - frozenset(search_tokens(noun)) if asks in (OPTION, COMMAND, NAME) else terms) or terms,
         weights=weights,
         asks=asks,
         qualifiers=question_qualifiers(question),
@@ -340,6 +341,9 @@ def _names(text: str, question: QuestionProfile) -> list[str]:
     found = [m.group(0) for m in _QUOTED.finditer(text)]
     russian = detect_language(text) == "ru"
     for line_number, line in enumerate(text.split("\n")):
+        letters = [ch for ch in line if ch.isalpha()]
+        if len(letters) > 3 and all(ch.isupper() for ch in letters):
+            continue  # a heading in capitals ("COPYRIGHT NOTICE", "SEE ALSO") names a section, not a name
         sentence_start = True
         for match in re.finditer(r"\S+", line):
             word = match.group(0).strip("()[]{},;:!?\"'«»“”")

@@ -208,3 +208,15 @@ def test_glossary_stems_too_short_to_stand_for_a_word_form_must_match_whole() ->
     assert "network" not in glossary_translations("сетк")
     question = profile_question("Какая вкладка открыта?")
     assert not translated_terms(question, "The table has two columns", question.topic)
+
+
+def test_a_heading_in_capitals_is_not_a_name() -> None:
+    question = profile_question("Which company wrote the manual?")
+    assert not kind_evidence(NAME, "COPYRIGHT NOTICE", question)
+    assert str(kind_evidence(NAME, "It was written by Jean-loup Gailly.", question)) == "name Jean-loup"
+
+
+def test_the_noun_that_names_the_asked_for_name_is_not_a_topic_word() -> None:
+    # "provided" in a licence says nothing about a provider.
+    question = profile_question("Which cloud provider stores the backups?")
+    assert question.asks == NAME and "provid" not in question.topic and "cloud" in question.topic

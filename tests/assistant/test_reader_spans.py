@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from reader_manuals import page_views, passage_with, write_laid_out_manual
 
-from assistant.generators.extractive import span_bbox
+from assistant.generators.extractive import AnswerSettings, Candidate, gate, span_bbox
 from assistant.questions import profile_question
 from assistant.spans import (
     PageView,
@@ -251,3 +251,37 @@ def test_keeping_the_names_never_lifts_a_span_above_one_in_the_questions_languag
             span_fit(question, span).score for span in sentence_spans(view) if "Generic" in span.text
         )
     assert fits["print.en.pdf"] >= fits["print.ru.pdf"]
+
+
+def test_the_file_name_alone_does_not_vouch_for_a_span(tmp_path: Path) -> None:
+    """gzip(1)'s last page: every span has "gzip" in its file name, and the notice has names in it."""
+    path = write_laid_out_manual(
+        tmp_path / "gzip.1.en.pdf",
+        [
+            [
+                ("heading", "gzip"),
+                (
+                    "text",
+                    "Copyright 1998-2022 Free Software Foundation, Inc. Copyright 1992 Jean-loup Gailly.",
+                ),
+                (
+                    "text",
+                    "gzip uploads nothing: it reduces the size of the named files using Lempel-Ziv coding.",
+                ),
+            ]
+        ],
+    )
+    [view] = page_views(path)
+    question = profile_question("Which cloud provider does gzip upload to?")
+    settings = AnswerSettings()
+
+    def passes(text: str) -> str:
+        span = next(s for s in sentence_spans(view) if s.text.startswith(text))
+        fit = span_fit(question, span)
+        # As close in meaning as the real notice was to the question (USE, 0.44).
+        return gate(question, Candidate(span, fit, fit.score, similarity=0.44), settings, view.hit)
+
+    notice = next(s for s in sentence_spans(view) if s.text.startswith("Copyright 1998"))
+    assert span_fit(question, notice).kind  # names are there ("Free Software Foundation")
+    assert passes("Copyright 1998") == ""
+    assert passes("gzip uploads nothing").startswith("holds the asked-for name")

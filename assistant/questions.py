@@ -572,7 +572,7 @@ GLOSSARY = """
 установ install; обнов update upgrade; ключ key option; настройк setting configuration; умолчан default;
 журнал log; пользовател user; парол password; окн window; кнопк button; страниц page; печат print;
 размер size; ширин width; высот height; ошибк error; сообщен message; диск disk; сет network;
-запуск start run launch boot; запуст start run launch; останов stop; сохран save; откр open; закр close;
+запуск start run launch boot; запуст start run launch; останов stop; сохран save keep; откр open; закр close;
 копир copy; перемещ move; показ show display; списк list; список list; поиск search find; найт find;
 замен replace; имен name; им name; верси version; существу existing exist;
 пропуска skip; пропуст skip; распаков extract unpack; архив archive; включ enable; отключ disable;
@@ -582,7 +582,10 @@ GLOSSARY = """
 изображен image; цвет colour color; вкладк tab;
 перенаправлен forward redirect; разрешен allow permit; запрещ deny; доступ access; служб service;
 каждый every each; ежедневн daily; еженедельн weekly; резервн backup; копи copy; секунд second;
-минут minute; демон daemon; ожида wait; ждат wait
+минут minute; демон daemon; ожида wait; ждат wait; обратн reverse; порядк order; сравн compare;
+исходн input source original; вывод output print; выход output exit; ввод input; сжат compress;
+человек human; глубин depth; скрыт hidden; игнорир ignore; рекурсивн recursive; подробн verbose;
+принудительн force; тих quiet; владел owner
 """
 """Everyday computing words that are not loanwords ("файл" / "file"), Russian stem first."""
 
@@ -643,7 +646,8 @@ def crossings(question: str) -> dict[str, Crossing]:
 def span_keys(text: str) -> dict[str, tuple[str, ...]]:
     """The spelling keys of a span's words, by their first letters (for `translated_terms`)."""
     keys: dict[str, set[str]] = {}
-    for word in re.findall(r"[^\W\d_]{4,}", text.lower().replace("ё", "е")):
+    # Three letters may spell four ("max" -> "maks", against "максимальную").
+    for word in re.findall(r"[^\W\d_]{3,}", text.lower().replace("ё", "е")):
         key = cognate_key(word)
         keys.setdefault(key[:MIN_COGNATE_PREFIX], set()).add(key)
     return {prefix: tuple(found) for prefix, found in keys.items()}

@@ -22,6 +22,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -41,7 +43,30 @@ def grown_workspace(path: Path, corpus: Path, passages: int) -> Path:
     with Assistant(path, background_enrichment=False) as assistant:
         if assistant.workspace.counts()["passages"] < passages:
             synthesize(assistant, passages)
+        deep_stand_ins(assistant)
     return path
+
+
+def deep_stand_ins(assistant: Assistant) -> int:
+    """Give every passage the deep index lacks a stand-in vector, as `synthesize` does for its own.
+
+    A growth that was stopped half-way saved its dense vectors but not the deep stand-ins (they are
+    saved at the end): without them the deep channel would search fewer vectors than at 100k.
+    """
+    workspace = assistant.workspace
+    deep = workspace.deep
+    if deep is None:
+        return 0
+    missing = np.setdiff1d(workspace.dense.ids(), deep.ids())
+    if len(missing) == 0:
+        return 0
+    for start in range(0, len(missing), 10_000):
+        ids = missing[start : start + 10_000]
+        # The dense vectors themselves, cut to the deep index's width (as `synthesize` makes them).
+        vectors = np.vstack([workspace.dense._index.reconstruct(int(i)) for i in ids])[:, : deep.dim]
+        deep.add(ids, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+    deep.save()
+    return len(missing)
 
 
 def main() -> int:

@@ -220,3 +220,29 @@ def test_the_noun_that_names_the_asked_for_name_is_not_a_topic_word() -> None:
     # "provided" in a licence says nothing about a provider.
     question = profile_question("Which cloud provider stores the backups?")
     assert question.asks == NAME and "provid" not in question.topic and "cloud" in question.topic
+
+
+@pytest.mark.parametrize(
+    ("question", "line", "said"),
+    [
+        # gzip(1), sort(1), du(1) as groff prints them; the questions are a Russian user's.
+        (
+            "Какой параметр gzip сохраняет исходные файлы?",
+            "Keep (don’t delete) input files during compression",
+            {"сохраня", "исходн", "файл"},
+        ),
+        (
+            "Какой параметр sort сортирует в обратном порядке?",
+            "reverse the result of comparisons",
+            {"обратн"},
+        ),
+        (
+            "Какая опция du задаёт максимальную глубину?",
+            "print the total for a directory only if it is N or fewer levels below; --max-depth=0",
+            {"максимальн", "глубин"},
+        ),
+    ],
+)
+def test_everyday_option_words_are_read_across_languages(question: str, line: str, said: set[str]) -> None:
+    profile = profile_question(question)
+    assert translated_terms(profile, line, profile.topic) >= said

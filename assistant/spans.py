@@ -562,12 +562,15 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     translated = translated_terms(question, span.text, terms - found) if crosslingual else set()
     found |= translated
     in_context = matched_terms(terms, context)
+    if question.crossing and context:
+        # "сортирует" is said by sort.1.en.pdf's name as much as "sort" is.
+        in_context |= translated_terms(question, _context_text(passage), terms - in_context)
     coverage = len(found | in_context) / len(terms) if terms else 0.0
     own_coverage = question.weight(found - in_context) / total
     portable = question.portable
-    portable_coverage = (
-        question.weight(portable & found) / (question.weight(portable) or 1.0) if portable else 0.0
-    )
+    # A name in the file's name or heading is kept by every span of it ("gzip" in gzip.1.en.pdf).
+    kept = question.weight(portable & (found | in_context))
+    portable_coverage = kept / (question.weight(portable) or 1.0) if portable else 0.0
     kind = NO_EVIDENCE
     if span.term and question.asks == OPTION:
         kind = kind_evidence(OPTION, span.term, question)
@@ -575,9 +578,13 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         # page's section heading ("DESCRIPTION") does not.
         if not kind and _names_an_option(span.term):
             kind = KindEvidence(f"term {span.term!r}", item=span.term)
+        elif kind:
+            # The whole term is the option's name: "-k --keep", not only "-k".
+            kind = dataclasses.replace(kind, item=span.term)
     elif not kind:
         kind = kind_evidence(question.asks, span.text, question, span.view.from_image, context)
-    named = _item_names(question, kind.item, terms, crosslingual) / total if kind.item else 0.0
+    # What the file or heading names ("sort" in sort.1.pdf) is in every option of it: it tells none apart.
+    named = _item_names(question, kind.item, terms - in_context, crosslingual) / total if kind.item else 0.0
     missing = missing_qualifiers(question.qualifiers, span.text)
     restates = span.text.strip() == passage.section.strip() or passage.kind == "heading"
     phrases = question.phrases
@@ -636,6 +643,10 @@ def prose_language(text: str) -> str:
 @lru_cache(maxsize=20_000)
 def span_pairs(text: str) -> frozenset[tuple[str, str]]:
     return word_pairs(text)
+
+
+def _context_text(passage: PassageRecord) -> str:
+    return f"{passage.section} {filename_words(passage.document.filename)}"
 
 
 @lru_cache(maxsize=4096)

@@ -285,3 +285,63 @@ def test_the_file_name_alone_does_not_vouch_for_a_span(tmp_path: Path) -> None:
     assert span_fit(question, notice).kind  # names are there ("Free Software Foundation")
     assert passes("Copyright 1998") == ""
     assert passes("gzip uploads nothing").startswith("holds the asked-for name")
+
+
+def test_a_name_in_the_file_name_is_kept_by_every_span_of_the_file(tmp_path: Path) -> None:
+    """gzip(1): "gzip" is in the file name, not in the line of `-k`; the line still keeps the name."""
+    path = write_laid_out_manual(
+        tmp_path / "gzip.1.en.pdf",
+        [
+            [
+                ("heading", "OPTIONS"),
+                (
+                    "options",
+                    [
+                        ("-c --stdout", "Write output on standard output; keep original files unchanged."),
+                        (
+                            "-f --force",
+                            "Force compression or decompression even if the file has multiple links.",
+                        ),
+                        ("-k --keep", "Keep (don't delete) input files during compression or decompression."),
+                        ("-l --list", "For each compressed file, list the compressed and uncompressed size."),
+                    ],
+                ),
+                (
+                    "text",
+                    "By default, gzip keeps the original file name and timestamp in the compressed file.",
+                ),
+            ]
+        ],
+    )
+    [view] = page_views(path)
+    question = "Какой параметр gzip сохраняет исходные файлы?"
+    span = best(view, question)
+    assert span.text.startswith("-k --keep"), span.text
+    assert span_fit(profile_question(question), span).portable_coverage == 1.0
+
+
+def test_what_the_file_name_says_tells_no_option_apart(tmp_path: Path) -> None:
+    """sort(1): "sort" (and "сортирует", said in Russian) is in the file's name and in many options."""
+    path = write_laid_out_manual(
+        tmp_path / "sort.1.en.pdf",
+        [
+            [
+                ("heading", "DESCRIPTION"),
+                (
+                    "options",
+                    [
+                        ("-n, --numeric-sort", "compare according to string numerical value"),
+                        ("-r, --reverse", "reverse the result of comparisons"),
+                        ("-m, --merge", "merge already sorted files; do not sort"),
+                        ("-V, --version-sort", "natural sort of (version) numbers within text"),
+                    ],
+                ),
+            ]
+        ],
+    )
+    [view] = page_views(path)
+    question = "Какой параметр sort сортирует в обратном порядке?"
+    span = best(view, question)
+    assert span.text.startswith("-r, --reverse"), span.text
+    fit = span_fit(profile_question(question), span)
+    assert fit.translated == ("обратн",) and fit.named > 0

@@ -545,12 +545,19 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     """
     weights = weights or FitWeights()
     passage = span.passage
-    own = span_terms(span.text)
+    # A question in the document (a FAQ's "How do I put a package on hold?") heads its answer: its
+    # words are the span's context, like a heading's, and a span of nothing but questions restates.
+    lines = span.text.split("\n")
+    asked = [line for line in lines if line.rstrip().endswith("?")]
+    answering = "\n".join(line for line in lines if not line.rstrip().endswith("?")) if asked else span.text
+    own = span_terms(answering)
     # The dialog's name or the manual's heading is in every line's context: a line earns credit for
     # the words it adds beyond it (the asked-for setting is in one line only).
     context = section_terms(passage.section) if span.text.strip() != passage.section.strip() else frozenset()
     # The file's name is every span's context too ("tar.1.en.pdf" answers questions about tar).
     context |= file_terms(passage.document.filename)
+    if asked:
+        context |= span_terms("\n".join(asked))
     terms = question.topic
     total = question.weight(terms) or 1.0
     found = matched_terms(terms, own)
@@ -586,9 +593,11 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     # What the file or heading names ("sort" in sort.1.pdf) is in every option of it: it tells none apart.
     named = _item_names(question, kind.item, terms - in_context, crosslingual) / total if kind.item else 0.0
     missing = missing_qualifiers(question.qualifiers, span.text)
-    restates = span.text.strip() == passage.section.strip() or passage.kind == "heading"
+    restates = (
+        span.text.strip() == passage.section.strip() or passage.kind == "heading" or len(asked) == len(lines)
+    )
     phrases = question.phrases
-    phrase = len(phrases & span_pairs(span.text)) / len(phrases) if phrases else 0.0
+    phrase = len(phrases & span_pairs(answering)) / len(phrases) if phrases else 0.0
     fit = Fit(
         coverage=coverage,
         own_coverage=own_coverage,

@@ -345,3 +345,22 @@ def test_what_the_file_name_says_tells_no_option_apart(tmp_path: Path) -> None:
     assert span.text.startswith("-r, --reverse"), span.text
     fit = span_fit(profile_question(question), span)
     assert fit.translated == ("обратн",) and fit.named > 0
+
+
+def test_a_question_in_the_document_restates_the_question(tmp_path: Path) -> None:
+    """A FAQ: the question's heading shares every word with the question; the answer follows it."""
+    path = write_laid_out_manual(
+        tmp_path / "faq.en.pdf",
+        [
+            [
+                ("text", "How do I put a package on hold?"),
+                ("text", "There are two ways of holding back packages, with dpkg or with apt-mark:"),
+                ("code", ["# apt-mark hold package_name"]),
+            ]
+        ],
+    )
+    [view] = page_views(path)
+    span = best(view, "How do I put a package on hold?")
+    assert span.text.endswith("# apt-mark hold package_name"), span.text
+    restated = next(s for s in sentence_spans(view) if s.text == "How do I put a package on hold?")
+    assert span_fit(profile_question("How do I put a package on hold?"), restated).restates

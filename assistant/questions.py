@@ -444,7 +444,9 @@ def _strong_evidence(
         paths = _new([m.group(0) for m in _PATH_TOKEN.finditer(text)], question)
         return _found("path", paths[0]) if paths else NO_EVIDENCE
     if asks in (NUMBER, FREQUENCY):
-        digit = re.search(r"\d[\d.,:%]*", text)
+        digit = next(
+            (m for m in re.finditer(r"\d[\d.,:%]*", text) if not _numbers_a_part(text, m.start())), None
+        )
         if digit:
             return _found("number", digit.group(0))
         word = (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).search(text)
@@ -459,6 +461,23 @@ def _strong_evidence(
         colours = _new([m.group(0) for m in _COLOURS.finditer(text)], question)
         return _found("colour", colours[0]) if colours else NO_EVIDENCE
     return NO_EVIDENCE
+
+
+_PART_LABEL = re.compile(
+    r"(figure|fig\.|table|section|chapter|part|step|рисунок|рис\.|таблица|раздел|глава|часть|шаг)\s*$", _I
+)
+
+
+def _numbers_a_part(text: str, start: int) -> bool:
+    """Whether the number at `start` numbers a part of the document ("Figure 6.1", "10.1 Simple
+    examples", "8.4 How do I ...?"), which is no value a question asks for."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start]
+    if not before.strip():
+        # A section or list number leads its line, dotted, before a title: "10.1 Simple examples",
+        # "1. Introduction" ("5 days", "3.5 GHz" are values).
+        return bool(re.match(r"\d+\.(\d+\.?)*\s+[A-ZА-ЯЁ][a-zа-яё]", text[start:]))
+    return bool(_PART_LABEL.search(before))
 
 
 def _found(kind: str, item: str) -> KindEvidence:

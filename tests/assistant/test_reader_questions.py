@@ -246,3 +246,20 @@ def test_the_noun_that_names_the_asked_for_name_is_not_a_topic_word() -> None:
 def test_everyday_option_words_are_read_across_languages(question: str, line: str, said: set[str]) -> None:
     profile = profile_question(question)
     assert translated_terms(profile, line, profile.topic) >= said
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        ("Figure 6.1. The aptitude package manager", "none"),
+        ("Рисунок 1.3. Путь пакета через различные версии Debian", "none"),
+        ("10.1 Simple examples", "none"),
+        ("1. At least 5 days spent in Unstable", "number 5"),
+        ("see table 3: the daemon keeps 7 backups", "number 7"),
+        ("5 days", "number 5"),
+        ("3.5 GHz", "number 3.5"),
+    ],
+)
+def test_the_number_of_a_figure_or_section_is_not_a_value(text: str, evidence: str) -> None:
+    question = profile_question("How many backups are kept?")
+    assert str(kind_evidence(NUMBER, text, question)) == evidence

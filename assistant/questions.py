@@ -93,6 +93,9 @@ _WHOLE_QUESTION: list[tuple[str, re.Pattern[str]]] = [
 _YES_NO = re.compile(
     r"^\s*(is|are|can|could|does|do|did|should|will|would|has|have|must|may)\b|(?<!\w)ли(?!\w)", _I
 )
+_RUSSIAN_ADJECTIVE = re.compile(
+    r"(ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ую|юю|ых|их|ыми|ими)$", _I
+)
 _HEAD_WINDOW = 5
 """Words after the question word that may name what is asked ("what *JPEG compression quality*")."""
 
@@ -194,6 +197,17 @@ def _head_kind(window: list[str], question: str) -> tuple[str, str]:
     конфигурации"): of the first run of kind-naming words, the last counts in English, the first in
     Russian.
     """
+    if detect_language(question) == "ru":
+        # Russian puts the head noun right after the question word, adjectives before it ("какой
+        # сетевой порт"): a kind-naming word further on ("какой оператор присваивает значение
+        # переменной") belongs to the rest of the question.
+        for word in window:
+            kind = _noun_kind(word)
+            if kind is not None:
+                return kind, word
+            if not _RUSSIAN_ADJECTIVE.search(word):
+                return ANY, ""
+        return ANY, ""
     run: list[tuple[str, str]] = []
     for word in window:
         kind = _noun_kind(word)
@@ -202,9 +216,7 @@ def _head_kind(window: list[str], question: str) -> tuple[str, str]:
                 break
             continue
         run.append((kind, word))
-    if not run:
-        return ANY, ""
-    return run[0] if detect_language(question) == "ru" else run[-1]
+    return run[-1] if run else (ANY, "")
 
 
 def question_qualifiers(question: str) -> tuple[str, ...]:

@@ -514,7 +514,7 @@ class FitWeights:
     own_coverage: float = 0.8
     phrase: float = 0.3
     named: float = 0.3
-    portable: float = 0.3
+    portable: float = 0.15
     """Across languages only names read word for word ("HTTP", "X11Forwarding"): a span that drops the
     question's names (says "FTP" instead) is likely about something else. A penalty, not a bonus, so
     that keeping the names never lifts a span above one in the question's own language."""

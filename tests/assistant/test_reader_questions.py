@@ -63,6 +63,10 @@ from assistant.questions import (
         ("Какой параметр задаёт, сколько секунд ждать остановки демона?", OPTION),
         ("Which option sets how often the cache is cleaned?", OPTION),
         ("How many seconds does the --wait option wait?", NUMBER),
+        # Russian: the head noun follows the question word (adjectives may come first); a kind-naming
+        # word later on belongs to the rest of the question.
+        ("Какой сетевой порт использует VNC?", NUMBER),
+        ("Какой оператор в R присваивает значение переменной во внешнем окружении?", ANY),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str) -> None:

@@ -697,7 +697,17 @@ def translated_terms(question: QuestionProfile, text: str, terms: frozenset[str]
     }
 
 
+def loanword_terms(question: QuestionProfile, text: str, terms: set[str] | frozenset[str]) -> set[str]:
+    """Of `terms`, those a span writes as a loanword (by spelling key), not only by the glossary."""
+    keys = span_keys(text)
+    return {term for term in terms if (crossing := question.crossing.get(term)) and _loaned(crossing, keys)}
+
+
+def _loaned(crossing: Crossing, keys: Mapping[str, tuple[str, ...]]) -> bool:
+    return any(keys_match(crossing.key, key) for key in keys.get(crossing.key[:MIN_COGNATE_PREFIX], ()))
+
+
 def _crosses(crossing: Crossing, keys: Mapping[str, tuple[str, ...]], stems: frozenset[str]) -> bool:
-    if any(keys_match(crossing.key, key) for key in keys.get(crossing.key[:MIN_COGNATE_PREFIX], ())):
+    if _loaned(crossing, keys):
         return True
     return any(_stems_meet(translation, token) for translation in crossing.translations for token in stems)

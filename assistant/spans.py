@@ -31,6 +31,7 @@ from assistant.questions import (
     KindEvidence,
     QuestionProfile,
     kind_evidence,
+    loanword_terms,
     missing_qualifiers,
     span_terms,
     translated_terms,
@@ -47,6 +48,8 @@ MAX_ANSWER_CHARS = 320
 CROSSLINGUAL_MEANING = 1.5
 """Weight of a span's similarity to the question when they are in different languages (1 otherwise):
 across languages only names can match word for word, so the meaning carries more weight."""
+GLOSSARY_SHARE = 0.5
+"""What a question's word found only through the glossary's translation loses of its weight."""
 MAX_BLOCK_LINES = 6
 """Lines of an introduced block (a command and a little of its output) that an answer carries."""
 
@@ -572,8 +575,17 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     if question.crossing and context:
         # "сортирует" is said by sort.1.en.pdf's name as much as "sort" is.
         in_context |= translated_terms(question, _context_text(passage), terms - in_context)
+    # An everyday word found through the glossary ("удалять" -> "remove") is on many pages of any
+    # manual: it counts half; a loanword ("конфигурации") or the word itself counts in full.
+    everyday = translated - loanword_terms(question, span.text, translated) if translated else set()
+    if everyday and len(everyday) < 2 and not (found - in_context - everyday):
+        # One everyday word alone ("удалять" -> "remove") is on every other page: it vouches for nothing.
+        found -= everyday
+        everyday = set()
     coverage = len(found | in_context) / len(terms) if terms else 0.0
-    own_coverage = question.weight(found - in_context) / total
+    own_coverage = (
+        question.weight(found - in_context) - GLOSSARY_SHARE * question.weight(everyday - in_context)
+    ) / total
     portable = question.portable
     # A name in the file's name or heading is kept by every span of it ("gzip" in gzip.1.en.pdf).
     kept = question.weight(portable & (found | in_context))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
@@ -93,6 +93,9 @@ _WHOLE_QUESTION: list[tuple[str, re.Pattern[str]]] = [
 _YES_NO = re.compile(
     r"^\s*(is|are|can|could|does|do|did|should|will|would|has|have|must|may)\b|(?<!\w)ли(?!\w)", _I
 )
+_RUSSIAN_ADJECTIVE = re.compile(
+    r"(ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ую|юю|ых|их|ыми|ими)$", _I
+)
 _HEAD_WINDOW = 5
 """Words after the question word that may name what is asked ("what *JPEG compression quality*")."""
 
@@ -111,6 +114,17 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @dataclass(frozen=True)
+class Crossing:
+    """How a question's word may be written in the other language: as a loanword ("конфигурации" and
+    "configuration" share the spelling key "konfigurasi") or as a glossary's translation ("файл" ->
+    "file")."""
+
+    key: str
+    translations: frozenset[str] = frozenset()
+    """Stems of the other language's words for it (from `GLOSSARY`)."""
+
+
+@dataclass(frozen=True)
 class QuestionProfile:
     """A question as the reader weighs it."""
 
@@ -120,8 +134,9 @@ class QuestionProfile:
     """Stemmed content words (stopwords dropped)."""
     topic: frozenset[str]
     """The terms less the noun that names what is asked when the answer is a name: "option" in "which
-    option keeps newer files" is answered by an option's name, not by a line that says "option". (A
-    number's noun stays: "Width: 300", "port 5900" state the noun beside the value.)"""
+    option keeps newer files" is answered by an option's name, not by a line that says "option", and
+    "which company makes it" by "Acme Corp" (not by "provided"). (A number's noun stays: "Width: 300",
+    "port 5900" state the noun beside the value.)"""
     weights: Mapping[str, float]
     """term -> weight (inverse document frequency in this workspace; 1.0 when unknown)."""
     asks: str
@@ -136,6 +151,8 @@ class QuestionProfile:
     wants_mark: bool
     identifiers: tuple[Identifier, ...] = ()
     """Model numbers and versions the question names ("VX-10", "v2.3"): their parts count only together."""
+    crossing: Mapping[str, Crossing] = field(default_factory=dict)
+    """term -> how its word is written in the other language (loanword spelling, glossary stems)."""
 
     def weight(self, terms: frozenset[str] | set[str]) -> float:
         return sum(self.weights.get(term, 1.0) for term in terms)
@@ -176,13 +193,21 @@ def answer_kind(question: str) -> str:
 
 def _asked(question: str) -> tuple[str, str]:
     """(kind, the noun that named it: "option" in "which tar option ...", or "")."""
-    for kind, pattern in _WHOLE_QUESTION:
-        if pattern.search(question):
-            return kind, ""
+    whole = min(
+        ((match.start(), kind) for kind, pattern in _WHOLE_QUESTION if (match := pattern.search(question))),
+        default=None,
+    )
     wh = _WH_WORD.search(question)
-    if wh is not None:
+    if wh is not None and (whole is None or wh.start() < whole[0]):
+        # The main clause comes first: "which option sets how many seconds to wait" asks for an option.
         words = [w for w in re.findall(r"[\w-]+", question[wh.end() :]) if len(w) > 1]
-        return _head_kind(words[:_HEAD_WINDOW], question)
+        kind, noun = _head_kind(words[:_HEAD_WINDOW], question)
+        if kind != ANY or whole is None:
+            return kind, noun
+    if whole is not None:
+        return whole[1], ""
+    if wh is not None:
+        return ANY, ""
     if _YES_NO.search(question):
         return YES_NO, ""
     return ANY, ""
@@ -202,6 +227,17 @@ def _head_kind(window: list[str], question: str) -> tuple[str, str]:
     конфигурации"): of the first run of kind-naming words, the last counts in English, the first in
     Russian.
     """
+    if detect_language(question) == "ru":
+        # Russian puts the head noun right after the question word, adjectives before it ("какой
+        # сетевой порт"): a kind-naming word further on ("какой оператор присваивает значение
+        # переменной") belongs to the rest of the question.
+        for word in window:
+            kind = _noun_kind(word)
+            if kind is not None:
+                return kind, word
+            if not _RUSSIAN_ADJECTIVE.search(word):
+                return ANY, ""
+        return ANY, ""
     run: list[tuple[str, str]] = []
     for word in window:
         kind = _noun_kind(word)
@@ -210,9 +246,7 @@ def _head_kind(window: list[str], question: str) -> tuple[str, str]:
                 break
             continue
         run.append((kind, word))
-    if not run:
-        return ANY, ""
-    return run[0] if detect_language(question) == "ru" else run[-1]
+    return run[-1] if run else (ANY, "")
 
 
 def question_qualifiers(question: str) -> tuple[str, ...]:
@@ -267,7 +301,7 @@ def profile_question(
         text=question,
         language=detect_language(question),
         terms=terms,
-        topic=(terms - frozenset(search_tokens(noun)) if asks in (OPTION, COMMAND) else terms) or terms,
+        topic=(terms - frozenset(search_tokens(noun)) if asks in (OPTION, COMMAND, NAME) else terms) or terms,
         weights=weights,
         asks=asks,
         qualifiers=question_qualifiers(question),
@@ -275,6 +309,7 @@ def profile_question(
         portable=portable_terms(question),
         wants_mark=bool(MARK_QUESTION.search(question)),
         identifiers=question_identifiers(question),
+        crossing=crossings(question),
     )
 
 
@@ -349,6 +384,9 @@ def _names(text: str, question: QuestionProfile) -> list[str]:
     found = [m.group(0) for m in _QUOTED.finditer(text)]
     russian = detect_language(text) == "ru"
     for line_number, line in enumerate(text.split("\n")):
+        letters = [ch for ch in line if ch.isalpha()]
+        if len(letters) > 3 and all(ch.isupper() for ch in letters):
+            continue  # a heading in capitals ("COPYRIGHT NOTICE", "SEE ALSO") names a section, not a name
         sentence_start = True
         for match in re.finditer(r"\S+", line):
             word = match.group(0).strip("()[]{},;:!?\"'«»“”")
@@ -376,6 +414,8 @@ class KindEvidence:
 
     what: str = ""
     strong: bool = True
+    item: str = ""
+    """The option, command line, path or number itself ("--skip-old-files"), where there is one."""
 
     def __bool__(self) -> bool:
         return bool(self.what)
@@ -403,13 +443,13 @@ def kind_evidence(
     """
     found = _strong_evidence(asks, text, question, context)
     if found:
-        return KindEvidence(found)
+        return found
     if asks == OPTION:
         # An option mentioned in passing inside a sentence ("unless --sort is given") may be the
         # answer, but less surely than one that leads its line (a list's term, "las=1 Orientation").
         options = _new([m.group(0) for m in _OPTION_TOKEN.finditer(text)], question)
         if options:
-            return KindEvidence(f"option {options[0]} (in passing)", strong=False)
+            return KindEvidence(f"option {options[0]} (in passing)", strong=False, item=options[0])
     if asks == COMMAND:
         word = _COMMAND_WORD.search(text)
         if word and _new([w for w in _LATIN_WORD.findall(text) if w.islower()], question):
@@ -422,43 +462,69 @@ def kind_evidence(
     return NO_EVIDENCE
 
 
-def _strong_evidence(asks: str, text: str, question: QuestionProfile, context: frozenset[str]) -> str:
+def _strong_evidence(
+    asks: str, text: str, question: QuestionProfile, context: frozenset[str]
+) -> KindEvidence:
     if asks == OPTION:
         leading = [m.group(0) for m in _OPTION_TOKEN.finditer(text) if _leads_line(text, m.start())]
         options = _new(leading, question)
-        return f"option {options[0]}" if options else ""
+        return _found("option", options[0]) if options else NO_EVIDENCE
     if asks == COMMAND:
         prompt = _PROMPT_LINE.search(text)
         if prompt:
-            return f"command line {text[prompt.start() :].splitlines()[0].strip()!r}"
+            line = text[prompt.start() :].splitlines()[0].strip()
+            return KindEvidence(f"command line {line!r}", item=line)
         code = [
             c
             for c in _new([m.group(0) for m in _CODE_TOKEN.finditer(text)], question)
             if not _PURE_PATH.match(c)
         ]
         if code:
-            return f"command {code[0]}"
+            return _found("command", code[0])
         invoked = _invocation(text, question)
-        return f"command {invoked!r}" if invoked else ""
+        return KindEvidence(f"command {invoked!r}", item=invoked) if invoked else NO_EVIDENCE
     if asks == PATH:
         paths = _new([m.group(0) for m in _PATH_TOKEN.finditer(text)], question)
-        return f"path {paths[0]}" if paths else ""
+        return _found("path", paths[0]) if paths else NO_EVIDENCE
     if asks in (NUMBER, FREQUENCY):
-        digit = re.search(r"\d[\d.,:%]*", text)
+        digit = next(
+            (m for m in re.finditer(r"\d[\d.,:%]*", text) if not _numbers_a_part(text, m.start())), None
+        )
         if digit:
-            return f"number {digit.group(0)}"
+            return _found("number", digit.group(0))
         word = (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).search(text)
-        return f"number word {word.group(0)!r}" if word else ""
+        return KindEvidence(f"number word {word.group(0)!r}", item=word.group(0)) if word else NO_EVIDENCE
     if asks == NAME:
         names = [n for n in _names(text, question) if not set(search_tokens(n)) <= context]
-        return f"name {names[0]}" if names else ""
+        return _found("name", names[0]) if names else NO_EVIDENCE
     if asks == KEY:
         key = _KEY_TOKEN.search(text)
-        return f"key {key.group(0)}" if key else ""
+        return _found("key", key.group(0)) if key else NO_EVIDENCE
     if asks == COLOUR:
         colours = _new([m.group(0) for m in _COLOURS.finditer(text)], question)
-        return f"colour {colours[0]}" if colours else ""
-    return ""
+        return _found("colour", colours[0]) if colours else NO_EVIDENCE
+    return NO_EVIDENCE
+
+
+_PART_LABEL = re.compile(
+    r"(figure|fig\.|table|section|chapter|part|step|рисунок|рис\.|таблица|раздел|глава|часть|шаг)\s*$", _I
+)
+
+
+def _numbers_a_part(text: str, start: int) -> bool:
+    """Whether the number at `start` numbers a part of the document ("Figure 6.1", "10.1 Simple
+    examples", "8.4 How do I ...?"), which is no value a question asks for."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start]
+    if not before.strip():
+        # A section or list number leads its line, dotted, before a title: "10.1 Simple examples",
+        # "1. Introduction" ("5 days", "3.5 GHz" are values).
+        return bool(re.match(r"\d+\.(\d+\.?)*\s+[A-ZА-ЯЁ][a-zа-яё]", text[start:]))
+    return bool(_PART_LABEL.search(before))
+
+
+def _found(kind: str, item: str) -> KindEvidence:
+    return KindEvidence(f"{kind} {item}", item=item)
 
 
 def _leads_line(text: str, start: int) -> bool:
@@ -500,3 +566,179 @@ def span_terms(text: str) -> frozenset[str]:
         joined = re.findall(r"[A-Za-z]+\d+", word)
         tokens.update(part.lower() for part in joined)
     return frozenset(tokens)
+
+
+# -- words across languages -----------------------------------------------------------------------
+#
+# A Russian question about an English manual shares few words with it, but technical Russian is full
+# of loanwords (конфигурация, сервис, журнал, директива, порт) and a short list of everyday computing
+# words covers most of the rest. Both are matched only between a question and a span in different
+# languages, and only count towards the span's coverage: they say "the same words", not "the answer".
+
+_TRANSLITERATION = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+        "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+        "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "s", "ч": "kh", "ш": "sh", "щ": "sh",
+        "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "u", "я": "a",
+    }
+)  # fmt: skip
+_ENGLISH_SPELLING: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), r)
+    for p, r in (
+        (r"ph", "f"),
+        (r"th", "t"),
+        (r"ch", "kh"),
+        (r"ck", "k"),
+        (r"qu", "kv"),
+        (r"x", "ks"),
+        (r"w", "v"),
+        (r"ou", "u"),
+        (r"j", "zh"),
+        (r"y", "i"),
+        (r"c(?=[ei])", "s"),
+        (r"c", "k"),
+        (r"ti(?=[aeiou])", "si"),
+        (r"(?<![kszc])h", "kh"),
+    )
+]
+MIN_COGNATE_PREFIX = 4
+COGNATE_SHARE = 0.7
+"""Two spelling keys match when they start alike for 4 letters and 70% of the shorter one ("server"
+and "service" do not)."""
+
+
+@lru_cache(maxsize=50_000)
+def cognate_key(word: str) -> str:
+    """A spelling both languages give a loanword: Russian transliterated, English respelt as it sounds
+    ("сервиса" -> "servisa", "service" -> "servise"; "конфигурации" -> "konfigurasii",
+    "configuration" -> "konfigurasion"), doubled letters single."""
+    lower = word.lower()
+    if _CYRILLIC.search(lower):
+        key = lower.translate(_TRANSLITERATION)
+    else:
+        key = lower
+        for pattern, replacement in _ENGLISH_SPELLING:
+            key = pattern.sub(replacement, key)
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def keys_match(a: str, b: str) -> bool:
+    shorter = min(len(a), len(b))
+    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), shorter)
+    return common >= MIN_COGNATE_PREFIX and common >= COGNATE_SHARE * shorter
+
+
+GLOSSARY = """
+файл file; каталог directory folder; папк folder directory; пакет package; удал remove delete purge;
+установ install; обнов update upgrade; ключ key option; настройк setting configuration; умолчан default;
+журнал log; пользовател user; парол password; окн window; кнопк button; страниц page; печат print;
+размер size; ширин width; высот height; ошибк error; сообщен message; диск disk; сет network;
+запуск start run launch boot; запуст start run launch; останов stop; сохран save keep; откр open; закр close;
+копир copy; перемещ move; показ show display; списк list; список list; поиск search find; найт find;
+замен replace; имен name; им name; верси version; существу existing exist;
+пропуска skip; пропуст skip; распаков extract unpack; архив archive; включ enable; отключ disable;
+уровн level; загрузк boot load; соединен connection; подключен connection; значен value; числ number;
+врем time; перв first; измен change; созда create; добав add; провер check; выбр select choose;
+выбра select choose; пут path; экран screen display; текст text; строк line string; символ character;
+изображен image; цвет colour color; вкладк tab;
+перенаправлен forward redirect; разрешен allow permit; запрещ deny; доступ access; служб service;
+каждый every each; ежедневн daily; еженедельн weekly; резервн backup; копи copy; секунд second;
+минут minute; демон daemon; ожида wait; ждат wait; обратн reverse; порядк order; сравн compare;
+исходн input source original; вывод output print; выход output exit; ввод input; сжат compress;
+человек human; глубин depth; скрыт hidden; игнорир ignore; рекурсивн recursive; подробн verbose;
+принудительн force; тих quiet; владел owner
+"""
+"""Everyday computing words that are not loanwords ("файл" / "file"), Russian stem first."""
+
+
+def _glossary() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    russian: dict[str, set[str]] = {}
+    english: dict[str, set[str]] = {}
+    for entry in GLOSSARY.replace("\n", " ").split(";"):
+        words_ = entry.split()
+        if len(words_) < 2:
+            continue
+        head, others = words_[0], {stem(w) for w in words_[1:]}
+        russian.setdefault(head, set()).update(others)
+        for other in others:
+            english.setdefault(other, set()).add(head)
+    return (
+        {k: frozenset(v) for k, v in russian.items()},
+        {k: frozenset(v) for k, v in english.items()},
+    )
+
+
+_RUSSIAN_GLOSSARY, _ENGLISH_GLOSSARY = _glossary()
+MIN_GLOSSARY_STEM = 4
+"""A stem this long may start a longer form of its word ("удал" / "удаля"); a shorter one ("сет", "tab")
+must be the whole stem ("сетк" is a grid, "table" is not a tab)."""
+
+
+def _stems_meet(a: str, b: str) -> bool:
+    shorter, longer = sorted((a, b), key=len)
+    return shorter == longer or (
+        len(shorter) >= MIN_GLOSSARY_STEM + (shorter.isascii()) and longer.startswith(shorter)
+    )
+
+
+def glossary_translations(term: str) -> frozenset[str]:
+    """The other language's stems for a stemmed word, from `GLOSSARY` (empty when it is not there)."""
+    table = _RUSSIAN_GLOSSARY if _CYRILLIC.search(term) else _ENGLISH_GLOSSARY
+    found: set[str] = set()
+    for head, others in table.items():
+        if _stems_meet(term, head):
+            found |= others
+    return frozenset(found)
+
+
+def crossings(question: str) -> dict[str, Crossing]:
+    """For each content word of a question: its loanword key and its glossary translations."""
+    found: dict[str, Crossing] = {}
+    for word in re.findall(r"[^\W\d_]+", question.lower().replace("ё", "е")):
+        if word in STOPWORDS or len(word) < MIN_COGNATE_PREFIX:
+            continue
+        term = stem(word)
+        if term not in found:
+            found[term] = Crossing(cognate_key(word), glossary_translations(term))
+    return found
+
+
+@lru_cache(maxsize=20_000)
+def span_keys(text: str) -> dict[str, tuple[str, ...]]:
+    """The spelling keys of a span's words, by their first letters (for `translated_terms`)."""
+    keys: dict[str, set[str]] = {}
+    # Three letters may spell four ("max" -> "maks", against "максимальную").
+    for word in re.findall(r"[^\W\d_]{3,}", text.lower().replace("ё", "е")):
+        key = cognate_key(word)
+        keys.setdefault(key[:MIN_COGNATE_PREFIX], set()).add(key)
+    return {prefix: tuple(found) for prefix, found in keys.items()}
+
+
+def translated_terms(question: QuestionProfile, text: str, terms: frozenset[str]) -> set[str]:
+    """The question's terms (of `terms`) whose word a span in the other language writes too: as a loanword
+    ("конфигурации" in "deleting the configuration files") or as a glossary translation ("файлами")."""
+    if not question.crossing:
+        return set()
+    keys, stems = span_keys(text), span_terms(text)
+    return {
+        term
+        for term in terms
+        if (crossing := question.crossing.get(term)) is not None and _crosses(crossing, keys, stems)
+    }
+
+
+def loanword_terms(question: QuestionProfile, text: str, terms: set[str] | frozenset[str]) -> set[str]:
+    """Of `terms`, those a span writes as a loanword (by spelling key), not only by the glossary."""
+    keys = span_keys(text)
+    return {term for term in terms if (crossing := question.crossing.get(term)) and _loaned(crossing, keys)}
+
+
+def _loaned(crossing: Crossing, keys: Mapping[str, tuple[str, ...]]) -> bool:
+    return any(keys_match(crossing.key, key) for key in keys.get(crossing.key[:MIN_COGNATE_PREFIX], ()))
+
+
+def _crosses(crossing: Crossing, keys: Mapping[str, tuple[str, ...]], stems: frozenset[str]) -> bool:
+    if _loaned(crossing, keys):
+        return True
+    return any(_stems_meet(translation, token) for translation in crossing.translations for token in stems)

@@ -25,13 +25,16 @@ import numpy as np
 
 from assistant.questions import (
     ANY,
+    COMMAND,
     NO_EVIDENCE,
     OPTION,
     KindEvidence,
     QuestionProfile,
     kind_evidence,
+    loanword_terms,
     missing_qualifiers,
     span_terms,
+    translated_terms,
     word_pairs,
 )
 from indexer.language import detect_language, search_tokens
@@ -45,6 +48,8 @@ MAX_ANSWER_CHARS = 320
 CROSSLINGUAL_MEANING = 1.5
 """Weight of a span's similarity to the question when they are in different languages (1 otherwise):
 across languages only names can match word for word, so the meaning carries more weight."""
+GLOSSARY_SHARE = 0.5
+"""What a question's word found only through the glossary's translation loses of its weight."""
 MAX_BLOCK_LINES = 6
 """Lines of an introduced block (a command and a little of its output) that an answer carries."""
 
@@ -144,8 +149,13 @@ class Fit:
     portable_coverage: float = 0.0
     """Weighted share of the question's translation-proof words (names, identifiers) in the span."""
     crosslingual: bool = False
+    translated: tuple[str, ...] = ()
+    """Question words the span (in the other language) writes as a loanword or a glossary translation."""
     kind: KindEvidence = NO_EVIDENCE
     """What in the span is of the asked-for kind ("option --remove-files"); empty when nothing is."""
+    named: float = 0.0
+    """Weighted share of the question's words that the asked-for item itself carries: options and
+    commands are named after what they do (`--skip-old-files`, `journalctl`, `Acquire::http::proxy`)."""
     missing: tuple[str, ...] = ()
     """Qualifiers of the question ("default", "maximum") the span does not state."""
     restates: bool = False
@@ -153,8 +163,12 @@ class Fit:
 
     def why(self) -> str:
         parts = [f"kind: {self.kind}", f"coverage {self.coverage:.2f}/{self.own_coverage:.2f}"]
+        if self.named:
+            parts.append(f"its name says {self.named:.2f} of the question")
         if self.crosslingual:
             parts.append(f"cross-lingual, portable words {self.portable_coverage:.2f}")
+            if self.translated:
+                parts.append(f"said in the other language: {', '.join(self.translated)}")
         if self.missing:
             parts.append(f"missing {', '.join(self.missing)}")
         return "; ".join(parts)
@@ -502,6 +516,11 @@ class FitWeights:
     coverage: float = 0.2
     own_coverage: float = 0.8
     phrase: float = 0.3
+    named: float = 0.3
+    portable: float = 0.15
+    """Across languages only names read word for word ("HTTP", "X11Forwarding"): a span that drops the
+    question's names (says "FTP" instead) is likely about something else. A penalty, not a bonus, so
+    that keeping the names never lifts a span above one in the question's own language."""
     same_language: float = 0.1
     """An answer in the question's own language, where the page offers one, reads better (it weighs
     spans, never pages: `page_fits` leaves it out)."""
@@ -529,46 +548,77 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     """
     weights = weights or FitWeights()
     passage = span.passage
-    own = span_terms(span.text)
+    # A question in the document (a FAQ's "How do I put a package on hold?") heads its answer: its
+    # words are the span's context, like a heading's, and a span of nothing but questions restates.
+    lines = span.text.split("\n")
+    asked = [line for line in lines if line.rstrip().endswith("?")]
+    answering = "\n".join(line for line in lines if not line.rstrip().endswith("?")) if asked else span.text
+    own = span_terms(answering)
     # The dialog's name or the manual's heading is in every line's context: a line earns credit for
     # the words it adds beyond it (the asked-for setting is in one line only).
     context = section_terms(passage.section) if span.text.strip() != passage.section.strip() else frozenset()
     # The file's name is every span's context too ("tar.1.en.pdf" answers questions about tar).
     context |= file_terms(passage.document.filename)
+    if asked:
+        context |= span_terms("\n".join(asked))
     terms = question.topic
     total = question.weight(terms) or 1.0
     found = matched_terms(terms, own) - split_identifier_parts(question, span.text)
-    in_context = matched_terms(terms, context)
-    coverage = len(found | in_context) / len(terms) if terms else 0.0
-    own_coverage = question.weight(found - in_context) / total
-    portable = question.portable
-    portable_coverage = (
-        question.weight(portable & found) / (question.weight(portable) or 1.0) if portable else 0.0
-    )
     crosslingual = question.language in ("en", "ru") and prose_language(span.text) not in (
         question.language,
         "und",
     )
+    # "удалить ... файлами конфигурации" is said in English as "deleting the configuration files".
+    translated = translated_terms(question, span.text, terms - found) if crosslingual else set()
+    found |= translated
+    in_context = matched_terms(terms, context)
+    if question.crossing and context:
+        # "сортирует" is said by sort.1.en.pdf's name as much as "sort" is.
+        in_context |= translated_terms(question, _context_text(passage), terms - in_context)
+    # An everyday word found through the glossary ("удалять" -> "remove") is on many pages of any
+    # manual: it counts half; a loanword ("конфигурации") or the word itself counts in full.
+    everyday = translated - loanword_terms(question, span.text, translated) if translated else set()
+    if everyday and len(everyday) < 2 and not (found - in_context - everyday):
+        # One everyday word alone ("удалять" -> "remove") is on every other page: it vouches for nothing.
+        found -= everyday
+        everyday = set()
+    coverage = len(found | in_context) / len(terms) if terms else 0.0
+    own_coverage = (
+        question.weight(found - in_context) - GLOSSARY_SHARE * question.weight(everyday - in_context)
+    ) / total
+    portable = question.portable
+    # A name in the file's name or heading is kept by every span of it ("gzip" in gzip.1.en.pdf).
+    kept = question.weight(portable & (found | in_context))
+    portable_coverage = kept / (question.weight(portable) or 1.0) if portable else 0.0
     kind = NO_EVIDENCE
     if span.term and question.asks == OPTION:
         kind = kind_evidence(OPTION, span.term, question)
         # A keyword in an option table ("failed-read", "TAR_FILETYPE") names an option too; a man
         # page's section heading ("DESCRIPTION") does not.
         if not kind and _names_an_option(span.term):
-            kind = KindEvidence(f"term {span.term!r}")
+            kind = KindEvidence(f"term {span.term!r}", item=span.term)
+        elif kind:
+            # The whole term is the option's name: "-k --keep", not only "-k".
+            kind = dataclasses.replace(kind, item=span.term)
     elif not kind:
         kind = kind_evidence(question.asks, span.text, question, span.view.from_image, context)
+    # What the file or heading names ("sort" in sort.1.pdf) is in every option of it: it tells none apart.
+    named = _item_names(question, kind.item, terms - in_context, crosslingual) / total if kind.item else 0.0
     missing = missing_qualifiers(question.qualifiers, span.text)
-    restates = span.text.strip() == passage.section.strip() or passage.kind == "heading"
+    restates = (
+        span.text.strip() == passage.section.strip() or passage.kind == "heading" or len(asked) == len(lines)
+    )
     phrases = question.phrases
-    phrase = len(phrases & span_pairs(span.text)) / len(phrases) if phrases else 0.0
+    phrase = len(phrases & span_pairs(answering)) / len(phrases) if phrases else 0.0
     fit = Fit(
         coverage=coverage,
         own_coverage=own_coverage,
         phrase=phrase,
         portable_coverage=portable_coverage,
         crosslingual=crosslingual,
+        translated=tuple(sorted(translated)),
         kind=kind,
+        named=named,
         missing=missing,
         restates=restates,
     )
@@ -576,6 +626,8 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         weights.coverage * coverage
         + weights.own_coverage * own_coverage
         + weights.phrase * phrase
+        + weights.named * named
+        - (weights.portable * (1.0 - portable_coverage) if crosslingual and question.portable else 0.0)
         + (weights.kind * (1.0 if kind.strong else weights.weak_kind) if question.asks != ANY else 0.0)
         - (weights.wrong_kind if not kind else 0.0)
         - (weights.restates if restates else 0.0)
@@ -597,6 +649,17 @@ def split_identifier_parts(question: QuestionProfile, text: str) -> frozenset[st
     return frozenset(apart)
 
 
+def _item_names(question: QuestionProfile, item: str, terms: frozenset[str], crosslingual: bool) -> float:
+    """The weight of the question's terms that an option or command (`item`) carries in its own name."""
+    if question.asks not in (OPTION, COMMAND):
+        return 0.0
+    words = span_terms(item)
+    named = matched_terms(terms, words)
+    if crosslingual:
+        named |= translated_terms(question, item, terms - named)
+    return question.weight(named)
+
+
 def _names_an_option(term: str) -> bool:
     return bool(re.fullmatch(r"[\w.:/=\[\]-]+", term)) and not (term.isalpha() and term.isupper())
 
@@ -611,6 +674,10 @@ def prose_language(text: str) -> str:
 @lru_cache(maxsize=20_000)
 def span_pairs(text: str) -> frozenset[tuple[str, str]]:
     return word_pairs(text)
+
+
+def _context_text(passage: PassageRecord) -> str:
+    return f"{passage.section} {filename_words(passage.document.filename)}"
 
 
 @lru_cache(maxsize=4096)

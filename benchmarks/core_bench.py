@@ -89,9 +89,11 @@ def synthesize(assistant: Assistant, target: int, seed: int = 7) -> int:
     paragraphs = distractor_paragraphs(target)
     rng.shuffle(paragraphs)
     have = workspace.counts()["passages"]
-    made = cursor = 0
+    made = 0
     batch: list[int] = []
-    number = 0
+    # A growth that was stopped goes on where it stopped (new names, further paragraphs).
+    number = sum(1 for document in assistant.documents() if document.filename.startswith("synthetic-"))
+    cursor = number * 50 * 14
     with workspace.writing():
         while have + made < target:
             number += 1

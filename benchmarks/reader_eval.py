@@ -99,9 +99,23 @@ def cell(value: float | None) -> str:
 
 
 def render() -> str:
-    """Markdown tables: for each set, each group's answer accuracy and page R@1 before, after, baseline."""
+    """Markdown: for each set, each group's answer accuracy and page recall before, after, baseline."""
     before, after, base = load("before"), load("after"), load("baseline")
     lines = [
+        "# CPU reader: answers per kind and language",
+        "",
+        f"*after*: measured {after.get('date', '?')} with `.venv/bin/python benchmarks/reader_eval.py "
+        "--label after` (the reader of this tree on workspaces built by it; the deep channel filled). "
+        f"*before*: the reader before issue 9, same sets ({before.get('date', '?')}, `--label before` with "
+        "PYTHONPATH on the older tree). *LangChain*: `benchmarks/reader_eval.py --baseline` "
+        f"({base.get('date', 'not run')}), PyPDFLoader + RecursiveCharacterTextSplitter(1000, 150) + FAISS "
+        "+ multilingual-e5-small, tesseract text for images.",
+        "",
+        "Sets: `dev` (benchmarks/eval/dev, the one tuned on), `heldout` (benchmarks/eval/heldout, other "
+        "documents and programs, never tuned on), `corpus` (shared/corpus, the 30 questions the first "
+        "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
+        'string; an unanswerable question is correct when the reader says "not found".',
+        "",
         "| set | group | n | answer before | answer after | LangChain top chunk* | R@1 before | R@1 after "
         "| LangChain R@1 | R@5 after | LangChain R@5 |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -123,6 +137,14 @@ def render() -> str:
                 f"{cell(was.get('recall@1'))} | {cell(row['recall@1'])} | {cell(lc.get('recall@1'))} | "
                 f"{cell(row['recall@5'])} | {cell(lc.get('recall@5'))} |"
             )
+    lines += [
+        "",
+        "\\* LangChain has no reader: its figure is whether its top chunk contains an expected string (an "
+        'upper bound for any extractive reader on top of it), and it cannot say "not found" (0 on '
+        "unanswerable questions). R@1 / R@5: the first page that states the answer is ranked first / in "
+        'the top 5 (pages of the top 10 chunks for LangChain). "kind=screenshot" are labels, tabs and '
+        'buttons; "screenshot-value" the value a control holds.',
+    ]
     return "\n".join(lines) + "\n"
 
 

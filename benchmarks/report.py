@@ -44,6 +44,8 @@ def main() -> None:
     parts = [
         HEADER,
         section("Core: ingest, retrieval, answers (`benchmarks/core_bench.py`)", "core.md"),
+        section("CPU reader: answers per kind and language (`benchmarks/reader_eval.py`)", "reader.md"),
+        section("CPU reader latency at 100k passages (`benchmarks/reader_latency.py`)", "reader_latency.md"),
         section("Front doors: batch, REST, UI (`benchmarks/front_bench.py`)", "front.md"),
         section("Several processes on one workspace (`benchmarks/integrity_bench.py`)", "integrity.md"),
         section("OmniFusion model (`benchmarks/omnifusion_bench.py`)", "omnifusion.md"),

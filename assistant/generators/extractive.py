@@ -268,11 +268,16 @@ def gate(
         return ""
     similarity = max(best.similarity, span.evidence.similarity if span.evidence else 0.0)
     kind = f"holds the asked-for {profile.asks} ({fit.kind})" if profile.asks != ANY else f"{fit.kind}"
-    if fit.coverage >= settings.min_coverage:
+    # The heading and the file name are every span's context: they vouch for the page, and the span
+    # must carry some of the question's words itself ("gzip" in gzip.1.pdf does not make its copyright
+    # notice an answer to "which cloud provider does gzip upload to?").
+    own = fit.own_coverage > 0
+    if fit.coverage >= settings.min_coverage and own:
         return f"{kind}; the question's words are there"
     first_page = span.view.hit is best_page
     if (
-        similarity >= settings.min_similarity
+        own
+        and similarity >= settings.min_similarity
         and fit.coverage >= settings.min_coverage / 2
         and (first_page or similarity >= settings.confident_similarity)
     ):

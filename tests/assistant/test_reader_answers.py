@@ -16,6 +16,7 @@ from reader_manuals import write_laid_out_manual
 
 from assistant import Assistant
 from assistant.generators.base import NOT_FOUND_TEXT
+from assistant.generators.extractive import ExtractiveGenerator, Reading
 
 GUIDE_EN = [
     [
@@ -85,6 +86,13 @@ GUIDE_RU = [
 ]
 
 
+def read(assistant: Assistant, question: str) -> Reading:
+    """The extractive reader's decision with its reason (`Assistant.ask` keeps only the answer)."""
+    generator = assistant.generator
+    assert isinstance(generator, ExtractiveGenerator)
+    return generator.read(question, assistant.search(question))
+
+
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     root = tmp_path_factory.mktemp("reader")
@@ -120,20 +128,20 @@ def test_the_command_after_an_introducing_line_is_the_answer(reader: Assistant) 
         ("Which exampled-ctl option removes the data directory with the configuration files?", "--purge"),
         ("Which option keeps the daemon from restarting after a configuration change?", "--no-restart"),
         ("Какой параметр exampled-ctl показывает, что будет сделано, ничего не меняя?", "--dry-run"),
+        # Only loanwords and everyday words tie it to the English page (конфигурации, удаляет, файлами).
+        ("Какой параметр удаляет каталог данных вместе с файлами конфигурации?", "--purge"),
+        ("Какой параметр задаёт, сколько секунд ждать остановки демона?", "-w, --wait=SECONDS"),
     ],
 )
 def test_which_option_is_answered_with_the_option(reader: Assistant, question: str, term: str) -> None:
-    reading = reader.generator.read(question, reader.search(question))
+    reading = read(reader, question)
     assert reading.answer.found, reading.why
     assert reading.answer.text.startswith(term)
     assert "holds the asked-for option" in reading.why
 
 
 def test_an_english_question_is_answered_from_the_russian_guide(reader: Assistant) -> None:
-    reading = reader.generator.read(
-        "Which port does exampled listen on by default?",
-        reader.search("Which port does exampled listen on by default?"),
-    )
+    reading = read(reader, "Which port does exampled listen on by default?")
     assert reading.answer.found, reading.why
     assert "8765" in reading.answer.text
     assert reading.answer.citations[0].document.filename == "exampled-guide.ru.pdf"
@@ -155,7 +163,7 @@ def test_an_english_question_is_answered_from_the_russian_guide(reader: Assistan
 def test_a_line_that_only_mentions_the_topic_is_not_an_answer(
     reader: Assistant, question: str, language: str
 ) -> None:
-    reading = reader.generator.read(question, reader.search(question))
+    reading = read(reader, question)
     assert not reading.answer.found, reading.answer.text
     assert reading.answer.text == NOT_FOUND_TEXT[language]
     assert reading.why.startswith("not found")
@@ -171,9 +179,7 @@ def test_the_page_that_states_the_fact_outranks_the_one_that_mentions_the_topic(
 
 
 def test_every_found_answer_says_which_gate_passed(reader: Assistant) -> None:
-    reading = reader.generator.read(
-        "Where does exampled keep its state?", reader.search("Where does exampled keep its state?")
-    )
+    reading = read(reader, "Where does exampled keep its state?")
     assert reading.answer.found
     assert "/var/lib/exampled" in reading.answer.text
     assert reading.why.startswith("found: holds the asked-for path (path /")

@@ -16,6 +16,9 @@ from assistant.questions import (
     PATH,
     YES_NO,
     answer_kind,
+    cognate_key,
+    glossary_translations,
+    keys_match,
     kind_evidence,
     missing_qualifiers,
     portable_terms,
@@ -23,6 +26,7 @@ from assistant.questions import (
     question_identifiers,
     question_qualifiers,
     span_terms,
+    translated_terms,
 )
 
 
@@ -56,6 +60,14 @@ from assistant.questions import (
         ("Is the data encrypted?", YES_NO),
         ("Which package sends the daily e-mail?", ANY),
         ("How do I repeat every element five times?", ANY),
+        # The main clause decides; "how many" in a clause after it describes the option.
+        ("Какой параметр задаёт, сколько секунд ждать остановки демона?", OPTION),
+        ("Which option sets how often the cache is cleaned?", OPTION),
+        ("How many seconds does the --wait option wait?", NUMBER),
+        # Russian: the head noun follows the question word (adjectives may come first); a kind-naming
+        # word later on belongs to the rest of the question.
+        ("Какой сетевой порт использует VNC?", NUMBER),
+        ("Какой оператор в R присваивает значение переменной во внешнем окружении?", ANY),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str) -> None:
@@ -164,3 +176,108 @@ def test_codes_that_mix_letters_and_digits_are_identifiers_numbers_and_words_are
     assert russian.pattern.search("Модель пк-200: фильтр служит год.")
     assert question_identifiers("Is 1.5 bar the maximum pressure?") == ()
     assert question_identifiers("Where are the e-mail settings?") == ()
+
+
+@pytest.mark.parametrize(
+    ("russian", "english"),
+    [
+        ("конфигурации", "configuration"),
+        ("сервиса", "service"),
+        ("журнала", "journalctl"),
+        ("директива", "directive"),
+        ("порт", "port"),
+        ("дисплея", "display"),
+        ("компьютер", "computer"),
+        ("командой", "command"),
+        ("процесса", "process"),
+        ("функция", "function"),
+        ("архив", "archive"),
+    ],
+)
+def test_a_loanword_is_spelt_alike_in_both_languages(russian: str, english: str) -> None:
+    assert keys_match(cognate_key(russian), cognate_key(english))
+
+
+@pytest.mark.parametrize(
+    ("russian", "english"),
+    [("сервер", "service"), ("команда", "company"), ("пакет", "paper"), ("удалить", "update")],
+)
+def test_words_that_only_start_alike_are_not_loanwords(russian: str, english: str) -> None:
+    assert not keys_match(cognate_key(russian), cognate_key(english))
+
+
+def test_a_russian_question_finds_its_words_in_an_english_sentence() -> None:
+    question = profile_question("Какой командой apt удалить пакет вместе с его файлами конфигурации?")
+    stating = (
+        "The apt purge package command involves a complete uninstallation by deleting the configuration files"
+    )
+    mentioning = "With APT, packages can be added or removed from the system with apt install package"
+    # Loanword (конфигурации), glossary (удалить -> delete/remove, файлами -> files, пакет -> package).
+    assert translated_terms(question, stating, question.topic) == {"конфигурац", "удал", "файл", "пакет"}
+    assert translated_terms(question, mentioning, question.topic) == {"удал", "пакет"}
+    # And the other way round.
+    english = profile_question("Which sshd_config directive enables X11 forwarding?")
+    russian = "Директива X11Forwarding включает перенаправление X11 через SSH."
+    assert translated_terms(english, russian, english.terms) >= {"direct", "enabl", "forward"}
+
+
+def test_glossary_stems_too_short_to_stand_for_a_word_form_must_match_whole() -> None:
+    # "сеть" (network) is not "сетка" (grid); "tab" is not "table".
+    assert "network" not in glossary_translations("сетк")
+    question = profile_question("Какая вкладка открыта?")
+    assert not translated_terms(question, "The table has two columns", question.topic)
+
+
+def test_a_heading_in_capitals_is_not_a_name() -> None:
+    question = profile_question("Which company wrote the manual?")
+    assert not kind_evidence(NAME, "COPYRIGHT NOTICE", question)
+    assert str(kind_evidence(NAME, "It was written by Jean-loup Gailly.", question)) == "name Jean-loup"
+
+
+def test_the_noun_that_names_the_asked_for_name_is_not_a_topic_word() -> None:
+    # "provided" in a licence says nothing about a provider.
+    question = profile_question("Which cloud provider stores the backups?")
+    assert question.asks == NAME and "provid" not in question.topic and "cloud" in question.topic
+
+
+@pytest.mark.parametrize(
+    ("question", "line", "said"),
+    [
+        # gzip(1), sort(1), du(1) as groff prints them; the questions are a Russian user's.
+        (
+            "Какой параметр gzip сохраняет исходные файлы?",
+            "Keep (don’t delete) input files during compression",
+            {"сохраня", "исходн", "файл"},
+        ),
+        (
+            "Какой параметр sort сортирует в обратном порядке?",
+            "reverse the result of comparisons",
+            {"обратн"},
+        ),
+        (
+            "Какая опция du задаёт максимальную глубину?",
+            "print the total for a directory only if it is N or fewer levels below; --max-depth=0",
+            {"максимальн", "глубин"},
+        ),
+    ],
+)
+def test_everyday_option_words_are_read_across_languages(question: str, line: str, said: set[str]) -> None:
+    profile = profile_question(question)
+    assert translated_terms(profile, line, profile.topic) >= said
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        ("Figure 6.1. The aptitude package manager", "none"),
+        ("Рисунок 1.3. Путь пакета через различные версии Debian", "none"),
+        ("10.1 Simple examples", "none"),
+        ("1. At least 5 days spent in Unstable", "number 5"),
+        ("see table 3: the daemon keeps 7 backups", "number 7"),
+        ("5 days", "number 5"),
+        ("3.5 GHz", "number 3.5"),
+    ],
+)
+def test_the_number_of_a_figure_or_section_is_not_a_value(text: str, evidence: str) -> None:
+    question = profile_question("How many backups are kept?")
+    assert str(kind_evidence(NUMBER, text, question)) == evidence

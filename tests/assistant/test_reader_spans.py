@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from reader_manuals import page_views, passage_with, write_laid_out_manual
 
-from assistant.generators.extractive import span_bbox
+from assistant.generators.extractive import AnswerSettings, Candidate, gate, span_bbox
 from assistant.questions import profile_question
 from assistant.spans import (
     PageView,
@@ -185,3 +185,182 @@ def test_a_shell_line_set_apart_after_a_paragraph_is_shown_with_it(tmp_path: Pat
     [shown] = introduced_block_spans(view)
     assert shown.origin == "shown-block"
     assert shown.text.endswith("$ scp report.pdf backup:/srv/reports/")
+
+
+@pytest.fixture(scope="module")
+def mixed_page(tmp_path_factory: pytest.TempPathFactory) -> PageView:
+    """A page of a Russian guide with English passages left untranslated, as real translations ship."""
+    path = tmp_path_factory.mktemp("mixed") / "guide.ru.pdf"
+    write_laid_out_manual(
+        path,
+        [
+            [
+                ("heading", "Настройка APT"),
+                (
+                    "text",
+                    "If the Web can only be accessed through a proxy, add a line like Acquire::http::proxy "
+                    '"http://yourproxy:3128". For an FTP proxy, write Acquire::ftp::proxy "ftp://yourproxy". '
+                    "To discover more configuration options, read the apt.conf(5) manual page.",
+                ),
+                (
+                    "text",
+                    "Если сервис не работает как ожидалось, проверьте его статус, а затем его журнал. "
+                    "Допустим, сервер SSH не работает:",
+                ),
+                ("code", ["# systemctl status ssh.service"]),
+                (
+                    "text",
+                    "The journalctl command shows the messages of the journal. Most of the time, it will "
+                    "be used with a service identifier:",
+                ),
+                ("code", ["# journalctl -u ssh.service"]),
+            ]
+        ],
+    )
+    return page_views(path)[0]
+
+
+def test_across_languages_the_span_that_keeps_the_questions_names_wins(mixed_page: PageView) -> None:
+    question = "Какой параметр конфигурации APT задаёт HTTP-прокси?"
+    span = best(mixed_page, question)
+    assert "Acquire::http::proxy" in span.text
+    fit = span_fit(profile_question(question), span)
+    assert fit.crosslingual and fit.portable_coverage > 0.5
+    assert "прокс" in fit.translated
+
+
+def test_the_command_named_after_what_is_asked_wins(mixed_page: PageView) -> None:
+    question = "Какой командой посмотреть сообщения журнала только для сервиса ssh?"
+    span = best(mixed_page, question)
+    assert span.text.endswith("# journalctl -u ssh.service")
+    fit = span_fit(profile_question(question), span)
+    # journalctl carries "журнал" (a loanword) and ssh.service "сервис", "ssh".
+    assert fit.named > 0 and "its name says" in fit.why()
+
+
+def test_keeping_the_names_never_lifts_a_span_above_one_in_the_questions_language(tmp_path: Path) -> None:
+    question = profile_question("Which printer is chosen in the Print dialog of LibreOffice?")
+    fits = {}
+    for name, label in (
+        ("print.en.pdf", "Printer: Generic Printer"),
+        ("print.ru.pdf", "Принтер: Generic Printer"),
+    ):
+        path = write_laid_out_manual(tmp_path / name, [[("heading", "LibreOffice"), ("text", label)]])
+        [view] = page_views(path)
+        fits[name] = max(
+            span_fit(question, span).score for span in sentence_spans(view) if "Generic" in span.text
+        )
+    assert fits["print.en.pdf"] >= fits["print.ru.pdf"]
+
+
+def test_the_file_name_alone_does_not_vouch_for_a_span(tmp_path: Path) -> None:
+    """gzip(1)'s last page: every span has "gzip" in its file name, and the notice has names in it."""
+    path = write_laid_out_manual(
+        tmp_path / "gzip.1.en.pdf",
+        [
+            [
+                ("heading", "gzip"),
+                (
+                    "text",
+                    "Copyright 1998-2022 Free Software Foundation, Inc. Copyright 1992 Jean-loup Gailly.",
+                ),
+                (
+                    "text",
+                    "gzip uploads nothing: it reduces the size of the named files using Lempel-Ziv coding.",
+                ),
+            ]
+        ],
+    )
+    [view] = page_views(path)
+    question = profile_question("Which cloud provider does gzip upload to?")
+    settings = AnswerSettings()
+
+    def passes(text: str) -> str:
+        span = next(s for s in sentence_spans(view) if s.text.startswith(text))
+        fit = span_fit(question, span)
+        # As close in meaning as the real notice was to the question (USE, 0.44).
+        return gate(question, Candidate(span, fit, fit.score, similarity=0.44), settings, view.hit)
+
+    notice = next(s for s in sentence_spans(view) if s.text.startswith("Copyright 1998"))
+    assert span_fit(question, notice).kind  # names are there ("Free Software Foundation")
+    assert passes("Copyright 1998") == ""
+    assert passes("gzip uploads nothing").startswith("holds the asked-for name")
+
+
+def test_a_name_in_the_file_name_is_kept_by_every_span_of_the_file(tmp_path: Path) -> None:
+    """gzip(1): "gzip" is in the file name, not in the line of `-k`; the line still keeps the name."""
+    path = write_laid_out_manual(
+        tmp_path / "gzip.1.en.pdf",
+        [
+            [
+                ("heading", "OPTIONS"),
+                (
+                    "options",
+                    [
+                        ("-c --stdout", "Write output on standard output; keep original files unchanged."),
+                        (
+                            "-f --force",
+                            "Force compression or decompression even if the file has multiple links.",
+                        ),
+                        ("-k --keep", "Keep (don't delete) input files during compression or decompression."),
+                        ("-l --list", "For each compressed file, list the compressed and uncompressed size."),
+                    ],
+                ),
+                (
+                    "text",
+                    "By default, gzip keeps the original file name and timestamp in the compressed file.",
+                ),
+            ]
+        ],
+    )
+    [view] = page_views(path)
+    question = "Какой параметр gzip сохраняет исходные файлы?"
+    span = best(view, question)
+    assert span.text.startswith("-k --keep"), span.text
+    assert span_fit(profile_question(question), span).portable_coverage == 1.0
+
+
+def test_what_the_file_name_says_tells_no_option_apart(tmp_path: Path) -> None:
+    """sort(1): "sort" (and "сортирует", said in Russian) is in the file's name and in many options."""
+    path = write_laid_out_manual(
+        tmp_path / "sort.1.en.pdf",
+        [
+            [
+                ("heading", "DESCRIPTION"),
+                (
+                    "options",
+                    [
+                        ("-n, --numeric-sort", "compare according to string numerical value"),
+                        ("-r, --reverse", "reverse the result of comparisons"),
+                        ("-m, --merge", "merge already sorted files; do not sort"),
+                        ("-V, --version-sort", "natural sort of (version) numbers within text"),
+                    ],
+                ),
+            ]
+        ],
+    )
+    [view] = page_views(path)
+    question = "Какой параметр sort сортирует в обратном порядке?"
+    span = best(view, question)
+    assert span.text.startswith("-r, --reverse"), span.text
+    fit = span_fit(profile_question(question), span)
+    assert fit.translated == ("обратн",) and fit.named > 0
+
+
+def test_a_question_in_the_document_restates_the_question(tmp_path: Path) -> None:
+    """A FAQ: the question's heading shares every word with the question; the answer follows it."""
+    path = write_laid_out_manual(
+        tmp_path / "faq.en.pdf",
+        [
+            [
+                ("text", "How do I put a package on hold?"),
+                ("text", "There are two ways of holding back packages, with dpkg or with apt-mark:"),
+                ("code", ["# apt-mark hold package_name"]),
+            ]
+        ],
+    )
+    [view] = page_views(path)
+    span = best(view, "How do I put a package on hold?")
+    assert span.text.endswith("# apt-mark hold package_name"), span.text
+    restated = next(s for s in sentence_spans(view) if s.text == "How do I put a package on hold?")
+    assert span_fit(profile_question("How do I put a package on hold?"), restated).restates

@@ -18,6 +18,7 @@ from assistant.concurrency import one_native_thread_per_request
 from assistant.limits import MAX_K
 from assistant.payloads import answer_payload, resolve_documents
 from assistant.sdk import Assistant
+from indexer.distributed import ray_connection
 from indexer.errors import AssistantError
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,6 @@ class QuestionFileError(AssistantError):
         self.line = line
         where = f"{Path(path).name}, line {line}" if line is not None else Path(path).name
         super().__init__(f"{where}: {message}")
-
-
-class RayClusterError(AssistantError):
-    """`--ray ADDRESS` names no Ray cluster this machine can reach."""
 
 
 @dataclass(frozen=True)
@@ -403,20 +400,6 @@ def _ray(
     import ray
     from ray.util import ActorPool
 
-    started_here = not ray.is_initialized()
-    if started_here:
-        options: dict[str, Any] = {"address": address, "include_dashboard": False, "log_to_driver": False}
-        if address == "local":
-            options["num_cpus"] = max(workers, 1)
-        env = {name: value for name, value in os.environ.items() if name.startswith("ASSISTANT_")}
-        try:
-            ray.init(runtime_env={"env_vars": env} if env else None, **options)
-        except (ConnectionError, RuntimeError, ValueError) as error:
-            raise RayClusterError(
-                f"cannot start or reach a Ray cluster at {address!r} ({error}); start one with "
-                "`ray start --head`, pass its address, or use 'local' for a one-machine Ray"
-            ) from error
-
     @ray.remote(num_cpus=1)
     class AnswerActor:
         def __init__(self, root: str, settings: dict[str, Any]) -> None:
@@ -426,16 +409,13 @@ def _ray(
         def answer(self, question: Question) -> Row:
             return answer_row(self.assistant, question)
 
-    try:
+    with ray_connection(address, max(workers, 1)):
         actors = [AnswerActor.remote(str(workspace), dict(settings)) for _ in range(max(workers, 1))]  # type: ignore[attr-defined]
         pool = ActorPool(actors)
         for row in pool.map_unordered(lambda actor, question: actor.answer.remote(question), pending):
             emit(row)
         for actor in actors:
             ray.kill(actor)
-    finally:
-        if started_here:  # a cluster the caller connected to stays connected
-            ray.shutdown()
 
 
 def run_batch(

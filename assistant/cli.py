@@ -155,7 +155,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                 bar.update(1)
 
         started = time.perf_counter()
-        report = assistant.add_report(files, progress)
+        report = assistant.add_report(files, progress, ray=args.ray, ray_workers=args.workers)
         bar.close()
         seconds = time.perf_counter() - started
         if not args.json:
@@ -616,6 +616,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip the deep (cross-lingual) embedding after indexing; `enrich` does it later",
     )
+    sub.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="read, OCR and embed on a Ray cluster ('auto', host:port, or 'local' for this machine); "
+        "this process stores",
+    )
+    sub.add_argument("--workers", type=int, help="with --ray local: worker processes (default: one per CPU)")
     sub.set_defaults(func=cmd_add)
     command("enrich", "fill the deep cross-lingual index for passages that lack it").set_defaults(
         func=cmd_enrich

@@ -110,12 +110,26 @@ class Assistant:
         return report.documents
 
     def add_report(
-        self, paths: Sequence[str | Path] | str | Path, progress: ProgressCallback | None = None
+        self,
+        paths: Sequence[str | Path] | str | Path,
+        progress: ProgressCallback | None = None,
+        ray: str | None = None,
+        ray_workers: int | None = None,
     ) -> AddReport:
-        """Like `add`, but returns failures in the report instead of raising."""
+        """Like `add`, but returns failures in the report instead of raising.
+
+        `ray` ('auto', an address, or 'local' for a one-machine Ray of `ray_workers` CPUs) reads and
+        embeds the files on that Ray cluster; this process still stores them (`indexer.distributed`).
+        """
         if isinstance(paths, str | Path):
             paths = [paths]
-        report = self.workspace.add(list(paths), progress)
+        if ray:
+            from indexer.distributed import RayReading, ray_connection
+
+            with ray_connection(ray, ray_workers):
+                report = self.workspace.add(list(paths), progress, reader=RayReading)
+        else:
+            report = self.workspace.add(list(paths), progress)
         if self.background_enrichment and report.added:
             # Searchable now through the fast channels; the deep channel catches up meanwhile.
             self.workspace.start_enrichment()

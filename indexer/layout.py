@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from statistics import median
 
 from indexer.controls import STATE_WORDS
@@ -10,10 +11,12 @@ from indexer.language import detect_language
 from indexer.marks import lines_under_mark
 from indexer.records import (
     Control,
+    Figure,
     LineSpan,
     Mark,
     PageContent,
     PassageDraft,
+    PassageKind,
     TextLine,
     Word,
     union_bbox,
@@ -140,23 +143,23 @@ def _starts_new_block(previous: TextLine, line: TextLine, source: str) -> bool:
     return abs(line.font_size - previous.font_size) > 0.2 * max(line.font_size, previous.font_size)
 
 
-def _split_block(block: list[TextLine], section: str) -> list[PassageDraft]:
+def _split_block(block: list[TextLine], section: str, kind: PassageKind = "text") -> list[PassageDraft]:
     passages: list[PassageDraft] = []
     chunk: list[TextLine] = []
     size = 0
     for line in block:
         length = len(line.text) + 1
         if chunk and size + length > MAX_PASSAGE_CHARS:
-            passages.append(_passage(chunk, "text", section))
+            passages.append(_passage(chunk, kind, section))
             chunk, size = [], 0
         chunk.append(line)
         size += length
     if chunk:
-        passages.append(_passage(chunk, "text", section))
+        passages.append(_passage(chunk, kind, section))
     return passages
 
 
-def _passage(lines: list[TextLine], kind: str, section: str) -> PassageDraft:
+def _passage(lines: list[TextLine], kind: PassageKind, section: str) -> PassageDraft:
     """Join lines into one text, mending words hyphenated across line ends, and keep line spans."""
     text = ""
     spans: list[LineSpan] = []
@@ -171,7 +174,7 @@ def _passage(lines: list[TextLine], kind: str, section: str) -> PassageDraft:
         text += line_text
         spans.append(LineSpan(start, len(text), line.bbox))
     bbox = union_bbox([line.bbox for line in lines])
-    return PassageDraft(text, bbox, kind, detect_language(text), section, spans)  # type: ignore[arg-type]
+    return PassageDraft(text, bbox, kind, detect_language(text), section, spans)
 
 
 def _mark_passage(mark: Mark, lines: list[TextLine], window: str) -> PassageDraft | None:
@@ -185,6 +188,134 @@ def _mark_passage(mark: Mark, lines: list[TextLine], window: str) -> PassageDraf
     passage = _passage(marked, "mark", f"{window}: {description}" if window else description)
     passage.text = passage.text.strip(" :;,.(")
     return passage
+
+
+# -- figures: labels and callouts read from the pictures of a text page ----------------------------
+
+LABEL_GAP = 3.0
+"""Words of one row further apart than this many letter heights are separate labels (knob names)."""
+DENSE_FIGURE_WORDS = 50
+"""A figure with this many words is a screenshot or a table: read by rows, columns apart only when far."""
+DENSE_LABEL_GAP = 6.0
+STACK_GAP = 0.8
+"""Labels stacked closer than this many letter heights may be one label broken over lines."""
+MAX_STACK = 3
+MAX_LABEL_WORDS = 4
+MAX_LABEL_CHARS = 32
+
+
+def figure_passages(figure: Figure, section: str = "") -> list[PassageDraft]:
+    """The figure's words as passages of labels: one line per label, its caption as their section.
+
+    A figure is one topic, so its labels stay together (split only where a passage would grow too
+    long). Without a caption the section heading in force (`section`) gives them their topic.
+    """
+    labels = figure_labels(figure.lines)
+    # Numbers alone are a plot's ticks or callouts whose legend is in the text: nothing to search.
+    if not any(ch.isalpha() for label in labels for ch in label.text):
+        return []
+    return _split_block(labels, figure.caption or section, "figure")
+
+
+def figure_labels(lines: list[TextLine]) -> list[TextLine]:
+    """OCR words of a drawing regrouped as its labels, in reading order.
+
+    Words are re-lined by their row; a row splits where words stand far apart (the names under a
+    row of knobs are separate labels), and in a sparse drawing labels stacked close over each other,
+    and away from the rest, join (a two-line callout: "SSH" over "connection").
+    """
+    dense = sum(len(line.words) for line in lines) >= DENSE_FIGURE_WORDS
+    spacing = DENSE_LABEL_GAP if dense else LABEL_GAP
+    labels: list[TextLine] = []
+    for row in visual_rows(lines):
+        height = median([w.bbox[3] - w.bbox[1] for w in row.words])
+        current = [row.words[0]]
+        for word in row.words[1:]:
+            if word.bbox[0] - current[-1].bbox[2] > spacing * height:
+                labels.append(TextLine(current, row.block))
+                current = []
+            current.append(word)
+        labels.append(TextLine(current, row.block))
+    # In a table a missing cell leaves a gap that makes its neighbours look set apart: no stacking.
+    return labels if dense else _stack_labels(labels)
+
+
+def _stack_labels(labels: list[TextLine]) -> list[TextLine]:
+    def overlaps(a: TextLine, b: TextLine) -> bool:
+        return a.bbox[0] < b.bbox[2] and b.bbox[0] < a.bbox[2]
+
+    def gap(upper: TextLine, lower: TextLine) -> float:
+        return lower.bbox[1] - upper.bbox[3]
+
+    below: dict[int, int] = {}
+    above: dict[int, int] = {}
+    for i, upper in enumerate(labels):
+        candidates = [
+            (gap(upper, lower), j)
+            for j, lower in enumerate(labels)
+            if j != i and overlaps(upper, lower) and gap(upper, lower) >= -0.2 * upper.height
+        ]
+        if candidates:
+            below[i] = min(candidates)[1]
+    for i, j in below.items():
+        if j not in above or gap(labels[i], labels[j]) < gap(labels[above[j]], labels[j]):
+            above[j] = i
+
+    def short(label: TextLine) -> bool:
+        return len(label.words) <= MAX_LABEL_WORDS and len(label.text) <= MAX_LABEL_CHARS
+
+    def linked(i: int, j: int) -> bool:
+        upper, lower = labels[i], labels[j]
+        height = max(upper.height, lower.height)
+        return (
+            below.get(i) == j
+            and above.get(j) == i
+            and short(upper)
+            and short(lower)
+            and gap(upper, lower) <= STACK_GAP * height
+            and max(upper.height, lower.height) <= 1.5 * min(upper.height, lower.height)
+        )
+
+    groups: dict[int, list[int]] = {}
+    for head in range(len(labels)):
+        if head in above and linked(above[head], head):
+            continue  # inside a chain that starts higher up
+        chain = [head]
+        while chain[-1] in below and linked(chain[-1], below[chain[-1]]) and len(chain) <= MAX_STACK:
+            chain.append(below[chain[-1]])
+        inner = max((gap(labels[a], labels[b]) for a, b in pairwise(chain)), default=0.0)
+        outside = [
+            gap(labels[above[chain[0]]], labels[chain[0]]) if chain[0] in above else None,
+            gap(labels[chain[-1]], labels[below[chain[-1]]]) if chain[-1] in below else None,
+        ]
+        # A list's items are evenly spaced: only labels set apart from their neighbours are one.
+        apart = all(g is None or g > 1.5 * max(inner, 1.0) for g in outside)
+        if 1 < len(chain) <= MAX_STACK and apart:
+            groups[head] = chain
+    members = {index for chain in groups.values() for index in chain[1:]}
+    result: list[TextLine] = []
+    for index, label in enumerate(labels):
+        if index in members:
+            continue
+        chain = groups.get(index, [index])
+        words = [word for member in chain for word in labels[member].words]
+        result.append(TextLine(words, label.block))
+    return result
+
+
+def place_figures(passages: list[PassageDraft], figures: list[Figure], section: str) -> list[PassageDraft]:
+    """The page's passages with each figure's passages where the figure stands in reading order.
+
+    `section` is the heading in force when the page starts; a figure under a heading of the page
+    takes that heading when it has no caption.
+    """
+    result = list(passages)
+    for figure in sorted(figures, key=lambda f: (f.box[1], f.box[0])):
+        after = (i for i, p in enumerate(result) if p.kind != "figure" and p.bbox[1] >= figure.box[1])
+        position = next(after, len(result))
+        heading = next((p.section for p in reversed(result[:position]) if p.kind == "heading"), section)
+        result[position:position] = figure_passages(figure, heading)
+    return result
 
 
 def control_passages(controls: list[Control], section: str) -> list[PassageDraft]:

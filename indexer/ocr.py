@@ -34,6 +34,9 @@ class OcrSettings:
     # UI text is often 11-13 px high; tesseract reads best near 30 px, so small images are upscaled.
     upscale_below: int = 1600
     timeout_s: float = 120.0
+    # tesseract's page segmentation: 3 reads pages and screens as blocks of lines; 11 (sparse text)
+    # finds labels scattered among the strokes of a drawing, which 3 takes for part of a picture.
+    psm: str = "3"
 
 
 @dataclass
@@ -75,7 +78,7 @@ def _run_tesseract(image: Image.Image, settings: OcrSettings) -> OcrResult:
         image = image.resize(
             (round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS
         )
-    tsv = _tesseract_tsv(image, settings.languages, "3", settings.timeout_s)
+    tsv = _tesseract_tsv(image, settings.languages, settings.psm, settings.timeout_s)
     return parse_tsv(tsv, scale)
 
 

@@ -7,6 +7,7 @@ import logging
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from indexer.errors import (
     PageTooLarge,
     TooManyPages,
 )
+from indexer.figures import FigureLimits, PlacedImage, caption_of, figure_regions, render_dpi, words_inside
 from indexer.images import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PAGES
 from indexer.pagesize import (
     DEFAULT_MAX_PAGE_PIXELS,
@@ -30,7 +32,7 @@ from indexer.pagesize import (
     is_render_bomb,
     page_pixels,
 )
-from indexer.records import PageContent, TextLine, TextSource, Word
+from indexer.records import Figure, PageContent, TextLine, TextSource, Word
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,7 @@ def read_pdf(
     max_page_pixels: int = DEFAULT_MAX_PAGE_PIXELS,
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
     render_all: bool = False,
+    figures: FigureLimits | None = None,
 ) -> Iterator[PageContent]:
     """Yield each page's size and text-layer lines (pixels at the page's DPI), one page at a time.
 
@@ -101,6 +104,7 @@ def read_pdf(
     rendered `image`; those without a usable text layer have `text_source="none"`, so the caller
     can OCR them. A page larger than `max_page_pixels` at `dpi` is indexed at the lower DPI at
     which it fits (its `dpi` says which). The page count is checked before any page is read.
+    With `figures`, a text page's pictures that may hold labels come back rendered in its `figures`.
     """
     document = open_pdf(path)
     try:
@@ -112,7 +116,7 @@ def read_pdf(
                 page = document[index]
                 try:
                     yield _read_page(
-                        page, path, index + 1, dpi, max_page_pixels, max_image_pixels, render_all
+                        page, path, index + 1, dpi, max_page_pixels, max_image_pixels, render_all, figures
                     )
                 finally:
                     page.close()
@@ -130,6 +134,7 @@ def _read_page(
     max_page_pixels: int,
     max_image_pixels: int,
     render_all: bool,
+    figures: FigureLimits | None,
 ) -> PageContent:
     width_pt, height_pt = page.get_size()
     if not (width_pt > 0 and height_pt > 0 and math.isfinite(width_pt * height_pt)):
@@ -156,28 +161,62 @@ def _read_page(
     source: TextSource = "pdf" if usable >= MIN_TEXT_CHARS else "none"
     # Every page, not only those rendered now: the page image of a text page is rendered later,
     # to show a citation, and must be safe to render then.
-    objects = _check_images(page, path, number, max_image_pixels)
+    objects = _survey_objects(page, path, number, max_image_pixels, boxes=figures is not None)
     # A page without a single object is blank: nothing for OCR to read, no need to render it.
-    image = render_page(page, dpi) if render_all or (source == "none" and objects) else None
+    image = render_page(page, dpi) if render_all or (source == "none" and objects.count) else None
+    found: list[Figure] = []
+    if figures is not None and source == "pdf" and (objects.images or objects.paths):
+        geometry = (width_pt, height_pt, rotation, dpi)
+        found = _page_figures(page, objects, lines, geometry, (width, height), figures)
     return PageContent(
-        number, width, height, dpi, source, lines=lines if source == "pdf" else [], image=image
+        number, width, height, dpi, source, lines=lines if source == "pdf" else [], image=image, figures=found
     )
 
 
 MAX_OBJECTS_CHECKED = 200_000
 """Page objects looked at for oversized images; a page with more is left to the reader's memory limit."""
 
+RECTANGLE_SEGMENTS = 5
+PdfBox = tuple[float, float, float, float]
+"""(left, bottom, right, top) in PDF points, page space."""
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
-def _check_images(page: pdfium.PdfPage, path: Path, number: int, max_pixels: int) -> int:
-    """Refuse a page whose embedded images are larger than an image file may be; returns its object count.
+
+@dataclass
+class PageObjects:
+    """What a page is drawn with: its object count, and (when asked for) its images and paths."""
+
+    count: int = 0
+    images: list[tuple[PdfBox, tuple[int, int]]] = field(default_factory=list)
+    """Each image's box and its own size in pixels."""
+    paths: list[tuple[PdfBox, bool]] = field(default_factory=list)
+    """Each path's box, and whether it is shaped (a line, a curve, a polygon) rather than a rectangle."""
+
+
+def _survey_objects(
+    page: pdfium.PdfPage, path: Path, number: int, max_pixels: int, boxes: bool = False
+) -> PageObjects:
+    """Refuse a page whose embedded images are larger than an image file may be; count its objects.
 
     pdfium decodes an image with a soft mask at full size whatever the page's resolution, so a
-    30000 x 30000 px mask in a 1 MB file needs a gigabyte; the header says so for free.
+    30000 x 30000 px mask in a 1 MB file needs a gigabyte; the header says so for free. With `boxes`,
+    where each image and path object is drawn is collected too (for figures), in page space: objects
+    inside a form XObject are placed by the form's matrix.
     """
     width, height = ctypes.c_uint(), ctypes.c_uint()
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    matrix = pdfium_c.FS_MATRIX()
+    survey = PageObjects()
     budget = MAX_OBJECTS_CHECKED
 
-    def visit(container: Any, form: bool, depth: int) -> None:
+    def bounds(obj: Any, placed: Matrix) -> PdfBox | None:
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            return None
+        box = (left.value, bottom.value, right.value, top.value)
+        return box if placed == IDENTITY else _transformed(box, placed)
+
+    def visit(container: Any, form: bool, depth: int, placed: Matrix) -> None:
         nonlocal budget
         count = (pdfium_c.FPDFFormObj_CountObjects if form else pdfium_c.FPDFPage_CountObjects)(container)
         get = pdfium_c.FPDFFormObj_GetObject if form else pdfium_c.FPDFPage_GetObject
@@ -199,11 +238,82 @@ def _check_images(page: pdfium.PdfPage, path: Path, number: int, max_pixels: int
                         f"({width.value * height.value / 1e6:.0f} Mpx), over the "
                         f"{max_pixels / 1e6:.0f} Mpx limit for images (max_image_pixels)",
                     )
+                if boxes and known and (box := bounds(obj, placed)) is not None:
+                    survey.images.append((box, (width.value, height.value)))
+            elif kind == pdfium_c.FPDF_PAGEOBJ_PATH and boxes:
+                if (box := bounds(obj, placed)) is not None:
+                    # A rectangle (`re`: five segments) shades or frames text; drawings have shapes.
+                    survey.paths.append((box, pdfium_c.FPDFPath_CountSegments(obj) != RECTANGLE_SEGMENTS))
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
-                visit(obj, True, depth + 1)
+                inner = placed
+                if boxes and pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+                    own = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+                    inner = _compose(own, placed)
+                visit(obj, True, depth + 1, inner)
 
-    visit(page.raw, False, 0)
-    return MAX_OBJECTS_CHECKED - budget
+    visit(page.raw, False, 0, IDENTITY)
+    survey.count = MAX_OBJECTS_CHECKED - budget
+    return survey
+
+
+def _compose(inner: Matrix, outer: Matrix) -> Matrix:
+    """The matrix applying `inner`, then `outer` (PDF's row-vector convention)."""
+    a, b, c, d, e, f = inner
+    a2, b2, c2, d2, e2, f2 = outer
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+def _transformed(box: PdfBox, m: Matrix) -> PdfBox:
+    """Bounds of `box` mapped by `m`."""
+    corners = [(x, y) for x in (box[0], box[2]) for y in (box[1], box[3])]
+    xs = [m[0] * x + m[2] * y + m[4] for x, y in corners]
+    ys = [m[1] * x + m[3] * y + m[5] for x, y in corners]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _page_figures(
+    page: pdfium.PdfPage,
+    objects: PageObjects,
+    lines: list[TextLine],
+    geometry: tuple[float, float, int, float],
+    size: tuple[int, int],
+    limits: FigureLimits,
+) -> list[Figure]:
+    """The pictures of a text page worth OCR, each rendered on its own (`geometry`: width and height in
+    points, rotation, DPI of the page image)."""
+    width_pt, height_pt, rotation, dpi = geometry
+    scale = dpi / 72.0
+    images = [
+        PlacedImage(_to_pixels(box, width_pt, height_pt, rotation, scale), pixels)
+        for box, pixels in objects.images
+    ]
+    paths = [(_to_pixels(box, width_pt, height_pt, rotation, scale), shaped) for box, shaped in objects.paths]
+    text_boxes = [word.bbox for line in lines for word in line.words]
+    figures = []
+    for region in figure_regions(images, paths, text_boxes, size, dpi, limits):
+        x0, y0, x1, y1 = region.box
+        crop = (x0 / scale, height_pt - y1 / scale, width_pt - x1 / scale, y0 / scale)
+        resolution = render_dpi(region, dpi, limits.max_pixels)
+        image = page.render(scale=resolution / 72.0, crop=crop, grayscale=True).to_pil()
+        figures.append(
+            Figure(
+                region.kind,
+                region.box,
+                caption=caption_of(region.box, lines),
+                scale=image.width / max(1e-6, x1 - x0),
+                image=image,
+                text_boxes=words_inside(region.box, lines),
+                rotation=rotation,
+            )
+        )
+    return figures
 
 
 def _to_pixels(

@@ -14,8 +14,9 @@ from PIL import Image
 
 from indexer.controls import detect_controls
 from indexer.errors import EmptyDocument
+from indexer.figures import FigureLimits, read_figures
 from indexer.images import image_page, read_image_pages
-from indexer.layout import build_passages
+from indexer.layout import build_passages, place_figures
 from indexer.marks import detect_marks, erase_marks
 from indexer.ocr import OcrSettings, recognize
 from indexer.pdf import read_pdf, render_pdf_page
@@ -118,6 +119,16 @@ def ocr_page(page: PageContent, image: Image.Image, settings: IndexSettings) -> 
     return page
 
 
+def figure_limits(settings: IndexSettings) -> FigureLimits | None:
+    """Which pictures of text pages are OCRed under `settings` (None: none)."""
+    if not settings.figure_ocr or settings.max_figures_per_page <= 0:
+        return None
+    return FigureLimits(
+        max_per_page=settings.max_figures_per_page,
+        max_pixels=min(FigureLimits.max_pixels, settings.max_page_pixels),
+    )
+
+
 def _raw_pages(
     path: Path, media_type: str, settings: IndexSettings, render_all: bool
 ) -> Iterator[PageContent]:
@@ -129,6 +140,7 @@ def _raw_pages(
             max_page_pixels=settings.max_page_pixels,
             max_image_pixels=settings.max_image_pixels,
             render_all=render_all,
+            figures=figure_limits(settings),
         )
         return
     frames = read_image_pages(
@@ -156,23 +168,27 @@ def extract_pages(
     budget = settings.max_page_pixels
     # tesseract runs as a subprocess, so threads give real parallelism here.
     pool = ThreadPoolExecutor(workers, thread_name_prefix="ocr")
-    window: deque[tuple[PageContent, Future[PageContent] | None, Path | None]] = deque()
+    window: deque[tuple[PageContent, Future[PageContent] | None, Path | None, int]] = deque()
     section = ""
+    limits = figure_limits(settings)
 
     def busy() -> tuple[int, int]:
         """OCR jobs in the window and their pixels."""
-        jobs = [page.width * page.height for page, job, _ in window if job is not None]
+        jobs = [pixels for _, job, _, pixels in window if job is not None]
         return len(jobs), sum(jobs)
 
     def finish() -> ExtractedPage:
         nonlocal section
-        page, job, image_path = window.popleft()
+        page, job, image_path, _ = window.popleft()
         if job is not None:
             job.result()
         page.image = None
+        opening = section
         passages, section = build_passages(page, section)
+        if page.figures:
+            passages = place_figures(passages, page.figures, opening)
         # What the catalog needs is in the passages now; lines and marks would only weigh on memory.
-        page.lines, page.marks = [], []
+        page.lines, page.marks, page.figures = [], [], []
         plan = plan_slices(page.width, page.height, settings.tile_size, settings.max_tiles)
         return ExtractedPage(page, passages, plan.tiles, image_path)
 
@@ -183,13 +199,28 @@ def extract_pages(
                 image_path = spool / f"{page.number}.png"
                 page.image.save(image_path, format="PNG", compress_level=1)
             job = None
+            pixels = 0
             if page.text_source == "none" and page.image is not None:
-                while window and (busy()[0] >= workers or busy()[1] + page.width * page.height > budget):
+                pixels = page.width * page.height
+            elif page.figures:
+                pixels = sum(f.image.width * f.image.height for f in page.figures if f.image is not None)
+            if pixels:
+                while window and (busy()[0] >= workers or busy()[1] + pixels > budget):
                     yield finish()
+            if page.text_source == "none" and page.image is not None:
                 job = pool.submit(ocr_page, page, page.image, settings)
             else:
                 page.image = None
-            window.append((page, job, image_path))
+                if page.figures and limits is not None:
+                    # A text page's pictures: their words are pixels (labels of a drawing, a screenshot).
+                    job = pool.submit(
+                        read_figures,
+                        page,
+                        settings.ocr_languages,
+                        limits.max_pixels,
+                        settings.reader_page_timeout_s,
+                    )
+            window.append((page, job, image_path, pixels))
             # Passages are built in page order (a section heading carries over to the next page).
             while window and (window[0][1] is None or window[0][1].done()):
                 yield finish()

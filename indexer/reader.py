@@ -438,11 +438,16 @@ class DocumentReader:
             self._process = None
 
     def _drop_spool(self, outcome: Outcome | None) -> None:
-        if isinstance(outcome, ExtractedDocument):
-            for page in outcome.pages:
-                if page.image_path is not None:
-                    shutil.rmtree(page.image_path.parent, ignore_errors=True)
-                    return
+        drop_page_images(outcome)
+
+
+def drop_page_images(outcome: Outcome | None) -> None:
+    """Delete the page images spooled for one document (they share one folder per document)."""
+    if isinstance(outcome, ExtractedDocument):
+        for page in outcome.pages:
+            if page.image_path is not None:
+                shutil.rmtree(page.image_path.parent, ignore_errors=True)
+                return
 
 
 # -- inside the child --------------------------------------------------------------------------

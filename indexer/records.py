@@ -11,7 +11,8 @@ BBox = tuple[float, float, float, float]
 """(x0, y0, x1, y1) in page-image pixels, origin top-left."""
 
 TextSource = Literal["pdf", "ocr", "none"]
-PassageKind = Literal["heading", "text", "mark", "control"]
+PassageKind = Literal["heading", "text", "mark", "control", "figure"]
+FigureKind = Literal["image", "drawing"]
 MarkShape = Literal["rectangle", "ellipse", "arrow", "highlight"]
 ControlKind = Literal["radio", "checkbox", "field", "dropdown"]
 
@@ -97,6 +98,26 @@ class Control:
 
 
 @dataclass
+class Figure:
+    """A picture on a text page (an embedded image, a vector drawing) whose words are only pixels.
+
+    `box` is where it stands in page-image pixels. `image` is that region rendered for OCR at `scale`
+    image pixels per page pixel, with `text_boxes` (page pixels) the text-layer words inside it, which
+    OCR must not read twice; it is dropped once read. `lines` are the words read, in page pixels.
+    """
+
+    kind: FigureKind
+    box: BBox
+    caption: str = ""
+    scale: float = 1.0
+    image: Image.Image | None = None
+    text_boxes: list[BBox] = field(default_factory=list)
+    lines: list[TextLine] = field(default_factory=list)
+    rotation: int = 0
+    """The page's rotation (degrees clockwise): the picture stands turned by it in `image`."""
+
+
+@dataclass
 class PageContent:
     """One page as the indexer sees it: size, where its text came from, lines and marks."""
 
@@ -110,6 +131,8 @@ class PageContent:
     controls: list[Control] = field(default_factory=list)
     ocr_confidence: float | None = None
     image: Image.Image | None = None
+    figures: list[Figure] = field(default_factory=list)
+    """Pictures of a text page whose words OCR reads (pages OCRed whole have none)."""
 
 
 @dataclass

@@ -24,6 +24,10 @@ class IndexSettings:
     deep_embedder: str = "e5"
     ocr_languages: str = "eng+rus"
     ocr_workers: int = 2
+    # OCR of the pictures on text pages (labelled drawings, pasted screenshots; see indexer.figures):
+    # off, pages with a text layer are read from it alone. At most this many pictures a page are read.
+    figure_ocr: bool = True
+    max_figures_per_page: int = 4
     # Limits for one input file, against render and decompression bombs (each refusal names the file):
     # decoded size of an image file or of an image inside a PDF,
     max_image_pixels: int = 60_000_000
@@ -52,6 +56,12 @@ class IndexSettings:
     # OmniFusion visual channel (omnifusion.retrieval.VisualConfig as a dict); off when empty.
     visual: dict[str, Any] = field(default_factory=dict)
     commit_every: int = 25
+    # Vector search: exact up to `ann_threshold` passages, then an inverted file (IVF, fp16 codes) that
+    # searches the `ann_nprobe` lists nearest to the question and is trained again (in the background,
+    # or by `compact`) once the corpus has grown `ann_retrain_factor`-fold. 0 keeps it exact.
+    ann_threshold: int = 200_000
+    ann_nprobe: int = 48
+    ann_retrain_factor: float = 2.0
 
 
 def _coerce(value: str, like: Any) -> Any:

@@ -31,6 +31,8 @@ from indexer.catalog import (
     open_catalog,
     read_generations,
 )
+from indexer.dense import AnnSettings, DenseIndex
+from indexer.distributed import EmbeddedDocument
 from indexer.embedders import TextEmbedder, load_embedder
 from indexer.errors import (
     AssistantError,
@@ -77,6 +79,8 @@ SETTING_MINIMUM = {
     "pg_ef_search": 1,
     "pg_hnsw_m": 2,
     "pg_hnsw_ef_construction": 4,
+    "ann_nprobe": 1,
+    "ann_retrain_factor": 1.0,
 }
 ENRICH_CHUNK = 64
 ENRICH_SAVE_RATIO = 10.0
@@ -117,6 +121,8 @@ class AddReport:
 
 
 ProgressCallback = Callable[[str, Path, int, int], None]
+ReaderFactory = Callable[..., Any]
+"""Makes what reads the files for `add`: `DocumentReader`, or `indexer.distributed.RayReading` (same call)."""
 """(event, path, index, total): event is 'start', 'done' or 'failed'."""
 
 
@@ -178,6 +184,7 @@ class Workspace:
         self.originals = self.store.files / "originals"
         self.page_cache = self.store.files / "pages" if not self.read_only else _reader_page_cache()
         self._embedder: TextEmbedder | None = None
+        self._deep_unsaved = False  # deep vectors a Ray ingest stored, saved when their batch is published
         self._dense: VectorChannel | None = None
         self._deep: VectorChannel | None = None
         self._visual: Any = None
@@ -245,6 +252,10 @@ class Workspace:
                 if self._dense is None:
                     self._dense = self._tracked("dense", lambda: self.store.vector_index("dense", dim))
         return self._dense
+
+    @property
+    def ann(self) -> AnnSettings:
+        return AnnSettings.of(self.settings)
 
     @property
     def deep_enabled(self) -> bool:
@@ -368,6 +379,34 @@ class Workspace:
                 yield session
                 generations = bump_generations(session, names) if names else {}
             self._loaded.update({name: value for name, value in generations.items() if name in self._loaded})
+
+    def rebuild_due(self) -> list[str]:
+        """The vector indexes whose structure no longer suits their size (see `DenseIndex.rebuild_due`)."""
+        # pgvector's HNSW grows by itself: only the local FAISS files change structure
+        return [
+            name
+            for name in ("dense", "deep")
+            if isinstance(index := getattr(self, name), DenseIndex) and index.rebuild_due()
+        ]
+
+    def rebuild_indexes(self, stop: threading.Event | None = None) -> list[str]:
+        """Turn the vector indexes that are due approximate, train them again, or back to exact.
+
+        The heavy part (k-means, filling the new structure) runs without the write lock, beside
+        searches and writes; only the swap, the save and the publication take it. Returns the names
+        of the indexes rebuilt.
+        """
+        done = []
+        for name in self.rebuild_due():
+            index: DenseIndex = getattr(self, name)
+
+            def publish(name: str = name) -> None:
+                with self.publishing(self.save_indexes([name])):
+                    pass
+
+            if index.rebuild(stop, holding=self.writing, then=publish):
+                done.append(name)
+        return done
 
     def save_indexes(self, names: Iterable[str]) -> list[str]:
         """Save the named index files that this workspace has; returns the names saved."""
@@ -501,25 +540,31 @@ class Workspace:
 
     # -- adding --------------------------------------------------------------------------------
 
-    def add(self, paths: Sequence[str | Path], progress: ProgressCallback | None = None) -> AddReport:
+    def add(
+        self,
+        paths: Sequence[str | Path],
+        progress: ProgressCallback | None = None,
+        reader: ReaderFactory = DocumentReader,
+    ) -> AddReport:
         """Index every good file; bad ones are reported in `AddReport.failures`, never half-stored.
 
         Files are read (pages, text layer, OCR) in a confined child process, one file ahead and
         without the write lock; the lock is taken only to store, index and publish, and given back
         whenever the next file is not ready within a moment, so a slow file never holds up other
         writers. Whatever goes wrong with one file is that file's failure, never the others'.
+        `reader=RayReading` reads and embeds them on a Ray cluster instead; this process still stores.
         """
         report = AddReport()
         files = [Path(p).expanduser() for p in paths]
         batch: list[int] = []
         hold = _WriteHold(self, batch)
-        with DocumentReader(
+        with reader(
             files,
             self.settings,
             known=lambda sha: self._ready_record(sha) is not None,
             spool=self.visual is not None,
-        ) as reader:
-            outcomes = iter(reader)
+        ) as reading:
+            outcomes = iter(reading)
             try:
                 for index, path in enumerate(files):
                     if progress:
@@ -533,7 +578,7 @@ class Workspace:
                         report.failures.append(error)
                         event = "failed"
                     if hold.held and (
-                        len(batch) >= self.settings.commit_every or not reader.ready(PUBLISH_GRACE_S)
+                        len(batch) >= self.settings.commit_every or not reading.ready(PUBLISH_GRACE_S)
                     ):
                         hold.release()
                     if progress:
@@ -572,9 +617,13 @@ class Workspace:
                 self._restore_original(stored_path, path)
             return known, False
         try:
-            # The slow part stays outside the write lock too.
-            vectors = self.embedder.embed_passages(
-                [index_text(draft) for page in outcome.pages for draft in page.passages]
+            # The slow part stays outside the write lock too (or was done on a Ray worker).
+            vectors = (
+                outcome.vectors["dense"]
+                if isinstance(outcome, EmbeddedDocument)
+                else self.embedder.embed_passages(
+                    [index_text(draft) for page in outcome.pages for draft in page.passages]
+                )
             )
         except Exception as error:
             if not _one_files_failure(error):
@@ -596,6 +645,8 @@ class Workspace:
             document_id, passages = self._insert(outcome, stored)
             self.lexical.add((pid, index_text(draft, display_name(path))) for pid, draft in passages)
             self.dense.add(np.array([pid for pid, _ in passages], dtype=np.int64), vectors)
+            if isinstance(outcome, EmbeddedDocument):
+                self._add_deep(outcome, [pid for pid, _ in passages])
             if self.visual is not None:
                 self._add_visual(document_id, outcome)
             with self.session() as session:
@@ -611,6 +662,13 @@ class Workspace:
             raise IndexingFailed(path, f"{type(error).__name__}: {error}") from error
         batch.append(document_id)
         return record, True
+
+    def _add_deep(self, embedded: EmbeddedDocument, passage_ids: list[int]) -> None:
+        """Deep vectors a Ray worker made: stored now and saved with the batch, so enrich has less to do."""
+        vectors = embedded.vectors.get("deep")
+        if vectors is not None and self.deep is not None and passage_ids:
+            self.deep.add(np.array(passage_ids, dtype=np.int64), vectors)
+            self._deep_unsaved = True
 
     def _discard(self, document_id: int | None, stored: Path | None) -> None:
         """Take back whatever one file had stored before it failed (under the write lock, unpublished)."""
@@ -760,7 +818,8 @@ class Workspace:
         """Make a batch visible: vectors reach the disk first, then the catalog flips to ready."""
         if not batch:
             return
-        saved = self.save_indexes(["dense", "visual"])
+        saved = self.save_indexes(["dense", "visual", *(["deep"] if self._deep_unsaved else [])])
+        self._deep_unsaved = False
         with self.publishing(saved) as session:
             session.execute(update(DocumentRow).where(DocumentRow.id.in_(batch)).values(status="ready"))
         log.info("published %d document(s)", len(batch))
@@ -815,6 +874,7 @@ class Workspace:
         """Give the space of deleted documents back to the file system; returns bytes before/after."""
         with self.writing():
             before = self.disk_usage()
+            self.rebuild_indexes()
             self.lexical.optimize()
             self.save_indexes(["dense", "deep"])
             self.store.compact_catalog(self.engine)
@@ -1014,10 +1074,12 @@ class Workspace:
         The slow embedding runs without the write lock; only adding the vectors takes it, so
         uploads and deletes are never held up. Safe to interrupt: the vectors are saved after the
         first chunk and then as often as saving costs at most a tenth of the time (ENRICH_SAVE_RATIO),
-        so a kill loses about one chunk, and a restart continues where it stopped.
+        so a kill loses about one chunk, and a restart continues where it stopped. Then the vector
+        indexes that outgrew their structure are rebuilt (`rebuild_indexes`).
         """
         deep, embedder = self.deep, self.deep_embedder
         if deep is None or embedder is None:
+            self.rebuild_indexes(stop)
             return 0
         pending = self.pending_enrichment()
         done = 0
@@ -1047,6 +1109,8 @@ class Workspace:
         if unsaved:
             with self.writing():
                 self._save_deep()
+        if stop is None or not stop.is_set():
+            self.rebuild_indexes(stop)
         return done
 
     def _save_deep(self) -> float:
@@ -1058,8 +1122,11 @@ class Workspace:
         return time.monotonic() - started
 
     def start_enrichment(self) -> None:
-        """Fill the deep index in a background thread (one at a time; a no-op when it is off)."""
-        if self.deep is None or (self._enrichment is not None and self._enrichment.is_alive()):
+        """Fill the deep index, then rebuild the vector indexes that are due, in a background thread
+        (one at a time; a no-op when there is nothing to do)."""
+        if self._enrichment is not None and self._enrichment.is_alive():
+            return
+        if self.deep is None and not self.rebuild_due():
             return
         self._stop_enrichment.clear()
 

@@ -17,7 +17,7 @@ ruff format --check .
 echo "== mypy"; mypy
 echo "== pytest"
 set +e
-python -m pytest -q -p no:cacheprovider "$@"
+python -m pytest -q -p no:cacheprovider --durations=15 "$@"
 status=$?
 set -e
 # pytest exits 5 when it collected nothing: that is a failure of the suite, not a pass.

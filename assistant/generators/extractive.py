@@ -22,6 +22,7 @@ from assistant.generators.base import (
     Generator,
     answer_language,
 )
+from assistant.generators.figures import answer_from_figure
 from assistant.generators.screens import answer_from_controls
 from assistant.questions import ANY, QuestionProfile, profile_question
 from assistant.retrieval import PageHit
@@ -148,6 +149,12 @@ class ExtractiveGenerator(Generator):
         )
         if screen is not None:
             return Reading(screen, "found: a control on the screenshot holds what the question names")
+        # "Which knob sets the suction power?": a figure's label answers before the prose around it.
+        figure = answer_from_figure(
+            question, list(hits), self.page_passages, self.embedder, self.term_weights
+        )
+        if figure is not None:
+            return Reading(figure, "found: a label of the figure holds what the question adds to its caption")
         profile = profile_question(question, self.term_weights)
         views = [self._view(hit) for hit in list(hits)[: self.settings.pages]]
         candidates = self._scored(profile, views)

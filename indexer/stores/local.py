@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from indexer.dense import DenseIndex
+from indexer.dense import AnnSettings, DenseIndex
 from indexer.errors import WorkspaceDamaged
 from indexer.lexical import LexicalIndex
 from indexer.storage import storage_errors, writable
@@ -71,7 +71,8 @@ class LocalStore(IndexStore):
             )
 
     def vector_index(self, name: str, dim: int, fresh: bool = False) -> DenseIndex:
-        return DenseIndex(self.root / f"{name}.faiss", dim, load=not fresh)
+        # past `ann_threshold` vectors the file holds an inverted file instead of exact codes
+        return DenseIndex(self.root / f"{name}.faiss", dim, load=not fresh, ann=AnnSettings.of(self.settings))
 
     def lexical_index(self, read_only: bool) -> LexicalIndex:
         return LexicalIndex(self.root / "lexical.sqlite", read_only=read_only)

@@ -1,0 +1,306 @@
+"""Answers from the labels of a figure: "which knob on the top panel sets the suction power?" -> SUCTION.
+
+The indexer OCRs the pictures of text pages (`indexer.figures`) and stores their words as "figure"
+passages, one line per label, with the figure's caption as their section. A label is a word or two
+("SUCTION", "ЗАРЯДКА 12 В", "RESON"), which the sentence reader cannot weigh fairly against prose:
+the sentence that introduces the figure repeats more of the question's words than the label that
+answers it. So a question that speaks of a figure (its caption, or words such as "knob", "рисунок",
+"screenshot") is matched here against each label of the top page's figures by the words it adds to
+what the caption already says, and answered with the label that holds them, cited with its box.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.generators.base import Answer, Citation, answer_language
+from assistant.generators.screens import _similarities, name_match
+from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind
+from assistant.retrieval import PageHit
+from indexer.embedders import TextEmbedder
+from indexer.language import detect_language, search_tokens
+from indexer.records import BBox, PassageRecord
+from indexer.workspace import filename_words
+
+log = logging.getLogger(__name__)
+
+FIGURE_QUESTION = re.compile(
+    r"\b(figures?|fig\.|diagrams?|drawings?|illustrations?|pictures?|images?|screenshots?|photos?"
+    r"|panels?|knobs?|dials?|buttons?|sockets?|ports?|connectors?|switch(es)?|callouts?|labell?ed|labels?"
+    r"|arrows?|parts?)\b"
+    r"|(?<!\w)(рисун\w*|рис\.|схем\w*|изображени\w*|иллюстраци\w*|скриншот\w*|снимк\w*|снимок|панел\w*"
+    r"|ручк\w*|кнопк\w*|гнезд\w*|разъ[её]м\w*|переключател\w*|подпис\w*|стрелк\w*|детал\w*)",
+    re.IGNORECASE,
+)
+"""A question that speaks of a picture or of what pictures show (controls, parts, arrows)."""
+
+_FRAME_WORDS = frozenset(
+    search_tokens(
+        "which what where how many much according between shown show shows depicted labelled labeled "
+        "label labels set sets figure "
+        "diagram drawing illustration picture image screenshot photo panel panels knob knobs dial "
+        "button buttons socket port connector switch callout arrow part parts "
+        "какой какая какое какие каким какую как что показан показана показано показаны изображен "
+        "подписан подписана подписано подпись рисунок рисунке рисунку схема схеме схемы снимок снимке "
+        "скриншот скриншоте панель панели панелью ручка ручкой ручки кнопка кнопкой гнездо гнезда "
+        "разъём разъем стрелка стрелкой "
+        "деталь детали задаёт задает задают согласно между стоит"
+    )
+)
+"""Words that say a figure is asked about, not which label answers."""
+
+SELECTION_QUESTION = re.compile(
+    r"\b(selected|chosen|ticked|checked|highlighted|enabled)\b|(?<!\w)(выбран|отмечен|выделен|включен)\w*",
+    re.IGNORECASE,
+)
+"""Questions about which item is selected: a figure's words say nothing of that (the screenshot's do)."""
+NUMBER_TOKEN = re.compile(r"(?<!\w)\d")
+"""A number of its own ("0.8.13", "(1590)"), not a digit inside a word ("Y2K", "i386")."""
+BETWEEN = re.compile(r"\bbetween\b|(?<!\w)между(?!\w)", re.IGNORECASE)
+
+MIN_LABEL_MATCH = 0.5
+"""Share of the question's own words (beyond its frame and the caption) a label must hold."""
+MEANING_WEIGHT = 0.5
+"""How much a label's similarity to the question adds; it decides between labels that hold as many words."""
+TIE = 0.05
+"""Labels whose word matches differ by less than this are told apart by `_modifier_label`."""
+FIGURE_PAGES = 2
+"""Top pages looked at for figures: the first of them that has any is read."""
+
+
+@dataclass(frozen=True)
+class FigureLabel:
+    """One label of a figure: its text, box and the figure passage (whose section is the caption)."""
+
+    passage: PassageRecord
+    text: str
+    bbox: BBox
+
+
+def figure_labels(passages: Sequence[PassageRecord]) -> list[FigureLabel]:
+    """Every label line of the page's figure passages."""
+    labels = []
+    for passage in passages:
+        if passage.kind != "figure":
+            continue
+        for span in passage.spans:
+            text = passage.text[span.start : span.end].strip()
+            if any(ch.isalnum() for ch in text):
+                labels.append(FigureLabel(passage, text, span.bbox))
+    return labels
+
+
+def asks_about_figure(question: str, captions: Sequence[str], title: str) -> bool:
+    """Whether the question speaks of a figure: a word for one, or a word of a caption on the page
+    that the document's title does not explain ("Figure 6.2. synaptic package manager")."""
+    if FIGURE_QUESTION.search(question):
+        return True
+    asked = set(search_tokens(question, drop_stopwords=True)) - set(search_tokens(title))
+    return any(asked & set(search_tokens(caption, drop_stopwords=True)) for caption in captions)
+
+
+def answer_from_figure(
+    question: str,
+    hits: Sequence[PageHit],
+    page_passages: Callable[[int, int], list[PassageRecord]] | None,
+    embedder: TextEmbedder,
+    term_weights: Callable[[list[str]], dict[str, float]] | None = None,
+) -> Answer | None:
+    """The figure label that answers the question, from the first top page with figures; None to pass.
+
+    None (the text reader answers) unless the question speaks of a figure and one label holds most of
+    the words the question adds to the figure's caption (a number, where a number is asked for).
+    """
+    for hit in list(hits)[:FIGURE_PAGES]:
+        if page_passages is not None:
+            passages = page_passages(hit.document.id, hit.page)
+        else:
+            passages = [evidence.passage for evidence in hit.passages]
+        labels = figure_labels(passages)
+        if labels:
+            return _best_label(question, hit, passages, labels, embedder, term_weights)
+    return None
+
+
+def _best_label(
+    question: str,
+    hit: PageHit,
+    passages: Sequence[PassageRecord],
+    labels: list[FigureLabel],
+    embedder: TextEmbedder,
+    term_weights: Callable[[list[str]], dict[str, float]] | None,
+) -> Answer | None:
+    title = filename_words(hit.document.filename)
+    captions = sorted({label.passage.section for label in labels if label.passage.section})
+    if not asks_about_figure(question, captions, title) or SELECTION_QUESTION.search(question):
+        # "Which package is selected?": OCR reads a figure's words, not which of them is highlighted.
+        return None
+    kind = answer_kind(question)
+    if BETWEEN.search(question):
+        between = _label_between(question, labels, embedder)
+        return _answer(question, between, 1.0) if between is not None else None
+    if kind == NUMBER:
+        labels = [label for label in labels if NUMBER_TOKEN.search(label.text)]
+        if not labels:
+            return None
+    terms = _question_terms(question, kind, title, captions, passages, term_weights)
+    unique_best = False
+    if not terms and kind == NUMBER:
+        # "Which aptitude version does the screenshot of aptitude show?": the caption names what the
+        # number belongs to, and the label that names it too holds it ("aptitude 0.8.13").
+        asked = set(search_tokens(question, drop_stopwords=True)) - _FRAME_WORDS
+        weights = term_weights(sorted(asked)) if term_weights and asked else {}
+        terms = {t: weights.get(t, 1.0) for t in asked if any(t in search_tokens(c) for c in captions)}
+        unique_best = True
+    total = sum(terms.values())
+    if total <= 0:
+        return None
+    meaning = _similarities(embedder, question, [label.text for label in labels])
+    scored = sorted(
+        (
+            (match + MEANING_WEIGHT * similarity, match, index)
+            for index, (label, similarity) in enumerate(zip(labels, meaning, strict=True))
+            for match in [name_match(terms, search_tokens(label.text)) / total]
+        ),
+        reverse=True,
+    )
+    score, match, index = scored[0]
+    if len(scored) > 1 and scored[1][1] >= match - TIE:
+        index = _modifier_label(question, terms, [labels[index], labels[scored[1][2]]], (index, scored[1][2]))
+    best = labels[index]
+    # Where only the caption's words could be matched, the label that alone holds most of them answers.
+    alone = unique_best and match > 0 and (len(scored) == 1 or scored[1][1] < match - TIE)
+    if match < MIN_LABEL_MATCH and not alone:
+        log.info("figure: no label holds what %r asks (best %r, match %.2f)", question, best.text, match)
+        return None
+    log.info("figure: %r -> %r (%s, match %.2f)", question, best.text, best.passage.section, match)
+    return _answer(question, best, score)
+
+
+def _answer(question: str, label: FigureLabel, score: float) -> Answer:
+    passage = label.passage
+    citation = Citation(
+        document=passage.document,
+        page=passage.page,
+        bbox=label.bbox,
+        quote=label.text,
+        score=round(score, 4),
+        page_width=passage.page_width,
+        page_height=passage.page_height,
+    )
+    return Answer(question, label.text, True, [citation], answer_language(question))
+
+
+def _label_between(question: str, labels: list[FigureLabel], embedder: TextEmbedder) -> FigureLabel | None:
+    """ "What stands between the loader and initramfs?": the label between the two the question names.
+
+    A label is named when the question holds all its words; an end named in other words (another
+    language: "загрузчиком" for "Bootloader") is the label closest in meaning to a word of the
+    question that no named label, caption or frame explains. The answer is the label nearest the
+    middle of the two ends, inside the box they span.
+    """
+    # Words of the caption say which figure is meant ("the scheme of booting with systemd"), not where.
+    asked = set(search_tokens(question)) - {
+        t for label in labels for t in search_tokens(label.passage.section)
+    }
+    named = [label for label in labels if (own := set(search_tokens(label.text))) and own <= asked]
+    log.debug("figure: between, named %s", [label.text for label in named])
+    if not named or len(named) > 2:
+        return None
+    if len(named) == 1:
+        explained = {t for label in named for t in search_tokens(label.text)}
+        explained |= {t for label in labels for t in search_tokens(label.passage.section)}
+        words = [
+            word
+            for word in re.findall(r"\w[\w-]*", question)
+            if (tokens := search_tokens(word, drop_stopwords=True))
+            and not set(tokens) & (explained | _FRAME_WORDS)
+            and not word.isdigit()
+        ]
+        others = [label for label in labels if label not in named]
+        if not words or not others:
+            return None
+        vectors = embedder.embed_passages([label.text for label in others])
+        queries = embedder.embed_queries(words)
+        similarity = np.asarray(queries @ vectors.T)
+        _, column = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+        named = [*named, others[int(column)]]
+    (ax, ay), (bx, by) = (_centre(label.bbox) for label in named)
+    middle = ((ax + bx) / 2, (ay + by) / 2)
+    slack = max(label.bbox[3] - label.bbox[1] for label in named)
+    inside = [
+        label
+        for label in labels
+        if label not in named
+        and min(ax, bx) - slack <= _centre(label.bbox)[0] <= max(ax, bx) + slack
+        and min(ay, by) - slack <= _centre(label.bbox)[1] <= max(ay, by) + slack
+    ]
+    if not inside:
+        return None
+    chosen = min(inside, key=lambda label: np.hypot(*np.subtract(_centre(label.bbox), middle)))
+    log.info("figure: %r -> %r (between %r and %r)", question, chosen.text, named[0].text, named[1].text)
+    return chosen
+
+
+def _centre(box: BBox) -> tuple[float, float]:
+    return ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+
+
+def _modifier_label(
+    question: str, terms: dict[str, float], pair: list[FigureLabel], indexes: tuple[int, int]
+) -> int:
+    """Of two labels that each hold one word of a compound the question names, the one holding the
+    modifier: "the *suction* power" is set by SUCTION, not POWER; "мощность *всасывания*" likewise.
+
+    English puts the modifier first, Russian (a genitive) second. Anything else keeps the first label.
+    """
+    order = search_tokens(question)
+    matched = []
+    for label in pair:
+        tokens = search_tokens(label.text)
+        found = [term for term in terms if name_match({term: 1.0}, tokens) > 0]
+        if len(found) != 1 or found[0] not in order:
+            return indexes[0]
+        matched.append(order.index(found[0]))
+    first, second = matched
+    if abs(first - second) != 1:
+        return indexes[0]
+    modifier_first = detect_language(question) != "ru"
+    return indexes[0] if (first < second) == modifier_first else indexes[1]
+
+
+def _question_terms(
+    question: str,
+    kind: str,
+    title: str,
+    captions: Sequence[str],
+    page: Sequence[PassageRecord],
+    term_weights: Callable[[list[str]], dict[str, float]] | None,
+) -> dict[str, float]:
+    """The question's words that may be in the answering label, weighted.
+
+    The document's title and the figure's caption say which figure is meant, and a word found
+    nowhere on the page names the product: neither decides between labels. A word that is on the page
+    but in no label stays: a question about the text, not the figure, then matches no label well.
+    """
+    known = set(search_tokens(title))
+    for caption in captions:
+        known.update(search_tokens(caption))
+    on_page = {token for passage in page for token in search_tokens(passage.text)}
+    content = set(search_tokens(question, drop_stopwords=True)) - known - _FRAME_WORDS
+    # The noun that says what kind of answer is asked ("which *version*") is not in the answer.
+    head = [pattern for named, pattern in HEAD_NOUNS if named == kind]
+    content -= {
+        t
+        for word in re.findall(r"\w+", question)
+        if any(p.search(word) for p in head)
+        for t in search_tokens(word)
+    }
+    content &= on_page
+    weights = term_weights(sorted(content)) if term_weights and content else {}
+    return {term: weights.get(term, 1.0) for term in content}

@@ -1,0 +1,506 @@
+"""Figures on text pages: find the pictures whose words are pixels, read them with OCR, name them by caption.
+
+A manual's text layer says nothing of what its drawings show: the labelled knobs of a panel, the
+numbered callouts of an exploded view, a pasted screenshot. Pages without a text layer are OCRed
+whole; on a text page only its figures are, and only those that can hold labels:
+
+- embedded images (pdfium reports each with its box and pixel size) large enough not to be an icon,
+  a bullet or a logo;
+- vector drawings: path objects clustered into regions that the text layer does not already fill
+  (a table or a shaded code block is text with lines around it, not a drawing).
+
+Each region is rendered on its own (in `indexer.pdf`, while the page is open) at a resolution suited
+to OCR, the text layer's words inside it are blanked so that OCR reads only what the text layer lacks,
+frames and connector lines are taken out (they break tesseract's layout analysis), the image is
+scaled so its lettering is the height tesseract reads best, and the words found are mapped back to
+page pixels. Geometry is in pure functions; `read_figure` is the one that runs tesseract.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.ndimage as ndi
+from PIL import Image
+
+from indexer.errors import AssistantError
+from indexer.ocr import OcrSettings, recognize
+from indexer.records import (
+    BBox,
+    Figure,
+    FigureKind,
+    PageContent,
+    TextLine,
+    Word,
+    bbox_area,
+    bbox_intersection,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FigureLimits:
+    """Which pictures of a text page are worth OCR, and at what resolution (sizes in inches)."""
+
+    max_per_page: int = 4
+    """The largest regions of a page are read; a page of thumbnails is not a page of figures."""
+    min_side: float = 0.6
+    min_area: float = 2.0
+    """Square inches: a toolbar icon or a logo has no labels to read."""
+    min_image_pixels: tuple[int, int] = (96, 48)
+    """An image with fewer pixels than this (width, height) holds no legible words at any size."""
+    min_drawing_paths: int = 6
+    """Path objects a cluster needs to be a drawing rather than a rule, a frame or a shaded box."""
+    max_text_share: float = 0.3
+    """A region this much covered by text-layer words is text (a table, a scan with its OCR layer)."""
+    max_dpi: float = 300.0
+    drawing_dpi: float = 200.0
+    max_pixels: int = 6_000_000
+    """Pixels of one region's OCR image (tesseract runs under the reader's memory limit)."""
+
+
+@dataclass(frozen=True)
+class PlacedImage:
+    """An image object of a page: where it is drawn (page pixels) and its own size in pixels."""
+
+    box: BBox
+    pixels: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Region:
+    """A picture worth reading: where it is (page pixels) and the resolution to render it at."""
+
+    kind: FigureKind
+    box: BBox
+    dpi: float
+
+
+CAPTION = re.compile(
+    r"^(?:fig(?:ure)?\.?|table|illustration|image|diagram|screenshot|plate|"
+    r"рис(?:унок)?\.?|таблица|табл\.|иллюстрация|изображение|схема|снимок(?:\s+экрана)?)\s*[\dIVXА-Я]",
+    re.IGNORECASE,
+)
+"""How a caption starts: "Figure 6.1.", "Fig. 3", "Table 2", "Рисунок 9.1.", "Рис. 4", "Таблица 1"."""
+MAX_CAPTION_CHARS = 200
+MAX_CAPTION_LINES = 3
+CAPTION_REACH = 8.0
+"""A "Figure 2." line this many of its own heights from the figure is still its caption (layouts
+leave a generous gap, and a drawing's box is known only to the grid its paths were gathered on)."""
+
+MIN_WORD_CONFIDENCE = 60.0
+"""Drawings make tesseract guess at strokes, arrows and hatching; real labels read far more surely."""
+MIN_CALLOUT_CONFIDENCE = 80.0
+"""A lone number is a callout ("3") only when read surely; otherwise it is a stroke taken for a digit."""
+MIN_GLYPHS = 4
+"""Letter-like specks a region needs before OCR is worth running on it."""
+GLYPH_TARGET_PX = 15.0
+"""Median height of letter-like specks (lower-case letters, mostly) after scaling: tesseract reads
+lettering of this size as well as larger, and a dense screenshot costs it half the time it would at 24."""
+SCALE_RANGE = (0.35, 3.0)
+SPARSE_TEXT = "11"
+"""tesseract's mode for drawings: labels lie scattered among strokes and pictograms, not in blocks,
+and its block analysis takes a label beside a pictogram for part of the picture."""
+DENSE_GLYPHS = 250
+"""Letter-like specks from which a figure is a screenshot or a table: read as blocks of lines (sparse
+mode would cut its rows at every gap and lose the short pieces)."""
+MAX_FIGURE_OCR_S = 60.0
+"""Longest tesseract may take on one figure (less when the page's time limit is shared by several)."""
+
+
+# -- finding the regions (pure geometry) -------------------------------------------------------
+
+
+def merge_boxes(boxes: Sequence[BBox], gap: float = 0.0) -> list[BBox]:
+    """Union of boxes that overlap or lie within `gap` of each other, until no two do."""
+    merged = [tuple(box) for box in boxes]
+    changed = True
+    while changed:
+        changed = False
+        result: list[tuple[float, ...]] = []
+        for box in merged:
+            for index, other in enumerate(result):
+                if (
+                    box[0] - gap <= other[2]
+                    and other[0] - gap <= box[2]
+                    and box[1] - gap <= other[3]
+                    and other[1] - gap <= box[3]
+                ):
+                    result[index] = (
+                        min(box[0], other[0]),
+                        min(box[1], other[1]),
+                        max(box[2], other[2]),
+                        max(box[3], other[3]),
+                    )
+                    changed = True
+                    break
+            else:
+                result.append(box)
+        merged = result
+    return [(b[0], b[1], b[2], b[3]) for b in merged]
+
+
+def clip_box(box: BBox, width: float, height: float) -> BBox | None:
+    """`box` cut to the page; None when nothing of it is on the page."""
+    clipped = (max(0.0, box[0]), max(0.0, box[1]), min(width, box[2]), min(height, box[3]))
+    return clipped if clipped[2] > clipped[0] and clipped[3] > clipped[1] else None
+
+
+def text_share(box: BBox, text_boxes: Sequence[BBox]) -> float:
+    """Share of `box` covered by text-layer words (words do not overlap, so their areas add up)."""
+    area = bbox_area(box)
+    if area <= 0:
+        return 0.0
+    return min(1.0, sum(bbox_intersection(box, word) for word in text_boxes) / area)
+
+
+def drawing_clusters(
+    paths: Sequence[tuple[BBox, bool]], width: float, height: float, cell: float, min_paths: int
+) -> list[BBox]:
+    """Regions where path objects gather (page pixels), found on a grid of `cell`-pixel squares.
+
+    `paths` are boxes, each with whether the path is shaped (a line, curve or polygon rather than a
+    rectangle). A path as large as the page (a background, a page frame) and a long thin rule (a
+    header line) gathers nothing; what is left is marked on the grid, neighbours within two cells
+    join, and a cluster with fewer than `min_paths` shaped paths is dropped: shaded boxes, frames
+    and dotted borders around text are all rectangles.
+    """
+    columns, rows = max(1, int(np.ceil(width / cell))), max(1, int(np.ceil(height / cell)))
+    grid = np.zeros((rows, columns), dtype=bool)
+    kept: list[tuple[int, int]] = []
+    for (x0, y0, x1, y1), shaped in paths:
+        w, h = x1 - x0, y1 - y0
+        if w > 0.8 * width and h > 0.5 * height:
+            continue
+        if (w > 0.4 * width and h < cell / 2) or (h > 0.4 * height and w < cell / 2):
+            continue
+        c0, r0 = max(0, int(x0 // cell)), max(0, int(y0 // cell))
+        c1, r1 = min(columns - 1, int(x1 // cell)), min(rows - 1, int(y1 // cell))
+        if c1 < c0 or r1 < r0:
+            continue
+        grid[r0 : r1 + 1, c0 : c1 + 1] = True
+        if shaped:
+            kept.append((r0, c0))
+    if not kept:
+        return []
+    labels, _ = ndi.label(ndi.binary_dilation(grid, iterations=2))
+    counts: dict[int, int] = {}
+    for r0, c0 in kept:
+        label = int(labels[r0, c0])
+        counts[label] = counts.get(label, 0) + 1
+    clusters = []
+    for label, (rows_slice, cols_slice) in enumerate(ndi.find_objects(labels), start=1):
+        if counts.get(label, 0) < min_paths:
+            continue
+        # The dilation grew each cluster by two cells on every side; the marked cells are the truth.
+        marked = grid[rows_slice, cols_slice] & (labels[rows_slice, cols_slice] == label)
+        ys, xs = np.nonzero(marked)
+        clusters.append(
+            (
+                (cols_slice.start + xs.min()) * cell,
+                (rows_slice.start + ys.min()) * cell,
+                min(width, (cols_slice.start + xs.max() + 1) * cell),
+                min(height, (rows_slice.start + ys.max() + 1) * cell),
+            )
+        )
+    return clusters
+
+
+def figure_regions(
+    images: Sequence[PlacedImage],
+    paths: Sequence[tuple[BBox, bool]],
+    text_boxes: Sequence[BBox],
+    size: tuple[int, int],
+    dpi: float,
+    limits: FigureLimits,
+) -> list[Region]:
+    """The page's pictures worth OCR, largest first, at most `limits.max_per_page` (boxes in page pixels).
+
+    `images` and `paths` are the page's image and path objects (paths with whether they are shaped,
+    see `drawing_clusters`), `text_boxes` its text-layer words,
+    `size` the page image's size at `dpi`.
+    """
+    width, height = size
+    inch = dpi  # page pixels per inch
+
+    def large_enough(box: BBox) -> bool:
+        w, h = (box[2] - box[0]) / inch, (box[3] - box[1]) / inch
+        return min(w, h) >= limits.min_side and w * h >= limits.min_area
+
+    pictures: list[tuple[BBox, float]] = []
+    for image in images:
+        box = clip_box(image.box, width, height)
+        if box is None or not large_enough(box):
+            continue
+        if image.pixels[0] < limits.min_image_pixels[0] or image.pixels[1] < limits.min_image_pixels[1]:
+            continue
+        # The image's own resolution: rendering finer only interpolates, coarser loses strokes.
+        native = image.pixels[0] / ((image.box[2] - image.box[0]) / inch)
+        pictures.append((box, native))
+    drawings = [
+        box
+        for box in drawing_clusters(paths, width, height, inch / 10, limits.min_drawing_paths)
+        if large_enough(box)
+    ]
+    regions: list[Region] = []
+    # Callout lines and numbers drawn over a photo belong to it: overlapping regions are one figure.
+    for box in merge_boxes([box for box, _ in pictures] + drawings, gap=inch / 20):
+        if text_share(box, text_boxes) > limits.max_text_share:
+            continue
+        natives = [native for picture, native in pictures if bbox_intersection(picture, box) > 0]
+        if natives:
+            render = min(limits.max_dpi, max(dpi, max(natives)))
+            regions.append(Region("image", box, render))
+        else:
+            regions.append(Region("drawing", box, max(dpi, limits.drawing_dpi)))
+    regions.sort(key=lambda region: bbox_area(region.box), reverse=True)
+    return regions[: max(0, limits.max_per_page)]
+
+
+def render_dpi(region: Region, page_dpi: float, max_pixels: int) -> float:
+    """`region.dpi`, or lower so that the region's image has at most `max_pixels` pixels."""
+    x0, y0, x1, y1 = region.box
+    area_inches = (x1 - x0) * (y1 - y0) / (page_dpi * page_dpi)
+    if area_inches <= 0:
+        return region.dpi
+    return min(region.dpi, float(np.sqrt(max_pixels / area_inches)))
+
+
+def caption_of(box: BBox, lines: Sequence[TextLine]) -> str:
+    """The text-layer caption of the figure at `box`: a "Figure 3."/"Рис. 3" line near it, else a short line
+    right under or over it; "" when there is none. A caption broken over lines is joined."""
+    height = box[3] - box[1]
+    near: list[tuple[float, int]] = []
+    for index, line in enumerate(lines):
+        x0, y0, x1, y1 = line.bbox
+        if x1 < box[0] or x0 > box[2]:
+            continue
+        gap = y0 - box[3] if y0 >= box[3] - 0.1 * height else box[1] - y1
+        if y0 < box[3] - 0.1 * height and y1 > box[1] + 0.1 * height:
+            continue  # beside the figure, not under or over it
+        near.append((gap, index))
+    near.sort()
+    for gap, index in near:
+        if gap <= CAPTION_REACH * max(lines[index].height, 1.0) and CAPTION.match(lines[index].text.strip()):
+            return _caption_text(lines, index)
+    for gap, index in near[:1]:
+        line = lines[index]
+        text = line.text.strip()
+        if -line.height <= gap <= 1.5 * line.height and len(text) <= 80 and any(c.isalpha() for c in text):
+            return _caption_text(lines, index)
+    return ""
+
+
+def _caption_text(lines: Sequence[TextLine], first: int) -> str:
+    """The caption line and the lines that continue it (same size, close under it)."""
+    parts = [lines[first]]
+    for line in lines[first + 1 : first + MAX_CAPTION_LINES]:
+        previous = parts[-1]
+        gap = line.bbox[1] - previous.bbox[3]
+        same_size = abs(line.font_size - previous.font_size) <= 0.15 * max(previous.font_size, 1.0)
+        if not same_size or not -0.2 * previous.height <= gap <= 0.6 * previous.height:
+            break
+        parts.append(line)
+    text = " ".join(line.text.strip() for line in parts)
+    return text[:MAX_CAPTION_CHARS].strip()
+
+
+# -- reading a region --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lettering:
+    """What the letter-like specks of a region image say before OCR: how many, how high (pixels)."""
+
+    glyphs: int
+    height: float
+
+
+def blank_text_layer(gray: np.ndarray, figure: Figure) -> None:
+    """Paint the text layer's words white in the region image: OCR is for the words it lacks."""
+    for x0, y0, x1, y1 in figure.text_boxes:
+        left = max(0, int((x0 - figure.box[0]) * figure.scale) - 1)
+        top = max(0, int((y0 - figure.box[1]) * figure.scale) - 1)
+        right = int(np.ceil((x1 - figure.box[0]) * figure.scale)) + 1
+        bottom = int(np.ceil((y1 - figure.box[1]) * figure.scale)) + 1
+        gray[top:bottom, left:right] = 255
+
+
+def clear_strokes(gray: np.ndarray) -> Lettering:
+    """Take frames, connectors and arrows out of a region image (in place) and measure its lettering.
+
+    Dark connected specks of letter size are counted as glyphs; a speck much larger than the letters
+    and mostly empty inside (a box around a label, a curved arrow, an outline drawing) is painted
+    white, because tesseract takes a label inside a frame for part of a picture and skips it. Solid
+    dark areas stay: they may be a selected row with light text, which OCR turns around itself.
+    """
+    dark = gray < 128
+    labels, count = ndi.label(dark)
+    if count == 0:
+        return Lettering(0, 0.0)
+    slices = ndi.find_objects(labels)
+    heights = np.array([s[0].stop - s[0].start for s in slices], dtype=np.float64)
+    widths = np.array([s[1].stop - s[1].start for s in slices], dtype=np.float64)
+    inked = np.asarray(ndi.sum_labels(dark, labels, np.arange(1, count + 1)), dtype=np.float64)
+    fill = inked / (heights * widths)
+    ceiling = max(8.0, 0.3 * gray.shape[0])
+    glyph = (heights >= 5) & (heights <= ceiling) & (widths <= 12 * heights) & (fill >= 0.08)
+    glyph_height = float(np.median(heights[glyph])) if glyph.any() else 0.0
+    reference = max(glyph_height, 8.0)
+    stroke = ((heights > 3 * reference) | (widths > 15 * reference)) & (fill < 0.3)
+    for index in np.nonzero(stroke)[0]:
+        rows, cols = slices[index]
+        window = gray[rows, cols]
+        window[labels[rows, cols] == index + 1] = 255
+    glyphs = int(glyph.sum())
+    if dark.mean() > 0.4:
+        # Light lettering on a dark screen: its letters are the light specks.
+        light_labels, _ = ndi.label(~dark)
+        light = ndi.find_objects(light_labels)
+        light_heights = [s[0].stop - s[0].start for s in light]
+        light_glyphs = [h for h in light_heights if 5 <= h <= ceiling]
+        if len(light_glyphs) > glyphs:
+            glyphs, glyph_height = len(light_glyphs), float(np.median(light_glyphs))
+    return Lettering(glyphs, glyph_height)
+
+
+def ocr_scale(lettering: Lettering, size: tuple[int, int], max_pixels: int) -> float:
+    """Factor bringing the lettering to the height tesseract reads best, within the pixel limit."""
+    scale = GLYPH_TARGET_PX / lettering.height if lettering.height > 0 else 1.0
+    scale = min(max(scale, SCALE_RANGE[0]), SCALE_RANGE[1])
+    pixels = size[0] * size[1]
+    if pixels * scale * scale > max_pixels:
+        scale = float(np.sqrt(max_pixels / pixels))
+    return scale
+
+
+def label_words(line: TextLine) -> list[Word]:
+    """The words of an OCR line read surely enough to index: real words and callout numbers, not strokes.
+
+    A lone letter stays only amid real words ("a" in a sentence of a pasted screenshot); a lone digit
+    only when read surely (a callout number).
+    """
+    sure = [
+        word
+        for word in line.words
+        if word.confidence >= MIN_WORD_CONFIDENCE
+        and (alnum := sum(ch.isalnum() for ch in word.text)) > 0
+        and alnum >= len(word.text) / 2
+    ]
+    words = sum(sum(ch.isalnum() for ch in word.text) >= 2 for word in sure)
+    kept = []
+    for word in sure:
+        text = word.text.strip()
+        if sum(ch.isalnum() for ch in text) == 1:
+            surely = word.confidence >= MIN_CALLOUT_CONFIDENCE
+            if not surely or not (text.isdigit() or (text.isalpha() and words >= 2)):
+                continue
+        kept.append(word)
+    return kept
+
+
+CYRILLIC_LANGUAGES = {"rus", "ukr", "bel", "bul", "srp", "mkd", "kaz", "kir", "tgk", "mon"}
+
+
+def figure_languages(languages: str, lines: Sequence[TextLine]) -> str:
+    """The OCR languages for a page's figures: Cyrillic ones only when the page's text has Cyrillic.
+
+    A figure speaks the language of the page around it; each language tesseract tries costs time.
+    """
+    wanted = languages.split("+")
+    latin = [language for language in wanted if language not in CYRILLIC_LANGUAGES]
+    if not latin or len(latin) == len(wanted):
+        return languages
+    cyrillic = any("\u0400" <= ch <= "\u04ff" for line in lines for word in line.words for ch in word.text)
+    return languages if cyrillic else "+".join(latin)
+
+
+def read_figure(figure: Figure, languages: str, max_pixels: int, timeout_s: float = 60.0) -> list[TextLine]:
+    """OCR the region image of `figure`: its words that the text layer lacks, with boxes in page pixels."""
+    if figure.image is None:
+        return []
+    gray = np.array(figure.image.convert("L"))
+    blank_text_layer(gray, figure)
+    lettering = clear_strokes(gray)
+    if lettering.glyphs < MIN_GLYPHS:
+        log.debug("figure at %s: no lettering to read", [round(v) for v in figure.box])
+        return []
+    scale = ocr_scale(lettering, (gray.shape[1], gray.shape[0]), max_pixels)
+    image = Image.fromarray(gray)
+    if abs(scale - 1.0) > 0.05:
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    # The scale is chosen here from the lettering, so OCR must not resize again.
+    psm = SPARSE_TEXT if lettering.glyphs < DENSE_GLYPHS else OcrSettings.psm
+    settings = OcrSettings(languages=languages, upscale_below=0, timeout_s=timeout_s, psm=psm)
+    # On a rotated page the picture stands turned: OCR reads it upright, boxes are turned back.
+    turns = (figure.rotation // 90) % 4
+    upright = image.transpose(QUARTER_TURNS[turns]) if turns else image
+    result = recognize(upright.convert("RGB"), settings)
+    factor = 1.0 / (figure.scale * (image.width / gray.shape[1]))
+    x, y = figure.box[0], figure.box[1]
+    lines: list[TextLine] = []
+    for line in result.lines:
+        words = [
+            Word(
+                word.text,
+                (x + left * factor, y + top * factor, x + right * factor, y + bottom * factor),
+                word.confidence,
+                (word.bbox[3] - word.bbox[1]) * factor,
+            )
+            for word in label_words(line)
+            for left, top, right, bottom in [turned_back(word.bbox, turns, image.size)]
+        ]
+        if words:
+            lines.append(TextLine(words, line.block))
+    return lines
+
+
+QUARTER_TURNS = {
+    1: Image.Transpose.ROTATE_90,
+    2: Image.Transpose.ROTATE_180,
+    3: Image.Transpose.ROTATE_270,
+}
+"""Counter-clockwise quarter turns that stand upright a picture of a page rotated clockwise."""
+
+
+def turned_back(box: BBox, turns: int, size: tuple[int, int]) -> BBox:
+    """A box in an image turned `turns` quarter turns counter-clockwise, in the image before the turn
+    (`size` its width and height)."""
+    width, height = size
+    x0, y0, x1, y1 = box
+    if turns == 1:
+        return (width - y1, x0, width - y0, x1)
+    if turns == 2:
+        return (width - x1, height - y1, width - x0, height - y0)
+    if turns == 3:
+        return (y0, height - x1, y1, height - x0)
+    return box
+
+
+def read_figures(page: PageContent, languages: str, max_pixels: int, time_limit_s: float) -> PageContent:
+    """OCR every figure of a text page (fills their `lines`, drops their images).
+
+    The text layer is the page's substance and stays whatever happens here: a figure OCR cannot
+    read (tesseract missing, failing, or slower than its share of `time_limit_s`) is left without
+    words, with a warning, rather than costing the page.
+    """
+    languages = figure_languages(languages, page.lines)
+    timeout = min(MAX_FIGURE_OCR_S, time_limit_s / (len(page.figures) + 1))
+    for figure in page.figures:
+        try:
+            figure.lines = read_figure(figure, languages, max_pixels, timeout)
+        except AssistantError as error:
+            log.warning("page %d: a figure was left unread (%s)", page.number, error)
+        figure.image = None
+    return page
+
+
+def words_inside(box: BBox, lines: Sequence[TextLine]) -> list[BBox]:
+    """Boxes of the text-layer words that overlap `box`."""
+    return [word.bbox for line in lines for word in line.words if bbox_intersection(word.bbox, box) > 0]

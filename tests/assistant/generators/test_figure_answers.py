@@ -1,0 +1,55 @@
+"""When the reader answers from a figure's labels: pure parts of `assistant.generators.figures`.
+
+The end-to-end cases (a generated manual with a panel, a drawing and a screenshot, asked in English and
+Russian) are in tests/indexer/test_figures.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.generators.figures import NUMBER_TOKEN, SELECTION_QUESTION, asks_about_figure
+
+CAPTIONS = [
+    "Figure 6.2. synaptic package manager",
+    "Рисунок 9.1. Порядок загрузки компьютера с Linux и systemd",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "about"),
+    [
+        ("Which knob on the top panel sets the suction power?", True),
+        ("Как подписана стрелка от Unstable к Testing на рисунке 1.3?", True),
+        ("In the synaptic window, how many packages are listed?", True),  # a caption's word
+        ("Что стоит между загрузчиком и initramfs при загрузке с systemd?", True),
+        ("How often should the filter be rinsed?", False),
+        ("Which option makes tar keep newer files?", False),
+    ],
+)
+def test_a_question_speaks_of_a_figure_by_its_words_or_its_captions(question: str, about: bool) -> None:
+    assert asks_about_figure(question, CAPTIONS, "handbook apt en") is about
+
+
+def test_the_documents_own_name_does_not_make_a_question_about_its_figure() -> None:
+    # "synaptic" names the manual, so it says nothing of the figure whose caption repeats it.
+    assert not asks_about_figure("Does synaptic need root?", CAPTIONS[:1], "synaptic guide en")
+
+
+@pytest.mark.parametrize(
+    ("label", "number"),
+    [
+        ("aptitude 0.8.13 debian", True),
+        ("Installed Packages (1590)", True),
+        ("Y2K-compliant", False),
+        ("i386", False),
+    ],
+)
+def test_a_number_label_holds_a_number_of_its_own(label: str, number: bool) -> None:
+    assert bool(NUMBER_TOKEN.search(label)) is number
+
+
+def test_questions_about_what_is_selected_are_left_to_the_screenshot_reader() -> None:
+    assert SELECTION_QUESTION.search("Which package is selected in the list?")
+    assert SELECTION_QUESTION.search("Какой пакет выбран в списке?")
+    assert not SELECTION_QUESTION.search("Which knob sets the suction power?")

@@ -336,6 +336,7 @@ def save(report: dict[str, Any]) -> None:
         if "quality" in previous:
             report["quality"] = previous["quality"]
             report["quality_date"] = previous.get("quality_date", previous["date"])
+            report["quality_command"] = previous.get("quality_command", previous["command"])
     (RESULTS / "postgres.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     (RESULTS / "postgres.md").write_text(render(report), encoding="utf-8")
 
@@ -368,7 +369,9 @@ def main() -> int:
     report: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "command": "nice -n 10 .venv/bin/python benchmarks/postgres_bench.py --points "
+        "command": "nice -n 10 .venv/bin/python benchmarks/postgres_bench.py "
+        + ("--skip-quality " if args.skip_quality else "")
+        + "--points "
         + " ".join(str(p) for p in args.points),
         "synthesis": describe(),
         "points": [],
@@ -391,6 +394,7 @@ def main() -> int:
         else:
             report["quality"], root = quality(corpus, url, Path(scratch))
             report["quality_date"] = report["date"]
+            report["quality_command"] = report["command"]
             save(report)
         with Assistant(root, background_enrichment=False, **settings) as assistant:
             synthesizer = Synthesizer(assistant)
@@ -418,8 +422,8 @@ def render(report: dict[str, Any]) -> str:
     if q:
         lines += [
             f"Retrieval quality beside the local backend on the reference corpus, measured "
-            f"{report.get('quality_date', report['date'])} (the same fusion, the same questions, deep channel "
-            "filled for both):",
+            f"{report.get('quality_date', report['date'])} by `{report.get('quality_command', report['command'])}` "
+            "(the same fusion, the same questions, deep channel filled for both):",
             "",
             "| backend | Recall@1 | Recall@5 | MRR | answer accuracy | search p50 (corpus) | add / deep channel |",
             "| --- | --- | --- | --- | --- | --- | --- |",
@@ -438,6 +442,14 @@ def render(report: dict[str, Any]) -> str:
             "",
         ]
     points = report.get("points", [])
+    busiest = max((p.get("load_average", 0) for p in points), default=0)
+    if busiest > 4:
+        lines += [
+            f"The machine was shared while this ran (load average up to {busiest} on 2 cores, this benchmark at "
+            "nice 10): latencies here are several times those of a quiet machine. Compare them within this "
+            "section (local and postgres were measured side by side in the quality table), not with others.",
+            "",
+        ]
     if points:
         lines += [
             "As the database grows (one process, warm; p50/p95 over 3 rounds of the 30 corpus questions; "

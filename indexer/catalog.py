@@ -182,6 +182,10 @@ def _typed_errors(engine: Engine, url: URL, place: Path | None) -> None:
 
     def handle_error(context: ExceptionContext) -> None:
         error = context.original_exception
+        if not isinstance(error, Exception):
+            # Ctrl-C or a stop signal during a query: the process is being stopped, the catalog is fine
+            # (SQLAlchemy reports it as a disconnect because it drops that connection).
+            return
         if url.get_backend_name() == "sqlite":
             typed = typed_failure(
                 error,

@@ -163,3 +163,26 @@ def test_a_replica_opening_after_a_killed_writer_repairs_at_once(cluster: Cluste
     assert report.consistent, report.summary()
     assert [record.filename for record in opened.documents()] == ["vacuum_en.pdf"]
     assert len(list((cluster.shared / "originals").iterdir())) == 1
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit])
+def test_a_stop_during_a_query_stays_a_stop_not_a_lost_catalog(
+    cluster: Cluster, stop: type[BaseException]
+) -> None:
+    """Ctrl-C (or a stop signal's handler) while a writer waits on the server ends the process as a stop: it
+    was reported as "cannot reach the catalog", with that error's exit code."""
+    from sqlalchemy import event, text
+
+    from indexer.catalog import make_engine
+
+    engine = make_engine(cluster.url)
+
+    def interrupted(*_: object) -> None:
+        raise stop
+
+    event.listen(engine, "before_cursor_execute", interrupted)
+    try:
+        with pytest.raises(stop), engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()

@@ -159,6 +159,9 @@ class Fit:
     missing: tuple[str, ...] = ()
     """Qualifiers of the question ("default", "maximum") the span does not state."""
     restates: bool = False
+    carries: bool = False
+    """The span itself says a word of the question besides the file's name: "Descale the machine every
+    three months" under "Cleaning and descaling" does; gzip's copyright notice in gzip.1.pdf does not."""
     score: float = 0.0
 
     def why(self) -> str:
@@ -610,6 +613,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     )
     phrases = question.phrases
     phrase = len(phrases & span_pairs(answering)) / len(phrases) if phrases else 0.0
+    # The heading vouches for the page and a span may repeat it ("descale" under "descaling"); the
+    # file's name is in every span of the file and vouches for none of them.
+    carries = bool(found - matched_terms(terms, file_terms(passage.document.filename)))
     fit = Fit(
         coverage=coverage,
         own_coverage=own_coverage,
@@ -621,6 +627,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         named=named,
         missing=missing,
         restates=restates,
+        carries=carries,
     )
     fit.score = (
         weights.coverage * coverage

@@ -271,7 +271,7 @@ def gate(
     # The heading and the file name are every span's context: they vouch for the page, and the span
     # must carry some of the question's words itself ("gzip" in gzip.1.pdf does not make its copyright
     # notice an answer to "which cloud provider does gzip upload to?").
-    own = fit.own_coverage > 0
+    own = fit.carries
     if fit.coverage >= settings.min_coverage and own:
         return f"{kind}; the question's words are there"
     first_page = span.view.hit is best_page

@@ -200,3 +200,26 @@ def test_words_on_another_page_do_not_vouch_for_a_span(tmp_path: Path) -> None:
         assistant.add([path])
         answer = assistant.ask("Which option enables the dark theme?")
     assert not answer.found
+
+
+def test_a_span_that_repeats_its_heading_and_file_name_still_answers(tmp_path: Path) -> None:
+    # Every word of the question is in the heading ("descaling") or the file's name ("machine"): the
+    # span says them again itself, so they vouch for it (only the file's name alone vouches for none).
+    manual = write_laid_out_manual(
+        tmp_path / "coffee-machine.pdf",
+        [
+            [
+                ("heading", "Cleaning and descaling"),
+                (
+                    "text",
+                    "Descale the machine every three months, or sooner when the orange descaling light "
+                    "turns on. Rinse the milk frother with warm water after every use.",
+                ),
+            ]
+        ],
+    )
+    with Assistant(tmp_path / "ws", deep_embedder="off") as assistant:
+        assistant.add([manual])
+        reading = read(assistant, "How often should I descale the machine?")
+    assert reading.answer.found, reading.why
+    assert "three months" in reading.answer.text

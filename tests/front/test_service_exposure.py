@@ -136,7 +136,10 @@ def test_compose_cannot_start_the_api_without_a_key() -> None:
     configured = _interpolate(api, {"ASSISTANT_API_KEY": "s3cret"})
     assert configured["environment"]["ASSISTANT_API_KEY"] == "s3cret"
     assert configured["environment"]["ASSISTANT_WORKSPACE"] == "/data/workspace"
-    assert "8000:8000" in configured["ports"]
+    # The API replicas publish nothing themselves: the one published port is the proxy's, in front of
+    # them, so every request that reaches the outside world meets a replica that demands the key.
+    assert "ports" not in api and configured["expose"] == ["8000"]
+    assert "8000:8000" in compose["services"]["proxy"]["ports"]
     # Nothing switches the API's refusal off (the UI, which has no login, is published on loopback
     # only and says --insecure for its container address), and the API runs the image's guarded command.
     assert "ASSISTANT_INSECURE" not in json.dumps(compose)

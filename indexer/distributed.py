@@ -42,7 +42,7 @@ from indexer.errors import (
     _rebuild_document_error,
 )
 from indexer.pipeline import ExtractedDocument, ExtractedPage
-from indexer.reader import DocumentReader, Outcome, Unchanged, drop_page_images, identify
+from indexer.reader import DocumentReader, Outcome, OutcomeReader, Unchanged, identify
 from indexer.settings import IndexSettings
 
 log = logging.getLogger(__name__)
@@ -233,12 +233,11 @@ def text_embedders(settings: IndexSettings) -> dict[str, str]:
     return found
 
 
-class RayReading:
-    """The outcome of each file in order, read and embedded on the Ray cluster: `Workspace.add`'s reader.
+class RayReading(OutcomeReader):
+    """Reads and embeds the files on the Ray cluster, several at a time: `Workspace.add`'s other reader.
 
-    Same contract as `indexer.reader.DocumentReader` (which it replaces in `Workspace.add(...,
-    reader=RayReading)`): one `Outcome` per file in order, `ready(timeout)`, spooled page images
-    deleted once the next outcome is taken. Needs a Ray session (`ray_connection`).
+    Replaces `indexer.reader.DocumentReader` in `Workspace.add(..., reader=RayReading)` under the
+    same contract (`OutcomeReader`). Needs a Ray session (`ray_connection`).
     """
 
     def __init__(
@@ -253,12 +252,9 @@ class RayReading:
 
         if not ray.is_initialized():
             raise RayClusterError("no Ray session: open one with `ray_connection(address)` first")
-        self._files = deque(files)
-        self._settings = settings
-        self._known = known
+        super().__init__(files, settings, known, spool)
         self._spool = spool
         self._range_pages = max(range_pages, 1)
-        self._spool_root = Path(tempfile.mkdtemp(prefix="assistant-pages-")) if spool else None
         self._embedders = text_embedders(settings)
         cpus = max(int(ray.cluster_resources().get("CPU", 1)), 1)
         self._window = FILES_PER_CPU * cpus
@@ -269,35 +265,23 @@ class RayReading:
         self._remote = _remote_tasks()
         self._top_up()
 
-    def __enter__(self) -> RayReading:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __iter__(self) -> Iterator[Outcome]:
-        previous: Outcome | None = None
-        while self._running:
-            outcome = self._running.popleft().result()
-            self._top_up()
-            drop_page_images(previous)
-            previous = outcome
-            yield outcome
-        drop_page_images(previous)
-
     def ready(self, timeout: float) -> bool:
-        """True when the next outcome is there within `timeout` s, or when no file is left to wait for."""
         if not self._running:
             return True
         done, _ = wait_for([self._running[0]], timeout)
         return bool(done)
 
-    def close(self) -> None:
+    def _take(self) -> Outcome | None:
+        if not self._running:
+            return None
+        outcome = self._running.popleft().result()
+        self._top_up()
+        return outcome
+
+    def _stop(self) -> None:
         self._closed.set()
         self._files.clear()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        if self._spool_root is not None:
-            shutil.rmtree(self._spool_root, ignore_errors=True)
 
     def _top_up(self) -> None:
         while self._files and len(self._running) < self._window:

@@ -27,12 +27,13 @@ import tempfile
 import threading
 import time
 import traceback
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from indexer.errors import (
     AssistantError,
@@ -258,12 +259,15 @@ class _Job:
         )
 
 
-class DocumentReader:
-    """The outcome of each file in order, read in a confined child while the caller stores the previous one.
+class OutcomeReader(ABC):
+    """What `Workspace.add` reads files through: one `Outcome` per file, in the files' order.
 
-    `known(sha256)` tells which contents the workspace already holds (those are not read again).
-    With `spool`, page images are saved as PNGs (`ExtractedPage.image_path`) for the visual
-    channel; each document's images are deleted when the next outcome is taken.
+    The caller stores each outcome while the reader works on the next ones. `known(sha256)` tells
+    which contents the workspace already holds (those are not read again). With `spool`, page
+    images are saved as PNGs (`ExtractedPage.image_path`) for the visual channel; each document's
+    images are deleted when the next outcome is taken, and all that is left when the reader closes.
+    Subclasses say how the next outcome is made (`_take`), whether it is there (`ready`), and how
+    their workers stop (`_stop`).
     """
 
     def __init__(
@@ -277,12 +281,8 @@ class DocumentReader:
         self._settings = settings
         self._known = known
         self._spool_root = Path(tempfile.mkdtemp(prefix="assistant-pages-")) if spool else None
-        self._counter = 0
-        self._process: ReaderProcess | None = None
-        self._job: _Job | None = None
-        self._done: deque[Outcome] = deque()
 
-    def __enter__(self) -> DocumentReader:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -290,23 +290,57 @@ class DocumentReader:
 
     def __iter__(self) -> Iterator[Outcome]:
         previous: Outcome | None = None
-        while self._files or self._job is not None or self._done:
-            if not self._done:
-                self._advance(None)
-            if not self._done:
-                return
-            self._drop_spool(previous)
-            previous = self._done.popleft()
-            yield previous
-        self._drop_spool(previous)
+        while (outcome := self._take()) is not None:
+            drop_page_images(previous)
+            previous = outcome
+            yield outcome
+        drop_page_images(previous)
 
+    @abstractmethod
     def ready(self, timeout: float) -> bool:
         """True when the next outcome is there within `timeout` s, or when no file is left to wait for."""
+
+    def close(self) -> None:
+        self._stop()
+        if self._spool_root is not None:
+            shutil.rmtree(self._spool_root, ignore_errors=True)
+
+    @abstractmethod
+    def _take(self) -> Outcome | None:
+        """The next file's outcome (waiting for it), or None when every file has been given out."""
+
+    @abstractmethod
+    def _stop(self) -> None:
+        """Stop the workers (whatever they are still reading is dropped)."""
+
+
+class DocumentReader(OutcomeReader):
+    """Reads the files in a confined child process, one file ahead of the caller."""
+
+    def __init__(
+        self,
+        files: Sequence[Path],
+        settings: IndexSettings,
+        known: Callable[[str], bool],
+        spool: bool = False,
+    ) -> None:
+        super().__init__(files, settings, known, spool)
+        self._counter = 0
+        self._process: ReaderProcess | None = None
+        self._job: _Job | None = None
+        self._done: deque[Outcome] = deque()
+
+    def ready(self, timeout: float) -> bool:
         if not self._done:
             self._advance(time.monotonic() + timeout)
         return bool(self._done) or (not self._files and self._job is None)
 
-    def close(self) -> None:
+    def _take(self) -> Outcome | None:
+        if not self._done:
+            self._advance(None)
+        return self._done.popleft() if self._done else None
+
+    def _stop(self) -> None:
         if self._process is not None:
             if self._job is None:
                 _give_back(self._process)
@@ -314,8 +348,6 @@ class DocumentReader:
                 self._process.kill()  # busy with a file nobody will take
             self._process = None
         self._job = None
-        if self._spool_root is not None:
-            shutil.rmtree(self._spool_root, ignore_errors=True)
 
     # -- the state machine ---------------------------------------------------------------------
 
@@ -436,9 +468,6 @@ class DocumentReader:
         if self._process is not None:
             self._process.kill()
             self._process = None
-
-    def _drop_spool(self, outcome: Outcome | None) -> None:
-        drop_page_images(outcome)
 
 
 def drop_page_images(outcome: Outcome | None) -> None:

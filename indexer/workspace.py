@@ -44,7 +44,7 @@ from indexer.errors import (
     WorkspaceError,
 )
 from indexer.pipeline import SUFFIX_BY_TYPE, ExtractedDocument, display_name, indexed_page_image
-from indexer.reader import DocumentReader, Outcome, Unchanged
+from indexer.reader import DocumentReader, Outcome, OutcomeReader, Unchanged
 from indexer.records import DocumentRecord, LineSpan, PassageDraft, PassageRecord
 from indexer.settings import ENV_PREFIX, IndexSettings, merge_settings, read_config_file
 from indexer.storage import storage_errors
@@ -121,7 +121,7 @@ class AddReport:
 
 
 ProgressCallback = Callable[[str, Path, int, int], None]
-ReaderFactory = Callable[..., Any]
+ReaderFactory = Callable[..., OutcomeReader]
 """Makes what reads the files for `add`: `DocumentReader`, or `indexer.distributed.RayReading` (same call)."""
 """(event, path, index, total): event is 'start', 'done' or 'failed'."""
 

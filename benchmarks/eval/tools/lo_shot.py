@@ -8,7 +8,8 @@ saves OUT_DIR/NAME.png and closes the dialog with Escape. The document gets non-
 
 LO_FACTORY=scalc opens a spreadsheet instead (a small table with Latin headers and a 0.0% column;
 a `sel:A1:C5` action before the command selects cells first); LO_FACTORY=simpress a presentation whose
-slide show is set to loop with a 5-second pause and to stay on top.
+first slide has the footer text "Quarterly review Q3" and whose slide show is set to run the custom show
+"Sales pitch" in a loop with a 5-second pause, always on top.
 """
 
 from __future__ import annotations
@@ -94,6 +95,12 @@ def main() -> None:
     elif factory == "scalc":
         fill_sheet(doc)
     elif factory == "simpress":
+        slide = doc.DrawPages.getByIndex(0)
+        slide.FooterText = "Quarterly review Q3"
+        show = doc.CustomPresentations.createInstance()
+        show.insertByIndex(0, slide)
+        doc.CustomPresentations.insertByName("Sales pitch", show)
+        doc.Presentation.CustomShow = "Sales pitch"
         doc.Presentation.IsEndless = True
         doc.Presentation.Pause = 5
         doc.Presentation.IsAlwaysOnTop = True

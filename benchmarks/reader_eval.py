@@ -25,7 +25,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-SETS = ("dev", "heldout", "corpus")
+SETS = ("dev", "heldout", "corpus", "fresh")
 ANSWER_CHARS = 200
 """Characters of each answer kept in the per-question record."""
 

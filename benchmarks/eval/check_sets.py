@@ -1,11 +1,13 @@
-"""Validate the dev and heldout evaluation sets: fields, kinds, documents, pages and gold answers against the text.
+"""Validate the dev, heldout and fresh evaluation sets: fields, kinds, documents, pages and gold answers against the text.
 
-Usage: python benchmarks/eval/check_sets.py [SET_DIR ...]   (default: both sets next to this file)
-Exit status 1 when any question is invalid; every problem is printed with the question's id.
+Usage: python benchmarks/eval/check_sets.py [SET_DIR ...]   (default: every set next to this file)
+Exit status 1 when any question is invalid, or when two sets (or a set and shared/corpus, when it is
+next to the checkout) share a document: every problem is printed with the question's id or the file names.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections import Counter
@@ -28,6 +30,7 @@ KINDS = {
 }
 FIELDS = ("id", "lang", "kind", "question", "doc", "pages", "answers")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
+SETS = ("dev", "heldout", "fresh")
 
 
 def _squash(text: str) -> str:
@@ -122,11 +125,32 @@ def check_set(directory: Path, pdfs: PdfPages) -> int:
     return failures
 
 
+def shared_documents(folders: dict[str, Path]) -> list[str]:
+    """Documents (same bytes) that appear in more than one set: a set measures generalization only if its
+    documents are its own."""
+    owners: dict[str, list[str]] = {}
+    for name, folder in folders.items():
+        for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+            if path.is_file():
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                owners.setdefault(digest, []).append(f"{name}/{path.name}")
+    return [" = ".join(files) for files in owners.values() if len({f.split("/")[0] for f in files}) > 1]
+
+
 def main(argv: list[str]) -> int:
     here = Path(__file__).resolve().parent
-    sets = [Path(a) for a in argv] or [here / "dev", here / "heldout"]
+    sets = [Path(a) for a in argv] or [here / name for name in SETS]
     pdfs = PdfPages()
     failures = sum(check_set(directory, pdfs) for directory in sets)
+    folders = {directory.name: directory / "docs" for directory in sets}
+    corpus = here.parents[2] / "shared" / "corpus" / "docs"
+    if not corpus.is_dir():
+        corpus = here.parents[3] / "shared" / "corpus" / "docs"
+    if corpus.is_dir():
+        folders["corpus"] = corpus
+    for files in shared_documents(folders):
+        print(f"the same document is in two sets: {files}")
+        failures += 1
     return 1 if failures else 0
 
 

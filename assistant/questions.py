@@ -17,6 +17,7 @@ from indexer.language import MARK_QUESTION, STOPWORDS, detect_language, search_t
 
 ANY = "any"
 OPTION = "option"
+VARIABLE = "variable"
 COMMAND = "command"
 PATH = "path"
 NUMBER = "number"
@@ -40,15 +41,25 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(directory|directories|folders?|files?|paths?)\b|(?<!\w)(файл|каталог|папк|директори)\w*", _I
         ),
     ),
+    # An environment or shell variable is named in capitals (GCONV_PATH, DEBEMAIL), not as an option.
+    (VARIABLE, re.compile(r"\bvariables?\b|(?<!\w)переменн\w*", _I)),
     (
         OPTION,
         re.compile(
-            r"\b(options?|flags?|switch(es)?|parameters?|directives?|arguments?|settings?|variables?)\b"
-            r"|(?<!\w)(параметр|опци|ключ|флаг|директив|аргумент|настройк|переменн)\w*",
+            r"\b(options?|flags?|switch(es)?|parameters?|directives?|arguments?|settings?)\b"
+            r"|(?<!\w)(параметр|опци|ключ|флаг|директив|аргумент|настройк)\w*",
             _I,
         ),
     ),
-    (COMMAND, re.compile(r"\bcommands?\b|(?<!\w)команд\w*", _I)),
+    # A tool, a program or a utility is answered by its command's name ("apt-cacher", "debuild").
+    (
+        COMMAND,
+        re.compile(
+            r"\b(commands?|tools?|programs?|utilit(y|ies))\b"
+            r"|(?<!\w)(команд|инструмент|программ|утилит)\w*",
+            _I,
+        ),
+    ),
     (
         NUMBER,
         re.compile(
@@ -65,9 +76,9 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
         NAME,
         re.compile(
             r"\b(company|companies|vendor|provider|organi[sz]ation|person|author|developer|maintainer"
-            r"|manufacturer|team|university)\b"
+            r"|manufacturer|team|university|mirror|server|host|site|website|url|domain)s?\b"
             r"|(?<!\w)(компани|организаци|фирм|разработчик|автор|производител|провайдер|поставщик"
-            r"|университет)\w*",
+            r"|университет|зеркал|сервер|хост|сайт|домен)\w*",
             _I,
         ),
     ),
@@ -301,7 +312,8 @@ def profile_question(
         text=question,
         language=detect_language(question),
         terms=terms,
-        topic=(terms - frozenset(search_tokens(noun)) if asks in (OPTION, COMMAND, NAME) else terms) or terms,
+        topic=(terms - frozenset(search_tokens(noun)) if asks in (OPTION, VARIABLE, COMMAND, NAME) else terms)
+        or terms,
         weights=weights,
         asks=asks,
         qualifiers=question_qualifiers(question),
@@ -322,6 +334,14 @@ _OPTION_TOKEN = re.compile(
     r"|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # TAR_FILETYPE
     r"|\b[A-Za-z][\w.]*=[^\s,;)]+"  # las=1, each=5
 )
+_VARIABLE_TOKEN = re.compile(
+    r"\$\{?[A-Za-z_]\w*"  # $HOME, ${GCONV_PATH}
+    r"|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # GCONV_PATH, TAR_FILETYPE
+    r"|\b[A-Z][A-Z0-9]{3,}(?=\s*=)"  # DEBEMAIL=...
+)
+_CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{3,}\b")
+"""An environment or shell variable as manuals write it: in capitals, with "$", "_" or "=" (a word in
+capitals elsewhere in a sentence is as likely an acronym: HTTP, POSIX)."""
 _PROMPT_LINE = re.compile(r"^\s*[$#>%]\s+\S", re.MULTILINE)
 _CODE_TOKEN = re.compile(r"(?<![\w])[a-z][\w]+[-./:=_][\w./:=-]*\w/?|(?<![\w-])--?[A-Za-z][\w-]*")
 _PATH_TOKEN = re.compile(
@@ -376,12 +396,20 @@ def _new(matches: list[str], question: QuestionProfile) -> list[str]:
     return fresh
 
 
+_HOST = re.compile(
+    r"\b(?:https?|ftp)://[^\s<>\"'”)]+[\w/]"
+    r"|\b(?:[a-z0-9-]+\.)+(?:org|com|net|edu|gov|io|info|de|ru|uk|fr|eu)\b(?:/[\w./-]*)?",
+    _I,
+)
+"""A site or a mirror is named by its address ("http://deb.debian.org/debian", "ftp.example.org")."""
+
+
 def _names(text: str, question: QuestionProfile) -> list[str]:
-    """Capitalised words inside sentences, quoted names, and Latin words inside Russian text.
+    """Capitalised words inside sentences, quoted names, addresses, and Latin words inside Russian text.
 
     A line that follows a heading or a label (a short line without a full stop) starts a sentence.
     """
-    found = [m.group(0) for m in _QUOTED.finditer(text)]
+    found = [m.group(0) for m in _QUOTED.finditer(text)] + [m.group(0) for m in _HOST.finditer(text)]
     russian = detect_language(text) == "ru"
     for line_number, line in enumerate(text.split("\n")):
         letters = [ch for ch in line if ch.isalpha()]
@@ -450,6 +478,11 @@ def kind_evidence(
         options = _new([m.group(0) for m in _OPTION_TOKEN.finditer(text)], question)
         if options:
             return KindEvidence(f"option {options[0]} (in passing)", strong=False, item=options[0])
+    if asks == VARIABLE:
+        # A name in capitals inside a sentence ("set DEBEMAIL in your shell") may be the variable.
+        capitals = _new(_CAPITALS.findall(text), question)
+        if capitals:
+            return KindEvidence(f"variable {capitals[0]} (in passing)", strong=False, item=capitals[0])
     if asks == COMMAND:
         word = _COMMAND_WORD.search(text)
         if word and _new([w for w in _LATIN_WORD.findall(text) if w.islower()], question):
@@ -486,14 +519,29 @@ def _strong_evidence(
     if asks == PATH:
         paths = _new([m.group(0) for m in _PATH_TOKEN.finditer(text)], question)
         return _found("path", paths[0]) if paths else NO_EVIDENCE
+    if asks == VARIABLE:
+        names = _new([m.group(0).strip().lstrip("${") for m in _VARIABLE_TOKEN.finditer(text)], question)
+        return _found("variable", names[0]) if names else NO_EVIDENCE
     if asks in (NUMBER, FREQUENCY):
-        digit = next(
-            (m for m in re.finditer(r"\d[\d.,:%]*", text) if not _numbers_a_part(text, m.start())), None
+        # "How many architectures?" is answered by a number of architectures, not by any number nearby.
+        counting = asks == NUMBER and bool(_COUNTING.search(question.text))
+        values = [
+            m
+            for m in re.finditer(r"\d[\d.,:%]*", text)
+            if not _numbers_a_part(text, m.start()) and (not counting or _counts(text, m, question))
+        ]
+        if values:
+            return _found("number", values[0].group(0))
+        words_ = [
+            m
+            for m in (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).finditer(text)
+            if not counting or _counts(text, m, question)
+        ]
+        return (
+            KindEvidence(f"number word {words_[0].group(0)!r}", item=words_[0].group(0))
+            if words_
+            else NO_EVIDENCE
         )
-        if digit:
-            return _found("number", digit.group(0))
-        word = (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).search(text)
-        return KindEvidence(f"number word {word.group(0)!r}", item=word.group(0)) if word else NO_EVIDENCE
     if asks == NAME:
         names = [n for n in _names(text, question) if not set(search_tokens(n)) <= context]
         return _found("name", names[0]) if names else NO_EVIDENCE
@@ -513,14 +561,42 @@ _PART_LABEL = re.compile(
 
 def _numbers_a_part(text: str, start: int) -> bool:
     """Whether the number at `start` numbers a part of the document ("Figure 6.1", "10.1 Simple
-    examples", "8.4 How do I ...?"), which is no value a question asks for."""
+    examples", "8.4 How do I ...?", a list's "1. compiles on every architecture", a reference "[64]"),
+    which is no value a question asks for."""
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start]
+    if before.endswith("[") and re.match(r"\d+\]", text[start:]):
+        return True
     if not before.strip():
-        # A section or list number leads its line, dotted, before a title: "10.1 Simple examples",
-        # "1. Introduction" ("5 days", "3.5 GHz" are values).
-        return bool(re.match(r"\d+\.(\d+\.?)*\s+[A-ZА-ЯЁ][a-zа-яё]", text[start:]))
+        # A section or list number leads its line, dotted, before a title or an item: "10.1 Simple
+        # examples", "1. Introduction", "2) remove the lid" ("5 days", "3.5 GHz" are values).
+        return bool(
+            re.match(r"\d+\.(\d+\.?)*\s+[A-ZА-ЯЁ][a-zа-яё]", text[start:])
+            or re.match(r"\d{1,2}[.)]\s+\w", text[start:])
+        )
     return bool(_PART_LABEL.search(before))
+
+
+_COUNTING = re.compile(r"\bhow\s+many\b|(?<!\w)сколько(?!\w)", _I)
+COUNTED_WINDOW = 3
+"""Words either side of a number that may name what it counts ("27 updates", "ports: 4")."""
+
+
+def _counts(text: str, match: re.Match[str], question: QuestionProfile) -> bool:
+    """Whether a number stands beside a word of the question: what a "how many" question counts."""
+    before = re.findall(r"\w+", text[max(0, match.start() - 60) : match.start()])[-COUNTED_WINDOW:]
+    after = re.findall(r"\w+", text[match.end() : match.end() + 60])[:COUNTED_WINDOW]
+    nearby = " ".join(before + after)
+    near = set(search_tokens(nearby))
+    if any(
+        token == term
+        or (min(len(token), len(term)) >= 4 and (token.startswith(term) or term.startswith(token)))
+        for token in near
+        for term in question.terms
+    ):
+        return True
+    # "How many consoles?" against "шесть виртуальных консолей": the counted word in the other language.
+    return bool(translated_terms(question, nearby, question.terms))
 
 
 def _found(kind: str, item: str) -> KindEvidence:
@@ -557,8 +633,11 @@ _IDENTIFIER_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 @lru_cache(maxsize=20_000)
 def span_terms(text: str) -> frozenset[str]:
-    """Stemmed words of a span, identifiers also split into their parts (X11Forwarding -> x11, forward)."""
+    """Stemmed words of a span, identifiers also split into their parts (X11Forwarding -> x11, forward;
+    a placeholder such as output_file or файл_результата -> output, file / файл, результат)."""
     tokens = set(search_tokens(text))
+    for word in re.findall(r"\w+_\w+", text):
+        tokens.update(search_tokens(word.replace("_", " ")))
     for word in re.findall(r"\b\w*[a-z0-9][A-Z]\w*\b", text):
         parts = _IDENTIFIER_PART.findall(word)
         tokens.update(stem(part.lower()) for part in parts)
@@ -647,7 +726,12 @@ GLOSSARY = """
 минут minute; демон daemon; ожида wait; ждат wait; обратн reverse; порядк order; сравн compare;
 исходн input source original; вывод output print; выход output exit; ввод input; сжат compress;
 человек human; глубин depth; скрыт hidden; игнорир ignore; рекурсивн recursive; подробн verbose;
-принудительн force; тих quiet; владел owner
+принудительн force; тих quiet; владел owner;
+дне day; ден day; дня day; дням day; час hour; недел week; месяц month; лет year; год year;
+слов word; цел whole entire; совпаден match; выбира select choose; образ form; изначальн originally initially;
+назва called named; называ called named; машин machine computer host; компьютер computer machine;
+скачива download fetch; загружа download load; нескольк several multiple; сред environment;
+окружен environment; адрес address; почт mail email; отмен undo cancel; откат undo revert
 """
 """Everyday computing words that are not loanwords ("файл" / "file"), Russian stem first."""
 

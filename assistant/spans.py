@@ -28,6 +28,7 @@ from assistant.questions import (
     COMMAND,
     NO_EVIDENCE,
     OPTION,
+    VARIABLE,
     KindEvidence,
     QuestionProfile,
     kind_evidence,
@@ -594,11 +595,11 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     kept = question.weight(portable & (found | in_context))
     portable_coverage = kept / (question.weight(portable) or 1.0) if portable else 0.0
     kind = NO_EVIDENCE
-    if span.term and question.asks == OPTION:
-        kind = kind_evidence(OPTION, span.term, question)
+    if span.term and question.asks in (OPTION, VARIABLE):
+        kind = kind_evidence(question.asks, span.term, question)
         # A keyword in an option table ("failed-read", "TAR_FILETYPE") names an option too; a man
         # page's section heading ("DESCRIPTION") does not.
-        if not kind and _names_an_option(span.term):
+        if not kind and _names_an_option(span.term, question.asks):
             kind = KindEvidence(f"term {span.term!r}", item=span.term)
         elif kind:
             # The whole term is the option's name: "-k --keep", not only "-k".
@@ -639,7 +640,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.wrong_kind if not kind else 0.0)
         - (weights.restates if restates else 0.0)
         - (weights.missing_qualifier if missing else 0.0)
-        + (weights.term if span.term and question.asks == OPTION else 0.0)
+        + (weights.term if span.term and question.asks in (OPTION, VARIABLE) else 0.0)
         + (weights.introduced if span.origin == "introduced-block" else 0.0)
         - (weights.dangling if span.text.rstrip().endswith(":") and not span.view.from_image else 0.0)
     )
@@ -658,7 +659,7 @@ def split_identifier_parts(question: QuestionProfile, text: str) -> frozenset[st
 
 def _item_names(question: QuestionProfile, item: str, terms: frozenset[str], crosslingual: bool) -> float:
     """The weight of the question's terms that an option or command (`item`) carries in its own name."""
-    if question.asks not in (OPTION, COMMAND):
+    if question.asks not in (OPTION, VARIABLE, COMMAND):
         return 0.0
     words = span_terms(item)
     named = matched_terms(terms, words)
@@ -667,8 +668,14 @@ def _item_names(question: QuestionProfile, item: str, terms: frozenset[str], cro
     return question.weight(named)
 
 
-def _names_an_option(term: str) -> bool:
-    return bool(re.fullmatch(r"[\w.:/=\[\]-]+", term)) and not (term.isalpha() and term.isupper())
+def _names_an_option(term: str, asks: str = OPTION) -> bool:
+    """Whether a definition list's term names an option or a variable: a keyword, not a section heading
+    in capitals ("DESCRIPTION") nor a file the list describes ("/usr/lib/gconv")."""
+    if not re.fullmatch(r"[\w.:/=\[\]-]+", term) or term.startswith(("/", "~/", "./")):
+        return False
+    if asks == VARIABLE:
+        return bool(re.fullmatch(r"[A-Z][A-Z0-9_]*", term)) and "_" in term
+    return not (term.isalpha() and term.isupper())
 
 
 @lru_cache(maxsize=20_000)

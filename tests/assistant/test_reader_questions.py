@@ -93,6 +93,9 @@ def test_names_and_identifiers_survive_translation() -> None:
 def test_identifiers_split_into_the_words_a_question_uses() -> None:
     assert {"x11", "forward"} <= span_terms("указав X11Forwarding yes в файле")
     assert {"trust", "user"} <= span_terms("TrustedUserCAKeys /etc/ssh/ca.pub")
+    # A placeholder's words count as words: "-o файл_результата" says "файл" and "результат".
+    assert {"файл", "результат"} <= span_terms("-o файл_результата, --output=файл_результата")
+    assert {"output", "file"} <= span_terms("--out=output_file")
 
 
 def evidence(question: str, text: str) -> str:
@@ -134,6 +137,25 @@ def evidence(question: str, text: str) -> str:
         ("What is the keyboard shortcut for the menu?", "нажав Control+t", "key Control"),
         ("Каким цветом выделены каталоги?", "Каталоги выделяются синим.", "colour синим"),
         ("Каким цветом выделены каталоги?", "Использование цветов отключено по умолчанию.", ""),
+        # An environment variable is written in capitals with "_", "$" or "="; a path is none.
+        ("Which environment variable sets the spool folder?", "SPOOLER_DIR overrides it", "variable SPOOLER"),
+        ("Which environment variable sets the spool folder?", "export SPOOLMAIL=you@example.org", "variable"),
+        (
+            "Какая переменная окружения задаёт каталог?",
+            "каталог берётся из $QUEUE_HOME",
+            "variable QUEUE_HOME",
+        ),
+        ("Which environment variable sets the spool folder?", "/var/spool/queue is the spool folder", ""),
+        # A tool is answered by a program's name; a mirror by an address.
+        ("Какой инструмент собирает пакеты в чистом окружении?", "Используйте pbuilder-dist.", "command"),
+        ("Which mirror does the updater use?", "it fetches from http://mirror.example.org/pub", "name http"),
+        ("Which mirror does the updater use?", "you can use cron-apt; this tool updates the system", ""),
+        # "How many" is answered by a number of the asked thing, not by any number nearby.
+        ("How many spare filters come in the box?", "The box holds 2 spare filters.", "number 2"),
+        ("How many spare filters come in the box?", "Descale the machine every 3 months.", ""),
+        ("Сколько фильтров в комплекте?", "1. снимите крышку и достаньте фильтр", ""),
+        ("Сколько фильтров в комплекте?", "подходит для любых фильтров [12]", ""),
+        ("Сколько фильтров в комплекте?", "В комплекте 3 фильтра.", "number 3"),
     ],
 )
 def test_a_span_holds_the_asked_for_kind_or_not(question: str, span: str, holds: str) -> None:
@@ -279,5 +301,5 @@ def test_everyday_option_words_are_read_across_languages(question: str, line: st
     ],
 )
 def test_the_number_of_a_figure_or_section_is_not_a_value(text: str, evidence: str) -> None:
-    question = profile_question("How many backups are kept?")
+    question = profile_question("How long are backups kept?")
     assert str(kind_evidence(NUMBER, text, question)) == evidence

@@ -364,3 +364,33 @@ def test_a_question_in_the_document_restates_the_question(tmp_path: Path) -> Non
     assert span.text.endswith("# apt-mark hold package_name"), span.text
     restated = next(s for s in sentence_spans(view) if s.text == "How do I put a package on hold?")
     assert span_fit(profile_question("How do I put a package on hold?"), restated).restates
+
+
+def test_a_file_in_a_term_column_is_no_variable_a_question_asks_for(tmp_path: Path) -> None:
+    """A man page lists its files and its environment variables alike, as terms with definitions:
+    "which environment variable ..." is answered by the variable's term, never by a file's path."""
+    path = write_laid_out_manual(
+        tmp_path / "spoold.8.pdf",
+        [
+            [
+                ("heading", "FILES"),
+                (
+                    "options",
+                    [
+                        ("/usr/lib/spoold/queues", "The default folder the daemon loads its queues from."),
+                        ("/etc/spoold.conf", "The configuration file read at start."),
+                    ],
+                ),
+                ("heading", "ENVIRONMENT"),
+                (
+                    "options",
+                    [
+                        ("SPOOLD_QUEUES", "A list of folders to load queues from instead of the default."),
+                        ("SPOOLD_DEBUG", "Print every decision to the standard error."),
+                    ],
+                ),
+            ]
+        ],
+    )
+    span = best(page_views(path)[0], "Which environment variable changes where spoold loads its queues from?")
+    assert span.origin == "definition" and span.term == "SPOOLD_QUEUES"

@@ -60,6 +60,18 @@ _INTRODUCING = re.compile(
     r"|(?<!\w)(следующ|пример|ниже|так:|вот так|например)\w*",
     re.IGNORECASE,
 )
+_UNFINISHED = re.compile(
+    r"(?<!\w)(with|using|via|by|to|from|into|of|for|as|like|the|a|an|and|or|run|running|type|typing|enter"
+    r"|use|execute|invoke|command|commands|is|are|"
+    r"с|со|через|в|во|на|для|из|и|или|как|используя|запустите|выполните|введите|наберите|командой|команду"
+    r"|помощью|вызовом|это|так)\s*$",
+    re.IGNORECASE,
+)
+"""A sentence that stops on a word that needs what follows ("you can hold a package using", "с
+помощью"): it runs on into the next block, which holds its object (a command, a path)."""
+_CONTINUATION = re.compile(r"^(and|or|but|nor|then|и|или|а|но|либо|затем)\s", re.IGNORECASE)
+"""A span that starts mid-sentence ("and remove the hold with ..."): its subject and its point stand
+in the sentence it continues."""
 _PROMPT = re.compile(r"^\s*[$#>%]\s+\S")
 _ANAPHOR = re.compile(
     r"(it|its|this|these|they|their|such|he|she|his|her)\b"
@@ -438,7 +450,9 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
         shell = bool(_PROMPT.match(following.text))
         indented = following.x0 - line.x0 >= 0.6 * height or shell
         # A shell line set apart after a paragraph shows what the paragraph describes.
-        introduces = colon or (indented and (shell or bool(_INTRODUCING.search(text))))
+        # "You can hold a package using" + "apt-mark hold NAME": the sentence ends in the block.
+        unfinished = bool(_UNFINISHED.search(text))
+        introduces = colon or unfinished or (indented and (shell or bool(_INTRODUCING.search(text))))
         if len(text.split()) < 3 or not introduces:
             continue
         if intro_passage.kind == "heading":
@@ -458,7 +472,7 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
         joined = joined_passage(intro_passage, pieces)
         evidence = view.best_evidence(passage for passage, _, _ in pieces)
         # Announced ("run the following command:") or merely shown after the paragraph.
-        origin = "introduced-block" if colon or _INTRODUCING.search(text) else "shown-block"
+        origin = "introduced-block" if colon or unfinished or _INTRODUCING.search(text) else "shown-block"
         yield Span(view, joined, 0, len(joined.text), joined.text, origin, evidence)
 
 
@@ -542,7 +556,10 @@ class FitWeights:
     introduced: float = 0.1
     """An introducing sentence with its block answers better than either alone."""
     dangling: float = 0.2
-    """A span that ends by introducing something (":") in a document points at the answer, it is not it."""
+    """A span that ends by introducing something (":", "... using") in a document points at the answer, it
+    is not it."""
+    continuation: float = 0.1
+    """A span that starts mid-sentence ("and remove the hold with") says less than the whole sentence."""
 
 
 def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None = None) -> Fit:
@@ -642,9 +659,16 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.missing_qualifier if missing else 0.0)
         + (weights.term if span.term and question.asks in (OPTION, VARIABLE) else 0.0)
         + (weights.introduced if span.origin == "introduced-block" else 0.0)
-        - (weights.dangling if span.text.rstrip().endswith(":") and not span.view.from_image else 0.0)
+        - (weights.dangling if _dangles(span.text) and not span.view.from_image else 0.0)
+        - (weights.continuation if _CONTINUATION.match(span.text) and not span.view.from_image else 0.0)
     )
     return fit
+
+
+def _dangles(text: str) -> bool:
+    """Whether a span stops where it introduces what follows ("run:", "hold a package using")."""
+    tail = text.rstrip()
+    return tail.endswith(":") or bool(_UNFINISHED.search(tail))
 
 
 def split_identifier_parts(question: QuestionProfile, text: str) -> frozenset[str]:

@@ -394,3 +394,29 @@ def test_a_file_in_a_term_column_is_no_variable_a_question_asks_for(tmp_path: Pa
     )
     span = best(page_views(path)[0], "Which environment variable changes where spoold loads its queues from?")
     assert span.origin == "definition" and span.term == "SPOOLD_QUEUES"
+
+
+def test_a_sentence_that_stops_on_using_brings_the_command_that_finishes_it(tmp_path: Path) -> None:
+    """A FAQ writes "you can freeze a package using" and sets the command on the next line: the
+    sentence alone says nothing, and the clause after the block ("and thaw it with") is a fragment."""
+    path = write_laid_out_manual(
+        tmp_path / "pkgtool-faq.pdf",
+        [
+            [
+                ("heading", "How do I keep a package at its version?"),
+                ("text", "There are two ways of keeping a package back, with pkgtool or with a pin."),
+                ("text", "With pkgtool, you can freeze a package using"),
+                ("code", ["pkgtool freeze package_name"]),
+                ("text", "and thaw it again with"),
+                ("code", ["pkgtool thaw package_name"]),
+                ("text", "Ссылки на пакеты можно сохранить с помощью"),
+                ("code", ["pkgtool export > list.txt"]),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    blocks = [" ".join(span.text.split()) for span in introduced_block_spans(view)]
+    assert "With pkgtool, you can freeze a package using pkgtool freeze package_name" in blocks
+    assert "Ссылки на пакеты можно сохранить с помощью pkgtool export > list.txt" in blocks
+    span = best(view, "How do I freeze a package with pkgtool?")
+    assert "pkgtool freeze package_name" in span.text and span.origin == "introduced-block"

@@ -7,6 +7,7 @@ decision can be explained in one sentence ("asks for an option; the span names `
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ FREQUENCY = "frequency"
 NAME = "name"
 KEY = "key"
 COLOUR = "colour"
+ACTION = "action"
+""""How do I ...?": a way to do it, best a command line, a key combination or a menu path."""
 YES_NO = "yes-no"
 
 _I = re.IGNORECASE
@@ -100,6 +103,14 @@ _WHOLE_QUESTION: list[tuple[str, re.Pattern[str]]] = [
             _I,
         ),
     ),
+    (
+        ACTION,
+        re.compile(
+            r"\bhow\s+(do|can|could|should|would|shall)\s+(i|you|we|one)\b|\bhow\s+to\b"
+            r"|^\s*как\s+(мне\s+|можно\s+)?[а-яё]+(ть|ться|ти|чь)(?!\w)",
+            _I,
+        ),
+    ),
 ]
 _YES_NO = re.compile(
     r"^\s*(is|are|can|could|does|do|did|should|will|would|has|have|must|may)\b|(?<!\w)ли(?!\w)", _I
@@ -164,6 +175,9 @@ class QuestionProfile:
     """Model numbers and versions the question names ("VX-10", "v2.3"): their parts count only together."""
     crossing: Mapping[str, Crossing] = field(default_factory=dict)
     """term -> how its word is written in the other language (loanword spelling, glossary stems)."""
+    action: frozenset[str] = frozenset()
+    """The verb of a "how do I ..." question ("откатить" in "как откатить изменения"): a span that
+    tells how to do it names the doing, not only the thing it is done to."""
 
     def weight(self, terms: frozenset[str] | set[str]) -> float:
         return sum(self.weights.get(term, 1.0) for term in terms)
@@ -260,6 +274,20 @@ def _head_kind(window: list[str], question: str) -> tuple[str, str]:
     return run[-1] if run else (ANY, "")
 
 
+_ACTION_VERB = re.compile(
+    r"\bhow\s+(?:do|can|could|should|would|shall)\s+(?:i|you|we|one)\s+(\w+)|\bhow\s+to\s+(\w+)"
+    r"|^\s*как\s+(?:мне\s+|можно\s+)?([а-яё]+(?:ть|ться|ти|чь))(?!\w)",
+    _I,
+)
+
+
+def action_verb(question: str) -> frozenset[str]:
+    """The stem of what a how-to question wants done ("undo" in "How do I undo it?"), if it says."""
+    match = _ACTION_VERB.search(question)
+    verb = next((group for group in match.groups() if group), "") if match else ""
+    return frozenset(search_tokens(verb, drop_stopwords=True))
+
+
 def question_qualifiers(question: str) -> tuple[str, ...]:
     return tuple(name for name, pattern in QUALIFIERS.items() if pattern.search(question))
 
@@ -320,6 +348,7 @@ def profile_question(
         phrases=word_pairs(question, terms),
         portable=portable_terms(question),
         wants_mark=bool(MARK_QUESTION.search(question)),
+        action=action_verb(question) if asks == ACTION else frozenset(),
         identifiers=question_identifiers(question),
         crossing=crossings(question),
     )
@@ -350,6 +379,8 @@ _PATH_TOKEN = re.compile(
     r"|\b[A-Za-z]:\\[\w\\. -]+",
     _I,
 )
+_FILE_NAME = re.compile(r"~?/?[\w.+~-]*[\w+~-]\.[A-Za-z][A-Za-z0-9]{0,4}/?|~?/[\w.+~/-]*")
+"""A file or a folder alone (its name ends in an extension, or it is a path): no command line."""
 _NUMBER_WORDS = re.compile(
     r"\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
     r"|hundred|thousand|million|once|twice|single|double|dozen)\b"
@@ -368,6 +399,11 @@ _KEY_TOKEN = re.compile(
     r"|Home|End|PgUp|PgDn|PageUp|PageDown|F\d{1,2})\b|\b\w+\+\w+\b|(?<!\w)клавиш\w*",
     _I,
 )
+_KEY_COMBINATION = re.compile(
+    r"\b(Ctrl|Control|Alt|Shift|Cmd|Meta|Super)\s*[+-]\s*\w+|\bF\d{1,2}\b|(?<![\w-])[A-Z]-[a-z]\b"
+)
+_MENU_PATH = re.compile(r"\w[\w .]{0,30}\s(→|->|»|>)\s\w")
+"""A menu path as manuals write it: "Actions → Undo", "File > Export"."""
 _COLOURS = re.compile(
     r"\b(red|green|blue|yellow|black|white|gr[ae]y|cyan|magenta|purple|violet|orange|brown|pink)\b"
     r"|(?<!\w)(красн|зел[её]н|син|голуб|ж[её]лт|ч[её]рн|бел|сер|фиолетов|оранжев|коричнев|розов|пурпурн)\w*",
@@ -487,7 +523,8 @@ def kind_evidence(
         word = _COMMAND_WORD.search(text)
         if word and _new([w for w in _LATIN_WORD.findall(text) if w.islower()], question):
             return KindEvidence(f"names a command ({word.group(0)!r})", strong=False)
-    if asks == ANY:
+    if asks in (ANY, ACTION):
+        # A way to do something may be told in words ("open the lid and ..."): weaker than a command.
         return KindEvidence(_novel(text, question), strong=False)
     if ui_label and asks not in (KEY, COLOUR):
         novel = _novel(text, question)
@@ -519,6 +556,14 @@ def _strong_evidence(
     if asks == PATH:
         paths = _new([m.group(0) for m in _PATH_TOKEN.finditer(text)], question)
         return _found("path", paths[0]) if paths else NO_EVIDENCE
+    if asks == ACTION:
+        # "How do I undo it?": what the user does is a command line, a key combination or a menu path.
+        command = _strong_evidence(COMMAND, text, question, context)
+        # A file's name in a listing ("gentoo_0.9.12.orig.tar.gz") is what a command made, not one.
+        if command and not _FILE_NAME.fullmatch(command.item.strip()):
+            return dataclasses.replace(command, what=f"action: {command.what}")
+        key = _KEY_COMBINATION.search(text) or _MENU_PATH.search(text)
+        return _found("action: press or choose", key.group(0)) if key else NO_EVIDENCE
     if asks == VARIABLE:
         names = _new([m.group(0).strip().lstrip("${") for m in _VARIABLE_TOKEN.finditer(text)], question)
         return _found("variable", names[0]) if names else NO_EVIDENCE

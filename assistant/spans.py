@@ -463,7 +463,9 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
                 break
             block.append(later)
         pieces = [(intro_passage, start, end)]
-        size = end - start
+        # The block is what the introduction promises: a long introduction does not cut it short (the
+        # command "following" a four-line sentence is often the block's last line).
+        size = 0
         for block_line in block:
             if size + len(block_line.text) > MAX_ANSWER_CHARS and len(pieces) > 1:
                 break
@@ -553,6 +555,8 @@ class FitWeights:
     mark: float = 0.5
     term: float = 0.15
     """A term with its definition answers "which option ..." better than a line of the definition."""
+    action: float = 0.1
+    """A span that names the doing a how-to question asks about ("откатить") tells how to do it."""
     introduced: float = 0.1
     """An introducing sentence with its block answers better than either alone."""
     dangling: float = 0.2
@@ -659,6 +663,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.missing_qualifier if missing else 0.0)
         + (weights.term if span.term and question.asks in (OPTION, VARIABLE) else 0.0)
         + (weights.introduced if span.origin == "introduced-block" else 0.0)
+        + (weights.action if question.action and question.action <= found else 0.0)
         - (weights.dangling if _dangles(span.text) and not span.view.from_image else 0.0)
         - (weights.continuation if _CONTINUATION.match(span.text) and not span.view.from_image else 0.0)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.questions import (
+    ACTION,
     ANY,
     COLOUR,
     COMMAND,
@@ -14,7 +15,9 @@ from assistant.questions import (
     NUMBER,
     OPTION,
     PATH,
+    VARIABLE,
     YES_NO,
+    action_verb,
     answer_kind,
     cognate_key,
     glossary_translations,
@@ -59,7 +62,16 @@ from assistant.questions import (
         ("Каким цветом выделены каталоги?", COLOUR),
         ("Is the data encrypted?", YES_NO),
         ("Which package sends the daily e-mail?", ANY),
-        ("How do I repeat every element five times?", ANY),
+        # "How do I ...?" asks for a way to do it (a command, a key, a menu path, or words).
+        ("How do I repeat every element five times?", ACTION),
+        ("Как отменить последнее действие?", ACTION),
+        ("How to restart the daemon?", ACTION),
+        ("How many seconds does it wait?", NUMBER),
+        ("Which environment variable sets the locale?", VARIABLE),
+        ("Какая переменная окружения задаёт язык?", VARIABLE),
+        ("Which tool downloads updates once for many machines?", COMMAND),
+        ("Какой утилитой проверить диск?", COMMAND),
+        ("Which mirror does the updater use?", NAME),
         # The main clause decides; "how many" in a clause after it describes the option.
         ("Какой параметр задаёт, сколько секунд ждать остановки демона?", OPTION),
         ("Which option sets how often the cache is cleaned?", OPTION),
@@ -72,6 +84,12 @@ from assistant.questions import (
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str) -> None:
     assert answer_kind(question) == kind
+
+
+def test_a_how_to_question_names_the_doing_it_asks_about() -> None:
+    assert action_verb("Как откатить сделанные изменения?") == {"откат"}
+    assert action_verb("How do I undo my changes?") == {"undo"}
+    assert action_verb("Which option sets the size?") == frozenset()
 
 
 def test_qualifiers_are_read_in_both_languages() -> None:
@@ -156,6 +174,11 @@ def evidence(question: str, text: str) -> str:
         ("Сколько фильтров в комплекте?", "1. снимите крышку и достаньте фильтр", ""),
         ("Сколько фильтров в комплекте?", "подходит для любых фильтров [12]", ""),
         ("Сколько фильтров в комплекте?", "В комплекте 3 фильтра.", "number 3"),
+        # A way to do something: a command line, a key combination, a menu path; or, weakly, words.
+        ("Как отменить изменения?", "Выберите Правка → Отменить (Ctrl+z).", "action: press or choose Ctrl+z"),
+        ("How do I freeze a package?", "run pkg-tool freeze NAME", "action: command pkg-tool"),
+        ("Как собрать пакет из архива?", "foo-1.0.tar.gz\nfoo_1.0.orig.tar.gz", "adds"),
+        ("How do I open the settings?", "Choose Edit > Preferences to open them.", "action: press or choose"),
     ],
 )
 def test_a_span_holds_the_asked_for_kind_or_not(question: str, span: str, holds: str) -> None:

@@ -420,3 +420,18 @@ def test_a_sentence_that_stops_on_using_brings_the_command_that_finishes_it(tmp_
     assert "Ссылки на пакеты можно сохранить с помощью pkgtool export > list.txt" in blocks
     span = best(view, "How do I freeze a package with pkgtool?")
     assert "pkgtool freeze package_name" in span.text and span.origin == "introduced-block"
+
+
+def test_a_long_introduction_brings_its_whole_block(tmp_path: Path) -> None:
+    """ "... you can make the first package with pkgmake as follows:" over four lines, then five shell
+    lines whose last one runs pkgmake: the answer carries the block to that line."""
+    intro = (
+        "If you want to make a package of your own from the upstream release tarball that you downloaded "
+        "in the previous step, and you have already renamed the folder as described above, you can make "
+        "the first version of the package with the pkgmake command as follows:"
+    )
+    shell = ["$ cd ~/widget", "$ wget http://example.org/widget-2.1.tar.gz", "$ tar -xzf widget-2.1.tar.gz"]
+    shell += ["$ cd widget-2.1", "$ pkgmake --from ../widget-2.1.tar.gz"]
+    path = write_laid_out_manual(tmp_path / "packaging.pdf", [[("text", intro), ("code", shell)]])
+    blocks = [span.text for span in introduced_block_spans(page_views(path)[0])]
+    assert any("pkgmake --from ../widget-2.1.tar.gz" in text for text in blocks)

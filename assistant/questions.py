@@ -776,7 +776,8 @@ GLOSSARY = """
 слов word; цел whole entire; совпаден match; выбира select choose; образ form; изначальн originally initially;
 назва called named; называ called named; машин machine computer host; компьютер computer machine;
 скачива download fetch; загружа download load; нескольк several multiple; сред environment;
-окружен environment; адрес address; почт mail email; отмен undo cancel; откат undo revert
+окружен environment; переменн variable; инструмент tool utility; сопровожд maintainer maintain;
+адрес address; почт mail email; отмен undo cancel; откат undo revert
 """
 """Everyday computing words that are not loanwords ("файл" / "file"), Russian stem first."""
 

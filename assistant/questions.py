@@ -379,6 +379,15 @@ _PATH_TOKEN = re.compile(
     r"|\b[A-Za-z]:\\[\w\\. -]+",
     _I,
 )
+_LOCATION = re.compile(
+    r"\bwhere\b|\b(directory|directories|folders?)\b|(?<!\w)(где|каталог|папк|директори)", _I
+)
+"""A question that asks where something is: a folder or a full path answers it, a bare file name does not."""
+_POINTS_BACK = re.compile(
+    r"\b(that|this|the same|the above|same)\s+(directory|folder|location|place)\b"
+    r"|(?<!\w)(этом|том|этой|той|том же|этом же)\s+(каталоге|папке|директории|месте)",
+    _I,
+)
 _FILE_NAME = re.compile(r"~?/?[\w.+~-]*[\w+~-]\.[A-Za-z][A-Za-z0-9]{0,4}/?|~?/[\w.+~/-]*")
 """A file or a folder alone (its name ends in an extension, or it is a path): no command line."""
 _NUMBER_WORDS = re.compile(
@@ -554,7 +563,16 @@ def _strong_evidence(
         invoked = _invocation(text, question)
         return KindEvidence(f"command {invoked!r}", item=invoked) if invoked else NO_EVIDENCE
     if asks == PATH:
-        paths = _new([m.group(0) for m in _PATH_TOKEN.finditer(text)], question)
+        paths = _new([m.group(0).rstrip(".,;") for m in _PATH_TOKEN.finditer(text)], question)
+        if paths and _LOCATION.search(question.text):
+            # "Where are they kept?" is answered by a folder or a full path; a file's bare name
+            # ("foo.list in that directory") says what lies there, not where.
+            placed = [path for path in paths if "/" in path or "\\" in path]
+            if not placed and _POINTS_BACK.search(text):
+                return NO_EVIDENCE  # "foo.list in that directory": the place is named elsewhere
+            if not placed:
+                return KindEvidence(f"file name {paths[0]} (no folder)", strong=False, item=paths[0])
+            return _found("path", placed[0])
         return _found("path", paths[0]) if paths else NO_EVIDENCE
     if asks == ACTION:
         # "How do I undo it?": what the user does is a command line, a key combination or a menu path.

@@ -174,6 +174,20 @@ def evidence(question: str, text: str) -> str:
         ("Сколько фильтров в комплекте?", "1. снимите крышку и достаньте фильтр", ""),
         ("Сколько фильтров в комплекте?", "подходит для любых фильтров [12]", ""),
         ("Сколько фильтров в комплекте?", "В комплекте 3 фильтра.", "number 3"),
+        # "Where is it kept?" wants a folder or a full path; a bare file name is weak evidence, and none
+        # when the sentence points back to the folder ("in that directory").
+        (
+            "Where are the hook scripts kept?",
+            "All hook scripts are in /usr/share/hooks.",
+            "path /usr/share/hooks",
+        ),
+        (
+            "Where are the hook scripts kept?",
+            "Each one is listed in hooks.list.",
+            "file name hooks.list (no folder)",
+        ),
+        ("Where are the hook scripts kept?", "The file hooks.list in that directory lists them.", ""),
+        ("Which file lists the hook scripts?", "Each one is listed in hooks.list.", "path hooks.list"),
         # A way to do something: a command line, a key combination, a menu path; or, weakly, words.
         ("Как отменить изменения?", "Выберите Правка → Отменить (Ctrl+z).", "action: press or choose Ctrl+z"),
         ("How do I freeze a package?", "run pkg-tool freeze NAME", "action: command pkg-tool"),

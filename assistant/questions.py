@@ -26,6 +26,7 @@ FREQUENCY = "frequency"
 NAME = "name"
 KEY = "key"
 COLOUR = "colour"
+FUNCTION = "function"
 ACTION = "action"
 """"How do I ...?": a way to do it, best a command line, a key combination or a menu path."""
 YES_NO = "yes-no"
@@ -52,6 +53,13 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(options?|flags?|switch(es)?|parameters?|directives?|arguments?|settings?)\b"
             r"|(?<!\w)(параметр|опци|ключ|флаг|директив|аргумент|настройк)\w*",
             _I,
+        ),
+    ),
+    # A function is named where it is defined or called: "twosam <- function(y1, y2)", "mean(x)".
+    (
+        FUNCTION,
+        re.compile(
+            r"\b(functions?|methods?|procedures?|subroutines?)\b|(?<!\w)(функци|метод|процедур)\w*", _I
         ),
     ),
     # A tool, a program or a utility is answered by its command's name ("apt-cacher", "debuild").
@@ -118,6 +126,7 @@ _YES_NO = re.compile(
 _RUSSIAN_ADJECTIVE = re.compile(
     r"(ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ую|юю|ых|их|ыми|ими)$", _I
 )
+_NAME_OF = re.compile(r"\s*(is|was|are|were)\s+the\s+names?\s+of\s+(the\s+|a\s+|an\s+)?", _I)
 _HEAD_WINDOW = 5
 """Words after the question word that may name what is asked ("what *JPEG compression quality*")."""
 
@@ -225,7 +234,11 @@ def _asked(question: str) -> tuple[str, str]:
     wh = _WH_WORD.search(question)
     if wh is not None and (whole is None or wh.start() < whole[0]):
         # The main clause comes first: "which option sets how many seconds to wait" asks for an option.
-        words = [w for w in re.findall(r"[\w-]+", question[wh.end() :]) if len(w) > 1]
+        rest = question[wh.end() :]
+        # "What is the name of the function that ..." asks for what the noun after "name of" names.
+        named = _NAME_OF.match(rest)
+        rest = rest[named.end() :] if named else rest
+        words = [w for w in re.findall(r"[\w-]+", rest) if len(w) > 1]
         kind, noun = _head_kind(words[:_HEAD_WINDOW], question)
         if kind != ANY or whole is None:
             return kind, noun
@@ -340,7 +353,11 @@ def profile_question(
         text=question,
         language=detect_language(question),
         terms=terms,
-        topic=(terms - frozenset(search_tokens(noun)) if asks in (OPTION, VARIABLE, COMMAND, NAME) else terms)
+        topic=(
+            terms - frozenset(search_tokens(noun))
+            if asks in (OPTION, VARIABLE, FUNCTION, COMMAND, NAME)
+            else terms
+        )
         or terms,
         weights=weights,
         asks=asks,
@@ -368,6 +385,12 @@ _VARIABLE_TOKEN = re.compile(
     r"|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # GCONV_PATH, TAR_FILETYPE
     r"|\b[A-Z][A-Z0-9]{3,}(?=\s*=)"  # DEBEMAIL=...
 )
+_FUNCTION_TOKEN = re.compile(
+    r"\b([A-Za-z_][\w.]*)\s*(?:<-|=)\s*function\b"  # twosam <- function(y1, y2)
+    r"|\b(?:def|function|func|fn|sub)\s+([A-Za-z_]\w*)\s*\("  # def name(, function name(
+    r"|(?<![\w.$])([A-Za-z_][\w.]*)\("  # a call: mean(x)
+)
+_CODE_KEYWORDS = frozenset({"function", "if", "for", "while", "return", "switch", "repeat", "print"})
 _CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{3,}\b")
 """An environment or shell variable as manuals write it: in capitals, with "$", "_" or "=" (a word in
 capitals elsewhere in a sentence is as likely an acronym: HTTP, POSIX)."""
@@ -582,6 +605,10 @@ def _strong_evidence(
             return dataclasses.replace(command, what=f"action: {command.what}")
         key = _KEY_COMBINATION.search(text) or _MENU_PATH.search(text)
         return _found("action: press or choose", key.group(0)) if key else NO_EVIDENCE
+    if asks == FUNCTION:
+        defined = [next(g for g in m.groups() if g) for m in _FUNCTION_TOKEN.finditer(text)]
+        functions = _new([name for name in defined if len(name) > 1 and name not in _CODE_KEYWORDS], question)
+        return _found("function", functions[0]) if functions else NO_EVIDENCE
     if asks == VARIABLE:
         names = _new([m.group(0).strip().lstrip("${") for m in _VARIABLE_TOKEN.finditer(text)], question)
         return _found("variable", names[0]) if names else NO_EVIDENCE

@@ -462,20 +462,40 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
             if later.passage != following.passage or len(block) >= MAX_BLOCK_LINES:
                 break
             block.append(later)
-        pieces = [(intro_passage, start, end)]
         # The block is what the introduction promises: a long introduction does not cut it short (the
         # command "following" a four-line sentence is often the block's last line).
+        shown: list[tuple[PassageRecord, int, int]] = []
         size = 0
         for block_line in block:
-            if size + len(block_line.text) > MAX_ANSWER_CHARS and len(pieces) > 1:
+            if size + len(block_line.text) > MAX_ANSWER_CHARS and shown:
                 break
-            pieces.append((view.passages[block_line.passage], block_line.start, block_line.end))
+            shown.append((view.passages[block_line.passage], block_line.start, block_line.end))
             size += len(block_line.text) + 1
-        joined = joined_passage(intro_passage, pieces)
-        evidence = view.best_evidence(passage for passage, _, _ in pieces)
         # Announced ("run the following command:") or merely shown after the paragraph.
         origin = "introduced-block" if colon or unfinished or _INTRODUCING.search(text) else "shown-block"
-        yield Span(view, joined, 0, len(joined.text), joined.text, origin, evidence)
+        for opening in _intro_openings(intro_passage, start, end):
+            pieces = [(intro_passage, opening, end), *shown]
+            joined = joined_passage(intro_passage, pieces)
+            evidence = view.best_evidence(passage for passage, _, _ in pieces)
+            yield Span(view, joined, 0, len(joined.text), joined.text, origin, evidence)
+
+
+MAX_PARAGRAPH_INTRO = 300
+"""A short paragraph is read whole before its block too: "As a first example, consider a function to
+... This is artificial ... The function is defined as follows:" names the function's purpose two
+sentences before the colon."""
+
+
+def _intro_openings(passage: PassageRecord, start: int, end: int) -> list[int]:
+    """Where an introduction may start: its sentence(s), and the paragraph's start when it is short."""
+    openings = [start]
+    if start > 0:
+        earliest = next(
+            (s for s, _ in sentence_ranges(passage) if s < start and end - s <= MAX_PARAGRAPH_INTRO), start
+        )
+        if earliest < start:
+            openings.append(earliest)
+    return openings
 
 
 MAX_INTRO_CHARS = 220

@@ -10,6 +10,7 @@ from assistant.questions import (
     COLOUR,
     COMMAND,
     FREQUENCY,
+    FUNCTION,
     KEY,
     NAME,
     NUMBER,
@@ -72,6 +73,10 @@ from assistant.questions import (
         ("Which tool downloads updates once for many machines?", COMMAND),
         ("Какой утилитой проверить диск?", COMMAND),
         ("Which mirror does the updater use?", NAME),
+        # "What is the name of the X ...?" asks for what X names.
+        ("What is the name of the function that draws a histogram?", FUNCTION),
+        ("Какая функция считает среднее значение?", FUNCTION),
+        ("What is the name of the tool that fetches updates?", COMMAND),
         # The main clause decides; "how many" in a clause after it describes the option.
         ("Какой параметр задаёт, сколько секунд ждать остановки демона?", OPTION),
         ("Which option sets how often the cache is cleaned?", OPTION),
@@ -188,6 +193,14 @@ def evidence(question: str, text: str) -> str:
         ),
         ("Where are the hook scripts kept?", "The file hooks.list in that directory lists them.", ""),
         ("Which file lists the hook scripts?", "Each one is listed in hooks.list.", "path hooks.list"),
+        # A function is named where it is defined or called.
+        ("Which function computes the average?", "use mean(x) for it", "function mean"),
+        (
+            "What is the name of the function that sums two vectors?",
+            "> vsum <- function(a, b) {",
+            "function vsum",
+        ),
+        ("Which function computes the mean?", "consider a function to compute it", ""),
         # A way to do something: a command line, a key combination, a menu path; or, weakly, words.
         ("Как отменить изменения?", "Выберите Правка → Отменить (Ctrl+z).", "action: press or choose Ctrl+z"),
         ("How do I freeze a package?", "run pkg-tool freeze NAME", "action: command pkg-tool"),

@@ -435,3 +435,19 @@ def test_a_long_introduction_brings_its_whole_block(tmp_path: Path) -> None:
     path = write_laid_out_manual(tmp_path / "packaging.pdf", [[("text", intro), ("code", shell)]])
     blocks = [span.text for span in introduced_block_spans(page_views(path)[0])]
     assert any("pkgmake --from ../widget-2.1.tar.gz" in text for text in blocks)
+
+
+def test_a_short_paragraph_is_read_whole_before_its_block(tmp_path: Path) -> None:
+    """ "The function is defined as follows:" says nothing of what the function does; the paragraph's
+    first sentence does, so the block is also offered with the whole short paragraph before it."""
+    intro = (
+        "As a first example, consider a function to add two vectors element by element. This is a toy, of "
+        "course. The function is defined as follows:"
+    )
+    code = ["> vsum <- function(a, b) {", "a + b", "}"]
+    path = write_laid_out_manual(tmp_path / "functions.pdf", [[("text", intro), ("code", code)]])
+    view = page_views(path)[0]
+    blocks = [" ".join(span.text.split()) for span in introduced_block_spans(view)]
+    assert any(text.startswith("As a first example") and "vsum <- function" in text for text in blocks)
+    span = best(view, "What is the name of the function that adds two vectors element by element?")
+    assert "vsum" in span.text

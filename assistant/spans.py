@@ -26,7 +26,9 @@ import numpy as np
 from assistant.questions import (
     ANY,
     COMMAND,
+    NAME,
     NO_EVIDENCE,
+    NUMBER,
     OPTION,
     VARIABLE,
     KindEvidence,
@@ -517,7 +519,58 @@ def _sentence_ending_at(passage: PassageRecord, end: int) -> tuple[int, int] | N
     return (start, finish)
 
 
-SPAN_PROPOSERS: list[SpanProposer] = [sentence_spans, lead_in_spans, definition_spans, introduced_block_spans]
+_BULLET = re.compile(r"^\s*[•▪◦‣∙●■*–—-]\s+(?=\w)")
+_BULLET_TERM = re.compile(r"([^\W\d_][\w+./-]*(?:\s+[^\W\d_][\w+./-]*){0,3})\s*:|([^\W\d_][\w+./-]*)")
+MAX_ITEM_PASSAGES = 3
+"""Paragraphs set in under a list item that still belong to it (a fourth is likely text after the list)."""
+
+
+def bullet_term(text: str) -> str:
+    """The term a bulleted item is about: "• Required: packages that ..." -> "Required", "• Standard
+    packages are ..." -> "Standard" (the first word, when no colon closes a short term); "" when the
+    text is no bulleted item."""
+    bullet = _BULLET.match(text)
+    if bullet is None:
+        return ""
+    match = _BULLET_TERM.match(text, bullet.end())
+    return (match.group(1) or match.group(2)) if match else ""
+
+
+def list_item_spans(view: PageView) -> Iterator[Span]:
+    """Each sentence of the paragraphs set in under a bulleted item, read after the item's first line.
+
+    "• Standard packages are standard on any Linux system ..." and, indented below it, "This is what
+    will be installed by default": the sentence answers "which priority is installed by default?" and
+    its item's term ("Standard") is the answer, which the sentence alone never says.
+    """
+    if view.from_image:
+        return
+    passages = view.passages
+    height = typical_height(view.lines)
+    for index, item in enumerate(passages):
+        term = bullet_term(item.text)
+        if not term:
+            continue
+        first = (item.spans or [LineSpan(0, len(item.text), item.bbox)])[0]
+        for later in passages[index + 1 : index + 1 + MAX_ITEM_PASSAGES]:
+            if later.kind in ("heading", "mark") or _BULLET.match(later.text):
+                break
+            if later.bbox[0] < item.bbox[0] + 0.5 * height:
+                break  # back at the list's margin: the text after the list
+            for start, end in sentence_ranges(later):
+                pieces = [(item, first.start, first.end), (later, start, end)]
+                joined = joined_passage(later, pieces)
+                evidence = view.best_evidence([item, later])
+                yield Span(view, joined, 0, len(joined.text), joined.text, "list-item", evidence, term)
+
+
+SPAN_PROPOSERS: list[SpanProposer] = [
+    sentence_spans,
+    lead_in_spans,
+    definition_spans,
+    introduced_block_spans,
+    list_item_spans,
+]
 """Every proposer runs on every page read; a new kind of span is one more function here."""
 
 
@@ -647,6 +700,11 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
             kind = dataclasses.replace(kind, item=span.term)
     elif not kind:
         kind = kind_evidence(question.asks, span.text, question, span.view.from_image, context)
+        if not kind and span.origin == "list-item" and question.asks in (NUMBER, NAME):
+            # "Packages of which priority ...?": the values of a setting are the terms of a list.
+            kind = kind_evidence(question.asks, span.term, question) or KindEvidence(
+                f"the list item {span.term!r}", strong=False, item=span.term
+            )
     # What the file or heading names ("sort" in sort.1.pdf) is in every option of it: it tells none apart.
     named = _item_names(question, kind.item, terms - in_context, crosslingual) / total if kind.item else 0.0
     missing = missing_qualifiers(question.qualifiers, span.text)

@@ -5,16 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reader_manuals import page_views, passage_with, write_laid_out_manual
+from fpdf import FPDF
+from reader_manuals import FONTS, page_views, passage_with, write_laid_out_manual
 
 from assistant.generators.extractive import AnswerSettings, Candidate, gate, span_bbox
 from assistant.questions import profile_question
 from assistant.spans import (
     PageView,
     Span,
+    bullet_term,
     definition_items,
     definition_spans,
     introduced_block_spans,
+    list_item_spans,
     page_lines,
     prose_language,
     read_views,
@@ -451,3 +454,50 @@ def test_a_short_paragraph_is_read_whole_before_its_block(tmp_path: Path) -> Non
     assert any(text.startswith("As a first example") and "vsum <- function" in text for text in blocks)
     span = best(view, "What is the name of the function that adds two vectors element by element?")
     assert "vsum" in span.text
+
+
+def test_bullet_terms() -> None:
+    assert bullet_term("• Required: packages that are necessary") == "Required"
+    assert bullet_term("• Standard packages are standard on any system") == "Standard"
+    assert bullet_term("- Low power mode: the fan stops") == "Low power mode"
+    assert bullet_term("Standard packages are standard") == ""
+
+
+def test_a_sentence_set_in_under_a_list_item_is_answered_with_the_items_term(tmp_path: Path) -> None:
+    """A list of levels, each with an indented note under it: "which level is used when nothing is
+    chosen?" is stated by a note that never names its level; the item's first line does."""
+    path = tmp_path / "levels.pdf"
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.set_font("DejaVu", size=11)
+    pdf.add_page()
+    pdf.set_left_margin(20)
+    pdf.multi_cell(
+        0, 6, "Each job is given a level by the scheduler. The levels are:", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.ln(4)
+    items = [
+        ("• Urgent: jobs that must run before any other job on the machine.", "Use it sparingly."),
+        (
+            "• Normal jobs run in the order they were submitted to the queue.",
+            "This is what a job gets when the user chooses nothing else.",
+        ),
+        ("• Idle jobs run only when no other job is waiting.", "They may wait for days."),
+    ]
+    for bullet, note in items:
+        pdf.set_x(25)
+        pdf.multi_cell(0, 6, bullet, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+        pdf.set_left_margin(30)
+        pdf.set_x(30)
+        pdf.multi_cell(0, 6, note, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_left_margin(20)
+        pdf.ln(4)
+    pdf.output(str(path))
+    view = page_views(path)[0]
+    spans = {span.term: span.text for span in list_item_spans(view)}
+    assert "Normal" in spans and "chooses nothing else" in spans["Normal"]
+    profile = profile_question("Jobs of which level are run when the user chooses nothing else?")
+    read = sorted(read_views(profile, [view]), key=lambda pair: pair[1].score, reverse=True)
+    span = next(span for span, fit in read if fit.kind)
+    assert span.term == "Normal" and span.text.startswith("• Normal jobs")

@@ -704,9 +704,15 @@ def _invocation(text: str, question: QuestionProfile) -> str:
     programs = {w.lower() for w in _LATIN_WORD.findall(question.text) if re.search(r"[a-z]", w)}
     for match in re.finditer(r"(?<![\w-])([a-z][\w.-]*)\s+(-{0,2}[a-z][\w.:=/-]*)", text):
         program, argument = match.group(1), match.group(2)
-        if program.lower() in programs and argument.lower() not in question.text.lower():
+        # "using the devscripts tools." speaks of the program (an article before it, a full stop after
+        # the next word); "run apt-get autoclean" runs it.
+        spoken_of = _ARTICLE_BEFORE.search(text[: match.start()]) and argument.endswith(".")
+        if program.lower() in programs and argument.lower() not in question.text.lower() and not spoken_of:
             return match.group(0)
     return ""
+
+
+_ARTICLE_BEFORE = re.compile(r"\b(the|a|an|this|these|that|those)\s*$", _I)
 
 
 def _novel(text: str, question: QuestionProfile) -> str:

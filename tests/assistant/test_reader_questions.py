@@ -143,6 +143,8 @@ def evidence(question: str, text: str) -> str:
             "command 'apt-get autoclean'",
         ),
         ("Which apt-get command removes old files?", "The directory is /var/cache/apt/archives/.", ""),
+        # The program spoken of, not run: an article before it, the sentence's end after the next word.
+        ("Which command builds the package with pkgtools?", "We use the pkgtools helpers.", ""),
         # Forward port 8000 of server 25: the whole token is new although its parts are the question's.
         (
             "Какой командой ssh пробросить порт 8000 на порт 25 машины server?",

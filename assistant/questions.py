@@ -7,6 +7,7 @@ decision can be explained in one sentence ("asks for an option; the span names `
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from indexer.language import MARK_QUESTION, STOPWORDS, detect_language, search_t
 
 ANY = "any"
 OPTION = "option"
+VARIABLE = "variable"
 COMMAND = "command"
 PATH = "path"
 NUMBER = "number"
@@ -24,6 +26,9 @@ FREQUENCY = "frequency"
 NAME = "name"
 KEY = "key"
 COLOUR = "colour"
+FUNCTION = "function"
+ACTION = "action"
+""""How do I ...?": a way to do it, best a command line, a key combination or a menu path."""
 YES_NO = "yes-no"
 
 _I = re.IGNORECASE
@@ -40,15 +45,32 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(directory|directories|folders?|files?|paths?)\b|(?<!\w)(файл|каталог|папк|директори)\w*", _I
         ),
     ),
+    # An environment or shell variable is named in capitals (GCONV_PATH, DEBEMAIL), not as an option.
+    (VARIABLE, re.compile(r"\bvariables?\b|(?<!\w)переменн\w*", _I)),
     (
         OPTION,
         re.compile(
-            r"\b(options?|flags?|switch(es)?|parameters?|directives?|arguments?|settings?|variables?)\b"
-            r"|(?<!\w)(параметр|опци|ключ|флаг|директив|аргумент|настройк|переменн)\w*",
+            r"\b(options?|flags?|switch(es)?|parameters?|directives?|arguments?|settings?)\b"
+            r"|(?<!\w)(параметр|опци|ключ|флаг|директив|аргумент|настройк)\w*",
             _I,
         ),
     ),
-    (COMMAND, re.compile(r"\bcommands?\b|(?<!\w)команд\w*", _I)),
+    # A function is named where it is defined or called: "twosam <- function(y1, y2)", "mean(x)".
+    (
+        FUNCTION,
+        re.compile(
+            r"\b(functions?|methods?|procedures?|subroutines?)\b|(?<!\w)(функци|метод|процедур)\w*", _I
+        ),
+    ),
+    # A tool, a program or a utility is answered by its command's name ("apt-cacher", "debuild").
+    (
+        COMMAND,
+        re.compile(
+            r"\b(commands?|tools?|programs?|utilit(y|ies))\b"
+            r"|(?<!\w)(команд|инструмент|программ|утилит)\w*",
+            _I,
+        ),
+    ),
     (
         NUMBER,
         re.compile(
@@ -65,9 +87,9 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
         NAME,
         re.compile(
             r"\b(company|companies|vendor|provider|organi[sz]ation|person|author|developer|maintainer"
-            r"|manufacturer|team|university)\b"
+            r"|manufacturer|team|university|mirror|server|host|site|website|url|domain)s?\b"
             r"|(?<!\w)(компани|организаци|фирм|разработчик|автор|производител|провайдер|поставщик"
-            r"|университет)\w*",
+            r"|университет|зеркал|сервер|хост|сайт|домен)\w*",
             _I,
         ),
     ),
@@ -89,6 +111,14 @@ _WHOLE_QUESTION: list[tuple[str, re.Pattern[str]]] = [
             _I,
         ),
     ),
+    (
+        ACTION,
+        re.compile(
+            r"\bhow\s+(do|can|could|should|would|shall)\s+(i|you|we|one)\b|\bhow\s+to\b"
+            r"|^\s*как\s+(мне\s+|можно\s+)?[а-яё]+(ть|ться|ти|чь)(?!\w)",
+            _I,
+        ),
+    ),
 ]
 _YES_NO = re.compile(
     r"^\s*(is|are|can|could|does|do|did|should|will|would|has|have|must|may)\b|(?<!\w)ли(?!\w)", _I
@@ -96,6 +126,7 @@ _YES_NO = re.compile(
 _RUSSIAN_ADJECTIVE = re.compile(
     r"(ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ую|юю|ых|их|ыми|ими)$", _I
 )
+_NAME_OF = re.compile(r"\s*(is|was|are|were)\s+the\s+names?\s+of\s+(the\s+|a\s+|an\s+)?", _I)
 _HEAD_WINDOW = 5
 """Words after the question word that may name what is asked ("what *JPEG compression quality*")."""
 
@@ -153,6 +184,9 @@ class QuestionProfile:
     """Model numbers and versions the question names ("VX-10", "v2.3"): their parts count only together."""
     crossing: Mapping[str, Crossing] = field(default_factory=dict)
     """term -> how its word is written in the other language (loanword spelling, glossary stems)."""
+    action: frozenset[str] = frozenset()
+    """The verb of a "how do I ..." question ("откатить" in "как откатить изменения"): a span that
+    tells how to do it names the doing, not only the thing it is done to."""
 
     def weight(self, terms: frozenset[str] | set[str]) -> float:
         return sum(self.weights.get(term, 1.0) for term in terms)
@@ -200,7 +234,11 @@ def _asked(question: str) -> tuple[str, str]:
     wh = _WH_WORD.search(question)
     if wh is not None and (whole is None or wh.start() < whole[0]):
         # The main clause comes first: "which option sets how many seconds to wait" asks for an option.
-        words = [w for w in re.findall(r"[\w-]+", question[wh.end() :]) if len(w) > 1]
+        rest = question[wh.end() :]
+        # "What is the name of the function that ..." asks for what the noun after "name of" names.
+        named = _NAME_OF.match(rest)
+        rest = rest[named.end() :] if named else rest
+        words = [w for w in re.findall(r"[\w-]+", rest) if len(w) > 1]
         kind, noun = _head_kind(words[:_HEAD_WINDOW], question)
         if kind != ANY or whole is None:
             return kind, noun
@@ -247,6 +285,20 @@ def _head_kind(window: list[str], question: str) -> tuple[str, str]:
             continue
         run.append((kind, word))
     return run[-1] if run else (ANY, "")
+
+
+_ACTION_VERB = re.compile(
+    r"\bhow\s+(?:do|can|could|should|would|shall)\s+(?:i|you|we|one)\s+(\w+)|\bhow\s+to\s+(\w+)"
+    r"|^\s*как\s+(?:мне\s+|можно\s+)?([а-яё]+(?:ть|ться|ти|чь))(?!\w)",
+    _I,
+)
+
+
+def action_verb(question: str) -> frozenset[str]:
+    """The stem of what a how-to question wants done ("undo" in "How do I undo it?"), if it says."""
+    match = _ACTION_VERB.search(question)
+    verb = next((group for group in match.groups() if group), "") if match else ""
+    return frozenset(search_tokens(verb, drop_stopwords=True))
 
 
 def question_qualifiers(question: str) -> tuple[str, ...]:
@@ -301,13 +353,19 @@ def profile_question(
         text=question,
         language=detect_language(question),
         terms=terms,
-        topic=(terms - frozenset(search_tokens(noun)) if asks in (OPTION, COMMAND, NAME) else terms) or terms,
+        topic=(
+            terms - frozenset(search_tokens(noun))
+            if asks in (OPTION, VARIABLE, FUNCTION, COMMAND, NAME)
+            else terms
+        )
+        or terms,
         weights=weights,
         asks=asks,
         qualifiers=question_qualifiers(question),
         phrases=word_pairs(question, terms),
         portable=portable_terms(question),
         wants_mark=bool(MARK_QUESTION.search(question)),
+        action=action_verb(question) if asks == ACTION else frozenset(),
         identifiers=question_identifiers(question),
         crossing=crossings(question),
     )
@@ -322,6 +380,20 @@ _OPTION_TOKEN = re.compile(
     r"|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # TAR_FILETYPE
     r"|\b[A-Za-z][\w.]*=[^\s,;)]+"  # las=1, each=5
 )
+_VARIABLE_TOKEN = re.compile(
+    r"\$\{?[A-Za-z_]\w*"  # $HOME, ${GCONV_PATH}
+    r"|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # GCONV_PATH, TAR_FILETYPE
+    r"|\b[A-Z][A-Z0-9]{3,}(?=\s*=)"  # DEBEMAIL=...
+)
+_FUNCTION_TOKEN = re.compile(
+    r"\b([A-Za-z_][\w.]*)\s*(?:<-|=)\s*function\b"  # twosam <- function(y1, y2)
+    r"|\b(?:def|function|func|fn|sub)\s+([A-Za-z_]\w*)\s*\("  # def name(, function name(
+    r"|(?<![\w.$])([A-Za-z_][\w.]*)\("  # a call: mean(x)
+)
+_CODE_KEYWORDS = frozenset({"function", "if", "for", "while", "return", "switch", "repeat", "print"})
+_CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{3,}\b")
+"""An environment or shell variable as manuals write it: in capitals, with "$", "_" or "=" (a word in
+capitals elsewhere in a sentence is as likely an acronym: HTTP, POSIX)."""
 _PROMPT_LINE = re.compile(r"^\s*[$#>%]\s+\S", re.MULTILINE)
 _CODE_TOKEN = re.compile(r"(?<![\w])[a-z][\w]+[-./:=_][\w./:=-]*\w/?|(?<![\w-])--?[A-Za-z][\w-]*")
 _PATH_TOKEN = re.compile(
@@ -330,6 +402,17 @@ _PATH_TOKEN = re.compile(
     r"|\b[A-Za-z]:\\[\w\\. -]+",
     _I,
 )
+_LOCATION = re.compile(
+    r"\bwhere\b|\b(directory|directories|folders?)\b|(?<!\w)(где|каталог|папк|директори)", _I
+)
+"""A question that asks where something is: a folder or a full path answers it, a bare file name does not."""
+_POINTS_BACK = re.compile(
+    r"\b(that|this|the same|the above|same)\s+(directory|folder|location|place)\b"
+    r"|(?<!\w)(этом|том|этой|той|том же|этом же)\s+(каталоге|папке|директории|месте)",
+    _I,
+)
+_FILE_NAME = re.compile(r"~?/?[\w.+~-]*[\w+~-]\.[A-Za-z][A-Za-z0-9]{0,4}/?|~?/[\w.+~/-]*")
+"""A file or a folder alone (its name ends in an extension, or it is a path): no command line."""
 _NUMBER_WORDS = re.compile(
     r"\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
     r"|hundred|thousand|million|once|twice|single|double|dozen)\b"
@@ -348,6 +431,11 @@ _KEY_TOKEN = re.compile(
     r"|Home|End|PgUp|PgDn|PageUp|PageDown|F\d{1,2})\b|\b\w+\+\w+\b|(?<!\w)клавиш\w*",
     _I,
 )
+_KEY_COMBINATION = re.compile(
+    r"\b(Ctrl|Control|Alt|Shift|Cmd|Meta|Super)\s*[+-]\s*\w+|\bF\d{1,2}\b|(?<![\w-])[A-Z]-[a-z]\b"
+)
+_MENU_PATH = re.compile(r"\w[\w .]{0,30}\s(→|->|»|>)\s\w")
+"""A menu path as manuals write it: "Actions → Undo", "File > Export"."""
 _COLOURS = re.compile(
     r"\b(red|green|blue|yellow|black|white|gr[ae]y|cyan|magenta|purple|violet|orange|brown|pink)\b"
     r"|(?<!\w)(красн|зел[её]н|син|голуб|ж[её]лт|ч[её]рн|бел|сер|фиолетов|оранжев|коричнев|розов|пурпурн)\w*",
@@ -376,12 +464,20 @@ def _new(matches: list[str], question: QuestionProfile) -> list[str]:
     return fresh
 
 
+_HOST = re.compile(
+    r"\b(?:https?|ftp)://[^\s<>\"'”)]+[\w/]"
+    r"|\b(?:[a-z0-9-]+\.)+(?:org|com|net|edu|gov|io|info|de|ru|uk|fr|eu)\b(?:/[\w./-]*)?",
+    _I,
+)
+"""A site or a mirror is named by its address ("http://deb.debian.org/debian", "ftp.example.org")."""
+
+
 def _names(text: str, question: QuestionProfile) -> list[str]:
-    """Capitalised words inside sentences, quoted names, and Latin words inside Russian text.
+    """Capitalised words inside sentences, quoted names, addresses, and Latin words inside Russian text.
 
     A line that follows a heading or a label (a short line without a full stop) starts a sentence.
     """
-    found = [m.group(0) for m in _QUOTED.finditer(text)]
+    found = [m.group(0) for m in _QUOTED.finditer(text)] + [m.group(0) for m in _HOST.finditer(text)]
     russian = detect_language(text) == "ru"
     for line_number, line in enumerate(text.split("\n")):
         letters = [ch for ch in line if ch.isalpha()]
@@ -450,11 +546,17 @@ def kind_evidence(
         options = _new([m.group(0) for m in _OPTION_TOKEN.finditer(text)], question)
         if options:
             return KindEvidence(f"option {options[0]} (in passing)", strong=False, item=options[0])
+    if asks == VARIABLE:
+        # A name in capitals inside a sentence ("set DEBEMAIL in your shell") may be the variable.
+        capitals = _new(_CAPITALS.findall(text), question)
+        if capitals:
+            return KindEvidence(f"variable {capitals[0]} (in passing)", strong=False, item=capitals[0])
     if asks == COMMAND:
         word = _COMMAND_WORD.search(text)
         if word and _new([w for w in _LATIN_WORD.findall(text) if w.islower()], question):
             return KindEvidence(f"names a command ({word.group(0)!r})", strong=False)
-    if asks == ANY:
+    if asks in (ANY, ACTION):
+        # A way to do something may be told in words ("open the lid and ..."): weaker than a command.
         return KindEvidence(_novel(text, question), strong=False)
     if ui_label and asks not in (KEY, COLOUR):
         novel = _novel(text, question)
@@ -484,16 +586,52 @@ def _strong_evidence(
         invoked = _invocation(text, question)
         return KindEvidence(f"command {invoked!r}", item=invoked) if invoked else NO_EVIDENCE
     if asks == PATH:
-        paths = _new([m.group(0) for m in _PATH_TOKEN.finditer(text)], question)
+        paths = _new([m.group(0).rstrip(".,;") for m in _PATH_TOKEN.finditer(text)], question)
+        if paths and _LOCATION.search(question.text):
+            # "Where are they kept?" is answered by a folder or a full path; a file's bare name
+            # ("foo.list in that directory") says what lies there, not where.
+            placed = [path for path in paths if "/" in path or "\\" in path]
+            if not placed and _POINTS_BACK.search(text):
+                return NO_EVIDENCE  # "foo.list in that directory": the place is named elsewhere
+            if not placed:
+                return KindEvidence(f"file name {paths[0]} (no folder)", strong=False, item=paths[0])
+            return _found("path", placed[0])
         return _found("path", paths[0]) if paths else NO_EVIDENCE
+    if asks == ACTION:
+        # "How do I undo it?": what the user does is a command line, a key combination or a menu path.
+        command = _strong_evidence(COMMAND, text, question, context)
+        # A file's name in a listing ("gentoo_0.9.12.orig.tar.gz") is what a command made, not one.
+        if command and not _FILE_NAME.fullmatch(command.item.strip()):
+            return dataclasses.replace(command, what=f"action: {command.what}")
+        key = _KEY_COMBINATION.search(text) or _MENU_PATH.search(text)
+        return _found("action: press or choose", key.group(0)) if key else NO_EVIDENCE
+    if asks == FUNCTION:
+        defined = [next(g for g in m.groups() if g) for m in _FUNCTION_TOKEN.finditer(text)]
+        functions = _new([name for name in defined if len(name) > 1 and name not in _CODE_KEYWORDS], question)
+        return _found("function", functions[0]) if functions else NO_EVIDENCE
+    if asks == VARIABLE:
+        names = _new([m.group(0).strip().lstrip("${") for m in _VARIABLE_TOKEN.finditer(text)], question)
+        return _found("variable", names[0]) if names else NO_EVIDENCE
     if asks in (NUMBER, FREQUENCY):
-        digit = next(
-            (m for m in re.finditer(r"\d[\d.,:%]*", text) if not _numbers_a_part(text, m.start())), None
+        # "How many architectures?" is answered by a number of architectures, not by any number nearby.
+        counting = asks == NUMBER and bool(_COUNTING.search(question.text))
+        values = [
+            m
+            for m in re.finditer(r"\d[\d.,:%]*", text)
+            if not _numbers_a_part(text, m.start()) and (not counting or _counts(text, m, question))
+        ]
+        if values:
+            return _found("number", values[0].group(0))
+        words_ = [
+            m
+            for m in (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).finditer(text)
+            if not counting or _counts(text, m, question)
+        ]
+        return (
+            KindEvidence(f"number word {words_[0].group(0)!r}", item=words_[0].group(0))
+            if words_
+            else NO_EVIDENCE
         )
-        if digit:
-            return _found("number", digit.group(0))
-        word = (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).search(text)
-        return KindEvidence(f"number word {word.group(0)!r}", item=word.group(0)) if word else NO_EVIDENCE
     if asks == NAME:
         names = [n for n in _names(text, question) if not set(search_tokens(n)) <= context]
         return _found("name", names[0]) if names else NO_EVIDENCE
@@ -513,14 +651,42 @@ _PART_LABEL = re.compile(
 
 def _numbers_a_part(text: str, start: int) -> bool:
     """Whether the number at `start` numbers a part of the document ("Figure 6.1", "10.1 Simple
-    examples", "8.4 How do I ...?"), which is no value a question asks for."""
+    examples", "8.4 How do I ...?", a list's "1. compiles on every architecture", a reference "[64]"),
+    which is no value a question asks for."""
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start]
+    if before.endswith("[") and re.match(r"\d+\]", text[start:]):
+        return True
     if not before.strip():
-        # A section or list number leads its line, dotted, before a title: "10.1 Simple examples",
-        # "1. Introduction" ("5 days", "3.5 GHz" are values).
-        return bool(re.match(r"\d+\.(\d+\.?)*\s+[A-ZА-ЯЁ][a-zа-яё]", text[start:]))
+        # A section or list number leads its line, dotted, before a title or an item: "10.1 Simple
+        # examples", "1. Introduction", "2) remove the lid" ("5 days", "3.5 GHz" are values).
+        return bool(
+            re.match(r"\d+\.(\d+\.?)*\s+[A-ZА-ЯЁ][a-zа-яё]", text[start:])
+            or re.match(r"\d{1,2}[.)]\s+\w", text[start:])
+        )
     return bool(_PART_LABEL.search(before))
+
+
+_COUNTING = re.compile(r"\bhow\s+many\b|(?<!\w)сколько(?!\w)", _I)
+COUNTED_WINDOW = 3
+"""Words either side of a number that may name what it counts ("27 updates", "ports: 4")."""
+
+
+def _counts(text: str, match: re.Match[str], question: QuestionProfile) -> bool:
+    """Whether a number stands beside a word of the question: what a "how many" question counts."""
+    before = re.findall(r"\w+", text[max(0, match.start() - 60) : match.start()])[-COUNTED_WINDOW:]
+    after = re.findall(r"\w+", text[match.end() : match.end() + 60])[:COUNTED_WINDOW]
+    nearby = " ".join(before + after)
+    near = set(search_tokens(nearby))
+    if any(
+        token == term
+        or (min(len(token), len(term)) >= 4 and (token.startswith(term) or term.startswith(token)))
+        for token in near
+        for term in question.terms
+    ):
+        return True
+    # "How many consoles?" against "шесть виртуальных консолей": the counted word in the other language.
+    return bool(translated_terms(question, nearby, question.terms))
 
 
 def _found(kind: str, item: str) -> KindEvidence:
@@ -538,9 +704,15 @@ def _invocation(text: str, question: QuestionProfile) -> str:
     programs = {w.lower() for w in _LATIN_WORD.findall(question.text) if re.search(r"[a-z]", w)}
     for match in re.finditer(r"(?<![\w-])([a-z][\w.-]*)\s+(-{0,2}[a-z][\w.:=/-]*)", text):
         program, argument = match.group(1), match.group(2)
-        if program.lower() in programs and argument.lower() not in question.text.lower():
+        # "using the devscripts tools." speaks of the program (an article before it, a full stop after
+        # the next word); "run apt-get autoclean" runs it.
+        spoken_of = _ARTICLE_BEFORE.search(text[: match.start()]) and argument.endswith(".")
+        if program.lower() in programs and argument.lower() not in question.text.lower() and not spoken_of:
             return match.group(0)
     return ""
+
+
+_ARTICLE_BEFORE = re.compile(r"\b(the|a|an|this|these|that|those)\s*$", _I)
 
 
 def _novel(text: str, question: QuestionProfile) -> str:
@@ -557,8 +729,11 @@ _IDENTIFIER_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 @lru_cache(maxsize=20_000)
 def span_terms(text: str) -> frozenset[str]:
-    """Stemmed words of a span, identifiers also split into their parts (X11Forwarding -> x11, forward)."""
+    """Stemmed words of a span, identifiers also split into their parts (X11Forwarding -> x11, forward;
+    a placeholder such as output_file or файл_результата -> output, file / файл, результат)."""
     tokens = set(search_tokens(text))
+    for word in re.findall(r"\w+_\w+", text):
+        tokens.update(search_tokens(word.replace("_", " ")))
     for word in re.findall(r"\b\w*[a-z0-9][A-Z]\w*\b", text):
         parts = _IDENTIFIER_PART.findall(word)
         tokens.update(stem(part.lower()) for part in parts)
@@ -647,7 +822,13 @@ GLOSSARY = """
 минут minute; демон daemon; ожида wait; ждат wait; обратн reverse; порядк order; сравн compare;
 исходн input source original; вывод output print; выход output exit; ввод input; сжат compress;
 человек human; глубин depth; скрыт hidden; игнорир ignore; рекурсивн recursive; подробн verbose;
-принудительн force; тих quiet; владел owner
+принудительн force; тих quiet; владел owner;
+дне day; ден day; дня day; дням day; час hour; недел week; месяц month; лет year; год year;
+слов word; цел whole entire; совпаден match; выбира select choose; образ form; изначальн originally initially;
+назва called named; называ called named; машин machine computer host; компьютер computer machine;
+скачива download fetch; загружа download load; нескольк several multiple; сред environment;
+окружен environment; переменн variable; инструмент tool utility; сопровожд maintainer maintain;
+адрес address; почт mail email; отмен undo cancel; откат undo revert
 """
 """Everyday computing words that are not loanwords ("файл" / "file"), Russian stem first."""
 

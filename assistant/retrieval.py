@@ -38,6 +38,11 @@ class FusionWeights:
     """Top pages whose best answer span is weighed before the order is final (0 turns reranking off)."""
     rerank: float = 0.5
     """Weight of the best span's fit against the page's fused score (relative to the best page's)."""
+    rerank_reach: int = 5
+    """Pages past `rerank_pages` the reranker may still read: those in the other language that a
+    multilingual channel ranks among its first `crosslingual_rank` (the lexical channel cannot vouch for
+    them, so the fusion ranks them low)."""
+    crosslingual_rank: int = 2
 
 
 @dataclass
@@ -162,7 +167,8 @@ class Retriever:
                     named = sum(_named(word, terms) for word in window) / len(window) if window else 0.0
                     page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named)
         self._add_visual(question, page_scores, pages, depth, documents)
-        ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[:k]
+        reach = weights.rerank_pages + weights.rerank_reach if weights.rerank_pages > 0 else 0
+        ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[: max(k, reach)]
         hits = []
         for key in ranked:
             supporting = pages.get(key) or []
@@ -172,7 +178,7 @@ class Retriever:
             hits.append(PageHit(document, key[1], page_scores[key], supporting[:8]))
         if weights.rerank_pages > 0 and weights.rerank > 0 and len(hits) > 1:
             hits = self._rerank(question, hits, query_vector)
-        return hits
+        return hits[:k]
 
     def _rerank(self, question: str, hits: list[PageHit], query_vector: np.ndarray) -> list[PageHit]:
         """Reorder the top pages by how well their best span answers the question.
@@ -181,8 +187,13 @@ class Retriever:
         the span's fit (the kind of answer asked for, the question's rare words close together)
         tells them apart. The pages' passages are kept on the hits for the reader.
         """
-        top = hits[: self.weights.rerank_pages]
         profile = profile_question(question, self.workspace.lexical.idf)
+        top = hits[: self.weights.rerank_pages]
+        top += [
+            hit
+            for hit in hits[len(top) :]
+            if _ranked_across_languages(hit, profile.language, self.weights.crosslingual_rank)
+        ]
         if profile.wants_mark:
             # "Which option is circled in the Print dialog?": the marked text rarely shares a word
             # with the question; the window's name and the mark decide (the fused order keeps them).
@@ -208,7 +219,8 @@ class Retriever:
             if text:
                 hit.score = round(max(hit.score + scale * (fit - best_fit), 0.0), 6)
         reranked = sorted(top, key=lambda hit: hit.score, reverse=True)
-        rest = hits[len(top) :]
+        read_keys = {hit.key for hit in top}
+        rest = [hit for hit in hits if hit.key not in read_keys]
         floor = min((hit.score for hit in reranked), default=0.0)
         for hit in rest:
             # Pages the reranker did not read stay below those it did.
@@ -285,6 +297,17 @@ class Retriever:
                     Evidence(p, 0.0, {"visual": rank})
                     for p in self.workspace.page_passages(key[0], key[1])[:3]
                 ]
+
+
+def _ranked_across_languages(hit: PageHit, language: str, rank: int) -> bool:
+    """Whether a multilingual channel ranks a passage of the page in the other language near the top."""
+    for evidence in hit.passages:
+        if evidence.passage.lang in (language, "und") or language not in ("en", "ru"):
+            continue
+        best = min(evidence.ranks.get("dense", rank + 1), evidence.ranks.get("deep", rank + 1))
+        if best <= rank:
+            return True
+    return False
 
 
 _MARK_WORDS = frozenset(search_tokens(" ".join(MARK_DESCRIPTIONS.values())))

@@ -26,8 +26,11 @@ import numpy as np
 from assistant.questions import (
     ANY,
     COMMAND,
+    NAME,
     NO_EVIDENCE,
+    NUMBER,
     OPTION,
+    VARIABLE,
     KindEvidence,
     QuestionProfile,
     kind_evidence,
@@ -59,6 +62,18 @@ _INTRODUCING = re.compile(
     r"|(?<!\w)(следующ|пример|ниже|так:|вот так|например)\w*",
     re.IGNORECASE,
 )
+_UNFINISHED = re.compile(
+    r"(?<!\w)(with|using|via|by|to|from|into|of|for|as|like|the|a|an|and|or|run|running|type|typing|enter"
+    r"|use|execute|invoke|command|commands|is|are|"
+    r"с|со|через|в|во|на|для|из|и|или|как|используя|запустите|выполните|введите|наберите|командой|команду"
+    r"|помощью|вызовом|это|так)\s*$",
+    re.IGNORECASE,
+)
+"""A sentence that stops on a word that needs what follows ("you can hold a package using", "с
+помощью"): it runs on into the next block, which holds its object (a command, a path)."""
+_CONTINUATION = re.compile(r"^(and|or|but|nor|then|и|или|а|но|либо|затем)\s", re.IGNORECASE)
+"""A span that starts mid-sentence ("and remove the hold with ..."): its subject and its point stand
+in the sentence it continues."""
 _PROMPT = re.compile(r"^\s*[$#>%]\s+\S")
 _ANAPHOR = re.compile(
     r"(it|its|this|these|they|their|such|he|she|his|her)\b"
@@ -437,7 +452,9 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
         shell = bool(_PROMPT.match(following.text))
         indented = following.x0 - line.x0 >= 0.6 * height or shell
         # A shell line set apart after a paragraph shows what the paragraph describes.
-        introduces = colon or (indented and (shell or bool(_INTRODUCING.search(text))))
+        # "You can hold a package using" + "apt-mark hold NAME": the sentence ends in the block.
+        unfinished = bool(_UNFINISHED.search(text))
+        introduces = colon or unfinished or (indented and (shell or bool(_INTRODUCING.search(text))))
         if len(text.split()) < 3 or not introduces:
             continue
         if intro_passage.kind == "heading":
@@ -447,18 +464,40 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
             if later.passage != following.passage or len(block) >= MAX_BLOCK_LINES:
                 break
             block.append(later)
-        pieces = [(intro_passage, start, end)]
-        size = end - start
+        # The block is what the introduction promises: a long introduction does not cut it short (the
+        # command "following" a four-line sentence is often the block's last line).
+        shown: list[tuple[PassageRecord, int, int]] = []
+        size = 0
         for block_line in block:
-            if size + len(block_line.text) > MAX_ANSWER_CHARS and len(pieces) > 1:
+            if size + len(block_line.text) > MAX_ANSWER_CHARS and shown:
                 break
-            pieces.append((view.passages[block_line.passage], block_line.start, block_line.end))
+            shown.append((view.passages[block_line.passage], block_line.start, block_line.end))
             size += len(block_line.text) + 1
-        joined = joined_passage(intro_passage, pieces)
-        evidence = view.best_evidence(passage for passage, _, _ in pieces)
         # Announced ("run the following command:") or merely shown after the paragraph.
-        origin = "introduced-block" if colon or _INTRODUCING.search(text) else "shown-block"
-        yield Span(view, joined, 0, len(joined.text), joined.text, origin, evidence)
+        origin = "introduced-block" if colon or unfinished or _INTRODUCING.search(text) else "shown-block"
+        for opening in _intro_openings(intro_passage, start, end):
+            pieces = [(intro_passage, opening, end), *shown]
+            joined = joined_passage(intro_passage, pieces)
+            evidence = view.best_evidence(passage for passage, _, _ in pieces)
+            yield Span(view, joined, 0, len(joined.text), joined.text, origin, evidence)
+
+
+MAX_PARAGRAPH_INTRO = 300
+"""A short paragraph is read whole before its block too: "As a first example, consider a function to
+... This is artificial ... The function is defined as follows:" names the function's purpose two
+sentences before the colon."""
+
+
+def _intro_openings(passage: PassageRecord, start: int, end: int) -> list[int]:
+    """Where an introduction may start: its sentence(s), and the paragraph's start when it is short."""
+    openings = [start]
+    if start > 0:
+        earliest = next(
+            (s for s, _ in sentence_ranges(passage) if s < start and end - s <= MAX_PARAGRAPH_INTRO), start
+        )
+        if earliest < start:
+            openings.append(earliest)
+    return openings
 
 
 MAX_INTRO_CHARS = 220
@@ -480,7 +519,58 @@ def _sentence_ending_at(passage: PassageRecord, end: int) -> tuple[int, int] | N
     return (start, finish)
 
 
-SPAN_PROPOSERS: list[SpanProposer] = [sentence_spans, lead_in_spans, definition_spans, introduced_block_spans]
+_BULLET = re.compile(r"^\s*[•▪◦‣∙●■*–—-]\s+(?=\w)")
+_BULLET_TERM = re.compile(r"([^\W\d_][\w+./-]*(?:\s+[^\W\d_][\w+./-]*){0,3})\s*:|([^\W\d_][\w+./-]*)")
+MAX_ITEM_PASSAGES = 3
+"""Paragraphs set in under a list item that still belong to it (a fourth is likely text after the list)."""
+
+
+def bullet_term(text: str) -> str:
+    """The term a bulleted item is about: "• Required: packages that ..." -> "Required", "• Standard
+    packages are ..." -> "Standard" (the first word, when no colon closes a short term); "" when the
+    text is no bulleted item."""
+    bullet = _BULLET.match(text)
+    if bullet is None:
+        return ""
+    match = _BULLET_TERM.match(text, bullet.end())
+    return (match.group(1) or match.group(2)) if match else ""
+
+
+def list_item_spans(view: PageView) -> Iterator[Span]:
+    """Each sentence of the paragraphs set in under a bulleted item, read after the item's first line.
+
+    "• Standard packages are standard on any Linux system ..." and, indented below it, "This is what
+    will be installed by default": the sentence answers "which priority is installed by default?" and
+    its item's term ("Standard") is the answer, which the sentence alone never says.
+    """
+    if view.from_image:
+        return
+    passages = view.passages
+    height = typical_height(view.lines)
+    for index, item in enumerate(passages):
+        term = bullet_term(item.text)
+        if not term:
+            continue
+        first = (item.spans or [LineSpan(0, len(item.text), item.bbox)])[0]
+        for later in passages[index + 1 : index + 1 + MAX_ITEM_PASSAGES]:
+            if later.kind in ("heading", "mark") or _BULLET.match(later.text):
+                break
+            if later.bbox[0] < item.bbox[0] + 0.5 * height:
+                break  # back at the list's margin: the text after the list
+            for start, end in sentence_ranges(later):
+                pieces = [(item, first.start, first.end), (later, start, end)]
+                joined = joined_passage(later, pieces)
+                evidence = view.best_evidence([item, later])
+                yield Span(view, joined, 0, len(joined.text), joined.text, "list-item", evidence, term)
+
+
+SPAN_PROPOSERS: list[SpanProposer] = [
+    sentence_spans,
+    lead_in_spans,
+    definition_spans,
+    introduced_block_spans,
+    list_item_spans,
+]
 """Every proposer runs on every page read; a new kind of span is one more function here."""
 
 
@@ -538,10 +628,15 @@ class FitWeights:
     mark: float = 0.5
     term: float = 0.15
     """A term with its definition answers "which option ..." better than a line of the definition."""
+    action: float = 0.1
+    """A span that names the doing a how-to question asks about ("откатить") tells how to do it."""
     introduced: float = 0.1
     """An introducing sentence with its block answers better than either alone."""
     dangling: float = 0.2
-    """A span that ends by introducing something (":") in a document points at the answer, it is not it."""
+    """A span that ends by introducing something (":", "... using") in a document points at the answer, it
+    is not it."""
+    continuation: float = 0.1
+    """A span that starts mid-sentence ("and remove the hold with") says less than the whole sentence."""
 
 
 def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None = None) -> Fit:
@@ -594,17 +689,22 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     kept = question.weight(portable & (found | in_context))
     portable_coverage = kept / (question.weight(portable) or 1.0) if portable else 0.0
     kind = NO_EVIDENCE
-    if span.term and question.asks == OPTION:
-        kind = kind_evidence(OPTION, span.term, question)
+    if span.term and question.asks in (OPTION, VARIABLE):
+        kind = kind_evidence(question.asks, span.term, question)
         # A keyword in an option table ("failed-read", "TAR_FILETYPE") names an option too; a man
         # page's section heading ("DESCRIPTION") does not.
-        if not kind and _names_an_option(span.term):
+        if not kind and _names_an_option(span.term, question.asks):
             kind = KindEvidence(f"term {span.term!r}", item=span.term)
         elif kind:
             # The whole term is the option's name: "-k --keep", not only "-k".
             kind = dataclasses.replace(kind, item=span.term)
     elif not kind:
         kind = kind_evidence(question.asks, span.text, question, span.view.from_image, context)
+        if not kind and span.origin == "list-item" and question.asks in (NUMBER, NAME):
+            # "Packages of which priority ...?": the values of a setting are the terms of a list.
+            kind = kind_evidence(question.asks, span.term, question) or KindEvidence(
+                f"the list item {span.term!r}", strong=False, item=span.term
+            )
     # What the file or heading names ("sort" in sort.1.pdf) is in every option of it: it tells none apart.
     named = _item_names(question, kind.item, terms - in_context, crosslingual) / total if kind.item else 0.0
     missing = missing_qualifiers(question.qualifiers, span.text)
@@ -639,11 +739,19 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.wrong_kind if not kind else 0.0)
         - (weights.restates if restates else 0.0)
         - (weights.missing_qualifier if missing else 0.0)
-        + (weights.term if span.term and question.asks == OPTION else 0.0)
+        + (weights.term if span.term and question.asks in (OPTION, VARIABLE) else 0.0)
         + (weights.introduced if span.origin == "introduced-block" else 0.0)
-        - (weights.dangling if span.text.rstrip().endswith(":") and not span.view.from_image else 0.0)
+        + (weights.action if question.action and question.action <= found else 0.0)
+        - (weights.dangling if _dangles(span.text) and not span.view.from_image else 0.0)
+        - (weights.continuation if _CONTINUATION.match(span.text) and not span.view.from_image else 0.0)
     )
     return fit
+
+
+def _dangles(text: str) -> bool:
+    """Whether a span stops where it introduces what follows ("run:", "hold a package using")."""
+    tail = text.rstrip()
+    return tail.endswith(":") or bool(_UNFINISHED.search(tail))
 
 
 def split_identifier_parts(question: QuestionProfile, text: str) -> frozenset[str]:
@@ -658,7 +766,7 @@ def split_identifier_parts(question: QuestionProfile, text: str) -> frozenset[st
 
 def _item_names(question: QuestionProfile, item: str, terms: frozenset[str], crosslingual: bool) -> float:
     """The weight of the question's terms that an option or command (`item`) carries in its own name."""
-    if question.asks not in (OPTION, COMMAND):
+    if question.asks not in (OPTION, VARIABLE, COMMAND):
         return 0.0
     words = span_terms(item)
     named = matched_terms(terms, words)
@@ -667,8 +775,14 @@ def _item_names(question: QuestionProfile, item: str, terms: frozenset[str], cro
     return question.weight(named)
 
 
-def _names_an_option(term: str) -> bool:
-    return bool(re.fullmatch(r"[\w.:/=\[\]-]+", term)) and not (term.isalpha() and term.isupper())
+def _names_an_option(term: str, asks: str = OPTION) -> bool:
+    """Whether a definition list's term names an option or a variable: a keyword, not a section heading
+    in capitals ("DESCRIPTION") nor a file the list describes ("/usr/lib/gconv")."""
+    if not re.fullmatch(r"[\w.:/=\[\]-]+", term) or term.startswith(("/", "~/", "./")):
+        return False
+    if asks == VARIABLE:
+        return bool(re.fullmatch(r"[A-Z][A-Z0-9_]*", term)) and "_" in term
+    return not (term.isalpha() and term.isupper())
 
 
 @lru_cache(maxsize=20_000)

@@ -5,16 +5,20 @@ from __future__ import annotations
 import pytest
 
 from assistant.questions import (
+    ACTION,
     ANY,
     COLOUR,
     COMMAND,
     FREQUENCY,
+    FUNCTION,
     KEY,
     NAME,
     NUMBER,
     OPTION,
     PATH,
+    VARIABLE,
     YES_NO,
+    action_verb,
     answer_kind,
     cognate_key,
     glossary_translations,
@@ -59,7 +63,20 @@ from assistant.questions import (
         ("Каким цветом выделены каталоги?", COLOUR),
         ("Is the data encrypted?", YES_NO),
         ("Which package sends the daily e-mail?", ANY),
-        ("How do I repeat every element five times?", ANY),
+        # "How do I ...?" asks for a way to do it (a command, a key, a menu path, or words).
+        ("How do I repeat every element five times?", ACTION),
+        ("Как отменить последнее действие?", ACTION),
+        ("How to restart the daemon?", ACTION),
+        ("How many seconds does it wait?", NUMBER),
+        ("Which environment variable sets the locale?", VARIABLE),
+        ("Какая переменная окружения задаёт язык?", VARIABLE),
+        ("Which tool downloads updates once for many machines?", COMMAND),
+        ("Какой утилитой проверить диск?", COMMAND),
+        ("Which mirror does the updater use?", NAME),
+        # "What is the name of the X ...?" asks for what X names.
+        ("What is the name of the function that draws a histogram?", FUNCTION),
+        ("Какая функция считает среднее значение?", FUNCTION),
+        ("What is the name of the tool that fetches updates?", COMMAND),
         # The main clause decides; "how many" in a clause after it describes the option.
         ("Какой параметр задаёт, сколько секунд ждать остановки демона?", OPTION),
         ("Which option sets how often the cache is cleaned?", OPTION),
@@ -72,6 +89,12 @@ from assistant.questions import (
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str) -> None:
     assert answer_kind(question) == kind
+
+
+def test_a_how_to_question_names_the_doing_it_asks_about() -> None:
+    assert action_verb("Как откатить сделанные изменения?") == {"откат"}
+    assert action_verb("How do I undo my changes?") == {"undo"}
+    assert action_verb("Which option sets the size?") == frozenset()
 
 
 def test_qualifiers_are_read_in_both_languages() -> None:
@@ -93,6 +116,9 @@ def test_names_and_identifiers_survive_translation() -> None:
 def test_identifiers_split_into_the_words_a_question_uses() -> None:
     assert {"x11", "forward"} <= span_terms("указав X11Forwarding yes в файле")
     assert {"trust", "user"} <= span_terms("TrustedUserCAKeys /etc/ssh/ca.pub")
+    # A placeholder's words count as words: "-o файл_результата" says "файл" and "результат".
+    assert {"файл", "результат"} <= span_terms("-o файл_результата, --output=файл_результата")
+    assert {"output", "file"} <= span_terms("--out=output_file")
 
 
 def evidence(question: str, text: str) -> str:
@@ -117,6 +143,8 @@ def evidence(question: str, text: str) -> str:
             "command 'apt-get autoclean'",
         ),
         ("Which apt-get command removes old files?", "The directory is /var/cache/apt/archives/.", ""),
+        # The program spoken of, not run: an article before it, the sentence's end after the next word.
+        ("Which command builds the package with pkgtools?", "We use the pkgtools helpers.", ""),
         # Forward port 8000 of server 25: the whole token is new although its parts are the question's.
         (
             "Какой командой ssh пробросить порт 8000 на порт 25 машины server?",
@@ -134,6 +162,52 @@ def evidence(question: str, text: str) -> str:
         ("What is the keyboard shortcut for the menu?", "нажав Control+t", "key Control"),
         ("Каким цветом выделены каталоги?", "Каталоги выделяются синим.", "colour синим"),
         ("Каким цветом выделены каталоги?", "Использование цветов отключено по умолчанию.", ""),
+        # An environment variable is written in capitals with "_", "$" or "="; a path is none.
+        ("Which environment variable sets the spool folder?", "SPOOLER_DIR overrides it", "variable SPOOLER"),
+        ("Which environment variable sets the spool folder?", "export SPOOLMAIL=you@example.org", "variable"),
+        (
+            "Какая переменная окружения задаёт каталог?",
+            "каталог берётся из $QUEUE_HOME",
+            "variable QUEUE_HOME",
+        ),
+        ("Which environment variable sets the spool folder?", "/var/spool/queue is the spool folder", ""),
+        # A tool is answered by a program's name; a mirror by an address.
+        ("Какой инструмент собирает пакеты в чистом окружении?", "Используйте pbuilder-dist.", "command"),
+        ("Which mirror does the updater use?", "it fetches from http://mirror.example.org/pub", "name http"),
+        ("Which mirror does the updater use?", "you can use cron-apt; this tool updates the system", ""),
+        # "How many" is answered by a number of the asked thing, not by any number nearby.
+        ("How many spare filters come in the box?", "The box holds 2 spare filters.", "number 2"),
+        ("How many spare filters come in the box?", "Descale the machine every 3 months.", ""),
+        ("Сколько фильтров в комплекте?", "1. снимите крышку и достаньте фильтр", ""),
+        ("Сколько фильтров в комплекте?", "подходит для любых фильтров [12]", ""),
+        ("Сколько фильтров в комплекте?", "В комплекте 3 фильтра.", "number 3"),
+        # "Where is it kept?" wants a folder or a full path; a bare file name is weak evidence, and none
+        # when the sentence points back to the folder ("in that directory").
+        (
+            "Where are the hook scripts kept?",
+            "All hook scripts are in /usr/share/hooks.",
+            "path /usr/share/hooks",
+        ),
+        (
+            "Where are the hook scripts kept?",
+            "Each one is listed in hooks.list.",
+            "file name hooks.list (no folder)",
+        ),
+        ("Where are the hook scripts kept?", "The file hooks.list in that directory lists them.", ""),
+        ("Which file lists the hook scripts?", "Each one is listed in hooks.list.", "path hooks.list"),
+        # A function is named where it is defined or called.
+        ("Which function computes the average?", "use mean(x) for it", "function mean"),
+        (
+            "What is the name of the function that sums two vectors?",
+            "> vsum <- function(a, b) {",
+            "function vsum",
+        ),
+        ("Which function computes the mean?", "consider a function to compute it", ""),
+        # A way to do something: a command line, a key combination, a menu path; or, weakly, words.
+        ("Как отменить изменения?", "Выберите Правка → Отменить (Ctrl+z).", "action: press or choose Ctrl+z"),
+        ("How do I freeze a package?", "run pkg-tool freeze NAME", "action: command pkg-tool"),
+        ("Как собрать пакет из архива?", "foo-1.0.tar.gz\nfoo_1.0.orig.tar.gz", "adds"),
+        ("How do I open the settings?", "Choose Edit > Preferences to open them.", "action: press or choose"),
     ],
 )
 def test_a_span_holds_the_asked_for_kind_or_not(question: str, span: str, holds: str) -> None:
@@ -279,5 +353,5 @@ def test_everyday_option_words_are_read_across_languages(question: str, line: st
     ],
 )
 def test_the_number_of_a_figure_or_section_is_not_a_value(text: str, evidence: str) -> None:
-    question = profile_question("How many backups are kept?")
+    question = profile_question("How long are backups kept?")
     assert str(kind_evidence(NUMBER, text, question)) == evidence

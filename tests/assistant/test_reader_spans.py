@@ -5,16 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reader_manuals import page_views, passage_with, write_laid_out_manual
+from fpdf import FPDF
+from reader_manuals import FONTS, page_views, passage_with, write_laid_out_manual
 
 from assistant.generators.extractive import AnswerSettings, Candidate, gate, span_bbox
 from assistant.questions import profile_question
 from assistant.spans import (
     PageView,
     Span,
+    bullet_term,
     definition_items,
     definition_spans,
     introduced_block_spans,
+    list_item_spans,
     page_lines,
     prose_language,
     read_views,
@@ -364,3 +367,137 @@ def test_a_question_in_the_document_restates_the_question(tmp_path: Path) -> Non
     assert span.text.endswith("# apt-mark hold package_name"), span.text
     restated = next(s for s in sentence_spans(view) if s.text == "How do I put a package on hold?")
     assert span_fit(profile_question("How do I put a package on hold?"), restated).restates
+
+
+def test_a_file_in_a_term_column_is_no_variable_a_question_asks_for(tmp_path: Path) -> None:
+    """A man page lists its files and its environment variables alike, as terms with definitions:
+    "which environment variable ..." is answered by the variable's term, never by a file's path."""
+    path = write_laid_out_manual(
+        tmp_path / "spoold.8.pdf",
+        [
+            [
+                ("heading", "FILES"),
+                (
+                    "options",
+                    [
+                        ("/usr/lib/spoold/queues", "The default folder the daemon loads its queues from."),
+                        ("/etc/spoold.conf", "The configuration file read at start."),
+                    ],
+                ),
+                ("heading", "ENVIRONMENT"),
+                (
+                    "options",
+                    [
+                        ("SPOOLD_QUEUES", "A list of folders to load queues from instead of the default."),
+                        ("SPOOLD_DEBUG", "Print every decision to the standard error."),
+                    ],
+                ),
+            ]
+        ],
+    )
+    span = best(page_views(path)[0], "Which environment variable changes where spoold loads its queues from?")
+    assert span.origin == "definition" and span.term == "SPOOLD_QUEUES"
+
+
+def test_a_sentence_that_stops_on_using_brings_the_command_that_finishes_it(tmp_path: Path) -> None:
+    """A FAQ writes "you can freeze a package using" and sets the command on the next line: the
+    sentence alone says nothing, and the clause after the block ("and thaw it with") is a fragment."""
+    path = write_laid_out_manual(
+        tmp_path / "pkgtool-faq.pdf",
+        [
+            [
+                ("heading", "How do I keep a package at its version?"),
+                ("text", "There are two ways of keeping a package back, with pkgtool or with a pin."),
+                ("text", "With pkgtool, you can freeze a package using"),
+                ("code", ["pkgtool freeze package_name"]),
+                ("text", "and thaw it again with"),
+                ("code", ["pkgtool thaw package_name"]),
+                ("text", "Ссылки на пакеты можно сохранить с помощью"),
+                ("code", ["pkgtool export > list.txt"]),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    blocks = [" ".join(span.text.split()) for span in introduced_block_spans(view)]
+    assert "With pkgtool, you can freeze a package using pkgtool freeze package_name" in blocks
+    assert "Ссылки на пакеты можно сохранить с помощью pkgtool export > list.txt" in blocks
+    span = best(view, "How do I freeze a package with pkgtool?")
+    assert "pkgtool freeze package_name" in span.text and span.origin == "introduced-block"
+
+
+def test_a_long_introduction_brings_its_whole_block(tmp_path: Path) -> None:
+    """ "... you can make the first package with pkgmake as follows:" over four lines, then five shell
+    lines whose last one runs pkgmake: the answer carries the block to that line."""
+    intro = (
+        "If you want to make a package of your own from the upstream release tarball that you downloaded "
+        "in the previous step, and you have already renamed the folder as described above, you can make "
+        "the first version of the package with the pkgmake command as follows:"
+    )
+    shell = ["$ cd ~/widget", "$ wget http://example.org/widget-2.1.tar.gz", "$ tar -xzf widget-2.1.tar.gz"]
+    shell += ["$ cd widget-2.1", "$ pkgmake --from ../widget-2.1.tar.gz"]
+    path = write_laid_out_manual(tmp_path / "packaging.pdf", [[("text", intro), ("code", shell)]])
+    blocks = [span.text for span in introduced_block_spans(page_views(path)[0])]
+    assert any("pkgmake --from ../widget-2.1.tar.gz" in text for text in blocks)
+
+
+def test_a_short_paragraph_is_read_whole_before_its_block(tmp_path: Path) -> None:
+    """ "The function is defined as follows:" says nothing of what the function does; the paragraph's
+    first sentence does, so the block is also offered with the whole short paragraph before it."""
+    intro = (
+        "As a first example, consider a function to add two vectors element by element. This is a toy, of "
+        "course. The function is defined as follows:"
+    )
+    code = ["> vsum <- function(a, b) {", "a + b", "}"]
+    path = write_laid_out_manual(tmp_path / "functions.pdf", [[("text", intro), ("code", code)]])
+    view = page_views(path)[0]
+    blocks = [" ".join(span.text.split()) for span in introduced_block_spans(view)]
+    assert any(text.startswith("As a first example") and "vsum <- function" in text for text in blocks)
+    span = best(view, "What is the name of the function that adds two vectors element by element?")
+    assert "vsum" in span.text
+
+
+def test_bullet_terms() -> None:
+    assert bullet_term("• Required: packages that are necessary") == "Required"
+    assert bullet_term("• Standard packages are standard on any system") == "Standard"
+    assert bullet_term("- Low power mode: the fan stops") == "Low power mode"
+    assert bullet_term("Standard packages are standard") == ""
+
+
+def test_a_sentence_set_in_under_a_list_item_is_answered_with_the_items_term(tmp_path: Path) -> None:
+    """A list of levels, each with an indented note under it: "which level is used when nothing is
+    chosen?" is stated by a note that never names its level; the item's first line does."""
+    path = tmp_path / "levels.pdf"
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.set_font("DejaVu", size=11)
+    pdf.add_page()
+    pdf.set_left_margin(20)
+    pdf.multi_cell(
+        0, 6, "Each job is given a level by the scheduler. The levels are:", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.ln(4)
+    items = [
+        ("• Urgent: jobs that must run before any other job on the machine.", "Use it sparingly."),
+        (
+            "• Normal jobs run in the order they were submitted to the queue.",
+            "This is what a job gets when the user chooses nothing else.",
+        ),
+        ("• Idle jobs run only when no other job is waiting.", "They may wait for days."),
+    ]
+    for bullet, note in items:
+        pdf.set_x(25)
+        pdf.multi_cell(0, 6, bullet, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+        pdf.set_left_margin(30)
+        pdf.set_x(30)
+        pdf.multi_cell(0, 6, note, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_left_margin(20)
+        pdf.ln(4)
+    pdf.output(str(path))
+    view = page_views(path)[0]
+    spans = {span.term: span.text for span in list_item_spans(view)}
+    assert "Normal" in spans and "chooses nothing else" in spans["Normal"]
+    profile = profile_question("Jobs of which level are run when the user chooses nothing else?")
+    read = sorted(read_views(profile, [view]), key=lambda pair: pair[1].score, reverse=True)
+    span = next(span for span, fit in read if fit.kind)
+    assert span.term == "Normal" and span.text.startswith("• Normal jobs")

@@ -129,3 +129,30 @@ def test_the_manual_of_the_model_asked_about_ranks_first_after_the_rerank(
             answer = assistant.ask(f"How long does the filter of model VX-{number} last?")
             assert f"{number + 3} months" in answer.text
             assert answer.citations[0].document.filename == f"model_{number}.pdf"
+
+
+def _hit(lang: str, ranks: dict[str, int]) -> PageHit:
+    from assistant.retrieval import Evidence
+    from indexer.records import DocumentRecord, PassageRecord
+
+    document = DocumentRecord(1, "guide.pdf", "0" * 64, "application/pdf", 1, 1, "", "")
+    passage = PassageRecord(1, document, 3, 600.0, 800.0, "text", lang, "", "Some text", (0, 0, 1, 1), [])
+    return PageHit(document, 3, 0.01, [Evidence(passage, 0.01, ranks)])
+
+
+def test_the_reranker_reaches_a_page_in_the_other_language_that_a_multilingual_channel_ranks_first() -> None:
+    """A Russian page that the dense (multilingual) channel ranks 1st for an English question has no
+    lexical support, so the fusion may rank it 8th: the reranker still reads it. A page in the
+    question's own language, or one ranked low, stays where the fusion put it."""
+    from assistant.retrieval import _ranked_across_languages
+
+    assert _ranked_across_languages(_hit("ru", {"dense": 1, "deep": 30}), "en", 2)
+    assert _ranked_across_languages(_hit("en", {"deep": 2}), "ru", 2)
+    assert not _ranked_across_languages(_hit("en", {"dense": 1}), "en", 2)
+    assert not _ranked_across_languages(_hit("ru", {"dense": 7, "lexical": 1}), "en", 2)
+    assert not _ranked_across_languages(_hit("und", {"dense": 1}), "en", 2)
+
+
+def test_search_returns_k_pages_after_reading_more(library: Library) -> None:
+    for k in (1, 2, 3):
+        assert len(library.assistant.search("Что делать, если шланг засорился?", k=k)) == k

@@ -314,6 +314,44 @@ def component_times(assistant: Any, texts: list[str]) -> dict[str, float]:
     return {name: round(percentile(values, 0.5), 1) for name, values in steps.items()}
 
 
+PROFILED_STEPS = {
+    "whole search": ("assistant/retrieval.py", "search"),
+    "rerank": ("assistant/retrieval.py", "_rerank"),
+    "rerank: pages' passages": ("assistant/retrieval.py", "_page_passages"),
+    "rerank: page_fits": ("assistant/spans.py", "page_fits"),
+    "rerank: profile_question": ("assistant/questions.py", "profile_question"),
+    "catalog: passages by id": ("indexer/workspace.py", "passages"),
+    "lexical channel": ("indexer/lexical.py", "search"),
+    "lexical: idf": ("indexer/lexical.py", "idf"),
+    "lexical coverage": ("assistant/retrieval.py", "_lexical_coverage"),
+    "embed USE (main thread)": ("indexer/embedders.py", "embed_queries"),
+    "dense channel": ("indexer/dense.py", "search"),
+    "wait for the deep channel": ("concurrent/futures/_base.py", "result"),
+}
+"""Steps of a search in the cProfile split: (file path ending, function name). The deep channel runs
+on a pool thread, which cProfile does not follow: its cost shows as the wait for its result."""
+
+
+def profile_split(assistant: Any, texts: list[str]) -> dict[str, float]:
+    """Milliseconds per search in each step (cProfile's cumulative time, so nested steps overlap)."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for text in texts:
+        assistant.search(text, 5)
+    profile.disable()
+    stats: dict[Any, Any] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    split = {}
+    for step, (ending, function) in PROFILED_STEPS.items():
+        spent = sum(
+            row[3] for (path, _, name), row in stats.items() if name == function and path.endswith(ending)
+        )
+        split[step] = round(spent / len(texts) * 1000, 1)
+    return split
+
+
 def sweep(probes: list[int]) -> dict[str, Any]:
     """Recall@10 against exact search and latency of each vector channel for several `ann_nprobe`."""
     from indexer.dense import DenseIndex
@@ -372,6 +410,7 @@ def measure(rounds: int, nprobe: int | None) -> dict[str, Any]:
         resident = resident_mb()
         disk = workspace.disk_usage()
         components = component_times(assistant, [item["question"] for item in asked[:40]])
+        profiled = profile_split(assistant, [item["question"] for item in asked[::5]])
         texts = [item["question"] for item in asked]
         channels = {
             "dense": channel_figures("dense", workspace.dense, workspace.embedder.embed_queries(texts)),
@@ -391,6 +430,7 @@ def measure(rounds: int, nprobe: int | None) -> dict[str, Any]:
         "ask_ms": {"p50": round(percentile(ask_ms, 0.5), 1), "p95": round(percentile(ask_ms, 0.95), 1)},
         "ann_nprobe": workspace.ann.nprobe,
         "components_ms_p50": components,
+        "profile_ms_per_search": profiled,
         "load_average": [round(value, 1) for value in os.getloadavg()],
         "resident_mb": round(resident, 1),
         "resident_over_baseline_mb": round(resident - baseline, 1),
@@ -621,6 +661,21 @@ def render(results: dict[str, Any]) -> str:
             if m.get("components_ms_p50"):
                 steps = ", ".join(f"{name} {ms} ms" for name, ms in m["components_ms_p50"].items())
                 lines.append(f"- {n}: {steps} (load average {m.get('load_average', '?')})")
+        profiled = [
+            (n, p["measure"])
+            for n, p in points.items()
+            if (p.get("measure") or {}).get("profile_ms_per_search")
+        ]
+        if profiled:
+            lines += [
+                "",
+                "cProfile split of the same searches (ms per search, cumulative: nested steps are inside "
+                "their parents; the deep channel runs on a pool thread and shows as the wait for it):",
+                "",
+            ]
+            for n, m in profiled:
+                steps = ", ".join(f"{name} {ms} ms" for name, ms in m["profile_ms_per_search"].items())
+                lines.append(f"- {n}: {steps}")
         # Growth as shipped at each size: the points measured with the default search settings then.
         measured = [p["measure"] for k, p in points.items() if p.get("measure") and " nprobe " not in k]
         if len(measured) >= 2:

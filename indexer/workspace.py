@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,7 +106,9 @@ def index_text(passage: PassageDraft | PassageRecord, filename: str = "") -> str
     return text
 
 
+@lru_cache(maxsize=4096)
 def filename_words(filename: str) -> str:
+    # Cached: the rerank and the lexical coverage ask it for every passage they read.
     stem = Path(filename).stem
     return re.sub(r"[\W_]+", " ", stem).strip()
 

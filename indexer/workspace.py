@@ -932,6 +932,8 @@ class Workspace:
         for start in range(0, len(passage_ids), 900):
             listed = ",".join(str(int(i)) for i in passage_ids[start : start + 900])
             rows.extend(connection.exec_driver_sql(f"{prefix} WHERE passages.id IN ({listed})").all())
+        # In id order whatever the plan: the same catalog read twice, or by two backends, gives one dict.
+        rows.sort(key=lambda row: row[0])
         return _passage_records(rows, self._ready_documents(session, {row[1] for row in rows}))
 
     def pages_passages(

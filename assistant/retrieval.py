@@ -9,11 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select, tuple_
 
 from assistant.questions import profile_question
 from assistant.spans import PageView, page_fits
-from indexer.catalog import PageRow, PassageRow
 from indexer.language import MARK_QUESTION, search_tokens
 from indexer.layout import MARK_DESCRIPTIONS
 from indexer.records import DocumentRecord, PassageRecord
@@ -198,7 +196,7 @@ class Retriever:
             # "Which option is circled in the Print dialog?": the marked text rarely shares a word
             # with the question; the window's name and the mark decide (the fused order keeps them).
             return hits
-        passages = self._page_passages([hit.key for hit in top])
+        passages = self._page_passages(top)
         similarities = self.workspace.dense.similarities(
             query_vector, [p.id for found in passages.values() for p in found]
         )
@@ -228,21 +226,10 @@ class Retriever:
         log.debug("reranked %s -> %s", [h.key for h in top], [h.key for h in reranked])
         return reranked + rest
 
-    def _page_passages(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], list[PassageRecord]]:
-        """Every passage of a few pages in reading order, read in two queries whatever their number."""
-        with self.workspace.session() as session:
-            rows = session.execute(
-                select(PassageRow.id, PageRow.document_id, PageRow.number)
-                .join(PageRow, PassageRow.page_id == PageRow.id)
-                .where(tuple_(PageRow.document_id, PageRow.number).in_(keys))
-                .order_by(PageRow.document_id, PageRow.number, PassageRow.ordinal)
-            ).all()
-        records = self.workspace.passages([row[0] for row in rows])
-        found: dict[tuple[int, int], list[PassageRecord]] = defaultdict(list)
-        for passage_id, document_id, number in rows:
-            if passage_id in records:
-                found[(document_id, number)].append(records[passage_id])
-        return found
+    def _page_passages(self, hits: list[PageHit]) -> dict[tuple[int, int], list[PassageRecord]]:
+        """Every passage of a few pages in reading order; those the channels found are not read again."""
+        known = {e.passage.id: e.passage for hit in hits for e in hit.passages}
+        return self.workspace.pages_passages([hit.key for hit in hits], known)
 
     def _deep_search(self, question: str, depth: int) -> list[tuple[int, float]]:
         deep = self.workspace.deep

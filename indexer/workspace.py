@@ -15,11 +15,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from indexer.catalog import (
@@ -104,7 +106,9 @@ def index_text(passage: PassageDraft | PassageRecord, filename: str = "") -> str
     return text
 
 
+@lru_cache(maxsize=4096)
 def filename_words(filename: str) -> str:
+    # Cached: the rerank and the lexical coverage ask it for every passage they read.
     stem = Path(filename).stem
     return re.sub(r"[\W_]+", " ", stem).strip()
 
@@ -914,74 +918,69 @@ class Workspace:
 
     def passages(self, passage_ids: Sequence[int]) -> dict[int, PassageRecord]:
         """Stored passages by id; ids of deleted or unfinished documents are left out."""
-        return self._passages_by_id(passage_ids, only_ready=True)
-
-    def _passages_by_id(self, passage_ids: Sequence[int], only_ready: bool) -> dict[int, PassageRecord]:
         if not passage_ids:
             return {}
-        result: dict[int, PassageRecord] = {}
-        # Plain column rows, not ORM objects: this runs on every question for ~150 passages.
-        columns = (
-            PassageRow.id,
-            PassageRow.document_id,
-            PassageRow.kind,
-            PassageRow.lang,
-            PassageRow.section,
-            PassageRow.text,
-            PassageRow.x0,
-            PassageRow.y0,
-            PassageRow.x1,
-            PassageRow.y1,
-            PassageRow.spans,
-            PageRow.number,
-            PageRow.width,
-            PageRow.height,
-        )
-        rows: list[Any] = []
         with self.session() as session:
-            for start in range(0, len(passage_ids), 900):
-                chunk = [int(i) for i in passage_ids[start : start + 900]]
-                query = (
-                    select(*columns)
-                    .join(PageRow, PassageRow.page_id == PageRow.id)
-                    .where(PassageRow.id.in_(chunk))
+            return self._read_passages(session, passage_ids)
+
+    def _read_passages(self, session: Session, passage_ids: Sequence[int]) -> dict[int, PassageRecord]:
+        # Plain SQL with the ids written in (integers, nothing to quote): at ~150 ids a question,
+        # SQLAlchemy's rendering of an expanding IN cost more than SQLite's reading.
+        connection = session.connection()
+        prefix = _passage_sql(connection)
+        rows: list[Any] = []
+        for start in range(0, len(passage_ids), 900):
+            listed = ",".join(str(int(i)) for i in passage_ids[start : start + 900])
+            rows.extend(connection.exec_driver_sql(f"{prefix} WHERE passages.id IN ({listed})").all())
+        # In id order whatever the plan: the same catalog read twice, or by two backends, gives one dict.
+        rows.sort(key=lambda row: row[0])
+        return _passage_records(rows, self._ready_documents(session, {row[1] for row in rows}))
+
+    def pages_passages(
+        self, keys: Sequence[tuple[int, int]], known: Mapping[int, PassageRecord] | None = None
+    ) -> dict[tuple[int, int], list[PassageRecord]]:
+        """Every passage of a few (document id, page number) pages in reading order.
+
+        Passages already in `known` (the caller read them for this question) are not read again.
+        """
+        if not keys:
+            return {}
+        known = known or {}
+        # One indexed lookup per page ((document_id, number) is unique): a row-value IN list would
+        # make SQLite scan every passage (200 ms at 1M).
+        pages = " OR ".join(
+            f"(pages.document_id = {int(d)} AND pages.number = {int(n)})" for d, n in dict.fromkeys(keys)
+        )
+        with self.session() as session:
+            placed = (
+                session.connection()
+                .exec_driver_sql(
+                    "SELECT passages.id, pages.document_id, pages.number FROM passages "
+                    f"JOIN pages ON passages.page_id = pages.id WHERE {pages} "
+                    "ORDER BY pages.document_id, pages.number, passages.ordinal"
                 )
-                if only_ready:
-                    query = query.join(DocumentRow, PassageRow.document_id == DocumentRow.id).where(
-                        DocumentRow.status == "ready"
-                    )
-                rows.extend(session.execute(query).all())
-            wanted = {row[1] for row in rows}
-            documents = {
-                row.id: _document_record(row)
-                for row in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(wanted)))
-            }
-        for pid, doc_id, kind, lang, section, text, x0, y0, x1, y1, spans, number, width, height in rows:
-            result[pid] = PassageRecord(
-                id=pid,
-                document=documents[doc_id],
-                page=number,
-                page_width=width,
-                page_height=height,
-                kind=kind,
-                lang=lang,
-                section=section,
-                text=text,
-                bbox=(x0, y0, x1, y1),
-                spans=[LineSpan(int(s[0]), int(s[1]), (s[2], s[3], s[4], s[5])) for s in spans],
+                .all()
             )
-        return result
+            missing = [row[0] for row in placed if row[0] not in known]
+            records = self._read_passages(session, missing) if missing else {}
+        found: dict[tuple[int, int], list[PassageRecord]] = {}
+        for passage_id, document_id, number in placed:
+            record = known.get(passage_id) or records.get(passage_id)
+            if record is not None:
+                found.setdefault((document_id, number), []).append(record)
+        return found
 
     def page_passages(self, document_id: int, page_number: int) -> list[PassageRecord]:
-        with self.session() as session:
-            ids = session.scalars(
-                select(PassageRow.id)
-                .join(PageRow, PassageRow.page_id == PageRow.id)
-                .where(PageRow.document_id == document_id, PageRow.number == page_number)
-                .order_by(PassageRow.ordinal)
-            ).all()
-        found = self.passages(list(ids))
-        return [found[i] for i in ids if i in found]
+        return self.pages_passages([(document_id, page_number)]).get((document_id, page_number), [])
+
+    @staticmethod
+    def _ready_documents(session: Session, document_ids: set[int]) -> dict[int, DocumentRecord]:
+        """The ready ones among these documents (read apart: joined to passages, the status index
+        made SQLite walk every ready document's passages for each id asked for)."""
+        if not document_ids:
+            return {}
+        rows = session.execute(select(*_DOCUMENT_COLUMNS).where(DocumentRow.id.in_(sorted(document_ids))))
+        return {row[0]: _document_record(row) for row in rows if row[-1] == "ready"}
 
     def page_ids(self, page_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
         """page id -> (document id, page number) for ready documents."""
@@ -1240,7 +1239,39 @@ class _WriteHold:
         stack.__exit__(type(error), error, error.__traceback__)
 
 
-def _document_record(row: DocumentRow) -> DocumentRecord:
+_DOCUMENT_COLUMNS = (
+    DocumentRow.id,
+    DocumentRow.filename,
+    DocumentRow.sha256,
+    DocumentRow.media_type,
+    DocumentRow.page_count,
+    DocumentRow.size_bytes,
+    DocumentRow.languages,
+    DocumentRow.added_at,
+    DocumentRow.status,
+)
+
+# Plain column rows, not ORM objects: searches read ~150 passages a question.
+_PASSAGE_COLUMNS = select(
+    PassageRow.id,
+    PassageRow.document_id,
+    PassageRow.kind,
+    PassageRow.lang,
+    PassageRow.section,
+    PassageRow.text,
+    PassageRow.x0,
+    PassageRow.y0,
+    PassageRow.x1,
+    PassageRow.y1,
+    PassageRow.spans,
+    PageRow.number,
+    PageRow.width,
+    PageRow.height,
+).join(PageRow, PassageRow.page_id == PageRow.id)
+
+
+def _document_record(row: Any) -> DocumentRecord:
+    """A document row, as an ORM object or a row of `_DOCUMENT_COLUMNS`."""
     return DocumentRecord(
         id=row.id,
         filename=row.filename,
@@ -1251,6 +1282,46 @@ def _document_record(row: DocumentRow) -> DocumentRecord:
         languages=row.languages,
         added_at=row.added_at.isoformat() if row.added_at else "",
     )
+
+
+_PASSAGE_SQL: dict[str, str] = {}
+
+
+def _passage_sql(connection: Connection) -> str:
+    """`_PASSAGE_COLUMNS` as its dialect writes it, compiled once."""
+    name = connection.dialect.name
+    if name not in _PASSAGE_SQL:
+        _PASSAGE_SQL[name] = str(_PASSAGE_COLUMNS.compile(dialect=connection.dialect))
+    return _PASSAGE_SQL[name]
+
+
+def _passage_records(
+    rows: Iterable[Any], documents: Mapping[int, DocumentRecord]
+) -> dict[int, PassageRecord]:
+    """Rows of `_PASSAGE_COLUMNS` as records; those of documents not in `documents` are left out."""
+    result: dict[int, PassageRecord] = {}
+    for pid, doc_id, kind, lang, section, text, x0, y0, x1, y1, spans, number, width, height in rows:
+        document = documents.get(doc_id)
+        if document is None:
+            continue
+        result[pid] = PassageRecord(
+            id=pid,
+            document=document,
+            page=number,
+            page_width=width,
+            page_height=height,
+            kind=kind,
+            lang=lang,
+            section=section,
+            text=text,
+            bbox=(x0, y0, x1, y1),
+            # Read as plain SQL, SQLite hands JSON back as text and psycopg2 as lists.
+            spans=[
+                LineSpan(int(s[0]), int(s[1]), (s[2], s[3], s[4], s[5]))
+                for s in (json.loads(spans) if isinstance(spans, str | bytes) else spans)
+            ],
+        )
+    return result
 
 
 def _backend(overrides: Mapping[str, Any]) -> str:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import indexer.lexical as lexical_module
+from indexer.language import search_tokens
 from indexer.lexical import LexicalIndex
 
 PASSAGES = {
@@ -92,3 +94,48 @@ def test_optimize_gives_the_space_of_deleted_rows_back(tmp_path: Path) -> None:
     index.optimize()
     assert on_disk(tmp_path) < full / 3
     assert len(index) == 100
+
+
+def full_bm25(index: LexicalIndex, question: str) -> dict[int, float]:
+    """FTS5's own BM25 of every row for all the question's words (what the channel must reproduce)."""
+    terms = list(dict.fromkeys(search_tokens(question, drop_stopwords=True)))
+    with index._guarded() as connection:
+        return dict(index._ranked(connection, terms, 1_000_000))
+
+
+def test_a_question_of_common_words_is_ranked_from_its_rarest_words_with_exact_scores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A large library in small: most rows share the question's common words, a few hold its rare one.
+    monkeypatch.setattr(lexical_module, "SCORED_ROWS", 40)
+    index = LexicalIndex(tmp_path / "lexical.sqlite")
+    filler = "Clean the filter of the machine with water and check the machine settings."
+    rows = [(i, f"{filler} Part {i} of the machine manual, section 1.{i}.") for i in range(300)]
+    rows += [
+        (1000, "Descale the machine: clean the filter, then run the descaling program with water."),
+        (1001, "Descaling removes lime from the kettle and the boiler."),
+        (1002, "Descale every three months."),
+    ]
+    index.add(rows)
+    question = "How do I descale the machine and clean its filter with water?"
+    exact = full_bm25(index, question)
+    found = index.search(question, 5)
+    # The row with the rare word and the common ones is first, as plain BM25 ranks it, and every
+    # score is FTS5's own to the last digits (the common words' share is added back exactly).
+    assert found[0][0] == 1000 == max(exact, key=lambda row: exact[row])
+    assert [row for row, _ in found[:3]] == sorted(exact, key=lambda row: -exact[row])[:3]
+    assert all(score == pytest.approx(exact[row], rel=1e-9) for row, score in found)
+    # A question of common words alone still answers, ranked by the least common of them.
+    assert index.search("machine settings water", 3)
+
+
+def test_word_frequencies_follow_another_writers_additions(tmp_path: Path) -> None:
+    writer = LexicalIndex(tmp_path / "lexical.sqlite")
+    writer.add(PASSAGES.items())
+    reader = LexicalIndex(tmp_path / "lexical.sqlite", read_only=True)
+    rare = reader.idf(["descal"])["descal"]
+    assert reader.search("descale", 5) == []
+    LexicalIndex(tmp_path / "lexical.sqlite").add((10 + i, "Descale the kettle.") for i in range(4))
+    # No restart and no reset: the next question sees the new rows and the word's lower IDF.
+    assert reader.idf(["descal"])["descal"] < rare
+    assert {row for row, _ in reader.search("descale", 5)} == {10, 11, 12, 13}

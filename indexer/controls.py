@@ -686,8 +686,12 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
             fields.append((phrase, frame, label))
     fields += [(bar_value, frame, bar_label) for bar_label, bar_value, frame in in_bars]
     field_labels = {id(label) for _, _, label in fields}
+    # A property sheet writes its values as plain text after their labels ("File Size: 38.4 kB").
+    unframed = [p for p in headings if id(p) not in field_labels]
+    pairs = label_value_pairs(unframed, height, bool(options or fields))
+    paired = {id(p) for pair in pairs for p in pair.sources}
     # Section headings: "Margins", "Other options", "С чем инициализировать маску слоя:".
-    sections = [p for p in headings if id(p) not in field_labels]
+    sections = [p for p in unframed if id(p) not in paired]
     controls: list[Control] = []
     for indicator, option in options:
         title, title_box, anchor = _group_title(indicator, indicators, headings, sections, height)
@@ -704,12 +708,81 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         name = label.text.rstrip(" :")
         kind: ControlKind = "dropdown" if frame.kind == "dropdown" else "field"
         controls.append(Control(kind, name, label.bbox, value, phrase.bbox, None, group))
+    for pair in pairs:
+        group = _section_heading(pair.label.bbox, sections, height, label=True)
+        name = pair.label.text.rstrip(" :")
+        controls.append(Control("field", name, pair.label.bbox, pair.value.text, pair.value.bbox, None, group))
     if tabs:
         names = [p.text for p in tabs]
         title = "Вкладки" if any(_CYRILLIC.search(name) for name in names) else "Tabs"
         box = union_bbox([p.bbox for p in tabs])
         controls.append(Control("tabs", title, box, ", ".join(names), box, None, ""))
     return [dataclasses.replace(c, group="") if c.group == c.label else c for c in controls]
+
+
+@dataclass(frozen=True)
+class LabelledValue:
+    """A value written as plain text after its label, no frame around it: "File Size:  38.4 kB"."""
+
+    label: Phrase
+    value: Phrase
+    sources: tuple[Phrase, ...]
+    """The phrases the pair was read from (one, when label and value were read as one phrase)."""
+
+
+MAX_LABEL_WORDS = 4
+MAX_VALUE_WORDS = 8
+MIN_PAIRS = 3
+"""Pairs a page must show, unless it has other controls, to be a property sheet rather than a text page
+whose lines happen to hold a colon ("Note: keep the lid closed")."""
+
+
+def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) -> list[LabelledValue]:
+    """Labels ending in ':' and the plain-text value after each on its row.
+
+    Either the label and the value are two phrases of one row (the value column of a property
+    sheet, a few text heights to the right) or one phrase holds both ("Color space: RGB color").
+    A value is short and is not a sentence; a page with fewer than `MIN_PAIRS` pairs counts only when
+    it is a `dialog` (it has other controls).
+    """
+    found: list[LabelledValue] = []
+    used: set[int] = set()
+    # Labels that end their phrase first: the value they point at may hold a colon of its own
+    # ("Color space:  RGB color: GIMP built-in sRGB") and must not be split as a pair itself.
+    ordered = sorted(row_phrases, key=lambda p: (not p.text.endswith(":"), p.bbox[1], p.bbox[0]))
+    for phrase in ordered:
+        if id(phrase) in used:
+            continue
+        words = list(phrase.words)
+        colon = next((i for i, w in enumerate(words) if w.text.endswith(":")), None)
+        if colon is None or colon + 1 > MAX_LABEL_WORDS:
+            continue
+        if colon + 1 < len(words):
+            label, value = Phrase(tuple(words[: colon + 1])), Phrase(tuple(words[colon + 1 :]))
+            sources: tuple[Phrase, ...] = (phrase,)
+        else:
+            cy = (phrase.bbox[1] + phrase.bbox[3]) / 2
+            right = [
+                p
+                for p in row_phrases
+                if p is not phrase
+                and id(p) not in used
+                and p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
+                and 0 <= p.bbox[0] - phrase.bbox[2] <= 15 * height
+            ]
+            if not right:
+                continue
+            value = min(right, key=lambda p: p.bbox[0])
+            if value.text.endswith(":"):
+                continue
+            label, sources = phrase, (phrase, value)
+        if len(value.words) > MAX_VALUE_WORDS or value.text.rstrip().endswith((".", "!", "?")):
+            continue
+        if not any(ch.isalnum() for ch in value.text):
+            continue
+        found.append(LabelledValue(label, value, sources))
+        used.update(id(p) for p in sources)
+    return found if dialog or len(found) >= MIN_PAIRS else []
 
 
 def tab_strip(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> list[Phrase]:

@@ -465,8 +465,8 @@ def _as_paper(crop: Image.Image, framed: bool = False) -> Image.Image:
             # White letters with a dark outline (a window manager's title): inverted they would be
             # hollow, so only the letters' own light pixels are kept, as ink.
             ink_mask = pixels > median + 0.5 * lighter
-            paper = np.where(ink_mask, 0.0, 255.0)
-            return Image.fromarray((without_frame(paper) if framed else paper).astype(np.uint8))
+            letters = np.where(ink_mask, 0.0, 255.0)
+            return Image.fromarray((without_frame(letters) if framed else letters).astype(np.uint8))
         pixels = 255.0 - pixels
     paper, ink = float(np.median(pixels)), float(pixels.min())
     if paper - ink < 8:

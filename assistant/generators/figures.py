@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.screens import _similarities, name_match
+from assistant.generators.visual import PagePassages, TermWeights, name_match, similarities
 from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
@@ -107,9 +107,9 @@ def asks_about_figure(question: str, captions: Sequence[str], title: str) -> boo
 def answer_from_figure(
     question: str,
     hits: Sequence[PageHit],
-    page_passages: Callable[[int, int], list[PassageRecord]] | None,
+    page_passages: PagePassages | None,
     embedder: TextEmbedder,
-    term_weights: Callable[[list[str]], dict[str, float]] | None = None,
+    term_weights: TermWeights | None = None,
 ) -> Answer | None:
     """The figure label that answers the question, from the first top page with figures; None to pass.
 
@@ -133,7 +133,7 @@ def _best_label(
     passages: Sequence[PassageRecord],
     labels: list[FigureLabel],
     embedder: TextEmbedder,
-    term_weights: Callable[[list[str]], dict[str, float]] | None,
+    term_weights: TermWeights | None,
 ) -> Answer | None:
     title = filename_words(hit.document.filename)
     captions = sorted({label.passage.section for label in labels if label.passage.section})
@@ -160,7 +160,7 @@ def _best_label(
     total = sum(terms.values())
     if total <= 0:
         return None
-    meaning = _similarities(embedder, question, [label.text for label in labels])
+    meaning = similarities(embedder, question, [label.text for label in labels])
     scored = sorted(
         (
             (match + MEANING_WEIGHT * similarity, match, index)
@@ -280,7 +280,7 @@ def _question_terms(
     title: str,
     captions: Sequence[str],
     page: Sequence[PassageRecord],
-    term_weights: Callable[[list[str]], dict[str, float]] | None,
+    term_weights: TermWeights | None,
 ) -> dict[str, float]:
     """The question's words that may be in the answering label, weighted.
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from assistant.generators.base import Answer, Citation, answer_language
+from assistant.generators.visual import PagePassages, TermWeights, name_match, similarities
 from assistant.retrieval import PageHit
 from indexer.controls import STATE_WORDS
 from indexer.embedders import TextEmbedder
@@ -111,9 +110,9 @@ def is_setting_question(question: str) -> bool:
 def answer_from_controls(
     question: str,
     hits: Sequence[PageHit],
-    page_passages: Callable[[int, int], list[PassageRecord]] | None,
+    page_passages: PagePassages | None,
     embedder: TextEmbedder,
-    term_weights: Callable[[list[str]], dict[str, float]] | None = None,
+    term_weights: TermWeights | None = None,
 ) -> Answer | None:
     """The value or selected option the question asks for, from the top page's controls; None to pass.
 
@@ -137,7 +136,7 @@ def answer_from_controls(
         return None
     window = f"{readings[0].passage.section} {filename_words(top.document.filename)}"
     terms = _question_terms(question, window, passages, names, term_weights)
-    meaning = dict(zip(names, _similarities(embedder, question, names), strict=True))
+    meaning = dict(zip(names, similarities(embedder, question, names), strict=True))
     total = sum(terms.values())
     scored = []
     for name in names:
@@ -155,7 +154,7 @@ def answer_from_controls(
         # controls: what it names ("paper size") must mean one control's name far more than any other.
         named = named_phrase(question, window)
         if named:
-            across = dict(zip(names, _similarities(embedder, named, names), strict=True))
+            across = dict(zip(names, similarities(embedder, named, names), strict=True))
             ranked = sorted(across.items(), key=lambda item: item[1], reverse=True)
             runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
             if ranked[0][1] >= MIN_CROSS_MEANING and ranked[0][1] - runner_up >= CROSS_MARGIN:
@@ -262,7 +261,7 @@ def _question_terms(
     window: str,
     page: list[PassageRecord],
     names: list[str],
-    term_weights: Callable[[list[str]], dict[str, float]] | None,
+    term_weights: TermWeights | None,
 ) -> dict[str, float]:
     """The question's words that may name a control, weighted.
 
@@ -284,36 +283,3 @@ def _question_terms(
     terms = {t: weights.get(t, 1.0) for t in content}
     terms.update({t: 0.3 for t in framing})
     return terms
-
-
-def name_match(terms: dict[str, float], name: list[str]) -> float:
-    """Weight of the question's terms found in a control's name (a related stem counts 0.7)."""
-    found = 0.0
-    for term, weight in terms.items():
-        if term in name:
-            found += weight
-        elif any(_related(term, token) for token in name):
-            found += 0.7 * weight
-    return found
-
-
-def _related(a: str, b: str) -> bool:
-    """Stems of one root across word forms the stemmer keeps apart ("верхн"/"сверх", "orientat"/"orient").
-
-    They share a run of at least 4 letters covering most of the shorter one.
-    """
-    if len(a) < 4 or len(b) < 4 or a == b:
-        return False
-    shorter, longer = sorted((a, b), key=len)
-    for size in range(len(shorter), 3, -1):
-        if size < 0.6 * len(shorter):
-            break
-        if any(shorter[i : i + size] in longer for i in range(len(shorter) - size + 1)):
-            return True
-    return False
-
-
-def _similarities(embedder: TextEmbedder, question: str, names: list[str]) -> list[float]:
-    vectors = embedder.embed_passages(names)
-    query = embedder.embed_queries([question])[0]
-    return [float(v) for v in np.asarray(vectors @ query)]

@@ -11,10 +11,10 @@ from PIL import Image, ImageDraw, ImageFont
 from assistant import Assistant
 from assistant.generators.screens import (
     is_setting_question,
-    name_match,
     named_phrase,
     read_control,
 )
+from assistant.generators.visual import name_match
 from assistant.retrieval import PageHit
 from indexer.language import search_tokens
 from indexer.layout import control_passages

@@ -12,8 +12,8 @@ from PIL import Image, ImageDraw
 from indexer.ocr import (
     OcrResult,
     OcrSettings,
-    blank_regions,
     OcrUnavailable,
+    blank_regions,
     choose_reading,
     choose_russian_reading,
     latin_among_russian,

@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 
 SETTING_QUESTION = re.compile(
     r"\b(selected|chosen|ticked|checked|enabled|active|set|entered|specified|configured|shown|"
-    r"выбран\w*|отмечен\w*|включен\w*|задан\w*|указан\w*|установлен\w*|стоит|введен\w*|выставлен\w*)\b",
+    r"shows?|displays?|displayed|reports?|reported|says?|"
+    r"выбран\w*|отмечен\w*|включен\w*|задан\w*|указан\w*|установлен\w*|стоит|введен\w*|выставлен\w*|"
+    r"показыва\w*|показан\w*|отображ\w*|сообща\w*)\b",
     re.IGNORECASE,
 )
 """Questions about a control's current value or state ("what margin is set?", "какой язык выбран?")."""
@@ -42,6 +44,8 @@ _ASKS_WHICH = re.compile(
 _FRAME_WORDS = frozenset(
     search_tokens(
         "which what selected chosen ticked checked enabled active set entered specified configured shown "
+        "show shows display displays displayed report reports reported say says "
+        "показывает показано показан отображает отображается сообщает "
         "dialog window screen tab option options setting settings value box boxes checkbox checkboxes "
         "field there currently "
         "выбран выбрана выбрано выбраны отмечен отмечена отмечено отмечены включен включена включено задан "
@@ -131,6 +135,9 @@ def answer_from_controls(
         return _answer_tabs(question, readings)
     if not readings:
         return None
+    picked = answer_choice(question, readings) or answer_besides(question, readings)
+    if picked is not None:
+        return picked
     names = sorted({r.name for r in readings if r.name})
     if not names:
         return None
@@ -182,6 +189,87 @@ def answer_from_controls(
     return _answer(question, readings, best_name, best_score, best_match)
 
 
+NEGATED_STATE = re.compile(
+    r"\b(not|un(ticked|checked|selected)|cleared|disabled|off)\b"
+    r"|(?<!\w)(не\s+(отмечен|выбран|включен)\w*|снят\w*|выключен\w*|неотмечен\w*)",
+    re.IGNORECASE,
+)
+"""The question asks for the option that is off ("which box is *not* ticked?", "какой флажок снят?")."""
+_CHOICES = re.compile(r"([^\s,:;?]+(?:\s*,\s*[^\s,:;?]+)*)\s*,?\s+(?:or|или)\s+([^\s,:;?]+)", re.IGNORECASE)
+_BESIDES = re.compile(
+    r"\b(?:besides|except|apart from|other than)\s+([^\s,:;?]+)|(?<!\w)(?:кроме|помимо)\s+([^\s,:;?]+)",
+    re.IGNORECASE,
+)
+
+
+def _options_holding(readings: list[ControlReading], word: str) -> list[ControlReading]:
+    """The options whose own text holds `word` (as a search token: "XMP" in "Save XMP data")."""
+    tokens = search_tokens(word)
+    return [r for r in readings if r.option and tokens and set(tokens) <= set(search_tokens(r.value))]
+
+
+def answer_choice(question: str, readings: list[ControlReading]) -> Answer | None:
+    """ "Which box is not ticked: Exif, XMP or IPTC?": of the options the question lists, the one in
+    the asked-for state. Each listed word must name exactly one option of the screen, and exactly
+    one of them must be in that state; otherwise None.
+    """
+    found = _CHOICES.search(question)
+    if found is None:
+        return None
+    words = [w.strip() for w in found.group(1).split(",") if w.strip()] + [found.group(2)]
+    options = []
+    for word in words[-4:]:
+        holding = _options_holding(readings, word)
+        if len(holding) != 1:
+            return None
+        options.append(holding[0])
+    if len({id(o) for o in options}) < 2:
+        return None
+    wanted = not NEGATED_STATE.search(question)
+    chosen = [o for o in options if o.on is wanted]
+    if len(chosen) != 1:
+        return None
+    log.info("screen: %r -> %r (of the listed %s)", question, chosen[0].value, words)
+    return _answer_with(question, chosen, 1.0)
+
+
+def answer_besides(question: str, readings: list[ControlReading]) -> Answer | None:
+    """ "Which metadata besides Exif are ticked?": the ticked options of the named one's family.
+
+    The family are the options written like it but for one word ("Save Exif data", "Save XMP
+    data", "Save IPTC data"); the named option is left out.
+    """
+    found = _BESIDES.search(question)
+    if found is None:
+        return None
+    named = _options_holding(readings, found.group(1) or found.group(2))
+    if len(named) != 1:
+        return None
+    own = search_tokens(named[0].value)
+    family = [
+        r
+        for r in readings
+        if r.option
+        and r is not named[0]
+        and len(tokens := search_tokens(r.value)) == len(own)
+        and sum(a != b for a, b in zip(tokens, own, strict=True)) == 1
+    ]
+    wanted = not NEGATED_STATE.search(question)
+    chosen = [r for r in family if r.on is wanted]
+    if not chosen:
+        return None
+    log.info("screen: %r -> %s (besides %r)", question, [r.value for r in chosen], named[0].value)
+    return _answer_with(question, chosen, 1.0)
+
+
+def _answer_with(question: str, chosen: list[ControlReading], score: float) -> Answer:
+    text = ", ".join(r.value for r in chosen)
+    bbox = union_bbox([r.value_bbox for r in chosen])
+    return Answer(
+        question, text, True, [_cite(chosen[0].passage, bbox, text, score)], answer_language(question)
+    )
+
+
 _TABS_QUESTION = re.compile(r"\b(tabs?|вкладк\w*)\b", re.IGNORECASE)
 TAB_STRIP_NAMES = frozenset({"Tabs", "Вкладки"})
 """How `indexer.controls` names a notebook's row of tabs."""
@@ -224,11 +312,8 @@ def _answer(
     chosen = [r for r in group if r.on] if group[0].option else group[:1]
     if not chosen:
         return None
-    language = answer_language(question)
-    text = ", ".join(r.value for r in chosen)
-    bbox = union_bbox([r.value_bbox for r in chosen])
-    log.info("screen: %r -> %r (%s, match %.2f)", question, text, best_name, best_match)
-    return Answer(question, text, True, [_cite(chosen[0].passage, bbox, text, best_score)], language)
+    log.info("screen: %r -> %r (%s, match %.2f)", question, [r.value for r in chosen], best_name, best_match)
+    return _answer_with(question, chosen, best_score)
 
 
 _QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”|\([^)]*\)")

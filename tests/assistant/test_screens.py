@@ -10,6 +10,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from assistant import Assistant
 from assistant.generators.screens import (
+    ControlReading,
+    answer_besides,
+    answer_choice,
     is_setting_question,
     named_phrase,
     read_control,
@@ -254,3 +257,55 @@ def test_which_tabs_a_dialog_has_besides_one_is_the_rest_of_its_tab_row(tmp_path
     answer = assistant.ask("Which tabs does the Export Options dialog have besides General?")
     assert answer.found and answer.text == "Layout, Security, Signatures"
     assert answer.citations[0].bbox[1] >= 45 and answer.citations[0].bbox[3] <= 76
+
+
+def export_boxes(states: dict[str, bool]) -> list[ControlReading]:
+    """A column of check boxes written alike but for one word, and one that is not."""
+    hit = PageHit(record(Control("checkbox", "", None, "x", (0, 0, 1, 1), False)).document, 1, 1.0, [])
+    readings = []
+    for row, (text, on) in enumerate(states.items()):
+        reading = read_control(
+            record(Control("checkbox", "", None, text, (40, 20 * row, 200, 20 * row + 14), on), "Экспорт"),
+            hit,
+        )
+        assert reading is not None
+        readings.append(reading)
+    return readings
+
+
+BOXES = {
+    "Записать поля EXIF": True,
+    "Записать поля ICC": True,
+    "Записать поля Dublin": False,
+    "Сжимать без потерь": True,
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which fields checkbox is not ticked: EXIF, ICC or Dublin?", "Записать поля Dublin"),
+        ("Какой из флажков отмечен — Dublin или ICC?", "Записать поля ICC"),
+        # Two of the listed ones are ticked: no single answer.
+        ("Which fields checkbox is ticked: EXIF, ICC or Dublin?", None),
+        # A listed word no option holds: the list is not about these boxes.
+        ("Is Portrait or Landscape selected?", None),
+    ],
+)
+def test_a_question_listing_options_is_answered_with_the_one_in_the_asked_state(
+    question: str, expected: str | None
+) -> None:
+    answer = answer_choice(question, export_boxes(BOXES))
+    assert (answer.text if answer else None) == expected
+    if answer is not None:
+        assert answer.citations[0].bbox[0] == 40
+
+
+def test_besides_one_option_the_ticked_ones_written_like_it_answer() -> None:
+    readings = export_boxes(BOXES)
+    answer = answer_besides("Какие поля, кроме EXIF, отмечены для записи?", readings)
+    # "Сжимать без потерь" is ticked too, but it is not one of the family of "Записать поля EXIF".
+    assert answer is not None and answer.text == "Записать поля ICC"
+    unticked = answer_besides("Which fields besides EXIF are not ticked?", readings)
+    assert unticked is not None and unticked.text == "Записать поля Dublin"
+    assert answer_besides("Which fields besides XMP are ticked?", readings) is None

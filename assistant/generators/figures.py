@@ -61,7 +61,17 @@ SELECTION_QUESTION = re.compile(
 """Questions about which item is selected: a figure's words say nothing of that (the screenshot's do)."""
 NUMBER_TOKEN = re.compile(r"(?<!\w)\d")
 """A number of its own ("0.8.13", "(1590)"), not a digit inside a word ("Y2K", "i386")."""
-BETWEEN = re.compile(r"\bbetween\b|(?<!\w)между(?!\w)", re.IGNORECASE)
+BETWEEN = re.compile(
+    r"\bbetween\b|\bfrom\s+[\w.-]+\s+(?:to|into)\b|(?<!\w)между(?!\w)|(?<!\w)от\s+[\w.-]+\s+(?:к|до)(?!\w)",
+    re.IGNORECASE,
+)
+"""A question about what stands between two labels: on a line joining them, or on the arrow from one
+to the other ("the arrow from Unstable to Testing", "стрелка от загрузчика к ядру")."""
+NUMBERED_CAPTION = re.compile(
+    r"^\s*(figure|fig\.|рисунок|рис\.|схема|diagram|illustration)\s*\d", re.IGNORECASE
+)
+"""A caption proper ("Figure 1.3 ...", "Рисунок 9.1 ..."); a figure's section may be only the heading
+above it."""
 
 MIN_LABEL_MATCH = 0.5
 """Share of the question's own words (beyond its frame and the caption) a label must hold."""
@@ -101,7 +111,13 @@ def asks_about_figure(question: str, captions: Sequence[str], title: str) -> boo
     if FIGURE_QUESTION.search(question):
         return True
     asked = set(search_tokens(question, drop_stopwords=True)) - set(search_tokens(title))
-    return any(asked & set(search_tokens(caption, drop_stopwords=True)) for caption in captions)
+    for caption in captions:
+        shared = asked & set(search_tokens(caption, drop_stopwords=True))
+        # A heading standing in for a caption ("Управление пакетами") shares a word with many
+        # questions about the page's prose: it must share two.
+        if len(shared) >= (1 if NUMBERED_CAPTION.search(caption) else 2):
+            return True
+    return False
 
 
 def answer_from_figure(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.generators.figures import NUMBER_TOKEN, SELECTION_QUESTION, asks_about_figure
+from assistant.generators.figures import BETWEEN, NUMBER_TOKEN, SELECTION_QUESTION, asks_about_figure
 
 CAPTIONS = [
     "Figure 6.2. synaptic package manager",
@@ -29,6 +29,26 @@ CAPTIONS = [
 )
 def test_a_question_speaks_of_a_figure_by_its_words_or_its_captions(question: str, about: bool) -> None:
     assert asks_about_figure(question, CAPTIONS, "handbook apt en") is about
+
+
+def test_a_heading_standing_in_for_a_caption_needs_two_of_the_questions_words() -> None:
+    # A screenshot with no caption takes the heading above it ("Managing packages"): a question
+    # about the prose of that section shares one of its words, and is not about the screenshot.
+    headings = ["Managing packages"]
+    assert not asks_about_figure("What does purging a package remove besides it?", headings, "apt guide")
+    assert asks_about_figure("How many packages does the managing window list?", headings, "apt guide")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is written on the arrow from Unstable to Testing?",
+        "Как подписана стрелка от Unstable к Testing?",
+        "What stands between the loader and the kernel?",
+    ],
+)
+def test_questions_about_what_joins_two_labels(question: str) -> None:
+    assert BETWEEN.search(question)
 
 
 def test_the_documents_own_name_does_not_make_a_question_about_its_figure() -> None:

@@ -219,10 +219,25 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
     gray = np.asarray(image.convert("L"), dtype=np.float32)
     regions: list[BBox] = []
     rows: list[tuple[float, float]] = []  # the rows read, to which each region's words are kept
-    for indicator in indicator_candidates(gray, words, height):
+    framed: list[bool] = []  # a late label sits in a focus frame, whose dots are whitened first
+    candidates = indicator_candidates(gray, words, height)
+    labels = [_label_right_of(indicator.bbox, text_words, height) for indicator in candidates]
+    gaps = [
+        label.bbox[0] - indicator.bbox[2]
+        for indicator, label in zip(candidates, labels, strict=True)
+        if label is not None and not _glued_to(label, indicator.bbox)
+    ]
+    usual_gap = float(median(gaps)) if len(gaps) >= 3 else None
+    for indicator, label in zip(candidates, labels, strict=True):
         _, y0, x1, y1 = indicator.bbox
-        label = _label_right_of(indicator.bbox, text_words, height)
-        if label is not None and not _glued_to(label, indicator.bbox):
+        # A label that starts later than its neighbours' lost its first letters to a focus frame
+        # ("ерезстрочность" for "Чересстрочность"): it is read again like a lost one.
+        late = (
+            label is not None
+            and usual_gap is not None
+            and label.bbox[0] - indicator.bbox[2] > usual_gap + 0.25 * height
+        )
+        if label is not None and not _glued_to(label, indicator.bbox) and not late:
             continue
         cy = (y0 + y1) / 2
         row = sorted(
@@ -241,20 +256,31 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
             if end is not None:
                 regions.append((x1 + 1, y0 - pad, end + 2, y1 + pad))
                 rows.append((y0 - 1, y1 + 1))
+                framed.append(False)
             continue
         end = row[0].bbox[2]
         for previous, word in itertools.pairwise(row):
             if word.bbox[0] - previous.bbox[2] > 1.2 * height:
                 break
             end = word.bbox[2]
+        if late:
+            # The frame may have cost the label its last letters too ("(Adam" for "(Adam7)").
+            ink = _ink_end(gray, (x1 + 1, y0, min(gray.shape[1] - 1, end + 4 * height), y1), height)
+            end = max(end, ink or end)
         regions.append((x1 + 1, min(y0, row[0].bbox[1]) - pad, end + 2, max(y1, row[0].bbox[3]) + pad))
-        rows.append((min(y0, row[0].bbox[1]) - 1, max(y1, row[0].bbox[3]) + 1))
+        if late:
+            # Its words keep the old reading's height: the frame's dots must not stretch them
+            # into something as tall as a window's title.
+            rows.append((row[0].bbox[1], row[0].bbox[3]))
+        else:
+            rows.append((min(y0, row[0].bbox[1]) - 1, max(y1, row[0].bbox[3]) + 1))
+        framed.append(late)
     if not regions:
         return False
     changed = False
     next_block = max((line.block for line in lines), default=0) + 1
     for region, (top, bottom), found in zip(
-        regions, rows, read_boxes(image, regions, "eng+rus"), strict=True
+        regions, rows, read_boxes(image, regions, "eng+rus", framed=framed), strict=True
     ):
         # A dotted focus frame around the label reads as quotes and full stops at its ends, and
         # stretches the words' boxes over it: they are kept to the row that was read.
@@ -711,7 +737,8 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     for pair in pairs:
         group = _section_heading(pair.label.bbox, sections, height, label=True)
         name = pair.label.text.rstrip(" :")
-        controls.append(Control("field", name, pair.label.bbox, pair.value.text, pair.value.bbox, None, group))
+        value = pair.value
+        controls.append(Control("field", name, pair.label.bbox, value.text, value.bbox, None, group))
     if tabs:
         names = [p.text for p in tabs]
         title = "Вкладки" if any(_CYRILLIC.search(name) for name in names) else "Tabs"

@@ -138,7 +138,7 @@ def read_blanks(image: Image.Image, result: OcrResult, settings: OcrSettings) ->
             for w in words
             if w.confidence >= BLANK_MIN_CONFIDENCE
             and any(ch.isalnum() for ch in w.text)
-            and not any(_centre_inside(w.bbox, box) or _centre_inside(box, w.bbox) for box in known)
+            and not any(_overlapping(w.bbox, box) for box in known)
         ]
         for row in _rows(fresh):
             row = [dataclasses.replace(w, text=w.text.strip(FRAME_DEBRIS) or w.text) for w in row]
@@ -194,9 +194,9 @@ def _rows(words: list[Word]) -> list[list[Word]]:
     return [sorted(row, key=lambda w: w.bbox[0]) for row in rows]
 
 
-def _centre_inside(box: BBox, region: BBox) -> bool:
-    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return region[0] <= x <= region[2] and region[1] <= y <= region[3]
+def _overlapping(a: BBox, b: BBox) -> bool:
+    """Whether two boxes share any area: a word the first pass read there already, or part of it."""
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 def _tesseract_tsv(image: Image.Image, languages: str, psm: str, timeout_s: float) -> str:
@@ -398,22 +398,23 @@ def read_boxes(
     boxes: list[BBox],
     languages: str,
     settings: OcrSettings | None = None,
-    framed: bool = False,
+    framed: bool | list[bool] = False,
 ) -> list[list[Word]]:
     """OCR each box of `image` on its own, in `languages`: the words found in each, in page pixels.
 
     The crops go in one strip, one a row with white space between, so a page costs one more
-    tesseract start however many boxes it has. `framed` boxes hold their text inside a drawn frame,
-    whose lines are whitened first (`without_frame`).
+    tesseract start however many boxes it has. `framed` boxes (all, or those flagged per box) hold
+    their text inside a drawn frame, whose lines are whitened first (`without_frame`).
     """
     if not boxes:
         return []
     settings = settings or OcrSettings()
     gray = image.convert("L")
     crops = []
-    for x0, y0, x1, y1 in boxes:
+    flags = framed if isinstance(framed, list) else [framed] * len(boxes)
+    for (x0, y0, x1, y1), flag in zip(boxes, flags, strict=True):
         crop = gray.crop((int(x0) - 3, int(y0) - 3, int(x1) + 4, int(y1) + 4))
-        crop = _as_paper(crop, framed)
+        crop = _as_paper(crop, flag)
         size = (crop.width * REREAD_SCALE, crop.height * REREAD_SCALE)
         crops.append(crop.resize(size, Image.Resampling.LANCZOS))
     gap = 30

@@ -432,3 +432,19 @@ def test_a_text_page_with_a_colon_here_and_there_is_no_property_sheet() -> None:
     # The same row on a dialog (it has other controls) is a labelled value.
     [pair] = label_value_pairs(phrases([TextLine(words)], 12.0), 12.0, dialog=True)
     assert (pair.label.text, pair.value.text) == ("Note:", "descale")
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("gimp_ru_export_png.png", "Черезстрочность (Adam7)"),
+        ("gimp_en_export_png.png", "Interlacing (Adam7)"),
+    ],
+)
+def test_a_focused_label_that_lost_its_ends_to_the_focus_frame_is_read_again(name: str, label: str) -> None:
+    # The focused check box's label sits in a dotted frame: OCR read "ерезстрочность (Adam7" and
+    # "nterlacing (Adam", starting later than the labels of the boxes below it.
+    with Image.open(SHOTS / name) as image:
+        rgb = image.convert("RGB")
+    boxes = [c for c in detect_controls(rgb, recognize(rgb).lines) if c.kind == "checkbox"]
+    assert boxes[0].value == label and boxes[0].on is False

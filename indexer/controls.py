@@ -737,8 +737,8 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     for pair in pairs:
         group = _section_heading(pair.label.bbox, sections, height, label=True)
         name = pair.label.text.rstrip(" :")
-        value = pair.value
-        controls.append(Control("field", name, pair.label.bbox, value.text, value.bbox, None, group))
+        shown = pair.value
+        controls.append(Control("field", name, pair.label.bbox, shown.text, shown.bbox, None, group))
     if tabs:
         names = [p.text for p in tabs]
         title = "Вкладки" if any(_CYRILLIC.search(name) for name in names) else "Tabs"

@@ -24,7 +24,7 @@ from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
 from indexer.language import detect_language, search_tokens
-from indexer.records import BBox, PassageRecord
+from indexer.records import BBox, PassageRecord, union_bbox
 from indexer.workspace import filename_words
 
 log = logging.getLogger(__name__)
@@ -93,16 +93,33 @@ class FigureLabel:
 
 
 def figure_labels(passages: Sequence[PassageRecord]) -> list[FigureLabel]:
-    """Every label line of the page's figure passages."""
-    labels = []
+    """Every label of the page's figure passages: a line, with the lines that continue it."""
+    labels: list[FigureLabel] = []
     for passage in passages:
         if passage.kind != "figure":
             continue
         for span in passage.spans:
             text = passage.text[span.start : span.end].strip()
-            if any(ch.isalnum() for ch in text):
+            if not any(ch.isalnum() for ch in text):
+                continue
+            if labels and labels[-1].passage is passage and continues(labels[-1].bbox, text, span.bbox):
+                last = labels[-1]
+                labels[-1] = FigureLabel(passage, f"{last.text} {text}", union_bbox([last.bbox, span.bbox]))
+            else:
                 labels.append(FigureLabel(passage, text, span.bbox))
     return labels
+
+
+def continues(above: BBox, text: str, box: BBox) -> bool:
+    """Whether a line goes on with the label above it: it starts in lower case ("Testing is promoted
+    to stable" / "by the Release Manager") right under it, overlapping it sideways."""
+    first = next((ch for ch in text if ch.isalpha()), "")
+    line = above[3] - above[1]
+    return (
+        first.islower()
+        and 0 <= box[1] - above[3] <= 0.8 * line
+        and min(above[2], box[2]) > max(above[0], box[0])
+    )
 
 
 def asks_about_figure(question: str, captions: Sequence[str], title: str) -> bool:
@@ -257,10 +274,30 @@ def _label_between(question: str, labels: list[FigureLabel], embedder: TextEmbed
         and min(ay, by) - slack <= _centre(label.bbox)[1] <= max(ay, by) + slack
     ]
     if not inside:
+        # An arrow's label is written beside the arrow, not on it: the label alongside the middle
+        # part of the line joining the two ends, no further from it than the ends are apart.
+        inside = [
+            label
+            for label in labels
+            if label not in named and beside_segment(_centre(label.bbox), (ax, ay), (bx, by))
+        ]
+    if not inside:
         return None
     chosen = min(inside, key=lambda label: np.hypot(*np.subtract(_centre(label.bbox), middle)))
     log.info("figure: %r -> %r (between %r and %r)", question, chosen.text, named[0].text, named[1].text)
     return chosen
+
+
+def beside_segment(point: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether `point` stands alongside the middle three fifths of the segment a-b, less than
+    three quarters of its length away from it."""
+    ab = np.subtract(b, a)
+    length = float(np.hypot(*ab))
+    if length == 0:
+        return False
+    along = float(np.dot(np.subtract(point, a), ab)) / length**2
+    across = abs(float(np.cross(ab, np.subtract(point, a)))) / length
+    return 0.2 <= along <= 0.8 and across <= 0.75 * length
 
 
 def _centre(box: BBox) -> tuple[float, float]:

@@ -40,6 +40,8 @@ class OcrSettings:
     # tesseract's page segmentation: 3 reads pages and screens as blocks of lines; 11 (sparse text)
     # finds labels scattered among the strokes of a drawing, which 3 takes for part of a picture.
     psm: str = "3"
+    reread_blanks: bool = True
+    """Read again, in one batch, the boxed lines the page layout left blank (`read_blanks`)."""
 
 
 @dataclass
@@ -71,7 +73,8 @@ def recognize(image: Image.Image, settings: OcrSettings | None = None) -> OcrRes
     settings = settings or OcrSettings()
     prepared = _flip_inverted_regions(image)
     result = _run_tesseract(prepared, settings)
-    read_blanks(prepared, result, settings)
+    if settings.reread_blanks:
+        read_blanks(prepared, result, settings)
     languages = set(settings.languages.split("+"))
     if {"eng", "rus"} <= languages:
         settle_scripts(prepared, result.lines, settings)

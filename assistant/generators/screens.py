@@ -126,10 +126,7 @@ def answer_from_controls(
     asks_tabs = bool(_TABS_QUESTION.search(question) and _ASKS_WHICH.search(question))
     if not hits or not (asks_tabs or is_setting_question(question)):
         return None
-    top = hits[0]
-    passages = (
-        page_passages(top.document.id, top.page) if page_passages else [e.passage for e in top.passages]
-    )
+    top, passages = clean_copy(hits, page_passages)
     readings = [r for p in passages if (r := read_control(p, top)) is not None]
     if asks_tabs:
         return _answer_tabs(question, readings)
@@ -268,6 +265,43 @@ def _answer_with(question: str, chosen: list[ControlReading], score: float) -> A
     return Answer(
         question, text, True, [_cite(chosen[0].passage, bbox, text, score)], answer_language(question)
     )
+
+
+CLEAN_COPY_PAGES = 3
+"""Top pages searched for an unmarked copy of a marked screenshot at the top."""
+
+
+def clean_copy(
+    hits: Sequence[PageHit], page_passages: PagePassages | None
+) -> tuple[PageHit, list[PassageRecord]]:
+    """The top page and its passages, or an unmarked copy of it when the top one carries a red mark.
+
+    Erasing a mark before OCR also erases what it was drawn over (a combo box's frame, a radio's
+    ring), so a setting is read from a clean screenshot of the same window (same title) when the
+    top pages hold one.
+    """
+
+    def read(hit: PageHit) -> list[PassageRecord]:
+        if page_passages is not None:
+            return page_passages(hit.document.id, hit.page)
+        return [e.passage for e in hit.passages]
+
+    top = hits[0]
+    passages = read(top)
+    if not any(p.kind == "mark" for p in passages):
+        return top, passages
+    window = next((p.section for p in passages if p.kind == "control"), None)
+    for hit in list(hits)[1:CLEAN_COPY_PAGES]:
+        other = read(hit)
+        same_window = any(p.kind == "control" and p.section == window for p in other)
+        if window and same_window and not any(p.kind == "mark" for p in other):
+            log.info(
+                "screen: reading %s, the clean copy of the marked %s",
+                hit.document.filename,
+                top.document.filename,
+            )
+            return hit, other
+    return top, passages
 
 
 _TABS_QUESTION = re.compile(r"\b(tabs?|вкладк\w*)\b", re.IGNORECASE)

@@ -13,12 +13,14 @@ from assistant.generators.screens import (
     ControlReading,
     answer_besides,
     answer_choice,
+    answer_from_controls,
     is_setting_question,
     named_phrase,
     read_control,
 )
 from assistant.generators.visual import name_match
 from assistant.retrieval import PageHit
+from indexer.embedders import load_embedder
 from indexer.language import search_tokens
 from indexer.layout import control_passages
 from indexer.records import Control, DocumentRecord, PassageRecord
@@ -309,3 +311,46 @@ def test_besides_one_option_the_ticked_ones_written_like_it_answer() -> None:
     unticked = answer_besides("Which fields besides EXIF are not ticked?", readings)
     assert unticked is not None and unticked.text == "Записать поля Dublin"
     assert answer_besides("Which fields besides XMP are ticked?", readings) is None
+
+
+def test_a_setting_is_read_from_the_clean_copy_of_a_marked_screenshot() -> None:
+    # The red frame drawn around "Edge handling" was erased before OCR together with the combo box's
+    # own frame: the marked copy lost the control, the clean copy of the same window has it.
+    def page(filename: str, controls: list[Control], marked: bool) -> list[PassageRecord]:
+        document = DocumentRecord(len(filename), filename, "0" * 64, "image/png", 1, 100, "en", "2026-01-01")
+        drafts = control_passages(controls, "Blur")
+        records = [
+            PassageRecord(i, document, 1, 640, 420, d.kind, d.lang, d.section, d.text, d.bbox, d.spans)
+            for i, d in enumerate(drafts)
+        ]
+        if marked:
+            mark = PassageRecord(
+                99,
+                document,
+                1,
+                640,
+                420,
+                "mark",
+                "en",
+                "Edge handling",
+                "Blur: marked in red",
+                (0, 0, 9, 9),
+                [],
+            )
+            records.append(mark)
+        return records
+
+    clip = Control("checkbox", "", None, "Clip to input", (40, 90, 200, 104), True, "Edge handling")
+    edge = Control("dropdown", "Edge handling", (20, 60, 120, 74), "Mirror", (150, 60, 260, 74))
+    pages = {
+        "blur_marked.png": page("blur_marked.png", [clip], True),
+        "blur.png": page("blur.png", [edge, clip], False),
+    }
+    hits = [PageHit(records[0].document, 1, 1.0 - i / 10, []) for i, records in enumerate(pages.values())]
+    by_id = {records[0].document.id: records for records in pages.values()}
+    embedder = load_embedder("use")
+    answer = answer_from_controls(
+        "Which edge handling is selected in Blur?", hits, lambda d, p: by_id[d], embedder
+    )
+    assert answer is not None and answer.text == "Mirror"
+    assert answer.citations[0].document.filename == "blur.png"

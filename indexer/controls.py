@@ -759,6 +759,8 @@ class LabelledValue:
 
 MAX_LABEL_WORDS = 4
 MAX_VALUE_WORDS = 8
+TITLE_BAR = 1.5
+"""Text heights from the top of the screenshot taken by the window's title bar."""
 MIN_PAIRS = 3
 """Pairs a page must show, unless it has other controls, to be a property sheet rather than a text page
 whose lines happen to hold a colon ("Note: keep the lid closed")."""
@@ -778,7 +780,8 @@ def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) ->
     # ("Color space:  RGB color: GIMP built-in sRGB") and must not be split as a pair itself.
     ordered = sorted(row_phrases, key=lambda p: (not p.text.endswith(":"), p.bbox[1], p.bbox[0]))
     for phrase in ordered:
-        if id(phrase) in used:
+        # The window's title bar ("Script-Fu: New Guide") names the window, it labels nothing.
+        if id(phrase) in used or phrase.bbox[1] < TITLE_BAR * height:
             continue
         words = list(phrase.words)
         colon = next((i for i, w in enumerate(words) if w.text.endswith(":")), None)

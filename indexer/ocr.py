@@ -174,11 +174,13 @@ def _bands(gray: np.ndarray, region: BBox) -> list[BBox]:
         if abs(float(backgrounds[row]) - float(backgrounds[row - 1])) >= BAND_STEP:
             cuts.append(row)
     cuts.append(len(backgrounds))
-    top = max(0, y0)
+    # `read_boxes` pads each box by 3 px: the bands are drawn in by as much, so that no crop takes
+    # in a strip of its neighbour's background (or of the black beyond the image's edge).
+    top, left, right = max(0, y0), max(0, x0) + 3.0, min(gray.shape[1], x1) - 3.0
     bands = [
-        (region[0], float(top + start), region[2], float(top + stop))
+        (left, float(top + start + 3), right, float(top + stop - 3))
         for start, stop in itertools.pairwise(cuts)
-        if stop - start >= 6
+        if stop - start >= 9
     ]
     return bands or [region]
 

@@ -426,12 +426,15 @@ def test_a_property_sheets_plain_values_belong_to_their_labels() -> None:
 
 
 def test_a_text_page_with_a_colon_here_and_there_is_no_property_sheet() -> None:
-    words = [Word("Note:", (10, 10, 50, 22), 95), Word("descale", (60, 10, 120, 22), 95)]
+    words = [Word("Note:", (10, 80, 50, 92), 95), Word("descale", (60, 80, 120, 92), 95)]
     found = label_value_pairs(phrases([TextLine(words)], 12.0), 12.0, dialog=False)
     assert found == []
     # The same row on a dialog (it has other controls) is a labelled value.
     [pair] = label_value_pairs(phrases([TextLine(words)], 12.0), 12.0, dialog=True)
     assert (pair.label.text, pair.value.text) == ("Note:", "descale")
+    # In the window's title bar it names the window.
+    title = [Word("Script-Fu:", (10, 4, 80, 14), 95), Word("New Guide", (86, 4, 150, 14), 95)]
+    assert label_value_pairs(phrases([TextLine(title)], 12.0), 12.0, dialog=True) == []
 
 
 @pytest.mark.parametrize(

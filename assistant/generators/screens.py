@@ -126,7 +126,7 @@ def answer_from_controls(
     asks_tabs = bool(_TABS_QUESTION.search(question) and _ASKS_WHICH.search(question))
     if not hits or not (asks_tabs or is_setting_question(question)):
         return None
-    top, passages = clean_copy(hits, page_passages)
+    top, passages = clean_copy(question, hits, page_passages)
     readings = [r for p in passages if (r := read_control(p, top)) is not None]
     if asks_tabs:
         return _answer_tabs(question, readings)
@@ -271,14 +271,33 @@ CLEAN_COPY_PAGES = 3
 """Top pages searched for an unmarked copy of a marked screenshot at the top."""
 
 
-def clean_copy(
-    hits: Sequence[PageHit], page_passages: PagePassages | None
-) -> tuple[PageHit, list[PassageRecord]]:
-    """The top page and its passages, or an unmarked copy of it when the top one carries a red mark.
+_LANGUAGE_NAMED = (
+    (re.compile(r"\b(russian|русск\w*)", re.IGNORECASE), "ru"),
+    (re.compile(r"\b(english|английск\w*|англоязычн\w*)", re.IGNORECASE), "en"),
+)
 
-    Erasing a mark before OCR also erases what it was drawn over (a combo box's frame, a radio's
-    ring), so a setting is read from a clean screenshot of the same window (same title) when the
-    top pages hold one.
+
+def named_language(question: str) -> str | None:
+    """The language the question says the screen is in ("the Russian print dialog"), if it names one."""
+    named = {code for pattern, code in _LANGUAGE_NAMED if pattern.search(question)}
+    return named.pop() if len(named) == 1 else None
+
+
+def _screen_language(passages: list[PassageRecord]) -> str | None:
+    """The language of a screenshot's controls (None: no controls, or no language told)."""
+    languages = [p.lang for p in passages if p.kind == "control" and p.lang in ("en", "ru")]
+    return max(set(languages), key=languages.count) if languages else None
+
+
+def clean_copy(
+    question: str, hits: Sequence[PageHit], page_passages: PagePassages | None
+) -> tuple[PageHit, list[PassageRecord]]:
+    """The top screen's page and passages, or the screen the question means among the top pages.
+
+    A question that names the screen's language ("in the Russian export window") is read from a
+    screenshot in that language. Erasing a red mark before OCR also erases what it was drawn over
+    (a combo box's frame, a radio's ring), so a setting is read from a clean screenshot of the same
+    window (same title) when the top pages hold one.
     """
 
     def read(hit: PageHit) -> list[PassageRecord]:
@@ -288,6 +307,17 @@ def clean_copy(
 
     top = hits[0]
     passages = read(top)
+    wanted = named_language(question)
+    if wanted and _screen_language(passages) not in (None, wanted):
+        # "In the Russian export window, ...": the screenshot of that window in Russian.
+        for hit in list(hits)[1:CLEAN_COPY_PAGES]:
+            other = read(hit)
+            if _screen_language(other) == wanted:
+                log.info(
+                    "screen: reading %s, the %s screen the question names", hit.document.filename, wanted
+                )
+                top, passages = hit, other
+                break
     if not any(p.kind == "mark" for p in passages):
         return top, passages
     window = next((p.section for p in passages if p.kind == "control"), None)

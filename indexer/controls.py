@@ -131,7 +131,8 @@ def indicator_shape(silhouette: np.ndarray) -> IndicatorKind | None:
     middle_cols = slice(round(width * 0.3), max(round(width * 0.3) + 1, round(width * 0.7)))
     if min(rows[middle].min(), cols[middle_cols].min()) < 0.85:
         return None
-    if fill >= 0.9 and corner_fill >= 0.6:
+    # Every corner filled: a "D" has two square corners and two round ones, which average out.
+    if fill >= 0.9 and corner_fill >= 0.6 and min(float(c.mean()) for c in corners) >= 0.5:
         return "checkbox"
     if 0.68 <= fill <= 0.86 and corner_fill <= 0.35:
         return "radio"

@@ -451,3 +451,14 @@ def test_a_focused_label_that_lost_its_ends_to_the_focus_frame_is_read_again(nam
         rgb = image.convert("RGB")
     boxes = [c for c in detect_controls(rgb, recognize(rgb).lines) if c.kind == "checkbox"]
     assert boxes[0].value == label and boxes[0].on is False
+
+
+def test_a_bold_capital_d_is_no_check_box() -> None:
+    # "Direction:" in GIMP's dark theme: the filled silhouette of its "D" is square on the left and
+    # round on the right, and had been taken for a check box (the label became "irection").
+    d = np.ones((10, 9), dtype=bool)  # the silhouette as GIMP draws it at 11 px
+    d[0, 7:] = d[9, 7:] = False
+    d[1, 8] = d[8, 8] = False
+    assert indicator_shape(d) is None
+    square = np.ones((14, 14), dtype=bool)
+    assert indicator_shape(square) == "checkbox"

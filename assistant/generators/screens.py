@@ -118,10 +118,12 @@ def answer_from_controls(
     embedder: TextEmbedder,
     term_weights: TermWeights | None = None,
 ) -> Answer | None:
-    """The value or selected option the question asks for, from the top page's controls; None to pass.
+    """The value or selected option the question asks for, from the top screen's controls; None to pass.
 
-    None (the text reader answers) unless the question asks for a setting, the top page is a
-    screenshot with controls, and one control's name clearly matches what the question names.
+    The screen is the top page, or the one the question means among the top pages (`clean_copy`).
+    A question that lists options ("…: A, B or C?") or sets one aside ("besides A") is answered
+    from the options it names (`answer_choice`, `answer_besides`); otherwise None (the text reader
+    answers) unless one control's name clearly matches what the question names.
     """
     asks_tabs = bool(_TABS_QUESTION.search(question) and _ASKS_WHICH.search(question))
     if not hits or not (asks_tabs or is_setting_question(question)):

@@ -130,6 +130,7 @@ def read_blanks(image: Image.Image, result: OcrResult, settings: OcrSettings) ->
     regions = blank_regions(result)
     if not regions:
         return 0
+    unit = float(np.median([w.bbox[3] - w.bbox[1] for line in result.lines for w in line.words]))
     gray = np.asarray(image.convert("L"), dtype=np.float32)
     regions = [band for region in regions for band in _bands(gray, region)]
     known = [w.bbox for line in result.lines for w in line.words]
@@ -141,6 +142,9 @@ def read_blanks(image: Image.Image, result: OcrResult, settings: OcrSettings) ->
             for w in words
             if w.confidence >= BLANK_MIN_CONFIDENCE
             and any(ch.isalnum() for ch in w.text)
+            # An icon read as a letter or two is taller than the page's words, or read unsurely.
+            and w.bbox[3] - w.bbox[1] <= 1.6 * unit
+            and (sum(ch.isalnum() for ch in w.text) > 2 or w.confidence >= 80)
             and not any(_overlapping(w.bbox, box) for box in known)
         ]
         for row in _rows(fresh):

@@ -131,7 +131,8 @@ def indicator_shape(silhouette: np.ndarray) -> IndicatorKind | None:
     middle_cols = slice(round(width * 0.3), max(round(width * 0.3) + 1, round(width * 0.7)))
     if min(rows[middle].min(), cols[middle_cols].min()) < 0.85:
         return None
-    if fill >= 0.9 and corner_fill >= 0.6:
+    # Every corner filled: a "D" has two square corners and two round ones, which average out.
+    if fill >= 0.9 and corner_fill >= 0.6 and min(float(c.mean()) for c in corners) >= 0.5:
         return "checkbox"
     if 0.68 <= fill <= 0.86 and corner_fill <= 0.35:
         return "radio"
@@ -219,10 +220,25 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
     gray = np.asarray(image.convert("L"), dtype=np.float32)
     regions: list[BBox] = []
     rows: list[tuple[float, float]] = []  # the rows read, to which each region's words are kept
-    for indicator in indicator_candidates(gray, words, height):
+    framed: list[bool] = []  # a late label sits in a focus frame, whose dots are whitened first
+    candidates = indicator_candidates(gray, words, height)
+    labels = [_label_right_of(indicator.bbox, text_words, height) for indicator in candidates]
+    gaps = [
+        label.bbox[0] - indicator.bbox[2]
+        for indicator, label in zip(candidates, labels, strict=True)
+        if label is not None and not _glued_to(label, indicator.bbox)
+    ]
+    usual_gap = float(median(gaps)) if len(gaps) >= 3 else None
+    for indicator, label in zip(candidates, labels, strict=True):
         _, y0, x1, y1 = indicator.bbox
-        label = _label_right_of(indicator.bbox, text_words, height)
-        if label is not None and not _glued_to(label, indicator.bbox):
+        # A label that starts later than its neighbours' lost its first letters to a focus frame
+        # ("ерезстрочность" for "Чересстрочность"): it is read again like a lost one.
+        late = (
+            label is not None
+            and usual_gap is not None
+            and label.bbox[0] - indicator.bbox[2] > usual_gap + 0.25 * height
+        )
+        if label is not None and not _glued_to(label, indicator.bbox) and not late:
             continue
         cy = (y0 + y1) / 2
         row = sorted(
@@ -241,20 +257,31 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
             if end is not None:
                 regions.append((x1 + 1, y0 - pad, end + 2, y1 + pad))
                 rows.append((y0 - 1, y1 + 1))
+                framed.append(False)
             continue
         end = row[0].bbox[2]
         for previous, word in itertools.pairwise(row):
             if word.bbox[0] - previous.bbox[2] > 1.2 * height:
                 break
             end = word.bbox[2]
+        if late:
+            # The frame may have cost the label its last letters too ("(Adam" for "(Adam7)").
+            ink = _ink_end(gray, (x1 + 1, y0, min(gray.shape[1] - 1, end + 4 * height), y1), height)
+            end = max(end, ink or end)
         regions.append((x1 + 1, min(y0, row[0].bbox[1]) - pad, end + 2, max(y1, row[0].bbox[3]) + pad))
-        rows.append((min(y0, row[0].bbox[1]) - 1, max(y1, row[0].bbox[3]) + 1))
+        if late:
+            # Its words keep the old reading's height: the frame's dots must not stretch them
+            # into something as tall as a window's title.
+            rows.append((row[0].bbox[1], row[0].bbox[3]))
+        else:
+            rows.append((min(y0, row[0].bbox[1]) - 1, max(y1, row[0].bbox[3]) + 1))
+        framed.append(late)
     if not regions:
         return False
     changed = False
     next_block = max((line.block for line in lines), default=0) + 1
     for region, (top, bottom), found in zip(
-        regions, rows, read_boxes(image, regions, "eng+rus"), strict=True
+        regions, rows, read_boxes(image, regions, "eng+rus", framed=framed), strict=True
     ):
         # A dotted focus frame around the label reads as quotes and full stops at its ends, and
         # stretches the words' boxes over it: they are kept to the row that was read.
@@ -686,8 +713,12 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
             fields.append((phrase, frame, label))
     fields += [(bar_value, frame, bar_label) for bar_label, bar_value, frame in in_bars]
     field_labels = {id(label) for _, _, label in fields}
+    # A property sheet writes its values as plain text after their labels ("File Size: 38.4 kB").
+    unframed = [p for p in headings if id(p) not in field_labels]
+    pairs = label_value_pairs(unframed, height, bool(options or fields))
+    paired = {id(p) for pair in pairs for p in pair.sources}
     # Section headings: "Margins", "Other options", "С чем инициализировать маску слоя:".
-    sections = [p for p in headings if id(p) not in field_labels]
+    sections = [p for p in unframed if id(p) not in paired]
     controls: list[Control] = []
     for indicator, option in options:
         title, title_box, anchor = _group_title(indicator, indicators, headings, sections, height)
@@ -704,12 +735,85 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         name = label.text.rstrip(" :")
         kind: ControlKind = "dropdown" if frame.kind == "dropdown" else "field"
         controls.append(Control(kind, name, label.bbox, value, phrase.bbox, None, group))
+    for pair in pairs:
+        group = _section_heading(pair.label.bbox, sections, height, label=True)
+        name = pair.label.text.rstrip(" :")
+        shown = pair.value
+        controls.append(Control("field", name, pair.label.bbox, shown.text, shown.bbox, None, group))
     if tabs:
         names = [p.text for p in tabs]
         title = "Вкладки" if any(_CYRILLIC.search(name) for name in names) else "Tabs"
         box = union_bbox([p.bbox for p in tabs])
         controls.append(Control("tabs", title, box, ", ".join(names), box, None, ""))
     return [dataclasses.replace(c, group="") if c.group == c.label else c for c in controls]
+
+
+@dataclass(frozen=True)
+class LabelledValue:
+    """A value written as plain text after its label, no frame around it: "File Size:  38.4 kB"."""
+
+    label: Phrase
+    value: Phrase
+    sources: tuple[Phrase, ...]
+    """The phrases the pair was read from (one, when label and value were read as one phrase)."""
+
+
+MAX_LABEL_WORDS = 4
+MAX_VALUE_WORDS = 8
+TITLE_BAR = 1.5
+"""Text heights from the top of the screenshot taken by the window's title bar."""
+MIN_PAIRS = 3
+"""Pairs a page must show, unless it has other controls, to be a property sheet rather than a text page
+whose lines happen to hold a colon ("Note: keep the lid closed")."""
+
+
+def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) -> list[LabelledValue]:
+    """Labels ending in ':' and the plain-text value after each on its row.
+
+    Either the label and the value are two phrases of one row (the value column of a property
+    sheet, a few text heights to the right) or one phrase holds both ("Color space: RGB color").
+    A value is short and is not a sentence; a page with fewer than `MIN_PAIRS` pairs counts only when
+    it is a `dialog` (it has other controls).
+    """
+    found: list[LabelledValue] = []
+    used: set[int] = set()
+    # Labels that end their phrase first: the value they point at may hold a colon of its own
+    # ("Color space:  RGB color: GIMP built-in sRGB") and must not be split as a pair itself.
+    ordered = sorted(row_phrases, key=lambda p: (not p.text.endswith(":"), p.bbox[1], p.bbox[0]))
+    for phrase in ordered:
+        # The window's title bar ("Script-Fu: New Guide") names the window, it labels nothing.
+        if id(phrase) in used or phrase.bbox[1] < TITLE_BAR * height:
+            continue
+        words = list(phrase.words)
+        colon = next((i for i, w in enumerate(words) if w.text.endswith(":")), None)
+        if colon is None or colon + 1 > MAX_LABEL_WORDS:
+            continue
+        if colon + 1 < len(words):
+            label, value = Phrase(tuple(words[: colon + 1])), Phrase(tuple(words[colon + 1 :]))
+            sources: tuple[Phrase, ...] = (phrase,)
+        else:
+            cy = (phrase.bbox[1] + phrase.bbox[3]) / 2
+            right = [
+                p
+                for p in row_phrases
+                if p is not phrase
+                and id(p) not in used
+                and p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
+                and 0 <= p.bbox[0] - phrase.bbox[2] <= 15 * height
+            ]
+            if not right:
+                continue
+            value = min(right, key=lambda p: p.bbox[0])
+            if value.text.endswith(":"):
+                continue
+            label, sources = phrase, (phrase, value)
+        if len(value.words) > MAX_VALUE_WORDS or value.text.rstrip().endswith((".", "!", "?")):
+            continue
+        if not any(ch.isalnum() for ch in value.text):
+            continue
+        found.append(LabelledValue(label, value, sources))
+        used.update(id(p) for p in sources)
+    return found if dialog or len(found) >= MIN_PAIRS else []
 
 
 def tab_strip(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> list[Phrase]:

@@ -437,7 +437,11 @@ def read_figure(figure: Figure, languages: str, max_pixels: int, timeout_s: floa
         image = image.resize(size, Image.Resampling.LANCZOS)
     # The scale is chosen here from the lettering, so OCR must not resize again.
     psm = SPARSE_TEXT if lettering.glyphs < DENSE_GLYPHS else OcrSettings.psm
-    settings = OcrSettings(languages=languages, upscale_below=0, timeout_s=timeout_s, psm=psm)
+    # A figure's strokes are cleared before OCR, frames with them: no boxed line is left for a
+    # second pass to find, and the figure's OCR cost stays one tesseract run.
+    settings = OcrSettings(
+        languages=languages, upscale_below=0, timeout_s=timeout_s, psm=psm, reread_blanks=False
+    )
     # On a rotated page the picture stands turned: OCR reads it upright, boxes are turned back.
     turns = (figure.rotation // 90) % 4
     upright = image.transpose(QUARTER_TURNS[turns]) if turns else image

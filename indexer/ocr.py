@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import itertools
 import logging
 import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.ndimage as ndi
@@ -38,12 +40,16 @@ class OcrSettings:
     # tesseract's page segmentation: 3 reads pages and screens as blocks of lines; 11 (sparse text)
     # finds labels scattered among the strokes of a drawing, which 3 takes for part of a picture.
     psm: str = "3"
+    reread_blanks: bool = True
+    """Read again, in one batch, the boxed lines the page layout left blank (`read_blanks`)."""
 
 
 @dataclass
 class OcrResult:
     lines: list[TextLine]
     mean_confidence: float | None
+    blanks: list[BBox] = field(default_factory=list)
+    """Regions tesseract's layout took for pictures and left unread (boxes in the image's pixels)."""
 
 
 def tesseract_path() -> str:
@@ -59,12 +65,16 @@ def tesseract_path() -> str:
 def recognize(image: Image.Image, settings: OcrSettings | None = None) -> OcrResult:
     """OCR `image` (both its dark-on-light text and light-on-dark fields, e.g. selected widgets).
 
-    Boxes come back in the image's own pixel coordinates. With both English and Russian enabled,
-    words whose script is in doubt are read again in English alone (`settle_scripts`).
+    Boxes come back in the image's own pixel coordinates. Boxed text the layout analysis skipped (a
+    drop-down's value, a window's title bar) is read on its own (`read_blanks`). With both English
+    and Russian enabled, words whose script is in doubt are read again in English alone
+    (`settle_scripts`).
     """
     settings = settings or OcrSettings()
     prepared = _flip_inverted_regions(image)
     result = _run_tesseract(prepared, settings)
+    if settings.reread_blanks:
+        read_blanks(prepared, result, settings)
     languages = set(settings.languages.split("+"))
     if {"eng", "rus"} <= languages:
         settle_scripts(prepared, result.lines, settings)
@@ -81,6 +91,121 @@ def _run_tesseract(image: Image.Image, settings: OcrSettings) -> OcrResult:
         )
     tsv = _tesseract_tsv(image, settings.languages, settings.psm, settings.timeout_s)
     return parse_tsv(tsv, scale)
+
+
+# --- boxed text the layout skipped ------------------------------------------------------------
+#
+# Tesseract's page layout (psm 3) takes a framed box with one line of text in it for a picture and
+# returns it as an empty word: GIMP's drop-downs ("Line style: [Solid ▾]") and the light title bar
+# of a dark window come back without their words. Such regions, when they are a line or a few high,
+# are read again in one batch (`read_boxes`, single-block mode), and the words found there that
+# no word of the first pass covers join the page as lines of their own.
+
+BLANK_MIN_HEIGHT = 0.8
+"""A blank region lower than this many text heights is a rule or a frame's edge, not a line of text."""
+BLANK_MAX_HEIGHT = 6.0
+"""...and one higher than this is a real picture (a photo, the image thumbnail)."""
+BLANK_MIN_CONFIDENCE = 50.0
+FRAME_DEBRIS = "‘’'`|"
+"""What the edges of a (dotted) frame around boxed text read as, at the ends of its words."""
+MAX_BLANKS = 24
+
+
+def blank_regions(result: OcrResult) -> list[BBox]:
+    """The regions of `result.blanks` that may hold a line of text, measured in its typical word height."""
+    heights = [w.bbox[3] - w.bbox[1] for line in result.lines for w in line.words if len(w.text) > 1]
+    if not heights:
+        return []
+    unit = float(np.median(heights))
+    kept = []
+    for box in result.blanks:
+        width, height = box[2] - box[0], box[3] - box[1]
+        if BLANK_MIN_HEIGHT * unit <= height <= BLANK_MAX_HEIGHT * unit and width >= 1.5 * unit:
+            kept.append(box)
+    return kept[:MAX_BLANKS]
+
+
+def read_blanks(image: Image.Image, result: OcrResult, settings: OcrSettings) -> int:
+    """Read the text of the regions the first pass left blank into `result.lines`; the words added."""
+    regions = blank_regions(result)
+    if not regions:
+        return 0
+    unit = float(np.median([w.bbox[3] - w.bbox[1] for line in result.lines for w in line.words]))
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    regions = [band for region in regions for band in _bands(gray, region)]
+    known = [w.bbox for line in result.lines for w in line.words]
+    next_block = max((line.block for line in result.lines), default=-1) + 1
+    added = 0
+    for words in read_boxes(image, regions, settings.languages, settings, framed=True):
+        fresh = [
+            w
+            for w in words
+            if w.confidence >= BLANK_MIN_CONFIDENCE
+            and any(ch.isalnum() for ch in w.text)
+            # An icon read as a letter or two is taller than the page's words, or read unsurely.
+            and w.bbox[3] - w.bbox[1] <= 1.6 * unit
+            and (sum(ch.isalnum() for ch in w.text) > 2 or w.confidence >= 80)
+            and not any(_overlapping(w.bbox, box) for box in known)
+        ]
+        for row in _rows(fresh):
+            row = [dataclasses.replace(w, text=w.text.strip(FRAME_DEBRIS) or w.text) for w in row]
+            # A dotted frame's right edge reads as a colon after the boxed value ("necessary:").
+            row[-1] = dataclasses.replace(row[-1], text=row[-1].text.rstrip(":") or row[-1].text)
+            result.lines.append(TextLine(row, block=next_block))
+            known.extend(w.bbox for w in row)
+            added += len(row)
+        next_block += 1
+    if added:
+        result.lines.sort(key=lambda line: (line.bbox[1], line.bbox[0]))
+    return added
+
+
+BAND_STEP = 40.0
+"""Grey levels between the backgrounds of two stacked bands (a light title bar over a dark window)."""
+
+
+def _bands(gray: np.ndarray, region: BBox) -> list[BBox]:
+    """`region` cut where its background changes from one row to the next: each band is read with its
+    own polarity (white text on a grey title bar, light text on a dark window below it)."""
+    x0, y0, x1, y1 = (round(v) for v in region)
+    crop = gray[max(0, y0) : y1, max(0, x0) : x1]
+    if crop.shape[0] < 2 or crop.shape[1] < 2:
+        return [region]
+    backgrounds = np.median(crop, axis=1)
+    # A step between neighbouring rows, not a drift: a title bar's gradient stays one band.
+    cuts = [0]
+    for row in range(1, len(backgrounds)):
+        if abs(float(backgrounds[row]) - float(backgrounds[row - 1])) >= BAND_STEP:
+            cuts.append(row)
+    cuts.append(len(backgrounds))
+    # `read_boxes` pads each box by 3 px: the bands are drawn in by as much, so that no crop takes
+    # in a strip of its neighbour's background (or of the black beyond the image's edge).
+    top, left, right = max(0, y0), max(0, x0) + 3.0, min(gray.shape[1], x1) - 3.0
+    bands = [
+        (left, float(top + start + 3), right, float(top + stop - 3))
+        for start, stop in itertools.pairwise(cuts)
+        if stop - start >= 9
+    ]
+    return bands or [region]
+
+
+def _rows(words: list[Word]) -> list[list[Word]]:
+    """Words grouped into rows (their vertical centres within half a word's height), left to right."""
+    rows: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
+        centre = (word.bbox[1] + word.bbox[3]) / 2
+        if rows:
+            last = rows[-1][-1]
+            if abs(centre - (last.bbox[1] + last.bbox[3]) / 2) <= 0.5 * (last.bbox[3] - last.bbox[1]):
+                rows[-1].append(word)
+                continue
+        rows.append([word])
+    return [sorted(row, key=lambda w: w.bbox[0]) for row in rows]
+
+
+def _overlapping(a: BBox, b: BBox) -> bool:
+    """Whether two boxes share any area: a word the first pass read there already, or part of it."""
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 def _tesseract_tsv(image: Image.Image, languages: str, psm: str, timeout_s: float) -> str:
@@ -278,21 +403,27 @@ def latin_among_russian(lines: list[TextLine]) -> list[Word]:
 
 
 def read_boxes(
-    image: Image.Image, boxes: list[BBox], languages: str, settings: OcrSettings | None = None
+    image: Image.Image,
+    boxes: list[BBox],
+    languages: str,
+    settings: OcrSettings | None = None,
+    framed: bool | list[bool] = False,
 ) -> list[list[Word]]:
     """OCR each box of `image` on its own, in `languages`: the words found in each, in page pixels.
 
     The crops go in one strip, one a row with white space between, so a page costs one more
-    tesseract start however many boxes it has.
+    tesseract start however many boxes it has. `framed` boxes (all, or those flagged per box) hold
+    their text inside a drawn frame, whose lines are whitened first (`without_frame`).
     """
     if not boxes:
         return []
     settings = settings or OcrSettings()
     gray = image.convert("L")
     crops = []
-    for x0, y0, x1, y1 in boxes:
+    flags = framed if isinstance(framed, list) else [framed] * len(boxes)
+    for (x0, y0, x1, y1), flag in zip(boxes, flags, strict=True):
         crop = gray.crop((int(x0) - 3, int(y0) - 3, int(x1) + 4, int(y1) + 4))
-        crop = _as_paper(crop)
+        crop = _as_paper(crop, flag)
         size = (crop.width * REREAD_SCALE, crop.height * REREAD_SCALE)
         crops.append(crop.resize(size, Image.Resampling.LANCZOS))
     gap = 30
@@ -324,19 +455,80 @@ def read_boxes(
     return found
 
 
-def _as_paper(crop: Image.Image) -> Image.Image:
-    """Dark ink on white paper, as tesseract reads best: light text on a dark theme is inverted and
-    the crop's background (its median) stretched to white, so it matches the strip around it."""
+SHADOW_CONTRAST = 30.0
+"""Grey levels below the background that make light text outlined (a shadow), not plain."""
+
+
+def _as_paper(crop: Image.Image, framed: bool = False) -> Image.Image:
+    """Dark ink on white paper, as tesseract reads best: light text (on a dark theme, or white on a
+    grey title bar) is inverted and the crop's background (its median) stretched to white, so it
+    matches the strip around it. The text is the extreme farther from the background."""
     pixels = np.asarray(crop, dtype=np.float32)
     if pixels.size == 0:
         return crop
-    if float(np.median(pixels)) < 128:
+    median = float(np.median(pixels))
+    # Percentiles, not extremes: a frame's one-pixel edge must not count as the text's outline.
+    lighter = float(pixels.max()) - median
+    darker = median - float(np.percentile(pixels, 3))
+    if lighter > darker:
+        if darker >= SHADOW_CONTRAST:
+            # White letters with a dark outline (a window manager's title): inverted they would be
+            # hollow, so only the letters' own light pixels are kept, as ink.
+            ink_mask = pixels > median + 0.5 * lighter
+            letters = np.where(ink_mask, 0.0, 255.0)
+            return Image.fromarray((without_frame(letters) if framed else letters).astype(np.uint8))
         pixels = 255.0 - pixels
     paper, ink = float(np.median(pixels)), float(pixels.min())
     if paper - ink < 8:
         return crop
-    stretched = (pixels - ink) * (255.0 / (paper - ink))
-    return Image.fromarray(stretched.clip(0, 255).astype(np.uint8))
+    stretched = ((pixels - ink) * (255.0 / (paper - ink))).clip(0, 255)
+    return Image.fromarray((without_frame(stretched) if framed else stretched).astype(np.uint8))
+
+
+def without_frame(paper: np.ndarray) -> np.ndarray:
+    """`paper` (dark ink on white) with the lines of a frame around its text whitened.
+
+    A field's or drop-down's outline, solid or dotted (a focus frame), runs along the crop's edges;
+    tesseract reads it as letters glued to the text ("'Solid") or loses the text's confidence to it.
+    A row near the top or bottom that is inked along half its width or more, and a column near a side
+    inked along nearly all its height (a letter's stroke never spans the crop's padding), is a line.
+    """
+    cleaned = paper.copy()
+    inked = paper < 128
+    height, width = paper.shape
+    for row in [*range(0, round(0.35 * height)), *range(round(0.65 * height), height)]:
+        if _longest_run(inked[row]) >= 0.6 * width or _dotted(inked[row]):
+            cleaned[row, :] = 255
+    margin = max(2, round(0.15 * width))
+    for column in [*range(0, margin), *range(width - margin, width)]:
+        if inked[:, column].mean() >= 0.85 or _dotted(inked[:, column]):
+            cleaned[:, column] = 255
+    return cleaned
+
+
+def _runs(line: np.ndarray) -> np.ndarray:
+    """Lengths of the runs of True along a 1-d boolean array."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], line.astype(np.int8), [0]))))
+    return np.asarray(edges[1::2] - edges[::2])
+
+
+def _longest_run(line: np.ndarray) -> int:
+    runs = _runs(line)
+    return int(runs.max()) if runs.size else 0
+
+
+def _dotted(line: np.ndarray) -> bool:
+    """A dotted line: many dots of a pixel or two along it, where a letter's stroke is one long run."""
+    runs, gaps = _runs(line), _runs(~line)
+    inner_gaps = gaps[1:-1] if not line[0] else gaps[:-1]
+    inked = np.flatnonzero(line)
+    return (
+        runs.size >= 6
+        and int(runs.max()) <= 2
+        and inner_gaps.size > 0
+        and int(inner_gaps.max()) <= 3
+        and inked[-1] - inked[0] >= 0.6 * line.size
+    )
 
 
 def _read_again(
@@ -379,12 +571,17 @@ def parse_tsv(tsv: str, scale: float = 1.0) -> OcrResult:
     """Turn tesseract's TSV into lines; coordinates are divided by `scale` to undo upscaling."""
     grouped: dict[tuple[int, int, int, int], list[Word]] = {}
     confidences: list[float] = []
+    blanks: list[BBox] = []
     reader = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
     for row in reader:
         if row.get("level") != "5":
             continue
         text = (row.get("text") or "").strip()
         confidence = float(row.get("conf") or -1)
+        if not text and confidence >= 0:
+            left, top = float(row["left"]) / scale, float(row["top"]) / scale
+            blanks.append((left, top, left + float(row["width"]) / scale, top + float(row["height"]) / scale))
+            continue
         if not text or confidence < 0:
             continue
         confidences.append(confidence)
@@ -404,7 +601,7 @@ def parse_tsv(tsv: str, scale: float = 1.0) -> OcrResult:
         block = block_ids.setdefault(key[:3], len(block_ids))
         lines.append(TextLine(words, block=block))
     mean = sum(confidences) / len(confidences) if confidences else None
-    return OcrResult(lines, mean)
+    return OcrResult(lines, mean, blanks)
 
 
 def _inverted_regions(gray: np.ndarray) -> list[tuple[slice, slice]]:

@@ -22,8 +22,7 @@ from assistant.generators.base import (
     Generator,
     answer_language,
 )
-from assistant.generators.figures import answer_from_figure
-from assistant.generators.screens import answer_from_controls
+from assistant.generators.pictures import VISUAL_READERS
 from assistant.questions import ANY, QuestionProfile, profile_question
 from assistant.retrieval import PageHit
 from assistant.spans import (
@@ -143,18 +142,12 @@ class ExtractiveGenerator(Generator):
         """Answer with the reason: which span, which gate passed (or why none did)."""
         language = answer_language(question)
         not_found = Answer(question, NOT_FOUND_TEXT[language], False, [], language)
-        # "Which orientation is selected?": a screenshot's controls answer before its text lines.
-        screen = answer_from_controls(
-            question, list(hits), self.page_passages, self.embedder, self.term_weights
-        )
-        if screen is not None:
-            return Reading(screen, "found: a control on the screenshot holds what the question names")
-        # "Which knob sets the suction power?": a figure's label answers before the prose around it.
-        figure = answer_from_figure(
-            question, list(hits), self.page_passages, self.embedder, self.term_weights
-        )
-        if figure is not None:
-            return Reading(figure, "found: a label of the figure holds what the question adds to its caption")
+        for visual_reader, reason in VISUAL_READERS:
+            pictured = visual_reader(
+                question, list(hits), self.page_passages, self.embedder, self.term_weights
+            )
+            if pictured is not None:
+                return Reading(pictured, reason)
         profile = profile_question(question, self.term_weights)
         views = [self._view(hit) for hit in list(hits)[: self.settings.pages]]
         candidates = self._scored(profile, views)

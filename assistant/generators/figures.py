@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.screens import _similarities, name_match
+from assistant.generators.visual import PagePassages, TermWeights, name_match, similarities
 from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
 from indexer.language import detect_language, search_tokens
-from indexer.records import BBox, PassageRecord
+from indexer.records import BBox, PassageRecord, union_bbox
 from indexer.workspace import filename_words
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,17 @@ SELECTION_QUESTION = re.compile(
 """Questions about which item is selected: a figure's words say nothing of that (the screenshot's do)."""
 NUMBER_TOKEN = re.compile(r"(?<!\w)\d")
 """A number of its own ("0.8.13", "(1590)"), not a digit inside a word ("Y2K", "i386")."""
-BETWEEN = re.compile(r"\bbetween\b|(?<!\w)между(?!\w)", re.IGNORECASE)
+BETWEEN = re.compile(
+    r"\bbetween\b|\bfrom\s+[\w.-]+\s+(?:to|into)\b|(?<!\w)между(?!\w)|(?<!\w)от\s+[\w.-]+\s+(?:к|до)(?!\w)",
+    re.IGNORECASE,
+)
+"""A question about what stands between two labels: on a line joining them, or on the arrow from one
+to the other ("the arrow from Unstable to Testing", "стрелка от загрузчика к ядру")."""
+NUMBERED_CAPTION = re.compile(
+    r"^\s*(figure|fig\.|рисунок|рис\.|схема|diagram|illustration)\s*\d", re.IGNORECASE
+)
+"""A caption proper ("Figure 1.3 ...", "Рисунок 9.1 ..."); a figure's section may be only the heading
+above it."""
 
 MIN_LABEL_MATCH = 0.5
 """Share of the question's own words (beyond its frame and the caption) a label must hold."""
@@ -83,16 +93,33 @@ class FigureLabel:
 
 
 def figure_labels(passages: Sequence[PassageRecord]) -> list[FigureLabel]:
-    """Every label line of the page's figure passages."""
-    labels = []
+    """Every label of the page's figure passages: a line, with the lines that continue it."""
+    labels: list[FigureLabel] = []
     for passage in passages:
         if passage.kind != "figure":
             continue
         for span in passage.spans:
             text = passage.text[span.start : span.end].strip()
-            if any(ch.isalnum() for ch in text):
+            if not any(ch.isalnum() for ch in text):
+                continue
+            if labels and labels[-1].passage is passage and continues(labels[-1].bbox, text, span.bbox):
+                last = labels[-1]
+                labels[-1] = FigureLabel(passage, f"{last.text} {text}", union_bbox([last.bbox, span.bbox]))
+            else:
                 labels.append(FigureLabel(passage, text, span.bbox))
     return labels
+
+
+def continues(above: BBox, text: str, box: BBox) -> bool:
+    """Whether a line goes on with the label above it: it starts in lower case ("Testing is promoted
+    to stable" / "by the Release Manager") right under it, overlapping it sideways."""
+    first = next((ch for ch in text if ch.isalpha()), "")
+    line = above[3] - above[1]
+    return (
+        first.islower()
+        and 0 <= box[1] - above[3] <= 0.8 * line
+        and min(above[2], box[2]) > max(above[0], box[0])
+    )
 
 
 def asks_about_figure(question: str, captions: Sequence[str], title: str) -> bool:
@@ -101,15 +128,21 @@ def asks_about_figure(question: str, captions: Sequence[str], title: str) -> boo
     if FIGURE_QUESTION.search(question):
         return True
     asked = set(search_tokens(question, drop_stopwords=True)) - set(search_tokens(title))
-    return any(asked & set(search_tokens(caption, drop_stopwords=True)) for caption in captions)
+    for caption in captions:
+        shared = asked & set(search_tokens(caption, drop_stopwords=True))
+        # A heading standing in for a caption ("Управление пакетами") shares a word with many
+        # questions about the page's prose: it must share two.
+        if len(shared) >= (1 if NUMBERED_CAPTION.search(caption) else 2):
+            return True
+    return False
 
 
 def answer_from_figure(
     question: str,
     hits: Sequence[PageHit],
-    page_passages: Callable[[int, int], list[PassageRecord]] | None,
+    page_passages: PagePassages | None,
     embedder: TextEmbedder,
-    term_weights: Callable[[list[str]], dict[str, float]] | None = None,
+    term_weights: TermWeights | None = None,
 ) -> Answer | None:
     """The figure label that answers the question, from the first top page with figures; None to pass.
 
@@ -133,7 +166,7 @@ def _best_label(
     passages: Sequence[PassageRecord],
     labels: list[FigureLabel],
     embedder: TextEmbedder,
-    term_weights: Callable[[list[str]], dict[str, float]] | None,
+    term_weights: TermWeights | None,
 ) -> Answer | None:
     title = filename_words(hit.document.filename)
     captions = sorted({label.passage.section for label in labels if label.passage.section})
@@ -160,7 +193,7 @@ def _best_label(
     total = sum(terms.values())
     if total <= 0:
         return None
-    meaning = _similarities(embedder, question, [label.text for label in labels])
+    meaning = similarities(embedder, question, [label.text for label in labels])
     scored = sorted(
         (
             (match + MEANING_WEIGHT * similarity, match, index)
@@ -241,10 +274,30 @@ def _label_between(question: str, labels: list[FigureLabel], embedder: TextEmbed
         and min(ay, by) - slack <= _centre(label.bbox)[1] <= max(ay, by) + slack
     ]
     if not inside:
+        # An arrow's label is written beside the arrow, not on it: the label alongside the middle
+        # part of the line joining the two ends, no further from it than the ends are apart.
+        inside = [
+            label
+            for label in labels
+            if label not in named and beside_segment(_centre(label.bbox), (ax, ay), (bx, by))
+        ]
+    if not inside:
         return None
     chosen = min(inside, key=lambda label: np.hypot(*np.subtract(_centre(label.bbox), middle)))
     log.info("figure: %r -> %r (between %r and %r)", question, chosen.text, named[0].text, named[1].text)
     return chosen
+
+
+def beside_segment(point: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether `point` stands alongside the middle three fifths of the segment a-b, less than
+    three quarters of its length away from it."""
+    ab = np.subtract(b, a)
+    length = float(np.hypot(*ab))
+    if length == 0:
+        return False
+    along = float(np.dot(np.subtract(point, a), ab)) / length**2
+    across = abs(float(np.cross(ab, np.subtract(point, a)))) / length
+    return 0.2 <= along <= 0.8 and across <= 0.75 * length
 
 
 def _centre(box: BBox) -> tuple[float, float]:
@@ -280,7 +333,7 @@ def _question_terms(
     title: str,
     captions: Sequence[str],
     page: Sequence[PassageRecord],
-    term_weights: Callable[[list[str]], dict[str, float]] | None,
+    term_weights: TermWeights | None,
 ) -> dict[str, float]:
     """The question's words that may be in the answering label, weighted.
 

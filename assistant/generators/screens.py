@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from assistant.generators.base import Answer, Citation, answer_language
+from assistant.generators.visual import PagePassages, TermWeights, name_match, similarities
 from assistant.retrieval import PageHit
 from indexer.controls import STATE_WORDS
 from indexer.embedders import TextEmbedder
@@ -29,7 +28,9 @@ log = logging.getLogger(__name__)
 
 SETTING_QUESTION = re.compile(
     r"\b(selected|chosen|ticked|checked|enabled|active|set|entered|specified|configured|shown|"
-    r"выбран\w*|отмечен\w*|включен\w*|задан\w*|указан\w*|установлен\w*|стоит|введен\w*|выставлен\w*)\b",
+    r"shows?|displays?|displayed|reports?|reported|says?|"
+    r"выбран\w*|отмечен\w*|включен\w*|задан\w*|указан\w*|установлен\w*|стоит|введен\w*|выставлен\w*|"
+    r"показыва\w*|показан\w*|отображ\w*|сообща\w*)\b",
     re.IGNORECASE,
 )
 """Questions about a control's current value or state ("what margin is set?", "какой язык выбран?")."""
@@ -43,6 +44,8 @@ _ASKS_WHICH = re.compile(
 _FRAME_WORDS = frozenset(
     search_tokens(
         "which what selected chosen ticked checked enabled active set entered specified configured shown "
+        "show shows display displays displayed report reports reported say says "
+        "показывает показано показан отображает отображается сообщает "
         "dialog window screen tab option options setting settings value box boxes checkbox checkboxes "
         "field there currently "
         "выбран выбрана выбрано выбраны отмечен отмечена отмечено отмечены включен включена включено задан "
@@ -111,33 +114,35 @@ def is_setting_question(question: str) -> bool:
 def answer_from_controls(
     question: str,
     hits: Sequence[PageHit],
-    page_passages: Callable[[int, int], list[PassageRecord]] | None,
+    page_passages: PagePassages | None,
     embedder: TextEmbedder,
-    term_weights: Callable[[list[str]], dict[str, float]] | None = None,
+    term_weights: TermWeights | None = None,
 ) -> Answer | None:
-    """The value or selected option the question asks for, from the top page's controls; None to pass.
+    """The value or selected option the question asks for, from the top screen's controls; None to pass.
 
-    None (the text reader answers) unless the question asks for a setting, the top page is a
-    screenshot with controls, and one control's name clearly matches what the question names.
+    The screen is the top page, or the one the question means among the top pages (`clean_copy`).
+    A question that lists options ("…: A, B or C?") or sets one aside ("besides A") is answered
+    from the options it names (`answer_choice`, `answer_besides`); otherwise None (the text reader
+    answers) unless one control's name clearly matches what the question names.
     """
     asks_tabs = bool(_TABS_QUESTION.search(question) and _ASKS_WHICH.search(question))
     if not hits or not (asks_tabs or is_setting_question(question)):
         return None
-    top = hits[0]
-    passages = (
-        page_passages(top.document.id, top.page) if page_passages else [e.passage for e in top.passages]
-    )
+    top, passages = clean_copy(question, hits, page_passages)
     readings = [r for p in passages if (r := read_control(p, top)) is not None]
     if asks_tabs:
         return _answer_tabs(question, readings)
     if not readings:
         return None
+    picked = answer_choice(question, readings) or answer_besides(question, readings)
+    if picked is not None:
+        return picked
     names = sorted({r.name for r in readings if r.name})
     if not names:
         return None
     window = f"{readings[0].passage.section} {filename_words(top.document.filename)}"
     terms = _question_terms(question, window, passages, names, term_weights)
-    meaning = dict(zip(names, _similarities(embedder, question, names), strict=True))
+    meaning = dict(zip(names, similarities(embedder, question, names), strict=True))
     total = sum(terms.values())
     scored = []
     for name in names:
@@ -155,7 +160,7 @@ def answer_from_controls(
         # controls: what it names ("paper size") must mean one control's name far more than any other.
         named = named_phrase(question, window)
         if named:
-            across = dict(zip(names, _similarities(embedder, named, names), strict=True))
+            across = dict(zip(names, similarities(embedder, named, names), strict=True))
             ranked = sorted(across.items(), key=lambda item: item[1], reverse=True)
             runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
             if ranked[0][1] >= MIN_CROSS_MEANING and ranked[0][1] - runner_up >= CROSS_MARGIN:
@@ -181,6 +186,154 @@ def answer_from_controls(
         log.info("screen: %r and %r tie for %r", best_name, scored[1][2], question)
         return None
     return _answer(question, readings, best_name, best_score, best_match)
+
+
+NEGATED_STATE = re.compile(
+    r"\b(not|un(ticked|checked|selected)|cleared|disabled|off)\b"
+    r"|(?<!\w)(не\s+(отмечен|выбран|включен)\w*|снят\w*|выключен\w*|неотмечен\w*)",
+    re.IGNORECASE,
+)
+"""The question asks for the option that is off ("which box is *not* ticked?", "какой флажок снят?")."""
+_CHOICES = re.compile(r"([^\s,:;?]+(?:\s*,\s*[^\s,:;?]+)*)\s*,?\s+(?:or|или)\s+([^\s,:;?]+)", re.IGNORECASE)
+_BESIDES = re.compile(
+    r"\b(?:besides|except|apart from|other than)\s+([^\s,:;?]+)|(?<!\w)(?:кроме|помимо)\s+([^\s,:;?]+)",
+    re.IGNORECASE,
+)
+
+
+def _options_holding(readings: list[ControlReading], word: str) -> list[ControlReading]:
+    """The options whose own text holds `word` (as a search token: "XMP" in "Save XMP data")."""
+    tokens = search_tokens(word)
+    return [r for r in readings if r.option and tokens and set(tokens) <= set(search_tokens(r.value))]
+
+
+def answer_choice(question: str, readings: list[ControlReading]) -> Answer | None:
+    """ "Which box is not ticked: Exif, XMP or IPTC?": of the options the question lists, the one in
+    the asked-for state. Each listed word must name exactly one option of the screen, and exactly
+    one of them must be in that state; otherwise None.
+    """
+    found = _CHOICES.search(question)
+    if found is None:
+        return None
+    words = [w.strip() for w in found.group(1).split(",") if w.strip()] + [found.group(2)]
+    options = []
+    for word in words[-4:]:
+        holding = _options_holding(readings, word)
+        if len(holding) != 1:
+            return None
+        options.append(holding[0])
+    if len({id(o) for o in options}) < 2:
+        return None
+    wanted = not NEGATED_STATE.search(question)
+    chosen = [o for o in options if o.on is wanted]
+    if len(chosen) != 1:
+        return None
+    log.info("screen: %r -> %r (of the listed %s)", question, chosen[0].value, words)
+    return _answer_with(question, chosen, 1.0)
+
+
+def answer_besides(question: str, readings: list[ControlReading]) -> Answer | None:
+    """ "Which metadata besides Exif are ticked?": the ticked options of the named one's family.
+
+    The family are the options written like it but for one word ("Save Exif data", "Save XMP
+    data", "Save IPTC data"); the named option is left out.
+    """
+    found = _BESIDES.search(question)
+    if found is None:
+        return None
+    named = _options_holding(readings, found.group(1) or found.group(2))
+    if len(named) != 1:
+        return None
+    own = search_tokens(named[0].value)
+    family = [
+        r
+        for r in readings
+        if r.option
+        and r is not named[0]
+        and len(tokens := search_tokens(r.value)) == len(own)
+        and sum(a != b for a, b in zip(tokens, own, strict=True)) == 1
+    ]
+    wanted = not NEGATED_STATE.search(question)
+    chosen = [r for r in family if r.on is wanted]
+    if not chosen:
+        return None
+    log.info("screen: %r -> %s (besides %r)", question, [r.value for r in chosen], named[0].value)
+    return _answer_with(question, chosen, 1.0)
+
+
+def _answer_with(question: str, chosen: list[ControlReading], score: float) -> Answer:
+    text = ", ".join(r.value for r in chosen)
+    bbox = union_bbox([r.value_bbox for r in chosen])
+    return Answer(
+        question, text, True, [_cite(chosen[0].passage, bbox, text, score)], answer_language(question)
+    )
+
+
+CLEAN_COPY_PAGES = 3
+"""Top pages searched for an unmarked copy of a marked screenshot at the top."""
+
+
+_LANGUAGE_NAMED = (
+    (re.compile(r"\b(russian|русск\w*)", re.IGNORECASE), "ru"),
+    (re.compile(r"\b(english|английск\w*|англоязычн\w*)", re.IGNORECASE), "en"),
+)
+
+
+def named_language(question: str) -> str | None:
+    """The language the question says the screen is in ("the Russian print dialog"), if it names one."""
+    named = {code for pattern, code in _LANGUAGE_NAMED if pattern.search(question)}
+    return named.pop() if len(named) == 1 else None
+
+
+def _screen_language(passages: list[PassageRecord]) -> str | None:
+    """The language of a screenshot's controls (None: no controls, or no language told)."""
+    languages = [p.lang for p in passages if p.kind == "control" and p.lang in ("en", "ru")]
+    return max(set(languages), key=languages.count) if languages else None
+
+
+def clean_copy(
+    question: str, hits: Sequence[PageHit], page_passages: PagePassages | None
+) -> tuple[PageHit, list[PassageRecord]]:
+    """The top screen's page and passages, or the screen the question means among the top pages.
+
+    A question that names the screen's language ("in the Russian export window") is read from a
+    screenshot in that language. Erasing a red mark before OCR also erases what it was drawn over
+    (a combo box's frame, a radio's ring), so a setting is read from a clean screenshot of the same
+    window (same title) when the top pages hold one.
+    """
+
+    def read(hit: PageHit) -> list[PassageRecord]:
+        if page_passages is not None:
+            return page_passages(hit.document.id, hit.page)
+        return [e.passage for e in hit.passages]
+
+    top = hits[0]
+    passages = read(top)
+    wanted = named_language(question)
+    if wanted and _screen_language(passages) not in (None, wanted):
+        # "In the Russian export window, ...": the screenshot of that window in Russian.
+        for hit in list(hits)[1:CLEAN_COPY_PAGES]:
+            other = read(hit)
+            if _screen_language(other) == wanted:
+                log.info(
+                    "screen: reading %s, the %s screen the question names", hit.document.filename, wanted
+                )
+                top, passages = hit, other
+                break
+    if not any(p.kind == "mark" for p in passages):
+        return top, passages
+    window = next((p.section for p in passages if p.kind == "control"), None)
+    for hit in list(hits)[1:CLEAN_COPY_PAGES]:
+        other = read(hit)
+        same_window = any(p.kind == "control" and p.section == window for p in other)
+        if window and same_window and not any(p.kind == "mark" for p in other):
+            log.info(
+                "screen: reading %s, the clean copy of the marked %s",
+                hit.document.filename,
+                top.document.filename,
+            )
+            return hit, other
+    return top, passages
 
 
 _TABS_QUESTION = re.compile(r"\b(tabs?|вкладк\w*)\b", re.IGNORECASE)
@@ -225,11 +378,8 @@ def _answer(
     chosen = [r for r in group if r.on] if group[0].option else group[:1]
     if not chosen:
         return None
-    language = answer_language(question)
-    text = ", ".join(r.value for r in chosen)
-    bbox = union_bbox([r.value_bbox for r in chosen])
-    log.info("screen: %r -> %r (%s, match %.2f)", question, text, best_name, best_match)
-    return Answer(question, text, True, [_cite(chosen[0].passage, bbox, text, best_score)], language)
+    log.info("screen: %r -> %r (%s, match %.2f)", question, [r.value for r in chosen], best_name, best_match)
+    return _answer_with(question, chosen, best_score)
 
 
 _QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”|\([^)]*\)")
@@ -262,7 +412,7 @@ def _question_terms(
     window: str,
     page: list[PassageRecord],
     names: list[str],
-    term_weights: Callable[[list[str]], dict[str, float]] | None,
+    term_weights: TermWeights | None,
 ) -> dict[str, float]:
     """The question's words that may name a control, weighted.
 
@@ -284,36 +434,3 @@ def _question_terms(
     terms = {t: weights.get(t, 1.0) for t in content}
     terms.update({t: 0.3 for t in framing})
     return terms
-
-
-def name_match(terms: dict[str, float], name: list[str]) -> float:
-    """Weight of the question's terms found in a control's name (a related stem counts 0.7)."""
-    found = 0.0
-    for term, weight in terms.items():
-        if term in name:
-            found += weight
-        elif any(_related(term, token) for token in name):
-            found += 0.7 * weight
-    return found
-
-
-def _related(a: str, b: str) -> bool:
-    """Stems of one root across word forms the stemmer keeps apart ("верхн"/"сверх", "orientat"/"orient").
-
-    They share a run of at least 4 letters covering most of the shorter one.
-    """
-    if len(a) < 4 or len(b) < 4 or a == b:
-        return False
-    shorter, longer = sorted((a, b), key=len)
-    for size in range(len(shorter), 3, -1):
-        if size < 0.6 * len(shorter):
-            break
-        if any(shorter[i : i + size] in longer for i in range(len(shorter) - size + 1)):
-            return True
-    return False
-
-
-def _similarities(embedder: TextEmbedder, question: str, names: list[str]) -> list[float]:
-    vectors = embedder.embed_passages(names)
-    query = embedder.embed_queries([question])[0]
-    return [float(v) for v in np.asarray(vectors @ query)]

@@ -9,13 +9,20 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from assistant import Assistant
+from assistant.generators.base import Answer
 from assistant.generators.screens import (
+    ControlReading,
+    answer_besides,
+    answer_choice,
+    answer_from_controls,
     is_setting_question,
-    name_match,
+    named_language,
     named_phrase,
     read_control,
 )
+from assistant.generators.visual import name_match
 from assistant.retrieval import PageHit
+from indexer.embedders import load_embedder
 from indexer.language import search_tokens
 from indexer.layout import control_passages
 from indexer.records import Control, DocumentRecord, PassageRecord
@@ -254,3 +261,105 @@ def test_which_tabs_a_dialog_has_besides_one_is_the_rest_of_its_tab_row(tmp_path
     answer = assistant.ask("Which tabs does the Export Options dialog have besides General?")
     assert answer.found and answer.text == "Layout, Security, Signatures"
     assert answer.citations[0].bbox[1] >= 45 and answer.citations[0].bbox[3] <= 76
+
+
+def export_boxes(states: dict[str, bool]) -> list[ControlReading]:
+    """A column of check boxes written alike but for one word, and one that is not."""
+    hit = PageHit(record(Control("checkbox", "", None, "x", (0, 0, 1, 1), False)).document, 1, 1.0, [])
+    readings = []
+    for row, (text, on) in enumerate(states.items()):
+        reading = read_control(
+            record(Control("checkbox", "", None, text, (40, 20 * row, 200, 20 * row + 14), on), "Экспорт"),
+            hit,
+        )
+        assert reading is not None
+        readings.append(reading)
+    return readings
+
+
+BOXES = {
+    "Записать поля EXIF": True,
+    "Записать поля ICC": True,
+    "Записать поля Dublin": False,
+    "Сжимать без потерь": True,
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which fields checkbox is not ticked: EXIF, ICC or Dublin?", "Записать поля Dublin"),
+        ("Какой из флажков отмечен — Dublin или ICC?", "Записать поля ICC"),
+        # Two of the listed ones are ticked: no single answer.
+        ("Which fields checkbox is ticked: EXIF, ICC or Dublin?", None),
+        # A listed word no option holds: the list is not about these boxes.
+        ("Is Portrait or Landscape selected?", None),
+    ],
+)
+def test_a_question_listing_options_is_answered_with_the_one_in_the_asked_state(
+    question: str, expected: str | None
+) -> None:
+    answer = answer_choice(question, export_boxes(BOXES))
+    assert (answer.text if answer else None) == expected
+    if answer is not None:
+        assert answer.citations[0].bbox[0] == 40
+
+
+def test_besides_one_option_the_ticked_ones_written_like_it_answer() -> None:
+    readings = export_boxes(BOXES)
+    answer = answer_besides("Какие поля, кроме EXIF, отмечены для записи?", readings)
+    # "Сжимать без потерь" is ticked too, but it is not one of the family of "Записать поля EXIF".
+    assert answer is not None and answer.text == "Записать поля ICC"
+    unticked = answer_besides("Which fields besides EXIF are not ticked?", readings)
+    assert unticked is not None and unticked.text == "Записать поля Dublin"
+    assert answer_besides("Which fields besides XMP are ticked?", readings) is None
+
+
+def shot_page(filename: str, controls: list[Control], marked: bool = False) -> list[PassageRecord]:
+    """The passages of a one-page screenshot holding `controls` (and a red mark's passage)."""
+    document = DocumentRecord(len(filename), filename, "0" * 64, "image/png", 1, 100, "en", "2026-01-01")
+    drafts = control_passages(controls, "Blur")
+    records = [
+        PassageRecord(i, document, 1, 640, 420, d.kind, d.lang, d.section, d.text, d.bbox, d.spans)
+        for i, d in enumerate(drafts)
+    ]
+    if marked:
+        text = "Blur: marked in red"
+        records.append(PassageRecord(99, document, 1, 640, 420, "mark", "en", "Blur", text, (0, 0, 9, 9), []))
+    return records
+
+
+def ask_screens(question: str, pages: list[list[PassageRecord]]) -> Answer | None:
+    hits = [PageHit(records[0].document, 1, 1.0 - i / 10, []) for i, records in enumerate(pages)]
+    by_id = {records[0].document.id: records for records in pages}
+    return answer_from_controls(question, hits, lambda d, p: by_id[d], load_embedder("use"))
+
+
+def test_a_setting_is_read_from_the_clean_copy_of_a_marked_screenshot() -> None:
+    # The red frame drawn around "Edge handling" was erased before OCR together with the combo box's
+    # own frame: the marked copy lost the control, the clean copy of the same window has it.
+    clip = Control("checkbox", "", None, "Clip to input", (40, 90, 200, 104), True, "Edge handling")
+    edge = Control("dropdown", "Edge handling", (20, 60, 120, 74), "Mirror", (150, 60, 260, 74))
+    pages = [shot_page("blur_marked.png", [clip], marked=True), shot_page("blur.png", [edge, clip])]
+    answer = ask_screens("Which edge handling is selected in Blur?", pages)
+    assert answer is not None and answer.text == "Mirror"
+    assert answer.citations[0].document.filename == "blur.png"
+
+
+def test_a_question_naming_the_screens_language_is_read_from_that_screen() -> None:
+    boxes_en = [
+        Control("checkbox", "", None, f"Keep {name} tags", (40, 20 * i, 200, 20 * i + 14), name != "ID3")
+        for i, name in enumerate(["ID3", "APE", "Vorbis"])
+    ]
+    boxes_ru = [
+        Control("checkbox", "", None, f"Сохранять теги {name}", (40, 20 * i, 200, 20 * i + 14), name != "APE")
+        for i, name in enumerate(["ID3", "APE", "Vorbis"])
+    ]
+    pages = [shot_page("tags_en.png", boxes_en), shot_page("tags_ru.png", boxes_ru)]
+    answer = ask_screens(
+        "In the Russian tag editor, which tags box is not ticked: ID3, APE or Vorbis?", pages
+    )
+    assert answer is not None and answer.text == "Сохранять теги APE"
+    assert answer.citations[0].document.filename == "tags_ru.png"
+    assert named_language("В английском окне какой флажок снят?") == "en"
+    assert named_language("Which box is not ticked?") is None

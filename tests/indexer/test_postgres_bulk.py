@@ -49,7 +49,8 @@ def lone_channels(cluster: Cluster) -> tuple[PgVectorIndex, PgVectorIndex]:
 def exact(cluster: Cluster, table: str, query: np.ndarray) -> list[int]:
     """The true neighbours: ordered by an expression the graph cannot answer, so the table is scanned."""
     rows = cluster.sql(
-        f"SELECT passage_id FROM {table} ORDER BY (embedding <#> CAST(%s AS halfvec)) + 0, passage_id LIMIT 10",
+        f"SELECT passage_id FROM {table} "
+        "ORDER BY (embedding <#> CAST(%s AS halfvec)) + 0, passage_id LIMIT 10",
         vector_literal(query),
     )
     return [int(passage_id) for [passage_id] in rows]
@@ -207,3 +208,24 @@ def test_a_writer_killed_in_a_bulk_load_leaves_documents_whole_or_gone_and_the_g
     [added] = opened.add([corpus.coffee_en])
     [hit, *_] = opened.search("How often should I descale the coffee machine?")
     assert hit.document.id == added.id
+
+
+def test_a_bulk_writer_that_never_saves_still_lets_go_with_its_graph_built(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A path that adds vectors under the lock without publishing (a repair, a refill) must not leave the
+    channel without its graph for the searches that follow."""
+    monkeypatch.setattr(postgres, "DEFER_INDEX_MIN_ROWS", 100)
+    workspace = cluster.replica("writer").workspace
+    cluster.sql("ALTER TABLE dense_vectors DROP CONSTRAINT dense_vectors_passage_id_fkey")
+    dense = workspace.dense
+    assert isinstance(dense, PgVectorIndex)
+    rng = np.random.default_rng(23)
+    vectors = rng.standard_normal((300, dense.dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    with workspace.writing():
+        dense.add(np.arange(1, 301, dtype=np.int64), vectors)
+        assert dense.deferred and graphs(cluster) == set()
+    assert not dense.deferred and graphs(cluster) == {"dense_vectors_hnsw"}
+    [(best, score)] = dense.search(vectors[41], 1)
+    assert best == 42 and score == pytest.approx(1.0, abs=2e-3)

@@ -600,7 +600,14 @@ def build_graph(connection: Connection, table: str, dim: int, hnsw: tuple[int, i
     m, construction = hnsw
     # A node: its vector, up to 2m neighbours on the ground layer (fewer above), pgvector's bookkeeping.
     wanted_mb = rows * (2 * dim + 2 * m * 10 + 160) * 1.25 / 2**20
-    memory = int(min(MAX_BUILD_MEMORY_MB, max(64, wanted_mb)))
+    # Never less than the server is configured with (an operator's PG_MAINTENANCE_WORK_MEM stands).
+    configured_mb = (
+        connection.execute(
+            text("SELECT setting::bigint / 1024 FROM pg_settings WHERE name = 'maintenance_work_mem'")
+        ).scalar()
+        or 0
+    )
+    memory = int(max(configured_mb, min(MAX_BUILD_MEMORY_MB, max(64, wanted_mb))))
     connection.execute(
         text("SELECT set_config('maintenance_work_mem', :value, true)"), {"value": f"{memory}MB"}
     )

@@ -481,10 +481,71 @@ def render(results: dict[str, Any]) -> str:
                 + ".",
                 "",
             ]
+    lines += growth_and_targets(points)
     notes = results.get("notes")
     if notes:
         lines += [notes, ""]
     return "\n".join(lines)
+
+
+def growth_and_targets(points: dict[str, Any]) -> list[str]:
+    """How the figures grow from the smallest size measured to the largest, and the issue's targets at 1M."""
+    measured = [points[key]["measure"] for key in sorted(points, key=int) if "measure" in points[key]]
+    if len(measured) < 2:
+        return []
+    small, large = measured[0], measured[-1]
+    factor = large["passages"] / small["passages"]
+
+    def grew(name: str, a: float, b: float, unit: str) -> str:
+        return f"{name} {a:,} -> {b:,} {unit} (x{b / a:.1f})"
+
+    def configured(figures: dict[str, Any], channel: str) -> float:
+        c = figures["channels"][channel]
+        return float(
+            next(r["recall_at_10"] for r in c["rows"] if r["ef_search"] == c["configured_ef_search"])
+        )
+
+    lines = [
+        f"Growth from {small['passages']:,} to {large['passages']:,} passages (x{factor:.1f}): "
+        + "; ".join(
+            [
+                grew("search p50", small["search_ms"]["p50"], large["search_ms"]["p50"], "ms"),
+                grew("ask p50", small["ask_ms"]["p50"], large["ask_ms"]["p50"], "ms"),
+                grew(
+                    "lexical channel p50",
+                    small["components_ms_p50"]["lexical channel"],
+                    large["components_ms_p50"]["lexical channel"],
+                    "ms",
+                ),
+                grew(
+                    "dense channel p50",
+                    small["components_ms_p50"]["dense channel"],
+                    large["components_ms_p50"]["dense channel"],
+                    "ms",
+                ),
+                grew(
+                    "database per passage",
+                    small["database_bytes_per_passage"],
+                    large["database_bytes_per_passage"],
+                    "B",
+                ),
+                grew("process RSS", small["resident_mb"], large["resident_mb"], "MB"),
+            ]
+        )
+        + ".",
+        "",
+    ]
+    if large["passages"] >= 1_000_000:
+        search, ask = large["search_ms"]["p50"], large["ask_ms"]["p50"]
+        recall = min(configured(large, name) for name in large["channels"])
+        lines += [
+            "Targets at 1M (issue 10, set for the local backend; the postgres figures stand beside them): "
+            f"search p50 <= 60 ms ({search} ms: {'met' if search <= 60 else 'not met'}), ask p50 <= 350 ms "
+            f"({ask} ms: {'met' if ask <= 350 else 'not met'}), recall@10 of the approximate channels >= 0.95 "
+            f"(lowest channel at the configured ef_search: {recall}: {'met' if recall >= 0.95 else 'not met'}).",
+            "",
+        ]
+    return lines
 
 
 def beside_local(points: dict[str, Any]) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +37,7 @@ from assistant.questions import (
     kind_evidence,
     loanword_terms,
     missing_qualifiers,
+    sorted_stems,
     span_terms,
     translated_terms,
     word_pairs,
@@ -591,17 +593,26 @@ MIN_SHARED_STEM = 5
 def matched_terms(terms: frozenset[str], tokens: frozenset[str]) -> set[str]:
     """The question's terms found among a span's tokens, also where the stemmer cut one form shorter
     than the other ("запуск" / "запускается" -> "запуска"): a shared stem of 5 letters or more."""
+    return set(_matched_terms(frozenset(terms), frozenset(tokens)))
+
+
+@lru_cache(maxsize=50_000)
+def _matched_terms(terms: frozenset[str], tokens: frozenset[str]) -> frozenset[str]:
+    # Every span of a section meets the same heading and file name: their matches are kept.
     found = set(terms & tokens)
-    missing = [term for term in terms - found if len(term) >= MIN_SHARED_STEM]
-    if missing:
-        by_prefix: dict[str, list[str]] = {}
-        for term in missing:
-            by_prefix.setdefault(term[:MIN_SHARED_STEM], []).append(term)
-        for token in tokens:
-            for term in by_prefix.get(token[:MIN_SHARED_STEM], ()):
-                if token.startswith(term) or term.startswith(token):
-                    found.add(term)
-    return found
+    ordered: tuple[str, ...] | None = None
+    for term in terms - found:
+        if len(term) < MIN_SHARED_STEM:
+            continue
+        # A token the term starts is one of its prefixes; one that starts with the term follows it in order.
+        if any(term[:length] in tokens for length in range(MIN_SHARED_STEM, len(term))):
+            found.add(term)
+            continue
+        ordered = ordered if ordered is not None else sorted_stems(tokens)
+        at = bisect_left(ordered, term)
+        if at < len(ordered) and ordered[at].startswith(term):
+            found.add(term)
+    return frozenset(found)
 
 
 @dataclass(frozen=True)

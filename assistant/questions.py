@@ -908,12 +908,17 @@ def translated_terms(question: QuestionProfile, text: str, terms: frozenset[str]
     ("конфигурации" in "deleting the configuration files") or as a glossary translation ("файлами")."""
     if not question.crossing:
         return set()
-    keys, stems = span_keys(text), span_terms(text)
     return {
         term
         for term in terms
-        if (crossing := question.crossing.get(term)) is not None and _crosses(crossing, keys, stems)
+        if (crossing := question.crossing.get(term)) is not None and _crosses_text(crossing, text)
     }
+
+
+@lru_cache(maxsize=50_000)
+def _crosses_text(crossing: Crossing, text: str) -> bool:
+    # Every span of a section asks this of the same heading and file name: the answer is kept.
+    return _crosses(crossing, span_keys(text), span_terms(text))
 
 
 def loanword_terms(question: QuestionProfile, text: str, terms: set[str] | frozenset[str]) -> set[str]:

@@ -13,6 +13,7 @@ from assistant.questions import profile_question
 from assistant.spans import (
     PageView,
     Span,
+    _dangles,
     bullet_term,
     definition_items,
     definition_spans,
@@ -517,3 +518,18 @@ def test_a_shared_stem_is_matched_whichever_form_the_stemmer_cut_shorter() -> No
     found = matched_terms(terms, tokens)
     found.add("extra")
     assert "extra" not in matched_terms(terms, tokens)
+
+
+@pytest.mark.parametrize(
+    ("text", "dangles"),
+    [
+        ("A long sentence about the coffee machine's water tank that you can empty using", True),
+        ("Сбросить настройки принтера можно с помощью", True),
+        ("The archive is then unpacked into\n  ", True),
+        ("A long sentence about the coffee machine's water tank that ends on a plain word", False),
+        ("The values are stored in the file named goto", False),  # "to" ends a longer word
+        ("Run the following:", True),
+    ],
+)
+def test_a_span_that_stops_on_a_word_needing_what_follows_dangles(text: str, dangles: bool) -> None:
+    assert _dangles(text) is dangles

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -336,9 +337,15 @@ def portable_terms(question: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=20_000)
+def text_tokens(text: str) -> tuple[str, ...]:
+    """`search_tokens` of a text, kept: a passage's sentences are tokenized by several features."""
+    return tuple(search_tokens(text))
+
+
 def word_pairs(text: str, content: frozenset[str] | None = None) -> frozenset[tuple[str, str]]:
     """Pairs of neighbouring stems; with `content`, only pairs holding at least one content stem."""
-    tokens = search_tokens(text)
+    tokens = text_tokens(text)
     pairs = pairwise(tokens)
     return frozenset(p for p in pairs if content is None or p[0] in content or p[1] in content)
 
@@ -716,7 +723,7 @@ _ARTICLE_BEFORE = re.compile(r"\b(the|a|an|this|these|that|those)\s*$", _I)
 
 
 def _novel(text: str, question: QuestionProfile) -> str:
-    novel = [w for w in search_tokens(text) if w not in question.terms and (len(w) >= 3 or w.isdigit())]
+    novel = [w for w in text_tokens(text) if w not in question.terms and (len(w) >= 3 or w.isdigit())]
     return f"adds {novel[0]!r}" if novel else ""
 
 
@@ -731,7 +738,7 @@ _IDENTIFIER_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 def span_terms(text: str) -> frozenset[str]:
     """Stemmed words of a span, identifiers also split into their parts (X11Forwarding -> x11, forward;
     a placeholder such as output_file or файл_результата -> output, file / файл, результат)."""
-    tokens = set(search_tokens(text))
+    tokens = set(text_tokens(text))
     for word in re.findall(r"\w+_\w+", text):
         tokens.update(search_tokens(word.replace("_", " ")))
     for word in re.findall(r"\b\w*[a-z0-9][A-Z]\w*\b", text):
@@ -901,12 +908,17 @@ def translated_terms(question: QuestionProfile, text: str, terms: frozenset[str]
     ("конфигурации" in "deleting the configuration files") or as a glossary translation ("файлами")."""
     if not question.crossing:
         return set()
-    keys, stems = span_keys(text), span_terms(text)
     return {
         term
         for term in terms
-        if (crossing := question.crossing.get(term)) is not None and _crosses(crossing, keys, stems)
+        if (crossing := question.crossing.get(term)) is not None and _crosses_text(crossing, text)
     }
+
+
+@lru_cache(maxsize=50_000)
+def _crosses_text(crossing: Crossing, text: str) -> bool:
+    # Every span of a section asks this of the same heading and file name: the answer is kept.
+    return _crosses(crossing, span_keys(text), span_terms(text))
 
 
 def loanword_terms(question: QuestionProfile, text: str, terms: set[str] | frozenset[str]) -> set[str]:
@@ -922,4 +934,26 @@ def _loaned(crossing: Crossing, keys: Mapping[str, tuple[str, ...]]) -> bool:
 def _crosses(crossing: Crossing, keys: Mapping[str, tuple[str, ...]], stems: frozenset[str]) -> bool:
     if _loaned(crossing, keys):
         return True
-    return any(_stems_meet(translation, token) for translation in crossing.translations for token in stems)
+    ordered = sorted_stems(stems)
+    return any(_meets_any(translation, stems, ordered) for translation in crossing.translations)
+
+
+@lru_cache(maxsize=20_000)
+def sorted_stems(stems: frozenset[str]) -> tuple[str, ...]:
+    """A span's stems in order, so that those starting with a prefix are found by bisection."""
+    return tuple(sorted(stems))
+
+
+def _meets_any(stem_: str, stems: frozenset[str], ordered: tuple[str, ...]) -> bool:
+    """`any(_stems_meet(stem_, token) for token in stems)` without walking every token: the tokens
+    `stem_` starts are among its prefixes, those that start with it follow it in `ordered`."""
+    if stem_ in stems:
+        return True
+    for length in range(MIN_GLOSSARY_STEM, len(stem_)):
+        prefix = stem_[:length]
+        if prefix in stems and length >= MIN_GLOSSARY_STEM + prefix.isascii():
+            return True
+    if len(stem_) < MIN_GLOSSARY_STEM + stem_.isascii():
+        return False
+    at = bisect_left(ordered, stem_)
+    return at < len(ordered) and ordered[at].startswith(stem_)

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.questions import profile_question
-from assistant.spans import PageView, page_fits
+from assistant.questions import profile_question, text_tokens
+from assistant.spans import PageView, file_terms, page_fits, section_terms
 from indexer.language import MARK_QUESTION, search_tokens
 from indexer.layout import MARK_DESCRIPTIONS
 from indexer.records import DocumentRecord, PassageRecord
-from indexer.workspace import Workspace, index_text
+from indexer.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +253,10 @@ class Retriever:
             record = records.get(passage_id)
             if record is None:
                 continue
-            words = set(search_tokens(index_text(record, record.document.filename)))
+            words = set(text_tokens(record.text)) | file_terms(record.document.filename)
+            if record.section and record.section != record.text:
+                # What the lexical index saw (`index_text`): heading, file name and text, word by word.
+                words |= section_terms(record.section)
             coverage[passage_id] = sum(idf[t] for t in terms & words) / total
         top = max(coverage.values(), default=0.0) or 1.0
         # Relative to the best lexical hit, so a channel with a strong match keeps its full weight.

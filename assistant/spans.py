@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +37,7 @@ from assistant.questions import (
     kind_evidence,
     loanword_terms,
     missing_qualifiers,
+    sorted_stems,
     span_terms,
     translated_terms,
     word_pairs,
@@ -71,6 +73,8 @@ _UNFINISHED = re.compile(
 )
 """A sentence that stops on a word that needs what follows ("you can hold a package using", "с
 помощью"): it runs on into the next block, which holds its object (a command, a path)."""
+_UNFINISHED_REACH = max(len(word) for word in re.findall(r"[^\W\d_]+", _UNFINISHED.pattern))
+"""The longest word `_UNFINISHED` ends on: a sentence's end is searched that far back only."""
 _CONTINUATION = re.compile(r"^(and|or|but|nor|then|и|или|а|но|либо|затем)\s", re.IGNORECASE)
 """A span that starts mid-sentence ("and remove the hold with ..."): its subject and its point stand
 in the sentence it continues."""
@@ -99,6 +103,7 @@ class PageView:
     """(embedder, the question's vector) when retrieval embedded it already: the reader reuses it."""
     _lines: list[PageLine] | None = field(default=None, repr=False)
     _items: list[DefinitionItem] | None = field(default=None, repr=False)
+    _bodies: dict[int, list[list[PageLine]]] | None = field(default=None, repr=False)
 
     @property
     def from_image(self) -> bool:
@@ -120,13 +125,20 @@ class PageView:
 
     def in_definition(self, passage: PassageRecord, start: int, end: int) -> bool:
         """Whether a character range of a passage lies inside the body of a definition."""
+        if self._bodies is None:
+            # Asked for every sentence of the page: the definitions' lines are grouped by passage once.
+            self._bodies = {}
+            for item in self.definition_items:
+                body: dict[int, list[PageLine]] = {}
+                for i in item.definition:
+                    body.setdefault(self.lines[i].passage, []).append(self.lines[i])
+                for index, inside in body.items():
+                    self._bodies.setdefault(index, []).append(inside)
         index = next((i for i, p in enumerate(self.passages) if p.id == passage.id), -1)
-        for item in self.definition_items:
-            body = [self.lines[i] for i in item.definition]
-            if any(line.passage == index and line.start <= start and end <= line.end for line in body):
+        for inside in self._bodies.get(index, ()):
+            if any(line.start <= start and end <= line.end for line in inside):
                 return True
-            inside = [line for line in body if line.passage == index]
-            if inside and inside[0].start <= start and end <= inside[-1].end:
+            if inside[0].start <= start and end <= inside[-1].end:
                 return True
         return False
 
@@ -591,17 +603,26 @@ MIN_SHARED_STEM = 5
 def matched_terms(terms: frozenset[str], tokens: frozenset[str]) -> set[str]:
     """The question's terms found among a span's tokens, also where the stemmer cut one form shorter
     than the other ("запуск" / "запускается" -> "запуска"): a shared stem of 5 letters or more."""
+    return set(_matched_terms(frozenset(terms), frozenset(tokens)))
+
+
+@lru_cache(maxsize=50_000)
+def _matched_terms(terms: frozenset[str], tokens: frozenset[str]) -> frozenset[str]:
+    # Every span of a section meets the same heading and file name: their matches are kept.
     found = set(terms & tokens)
-    missing = [term for term in terms - found if len(term) >= MIN_SHARED_STEM]
-    if missing:
-        by_prefix: dict[str, list[str]] = {}
-        for term in missing:
-            by_prefix.setdefault(term[:MIN_SHARED_STEM], []).append(term)
-        for token in tokens:
-            for term in by_prefix.get(token[:MIN_SHARED_STEM], ()):
-                if token.startswith(term) or term.startswith(token):
-                    found.add(term)
-    return found
+    ordered: tuple[str, ...] | None = None
+    for term in terms - found:
+        if len(term) < MIN_SHARED_STEM:
+            continue
+        # A token the term starts is one of its prefixes; one that starts with the term follows it in order.
+        if any(term[:length] in tokens for length in range(MIN_SHARED_STEM, len(term))):
+            found.add(term)
+            continue
+        ordered = ordered if ordered is not None else sorted_stems(tokens)
+        at = bisect_left(ordered, term)
+        if at < len(ordered) and ordered[at].startswith(term):
+            found.add(term)
+    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -751,7 +772,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
 def _dangles(text: str) -> bool:
     """Whether a span stops where it introduces what follows ("run:", "hold a package using")."""
     tail = text.rstrip()
-    return tail.endswith(":") or bool(_UNFINISHED.search(tail))
+    # Only the last word can match: the search starts where the longest of them would (the
+    # look-behind still sees the character before it).
+    return tail.endswith(":") or bool(_UNFINISHED.search(tail, max(0, len(tail) - _UNFINISHED_REACH)))
 
 
 def split_identifier_parts(question: QuestionProfile, text: str) -> frozenset[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from assistant.questions import (
@@ -18,6 +20,7 @@ from assistant.questions import (
     PATH,
     VARIABLE,
     YES_NO,
+    Crossing,
     action_verb,
     answer_kind,
     cognate_key,
@@ -355,3 +358,22 @@ def test_everyday_option_words_are_read_across_languages(question: str, line: st
 def test_the_number_of_a_figure_or_section_is_not_a_value(text: str, evidence: str) -> None:
     question = profile_question("How long are backups kept?")
     assert str(kind_evidence(NUMBER, text, question)) == evidence
+
+
+@pytest.mark.parametrize(
+    ("translation", "meets"),
+    [
+        ("x11forwarding", True),  # the span's word itself
+        ("x11forw", True),  # a stem that starts the span's longer word
+        ("x11forwardingrule", True),  # a longer form that the span's word starts
+        ("x11f", False),  # four Latin letters are too short to stand for a longer form
+        ("x11forwardinh", False),
+    ],
+)
+def test_a_glossary_translation_meets_the_spans_word_as_stems_meet(translation: str, meets: bool) -> None:
+    question = profile_question("Как включить перенаправление?")
+    term = next(iter(question.topic))
+    crossing = {term: Crossing("zzzz", frozenset({translation}))}
+    invented = dataclasses.replace(question, crossing=crossing)
+    found = translated_terms(invented, "Set x11forwarding in the file", question.topic)
+    assert (term in found) is meets

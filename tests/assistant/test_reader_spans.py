@@ -13,11 +13,13 @@ from assistant.questions import profile_question
 from assistant.spans import (
     PageView,
     Span,
+    _dangles,
     bullet_term,
     definition_items,
     definition_spans,
     introduced_block_spans,
     list_item_spans,
+    matched_terms,
     page_lines,
     prose_language,
     read_views,
@@ -501,3 +503,33 @@ def test_a_sentence_set_in_under_a_list_item_is_answered_with_the_items_term(tmp
     read = sorted(read_views(profile, [view]), key=lambda pair: pair[1].score, reverse=True)
     span = next(span for span, fit in read if fit.kind)
     assert span.term == "Normal" and span.text.startswith("• Normal jobs")
+
+
+def test_a_shared_stem_is_matched_whichever_form_the_stemmer_cut_shorter() -> None:
+    """The prefix look-up must find what comparing every term with every token finds."""
+    tokens = frozenset({"запуска", "архивир", "conf", "configurations", "packag", "the"})
+    terms = frozenset({"запуск", "архивирован", "configur", "packages", "the", "conf", "зап"})
+    # "запуск" is a prefix of a token, "архивирован" starts with one; "conf" is there itself; a
+    # shared stem shorter than five letters ("зап") or a mere shared start ("packages"/"packag" is
+    # fine, "configur"/"configurations" too) decides nothing else.
+    assert matched_terms(terms, tokens) == {"запуск", "архивирован", "configur", "packages", "the", "conf"}
+    assert matched_terms(frozenset({"архив"}), frozenset({"архи", "арх"})) == set()
+    # The result is the caller's to change: a kept match must not change with it.
+    found = matched_terms(terms, tokens)
+    found.add("extra")
+    assert "extra" not in matched_terms(terms, tokens)
+
+
+@pytest.mark.parametrize(
+    ("text", "dangles"),
+    [
+        ("A long sentence about the coffee machine's water tank that you can empty using", True),
+        ("Сбросить настройки принтера можно с помощью", True),
+        ("The archive is then unpacked into\n  ", True),
+        ("A long sentence about the coffee machine's water tank that ends on a plain word", False),
+        ("The values are stored in the file named goto", False),  # "to" ends a longer word
+        ("Run the following:", True),
+    ],
+)
+def test_a_span_that_stops_on_a_word_needing_what_follows_dangles(text: str, dangles: bool) -> None:
+    assert _dangles(text) is dangles

@@ -83,7 +83,7 @@ def _has_clean_copy(marked: tuple[int, int], pages: dict[tuple[int, int], list[E
     return False
 
 
-_CHANNELS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="assistant-channel")
+_CHANNELS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="assistant-channel")
 
 
 class Retriever:
@@ -100,14 +100,15 @@ class Retriever:
         self.workspace.refresh()
         weights = self.weights
         depth = max(weights.depth, k * 10)
-        # The deep channel (its own model and index) runs beside the other two: FAISS, SQLite and
-        # the e5 engine all release the GIL, so on two cores the channels overlap.
+        # The deep channel (its own model and index) and the lexical one run beside the dense one:
+        # FAISS, SQLite and the e5 engine all release the GIL, so on two cores the channels overlap.
         deep_future = (
             _CHANNELS.submit(self._deep_search, question, depth) if self.workspace.deep_enabled else None
         )
+        lexical_future = _CHANNELS.submit(self.workspace.lexical.search, question, depth)
         query_vector = self.workspace.embedder.embed_queries([question])[0]
         dense = self.workspace.dense.search(query_vector, depth)
-        lexical = self.workspace.lexical.search(question, depth)
+        lexical = lexical_future.result()
         # Read the catalog for these two channels while the deep one is still working.
         records = self.workspace.passages(list({pid for pid, _ in dense} | {pid for pid, _ in lexical}))
         coverage = self._lexical_coverage(question, lexical, records)

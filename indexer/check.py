@@ -76,6 +76,8 @@ class CheckReport:
     workspace, or the shared store of the postgres backend)."""
     leftovers: list[str] = field(default_factory=list)
     """Temporary files of interrupted saves: harmless, not an inconsistency; `repair` removes them."""
+    unbuilt_graphs: list[str] = field(default_factory=list)
+    """Vector channels searched without their ANN graph (a bulk load cut short): right, but slow."""
     indexes: dict[str, IndexReport] = field(default_factory=dict)
     repaired: list[str] = field(default_factory=list)
     """What `repair` did, one line per action."""
@@ -90,6 +92,7 @@ class CheckReport:
             or self.page_mismatches
             or self.missing_originals
             or self.orphan_originals
+            or self.unbuilt_graphs
         ) and all(index.consistent for index in self.indexes.values())
 
     def problems(self) -> list[str]:
@@ -114,6 +117,11 @@ class CheckReport:
                 f"originals: {len(self.orphan_originals)} file(s) no document refers to "
                 f"({', '.join(self.orphan_originals[:SHOWN_IDS])})"
             )
+        lines.extend(
+            f"{name}: no HNSW graph (a bulk load was cut short): searches scan all its vectors until a "
+            "writer builds it (`--repair` does)"
+            for name in self.unbuilt_graphs
+        )
         for index in self.indexes.values():
             if index.unreadable:
                 lines.append(f"{index.name}: unreadable ({index.unreadable})")
@@ -161,6 +169,7 @@ class CheckReport:
             "missing_originals": self.missing_originals,
             "orphan_originals": self.orphan_originals,
             "leftovers": self.leftovers,
+            "unbuilt_graphs": self.unbuilt_graphs,
             "indexes": {
                 name: {
                     "entries": index.entries,
@@ -262,6 +271,7 @@ def diagnose(workspace: Workspace) -> CheckReport:
         )
     # Only files written under the write lock: a reader may be rendering into pages/ right now.
     report.leftovers = sorted(path.relative_to(files).as_posix() for path in workspace.store.leftovers())
+    report.unbuilt_graphs = workspace.store.unbuilt_graphs()
     report.indexes["dense"] = _vector_report("dense", lambda: workspace.dense.ids(), report.ready_passages)
     if workspace.deep_enabled:
         deep = _vector_report("deep", lambda: _deep_ids(workspace), report.ready_passages)
@@ -340,6 +350,8 @@ def mend(workspace: Workspace, report: CheckReport) -> list[str]:
         actions.append(f"removed {len(report.orphan_originals)} original(s) no document refers to")
     if report.leftovers:
         actions.append(f"removed {len(report.leftovers)} temporary file(s) of interrupted saves")
+    for name, seconds in workspace.store.build_graphs().items():
+        actions.append(f"built the HNSW graph of {name} ({seconds:.1f} s)")
     workspace.store.clear_unfinished()
     return actions
 

@@ -161,6 +161,15 @@ class IndexStore(ABC):
         visual = self.files / "visual"
         return sorted(visual.glob(".visual_index-*")) if visual.is_dir() else []
 
+    def unbuilt_graphs(self) -> list[str]:
+        """Vector channels whose ANN graph is missing, so that searches scan every vector: right answers,
+        slow searches (a bulk load cut short). Stores that build their index with every save have none."""
+        return []
+
+    def build_graphs(self) -> dict[str, float]:
+        """Build the missing ANN graphs (under the write lock); seconds per graph built."""
+        return {}
+
     def close(self) -> None:  # noqa: B027 (a hook: most stores need nothing here)
         """Let go of whatever the store holds open."""
 

@@ -293,12 +293,27 @@ class PostgresStore(IndexStore):
         self._channels[name] = index
         return index
 
+    def unbuilt_graphs(self) -> list[str]:
+        return sorted(self._missing_graphs())
+
+    def build_graphs(self) -> dict[str, float]:
+        return self.build_missing_graphs()
+
     def build_missing_graphs(self) -> dict[str, float]:
         """Build the HNSW graph of every typed channel that has none (a bulk load not saved, or its writer
         killed before it saved); seconds per graph built. Writers call it before they let go of the lock."""
         built = {}
+        for name, width in self._missing_graphs().items():
+            channel = self._channels.get(name) or PgVectorIndex(self.engine, name, width, self.settings)
+            if not channel.deferred:
+                log.warning("%s: its HNSW graph is missing (a bulk load was interrupted): building it", name)
+            built[name] = channel.build_graph()
+        return built
+
+    def _missing_graphs(self) -> dict[str, int]:
+        """Typed vector channels with no HNSW graph: their width by name."""
         with self.engine.connect() as connection:
-            missing = {
+            return {
                 name: int(width)
                 for name, width, graph in connection.execute(
                     text(
@@ -311,12 +326,6 @@ class PostgresStore(IndexStore):
                 ).all()
                 if width > 0 and graph is None
             }
-        for name, width in missing.items():
-            channel = self._channels.get(name) or PgVectorIndex(self.engine, name, width, self.settings)
-            if not channel.deferred:
-                log.warning("%s: its HNSW graph is missing (a bulk load was interrupted): building it", name)
-            built[name] = channel.build_graph()
-        return built
 
     def lexical_index(self, read_only: bool) -> PgLexicalIndex:
         return PgLexicalIndex(self.engine)

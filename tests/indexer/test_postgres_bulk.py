@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from indexer.check import check_workspace
+from indexer.check import check_workspace, diagnose
 from indexer.settings import IndexSettings
 from indexer.stores import postgres
 from indexer.stores.postgres import PgVectorIndex, vector_literal
@@ -229,3 +229,25 @@ def test_a_bulk_writer_that_never_saves_still_lets_go_with_its_graph_built(
     assert not dense.deferred and graphs(cluster) == {"dense_vectors_hnsw"}
     [(best, score)] = dense.search(vectors[41], 1)
     assert best == 42 and score == pytest.approx(1.0, abs=2e-3)
+
+
+def test_check_reports_a_missing_graph_and_repair_builds_it(cluster: Cluster, corpus: Corpus) -> None:
+    replica = cluster.replica("operator")
+    replica.add([corpus.vacuum_en, corpus.coffee_en])
+    question = "how often should the dust bag be changed"
+    before = [hit.key for hit in replica.search(question)]
+    # What a bulk writer cut short leaves (its rows are fine, its graph was dropped and never built).
+    cluster.sql("DROP INDEX dense_vectors_hnsw")
+    # Looked at without the write lock (a writer taking the lock would build the graph when it lets go).
+    found = diagnose(replica.workspace)
+    assert found.unbuilt_graphs == ["dense"]
+    assert not found.consistent
+    assert any("dense: no HNSW graph" in line for line in found.problems())
+    assert found.to_dict()["unbuilt_graphs"] == ["dense"]
+    # Searches stay right meanwhile: the channel scans its table.
+    assert [hit.key for hit in replica.search(question)] == before
+    report = check_workspace(replica.workspace, repair=True)
+    assert report.consistent, report.summary()
+    assert any(action.startswith("built the HNSW graph of dense") for action in report.repaired)
+    assert "dense_vectors_hnsw" in graphs(cluster)
+    assert [hit.key for hit in replica.search(question)] == before

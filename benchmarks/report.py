@@ -10,9 +10,10 @@ RESULTS = ROOT / "benchmarks" / "results"
 HEADER = """# Benchmarks
 
 All figures were measured by the scripts in `benchmarks/` on this project's reference machine: a
-2-core x86_64 VM with 24 GiB and no GPU (no GPU was lent to the sessions that measured them, so the
-GPU timings of the OmniFusion package are still to be taken). Each section names its date and
-command; `python benchmarks/report.py` rebuilds this page from `benchmarks/results/`.
+2-core x86_64 VM with 24 GiB and no GPU, except the section "OmniFusion serving on a GPU", measured on
+a lent NVIDIA H200 (`benchmarks/omnifusion_serve_gpu.sh`). The machine was often shared by several
+engineers at once: each section names its date, its command and, where latency matters, the load
+average it was taken at. `python benchmarks/report.py` rebuilds this page from `benchmarks/results/`.
 
 Reading the core figures:
 - *ingest* counts the time until a document is searchable (text layer or OCR, layout, passages,

@@ -36,6 +36,7 @@ from benchmarks.scale_bench import (  # noqa: E402
     percentile,
     questions,
     real_paragraphs,
+    recall_at_10,
     resident_mb,
     synthesized_vectors,
 )
@@ -291,19 +292,8 @@ def channel_recall(index: Any, queries: np.ndarray, truth: list[set[int]]) -> di
     rows = []
     for ef in dict.fromkeys([configured, *EF_SWEEP]):
         index.ef_search = ef
-        recalls, spent = [], []
-        for query, wanted in zip(queries, truth, strict=True):
-            started = time.perf_counter()
-            got = {passage_id for passage_id, _ in index.search(query, 10)}
-            spent.append((time.perf_counter() - started) * 1000)
-            recalls.append(len(got & wanted) / 10)
-        rows.append(
-            {
-                "ef_search": ef,
-                "recall_at_10": round(float(np.mean(recalls)), 4),
-                "search_ms_p50": round(percentile(spent, 0.5), 1),
-            }
-        )
+        recall, p50 = recall_at_10(index, queries, truth)
+        rows.append({"ef_search": ef, "recall_at_10": round(recall, 4), "search_ms_p50": round(p50, 1)})
         log.info("%s ef_search %d: %s", index.name, ef, rows[-1])
     index.ef_search = configured
     return {"configured_ef_search": configured, "rows": rows}

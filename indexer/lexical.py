@@ -150,7 +150,10 @@ class LexicalIndex:
         if version is None or version[0] != self._frequencies_of:
             self._frequencies, self._frequencies_of = {}, version[0] if version else None
         known = self._frequencies
-        wanted = [term for term in terms if term not in known]
+        # Taken out before anything is read or cleared: the search and the reader's IDF run on two
+        # threads, and another one may clear or replace the shared dict meanwhile.
+        result = {term: count for term in terms if (count := known.get(term)) is not None}
+        wanted = [term for term in terms if term not in result]
         if wanted:
             marks = ",".join("?" * len(wanted))
             found = dict(
@@ -158,10 +161,12 @@ class LexicalIndex:
                     f"SELECT term, doc FROM passage_vocabulary WHERE term IN ({marks})", wanted
                 ).fetchall()
             )
+            counted = {term: int(found.get(term, 0)) for term in wanted}
             if len(known) > 100_000:  # questions' words are few, but a long-lived server sees many
                 known.clear()
-            known.update({term: int(found.get(term, 0)) for term in wanted})
-        return {term: known[term] for term in terms}
+            known.update(counted)
+            result.update(counted)
+        return {term: result[term] for term in terms}
 
     def search(self, question: str, k: int) -> list[tuple[int, float]]:
         """(passage id, BM25 score, higher is better) for the question's content words.

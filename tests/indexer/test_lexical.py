@@ -139,3 +139,22 @@ def test_word_frequencies_follow_another_writers_additions(tmp_path: Path) -> No
     # No restart and no reset: the next question sees the new rows and the word's lower IDF.
     assert reader.idf(["descal"])["descal"] < rare
     assert {row for row, _ in reader.search("descale", 5)} == {10, 11, 12, 13}
+
+
+class _ClearedByAnotherThread(dict[str, int]):
+    """The shared word-frequency memo as another thread leaves it: cleared just as this one adds to it."""
+
+    def update(self, *args: object, **kwargs: object) -> None:
+        self.clear()
+        super().update(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_idf_survives_another_thread_clearing_the_frequency_memo(lexical: LexicalIndex) -> None:
+    expected = lexical.idf(["vacuum", "descal"])
+    lexical._frequencies = _ClearedByAnotherThread(lexical._frequencies)
+    # One word remembered, one new: the memo is cleared between the two (a search on the channel's
+    # thread and the reader's IDF on the caller's share it).
+    assert lexical.idf(["vacuum", "descal", "filter"]) == {
+        **expected,
+        "filter": lexical.idf(["filter"])["filter"],
+    }

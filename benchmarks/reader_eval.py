@@ -25,9 +25,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-SETS = ("dev", "heldout", "corpus", "fresh")
-TUNING_SETS = ("dev", "heldout", "corpus")
-"""What a plain run measures; the sealed `fresh` set is measured only when named (`--sets fresh`)."""
+SETS = ("dev", "heldout", "corpus", "fresh", "blind")
+TUNING_SETS = ("dev", "heldout", "corpus", "fresh")
+"""What a plain run measures; the sealed `blind` set is measured only when named (`--sets blind`)."""
 ANSWER_CHARS = 200
 """Characters of each answer kept in the per-question record."""
 

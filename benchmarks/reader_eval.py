@@ -107,7 +107,7 @@ def render() -> str:
         "# CPU reader: answers per kind and language",
         "",
         f"*after*: measured {after.get('date', '?')} with `.venv/bin/python benchmarks/reader_eval.py "
-        "--label after --sets dev heldout corpus fresh` (the reader of this tree on workspaces built by it; "
+        "--label after --sets dev heldout corpus fresh blind` (the reader of this tree on workspaces built by it; "
         f"the deep channel filled). *previous*: the same at the end of the session before "
         f"({previous.get('date', 'not run')}). *before*: the reader before issue 9 "
         f"({before.get('date', '?')}, `--label before` with PYTHONPATH on the older tree). *LangChain*: "
@@ -115,9 +115,10 @@ def render() -> str:
         "RecursiveCharacterTextSplitter(1000, 150) + FAISS + multilingual-e5-small, tesseract text for images.",
         "",
         "Sets: `dev` (benchmarks/eval/dev, tuned on), `heldout` (benchmarks/eval/heldout: other documents and "
-        "programs; sealed until the *previous* measurement, tuned on since), `fresh` (benchmarks/eval/fresh: "
-        "documents and programs none of the others uses, built sealed in the last session and measured "
-        "once, for *after*: the figure of how the reader does on material nobody tuned for), `corpus` "
+        "programs; sealed until two sessions ago, tuned on since), `fresh` (benchmarks/eval/fresh: other "
+        "documents and programs, sealed until its one measurement in *previous*, tuned on since), `blind` "
+        "(benchmarks/eval/blind: documents and programs none of the others uses, built sealed in this session "
+        "and measured once, for *after*: the figure of how the reader does on material nobody tuned for), `corpus` "
         "(shared/corpus, the 30 questions the first reader was tuned on). A correct answer is found, cites "
         "an expected page and contains an expected string; an unanswerable question is correct when the "
         'reader says "not found".',
@@ -126,7 +127,7 @@ def render() -> str:
         "| R@1 before | R@1 previous | R@1 after | LangChain R@1 | R@5 after | LangChain R@5 |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name in ("dev", "heldout", "fresh", "corpus"):
+    for name in ("dev", "heldout", "fresh", "blind", "corpus"):
         now = after.get("sets", {}).get(name, {}).get("summary", {})
         if not now:
             continue

@@ -104,6 +104,7 @@ class PageView:
     _lines: list[PageLine] | None = field(default=None, repr=False)
     _items: list[DefinitionItem] | None = field(default=None, repr=False)
     _bodies: dict[int, list[list[PageLine]]] | None = field(default=None, repr=False)
+    _term_starts: dict[int, list[int]] | None = field(default=None, repr=False)
 
     @property
     def from_image(self) -> bool:
@@ -141,6 +142,34 @@ class PageView:
             if inside[0].start <= start and end <= inside[-1].end:
                 return True
         return False
+
+    def _terms_of(self, passage: PassageRecord) -> list[int]:
+        """Where the passage's lines that are a definition's term start."""
+        if self._term_starts is None:
+            self._term_starts = {}
+            for item in self.definition_items:
+                line = self.lines[item.term]
+                self._term_starts.setdefault(self.passages[line.passage].id, []).append(line.start)
+        return self._term_starts.get(passage.id, [])
+
+    def starts_term(self, passage: PassageRecord, start: int) -> bool:
+        return any(passage.text[at:start].strip() == "" for at in self._terms_of(passage) if at <= start)
+
+    def cut_at_terms(self, passage: PassageRecord, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Sentence ranges cut where a definition's term starts a line: a term begins a new item, so
+        "... для запросов DNS.\nno-reload (начиная с glibc 2.26)" is two items, not one sentence (the
+        sentence splitter sees no capital after the full stop)."""
+        starts = self._terms_of(passage)
+        if not starts:
+            return ranges
+        cut = []
+        for start, end in ranges:
+            for at in sorted(s for s in starts if start < s < end):
+                if passage.text[start:at].strip():
+                    cut.append((start, at))
+                start = at
+            cut.append((start, end))
+        return cut
 
     def best_evidence(self, passages: Iterable[PassageRecord]) -> Evidence | None:
         found = [self.evidence[p.id] for p in passages if p.id in self.evidence]
@@ -310,13 +339,18 @@ def sentence_spans(view: PageView) -> Iterator[Span]:
     """
     for passage in view.passages:
         evidence = view.evidence.get(passage.id)
-        ranges = [r for r in sentence_ranges(passage) if not view.in_definition(passage, *r)]
+        every = view.cut_at_terms(passage, sentence_ranges(passage))
+        inside = [view.in_definition(passage, *r) for r in every]
+        ranges = [r for r, defined in zip(every, inside, strict=True) if not defined]
         windows = [(r, "sentence") for r in ranges]
-        # The fact often sits in the sentence after the one that names the topic.
+        # The fact often sits in the sentence after the one that names the topic (two neighbours, never
+        # one item's line with the next item's term).
         windows += [
-            ((ranges[i][0], ranges[i + 1][1]), "pair")
-            for i in range(len(ranges) - 1)
-            if ranges[i + 1][1] - ranges[i][0] <= MAX_ANSWER_CHARS
+            ((every[i][0], every[i + 1][1]), "pair")
+            for i in range(len(every) - 1)
+            if not (inside[i] or inside[i + 1])
+            and every[i + 1][1] - every[i][0] <= MAX_ANSWER_CHARS
+            and not view.starts_term(passage, every[i + 1][0])
         ]
         # "Its main effect is to run a script daily": what "it" is stands in the sentence before.
         windows += [
@@ -422,7 +456,7 @@ def definition_spans(view: PageView) -> Iterator[Span]:
     lines = view.lines
     for item in view.definition_items:
         term = lines[item.term]
-        name = item.inline or term.text.strip()
+        name = item.inline or term_name(term.text)
         parts: list[list[PageLine]] = [[]]
         size = len(term.text)
         for index in item.definition:
@@ -437,6 +471,17 @@ def definition_spans(view: PageView) -> Iterator[Span]:
             joined = joined_passage(view.passages[term.passage], sources)
             evidence = view.best_evidence(passage for passage, _, _ in sources)
             yield Span(view, joined, 0, len(joined.text), joined.text, "definition", evidence, name)
+
+
+_TERM_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+
+
+def term_name(text: str) -> str:
+    """A term's name without the note a man page sets after it: "use-vc (since glibc 2.14)" and
+    "keep-alive (начиная с версии 3.1)" name the options "use-vc" and "keep-alive"."""
+    name = text.strip()
+    bare = _TERM_NOTE.sub("", name)
+    return bare if bare else name
 
 
 def introduced_block_spans(view: PageView) -> Iterator[Span]:

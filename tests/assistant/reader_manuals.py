@@ -21,10 +21,12 @@ Block = (
     tuple[Literal["heading"], str]
     | tuple[Literal["text"], str]
     | tuple[Literal["code"], Sequence[str]]
-    | tuple[Literal["options"], Sequence[tuple[str, str]]]
+    | tuple[Literal["options", "tight-options"], Sequence[tuple[str, str]]]
 )
 """One block of a page: a heading, a paragraph, a command block (monospace, indented, set apart),
-or an option list (terms at the margin, each definition indented below its term, as groff sets them)."""
+or an option list (terms at the margin, each definition indented below its term, as groff sets them;
+"tight-options" without space between the items, so that one item's last line and the next term
+fall into one passage)."""
 
 
 def write_laid_out_manual(path: Path, pages: Sequence[Sequence[Block]]) -> Path:
@@ -58,7 +60,8 @@ def write_laid_out_manual(path: Path, pages: Sequence[Sequence[Block]]) -> Path:
                     pdf.set_x(45)
                     pdf.multi_cell(0, 6, definition, new_x="LMARGIN", new_y="NEXT")
                     pdf.set_left_margin(20)
-                    pdf.ln(2)
+                    if kind == "options":
+                        pdf.ln(2)
                 pdf.ln(2)
     pdf.output(str(path))
     return path

@@ -533,3 +533,43 @@ def test_a_shared_stem_is_matched_whichever_form_the_stemmer_cut_shorter() -> No
 )
 def test_a_span_that_stops_on_a_word_needing_what_follows_dangles(text: str, dangles: bool) -> None:
     assert _dangles(text) is dangles
+
+
+def test_a_term_with_a_note_in_brackets_is_named_without_it_and_answers_which_option(tmp_path: Path) -> None:
+    """Man pages mark when an option appeared ("keep-alive (начиная с версии 3.1)"): the option's name
+    is the term without the note, and a definition's last sentence is no sentence of the next item."""
+    path = write_laid_out_manual(
+        tmp_path / "fetchd.conf.5.ru.pdf",
+        [
+            [
+                ("heading", "Параметры"),
+                (
+                    "tight-options",
+                    [
+                        (
+                            "rotate (начиная с версии 2.4)",
+                            "Задаёт FETCH_ROTATE в _fetch.flags. Серверы опрашиваются по кругу, а не всегда "
+                            "первым из списка.",
+                        ),
+                        (
+                            "keep-alive (начиная с версии 3.1)",
+                            "Задаёт FETCH_KEEPALIVE в _fetch.flags. Данный параметр включает постоянные "
+                            "соединения с зеркалом для всех загрузок.",
+                        ),
+                        (
+                            "no-cache (начиная с версии 3.2)",
+                            "Задаёт FETCH_NOCACHE в _fetch.flags. Загруженные файлы не сохраняются в кэше.",
+                        ),
+                    ],
+                ),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    span = best(view, "Какой параметр в fetchd.conf включает постоянные соединения с зеркалом?")
+    assert span.origin == "definition" and span.term == "keep-alive"
+    assert span.text.startswith("keep-alive (начиная с версии 3.1)\n")
+    assert "no-cache" not in span.text
+    # No sentence runs from one item's definition into the next item's term.
+    for sentence in sentence_spans(view):
+        assert not ("постоянные" in sentence.text and "no-cache" in sentence.text)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.questions import (
+    ACTION,
     ANY,
     COMMAND,
     NAME,
@@ -42,7 +43,7 @@ from assistant.questions import (
     translated_terms,
     word_pairs,
 )
-from indexer.language import detect_language, search_tokens
+from indexer.language import STOPWORDS, detect_language, search_tokens
 from indexer.records import BBox, LineSpan, PassageRecord, union_bbox
 from indexer.workspace import filename_words
 
@@ -190,6 +191,8 @@ class Span:
     evidence: Evidence | None = None
     term: str = ""
     """For a definition: the term (option name) the definition belongs to; it is the answer."""
+    command: str = ""
+    """For a manual's example: its command line (prompt left off); it is what a how-to question wants."""
 
 
 @dataclass
@@ -516,6 +519,8 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
             continue
         if intro_passage.kind == "heading":
             continue
+        if _PAGE_NUMBER.fullmatch(following.text) and index + 2 == len(lines):
+            continue  # the page's number under its last paragraph is no block
         block = [following]
         for later in lines[index + 2 :]:
             if later.passage != following.passage or len(block) >= MAX_BLOCK_LINES:
@@ -537,6 +542,85 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
             joined = joined_passage(intro_passage, pieces)
             evidence = view.best_evidence(passage for passage, _, _ in pieces)
             yield Span(view, joined, 0, len(joined.text), joined.text, origin, evidence)
+
+
+_PAGE_NUMBER = re.compile(r"\s*(\d{1,4}|[ivxlc]{1,6})\s*", re.IGNORECASE)
+_COMMAND_SHAPE = re.compile(r"^[a-z][\w.+-]*(\s+\S+)+$")
+"""A line set apart that reads as a command ("tar -xzf archive.tar.gz"): a lower-case program and its
+arguments, no sentence."""
+_ARGUMENT = re.compile(r"(?<!\S)(-{1,2}\w|[\w.~]*/\S|\S+=\S|\||\$\w|>)")
+"""What a command line has and a sentence rarely does: an option, a path, an assignment, a pipe."""
+MAX_EXAMPLE_LINES = 4
+"""Lines of an example's command block an answer carries (a pipeline continued with "\")."""
+
+
+def _command_block(view: PageView, passage: PassageRecord, previous: PassageRecord | None) -> bool:
+    """Whether a passage is a manual's example command: shell lines, or a command-shaped line set in
+    further right than the text before it."""
+    first = passage.text.split("\n", 1)[0]
+    if _PROMPT.match(first):
+        return True
+    if previous is None or first.rstrip().endswith((".", ":", ",", ";")) or len(first) > 100:
+        return False
+    words = first.split()
+    if not _COMMAND_SHAPE.match(first.strip()) or words[0].lower() in STOPWORDS or len(words) > 12:
+        return False
+    height = typical_height(view.lines)
+    return bool(_ARGUMENT.search(first)) and passage.bbox[0] - previous.bbox[0] >= 1.5 * height
+
+
+def example_spans(view: PageView) -> Iterator[Span]:
+    """A manual's example: its command with the text that says what it does, in either order.
+
+    Man pages and guides list examples as a describing line and then the command ("• Search for files
+    modified in the last day" / "$ find $HOME -mtime 0"), or the command and then what it does
+    indented under it. A how-to question is answered by the command, found through its description:
+    the span is the description before, the command, and the text after (each pairing offered).
+    """
+    if view.from_image:
+        return
+    passages = view.passages
+    for index, passage in enumerate(passages):
+        previous = passages[index - 1] if index > 0 else None
+        if passage.kind in ("heading", "mark") or not _command_block(view, passage, previous):
+            continue
+        spans = passage.spans or [LineSpan(0, len(passage.text), passage.bbox)]
+        block = (passage, spans[0].start, spans[min(len(spans), MAX_EXAMPLE_LINES) - 1].end)
+        command = re.sub(r"^\s*[$#>%]\s+", "", passage.text[block[1] : spans[0].end]).strip()
+        before = after = None
+        if previous is not None and previous.kind != "mark" and not _command_block(view, previous, None):
+            sentence = _sentence_ending_at(previous, len(previous.text.rstrip()))
+            # "To restart it, run:" introduces the block: that pairing is `introduced_block_spans`' own.
+            if sentence is not None and not _dangles(previous.text[sentence[0] : sentence[1]]):
+                before = (previous, *sentence)
+        following = passages[index + 1] if index + 1 < len(passages) else None
+        if (
+            following is not None
+            and following.kind not in ("heading", "mark")
+            and not _command_block(view, following, passage)
+            and not _PAGE_NUMBER.fullmatch(following.text)
+            and not _BULLET.match(following.text)  # the next example's description
+        ):
+            first = sentence_ranges(following)[:1]
+            later = passages[index + 2] if index + 2 < len(passages) else None
+            if first:
+                text = following.text[first[0][0] : first[0][1]]
+                # A paragraph that ends "... used like this:" above another command describes that one.
+                introduces = _dangles(following.text) or bool(_INTRODUCING.search(text))
+                if not (introduces and later is not None and _command_block(view, later, following)):
+                    after = (following, *first[0])
+        for pieces in ([before, block], [block, after], [before, block, after]):
+            chosen = [piece for piece in pieces if piece is not None]
+            if len(chosen) < 2 or len(chosen) < len(pieces):
+                continue
+            if sum(end - start for _, start, end in chosen) > MAX_ANSWER_CHARS + MAX_INTRO_CHARS:
+                continue
+            # The description carries the meaning: the joined span stands for its passage (whose stored
+            # similarity to the question it takes), not for the command's.
+            described = next(piece[0] for piece in chosen if piece is not block)
+            joined = joined_passage(described, chosen)
+            evidence = view.best_evidence(p for p, _, _ in chosen)
+            yield Span(view, joined, 0, len(joined.text), joined.text, "example", evidence, command=command)
 
 
 MAX_PARAGRAPH_INTRO = 300
@@ -627,6 +711,7 @@ SPAN_PROPOSERS: list[SpanProposer] = [
     definition_spans,
     introduced_block_spans,
     list_item_spans,
+    example_spans,
 ]
 """Every proposer runs on every page read; a new kind of span is one more function here."""
 
@@ -698,6 +783,9 @@ class FitWeights:
     """A span that names the doing a how-to question asks about ("откатить") tells how to do it."""
     introduced: float = 0.1
     """An introducing sentence with its block answers better than either alone."""
+    example: float = 0.3
+    """A manual's example (what it does and the command) answers a how-to question better than its
+    description alone, which says the same words without the command."""
     dangling: float = 0.2
     """A span that ends by introducing something (":", "... using") in a document points at the answer, it
     is not it."""
@@ -764,7 +852,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         elif kind:
             # The whole term is the option's name: "-k --keep", not only "-k".
             kind = dataclasses.replace(kind, item=span.term)
-    elif not kind:
+    elif span.command and question.asks in (COMMAND, ACTION):
+        kind = KindEvidence(f"the example's command {span.command!r}", item=span.command)
+    else:
         kind = kind_evidence(question.asks, span.text, question, span.view.from_image, context)
         if not kind and span.origin == "list-item" and question.asks in (NUMBER, NAME):
             # "Packages of which priority ...?": the values of a setting are the terms of a list.
@@ -807,6 +897,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.missing_qualifier if missing else 0.0)
         + (weights.term if span.term and question.asks in (OPTION, VARIABLE) else 0.0)
         + (weights.introduced if span.origin == "introduced-block" else 0.0)
+        + (weights.example if span.command and question.asks in (COMMAND, ACTION) else 0.0)
         + (weights.action if question.action and question.action <= found else 0.0)
         - (weights.dangling if _dangles(span.text) and not span.view.from_image else 0.0)
         - (weights.continuation if _CONTINUATION.match(span.text) and not span.view.from_image else 0.0)

@@ -573,3 +573,53 @@ def test_a_term_with_a_note_in_brackets_is_named_without_it_and_answers_which_op
     # No sentence runs from one item's definition into the next item's term.
     for sentence in sentence_spans(view):
         assert not ("постоянные" in sentence.text and "no-cache" in sentence.text)
+
+
+@pytest.fixture(scope="module")
+def examples_page(tmp_path_factory: pytest.TempPathFactory) -> PageView:
+    """A man page's EXAMPLES: a described command (bullet, then the shell line), a command followed by
+    what it does, and a Russian guide's example in the same shape."""
+    path = tmp_path_factory.mktemp("examples") / "logscan.1.pdf"
+    write_laid_out_manual(
+        path,
+        [
+            [
+                ("heading", "EXAMPLES"),
+                ("text", "• Count the lines of every log file under /var/log that mention a failed login."),
+                ("code", ["$ logscan -c 'Failed password' /var/log/*.log"]),
+                ("text", "The count is printed for each file, after its name and a colon."),
+                ("code", ["$ logscan -rl TODO src/"]),
+                ("text", "Lists the names of the files under src that contain TODO, in every subfolder."),
+                ("text", "• Показать процессы пользователя postgres, отсортированные по занятой памяти."),
+                ("code", ["$ proclist -u postgres --sort=-rss"]),
+                ("text", "Самые большие процессы идут первыми, как и в более длинной записи:"),
+                ("text", "12"),
+            ]
+        ],
+    )
+    return page_views(path)[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "command"),
+    [
+        (
+            "How do I count the lines of each log file under /var/log that mention a failed login?",
+            "logscan -c 'Failed password' /var/log/*.log",
+        ),
+        ("Which logscan command lists the files under src that contain TODO?", "logscan -rl TODO src/"),
+        (
+            "Как показать процессы пользователя postgres, отсортированные по занятой памяти?",
+            "proclist -u postgres --sort=-rss",
+        ),
+    ],
+)
+def test_a_manuals_example_answers_with_its_command_whichever_side_its_description_stands(
+    examples_page: PageView, question: str, command: str
+) -> None:
+    span = best(examples_page, question)
+    assert command in span.text and span.origin == "example" and span.command == command
+
+
+def test_the_page_number_under_an_introduction_is_no_block(examples_page: PageView) -> None:
+    assert not any(span.text.endswith("\n12") for span in introduced_block_spans(examples_page))

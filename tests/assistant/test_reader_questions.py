@@ -184,6 +184,44 @@ def evidence(question: str, text: str) -> str:
         ("Сколько фильтров в комплекте?", "1. снимите крышку и достаньте фильтр", ""),
         ("Сколько фильтров в комплекте?", "подходит для любых фильтров [12]", ""),
         ("Сколько фильтров в комплекте?", "В комплекте 3 фильтра.", "number 3"),
+        # A count is of the counted noun: a network's "/8" beside "default" counts no attachments.
+        (
+            "How many attachments of one message does Mailgate accept by default?",
+            "The administrators added 10.0.0.0/8 to the default list of trusted networks.",
+            "",
+        ),
+        (
+            "How many attachments does Mailgate accept?",
+            "Mailgate accepts 20 attachments per message.",
+            "number 20",
+        ),
+        ("How many attachments does Mailgate accept?", "mailgate_attachment_limit = 20", "number 20"),
+        # A version is a version of the named program, in a version's shape: no address is one.
+        (
+            "Which version of pgbouncer runs on the proxy?",
+            "The proxy forwards to 10.0.0.5 for pgbouncer.",
+            "",
+        ),
+        (
+            "Which version of pgbouncer runs on the proxy?",
+            "The proxy runs pgbouncer 1.21.0 now.",
+            "number 1.21.0",
+        ),
+        ("Какая версия nginx установлена на сервере?", "Сервер nginx доступен по адресу 10.1.2.3.", ""),
+        (
+            "Какая версия nginx установлена на сервере?",
+            "На сервере установлен nginx 1.24.0.",
+            "number 1.24.0",
+        ),
+        # A port stands beside "port" or after a host.
+        ("Which port does the metrics exporter listen on?", "The exporter is scraped every 15 seconds.", ""),
+        (
+            "Which port does the metrics exporter listen on?",
+            "The exporter listens on port 9100.",
+            "number 9100",
+        ),
+        ("Which port does the metrics exporter listen on?", "listen-address = localhost:9100", "number 9100"),
+        ("На каком порту слушает экспортёр?", "Экспортёр опрашивается раз в 15 секунд.", ""),
         # "Where is it kept?" wants a folder or a full path; a bare file name is weak evidence, and none
         # when the sentence points back to the folder ("in that directory").
         (

@@ -407,7 +407,9 @@ def word_pairs(text: str, content: frozenset[str] | None = None) -> frozenset[tu
 def profile_question(
     question: str, term_weights: Callable[[list[str]], dict[str, float]] | None = None
 ) -> QuestionProfile:
-    terms = frozenset(search_tokens(question, drop_stopwords=True))
+    # "Какими символами ...": the question word is no content, in whichever case form it is.
+    asking = {token for match in _WH_WORD.finditer(question) for token in search_tokens(match.group(0))}
+    terms = frozenset(search_tokens(question, drop_stopwords=True)) - asking
     weights = term_weights(sorted(terms)) if term_weights and terms else {}
     asks, noun = _asked(question)
     return QuestionProfile(

@@ -14,6 +14,7 @@ by appending a proposer to `SPAN_PROPOSERS`.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -557,7 +558,10 @@ MAX_EXAMPLE_LINES = 4
 def _command_block(view: PageView, passage: PassageRecord, previous: PassageRecord | None) -> bool:
     """Whether a passage is a manual's example command: shell lines, or a command-shaped line set in
     further right than the text before it."""
-    first = passage.text.split("\n", 1)[0]
+    lines = passage.text.split("\n")
+    first = lines[0]
+    if not _only_commands(lines):
+        return False  # a command with its output is a session shown, not an example listed
     if _PROMPT.match(first):
         return True
     if previous is None or first.rstrip().endswith((".", ":", ",", ";")) or len(first) > 100:
@@ -567,6 +571,33 @@ def _command_block(view: PageView, passage: PassageRecord, previous: PassageReco
         return False
     height = typical_height(view.lines)
     return bool(_ARGUMENT.search(first)) and passage.bbox[0] - previous.bbox[0] >= 1.5 * height
+
+
+def _only_commands(lines: Sequence[str]) -> bool:
+    """Whether a block's lines are all commands: each a shell line, or a continuation of the one
+    before (after a trailing "\\" or starting with a pipe)."""
+    prompted = bool(_PROMPT.match(lines[0]))
+    for above, line in itertools.pairwise(lines):
+        continued = above.rstrip().endswith("\\") or line.lstrip().startswith(("|", "&&"))
+        if not continued and not (prompted and _PROMPT.match(line)):
+            return False
+    return True
+
+
+MAX_EXAMPLE_ITEM = 200
+"""A describing item before an example's command is short: a bullet, a caption, one or two sentences
+(a longer paragraph before a shell line is prose that goes on, not the example's description)."""
+
+
+def _describes_example(passage: PassageRecord, start: int) -> bool:
+    """Whether the text before a command describes it as an example list's item: a bulleted line, or a
+    short paragraph of its own."""
+    line_start = passage.text.rfind("\n", 0, start + 1) + 1
+    return bool(_BULLET.match(passage.text[line_start:])) or len(passage.text.strip()) <= MAX_EXAMPLE_ITEM
+
+
+def _set_in(passage: PassageRecord, under: PassageRecord | None, height: float) -> bool:
+    return under is not None and passage.bbox[0] >= under.bbox[0] + 0.5 * height
 
 
 def example_spans(view: PageView) -> Iterator[Span]:
@@ -593,6 +624,20 @@ def example_spans(view: PageView) -> Iterator[Span]:
             # "To restart it, run:" introduces the block: that pairing is `introduced_block_spans`' own.
             if sentence is not None and not _dangles(previous.text[sentence[0] : sentence[1]]):
                 before = (previous, *sentence)
+        # An example list alternates descriptions and commands. Text between two commands, not a bulleted
+        # item, says what the command above it does; otherwise a bullet or a short paragraph before the
+        # command describes it, and text after it belongs to it only when set in under that item.
+        alternating = (
+            previous is not None
+            and index >= 2
+            and _command_block(view, passages[index - 2], None)
+            and not _BULLET.match(previous.text)
+        )
+        if alternating:
+            before = None
+        elif before is None or previous is None or not _describes_example(previous, before[1]):
+            continue
+        height = typical_height(view.lines)
         following = passages[index + 1] if index + 1 < len(passages) else None
         if (
             following is not None
@@ -600,6 +645,7 @@ def example_spans(view: PageView) -> Iterator[Span]:
             and not _command_block(view, following, passage)
             and not _PAGE_NUMBER.fullmatch(following.text)
             and not _BULLET.match(following.text)  # the next example's description
+            and (alternating or _set_in(following, previous, height))
         ):
             first = sentence_ranges(following)[:1]
             later = passages[index + 2] if index + 2 < len(passages) else None
@@ -789,6 +835,9 @@ class FitWeights:
     dangling: float = 0.2
     """A span that ends by introducing something (":", "... using") in a document points at the answer, it
     is not it."""
+    defines: float = 0.3
+    """The definition of the very option or variable the question names ("what separates the entries of
+    LD_LIBRARY_PATH?") states its facts; other pages only mention it."""
     continuation: float = 0.1
     """A span that starts mid-sentence ("and remove the hold with") says less than the whole sentence."""
 
@@ -898,6 +947,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         + (weights.term if span.term and question.asks in (OPTION, VARIABLE) else 0.0)
         + (weights.introduced if span.origin == "introduced-block" else 0.0)
         + (weights.example if span.command and question.asks in (COMMAND, ACTION) else 0.0)
+        + (weights.defines if _defines_the_named(question, span) else 0.0)
         + (weights.action if question.action and question.action <= found else 0.0)
         - (weights.dangling if _dangles(span.text) and not span.view.from_image else 0.0)
         - (weights.continuation if _CONTINUATION.match(span.text) and not span.view.from_image else 0.0)
@@ -932,6 +982,15 @@ def _item_names(question: QuestionProfile, item: str, terms: frozenset[str], cro
     if crosslingual:
         named |= translated_terms(question, item, terms - named)
     return question.weight(named)
+
+
+def _defines_the_named(question: QuestionProfile, span: Span) -> bool:
+    """Whether a span is the definition of a keyword the question names (the term is not the answer
+    here: a question that names the option asks about it)."""
+    if span.origin != "definition" or not span.term or question.asks in (OPTION, VARIABLE):
+        return False
+    named = frozenset(search_tokens(span.term))
+    return bool(named) and named <= question.terms and _names_an_option(span.term) and not span.term.isalpha()
 
 
 def _names_an_option(term: str, asks: str = OPTION) -> bool:

@@ -17,6 +17,7 @@ from assistant.spans import (
     bullet_term,
     definition_items,
     definition_spans,
+    example_spans,
     introduced_block_spans,
     list_item_spans,
     matched_terms,
@@ -623,3 +624,26 @@ def test_a_manuals_example_answers_with_its_command_whichever_side_its_descripti
 
 def test_the_page_number_under_an_introduction_is_no_block(examples_page: PageView) -> None:
     assert not any(span.text.endswith("\n12") for span in introduced_block_spans(examples_page))
+
+
+def test_a_shell_session_inside_prose_is_no_listed_example(tmp_path: Path) -> None:
+    """A guide's paragraph, a command with its output, and a paragraph that goes on about something
+    else: no example joins the command with the unrelated text after it."""
+    prose = (
+        "These commands will not bring the settings back. But as the previous section showed, the package "
+        "tool can ask again for every file it shipped, restoring any deleted one as well, when it is told "
+        "to reinstall the package with the options below, which is rarely needed on a healthy system."
+    )
+    path = write_laid_out_manual(
+        tmp_path / "guide.pdf",
+        [
+            [
+                ("text", prose),
+                ("code", ["# pkgtool --reinstall --ask-files widget"]),
+                ("text", "Some packages create their settings while they are installed, from a template."),
+                ("code", ["# svcctl status widgetd", "widgetd.service - Widget daemon", "Active: failed"]),
+                ("text", "The journal tells why the service stopped."),
+            ]
+        ],
+    )
+    assert list(example_spans(page_views(path)[0])) == []

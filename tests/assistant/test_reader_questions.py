@@ -415,3 +415,13 @@ def test_a_glossary_translation_meets_the_spans_word_as_stems_meet(translation: 
     invented = dataclasses.replace(question, crossing=crossing)
     found = translated_terms(invented, "Set x11forwarding in the file", question.topic)
     assert (term in found) is meets
+
+
+def test_across_languages_a_count_may_stand_beside_any_word_of_the_question() -> None:
+    """ "How many runlevels ...?" against a Russian guide that says "уровня запуска": no glossary knows
+    the phrase, so the number beside the question's other words ("Debian") still answers."""
+    found = evidence(
+        "How many runlevels does Debian's init use by default?",
+        "По умолчанию init в Debian использует четыре уровня запуска.",
+    )
+    assert found.startswith("number word")

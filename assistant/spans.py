@@ -829,7 +829,7 @@ class FitWeights:
     """A span that names the doing a how-to question asks about ("откатить") tells how to do it."""
     introduced: float = 0.1
     """An introducing sentence with its block answers better than either alone."""
-    example: float = 0.3
+    example: float = 0.2
     """A manual's example (what it does and the command) answers a how-to question better than its
     description alone, which says the same words without the command."""
     dangling: float = 0.2

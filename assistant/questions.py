@@ -747,11 +747,16 @@ def _counts(text: str, match: re.Match[str], question: QuestionProfile) -> bool:
     if _in_code(text, match):
         return False  # "192.168.0.0/16", "2.14": a part of an address or a version counts nothing
     quantity = question.quantity
-    if quantity is None or detect_language(text) not in (question.language, "und"):
+    if quantity is None or _language(text) not in (question.language, "und"):
         # Across languages the counted noun may be a phrase no glossary knows ("runlevels" / "уровня
         # запуска"): any of the question's words beside the number stands in for it.
         return _stands_beside(text, match, question.terms, question)
     return _stands_beside(text, match, quantity.beside, question)
+
+
+@lru_cache(maxsize=20_000)
+def _language(text: str) -> str:
+    return detect_language(text)
 
 
 def _stands_beside(text: str, match: re.Match[str], stems: frozenset[str], question: QuestionProfile) -> bool:

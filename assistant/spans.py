@@ -555,7 +555,7 @@ MAX_EXAMPLE_LINES = 4
 """Lines of an example's command block an answer carries (a pipeline continued with "\")."""
 
 
-def _command_block(view: PageView, passage: PassageRecord, previous: PassageRecord | None) -> bool:
+def _command_block(passage: PassageRecord, previous: PassageRecord | None, height: float) -> bool:
     """Whether a passage is a manual's example command: shell lines, or a command-shaped line set in
     further right than the text before it."""
     lines = passage.text.split("\n")
@@ -569,7 +569,6 @@ def _command_block(view: PageView, passage: PassageRecord, previous: PassageReco
     words = first.split()
     if not _COMMAND_SHAPE.match(first.strip()) or words[0].lower() in STOPWORDS or len(words) > 12:
         return False
-    height = typical_height(view.lines)
     return bool(_ARGUMENT.search(first)) and passage.bbox[0] - previous.bbox[0] >= 1.5 * height
 
 
@@ -611,15 +610,16 @@ def example_spans(view: PageView) -> Iterator[Span]:
     if view.from_image:
         return
     passages = view.passages
+    height = typical_height(view.lines)
     for index, passage in enumerate(passages):
         previous = passages[index - 1] if index > 0 else None
-        if passage.kind in ("heading", "mark") or not _command_block(view, passage, previous):
+        if passage.kind in ("heading", "mark") or not _command_block(passage, previous, height):
             continue
         spans = passage.spans or [LineSpan(0, len(passage.text), passage.bbox)]
         block = (passage, spans[0].start, spans[min(len(spans), MAX_EXAMPLE_LINES) - 1].end)
         command = re.sub(r"^\s*[$#>%]\s+", "", passage.text[block[1] : spans[0].end]).strip()
         before = after = None
-        if previous is not None and previous.kind != "mark" and not _command_block(view, previous, None):
+        if previous is not None and previous.kind != "mark" and not _command_block(previous, None, height):
             sentence = _sentence_ending_at(previous, len(previous.text.rstrip()))
             # "To restart it, run:" introduces the block: that pairing is `introduced_block_spans`' own.
             if sentence is not None and not _dangles(previous.text[sentence[0] : sentence[1]]):
@@ -630,19 +630,18 @@ def example_spans(view: PageView) -> Iterator[Span]:
         alternating = (
             previous is not None
             and index >= 2
-            and _command_block(view, passages[index - 2], None)
+            and _command_block(passages[index - 2], None, height)
             and not _BULLET.match(previous.text)
         )
         if alternating:
             before = None
         elif before is None or previous is None or not _describes_example(previous, before[1]):
             continue
-        height = typical_height(view.lines)
         following = passages[index + 1] if index + 1 < len(passages) else None
         if (
             following is not None
             and following.kind not in ("heading", "mark")
-            and not _command_block(view, following, passage)
+            and not _command_block(following, passage, height)
             and not _PAGE_NUMBER.fullmatch(following.text)
             and not _BULLET.match(following.text)  # the next example's description
             and (alternating or _set_in(following, previous, height))
@@ -653,7 +652,7 @@ def example_spans(view: PageView) -> Iterator[Span]:
                 text = following.text[first[0][0] : first[0][1]]
                 # A paragraph that ends "... used like this:" above another command describes that one.
                 introduces = _dangles(following.text) or bool(_INTRODUCING.search(text))
-                if not (introduces and later is not None and _command_block(view, later, following)):
+                if not (introduces and later is not None and _command_block(later, following, height)):
                     after = (following, *first[0])
         for pieces in ([before, block], [block, after], [before, block, after]):
             chosen = [piece for piece in pieces if piece is not None]

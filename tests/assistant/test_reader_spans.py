@@ -647,3 +647,27 @@ def test_a_shell_session_inside_prose_is_no_listed_example(tmp_path: Path) -> No
         ],
     )
     assert list(example_spans(page_views(path)[0])) == []
+
+
+def test_an_example_without_a_prompt_is_a_command_set_in_under_its_description(tmp_path: Path) -> None:
+    """tar(1) and many other man pages write their examples without "$": a short description, then the
+    command set in below it. A how-to question gets the command with it."""
+    path = write_laid_out_manual(
+        tmp_path / "pack.1.pdf",
+        [
+            [
+                ("heading", "EXAMPLES"),
+                ("text", "Create bundle.pk from the files notes.txt and todo.txt."),
+                ("code", ["pack -c -f bundle.pk notes.txt todo.txt"]),
+                ("text", "List the contents of bundle.pk, one file a line, with sizes and dates."),
+                ("code", ["pack -t -v -f bundle.pk"]),
+                ("text", "Extract every file of bundle.pk into the folder /srv/out."),
+                ("code", ["pack -x -f bundle.pk -C /srv/out"]),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    span = best(view, "How do I list the contents of bundle.pk with sizes and dates?")
+    assert "pack -t -v -f bundle.pk" in span.text and span.origin == "example"
+    span = best(view, "Which pack command extracts the files into /srv/out?")
+    assert span.command == "pack -x -f bundle.pk -C /srv/out"

@@ -827,7 +827,14 @@ def _invocation(text: str, question: QuestionProfile) -> str:
         # "using the devscripts tools." speaks of the program (an article before it, a full stop after
         # the next word); "run apt-get autoclean" runs it.
         spoken_of = _ARTICLE_BEFORE.search(text[: match.start()]) and argument.endswith(".")
-        if program.lower() in programs and argument.lower() not in question.text.lower() and not spoken_of:
+        # "files by age", "search for": an English word followed by a preposition is prose, not a run.
+        prose = program.lower() in STOPWORDS or argument.lower().rstrip(".,;:") in STOPWORDS
+        if (
+            program.lower() in programs
+            and argument.lower() not in question.text.lower()
+            and not spoken_of
+            and not prose
+        ):
             return match.group(0)
     return ""
 

@@ -247,6 +247,9 @@ def evidence(question: str, text: str) -> str:
         # A way to do something: a command line, a key combination, a menu path; or, weakly, words.
         ("Как отменить изменения?", "Выберите Правка → Отменить (Ctrl+z).", "action: press or choose Ctrl+z"),
         ("How do I freeze a package?", "run pkg-tool freeze NAME", "action: command pkg-tool"),
+        # A word of the question followed by a preposition is prose ("files by age"), no command run.
+        ("How do I list my newest files?", "Listing files by age", "adds"),
+        ("How do I clean the cache with apt-get?", "apt-get autoclean removes old ones", "action: command"),
         ("Как собрать пакет из архива?", "foo-1.0.tar.gz\nfoo_1.0.orig.tar.gz", "adds"),
         ("How do I open the settings?", "Choose Edit > Preferences to open them.", "action: press or choose"),
     ],

@@ -671,3 +671,33 @@ def test_an_example_without_a_prompt_is_a_command_set_in_under_its_description(t
     assert "pack -t -v -f bundle.pk" in span.text and span.origin == "example"
     span = best(view, "Which pack command extracts the files into /srv/out?")
     assert span.command == "pack -x -f bundle.pk -C /srv/out"
+
+
+def test_the_definition_of_the_variable_a_question_names_outweighs_a_mention_of_it(tmp_path: Path) -> None:
+    """ "Какими символами разделяются каталоги в SPOOL_PATH?": a search-order list names the variable
+    beside the question's words ("каталогах"); the ENVIRONMENT list defines it and states the fact in
+    other words ("папок", "отделены")."""
+    path = write_laid_out_manual(
+        tmp_path / "spoold.8.ru.pdf",
+        [
+            [
+                ("heading", "Порядок поиска"),
+                ("text", "(1) В каталогах из переменной SPOOL_PATH, если программа не привилегированная."),
+                ("text", "(2) В каталогах кэша, который читается при запуске программы."),
+                ("heading", "Переменные окружения"),
+                (
+                    "options",
+                    [
+                        ("SPOOL_DEBUG", "Выводит каждое решение загрузчика в стандартный поток ошибок."),
+                        (
+                            "SPOOL_PATH",
+                            "Список папок для поиска очередей; его элементы отделены друг от друга "
+                            "двоеточием или точкой с запятой.",
+                        ),
+                    ],
+                ),
+            ]
+        ],
+    )
+    span = best(page_views(path)[0], "Какими символами разделяются каталоги в SPOOL_PATH?")
+    assert span.origin == "definition" and "двоеточием" in span.text

@@ -428,3 +428,13 @@ def test_across_languages_a_count_may_stand_beside_any_word_of_the_question() ->
         "По умолчанию init в Debian использует четыре уровня запуска.",
     )
     assert found.startswith("number word")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Какими символами разделяются каталоги в SPOOL_PATH?", "В каком файле хранятся настройки?"],
+)
+def test_the_question_word_is_no_content_word_in_any_case_form(question: str) -> None:
+    """ "какими", "каком" stem to "как", which the stopword list (nominative forms) does not hold: a
+    span must not earn coverage for saying "как"."""
+    assert "как" not in profile_question(question).terms

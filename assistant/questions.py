@@ -490,11 +490,33 @@ _FREQUENCY_WORDS = re.compile(
     _I,
 )
 """How often: "every three months", "daily", "раз в месяц" (a count alone, "press it twice", is not)."""
-_KEY_TOKEN = re.compile(
-    r"\b(Ctrl|Control|Alt|Shift|Cmd|Meta|Super|Esc|Escape|Enter|Return|Tab|Space|Backspace|Delete|Del"
-    r"|Home|End|PgUp|PgDn|PageUp|PageDown|F\d{1,2})\b|\b\w+\+\w+\b|(?<!\w)клавиш\w*",
+_KEY_NAME = re.compile(
+    r"(?<![\w-])(Ctrl|Control|Alt|Shift|Cmd|Meta|Super|Esc|Escape|Enter|Return|Tab|Space|Backspace|Delete"
+    r"|Del|Home|End|Insert|PgUp|PgDn|PageUp|PageDown|F\d{1,2})(?![\w-])"
+)
+"""A key as manuals write it: capitalised ("Home", "Esc"), so "at the end" or "home directory" is none."""
+_MODIFIER_COMBINATION = re.compile(r"\b(ctrl|control|alt|shift|cmd|meta|super)\s*\+\s*\w+", _I)
+_PRESS = re.compile(
+    r"(\b(press|pressing|hit|type|keys?|keystroke|shortcut)\b|(?<!\w)(нажм|нажат|нажав|клавиш|сочетани|комбинаци)\w*)"
+    r"[^.!?\n]{0,20}$",
     _I,
 )
+
+
+def _pressed_key(text: str) -> str:
+    """The key or key combination a span tells to press: a modifier combination ("Ctrl+T", "control+t"),
+    a function key, or a key's name after a word that presses it ("press Esc", "клавишу Tab")."""
+    combination = _MODIFIER_COMBINATION.search(text)
+    if combination:
+        return combination.group(0)
+    for match in _KEY_NAME.finditer(text):
+        if match.group(0).startswith("F") and match.group(0)[1:].isdigit():
+            return match.group(0)
+        if _PRESS.search(text[max(0, match.start() - 40) : match.start()]):
+            return match.group(0)
+    return ""
+
+
 _KEY_COMBINATION = re.compile(
     r"\b(Ctrl|Control|Alt|Shift|Cmd|Meta|Super)\s*[+-]\s*\w+|\bF\d{1,2}\b|(?<![\w-])[A-Z]-[a-z]\b"
 )
@@ -705,8 +727,8 @@ def _strong_evidence(
         names = [n for n in _names(text, question) if not set(search_tokens(n)) <= context]
         return _found("name", names[0]) if names else NO_EVIDENCE
     if asks == KEY:
-        key = _KEY_TOKEN.search(text)
-        return _found("key", key.group(0)) if key else NO_EVIDENCE
+        key = _pressed_key(text)
+        return _found("key", key) if key else NO_EVIDENCE
     if asks == COLOUR:
         colours = _new([m.group(0) for m in _COLOURS.finditer(text)], question)
         return _found("colour", colours[0]) if colours else NO_EVIDENCE

@@ -162,7 +162,14 @@ def evidence(question: str, text: str) -> str:
         ("Как часто промывать фильтр?", "Промывайте фильтр раз в месяц.", "number word 'раз в'"),
         ("Which company developed SSH?", "разработанная компанией SSH Communications Security", "name"),
         ("Which cloud provider stores the backups?", "Backups are kept for 30 days.", ""),
-        ("What is the keyboard shortcut for the menu?", "нажав Control+t", "key Control"),
+        ("What is the keyboard shortcut for the menu?", "нажав Control+t", "key Control+t"),
+        # A key is one the span tells to press, not a word that names one in passing.
+        ("Which key opens the menu?", "Press F10 to open the menu.", "key F10"),
+        ("Which key leaves the editor?", "press Esc twice to leave it", "key Esc"),
+        ("Какой клавишей открыть меню?", "Чтобы открыть меню, нажмите клавишу Tab.", "key Tab"),
+        ("Which key opens the menu?", "At the end of the list, go back to the home directory.", ""),
+        ("Which keyboard shortcut opens the dialog?", "Return to the dialog and delete the key.", ""),
+        ("Каким сочетанием клавиш открыть окно?", "Окно открывается из меню, клавиши не нужны.", ""),
         ("Каким цветом выделены каталоги?", "Каталоги выделяются синим.", "colour синим"),
         ("Каким цветом выделены каталоги?", "Использование цветов отключено по умолчанию.", ""),
         # An environment variable is written in capitals with "_", "$" or "="; a path is none.

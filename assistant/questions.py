@@ -727,8 +727,8 @@ def _strong_evidence(
         names = [n for n in _names(text, question) if not set(search_tokens(n)) <= context]
         return _found("name", names[0]) if names else NO_EVIDENCE
     if asks == KEY:
-        key = _pressed_key(text)
-        return _found("key", key) if key else NO_EVIDENCE
+        pressed = _pressed_key(text)
+        return _found("key", pressed) if pressed else NO_EVIDENCE
     if asks == COLOUR:
         colours = _new([m.group(0) for m in _COLOURS.finditer(text)], question)
         return _found("colour", colours[0]) if colours else NO_EVIDENCE

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from fpdf import FPDF
 
@@ -21,7 +21,8 @@ Block = (
     tuple[Literal["heading"], str]
     | tuple[Literal["text"], str]
     | tuple[Literal["code"], Sequence[str]]
-    | tuple[Literal["options", "tight-options"], Sequence[tuple[str, str]]]
+    | tuple[Literal["options"], Sequence[tuple[str, str]]]
+    | tuple[Literal["tight-options"], Sequence[tuple[str, str]]]
 )
 """One block of a page: a heading, a paragraph, a command block (monospace, indented, set apart),
 or an option list (terms at the margin, each definition indented below its term, as groff sets them;
@@ -53,7 +54,8 @@ def write_laid_out_manual(path: Path, pages: Sequence[Sequence[Block]]) -> Path:
                 pdf.ln(5)
             else:
                 pdf.set_font("DejaVu", size=11)
-                for term, definition in content:
+                # Only option lists are left: both kinds hold (term, definition) pairs.
+                for term, definition in cast(Sequence[tuple[str, str]], content):
                     pdf.set_x(30)
                     pdf.cell(0, 6, term, new_x="LMARGIN", new_y="NEXT")
                     pdf.set_left_margin(45)

@@ -188,9 +188,63 @@ class QuestionProfile:
     action: frozenset[str] = frozenset()
     """The verb of a "how do I ..." question ("откатить" in "как откатить изменения"): a span that
     tells how to do it names the doing, not only the thing it is done to."""
+    quantity: Quantity | None = None
+    """What an asked-for number is, where the question says (a count of recipients, a version of
+    clamav, a port): a number of another thing nearby ("192.168.0.0/16") does not answer it."""
 
     def weight(self, terms: frozenset[str] | set[str]) -> float:
         return sum(self.weights.get(term, 1.0) for term in terms)
+
+
+COUNT = "count"
+VERSION = "version"
+PORT = "port"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """The thing an asked-for number belongs to: "how many *recipients*", "which version of *clamav*",
+    "which *port*". A value answers only with that thing beside it (and a version or a port only in
+    its shape: "192.168.0.0/16" is neither a count, a version nor a port)."""
+
+    kind: str
+    """COUNT, VERSION or PORT."""
+    beside: frozenset[str]
+    """Stems of which one must stand next to the value (the counted noun, "version" or the program,
+    "port")."""
+
+
+_VERSION_NOUN = re.compile(r"\b(versions?|releases?)\b|(?<!\w)(верси|релиз)\w*", _I)
+_PORT_NOUN = re.compile(r"\bports?\b|(?<!\w)порт(а|у|ом|ы|ов)?(?!\w)", _I)
+_COUNTED = re.compile(r"\bhow\s+many\s+(?:of\s+(?:the\s+|its\s+|their\s+)?)?|(?<!\w)сколько\s+", _I)
+MAX_COUNTED_WORDS = 2
+
+
+def question_quantity(question: str, asks: str) -> Quantity | None:
+    """What the asked-for number belongs to, when the question names it (see `Quantity`)."""
+    if asks != NUMBER:
+        return None
+    counted = _COUNTED.search(question)
+    if counted:
+        words = []
+        for word in re.findall(r"[\w-]+", question[counted.end() :])[:MAX_COUNTED_WORDS]:
+            if word.lower() in STOPWORDS:
+                break
+            words.append(word)
+        beside = frozenset(search_tokens(" ".join(words), drop_stopwords=True))
+        return Quantity(COUNT, beside) if beside else None
+    version = _VERSION_NOUN.search(question)
+    if version:
+        # "which *aptitude* version", "version of *clamav*", "версия *Webmin*": the program it is of.
+        before = re.findall(r"[\w/+.-]+", question[: version.start()])[-1:]
+        following = re.findall(r"[\w/+.-]+", question[version.end() :])[:3]
+        after = [word for word in following if word.lower() not in STOPWORDS]
+        named = search_tokens(" ".join(before + after[:1]), drop_stopwords=True)
+        return Quantity(VERSION, frozenset(search_tokens(version.group(0))) | frozenset(named))
+    port = _PORT_NOUN.search(question)
+    if port:
+        return Quantity(PORT, frozenset(search_tokens(port.group(0))))
+    return None
 
 
 @dataclass(frozen=True)
@@ -353,7 +407,9 @@ def word_pairs(text: str, content: frozenset[str] | None = None) -> frozenset[tu
 def profile_question(
     question: str, term_weights: Callable[[list[str]], dict[str, float]] | None = None
 ) -> QuestionProfile:
-    terms = frozenset(search_tokens(question, drop_stopwords=True))
+    # "Какими символами ...": the question word is no content, in whichever case form it is.
+    asking = {token for match in _WH_WORD.finditer(question) for token in search_tokens(match.group(0))}
+    terms = frozenset(search_tokens(question, drop_stopwords=True)) - asking
     weights = term_weights(sorted(terms)) if term_weights and terms else {}
     asks, noun = _asked(question)
     return QuestionProfile(
@@ -375,6 +431,7 @@ def profile_question(
         action=action_verb(question) if asks == ACTION else frozenset(),
         identifiers=question_identifiers(question),
         crossing=crossings(question),
+        quantity=question_quantity(question, asks),
     )
 
 
@@ -433,11 +490,33 @@ _FREQUENCY_WORDS = re.compile(
     _I,
 )
 """How often: "every three months", "daily", "раз в месяц" (a count alone, "press it twice", is not)."""
-_KEY_TOKEN = re.compile(
-    r"\b(Ctrl|Control|Alt|Shift|Cmd|Meta|Super|Esc|Escape|Enter|Return|Tab|Space|Backspace|Delete|Del"
-    r"|Home|End|PgUp|PgDn|PageUp|PageDown|F\d{1,2})\b|\b\w+\+\w+\b|(?<!\w)клавиш\w*",
+_KEY_NAME = re.compile(
+    r"(?<![\w-])(Ctrl|Control|Alt|Shift|Cmd|Meta|Super|Esc|Escape|Enter|Return|Tab|Space|Backspace|Delete"
+    r"|Del|Home|End|Insert|PgUp|PgDn|PageUp|PageDown|F\d{1,2})(?![\w-])"
+)
+"""A key as manuals write it: capitalised ("Home", "Esc"), so "at the end" or "home directory" is none."""
+_MODIFIER_COMBINATION = re.compile(r"\b(ctrl|control|alt|shift|cmd|meta|super)\s*\+\s*\w+", _I)
+_PRESS = re.compile(
+    r"(\b(press|pressing|hit|type|keys?|keystroke|shortcut)\b|(?<!\w)(нажм|нажат|нажав|клавиш|сочетани|комбинаци)\w*)"
+    r"[^.!?\n]{0,20}$",
     _I,
 )
+
+
+def _pressed_key(text: str) -> str:
+    """The key or key combination a span tells to press: a modifier combination ("Ctrl+T", "control+t"),
+    a function key, or a key's name after a word that presses it ("press Esc", "клавишу Tab")."""
+    combination = _MODIFIER_COMBINATION.search(text)
+    if combination:
+        return combination.group(0)
+    for match in _KEY_NAME.finditer(text):
+        if match.group(0).startswith("F") and match.group(0)[1:].isdigit():
+            return match.group(0)
+        if _PRESS.search(text[max(0, match.start() - 40) : match.start()]):
+            return match.group(0)
+    return ""
+
+
 _KEY_COMBINATION = re.compile(
     r"\b(Ctrl|Control|Alt|Shift|Cmd|Meta|Super)\s*[+-]\s*\w+|\bF\d{1,2}\b|(?<![\w-])[A-Z]-[a-z]\b"
 )
@@ -622,13 +701,18 @@ def _strong_evidence(
     if asks in (NUMBER, FREQUENCY):
         # "How many architectures?" is answered by a number of architectures, not by any number nearby.
         counting = asks == NUMBER and bool(_COUNTING.search(question.text))
+        quantity = question.quantity if asks == NUMBER else None
         values = [
             m
             for m in re.finditer(r"\d[\d.,:%]*", text)
-            if not _numbers_a_part(text, m.start()) and (not counting or _counts(text, m, question))
+            if not _numbers_a_part(text, m.start())
+            and (not counting or _counts(text, m, question))
+            and (quantity is None or _belongs(text, m, quantity, question))
         ]
         if values:
-            return _found("number", values[0].group(0))
+            return _found("number", values[0].group(0).rstrip(".,:"))
+        if quantity is not None and quantity.kind != COUNT:
+            return NO_EVIDENCE  # a version or a port is written in digits
         words_ = [
             m
             for m in (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).finditer(text)
@@ -643,8 +727,8 @@ def _strong_evidence(
         names = [n for n in _names(text, question) if not set(search_tokens(n)) <= context]
         return _found("name", names[0]) if names else NO_EVIDENCE
     if asks == KEY:
-        key = _KEY_TOKEN.search(text)
-        return _found("key", key.group(0)) if key else NO_EVIDENCE
+        pressed = _pressed_key(text)
+        return _found("key", pressed) if pressed else NO_EVIDENCE
     if asks == COLOUR:
         colours = _new([m.group(0) for m in _COLOURS.finditer(text)], question)
         return _found("colour", colours[0]) if colours else NO_EVIDENCE
@@ -680,20 +764,71 @@ COUNTED_WINDOW = 3
 
 
 def _counts(text: str, match: re.Match[str], question: QuestionProfile) -> bool:
-    """Whether a number stands beside a word of the question: what a "how many" question counts."""
+    """Whether a number stands beside what a "how many" question counts (its counted noun where the
+    question names one: "how many *recipients*" is not answered by a 16 beside "default")."""
+    if _in_code(text, match):
+        return False  # "192.168.0.0/16", "2.14": a part of an address or a version counts nothing
+    quantity = question.quantity
+    if quantity is None or _language(text) not in (question.language, "und"):
+        # Across languages the counted noun may be a phrase no glossary knows ("runlevels" / "уровня
+        # запуска"): any of the question's words beside the number stands in for it.
+        return _stands_beside(text, match, question.terms, question)
+    return _stands_beside(text, match, quantity.beside, question)
+
+
+@lru_cache(maxsize=20_000)
+def _language(text: str) -> str:
+    return detect_language(text)
+
+
+def _stands_beside(text: str, match: re.Match[str], stems: frozenset[str], question: QuestionProfile) -> bool:
     before = re.findall(r"\w+", text[max(0, match.start() - 60) : match.start()])[-COUNTED_WINDOW:]
     after = re.findall(r"\w+", text[match.end() : match.end() + 60])[:COUNTED_WINDOW]
     nearby = " ".join(before + after)
-    near = set(search_tokens(nearby))
+    # "smtpd_recipient_limit = 50": the counted word inside an identifier stands beside it too.
+    near = set(search_tokens(nearby.replace("_", " ")))
     if any(
         token == term
         or (min(len(token), len(term)) >= 4 and (token.startswith(term) or term.startswith(token)))
         for token in near
-        for term in question.terms
+        for term in stems
     ):
         return True
     # "How many consoles?" against "шесть виртуальных консолей": the counted word in the other language.
-    return bool(translated_terms(question, nearby, question.terms))
+    return bool(translated_terms(question, nearby, stems))
+
+
+def _in_code(text: str, match: re.Match[str]) -> bool:
+    """Whether a number is one part of a dotted or slashed code: an address, a network, a version."""
+    value = match.group(0).rstrip(".,:")
+    return (
+        value.count(".") >= 2
+        or text[max(0, match.start() - 1) : match.start()] in ("/", ".")
+        or bool(re.match(r"/\d", text[match.end() :]))
+    )
+
+
+_ADDRESS = re.compile(r"(?<![\d.])(\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)")
+
+
+def _belongs(text: str, match: re.Match[str], quantity: Quantity, question: QuestionProfile) -> bool:
+    """Whether a value is of the asked-for thing: a count beside its noun (`_counts`), a version in a
+    version's shape with the program or "version" beside it, a port beside "port" or after a host."""
+    if quantity.kind == COUNT:
+        return True  # `_counts` has judged it
+    value = match.group(0).rstrip(".,:")
+    if quantity.kind == PORT and match.start() > 1 and text[match.start() - 1] == ":":
+        return text[match.start() - 2].isalnum()  # "inet:127.0.0.1:10023", "localhost:10000"
+    if any(a.start() <= match.start() < a.end() + 4 for a in _ADDRESS.finditer(text)):
+        return False  # "192.168.0.0/16" is a network, no version and no port
+    if quantity.kind == PORT:
+        return _stands_beside(text, match, quantity.beside, question)
+    if text[max(0, match.start() - 1) : match.start()] == "/":
+        return False
+    dotted = re.fullmatch(r"\d+(\.\d+)+[\w~+-]*", value) is not None
+    if dotted and quantity.beside & set(span_terms(text)):
+        return True
+    return _stands_beside(text, match, quantity.beside, question)
 
 
 def _found(kind: str, item: str) -> KindEvidence:
@@ -714,7 +849,14 @@ def _invocation(text: str, question: QuestionProfile) -> str:
         # "using the devscripts tools." speaks of the program (an article before it, a full stop after
         # the next word); "run apt-get autoclean" runs it.
         spoken_of = _ARTICLE_BEFORE.search(text[: match.start()]) and argument.endswith(".")
-        if program.lower() in programs and argument.lower() not in question.text.lower() and not spoken_of:
+        # "files by age", "search for": an English word followed by a preposition is prose, not a run.
+        prose = program.lower() in STOPWORDS or argument.lower().rstrip(".,;:") in STOPWORDS
+        if (
+            program.lower() in programs
+            and argument.lower() not in question.text.lower()
+            and not spoken_of
+            and not prose
+        ):
             return match.group(0)
     return ""
 

@@ -14,6 +14,7 @@ by appending a proposer to `SPAN_PROPOSERS`.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.questions import (
+    ACTION,
     ANY,
     COMMAND,
     NAME,
@@ -42,7 +44,7 @@ from assistant.questions import (
     translated_terms,
     word_pairs,
 )
-from indexer.language import detect_language, search_tokens
+from indexer.language import STOPWORDS, detect_language, search_tokens
 from indexer.records import BBox, LineSpan, PassageRecord, union_bbox
 from indexer.workspace import filename_words
 
@@ -104,6 +106,7 @@ class PageView:
     _lines: list[PageLine] | None = field(default=None, repr=False)
     _items: list[DefinitionItem] | None = field(default=None, repr=False)
     _bodies: dict[int, list[list[PageLine]]] | None = field(default=None, repr=False)
+    _term_starts: dict[int, list[int]] | None = field(default=None, repr=False)
 
     @property
     def from_image(self) -> bool:
@@ -142,6 +145,34 @@ class PageView:
                 return True
         return False
 
+    def _terms_of(self, passage: PassageRecord) -> list[int]:
+        """Where the passage's lines that are a definition's term start."""
+        if self._term_starts is None:
+            self._term_starts = {}
+            for item in self.definition_items:
+                line = self.lines[item.term]
+                self._term_starts.setdefault(self.passages[line.passage].id, []).append(line.start)
+        return self._term_starts.get(passage.id, [])
+
+    def starts_term(self, passage: PassageRecord, start: int) -> bool:
+        return any(passage.text[at:start].strip() == "" for at in self._terms_of(passage) if at <= start)
+
+    def cut_at_terms(self, passage: PassageRecord, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Sentence ranges cut where a definition's term starts a line: a term begins a new item, so
+        "... для запросов DNS.\nno-reload (начиная с glibc 2.26)" is two items, not one sentence (the
+        sentence splitter sees no capital after the full stop)."""
+        starts = self._terms_of(passage)
+        if not starts:
+            return ranges
+        cut = []
+        for start, end in ranges:
+            for at in sorted(s for s in starts if start < s < end):
+                if passage.text[start:at].strip():
+                    cut.append((start, at))
+                start = at
+            cut.append((start, end))
+        return cut
+
     def best_evidence(self, passages: Iterable[PassageRecord]) -> Evidence | None:
         found = [self.evidence[p.id] for p in passages if p.id in self.evidence]
         return max(found, key=lambda e: e.score, default=None)
@@ -161,6 +192,8 @@ class Span:
     evidence: Evidence | None = None
     term: str = ""
     """For a definition: the term (option name) the definition belongs to; it is the answer."""
+    command: str = ""
+    """For a manual's example: its command line (prompt left off); it is what a how-to question wants."""
 
 
 @dataclass
@@ -310,13 +343,18 @@ def sentence_spans(view: PageView) -> Iterator[Span]:
     """
     for passage in view.passages:
         evidence = view.evidence.get(passage.id)
-        ranges = [r for r in sentence_ranges(passage) if not view.in_definition(passage, *r)]
+        every = view.cut_at_terms(passage, sentence_ranges(passage))
+        inside = [view.in_definition(passage, *r) for r in every]
+        ranges = [r for r, defined in zip(every, inside, strict=True) if not defined]
         windows = [(r, "sentence") for r in ranges]
-        # The fact often sits in the sentence after the one that names the topic.
+        # The fact often sits in the sentence after the one that names the topic (two neighbours, never
+        # one item's line with the next item's term).
         windows += [
-            ((ranges[i][0], ranges[i + 1][1]), "pair")
-            for i in range(len(ranges) - 1)
-            if ranges[i + 1][1] - ranges[i][0] <= MAX_ANSWER_CHARS
+            ((every[i][0], every[i + 1][1]), "pair")
+            for i in range(len(every) - 1)
+            if not (inside[i] or inside[i + 1])
+            and every[i + 1][1] - every[i][0] <= MAX_ANSWER_CHARS
+            and not view.starts_term(passage, every[i + 1][0])
         ]
         # "Its main effect is to run a script daily": what "it" is stands in the sentence before.
         windows += [
@@ -422,7 +460,7 @@ def definition_spans(view: PageView) -> Iterator[Span]:
     lines = view.lines
     for item in view.definition_items:
         term = lines[item.term]
-        name = item.inline or term.text.strip()
+        name = item.inline or term_name(term.text)
         parts: list[list[PageLine]] = [[]]
         size = len(term.text)
         for index in item.definition:
@@ -437,6 +475,17 @@ def definition_spans(view: PageView) -> Iterator[Span]:
             joined = joined_passage(view.passages[term.passage], sources)
             evidence = view.best_evidence(passage for passage, _, _ in sources)
             yield Span(view, joined, 0, len(joined.text), joined.text, "definition", evidence, name)
+
+
+_TERM_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+
+
+def term_name(text: str) -> str:
+    """A term's name without the note a man page sets after it: "use-vc (since glibc 2.14)" and
+    "keep-alive (начиная с версии 3.1)" name the options "use-vc" and "keep-alive"."""
+    name = text.strip()
+    bare = _TERM_NOTE.sub("", name)
+    return bare if bare else name
 
 
 def introduced_block_spans(view: PageView) -> Iterator[Span]:
@@ -471,6 +520,8 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
             continue
         if intro_passage.kind == "heading":
             continue
+        if _PAGE_NUMBER.fullmatch(following.text) and index + 2 == len(lines):
+            continue  # the page's number under its last paragraph is no block
         block = [following]
         for later in lines[index + 2 :]:
             if later.passage != following.passage or len(block) >= MAX_BLOCK_LINES:
@@ -492,6 +543,129 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
             joined = joined_passage(intro_passage, pieces)
             evidence = view.best_evidence(passage for passage, _, _ in pieces)
             yield Span(view, joined, 0, len(joined.text), joined.text, origin, evidence)
+
+
+_PAGE_NUMBER = re.compile(r"\s*(\d{1,4}|[ivxlc]{1,6})\s*", re.IGNORECASE)
+_COMMAND_SHAPE = re.compile(r"^[a-z][\w.+-]*(\s+\S+)+$")
+"""A line set apart that reads as a command ("tar -xzf archive.tar.gz"): a lower-case program and its
+arguments, no sentence."""
+_ARGUMENT = re.compile(r"(?<!\S)(-{1,2}\w|[\w.~]*/\S|\S+=\S|\||\$\w|>)")
+"""What a command line has and a sentence rarely does: an option, a path, an assignment, a pipe."""
+MAX_EXAMPLE_LINES = 4
+"""Lines of an example's command block an answer carries (a pipeline continued with "\")."""
+
+
+def _command_block(passage: PassageRecord, previous: PassageRecord | None, height: float) -> bool:
+    """Whether a passage is a manual's example command: shell lines, or a command-shaped line set in
+    further right than the text before it."""
+    lines = passage.text.split("\n")
+    first = lines[0]
+    if not _only_commands(lines):
+        return False  # a command with its output is a session shown, not an example listed
+    if _PROMPT.match(first):
+        return True
+    if previous is None or first.rstrip().endswith((".", ":", ",", ";")) or len(first) > 100:
+        return False
+    words = first.split()
+    if not _COMMAND_SHAPE.match(first.strip()) or words[0].lower() in STOPWORDS or len(words) > 12:
+        return False
+    return bool(_ARGUMENT.search(first)) and passage.bbox[0] - previous.bbox[0] >= 1.5 * height
+
+
+def _only_commands(lines: Sequence[str]) -> bool:
+    """Whether a block's lines are all commands: each a shell line, or a continuation of the one
+    before (after a trailing "\\" or starting with a pipe)."""
+    prompted = bool(_PROMPT.match(lines[0]))
+    for above, line in itertools.pairwise(lines):
+        continued = above.rstrip().endswith("\\") or line.lstrip().startswith(("|", "&&"))
+        if not continued and not (prompted and _PROMPT.match(line)):
+            return False
+    return True
+
+
+MAX_EXAMPLE_ITEM = 200
+"""A describing item before an example's command is short: a bullet, a caption, one or two sentences
+(a longer paragraph before a shell line is prose that goes on, not the example's description)."""
+
+
+def _describes_example(passage: PassageRecord, start: int) -> bool:
+    """Whether the text before a command describes it as an example list's item: a bulleted line, or a
+    short paragraph of its own."""
+    line_start = passage.text.rfind("\n", 0, start + 1) + 1
+    return bool(_BULLET.match(passage.text[line_start:])) or len(passage.text.strip()) <= MAX_EXAMPLE_ITEM
+
+
+def _set_in(passage: PassageRecord, under: PassageRecord | None, height: float) -> bool:
+    return under is not None and passage.bbox[0] >= under.bbox[0] + 0.5 * height
+
+
+def example_spans(view: PageView) -> Iterator[Span]:
+    """A manual's example: its command with the text that says what it does, in either order.
+
+    Man pages and guides list examples as a describing line and then the command ("• Search for files
+    modified in the last day" / "$ find $HOME -mtime 0"), or the command and then what it does
+    indented under it. A how-to question is answered by the command, found through its description:
+    the span is the description before, the command, and the text after (each pairing offered).
+    """
+    if view.from_image:
+        return
+    passages = view.passages
+    height = typical_height(view.lines)
+    for index, passage in enumerate(passages):
+        previous = passages[index - 1] if index > 0 else None
+        if passage.kind in ("heading", "mark") or not _command_block(passage, previous, height):
+            continue
+        spans = passage.spans or [LineSpan(0, len(passage.text), passage.bbox)]
+        block = (passage, spans[0].start, spans[min(len(spans), MAX_EXAMPLE_LINES) - 1].end)
+        command = re.sub(r"^\s*[$#>%]\s+", "", passage.text[block[1] : spans[0].end]).strip()
+        before = after = None
+        if previous is not None and previous.kind != "mark" and not _command_block(previous, None, height):
+            sentence = _sentence_ending_at(previous, len(previous.text.rstrip()))
+            # "To restart it, run:" introduces the block: that pairing is `introduced_block_spans`' own.
+            if sentence is not None and not _dangles(previous.text[sentence[0] : sentence[1]]):
+                before = (previous, *sentence)
+        # An example list alternates descriptions and commands. Text between two commands, not a bulleted
+        # item, says what the command above it does; otherwise a bullet or a short paragraph before the
+        # command describes it, and text after it belongs to it only when set in under that item.
+        alternating = (
+            previous is not None
+            and index >= 2
+            and _command_block(passages[index - 2], None, height)
+            and not _BULLET.match(previous.text)
+        )
+        if alternating:
+            before = None
+        elif before is None or previous is None or not _describes_example(previous, before[1]):
+            continue
+        following = passages[index + 1] if index + 1 < len(passages) else None
+        if (
+            following is not None
+            and following.kind not in ("heading", "mark")
+            and not _command_block(following, passage, height)
+            and not _PAGE_NUMBER.fullmatch(following.text)
+            and not _BULLET.match(following.text)  # the next example's description
+            and (alternating or _set_in(following, previous, height))
+        ):
+            first = sentence_ranges(following)[:1]
+            later = passages[index + 2] if index + 2 < len(passages) else None
+            if first:
+                text = following.text[first[0][0] : first[0][1]]
+                # A paragraph that ends "... used like this:" above another command describes that one.
+                introduces = _dangles(following.text) or bool(_INTRODUCING.search(text))
+                if not (introduces and later is not None and _command_block(later, following, height)):
+                    after = (following, *first[0])
+        for pieces in ([before, block], [block, after], [before, block, after]):
+            chosen = [piece for piece in pieces if piece is not None]
+            if len(chosen) < 2 or len(chosen) < len(pieces):
+                continue
+            if sum(end - start for _, start, end in chosen) > MAX_ANSWER_CHARS + MAX_INTRO_CHARS:
+                continue
+            # The description carries the meaning: the joined span stands for its passage (whose stored
+            # similarity to the question it takes), not for the command's.
+            described = next(piece[0] for piece in chosen if piece is not block)
+            joined = joined_passage(described, chosen)
+            evidence = view.best_evidence(p for p, _, _ in chosen)
+            yield Span(view, joined, 0, len(joined.text), joined.text, "example", evidence, command=command)
 
 
 MAX_PARAGRAPH_INTRO = 300
@@ -582,6 +756,7 @@ SPAN_PROPOSERS: list[SpanProposer] = [
     definition_spans,
     introduced_block_spans,
     list_item_spans,
+    example_spans,
 ]
 """Every proposer runs on every page read; a new kind of span is one more function here."""
 
@@ -653,9 +828,15 @@ class FitWeights:
     """A span that names the doing a how-to question asks about ("откатить") tells how to do it."""
     introduced: float = 0.1
     """An introducing sentence with its block answers better than either alone."""
+    example: float = 0.2
+    """A manual's example (what it does and the command) answers a how-to question better than its
+    description alone, which says the same words without the command."""
     dangling: float = 0.2
     """A span that ends by introducing something (":", "... using") in a document points at the answer, it
     is not it."""
+    defines: float = 0.3
+    """The definition of the very option or variable the question names ("what separates the entries of
+    LD_LIBRARY_PATH?") states its facts; other pages only mention it."""
     continuation: float = 0.1
     """A span that starts mid-sentence ("and remove the hold with") says less than the whole sentence."""
 
@@ -719,7 +900,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         elif kind:
             # The whole term is the option's name: "-k --keep", not only "-k".
             kind = dataclasses.replace(kind, item=span.term)
-    elif not kind:
+    elif span.command and question.asks in (COMMAND, ACTION):
+        kind = KindEvidence(f"the example's command {span.command!r}", item=span.command)
+    else:
         kind = kind_evidence(question.asks, span.text, question, span.view.from_image, context)
         if not kind and span.origin == "list-item" and question.asks in (NUMBER, NAME):
             # "Packages of which priority ...?": the values of a setting are the terms of a list.
@@ -762,6 +945,8 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.missing_qualifier if missing else 0.0)
         + (weights.term if span.term and question.asks in (OPTION, VARIABLE) else 0.0)
         + (weights.introduced if span.origin == "introduced-block" else 0.0)
+        + (weights.example if span.command and question.asks in (COMMAND, ACTION) else 0.0)
+        + (weights.defines if _defines_the_named(question, span) else 0.0)
         + (weights.action if question.action and question.action <= found else 0.0)
         - (weights.dangling if _dangles(span.text) and not span.view.from_image else 0.0)
         - (weights.continuation if _CONTINUATION.match(span.text) and not span.view.from_image else 0.0)
@@ -796,6 +981,15 @@ def _item_names(question: QuestionProfile, item: str, terms: frozenset[str], cro
     if crosslingual:
         named |= translated_terms(question, item, terms - named)
     return question.weight(named)
+
+
+def _defines_the_named(question: QuestionProfile, span: Span) -> bool:
+    """Whether a span is the definition of a keyword the question names (the term is not the answer
+    here: a question that names the option asks about it)."""
+    if span.origin != "definition" or not span.term or question.asks in (OPTION, VARIABLE):
+        return False
+    named = frozenset(search_tokens(span.term))
+    return bool(named) and named <= question.terms and _names_an_option(span.term) and not span.term.isalpha()
 
 
 def _names_an_option(term: str, asks: str = OPTION) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from fpdf import FPDF
 
@@ -22,9 +22,12 @@ Block = (
     | tuple[Literal["text"], str]
     | tuple[Literal["code"], Sequence[str]]
     | tuple[Literal["options"], Sequence[tuple[str, str]]]
+    | tuple[Literal["tight-options"], Sequence[tuple[str, str]]]
 )
 """One block of a page: a heading, a paragraph, a command block (monospace, indented, set apart),
-or an option list (terms at the margin, each definition indented below its term, as groff sets them)."""
+or an option list (terms at the margin, each definition indented below its term, as groff sets them;
+"tight-options" without space between the items, so that one item's last line and the next term
+fall into one passage)."""
 
 
 def write_laid_out_manual(path: Path, pages: Sequence[Sequence[Block]]) -> Path:
@@ -51,14 +54,16 @@ def write_laid_out_manual(path: Path, pages: Sequence[Sequence[Block]]) -> Path:
                 pdf.ln(5)
             else:
                 pdf.set_font("DejaVu", size=11)
-                for term, definition in content:
+                # Only option lists are left: both kinds hold (term, definition) pairs.
+                for term, definition in cast(Sequence[tuple[str, str]], content):
                     pdf.set_x(30)
                     pdf.cell(0, 6, term, new_x="LMARGIN", new_y="NEXT")
                     pdf.set_left_margin(45)
                     pdf.set_x(45)
                     pdf.multi_cell(0, 6, definition, new_x="LMARGIN", new_y="NEXT")
                     pdf.set_left_margin(20)
-                    pdf.ln(2)
+                    if kind == "options":
+                        pdf.ln(2)
                 pdf.ln(2)
     pdf.output(str(path))
     return path

@@ -162,7 +162,14 @@ def evidence(question: str, text: str) -> str:
         ("Как часто промывать фильтр?", "Промывайте фильтр раз в месяц.", "number word 'раз в'"),
         ("Which company developed SSH?", "разработанная компанией SSH Communications Security", "name"),
         ("Which cloud provider stores the backups?", "Backups are kept for 30 days.", ""),
-        ("What is the keyboard shortcut for the menu?", "нажав Control+t", "key Control"),
+        ("What is the keyboard shortcut for the menu?", "нажав Control+t", "key Control+t"),
+        # A key is one the span tells to press, not a word that names one in passing.
+        ("Which key opens the menu?", "Press F10 to open the menu.", "key F10"),
+        ("Which key leaves the editor?", "press Esc twice to leave it", "key Esc"),
+        ("Какой клавишей открыть меню?", "Чтобы открыть меню, нажмите клавишу Tab.", "key Tab"),
+        ("Which key opens the menu?", "At the end of the list, go back to the home directory.", ""),
+        ("Which keyboard shortcut opens the dialog?", "Return to the dialog and delete the key.", ""),
+        ("Каким сочетанием клавиш открыть окно?", "Окно открывается из меню, клавиши не нужны.", ""),
         ("Каким цветом выделены каталоги?", "Каталоги выделяются синим.", "colour синим"),
         ("Каким цветом выделены каталоги?", "Использование цветов отключено по умолчанию.", ""),
         # An environment variable is written in capitals with "_", "$" or "="; a path is none.
@@ -184,6 +191,44 @@ def evidence(question: str, text: str) -> str:
         ("Сколько фильтров в комплекте?", "1. снимите крышку и достаньте фильтр", ""),
         ("Сколько фильтров в комплекте?", "подходит для любых фильтров [12]", ""),
         ("Сколько фильтров в комплекте?", "В комплекте 3 фильтра.", "number 3"),
+        # A count is of the counted noun: a network's "/8" beside "default" counts no attachments.
+        (
+            "How many attachments of one message does Mailgate accept by default?",
+            "The administrators added 10.0.0.0/8 to the default list of trusted networks.",
+            "",
+        ),
+        (
+            "How many attachments does Mailgate accept?",
+            "Mailgate accepts 20 attachments per message.",
+            "number 20",
+        ),
+        ("How many attachments does Mailgate accept?", "mailgate_attachment_limit = 20", "number 20"),
+        # A version is a version of the named program, in a version's shape: no address is one.
+        (
+            "Which version of pgbouncer runs on the proxy?",
+            "The proxy forwards to 10.0.0.5 for pgbouncer.",
+            "",
+        ),
+        (
+            "Which version of pgbouncer runs on the proxy?",
+            "The proxy runs pgbouncer 1.21.0 now.",
+            "number 1.21.0",
+        ),
+        ("Какая версия nginx установлена на сервере?", "Сервер nginx доступен по адресу 10.1.2.3.", ""),
+        (
+            "Какая версия nginx установлена на сервере?",
+            "На сервере установлен nginx 1.24.0.",
+            "number 1.24.0",
+        ),
+        # A port stands beside "port" or after a host.
+        ("Which port does the metrics exporter listen on?", "The exporter is scraped every 15 seconds.", ""),
+        (
+            "Which port does the metrics exporter listen on?",
+            "The exporter listens on port 9100.",
+            "number 9100",
+        ),
+        ("Which port does the metrics exporter listen on?", "listen-address = localhost:9100", "number 9100"),
+        ("На каком порту слушает экспортёр?", "Экспортёр опрашивается раз в 15 секунд.", ""),
         # "Where is it kept?" wants a folder or a full path; a bare file name is weak evidence, and none
         # when the sentence points back to the folder ("in that directory").
         (
@@ -209,6 +254,9 @@ def evidence(question: str, text: str) -> str:
         # A way to do something: a command line, a key combination, a menu path; or, weakly, words.
         ("Как отменить изменения?", "Выберите Правка → Отменить (Ctrl+z).", "action: press or choose Ctrl+z"),
         ("How do I freeze a package?", "run pkg-tool freeze NAME", "action: command pkg-tool"),
+        # A word of the question followed by a preposition is prose ("files by age"), no command run.
+        ("How do I list my newest files?", "Listing files by age", "adds"),
+        ("How do I clean the cache with apt-get?", "apt-get autoclean removes old ones", "action: command"),
         ("Как собрать пакет из архива?", "foo-1.0.tar.gz\nfoo_1.0.orig.tar.gz", "adds"),
         ("How do I open the settings?", "Choose Edit > Preferences to open them.", "action: press or choose"),
     ],
@@ -377,3 +425,23 @@ def test_a_glossary_translation_meets_the_spans_word_as_stems_meet(translation: 
     invented = dataclasses.replace(question, crossing=crossing)
     found = translated_terms(invented, "Set x11forwarding in the file", question.topic)
     assert (term in found) is meets
+
+
+def test_across_languages_a_count_may_stand_beside_any_word_of_the_question() -> None:
+    """ "How many runlevels ...?" against a Russian guide that says "уровня запуска": no glossary knows
+    the phrase, so the number beside the question's other words ("Debian") still answers."""
+    found = evidence(
+        "How many runlevels does Debian's init use by default?",
+        "По умолчанию init в Debian использует четыре уровня запуска.",
+    )
+    assert found.startswith("number word")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Какими символами разделяются каталоги в SPOOL_PATH?", "В каком файле хранятся настройки?"],
+)
+def test_the_question_word_is_no_content_word_in_any_case_form(question: str) -> None:
+    """ "какими", "каком" stem to "как", which the stopword list (nominative forms) does not hold: a
+    span must not earn coverage for saying "как"."""
+    assert "как" not in profile_question(question).terms

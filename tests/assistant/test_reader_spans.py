@@ -17,6 +17,7 @@ from assistant.spans import (
     bullet_term,
     definition_items,
     definition_spans,
+    example_spans,
     introduced_block_spans,
     list_item_spans,
     matched_terms,
@@ -533,3 +534,170 @@ def test_a_shared_stem_is_matched_whichever_form_the_stemmer_cut_shorter() -> No
 )
 def test_a_span_that_stops_on_a_word_needing_what_follows_dangles(text: str, dangles: bool) -> None:
     assert _dangles(text) is dangles
+
+
+def test_a_term_with_a_note_in_brackets_is_named_without_it_and_answers_which_option(tmp_path: Path) -> None:
+    """Man pages mark when an option appeared ("keep-alive (начиная с версии 3.1)"): the option's name
+    is the term without the note, and a definition's last sentence is no sentence of the next item."""
+    path = write_laid_out_manual(
+        tmp_path / "fetchd.conf.5.ru.pdf",
+        [
+            [
+                ("heading", "Параметры"),
+                (
+                    "tight-options",
+                    [
+                        (
+                            "rotate (начиная с версии 2.4)",
+                            "Задаёт FETCH_ROTATE в _fetch.flags. Серверы опрашиваются по кругу, а не всегда "
+                            "первым из списка.",
+                        ),
+                        (
+                            "keep-alive (начиная с версии 3.1)",
+                            "Задаёт FETCH_KEEPALIVE в _fetch.flags. Данный параметр включает постоянные "
+                            "соединения с зеркалом для всех загрузок.",
+                        ),
+                        (
+                            "no-cache (начиная с версии 3.2)",
+                            "Задаёт FETCH_NOCACHE в _fetch.flags. Загруженные файлы не сохраняются в кэше.",
+                        ),
+                    ],
+                ),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    span = best(view, "Какой параметр в fetchd.conf включает постоянные соединения с зеркалом?")
+    assert span.origin == "definition" and span.term == "keep-alive"
+    assert span.text.startswith("keep-alive (начиная с версии 3.1)\n")
+    assert "no-cache" not in span.text
+    # No sentence runs from one item's definition into the next item's term.
+    for sentence in sentence_spans(view):
+        assert not ("постоянные" in sentence.text and "no-cache" in sentence.text)
+
+
+@pytest.fixture(scope="module")
+def examples_page(tmp_path_factory: pytest.TempPathFactory) -> PageView:
+    """A man page's EXAMPLES: a described command (bullet, then the shell line), a command followed by
+    what it does, and a Russian guide's example in the same shape."""
+    path = tmp_path_factory.mktemp("examples") / "logscan.1.pdf"
+    write_laid_out_manual(
+        path,
+        [
+            [
+                ("heading", "EXAMPLES"),
+                ("text", "• Count the lines of every log file under /var/log that mention a failed login."),
+                ("code", ["$ logscan -c 'Failed password' /var/log/*.log"]),
+                ("text", "The count is printed for each file, after its name and a colon."),
+                ("code", ["$ logscan -rl TODO src/"]),
+                ("text", "Lists the names of the files under src that contain TODO, in every subfolder."),
+                ("text", "• Показать процессы пользователя postgres, отсортированные по занятой памяти."),
+                ("code", ["$ proclist -u postgres --sort=-rss"]),
+                ("text", "Самые большие процессы идут первыми, как и в более длинной записи:"),
+                ("text", "12"),
+            ]
+        ],
+    )
+    return page_views(path)[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "command"),
+    [
+        (
+            "How do I count the lines of each log file under /var/log that mention a failed login?",
+            "logscan -c 'Failed password' /var/log/*.log",
+        ),
+        ("Which logscan command lists the files under src that contain TODO?", "logscan -rl TODO src/"),
+        (
+            "Как показать процессы пользователя postgres, отсортированные по занятой памяти?",
+            "proclist -u postgres --sort=-rss",
+        ),
+    ],
+)
+def test_a_manuals_example_answers_with_its_command_whichever_side_its_description_stands(
+    examples_page: PageView, question: str, command: str
+) -> None:
+    span = best(examples_page, question)
+    assert command in span.text and span.origin == "example" and span.command == command
+
+
+def test_the_page_number_under_an_introduction_is_no_block(examples_page: PageView) -> None:
+    assert not any(span.text.endswith("\n12") for span in introduced_block_spans(examples_page))
+
+
+def test_a_shell_session_inside_prose_is_no_listed_example(tmp_path: Path) -> None:
+    """A guide's paragraph, a command with its output, and a paragraph that goes on about something
+    else: no example joins the command with the unrelated text after it."""
+    prose = (
+        "These commands will not bring the settings back. But as the previous section showed, the package "
+        "tool can ask again for every file it shipped, restoring any deleted one as well, when it is told "
+        "to reinstall the package with the options below, which is rarely needed on a healthy system."
+    )
+    path = write_laid_out_manual(
+        tmp_path / "guide.pdf",
+        [
+            [
+                ("text", prose),
+                ("code", ["# pkgtool --reinstall --ask-files widget"]),
+                ("text", "Some packages create their settings while they are installed, from a template."),
+                ("code", ["# svcctl status widgetd", "widgetd.service - Widget daemon", "Active: failed"]),
+                ("text", "The journal tells why the service stopped."),
+            ]
+        ],
+    )
+    assert list(example_spans(page_views(path)[0])) == []
+
+
+def test_an_example_without_a_prompt_is_a_command_set_in_under_its_description(tmp_path: Path) -> None:
+    """tar(1) and many other man pages write their examples without "$": a short description, then the
+    command set in below it. A how-to question gets the command with it."""
+    path = write_laid_out_manual(
+        tmp_path / "pack.1.pdf",
+        [
+            [
+                ("heading", "EXAMPLES"),
+                ("text", "Create bundle.pk from the files notes.txt and todo.txt."),
+                ("code", ["pack -c -f bundle.pk notes.txt todo.txt"]),
+                ("text", "List the contents of bundle.pk, one file a line, with sizes and dates."),
+                ("code", ["pack -t -v -f bundle.pk"]),
+                ("text", "Extract every file of bundle.pk into the folder /srv/out."),
+                ("code", ["pack -x -f bundle.pk -C /srv/out"]),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    span = best(view, "How do I list the contents of bundle.pk with sizes and dates?")
+    assert "pack -t -v -f bundle.pk" in span.text and span.origin == "example"
+    span = best(view, "Which pack command extracts the files into /srv/out?")
+    assert span.command == "pack -x -f bundle.pk -C /srv/out"
+
+
+def test_the_definition_of_the_variable_a_question_names_outweighs_a_mention_of_it(tmp_path: Path) -> None:
+    """ "Какими символами разделяются каталоги в SPOOL_PATH?": a search-order list names the variable
+    beside the question's words ("каталогах"); the ENVIRONMENT list defines it and states the fact in
+    other words ("папок", "отделены")."""
+    path = write_laid_out_manual(
+        tmp_path / "spoold.8.ru.pdf",
+        [
+            [
+                ("heading", "Порядок поиска"),
+                ("text", "(1) В каталогах из переменной SPOOL_PATH, если программа не привилегированная."),
+                ("text", "(2) В каталогах кэша, который читается при запуске программы."),
+                ("heading", "Переменные окружения"),
+                (
+                    "options",
+                    [
+                        ("SPOOL_DEBUG", "Выводит каждое решение загрузчика в стандартный поток ошибок."),
+                        (
+                            "SPOOL_PATH",
+                            "Список папок для поиска очередей; его элементы отделены друг от друга "
+                            "двоеточием или точкой с запятой.",
+                        ),
+                    ],
+                ),
+            ]
+        ],
+    )
+    span = best(page_views(path)[0], "Какими символами разделяются каталоги в SPOOL_PATH?")
+    assert span.origin == "definition" and "двоеточием" in span.text

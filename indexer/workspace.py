@@ -45,6 +45,7 @@ from indexer.errors import (
     WorkspaceDamaged,
     WorkspaceError,
 )
+from indexer.lexical import LexicalIndex
 from indexer.pipeline import SUFFIX_BY_TYPE, ExtractedDocument, display_name, indexed_page_image
 from indexer.reader import DocumentReader, Outcome, OutcomeReader, Unchanged
 from indexer.records import DocumentRecord, LineSpan, PassageDraft, PassageRecord
@@ -385,16 +386,21 @@ class Workspace:
             self._loaded.update({name: value for name, value in generations.items() if name in self._loaded})
 
     def rebuild_due(self) -> list[str]:
-        """The vector indexes whose structure no longer suits their size (see `DenseIndex.rebuild_due`)."""
+        """The indexes whose structure no longer suits their size (see `DenseIndex.rebuild_due` and
+        `LexicalIndex.postings_due`)."""
         # pgvector's HNSW grows by itself: only the local FAISS files change structure
-        return [
+        due = [
             name
             for name in ("dense", "deep")
             if isinstance(index := getattr(self, name), DenseIndex) and index.rebuild_due()
         ]
+        if isinstance(self.lexical, LexicalIndex) and self.lexical.postings_due():
+            due.append("lexical")
+        return due
 
     def rebuild_indexes(self, stop: threading.Event | None = None) -> list[str]:
-        """Turn the vector indexes that are due approximate, train them again, or back to exact.
+        """Turn the vector indexes that are due approximate, train them again, or back to exact, and
+        build the lexical channel's posting lists of common words when they are due.
 
         The heavy part (k-means, filling the new structure) runs without the write lock, beside
         searches and writes; only the swap, the save and the publication take it. Returns the names
@@ -402,6 +408,12 @@ class Workspace:
         """
         done = []
         for name in self.rebuild_due():
+            if name == "lexical":
+                assert isinstance(self.lexical, LexicalIndex)
+                # Written inside the write lock, which orders it after any writer's rows.
+                if self.lexical.build_postings(stop, holding=self.writing):
+                    done.append(name)
+                continue
             index: DenseIndex = getattr(self, name)
 
             def publish(name: str = name) -> None:

@@ -303,6 +303,38 @@ def channel_figures(name: str, index: Any, queries: np.ndarray) -> dict[str, Any
     return figures
 
 
+def lexical_figures(workspace: Any, texts: list[str]) -> dict[str, Any]:
+    """The lexical channel as searched (with the common words' posting lists where built) against
+    FTS5 scoring every matching row: overlap of the top 10 and of the top 50, and both latencies."""
+    from indexer.lexical import LexicalIndex
+
+    index = workspace.lexical
+    if not isinstance(index, LexicalIndex):
+        return {}
+    top10, top50, searched_ms, exact_ms = [], [], [], []
+    for text in texts:
+        started = time.perf_counter()
+        found = [row for row, _ in index.search(text, 50)]
+        searched_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        exact = [row for row, _ in index.exact_search(text, 50)]
+        exact_ms.append((time.perf_counter() - started) * 1000)
+        if exact:
+            # Rows of equal score may come in any order: compare by score rank, ties counted as found.
+            top10.append(len(set(found[:10]) & set(exact[:10])) / len(exact[:10]))
+            top50.append(len(set(found) & set(exact)) / len(exact))
+    figures = {
+        "posting_lists": index.postings_built(),
+        "overlap_at_10": round(float(np.mean(top10)), 4),
+        "overlap_at_50": round(float(np.mean(top50)), 4),
+        "search_ms_p50": round(percentile(searched_ms, 0.5), 2),
+        "search_ms_p95": round(percentile(searched_ms, 0.95), 2),
+        "exact_search_ms_p50": round(percentile(exact_ms, 0.5), 2),
+    }
+    log.info("lexical: %s", figures)
+    return figures
+
+
 def component_times(assistant: Any, texts: list[str]) -> dict[str, float]:
     """Median time of each step a search makes, alone: where the milliseconds go."""
     workspace = assistant.workspace
@@ -399,6 +431,8 @@ def measure(rounds: int, nprobe: int | None) -> dict[str, Any]:
     with open_assistant(**({"ann_nprobe": nprobe} if nprobe else {})) as assistant:
         workspace = assistant.workspace
         counts = workspace.counts()
+        # What a served workspace's background work reaches: structures due are built first.
+        rebuilt = workspace.rebuild_indexes() if workspace.rebuild_due() else []
         for item in asked[:5]:
             assistant.ask(item["question"])  # warm: models loaded, indexes read, caches filled
         search_ms, ask_ms = [], []
@@ -421,6 +455,7 @@ def measure(rounds: int, nprobe: int | None) -> dict[str, Any]:
         deep, embedder = workspace.deep, workspace.deep_embedder
         if deep is not None and embedder is not None:
             channels["deep"] = channel_figures("deep", deep, embedder.embed_queries(texts))
+        lexical = lexical_figures(workspace, texts)
     report = {
         "passages": counts["passages"],
         "pages": counts["pages"],
@@ -440,6 +475,8 @@ def measure(rounds: int, nprobe: int | None) -> dict[str, Any]:
         "disk_bytes": disk,
         "disk_bytes_per_passage": round(disk / counts["passages"], 1),
         "channels": channels,
+        "lexical": lexical,
+        "rebuilt_before": rebuilt,
     }
     log.info("measured: %s", report)
     return report
@@ -691,6 +728,22 @@ def render(results: dict[str, Any]) -> str:
                     + " | ".join(f"{c['recall_at_10']}, {c['search_ms_p50']} ms" for c in cells)
                     + " |"
                 )
+        lexical = [
+            (key, p["measure"]["lexical"]) for key, p in points.items() if p.get("measure", {}).get("lexical")
+        ]
+        if lexical:
+            lines += [
+                "",
+                "The lexical channel as searched against FTS5 scoring every matching row (BM25 over all the "
+                "question's words; the same questions; overlap counts rows, so rows of equal score may swap):",
+                "",
+            ]
+            lines += [
+                f"- {key}: {'posting lists of the common words' if f['posting_lists'] else 'FTS5 alone'}: "
+                f"overlap@10 {f['overlap_at_10']}, overlap@50 {f['overlap_at_50']}, {f['search_ms_p50']} ms p50 "
+                f"/ {f['search_ms_p95']} ms p95 (every row scored: {f['exact_search_ms_p50']} ms p50)"
+                for key, f in lexical
+            ]
         lines.append(READING)
         lines += [
             "",

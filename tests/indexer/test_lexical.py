@@ -7,12 +7,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import indexer.lexical as lexical_module
 from indexer.language import search_tokens
 from indexer.lexical import LexicalIndex
+
+if TYPE_CHECKING:
+    from conftest import Maker
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -251,7 +255,11 @@ def test_posting_lists_rank_english_and_russian_exactly_as_fts5(tmp_path: Path) 
             frequencies = index._document_frequencies(connection, terms)
             # The lists serve each question (not the rarest-words path), and rank as FTS5 does.
             assert index._from_postings(connection, terms, frequencies, 20) is not None, question
-        assert_exact(index, question)
+        found = assert_exact(index, question)
+        assert [score for _, score in index.exact_search(question, 20)] == pytest.approx(
+            [score for _, score in found], rel=1e-5
+        )
+    assert index.postings_built()
 
 
 @pytest.mark.usefixtures("common_words")
@@ -341,3 +349,29 @@ def test_a_build_killed_at_any_moment_leaves_a_sound_index_that_ranks_exactly(
     assert index.build_postings() and not index.postings_due()
     for question in QUESTIONS:
         assert_exact(index, question)
+
+
+@pytest.mark.usefixtures("common_words")
+def test_a_workspace_builds_the_lists_when_due_and_check_stays_clean(
+    tmp_path: Path, make: Maker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexer.check import check_workspace
+    from indexer.workspace import Workspace
+
+    # A few manuals: words in a handful of passages count as common here.
+    monkeypatch.setattr(lexical_module, "LISTED_WORD_ROWS", 3)
+    with Workspace(tmp_path / "ws") as workspace:
+        workspace.add(make.model_manuals(12))
+        question = "How long does the filter of model VX-04 last?"
+        before = workspace.lexical.search(question, 10)
+        assert "lexical" in workspace.rebuild_due()
+        assert "lexical" in workspace.rebuild_indexes()
+        assert "lexical" not in workspace.rebuild_due()
+        assert isinstance(workspace.lexical, LexicalIndex)
+        with workspace.lexical._guarded() as connection:
+            assert connection.execute("SELECT count(*) FROM word_postings").fetchone()[0] > 0
+        assert [score for _, score in workspace.lexical.search(question, 10)] == pytest.approx(
+            [score for _, score in before]
+        )
+        report = check_workspace(workspace)
+        assert report.consistent, report.summary()

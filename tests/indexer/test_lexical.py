@@ -221,6 +221,7 @@ def common_words(monkeypatch: pytest.MonkeyPatch) -> None:
     `LISTED_WORD_ROWS` rows get posting lists."""
     monkeypatch.setattr(lexical_module, "SCORED_ROWS", 60)
     monkeypatch.setattr(lexical_module, "LISTED_WORD_ROWS", 12)
+    monkeypatch.setattr(lexical_module, "LISTED_MIN_ROWS", 80)
 
 
 def assert_exact(
@@ -303,7 +304,7 @@ def test_a_reader_sees_the_lists_another_process_builds_and_a_small_index_drops_
         assert reader._from_postings(connection, terms, frequencies, 10) is not None
     assert_exact(reader, question)
     writer.remove(range(1, 560))
-    assert writer.postings_due()  # shrunk below `SCORED_ROWS`: the lists no longer pay
+    assert writer.postings_due()  # shrunk below `LISTED_MIN_ROWS`: the lists no longer pay
     assert writer.build_postings()
     with writer._guarded() as connection:
         assert lexical_module._postings_build(connection) is None
@@ -314,7 +315,7 @@ _BUILD = """
 import sys
 from pathlib import Path
 import indexer.lexical as lexical
-lexical.SCORED_ROWS, lexical.LISTED_WORD_ROWS = 60, 2
+lexical.SCORED_ROWS, lexical.LISTED_WORD_ROWS, lexical.LISTED_MIN_ROWS = 60, 2, 80
 index = lexical.LexicalIndex(Path(sys.argv[1]))
 print("building", flush=True)
 index.build_postings()

@@ -5,7 +5,10 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -376,3 +379,24 @@ def test_a_workspace_builds_the_lists_when_due_and_check_stays_clean(
         )
         report = check_workspace(workspace)
         assert report.consistent, report.summary()
+
+
+@pytest.mark.usefixtures("common_words")
+def test_a_build_overtaken_by_a_writer_or_stopped_writes_nothing(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / "lexical.sqlite")
+    index.add(library_rows(600))
+
+    @contextmanager
+    def another_writer_first() -> Iterator[None]:
+        # Between the build's snapshot and its write, a writer changes a row the lists would cover.
+        LexicalIndex(tmp_path / "lexical.sqlite").add([(5, "Replace the dust bag, the bag, the bag.")])
+        yield
+
+    assert not index.build_postings(holding=another_writer_first)
+    assert not index.postings_built() and index.postings_due()
+    stop = threading.Event()
+    stop.set()
+    assert not index.build_postings(stop)
+    assert not index.postings_built()
+    assert index.build_postings() and index.postings_built()
+    assert 5 in {row for row, _ in assert_exact(index, "replace the dust bag", k=50)}

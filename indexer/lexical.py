@@ -305,31 +305,28 @@ class LexicalIndex:
         head = 1024
         while True:
             pool = np.concatenate([rare_rows, *(listed[:head] for listed, _ in lists.values())])
-            # Rows deleted since the build keep their postings: take more than `k`, drop them after.
-            wanted = k + 64
             # A row is in the pool at most once per list and once for the rare words.
-            take = wanted * (len(lists) + 1)
+            take = (k + 64) * (len(lists) + 1)
             if take < len(pool):
                 pool = pool[np.argpartition(-scores[pool], take - 1)[:take]]
             pool = np.unique(pool)
-            best = pool[np.argsort(-scores[pool], kind="stable")[:wanted]]
-            best = best[scores[best] > 0]
+            pool = pool[np.argsort(-scores[pool], kind="stable")]
+            # Rows deleted since the build keep their postings: the best `k` of the rows that exist.
+            best = _existing(
+                connection, [(int(row), float(scores[row])) for row in pool if scores[row] > 0], k
+            )
             bound = sum(
                 idf[term] * float(weights[head])
                 for term, (_, weights) in lists.items()
                 if head < len(weights)
             )
-            if bound == 0 or (len(best) >= k and scores[best[k - 1]] >= bound):
+            if bound == 0 or (len(best) == k and best[-1][1] >= bound):
                 break
             head *= 4
-        ranked = [(int(row), float(scores[row])) for row in best]
         # Rows appended since the build: every word's share read from their text.
-        ranked += _shares(connection, appended, idf, tokens / rows if rows else 1.0).items()
+        ranked = best + list(_shares(connection, appended, idf, tokens / rows if rows else 1.0).items())
         ranked.sort(key=lambda hit: hit[1], reverse=True)
-        kept = _existing(connection, ranked, k)
-        if len(kept) < k <= len(best):
-            return None  # many listed rows deleted since the build: the rarest-words path serves
-        return kept
+        return ranked[:k]
 
     def exact_search(self, question: str, k: int) -> list[tuple[int, float]]:
         """FTS5's BM25 with every row that holds a word of the question scored: what `search` returns

@@ -277,11 +277,12 @@ def test_rows_added_replaced_or_deleted_after_the_build_are_ranked_as_fts5_ranks
     with index._guarded() as connection:
         assert lexical_module._postings_build(connection) is not None
     # Deleted after the build: never found, though the lists still hold them.
-    best = [row for row, _ in index.search("Как промыть фильтр водой?", 5)]
-    index.remove(best[:3])
-    assert not set(best[:3]) & {
-        row for row, _ in assert_exact(index, "Как промыть фильтр водой?", drift=1e-3)
-    }
+    best = [row for row, _ in index.search("Как промыть фильтр водой?", 100)]
+    index.remove(best)  # more than the search reads past `k`: it reads on until `k` rows exist
+    found = assert_exact(index, "Как промыть фильтр водой?", drift=1e-3)
+    assert len(found) == 20 and not set(best) & {row for row, _ in found}
+    with index._guarded() as connection:
+        assert lexical_module._postings_build(connection) is not None
     # A covered row with new text: the lists no longer know it and are dropped.
     index.add([(10, "Промывайте фильтр водой. Фильтр, фильтр, фильтр: промывайте фильтр.")])
     with index._guarded() as connection:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ from indexer.errors import (
     WorkspaceDamaged,
     WorkspaceError,
 )
+from indexer.lexical import LexicalIndex
 from indexer.pipeline import SUFFIX_BY_TYPE, ExtractedDocument, display_name, indexed_page_image
 from indexer.reader import DocumentReader, Outcome, OutcomeReader, Unchanged
 from indexer.records import DocumentRecord, LineSpan, PassageDraft, PassageRecord
@@ -385,16 +387,21 @@ class Workspace:
             self._loaded.update({name: value for name, value in generations.items() if name in self._loaded})
 
     def rebuild_due(self) -> list[str]:
-        """The vector indexes whose structure no longer suits their size (see `DenseIndex.rebuild_due`)."""
+        """The indexes whose structure no longer suits their size (see `DenseIndex.rebuild_due` and
+        `LexicalIndex.postings_due`)."""
         # pgvector's HNSW grows by itself: only the local FAISS files change structure
-        return [
+        due = [
             name
             for name in ("dense", "deep")
             if isinstance(index := getattr(self, name), DenseIndex) and index.rebuild_due()
         ]
+        if isinstance(self.lexical, LexicalIndex) and self.lexical.postings_due():
+            due.append("lexical")
+        return due
 
     def rebuild_indexes(self, stop: threading.Event | None = None) -> list[str]:
-        """Turn the vector indexes that are due approximate, train them again, or back to exact.
+        """Turn the vector indexes that are due approximate, train them again, or back to exact, and
+        build the lexical channel's posting lists of common words when they are due.
 
         The heavy part (k-means, filling the new structure) runs without the write lock, beside
         searches and writes; only the swap, the save and the publication take it. Returns the names
@@ -402,6 +409,12 @@ class Workspace:
         """
         done = []
         for name in self.rebuild_due():
+            if name == "lexical":
+                assert isinstance(self.lexical, LexicalIndex)
+                # Written inside the write lock, which orders it after any writer's rows.
+                if self.lexical.build_postings(stop, holding=self.writing):
+                    done.append(name)
+                continue
             index: DenseIndex = getattr(self, name)
 
             def publish(name: str = name) -> None:
@@ -927,7 +940,7 @@ class Workspace:
         # Plain SQL with the ids written in (integers, nothing to quote): at ~150 ids a question,
         # SQLAlchemy's rendering of an expanding IN cost more than SQLite's reading.
         connection = session.connection()
-        prefix = _passage_sql(connection)
+        prefix = _compiled(connection, "passages")
         rows: list[Any] = []
         for start in range(0, len(passage_ids), 900):
             listed = ",".join(str(int(i)) for i in passage_ids[start : start + 900])
@@ -979,7 +992,12 @@ class Workspace:
         made SQLite walk every ready document's passages for each id asked for)."""
         if not document_ids:
             return {}
-        rows = session.execute(select(*_DOCUMENT_COLUMNS).where(DocumentRow.id.in_(sorted(document_ids))))
+        # Plain SQL, as for the passages: SQLAlchemy's rendering of the IN cost 4x SQLite's read.
+        connection = session.connection()
+        listed = ",".join(str(int(i)) for i in sorted(document_ids))
+        rows = connection.exec_driver_sql(
+            f"{_compiled(connection, 'documents')} WHERE documents.id IN ({listed})"
+        )
         return {row[0]: _document_record(row) for row in rows if row[-1] == "ready"}
 
     def page_ids(self, page_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -1280,19 +1298,28 @@ def _document_record(row: Any) -> DocumentRecord:
         page_count=row.page_count,
         size_bytes=row.size_bytes,
         languages=row.languages,
-        added_at=row.added_at.isoformat() if row.added_at else "",
+        added_at=_timestamp(row.added_at),
     )
 
 
-_PASSAGE_SQL: dict[str, str] = {}
+def _timestamp(value: datetime | str | None) -> str:
+    """ISO 8601, from a datetime or from the text SQLite hands back to plain SQL ("2026-11-30 01:43:00")."""
+    if not value:
+        return ""
+    return (datetime.fromisoformat(value) if isinstance(value, str) else value).isoformat()
 
 
-def _passage_sql(connection: Connection) -> str:
-    """`_PASSAGE_COLUMNS` as its dialect writes it, compiled once."""
-    name = connection.dialect.name
-    if name not in _PASSAGE_SQL:
-        _PASSAGE_SQL[name] = str(_PASSAGE_COLUMNS.compile(dialect=connection.dialect))
-    return _PASSAGE_SQL[name]
+_COMPILED: dict[tuple[str, str], str] = {}
+
+
+def _compiled(connection: Connection, rows: str) -> str:
+    """The select of `_PASSAGE_COLUMNS` ("passages") or `_DOCUMENT_COLUMNS` ("documents") as the
+    connection's dialect writes it, compiled once."""
+    key = (rows, connection.dialect.name)
+    if key not in _COMPILED:
+        statement = _PASSAGE_COLUMNS if rows == "passages" else select(*_DOCUMENT_COLUMNS)
+        _COMPILED[key] = str(statement.compile(dialect=connection.dialect))
+    return _COMPILED[key]
 
 
 def _passage_records(

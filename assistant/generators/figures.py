@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.visual import PagePassages, TermWeights, name_match, similarities
-from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind
+from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind, profile_question, translated_terms
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
 from indexer.language import detect_language, search_tokens
@@ -49,7 +49,7 @@ _FRAME_WORDS = frozenset(
         "подписан подписана подписано подпись рисунок рисунке рисунку схема схеме схемы снимок снимке "
         "скриншот скриншоте панель панели панелью ручка ручкой ручки кнопка кнопкой гнездо гнезда "
         "разъём разъем стрелка стрелкой "
-        "деталь детали задаёт задает задают согласно между стоит"
+        "деталь детали задаёт задает задают согласно между стоит данным данных according"
     )
 )
 """Words that say a figure is asked about, not which label answers."""
@@ -174,6 +174,9 @@ def _best_label(
         # "Which package is selected?": OCR reads a figure's words, not which of them is highlighted.
         return None
     kind = answer_kind(question)
+    valued = _anchored_value(question, kind, title, captions, labels, term_weights)
+    if valued is not None:
+        return valued
     if BETWEEN.search(question):
         between = _label_between(question, labels, embedder)
         return _answer(question, between, 1.0) if between is not None else None
@@ -354,6 +357,188 @@ def _question_terms(
         if any(p.search(word) for p in head)
         for t in search_tokens(word)
     }
-    content &= on_page
+    prose = " ".join(passage.text for passage in page if passage.kind != "figure")
+    if detect_language(question) == detect_language(prose) or not prose.strip():
+        content &= on_page
+    else:
+        # A page in the other language has none of the question's words: their absence says nothing
+        # of a product name, and a label holding one of four ("Text item" for "the text-mode
+        # counterpart") is no answer to the rest. Only a name (a Latin word in a Russian question)
+        # missing from the page is left out.
+        content = {t for t in content if t in on_page or not (t.isascii() and not question.isascii())}
     weights = term_weights(sorted(content)) if term_weights and content else {}
     return {term: weights.get(term, 1.0) for term in content}
+
+
+# -- a value beside the label that names it ---------------------------------------------------------
+
+_I = re.IGNORECASE
+IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+MAC = re.compile(r"(?<![\w:])[0-9a-f]{2}(?::[0-9a-f]{2}){5}(?![\w:])", re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
+VERSION = re.compile(r"(?<![\w.])v?\d+(?:\.\d+)+[a-z]?(?![\w.])", re.IGNORECASE)
+DOTTED_NAME = re.compile(r"(?<![\w@./-])[A-Za-z][\w-]*(?:\.[\w-]+)+(?![\w@/])")
+NUMBER_VALUE = re.compile(r"(?<![\w.,])[-+]?\d+(?:[.,:]\d+)*(?![\w])")
+
+VALUE_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"\bMAC\b", re.IGNORECASE), MAC),
+    (re.compile(r"\bIP(?:v[46])?\b|(?<!\w)IP-адрес", re.IGNORECASE), IPV4),
+    (re.compile(r"\be-?mail\s+address|адрес\w*\s+(?:электронной\s+)?почты|e-?mail-адрес", _I), EMAIL),
+    (re.compile(r"\bURL\b|\bweb\s+address|(?<!\w)ссылк\w*|адрес\w*\s+(?:сайта|страницы)", _I), URL),
+    (re.compile(r"\bversions?\b|(?<!\w)верси\w*", re.IGNORECASE), VERSION),
+    (
+        re.compile(
+            r"\b(?:host\s?|domain\s|server\s)?names?\b|\bdomains?\b|(?<!\w)(?:имя|имени|назван\w*|домен\w*)",
+            _I,
+        ),
+        DOTTED_NAME,
+    ),
+)
+"""What a question asks the value of, and how such a value is written: "which IP address" is
+answered by 212.10.3.4, "which host name" by a dotted name (mail.example.org). A number asked for
+("how many", "сколько") is any number."""
+VALUE_NOUNS = frozenset(
+    search_tokens(
+        "ip ipv4 ipv6 address addresses mac url email mail version versions name names host hostname domain "
+        "number value count адрес адреса ip-адрес версия версии имя имени название номер значение число"
+    )
+)
+"""Words that say which kind of value is asked: not what the value belongs to."""
+MIN_ANCHOR_MATCH = 0.5
+"""Share of the question's own words a label must hold to name what the asked value belongs to."""
+ROW_SLACK = 0.35
+"""A value on the same row as its label: its middle within the label's height widened by this share."""
+MAX_LABEL_WORDS = 6
+"""A label longer than this is a line of a screen: its value is answered with the word before it."""
+BELOW_REACH = 1.6
+"""A value under its label: no more than this many of the label's heights below it."""
+
+
+@dataclass(frozen=True)
+class AnchoredValue:
+    """A value of the asked kind with the label that says what it is."""
+
+    anchor: FigureLabel
+    value: FigureLabel
+    place: int
+    """0: in the label itself ("Packets: 135"), 1: the next label on its row, 2: the label under it."""
+    match: float
+    text: str
+    """What is answered: the value's label, or the value and the word before it in a long one."""
+
+
+def asked_value_shape(question: str, kind: str) -> re.Pattern[str] | None:
+    """How the asked value is written, or None when the question asks for no value of a known shape."""
+    for asks, shape in VALUE_SHAPES:
+        if asks.search(question):
+            return shape
+    return NUMBER_VALUE if kind == NUMBER else None
+
+
+def _anchored_value(
+    question: str,
+    kind: str,
+    title: str,
+    captions: Sequence[str],
+    labels: list[FigureLabel],
+    term_weights: TermWeights | None,
+) -> Answer | None:
+    """ "Which IP address does the server return for mail.example.org?", "How many processes are
+    running?": the value of the asked shape that a figure writes in, beside or under the label naming
+    what it belongs to (a host name and its address, a dashboard row "Running processes  190").
+
+    A label names it when it holds half the question's own words (beyond frame, caption and the
+    value's noun; in the other language through the lexicon), an identifier the question names, or
+    the word that qualifies the value's noun ("the EHLO name"). None when no such pair is found.
+    """
+    shape = asked_value_shape(question, kind)
+    if shape is None:
+        return None
+    profile = profile_question(question)
+    known = set(search_tokens(title)) | {t for caption in captions for t in search_tokens(caption)}
+    terms = set(search_tokens(question, drop_stopwords=True)) - known - _FRAME_WORDS - VALUE_NOUNS
+    terms = {t for t in terms if not t.replace(".", "").isdigit()}
+    qualifiers = _value_qualifiers(question)
+    if not terms and not qualifiers:
+        return None
+    weights = term_weights(sorted(terms)) if term_weights else {}
+    weighted = {t: weights.get(t, 1.0) for t in terms}
+    total = sum(weighted.values()) or 1.0
+    # "mail.example.org", "eth0", "sshd_config": names a label writes as the question does.
+    identifiers = {
+        name.lower().rstrip(".")
+        for name in re.findall(r"(?<!\w)[^\W\d_][\w-]*(?:[._/][\w-]+)+|\b[^\W\d_]+\d\w*", question)
+    }
+    asked_tokens = set(search_tokens(question))
+    found: list[AnchoredValue] = []
+    for anchor in labels:
+        tokens = search_tokens(anchor.text)
+        own = name_match(weighted, tokens)
+        missing = frozenset(t for t in terms if t not in tokens)
+        crossed = translated_terms(profile, anchor.text, missing) if missing else set()
+        match = (own + sum(weighted[t] for t in crossed)) / total
+        lowered = anchor.text.lower()
+        names = any(name in lowered for name in identifiers) or bool(qualifiers & set(tokens))
+        if match < MIN_ANCHOR_MATCH and not names:
+            continue
+        for place, value in _values_near(anchor, labels):
+            values = [
+                item for item in shape.finditer(value.text) if not set(search_tokens(item[0])) <= asked_tokens
+            ]
+            if values:
+                text = value.text
+                if place == 0 and len(text.split()) > MAX_LABEL_WORDS:
+                    # A screen's title bar holding "aptitude 0.8.13" among its menus: the value and
+                    # the word before it.
+                    start = text.rfind(" ", 0, max(0, values[0].start() - 1)) + 1
+                    text = text[start : values[0].end()]
+                found.append(AnchoredValue(anchor, value, place, match + (1.0 if names else 0.0), text))
+                break
+    if not found:
+        return None
+    best = max(found, key=lambda pair: (pair.match, -pair.place))
+    log.info("figure: %r -> %r by %r (place %d)", question, best.value.text, best.anchor.text, best.place)
+    answer = _answer(question, best.value, best.match)
+    text = best.text if best.place == 0 else f"{best.anchor.text}: {best.text}"
+    return Answer(question, text, True, answer.citations, answer.language)
+
+
+def _value_qualifiers(question: str) -> set[str]:
+    """Words that qualify the asked value's noun ("the *EHLO* name", "версия *Webmin*"): a label
+    holding one of them with a value is that value."""
+    words = re.findall(r"[\w.-]+", question)
+    found: set[str] = set()
+    for index, word in enumerate(words):
+        if set(search_tokens(word)) & VALUE_NOUNS:
+            for neighbour in words[max(0, index - 1) : index] + words[index + 1 : index + 2]:
+                tokens = set(search_tokens(neighbour, drop_stopwords=True)) - VALUE_NOUNS - _FRAME_WORDS
+                found |= tokens
+    return found
+
+
+def _values_near(anchor: FigureLabel, labels: Sequence[FigureLabel]) -> list[tuple[int, FigureLabel]]:
+    """The label itself, the next label to its right on its row, and the label right under it."""
+    x0, y0, x1, y1 = anchor.bbox
+    height = max(y1 - y0, 1.0)
+    same_figure = [
+        label for label in labels if label is not anchor and label.passage.section == anchor.passage.section
+    ]
+    row = [
+        label
+        for label in same_figure
+        if y0 - ROW_SLACK * height <= _centre(label.bbox)[1] <= y1 + ROW_SLACK * height
+        and label.bbox[0] >= x1 - 0.2 * height
+    ]
+    below = [
+        label
+        for label in same_figure
+        if y1 - 0.2 * height <= label.bbox[1] <= y1 + BELOW_REACH * height
+        and min(x1, label.bbox[2]) > max(x0, label.bbox[0])
+    ]
+    near: list[tuple[int, FigureLabel]] = [(0, anchor)]
+    if row:
+        near.append((1, min(row, key=lambda label: label.bbox[0])))
+    if below:
+        near.append((2, min(below, key=lambda label: label.bbox[1])))
+    return near

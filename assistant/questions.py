@@ -817,7 +817,8 @@ GLOSSARY = """
 установ install; обнов update upgrade; ключ key option; настройк setting configuration; умолчан default;
 журнал log; пользовател user; парол password; окн window; кнопк button; страниц page; печат print;
 размер size; ширин width; высот height; ошибк error; сообщен message; диск disk; сет network;
-запуск start run launch boot; запуст start run launch; запущ run start launch; останов stop; сохран save keep; откр open; закр close;
+запуск start run launch boot; запуст start run launch; запущ run start launch; останов stop;
+сохран save keep; откр open; закр close;
 копир copy; перемещ move; показ show display; списк list; список list; поиск search find; найт find;
 замен replace; имен name; им name; верси version; существу existing exist;
 пропуска skip; пропуст skip; распаков extract unpack; архив archive; включ enable; отключ disable;

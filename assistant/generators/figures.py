@@ -147,8 +147,10 @@ def answer_from_figure(
     """The figure label that answers the question, from the first top page with figures; None to pass.
 
     None (the text reader answers) unless the question speaks of a figure and one label holds most of
-    the words the question adds to the figure's caption (a number, where a number is asked for).
+    the words the question adds to the figure's caption (a number, where a number is asked for), or
+    a value of the asked shape stands beside a label naming what it belongs to (on either top page).
     """
+    read = False
     for hit in list(hits)[:FIGURE_PAGES]:
         if page_passages is not None:
             passages = page_passages(hit.document.id, hit.page)
@@ -156,7 +158,12 @@ def answer_from_figure(
             passages = [evidence.passage for evidence in hit.passages]
         labels = figure_labels(passages)
         if labels:
-            return _best_label(question, hit, passages, labels, embedder, term_weights)
+            # Past the first page with figures only a value beside its named label is sure enough
+            # to answer: the page ranked lower by words of the other language may hold the figure.
+            answer = _best_label(question, hit, passages, labels, embedder, term_weights, values_only=read)
+            if answer is not None:
+                return answer
+            read = True
     return None
 
 
@@ -167,6 +174,7 @@ def _best_label(
     labels: list[FigureLabel],
     embedder: TextEmbedder,
     term_weights: TermWeights | None,
+    values_only: bool = False,
 ) -> Answer | None:
     title = filename_words(hit.document.filename)
     captions = sorted({label.passage.section for label in labels if label.passage.section})
@@ -175,7 +183,7 @@ def _best_label(
         return None
     kind = answer_kind(question)
     valued = _anchored_value(question, kind, title, captions, labels, term_weights)
-    if valued is not None:
+    if valued is not None or values_only:
         return valued
     if BETWEEN.search(question):
         between = _label_between(question, labels, embedder)
@@ -455,10 +463,13 @@ def _anchored_value(
     shape = asked_value_shape(question, kind)
     if shape is None:
         return None
-    profile = profile_question(question)
     known = set(search_tokens(title)) | {t for caption in captions for t in search_tokens(caption)}
     terms = set(search_tokens(question, drop_stopwords=True)) - known - _FRAME_WORDS - VALUE_NOUNS
     terms = {t for t in terms if not t.replace(".", "").isdigit()}
+    profile = profile_question(question)
+    for caption in captions:
+        # "the server status panel" of "Панель состояния сервера": the caption says which figure.
+        terms -= translated_terms(profile, caption, frozenset(terms))
     qualifiers = _value_qualifiers(question)
     if not terms and not qualifiers:
         return None

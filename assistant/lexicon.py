@@ -81,6 +81,15 @@ class Lexicon:
             found.update(dict.fromkeys(lemmas[lemma]))
         return tuple(found)[:MAX_TRANSLATIONS]
 
+    def knows(self, word: str) -> bool:
+        """Whether the dictionary has a word of this stem (OCR's misreadings mostly are not words)."""
+        word = word.lower().replace("ё", "е")
+        table = self.russian if re.search(r"[а-я]", word) else self.english
+        return stem(word) in table
+
+    def __bool__(self) -> bool:
+        return bool(self.english or self.russian)
+
 
 EMPTY = Lexicon({}, {})
 

@@ -20,10 +20,11 @@ import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.visual import PagePassages, TermWeights, name_match, similarities
+from assistant.lexicon import lexicon
 from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind, profile_question, translated_terms
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
-from indexer.language import detect_language, search_tokens
+from indexer.language import STOPWORDS, detect_language, search_tokens
 from indexer.records import BBox, PassageRecord, union_bbox
 from indexer.workspace import filename_words
 
@@ -192,6 +193,10 @@ def _best_label(
         labels = [label for label in labels if NUMBER_TOKEN.search(label.text)]
         if not labels:
             return None
+    # Strokes read as letters ("О 7", "Sysiem hesiname") are no answer however well they match.
+    labels = [label for label in labels if label_quality(label.text) >= MIN_LABEL_QUALITY]
+    if not labels:
+        return None
     terms = _question_terms(question, kind, title, captions, passages, term_weights)
     unique_best = False
     if not terms and kind == NUMBER:
@@ -553,3 +558,48 @@ def _values_near(anchor: FigureLabel, labels: Sequence[FigureLabel]) -> list[tup
     if below:
         near.append((2, min(below, key=lambda label: label.bbox[1])))
     return near
+
+
+# -- how well OCR read a label ------------------------------------------------------------------------
+
+MIN_LABEL_QUALITY = 0.6
+"""Share of a label's words that must read as words for the label to answer."""
+UNKNOWN_WORD = 0.5
+"""What a lower-case word the lexicon lacks counts: program names are such words, and so are misreadings."""
+_LABEL_WORD = re.compile(r"[^\W_]+(?:[._/:@-][^\W_]+)*")
+_LATIN = re.compile(r"[A-Za-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def label_quality(text: str) -> float:
+    """Share of a label's words that read as words: numbers and identifiers, acronyms, capitalised
+    names, grammar words and words the English-Russian lexicon knows, in the label's own script.
+
+    OCR of a drawing reads strokes as letters: a lone letter of the other script beside Latin words
+    ("О 7 Text item"), a word mixing scripts ("Cеrvеr"), a non-word ("hesiname"). Without the lexicon
+    installed, a plain word counts as read.
+    """
+    words = _LABEL_WORD.findall(text)
+    if not words:
+        return 0.0
+    latin = sum(bool(_LATIN.search(word)) for word in words)
+    cyrillic = sum(bool(_CYRILLIC.search(word)) for word in words)
+    script = _LATIN if latin >= cyrillic else _CYRILLIC
+    vocabulary = lexicon()
+    read = 0.0
+    for word in words:
+        letters = [ch for ch in word if ch.isalpha()]
+        if any(ch.isdigit() for ch in word) or re.search(r"[._/:@-]", word):
+            read += 1
+        elif _LATIN.search(word) and _CYRILLIC.search(word):
+            continue  # one word in two alphabets: look-alike letters guessed from strokes
+        elif len(letters) <= 2:
+            # A flag or an abbreviation ("i", "iA", "kB") in the label's script; a lone letter of the
+            # other script is a pictogram read as one.
+            read += bool(script.search(word)) and len(words) > 1
+        elif word.lower() in STOPWORDS or word[:1].isupper() or not vocabulary or vocabulary.knows(word):
+            read += 1
+        else:
+            # A program's name ("adduser", alone a label of its own) or a misreading ("hesiname").
+            read += UNKNOWN_WORD if len(words) > 1 else 1.0
+    return read / len(words)

@@ -14,6 +14,7 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw
 
 from assistant import Assistant
+from assistant.generators.figures import MIN_LABEL_QUALITY, label_quality
 from tests.conftest import FONT, font
 
 NETWORK_CAPTION = "Figure 2.1. The office network"
@@ -158,3 +159,20 @@ def test_a_label_holding_one_of_a_cross_lingual_questions_words_does_not_outbid_
     answer = assistant.ask("What is the console counterpart of the server status panel called?")
     assert answer.text.strip() != "Server status"
     assert not (answer.citations and answer.citations[0].quote.strip() == "Server status")
+
+
+@pytest.mark.parametrize(
+    ("label", "read"),
+    [
+        ("Running processes", True),
+        ("ЗАРЯДКА 12 В", True),
+        ("EHLO mail.example.org", True),
+        ("i adduser", True),  # a package list's flag and a program's name
+        ("tshark", True),
+        ("wiht ths fiel", False),  # strokes and blur read as letters
+        ("Сеrvеr status", False),  # Cyrillic look-alikes inside a Latin word
+        ("ч Network", False),  # a pictogram read as a letter of the other script
+    ],
+)
+def test_a_label_ocr_misread_cannot_answer(label: str, read: bool) -> None:
+    assert (label_quality(label) >= MIN_LABEL_QUALITY) is read

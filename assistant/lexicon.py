@@ -19,8 +19,12 @@ which is better than failing every question of a user whose setup skipped one da
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
 import logging
+import os
 import re
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,7 +79,7 @@ class Lexicon:
         table = self.russian if re.search(r"[а-я]", word) else self.english
         lemmas = table.get(stem(word), {})
         if word in lemmas:
-            return lemmas[word]
+            return tuple(lemmas[word])
         found: dict[str, None] = {}
         for lemma in sorted(lemmas, key=lambda lemma: (len(lemma), lemma)):
             found.update(dict.fromkeys(lemmas[lemma]))
@@ -192,7 +196,7 @@ def lexicon(dictionary: Path = DICTIONARY) -> Lexicon:
             if not body.exists():
                 body = dictionary.with_suffix(".dict")
             try:
-                _LOADED[dictionary] = read_lexicon(index, body)
+                _LOADED[dictionary] = _cached_lexicon(index, body)
             except OSError as error:
                 log.warning(
                     "English-Russian lexicon %s not readable (%s): cross-lingual questions match only "
@@ -203,3 +207,43 @@ def lexicon(dictionary: Path = DICTIONARY) -> Lexicon:
                 )
                 _LOADED[dictionary] = EMPTY
         return _LOADED[dictionary]
+
+
+CACHE_FORMAT = 1
+"""Raised whenever `read_lexicon` changes what it keeps: an older cache is then read afresh."""
+
+
+def cache_folder() -> Path:
+    """Where the read lexicon is kept between processes: `$XDG_CACHE_HOME/omnifusion-assistant`."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "omnifusion-assistant"
+
+
+def _cached_lexicon(index: Path, body: Path) -> Lexicon:
+    """The lexicon of these files from the cache (a tenth of a second), or read and cached (seconds).
+
+    The cache is JSON, keyed by the dictionary files' size and time and by `CACHE_FORMAT`; a missing,
+    stale or damaged one is read again, and a cache that cannot be written only costs the next
+    process the same seconds.
+    """
+    stats = [(path.name, path.stat().st_size, path.stat().st_mtime_ns) for path in (index, body)]
+    key = hashlib.sha256(
+        json.dumps([CACHE_FORMAT, FIRST_SENSES, MAX_TRANSLATIONS, stats]).encode()
+    ).hexdigest()[:16]
+    cache = cache_folder() / f"lexicon-{key}.json"
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        return Lexicon(data["english"], data["russian"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    read = read_lexicon(index, body)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside and renamed: a process reading it never sees half a file.
+        with tempfile.NamedTemporaryFile("w", dir=cache.parent, suffix=".tmp", delete=False) as file:
+            json.dump({"english": read.english, "russian": read.russian}, file, ensure_ascii=False)
+        os.replace(file.name, cache)
+    except OSError as error:
+        log.info(
+            "lexicon cache %s not written (%s): the next process reads the dictionary again", cache, error
+        )
+    return read

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.lexicon import DICTIONARY, EMPTY, lexicon, read_lexicon
+from assistant.lexicon import _LOADED, DICTIONARY, EMPTY, Lexicon, cache_folder, lexicon, read_lexicon
 from assistant.questions import (
     crossings,
     glossary_translations,
@@ -127,3 +127,27 @@ def test_a_word_that_only_builds_a_preposition_is_not_translated(question: str, 
     crossing = crossings(question)
     assert grammar not in crossing
     assert len(crossing) >= 2
+
+
+def test_a_read_lexicon_is_cached_for_the_next_process_and_a_damaged_cache_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    base = write_dictionary(tmp_path, ARTICLES)
+    first = lexicon(base)
+    assert first.translations("lantern")[0] == "фонар"
+    [cache] = cache_folder().glob("lexicon-*.json")
+    # The next process (a fresh table) reads the cache, not the dictionary.
+    _LOADED.clear()
+    monkeypatch.setattr("assistant.lexicon.read_lexicon", _unread)
+    assert lexicon(base).translations("маяком") == ("beacon", "lantern")
+    # A cache cut short by a crash is read afresh from the dictionary.
+    cache.write_text(cache.read_text(encoding="utf-8")[:100], encoding="utf-8")
+    _LOADED.clear()
+    monkeypatch.setattr("assistant.lexicon.read_lexicon", read_lexicon)
+    assert lexicon(base).translations("swiftly") == ("быстр", "стремительн")
+    _LOADED.clear()
+
+
+def _unread(index: Path, body: Path) -> Lexicon:
+    raise AssertionError(f"{index} was read again instead of the cache")

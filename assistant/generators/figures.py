@@ -80,6 +80,9 @@ MEANING_WEIGHT = 0.5
 """How much a label's similarity to the question adds; it decides between labels that hold as many words."""
 TIE = 0.05
 """Labels whose word matches differ by less than this are told apart by `_modifier_label`."""
+SAME_LANGUAGE_SHARE = 0.2
+"""Share of a page's prose in the question's language from which a word missing from the page is a
+product's name, not a word the page says in its other language (a bilingual manual's page speaks both)."""
 FIGURE_PAGES = 2
 """Top pages looked at for figures: the first of them that has any is read."""
 
@@ -183,6 +186,9 @@ def _best_label(
         # "Which package is selected?": OCR reads a figure's words, not which of them is highlighted.
         return None
     kind = answer_kind(question)
+    named = _callout_name(question, labels)
+    if named is not None:
+        return _answer(question, named, 1.0)
     valued = _anchored_value(question, kind, title, captions, labels, term_weights)
     if valued is not None or values_only:
         return valued
@@ -370,11 +376,13 @@ def _question_terms(
         if any(p.search(word) for p in head)
         for t in search_tokens(word)
     }
-    prose = " ".join(passage.text for passage in page if passage.kind != "figure")
-    if detect_language(question) == detect_language(prose) or not prose.strip():
+    language = detect_language(question)
+    prose = [passage.text for passage in page if passage.kind != "figure" and passage.text.strip()]
+    own = sum(len(text) for text in prose if detect_language(text) == language)
+    if not prose or own >= SAME_LANGUAGE_SHARE * sum(len(text) for text in prose):
         content &= on_page
     else:
-        # A page in the other language has none of the question's words: their absence says nothing
+        # A page all in the other language has none of the question's words: their absence says nothing
         # of a product name, and a label holding one of four ("Text item" for "the text-mode
         # counterpart") is no answer to the rest. Only a name (a Latin word in a Russian question)
         # missing from the page is left out.
@@ -603,3 +611,52 @@ def label_quality(text: str) -> float:
             # A program's name ("adduser", alone a label of its own) or a misreading ("hesiname").
             read += UNKNOWN_WORD if len(words) > 1 else 1.0
     return read / len(words)
+
+
+# -- numbered callouts --------------------------------------------------------------------------------
+
+CALLOUT_QUESTION = re.compile(
+    r"(?:\bcallouts?|\bparts?|\bitems?|\bnumbers?|\bno\.|#|\bpositions?|(?<!\w)позици\w*|(?<!\w)номер\w*"
+    r"|(?<!\w)цифр\w*|(?<!\w)выноск\w*|(?<!\w)детал\w*|№)\s*(?:№\s*)?(\d{1,3})(?![\w.,])",
+    re.IGNORECASE,
+)
+"""A question about what a numbered callout shows: "callout 2", "part No. 3", "цифрой 3", "позиция 4"."""
+CALLOUT_REACH = 6.0
+"""A callout's name stands no further from its number than this many of the number's heights."""
+
+
+def _callout_name(question: str, labels: Sequence[FigureLabel]) -> FigureLabel | None:
+    """ "Which part is callout 2?": the legend entry "2 Dust filter" of the figure, or the words
+    written beside a lone "2" (on its row to the right first, else the nearest words)."""
+    asked = CALLOUT_QUESTION.search(question)
+    if asked is None:
+        return None
+    number = asked.group(1)
+    entry = re.compile(rf"^\s*{number}\s*[.):\u2013\u2014-]?\s+(?=[^\W\d_])")
+    entries = [label for label in labels if entry.match(label.text)]
+    if entries:
+        return entries[0]
+    lone = [label for label in labels if label.text.strip().rstrip(".)") == number]
+    for callout in lone:
+        _, y0, x1, y1 = callout.bbox
+        height = max(y1 - y0, 1.0)
+        worded = [label for label in labels if label is not callout and re.search(r"[^\W\d_]{2}", label.text)]
+        row = [
+            label
+            for label in worded
+            if y0 - ROW_SLACK * height <= _centre(label.bbox)[1] <= y1 + ROW_SLACK * height
+            and label.bbox[0] >= x1 - 0.2 * height
+        ]
+        if row:
+            return min(row, key=lambda label: label.bbox[0])
+        near = [label for label in worded if _gap(label.bbox, callout.bbox) <= CALLOUT_REACH * height]
+        if near:
+            return min(near, key=lambda label: _gap(label.bbox, callout.bbox))
+    return None
+
+
+def _gap(a: BBox, b: BBox) -> float:
+    """Distance between two boxes (0 when they touch or overlap)."""
+    dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
+    dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
+    return float(np.hypot(dx, dy))

@@ -53,6 +53,26 @@ def panel_image() -> Image.Image:
     return image
 
 
+EXPLODED_CAPTION = "Figure 4.1. Exploded view of the coffee grinder"
+LEGEND = [("1", "Hopper lid"), ("2", "Burr ring"), ("3", "Drive motor")]
+
+
+def exploded_image() -> Image.Image:
+    """An exploded view: parts drawn as shapes, a callout number in a circle beside each, and a
+    legend ("2. Burr ring") under the drawing."""
+    image = Image.new("RGB", (1100, 760), "white")
+    draw = ImageDraw.Draw(image)
+    for index, (number, _) in enumerate(LEGEND):
+        top = 40 + index * 140
+        draw.rectangle((300, top, 700, top + 90), outline="black", width=3)
+        draw.line((700, top + 45, 800, top + 45), fill="black", width=2)
+        draw.ellipse((800, top + 15, 860, top + 75), outline="black", width=3)
+        draw.text((818, top + 22), number, font=font(34), fill="black")
+    for index, (number, name) in enumerate(LEGEND):
+        draw.text((120, 500 + index * 70), f"{number}. {name}", font=font(32), fill="black")
+    return image
+
+
 def write_manual(path: Path) -> Path:
     pdf = FPDF(format="A4")
     pdf.add_font("DejaVu", "", str(FONT))
@@ -89,6 +109,22 @@ def write_manual(path: Path) -> Path:
     pdf.set_xy(20, 50 + panel.height * 160 / panel.width + 3)
     pdf.set_font("DejaVu", size=10)
     pdf.cell(0, 6, PANEL_CAPTION, new_x="LMARGIN", new_y="NEXT")
+
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=18)
+    pdf.cell(0, 12, "4.1 Taking the grinder apart", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=11)
+    pdf.multi_cell(
+        0,
+        6,
+        "Unplug the grinder before it is taken apart. The parts come off in the order shown.",
+        new_x="LMARGIN",
+    )
+    exploded = exploded_image()
+    pdf.image(exploded, x=20, y=50, w=160)
+    pdf.set_xy(20, 50 + exploded.height * 160 / exploded.width + 3)
+    pdf.set_font("DejaVu", size=10)
+    pdf.cell(0, 6, EXPLODED_CAPTION, new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
     return path
 
@@ -176,3 +212,18 @@ def test_a_label_holding_one_of_a_cross_lingual_questions_words_does_not_outbid_
 )
 def test_a_label_ocr_misread_cannot_answer(label: str, read: bool) -> None:
     assert (label_quality(label) >= MIN_LABEL_QUALITY) is read
+
+
+@pytest.mark.parametrize(
+    ("question", "part"),
+    [
+        ("In Figure 4.1, which part is callout 2?", "Burr ring"),
+        ("Какая деталь обозначена цифрой 3 на рисунке 4.1?", "Drive motor"),
+    ],
+)
+def test_a_numbered_callout_is_answered_with_its_name(assistant: Assistant, question: str, part: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.found, answer.text
+    assert part in answer.text
+    assert not any(name in answer.text for _, name in LEGEND if name != part)
+    assert answer.citations[0].page == 3

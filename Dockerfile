@@ -16,7 +16,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # OCR for screenshots and scans (English and Russian); DejaVu for Cyrillic rendering.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-dejavu-core mueller7-dict \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

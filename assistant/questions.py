@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
+from assistant.lexicon import lexicon
 from indexer.language import MARK_QUESTION, STOPWORDS, detect_language, search_tokens, stem
 
 ANY = "any"
@@ -153,7 +154,7 @@ class Crossing:
 
     key: str
     translations: frozenset[str] = frozenset()
-    """Stems of the other language's words for it (from `GLOSSARY`)."""
+    """Stems of the other language's words for it (the lexicon's and `GLOSSARY`'s)."""
 
 
 @dataclass(frozen=True)
@@ -958,7 +959,8 @@ GLOSSARY = """
 установ install; обнов update upgrade; ключ key option; настройк setting configuration; умолчан default;
 журнал log; пользовател user; парол password; окн window; кнопк button; страниц page; печат print;
 размер size; ширин width; высот height; ошибк error; сообщен message; диск disk; сет network;
-запуск start run launch boot; запуст start run launch; останов stop; сохран save keep; откр open; закр close;
+запуск start run launch boot; запуст start run launch; запущ run start launch; останов stop;
+сохран save keep; откр open; закр close;
 копир copy; перемещ move; показ show display; списк list; список list; поиск search find; найт find;
 замен replace; имен name; им name; верси version; существу existing exist;
 пропуска skip; пропуст skip; распаков extract unpack; архив archive; включ enable; отключ disable;
@@ -1022,15 +1024,31 @@ def glossary_translations(term: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def translations(word: str) -> frozenset[str]:
+    """The other language's stems for a word: the dictionary's (`assistant.lexicon`), and the
+    glossary's computing senses it lacks (Mueller's "file" is a rasp and a dossier, never "файл")."""
+    return frozenset(lexicon().translations(word)) | glossary_translations(stem(word.lower()))
+
+
+_COMPOUND_PREPOSITION = re.compile(
+    r"(?<!\w)(?:вместе|наряду|совместно|одновременно)(?=\s+со?\s)|(?<!\w)(?:независимо|исходя|начиная|отлично|"
+    r"вплоть|согласно|благодаря|вопреки|ввиду|вследствие)(?=\s+\w)"
+    r"|\b(?:along|together)(?=\s+with\b)|\baccording(?=\s+to\b)|\bregardless(?=\s+of\b)"
+)
+"""Words that only build a preposition with the next one ("вместе с" is "with", "согласно" "by"):
+grammar, whose dictionary senses ("together", "in accordance") would match any span that has them."""
+
+
 def crossings(question: str) -> dict[str, Crossing]:
-    """For each content word of a question: its loanword key and its glossary translations."""
+    """For each content word of a question: its loanword key and its translations."""
     found: dict[str, Crossing] = {}
-    for word in re.findall(r"[^\W\d_]+", question.lower().replace("ё", "е")):
+    lowered = _COMPOUND_PREPOSITION.sub(" ", question.lower().replace("ё", "е"))
+    for word in re.findall(r"[^\W\d_]+", lowered):
         if word in STOPWORDS or len(word) < MIN_COGNATE_PREFIX:
             continue
         term = stem(word)
         if term not in found:
-            found[term] = Crossing(cognate_key(word), glossary_translations(term))
+            found[term] = Crossing(cognate_key(word), translations(word))
     return found
 
 

@@ -383,7 +383,7 @@ def label_words(line: TextLine) -> list[Word]:
     """The words of an OCR line read surely enough to index: real words and callout numbers, not strokes.
 
     A lone letter stays only amid real words ("a" in a sentence of a pasted screenshot); a lone digit
-    only when read surely (a callout number).
+    only when read surely (a callout number) or when it leads a line of words (a legend's "2. Filter").
     """
     sure = [
         word
@@ -394,11 +394,14 @@ def label_words(line: TextLine) -> list[Word]:
     ]
     words = sum(sum(ch.isalnum() for ch in word.text) >= 2 for word in sure)
     kept = []
-    for word in sure:
+    for index, word in enumerate(sure):
         text = word.text.strip()
         if sum(ch.isalnum() for ch in text) == 1:
             surely = word.confidence >= MIN_CALLOUT_CONFIDENCE
-            if not surely or not (text.isdigit() or (text.isalpha() and words >= 2)):
+            number = text.rstrip(".)").isdigit()
+            # A legend's entry ("2. Burr ring"): its number leads a line of words, read surely enough.
+            leads = number and index == 0 and words >= 1
+            if not (leads or (surely and (number or (text.isalpha() and words >= 2)))):
                 continue
         kept.append(word)
     return kept

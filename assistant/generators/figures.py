@@ -20,10 +20,11 @@ import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.visual import PagePassages, TermWeights, name_match, similarities
-from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind
+from assistant.lexicon import lexicon
+from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind, profile_question, translated_terms
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
-from indexer.language import detect_language, search_tokens
+from indexer.language import STOPWORDS, detect_language, search_tokens
 from indexer.records import BBox, PassageRecord, union_bbox
 from indexer.workspace import filename_words
 
@@ -49,7 +50,7 @@ _FRAME_WORDS = frozenset(
         "подписан подписана подписано подпись рисунок рисунке рисунку схема схеме схемы снимок снимке "
         "скриншот скриншоте панель панели панелью ручка ручкой ручки кнопка кнопкой гнездо гнезда "
         "разъём разъем стрелка стрелкой "
-        "деталь детали задаёт задает задают согласно между стоит"
+        "деталь детали задаёт задает задают согласно между стоит данным данных according"
     )
 )
 """Words that say a figure is asked about, not which label answers."""
@@ -79,6 +80,9 @@ MEANING_WEIGHT = 0.5
 """How much a label's similarity to the question adds; it decides between labels that hold as many words."""
 TIE = 0.05
 """Labels whose word matches differ by less than this are told apart by `_modifier_label`."""
+SAME_LANGUAGE_SHARE = 0.2
+"""Share of a page's prose in the question's language from which a word missing from the page is a
+product's name, not a word the page says in its other language (a bilingual manual's page speaks both)."""
 FIGURE_PAGES = 2
 """Top pages looked at for figures: the first of them that has any is read."""
 
@@ -147,8 +151,10 @@ def answer_from_figure(
     """The figure label that answers the question, from the first top page with figures; None to pass.
 
     None (the text reader answers) unless the question speaks of a figure and one label holds most of
-    the words the question adds to the figure's caption (a number, where a number is asked for).
+    the words the question adds to the figure's caption (a number, where a number is asked for), or
+    a value of the asked shape stands beside a label naming what it belongs to (on either top page).
     """
+    read = False
     for hit in list(hits)[:FIGURE_PAGES]:
         if page_passages is not None:
             passages = page_passages(hit.document.id, hit.page)
@@ -156,7 +162,12 @@ def answer_from_figure(
             passages = [evidence.passage for evidence in hit.passages]
         labels = figure_labels(passages)
         if labels:
-            return _best_label(question, hit, passages, labels, embedder, term_weights)
+            # Past the first page with figures only a value beside its named label is sure enough
+            # to answer: the page ranked lower by words of the other language may hold the figure.
+            answer = _best_label(question, hit, passages, labels, embedder, term_weights, values_only=read)
+            if answer is not None:
+                return answer
+            read = True
     return None
 
 
@@ -167,6 +178,7 @@ def _best_label(
     labels: list[FigureLabel],
     embedder: TextEmbedder,
     term_weights: TermWeights | None,
+    values_only: bool = False,
 ) -> Answer | None:
     title = filename_words(hit.document.filename)
     captions = sorted({label.passage.section for label in labels if label.passage.section})
@@ -174,6 +186,12 @@ def _best_label(
         # "Which package is selected?": OCR reads a figure's words, not which of them is highlighted.
         return None
     kind = answer_kind(question)
+    named = _callout_name(question, labels)
+    if named is not None:
+        return _answer(question, named, 1.0)
+    valued = _anchored_value(question, kind, title, captions, labels, term_weights)
+    if valued is not None or values_only:
+        return valued
     if BETWEEN.search(question):
         between = _label_between(question, labels, embedder)
         return _answer(question, between, 1.0) if between is not None else None
@@ -181,6 +199,10 @@ def _best_label(
         labels = [label for label in labels if NUMBER_TOKEN.search(label.text)]
         if not labels:
             return None
+    # Strokes read as letters ("О 7", "Sysiem hesiname") are no answer however well they match.
+    labels = [label for label in labels if label_quality(label.text) >= MIN_LABEL_QUALITY]
+    if not labels:
+        return None
     terms = _question_terms(question, kind, title, captions, passages, term_weights)
     unique_best = False
     if not terms and kind == NUMBER:
@@ -354,6 +376,287 @@ def _question_terms(
         if any(p.search(word) for p in head)
         for t in search_tokens(word)
     }
-    content &= on_page
+    language = detect_language(question)
+    prose = [passage.text for passage in page if passage.kind != "figure" and passage.text.strip()]
+    own = sum(len(text) for text in prose if detect_language(text) == language)
+    if not prose or own >= SAME_LANGUAGE_SHARE * sum(len(text) for text in prose):
+        content &= on_page
+    else:
+        # A page all in the other language has none of the question's words: their absence says nothing
+        # of a product name, and a label holding one of four ("Text item" for "the text-mode
+        # counterpart") is no answer to the rest. Only a name (a Latin word in a Russian question)
+        # missing from the page is left out.
+        content = {t for t in content if t in on_page or not (t.isascii() and not question.isascii())}
     weights = term_weights(sorted(content)) if term_weights and content else {}
     return {term: weights.get(term, 1.0) for term in content}
+
+
+# -- a value beside the label that names it ---------------------------------------------------------
+
+_I = re.IGNORECASE
+IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+MAC = re.compile(r"(?<![\w:])[0-9a-f]{2}(?::[0-9a-f]{2}){5}(?![\w:])", re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
+VERSION = re.compile(r"(?<![\w.])v?\d+(?:\.\d+)+[a-z]?(?![\w.])", re.IGNORECASE)
+DOTTED_NAME = re.compile(r"(?<![\w@./-])[A-Za-z][\w-]*(?:\.[\w-]+)+(?![\w@/])")
+NUMBER_VALUE = re.compile(r"(?<![\w.,])[-+]?\d+(?:[.,:]\d+)*(?![\w])")
+
+VALUE_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"\bMAC\b", re.IGNORECASE), MAC),
+    (re.compile(r"\bIP(?:v[46])?\b|(?<!\w)IP-адрес", re.IGNORECASE), IPV4),
+    (re.compile(r"\be-?mail\s+address|адрес\w*\s+(?:электронной\s+)?почты|e-?mail-адрес", _I), EMAIL),
+    (re.compile(r"\bURL\b|\bweb\s+address|(?<!\w)ссылк\w*|адрес\w*\s+(?:сайта|страницы)", _I), URL),
+    (re.compile(r"\bversions?\b|(?<!\w)верси\w*", re.IGNORECASE), VERSION),
+    (
+        re.compile(
+            r"\b(?:host\s?|domain\s|server\s)?names?\b|\bdomains?\b|(?<!\w)(?:имя|имени|назван\w*|домен\w*)",
+            _I,
+        ),
+        DOTTED_NAME,
+    ),
+)
+"""What a question asks the value of, and how such a value is written: "which IP address" is
+answered by 212.10.3.4, "which host name" by a dotted name (mail.example.org). A number asked for
+("how many", "сколько") is any number."""
+VALUE_NOUNS = frozenset(
+    search_tokens(
+        "ip ipv4 ipv6 address addresses mac url email mail version versions name names host hostname domain "
+        "number value count адрес адреса ip-адрес версия версии имя имени название номер значение число"
+    )
+)
+"""Words that say which kind of value is asked: not what the value belongs to."""
+MIN_ANCHOR_MATCH = 0.5
+"""Share of the question's own words a label must hold to name what the asked value belongs to."""
+ROW_SLACK = 0.35
+"""A value on the same row as its label: its middle within the label's height widened by this share."""
+MAX_LABEL_WORDS = 6
+"""A label longer than this is a line of a screen: its value is answered with the word before it."""
+BELOW_REACH = 1.6
+"""A value under its label: no more than this many of the label's heights below it."""
+
+
+@dataclass(frozen=True)
+class AnchoredValue:
+    """A value of the asked kind with the label that says what it is."""
+
+    anchor: FigureLabel
+    value: FigureLabel
+    place: int
+    """0: in the label itself ("Packets: 135"), 1: the next label on its row, 2: the label under it."""
+    match: float
+    text: str
+    """What is answered: the value's label, or the value and the word before it in a long one."""
+
+
+def asked_value_shape(question: str, kind: str) -> re.Pattern[str] | None:
+    """How the asked value is written, or None when the question asks for no value of a known shape."""
+    for asks, shape in VALUE_SHAPES:
+        if asks.search(question):
+            return shape
+    return NUMBER_VALUE if kind == NUMBER else None
+
+
+def _anchored_value(
+    question: str,
+    kind: str,
+    title: str,
+    captions: Sequence[str],
+    labels: list[FigureLabel],
+    term_weights: TermWeights | None,
+) -> Answer | None:
+    """ "Which IP address does the server return for mail.example.org?", "How many processes are
+    running?": the value of the asked shape that a figure writes in, beside or under the label naming
+    what it belongs to (a host name and its address, a dashboard row "Running processes  190").
+
+    A label names it when it holds half the question's own words (beyond frame, caption and the
+    value's noun; in the other language through the lexicon), an identifier the question names, or
+    the word that qualifies the value's noun ("the EHLO name"). None when no such pair is found.
+    """
+    shape = asked_value_shape(question, kind)
+    if shape is None:
+        return None
+    known = set(search_tokens(title)) | {t for caption in captions for t in search_tokens(caption)}
+    terms = set(search_tokens(question, drop_stopwords=True)) - known - _FRAME_WORDS - VALUE_NOUNS
+    terms = {t for t in terms if not t.replace(".", "").isdigit()}
+    profile = profile_question(question)
+    for caption in captions:
+        # "the server status panel" of "Панель состояния сервера": the caption says which figure.
+        terms -= translated_terms(profile, caption, frozenset(terms))
+    qualifiers = _value_qualifiers(question)
+    if not terms and not qualifiers:
+        return None
+    weights = term_weights(sorted(terms)) if term_weights else {}
+    weighted = {t: weights.get(t, 1.0) for t in terms}
+    total = sum(weighted.values()) or 1.0
+    # "mail.example.org", "eth0", "sshd_config": names a label writes as the question does.
+    identifiers = {
+        name.lower().rstrip(".")
+        for name in re.findall(r"(?<!\w)[^\W\d_][\w-]*(?:[._/][\w-]+)+|\b[^\W\d_]+\d\w*", question)
+    }
+    asked_tokens = set(search_tokens(question))
+    found: list[AnchoredValue] = []
+    for anchor in labels:
+        tokens = search_tokens(anchor.text)
+        own = name_match(weighted, tokens)
+        missing = frozenset(t for t in terms if t not in tokens)
+        crossed = translated_terms(profile, anchor.text, missing) if missing else set()
+        match = (own + sum(weighted[t] for t in crossed)) / total
+        lowered = anchor.text.lower()
+        names = any(name in lowered for name in identifiers) or bool(qualifiers & set(tokens))
+        if match < MIN_ANCHOR_MATCH and not names:
+            continue
+        for place, value in _values_near(anchor, labels):
+            values = [
+                item for item in shape.finditer(value.text) if not set(search_tokens(item[0])) <= asked_tokens
+            ]
+            if values:
+                text = value.text
+                if place == 0 and len(text.split()) > MAX_LABEL_WORDS:
+                    # A screen's title bar holding "aptitude 0.8.13" among its menus: the value and
+                    # the word before it.
+                    start = text.rfind(" ", 0, max(0, values[0].start() - 1)) + 1
+                    text = text[start : values[0].end()]
+                found.append(AnchoredValue(anchor, value, place, match + (1.0 if names else 0.0), text))
+                break
+    if not found:
+        return None
+    best = max(found, key=lambda pair: (pair.match, -pair.place))
+    log.info("figure: %r -> %r by %r (place %d)", question, best.value.text, best.anchor.text, best.place)
+    answer = _answer(question, best.value, best.match)
+    text = best.text if best.place == 0 else f"{best.anchor.text}: {best.text}"
+    return Answer(question, text, True, answer.citations, answer.language)
+
+
+def _value_qualifiers(question: str) -> set[str]:
+    """Words that qualify the asked value's noun ("the *EHLO* name", "версия *Webmin*"): a label
+    holding one of them with a value is that value."""
+    words = re.findall(r"[\w.-]+", question)
+    found: set[str] = set()
+    for index, word in enumerate(words):
+        if set(search_tokens(word)) & VALUE_NOUNS:
+            for neighbour in words[max(0, index - 1) : index] + words[index + 1 : index + 2]:
+                tokens = set(search_tokens(neighbour, drop_stopwords=True)) - VALUE_NOUNS - _FRAME_WORDS
+                found |= tokens
+    return found
+
+
+def _values_near(anchor: FigureLabel, labels: Sequence[FigureLabel]) -> list[tuple[int, FigureLabel]]:
+    """The label itself, the next label to its right on its row, and the label right under it."""
+    x0, y0, x1, y1 = anchor.bbox
+    height = max(y1 - y0, 1.0)
+    same_figure = [
+        label for label in labels if label is not anchor and label.passage.section == anchor.passage.section
+    ]
+    row = [
+        label
+        for label in same_figure
+        if y0 - ROW_SLACK * height <= _centre(label.bbox)[1] <= y1 + ROW_SLACK * height
+        and label.bbox[0] >= x1 - 0.2 * height
+    ]
+    below = [
+        label
+        for label in same_figure
+        if y1 - 0.2 * height <= label.bbox[1] <= y1 + BELOW_REACH * height
+        and min(x1, label.bbox[2]) > max(x0, label.bbox[0])
+    ]
+    near: list[tuple[int, FigureLabel]] = [(0, anchor)]
+    if row:
+        near.append((1, min(row, key=lambda label: label.bbox[0])))
+    if below:
+        near.append((2, min(below, key=lambda label: label.bbox[1])))
+    return near
+
+
+# -- how well OCR read a label ------------------------------------------------------------------------
+
+MIN_LABEL_QUALITY = 0.6
+"""Share of a label's words that must read as words for the label to answer."""
+UNKNOWN_WORD = 0.5
+"""What a lower-case word the lexicon lacks counts: program names are such words, and so are misreadings."""
+_LABEL_WORD = re.compile(r"[^\W_]+(?:[._/:@-][^\W_]+)*")
+_LATIN = re.compile(r"[A-Za-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def label_quality(text: str) -> float:
+    """Share of a label's words that read as words: numbers and identifiers, acronyms, capitalised
+    names, grammar words and words the English-Russian lexicon knows, in the label's own script.
+
+    OCR of a drawing reads strokes as letters: a lone letter of the other script beside Latin words
+    ("О 7 Text item"), a word mixing scripts ("Cеrvеr"), a non-word ("hesiname"). Without the lexicon
+    installed, a plain word counts as read.
+    """
+    words = _LABEL_WORD.findall(text)
+    if not words:
+        return 0.0
+    latin = sum(bool(_LATIN.search(word)) for word in words)
+    cyrillic = sum(bool(_CYRILLIC.search(word)) for word in words)
+    script = _LATIN if latin >= cyrillic else _CYRILLIC
+    vocabulary = lexicon()
+    read = 0.0
+    for word in words:
+        letters = [ch for ch in word if ch.isalpha()]
+        if any(ch.isdigit() for ch in word) or re.search(r"[._/:@-]", word):
+            read += 1
+        elif _LATIN.search(word) and _CYRILLIC.search(word):
+            continue  # one word in two alphabets: look-alike letters guessed from strokes
+        elif len(letters) <= 2:
+            # A flag or an abbreviation ("i", "iA", "kB") in the label's script; a lone letter of the
+            # other script is a pictogram read as one.
+            read += bool(script.search(word)) and len(words) > 1
+        elif word.lower() in STOPWORDS or word[:1].isupper() or not vocabulary or vocabulary.knows(word):
+            read += 1
+        else:
+            # A program's name ("adduser", alone a label of its own) or a misreading ("hesiname").
+            read += UNKNOWN_WORD if len(words) > 1 else 1.0
+    return read / len(words)
+
+
+# -- numbered callouts --------------------------------------------------------------------------------
+
+CALLOUT_QUESTION = re.compile(
+    r"(?:\bcallouts?|\bparts?|\bitems?|\bnumbers?|\bno\.|#|\bpositions?|(?<!\w)позици\w*|(?<!\w)номер\w*"
+    r"|(?<!\w)цифр\w*|(?<!\w)выноск\w*|(?<!\w)детал\w*|№)\s*(?:№\s*)?(\d{1,3})(?![\w.,])",
+    re.IGNORECASE,
+)
+"""A question about what a numbered callout shows: "callout 2", "part No. 3", "цифрой 3", "позиция 4"."""
+CALLOUT_REACH = 6.0
+"""A callout's name stands no further from its number than this many of the number's heights."""
+
+
+def _callout_name(question: str, labels: Sequence[FigureLabel]) -> FigureLabel | None:
+    """ "Which part is callout 2?": the legend entry "2 Dust filter" of the figure, or the words
+    written beside a lone "2" (on its row to the right first, else the nearest words)."""
+    asked = CALLOUT_QUESTION.search(question)
+    if asked is None:
+        return None
+    number = asked.group(1)
+    entry = re.compile(rf"^\s*{number}\s*[.):\u2013\u2014-]?\s+(?=[^\W\d_])")
+    entries = [label for label in labels if entry.match(label.text)]
+    if entries:
+        return entries[0]
+    lone = [label for label in labels if label.text.strip().rstrip(".)") == number]
+    for callout in lone:
+        _, y0, x1, y1 = callout.bbox
+        height = max(y1 - y0, 1.0)
+        worded = [label for label in labels if label is not callout and re.search(r"[^\W\d_]{2}", label.text)]
+        row = [
+            label
+            for label in worded
+            if y0 - ROW_SLACK * height <= _centre(label.bbox)[1] <= y1 + ROW_SLACK * height
+            and label.bbox[0] >= x1 - 0.2 * height
+        ]
+        if row:
+            return min(row, key=lambda label: label.bbox[0])
+        near = [label for label in worded if _gap(label.bbox, callout.bbox) <= CALLOUT_REACH * height]
+        if near:
+            return min(near, key=lambda label: _gap(label.bbox, callout.bbox))
+    return None
+
+
+def _gap(a: BBox, b: BBox) -> float:
+    """Distance between two boxes (0 when they touch or overlap)."""
+    dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
+    dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
+    return float(np.hypot(dx, dy))

@@ -508,7 +508,7 @@ def test_the_highlighted_row_of_a_list_is_its_value_under_the_lists_title(style:
     chosen = [c for c in controls if c.kind == "list"]
     assert [(c.label, c.value) for c in chosen] == [("Measurement", "Inches")]
     x0, y0, x1, y1 = chosen[0].value_bbox
-    assert 20 <= x0 and x1 < 220 and y1 - y0 < 30  # the row's own words, not the whole list
+    assert x0 >= 20 and x1 < 220 and y1 - y0 < 30  # the row's own words, not the whole list
     page = PageContent(
         1, image.width, image.height, 72.0, "ocr", lines=recognize(image).lines, controls=controls
     )

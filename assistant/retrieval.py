@@ -281,11 +281,14 @@ class Retriever:
         """
         quoted = [set(search_tokens("".join(q), drop_stopwords=True)) for q in QUOTED_NAME.findall(question)]
         terms = set(search_tokens(question, drop_stopwords=True))
+        best = max(page_scores.values(), default=0.0)
         for key, found in pages.items():
             if not found or not found[0].passage.document.media_type.startswith("image/"):
                 continue
             if names_window(quoted, terms, _window_words(found)):
-                page_scores[key] += self.weights.window_bonus
+                # A quoted name is the user's own pointer to the window: it outweighs shared words.
+                floor = best if quoted else page_scores[key]
+                page_scores[key] = max(page_scores[key], floor) + self.weights.window_bonus
 
     def _add_visual(
         self,

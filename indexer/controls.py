@@ -834,9 +834,9 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         controls.append(Control("field", name, pair.label.bbox, shown.text, shown.bbox, None, group))
     for chosen in chosen_rows:
         label_box = chosen.title.bbox if chosen.title is not None else None
-        label = chosen.title.text.rstrip(" :") if chosen.title is not None else ""
+        heading = chosen.title.text.rstrip(" :") if chosen.title is not None else ""
         group = _section_heading(chosen.title.bbox if chosen.title else chosen.row.bbox, sections, height)
-        controls.append(Control("list", label, label_box, chosen.row.text, chosen.row.bbox, None, group))
+        controls.append(Control("list", heading, label_box, chosen.row.text, chosen.row.bbox, None, group))
     if tabs:
         names = [p.text for p in tabs]
         title = "Вкладки" if any(_CYRILLIC.search(name) for name in names) else "Tabs"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.visual import PagePassages, TermWeights, name_match, similarities
-from assistant.retrieval import PageHit
+from assistant.retrieval import QUOTED_NAME, PageHit, names_window
 from indexer.controls import STATE_WORDS
 from indexer.embedders import TextEmbedder
 from indexer.language import STOPWORDS, detect_language, search_tokens
@@ -169,8 +169,11 @@ def answer_from_controls(
     # broke), and only if retrieval found that control's passage among the page's evidence too.
     retrieved = {e.passage.id for e in top.passages}
     found_too = any(r.passage.id in retrieved for r in readings if r.name == best_name)
-    crossing = best_match < MIN_NAME_MATCH and detect_language(question) != detect_language(" ".join(names))
+    crossing = best_match < MIN_NAME_MATCH and own_language(question) != detect_language(" ".join(names))
     if crossing:
+        twin = answer_from_twin(question, top, readings, hits, page_passages, embedder, term_weights)
+        if twin is not None:
+            return twin
         # An English question about a Russian screen (or the reverse) shares no word with the
         # controls: what it names ("paper size") must mean one control's name far more than any other.
         named = named_phrase(question, window)
@@ -207,6 +210,84 @@ def answer_from_controls(
             return None
         best_score, best_match, _, best_name = leader
     return _answer(question, readings, best_name, best_score, best_match)
+
+
+TWIN_ROW = 0.03
+"""How far (share of the screen's height) a control may sit from its place on the other language's screen."""
+
+
+def answer_from_twin(
+    question: str,
+    top: PageHit,
+    readings: list[ControlReading],
+    hits: Sequence[PageHit],
+    page_passages: PagePassages | None,
+    embedder: TextEmbedder,
+    term_weights: TermWeights | None,
+) -> Answer | None:
+    """An English question about a Russian screen (or the reverse), read through the same window in
+    the question's language among the top pages.
+
+    Translated dialogs keep their layout: the control the question names on the twin screen (same
+    rows, labels of other lengths) sits on the same row of the meant screen, in the same state.
+    """
+    language = own_language(question)
+    for hit in list(hits)[:CLEAN_COPY_PAGES]:
+        if hit.key == top.key or not hit.document.media_type.startswith("image/"):
+            continue
+        passages = (
+            page_passages(hit.document.id, hit.page) if page_passages else [e.passage for e in hit.passages]
+        )
+        if _screen_language(passages) != language or any(p.kind == "mark" for p in passages):
+            continue
+        answer = answer_from_controls(question, [hit], _fixed_page(passages), embedder, term_weights)
+        if answer is None or not answer.citations:
+            continue
+        twin = [r for p in passages if (r := read_control(p, hit)) is not None]
+        chosen = [r for r in twin if _centre(r.value_bbox) == _centre(answer.citations[0].bbox)]
+        if len(chosen) != 1:
+            continue  # a group's several ticked boxes: each would need its own twin
+        placed = _same_place(chosen[0], readings)
+        if placed is not None:
+            log.info(
+                "screen: %r read on %s's twin %s", question, top.document.filename, hit.document.filename
+            )
+            return _answer_with(question, [placed], answer.citations[0].score)
+    return None
+
+
+def own_language(question: str) -> str:
+    """The language a question is written in, its quoted names (a window's title) left out."""
+    return detect_language(_QUOTED.sub(" ", question))
+
+
+def _fixed_page(passages: list[PassageRecord]) -> PagePassages:
+    """A page reader that returns `passages`, whichever page is asked for."""
+
+    def read(document: int, page: int) -> list[PassageRecord]:
+        return passages
+
+    return read
+
+
+def _centre(box: BBox) -> tuple[float, float]:
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+
+def _same_place(twin: ControlReading, readings: list[ControlReading]) -> ControlReading | None:
+    """The control of `readings` on the twin's row, of its kind and state, nearest across."""
+    tx, ty = _centre(twin.value_bbox)
+    tw, th = twin.passage.page_width or 1.0, twin.passage.page_height or 1.0
+    candidates = []
+    for reading in readings:
+        if reading.kind != twin.kind or reading.on != twin.on or reading.name in TAB_STRIP_NAMES:
+            continue
+        x, y = _centre(reading.value_bbox)
+        w, h = reading.passage.page_width or 1.0, reading.passage.page_height or 1.0
+        dy, dx = abs(y / h - ty / th), abs(x / w - tx / tw)
+        if dy <= TWIN_ROW:
+            candidates.append((dy * 3 + dx, reading))
+    return min(candidates, key=lambda item: item[0])[1] if candidates else None
 
 
 NEGATED_STATE = re.compile(
@@ -585,8 +666,14 @@ def _question_terms(
     word that is on the page but in no control's name stays: it says the question is about that
     text, not a control, and weighs against every control. Words that frame the question
     ("option", "selected") count a little where a control's name holds them ("the other options").
+    A quoted name that names the window ("(Параметры демонстрации)", its title OCR cut to
+    "раметры") is the window's too.
     """
     title = set(search_tokens(window))
+    for quote in QUOTED_NAME.findall(question):
+        words = set(search_tokens("".join(quote), drop_stopwords=True))
+        if names_window([words], set(), title):
+            title |= words
     named = [search_tokens(name) for name in names]
     on_page = {token for passage in page for token in search_tokens(passage.text)}
     content = set(search_tokens(question, drop_stopwords=True)) - title

@@ -469,3 +469,47 @@ def test_a_window_is_named_by_its_whole_title_even_when_ocr_cut_its_first_letter
     assert named("Which margin is set in Writer's Page Style?", "Page Style")
     assert not named("Which margin is set in Writer's Page Style?", "Paragraph Style")
     assert not named("Which margin is set?", "Style")  # one common word names no window
+
+
+def screen_page(filename: str, section: str, lang: str, controls: list[Control]) -> list[PassageRecord]:
+    """The control passages of a one-page screenshot titled `section`."""
+    document = DocumentRecord(len(filename), filename, "0" * 64, "image/png", 1, 100, lang, "2026-01-01")
+    return [
+        PassageRecord(i, document, 1, 640, 420, d.kind, d.lang, d.section, d.text, d.bbox, d.spans)
+        for i, d in enumerate(control_passages(controls, section))
+    ]
+
+
+def test_a_question_about_the_other_languages_screen_is_read_through_its_twin() -> None:
+    # The same window in both languages: rows stay, labels change length. The English question names
+    # the Russian window; its words name a control only on the English screen.
+    english = [
+        Control("dropdown", "Format", (20, 60, 80, 74), "PNG", (150, 60, 220, 74), None, "Output"),
+        Control("radio", "Dithering", (20, 120, 100, 134), "None", (150, 120, 200, 134), False, "Output"),
+        Control(
+            "radio", "Dithering", (20, 120, 100, 134), "Floyd-Steinberg", (150, 150, 290, 164), True, "Output"
+        ),
+        Control("checkbox", "", None, "Keep metadata", (40, 200, 180, 214), True, "Options"),
+    ]
+    russian = [
+        Control("dropdown", "Формат файла", (20, 60, 120, 74), "PNG", (190, 60, 260, 74), None, "Вывод"),
+        Control("radio", "Сглаживание", (20, 120, 130, 134), "Нет", (190, 120, 230, 134), False, "Вывод"),
+        Control(
+            "radio",
+            "Сглаживание",
+            (20, 120, 130, 134),
+            "Флойд-Стейнберг",
+            (190, 150, 330, 164),
+            True,
+            "Вывод",
+        ),
+        Control("checkbox", "", None, "Сохранять метаданные", (40, 200, 230, 214), True, "Параметры"),
+    ]
+    pages = [
+        screen_page("export_ru.png", "Экспорт изображения", "ru", russian),
+        screen_page("export_english.png", "Export Image", "en", english),
+    ]
+    answer = ask_screens("In the Russian window («Экспорт изображения»), which dithering is selected?", pages)
+    assert answer is not None and answer.text == "Флойд-Стейнберг"
+    assert answer.citations[0].document.filename == "export_ru.png"
+    assert answer.citations[0].bbox == (190, 150, 330, 164)

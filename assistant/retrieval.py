@@ -281,14 +281,20 @@ class Retriever:
         """
         quoted = [set(search_tokens("".join(q), drop_stopwords=True)) for q in QUOTED_NAME.findall(question)]
         terms = set(search_tokens(question, drop_stopwords=True))
-        best = max(page_scores.values(), default=0.0)
-        for key, found in pages.items():
-            if not found or not found[0].passage.document.media_type.startswith("image/"):
-                continue
-            if names_window(quoted, terms, _window_words(found)):
-                # A quoted name is the user's own pointer to the window: it outweighs shared words.
-                floor = best if quoted else page_scores[key]
-                page_scores[key] = max(page_scores[key], floor) + self.weights.window_bonus
+        named = [
+            key
+            for key, found in pages.items()
+            if found
+            and found[0].passage.document.media_type.startswith("image/")
+            and names_window(quoted, terms, _window_words(found))
+        ]
+        if not named:
+            return
+        # A quoted name is the user's own pointer to the window: it outweighs shared words. The
+        # named pages move up together, so their own order (a clean screen before its marked copy) stays.
+        lift = max(page_scores.values()) - max(page_scores[key] for key in named) if quoted else 0.0
+        for key in named:
+            page_scores[key] += lift + self.weights.window_bonus
 
     def _add_visual(
         self,

@@ -513,3 +513,14 @@ def test_a_question_about_the_other_languages_screen_is_read_through_its_twin() 
     assert answer is not None and answer.text == "Флойд-Стейнберг"
     assert answer.citations[0].document.filename == "export_ru.png"
     assert answer.citations[0].bbox == (190, 150, 330, 164)
+
+
+def test_a_quoted_window_lifts_its_screens_together_the_clean_copy_first(make: Maker, tmp_path: Path) -> None:
+    lines = ["Параметры PDF", "Формат: FDF", "Сжатие: JPEG", "Разрешение: 300"]
+    make.screenshot("pdf_marked.png", lines, 2, "ellipse")
+    make.screenshot("pdf.png", lines)
+    make.screenshot("other.png", ["Печать", "Формат бумаги: A4", "Копии: 2"])
+    assistant = Assistant(tmp_path / "workspace")
+    assistant.add([make.root / name for name in ("pdf_marked.png", "pdf.png", "other.png")])
+    [first, second, *_] = assistant.search("Какой формат бумаги задан в окне «Параметры PDF»?", 3)
+    assert (first.document.filename, second.document.filename) == ("pdf.png", "pdf_marked.png")

@@ -552,7 +552,8 @@ def spatial_question(question: str) -> SpatialQuestion | None:
             anchor = " ".join(
                 word
                 for word in re.findall(r"[\w.]+", _ANCHOR_END.split(after, maxsplit=1)[0])
-                if search_tokens(word) and search_tokens(word)[0] not in _WIDGET_WORDS
+                if (tokens := search_tokens(word, drop_stopwords=True))
+                and tokens[0] not in _WIDGET_WORDS | _FRAME_WORDS
             )
         if anchor.strip():
             return SpatialQuestion(relation, kind, anchor.strip())

@@ -406,6 +406,8 @@ def test_a_control_named_by_its_place_beside_another_is_the_nearest_one_there() 
     # Nothing of the asked kind there: no answer rather than a neighbour of another kind.
     assert ask_screens("Which radio button is under the Browse... button?", [page]) is None
     assert spatial_question("Which option is circled in red next to Browse?") is None
+    # "Above" that points back in the text names no control.
+    assert spatial_question("Which of the options above is selected?") is None
 
 
 def test_a_controls_own_label_decides_between_controls_of_one_section() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,8 @@ class FusionWeights:
     rrf_k: float = 60.0
     depth: int = 60
     mark_bonus: float = 0.02
+    window_bonus: float = 0.02
+    """Added to a screenshot whose window the question names ("in the «Format Cells» window")."""
     clean_copy: float = 0.002
     support: float = 0.0
     """Weight of the second and third passages of a page relative to its best one."""
@@ -168,6 +171,7 @@ class Retriever:
                     window = _window_words(found)
                     named = sum(_named(word, terms) for word in window) / len(window) if window else 0.0
                     page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named)
+        self._name_windows(question, page_scores, pages)
         self._add_visual(question, page_scores, pages, depth, documents)
         reach = weights.rerank_pages + weights.rerank_reach if weights.rerank_pages > 0 else 0
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[: max(k, reach)]
@@ -266,6 +270,35 @@ class Retriever:
         # Relative to the best lexical hit, so a channel with a strong match keeps its full weight.
         return {pid: value / top * min(1.0, top * 2) ** 2 for pid, value in coverage.items()}
 
+    def _name_windows(
+        self,
+        question: str,
+        page_scores: dict[tuple[int, int], float],
+        pages: dict[tuple[int, int], list[Evidence]],
+    ) -> None:
+        """Lift the screenshots whose window the question names, in whichever language it names it.
+
+        "Which category is selected in the «Формат ячеек» window?" means that window's screenshot,
+        though another screen holds more of the question's words ("selected", "выбрано"). The
+        window's name is its title (the screenshot's passages' section).
+        """
+        quoted = [set(search_tokens("".join(q), drop_stopwords=True)) for q in QUOTED_NAME.findall(question)]
+        terms = set(search_tokens(question, drop_stopwords=True))
+        named = [
+            key
+            for key, found in pages.items()
+            if found
+            and found[0].passage.document.media_type.startswith("image/")
+            and names_window(quoted, terms, _window_words(found))
+        ]
+        if not named:
+            return
+        # A quoted name is the user's own pointer to the window: it outweighs shared words. The
+        # named pages move up together, so their own order (a clean screen before its marked copy) stays.
+        lift = max(page_scores.values()) - max(page_scores[key] for key in named) if quoted else 0.0
+        for key in named:
+            page_scores[key] += lift + self.weights.window_bonus
+
     def _add_visual(
         self,
         question: str,
@@ -313,6 +346,29 @@ def _window_words(found: list[Evidence]) -> set[str]:
     for evidence in found:
         words.update(search_tokens(evidence.passage.section, drop_stopwords=True))
     return words - _MARK_WORDS
+
+
+QUOTED_NAME = re.compile(r"«([^»]+)»|\"([^\"]+)\"|“([^”]+)”|\(([^)]+)\)")
+"""A name the question sets apart: «Формат ячеек», "Print", (Параметры демонстрации)."""
+
+
+def names_window(quoted: list[set[str]], terms: set[str], window: set[str]) -> bool:
+    """Whether the question names a screenshot's window by its title's words.
+
+    A question that quotes names means the window one of them names in full; one that quotes
+    nothing must name every word of a title of two or more words. Letters lost at a title's start
+    (OCR cut "Параметры" to "раметры" at the window's edge) still count.
+    """
+    title = {word for word in window if len(word) >= 3}
+    if not title:
+        return False
+    if quoted:
+        return any(names and all(_in_title(word, title) for word in names) for names in quoted)
+    return len(title) >= 2 and all(_named(word, terms) for word in title)
+
+
+def _in_title(word: str, title: set[str]) -> bool:
+    return _named(word, title) or any(len(part) >= 5 and word.endswith(part) for part in title)
 
 
 def _named(word: str, terms: set[str]) -> bool:

@@ -173,7 +173,7 @@ def find_indicators(gray: np.ndarray, words: list[Word], height: float) -> list[
         for indicator in indicator_candidates(gray, words, height)
         if _label_right_of(indicator.bbox, text_words, height) is not None
     ]
-    return _settle_radio_groups(found, height)
+    return _settle_radio_groups(found, height, text_words)
 
 
 def indicator_candidates(gray: np.ndarray, words: list[Word], height: float) -> list[Indicator]:
@@ -308,6 +308,49 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
     return changed
 
 
+def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> bool:
+    """Read again the values OCR lost right of their labels; True when `lines` changed (in place).
+
+    A value inside a framed button or field ("File: [/tmp/output.ps]", a file chooser) is often
+    lost whole: the frame and its shading hide it from tesseract's page layout. For each label
+    ending in ':' with nothing read to its right on its row, the row beside it is read on its own,
+    its frame whitened first.
+    """
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    page_w = gray.shape[1]
+    words = [w for line in lines for w in line.words if _is_text(w)]
+    regions: list[BBox] = []
+    for word in words:
+        _, y0, x1, y1 = word.bbox
+        if not word.text.endswith(":") or y0 < TITLE_BAR * height:
+            continue
+        cy = (y0 + y1) / 2
+        beside = [w for w in words if w.bbox[1] <= cy <= w.bbox[3] and w.bbox[0] > x1]
+        nearest = min((w.bbox[0] for w in beside), default=float(page_w))
+        if nearest - x1 <= 4 * height:
+            continue
+        end = min(nearest - 0.5 * height, x1 + 30 * height, page_w - 1.0)
+        band = gray[round(y0) : round(y1), round(x1 + 2) : round(end)]
+        if band.size == 0 or not (np.abs(band - np.median(band)) > INK_CONTRAST).any():
+            continue
+        regions.append((x1 + 2, y0 - 0.6 * height, end, y1 + 0.6 * height))
+    if not regions:
+        return False
+    next_block = max((line.block for line in lines), default=0) + 1
+    changed = False
+    for region, found in zip(regions, read_boxes(image, regions, "eng+rus", framed=True), strict=True):
+        fresh = [w for w in found if _is_text(w) and w.confidence >= 50]
+        if sum(ch.isalnum() for w in fresh for ch in w.text) < 2:
+            continue
+        for line in lines:
+            line.words[:] = [w for w in line.words if not _centre_in(w.bbox, region)]
+        lines.append(TextLine(fresh, next_block))
+        next_block += 1
+        changed = True
+    lines[:] = [line for line in lines if line.words]
+    return changed
+
+
 def _ink_end(gray: np.ndarray, region: BBox, height: float) -> float | None:
     """Where the writing that starts just right of a widget ends (a gap of two text heights), if any."""
     x0, y0, x1, y1 = (round(v) for v in region)
@@ -378,14 +421,14 @@ def _glued_to(word: Word, box: BBox) -> bool:
     )
 
 
-def _settle_radio_groups(indicators: list[Indicator], height: float) -> list[Indicator]:
+def _settle_radio_groups(indicators: list[Indicator], height: float, words: list[Word]) -> list[Indicator]:
     """In a column or row of radio buttons exactly one is on: the one that differs most.
 
     Themes draw 'off' as a hollow ring or as a flat disc; what is constant is that the selected
     one stands out from its group. A group where none stands out clearly keeps its own readings.
     """
     radios = [i for i in indicators if i.kind == "radio"]
-    groups = _radio_groups(radios, height)
+    groups = _radio_groups(radios, height, words)
     settled: dict[int, Indicator] = {}
     for group in groups:
         if len(group) < 2:
@@ -398,8 +441,12 @@ def _settle_radio_groups(indicators: list[Indicator], height: float) -> list[Ind
     return [settled.get(id(i), i) for i in indicators]
 
 
-def _radio_groups(radios: list[Indicator], height: float) -> list[list[Indicator]]:
-    """Radios aligned in a column (same x) or a row (same y) at most ~3 rows apart."""
+def _radio_groups(radios: list[Indicator], height: float, words: list[Word]) -> list[list[Indicator]]:
+    """Radios aligned in a column (same x) or a row (same y) at most ~6 rows apart.
+
+    A heading between two radios of a column ("Presentation Mode" under the "Range" options)
+    starts a new group: text that begins left of the column and reaches into it, between them.
+    """
     parent = list(range(len(radios)))
 
     def find(i: int) -> int:
@@ -408,11 +455,21 @@ def _radio_groups(radios: list[Indicator], height: float) -> list[list[Indicator
             i = parent[i]
         return i
 
+    def heading_between(a: Indicator, b: Indicator) -> bool:
+        upper, lower = (a, b) if a.bbox[1] <= b.bbox[1] else (b, a)
+        column = min(a.bbox[0], b.bbox[0])
+        return any(
+            upper.bbox[3] <= (w.bbox[1] + w.bbox[3]) / 2 <= lower.bbox[1]
+            and w.bbox[0] < column - 0.2 * height
+            and w.bbox[2] > column
+            for w in words
+        )
+
     for i, a in enumerate(radios):
         for j in range(i + 1, len(radios)):
             b = radios[j]
             dx, dy = abs(a.bbox[0] - b.bbox[0]), abs(a.bbox[1] - b.bbox[1])
-            same_column = dx <= 0.5 * height and dy <= 6 * height
+            same_column = dx <= 0.5 * height and dy <= 6 * height and not heading_between(a, b)
             same_row = dy <= 0.5 * height and dx <= 40 * height
             if same_column or same_row:
                 parent[find(i)] = find(j)
@@ -431,7 +488,7 @@ def phrases(lines: list[TextLine], height: float) -> list[Phrase]:
     for line in lines:
         current: list[Word] = []
         for word in sorted(line.words, key=lambda w: w.bbox[0]):
-            if not _is_text(word):
+            if not _is_text(word) and not (current and _short_word_within(word, current[-1], height)):
                 # Widget debris (|, [|], v) separates phrases without belonging to either.
                 if current:
                     result.append(Phrase(tuple(current)))
@@ -444,6 +501,19 @@ def phrases(lines: list[TextLine], height: float) -> list[Phrase]:
         if current:
             result.append(Phrase(tuple(current)))
     return result
+
+
+def _short_word_within(word: Word, previous: Word, height: float) -> bool:
+    """A one-letter word read like a widget ("с" of "Связь с файлом") that goes on a phrase at word spacing.
+
+    A radio button or check box read as "O" or "с" starts its label; it never follows a word that closely.
+    """
+    return (
+        len(word.text) == 1
+        and word.text.isalpha()
+        and word.confidence >= 80
+        and 0 <= word.bbox[0] - previous.bbox[2] <= 0.8 * height
+    )
 
 
 def find_frame(gray: np.ndarray, box: BBox, height: float) -> Frame | None:
@@ -581,6 +651,17 @@ def _labelled_from_outside(phrase: Phrase, row_phrases: list[Phrase], height: fl
     )
 
 
+def _labelled_beside(box: BBox, row_phrases: list[Phrase], height: float) -> bool:
+    """Whether a label ending in ':' stands just left of a frame, on its row."""
+    cy = (box[1] + box[3]) / 2
+    return any(
+        p.text.endswith(":")
+        and p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
+        and 0 <= box[0] - p.bbox[2] <= 3 * height
+        for p in row_phrases
+    )
+
+
 def _bar_under(gray: np.ndarray, box: BBox, height: float) -> Frame | None:
     """The bar drawn under a row's text from its left end to its right end, if there is one."""
     page_h, page_w = gray.shape
@@ -672,7 +753,7 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         return []
     gray = np.asarray(image.convert("L"), dtype=np.float32)
     height = text_height(words)
-    if recover_labels(image, lines, height):
+    if recover_labels(image, lines, height) | recover_values(image, lines, height):
         words = [w for line in lines for w in line.words]
     indicators = find_indicators(gray, words, height)
     row_phrases = phrases(lines, height)
@@ -683,6 +764,10 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         if found is not None and id(found[0]) not in taken:
             taken.add(id(found[0]))
             options.append((indicator, found[1]))
+    # A list's chosen row before bars: a tree's header is a bar too ("Printer  Location  State").
+    chosen_rows = selected_rows(gray, [p for p in row_phrases if id(p) not in taken], height)
+    for chosen in chosen_rows:
+        taken.update(id(p) for p in (chosen.row, chosen.title) if p is not None)
     # GIMP's combo boxes and spin scales hold their label too: "Wave type ... Sine ▾" in one bar.
     in_bars = labelled_bars(gray, [p for p in row_phrases if id(p) not in taken], height)
     for bar_label, bar_value, _ in in_bars:
@@ -692,8 +777,13 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         if id(phrase) in taken:
             continue
         frame = find_frame(gray, phrase.bbox, height)
-        if frame is not None and frame.kind == "button" and _is_number(phrase.text):
-            # A short number sits in the middle of its field as a caption does in a button.
+        if (
+            frame is not None
+            and frame.kind == "button"
+            and (_is_number(phrase.text) or _labelled_beside(frame.bbox, row_phrases, height))
+        ):
+            # A short number sits in the middle of its field as a caption does in a button; a
+            # button right after a label ("File: [/tmp/out.ps]", a file chooser) shows that label's value.
             frame = Frame(frame.bbox, "field")
         if frame is not None and frame.kind == "button":
             taken.add(id(phrase))  # a button's caption heads no section and labels nothing
@@ -721,7 +811,9 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     sections = [p for p in unframed if id(p) not in paired]
     controls: list[Control] = []
     for indicator, option in options:
-        title, title_box, anchor = _group_title(indicator, indicators, headings, sections, height)
+        title, title_box, anchor = _group_title(
+            indicator, indicators, headings, sections, height, [w for w in words if _is_text(w)]
+        )
         text, box = _option_text(option)
         if title_box is not None and title_box[3] <= anchor[1] + 1:
             # A heading above the options is their section, not a label on their row.
@@ -740,6 +832,11 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         name = pair.label.text.rstrip(" :")
         shown = pair.value
         controls.append(Control("field", name, pair.label.bbox, shown.text, shown.bbox, None, group))
+    for chosen in chosen_rows:
+        label_box = chosen.title.bbox if chosen.title is not None else None
+        heading = chosen.title.text.rstrip(" :") if chosen.title is not None else ""
+        group = _section_heading(chosen.title.bbox if chosen.title else chosen.row.bbox, sections, height)
+        controls.append(Control("list", heading, label_box, chosen.row.text, chosen.row.bbox, None, group))
     if tabs:
         names = [p.text for p in tabs]
         title = "Вкладки" if any(_CYRILLIC.search(name) for name in names) else "Tabs"
@@ -814,6 +911,132 @@ def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) ->
         found.append(LabelledValue(label, value, sources))
         used.update(id(p) for p in sources)
     return found if dialog or len(found) >= MIN_PAIRS else []
+
+
+@dataclass(frozen=True)
+class SelectedRow:
+    """The highlighted row of a list box or tree ("Процентный" among the categories), and its list's title."""
+
+    row: Phrase
+    title: Phrase | None
+    """The heading over the list (a label above its frame, a column header), None when it has none."""
+
+
+SELECTION_CONTRAST = 40.0
+"""Grey levels between a selection bar's fill and the list's background around it."""
+
+
+def selected_rows(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> list[SelectedRow]:
+    """Rows of list boxes and trees drawn on a selection bar: the item the list has chosen.
+
+    A selected row is text on a bar of even fill that reaches past the text on the right, is about
+    a row tall, and stands out from the list's background above and below it; other rows are
+    written in the same column (a list, not a lone coloured button). The list's title is the
+    column's first phrase when a frame edge or header line parts it from the items, else nothing.
+    """
+    page_w = gray.shape[1]
+    found = []
+    for phrase in row_phrases:
+        y0, x1 = phrase.bbox[1], phrase.bbox[2]
+        if y0 < 2 * height or not any(ch.isalnum() for ch in phrase.text):
+            continue  # the window's title bar is a dark bar with light words too
+        fill = _selection_fill(gray, phrase.bbox, height)
+        if fill is None:
+            continue
+        column = _list_column(phrase, row_phrases, height)
+        if len(column) < 2:
+            continue
+        sample = (round(x1 + 0.5 * height), round(min(page_w, x1 + 2.5 * height)))
+        plain = [
+            p
+            for p in column
+            if p is not phrase
+            and abs(float(np.median(gray[round(p.bbox[1]) : round(p.bbox[3]), sample[0] : sample[1]])) - fill)
+            > SELECTION_CONTRAST
+        ]
+        if not plain:
+            continue  # every row alike: a coloured panel, not one chosen row
+        found.append(SelectedRow(phrase, _list_title(gray, column, row_phrases, height)))
+    return found
+
+
+def _selection_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
+    """The fill of the bar behind `box`'s text when it is a selection bar, else None."""
+    page_h, page_w = gray.shape
+    x0, y0, x1, y1 = (round(v) for v in box)
+    right0, right1 = round(x1 + 0.5 * height), round(min(page_w, x1 + 2.5 * height))
+    if right1 - right0 < 0.8 * height:
+        return None
+    beside = gray[y0:y1, right0:right1]
+    if beside.size == 0 or float(beside.std()) > 10.0:
+        return None
+    fill = float(np.median(beside))
+    # Selection is drawn in inverse video: light letters on a darker bar. A header cell or a
+    # button is the other way round.
+    text = gray[y0:y1, x0:x1]
+    ink = text[np.abs(text - fill) > SELECTION_CONTRAST]
+    if ink.size == 0 or float(np.median(ink)) < fill:
+        return None
+    # The bar ends within about a row above and below: there the list's own background returns.
+    reach = round(1.2 * height)
+    ends = []
+    for rows in (range(y0 - 1, max(-1, y0 - reach), -1), range(y1, min(page_h, y1 + reach))):
+        end = next(
+            (r for r in rows if abs(float(np.median(gray[r, right0:right1])) - fill) > SELECTION_CONTRAST),
+            None,
+        )
+        if end is None:
+            return None
+        ends.append(end)
+    if ends[1] - ends[0] > 2.6 * height:
+        return None
+    return fill
+
+
+def _list_column(phrase: Phrase, row_phrases: list[Phrase], height: float) -> list[Phrase]:
+    """The phrases written flush with `phrase` above and below it, row after row, top to bottom."""
+    aligned = sorted(
+        (p for p in row_phrases if abs(p.bbox[0] - phrase.bbox[0]) <= 0.6 * height),
+        key=lambda p: p.bbox[1],
+    )
+    index = aligned.index(phrase)
+    start = end = index
+    while start > 0 and aligned[start].bbox[1] - aligned[start - 1].bbox[3] <= 2.0 * height:
+        start -= 1
+    while end + 1 < len(aligned) and aligned[end + 1].bbox[1] - aligned[end].bbox[3] <= 2.0 * height:
+        end += 1
+    return aligned[start : end + 1]
+
+
+def _list_title(
+    gray: np.ndarray, column: list[Phrase], row_phrases: list[Phrase], height: float
+) -> Phrase | None:
+    """The title over a list's column: its header row, or the label just above its frame (flush or a
+    little further left), parted from the items by a line."""
+    top = column[0]
+    if _edge_between(gray, top, column[1], height):
+        return top
+    above = [
+        p
+        for p in row_phrases
+        if 0 <= top.bbox[1] - p.bbox[3] <= 2.2 * height
+        and top.bbox[0] - 1.5 * height <= p.bbox[0] <= top.bbox[0] + 0.6 * height
+    ]
+    if not above:
+        return None
+    title = max(above, key=lambda p: p.bbox[3])
+    return title if _edge_between(gray, title, top, height) else None
+
+
+def _edge_between(gray: np.ndarray, upper: Phrase, lower: Phrase, height: float) -> bool:
+    """Whether a horizontal line (a list's frame, a header's border) runs between two phrases of a column."""
+    x0 = round(max(upper.bbox[0], lower.bbox[0]))
+    x1 = round(min(gray.shape[1], x0 + 4 * height))
+    for row in range(round(upper.bbox[3]) + 1, round(lower.bbox[1])):
+        step = np.abs(gray[row, x0:x1] - gray[row - 1, x0:x1]) > FRAME_CONTRAST
+        if step.size and float(step.mean()) >= 0.85:
+            return True
+    return False
 
 
 def tab_strip(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> list[Phrase]:
@@ -891,9 +1114,13 @@ def _option_phrase(
 
 
 def _option_text(label: Phrase) -> tuple[str, BBox]:
-    """An option's own words: a trailing 'Quality:' is the label of the next field, not the option's."""
+    """An option's own words: a trailing 'Quality:' is the label of the next field, not the option's.
+
+    A trailing word in lower case goes on with the option's own sentence, which introduces the field
+    beside it ("Loop and repeat after: [00:00:05]"): it stays, without its colon.
+    """
     words = list(label.words)
-    while len(words) > 1 and words[-1].text.endswith(":"):
+    while len(words) > 1 and words[-1].text.endswith(":") and not words[-1].text[:1].islower():
         words.pop()
     text = " ".join(w.text for w in words)
     return text.rstrip(" :") or text, union_bbox([w.bbox for w in words])
@@ -905,6 +1132,7 @@ def _group_title(
     headings: list[Phrase],
     sections: list[Phrase],
     height: float,
+    words: list[Word],
 ) -> tuple[str, BBox | None, BBox]:
     """The title of an option's group and where the group starts.
 
@@ -913,7 +1141,7 @@ def _group_title(
     anchor = indicator.bbox
     if indicator.kind == "radio":
         radios = [i for i in indicators if i.kind == "radio"]
-        group = next(g for g in _radio_groups(radios, height) if indicator in g)
+        group = next(g for g in _radio_groups(radios, height, words) if indicator in g)
         anchor = min(group, key=lambda i: (i.bbox[1], i.bbox[0])).bbox
     cy = (anchor[1] + anchor[3]) / 2
     left = [

@@ -14,7 +14,7 @@ TextSource = Literal["pdf", "ocr", "none"]
 PassageKind = Literal["heading", "text", "mark", "control", "figure"]
 FigureKind = Literal["image", "drawing"]
 MarkShape = Literal["rectangle", "ellipse", "arrow", "highlight"]
-ControlKind = Literal["radio", "checkbox", "field", "dropdown", "tabs"]
+ControlKind = Literal["radio", "checkbox", "field", "dropdown", "list", "tabs"]
 
 
 def union_bbox(boxes: list[BBox]) -> BBox:

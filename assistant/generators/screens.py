@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.visual import PagePassages, TermWeights, name_match, similarities
-from assistant.retrieval import PageHit
+from assistant.retrieval import QUOTED_NAME, PageHit, names_window
 from indexer.controls import STATE_WORDS
 from indexer.embedders import TextEmbedder
 from indexer.language import STOPWORDS, detect_language, search_tokens
@@ -78,6 +78,10 @@ class ControlReading:
     on: bool | None
     option: bool
     """A radio button or check box (its value is the option's text), not a field."""
+    label: str = ""
+    """The control's own label ("Format"), without its section ("Paper Format")."""
+    kind: str = "field"
+    """'radio' or 'checkbox' (told by the state's words), else 'field' (fields, drop-downs, lists)."""
 
 
 def read_control(passage: PassageRecord, hit: PageHit) -> ControlReading | None:
@@ -86,17 +90,22 @@ def read_control(passage: PassageRecord, hit: PageHit) -> ControlReading | None:
         return None
     value_span = passage.spans[-1]
     value = passage.text[value_span.start : value_span.end]
+    label = passage.text[passage.spans[0].start : passage.spans[0].end] if len(passage.spans) > 1 else ""
     head = passage.text[: value_span.start].replace("›", " ").rstrip(" :")
     tail = passage.text[value_span.end :].strip(" ()")
     on: bool | None = None
     option = bool(tail)
+    kind = "field"
     for words in STATE_WORDS.values():
-        for (_, state), phrase in words.items():
+        for (indicator, state), phrase in words.items():
             if tail == phrase:
-                on = state
+                on, kind = state, indicator
     if option and on is None:
         return None
-    return ControlReading(passage, hit, head.strip(), value, value_span.bbox, on, option)
+    # An option without a row label is named by its group's title: that is its own label.
+    return ControlReading(
+        passage, hit, head.strip(), value, value_span.bbox, on, option, label or head.strip(), kind
+    )
 
 
 _DRAWN_MARK = re.compile(
@@ -126,10 +135,15 @@ def answer_from_controls(
     answers) unless one control's name clearly matches what the question names.
     """
     asks_tabs = bool(_TABS_QUESTION.search(question) and _ASKS_WHICH.search(question))
-    if not hits or not (asks_tabs or is_setting_question(question)):
+    where = spatial_question(question)
+    if not hits or not (asks_tabs or where or is_setting_question(question)):
         return None
     top, passages = clean_copy(question, hits, page_passages)
     readings = [r for p in passages if (r := read_control(p, top)) is not None]
+    if where is not None:
+        placed = answer_placed(question, where, readings, passages)
+        if placed is not None or not is_setting_question(question):
+            return placed
     if asks_tabs:
         return _answer_tabs(question, readings)
     if not readings:
@@ -144,18 +158,22 @@ def answer_from_controls(
     terms = _question_terms(question, window, passages, names, term_weights)
     meaning = dict(zip(names, similarities(embedder, question, names), strict=True))
     total = sum(terms.values())
+    own = _own_label_matches(readings, terms)
     scored = []
     for name in names:
         match = name_match(terms, search_tokens(name)) / total if total else 0.0
-        scored.append((match + 0.5 * meaning[name], match, name))
+        scored.append((match + 0.5 * meaning[name], match, own.get(name, 0.0), name))
     scored.sort(reverse=True)
-    best_score, best_match, best_name = scored[0]
+    best_score, best_match, _, best_name = scored[0]
     # Meaning alone vouches for a control when no word can be shared (another language, a label OCR
     # broke), and only if retrieval found that control's passage among the page's evidence too.
     retrieved = {e.passage.id for e in top.passages}
     found_too = any(r.passage.id in retrieved for r in readings if r.name == best_name)
-    crossing = best_match < MIN_NAME_MATCH and detect_language(question) != detect_language(" ".join(names))
+    crossing = best_match < MIN_NAME_MATCH and own_language(question) != detect_language(" ".join(names))
     if crossing:
+        twin = answer_from_twin(question, top, readings, hits, page_passages, embedder, term_weights)
+        if twin is not None:
+            return twin
         # An English question about a Russian screen (or the reverse) shares no word with the
         # controls: what it names ("paper size") must mean one control's name far more than any other.
         named = named_phrase(question, window)
@@ -182,10 +200,94 @@ def answer_from_controls(
             meaning[best_name],
         )
         return None
-    if len(scored) > 1 and scored[1][0] >= best_score - 0.02 and scored[1][1] >= best_match:
-        log.info("screen: %r and %r tie for %r", best_name, scored[1][2], question)
-        return None
+    tied = [item for item in scored[1:] if item[0] >= best_score - 0.02 and item[1] >= best_match]
+    if tied:
+        # "Which paper format is chosen?" between "Paper Format › Format" and "Paper Format ›
+        # Orientation": the section names both; the control whose own label the question names wins.
+        leader = max([scored[0], *tied], key=lambda item: item[2])
+        if any(item[2] >= leader[2] for item in [scored[0], *tied] if item is not leader):
+            log.info("screen: %r and %r tie for %r", best_name, tied[0][3], question)
+            return None
+        best_score, best_match, _, best_name = leader
     return _answer(question, readings, best_name, best_score, best_match)
+
+
+TWIN_ROW = 0.03
+"""How far (share of the screen's height) a control may sit from its place on the other language's screen."""
+
+
+def answer_from_twin(
+    question: str,
+    top: PageHit,
+    readings: list[ControlReading],
+    hits: Sequence[PageHit],
+    page_passages: PagePassages | None,
+    embedder: TextEmbedder,
+    term_weights: TermWeights | None,
+) -> Answer | None:
+    """An English question about a Russian screen (or the reverse), read through the same window in
+    the question's language among the top pages.
+
+    Translated dialogs keep their layout: the control the question names on the twin screen (same
+    rows, labels of other lengths) sits on the same row of the meant screen, in the same state.
+    """
+    language = own_language(question)
+    for hit in list(hits)[:CLEAN_COPY_PAGES]:
+        if hit.key == top.key or not hit.document.media_type.startswith("image/"):
+            continue
+        passages = (
+            page_passages(hit.document.id, hit.page) if page_passages else [e.passage for e in hit.passages]
+        )
+        if _screen_language(passages) != language or any(p.kind == "mark" for p in passages):
+            continue
+        answer = answer_from_controls(question, [hit], _fixed_page(passages), embedder, term_weights)
+        if answer is None or not answer.citations:
+            continue
+        twin = [r for p in passages if (r := read_control(p, hit)) is not None]
+        chosen = [r for r in twin if _centre(r.value_bbox) == _centre(answer.citations[0].bbox)]
+        if len(chosen) != 1:
+            continue  # a group's several ticked boxes: each would need its own twin
+        placed = _same_place(chosen[0], readings)
+        if placed is not None:
+            log.info(
+                "screen: %r read on %s's twin %s", question, top.document.filename, hit.document.filename
+            )
+            return _answer_with(question, [placed], answer.citations[0].score)
+    return None
+
+
+def own_language(question: str) -> str:
+    """The language a question is written in, its quoted names (a window's title) left out."""
+    return detect_language(_QUOTED.sub(" ", question))
+
+
+def _fixed_page(passages: list[PassageRecord]) -> PagePassages:
+    """A page reader that returns `passages`, whichever page is asked for."""
+
+    def read(document: int, page: int) -> list[PassageRecord]:
+        return passages
+
+    return read
+
+
+def _centre(box: BBox) -> tuple[float, float]:
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+
+def _same_place(twin: ControlReading, readings: list[ControlReading]) -> ControlReading | None:
+    """The control of `readings` on the twin's row, of its kind and state, nearest across."""
+    tx, ty = _centre(twin.value_bbox)
+    tw, th = twin.passage.page_width or 1.0, twin.passage.page_height or 1.0
+    candidates = []
+    for reading in readings:
+        if reading.kind != twin.kind or reading.on != twin.on or reading.name in TAB_STRIP_NAMES:
+            continue
+        x, y = _centre(reading.value_bbox)
+        w, h = reading.passage.page_width or 1.0, reading.passage.page_height or 1.0
+        dy, dx = abs(y / h - ty / th), abs(x / w - tx / tw)
+        if dy <= TWIN_ROW:
+            candidates.append((dy * 3 + dx, reading))
+    return min(candidates, key=lambda item: item[0])[1] if candidates else None
 
 
 NEGATED_STATE = re.compile(
@@ -358,6 +460,14 @@ def _answer_tabs(question: str, readings: list[ControlReading]) -> Answer | None
     )
 
 
+def _own_label_matches(readings: list[ControlReading], terms: dict[str, float]) -> dict[str, float]:
+    """For each control name, the share of the question's terms its own label holds (not its section's)."""
+    total = sum(terms.values())
+    if not total:
+        return {}
+    return {r.name: name_match(terms, search_tokens(r.label)) / total for r in readings if r.label}
+
+
 def _cite(passage: PassageRecord, bbox: BBox, text: str, score: float) -> Citation:
     return Citation(
         document=passage.document,
@@ -380,6 +490,142 @@ def _answer(
         return None
     log.info("screen: %r -> %r (%s, match %.2f)", question, [r.value for r in chosen], best_name, best_match)
     return _answer_with(question, chosen, best_score)
+
+
+@dataclass(frozen=True)
+class SpatialQuestion:
+    """ "Which check box is under the «Browse...» button?": the relation, what is asked for, what is named."""
+
+    relation: str
+    """'below', 'above', 'left', 'right' or 'beside'."""
+    kind: str | None
+    """'checkbox', 'radio' or 'field' asked for; None: any control."""
+    anchor: str
+    """The words that name the control the question starts from."""
+
+
+_RELATIONS = (
+    (re.compile(r"\b(?:under|below|beneath|underneath)\b|(?<!\w)(?:под|ниже)(?!\w)", re.IGNORECASE), "below"),
+    (re.compile(r"\babove\b|(?<!\w)(?:над|выше)(?!\w)", re.IGNORECASE), "above"),
+    (
+        re.compile(r"\b(?:to the right of|right of|to the right)\b|(?<!\w)(?:справа|правее)(?!\w)", re.I),
+        "right",
+    ),
+    (re.compile(r"\b(?:to the left of|left of|to the left)\b|(?<!\w)(?:слева|левее)(?!\w)", re.I), "left"),
+    (re.compile(r"\b(?:next to|beside)\b|(?<!\w)(?:рядом|возле)(?!\w)", re.IGNORECASE), "beside"),
+)
+_ASKED_KINDS = (
+    (re.compile(r"check\s?-?box\w*|tick\s?box\w*|флаж\w*|галочк\w*", re.IGNORECASE), "checkbox"),
+    (re.compile(r"radio\w*|переключател\w*|радиокнопк\w*", re.IGNORECASE), "radio"),
+    (
+        re.compile(
+            r"\bfields?\b|\bdrop-?downs?\b|\blists?\b|(?<!\w)пол[еяю](?!\w)|списк\w*|список", re.IGNORECASE
+        ),
+        "field",
+    ),
+)
+_WIDGET_WORDS = frozenset(
+    search_tokens(
+        "the button buttons field box check checkbox label option of to кнопка кнопкой кнопки кнопку поле "
+        "полем флажок флажком надпись с от"
+    )
+)
+_ANCHOR_END = re.compile(
+    r"\?|,|\b(?:in|on|of)\s+(?:the|this)\b|(?<!\w)(?:в|на)\s+(?:окне|вкладке|диалоге)(?!\w)", re.IGNORECASE
+)
+
+
+def spatial_question(question: str) -> SpatialQuestion | None:
+    """The relation a question asks about between two controls of a screen, if it asks about one."""
+    if not _ASKS_WHICH.search(question) or _DRAWN_MARK.search(question):
+        return None
+    for pattern, relation in _RELATIONS:
+        found = pattern.search(question)
+        if found is None:
+            continue
+        before, after = question[: found.start()], question[found.end() :]
+        kind = next((k for p, k in _ASKED_KINDS if p.search(before)), None)
+        quoted = _QUOTED.search(after)
+        if quoted is not None and not quoted.group(0).startswith("("):
+            anchor = quoted.group(0)[1:-1]
+        else:
+            anchor = " ".join(
+                word
+                for word in re.findall(r"[\w.]+", _ANCHOR_END.split(after, maxsplit=1)[0])
+                if (tokens := search_tokens(word, drop_stopwords=True))
+                and tokens[0] not in _WIDGET_WORDS | _FRAME_WORDS
+            )
+        if anchor.strip():
+            return SpatialQuestion(relation, kind, anchor.strip())
+    return None
+
+
+def anchor_box(anchor: str, passages: list[PassageRecord]) -> BBox | None:
+    """Where the screen writes the words of `anchor`: the smallest line (or control part) holding them all."""
+    wanted = set(search_tokens(anchor))
+    if not wanted:
+        return None
+    boxes = []
+    for passage in passages:
+        for span in passage.spans:
+            text = passage.text[span.start : span.end]
+            if not wanted <= set(search_tokens(text)):
+                continue
+            # Inside a longer line, the words' share of the line's width stands for their box.
+            lowered, needle = text.lower(), anchor.lower()
+            at = lowered.find(needle)
+            x0, y0, x1, y1 = span.bbox
+            if at >= 0 and len(text) > len(needle):
+                width = (x1 - x0) / len(text)
+                x0, x1 = x0 + at * width, x0 + (at + len(needle)) * width
+            boxes.append((x0, y0, x1, y1))
+    return min(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])) if boxes else None
+
+
+def placed_distance(relation: str, anchor: BBox, box: BBox) -> float | None:
+    """How far `box` lies from `anchor` in the direction `relation` names; None when it is not there."""
+    ax0, ay0, ax1, ay1 = anchor
+    bx0, by0, bx1, by1 = box
+    row = ay1 - ay0
+    # Widgets in one column are not flush: a check box's label starts a little left of the button above.
+    overlaps_x = min(ax1, bx1) - max(ax0, bx0) > -row
+    overlaps_y = min(ay1, by1) - max(ay0, by0) > -0.3 * row
+    if relation == "below" and overlaps_x and by0 >= ay1 - 0.3 * row:
+        return by0 - ay1
+    if relation == "above" and overlaps_x and by1 <= ay0 + 0.3 * row:
+        return ay0 - by1
+    if relation in ("right", "beside") and overlaps_y and bx0 >= ax1 - 0.3 * row:
+        return bx0 - ax1
+    if relation in ("left", "beside") and overlaps_y and bx1 <= ax0 + 0.3 * row:
+        return ax0 - bx1
+    return None
+
+
+def answer_placed(
+    question: str, where: SpatialQuestion, readings: list[ControlReading], passages: list[PassageRecord]
+) -> Answer | None:
+    """ "Which check box is under the «Browse...» button?": the nearest control of the asked kind there."""
+    box = anchor_box(where.anchor, passages)
+    if box is None:
+        log.info("screen: %r names no control of the screen (%r)", question, where.anchor)
+        return None
+    anchor_tokens = set(search_tokens(where.anchor))
+    placed = []
+    for reading in readings:
+        if where.kind is not None and reading.kind != where.kind:
+            continue
+        if reading.name in TAB_STRIP_NAMES or set(search_tokens(reading.value)) <= anchor_tokens:
+            continue
+        distance = placed_distance(where.relation, box, reading.value_bbox)
+        if distance is not None:
+            placed.append((distance, reading))
+    if not placed:
+        return None
+    distance, nearest = min(placed, key=lambda item: item[0])
+    log.info(
+        "screen: %r -> %r, %s %r (%.0f px)", question, nearest.value, where.relation, where.anchor, distance
+    )
+    return _answer_with(question, [nearest], 1.0)
 
 
 _QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”|\([^)]*\)")
@@ -421,8 +667,14 @@ def _question_terms(
     word that is on the page but in no control's name stays: it says the question is about that
     text, not a control, and weighs against every control. Words that frame the question
     ("option", "selected") count a little where a control's name holds them ("the other options").
+    A quoted name that names the window ("(Параметры демонстрации)", its title OCR cut to
+    "раметры") is the window's too.
     """
     title = set(search_tokens(window))
+    for quote in QUOTED_NAME.findall(question):
+        words = set(search_tokens("".join(quote), drop_stopwords=True))
+        if names_window([words], set(), title):
+            title |= words
     named = [search_tokens(name) for name in names]
     on_page = {token for passage in page for token in search_tokens(passage.text)}
     content = set(search_tokens(question, drop_stopwords=True)) - title

@@ -19,9 +19,10 @@ from assistant.generators.screens import (
     named_language,
     named_phrase,
     read_control,
+    spatial_question,
 )
 from assistant.generators.visual import name_match
-from assistant.retrieval import PageHit
+from assistant.retrieval import QUOTED_NAME, PageHit, names_window
 from indexer.embedders import load_embedder
 from indexer.language import search_tokens
 from indexer.layout import control_passages
@@ -363,3 +364,165 @@ def test_a_question_naming_the_screens_language_is_read_from_that_screen() -> No
     assert answer.citations[0].document.filename == "tags_ru.png"
     assert named_language("В английском окне какой флажок снят?") == "en"
     assert named_language("Which box is not ticked?") is None
+
+
+def text_line(page: list[PassageRecord], text: str, bbox: tuple[float, float, float, float]) -> PassageRecord:
+    """A plain OCR line of the same screenshot (a button's caption)."""
+    from indexer.records import LineSpan
+
+    document = page[0].document
+    return PassageRecord(
+        500 + len(page),
+        document,
+        1,
+        640,
+        420,
+        "text",
+        "en",
+        "Blur",
+        text,
+        bbox,
+        [LineSpan(0, len(text), bbox)],
+    )
+
+
+def test_a_control_named_by_its_place_beside_another_is_the_nearest_one_there() -> None:
+    # Two columns: check boxes under a button on the right, radios on the left.
+    controls = [
+        Control("radio", "", None, "From file", (40, 250, 110, 262), True, "Source"),
+        Control("checkbox", "", None, "Keep linked", (500, 320, 610, 334), False),
+        Control("checkbox", "", None, "Read only", (500, 350, 590, 364), True),
+        Control("checkbox", "", None, "Hidden", (40, 320, 100, 334), True),
+    ]
+    page = shot_page("import.png", controls)
+    page.append(text_line(page, "Browse...", (520, 282, 575, 296)))
+    answer = ask_screens("Which check box is under the Browse... button in the Import dialog?", [page])
+    assert answer is not None and answer.text == "Keep linked"
+    assert answer.citations[0].bbox == (500, 320, 610, 334)
+    answer = ask_screens("Какой флажок находится под кнопкой «Browse...»?", [page])
+    assert answer is not None and answer.text == "Keep linked"
+    answer = ask_screens("Which check box is above Read only?", [page])
+    assert answer is not None and answer.text == "Keep linked"
+    # Nothing of the asked kind there: no answer rather than a neighbour of another kind.
+    assert ask_screens("Which radio button is under the Browse... button?", [page]) is None
+    assert spatial_question("Which option is circled in red next to Browse?") is None
+    # "Above" that points back in the text names no control.
+    assert spatial_question("Which of the options above is selected?") is None
+
+
+def test_a_controls_own_label_decides_between_controls_of_one_section() -> None:
+    # "Paper format" names the section of both; only one control's own label is "Format".
+    controls = [
+        Control("dropdown", "Format", (20, 60, 80, 74), "Letter", (150, 60, 260, 74), None, "Paper format"),
+        Control(
+            "radio", "Orientation", (20, 90, 120, 104), "Portrait", (150, 90, 230, 104), True, "Paper format"
+        ),
+        Control(
+            "radio",
+            "Orientation",
+            (20, 90, 120, 104),
+            "Landscape",
+            (150, 120, 250, 134),
+            False,
+            "Paper format",
+        ),
+    ]
+    answer = ask_screens(
+        "Which paper format is chosen in Page Setup?", [shot_page("page_setup.png", controls)]
+    )
+    assert answer is not None and answer.text == "Letter"
+
+
+def test_a_selected_list_row_answers_which_item_of_the_list_is_chosen() -> None:
+    controls = [
+        Control("list", "Encoding", (20, 40, 100, 54), "UTF-16", (28, 110, 90, 124), None),
+        Control("dropdown", "Line endings", (20, 200, 120, 214), "Unix", (150, 200, 220, 214), None),
+    ]
+    answer = ask_screens("Which encoding is selected?", [shot_page("save_as.png", controls)])
+    assert answer is not None and answer.text == "UTF-16"
+
+
+def test_a_question_naming_a_window_by_its_title_ranks_that_screenshot_first(
+    make: Maker, tmp_path: Path
+) -> None:
+    # The English screen shares more of the question's words; the question names the Russian window.
+    make.screenshot(
+        "sort_en.png", ["Sort Options", "Sort order: Ascending", "Case sensitive", "Sort key: Name"]
+    )
+    make.screenshot("sort_ru.png", ["Параметры сортировки", "Порядок: По убыванию", "Учитывать регистр"])
+    make.screenshot("filter_ru.png", ["Фильтр", "Условие: равно", "Учитывать регистр"])
+    assistant = Assistant(tmp_path / "workspace")
+    assistant.add([make.root / name for name in ("sort_en.png", "sort_ru.png", "filter_ru.png")])
+    [first, *_] = assistant.search("Which sort order is set in the «Параметры сортировки» window?", 3)
+    assert first.document.filename == "sort_ru.png"
+    [first, *_] = assistant.search("Какой порядок задан в окне (Фильтр)?", 3)
+    assert first.document.filename == "filter_ru.png"
+
+
+def test_a_window_is_named_by_its_whole_title_even_when_ocr_cut_its_first_letters() -> None:
+    def named(question: str, title: str) -> bool:
+        quoted = [set(search_tokens("".join(q), drop_stopwords=True)) for q in QUOTED_NAME.findall(question)]
+        terms = set(search_tokens(question, drop_stopwords=True))
+        return names_window(quoted, terms, set(search_tokens(title, drop_stopwords=True)))
+
+    question = "In the Russian slide show settings (Параметры демонстрации), which show is selected?"
+    assert named(question, "раметры демонстрации ох")  # the title bar's icon took "Па"
+    assert not named(question, "Slide Show Settings")  # the quoted name is the one meant
+    assert named("Which margin is set in Writer's Page Style?", "Page Style")
+    assert not named("Which margin is set in Writer's Page Style?", "Paragraph Style")
+    assert not named("Which margin is set?", "Style")  # one common word names no window
+
+
+def screen_page(filename: str, section: str, lang: str, controls: list[Control]) -> list[PassageRecord]:
+    """The control passages of a one-page screenshot titled `section`."""
+    document = DocumentRecord(len(filename), filename, "0" * 64, "image/png", 1, 100, lang, "2026-01-01")
+    return [
+        PassageRecord(i, document, 1, 640, 420, d.kind, d.lang, d.section, d.text, d.bbox, d.spans)
+        for i, d in enumerate(control_passages(controls, section))
+    ]
+
+
+def test_a_question_about_the_other_languages_screen_is_read_through_its_twin() -> None:
+    # The same window in both languages: rows stay, labels change length. The English question names
+    # the Russian window; its words name a control only on the English screen.
+    english = [
+        Control("dropdown", "Format", (20, 60, 80, 74), "PNG", (150, 60, 220, 74), None, "Output"),
+        Control("radio", "Dithering", (20, 120, 100, 134), "None", (150, 120, 200, 134), False, "Output"),
+        Control(
+            "radio", "Dithering", (20, 120, 100, 134), "Floyd-Steinberg", (150, 150, 290, 164), True, "Output"
+        ),
+        Control("checkbox", "", None, "Keep metadata", (40, 200, 180, 214), True, "Options"),
+    ]
+    russian = [
+        Control("dropdown", "Формат файла", (20, 60, 120, 74), "PNG", (190, 60, 260, 74), None, "Вывод"),
+        Control("radio", "Сглаживание", (20, 120, 130, 134), "Нет", (190, 120, 230, 134), False, "Вывод"),
+        Control(
+            "radio",
+            "Сглаживание",
+            (20, 120, 130, 134),
+            "Флойд-Стейнберг",
+            (190, 150, 330, 164),
+            True,
+            "Вывод",
+        ),
+        Control("checkbox", "", None, "Сохранять метаданные", (40, 200, 230, 214), True, "Параметры"),
+    ]
+    pages = [
+        screen_page("export_ru.png", "Экспорт изображения", "ru", russian),
+        screen_page("export_english.png", "Export Image", "en", english),
+    ]
+    answer = ask_screens("In the Russian window («Экспорт изображения»), which dithering is selected?", pages)
+    assert answer is not None and answer.text == "Флойд-Стейнберг"
+    assert answer.citations[0].document.filename == "export_ru.png"
+    assert answer.citations[0].bbox == (190, 150, 330, 164)
+
+
+def test_a_quoted_window_lifts_its_screens_together_the_clean_copy_first(make: Maker, tmp_path: Path) -> None:
+    lines = ["Параметры PDF", "Формат: FDF", "Сжатие: JPEG", "Разрешение: 300"]
+    make.screenshot("pdf_marked.png", lines, 2, "ellipse")
+    make.screenshot("pdf.png", lines)
+    make.screenshot("other.png", ["Печать", "Формат бумаги: A4", "Копии: 2"])
+    assistant = Assistant(tmp_path / "workspace")
+    assistant.add([make.root / name for name in ("pdf_marked.png", "pdf.png", "other.png")])
+    [first, second, *_] = assistant.search("Какой формат бумаги задан в окне «Параметры PDF»?", 3)
+    assert (first.document.filename, second.document.filename) == ("pdf.png", "pdf_marked.png")

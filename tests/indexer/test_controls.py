@@ -462,3 +462,108 @@ def test_a_bold_capital_d_is_no_check_box() -> None:
     assert indicator_shape(d) is None
     square = np.ones((14, 14), dtype=bool)
     assert indicator_shape(square) == "checkbox"
+
+
+# --- lists, stacked radio groups, values in buttons ----------------------------------------------
+
+
+def draw_list(
+    draw: ImageDraw.ImageDraw, x: int, y: int, title: str | None, rows: list[str], chosen: int, style: str
+) -> None:
+    """A list box the way Qt (flat, dark-blue bar) or GTK (a tree with a column header) draws one."""
+    font = ImageFont.truetype(FONT, 14)
+    width, pitch = 190, 24
+    top = y
+    if style == "qt" and title is not None:
+        draw.text((x, y), title, font=font, fill="black")
+        top = y + 26
+    draw.rectangle((x, top, x + width, top + 8 + pitch * (len(rows) + (style == "gtk"))), fill="white")
+    draw.rectangle(
+        (x, top, x + width, top + 8 + pitch * (len(rows) + (style == "gtk"))), outline=(170, 170, 170)
+    )
+    first = top + 4
+    if style == "gtk" and title is not None:
+        draw.text((x + 8, first + 3), title, font=font, fill=(90, 90, 90))
+        draw.line((x + 1, first + pitch, x + width - 1, first + pitch), fill=(200, 200, 200))
+        first += pitch + 2
+    bar = (48, 84, 160) if style == "qt" else (53, 132, 228)
+    for index, row in enumerate(rows):
+        row_y = first + index * pitch
+        if index == chosen:
+            draw.rectangle((x + 1, row_y, x + width - 1, row_y + pitch - 1), fill=bar)
+        draw.text((x + 8, row_y + 4), row, font=font, fill="white" if index == chosen else "black")
+
+
+@pytest.mark.parametrize("style", ["qt", "gtk"])
+def test_the_highlighted_row_of_a_list_is_its_value_under_the_lists_title(style: str) -> None:
+    image = Image.new("RGB", (520, 300), (239, 239, 239))
+    draw = ImageDraw.Draw(image)
+    draw.text((12, 6), "Units and Grid", font=ImageFont.truetype(FONT, 14), fill="black")
+    rows = ["Millimetres", "Centimetres", "Inches", "Points"]
+    draw_list(draw, 20, 40, "Measurement", rows, 2, style)
+    # A coloured button is no list: nothing is written flush with it above or below.
+    draw.rectangle((300, 60, 440, 90), fill=(53, 132, 228))
+    draw.text((330, 67), "Apply now", font=ImageFont.truetype(FONT, 14), fill="white")
+    controls = detect_controls(image, recognize(image).lines)
+    chosen = [c for c in controls if c.kind == "list"]
+    assert [(c.label, c.value) for c in chosen] == [("Measurement", "Inches")]
+    x0, y0, x1, y1 = chosen[0].value_bbox
+    assert x0 >= 20 and x1 < 220 and y1 - y0 < 30  # the row's own words, not the whole list
+    page = PageContent(
+        1, image.width, image.height, 72.0, "ocr", lines=recognize(image).lines, controls=controls
+    )
+    passages, _ = build_passages(page)
+    assert "Units and Grid › Measurement: Inches" in {p.text for p in passages if p.kind == "control"}
+
+
+def test_a_heading_between_two_radio_columns_parts_their_groups() -> None:
+    # Two groups stacked in one column, close enough to be read as one: each has its own choice.
+    image = Image.new("RGB", (420, 300), (236, 236, 236))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 15)
+    draw.text((10, 10), "Print quality", font=font, fill="black")
+    for row, (label, on) in enumerate([("Draft", False), ("Normal", True)]):
+        draw_radio(draw, 26, 40 + row * 28 + 1, 16, on, "tk")
+        draw.text((50, 40 + row * 28), label, font=font, fill="black")
+    draw.text((10, 100), "Duplex mode", font=font, fill="black")
+    for row, (label, on) in enumerate([("Off", False), ("Long edge", True), ("Short edge", False)]):
+        draw_radio(draw, 26, 130 + row * 28 + 1, 16, on, "tk")
+        draw.text((50, 130 + row * 28), label, font=font, fill="black")
+    found = by_value(detect_controls(image, recognize(image).lines))
+    assert found["Normal"].on is True and found["Long edge"].on is True
+    assert found["Draft"].group == "Print quality" and found["Normal"].group == "Print quality"
+    assert found["Off"].group == "Duplex mode" and found["Long edge"].group == "Duplex mode"
+
+
+def test_an_options_own_words_keep_a_lowercase_ending_and_a_one_letter_word() -> None:
+    from indexer.controls import Phrase, _option_text
+
+    def words(*texts: str) -> tuple[Word, ...]:
+        return tuple(Word(t, (i * 60.0, 0.0, i * 60.0 + 50, 14.0), 95.0) for i, t in enumerate(texts))
+
+    # "Restart after: [5 s]" goes on with the option; "Quality:" labels the next field.
+    assert _option_text(Phrase(words("Restart", "after:")))[0] == "Restart after"
+    assert _option_text(Phrase(words("JPEG", "compression", "Quality:")))[0] == "JPEG compression"
+    # A one-letter word ("с", "o") written at word spacing inside a label belongs to it.
+    line = TextLine(
+        [
+            Word("Связь", (0, 0, 40, 14), 95),
+            Word("с", (45, 3, 50, 14), 96),
+            Word("базой", (55, 0, 100, 14), 95),
+        ],
+        1,
+    )
+    assert [p.text for p in phrases([line], 14.0)] == ["Связь с базой"]
+
+
+def test_a_button_right_after_a_label_shows_that_labels_value() -> None:
+    # A file chooser draws the chosen file as a button's caption: "Save to: [ report.pdf ]".
+    image = Image.new("RGB", (460, 120), (246, 245, 244))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 15)
+    draw.text((10, 8), "Export", font=font, fill="black")
+    draw.text((16, 56), "Save to:", font=font, fill="black")
+    draw.rectangle((100, 44, 260, 80), fill=(232, 232, 231), outline=(180, 180, 180))
+    draw.text((140, 54), "report.pdf", font=font, fill="black")
+    found = by_value(detect_controls(image, recognize(image).lines))
+    assert found["report.pdf"].label == "Save to" and found["report.pdf"].kind == "field"

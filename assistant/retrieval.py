@@ -171,7 +171,7 @@ class Retriever:
                     window = _window_words(found)
                     named = sum(_named(word, terms) for word in window) / len(window) if window else 0.0
                     page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named)
-        self._name_windows(question, page_scores, pages)
+        pointed = self._name_windows(question, page_scores, pages)
         self._add_visual(question, page_scores, pages, depth, documents)
         reach = weights.rerank_pages + weights.rerank_reach if weights.rerank_pages > 0 else 0
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[: max(k, reach)]
@@ -184,6 +184,8 @@ class Retriever:
             hits.append(PageHit(document, key[1], page_scores[key], supporting[:8]))
         if weights.rerank_pages > 0 and weights.rerank > 0 and len(hits) > 1:
             hits = self._rerank(question, hits, query_vector)
+            if pointed:
+                hits = _kept_ahead(hits, pointed, weights.window_bonus)
         return hits[:k]
 
     def _rerank(self, question: str, hits: list[PageHit], query_vector: np.ndarray) -> list[PageHit]:
@@ -275,12 +277,13 @@ class Retriever:
         question: str,
         page_scores: dict[tuple[int, int], float],
         pages: dict[tuple[int, int], list[Evidence]],
-    ) -> None:
+    ) -> set[tuple[int, int]]:
         """Lift the screenshots whose window the question names, in whichever language it names it.
 
         "Which category is selected in the «Формат ячеек» window?" means that window's screenshot,
         though another screen holds more of the question's words ("selected", "выбрано"). The
-        window's name is its title (the screenshot's passages' section).
+        window's name is its title (the screenshot's passages' section). Returns the pages a quoted
+        name points at: the reranker must not put another screen's span fit above them.
         """
         quoted = [set(search_tokens("".join(q), drop_stopwords=True)) for q in QUOTED_NAME.findall(question)]
         terms = set(search_tokens(question, drop_stopwords=True))
@@ -292,12 +295,13 @@ class Retriever:
             and names_window(quoted, terms, _window_words(found))
         ]
         if not named:
-            return
+            return set()
         # A quoted name is the user's own pointer to the window: it outweighs shared words. The
         # named pages move up together, so their own order (a clean screen before its marked copy) stays.
         lift = max(page_scores.values()) - max(page_scores[key] for key in named) if quoted else 0.0
         for key in named:
             page_scores[key] += lift + self.weights.window_bonus
+        return set(named) if quoted else set()
 
     def _add_visual(
         self,
@@ -324,6 +328,18 @@ class Retriever:
                     Evidence(p, 0.0, {"visual": rank})
                     for p in self.workspace.page_passages(key[0], key[1])[:3]
                 ]
+
+
+def _kept_ahead(hits: list[PageHit], pointed: set[tuple[int, int]], bonus: float) -> list[PageHit]:
+    """The pages a quoted window name points at, moved back ahead of the others, in their own order."""
+    named = [hit for hit in hits if hit.key in pointed]
+    others = [hit for hit in hits if hit.key not in pointed]
+    if not named or not others or named[0].score > others[0].score:
+        return hits
+    lift = others[0].score - named[0].score + bonus
+    for hit in named:
+        hit.score = round(hit.score + lift, 6)
+    return sorted(hits, key=lambda hit: hit.score, reverse=True)
 
 
 def _ranked_across_languages(hit: PageHit, language: str, rank: int) -> bool:

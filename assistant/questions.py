@@ -191,6 +191,8 @@ class QuestionProfile:
     quantity: Quantity | None = None
     """What an asked-for number is, where the question says (a count of recipients, a version of
     clamav, a port): a number of another thing nearby ("192.168.0.0/16") does not answer it."""
+    step: StepRelation | None = None
+    """Where in a procedure the asked step stands ("after installing the dependencies", "the last step")."""
 
     def weight(self, terms: frozenset[str] | set[str]) -> float:
         return sum(self.weights.get(term, 1.0) for term in terms)
@@ -273,6 +275,64 @@ def question_identifiers(question: str) -> tuple[Identifier, ...]:
         pattern = re.compile(rf"(?<![^\W_]){joined}(?![^\W_])", re.IGNORECASE)
         found.append(Identifier(frozenset(search_tokens(code)), pattern))
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class StepRelation:
+    """Which step of a procedure a question asks for: the one after or before the step it names, the
+    first or the last one, and what the step does ("builds" in "which command builds the package")."""
+
+    place: str
+    """"after", "before", "first" or "last"."""
+    anchor: frozenset[str] = frozenset()
+    """Stems of the step the question names ("installing the build dependencies")."""
+    verb: frozenset[str] = frozenset()
+    """Stem of what the asked step does, when the question says."""
+
+
+AFTER = "after"
+BEFORE = "before"
+FIRST = "first"
+LAST = "last"
+_STEP_ANCHOR = re.compile(
+    r"\b(?P<place>after|before|once)\s+(?P<anchor>[^,?;]+?)\s*"
+    r"(?=[,?;]|$|\b(?:which|what|how|do|does|should|must|can|is|are)\b)"
+    r"|(?<!\w)(?P<ru_place>после|перед)\s+(?P<ru_anchor>[^,?;]+?)\s*"
+    r"(?=[,?;]|$|(?<!\w)(?:как\w*|что|чем|где|нужно|надо|следует)(?!\w))",
+    _I,
+)
+_STEP_ORDINAL = re.compile(
+    r"\b(?P<place>first|last|final)\s+(?:steps?|commands?|things?)\b"
+    r"|(?<!\w)(?P<ru_place>перв|последн)\w*\s+(?:шаг|команд|действи)",
+    _I,
+)
+_STEP_VERB = re.compile(
+    r"\b(?:which|what)\s+(?:commands?|steps?|tools?|programs?)\s+(?:(?:do|does|should|will|must)\s+\w+\s+)?"
+    r"(?P<verb>[a-z]+)"
+    r"|(?<!\w)(?:как\w*\s+(?:команд\w*|шаг\w*))\s+(?P<ru_verb>[а-яё]+)",
+    _I,
+)
+_PLACES = {"after": AFTER, "once": AFTER, "before": BEFORE, "после": AFTER, "перед": BEFORE}
+
+
+def question_step(question: str) -> StepRelation | None:
+    """The step a question asks for within a procedure, if it places it (after/before a named step,
+    first, last); the asked step's action comes along when a "which command <does>" clause says it."""
+    verb_match = _STEP_VERB.search(question)
+    verb = (verb_match.group("verb") or verb_match.group("ru_verb")) if verb_match else ""
+    verbs = frozenset(search_tokens(verb, drop_stopwords=True))
+    anchored = _STEP_ANCHOR.search(question)
+    if anchored:
+        place = _PLACES[(anchored.group("place") or anchored.group("ru_place")).lower()]
+        anchor = frozenset(
+            search_tokens(anchored.group("anchor") or anchored.group("ru_anchor"), drop_stopwords=True)
+        )
+        return StepRelation(place, anchor, verbs) if anchor else None
+    ordinal = _STEP_ORDINAL.search(question)
+    if ordinal:
+        word = (ordinal.group("place") or ordinal.group("ru_place")).lower()
+        return StepRelation(FIRST if word in ("first", "перв") else LAST, verb=verbs)
+    return None
 
 
 def answer_kind(question: str) -> str:
@@ -432,6 +492,7 @@ def profile_question(
         identifiers=question_identifiers(question),
         crossing=crossings(question),
         quantity=question_quantity(question, asks),
+        step=question_step(question),
     )
 
 

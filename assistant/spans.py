@@ -27,8 +27,11 @@ import numpy as np
 
 from assistant.questions import (
     ACTION,
+    AFTER,
     ANY,
     COMMAND,
+    FIRST,
+    LAST,
     NAME,
     NO_EVIDENCE,
     NUMBER,
@@ -1051,13 +1054,105 @@ def placed_score(
     )
 
 
+STEP_ORIGINS = ("introduced-block", "shown-block")
+"""Spans that are one step of a procedure written as commands, each under the sentence saying what it does."""
+STEP_BONUS = 0.6
+"""What being the step a question places (after/before the step it names, first, last) adds to a fit:
+the named step shares the question's words and must not win for them."""
+MIN_ANCHOR_SHARE = 0.5
+_STEP_LEAD = re.compile(
+    r"^(?:(?:and|then|now|next|finally|lastly|first|second|afterwards|и|затем|потом|теперь|наконец"
+    r"|сначала|далее|после\s+этого)[\s,]+)*",
+    re.IGNORECASE,
+)
+
+
+def procedure_steps(spans: Sequence[Span]) -> list[list[Span]]:
+    """The page's steps in reading order, each with its spans (the same block under shorter or longer
+    introductions): the blocks a page shows one after another under the sentences that introduce them."""
+    steps: dict[tuple[int, float, float], list[Span]] = {}
+    for span in spans:
+        if span.origin in STEP_ORIGINS and span.passage.spans:
+            last = span.passage.spans[-1].bbox
+            steps.setdefault((span.passage.page, last[1], last[0]), []).append(span)
+    return [steps[key] for key in sorted(steps, key=lambda key: (key[1], key[2]))]
+
+
+def step_sentence(span: Span) -> str:
+    """The sentence that introduces the step's block: what the step does."""
+    lines = span.text.split("\n")
+    block_lines = sum(1 for line in span.passage.spans if line.bbox[0] > span.passage.bbox[0] + 1.0)
+    intro = " ".join(lines[: max(1, len(lines) - block_lines)])
+    return re.split(r"(?<=[.!?])\s+", intro.strip())[-1]
+
+
+def step_verb(span: Span) -> frozenset[str]:
+    """The stem of what the step tells to do: the first word of its introducing sentence past "then",
+    "and finally" ("Then install needed build-dependencies:" -> install)."""
+    sentence = step_sentence(span)
+    rest = sentence[_STEP_LEAD.match(sentence).end() :]  # type: ignore[union-attr]
+    word = rest.split(maxsplit=1)[0] if rest.split() else ""
+    return frozenset(search_tokens(word, drop_stopwords=True))
+
+
+def placed_step(question: QuestionProfile, spans: Sequence[Span]) -> tuple[int, int | None] | None:
+    """Which of the page's steps (an index into `procedure_steps`) the question's relation picks.
+
+    "After X, which command builds ...": the steps after the one that does X, the one among them
+    that does what the question asks (builds), else the next one; "before X" the same backwards;
+    "the first/last step" the ends; with it the step the question names (done already, so no answer).
+    None when the page has no procedure or no step does X."""
+    relation = question.step
+    steps = procedure_steps(spans)
+    if relation is None or len(steps) < 2:
+        return None
+    if relation.place == FIRST:
+        return 0, None
+    if relation.place == LAST:
+        return len(steps) - 1, None
+
+    def share(step: list[Span]) -> float:
+        tokens = frozenset(search_tokens(step_sentence(step[0])))
+        # the step that does what the question names ("writing the image" -> "Write it to ...")
+        doing = MIN_ANCHOR_SHARE if step_verb(step[0]) & relation.anchor else 0.0
+        return len(matched_terms(relation.anchor, tokens)) / len(relation.anchor) + doing
+
+    shares = [share(step) for step in steps]
+    best = max(shares)
+    if best < MIN_ANCHOR_SHARE or shares.count(best) > 1:
+        return None
+    anchor = shares.index(best)
+    order = range(anchor + 1, len(steps)) if relation.place == AFTER else range(anchor - 1, -1, -1)
+    placed = list(order)
+    if not placed:
+        return None
+    doing = [index for index in placed if relation.verb and step_verb(steps[index][0]) & relation.verb]
+    return (doing or placed)[0], anchor
+
+
+def _placed_steps(question: QuestionProfile, read: list[tuple[Span, Fit]]) -> list[tuple[Span, Fit]]:
+    placed = placed_step(question, [span for span, _ in read])
+    if placed is not None:
+        steps = procedure_steps([span for span, _ in read])
+        index, named = placed
+        chosen = {id(span) for span in steps[index]}
+        done = {id(span) for span in steps[named]} if named is not None else set()
+        for span, fit in read:
+            if id(span) in chosen:
+                fit.score += STEP_BONUS
+            elif id(span) in done:
+                fit.score -= STEP_BONUS
+    return read
+
+
 def read_views(question: QuestionProfile, views: Sequence[PageView]) -> list[tuple[Span, Fit]]:
     """Every span of the pages with its fit (computed once per page and question, then kept)."""
     found = []
     for view in views:
         # The reranker and the reader profile the same question apart: equal profiles share fits.
         if view.fits is None or view.fits[0] != question:
-            view.fits = (question, [(span, span_fit(question, span)) for span in propose_spans([view])])
+            read = [(span, span_fit(question, span)) for span in propose_spans([view])]
+            view.fits = (question, _placed_steps(question, read))
         found.extend(view.fits[1])
     return found
 

@@ -701,3 +701,73 @@ def test_the_definition_of_the_variable_a_question_names_outweighs_a_mention_of_
     )
     span = best(page_views(path)[0], "Какими символами разделяются каталоги в SPOOL_PATH?")
     assert span.origin == "definition" and "двоеточием" in span.text
+
+
+@pytest.fixture(scope="module")
+def firmware_page(tmp_path_factory: pytest.TempPathFactory) -> PageView:
+    """A procedure written as commands, each under the sentence that says what it does; the step
+    after the one a question names shares fewer of the question's words than the named step."""
+    path = tmp_path_factory.mktemp("steps") / "firmware.pdf"
+    write_laid_out_manual(
+        path,
+        [
+            [
+                ("heading", "Flashing your own firmware image"),
+                ("text", "First fetch the firmware sources of your board:"),
+                ("code", ["git clone https://example.org/boardfw.git"]),
+                ("text", "Then install the toolchain and the cross compiler for the board:"),
+                ("code", ["sudo apt install gcc-arm-none-eabi"]),
+                ("text", "Then configure a local board profile so that your image keeps its own name:"),
+                ("code", ["make defconfig BOARD=local"]),
+                ("text", "And finally compile the image:"),
+                ("code", ["make -j4 image"]),
+                ("text", "Write it to the board with the flashing tool:"),
+                ("code", ["boardflash write build/image.bin"]),
+            ]
+        ],
+    )
+    return page_views(path)[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "command"),
+    [
+        # the step after the named one that does what is asked, not the named step itself
+        (
+            "After installing the cross compiler toolchain, which command compiles my local board image?",
+            "make -j4 image",
+        ),
+        ("What do I run after cloning the firmware sources?", "sudo apt install gcc-arm-none-eabi"),
+        ("Which command do I run before writing the image to the board?", "make -j4 image"),
+        ("What is the last step of flashing the firmware?", "boardflash write build/image.bin"),
+    ],
+)
+def test_the_step_a_question_places_in_a_procedure_answers(
+    firmware_page: PageView, question: str, command: str
+) -> None:
+    assert command in best(firmware_page, question).text
+
+
+def test_a_step_question_on_a_page_without_a_procedure_reads_as_before(daemon_page: PageView) -> None:
+    # one introduced block is no procedure: the relation changes nothing
+    span = best(daemon_page, "After editing the configuration, how do I restart the daemon?")
+    assert "systemctl restart exampled" in span.text
+
+
+def test_a_russian_question_places_the_step_after_the_one_it_names(tmp_path: Path) -> None:
+    path = write_laid_out_manual(
+        tmp_path / "backup.pdf",
+        [
+            [
+                ("heading", "Резервная копия каталога"),
+                ("text", "Сначала подключите внешний диск резервных копий:"),
+                ("code", ["sudo mount /dev/sdb1 /mnt/backup"]),
+                ("text", "Затем создайте архив каталога резервных копий на диске:"),
+                ("code", ["tar czf /mnt/backup/home.tgz /home"]),
+                ("text", "Наконец отключите диск:"),
+                ("code", ["sudo umount /mnt/backup"]),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    assert "tar czf" in best(view, "Что нужно выполнить после подключения диска?").text

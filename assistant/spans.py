@@ -1081,8 +1081,9 @@ def procedure_steps(spans: Sequence[Span]) -> list[list[Span]]:
 def step_sentence(span: Span) -> str:
     """The sentence that introduces the step's block: what the step does."""
     lines = span.text.split("\n")
-    block_lines = sum(1 for line in span.passage.spans if line.bbox[0] > span.passage.bbox[0] + 1.0)
-    intro = " ".join(lines[: max(1, len(lines) - block_lines)])
+    # the introduction ends on its colon; a block shown without one follows the first line's sentence
+    ends = [index for index, line in enumerate(lines[:-1]) if line.rstrip().endswith(":")]
+    intro = " ".join(lines[: ends[-1] + 1] if ends else lines[:1])
     return re.split(r"(?<=[.!?])\s+", intro.strip())[-1]
 
 

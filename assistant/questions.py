@@ -308,17 +308,37 @@ class StepRelation:
     first or the last one, and what the step does ("builds" in "which command builds the package")."""
 
     place: str
-    """"after", "before", "first" or "last"."""
+    """"after", "before", "first", "last" or "nth"."""
     anchor: frozenset[str] = frozenset()
     """Stems of the step the question names ("installing the build dependencies")."""
     verb: frozenset[str] = frozenset()
     """Stem of what the asked step does, when the question says."""
+    number: int = 0
+    """For "nth": which step ("step 3", "the third step", «третий шаг»)."""
 
 
 AFTER = "after"
 BEFORE = "before"
 FIRST = "first"
 LAST = "last"
+NTH = "nth"
+_ORDINALS = {
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "втор": 2,
+    "трет": 3,
+    "четв": 4,
+    "пят": 5,
+    "шест": 6,
+}
+_STEP_NTH = re.compile(
+    r"\b(?P<word>second|third|fourth|fifth|sixth)\s+step\b|\bstep\s+(?P<number>\d{1,2})\b"
+    r"|(?<!\w)(?P<ru_word>втор|трет|четв|пят|шест)\w*\s+шаг|(?<!\w)шаг\w*\s+(?P<ru_number>\d{1,2})(?!\d)",
+    _I,
+)
 _STEP_ANCHOR = re.compile(
     r"\b(?P<place>after|before|once)\s+(?P<anchor>[^,?;]+?)\s*"
     r"(?=[,?;]|$|\b(?:which|what|how|do|does|should|must|can|is|are)\b)"
@@ -353,6 +373,11 @@ def question_step(question: str) -> StepRelation | None:
             search_tokens(anchored.group("anchor") or anchored.group("ru_anchor"), drop_stopwords=True)
         )
         return StepRelation(place, anchor, verbs) if anchor else None
+    nth = _STEP_NTH.search(question)
+    if nth:
+        number = nth.group("number") or nth.group("ru_number")
+        word = (nth.group("word") or nth.group("ru_word") or "").lower()
+        return StepRelation(NTH, verb=verbs, number=int(number) if number else _ORDINALS[word])
     ordinal = _STEP_ORDINAL.search(question)
     if ordinal:
         word = (ordinal.group("place") or ordinal.group("ru_place")).lower()

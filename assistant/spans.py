@@ -34,6 +34,7 @@ from assistant.questions import (
     LAST,
     NAME,
     NO_EVIDENCE,
+    NTH,
     NUMBER,
     OPTION,
     VARIABLE,
@@ -753,6 +754,41 @@ def list_item_spans(view: PageView) -> Iterator[Span]:
                 yield Span(view, joined, 0, len(joined.text), joined.text, "list-item", evidence, term)
 
 
+_STEP_NUMBER = re.compile(r"^\s*(?:(?:step|шаг)\s+)?(\d{1,2}|[a-h])[.):]\s+(?=[^\W\d_])", re.IGNORECASE)
+MAX_STEP_LINES = 4
+
+
+def step_number(text: str) -> str:
+    """The number or letter a step line starts with ("3. Insert ...", "Step 2: ...", "b) ..."), or ""."""
+    match = _STEP_NUMBER.match(text)
+    return match.group(1).lower() if match else ""
+
+
+def numbered_step_spans(view: PageView) -> Iterator[Span]:
+    """Each numbered step of a procedure ("1. Remove the cover.", "Step 2: ...", "a) ..."), with the
+    lines that continue it up to the next step: a step is read whole and in its order.
+
+    Steps need company: a lone "1." line is a list of one, no procedure."""
+    if view.from_image:
+        return
+    lines = view.lines
+    starts = [index for index, line in enumerate(lines) if step_number(line.text)]
+    if len(starts) < 2:
+        return
+    for at, first in enumerate(starts):
+        end = starts[at + 1] if at + 1 < len(starts) else len(lines)
+        taken = [lines[first]]
+        for line in lines[first + 1 : min(end, first + MAX_STEP_LINES)]:
+            passage = view.passages[line.passage]
+            if passage.kind == "heading" or line.x0 < lines[first].x0 - 1.0:
+                break
+            taken.append(line)
+        pieces = [(view.passages[line.passage], line.start, line.end) for line in taken]
+        joined = joined_passage(pieces[0][0], pieces)
+        evidence = view.best_evidence(passage for passage, _, _ in pieces)
+        yield Span(view, joined, 0, len(joined.text), joined.text, "numbered-step", evidence)
+
+
 SPAN_PROPOSERS: list[SpanProposer] = [
     sentence_spans,
     lead_in_spans,
@@ -760,6 +796,7 @@ SPAN_PROPOSERS: list[SpanProposer] = [
     introduced_block_spans,
     list_item_spans,
     example_spans,
+    numbered_step_spans,
 ]
 """Every proposer runs on every page read; a new kind of span is one more function here."""
 
@@ -1054,7 +1091,7 @@ def placed_score(
     )
 
 
-STEP_ORIGINS = ("introduced-block", "shown-block")
+STEP_ORIGINS = ("introduced-block", "shown-block", "numbered-step")
 """Spans that are one step of a procedure written as commands, each under the sentence saying what it does."""
 STEP_BONUS = 0.6
 """What being the step a question places (after/before the step it names, first, last) adds to a fit:
@@ -1080,6 +1117,9 @@ def procedure_steps(spans: Sequence[Span]) -> list[list[Span]]:
 
 def step_sentence(span: Span) -> str:
     """The sentence that introduces the step's block: what the step does."""
+    if span.origin == "numbered-step":
+        text = span.text[_STEP_NUMBER.match(span.text).end() :]  # type: ignore[union-attr]
+        return re.split(r"(?<=[.!?])\s+", " ".join(text.split()))[0]
     lines = span.text.split("\n")
     # the introduction ends on its colon; a block shown without one follows the first line's sentence
     ends = [index for index, line in enumerate(lines[:-1]) if line.rstrip().endswith(":")]
@@ -1111,6 +1151,16 @@ def placed_step(question: QuestionProfile, spans: Sequence[Span]) -> tuple[int, 
         return 0, None
     if relation.place == LAST:
         return len(steps) - 1, None
+    if relation.place == NTH:
+        # the step numbered so ("3." or "c)") where the steps are numbered, else the n-th in order
+        numbered = [
+            index
+            for index, step in enumerate(steps)
+            if step_number(step[0].text) in (str(relation.number), chr(ord("a") + relation.number - 1))
+        ]
+        if numbered:
+            return numbered[0], None
+        return (relation.number - 1, None) if relation.number <= len(steps) else None
 
     def share(step: list[Span]) -> float:
         tokens = frozenset(search_tokens(step_sentence(step[0])))

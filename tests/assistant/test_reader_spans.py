@@ -771,3 +771,38 @@ def test_a_russian_question_places_the_step_after_the_one_it_names(tmp_path: Pat
     )
     view = page_views(path)[0]
     assert "tar czf" in best(view, "Что нужно выполнить после подключения диска?").text
+
+
+@pytest.fixture(scope="module")
+def descaling_page(tmp_path_factory: pytest.TempPathFactory) -> PageView:
+    """A product manual's numbered procedure, steps in words, no commands."""
+    path = tmp_path_factory.mktemp("steps") / "kettle.pdf"
+    write_laid_out_manual(
+        path,
+        [
+            [
+                ("heading", "Descaling the kettle"),
+                ("text", "Descale the kettle every month in hard water areas."),
+                ("text", "1. Unplug the kettle and let it cool down completely."),
+                ("text", "2. Fill the kettle with descaling solution up to the MAX mark."),
+                ("text", "3. Boil the descaling solution and leave it in the kettle for an hour."),
+                ("text", "4. Pour the solution away and rinse the kettle twice with fresh water."),
+                ("text", "Never immerse the kettle base in water."),
+            ]
+        ],
+    )
+    return page_views(path)[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "step"),
+    [
+        ("What do I do after boiling the descaling solution?", "4. Pour the solution away"),
+        ("What is the third step of descaling the kettle?", "3. Boil the descaling solution"),
+        ("What should I do before filling the kettle with descaling solution?", "1. Unplug the kettle"),
+    ],
+)
+def test_a_numbered_step_is_read_whole_and_in_its_order(
+    descaling_page: PageView, question: str, step: str
+) -> None:
+    assert best(descaling_page, question).text.startswith(step)

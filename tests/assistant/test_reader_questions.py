@@ -21,6 +21,7 @@ from assistant.questions import (
     VARIABLE,
     YES_NO,
     Crossing,
+    StepRelation,
     action_verb,
     answer_kind,
     cognate_key,
@@ -32,6 +33,7 @@ from assistant.questions import (
     profile_question,
     question_identifiers,
     question_qualifiers,
+    question_step,
     span_terms,
     translated_terms,
 )
@@ -482,3 +484,26 @@ def test_a_labelled_value_under_a_heading_that_names_the_measure_answers() -> No
     # on a screenshot the label still answers, if weakly
     found = kind_evidence(profile.asks, "Left: 2.00 cm", profile, ui_label=True)
     assert found and not found.strong
+
+
+@pytest.mark.parametrize(
+    ("question", "relation"),
+    [
+        (
+            "After unpacking the sources, which command compiles the library?",
+            StepRelation("after", frozenset({"unpack", "sourc"}), frozenset({"compil"})),
+        ),
+        ("What do I run before rebooting?", StepRelation("before", frozenset({"reboot"}))),
+        (
+            "Что нужно сделать после установки драйвера?",
+            StepRelation("after", frozenset({"установк", "драйвер"})),
+        ),
+        ("What is the last step?", StepRelation("last")),
+        ("What is the first thing to do?", StepRelation("first")),
+        ("What does the third step do?", StepRelation("nth", number=3)),
+        ("Что делает шаг 2?", StepRelation("nth", number=2)),
+        ("Which option sorts the list?", None),
+    ],
+)
+def test_a_question_places_the_step_it_asks_for(question: str, relation: StepRelation | None) -> None:
+    assert question_step(question) == relation

@@ -357,16 +357,26 @@ _STEP_VERB = re.compile(
     r"|(?<!\w)(?:как\w*\s+(?:команд\w*|шаг\w*))\s+(?P<ru_verb>[а-яё]+)",
     _I,
 )
+_ASKS_A_STEP = re.compile(
+    r"\b(do|does|run|execute|type|enter|press|commands?|steps?|next)\b"
+    r"|(?<!\w)(сдела|дела|выполн|запуст|запуска|ввест|ввод|нажа|команд|шаг)\w*",
+    _I,
+)
+"""A question about a procedure asks what to do, run, type or press, or names a step or a command."""
 _PLACES = {"after": AFTER, "once": AFTER, "before": BEFORE, "после": AFTER, "перед": BEFORE}
 
 
 def question_step(question: str) -> StepRelation | None:
     """The step a question asks for within a procedure, if it places it (after/before a named step,
     first, last); the asked step's action comes along when a "which command <does>" clause says it."""
+    anchored = _STEP_ANCHOR.search(question)
+    # "where is the value still available after I run it?" asks for no step: the asking clause says
+    asking = question[: anchored.start()] + question[anchored.end() :] if anchored else question
+    if not _ASKS_A_STEP.search(asking):
+        return None
     verb_match = _STEP_VERB.search(question)
     verb = (verb_match.group("verb") or verb_match.group("ru_verb")) if verb_match else ""
     verbs = frozenset(search_tokens(verb, drop_stopwords=True))
-    anchored = _STEP_ANCHOR.search(question)
     if anchored:
         place = _PLACES[(anchored.group("place") or anchored.group("ru_place")).lower()]
         anchor = frozenset(

@@ -789,6 +789,60 @@ def numbered_step_spans(view: PageView) -> Iterator[Span]:
         yield Span(view, joined, 0, len(joined.text), joined.text, "numbered-step", evidence)
 
 
+_FOOTNOTE = re.compile(r"^\s*(\d{1,2}|[*†‡])\s+(?=[^\W\d_])")
+_FOOTNOTE_MARK = re.compile(r"(?<=[^\W\d_])[ ]?(\d{1,2}|[*†‡])(?=[\s.,;:)]|$)")
+FOOTNOTE_PASSAGES = 2
+"""The page's last passages (its number left out) are where its footnotes stand."""
+
+
+def page_footnotes(view: PageView) -> dict[str, tuple[int, list[PageLine]]]:
+    """The page's footnotes by their mark: the lines of its last passages that start with a mark, each
+    with the lines that continue it (and the index of the passage it stands in)."""
+    passages = [
+        index
+        for index, passage in enumerate(view.passages)
+        if passage.kind != "mark" and not _PAGE_NUMBER.fullmatch(passage.text)
+    ]
+    notes: dict[str, tuple[int, list[PageLine]]] = {}
+    current: list[PageLine] | None = None
+    for line in view.lines:
+        if line.passage not in passages[-FOOTNOTE_PASSAGES:]:
+            current = None
+            continue
+        mark = _FOOTNOTE.match(line.text)
+        if mark:
+            current = [line]
+            notes.setdefault(mark.group(1), (line.passage, current))
+        elif current is not None and len(current) < MAX_STEP_LINES:
+            current.append(line)
+    return notes
+
+
+def footnote_spans(view: PageView) -> Iterator[Span]:
+    """A sentence with a footnote's mark ("... the value is printed and lost 2.") read with its
+    footnote ("2 Actually, it is still available as .Last.value ..."): the note often says what the
+    sentence leaves out."""
+    if view.from_image:
+        return
+    notes = page_footnotes(view)
+    if not notes:
+        return
+    for index, passage in enumerate(view.passages):
+        if passage.kind in ("mark", "heading") or any(index == at for at, _ in notes.values()):
+            continue
+        for start, end in sentence_ranges(passage):
+            for mark in _FOOTNOTE_MARK.finditer(passage.text, start, end):
+                note = notes.get(mark.group(1))
+                if note is None:
+                    continue
+                pieces = [(passage, start, end)] + [
+                    (view.passages[line.passage], line.start, line.end) for line in note[1]
+                ]
+                joined = joined_passage(passage, pieces)
+                evidence = view.best_evidence([passage, view.passages[note[0]]])
+                yield Span(view, joined, 0, len(joined.text), joined.text, "footnote", evidence)
+
+
 SPAN_PROPOSERS: list[SpanProposer] = [
     sentence_spans,
     lead_in_spans,
@@ -797,6 +851,7 @@ SPAN_PROPOSERS: list[SpanProposer] = [
     list_item_spans,
     example_spans,
     numbered_step_spans,
+    footnote_spans,
 ]
 """Every proposer runs on every page read; a new kind of span is one more function here."""
 

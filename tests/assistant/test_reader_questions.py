@@ -503,6 +503,7 @@ def test_a_labelled_value_under_a_heading_that_names_the_measure_answers() -> No
         ("What does the third step do?", StepRelation("nth", number=3)),
         ("Что делает шаг 2?", StepRelation("nth", number=2)),
         ("Which option sorts the list?", None),
+        ("After I run a query, where is its result kept?", None),
     ],
 )
 def test_a_question_places_the_step_it_asks_for(question: str, relation: StepRelation | None) -> None:

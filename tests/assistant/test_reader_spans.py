@@ -18,6 +18,7 @@ from assistant.spans import (
     definition_items,
     definition_spans,
     example_spans,
+    footnote_spans,
     introduced_block_spans,
     list_item_spans,
     matched_terms,
@@ -806,3 +807,29 @@ def test_a_numbered_step_is_read_whole_and_in_its_order(
     descaling_page: PageView, question: str, step: str
 ) -> None:
     assert best(descaling_page, question).text.startswith(step)
+
+
+def test_a_sentence_is_read_with_the_footnote_its_mark_points_to(tmp_path: Path) -> None:
+    path = write_laid_out_manual(
+        tmp_path / "mail.pdf",
+        [
+            [
+                ("heading", "Deleting messages"),
+                (
+                    "text",
+                    "Press Delete to remove the selected message from the inbox. A deleted message is "
+                    "discarded 3 and no longer shown in the message list.",
+                ),
+                ("text", "To delete several messages, select them with Shift and press Delete once."),
+                ("text", "3 It is kept in the Recycled folder for 30 days before it is erased for good."),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    span = best(
+        view, "Once a message is deleted and no longer shown, is it still kept somewhere for a while?"
+    )
+    assert span.origin == "footnote"
+    assert "discarded" in span.text and "Recycled folder for 30 days" in span.text
+    # a number in the text that no footnote answers is no mark
+    assert all("select them with Shift" not in s.text for s in footnote_spans(view))

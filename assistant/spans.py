@@ -340,6 +340,14 @@ def _limit(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     return limited
 
 
+_ITEM_OPENING = re.compile(r"\s*(?:\(\d{1,2}\)|\(?[a-h]\)|\d{1,2}[.)](?=\s)|[•▪◦‣∙●■])")
+
+
+def _opens_item(text: str, start: int) -> bool:
+    """Whether a sentence opens an item of an enumeration ("(2) ...", "3. ...", "b) ...", "• ...")."""
+    return _ITEM_OPENING.match(text, start) is not None
+
+
 def sentence_spans(view: PageView) -> Iterator[Span]:
     """Single sentences (lines, for lists and screens) and neighbouring pairs of them.
 
@@ -359,6 +367,7 @@ def sentence_spans(view: PageView) -> Iterator[Span]:
             if not (inside[i] or inside[i + 1])
             and every[i + 1][1] - every[i][0] <= MAX_ANSWER_CHARS
             and not view.starts_term(passage, every[i + 1][0])
+            and not (_opens_item(passage.text, every[i][0]) and _opens_item(passage.text, every[i + 1][0]))
         ]
         # "Its main effect is to run a script daily": what "it" is stands in the sentence before.
         windows += [

@@ -833,3 +833,27 @@ def test_a_sentence_is_read_with_the_footnote_its_mark_points_to(tmp_path: Path)
     assert "discarded" in span.text and "Recycled folder for 30 days" in span.text
     # a number in the text that no footnote answers is no mark
     assert all("select them with Shift" not in s.text for s in footnote_spans(view))
+
+
+def test_two_items_of_an_enumeration_are_never_read_as_one_span(tmp_path: Path) -> None:
+    """ "(2) ... FOO_PATH ..." and "(3) ... folders ... section": joined, their words would answer a
+    question neither item answers (which characters separate the folders in FOO_PATH?)."""
+    path = write_laid_out_manual(
+        tmp_path / "loader.pdf",
+        [
+            [
+                ("heading", "Search order"),
+                (
+                    "text",
+                    "The loader looks for a plugin in this order. (1) In the folder of the program. "
+                    "(2) In the FOO_PATH variable, unless the program runs with raised rights. "
+                    "(3) In the folders named in the plugins section of the configuration.",
+                ),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    pairs = [span.text for span in sentence_spans(view) if span.origin == "pair"]
+    assert not [text for text in pairs if "FOO_PATH" in text and "plugins section" in text]
+    # the sentence that announces the list is still read with its first item
+    assert any(text.startswith("The loader looks") and "(1) In the folder" in text for text in pairs)

@@ -763,14 +763,16 @@ def list_item_spans(view: PageView) -> Iterator[Span]:
                 yield Span(view, joined, 0, len(joined.text), joined.text, "list-item", evidence, term)
 
 
-_STEP_NUMBER = re.compile(r"^\s*(?:(?:step|шаг)\s+)?(\d{1,2}|[a-h])[.):]\s+(?=[^\W\d_])", re.IGNORECASE)
+_STEP_NUMBER = re.compile(
+    r"^\s*(?:(?:step|шаг)\s+(\d{1,2})[.:)]?|(\d{1,2})[.)]|([a-h])\))\s+(?=[^\W\d_])", re.IGNORECASE
+)
 MAX_STEP_LINES = 4
 
 
 def step_number(text: str) -> str:
     """The number or letter a step line starts with ("3. Insert ...", "Step 2: ...", "b) ..."), or ""."""
     match = _STEP_NUMBER.match(text)
-    return match.group(1).lower() if match else ""
+    return next((group.lower() for group in match.groups() if group), "") if match else ""
 
 
 def numbered_step_spans(view: PageView) -> Iterator[Span]:

@@ -27,6 +27,7 @@ from assistant.spans import (
     read_views,
     sentence_spans,
     span_fit,
+    step_number,
 )
 
 DATA = Path(__file__).parents[1] / "data"
@@ -857,3 +858,19 @@ def test_two_items_of_an_enumeration_are_never_read_as_one_span(tmp_path: Path) 
     assert not [text for text in pairs if "FOO_PATH" in text and "plugins section" in text]
     # the sentence that announces the list is still read with its first item
     assert any(text.startswith("The loader looks") and "(1) In the folder" in text for text in pairs)
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("1. Unplug the kettle.", "1"),
+        ("Step 2: Fill the tank", "2"),
+        ("b) Boil the water", "b"),
+        ("Шаг 3. Откройте крышку", "3"),
+        ("C: drive is full", ""),
+        ("e.g. a filter", ""),
+        ("(3) In the default folders", ""),
+    ],
+)
+def test_a_step_line_is_told_by_its_number(line: str, number: str) -> None:
+    assert step_number(line) == number

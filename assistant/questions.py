@@ -192,6 +192,8 @@ class QuestionProfile:
     quantity: Quantity | None = None
     """What an asked-for number is, where the question says (a count of recipients, a version of
     clamav, a port): a number of another thing nearby ("192.168.0.0/16") does not answer it."""
+    step: StepRelation | None = None
+    """Where in a procedure the asked step stands ("after installing the dependencies", "the last step")."""
 
     def weight(self, terms: frozenset[str] | set[str]) -> float:
         return sum(self.weights.get(term, 1.0) for term in terms)
@@ -200,6 +202,7 @@ class QuestionProfile:
 COUNT = "count"
 VERSION = "version"
 PORT = "port"
+MEASURE = "measure"
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,7 @@ class Quantity:
     its shape: "192.168.0.0/16" is neither a count, a version nor a port)."""
 
     kind: str
-    """COUNT, VERSION or PORT."""
+    """COUNT, VERSION, PORT or MEASURE (a size, a level, a limit, a timeout, a margin ...)."""
     beside: frozenset[str]
     """Stems of which one must stand next to the value (the counted noun, "version" or the program,
     "port")."""
@@ -219,9 +222,33 @@ _VERSION_NOUN = re.compile(r"\b(versions?|releases?)\b|(?<!\w)(верси|рел
 _PORT_NOUN = re.compile(r"\bports?\b|(?<!\w)порт(а|у|ом|ы|ов)?(?!\w)", _I)
 _COUNTED = re.compile(r"\bhow\s+many\s+(?:of\s+(?:the\s+|its\s+|their\s+)?)?|(?<!\w)сколько\s+", _I)
 MAX_COUNTED_WORDS = 2
+_MEASURE_NOUN = re.compile(
+    r"\b(size|level|limit|timeout|time-out|interval|delay|duration|width|height|margin|length|quality"
+    r"|resolution|speed|rate|percentage|priority|factor|threshold)s?\b"
+    r"|(?<!\w)(уровен|уровн|размер|лимит|приоритет|тайм-аут|таймаут|интервал|задержк|длительност|ширин"
+    r"|высот|отступ|пол[еяю]\b|качеств|разрешени|скорост|процент|коэффициент|порог)\w*",
+    _I,
+)
 
 
-def question_quantity(question: str, asks: str) -> Quantity | None:
+def _measured(question: str, noun: str) -> Quantity | None:
+    """A size, a level, a limit ... the question asks the value of: the value must stand beside the
+    noun or the word that says which one ("compression level", "уровень сжатия", "left margin")."""
+    measure = _MEASURE_NOUN.search(noun) and _MEASURE_NOUN.search(question)
+    if not measure:
+        return None
+    before = [
+        w for w in re.findall(r"[\w-]+", question[: measure.start()])[-1:] if w.lower() not in STOPWORDS
+    ]
+    after = [w for w in re.findall(r"[\w-]+", question[measure.end() :])[:1] if w.lower() not in STOPWORDS]
+    # English puts the word that says which one before the noun, Russian after it.
+    which = after if detect_language(question) == "ru" else before
+    beside = frozenset(search_tokens(" ".join([measure.group(0), *which]), drop_stopwords=True))
+    beside -= {token for match in _WH_WORD.finditer(question) for token in search_tokens(match.group(0))}
+    return Quantity(MEASURE, beside) if beside else None
+
+
+def question_quantity(question: str, asks: str, noun: str = "") -> Quantity | None:
     """What the asked-for number belongs to, when the question names it (see `Quantity`)."""
     if asks != NUMBER:
         return None
@@ -245,7 +272,7 @@ def question_quantity(question: str, asks: str) -> Quantity | None:
     port = _PORT_NOUN.search(question)
     if port:
         return Quantity(PORT, frozenset(search_tokens(port.group(0))))
-    return None
+    return _measured(question, noun)
 
 
 @dataclass(frozen=True)
@@ -274,6 +301,99 @@ def question_identifiers(question: str) -> tuple[Identifier, ...]:
         pattern = re.compile(rf"(?<![^\W_]){joined}(?![^\W_])", re.IGNORECASE)
         found.append(Identifier(frozenset(search_tokens(code)), pattern))
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class StepRelation:
+    """Which step of a procedure a question asks for: the one after or before the step it names, the
+    first or the last one, and what the step does ("builds" in "which command builds the package")."""
+
+    place: str
+    """"after", "before", "first", "last" or "nth"."""
+    anchor: frozenset[str] = frozenset()
+    """Stems of the step the question names ("installing the build dependencies")."""
+    verb: frozenset[str] = frozenset()
+    """Stem of what the asked step does, when the question says."""
+    number: int = 0
+    """For "nth": which step ("step 3", "the third step", «третий шаг»)."""
+
+
+AFTER = "after"
+BEFORE = "before"
+FIRST = "first"
+LAST = "last"
+NTH = "nth"
+_ORDINALS = {
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "втор": 2,
+    "трет": 3,
+    "четв": 4,
+    "пят": 5,
+    "шест": 6,
+}
+_STEP_NTH = re.compile(
+    r"\b(?P<word>second|third|fourth|fifth|sixth)\s+step\b|\bstep\s+(?P<number>\d{1,2})\b"
+    r"|(?<!\w)(?P<ru_word>втор|трет|четв|пят|шест)\w*\s+шаг|(?<!\w)шаг\w*\s+(?P<ru_number>\d{1,2})(?!\d)",
+    _I,
+)
+_STEP_ANCHOR = re.compile(
+    r"\b(?P<place>after|before|once)\s+(?P<anchor>[^,?;]+?)\s*"
+    r"(?=[,?;]|$|\b(?:which|what|how|do|does|should|must|can|is|are)\b)"
+    r"|(?<!\w)(?P<ru_place>после|перед)\s+(?P<ru_anchor>[^,?;]+?)\s*"
+    r"(?=[,?;]|$|(?<!\w)(?:как\w*|что|чем|где|нужно|надо|следует)(?!\w))",
+    _I,
+)
+_STEP_ORDINAL = re.compile(
+    r"\b(?P<place>first|last|final)\s+(?:steps?|commands?|things?)\b"
+    r"|(?<!\w)(?P<ru_place>перв|последн)\w*\s+(?:шаг|команд|действи)",
+    _I,
+)
+_STEP_VERB = re.compile(
+    r"\b(?:which|what)\s+(?:commands?|steps?|tools?|programs?)\s+(?:(?:do|does|should|will|must)\s+\w+\s+)?"
+    r"(?P<verb>[a-z]+)"
+    r"|(?<!\w)(?:как\w*\s+(?:команд\w*|шаг\w*))\s+(?P<ru_verb>[а-яё]+)",
+    _I,
+)
+_ASKS_A_STEP = re.compile(
+    r"\b(do|does|run|execute|type|enter|press|commands?|steps?|next)\b"
+    r"|(?<!\w)(сдела|дела|выполн|запуст|запуска|ввест|ввод|нажа|команд|шаг)\w*",
+    _I,
+)
+"""A question about a procedure asks what to do, run, type or press, or names a step or a command."""
+_PLACES = {"after": AFTER, "once": AFTER, "before": BEFORE, "после": AFTER, "перед": BEFORE}
+
+
+def question_step(question: str) -> StepRelation | None:
+    """The step a question asks for within a procedure, if it places it (after/before a named step,
+    first, last); the asked step's action comes along when a "which command <does>" clause says it."""
+    anchored = _STEP_ANCHOR.search(question)
+    # "where is the value still available after I run it?" asks for no step: the asking clause says
+    asking = question[: anchored.start()] + question[anchored.end() :] if anchored else question
+    if not _ASKS_A_STEP.search(asking):
+        return None
+    verb_match = _STEP_VERB.search(question)
+    verb = (verb_match.group("verb") or verb_match.group("ru_verb")) if verb_match else ""
+    verbs = frozenset(search_tokens(verb, drop_stopwords=True))
+    if anchored:
+        place = _PLACES[(anchored.group("place") or anchored.group("ru_place")).lower()]
+        anchor = frozenset(
+            search_tokens(anchored.group("anchor") or anchored.group("ru_anchor"), drop_stopwords=True)
+        )
+        return StepRelation(place, anchor, verbs) if anchor else None
+    nth = _STEP_NTH.search(question)
+    if nth:
+        number = nth.group("number") or nth.group("ru_number")
+        word = (nth.group("word") or nth.group("ru_word") or "").lower()
+        return StepRelation(NTH, verb=verbs, number=int(number) if number else _ORDINALS[word])
+    ordinal = _STEP_ORDINAL.search(question)
+    if ordinal:
+        word = (ordinal.group("place") or ordinal.group("ru_place")).lower()
+        return StepRelation(FIRST if word in ("first", "перв") else LAST, verb=verbs)
+    return None
 
 
 def answer_kind(question: str) -> str:
@@ -432,7 +552,8 @@ def profile_question(
         action=action_verb(question) if asks == ACTION else frozenset(),
         identifiers=question_identifiers(question),
         crossing=crossings(question),
-        quantity=question_quantity(question, asks),
+        quantity=question_quantity(question, asks, noun),
+        step=question_step(question),
     )
 
 
@@ -708,16 +829,21 @@ def _strong_evidence(
             for m in re.finditer(r"\d[\d.,:%]*", text)
             if not _numbers_a_part(text, m.start())
             and (not counting or _counts(text, m, question))
-            and (quantity is None or _belongs(text, m, quantity, question))
+            and (quantity is None or _belongs(text, m, quantity, question, context))
         ]
         if values:
             return _found("number", values[0].group(0).rstrip(".,:"))
-        if quantity is not None and quantity.kind != COUNT:
+        if quantity is not None and quantity.kind not in (COUNT, MEASURE):
             return NO_EVIDENCE  # a version or a port is written in digits
+        if quantity is not None and quantity.kind == MEASURE:
+            word = _value_word(text, quantity, question)
+            if word:
+                return KindEvidence(f"value {word!r} beside its noun", strong=False, item=word)
         words_ = [
             m
             for m in (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).finditer(text)
-            if not counting or _counts(text, m, question)
+            if (not counting or _counts(text, m, question))
+            and (quantity is None or _belongs(text, m, quantity, question, context))
         ]
         return (
             KindEvidence(f"number word {words_[0].group(0)!r}", item=words_[0].group(0))
@@ -812,11 +938,31 @@ def _in_code(text: str, match: re.Match[str]) -> bool:
 _ADDRESS = re.compile(r"(?<![\d.])(\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)")
 
 
-def _belongs(text: str, match: re.Match[str], quantity: Quantity, question: QuestionProfile) -> bool:
+_LABEL_BEFORE = re.compile(r"(?:^|\n)\s*[^\W\d_][^\n:]{0,40}:\s*$")
+
+
+def _belongs(
+    text: str,
+    match: re.Match[str],
+    quantity: Quantity,
+    question: QuestionProfile,
+    context: frozenset[str] = frozenset(),
+) -> bool:
     """Whether a value is of the asked-for thing: a count beside its noun (`_counts`), a version in a
-    version's shape with the program or "version" beside it, a port beside "port" or after a host."""
+    version's shape with the program or "version" beside it, a port beside "port" or after a host, a
+    size, a level, a margin beside its noun, or in a "Label: value" line under a heading that names it
+    ("Left: 2.00 cm" under "Margins")."""
     if quantity.kind == COUNT:
         return True  # `_counts` has judged it
+    if quantity.kind == MEASURE:
+        if _in_code(text, match) and not re.fullmatch(r"\d+[.,]\d+", match.group(0).rstrip(".,:")):
+            return False
+        labelled = bool(_LABEL_BEFORE.search(text[: match.start()])) and bool(quantity.beside & context)
+        return (
+            labelled
+            or _assigned(text, match, question)
+            or _stands_beside(text, match, quantity.beside, question)
+        )
     value = match.group(0).rstrip(".,:")
     if quantity.kind == PORT and match.start() > 1 and text[match.start() - 1] == ":":
         return text[match.start() - 2].isalnum()  # "inet:127.0.0.1:10023", "localhost:10000"
@@ -830,6 +976,34 @@ def _belongs(text: str, match: re.Match[str], quantity: Quantity, question: Ques
     if dotted and quantity.beside & set(span_terms(text)):
         return True
     return _stands_beside(text, match, quantity.beside, question)
+
+
+_ASSIGNED_TO = re.compile(r"([^\W\d][\w.-]*)\s*=\s*$")
+
+
+def _assigned(text: str, match: re.Match[str], question: QuestionProfile) -> bool:
+    """Whether the value is assigned to a name the question says ("the default by=1" for a question
+    about the step when "by" is not given): the argument or setting that holds the measure."""
+    assigned = _ASSIGNED_TO.search(text[max(0, match.start() - 40) : match.start()])
+    if assigned is None:
+        return False
+    return assigned.group(1).lower() in {word.lower() for word in re.findall(r"[\w.-]+", question.text)}
+
+
+_VALUE_WORD = re.compile(r"\s*(?:[:=—–-]|\bis\b|\bare\b)?\s*([^\W\d_][\w-]*)")
+
+
+def _value_word(text: str, quantity: Quantity, question: QuestionProfile) -> str:
+    """A level or a priority written as a word right after its noun ("Приоритет optional", "log level
+    debug", "Quality: high"): the word, when it is not one of the question's."""
+    for noun in _MEASURE_NOUN.finditer(text):
+        if not set(search_tokens(noun.group(0))) & quantity.beside:
+            continue
+        value = _VALUE_WORD.match(text, noun.end())
+        word = value.group(1) if value else ""
+        if word and word.lower() not in STOPWORDS and not set(search_tokens(word)) & question.terms:
+            return word
+    return ""
 
 
 def _found(kind: str, item: str) -> KindEvidence:

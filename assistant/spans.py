@@ -27,10 +27,14 @@ import numpy as np
 
 from assistant.questions import (
     ACTION,
+    AFTER,
     ANY,
     COMMAND,
+    FIRST,
+    LAST,
     NAME,
     NO_EVIDENCE,
+    NTH,
     NUMBER,
     OPTION,
     VARIABLE,
@@ -336,6 +340,14 @@ def _limit(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     return limited
 
 
+_ITEM_OPENING = re.compile(r"\s*(?:\(\d{1,2}\)|\(?[a-h]\)|\d{1,2}[.)](?=\s)|[•▪◦‣∙●■])")
+
+
+def _opens_item(text: str, start: int) -> bool:
+    """Whether a sentence opens an item of an enumeration ("(2) ...", "3. ...", "b) ...", "• ...")."""
+    return _ITEM_OPENING.match(text, start) is not None
+
+
 def sentence_spans(view: PageView) -> Iterator[Span]:
     """Single sentences (lines, for lists and screens) and neighbouring pairs of them.
 
@@ -355,6 +367,7 @@ def sentence_spans(view: PageView) -> Iterator[Span]:
             if not (inside[i] or inside[i + 1])
             and every[i + 1][1] - every[i][0] <= MAX_ANSWER_CHARS
             and not view.starts_term(passage, every[i + 1][0])
+            and not (_opens_item(passage.text, every[i][0]) and _opens_item(passage.text, every[i + 1][0]))
         ]
         # "Its main effect is to run a script daily": what "it" is stands in the sentence before.
         windows += [
@@ -750,6 +763,97 @@ def list_item_spans(view: PageView) -> Iterator[Span]:
                 yield Span(view, joined, 0, len(joined.text), joined.text, "list-item", evidence, term)
 
 
+_STEP_NUMBER = re.compile(
+    r"^\s*(?:(?:step|шаг)\s+(\d{1,2})[.:)]?|(\d{1,2})[.)]|([a-h])\))\s+(?=[^\W\d_])", re.IGNORECASE
+)
+MAX_STEP_LINES = 4
+
+
+def step_number(text: str) -> str:
+    """The number or letter a step line starts with ("3. Insert ...", "Step 2: ...", "b) ..."), or ""."""
+    match = _STEP_NUMBER.match(text)
+    return next((group.lower() for group in match.groups() if group), "") if match else ""
+
+
+def numbered_step_spans(view: PageView) -> Iterator[Span]:
+    """Each numbered step of a procedure ("1. Remove the cover.", "Step 2: ...", "a) ..."), with the
+    lines that continue it up to the next step: a step is read whole and in its order.
+
+    Steps need company: a lone "1." line is a list of one, no procedure."""
+    if view.from_image:
+        return
+    lines = view.lines
+    starts = [index for index, line in enumerate(lines) if step_number(line.text)]
+    if len(starts) < 2:
+        return
+    for at, first in enumerate(starts):
+        end = starts[at + 1] if at + 1 < len(starts) else len(lines)
+        taken = [lines[first]]
+        for line in lines[first + 1 : min(end, first + MAX_STEP_LINES)]:
+            passage = view.passages[line.passage]
+            if passage.kind == "heading" or line.x0 < lines[first].x0 - 1.0:
+                break
+            taken.append(line)
+        pieces = [(view.passages[line.passage], line.start, line.end) for line in taken]
+        joined = joined_passage(pieces[0][0], pieces)
+        evidence = view.best_evidence(passage for passage, _, _ in pieces)
+        yield Span(view, joined, 0, len(joined.text), joined.text, "numbered-step", evidence)
+
+
+_FOOTNOTE = re.compile(r"^\s*(\d{1,2}|[*†‡])\s+(?=[^\W\d_])")
+_FOOTNOTE_MARK = re.compile(r"(?<=[^\W\d_])[ ]?(\d{1,2}|[*†‡])(?=[\s.,;:)]|$)")
+FOOTNOTE_PASSAGES = 2
+"""The page's last passages (its number left out) are where its footnotes stand."""
+
+
+def page_footnotes(view: PageView) -> dict[str, tuple[int, list[PageLine]]]:
+    """The page's footnotes by their mark: the lines of its last passages that start with a mark, each
+    with the lines that continue it (and the index of the passage it stands in)."""
+    passages = [
+        index
+        for index, passage in enumerate(view.passages)
+        if passage.kind != "mark" and not _PAGE_NUMBER.fullmatch(passage.text)
+    ]
+    notes: dict[str, tuple[int, list[PageLine]]] = {}
+    current: list[PageLine] | None = None
+    for line in view.lines:
+        if line.passage not in passages[-FOOTNOTE_PASSAGES:]:
+            current = None
+            continue
+        mark = _FOOTNOTE.match(line.text)
+        if mark:
+            current = [line]
+            notes.setdefault(mark.group(1), (line.passage, current))
+        elif current is not None and len(current) < MAX_STEP_LINES:
+            current.append(line)
+    return notes
+
+
+def footnote_spans(view: PageView) -> Iterator[Span]:
+    """A sentence with a footnote's mark ("... the value is printed and lost 2.") read with its
+    footnote ("2 Actually, it is still available as .Last.value ..."): the note often says what the
+    sentence leaves out."""
+    if view.from_image:
+        return
+    notes = page_footnotes(view)
+    if not notes:
+        return
+    for index, passage in enumerate(view.passages):
+        if passage.kind in ("mark", "heading") or any(index == at for at, _ in notes.values()):
+            continue
+        for start, end in sentence_ranges(passage):
+            for mark in _FOOTNOTE_MARK.finditer(passage.text, start, end):
+                note = notes.get(mark.group(1))
+                if note is None:
+                    continue
+                pieces = [(passage, start, end)] + [
+                    (view.passages[line.passage], line.start, line.end) for line in note[1]
+                ]
+                joined = joined_passage(passage, pieces)
+                evidence = view.best_evidence([passage, view.passages[note[0]]])
+                yield Span(view, joined, 0, len(joined.text), joined.text, "footnote", evidence)
+
+
 SPAN_PROPOSERS: list[SpanProposer] = [
     sentence_spans,
     lead_in_spans,
@@ -757,6 +861,8 @@ SPAN_PROPOSERS: list[SpanProposer] = [
     introduced_block_spans,
     list_item_spans,
     example_spans,
+    numbered_step_spans,
+    footnote_spans,
 ]
 """Every proposer runs on every page read; a new kind of span is one more function here."""
 
@@ -1051,13 +1157,119 @@ def placed_score(
     )
 
 
+STEP_ORIGINS = ("introduced-block", "shown-block", "numbered-step")
+"""Spans that are one step of a procedure written as commands, each under the sentence saying what it does."""
+STEP_BONUS = 0.6
+"""What being the step a question places (after/before the step it names, first, last) adds to a fit:
+the named step shares the question's words and must not win for them."""
+MIN_ANCHOR_SHARE = 0.5
+_STEP_LEAD = re.compile(
+    r"^(?:(?:and|then|now|next|finally|lastly|first|second|afterwards|и|затем|потом|теперь|наконец"
+    r"|сначала|далее|после\s+этого)[\s,]+)*",
+    re.IGNORECASE,
+)
+
+
+def procedure_steps(spans: Sequence[Span]) -> list[list[Span]]:
+    """The page's steps in reading order, each with its spans (the same block under shorter or longer
+    introductions): the blocks a page shows one after another under the sentences that introduce them."""
+    steps: dict[tuple[int, float, float], list[Span]] = {}
+    for span in spans:
+        if span.origin in STEP_ORIGINS and span.passage.spans:
+            last = span.passage.spans[-1].bbox
+            steps.setdefault((span.passage.page, last[1], last[0]), []).append(span)
+    return [steps[key] for key in sorted(steps, key=lambda key: (key[1], key[2]))]
+
+
+def step_sentence(span: Span) -> str:
+    """The sentence that introduces the step's block: what the step does."""
+    if span.origin == "numbered-step":
+        text = span.text[_STEP_NUMBER.match(span.text).end() :]  # type: ignore[union-attr]
+        return re.split(r"(?<=[.!?])\s+", " ".join(text.split()))[0]
+    lines = span.text.split("\n")
+    # the introduction ends on its colon; a block shown without one follows the first line's sentence
+    ends = [index for index, line in enumerate(lines[:-1]) if line.rstrip().endswith(":")]
+    intro = " ".join(lines[: ends[-1] + 1] if ends else lines[:1])
+    return re.split(r"(?<=[.!?])\s+", intro.strip())[-1]
+
+
+def step_verb(span: Span) -> frozenset[str]:
+    """The stem of what the step tells to do: the first word of its introducing sentence past "then",
+    "and finally" ("Then install needed build-dependencies:" -> install)."""
+    sentence = step_sentence(span)
+    rest = sentence[_STEP_LEAD.match(sentence).end() :]  # type: ignore[union-attr]
+    word = rest.split(maxsplit=1)[0] if rest.split() else ""
+    return frozenset(search_tokens(word, drop_stopwords=True))
+
+
+def placed_step(question: QuestionProfile, spans: Sequence[Span]) -> tuple[int, int | None] | None:
+    """Which of the page's steps (an index into `procedure_steps`) the question's relation picks.
+
+    "After X, which command builds ...": the steps after the one that does X, the one among them
+    that does what the question asks (builds), else the next one; "before X" the same backwards;
+    "the first/last step" the ends; with it the step the question names (done already, so no answer).
+    None when the page has no procedure or no step does X."""
+    relation = question.step
+    steps = procedure_steps(spans)
+    if relation is None or len(steps) < 2:
+        return None
+    if relation.place == FIRST:
+        return 0, None
+    if relation.place == LAST:
+        return len(steps) - 1, None
+    if relation.place == NTH:
+        # the step numbered so ("3." or "c)") where the steps are numbered, else the n-th in order
+        numbered = [
+            index
+            for index, step in enumerate(steps)
+            if step_number(step[0].text) in (str(relation.number), chr(ord("a") + relation.number - 1))
+        ]
+        if numbered:
+            return numbered[0], None
+        return (relation.number - 1, None) if relation.number <= len(steps) else None
+
+    def share(step: list[Span]) -> float:
+        tokens = frozenset(search_tokens(step_sentence(step[0])))
+        # the step that does what the question names ("writing the image" -> "Write it to ...")
+        doing = MIN_ANCHOR_SHARE if step_verb(step[0]) & relation.anchor else 0.0
+        return len(matched_terms(relation.anchor, tokens)) / len(relation.anchor) + doing
+
+    shares = [share(step) for step in steps]
+    best = max(shares)
+    if best < MIN_ANCHOR_SHARE or shares.count(best) > 1:
+        return None
+    anchor = shares.index(best)
+    order = range(anchor + 1, len(steps)) if relation.place == AFTER else range(anchor - 1, -1, -1)
+    placed = list(order)
+    if not placed:
+        return None
+    doing = [index for index in placed if relation.verb and step_verb(steps[index][0]) & relation.verb]
+    return (doing or placed)[0], anchor
+
+
+def _placed_steps(question: QuestionProfile, read: list[tuple[Span, Fit]]) -> list[tuple[Span, Fit]]:
+    placed = placed_step(question, [span for span, _ in read])
+    if placed is not None:
+        steps = procedure_steps([span for span, _ in read])
+        index, named = placed
+        chosen = {id(span) for span in steps[index]}
+        done = {id(span) for span in steps[named]} if named is not None else set()
+        for span, fit in read:
+            if id(span) in chosen:
+                fit.score += STEP_BONUS
+            elif id(span) in done:
+                fit.score -= STEP_BONUS
+    return read
+
+
 def read_views(question: QuestionProfile, views: Sequence[PageView]) -> list[tuple[Span, Fit]]:
     """Every span of the pages with its fit (computed once per page and question, then kept)."""
     found = []
     for view in views:
         # The reranker and the reader profile the same question apart: equal profiles share fits.
         if view.fits is None or view.fits[0] != question:
-            view.fits = (question, [(span, span_fit(question, span)) for span in propose_spans([view])])
+            read = [(span, span_fit(question, span)) for span in propose_spans([view])]
+            view.fits = (question, _placed_steps(question, read))
         found.extend(view.fits[1])
     return found
 

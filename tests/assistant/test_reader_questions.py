@@ -21,6 +21,7 @@ from assistant.questions import (
     VARIABLE,
     YES_NO,
     Crossing,
+    StepRelation,
     action_verb,
     answer_kind,
     cognate_key,
@@ -32,6 +33,7 @@ from assistant.questions import (
     profile_question,
     question_identifiers,
     question_qualifiers,
+    question_step,
     span_terms,
     translated_terms,
 )
@@ -203,6 +205,31 @@ def evidence(question: str, text: str) -> str:
             "number 20",
         ),
         ("How many attachments does Mailgate accept?", "mailgate_attachment_limit = 20", "number 20"),
+        # A size, a level, a limit is the value beside its noun (or the word saying which one), not
+        # any number on the page: an unanswerable question stays unanswered.
+        (
+            "Which compression level does the archiver use?",
+            "It closes idle connections after 300 seconds.",
+            "",
+        ),
+        ("Which compression level does the archiver use?", "The default compression level is 6.", "number 6"),
+        ("Which compression level does the archiver use?", "Compression: 9", "number 9"),
+        (
+            "Какой уровень сжатия использует архиватор?",
+            "Архиватор закрывает соединения через 300 секунд.",
+            "",
+        ),
+        ("Какой уровень сжатия использует архиватор?", "Уровень сжатия по умолчанию — 6.", "number 6"),
+        (
+            "Which log level does the daemon use?",
+            "The daemon logs at log level debug unless told.",
+            "value 'debug'",
+        ),
+        (
+            "What step size does ramp() use when neither by nor count is given?",
+            "The default by=2 is used.",
+            "number 2",
+        ),
         # A version is a version of the named program, in a version's shape: no address is one.
         (
             "Which version of pgbouncer runs on the proxy?",
@@ -445,3 +472,39 @@ def test_the_question_word_is_no_content_word_in_any_case_form(question: str) ->
     """ "какими", "каком" stem to "как", which the stopword list (nominative forms) does not hold: a
     span must not earn coverage for saying "как"."""
     assert "как" not in profile_question(question).terms
+
+
+def test_a_labelled_value_under_a_heading_that_names_the_measure_answers() -> None:
+    profile = profile_question("What margin is set?")
+    # "Left: 2.00 cm" under "Margins": the heading names what the label's value is
+    assert str(kind_evidence(profile.asks, "Left: 2.00 cm", profile, context=frozenset({"margin"}))) == (
+        "number 2.00"
+    )
+    assert not kind_evidence(profile.asks, "Left: 2.00 cm", profile, context=frozenset({"paper"}))
+    # on a screenshot the label still answers, if weakly
+    found = kind_evidence(profile.asks, "Left: 2.00 cm", profile, ui_label=True)
+    assert found and not found.strong
+
+
+@pytest.mark.parametrize(
+    ("question", "relation"),
+    [
+        (
+            "After unpacking the sources, which command compiles the library?",
+            StepRelation("after", frozenset({"unpack", "sourc"}), frozenset({"compil"})),
+        ),
+        ("What do I run before rebooting?", StepRelation("before", frozenset({"reboot"}))),
+        (
+            "Что нужно сделать после установки драйвера?",
+            StepRelation("after", frozenset({"установк", "драйвер"})),
+        ),
+        ("What is the last step?", StepRelation("last")),
+        ("What is the first thing to do?", StepRelation("first")),
+        ("What does the third step do?", StepRelation("nth", number=3)),
+        ("Что делает шаг 2?", StepRelation("nth", number=2)),
+        ("Which option sorts the list?", None),
+        ("After I run a query, where is its result kept?", None),
+    ],
+)
+def test_a_question_places_the_step_it_asks_for(question: str, relation: StepRelation | None) -> None:
+    assert question_step(question) == relation

@@ -18,6 +18,7 @@ from assistant.spans import (
     definition_items,
     definition_spans,
     example_spans,
+    footnote_spans,
     introduced_block_spans,
     list_item_spans,
     matched_terms,
@@ -26,6 +27,7 @@ from assistant.spans import (
     read_views,
     sentence_spans,
     span_fit,
+    step_number,
 )
 
 DATA = Path(__file__).parents[1] / "data"
@@ -701,3 +703,174 @@ def test_the_definition_of_the_variable_a_question_names_outweighs_a_mention_of_
     )
     span = best(page_views(path)[0], "Какими символами разделяются каталоги в SPOOL_PATH?")
     assert span.origin == "definition" and "двоеточием" in span.text
+
+
+@pytest.fixture(scope="module")
+def firmware_page(tmp_path_factory: pytest.TempPathFactory) -> PageView:
+    """A procedure written as commands, each under the sentence that says what it does; the step
+    after the one a question names shares fewer of the question's words than the named step."""
+    path = tmp_path_factory.mktemp("steps") / "firmware.pdf"
+    write_laid_out_manual(
+        path,
+        [
+            [
+                ("heading", "Flashing your own firmware image"),
+                ("text", "First fetch the firmware sources of your board:"),
+                ("code", ["git clone https://example.org/boardfw.git"]),
+                ("text", "Then install the toolchain and the cross compiler for the board:"),
+                ("code", ["sudo apt install gcc-arm-none-eabi"]),
+                ("text", "Then configure a local board profile so that your image keeps its own name:"),
+                ("code", ["make defconfig BOARD=local"]),
+                ("text", "And finally compile the image:"),
+                ("code", ["make -j4 image"]),
+                ("text", "Write it to the board with the flashing tool:"),
+                ("code", ["boardflash write build/image.bin"]),
+            ]
+        ],
+    )
+    return page_views(path)[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "command"),
+    [
+        # the step after the named one that does what is asked, not the named step itself
+        (
+            "After installing the cross compiler toolchain, which command compiles my local board image?",
+            "make -j4 image",
+        ),
+        ("What do I run after cloning the firmware sources?", "sudo apt install gcc-arm-none-eabi"),
+        ("Which command do I run before writing the image to the board?", "make -j4 image"),
+        ("What is the last step of flashing the firmware?", "boardflash write build/image.bin"),
+    ],
+)
+def test_the_step_a_question_places_in_a_procedure_answers(
+    firmware_page: PageView, question: str, command: str
+) -> None:
+    assert command in best(firmware_page, question).text
+
+
+def test_a_step_question_on_a_page_without_a_procedure_reads_as_before(daemon_page: PageView) -> None:
+    # one introduced block is no procedure: the relation changes nothing
+    span = best(daemon_page, "After editing the configuration, how do I restart the daemon?")
+    assert "systemctl restart exampled" in span.text
+
+
+def test_a_russian_question_places_the_step_after_the_one_it_names(tmp_path: Path) -> None:
+    path = write_laid_out_manual(
+        tmp_path / "backup.pdf",
+        [
+            [
+                ("heading", "Резервная копия каталога"),
+                ("text", "Сначала подключите внешний диск резервных копий:"),
+                ("code", ["sudo mount /dev/sdb1 /mnt/backup"]),
+                ("text", "Затем создайте архив каталога резервных копий на диске:"),
+                ("code", ["tar czf /mnt/backup/home.tgz /home"]),
+                ("text", "Наконец отключите диск:"),
+                ("code", ["sudo umount /mnt/backup"]),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    assert "tar czf" in best(view, "Что нужно выполнить после подключения диска?").text
+
+
+@pytest.fixture(scope="module")
+def descaling_page(tmp_path_factory: pytest.TempPathFactory) -> PageView:
+    """A product manual's numbered procedure, steps in words, no commands."""
+    path = tmp_path_factory.mktemp("steps") / "kettle.pdf"
+    write_laid_out_manual(
+        path,
+        [
+            [
+                ("heading", "Descaling the kettle"),
+                ("text", "Descale the kettle every month in hard water areas."),
+                ("text", "1. Unplug the kettle and let it cool down completely."),
+                ("text", "2. Fill the kettle with descaling solution up to the MAX mark."),
+                ("text", "3. Boil the descaling solution and leave it in the kettle for an hour."),
+                ("text", "4. Pour the solution away and rinse the kettle twice with fresh water."),
+                ("text", "Never immerse the kettle base in water."),
+            ]
+        ],
+    )
+    return page_views(path)[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "step"),
+    [
+        ("What do I do after boiling the descaling solution?", "4. Pour the solution away"),
+        ("What is the third step of descaling the kettle?", "3. Boil the descaling solution"),
+        ("What should I do before filling the kettle with descaling solution?", "1. Unplug the kettle"),
+    ],
+)
+def test_a_numbered_step_is_read_whole_and_in_its_order(
+    descaling_page: PageView, question: str, step: str
+) -> None:
+    assert best(descaling_page, question).text.startswith(step)
+
+
+def test_a_sentence_is_read_with_the_footnote_its_mark_points_to(tmp_path: Path) -> None:
+    path = write_laid_out_manual(
+        tmp_path / "mail.pdf",
+        [
+            [
+                ("heading", "Deleting messages"),
+                (
+                    "text",
+                    "Press Delete to remove the selected message from the inbox. A deleted message is "
+                    "discarded 3 and no longer shown in the message list.",
+                ),
+                ("text", "To delete several messages, select them with Shift and press Delete once."),
+                ("text", "3 It is kept in the Recycled folder for 30 days before it is erased for good."),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    span = best(
+        view, "Once a message is deleted and no longer shown, is it still kept somewhere for a while?"
+    )
+    assert span.origin == "footnote"
+    assert "discarded" in span.text and "Recycled folder for 30 days" in span.text
+    # a number in the text that no footnote answers is no mark
+    assert all("select them with Shift" not in s.text for s in footnote_spans(view))
+
+
+def test_two_items_of_an_enumeration_are_never_read_as_one_span(tmp_path: Path) -> None:
+    """ "(2) ... FOO_PATH ..." and "(3) ... folders ... section": joined, their words would answer a
+    question neither item answers (which characters separate the folders in FOO_PATH?)."""
+    path = write_laid_out_manual(
+        tmp_path / "loader.pdf",
+        [
+            [
+                ("heading", "Search order"),
+                (
+                    "text",
+                    "The loader looks for a plugin in this order. (1) In the folder of the program. "
+                    "(2) In the FOO_PATH variable, unless the program runs with raised rights. "
+                    "(3) In the folders named in the plugins section of the configuration.",
+                ),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    pairs = [span.text for span in sentence_spans(view) if span.origin == "pair"]
+    assert not [text for text in pairs if "FOO_PATH" in text and "plugins section" in text]
+    # the sentence that announces the list is still read with its first item
+    assert any(text.startswith("The loader looks") and "(1) In the folder" in text for text in pairs)
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("1. Unplug the kettle.", "1"),
+        ("Step 2: Fill the tank", "2"),
+        ("b) Boil the water", "b"),
+        ("Шаг 3. Откройте крышку", "3"),
+        ("C: drive is full", ""),
+        ("e.g. a filter", ""),
+        ("(3) In the default folders", ""),
+    ],
+)
+def test_a_step_line_is_told_by_its_number(line: str, number: str) -> None:
+    assert step_number(line) == number

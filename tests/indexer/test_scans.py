@@ -14,7 +14,7 @@ from indexer import scans
 from indexer.ocr import OcrResult, OcrSettings, recognize
 from indexer.pipeline import extract_document
 from indexer.settings import IndexSettings
-from tests.indexer.scan_pages import ENGLISH, RUSSIAN, Scan, iou, scanned
+from tests.indexer.scan_pages import ENGLISH, RUSSIAN, Scan, iou, scanned, text_page
 
 if TYPE_CHECKING:
     from conftest import Maker
@@ -143,3 +143,22 @@ def test_an_image_only_pdf_of_an_upside_down_russian_scan_is_searchable(tmp_path
     text = " ".join(p.text for page in document.pages for p in page.passages)
     assert document.pages[0].content.text_source == "ocr"
     assert "средства от накипи" in text and "кофемашине" in text
+
+
+def test_pages_with_too_little_to_judge_are_read_as_they_stand() -> None:
+    """A blank sheet, a sliver, a page of one word: no skew, no turn, no failure."""
+    blank = Image.new("RGB", (800, 1000), (200, 200, 200))
+    assert scans.estimate_skew(np.asarray(blank.convert("L"))) == 0.0
+    assert scans.detect_orientation(blank, "tesseract", 30.0) == 0
+    assert recognize(blank, PAGE).lines == []
+    sliver = Image.new("RGB", (3, 2), "white")
+    assert scans.flattened(np.asarray(sliver.convert("L"))).shape == (2, 3)
+    assert recognize(sliver, PAGE).lines == []
+
+
+def test_a_clean_black_and_white_scan_is_deskewed_without_being_taken_for_grey_paper() -> None:
+    page, _ = text_page(ENGLISH)
+    tilted = page.rotate(-1.8, resample=Image.Resampling.NEAREST, expand=True, fillcolor=255)
+    bilevel = np.asarray(tilted.point(lambda v: 255 if v > 128 else 0))
+    assert not scans.looks_scanned(bilevel)
+    assert scans.estimate_skew(bilevel) == pytest.approx(1.8, abs=0.15)

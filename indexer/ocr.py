@@ -112,6 +112,7 @@ def reading_quality(result: OcrResult) -> float:
 
 
 def reads_poorly(result: OcrResult) -> bool:
+    """Too few words, or words read unsurely: what a page turned on its side or upside down gives."""
     words = [w for line in result.lines for w in line.words if any(ch.isalnum() for ch in w.text)]
     return len(words) < MIN_READABLE_WORDS or (result.mean_confidence or 0.0) < POOR_CONFIDENCE
 

@@ -99,6 +99,8 @@ POOR_CONFIDENCE = 70.0
 MIN_READABLE_WORDS = 5
 ORIENTATION_GAIN = 1.2
 """How much more confident text a turned reading must find before the page is taken as turned."""
+SIDEWAYS_GAIN = 0.9
+"""...and how much it may lose when the first reading found the words standing on their side."""
 
 
 def reading_quality(result: OcrResult) -> float:
@@ -117,6 +119,17 @@ def reads_poorly(result: OcrResult) -> bool:
     return len(words) < MIN_READABLE_WORDS or (result.mean_confidence or 0.0) < POOR_CONFIDENCE
 
 
+def reads_sideways(result: OcrResult) -> bool:
+    """Most longer words boxed taller than wide: tesseract read lines running up or down the page.
+
+    It does read a page on its side, word by word, but its boxes then stand upright and the layout
+    would take each column of words for a line.
+    """
+    long_words = [w for line in result.lines for w in line.words if sum(ch.isalnum() for ch in w.text) >= 4]
+    standing = sum(1 for w in long_words if w.bbox[3] - w.bbox[1] > w.bbox[2] - w.bbox[0])
+    return len(long_words) >= MIN_READABLE_WORDS and standing > len(long_words) / 2
+
+
 def read_straightened(
     image: Image.Image, settings: OcrSettings
 ) -> tuple[OcrResult, scans.Straightening, Image.Image]:
@@ -127,8 +140,8 @@ def read_straightened(
     rows are level for the layout), how the page was turned (`Straightening.to_original` maps a
     box back onto the page as the user sees it) and the straightened page itself. A screenshot
     (flat colours, level text) comes back untouched: the same image, no turn.
-    Orientation detection costs a tesseract run, so it runs only on a page that reads poorly, and
-    its turn is kept only when the page then reads clearly better.
+    Orientation detection costs a tesseract run, so it runs only on a page that reads poorly or
+    sideways, and its turn is kept only when the page then reads clearly better.
     """
     upright_settings = dataclasses.replace(settings, straighten=False)
     gray = np.asarray(image.convert("L"))
@@ -137,14 +150,17 @@ def read_straightened(
     skew = scans.estimate_skew(np.asarray(page.convert("L")) if scanned else gray)
     straight, turn = scans.turned(page, skew)
     result = _recognize_upright(straight, upright_settings)
-    if reads_poorly(result):
+    sideways = reads_sideways(result)
+    if sideways or reads_poorly(result):
         quarter = scans.detect_orientation(straight, tesseract_path(), settings.timeout_s)
         if quarter:
-            sideways, _ = scans.turned(page, quarter)
-            resettled = quarter + scans.estimate_skew(np.asarray(sideways.convert("L")))
+            quartered, _ = scans.turned(page, quarter)
+            resettled = quarter + scans.estimate_skew(np.asarray(quartered.convert("L")))
             other_image, other_turn = scans.turned(page, resettled)
             other = _recognize_upright(other_image, upright_settings)
-            if reading_quality(other) > ORIENTATION_GAIN * reading_quality(result):
+            # Words read on their side may be right, but their lines are not: upright wins unless worse.
+            gain = SIDEWAYS_GAIN if sideways else ORIENTATION_GAIN
+            if reading_quality(other) > gain * reading_quality(result):
                 result, turn, straight = other, other_turn, other_image
     if not turn.identity:
         log.debug("OCR read the page turned %.2f degrees", turn.angle)

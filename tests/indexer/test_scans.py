@@ -162,3 +162,19 @@ def test_a_clean_black_and_white_scan_is_deskewed_without_being_taken_for_grey_p
     bilevel = np.asarray(tilted.point(lambda v: 255 if v > 128 else 0))
     assert not scans.looks_scanned(bilevel)
     assert scans.estimate_skew(bilevel) == pytest.approx(1.8, abs=0.15)
+
+
+def test_a_page_photographed_on_its_side_reads_in_order_and_cites_lines_on_the_photo(tmp_path: Path) -> None:
+    scan = scanned(RUSSIAN, angle=1.2, quarter=270, seed=4)
+    path = tmp_path / "sideways.png"
+    scan.image.save(path)
+    (page,) = extract_document(path, IndexSettings()).pages
+    text = " ".join(p.text for p in page.passages)
+    assert "Наполните резервуар свежей водой и добавьте" in text
+    passage = next(p for p in page.passages if "уксус" in p.text)
+    # The line's span is boxed on the photo as stored (standing on its side): tall, not wide.
+    span = next(s for s in passage.spans if "уксус" in passage.text[s.start : s.end])
+    word = scan.box_of("уксус.")
+    x0, y0, x1, y1 = span.bbox
+    assert x0 <= word[0] + 3 and y0 <= word[1] + 3 and x1 >= word[2] - 3 and y1 >= word[3] - 3
+    assert y1 - y0 > 3 * (x1 - x0)

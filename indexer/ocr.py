@@ -17,6 +17,7 @@ import numpy as np
 import scipy.ndimage as ndi
 from PIL import Image
 
+from indexer import scans
 from indexer.errors import AssistantError
 from indexer.language import STOPWORDS
 from indexer.records import BBox, TextLine, Word
@@ -42,6 +43,9 @@ class OcrSettings:
     psm: str = "3"
     reread_blanks: bool = True
     """Read again, in one batch, the boxed lines the page layout left blank (`read_blanks`)."""
+    straighten: bool = False
+    """A whole page (not a figure's crop): deskew it, turn it upright and flatten a scan's paper
+    before reading; boxes still come back in the page's own pixels (`read_straightened`)."""
 
 
 @dataclass
@@ -71,6 +75,13 @@ def recognize(image: Image.Image, settings: OcrSettings | None = None) -> OcrRes
     (`settle_scripts`).
     """
     settings = settings or OcrSettings()
+    if settings.straighten:
+        result, turn, _ = read_straightened(image, settings)
+        return in_original(result, turn)
+    return _recognize_upright(image, settings)
+
+
+def _recognize_upright(image: Image.Image, settings: OcrSettings) -> OcrResult:
     prepared = _flip_inverted_regions(image)
     result = _run_tesseract(prepared, settings)
     if settings.reread_blanks:
@@ -78,6 +89,92 @@ def recognize(image: Image.Image, settings: OcrSettings | None = None) -> OcrRes
     languages = set(settings.languages.split("+"))
     if {"eng", "rus"} <= languages:
         settle_scripts(prepared, result.lines, settings)
+    return result
+
+
+# --- scanned pages ------------------------------------------------------------------------------
+
+POOR_CONFIDENCE = 70.0
+"""A page tesseract reads with a lower mean confidence may be upside down or on its side."""
+MIN_READABLE_WORDS = 5
+ORIENTATION_GAIN = 1.2
+"""How much more confident text a turned reading must find before the page is taken as turned."""
+SIDEWAYS_GAIN = 0.9
+"""...and how much it may lose when the first reading found the words standing on their side."""
+
+
+def reading_quality(result: OcrResult) -> float:
+    """How much text a reading found, weighted by its confidence: letters of words read with conviction."""
+    return sum(
+        sum(ch.isalnum() for ch in w.text) * w.confidence / 100.0
+        for line in result.lines
+        for w in line.words
+        if w.confidence >= 60
+    )
+
+
+def reads_poorly(result: OcrResult) -> bool:
+    """Too few words, or words read unsurely: what a page turned on its side or upside down gives."""
+    words = [w for line in result.lines for w in line.words if any(ch.isalnum() for ch in w.text)]
+    return len(words) < MIN_READABLE_WORDS or (result.mean_confidence or 0.0) < POOR_CONFIDENCE
+
+
+def reads_sideways(result: OcrResult) -> bool:
+    """Most longer words boxed taller than wide: tesseract read lines running up or down the page.
+
+    It does read a page on its side, word by word, but its boxes then stand upright and the layout
+    would take each column of words for a line.
+    """
+    long_words = [w for line in result.lines for w in line.words if sum(ch.isalnum() for ch in w.text) >= 4]
+    standing = sum(1 for w in long_words if w.bbox[3] - w.bbox[1] > w.bbox[2] - w.bbox[0])
+    return len(long_words) >= MIN_READABLE_WORDS and standing > len(long_words) / 2
+
+
+def read_straightened(
+    image: Image.Image, settings: OcrSettings
+) -> tuple[OcrResult, scans.Straightening, Image.Image]:
+    """OCR a whole page that may be a scan or a photo: flattened, deskewed and, when it reads poorly,
+    turned upright by tesseract's orientation detection.
+
+    Returns the reading with its boxes in the pixels of the straightened page (so that lines and
+    rows are level for the layout), how the page was turned (`Straightening.to_original` maps a
+    box back onto the page as the user sees it) and the straightened page itself. A screenshot
+    (flat colours, level text) comes back untouched: the same image, no turn.
+    Orientation detection costs a tesseract run, so it runs only on a page that reads poorly or
+    sideways, and its turn is kept only when the page then reads clearly better.
+    """
+    upright_settings = dataclasses.replace(settings, straighten=False)
+    gray = np.asarray(image.convert("L"))
+    scanned = scans.looks_scanned(gray)
+    page = Image.fromarray(scans.flattened(gray).astype(np.uint8)).convert("RGB") if scanned else image
+    skew = scans.estimate_skew(np.asarray(page.convert("L")) if scanned else gray)
+    straight, turn = scans.turned(page, skew)
+    result = _recognize_upright(straight, upright_settings)
+    sideways = reads_sideways(result)
+    if sideways or reads_poorly(result):
+        quarter = scans.detect_orientation(straight, tesseract_path(), settings.timeout_s)
+        if quarter:
+            quartered, _ = scans.turned(page, quarter)
+            resettled = quarter + scans.estimate_skew(np.asarray(quartered.convert("L")))
+            other_image, other_turn = scans.turned(page, resettled)
+            other = _recognize_upright(other_image, upright_settings)
+            # Words read on their side may be right, but their lines are not: upright wins unless worse.
+            gain = SIDEWAYS_GAIN if sideways else ORIENTATION_GAIN
+            if reading_quality(other) > gain * reading_quality(result):
+                result, turn, straight = other, other_turn, other_image
+    if not turn.identity:
+        log.debug("OCR read the page turned %.2f degrees", turn.angle)
+    return result, turn, straight
+
+
+def in_original(result: OcrResult, turn: scans.Straightening) -> OcrResult:
+    """`result`'s boxes (in place) turned back from the straightened page onto the original one."""
+    if turn.identity:
+        return result
+    for line in result.lines:
+        for word in line.words:
+            word.bbox = turn.to_original(word.bbox)
+    result.blanks = [turn.to_original(box) for box in result.blanks]
     return result
 
 

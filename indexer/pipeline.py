@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections import deque
@@ -18,9 +19,10 @@ from indexer.figures import FigureLimits, read_figures
 from indexer.images import image_page, read_image_pages
 from indexer.layout import build_passages, place_figures
 from indexer.marks import detect_marks, erase_marks, reread_marked
-from indexer.ocr import OcrSettings, recognize
+from indexer.ocr import OcrSettings, read_straightened
 from indexer.pdf import read_pdf, render_pdf_page
-from indexer.records import PageContent, PassageDraft
+from indexer.records import Mark, PageContent, PassageDraft
+from indexer.scans import Straightening
 from indexer.settings import IndexSettings
 from indexer.sniff import sniff_media_type
 from omnifusion.slicing import TileBox, plan_slices
@@ -103,21 +105,35 @@ def is_blank(image: Image.Image) -> bool:
 def ocr_page(page: PageContent, image: Image.Image, settings: IndexSettings) -> PageContent:
     """Find red marks, erase them, OCR the rest, read the controls.
 
-    Fills `lines`, `marks`, `controls` and `ocr_confidence`.
+    Fills `lines`, `marks`, `controls` and `ocr_confidence`. A scan read turned (level or upright)
+    keeps them in the turned page's pixels, with `straightening` saying how to turn them back.
     """
     if is_blank(image):
         page.text_source = "none"
         return page
     detection = detect_marks(image)
     clean = erase_marks(image, detection.mask)
-    result = recognize(clean, OcrSettings(languages=settings.ocr_languages))
+    result, turn, straight = read_straightened(clean, OcrSettings(languages=settings.ocr_languages))
     page.lines = result.lines
-    page.marks = detection.marks
-    reread_marked(clean, detection.marks, result.lines, settings.ocr_languages)
-    page.controls = detect_controls(clean, result.lines)
+    page.marks = [Mark(m.shape, turn.to_turned(m.bbox), turn.to_turned(m.target)) for m in detection.marks]
+    reread_marked(straight, page.marks, result.lines, settings.ocr_languages)
+    page.controls = detect_controls(straight, result.lines)
     page.ocr_confidence = result.mean_confidence
     page.text_source = "ocr" if result.lines else "none"
+    page.straightening = None if turn.identity else turn
     return page
+
+
+def turned_back(passages: list[PassageDraft], turn: Straightening) -> list[PassageDraft]:
+    """Passages laid out on a straightened scan, boxed on the page as the user sees it."""
+    return [
+        dataclasses.replace(
+            passage,
+            bbox=turn.to_original(passage.bbox),
+            spans=[dataclasses.replace(span, bbox=turn.to_original(span.bbox)) for span in passage.spans],
+        )
+        for passage in passages
+    ]
 
 
 def figure_limits(settings: IndexSettings) -> FigureLimits | None:
@@ -188,6 +204,8 @@ def extract_pages(
         passages, section = build_passages(page, section)
         if page.figures:
             passages = place_figures(passages, page.figures, opening)
+        if page.straightening is not None:
+            passages = turned_back(passages, page.straightening)
         # What the catalog needs is in the passages now; lines and marks would only weigh on memory.
         page.lines, page.marks, page.figures = [], [], []
         plan = plan_slices(page.width, page.height, settings.tile_size, settings.max_tiles)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PIL import Image
+
+if TYPE_CHECKING:
+    from indexer.scans import Straightening
 
 BBox = tuple[float, float, float, float]
 """(x0, y0, x1, y1) in page-image pixels, origin top-left."""
@@ -134,6 +137,9 @@ class PageContent:
     image: Image.Image | None = None
     figures: list[Figure] = field(default_factory=list)
     """Pictures of a text page whose words OCR reads (pages OCRed whole have none)."""
+    straightening: Straightening | None = None
+    """A scan OCRed turned level or upright: `lines`, `marks` and `controls` are in the turned
+    page's pixels until its passages are laid out and turned back (`pipeline.extract_pages`)."""
 
 
 @dataclass

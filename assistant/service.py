@@ -53,6 +53,7 @@ from assistant.conversation import Turn
 from assistant.exposure import check_exposure
 from assistant.generators import GeneratorError
 from assistant.highlight import draw_boxes, page_boxes, page_size
+from assistant.lexicon import lexicon
 from assistant.limits import MAX_HISTORY_TURNS, MAX_K, MAX_QUESTION_CHARS, checked_k, checked_question
 from assistant.payloads import answer_payload, hit_payload, resolve_documents
 from assistant.sdk import Assistant
@@ -1060,6 +1061,8 @@ def create_app(
         # Load the embedder and indexes now, so the first user does not wait for them; build the
         # generator too, so that a missing model file or extra stops the start, not the first question.
         await run_in_threadpool(assistant.search, "warm up", 1)
+        # The bilingual lexicon (read, or loaded from its cache: up to a second) for cross-lingual questions.
+        await run_in_threadpool(lexicon)
         generator = await run_in_threadpool(lambda: assistant.generator)
         log.info("answering with the %s generator", generator.name)
         app.state.assistant = assistant

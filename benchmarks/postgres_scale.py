@@ -31,14 +31,13 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import scale_bench  # noqa: E402
 from benchmarks.scale_bench import (  # noqa: E402
-    PAGES_PER_DOCUMENT,
-    PASSAGES_PER_PAGE,
     percentile,
     questions,
     real_paragraphs,
     recall_at_10,
     resident_mb,
     synthesized_vectors,
+    synthetic_document,
 )
 
 log = logging.getLogger("postgres_scale")
@@ -164,8 +163,6 @@ def fill_corpus_deep(workspace: Any, matched: dict[int, np.ndarray]) -> None:
 
 def build(url: str, target: int) -> dict[str, Any]:
     """Grow the database to `target` passages in one write (resumable: it adds what is missing)."""
-    from indexer.pipeline import ExtractedDocument, ExtractedPage
-    from indexer.records import LineSpan, PageContent, PassageDraft
     from indexer.stores.postgres import lexical_terms
     from indexer.workspace import filename_words
 
@@ -193,22 +190,8 @@ def build(url: str, target: int) -> dict[str, Any]:
             workspace.store.mark_unfinished()
             while have < target:
                 number += 1
-                pages, cursor = [], have
-                for page_number in range(1, PAGES_PER_DOCUMENT + 1):
-                    drafts = []
-                    for _ in range(PASSAGES_PER_PAGE):
-                        # A docstring may hold a NUL, which PostgreSQL's text refuses (no PDF gives one).
-                        text = paragraphs[cursor % len(paragraphs)].replace("\x00", " ")
-                        cursor += 1
-                        box = (100.0, 100.0, 1100.0, 160.0)
-                        drafts.append(
-                            PassageDraft(text, box, "text", "en", "", [LineSpan(0, len(text), box)])
-                        )
-                    pages.append(
-                        ExtractedPage(PageContent(page_number, 1240, 1754, 150.0, "pdf"), drafts, ())
-                    )
-                name = f"synthetic-{number:06d}.pdf"
-                document = ExtractedDocument(Path(name), f"{number:064x}", "application/pdf", 0, pages)
+                document = synthetic_document(number, paragraphs, have)
+                name = document.path.name
                 step = time.perf_counter()
                 document_id, passages = workspace._insert(document, Path("/dev/null"))
                 spent["catalog"] += time.perf_counter() - step

@@ -19,9 +19,12 @@ import random
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from indexer.pipeline import ExtractedDocument
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -102,6 +105,26 @@ PAGES_PER_DOCUMENT = 50
 PASSAGES_PER_PAGE = 14
 
 
+def synthetic_document(number: int, paragraphs: list[str], first: int) -> ExtractedDocument:
+    """Document `number` of the synthesized part: its pages' passages are the corpus paragraphs from
+    position `first` on, in order (wrapping round), one text box per passage."""
+    from indexer.pipeline import ExtractedDocument, ExtractedPage
+    from indexer.records import LineSpan, PageContent, PassageDraft
+
+    pages, cursor = [], first
+    box = (100.0, 100.0, 1100.0, 160.0)
+    for page_number in range(1, PAGES_PER_DOCUMENT + 1):
+        drafts = []
+        for _ in range(PASSAGES_PER_PAGE):
+            # A docstring may hold a NUL, which PostgreSQL's text refuses (no PDF gives one).
+            text = paragraphs[cursor % len(paragraphs)].replace("\x00", " ")
+            cursor += 1
+            drafts.append(PassageDraft(text, box, "text", "en", "", [LineSpan(0, len(text), box)]))
+        pages.append(ExtractedPage(PageContent(page_number, 1240, 1754, 150.0, "pdf"), drafts, ()))
+    name = f"synthetic-{number:06d}.pdf"
+    return ExtractedDocument(Path(name), f"{number:064x}", "application/pdf", 0, pages)
+
+
 def workspace_path() -> Path:
     return SCRATCH / "workspace"
 
@@ -139,8 +162,6 @@ def ingest_corpus(assistant: Any) -> dict[str, float]:
 
 def build(target: int) -> dict[str, Any]:
     """Grow the workspace to `target` passages (resumable: it adds what is missing)."""
-    from indexer.pipeline import ExtractedDocument, ExtractedPage
-    from indexer.records import LineSpan, PageContent, PassageDraft
 
     report: dict[str, Any] = {"target": target}
     with open_assistant() as assistant:
@@ -170,21 +191,8 @@ def build(target: int) -> dict[str, Any]:
         with workspace.writing():
             while have < target:
                 number += 1
-                pages, cursor = [], have
-                for page_number in range(1, PAGES_PER_DOCUMENT + 1):
-                    drafts = []
-                    for _ in range(PASSAGES_PER_PAGE):
-                        text = paragraphs[cursor % len(paragraphs)]
-                        cursor += 1
-                        box = (100.0, 100.0, 1100.0, 160.0)
-                        drafts.append(
-                            PassageDraft(text, box, "text", "en", "", [LineSpan(0, len(text), box)])
-                        )
-                    pages.append(
-                        ExtractedPage(PageContent(page_number, 1240, 1754, 150.0, "pdf"), drafts, ())
-                    )
-                name = f"synthetic-{number:06d}.pdf"
-                document = ExtractedDocument(Path(name), f"{number:064x}", "application/pdf", 0, pages)
+                document = synthetic_document(number, paragraphs, have)
+                name = document.path.name
                 document_id, passages = workspace._insert(document, Path("/dev/null"))
                 add_terms(workspace, name, passages, have, paragraphs, terms)
                 ids = np.array([pid for pid, _ in passages], dtype=np.int64)

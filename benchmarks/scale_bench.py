@@ -475,6 +475,7 @@ def measure(rounds: int, nprobe: int | None) -> dict[str, Any]:
         },
         "ask_ms": {"p50": round(percentile(ask_ms, 0.5), 1), "p95": round(percentile(ask_ms, 0.95), 1)},
         "ann_nprobe": workspace.ann.nprobe,
+        "ann_deep_nprobe": workspace.settings.ann_deep_nprobe,
         "components_ms_p50": components,
         "profile_ms_per_search": profiled,
         "load_average": [round(value, 1) for value in os.getloadavg()],

@@ -49,9 +49,10 @@ class AnnSettings:
     retrain_factor: float = 2.0
 
     @classmethod
-    def of(cls, settings: Any) -> AnnSettings:
-        """From a workspace's `IndexSettings` (its `ann_*` fields)."""
-        return cls(settings.ann_threshold, settings.ann_nprobe, settings.ann_retrain_factor)
+    def of(cls, settings: Any, channel: str = "dense") -> AnnSettings:
+        """From a workspace's `IndexSettings` (its `ann_*` fields); the deep channel has its own nprobe."""
+        nprobe = settings.ann_deep_nprobe if channel == "deep" else settings.ann_nprobe
+        return cls(settings.ann_threshold, nprobe, settings.ann_retrain_factor)
 
 
 def lists_for(count: int) -> int:

@@ -84,6 +84,7 @@ SETTING_MINIMUM = {
     "pg_hnsw_m": 2,
     "pg_hnsw_ef_construction": 4,
     "ann_nprobe": 1,
+    "ann_deep_nprobe": 1,
     "ann_retrain_factor": 1.0,
 }
 ENRICH_CHUNK = 64

@@ -72,7 +72,8 @@ class LocalStore(IndexStore):
 
     def vector_index(self, name: str, dim: int, fresh: bool = False) -> DenseIndex:
         # past `ann_threshold` vectors the file holds an inverted file instead of exact codes
-        return DenseIndex(self.root / f"{name}.faiss", dim, load=not fresh, ann=AnnSettings.of(self.settings))
+        ann = AnnSettings.of(self.settings, name)
+        return DenseIndex(self.root / f"{name}.faiss", dim, load=not fresh, ann=ann)
 
     def lexical_index(self, read_only: bool) -> LexicalIndex:
         return LexicalIndex(self.root / "lexical.sqlite", read_only=read_only)

@@ -17,6 +17,7 @@ import pytest
 
 from indexer.check import check_workspace
 from indexer.dense import AnnSettings, DenseIndex, lists_for, trained_size
+from indexer.errors import AssistantError
 from indexer.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -313,3 +314,41 @@ def test_a_writer_killed_in_the_middle_of_a_rebuild_leaves_the_index_it_had(
         assert workspace.rebuild_indexes() == ["dense"]
         assert workspace.dense.approximate
         assert check_workspace(workspace).consistent
+
+
+# -- the deep channel's own nprobe -----------------------------------------------------------------
+
+
+def test_the_deep_channel_searches_with_its_own_nprobe_and_the_dense_one_keeps_ann_nprobe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_ANN_DEEP_NPROBE", "3")
+    with Workspace(tmp_path / "ws", ann_threshold=2000, ann_nprobe=9) as workspace:
+        assert workspace.settings.ann_deep_nprobe == 3
+        for name, nprobe in (("deep", 3), ("dense", 9)):
+            index = workspace.store.vector_index(name, DIM, fresh=True)
+            index.add(np.arange(1000, 6000), topical_vectors(5000))
+            assert index.rebuild() and index._index.nprobe == nprobe  # type: ignore[attr-defined]
+            index.save()
+            # Read back from its file (another process, a restart): searched with the setting again.
+            loaded = workspace.store.vector_index(name, DIM)
+            assert loaded.approximate and loaded._index.nprobe == nprobe  # type: ignore[attr-defined]
+            query = topical_vectors(1, seed=5)[0]
+            assert top(loaded, query) == top(index, query)
+    # An argument outranks the environment; the defaults hold in a workspace where neither sets it.
+    with Workspace(tmp_path / "ws", ann_deep_nprobe=5) as workspace:
+        assert workspace.store.vector_index("deep", DIM)._index.nprobe == 5  # type: ignore[attr-defined]
+    monkeypatch.delenv("ASSISTANT_ANN_DEEP_NPROBE")
+    with Workspace(tmp_path / "other") as workspace:
+        assert AnnSettings.of(workspace.settings, "deep").nprobe == 128
+        assert AnnSettings.of(workspace.settings, "dense").nprobe == 384
+
+
+@pytest.mark.parametrize("value", ["0", "-4", "many"])
+def test_a_bad_deep_nprobe_from_the_environment_is_a_typed_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("ASSISTANT_ANN_DEEP_NPROBE", value)
+    with pytest.raises(AssistantError, match=r"(?i)ann_deep_nprobe"):
+        Workspace(tmp_path / "ws")
+    assert not (tmp_path / "ws").exists()

@@ -6,13 +6,13 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Collection
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.questions import profile_question, text_tokens
-from assistant.spans import PageView, file_terms, page_fits, section_terms
+from assistant.questions import QuestionProfile, profile_question, text_tokens
+from assistant.spans import PageView, file_terms, page_fits, propose_spans, read_views, section_terms
 from indexer.language import MARK_QUESTION, search_tokens
 from indexer.layout import MARK_DESCRIPTIONS
 from indexer.records import DocumentRecord, PassageRecord
@@ -98,6 +98,9 @@ class Retriever:
     def __init__(self, workspace: Workspace, weights: FusionWeights | None = None) -> None:
         self.workspace = workspace
         self.weights = weights or FusionWeights()
+        self.read_ahead = True
+        """Whether the reranker's reading starts while the deep channel still embeds the question
+        (the ranking is the same either way; off, everything runs after the fusion)."""
 
     def search(self, question: str, k: int = 5, documents: Collection[int] | None = None) -> list[PageHit]:
         question = question.strip()
@@ -118,24 +121,18 @@ class Retriever:
         # Read the catalog for these two channels while the deep one is still working.
         records = self.workspace.passages(list({pid for pid, _ in dense} | {pid for pid, _ in lexical}))
         coverage = self._lexical_coverage(question, lexical, records)
+        reranking = weights.rerank_pages > 0 and weights.rerank > 0
+        profile = profile_question(question, self.workspace.lexical.idf) if reranking else None
+        early: dict[tuple[int, int], PageView] = {}
+        if deep_future is not None and profile is not None and self.read_ahead and not profile.wants_mark:
+            provisional, _ = self._passage_scores(dense, [], lexical, coverage)
+            early = self._read_ahead(profile, provisional, records, documents, deep_future)
         deep = deep_future.result() if deep_future is not None else []
         missing = [pid for pid, _ in deep if pid not in records]
         if missing:
             records.update(self.workspace.passages(missing))
-        scores: dict[int, float] = defaultdict(float)
-        ranks: dict[int, dict[str, int]] = defaultdict(dict)
+        scores, ranks = self._passage_scores(dense, deep, lexical, coverage)
         similarity = dict(dense)
-        for rank, (passage_id, _) in enumerate(dense, start=1):
-            scores[passage_id] += weights.dense / (weights.rrf_k + rank)
-            ranks[passage_id]["dense"] = rank
-        for rank, (passage_id, _) in enumerate(deep, start=1):
-            scores[passage_id] += weights.deep / (weights.rrf_k + rank)
-            ranks[passage_id]["deep"] = rank
-        for rank, (passage_id, _) in enumerate(lexical, start=1):
-            # A lexical hit that shares one common word with the question (a Russian question
-            # against an English manual finds only such hits) should not outvote the dense channel.
-            scores[passage_id] += weights.lexical * coverage.get(passage_id, 0.0) / (weights.rrf_k + rank)
-            ranks[passage_id]["lexical"] = rank
         pages: dict[tuple[int, int], list[Evidence]] = defaultdict(list)
         for passage_id, score in scores.items():
             record = records.get(passage_id)
@@ -182,20 +179,88 @@ class Retriever:
             if document is None:
                 continue
             hits.append(PageHit(document, key[1], page_scores[key], supporting[:8]))
-        if weights.rerank_pages > 0 and weights.rerank > 0 and len(hits) > 1:
-            hits = self._rerank(question, hits, query_vector)
+        if profile is not None and len(hits) > 1:
+            hits = self._rerank(profile, hits, query_vector, early)
             if pointed:
                 hits = _kept_ahead(hits, pointed, weights.window_bonus)
         return hits[:k]
 
-    def _rerank(self, question: str, hits: list[PageHit], query_vector: np.ndarray) -> list[PageHit]:
+    def _passage_scores(
+        self,
+        dense: list[tuple[int, float]],
+        deep: list[tuple[int, float]],
+        lexical: list[tuple[int, float]],
+        coverage: dict[int, float],
+    ) -> tuple[dict[int, float], dict[int, dict[str, int]]]:
+        """Each passage's fused score (reciprocal rank fusion) and its rank in each channel."""
+        weights = self.weights
+        scores: dict[int, float] = defaultdict(float)
+        ranks: dict[int, dict[str, int]] = defaultdict(dict)
+        for rank, (passage_id, _) in enumerate(dense, start=1):
+            scores[passage_id] += weights.dense / (weights.rrf_k + rank)
+            ranks[passage_id]["dense"] = rank
+        for rank, (passage_id, _) in enumerate(deep, start=1):
+            scores[passage_id] += weights.deep / (weights.rrf_k + rank)
+            ranks[passage_id]["deep"] = rank
+        for rank, (passage_id, _) in enumerate(lexical, start=1):
+            # A lexical hit that shares one common word with the question (a Russian question
+            # against an English manual finds only such hits) should not outvote the dense channel.
+            scores[passage_id] += weights.lexical * coverage.get(passage_id, 0.0) / (weights.rrf_k + rank)
+            ranks[passage_id]["lexical"] = rank
+        return scores, ranks
+
+    def _read_ahead(
+        self,
+        profile: QuestionProfile,
+        scores: dict[int, float],
+        records: dict[int, PassageRecord],
+        documents: Collection[int] | None,
+        pending: Future[list[tuple[int, float]]],
+    ) -> dict[tuple[int, int], PageView]:
+        """Read and fit the spans of the pages the dense and lexical channels rank first, while the
+        deep channel still embeds the question (the longest path of a search).
+
+        The fusion is not final yet, so these are the pages the reranker will most likely read; the
+        spans and fits of a page do not depend on its rank, and `_rerank` takes them for the pages it
+        does read. Reading stops once the deep channel is done: after that it would only delay.
+        """
+        best: dict[tuple[int, int], float] = {}
+        owner: dict[tuple[int, int], DocumentRecord] = {}
+        for passage_id, score in scores.items():
+            record = records.get(passage_id)
+            if record is None or (documents is not None and record.document.id not in documents):
+                continue
+            key = (record.document.id, record.page)
+            if score > best.get(key, -1.0):
+                best[key], owner[key] = score, record.document
+        keys = sorted(best, key=best.__getitem__, reverse=True)[: self.weights.rerank_pages]
+        if pending.done() or not keys:
+            return {}
+        passages = self.workspace.pages_passages(keys, records)
+        views: dict[tuple[int, int], PageView] = {}
+        for key in keys:
+            if pending.done():
+                break
+            view = PageView(PageHit(owner[key], key[1], 0.0, []), passages.get(key, []))
+            read_views(profile, [view])
+            views[key] = view
+        return views
+
+    def _rerank(
+        self,
+        profile: QuestionProfile,
+        hits: list[PageHit],
+        query_vector: np.ndarray,
+        early: dict[tuple[int, int], PageView] | None = None,
+    ) -> list[PageHit]:
         """Reorder the top pages by how well their best span answers the question.
 
         A page that states the fact can lose the fusion to one that mentions the topic more often;
         the span's fit (the kind of answer asked for, the question's rare words close together)
-        tells them apart. The pages' passages are kept on the hits for the reader.
+        tells them apart. The pages' passages are kept on the hits for the reader. `early` holds
+        pages `_read_ahead` has read and fitted already.
         """
-        profile = profile_question(question, self.workspace.lexical.idf)
+        early = early or {}
         top = hits[: self.weights.rerank_pages]
         top += [
             hit
@@ -206,7 +271,8 @@ class Retriever:
             # "Which option is circled in the Print dialog?": the marked text rarely shares a word
             # with the question; the window's name and the mark decide (the fused order keeps them).
             return hits
-        passages = self._page_passages(top)
+        passages = self._page_passages([hit for hit in top if hit.key not in early])
+        passages.update({hit.key: early[hit.key].passages for hit in top if hit.key in early})
         similarities = self.workspace.dense.similarities(
             query_vector, [p.id for found in passages.values() for p in found]
         )
@@ -216,6 +282,8 @@ class Retriever:
                 hit, passages.get(hit.key, []), {e.passage.id: e for e in hit.passages}, similarities
             )
             hit.view.query = (self.workspace.embedder, query_vector)
+            if hit.key in early:
+                _take_fits(hit.view, early[hit.key])
             views.append(hit.view)
         fits = page_fits(profile, views)
         read = [bool(view.passages) for view in views]
@@ -328,6 +396,26 @@ class Retriever:
                     Evidence(p, 0.0, {"visual": rank})
                     for p in self.workspace.page_passages(key[0], key[1])[:3]
                 ]
+
+
+def _take_fits(view: PageView, ahead: PageView) -> None:
+    """Give `view` the fits read ahead on the same page, bound to its own spans.
+
+    The proposers find the same spans on the same passages in the same order; only the retrieval
+    evidence each span carries comes from the final fusion, so the spans are proposed again here
+    and the (costlier) fits are taken over. A page whose spans differ is left to be read anew.
+    """
+    if ahead.fits is None:
+        return
+    spans = propose_spans([view])
+    fitted = ahead.fits[1]
+    same = len(spans) == len(fitted) and all(
+        (span.passage.id, span.start, span.end, span.text, span.origin, span.term, span.command)
+        == (was.passage.id, was.start, was.end, was.text, was.origin, was.term, was.command)
+        for span, (was, _) in zip(spans, fitted, strict=True)
+    )
+    if same:
+        view.fits = (ahead.fits[0], [(span, fit) for span, (_, fit) in zip(spans, fitted, strict=True)])
 
 
 def _kept_ahead(hits: list[PageHit], pointed: set[tuple[int, int]], bonus: float) -> list[PageHit]:

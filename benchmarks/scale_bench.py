@@ -372,6 +372,7 @@ PROFILED_STEPS = {
     "rerank: pages' passages": ("assistant/retrieval.py", "_page_passages"),
     "rerank: page_fits": ("assistant/spans.py", "page_fits"),
     "rerank: profile_question": ("assistant/questions.py", "profile_question"),
+    "rerank: read ahead (while e5 embeds)": ("assistant/retrieval.py", "_read_ahead"),
     "catalog: passages by id": ("indexer/workspace.py", "passages"),
     "lexical channel": ("indexer/lexical.py", "search"),
     "lexical: idf": ("indexer/lexical.py", "idf"),

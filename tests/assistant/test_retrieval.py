@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from assistant import Assistant
-from assistant.retrieval import PageHit
+from assistant.retrieval import PageHit, Retriever
 
 if TYPE_CHECKING:
     from conftest import Library, Maker
@@ -156,3 +157,65 @@ def test_the_reranker_reaches_a_page_in_the_other_language_that_a_multilingual_c
 def test_search_returns_k_pages_after_reading_more(library: Library) -> None:
     for k in (1, 2, 3):
         assert len(library.assistant.search("Что делать, если шланг засорился?", k=k)) == k
+
+
+class _PatientRetriever(Retriever):
+    """As on a loaded machine where the deep channel's e5 embedding is the slowest: the read ahead
+    runs to its end (the deep channel's result is not waited for until it returns)."""
+
+    taken: int = 0
+
+    def _read_ahead(self, profile, scores, records, documents, pending):  # type: ignore[no-untyped-def]
+        return super()._read_ahead(profile, scores, records, documents, Future())
+
+    def _rerank(self, profile, hits, query_vector, early=None):  # type: ignore[no-untyped-def]
+        reranked = super()._rerank(profile, hits, query_vector, early)
+        for hit in reranked:
+            ahead = (early or {}).get(hit.key)
+            if hit.view is not None and ahead is not None and ahead.fits and hit.view.fits:
+                # The page's fits are the ones read ahead, bound to the spans of the final view.
+                self.taken += hit.view.fits[1][0][1] is ahead.fits[1][0][1]
+        return reranked
+
+
+def _read(hits: list[PageHit]) -> list[tuple[str, int, float, list[tuple[str, float, float]]]]:
+    """What a search returns and what the reader reuses: pages, scores, every span's fit and evidence."""
+    return [
+        (
+            hit.document.filename,
+            hit.page,
+            hit.score,
+            [
+                (span.text, fit.score, span.evidence.score if span.evidence else -1.0)
+                for span, fit in (hit.view.fits[1] if hit.view and hit.view.fits else [])
+            ],
+        )
+        for hit in hits
+    ]
+
+
+def test_reading_ahead_while_the_deep_channel_embeds_ranks_and_answers_exactly_as_in_sequence(
+    library: Library,
+) -> None:
+    assistant = library.assistant
+    shipped = assistant.retriever
+    sequential = Retriever(assistant.workspace, shipped.weights)
+    sequential.read_ahead = False
+    patient = _PatientRetriever(assistant.workspace, shipped.weights)
+    questions = [question for question, _, _ in FIRST_PAGE + CROSS_LINGUAL] + [
+        "How often should I replace the dust bag?",
+        "Как часто удалять накипь в кофемашине?",
+    ]
+    try:
+        for question in questions:
+            assistant.retriever = sequential
+            expected, answer = _read(assistant.search(question, k=5)), assistant.ask(question)
+            for retriever in (patient, shipped):
+                assistant.retriever = retriever
+                assert _read(assistant.search(question, k=5)) == expected, question
+                again = assistant.ask(question)
+                assert (again.text, again.citations) == (answer.text, answer.citations), question
+    finally:
+        assistant.retriever = shipped
+    # The read-ahead pages were taken over (EN and RU questions alike), not read a second time.
+    assert patient.taken >= len(questions)

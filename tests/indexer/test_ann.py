@@ -332,6 +332,7 @@ def test_the_deep_channel_searches_with_its_own_nprobe_and_the_dense_one_keeps_a
             index.save()
             # Read back from its file (another process, a restart): searched with the setting again.
             loaded = workspace.store.vector_index(name, DIM)
+            assert isinstance(loaded, DenseIndex) and isinstance(index, DenseIndex)
             assert loaded.approximate and loaded._index.nprobe == nprobe  # type: ignore[attr-defined]
             query = topical_vectors(1, seed=5)[0]
             assert top(loaded, query) == top(index, query)

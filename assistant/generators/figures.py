@@ -242,8 +242,8 @@ def _best_label(
     alone = unique_best and match > 0 and (len(scored) == 1 or scored[1][1] < match - TIE)
     if match < MIN_LABEL_MATCH and not alone:
         # The label may hold none of the asked words while the manual's text about it holds them.
-        numbered = CALLOUT_QUESTION.search(question) or NUMBER_OF_QUESTION.search(question)
-        explained = None if numbered else _label_by_text(question, passages, labels, terms)
+        asks_number = bool(CALLOUT_QUESTION.search(question) or NUMBER_OF_QUESTION.search(question))
+        explained = None if asks_number else _label_by_text(question, passages, labels, terms)
         if explained is not None:
             log.info(
                 "figure: %r -> %r (named by the text, match %.2f)", question, explained[0].text, explained[1]
@@ -713,20 +713,20 @@ def legend_entries(passages: Sequence[PassageRecord], labels: Sequence[FigureLab
     on the page (one numbered line is a step or a heading, not a legend)."""
     entries: list[LegendEntry] = []
     for label in labels:
-        found = _entries_of(label.text, label.passage, label.bbox)
+        found = legend_line_entries(label.text, label.passage, label.bbox)
         entries.extend(found[:1] if found else [])
     written: list[LegendEntry] = []
     for passage in passages:
         if passage.kind == "figure":
             continue
         for span in passage.spans:
-            written.extend(_entries_of(passage.text[span.start : span.end], passage, span.bbox))
+            written.extend(legend_line_entries(passage.text[span.start : span.end], passage, span.bbox))
     if len({entry.number for entry in written}) >= 2:
         entries.extend(written)
     return entries
 
 
-def _entries_of(line: str, passage: PassageRecord, box: BBox) -> list[LegendEntry]:
+def legend_line_entries(line: str, passage: PassageRecord, box: BBox) -> list[LegendEntry]:
     """The legend entries that make up all of `line`, each boxed by its share of the line; [] when the
     line is anything else."""
     text = line.strip()

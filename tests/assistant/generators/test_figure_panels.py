@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 
 from assistant import Assistant
 from assistant.generators.base import Answer
+from assistant.generators.figures import legend_line_entries
 from tests.conftest import FONT, font
 
 PAGE_MM = (210.0, 297.0)
@@ -197,3 +198,22 @@ def test_the_number_of_a_named_part_is_answered_from_the_legend(
     assert answer.text.startswith(number), answer.text
     assert answer.citations[0].page == page
     assert cited_on_figure(answer, figures), answer.citations[0]
+
+
+@pytest.mark.parametrize(
+    ("line", "entries"),
+    [
+        ("1 Hose clamp", [("1", "Hose clamp")]),
+        ("1 Power switch 2 Dust container", [("1", "Power switch"), ("2", "Dust container")]),
+        ("3. Filter cartridge;", [("3", "Filter cartridge")]),
+        ("2 — Пылесборник 3 — Фильтр", [("2", "Пылесборник"), ("3", "Фильтр")]),
+        # Prose with a number in it, and a numbered step, are no legend.
+        ("Press 2 times to lock the lid", []),
+        ("1. Unplug the cleaner before it is taken apart and cleaned.", []),
+    ],
+)
+def test_a_legend_line_is_read_as_numbered_names_and_nothing_else_is(
+    line: str, entries: list[tuple[str, str]]
+) -> None:
+    found = legend_line_entries(line, None, (0.0, 0.0, 100.0, 10.0))  # type: ignore[arg-type]
+    assert [(entry.number, entry.name) for entry in found] == entries

@@ -523,30 +523,7 @@ def read_figures(page: PageContent, languages: str, max_pixels: int, time_limit_
         except AssistantError as error:
             log.warning("page %d: a figure was left unread (%s)", page.number, error)
         figure.image = None
-        if figure.kind == "drawing":
-            figure.lines = sorted(
-                figure.lines + drawn_text_labels(figure.box, page.lines), key=lambda line: line.bbox[1]
-            )
     return page
-
-
-def drawn_text_labels(box: BBox, lines: Sequence[TextLine]) -> list[TextLine]:
-    """The text-layer words standing inside a vector drawing at `box`: its labels, written as text.
-
-    A panel drawn with vector shapes names its knobs in the text layer, not in pixels; they are the
-    figure's labels as much as the words OCR reads off an image, and the reader asks the figure for them.
-    """
-    labels = []
-    for line in lines:
-        words = [
-            word
-            for word in line.words
-            if box[0] <= (word.bbox[0] + word.bbox[2]) / 2 <= box[2]
-            and box[1] <= (word.bbox[1] + word.bbox[3]) / 2 <= box[3]
-        ]
-        if words:
-            labels.append(TextLine(words, line.block))
-    return labels
 
 
 def words_inside(box: BBox, lines: Sequence[TextLine]) -> list[BBox]:

@@ -97,15 +97,19 @@ MIN_WORD_CONFIDENCE = 60.0
 """Drawings make tesseract guess at strokes, arrows and hatching; real labels read far more surely."""
 MIN_CALLOUT_CONFIDENCE = 80.0
 """A lone number is a callout ("3") only when read surely; otherwise it is a stroke taken for a digit."""
-MIN_GLYPHS = 4
+MIN_GLYPHS = 3
 """Letter-like specks a region needs before OCR is worth running on it."""
 GLYPH_TARGET_PX = 15.0
 """Median height of letter-like specks (lower-case letters, mostly) after scaling: tesseract reads
 lettering of this size as well as larger, and a dense screenshot costs it half the time it would at 24."""
 SCALE_RANGE = (0.35, 3.0)
+OUTLINE_FILL = 0.1
+"""Share of its box an outline's strokes ink at most; the emptiest letters ("L", "ш") ink more."""
 SPARSE_TEXT = "11"
 """tesseract's mode for drawings: labels lie scattered among strokes and pictograms, not in blocks,
 and its block analysis takes a label beside a pictogram for part of the picture."""
+UNIFORM_BLOCK = "6"
+"""tesseract's mode for a figure sparse mode finds nothing in: lone callout numbers among outlines."""
 DENSE_GLYPHS = 250
 """Letter-like specks from which a figure is a screenshot or a table: read as blocks of lines (sparse
 mode would cut its rows at every gap and lose the short pieces)."""
@@ -353,6 +357,9 @@ def clear_strokes(gray: np.ndarray) -> Lettering:
     glyph_height = float(np.median(heights[glyph])) if glyph.any() else 0.0
     reference = max(glyph_height, 8.0)
     stroke = ((heights > 3 * reference) | (widths > 15 * reference)) & (fill < 0.3)
+    # The outline of a part or a control (a box, a ring) a little larger than the lettering: thin
+    # strokes around an empty middle, which no letter is.
+    stroke |= ((heights > 1.5 * reference) | (widths > 4 * reference)) & (fill < OUTLINE_FILL)
     for index in np.nonzero(stroke)[0]:
         rows, cols = slices[index]
         window = gray[rows, cols]
@@ -449,6 +456,17 @@ def read_figure(figure: Figure, languages: str, max_pixels: int, timeout_s: floa
     turns = (figure.rotation // 90) % 4
     upright = image.transpose(QUARTER_TURNS[turns]) if turns else image
     result = recognize(upright.convert("RGB"), settings)
+    if psm == SPARSE_TEXT and not any(label_words(line) for line in result.lines):
+        # Sparse mode, and page layout analysis too, skip lone numbers among outlines (the callouts of
+        # an exploded view, all its lettering): read as one block, they come out one a line.
+        block = OcrSettings(
+            languages=languages,
+            upscale_below=0,
+            timeout_s=timeout_s,
+            psm=UNIFORM_BLOCK,
+            reread_blanks=False,
+        )
+        result = recognize(upright.convert("RGB"), block)
     factor = 1.0 / (figure.scale * (image.width / gray.shape[1]))
     x, y = figure.box[0], figure.box[1]
     lines: list[TextLine] = []

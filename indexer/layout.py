@@ -211,10 +211,22 @@ def figure_passages(figure: Figure, section: str = "") -> list[PassageDraft]:
     long). Without a caption the section heading in force (`section`) gives them their topic.
     """
     labels = figure_labels(figure.lines)
-    # Numbers alone are a plot's ticks or callouts whose legend is in the text: nothing to search.
-    if not any(ch.isalpha() for label in labels for ch in label.text):
+    # Numbers alone are a plot's ticks, nothing to search, or callouts whose legend is in the text:
+    # kept, so that "what is part 3" is pointed at the 3 on the drawing.
+    if not any(ch.isalpha() for label in labels for ch in label.text) and not are_callouts(labels):
         return []
     return _split_block(labels, figure.caption or section, "figure")
+
+
+def are_callouts(labels: list[TextLine]) -> bool:
+    """Whether a figure's labels, numbers alone, are the callouts of an exploded view or a panel: each
+    a small number of its own, no two alike, close to a run from 1 (a scale's ticks step by 5 or 10,
+    or stand several on a line)."""
+    numbers = [label.text.strip().rstrip(".)") for label in labels]
+    if len(numbers) < 2 or not all(number.isdigit() and len(number) <= 2 for number in numbers):
+        return False
+    values = [int(number) for number in numbers]
+    return len(set(values)) == len(values) and 0 < max(values) <= 2 * len(values) + 2
 
 
 def figure_labels(lines: list[TextLine]) -> list[TextLine]:

@@ -11,6 +11,7 @@ what the caption already says, and answered with the label that holds them, cite
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Sequence
@@ -186,6 +187,10 @@ def _best_label(
         # "Which package is selected?": OCR reads a figure's words, not which of them is highlighted.
         return None
     kind = answer_kind(question)
+    if CALLOUT_QUESTION.search(question):
+        legend = _legend_answer(question, passages, labels, None)
+        if legend is not None:
+            return legend
     named = _callout_name(question, labels)
     if named is not None:
         return _answer(question, named, 1.0)
@@ -195,6 +200,11 @@ def _best_label(
     if BETWEEN.search(question):
         between = _label_between(question, labels, embedder)
         return _answer(question, between, 1.0) if between is not None else None
+    if NUMBER_OF_QUESTION.search(question):
+        own = _question_terms(question, kind, title, captions, passages, term_weights)
+        numbered = _legend_answer(question, passages, labels, own)
+        if numbered is not None:
+            return numbered
     if kind == NUMBER:
         labels = [label for label in labels if NUMBER_TOKEN.search(label.text)]
         if not labels:
@@ -231,6 +241,14 @@ def _best_label(
     # Where only the caption's words could be matched, the label that alone holds most of them answers.
     alone = unique_best and match > 0 and (len(scored) == 1 or scored[1][1] < match - TIE)
     if match < MIN_LABEL_MATCH and not alone:
+        # The label may hold none of the asked words while the manual's text about it holds them.
+        asks_number = bool(CALLOUT_QUESTION.search(question) or NUMBER_OF_QUESTION.search(question))
+        explained = None if asks_number else _label_by_text(question, passages, labels, terms)
+        if explained is not None:
+            log.info(
+                "figure: %r -> %r (named by the text, match %.2f)", question, explained[0].text, explained[1]
+            )
+            return _answer(question, explained[0], explained[1])
         log.info("figure: no label holds what %r asks (best %r, match %.2f)", question, best.text, match)
         return None
     log.info("figure: %r -> %r (%s, match %.2f)", question, best.text, best.passage.section, match)
@@ -660,3 +678,197 @@ def _gap(a: BBox, b: BBox) -> float:
     dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
     dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
     return float(np.hypot(dx, dy))
+
+
+# -- a legend in the text under the figure, and the manual's words about a label ----------------------
+
+LEGEND_ENTRY = re.compile(
+    r"(?<![\w.,])(\d{1,2})\s*[.):\u2013\u2014-]?\s+([^\W\d_][^\d\n]{0,48}?)\s*[;,.]?\s*(?=\d{1,2}\s*[.):\u2013\u2014-]?\s+[^\W\d_]|$)"
+)
+"""One entry of a legend line ("1 Power switch 2 Dust container", "3. Filter;"): a number and a name."""
+MAX_LEGEND_WORDS = 5
+"""A legend names a part in a few words; a numbered line longer than this is a step of a procedure."""
+NUMBER_OF_QUESTION = re.compile(
+    r"\b(?:which|what)\s+(?:callout\s+|part\s+|item\s+|position\s+)?(?:number|numeral|callout|position)\b"
+    r"|(?<!\w)(?:как\w*|под\s+как\w*)\s+(?:цифр\w*|номер\w*|позици\w*|выноск\w*)",
+    re.IGNORECASE,
+)
+"""A question asking which number marks a named part: "which number is the dust container?",
+"какой цифрой обозначен фильтр?"."""
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """A numbered part: its number, its name, and where the name is written (a figure or the text)."""
+
+    number: str
+    name: str
+    passage: PassageRecord
+    bbox: BBox
+
+
+def legend_entries(passages: Sequence[PassageRecord], labels: Sequence[FigureLabel]) -> list[LegendEntry]:
+    """The page's numbered parts: legend labels of its figures ("2. Burr ring"), then legend lines of
+    its text, a line that is nothing but entries ("1 Hose clamp", "1 Lid 2 Filter"), at least two of them
+    on the page (one numbered line is a step or a heading, not a legend)."""
+    entries: list[LegendEntry] = []
+    for label in labels:
+        found = legend_line_entries(label.text, label.passage, label.bbox)
+        entries.extend(found[:1] if found else [])
+    written: list[LegendEntry] = []
+    for passage in passages:
+        if passage.kind == "figure":
+            continue
+        for span in passage.spans:
+            written.extend(legend_line_entries(passage.text[span.start : span.end], passage, span.bbox))
+    if len({entry.number for entry in written}) >= 2:
+        entries.extend(written)
+    return entries
+
+
+def legend_line_entries(line: str, passage: PassageRecord, box: BBox) -> list[LegendEntry]:
+    """The legend entries that make up all of `line`, each boxed by its share of the line; [] when the
+    line is anything else."""
+    text = line.strip()
+    matches = list(LEGEND_ENTRY.finditer(text))
+    if (
+        not matches
+        or matches[0].start() != 0
+        or any(a.end() != b.start() for a, b in itertools.pairwise(matches))
+    ):
+        return []
+    if matches[-1].end() != len(text) or any(len(m.group(2).split()) > MAX_LEGEND_WORDS for m in matches):
+        return []
+    width = box[2] - box[0]
+    return [
+        LegendEntry(
+            match.group(1),
+            match.group(2).strip(" ;,."),
+            passage,
+            (
+                box[0] + width * match.start() / len(text),
+                box[1],
+                box[0] + width * match.end() / len(text),
+                box[3],
+            ),
+        )
+        for match in matches
+    ]
+
+
+def _callout_on_figure(number: str, labels: Sequence[FigureLabel]) -> FigureLabel | None:
+    """The lone number on a figure that points at the part: where the user looks for it."""
+    return next((label for label in labels if label.text.strip().rstrip(".)") == number), None)
+
+
+def _entry_answer(question: str, entry: LegendEntry, text: str, labels: Sequence[FigureLabel]) -> Answer:
+    """An answer about a numbered part: cited on the figure's callout where OCR read it, else on the legend
+    line that names it."""
+    callout = _callout_on_figure(entry.number, labels)
+    if callout is not None:
+        cited = FigureLabel(callout.passage, f"{entry.number} {entry.name}", callout.bbox)
+    else:
+        cited = FigureLabel(entry.passage, f"{entry.number} {entry.name}", entry.bbox)
+    answer = _answer(question, cited, 1.0)
+    return Answer(question, text, True, answer.citations, answer.language)
+
+
+def _legend_answer(
+    question: str,
+    passages: Sequence[PassageRecord],
+    labels: Sequence[FigureLabel],
+    terms: dict[str, float] | None,
+) -> Answer | None:
+    """ "What is part 3?" -> the legend's name for 3; "which number is the filter?" -> the number whose
+    legend name holds most of the question's own words (half at least)."""
+    entries = legend_entries(passages, labels)
+    if not entries:
+        return None
+    asked = CALLOUT_QUESTION.search(question)
+    if asked is not None:
+        entry = next((entry for entry in entries if entry.number == asked.group(1)), None)
+        return _entry_answer(question, entry, entry.name, labels) if entry is not None else None
+    if not NUMBER_OF_QUESTION.search(question) or not terms:
+        return None
+    total = sum(terms.values())
+    scored = sorted(
+        (
+            (name_match(terms, search_tokens(entry.name)) / total, index)
+            for index, entry in enumerate(entries)
+        ),
+        reverse=True,
+    )
+    match, index = scored[0]
+    if match < MIN_LABEL_MATCH or (
+        len(scored) > 1
+        and scored[1][0] >= match - TIE
+        and entries[scored[1][1]].number != entries[index].number
+    ):
+        return None
+    entry = entries[index]
+    log.info("figure: %r -> part %s (%s, match %.2f)", question, entry.number, entry.name, match)
+    return _entry_answer(question, entry, f"{entry.number} ({entry.name})", labels)
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+CLAUSE_BREAK = re.compile(r"\s*[;,:]\s*|\s+(?:and|or|while|и|или|а)\s+", re.IGNORECASE)
+MAX_NAMED_LABEL_WORDS = 3
+"""A control's label is a word or three ("SUCTION", "ЗАРЯДКА 12 В"); longer lines are a screen's text."""
+
+
+def _label_by_text(
+    question: str,
+    passages: Sequence[PassageRecord],
+    labels: Sequence[FigureLabel],
+    terms: dict[str, float],
+) -> tuple[FigureLabel, float] | None:
+    """ "Which knob adjusts the airflow?" where the manual says "Turn the SUCTION knob to adjust the
+    airflow" and the figure reads SUCTION: the label that a clause of the page's text names, written as
+    the figure writes it, when that clause holds half the question's own words at least.
+
+    A clause naming two labels says nothing of which one does what; a label the text never writes
+    verbatim (a common word in other case) is not named by it.
+    """
+    total = sum(terms.values())
+    if total <= 0:
+        return None
+    named = [
+        (label, re.compile(rf"(?<!\w){re.escape(look_alike_folded(label.text.strip()))}(?!\w)"))
+        for label in labels
+        if 1 <= len(label.text.split()) <= MAX_NAMED_LABEL_WORDS
+        and re.search(r"[^\W\d_]{2}", label.text)
+        and label_quality(label.text) >= MIN_LABEL_QUALITY
+    ]
+    best: tuple[float, FigureLabel] | None = None
+    for passage in passages:
+        if passage.kind == "figure":
+            continue
+        for sentence in SENTENCE_END.split(passage.text.replace("\n", " ")):
+            for clause in CLAUSE_BREAK.split(sentence):
+                folded = look_alike_folded(clause)
+                mentioned = {
+                    (found.start(), found.end()): label
+                    for label, pattern in named
+                    if (found := pattern.search(folded)) is not None
+                }
+                if len(mentioned) != 1:
+                    continue
+                [((start, end), label)] = mentioned.items()
+                written = clause[start:end]
+                tokens = set(search_tokens(clause)) - set(search_tokens(written))
+                match = name_match(terms, sorted(tokens)) / total
+                if best is None or match > best[0]:
+                    # The label as the text writes it: OCR may have read Cyrillic capitals as Latin.
+                    best = (match, FigureLabel(label.passage, written, label.bbox))
+    if best is None or best[0] < MIN_LABEL_MATCH:
+        return None
+    return best[1], best[0]
+
+
+_LOOK_ALIKES = str.maketrans("ABCEHKMOPTXYaceopxy", "АВСЕНКМОРТХУасеорху")
+
+
+def look_alike_folded(text: str) -> str:
+    """`text` with Latin letters that look like Cyrillic ones written as those: OCR of a label in capitals
+    reads "СВЕТ" as "CBET", and the text layer has it right. Upper case only where the label is."""
+    return text.translate(_LOOK_ALIKES)

@@ -664,6 +664,13 @@ def test_a_figure_of_numbers_alone_gives_no_passage_but_numbered_parts_do() -> N
     parts = [line_at("1", 100, 300), line_at("2 Filter", 100, 400)]
     (passage,) = figure_passages_of(Figure("drawing", (50, 250, 900, 740), "Fig. 2 Parts", lines=parts))
     assert passage.kind == "figure" and passage.section == "Fig. 2 Parts" and "2 Filter" in passage.text
+    # Callouts whose legend is in the text are kept, to be pointed at; a scale's ticks are not.
+    callouts = [line_at(str(n), 700, 200 + 120 * n) for n in (1, 2, 4)]
+    (passage,) = figure_passages_of(Figure("drawing", (50, 250, 900, 740), "Fig. 3", lines=callouts))
+    assert passage.text.split() == ["1", "2", "4"]
+    scale = [line_at(str(n), 60, 700 - 6 * n) for n in (0, 20, 40, 60)]
+    assert figure_passages_of(Figure("drawing", (50, 250, 900, 740), lines=scale)) == []
+    assert figure_passages_of(Figure("drawing", (50, 250, 900, 740), lines=callouts[:1] * 2)) == []
 
 
 def test_ocr_noise_is_dropped_but_words_and_callout_numbers_stay() -> None:

@@ -227,3 +227,10 @@ def test_a_numbered_callout_is_answered_with_its_name(assistant: Assistant, ques
     assert part in answer.text
     assert not any(name in answer.text for _, name in LEGEND if name != part)
     assert answer.citations[0].page == 3
+
+
+def test_the_number_of_a_part_named_in_a_legend_drawn_in_the_figure(assistant: Assistant) -> None:
+    answer = assistant.ask("Which number is the drive motor in Figure 4.1?")
+    assert answer.found, answer.text
+    assert answer.text.startswith("3"), answer.text
+    assert answer.citations[0].page == 3

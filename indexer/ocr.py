@@ -550,17 +550,27 @@ def merge_segments(
     """
     english_text, english_runs = _runs_of(english)
     _, russian_runs = _runs_of(russian)
-    if not english_runs or len(english_runs) != len(russian_runs):
+    # Russian alone loses a Latin head ("C:\\Users" -> "СУзегз"): the readings are paired from the end,
+    # where a path's own names are, and the English head is kept as read.
+    lost = len(english_runs) - len(russian_runs)
+    if not russian_runs or not 0 <= lost <= 2:
         return None
-    chosen = [_segment(e, r) for e, r in zip(english_runs, russian_runs, strict=True)]
+    agreed = set(_RUN.findall(original))
+    chosen = english_runs[:lost] + [
+        _segment(e, r, r in agreed) for e, r in zip(english_runs[lost:], russian_runs, strict=True)
+    ]
     pieces = _RUN.split(english_text)
+    # Between two segments only separators: the rest is a Russian letter's strokes ("ж" read as ">x").
+    inner = [re.sub(r"[^/\\.:~_=+\- ]", "", piece) or piece for piece in pieces[1:-1]]
+    pieces = [pieces[0], *inner, pieces[-1]]
     merged = pieces[0] + "".join(run + piece for run, piece in zip(chosen, pieces[1:], strict=True))
     # Stray marks at the ends are the field's frame, not the name.
-    merged = merged.strip("|'‘’`\"")
+    merged = merged.strip("|'‘’`\">")
     return merged if merged != original and merged else None
 
 
-def _segment(english: str, russian: str) -> str:
+def _segment(english: str, russian: str, agreed: bool = False) -> str:
+    """One segment's reading: `agreed` says the eng+rus reading gave the Russian one too."""
     cyrillic_word = (
         len(russian) >= 2
         and all(_CYRILLIC.match(ch) for ch in russian if ch.isalpha())
@@ -570,7 +580,7 @@ def _segment(english: str, russian: str) -> str:
     if english.lower() in PATH_WORDS:
         return english
     if cyrillic_word and (
-        _garbled(english) or not english.isalnum() or (len(russian) >= 3 and english.isupper())
+        agreed or _garbled(english) or not english.isalnum() or (len(russian) >= 3 and english.isupper())
     ):
         return russian
     if english.isascii() and english.isalnum():

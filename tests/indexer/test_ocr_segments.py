@@ -29,6 +29,12 @@ def test_a_russian_file_name_in_a_latin_path_is_read_in_both_scripts() -> None:
     assert "~/черновик.txt" in words
 
 
+def test_a_windows_path_and_a_russian_folder_under_a_latin_one() -> None:
+    words = searchable(gtk_crop(["Папка: /var/log/журнал", "Файл: C:\\Users\\Анна\\фото.png"]))
+    assert "/var/log/журнал" in words
+    assert "C:\\Users\\Анна\\фото.png" in words
+
+
 def test_a_path_tesseract_was_unsure_of_is_kept_and_settled() -> None:
     # Read with confidence 0 ("Ктр/вывод.р$"), the path used to be dropped from the page altogether.
     words = searchable(gtk_crop(["Печать в файл: /tmp/вывод.ps"]))
@@ -58,6 +64,16 @@ def test_segments_take_the_reading_that_makes_a_word_of_their_script() -> None:
     assert merge_segments("USB-HakonuTenb", [("USB-HakonuTenb", 47.0)], [("Ч5В-накопитель", 28.0)]) == (
         "USB-накопитель"
     )
+    # Russian alone loses the drive's head: the readings are paired from the end.
+    assert merge_segments(
+        "C:\\Users\\AHHa\\cboTo.png",
+        [("C:\\Users\\AHHa\\dboTo.png", 33.0)],
+        [("СУзегз\\Анна\\фото.рпд", 0.0)],
+    ) == ("C:\\Users\\Анна\\фото.png")
+    # A Russian segment both the mixed and the Russian reading gave wins over Latin lowercase garbage.
+    assert merge_segments(
+        "—/загрузки/архив.=1р", [("~/3arpy3Ku/apxues.zip", 40.0)], [("—/загрузки/архив.21р", 44.0)]
+    ) == ("~/загрузки/архив.zip")
     # Readings that do not cut into as many segments are not guessed at.
     assert merge_segments("/usr/share", [("/usr/share", 90.0)], [("/чэг/зВаге/4ос", 30.0)]) is None
 

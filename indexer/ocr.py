@@ -89,6 +89,11 @@ def _recognize_upright(image: Image.Image, settings: OcrSettings) -> OcrResult:
     languages = set(settings.languages.split("+"))
     if {"eng", "rus"} <= languages:
         settle_scripts(prepared, result.lines, settings)
+    # Unsure path-shaped words (`parse_tsv`) were kept for that settling only: those it did not
+    # settle are an icon's strokes ("иАИщ2щ2_я2«БР]//") as often as a path.
+    for line in result.lines:
+        line.words = [w for w in line.words if w.confidence >= MIN_WORD_CONFIDENCE / 2]
+    result.lines = [line for line in result.lines if line.words]
     return result
 
 
@@ -471,7 +476,7 @@ def settle_scripts(image: Image.Image, lines: list[TextLine], settings: OcrSetti
         if better is not None:
             word.text = better
             # Settled by two readings: as sure as the surer of them, so figure OCR does not drop it.
-            word.confidence = max([word.confidence, *(c for _, c in english + russian)])
+            word.confidence = max([word.confidence, MIN_WORD_CONFIDENCE, *(c for _, c in english + russian)])
     for word, english in zip(cyrillic, english_readings, strict=False):
         log.debug("OCR script: %r (%.0f) read in English as %r", word.text, word.confidence, english)
         better = choose_reading(word, english, latin_screen)

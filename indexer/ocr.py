@@ -566,7 +566,7 @@ def merge_segments(
     ]
     pieces = _RUN.split(english_text)
     # Between two segments only separators: the rest is a Russian letter's strokes ("ж" read as ">x").
-    inner = [re.sub(r"[^/\\.:~_=+\- ]", "", piece) or piece for piece in pieces[1:-1]]
+    inner = [re.sub(r"[^/\\.:~_=+\-()\[\] ]", "", piece) or piece for piece in pieces[1:-1]]
     pieces = [pieces[0], *inner, pieces[-1]]
     merged = pieces[0] + "".join(run + piece for run, piece in zip(chosen, pieces[1:], strict=True))
     # Stray marks at the ends are the field's frame, not the name.
@@ -584,6 +584,8 @@ def _segment(english: str, russian: str, agreed: bool = False) -> str:
     )
     if english.lower() in PATH_WORDS:
         return english
+    # The two readings of one segment are about as long ("BbIBOA" / "вывод"); "A" / "РОЕИА" are not.
+    cyrillic_word = cyrillic_word and abs(len(english) - len(russian)) <= max(1, len(russian) // 3)
     if cyrillic_word and (
         agreed or _garbled(english) or not english.isalnum() or (len(russian) >= 3 and english.isupper())
     ):

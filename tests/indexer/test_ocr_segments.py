@@ -74,6 +74,11 @@ def test_segments_take_the_reading_that_makes_a_word_of_their_script() -> None:
     assert merge_segments(
         "—/загрузки/архив.=1р", [("~/3arpy3Ku/apxues.zip", 40.0)], [("—/загрузки/архив.21р", 44.0)]
     ) == ("~/загрузки/архив.zip")
+    # A Latin letter is not swapped for a Russian reading of another length ("PDF/A" in a Russian dialog).
+    assert merge_segments("PDF/A:", [("PDF/A:", 80.0)], [("РОЕИА:", 50.0)]) is None
+    assert merge_segments(
+        "(umnoptuposaHo)-1", [("(umnoptuposaHo)-1", 50.0)], [("(импортировано)-1", 80.0)]
+    ) == ("(импортировано)-1")
     # Readings that do not cut into as many segments are not guessed at.
     assert merge_segments("/usr/share", [("/usr/share", 90.0)], [("/чэг/зВаге/4ос", 30.0)]) is None
 

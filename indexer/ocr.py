@@ -89,6 +89,11 @@ def _recognize_upright(image: Image.Image, settings: OcrSettings) -> OcrResult:
     languages = set(settings.languages.split("+"))
     if {"eng", "rus"} <= languages:
         settle_scripts(prepared, result.lines, settings)
+    # Unsure path-shaped words (`parse_tsv`) were kept for that settling only: those it did not
+    # settle are an icon's strokes ("иАИщ2щ2_я2«БР]//") as often as a path.
+    for line in result.lines:
+        line.words = [w for w in line.words if w.confidence >= MIN_WORD_CONFIDENCE / 2]
+    result.lines = [line for line in result.lines if line.words]
     return result
 
 
@@ -455,19 +460,139 @@ def settle_scripts(image: Image.Image, lines: list[TextLine], settings: OcrSetti
     """Read the words of doubtful script again in the other language; keep the better reading (in place)."""
     every_word = [w for line in lines for w in line.words]
     latin_screen = mostly_latin(every_word)
-    cyrillic = suspicious_words(every_word)
-    for word, english in zip(cyrillic, _read_again(image, cyrillic, "eng", settings), strict=True):
+    shaped = segmented_words(every_word)
+    cyrillic = [w for w in suspicious_words(every_word) if all(w is not other for other in shaped)]
+    latin = latin_lookalikes(every_word)
+    latin += [w for w in latin_among_russian(lines) if all(w is not other for other in latin)]
+    latin = [w for w in latin if all(w is not other for other in shaped)]
+    # One English and one Russian batch for all words in doubt: path-shaped ones go in both.
+    english_readings = _read_again(image, cyrillic + shaped, "eng", settings)
+    russian_readings = _read_again(image, latin + shaped, "rus", settings)
+    for word, english, russian in zip(
+        shaped, english_readings[len(cyrillic) :], russian_readings[len(latin) :], strict=True
+    ):
+        better = merge_segments(word.text, english, russian)
+        log.debug("OCR segments: %r read as %r / %r, kept %r", word.text, english, russian, better)
+        if better is not None:
+            word.text = better
+            # Settled by two readings: as sure as the surer of them, so figure OCR does not drop it.
+            word.confidence = max([word.confidence, MIN_WORD_CONFIDENCE, *(c for _, c in english + russian)])
+    for word, english in zip(cyrillic, english_readings, strict=False):
         log.debug("OCR script: %r (%.0f) read in English as %r", word.text, word.confidence, english)
         better = choose_reading(word, english, latin_screen)
         if better is not None:
             word.text = better
-    latin = latin_lookalikes(every_word)
-    latin += [w for w in latin_among_russian(lines) if all(w is not other for other in latin)]
-    for word, russian in zip(latin, _read_again(image, latin, "rus", settings), strict=True):
+    for word, russian in zip(latin, russian_readings, strict=False):
         log.debug("OCR script: %r (%.0f) read in Russian as %r", word.text, word.confidence, russian)
         better = choose_russian_reading(word, russian)
         if better is not None:
             word.text = better
+
+
+# --- paths, file names and identifiers, decided segment by segment -------------------------------
+#
+# A token such as "/tmp/вывод.ps" or "USB-накопитель" mixes the scripts inside itself: eng+rus reads
+# it all in one ("/тр/вывод.р$", "USB-HakonuTenb"), and neither language alone reads all of it. Such
+# tokens are read once in English and once in Russian (in the batches above), both readings are cut
+# at the separators, and each segment takes the reading that makes a word of its script.
+
+_RUN = re.compile(r"[^\W_]+")
+_PATH = re.compile(r"[/\\~]|^-{1,2}[^\W\d_]|\w=\w|\w\.[A-Za-zА-Яа-я$#]{1,4}$")
+_PATH_WORDS = (
+    "tmp usr home etc var opt bin sbin lib mnt media dev proc srv root local share doc docs src "
+    "ps pdf txt png jpg jpeg gif svg tif tiff bmp html htm xml json csv log conf cfg ini zip gz tar "
+    "deb rpm exe dll py sh md odt ods docx xls xlsx ppt pptx mp3 mp4 avi iso img dpi px pt "
+    "usb dvd cd hdmi wifi ppd cups lpr"
+)
+PATH_WORDS = frozenset(_PATH_WORDS.split())
+"""Segments of paths and names that are Latin whatever the screen's language (a closed set)."""
+
+
+def path_shaped(text: str) -> bool:
+    """A file path, option or identifier: slashes, `~/`, `--option`, `key=value`, a file extension."""
+    return sum(ch.isalnum() for ch in text) >= 3 and bool(_PATH.search(text))
+
+
+def segmented_words(words: list[Word]) -> list[Word]:
+    """Words to settle segment by segment: path-shaped or hyphenated ones whose script is in doubt.
+
+    A path read wholly in Latin letters with confidence ("/usr/share/doc/readme.txt") is left alone,
+    so an English screen costs nothing more.
+    """
+    found = []
+    for word in words:
+        text = word.text
+        mixed = bool(_CYRILLIC.search(text)) and bool(_LATIN.search(text) or any(c in text for c in "$#"))
+        shaped = path_shaped(text) or (len(_RUN.findall(text)) > 1 and "-" in text)
+        if shaped and (_CYRILLIC.search(text) or mixed or word.confidence < 85 or _garbled(text)):
+            found.append(word)
+    return found[:MAX_REREAD_WORDS]
+
+
+def _garbled(run: str) -> bool:
+    """Latin letters that read a Russian word ("BbIBOA", "uBaH", "HakonuTenb"): case changing inside."""
+    letters = [ch for ch in run if ch.isalpha()]
+    if len(letters) < 3 or not all(ch.isascii() for ch in letters):
+        return False
+    inner = "".join(letters[1:])
+    return not (inner.islower() or "".join(letters).isupper()) or bool(re.search(r"[a-z][A-Z]", run))
+
+
+def _runs_of(readings: list[tuple[str, float]]) -> tuple[str, list[str]]:
+    text = "".join(t for t, _ in readings)
+    return text, _RUN.findall(text)
+
+
+def merge_segments(
+    original: str, english: list[tuple[str, float]], russian: list[tuple[str, float]]
+) -> str | None:
+    """`original` rebuilt from its English and Russian readings, one segment at a time; None to keep it.
+
+    The separators come from the English reading ("~", "/" and "." read as themselves there; Russian
+    reads "~" as a dash). A segment takes the English reading when it is a path word or a name
+    (letters of one case, digits), the Russian one when it is a Russian word and the English one
+    reads like a Russian word in Latin letters.
+    """
+    english_text, english_runs = _runs_of(english)
+    _, russian_runs = _runs_of(russian)
+    # Russian alone loses a Latin head ("C:\\Users" -> "СУзегз"): the readings are paired from the end,
+    # where a path's own names are, and the English head is kept as read.
+    lost = len(english_runs) - len(russian_runs)
+    if not russian_runs or not 0 <= lost <= 2:
+        return None
+    agreed = set(_RUN.findall(original))
+    chosen = english_runs[:lost] + [
+        _segment(e, r, r in agreed) for e, r in zip(english_runs[lost:], russian_runs, strict=True)
+    ]
+    pieces = _RUN.split(english_text)
+    # Between two segments only separators: the rest is a Russian letter's strokes ("ж" read as ">x").
+    inner = [re.sub(r"[^/\\.:~_=+\-()\[\] ]", "", piece) or piece for piece in pieces[1:-1]]
+    pieces = [pieces[0], *inner, pieces[-1]]
+    merged = pieces[0] + "".join(run + piece for run, piece in zip(chosen, pieces[1:], strict=True))
+    # Stray marks at the ends are the field's frame, not the name.
+    merged = merged.strip("|'‘’`\">")
+    return merged if merged != original and merged else None
+
+
+def _segment(english: str, russian: str, agreed: bool = False) -> str:
+    """One segment's reading: `agreed` says the eng+rus reading gave the Russian one too."""
+    cyrillic_word = (
+        len(russian) >= 2
+        and all(_CYRILLIC.match(ch) for ch in russian if ch.isalpha())
+        and russian.isalpha()
+        and (russian.islower() or russian.istitle() or russian.isupper())
+    )
+    if english.lower() in PATH_WORDS:
+        return english
+    # The two readings of one segment are about as long ("BbIBOA" / "вывод"); "A" / "РОЕИА" are not.
+    cyrillic_word = cyrillic_word and abs(len(english) - len(russian)) <= max(1, len(russian) // 3)
+    if cyrillic_word and (
+        agreed or _garbled(english) or not english.isalnum() or (len(russian) >= 3 and english.isupper())
+    ):
+        return russian
+    if english.isascii() and english.isalnum():
+        return english
+    return russian if cyrillic_word else english
 
 
 def latin_among_russian(lines: list[TextLine]) -> list[Word]:
@@ -684,7 +809,9 @@ def parse_tsv(tsv: str, scale: float = 1.0) -> OcrResult:
         confidences.append(confidence)
         if confidence < MIN_WORD_CONFIDENCE and not any(ch.isalnum() for ch in text):
             continue
-        if confidence < MIN_WORD_CONFIDENCE / 2:
+        # A path tesseract could not settle between its two scripts ("Ктр/вывод.р$", 0) is kept:
+        # `settle_scripts` reads it again segment by segment.
+        if confidence < MIN_WORD_CONFIDENCE / 2 and not path_shaped(text):
             continue
         left, top = float(row["left"]) / scale, float(row["top"]) / scale
         width, height = float(row["width"]) / scale, float(row["height"]) / scale

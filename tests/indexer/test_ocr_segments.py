@@ -1,0 +1,92 @@
+"""Paths, file names and identifiers in Russian UI text: settled segment by segment between scripts."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from indexer.ocr import merge_segments, path_shaped, recognize, segmented_words
+from indexer.records import Word
+from tests.conftest import font
+
+
+def gtk_crop(lines: list[str], size: int = 13) -> Image.Image:
+    """A GTK-like dialog crop: DejaVu Sans at UI size, dark grey on the theme's light grey."""
+    image = Image.new("RGB", (540, 30 * len(lines) + 20), (246, 245, 244))
+    draw = ImageDraw.Draw(image)
+    for index, line in enumerate(lines):
+        draw.text((12, 12 + 30 * index), line, font=font(size), fill=(40, 40, 40))
+    return image
+
+
+def searchable(image: Image.Image) -> list[str]:
+    return [word.text for line in recognize(image).lines for word in line.words]
+
+
+def test_a_russian_file_name_in_a_latin_path_is_read_in_both_scripts() -> None:
+    # eng+rus read these as "/поте/иван/документы/отчёт.р#" and "—/черновик.+х+"-like mixtures.
+    words = searchable(gtk_crop(["Имя файла: /home/иван/документы/отчёт.pdf", "Сохранить в: ~/черновик.txt"]))
+    assert "/home/иван/документы/отчёт.pdf" in words
+    assert "~/черновик.txt" in words
+
+
+def test_a_windows_path_and_a_russian_folder_under_a_latin_one() -> None:
+    words = searchable(gtk_crop(["Папка: /var/log/журнал", "Файл: C:\\Users\\Анна\\фото.png"]))
+    assert "/var/log/журнал" in words
+    assert "C:\\Users\\Анна\\фото.png" in words
+
+
+def test_a_path_tesseract_was_unsure_of_is_kept_and_settled() -> None:
+    # Read with confidence 0 ("Ктр/вывод.р$"), the path used to be dropped from the page altogether.
+    words = searchable(gtk_crop(["Печать в файл: /tmp/вывод.ps"]))
+    assert "/tmp/вывод.ps" in words
+
+
+def test_a_latin_acronym_joined_to_a_russian_word_keeps_both_scripts() -> None:
+    words = searchable(gtk_crop(["Подключите USB-накопитель к порту"]))
+    assert "USB-накопитель" in words
+
+
+def test_english_paths_options_and_units_stay_as_they_are() -> None:
+    words = searchable(
+        gtk_crop(
+            ["Путь: /usr/share/doc/readme.txt", "Параметр --verbose включает журнал", "Разрешение: 300 dpi"]
+        )
+    )
+    assert "/usr/share/doc/readme.txt" in words
+    assert "--verbose" in words
+    assert "dpi" in words
+
+
+def test_segments_take_the_reading_that_makes_a_word_of_their_script() -> None:
+    english = [("~/BbIBOA.ps", 0.0)]
+    russian = [("—/вывод.р$", 69.0)]
+    assert merge_segments("—/вывод.р$", english, russian) == "~/вывод.ps"
+    assert merge_segments("USB-HakonuTenb", [("USB-HakonuTenb", 47.0)], [("Ч5В-накопитель", 28.0)]) == (
+        "USB-накопитель"
+    )
+    # Russian alone loses the drive's head: the readings are paired from the end.
+    assert merge_segments(
+        "C:\\Users\\AHHa\\cboTo.png",
+        [("C:\\Users\\AHHa\\dboTo.png", 33.0)],
+        [("СУзегз\\Анна\\фото.рпд", 0.0)],
+    ) == ("C:\\Users\\Анна\\фото.png")
+    # A Russian segment both the mixed and the Russian reading gave wins over Latin lowercase garbage.
+    assert merge_segments(
+        "—/загрузки/архив.=1р", [("~/3arpy3Ku/apxues.zip", 40.0)], [("—/загрузки/архив.21р", 44.0)]
+    ) == ("~/загрузки/архив.zip")
+    # A Latin letter is not swapped for a Russian reading of another length ("PDF/A" in a Russian dialog).
+    assert merge_segments("PDF/A:", [("PDF/A:", 80.0)], [("РОЕИА:", 50.0)]) is None
+    assert merge_segments(
+        "(umnoptuposaHo)-1", [("(umnoptuposaHo)-1", 50.0)], [("(импортировано)-1", 80.0)]
+    ) == ("(импортировано)-1")
+    # Readings that do not cut into as many segments are not guessed at.
+    assert merge_segments("/usr/share", [("/usr/share", 90.0)], [("/чэг/зВаге/4ос", 30.0)]) is None
+
+
+def test_only_words_of_doubtful_script_are_read_again() -> None:
+    assert path_shaped("/tmp/out.ps") and path_shaped("--verbose") and path_shaped("key=value")
+    assert not path_shaped("Файл:") and not path_shaped("3.5")
+    sure = Word("/usr/share/doc/readme.txt", (0, 0, 10, 10), 91.0, 10)
+    mixed = Word("/тр/вывод.р$", (0, 0, 10, 10), 81.0, 10)
+    plain = Word("Печать", (0, 0, 10, 10), 96.0, 10)
+    assert segmented_words([sure, mixed, plain]) == [mixed]

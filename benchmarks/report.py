@@ -64,6 +64,9 @@ def main() -> None:
         section("Search at scale and ingest on Ray (`benchmarks/scale_bench.py`)", "scale.md"),
         section("Figures in text PDFs: OCR cost and answers (`benchmarks/figures_bench.py`)", "figures.md"),
         section("Scanned pages: straightening before OCR (`benchmarks/scan_bench.py`)", "scans.md"),
+        section(
+            "Mixed-script words in Russian screens (`benchmarks/mixed_script_bench.py`)", "mixed_script.md"
+        ),
         section("Ingest memory under bombs, with the limits (`benchmarks/ingest_rss.py`)", "ingest_rss.md"),
         section(
             "Ingest memory under bombs, before the limits (same script, `--code`)", "ingest_rss_before.md"

@@ -582,7 +582,7 @@ def _segment(english: str, russian: str, agreed: bool = False) -> str:
         and russian.isalpha()
         and (russian.islower() or russian.istitle() or russian.isupper())
     )
-    if english.lower() in PATH_WORDS:
+    if english.lower() in PATH_WORDS or _acronym(english, russian):
         return english
     # The two readings of one segment are about as long ("BbIBOA" / "вывод"); "A" / "РОЕИА" are not.
     cyrillic_word = cyrillic_word and abs(len(english) - len(russian)) <= max(1, len(russian) // 3)
@@ -593,6 +593,18 @@ def _segment(english: str, russian: str, agreed: bool = False) -> str:
     if english.isascii() and english.isalnum():
         return english
     return russian if cyrillic_word else english
+
+
+def _acronym(english: str, russian: str) -> bool:
+    """A short all-capital Latin reading whose Russian one is capitals too ("RGB" / "ВСВ", "CMYK" /
+    "СМУК"): a Latin name in Russian text, as the mixed reading's look-alikes hide it."""
+    return (
+        english.isascii()
+        and english.isalpha()
+        and english.isupper()
+        and len(english) <= 5
+        and russian.isupper()
+    )
 
 
 def latin_among_russian(lines: list[TextLine]) -> list[Word]:

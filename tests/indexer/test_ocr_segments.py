@@ -46,6 +46,14 @@ def test_a_latin_acronym_joined_to_a_russian_word_keeps_both_scripts() -> None:
     assert "USB-накопитель" in words
 
 
+def test_latin_acronyms_joined_to_russian_words_stay_latin() -> None:
+    # The segment settling took the mixed reading's look-alikes: "ВСВ-профиль", "СМУК-профиль", "НОВ-...".
+    words = searchable(gtk_crop(["RGB-профиль: sRGB", "CMYK-профиль: Coated", "Формат HDR-изображения"]))
+    assert "RGB-профиль:" in words
+    assert "CMYK-профиль:" in words
+    assert "HDR-изображения" in words
+
+
 def test_english_paths_options_and_units_stay_as_they_are() -> None:
     words = searchable(
         gtk_crop(

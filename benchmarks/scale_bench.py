@@ -603,16 +603,17 @@ def _command(name: str, extra: str = "") -> Any:
 COMMANDS = [_command("build"), _command("measure"), _command("sweep", " --nprobe 48 128 256 384 512")]
 
 READING = """
-Reading the figures. The 1,000,009 row at nprobe 384 (the shipped `ann_nprobe`) is the newest: measured
-2026-11-30 03:30 UTC on a quiet machine (load average 1.2; nobody else was working) with `measure
---passages 1000000 --nprobe 384 --rounds 2` on a copy of the built workspace
-(SCALE_BENCH_DIR=/tmp/speed-bench), with every change of this session in. The 100,539 row was built
-anew and measured the same way at 03:54 UTC (`build --passages 100000` then `measure --passages 100000
---rounds 2` in SCALE_BENCH_DIR=/tmp/scale100k, load 1.0, nprobe 384 too, though below `ann_threshold`
-its channels are exact), so the two rows give the growth. The nprobe 48 row was taken at 02:29 UTC at
-load 7.5, before the lexical channel ran beside the vector ones and before the span scoring was made
-cheaper. A run of the 1M command a few minutes earlier, before the lexical channel was moved beside
-the vector channels, gave search 99.9 / 241.6 ms and ask 135.7 / 223.2 ms.
+Reading the figures. The 1,000,009 row at nprobe 384 (the shipped `ann_nprobe`; the deep channel at its
+own `ann_deep_nprobe` 128) is the newest: measured 2026-11-30 06:49 UTC on a quiet machine (load average
+1.1; nobody else was working) with `measure --passages 1000000 --nprobe 384 --rounds 2` on a copy of the
+built workspace with the lexical posting lists built (SCALE_BENCH_DIR=/tmp/speed3-bench), with every
+change of this session in: search 80.3 ms p50 (97.4 at 03:30 UTC the session before, same command), ask
+109.2 ms (132.4). The 100,539 row was built and measured the same way at 03:54 UTC the session before
+(`build --passages 100000` then `measure --passages 100000 --rounds 2` in SCALE_BENCH_DIR=/tmp/scale100k,
+load 1.0; below `ann_threshold` its channels are exact and no posting lists are built, so it is
+unchanged by the lexical work), so the two rows give the growth. The nprobe 48 row was taken at 02:29
+UTC at load 7.5, before the lexical channel ran beside the vector ones and before the span scoring was
+made cheaper.
 
 What the time had been, and what changed (cProfile split, ms per search, at load ~7.5, before ->
 after the catalog and lexical changes): the rerank's read of its pages' passages 538 -> 10 (a
@@ -671,7 +672,10 @@ fit 22.1) and the fusion. On a quiet machine that is ~34 + ~30 ms: near 60-70 ms
   ahead off/on 215.8/199.6 ms wall p50 (CPU 79.7/81.4 ms); 100k 211.1/186.8 (CPU 99.6/92.9); an
   earlier niced run at 1M had 165.5/181.5 at 128 and 199.8/187.1 at 384. Its CPU cost is the second
   proposal of the pages taken over (~1.7 ms a page) and the pages read ahead in vain; it gains where a
-  core idles while e5 runs, which a quiet run must show.
+  core idles while e5 runs. On the quiet machine (06:52 UTC, load 1.2, `read_ahead_ab.py --rounds 2`,
+  300 searches each, `Retriever.search` alone): read ahead off/on 73.2/60.7 ms wall p50 at deep
+  nprobe 128 (CPU 87.0/88.7) and 75.8/67.3 at 384; the same top-5 pages on 150/150 questions. The
+  whole `Assistant.search` of `measure` (payloads, catalog reads) stays at 80.3 ms: 60 is not met.
 """
 
 

@@ -299,13 +299,18 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
             ch.isalpha() for w in old for ch in w.text
         ):
             continue
-        for line in lines:
-            line.words[:] = [w for w in line.words if not _centre_in(w.bbox, region)]
-        lines.append(TextLine(fresh, next_block))
+        _put_in_place(lines, region, fresh, next_block)
         next_block += 1
         changed = True
     lines[:] = [line for line in lines if line.words]
     return changed
+
+
+def _put_in_place(lines: list[TextLine], region: BBox, fresh: list[Word], block: int) -> None:
+    """The words read again in `region` take the place of those read there before, as a line of their own."""
+    for line in lines:
+        line.words[:] = [w for w in line.words if not _centre_in(w.bbox, region)]
+    lines.append(TextLine(fresh, block))
 
 
 def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> bool:
@@ -342,9 +347,7 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
         fresh = [w for w in found if _is_text(w) and w.confidence >= 50]
         if sum(ch.isalnum() for w in fresh for ch in w.text) < 2:
             continue
-        for line in lines:
-            line.words[:] = [w for w in line.words if not _centre_in(w.bbox, region)]
-        lines.append(TextLine(fresh, next_block))
+        _put_in_place(lines, region, fresh, next_block)
         next_block += 1
         changed = True
     lines[:] = [line for line in lines if line.words]

@@ -211,12 +211,11 @@ class LexicalIndex:
         row with none of them scores at most the common words' IDFs, which rarely reaches the
         top), and the best `RESCORED` of those get the common words' share added back exactly.
         """
-        terms = list(dict.fromkeys(search_tokens(question, drop_stopwords=True)))[:MAX_QUERY_TERMS]
+        terms = _question_terms(question)
         if not terms or k <= 0:
             return []
         with self._guarded() as connection:
-            frequencies = self._document_frequencies(connection, terms)
-            terms = [term for term in terms if frequencies[term]]
+            terms, frequencies = self._held_terms(connection, terms)
             if not terms:
                 return []
             if sum(frequencies.values()) <= SCORED_ROWS:
@@ -331,13 +330,19 @@ class LexicalIndex:
     def exact_search(self, question: str, k: int) -> list[tuple[int, float]]:
         """FTS5's BM25 with every row that holds a word of the question scored: what `search` returns
         (rows of equal score in any order), at its full cost (~2 us a row). For measurements."""
-        terms = list(dict.fromkeys(search_tokens(question, drop_stopwords=True)))[:MAX_QUERY_TERMS]
+        terms = _question_terms(question)
         if not terms or k <= 0:
             return []
         with self._guarded() as connection:
-            frequencies = self._document_frequencies(connection, terms)
-            terms = [term for term in terms if frequencies[term]]
+            terms, _ = self._held_terms(connection, terms)
             return self._ranked(connection, terms, k) if terms else []
+
+    def _held_terms(
+        self, connection: sqlite3.Connection, terms: list[str]
+    ) -> tuple[list[str], dict[str, int]]:
+        """The terms some row holds, and each term's row count."""
+        frequencies = self._document_frequencies(connection, terms)
+        return [term for term in terms if frequencies[term]], frequencies
 
     def postings_built(self) -> bool:
         with self._guarded() as connection:
@@ -540,6 +545,11 @@ def _existing(
         kept += [hit for hit in batch if hit[0] in present]
         at += len(batch)
     return kept[:k]
+
+
+def _question_terms(question: str) -> list[str]:
+    """The question's distinct search words, at most `MAX_QUERY_TERMS`."""
+    return list(dict.fromkeys(search_tokens(question, drop_stopwords=True)))[:MAX_QUERY_TERMS]
 
 
 def _idf(rows: int, frequency: int) -> float:

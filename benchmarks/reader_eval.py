@@ -25,9 +25,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-SETS = ("dev", "heldout", "corpus", "fresh", "blind")
+SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel")
 TUNING_SETS = ("dev", "heldout", "corpus", "fresh")
-"""What a plain run measures; the sealed `blind` set is measured only when named (`--sets blind`)."""
+"""What a plain run measures; `blind` (unsealed after its one measurement) and the sealed `novel` set are
+measured only when named (`--sets blind novel`): nobody but the lead runs the reader on `novel`, once."""
 ANSWER_CHARS = 200
 """Characters of each answer kept in the per-question record."""
 
@@ -107,8 +108,8 @@ def render() -> str:
         "# CPU reader: answers per kind and language",
         "",
         f"*after*: measured {after.get('date', '?')} with `.venv/bin/python benchmarks/reader_eval.py "
-        "--label after --sets dev heldout corpus fresh blind` (the reader of this tree on workspaces built by it; "
-        f"the deep channel filled). *previous*: the same at the end of the session before "
+        "--label after --sets dev heldout corpus fresh blind novel` (the reader of this tree on workspaces "
+        f"built by it; the deep channel filled). *previous*: the same at the end of the session before "
         f"({previous.get('date', 'not run')}). *before*: the reader before issue 9 "
         f"({before.get('date', '?')}, `--label before` with PYTHONPATH on the older tree). *LangChain*: "
         f"`benchmarks/reader_eval.py --baseline` ({base.get('date', 'not run')}), PyPDFLoader + "
@@ -118,16 +119,18 @@ def render() -> str:
         "programs; sealed until two sessions ago, tuned on since), `fresh` (benchmarks/eval/fresh: other "
         "documents and programs, sealed until its one measurement in *previous*, tuned on since), `blind` "
         "(benchmarks/eval/blind: documents and programs none of the others uses, built sealed in this session "
-        "and measured once, for *after*: the figure of how the reader does on material nobody tuned for), `corpus` "
-        "(shared/corpus, the 30 questions the first reader was tuned on). A correct answer is found, cites "
-        "an expected page and contains an expected string; an unanswerable question is correct when the "
-        'reader says "not found".',
+        "and measured once, for *after*: the figure of how the reader does on material nobody tuned for), "
+        "`novel` (benchmarks/eval/novel: documents and programs none of the others uses, UPS/IR hardware "
+        "and printer manuals with figures, GTK 2 and wxWidgets screenshots, built sealed after `blind` was "
+        "measured, and measured once by the lead), `corpus` (shared/corpus, the 30 questions the first "
+        "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
+        'string; an unanswerable question is correct when the reader says "not found".',
         "",
         "| set | group | n | answer before | answer previous | answer after | LangChain top chunk* "
         "| R@1 before | R@1 previous | R@1 after | LangChain R@1 | R@5 after | LangChain R@5 |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name in ("dev", "heldout", "fresh", "blind", "corpus"):
+    for name in ("dev", "heldout", "fresh", "blind", "novel", "corpus"):
         now = after.get("sets", {}).get(name, {}).get("summary", {})
         if not now:
             continue

@@ -1,10 +1,10 @@
-"""Validate the dev, heldout, fresh and blind evaluation sets: fields, kinds, documents, pages and gold answers against the text.
+"""Validate the dev, heldout, fresh, blind and novel evaluation sets: fields, kinds, documents, pages and gold answers against the text.
 
 Usage: python benchmarks/eval/check_sets.py [SET_DIR ...]   (default: every set next to this file)
 Exit status 1 when any question is invalid, or when two sets (or a set and shared/corpus, when it is
 next to the checkout) share a document: every problem is printed with the question's id or the file names.
 A PDF without any text layer (a scan) is checked like an image: its words exist only as pixels, so its gold
-answers cannot be compared with text (blind/ has one).
+answers cannot be compared with text (blind/ and novel/ have one).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ KINDS = {
 }
 FIELDS = ("id", "lang", "kind", "question", "doc", "pages", "answers")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
-SETS = ("dev", "heldout", "fresh", "blind")
+SETS = ("dev", "heldout", "fresh", "blind", "novel")
 
 
 def _squash(text: str) -> str:
@@ -96,6 +96,17 @@ def check_question(item: dict, docs: Path, pdfs: PdfPages) -> list[str]:
     return problems
 
 
+def unpaired_marks(docs: Path) -> list[str]:
+    """Marked screenshots (NAME_marked.png) whose unmarked NAME.png is missing: the window's name, not the red
+    mark alone, must decide which screenshot an annotated question means, so every marked dialog is also
+    there without its mark."""
+    return sorted(
+        path.name
+        for path in docs.glob("*_marked.*")
+        if not path.with_name(path.name.replace("_marked.", ".")).is_file()
+    )
+
+
 def check_set(directory: Path, pdfs: PdfPages) -> int:
     questions_file = directory / "questions.jsonl"
     failures = 0
@@ -118,6 +129,9 @@ def check_set(directory: Path, pdfs: PdfPages) -> int:
         for problem in problems:
             print(f"{questions_file}:{number} [{item.get('id')}]: {problem}")
         failures += bool(problems)
+    for marked in unpaired_marks(directory / "docs"):
+        print(f"{directory / 'docs' / marked}: marked screenshot without its unmarked original")
+        failures += 1
     print(f"{directory.name}: {len(seen)} questions, {failures} invalid")
     print("| kind | en | ru | total |\n|---|---|---|---|")
     for kind in sorted(KINDS):

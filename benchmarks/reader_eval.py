@@ -26,9 +26,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel")
-TUNING_SETS = ("dev", "heldout", "corpus", "fresh")
-"""What a plain run measures; `blind` (unsealed after its one measurement) and the sealed `novel` set are
-measured only when named (`--sets blind novel`): nobody but the lead runs the reader on `novel`, once."""
+TUNING_SETS = ("dev", "heldout", "corpus", "fresh", "blind")
+"""What a plain run measures; the sealed `novel` set is measured only when named (`--sets novel`): nobody but
+the lead runs the reader on it, once (`blind` was unsealed after its one measurement and is tuned on now)."""
 ANSWER_CHARS = 200
 """Characters of each answer kept in the per-question record."""
 
@@ -118,8 +118,9 @@ def render() -> str:
         "Sets: `dev` (benchmarks/eval/dev, tuned on), `heldout` (benchmarks/eval/heldout: other documents and "
         "programs; sealed until two sessions ago, tuned on since), `fresh` (benchmarks/eval/fresh: other "
         "documents and programs, sealed until its one measurement in *previous*, tuned on since), `blind` "
-        "(benchmarks/eval/blind: documents and programs none of the others uses, built sealed in this session "
-        "and measured once, for *after*: the figure of how the reader does on material nobody tuned for), "
+        "(benchmarks/eval/blind: documents and programs none of the others uses, built sealed in the session "
+        "before and measured once for *previous*, its sealed figures kept in reader_blind_sealed.json; "
+        "tuned on since), "
         "`novel` (benchmarks/eval/novel: documents and programs none of the others uses, UPS/IR hardware "
         "and printer manuals with figures, GTK 2 and wxWidgets screenshots, built sealed after `blind` was "
         "measured, and measured once by the lead), `corpus` (shared/corpus, the 30 questions the first "

@@ -194,6 +194,9 @@ class QuestionProfile:
     clamav, a port): a number of another thing nearby ("192.168.0.0/16") does not answer it."""
     step: StepRelation | None = None
     """Where in a procedure the asked step stands ("after installing the dependencies", "the last step")."""
+    condition: frozenset[str] = frozenset()
+    """Stems of the case the question sets ("... if there is not enough memory", "если ключ не найден"):
+    a span that answers it says something of that case, not only what the rest of the question names."""
 
     def weight(self, terms: frozenset[str] | set[str]) -> float:
         return sum(self.weights.get(term, 1.0) for term in terms)
@@ -396,6 +399,24 @@ def question_step(question: str) -> StepRelation | None:
     return None
 
 
+_CONDITION = re.compile(
+    r"\b(?:if|when|whenever|unless|in\s+case)\s+(?P<clause>[^,?;]+)"
+    r"|(?<!\w)(?:если|когда|в\s+случае|при\s+условии)\s+(?P<ru_clause>[^,?;]+)",
+    _I,
+)
+
+
+def question_condition(question: str) -> frozenset[str]:
+    """The content stems of the condition a question sets after "if", "when", "если", "когда" ("which
+    code does it return if memory runs out?"); a leading "when" asks for a time and sets none."""
+    for match in _CONDITION.finditer(question):
+        if not question[: match.start()].strip():
+            continue
+        clause = match.group("clause") or match.group("ru_clause")
+        return frozenset(search_tokens(clause, drop_stopwords=True))
+    return frozenset()
+
+
 def answer_kind(question: str) -> str:
     """The kind of answer a question asks for (ANY when nothing says more)."""
     return _asked(question)[0]
@@ -554,6 +575,7 @@ def profile_question(
         crossing=crossings(question),
         quantity=question_quantity(question, asks, noun),
         step=question_step(question),
+        condition=question_condition(question),
     )
 
 
@@ -896,11 +918,22 @@ def _counts(text: str, match: re.Match[str], question: QuestionProfile) -> bool:
     if _in_code(text, match):
         return False  # "192.168.0.0/16", "2.14": a part of an address or a version counts nothing
     quantity = question.quantity
-    if quantity is None or _language(text) not in (question.language, "und"):
+    if quantity is None or (
+        _language(text) not in (question.language, "und") and not _translatable(quantity, question)
+    ):
         # Across languages the counted noun may be a phrase no glossary knows ("runlevels" / "уровня
         # запуска"): any of the question's words beside the number stands in for it.
         return _stands_beside(text, match, question.terms, question)
     return _stands_beside(text, match, quantity.beside, question)
+
+
+def _translatable(quantity: Quantity, question: QuestionProfile) -> bool:
+    """Whether a dictionary knows the other language's word for the counted noun ("правил"): then it
+    must stand beside the number in that language too ("two types of chains" counts no rules)."""
+    return any(
+        (crossing := question.crossing.get(term)) is not None and crossing.translations
+        for term in quantity.beside
+    )
 
 
 @lru_cache(maxsize=20_000)

@@ -417,9 +417,18 @@ def question_condition(question: str) -> frozenset[str]:
     return frozenset()
 
 
+_NAMED_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
+
+
+def _about_named_option(question: str, asks: str) -> str:
+    """ "What does the -r option of pdftoppm set?", "Что делает параметр -s?": a question that names the
+    option asks what it does (ANY), not which option does something."""
+    return ANY if asks == OPTION and _NAMED_OPTION.search(question) else asks
+
+
 def answer_kind(question: str) -> str:
     """The kind of answer a question asks for (ANY when nothing says more)."""
-    return _asked(question)[0]
+    return _about_named_option(question, _asked(question)[0])
 
 
 def _asked(question: str) -> tuple[str, str]:
@@ -554,6 +563,7 @@ def profile_question(
     terms = frozenset(search_tokens(question, drop_stopwords=True)) - asking
     weights = term_weights(sorted(terms)) if term_weights and terms else {}
     asks, noun = _asked(question)
+    asks = _about_named_option(question, asks)
     return QuestionProfile(
         text=question,
         language=detect_language(question),
@@ -1008,7 +1018,19 @@ def _belongs(
     dotted = re.fullmatch(r"\d+(\.\d+)+[\w~+-]*", value) is not None
     if dotted and quantity.beside & set(span_terms(text)):
         return True
+    if not dotted and quantity.kind == VERSION and not _numbers_a_version(text, match, quantity):
+        return False
     return _stands_beside(text, match, quantity.beside, question)
+
+
+def _numbers_a_version(text: str, match: re.Match[str], quantity: Quantity) -> bool:
+    """Whether a plain number is a version: "version 3", "версии 3", "v3", "glibc 2" (right after the
+    program the question names); "99 Other error" near a JPEG option is none."""
+    before = text[max(0, match.start() - 30) : match.start()]
+    if re.search(r"(?<![\w])[vV]\s?$", before) or _VERSION_NOUN.search(" ".join(before.split()[-1:])):
+        return True
+    words = re.findall(r"[\w.+-]+", before)
+    return bool(words) and bool(set(search_tokens(words[-1])) & quantity.beside)
 
 
 _ASSIGNED_TO = re.compile(r"([^\W\d][\w.-]*)\s*=\s*$")

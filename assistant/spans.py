@@ -978,8 +978,16 @@ def _names_key(question: str, key: str) -> bool:
 
 
 def names_the_key(question: QuestionProfile, span: Span) -> bool:
-    """Whether the span is the keyed item of the key the question names ("what does exit code 2 mean")."""
-    return span.origin == "keyed-item" and bool(span.term) and _names_key(question.text, span.term)
+    """Whether the span is the item of the key the question names ("what does exit code 2 mean"): a
+    keyed item, or an option list's definition whose term writes the option ("-r number", "-s, --service")."""
+    if span.origin == "keyed-item":
+        return bool(span.term) and _names_key(question.text, span.term)
+    if span.origin == "definition":
+        return any(_names_key(question.text, option) for option in _TERM_OPTION.findall(span.term))
+    return False
+
+
+_TERM_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z0-9?][\w-]*")
 
 
 SPAN_PROPOSERS: list[SpanProposer] = [
@@ -1074,7 +1082,7 @@ class FitWeights:
     LD_LIBRARY_PATH?") states its facts; other pages only mention it."""
     continuation: float = 0.1
     """A span that starts mid-sentence ("and remove the hold with") says less than the whole sentence."""
-    keyed: float = 0.4
+    keyed: float = 0.6
     """The item of a list whose key the question names ("exit code 2", "-n", "the hosts line") states what
     the key means; other lines only mention it."""
 
@@ -1237,6 +1245,9 @@ def question_names(question: str) -> frozenset[str]:
             continue
         if (russian and re.search(r"[A-Za-z]", word)) or _NAME_SHAPE.fullmatch(word):
             found.update(search_tokens(word, drop_stopwords=True))
+    # An option the question names ("did the -jpegopt option appear") is a name in either language.
+    for option in _TERM_OPTION.findall(question):
+        found.update(search_tokens(option, drop_stopwords=True))
     return frozenset(found)
 
 

@@ -16,7 +16,7 @@ from reader_manuals import FONTS, page_views, read, write_laid_out_manual
 
 from assistant import Assistant
 from assistant.generators.base import NOT_FOUND_TEXT
-from assistant.questions import kind_evidence, profile_question, question_condition
+from assistant.questions import ANY, answer_kind, kind_evidence, profile_question, question_condition
 from assistant.spans import (
     Fit,
     PageView,
@@ -118,6 +118,43 @@ def test_an_option_is_named_in_its_own_case(tape_pages: list[PageView]) -> None:
     # "-E" is another option than "-e": the item of -e is no answer to it.
     span, _ = best(tape_pages, "What does running tapectl with -E do?")
     assert span.term != "-e"
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("What does the -q option of tapectl set?", "-q level"),
+        ("Что задаёт параметр --block-size у tapectl?", "-b, --block-size=BYTES"),
+    ],
+)
+def test_a_question_naming_an_option_asks_what_it_does_and_its_definition_answers(
+    tmp_path: Path, question: str, term: str
+) -> None:
+    assert answer_kind(question) == ANY  # it names the option: it does not ask which one
+    path = write_laid_out_manual(
+        tmp_path / "tapectl.1.pdf",
+        [
+            [
+                ("heading", "SYNOPSIS"),
+                ("text", "tapectl [options] device"),
+                ("heading", "OPTIONS"),
+                (
+                    "options",
+                    [
+                        ("-q level", "Sets how much tapectl reports, from 0 (errors only) to 3."),
+                        (
+                            "-b, --block-size=BYTES",
+                            "Writes blocks of BYTES bytes; the drive's own size by default.",
+                        ),
+                        ("-f", "Forces the operation on a drive that reports an error."),
+                    ],
+                ),
+            ]
+        ],
+    )
+    span, fit = best(page_views(path), question)
+    assert span.origin == "definition" and span.term == term
+    assert fit.key == term
 
 
 @pytest.fixture(scope="module")
@@ -259,10 +296,30 @@ def test_the_case_a_question_sets_is_read_from_its_clause(question: str, conditi
         ("В какой версии libfoo появилась поддержка модуля zonemap?", {"libfoo", "zonemap"}),
         ("How many slots does the Acme Tape Loader TL2000 hold?", {"tl2000"}),
         ("In the Export Image dialog, what is the maximum quality?", set()),
+        ("In which pdfconv version did the -jpegopt option appear?", {"jpegopt"}),
     ],
 )
 def test_a_questions_names_are_its_codes_and_latin_words(question: str, names: set[str]) -> None:
     assert question_names(question) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "version"),
+    [
+        (
+            "3 Error related to permissions.\nWhen JPEG output is specified, the -jpegopt option sets it.",
+            False,
+        ),
+        ("The -jpegopt option appeared in pdfconv version 4 of the tools.", True),
+        ("The -jpegopt option needs pdfconv 4 or newer.", True),
+        ("The -jpegopt option appeared in pdfconv 4.02.", True),
+    ],
+)
+def test_a_plain_number_is_a_version_only_where_version_or_the_program_stands_before_it(
+    text: str, version: bool
+) -> None:
+    question = profile_question("In which pdfconv version did the -jpegopt option appear?")
+    assert bool(kind_evidence(question.asks, text, question)) is version
 
 
 def test_a_count_across_languages_needs_the_counted_noun_beside_the_number() -> None:

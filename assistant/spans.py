@@ -967,23 +967,34 @@ def _list_items(lines: Sequence[PageLine], intro: int, height: float) -> list[tu
 
 
 @lru_cache(maxsize=4096)
-def _names_key(question: str, key: str) -> bool:
+def question_names_key(question: str, key: str) -> bool:
     """Whether a question names a list item's key as the item writes it: an option exactly ("-n" is not
     "-N"), a code as a whole number, a setting's name in any case."""
     if key.startswith("-"):
         return re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", question) is not None
     if key.isdigit():
         return re.search(rf"(?<![\w.,]){key}(?![\w]|[.,]\d)", question) is not None
-    return re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", question, re.IGNORECASE) is not None
+    # A setting's name is an everyday word as often as not ("Package: *" against "the package manager"):
+    # the question names it as a name, or as the line, entry or setting it is.
+    tokens = set(search_tokens(key))
+    if tokens and tokens <= question_names(question):
+        return True
+    named = re.compile(
+        rf"(?<![\w-])['\"«“`]?{re.escape(key)}['\"»”`]?(?![\w-])(\s+{_ENTRY_NOUN})?", re.IGNORECASE
+    )
+    return any(match.group(1) or match.group(0)[0] in "'\"«“`" for match in named.finditer(question))
+
+
+_ENTRY_NOUN = r"(line|entry|setting|key|field|database|directive|parameter|option|value|record|keyword)s?\b"
 
 
 def names_the_key(question: QuestionProfile, span: Span) -> bool:
     """Whether the span is the item of the key the question names ("what does exit code 2 mean"): a
     keyed item, or an option list's definition whose term writes the option ("-r number", "-s, --service")."""
     if span.origin == "keyed-item":
-        return bool(span.term) and _names_key(question.text, span.term)
+        return bool(span.term) and question_names_key(question.text, span.term)
     if span.origin == "definition":
-        return any(_names_key(question.text, option) for option in _TERM_OPTION.findall(span.term))
+        return any(question_names_key(question.text, option) for option in _TERM_OPTION.findall(span.term))
     return False
 
 
@@ -1082,7 +1093,7 @@ class FitWeights:
     LD_LIBRARY_PATH?") states its facts; other pages only mention it."""
     continuation: float = 0.1
     """A span that starts mid-sentence ("and remove the hold with") says less than the whole sentence."""
-    keyed: float = 0.6
+    keyed: float = 1.0
     """The item of a list whose key the question names ("exit code 2", "-n", "the hosts line") states what
     the key means; other lines only mention it."""
 
@@ -1166,6 +1177,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     # The heading vouches for the page and a span may repeat it ("descale" under "descaling"); the
     # file's name is in every span of the file and vouches for none of them.
     carries = bool(found - matched_terms(terms, file_terms(passage.document.filename)))
+    # The item of the option or code the question names carries it, be its name a stopword ("-i").
+    key = span.term if names_the_key(question, span) else ""
+    carries = carries or bool(key)
     fit = Fit(
         coverage=coverage,
         own_coverage=own_coverage,
@@ -1178,7 +1192,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         missing=missing,
         restates=restates,
         carries=carries,
-        key=span.term if names_the_key(question, span) else "",
+        key=key,
     )
     fit.score = (
         weights.coverage * coverage

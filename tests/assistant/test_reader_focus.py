@@ -25,6 +25,7 @@ from assistant.spans import (
     keyed_line,
     page_fits,
     question_names,
+    question_names_key,
     read_views,
 )
 
@@ -70,6 +71,25 @@ def best(views: Sequence[PageView], question: str) -> tuple[Span, Fit]:
 )
 def test_a_line_is_told_by_the_key_it_starts_with(line: str, key: str) -> None:
     assert keyed_line(line) == key
+
+
+@pytest.mark.parametrize(
+    ("question", "key", "named"),
+    [
+        ("What does running tapectl with -e do?", "-e", True),
+        ("What does running tapectl with -E do?", "-e", False),
+        ("What does exit code 3 of archivectl mean?", "3", True),
+        ("What does exit code 3.5 of archivectl mean?", "3", False),
+        ("Как в примере файла mailer.conf записана строка spool?", "spool", True),
+        ("How is the spool line written in the example?", "spool", True),
+        ("How is 'spool' set in the example?", "spool", True),
+        # an everyday word of the question is no setting's name; a program is not its helper
+        ("Which version of the package manager does the screenshot show?", "Package", False),
+        ("Какой командой dpkg вывести список файлов пакета?", "dpkg-buildpackage", False),
+    ],
+)
+def test_a_question_names_a_key_as_the_list_writes_it(question: str, key: str, named: bool) -> None:
+    assert question_names_key(question, key) is named
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +144,8 @@ def test_an_option_is_named_in_its_own_case(tape_pages: list[PageView]) -> None:
     ("question", "term"),
     [
         ("What does the -q option of tapectl set?", "-q level"),
+        # "-i" is a stopword to search: the definition still carries what the question names
+        ("What does the -i option of tapectl do?", "-i, --interactive"),
         ("Что задаёт параметр --block-size у tapectl?", "-b, --block-size=BYTES"),
     ],
 )
@@ -147,6 +169,7 @@ def test_a_question_naming_an_option_asks_what_it_does_and_its_definition_answer
                             "Writes blocks of BYTES bytes; the drive's own size by default.",
                         ),
                         ("-f", "Forces the operation on a drive that reports an error."),
+                        ("-i, --interactive", "Asks before overwriting a cartridge."),
                     ],
                 ),
             ]
@@ -154,7 +177,7 @@ def test_a_question_naming_an_option_asks_what_it_does_and_its_definition_answer
     )
     span, fit = best(page_views(path), question)
     assert span.origin == "definition" and span.term == term
-    assert fit.key == term
+    assert fit.key == term and fit.carries
 
 
 @pytest.fixture(scope="module")

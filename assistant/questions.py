@@ -194,6 +194,9 @@ class QuestionProfile:
     clamav, a port): a number of another thing nearby ("192.168.0.0/16") does not answer it."""
     step: StepRelation | None = None
     """Where in a procedure the asked step stands ("after installing the dependencies", "the last step")."""
+    condition: frozenset[str] = frozenset()
+    """Stems of the case the question sets ("... if there is not enough memory", "если ключ не найден"):
+    a span that answers it says something of that case, not only what the rest of the question names."""
 
     def weight(self, terms: frozenset[str] | set[str]) -> float:
         return sum(self.weights.get(term, 1.0) for term in terms)
@@ -396,9 +399,36 @@ def question_step(question: str) -> StepRelation | None:
     return None
 
 
+_CONDITION = re.compile(
+    r"\b(?:if|when|whenever|unless|in\s+case)\s+(?P<clause>[^,?;]+)"
+    r"|(?<!\w)(?:если|когда|в\s+случае|при\s+условии)\s+(?P<ru_clause>[^,?;]+)",
+    _I,
+)
+
+
+def question_condition(question: str) -> frozenset[str]:
+    """The content stems of the condition a question sets after "if", "when", "если", "когда" ("which
+    code does it return if memory runs out?"); a leading "when" asks for a time and sets none."""
+    for match in _CONDITION.finditer(question):
+        if not question[: match.start()].strip():
+            continue
+        clause = match.group("clause") or match.group("ru_clause")
+        return frozenset(search_tokens(clause, drop_stopwords=True))
+    return frozenset()
+
+
+_NAMED_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
+
+
+def _about_named_option(question: str, asks: str) -> str:
+    """ "What does the -r option of pdftoppm set?", "Что делает параметр -s?": a question that names the
+    option asks what it does (ANY), not which option does something."""
+    return ANY if asks == OPTION and _NAMED_OPTION.search(question) else asks
+
+
 def answer_kind(question: str) -> str:
     """The kind of answer a question asks for (ANY when nothing says more)."""
-    return _asked(question)[0]
+    return _about_named_option(question, _asked(question)[0])
 
 
 def _asked(question: str) -> tuple[str, str]:
@@ -533,6 +563,7 @@ def profile_question(
     terms = frozenset(search_tokens(question, drop_stopwords=True)) - asking
     weights = term_weights(sorted(terms)) if term_weights and terms else {}
     asks, noun = _asked(question)
+    asks = _about_named_option(question, asks)
     return QuestionProfile(
         text=question,
         language=detect_language(question),
@@ -554,6 +585,7 @@ def profile_question(
         crossing=crossings(question),
         quantity=question_quantity(question, asks, noun),
         step=question_step(question),
+        condition=question_condition(question),
     )
 
 
@@ -896,11 +928,22 @@ def _counts(text: str, match: re.Match[str], question: QuestionProfile) -> bool:
     if _in_code(text, match):
         return False  # "192.168.0.0/16", "2.14": a part of an address or a version counts nothing
     quantity = question.quantity
-    if quantity is None or _language(text) not in (question.language, "und"):
+    if quantity is None or (
+        _language(text) not in (question.language, "und") and not _translatable(quantity, question)
+    ):
         # Across languages the counted noun may be a phrase no glossary knows ("runlevels" / "уровня
         # запуска"): any of the question's words beside the number stands in for it.
         return _stands_beside(text, match, question.terms, question)
     return _stands_beside(text, match, quantity.beside, question)
+
+
+def _translatable(quantity: Quantity, question: QuestionProfile) -> bool:
+    """Whether a dictionary knows the other language's word for the counted noun ("правил"): then it
+    must stand beside the number in that language too ("two types of chains" counts no rules)."""
+    return any(
+        (crossing := question.crossing.get(term)) is not None and crossing.translations
+        for term in quantity.beside
+    )
 
 
 @lru_cache(maxsize=20_000)
@@ -975,7 +1018,19 @@ def _belongs(
     dotted = re.fullmatch(r"\d+(\.\d+)+[\w~+-]*", value) is not None
     if dotted and quantity.beside & set(span_terms(text)):
         return True
+    if not dotted and quantity.kind == VERSION and not _numbers_a_version(text, match, quantity):
+        return False
     return _stands_beside(text, match, quantity.beside, question)
+
+
+def _numbers_a_version(text: str, match: re.Match[str], quantity: Quantity) -> bool:
+    """Whether a plain number is a version: "version 3", "версии 3", "v3", "glibc 2" (right after the
+    program the question names); "99 Other error" near a JPEG option is none."""
+    before = text[max(0, match.start() - 30) : match.start()]
+    if re.search(r"(?<![\w])[vV]\s?$", before) or _VERSION_NOUN.search(" ".join(before.split()[-1:])):
+        return True
+    words = re.findall(r"[\w.+-]+", before)
+    return bool(words) and bool(set(search_tokens(words[-1])) & quantity.beside)
 
 
 _ASSIGNED_TO = re.compile(r"([^\W\d][\w.-]*)\s*=\s*$")

@@ -31,6 +31,7 @@ from assistant.questions import (
     ANY,
     COMMAND,
     FIRST,
+    FREQUENCY,
     LAST,
     NAME,
     NO_EVIDENCE,
@@ -226,10 +227,14 @@ class Fit:
     carries: bool = False
     """The span itself says a word of the question besides the file's name: "Descale the machine every
     three months" under "Cleaning and descaling" does; gzip's copyright notice in gzip.1.pdf does not."""
+    key: str = ""
+    """The key of the list item the span is, when the question names it ("-n", "2", "hosts")."""
     score: float = 0.0
 
     def why(self) -> str:
         parts = [f"kind: {self.kind}", f"coverage {self.coverage:.2f}/{self.own_coverage:.2f}"]
+        if self.key:
+            parts.append(f"the item of {self.key!r} the question names")
         if self.named:
             parts.append(f"its name says {self.named:.2f} of the question")
         if self.crosslingual:
@@ -540,6 +545,9 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
             if later.passage != following.passage or len(block) >= MAX_BLOCK_LINES:
                 break
             block.append(later)
+        # "Change the following line from: / LogLevel Info / to / LogLevel Debug": the block is the old
+        # line, the one to put follows the connector.
+        block += replacement_lines(lines, index + len(block), height)
         # The block is what the introduction promises: a long introduction does not cut it short (the
         # command "following" a four-line sentence is often the block's last line).
         shown: list[tuple[PassageRecord, int, int]] = []
@@ -854,6 +862,145 @@ def footnote_spans(view: PageView) -> Iterator[Span]:
                 yield Span(view, joined, 0, len(joined.text), joined.text, "footnote", evidence)
 
 
+# -- keyed items and replacements ------------------------------------------------------------------
+
+
+_CONNECTOR = re.compile(r"\s*(to|with|into|by|на|в|во|следующей|следующую)\s*:?\s*", re.IGNORECASE)
+"""A line that only joins an old block to its new one ("from: A / to / B", "строку: A / на: B")."""
+
+
+def replacement_lines(lines: Sequence[PageLine], last: int, height: float) -> list[PageLine]:
+    """The connector and the new block after an old one (`last` is the old block's last line index):
+    "Change the following line from:" introduces both, and the line to put is the one after "to"."""
+    at = last + 1
+    if at + 1 >= len(lines) or not _CONNECTOR.fullmatch(lines[at].text):
+        return []
+    connector, new = lines[at], lines[at + 1]
+    if new.bbox[1] - connector.bbox[3] > 2.5 * height or new.x0 < lines[last].x0 - 0.5 * height:
+        return []
+    taken = [connector, new]
+    for later in lines[at + 2 :]:
+        if later.passage != new.passage or len(taken) > MAX_BLOCK_LINES:
+            break
+        taken.append(later)
+    return taken
+
+
+_KEYED_LINE = re.compile(
+    r"\s*(?:[•●▪◦‣∙■*–—-]\s+)?"
+    r"(?P<key>--?[A-Za-z0-9?][\w-]*(?=[\s,=]|$)"  # -n, --nozzle-check
+    r"|\d{1,3}(?=[.)]?\s+\S)"  # an exit code, a status number: "2  key not found"
+    r"|[^\W\d][\w.-]*(?=\s*[:=]\s*\S))"  # hosts: dns files, LogLevel = Debug
+)
+"""A line that starts with its key: an option, a code or a setting's name, each with what it means or
+holds after it."""
+MAX_LIST_LINES = 40
+"""Lines after an introducing line that its list may run to (a man page's option list is longer; its
+items are definitions already)."""
+MAX_ITEM_LINES = 4
+
+
+def keyed_line(text: str) -> str:
+    """The key a line starts with ("-n", "2", "hosts"), or "" when it starts with no key."""
+    match = _KEYED_LINE.match(text)
+    if match is None:
+        return ""
+    key = match.group("key")
+    return "" if key.lower() in STOPWORDS else key
+
+
+def keyed_item_spans(view: PageView) -> Iterator[Span]:
+    """Each keyed item of a list read after the line that introduces the list.
+
+    "getent can return one of the following exit codes:" / "0  success" / "2  key not found";
+    "An example /etc/nsswitch.conf:" / "passwd: compat" / "hosts: dns files"; "escputil performs one of
+    the following operations:" / "• -n Print a nozzle check pattern.": a question that names the key
+    ("exit code 2", "the hosts line", "-n") is answered by its item, which needs its introduction to
+    say what the key is a key of (the item alone says "2 key not found")."""
+    if view.from_image:
+        return
+    lines = view.lines
+    height = typical_height(lines)
+    for index, intro in enumerate(lines):
+        if not intro.text.rstrip().endswith(":") or view.passages[intro.passage].kind != "text":
+            continue
+        items = _list_items(lines, index, height)
+        if len(items) < 2:
+            continue  # a list of one is a label and its value, not a list
+        passage = view.passages[intro.passage]
+        opening = next(
+            (
+                start
+                for start, end in sentence_ranges(passage)
+                if start <= intro.start < end or start < intro.end <= end
+            ),
+            intro.start,
+        )
+        for key, item in items:
+            pieces = [(passage, min(opening, intro.start), intro.end)]
+            pieces += [(view.passages[line.passage], line.start, line.end) for line in item]
+            # The introduction says what the list is: the span stands for its passage, as an introduced
+            # block does (and takes its stored similarity to the question).
+            joined = joined_passage(passage, pieces)
+            evidence = view.best_evidence(piece[0] for piece in pieces)
+            yield Span(view, joined, 0, len(joined.text), joined.text, "keyed-item", evidence, key)
+
+
+def _list_items(lines: Sequence[PageLine], intro: int, height: float) -> list[tuple[str, list[PageLine]]]:
+    """The keyed items of the list under an introducing line, each with the lines that continue it:
+    the list runs while its lines stay at or right of the introduction's margin, close below each
+    other, and ends at the next introducing line."""
+    items: list[tuple[str, list[PageLine]]] = []
+    above = lines[intro]
+    for line in lines[intro + 1 : intro + 1 + MAX_LIST_LINES]:
+        if line.x0 < lines[intro].x0 - 0.5 * height or line.bbox[1] - above.bbox[3] > 2.5 * height:
+            break
+        above = line
+        key = keyed_line(line.text)
+        if key:
+            items.append((key, [line]))
+        elif items and len(items[-1][1]) < MAX_ITEM_LINES and not line.text.rstrip().endswith(":"):
+            items[-1][1].append(line)
+        elif line.text.rstrip().endswith(":"):
+            break
+    return items
+
+
+@lru_cache(maxsize=4096)
+def question_names_key(question: str, key: str) -> bool:
+    """Whether a question names a list item's key as the item writes it: an option exactly ("-n" is not
+    "-N"), a code as a whole number, a setting's name in any case."""
+    if key.startswith("-"):
+        return re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", question) is not None
+    if key.isdigit():
+        return re.search(rf"(?<![\w.,]){key}(?![\w]|[.,]\d)", question) is not None
+    # A setting's name is an everyday word as often as not ("Package: *" against "the package manager"):
+    # the question names it as a name, or as the line, entry or setting it is.
+    tokens = set(search_tokens(key))
+    if tokens and tokens <= question_names(question):
+        return True
+    named = re.compile(
+        rf"(?<![\w-])['\"«“`]?{re.escape(key)}['\"»”`]?(?![\w-])(\s+{_ENTRY_NOUN})?", re.IGNORECASE
+    )
+    return any(match.group(1) or match.group(0)[0] in "'\"«“`" for match in named.finditer(question))
+
+
+_ENTRY_NOUN = r"(line|entry|setting|key|field|database|directive|parameter|option|value|record|keyword)s?\b"
+
+
+def names_the_key(question: QuestionProfile, span: Span) -> bool:
+    """Whether the span is the item of the key the question names ("what does exit code 2 mean"): a
+    keyed item, or an option list's definition whose term writes the option ("-r number", "-s, --service")."""
+    if span.origin == "keyed-item":
+        return bool(span.term) and question_names_key(question.text, span.term)
+    if span.origin == "definition":
+        return any(question_names_key(question.text, option) for option in _TERM_OPTION.findall(span.term))
+    return False
+
+
+_TERM_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z0-9?][\w-]*")
+
+
 SPAN_PROPOSERS: list[SpanProposer] = [
     sentence_spans,
     lead_in_spans,
@@ -863,6 +1010,7 @@ SPAN_PROPOSERS: list[SpanProposer] = [
     example_spans,
     numbered_step_spans,
     footnote_spans,
+    keyed_item_spans,
 ]
 """Every proposer runs on every page read; a new kind of span is one more function here."""
 
@@ -945,6 +1093,9 @@ class FitWeights:
     LD_LIBRARY_PATH?") states its facts; other pages only mention it."""
     continuation: float = 0.1
     """A span that starts mid-sentence ("and remove the hold with") says less than the whole sentence."""
+    keyed: float = 1.0
+    """The item of a list whose key the question names ("exit code 2", "-n", "the hosts line") states what
+    the key means; other lines only mention it."""
 
 
 def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None = None) -> Fit:
@@ -1017,7 +1168,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
             )
     # What the file or heading names ("sort" in sort.1.pdf) is in every option of it: it tells none apart.
     named = _item_names(question, kind.item, terms - in_context, crosslingual) / total if kind.item else 0.0
-    missing = missing_qualifiers(question.qualifiers, span.text)
+    missing = missing_qualifiers(question.qualifiers, span.text) + unsaid_focus(question, found, in_context)
     restates = (
         span.text.strip() == passage.section.strip() or passage.kind == "heading" or len(asked) == len(lines)
     )
@@ -1026,6 +1177,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     # The heading vouches for the page and a span may repeat it ("descale" under "descaling"); the
     # file's name is in every span of the file and vouches for none of them.
     carries = bool(found - matched_terms(terms, file_terms(passage.document.filename)))
+    # The item of the option or code the question names carries it, be its name a stopword ("-i").
+    key = span.term if names_the_key(question, span) else ""
+    carries = carries or bool(key)
     fit = Fit(
         coverage=coverage,
         own_coverage=own_coverage,
@@ -1038,6 +1192,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         missing=missing,
         restates=restates,
         carries=carries,
+        key=key,
     )
     fit.score = (
         weights.coverage * coverage
@@ -1056,8 +1211,58 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         + (weights.action if question.action and question.action <= found else 0.0)
         - (weights.dangling if _dangles(span.text) and not span.view.from_image else 0.0)
         - (weights.continuation if _CONTINUATION.match(span.text) and not span.view.from_image else 0.0)
+        + (weights.keyed if fit.key else 0.0)
     )
     return fit
+
+
+COUNTED_KINDS = (NUMBER, FREQUENCY)
+"""Questions answered by any number on a page (a version, a count, a size): the gate can tell only by
+their subject whether the number is the one asked for."""
+
+
+def unsaid_focus(question: QuestionProfile, found: set[str], in_context: set[str]) -> tuple[str, ...]:
+    """What a question is about that a span (which says `found`, its heading and file name `in_context`)
+    leaves unsaid.
+
+    The case it sets ("... if memory runs out"): the span must say some word of it. And for a number
+    (`COUNTED_KINDS`), the most specific name the question holds besides what the number is of ("in
+    which glibc version did *subid* support appear"): a line with glibc versions that never names
+    subid gives some other thing's version. Each is told by its words, which `why` shows."""
+    unsaid: list[str] = []
+    condition = question.condition & question.topic
+    if condition and not condition & (found | in_context):
+        unsaid.append("the case " + "/".join(sorted(condition)))
+    if question.asks in COUNTED_KINDS:
+        beside = question.quantity.beside if question.quantity else frozenset()
+        names = sorted(question_names(question.text) & question.topic - beside - in_context)
+        rarest = max(names, key=lambda name: (question.weights.get(name, 1.0), len(name)), default="")
+        if rarest and rarest not in found:
+            unsaid.append(rarest)
+    return tuple(unsaid)
+
+
+_NAME_SHAPE = re.compile(
+    r"[A-Za-z][A-Za-z0-9]*[0-9][A-Za-z0-9]*|[A-Z]{2,}[0-9]*|\w*[a-z0-9][A-Z]\w*|\w+[_.:/+-]\w[\w.:/+-]*"
+)
+
+
+@lru_cache(maxsize=4096)
+def question_names(question: str) -> frozenset[str]:
+    """Stems of the names a question holds that no other word stands for: a Latin word in a Russian
+    question ("subid"), a code ("R2400", "nsswitch.conf", "X11Forwarding", "RAM"). A capitalised English
+    word is left out: "In the Convert Image dialog" names the window the value stands in."""
+    russian = bool(re.search(r"[а-яё]", question, re.IGNORECASE))
+    found: set[str] = set()
+    for word in re.findall(r"[\w][\w.:/+-]*[\w]|\w", question):
+        if re.search(r"[а-яё]", word, re.IGNORECASE) or word.isdigit():
+            continue
+        if (russian and re.search(r"[A-Za-z]", word)) or _NAME_SHAPE.fullmatch(word):
+            found.update(search_tokens(word, drop_stopwords=True))
+    # An option the question names ("did the -jpegopt option appear") is a name in either language.
+    for option in _TERM_OPTION.findall(question):
+        found.update(search_tokens(option, drop_stopwords=True))
+    return frozenset(found)
 
 
 def _dangles(text: str) -> bool:

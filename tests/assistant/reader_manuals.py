@@ -9,6 +9,8 @@ from typing import Literal, cast
 
 from fpdf import FPDF
 
+from assistant import Assistant
+from assistant.generators.extractive import ExtractiveGenerator, Reading
 from assistant.retrieval import PageHit
 from assistant.spans import PageView
 from indexer.layout import build_passages
@@ -101,3 +103,10 @@ def page_views(path: Path, media_type: str = "application/pdf") -> list[PageView
 
 def passage_with(view: PageView, text: str) -> PassageRecord:
     return next(p for p in view.passages if text in p.text)
+
+
+def read(assistant: Assistant, question: str) -> Reading:
+    """The extractive reader's decision with its reason (`Assistant.ask` keeps only the answer)."""
+    generator = assistant.generator
+    assert isinstance(generator, ExtractiveGenerator)
+    return generator.read(question, assistant.search(question))

@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reader_manuals import write_laid_out_manual
+from reader_manuals import read, write_laid_out_manual
 
 from assistant import Assistant
 from assistant.generators.base import NOT_FOUND_TEXT
-from assistant.generators.extractive import ExtractiveGenerator, Reading
 
 GUIDE_EN = [
     [
@@ -84,13 +83,6 @@ GUIDE_RU = [
         ),
     ],
 ]
-
-
-def read(assistant: Assistant, question: str) -> Reading:
-    """The extractive reader's decision with its reason (`Assistant.ask` keeps only the answer)."""
-    generator = assistant.generator
-    assert isinstance(generator, ExtractiveGenerator)
-    return generator.read(question, assistant.search(question))
 
 
 @pytest.fixture(scope="module")

@@ -879,9 +879,9 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     # A drop-down alone under its group box's title ("Highlighting Theme: [IDLE Dark ▭]") is named
     # by that title; its arrow says it holds a setting, which a framed text without one may not.
     for phrase, frame in unlabelled:
-        heading = _section_phrase(frame.bbox, sections, height)
-        if heading is not None:
-            fields.append((phrase, frame, heading))
+        group_title = _section_phrase(frame.bbox, sections, height)
+        if group_title is not None:
+            fields.append((phrase, frame, group_title))
     controls: list[Control] = []
     for indicator, option in options:
         title, title_box, anchor = _group_title(

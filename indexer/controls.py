@@ -173,12 +173,32 @@ def find_indicators(gray: np.ndarray, words: list[Word], height: float) -> list[
         for indicator in indicator_candidates(gray, words, height)
         if _label_right_of(indicator.bbox, text_words, height) is not None
     ]
-    return _settle_radio_groups(found, height, text_words)
+    return _settle_filled_boxes(_settle_radio_groups(found, height, text_words), gray)
 
 
 def indicator_candidates(gray: np.ndarray, words: list[Word], height: float) -> list[Indicator]:
-    """Squares and discs shaped, sized and outlined like check boxes and radio buttons, label or not."""
-    ink = np.abs(gray - background(gray)) > INK_CONTRAST
+    """Squares and discs shaped, sized and outlined like check boxes and radio buttons, label or not.
+
+    A dark theme draws an unticked box or an unselected radio in shades close to the window's
+    (Adwaita dark: a ring 30 grey levels off, anti-aliased to less, round a disc 15 off): there
+    the fainter contrast finds the ones a clear outline did not.
+    """
+    ground = background(gray)
+    found = _shaped_like_indicators(gray, ground, words, height, INK_CONTRAST)
+    if float(np.median(gray)) < 128:
+        found += [
+            faint
+            for faint in _shaped_like_indicators(gray, ground, words, height, FRAME_CONTRAST)
+            if all(_overlap_share(faint.bbox, clear.bbox) == 0 for clear in found)
+        ]
+    return found
+
+
+def _shaped_like_indicators(
+    gray: np.ndarray, ground: np.ndarray, words: list[Word], height: float, contrast: float
+) -> list[Indicator]:
+    """`indicator_candidates` where ink is `contrast` grey levels off the ground."""
+    ink = np.abs(gray - ground) > contrast
     labels, _ = ndi.label(ink, structure=np.ones((3, 3), dtype=bool))
     text_words = [w for w in words if _is_text(w)]
     found: list[Indicator] = []
@@ -383,7 +403,7 @@ def _plain_outline(crop: np.ndarray, silhouette: np.ndarray) -> bool:
     edge = silhouette & ~ndi.binary_erosion(silhouette)
     if not edge.any():
         return False
-    if float(crop[edge].std()) <= 32.0:
+    if float(crop[edge].std()) <= 32.0 or _bevelled(crop, silhouette):
         return True
     # A thin anti-aliased ring (GIMP's dark theme: a 1-px light circle over a darker disc) mixes
     # its line with half-covered pixels; its line is still the same colour all the way round, so
@@ -404,6 +424,18 @@ def _plain_outline(crop: np.ndarray, silhouette: np.ndarray) -> bool:
             return False
         peaks.append(float(chosen[np.argmax(np.abs(chosen - inside))]))
     return max(peaks) - min(peaks) <= 40.0 and min(abs(p - inside) for p in peaks) > INK_CONTRAST
+
+
+def _bevelled(crop: np.ndarray, silhouette: np.ndarray) -> bool:
+    """A sunken or raised square (Tk, Motif, Windows 95): its top and left sides one even shade, its
+    bottom and right sides another. An icon's edge changes shade along each side."""
+    if float(silhouette.mean()) < 0.9:
+        return False
+    sides = [crop[0, 1:-1], crop[1:-1, 0], crop[-1, 1:-1], crop[1:-1, -1]]
+    if any(side.size < 3 or float(side.std()) > 12.0 for side in sides):
+        return False
+    top, left, bottom, right = (float(np.median(side)) for side in sides)
+    return abs(top - left) <= 20 and abs(bottom - right) <= 20 and abs(top - bottom) > INK_CONTRAST
 
 
 def _read_as_letter(word: Word, box: BBox) -> bool:
@@ -441,6 +473,44 @@ def _settle_radio_groups(indicators: list[Indicator], height: float, words: list
         if top.evidence >= STATE_CONTRAST * 0.6 and top.evidence >= 2 * runner_up.evidence + 10:
             for item in group:
                 settled[id(item)] = Indicator(item.kind, item.bbox, item is top, item.evidence)
+    return [settled.get(id(i), i) for i in indicators]
+
+
+def _settle_filled_boxes(indicators: list[Indicator], gray: np.ndarray) -> list[Indicator]:
+    """Check boxes whose tick is a fill: Tk and Motif fill a ticked box, leave an unticked one plain.
+
+    Their inside is flat either way, so no tick stands out in one box; across the screen's boxes,
+    drawn by one theme, the insides fall in two shades, and the ticked ones are those that stand out
+    from the window's ground (a plain box is near the ground, or the field colour: white on grey).
+    """
+    flat = [i for i in indicators if i.kind == "checkbox" and not i.on]
+    if len(flat) < 2:
+        return indicators
+    ground = background(gray)
+    insides, grounds = [], []
+    for indicator in flat:
+        x0, y0, x1, y1 = (round(v) for v in indicator.bbox)
+        side = max(1, round(0.3 * (x1 - x0)))
+        insides.append(float(np.median(gray[y0 + side : y1 - side, x0 + side : x1 - side])))
+        grounds.append(float(np.median(ground[y0:y1, x0:x1])))
+    values = np.array(insides)
+    order = np.sort(values)
+    gaps = np.diff(order)
+    split = int(np.argmax(gaps))
+    if gaps[split] < STATE_CONTRAST:
+        return indicators  # one shade: all plain (or all filled, which the pixels cannot tell)
+    threshold = (order[split] + order[split + 1]) / 2
+    shades = [values < threshold, values >= threshold]
+    standing = [
+        float(np.mean([abs(v - g) for v, g, s in zip(values, grounds, shade, strict=True) if s]))
+        for shade in shades
+    ]
+    filled = shades[int(np.argmax(standing))]
+    settled = {
+        id(indicator): Indicator(indicator.kind, indicator.bbox, True, abs(inside - fill_ground))
+        for indicator, inside, fill_ground, on in zip(flat, insides, grounds, filled, strict=True)
+        if on
+    }
     return [settled.get(id(i), i) for i in indicators]
 
 
@@ -692,7 +762,8 @@ def labelled_bars(
         if not beside:
             continue
         right = min(beside, key=lambda p: p.bbox[0])
-        if right.bbox[0] - left.bbox[2] < 3 * height or not _value_text(right):
+        # A number is a value, never a bar's label: a spin box's value and its arrows read as "10 4".
+        if right.bbox[0] - left.bbox[2] < 3 * height or not _value_text(right) or _is_number(left.text):
             continue
         frame = _bar_under(
             gray, (left.bbox[0], min(ly0, right.bbox[1]), right.bbox[2], max(ly1, right.bbox[3])), height
@@ -933,8 +1004,18 @@ MAX_VALUE_WORDS = 8
 TITLE_BAR = 1.5
 """Text heights from the top of the screenshot taken by the window's title bar."""
 MIN_PAIRS = 3
+FORM_REACH = 40
+"""Text heights a label ending in ':' may stand left of its value (a form's grid of long labels)."""
 """Pairs a page must show, unless it has other controls, to be a property sheet rather than a text page
 whose lines happen to hold a colon ("Note: keep the lid closed")."""
+
+
+def _sentence_end(text: str) -> bool:
+    """Whether a text ends like a sentence; a unit's abbreviation ("10 п.", "5 мин.", "12 pt.") does not."""
+    text = text.rstrip()
+    if text.endswith(("!", "?")):
+        return True
+    return text.endswith(".") and not re.search(r"(?:^|[\s\d])[^\W\d_]{1,3}\.$", text)
 
 
 def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) -> list[LabelledValue]:
@@ -956,7 +1037,10 @@ def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) ->
             continue
         words = list(phrase.words)
         colon = next((i for i, w in enumerate(words) if w.text.endswith(":")), None)
-        if colon is None or colon + 1 > MAX_LABEL_WORDS:
+        # A label that is a phrase of its own, its value apart on the row, may be a long one
+        # ("Шрифт консоли и изменений (diff):"): no sentence ends in a colon and goes on far away.
+        ends_phrase = colon is not None and colon + 1 == len(words)
+        if colon is None or colon + 1 > (2 * MAX_LABEL_WORDS if ends_phrase else MAX_LABEL_WORDS):
             continue
         if colon + 1 < len(words):
             label, value = Phrase(tuple(words[: colon + 1])), Phrase(tuple(words[colon + 1 :]))
@@ -969,7 +1053,7 @@ def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) ->
                 if p is not phrase
                 and id(p) not in used
                 and p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
-                and 0 <= p.bbox[0] - phrase.bbox[2] <= 15 * height
+                and 0 <= p.bbox[0] - phrase.bbox[2] <= FORM_REACH * height
             ]
             if not right:
                 continue
@@ -977,7 +1061,7 @@ def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) ->
             if value.text.endswith(":"):
                 continue
             label, sources = phrase, (phrase, value)
-        if len(value.words) > MAX_VALUE_WORDS or value.text.rstrip().endswith((".", "!", "?")):
+        if len(value.words) > MAX_VALUE_WORDS or _sentence_end(value.text):
             continue
         if not any(ch.isalnum() for ch in value.text):
             continue
@@ -1281,7 +1365,7 @@ def _group_title(
         for p in headings
         if p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
         and p.bbox[2] <= anchor[0] + 1
-        and anchor[0] - p.bbox[2] <= 12 * height
+        and anchor[0] - p.bbox[2] <= (FORM_REACH if p.text.endswith(":") else 4) * height
         and not _upright_line_in(gray, (p.bbox[2] + 1, anchor[1], anchor[0] - 2, anchor[3]), height)
     ]
     if left:
@@ -1315,7 +1399,8 @@ def _field_label(gray: np.ndarray, frame: Frame, headings: list[Phrase], height:
         for p in headings
         if p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
         and p.bbox[2] <= fx0 + 1
-        and fx0 - p.bbox[2] <= 12 * height
+        # A form's grid puts its fields in a column of their own, often far right of a long label.
+        and fx0 - p.bbox[2] <= (FORM_REACH if p.text.endswith(":") else 12) * height
         and not _upright_line_in(gray, (p.bbox[2] + 1, fy0, fx0 - 2, fy1), height)
     ]
     if left:

@@ -173,12 +173,32 @@ def find_indicators(gray: np.ndarray, words: list[Word], height: float) -> list[
         for indicator in indicator_candidates(gray, words, height)
         if _label_right_of(indicator.bbox, text_words, height) is not None
     ]
-    return _settle_radio_groups(found, height, text_words)
+    return _settle_filled_boxes(_settle_radio_groups(found, height, text_words), gray)
 
 
 def indicator_candidates(gray: np.ndarray, words: list[Word], height: float) -> list[Indicator]:
-    """Squares and discs shaped, sized and outlined like check boxes and radio buttons, label or not."""
-    ink = np.abs(gray - background(gray)) > INK_CONTRAST
+    """Squares and discs shaped, sized and outlined like check boxes and radio buttons, label or not.
+
+    A dark theme draws an unticked box or an unselected radio in shades close to the window's
+    (Adwaita dark: a ring 30 grey levels off, anti-aliased to less, round a disc 15 off): there
+    the fainter contrast finds the ones a clear outline did not.
+    """
+    ground = background(gray)
+    found = _shaped_like_indicators(gray, ground, words, height, INK_CONTRAST)
+    if float(np.median(gray)) < 128:
+        found += [
+            faint
+            for faint in _shaped_like_indicators(gray, ground, words, height, FRAME_CONTRAST)
+            if all(_overlap_share(faint.bbox, clear.bbox) == 0 for clear in found)
+        ]
+    return found
+
+
+def _shaped_like_indicators(
+    gray: np.ndarray, ground: np.ndarray, words: list[Word], height: float, contrast: float
+) -> list[Indicator]:
+    """`indicator_candidates` where ink is `contrast` grey levels off the ground."""
+    ink = np.abs(gray - ground) > contrast
     labels, _ = ndi.label(ink, structure=np.ones((3, 3), dtype=bool))
     text_words = [w for w in words if _is_text(w)]
     found: list[Indicator] = []
@@ -383,7 +403,7 @@ def _plain_outline(crop: np.ndarray, silhouette: np.ndarray) -> bool:
     edge = silhouette & ~ndi.binary_erosion(silhouette)
     if not edge.any():
         return False
-    if float(crop[edge].std()) <= 32.0:
+    if float(crop[edge].std()) <= 32.0 or _bevelled(crop, silhouette):
         return True
     # A thin anti-aliased ring (GIMP's dark theme: a 1-px light circle over a darker disc) mixes
     # its line with half-covered pixels; its line is still the same colour all the way round, so
@@ -404,6 +424,18 @@ def _plain_outline(crop: np.ndarray, silhouette: np.ndarray) -> bool:
             return False
         peaks.append(float(chosen[np.argmax(np.abs(chosen - inside))]))
     return max(peaks) - min(peaks) <= 40.0 and min(abs(p - inside) for p in peaks) > INK_CONTRAST
+
+
+def _bevelled(crop: np.ndarray, silhouette: np.ndarray) -> bool:
+    """A sunken or raised square (Tk, Motif, Windows 95): its top and left sides one even shade, its
+    bottom and right sides another. An icon's edge changes shade along each side."""
+    if float(silhouette.mean()) < 0.9:
+        return False
+    sides = [crop[0, 1:-1], crop[1:-1, 0], crop[-1, 1:-1], crop[1:-1, -1]]
+    if any(side.size < 3 or float(side.std()) > 12.0 for side in sides):
+        return False
+    top, left, bottom, right = (float(np.median(side)) for side in sides)
+    return abs(top - left) <= 20 and abs(bottom - right) <= 20 and abs(top - bottom) > INK_CONTRAST
 
 
 def _read_as_letter(word: Word, box: BBox) -> bool:
@@ -441,6 +473,44 @@ def _settle_radio_groups(indicators: list[Indicator], height: float, words: list
         if top.evidence >= STATE_CONTRAST * 0.6 and top.evidence >= 2 * runner_up.evidence + 10:
             for item in group:
                 settled[id(item)] = Indicator(item.kind, item.bbox, item is top, item.evidence)
+    return [settled.get(id(i), i) for i in indicators]
+
+
+def _settle_filled_boxes(indicators: list[Indicator], gray: np.ndarray) -> list[Indicator]:
+    """Check boxes whose tick is a fill: Tk and Motif fill a ticked box, leave an unticked one plain.
+
+    Their inside is flat either way, so no tick stands out in one box; across the screen's boxes,
+    drawn by one theme, the insides fall in two shades, and the ticked ones are those that stand out
+    from the window's ground (a plain box is near the ground, or the field colour: white on grey).
+    """
+    flat = [i for i in indicators if i.kind == "checkbox" and not i.on]
+    if len(flat) < 2:
+        return indicators
+    ground = background(gray)
+    insides, grounds = [], []
+    for indicator in flat:
+        x0, y0, x1, y1 = (round(v) for v in indicator.bbox)
+        side = max(1, round(0.3 * (x1 - x0)))
+        insides.append(float(np.median(gray[y0 + side : y1 - side, x0 + side : x1 - side])))
+        grounds.append(float(np.median(ground[y0:y1, x0:x1])))
+    values = np.array(insides)
+    order = np.sort(values)
+    gaps = np.diff(order)
+    split = int(np.argmax(gaps))
+    if gaps[split] < STATE_CONTRAST:
+        return indicators  # one shade: all plain (or all filled, which the pixels cannot tell)
+    threshold = (order[split] + order[split + 1]) / 2
+    shades = [values < threshold, values >= threshold]
+    standing = [
+        float(np.mean([abs(v - g) for v, g, s in zip(values, grounds, shade, strict=True) if s]))
+        for shade in shades
+    ]
+    filled = shades[int(np.argmax(standing))]
+    settled = {
+        id(indicator): Indicator(indicator.kind, indicator.bbox, True, abs(inside - fill_ground))
+        for indicator, inside, fill_ground, on in zip(flat, insides, grounds, filled, strict=True)
+        if on
+    }
     return [settled.get(id(i), i) for i in indicators]
 
 
@@ -485,8 +555,12 @@ def _radio_groups(radios: list[Indicator], height: float, words: list[Word]) -> 
 # --- phrases and frames -----------------------------------------------------------------------
 
 
-def phrases(lines: list[TextLine], height: float) -> list[Phrase]:
-    """Split OCR lines at wide gaps: tesseract joins a label, its field and the next column's label."""
+def phrases(lines: list[TextLine], height: float, gray: np.ndarray | None = None) -> list[Phrase]:
+    """Split OCR lines at wide gaps: tesseract joins a label, its field and the next column's label.
+
+    With the screen's `gray` pixels, a line drawn upright between two words (a field's frame just
+    after its label: "Fixed width: |DejaVu Sans Mono 12|") splits them too, however close they are.
+    """
     result: list[Phrase] = []
     for line in lines:
         current: list[Word] = []
@@ -497,13 +571,40 @@ def phrases(lines: list[TextLine], height: float) -> list[Phrase]:
                     result.append(Phrase(tuple(current)))
                     current = []
                 continue
-            if current and word.bbox[0] - current[-1].bbox[2] > 1.2 * height:
+            if current and (
+                word.bbox[0] - current[-1].bbox[2] > 1.2 * height
+                or (gray is not None and _upright_line_between(gray, current[-1], word, height))
+            ):
                 result.append(Phrase(tuple(current)))
                 current = []
             current.append(word)
         if current:
             result.append(Phrase(tuple(current)))
     return result
+
+
+def _upright_line_between(gray: np.ndarray, left: Word, right: Word, height: float) -> bool:
+    """Whether an upright edge taller than the words stands in the gap between them (a frame's side).
+
+    Letters are as tall as the words; a frame's side reaches above and below both of them, and it
+    is one column (or two) that differs from the gap's fill all the way down.
+    """
+    top = min(left.bbox[1], right.bbox[1]) - 0.25 * height
+    bottom = max(left.bbox[3], right.bbox[3]) + 0.25 * height
+    return _upright_line_in(gray, (left.bbox[2] + 1, top, right.bbox[0] - 1, bottom), height)
+
+
+def _upright_line_in(gray: np.ndarray, region: BBox, height: float) -> bool:
+    """Whether a line runs from top to bottom of `region` (a frame's or a panel's side)."""
+    gap0, top, gap1, bottom = (round(v) for v in region)
+    if gap1 - gap0 < 2 or bottom - top < 0.5 * height:
+        return False
+    if top < 0 or bottom >= gray.shape[0]:
+        return False
+    band = gray[top : bottom + 1, gap0:gap1]
+    fill = float(np.median(band))
+    upright = (np.abs(band - fill) > FRAME_CONTRAST).mean(axis=0) >= 0.9
+    return bool(upright.any())
 
 
 def _short_word_within(word: Word, previous: Word, height: float) -> bool:
@@ -575,7 +676,8 @@ def _frame_around(gray: np.ndarray, box: BBox, height: float, contrast: float) -
         fill,
         axis=1,
         start=x0 - 1,
-        stop=max(-1, x0 - int(4 * height)),
+        # A centred value (Tk's option menu) stands far from the frame's left side.
+        stop=max(-1, x0 - int(12 * height)),
         step=-1,
         span=inner,
         contrast=contrast,
@@ -600,13 +702,41 @@ def _frame_around(gray: np.ndarray, box: BBox, height: float, contrast: float) -
     if sum(beyond) >= 2:
         return None
     frame: BBox = (float(left), float(top), float(right + 1), float(bottom + 1))
+    # A drop-down's arrow makes it one whatever the alignment of its text: Tk's option menu and
+    # Qt's combo box centre their value ("IDLE Dark ▭") as a button centres its caption.
+    if right_gap > height and drop_arrow(gray[top + 2 : bottom - 1, x1 + 1 : right], fill, height):
+        return Frame(frame, "dropdown")
     if abs(left_gap - right_gap) <= max(4.0, 0.35 * max(left_gap, right_gap)) and left_gap > 0.8 * height:
         return Frame(frame, "button")
     if left_gap > 1.5 * height:
         return None
-    arrow_zone = gray[top + 2 : bottom - 1, max(x1 + 1, right - int(2.5 * height)) : right]
-    has_arrow = arrow_zone.size > 0 and float((np.abs(arrow_zone - fill) > 80).mean()) > 0.04
-    return Frame(frame, "dropdown" if has_arrow and right_gap > height else "field")
+    return Frame(frame, "field")
+
+
+ARROW_CONTRAST = 60.0
+"""Grey levels between a drop-down's arrow (a triangle, a chevron, Tk's raised bar) and the fill around it."""
+
+
+def drop_arrow(zone: np.ndarray, fill: float, height: float) -> bool:
+    """Whether the stretch of a frame right of its text ends in a drop-down's arrow.
+
+    The arrow is one small glyph (or the button that holds it) at the frame's right end, apart
+    from the text: a blank of about a text height first. Text OCR missed ("Create [fonts.conf]")
+    starts right after the words read, and a slider's groove runs the whole way.
+    """
+    if zone.size == 0:
+        return False
+    inked = np.abs(zone - fill) > ARROW_CONTRAST
+    # A focus ring's dotted lines run along the frame: rows inked across are no arrow, and its
+    # dotted sides ink every other pixel of a column where an arrow inks a few on end.
+    inked[inked.mean(axis=1) >= 0.3] = False
+    solid = inked[:-1] & inked[1:]
+    columns = np.flatnonzero(solid.any(axis=0))
+    if columns.size == 0:
+        return False
+    first, last = int(columns[0]), int(columns[-1])
+    width = zone.shape[1]
+    return first >= 0.8 * height and last - first <= 2.5 * height and width - 1 - last <= 1.5 * height
 
 
 def labelled_bars(
@@ -632,7 +762,8 @@ def labelled_bars(
         if not beside:
             continue
         right = min(beside, key=lambda p: p.bbox[0])
-        if right.bbox[0] - left.bbox[2] < 3 * height or not _value_text(right):
+        # A number is a value, never a bar's label: a spin box's value and its arrows read as "10 4".
+        if right.bbox[0] - left.bbox[2] < 3 * height or not _value_text(right) or _is_number(left.text):
             continue
         frame = _bar_under(
             gray, (left.bbox[0], min(ly0, right.bbox[1]), right.bbox[2], max(ly1, right.bbox[3])), height
@@ -759,7 +890,7 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     if recover_labels(image, lines, height) | recover_values(image, lines, height):
         words = [w for line in lines for w in line.words]
     indicators = find_indicators(gray, words, height)
-    row_phrases = phrases(lines, height)
+    row_phrases = phrases(lines, height, gray)
     options: list[tuple[Indicator, Phrase]] = []
     taken: set[int] = set()
     for indicator in indicators:
@@ -800,10 +931,14 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     headings = [p for p in row_phrases if id(p) not in taken]
     option_labels = [option for _, option in options if option.text.endswith(":")]
     fields = []
+    unlabelled: list[tuple[Phrase, Frame]] = []
     for phrase, frame in framed:
-        label = _field_label(frame, headings + option_labels, height)
+        label = _field_label(gray, frame, headings + option_labels, height)
         if label is not None:
             fields.append((phrase, frame, label))
+        elif frame.kind == "dropdown":
+            unlabelled.append((phrase, frame))
+    fields = _one_field_per_label(fields)
     fields += [(bar_value, frame, bar_label) for bar_label, bar_value, frame in in_bars]
     field_labels = {id(label) for _, _, label in fields}
     # A property sheet writes its values as plain text after their labels ("File Size: 38.4 kB").
@@ -812,10 +947,16 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     paired = {id(p) for pair in pairs for p in pair.sources}
     # Section headings: "Margins", "Other options", "С чем инициализировать маску слоя:".
     sections = [p for p in unframed if id(p) not in paired]
+    # A drop-down alone under its group box's title ("Highlighting Theme: [IDLE Dark ▭]") is named
+    # by that title; its arrow says it holds a setting, which a framed text without one may not.
+    for phrase, frame in unlabelled:
+        group_title = _section_phrase(frame.bbox, sections, height)
+        if group_title is not None:
+            fields.append((phrase, frame, group_title))
     controls: list[Control] = []
     for indicator, option in options:
         title, title_box, anchor = _group_title(
-            indicator, indicators, headings, sections, height, [w for w in words if _is_text(w)]
+            gray, indicator, indicators, headings, sections, height, [w for w in words if _is_text(w)]
         )
         text, box = _option_text(option)
         if title_box is not None and title_box[3] <= anchor[1] + 1:
@@ -863,8 +1004,18 @@ MAX_VALUE_WORDS = 8
 TITLE_BAR = 1.5
 """Text heights from the top of the screenshot taken by the window's title bar."""
 MIN_PAIRS = 3
+FORM_REACH = 40
+"""Text heights a label ending in ':' may stand left of its value (a form's grid of long labels)."""
 """Pairs a page must show, unless it has other controls, to be a property sheet rather than a text page
 whose lines happen to hold a colon ("Note: keep the lid closed")."""
+
+
+def _sentence_end(text: str) -> bool:
+    """Whether a text ends like a sentence; a unit's abbreviation ("10 п.", "5 мин.", "12 pt.") does not."""
+    text = text.rstrip()
+    if text.endswith(("!", "?")):
+        return True
+    return text.endswith(".") and not re.search(r"(?:^|[\s\d])[^\W\d_]{1,3}\.$", text)
 
 
 def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) -> list[LabelledValue]:
@@ -886,7 +1037,10 @@ def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) ->
             continue
         words = list(phrase.words)
         colon = next((i for i, w in enumerate(words) if w.text.endswith(":")), None)
-        if colon is None or colon + 1 > MAX_LABEL_WORDS:
+        # A label that is a phrase of its own, its value apart on the row, may be a long one
+        # ("Шрифт консоли и изменений (diff):"): no sentence ends in a colon and goes on far away.
+        ends_phrase = colon is not None and colon + 1 == len(words)
+        if colon is None or colon + 1 > (2 * MAX_LABEL_WORDS if ends_phrase else MAX_LABEL_WORDS):
             continue
         if colon + 1 < len(words):
             label, value = Phrase(tuple(words[: colon + 1])), Phrase(tuple(words[colon + 1 :]))
@@ -899,7 +1053,7 @@ def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) ->
                 if p is not phrase
                 and id(p) not in used
                 and p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
-                and 0 <= p.bbox[0] - phrase.bbox[2] <= 15 * height
+                and 0 <= p.bbox[0] - phrase.bbox[2] <= FORM_REACH * height
             ]
             if not right:
                 continue
@@ -907,7 +1061,7 @@ def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) ->
             if value.text.endswith(":"):
                 continue
             label, sources = phrase, (phrase, value)
-        if len(value.words) > MAX_VALUE_WORDS or value.text.rstrip().endswith((".", "!", "?")):
+        if len(value.words) > MAX_VALUE_WORDS or _sentence_end(value.text):
             continue
         if not any(ch.isalnum() for ch in value.text):
             continue
@@ -974,11 +1128,9 @@ def _selection_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
     if beside.size == 0 or float(beside.std()) > 10.0:
         return None
     fill = float(np.median(beside))
-    # Selection is drawn in inverse video: light letters on a darker bar. A header cell or a
-    # button is the other way round.
     text = gray[y0:y1, x0:x1]
     ink = text[np.abs(text - fill) > SELECTION_CONTRAST]
-    if ink.size == 0 or float(np.median(ink)) < fill:
+    if ink.size == 0:
         return None
     # The bar ends within about a row above and below: there the list's own background returns.
     reach = round(1.2 * height)
@@ -993,7 +1145,27 @@ def _selection_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
         ends.append(end)
     if ends[1] - ends[0] > 2.6 * height:
         return None
+    # Most toolkits draw a selection in inverse video: light letters on a darker bar. Tk and
+    # Motif keep dark letters on a grey bar, which a header cell or a button does too; the
+    # selection's bar then gives way straight to the next row's ground, where a header ends on
+    # a line of its own (its border, darker or lighter than both).
+    if float(np.median(ink)) < fill and not _straight_to_ground(gray, ends[1], (right0, right1), fill):
+        return None
     return fill
+
+
+def _straight_to_ground(gray: np.ndarray, row: int, span: tuple[int, int], fill: float) -> bool:
+    """Whether the rows from `row` on are one plain ground (no border line between a bar and the rows after).
+
+    A dotted focus ring along the bar's edge (Tk) is still the bar: its dots alternate with the fill.
+    """
+    while row < gray.shape[0] and float((np.abs(gray[row, span[0] : span[1]] - fill) <= 10).mean()) >= 0.3:
+        row += 1
+    below = gray[row : min(gray.shape[0], row + 3), span[0] : span[1]]
+    if below.shape[0] < 3:
+        return False
+    medians = np.median(below, axis=1)
+    return float(medians.max() - medians.min()) <= FRAME_CONTRAST and float(below.std()) <= 10.0
 
 
 def _list_column(phrase: Phrase, row_phrases: list[Phrase], height: float) -> list[Phrase]:
@@ -1061,15 +1233,47 @@ def tab_strip(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> lis
             key=lambda p: p.bbox[0],
         )
         # Captions are words: a row with a number in it is a table's row or a field's line.
-        if len(row) < 3 or any(len(p.words) > 4 or p.text.endswith(":") or _is_number(p.text) for p in row):
+        if len(row) < 2 or any(len(p.words) > 4 or p.text.endswith(":") or _is_number(p.text) for p in row):
             continue
-        x0, x1 = round(row[0].bbox[0]), round(row[-1].bbox[2])
-        bottom = round(max(p.bbox[3] for p in row))
-        for line in range(bottom + 1, min(page_h - 1, bottom + round(1.5 * height))):
-            step = np.abs(gray[line, x0:x1] - gray[line - 1, x0:x1]) > FRAME_CONTRAST
-            if step.size and float(step.mean()) >= 0.85:
-                return row
+        # A side list's chosen item may share the row ("General | Startup  Other"): the strip is
+        # the longest run of captions the notebook's edge runs under.
+        for size in range(len(row), 1, -1):
+            for start in range(len(row) - size + 1):
+                run = row[start : start + size]
+                if _edge_under(gray, run, height) and (size >= 3 or _one_tab_raised(gray, run, height)):
+                    return run
     return []
+
+
+def _edge_under(gray: np.ndarray, run: list[Phrase], height: float) -> bool:
+    """Whether a line runs under a row of captions from the first's start to the last's end."""
+    page_h = gray.shape[0]
+    x0, x1 = round(run[0].bbox[0]), round(run[-1].bbox[2])
+    bottom = round(max(p.bbox[3] for p in run))
+    for line in range(bottom + 1, min(page_h - 1, bottom + round(1.5 * height))):
+        step = np.abs(gray[line, x0:x1] - gray[line - 1, x0:x1]) > FRAME_CONTRAST
+        if step.size and float(step.mean()) >= 0.85:
+            return True
+    return False
+
+
+def _one_tab_raised(gray: np.ndarray, run: list[Phrase], height: float) -> bool:
+    """Whether the strip under one caption differs from that under the others: the open tab.
+
+    Two captions over a line are also a table's header; a notebook marks its open tab (a coloured
+    bar under it, the edge left open below it, a lighter face), a header marks no column.
+    """
+    page_h = gray.shape[0]
+    bottom = round(max(p.bbox[3] for p in run))
+    rows = slice(bottom + 1, min(page_h, bottom + 1 + round(1.2 * height)))
+    profiles = [np.median(gray[rows, round(p.bbox[0]) : round(p.bbox[2])], axis=1) for p in run]
+    if any(profile.size == 0 for profile in profiles):
+        return False
+    differs = [
+        max(float(np.abs(profile - other).max()) for other in profiles if other is not profile)
+        for profile in profiles
+    ]
+    return sum(d > 2 * FRAME_CONTRAST for d in differs) >= 1 and min(differs) > 2 * FRAME_CONTRAST
 
 
 def _section_heading(box: BBox, sections: list[Phrase], height: float, label: bool = False) -> str:
@@ -1080,6 +1284,12 @@ def _section_heading(box: BBox, sections: list[Phrase], height: float, label: bo
     indented, and one flush with the label above is another row whose field went unseen (a combo
     box's frame erased with the red mark drawn over it).
     """
+    heading = _section_phrase(box, sections, height, label)
+    return heading.text if heading is not None else ""
+
+
+def _section_phrase(box: BBox, sections: list[Phrase], height: float, label: bool = False) -> Phrase | None:
+    """The phrase `_section_heading` names, None when there is none."""
     right_edge = box[0] - 0.4 * height if label else box[0] + 0.5 * height
     above = [
         p
@@ -1089,7 +1299,7 @@ def _section_heading(box: BBox, sections: list[Phrase], height: float, label: bo
         and box[1] - p.bbox[3] <= 20 * height
         and box[0] - 6 * height <= p.bbox[0] <= right_edge
     ]
-    return max(above, key=lambda p: p.bbox[3]).text if above else ""
+    return max(above, key=lambda p: p.bbox[3]) if above else None
 
 
 def _option_phrase(
@@ -1130,6 +1340,7 @@ def _option_text(label: Phrase) -> tuple[str, BBox]:
 
 
 def _group_title(
+    gray: np.ndarray,
     indicator: Indicator,
     indicators: list[Indicator],
     headings: list[Phrase],
@@ -1139,7 +1350,9 @@ def _group_title(
 ) -> tuple[str, BBox | None, BBox]:
     """The title of an option's group and where the group starts.
 
-    'Orientation:' left of the group's first radio, or else the section heading just above it.
+    'Orientation:' left of the group's first radio, or else the section heading just above it. A
+    form's label column ("Type:  ○Tabs ●Spaces") may stand far left of its options, in the open:
+    no frame's or panel's side between them.
     """
     anchor = indicator.bbox
     if indicator.kind == "radio":
@@ -1152,7 +1365,8 @@ def _group_title(
         for p in headings
         if p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
         and p.bbox[2] <= anchor[0] + 1
-        and anchor[0] - p.bbox[2] <= 4 * height
+        and anchor[0] - p.bbox[2] <= (FORM_REACH if p.text.endswith(":") else 4) * height
+        and not _upright_line_in(gray, (p.bbox[2] + 1, anchor[1], anchor[0] - 2, anchor[3]), height)
     ]
     if left:
         phrase = max(left, key=lambda p: p.bbox[2])
@@ -1172,14 +1386,22 @@ def _group_title(
     return "", None, anchor
 
 
-def _field_label(frame: Frame, headings: list[Phrase], height: float) -> Phrase | None:
-    """The label of a field: the phrase just left of its frame on the same row, else the heading above."""
+def _field_label(gray: np.ndarray, frame: Frame, headings: list[Phrase], height: float) -> Phrase | None:
+    """The label of a field: the phrase just left of its frame on the same row, else the heading above.
+
+    A phrase behind a group box's side ("Foreground ○Background | [IDLE Dark ▭]") is another
+    panel's: it labels nothing here.
+    """
     fx0, fy0, _, fy1 = frame.bbox
     cy = (fy0 + fy1) / 2
     left = [
         p
         for p in headings
-        if p.bbox[1] - 2 <= cy <= p.bbox[3] + 2 and p.bbox[2] <= fx0 + 1 and fx0 - p.bbox[2] <= 12 * height
+        if p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
+        and p.bbox[2] <= fx0 + 1
+        # A form's grid puts its fields in a column of their own, often far right of a long label.
+        and fx0 - p.bbox[2] <= (FORM_REACH if p.text.endswith(":") else 12) * height
+        and not _upright_line_in(gray, (p.bbox[2] + 1, fy0, fx0 - 2, fy1), height)
     ]
     if left:
         phrase = max(left, key=lambda p: p.bbox[2])
@@ -1194,6 +1416,25 @@ def _field_label(frame: Frame, headings: list[Phrase], height: float) -> Phrase 
     if above:
         return max(above, key=lambda p: p.bbox[3])
     return None
+
+
+def _one_field_per_label(fields: list[tuple[Phrase, Frame, Phrase]]) -> list[tuple[Phrase, Frame, Phrase]]:
+    """A label names one field: the one on its row, before one it was taken for from above.
+
+    A button under a labelled field ("Fixed width: [DejaVu Sans Mono]", then "[Create fonts.conf]")
+    reaches up to the same label when OCR lost half its caption and it no longer looks centred.
+    """
+
+    def offset(entry: tuple[Phrase, Frame, Phrase]) -> float:
+        box, label = entry[1].bbox, entry[2].bbox
+        return abs((box[1] + box[3]) / 2 - (label[1] + label[3]) / 2)
+
+    nearest: dict[int, tuple[Phrase, Frame, Phrase]] = {}
+    for field in fields:
+        kept = nearest.get(id(field[2]))
+        if kept is None or offset(field) < offset(kept):
+            nearest[id(field[2])] = field
+    return [field for field in fields if nearest[id(field[2])] is field]
 
 
 def _is_number(text: str) -> bool:

@@ -101,6 +101,9 @@ class Retriever:
         self.read_ahead = True
         """Whether the reranker's reading starts while the deep channel still embeds the question
         (the ranking is the same either way; off, everything runs after the fusion)."""
+        self.rebind_read_ahead = True
+        """Whether the spans read ahead are rebound to the final pages (`_take_fits`) rather than
+        proposed again (the same spans and fits either way)."""
 
     def search(self, question: str, k: int = 5, documents: Collection[int] | None = None) -> list[PageHit]:
         question = question.strip()
@@ -283,7 +286,7 @@ class Retriever:
             )
             hit.view.query = (self.workspace.embedder, query_vector)
             if hit.key in early:
-                _take_fits(hit.view, early[hit.key])
+                _take_fits(hit.view, early[hit.key], self.rebind_read_ahead)
             views.append(hit.view)
         fits = page_fits(profile, views)
         read = [bool(view.passages) for view in views]
@@ -398,17 +401,31 @@ class Retriever:
                 ]
 
 
-def _take_fits(view: PageView, ahead: PageView) -> None:
+def _take_fits(view: PageView, ahead: PageView, rebind: bool = True) -> None:
     """Give `view` the fits read ahead on the same page, bound to its own spans.
 
     The proposers find the same spans on the same passages in the same order; only the retrieval
-    evidence each span carries comes from the final fusion, so the spans are proposed again here
-    and the (costlier) fits are taken over. A page whose spans differ is left to be read anew.
+    evidence each span carries comes from the final fusion. Where every span names the passages its
+    evidence comes from (`Span.sources`) and the page's passages are the same, the spans read ahead
+    are rebound to `view` and to its evidence: proposing them again cost ~1.7 ms a page, on the
+    search's last, single-threaded stretch. Otherwise (`rebind` off, or a proposer that names no
+    sources) the spans are proposed again and the (costlier) fits are taken over; a page whose spans
+    differ is left to be read anew.
     """
     if ahead.fits is None:
         return
-    spans = propose_spans([view])
     fitted = ahead.fits[1]
+    if (
+        rebind
+        and [p.id for p in view.passages] == [p.id for p in ahead.passages]
+        and all(span.sources for span, _ in fitted)
+    ):
+        for span, _ in fitted:
+            span.view = view
+            span.evidence = view.best_evidence(span.sources)
+        view.fits = (ahead.fits[0], list(fitted))
+        return
+    spans = propose_spans([view])
     same = len(spans) == len(fitted) and all(
         (span.passage.id, span.start, span.end, span.text, span.origin, span.term, span.command)
         == (was.passage.id, was.start, was.end, was.text, was.origin, was.term, was.command)

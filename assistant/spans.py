@@ -199,6 +199,10 @@ class Span:
     """For a definition: the term (option name) the definition belongs to; it is the answer."""
     command: str = ""
     """For a manual's example: its command line (prompt left off); it is what a how-to question wants."""
+    sources: tuple[PassageRecord, ...] = ()
+    """The page's passages whose retrieval evidence the span carries (`PageView.best_evidence` of them):
+    with them, the span's fit read ahead is bound to the final evidence without proposing it again.
+    A proposer that leaves it empty has its page's spans proposed anew."""
 
 
 @dataclass
@@ -387,7 +391,7 @@ def sentence_spans(view: PageView) -> Iterator[Span]:
             text = passage.text[start:end].strip()
             if len(text) >= 2 and any(ch.isalnum() for ch in text):
                 origin = "mark" if passage.kind == "mark" else origin
-                yield Span(view, passage, start, end, text, origin, evidence)
+                yield Span(view, passage, start, end, text, origin, evidence, sources=(passage,))
 
 
 def lead_in_spans(view: PageView) -> Iterator[Span]:
@@ -400,8 +404,9 @@ def lead_in_spans(view: PageView) -> Iterator[Span]:
         if not first:
             continue
         joined = joined_passage(passage, [(previous, 0, len(previous.text)), (passage, 0, first[0][1])])
-        evidence = view.best_evidence([passage, previous])
-        yield Span(view, joined, 0, len(joined.text), joined.text, "lead-in", evidence)
+        sources = (passage, previous)
+        evidence = view.best_evidence(sources)
+        yield Span(view, joined, 0, len(joined.text), joined.text, "lead-in", evidence, sources=sources)
 
 
 @dataclass(frozen=True)
@@ -491,8 +496,11 @@ def definition_spans(view: PageView) -> Iterator[Span]:
             chosen = [term, *part]
             sources = [(view.passages[line.passage], line.start, line.end) for line in chosen]
             joined = joined_passage(view.passages[term.passage], sources)
-            evidence = view.best_evidence(passage for passage, _, _ in sources)
-            yield Span(view, joined, 0, len(joined.text), joined.text, "definition", evidence, name)
+            read = tuple(passage for passage, _, _ in sources)
+            evidence = view.best_evidence(read)
+            yield Span(
+                view, joined, 0, len(joined.text), joined.text, "definition", evidence, name, sources=read
+            )
 
 
 _TERM_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
@@ -562,8 +570,9 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
         for opening in _intro_openings(intro_passage, start, end):
             pieces = [(intro_passage, opening, end), *shown]
             joined = joined_passage(intro_passage, pieces)
-            evidence = view.best_evidence(passage for passage, _, _ in pieces)
-            yield Span(view, joined, 0, len(joined.text), joined.text, origin, evidence)
+            read = tuple(passage for passage, _, _ in pieces)
+            evidence = view.best_evidence(read)
+            yield Span(view, joined, 0, len(joined.text), joined.text, origin, evidence, sources=read)
 
 
 _PAGE_NUMBER = re.compile(r"\s*(\d{1,4}|[ivxlc]{1,6})\s*", re.IGNORECASE)
@@ -685,8 +694,19 @@ def example_spans(view: PageView) -> Iterator[Span]:
             # similarity to the question it takes), not for the command's.
             described = next(piece[0] for piece in chosen if piece is not block)
             joined = joined_passage(described, chosen)
-            evidence = view.best_evidence(p for p, _, _ in chosen)
-            yield Span(view, joined, 0, len(joined.text), joined.text, "example", evidence, command=command)
+            read = tuple(p for p, _, _ in chosen)
+            evidence = view.best_evidence(read)
+            yield Span(
+                view,
+                joined,
+                0,
+                len(joined.text),
+                joined.text,
+                "example",
+                evidence,
+                command=command,
+                sources=read,
+            )
 
 
 MAX_PARAGRAPH_INTRO = 300
@@ -767,8 +787,19 @@ def list_item_spans(view: PageView) -> Iterator[Span]:
             for start, end in sentence_ranges(later):
                 pieces = [(item, first.start, first.end), (later, start, end)]
                 joined = joined_passage(later, pieces)
-                evidence = view.best_evidence([item, later])
-                yield Span(view, joined, 0, len(joined.text), joined.text, "list-item", evidence, term)
+                sources = (item, later)
+                evidence = view.best_evidence(sources)
+                yield Span(
+                    view,
+                    joined,
+                    0,
+                    len(joined.text),
+                    joined.text,
+                    "list-item",
+                    evidence,
+                    term,
+                    sources=sources,
+                )
 
 
 _STEP_NUMBER = re.compile(
@@ -804,8 +835,9 @@ def numbered_step_spans(view: PageView) -> Iterator[Span]:
             taken.append(line)
         pieces = [(view.passages[line.passage], line.start, line.end) for line in taken]
         joined = joined_passage(pieces[0][0], pieces)
-        evidence = view.best_evidence(passage for passage, _, _ in pieces)
-        yield Span(view, joined, 0, len(joined.text), joined.text, "numbered-step", evidence)
+        read = tuple(passage for passage, _, _ in pieces)
+        evidence = view.best_evidence(read)
+        yield Span(view, joined, 0, len(joined.text), joined.text, "numbered-step", evidence, sources=read)
 
 
 _FOOTNOTE = re.compile(r"^\s*(\d{1,2}|[*†‡])\s+(?=[^\W\d_])")
@@ -858,8 +890,11 @@ def footnote_spans(view: PageView) -> Iterator[Span]:
                     (view.passages[line.passage], line.start, line.end) for line in note[1]
                 ]
                 joined = joined_passage(passage, pieces)
-                evidence = view.best_evidence([passage, view.passages[note[0]]])
-                yield Span(view, joined, 0, len(joined.text), joined.text, "footnote", evidence)
+                sources = (passage, view.passages[note[0]])
+                evidence = view.best_evidence(sources)
+                yield Span(
+                    view, joined, 0, len(joined.text), joined.text, "footnote", evidence, sources=sources
+                )
 
 
 # -- keyed items and replacements ------------------------------------------------------------------

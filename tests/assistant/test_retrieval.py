@@ -164,6 +164,7 @@ class _PatientRetriever(Retriever):
     runs to its end (the deep channel's result is not waited for until it returns)."""
 
     taken: int = 0
+    rebound: int = 0
 
     def _read_ahead(self, profile, scores, records, documents, pending):  # type: ignore[no-untyped-def]
         return super()._read_ahead(profile, scores, records, documents, Future())
@@ -175,6 +176,9 @@ class _PatientRetriever(Retriever):
             if hit.view is not None and ahead is not None and ahead.fits and hit.view.fits:
                 # The page's fits are the ones read ahead, bound to the spans of the final view.
                 self.taken += hit.view.fits[1][0][1] is ahead.fits[1][0][1]
+                assert all(span.view is hit.view for span, _ in hit.view.fits[1])
+                # Rebound: the very spans read ahead, now carrying the final fusion's evidence.
+                self.rebound += hit.view.fits[1][0][0] is ahead.fits[1][0][0]
         return reranked
 
 
@@ -202,6 +206,8 @@ def test_reading_ahead_while_the_deep_channel_embeds_ranks_and_answers_exactly_a
     sequential = Retriever(assistant.workspace, shipped.weights)
     sequential.read_ahead = False
     patient = _PatientRetriever(assistant.workspace, shipped.weights)
+    proposing = _PatientRetriever(assistant.workspace, shipped.weights)
+    proposing.rebind_read_ahead = False
     questions = [question for question, _, _ in FIRST_PAGE + CROSS_LINGUAL] + [
         "How often should I replace the dust bag?",
         "Как часто удалять накипь в кофемашине?",
@@ -210,12 +216,14 @@ def test_reading_ahead_while_the_deep_channel_embeds_ranks_and_answers_exactly_a
         for question in questions:
             assistant.retriever = sequential
             expected, answer = _read(assistant.search(question, k=5)), assistant.ask(question)
-            for retriever in (patient, shipped):
+            for retriever in (patient, proposing, shipped):
                 assistant.retriever = retriever
                 assert _read(assistant.search(question, k=5)) == expected, question
                 again = assistant.ask(question)
                 assert (again.text, again.citations) == (answer.text, answer.citations), question
     finally:
         assistant.retriever = shipped
-    # The read-ahead pages were taken over (EN and RU questions alike), not read a second time.
-    assert patient.taken >= len(questions)
+    # The read-ahead pages were taken over (EN and RU questions alike), not read a second time; with
+    # rebinding, not even proposed a second time.
+    assert patient.taken >= len(questions) and proposing.taken >= len(questions)
+    assert patient.rebound == patient.taken and proposing.rebound == 0

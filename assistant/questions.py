@@ -862,6 +862,7 @@ def _strong_evidence(
             if not _numbers_a_part(text, m.start())
             and (not counting or _counts(text, m, question))
             and (quantity is None or _belongs(text, m, quantity, question, context))
+            and not _given_by_question(m.group(0), question)
         ]
         if values:
             return _found("number", values[0].group(0).rstrip(".,:"))
@@ -876,6 +877,7 @@ def _strong_evidence(
             for m in (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).finditer(text)
             if (not counting or _counts(text, m, question))
             and (quantity is None or _belongs(text, m, quantity, question, context))
+            and not _given_by_question(m.group(0), question)
         ]
         return (
             KindEvidence(f"number word {words_[0].group(0)!r}", item=words_[0].group(0))
@@ -892,6 +894,38 @@ def _strong_evidence(
         colours = _new([m.group(0) for m in _COLOURS.finditer(text)], question)
         return _found("colour", colours[0]) if colours else NO_EVIDENCE
     return NO_EVIDENCE
+
+
+_NUMBER_VALUES = {
+    "one": 1, "single": 1, "once": 1, "two": 2, "twice": 2, "double": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "один": 1, "одн": 1, "однажды": 1, "два": 2, "две": 2, "двух": 2, "дважды": 2, "три": 3,
+    "трёх": 3, "трех": 3, "трижды": 3, "четыр": 4, "пят": 5, "шест": 6, "сем": 7, "восем": 8,
+    "девят": 9, "десят": 10,
+}  # fmt: skip
+"""Number words by their value, Russian ones by the stem every case form starts with."""
+
+
+def number_value(word: str) -> int | None:
+    """The value of a number written in digits or as a word ("2", "two", "двух", "одна"), if it is one."""
+    lower = word.lower().rstrip(".,:")
+    if lower.isdigit():
+        return int(lower)
+    for stem_, value in _NUMBER_VALUES.items():
+        # a Russian number's case ending is short ("семи", "одной"): "семейство" is no seven
+        inflected = _CYRILLIC.search(stem_) and lower.startswith(stem_) and len(lower) - len(stem_) <= 3
+        if lower == stem_ or inflected:
+            return value
+    return None
+
+
+def _given_by_question(value: str, question: QuestionProfile) -> bool:
+    """Whether a number is one the question states itself ("how many commands can *one* script hold",
+    "сколько правил в *одной* цепочке"): it is what the question counts within, never the answer."""
+    asked = number_value(value)
+    if asked is None:
+        return False
+    return any(number_value(word) == asked for word in re.findall(r"\w+", question.text))
 
 
 _PART_LABEL = re.compile(

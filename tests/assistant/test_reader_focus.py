@@ -16,7 +16,14 @@ from reader_manuals import FONTS, page_views, read, write_laid_out_manual
 
 from assistant import Assistant
 from assistant.generators.base import NOT_FOUND_TEXT
-from assistant.questions import ANY, answer_kind, kind_evidence, profile_question, question_condition
+from assistant.questions import (
+    ANY,
+    answer_kind,
+    kind_evidence,
+    number_value,
+    profile_question,
+    question_condition,
+)
 from assistant.spans import (
     Fit,
     PageView,
@@ -343,6 +350,41 @@ def test_a_plain_number_is_a_version_only_where_version_or_the_program_stands_be
 ) -> None:
     question = profile_question("In which pdfconv version did the -jpegopt option appear?")
     assert bool(kind_evidence(question.asks, text, question)) is version
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("How many jobs can one queue hold?", "Queues for one job are kept apart from the others."),
+        (
+            "Сколько заданий может содержать одна очередь?",
+            "Одна очередь заданий обслуживается одним демоном.",
+        ),
+    ],
+)
+def test_a_number_the_question_states_itself_is_not_its_answer(question: str, text: str) -> None:
+    profile = profile_question(question)
+    assert not kind_evidence(profile.asks, text, profile)
+    assert kind_evidence(profile.asks, text + " One queue holds at most 64 jobs.", profile)
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [
+        ("2", 2),
+        ("two", 2),
+        ("Twice", 2),
+        ("одна", 1),
+        ("одной", 1),
+        ("четырёх", 4),
+        ("семи", 7),
+        ("семейство", None),
+        ("пятница", None),
+        ("12.5", None),
+    ],
+)
+def test_a_numbers_value_is_read_from_digits_or_a_word(word: str, value: int | None) -> None:
+    assert number_value(word) == value
 
 
 def test_a_count_across_languages_needs_the_counted_noun_beside_the_number() -> None:

@@ -935,12 +935,14 @@ _PART_LABEL = re.compile(
 
 def _numbers_a_part(text: str, start: int) -> bool:
     """Whether the number at `start` numbers a part of the document ("Figure 6.1", "10.1 Simple
-    examples", "8.4 How do I ...?", a list's "1. compiles on every architecture", a reference "[64]"),
-    which is no value a question asks for."""
+    examples", "8.4 How do I ...?", a list's "1. compiles on every architecture", a reference "[64]",
+    a manual page's section "tar(1)"), which is no value a question asks for."""
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start]
     if before.endswith("[") and re.match(r"\d+\]", text[start:]):
         return True
+    if re.search(r"[\w.-]\($", before) and re.match(r"\d[a-z]?\)", text[start:]):
+        return True  # a manual page's section: "TAR(1)", "getaddrinfo(3)" count nothing
     if not before.strip():
         # A section or list number leads its line, dotted, before a title or an item: "10.1 Simple
         # examples", "1. Introduction", "2) remove the lid" ("5 days", "3.5 GHz" are values).

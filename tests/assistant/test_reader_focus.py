@@ -368,6 +368,14 @@ def test_a_number_the_question_states_itself_is_not_its_answer(question: str, te
     assert kind_evidence(profile.asks, text + " One queue holds at most 64 jobs.", profile)
 
 
+def test_a_manual_pages_section_number_counts_nothing() -> None:
+    profile = profile_question("How many compression programs does tapectl support?")
+    assert not kind_evidence(
+        profile.asks, "TAPECTL(1) User Commands TAPECTL(1)\ncompressor program failed.", profile
+    )
+    assert kind_evidence(profile.asks, "tapectl supports 3 compression programs.", profile)
+
+
 @pytest.mark.parametrize(
     ("word", "value"),
     [

@@ -194,6 +194,9 @@ class QuestionProfile:
     clamav, a port): a number of another thing nearby ("192.168.0.0/16") does not answer it."""
     step: StepRelation | None = None
     """Where in a procedure the asked step stands ("after installing the dependencies", "the last step")."""
+    subjects: frozenset[str] = frozenset()
+    """The question's terms that name what a document read for it is about ("sed" of sed.1.en.pdf): set
+    by the reader (`assistant.spans.read_views`), which knows the documents."""
     condition: frozenset[str] = frozenset()
     """Stems of the case the question sets ("... if there is not enough memory", "если ключ не найден"):
     a span that answers it says something of that case, not only what the rest of the question names."""

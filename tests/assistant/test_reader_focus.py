@@ -469,3 +469,24 @@ def test_the_same_questions_about_what_the_page_states_are_answered(
     reading = read(archivectl, question)
     assert reading.answer.found, reading.why
     assert expected in reading.answer.text
+
+
+def test_a_span_of_another_programs_manual_does_not_answer_about_the_program_named(
+    tmp_path: Path, exit_code_page: PageView
+) -> None:
+    # archivectl's exit codes, and tapectl's manual, which has none: "exit code 3 of tapectl" is not
+    # answered by archivectl's code 3, though its words are all there.
+    tape = page_views(
+        write_laid_out_manual(
+            tmp_path / "tapectl.1.en.pdf",
+            [[("heading", "DESCRIPTION"), ("text", "tapectl rewinds, ejects and labels tape cartridges.")]],
+        )
+    )[0]
+    for question in ("What does exit code 3 of tapectl mean?", "Что означает код завершения 3 у tapectl?"):
+        profile = profile_question(question)
+        for span, fit in read_views(profile, [exit_code_page, tape]):
+            if span.view is exit_code_page:
+                assert "the subject tapectl" in fit.why()
+    # Asked about archivectl, the same item answers.
+    span, fit = best([exit_code_page, tape], "Что означает код завершения 3 у archivectl?")
+    assert "Архив повреждён" in span.text and not fit.missing

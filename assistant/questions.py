@@ -925,10 +925,14 @@ def number_value(word: str) -> int | None:
 def _given_by_question(value: str, question: QuestionProfile) -> bool:
     """Whether a number is one the question states itself ("how many commands can *one* script hold",
     "сколько правил в *одной* цепочке"): it is what the question counts within, never the answer."""
-    asked = number_value(value)
-    if asked is None:
-        return False
-    return any(number_value(word) == asked for word in re.findall(r"\w+", question.text))
+    return number_value(value) in _stated_numbers(question.text)
+
+
+@lru_cache(maxsize=4096)
+def _stated_numbers(question: str) -> frozenset[int | None]:
+    return frozenset(
+        value for word in re.findall(r"\w+", question) if (value := number_value(word)) is not None
+    )
 
 
 _PART_LABEL = re.compile(

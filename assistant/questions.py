@@ -194,6 +194,9 @@ class QuestionProfile:
     clamav, a port): a number of another thing nearby ("192.168.0.0/16") does not answer it."""
     step: StepRelation | None = None
     """Where in a procedure the asked step stands ("after installing the dependencies", "the last step")."""
+    subjects: frozenset[str] = frozenset()
+    """The question's terms that name what a document read for it is about ("sed" of sed.1.en.pdf): set
+    by the reader (`assistant.spans.read_views`), which knows the documents."""
     condition: frozenset[str] = frozenset()
     """Stems of the case the question sets ("... if there is not enough memory", "если ключ не найден"):
     a span that answers it says something of that case, not only what the rest of the question names."""
@@ -862,6 +865,7 @@ def _strong_evidence(
             if not _numbers_a_part(text, m.start())
             and (not counting or _counts(text, m, question))
             and (quantity is None or _belongs(text, m, quantity, question, context))
+            and not _given_by_question(m.group(0), question)
         ]
         if values:
             return _found("number", values[0].group(0).rstrip(".,:"))
@@ -876,6 +880,7 @@ def _strong_evidence(
             for m in (_FREQUENCY_WORDS if asks == FREQUENCY else _NUMBER_WORDS).finditer(text)
             if (not counting or _counts(text, m, question))
             and (quantity is None or _belongs(text, m, quantity, question, context))
+            and not _given_by_question(m.group(0), question)
         ]
         return (
             KindEvidence(f"number word {words_[0].group(0)!r}", item=words_[0].group(0))
@@ -894,6 +899,42 @@ def _strong_evidence(
     return NO_EVIDENCE
 
 
+_NUMBER_VALUES = {
+    "one": 1, "single": 1, "once": 1, "two": 2, "twice": 2, "double": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "один": 1, "одн": 1, "однажды": 1, "два": 2, "две": 2, "двух": 2, "дважды": 2, "три": 3,
+    "трёх": 3, "трех": 3, "трижды": 3, "четыр": 4, "пят": 5, "шест": 6, "сем": 7, "восем": 8,
+    "девят": 9, "десят": 10,
+}  # fmt: skip
+"""Number words by their value, Russian ones by the stem every case form starts with."""
+
+
+def number_value(word: str) -> int | None:
+    """The value of a number written in digits or as a word ("2", "two", "двух", "одна"), if it is one."""
+    lower = word.lower().rstrip(".,:")
+    if lower.isdigit():
+        return int(lower)
+    for stem_, value in _NUMBER_VALUES.items():
+        # a Russian number's case ending is short ("семи", "одной"): "семейство" is no seven
+        inflected = _CYRILLIC.search(stem_) and lower.startswith(stem_) and len(lower) - len(stem_) <= 3
+        if lower == stem_ or inflected:
+            return value
+    return None
+
+
+def _given_by_question(value: str, question: QuestionProfile) -> bool:
+    """Whether a number is one the question states itself ("how many commands can *one* script hold",
+    "сколько правил в *одной* цепочке"): it is what the question counts within, never the answer."""
+    return number_value(value) in _stated_numbers(question.text)
+
+
+@lru_cache(maxsize=4096)
+def _stated_numbers(question: str) -> frozenset[int | None]:
+    return frozenset(
+        value for word in re.findall(r"\w+", question) if (value := number_value(word)) is not None
+    )
+
+
 _PART_LABEL = re.compile(
     r"(figure|fig\.|table|section|chapter|part|step|рисунок|рис\.|таблица|раздел|глава|часть|шаг)\s*$", _I
 )
@@ -901,12 +942,14 @@ _PART_LABEL = re.compile(
 
 def _numbers_a_part(text: str, start: int) -> bool:
     """Whether the number at `start` numbers a part of the document ("Figure 6.1", "10.1 Simple
-    examples", "8.4 How do I ...?", a list's "1. compiles on every architecture", a reference "[64]"),
-    which is no value a question asks for."""
+    examples", "8.4 How do I ...?", a list's "1. compiles on every architecture", a reference "[64]",
+    a manual page's section "tar(1)"), which is no value a question asks for."""
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start]
     if before.endswith("[") and re.match(r"\d+\]", text[start:]):
         return True
+    if re.search(r"[\w.-]\($", before) and re.match(r"\d[a-z]?\)", text[start:]):
+        return True  # a manual page's section: "TAR(1)", "getaddrinfo(3)" count nothing
     if not before.strip():
         # A section or list number leads its line, dotted, before a title or an item: "10.1 Simple
         # examples", "1. Introduction", "2) remove the lid" ("5 days", "3.5 GHz" are values).

@@ -1204,6 +1204,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     # What the file or heading names ("sort" in sort.1.pdf) is in every option of it: it tells none apart.
     named = _item_names(question, kind.item, terms - in_context, crosslingual) / total if kind.item else 0.0
     missing = missing_qualifiers(question.qualifiers, span.text) + unsaid_focus(question, found, in_context)
+    missing += unsaid_subject(question, span, found | in_context)
     restates = (
         span.text.strip() == passage.section.strip() or passage.kind == "heading" or len(asked) == len(lines)
     )
@@ -1254,6 +1255,30 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
 COUNTED_KINDS = (NUMBER, FREQUENCY)
 """Questions answered by any number on a page (a version, a count, a size): the gate can tell only by
 their subject whether the number is the one asked for."""
+
+
+@lru_cache(maxsize=4096)
+def document_subject(filename: str) -> str:
+    """The stem of what a document is about as its file's name starts ("sed" of sed.1.en.pdf, "getent"
+    of getent-scan.ru.pdf), or "" when the name starts with no word of two letters or more."""
+    first = re.split(r"[-_.\s]", filename.lower(), maxsplit=1)[0]
+    tokens = search_tokens(first, drop_stopwords=True) if len(first) >= 2 and first.isalpha() else []
+    return tokens[0] if len(tokens) == 1 else ""
+
+
+def named_subjects(question: QuestionProfile, views: Sequence[PageView]) -> frozenset[str]:
+    """The question's terms that name what one of the documents read is about."""
+    subjects = {document_subject(view.hit.document.filename) for view in views}
+    return frozenset(question.terms & subjects)
+
+
+def unsaid_subject(question: QuestionProfile, span: Span, said: set[str]) -> tuple[str, ...]:
+    """The program or product the question is about, where it is another document's and the span never
+    names it: "what does exit status 4 of sed mean" is not answered by find(1)'s exit status."""
+    own = document_subject(span.passage.document.filename)
+    if not question.subjects or own in question.subjects:
+        return ()
+    return () if question.subjects & said else (f"the subject {'/'.join(sorted(question.subjects))}",)
 
 
 def unsaid_focus(question: QuestionProfile, found: set[str], in_context: set[str]) -> tuple[str, ...]:
@@ -1505,11 +1530,12 @@ def _placed_steps(question: QuestionProfile, read: list[tuple[Span, Fit]]) -> li
 def read_views(question: QuestionProfile, views: Sequence[PageView]) -> list[tuple[Span, Fit]]:
     """Every span of the pages with its fit (computed once per page and question, then kept)."""
     found = []
+    asked = dataclasses.replace(question, subjects=named_subjects(question, views))
     for view in views:
         # The reranker and the reader profile the same question apart: equal profiles share fits.
         if view.fits is None or view.fits[0] != question:
-            read = [(span, span_fit(question, span)) for span in propose_spans([view])]
-            view.fits = (question, _placed_steps(question, read))
+            read = [(span, span_fit(asked, span)) for span in propose_spans([view])]
+            view.fits = (question, _placed_steps(asked, read))
         found.extend(view.fits[1])
     return found
 

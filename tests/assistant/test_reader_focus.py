@@ -16,7 +16,14 @@ from reader_manuals import FONTS, page_views, read, write_laid_out_manual
 
 from assistant import Assistant
 from assistant.generators.base import NOT_FOUND_TEXT
-from assistant.questions import ANY, answer_kind, kind_evidence, profile_question, question_condition
+from assistant.questions import (
+    ANY,
+    answer_kind,
+    kind_evidence,
+    number_value,
+    profile_question,
+    question_condition,
+)
 from assistant.spans import (
     Fit,
     PageView,
@@ -345,6 +352,49 @@ def test_a_plain_number_is_a_version_only_where_version_or_the_program_stands_be
     assert bool(kind_evidence(question.asks, text, question)) is version
 
 
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("How many jobs can one queue hold?", "Queues for one job are kept apart from the others."),
+        (
+            "Сколько заданий может содержать одна очередь?",
+            "Одна очередь заданий обслуживается одним демоном.",
+        ),
+    ],
+)
+def test_a_number_the_question_states_itself_is_not_its_answer(question: str, text: str) -> None:
+    profile = profile_question(question)
+    assert not kind_evidence(profile.asks, text, profile)
+    assert kind_evidence(profile.asks, text + " One queue holds at most 64 jobs.", profile)
+
+
+def test_a_manual_pages_section_number_counts_nothing() -> None:
+    profile = profile_question("How many compression programs does tapectl support?")
+    assert not kind_evidence(
+        profile.asks, "TAPECTL(1) User Commands TAPECTL(1)\ncompressor program failed.", profile
+    )
+    assert kind_evidence(profile.asks, "tapectl supports 3 compression programs.", profile)
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [
+        ("2", 2),
+        ("two", 2),
+        ("Twice", 2),
+        ("одна", 1),
+        ("одной", 1),
+        ("четырёх", 4),
+        ("семи", 7),
+        ("семейство", None),
+        ("пятница", None),
+        ("12.5", None),
+    ],
+)
+def test_a_numbers_value_is_read_from_digits_or_a_word(word: str, value: int | None) -> None:
+    assert number_value(word) == value
+
+
 def test_a_count_across_languages_needs_the_counted_noun_beside_the_number() -> None:
     # "заданий" is "job"/"task" in the other language: "three kinds of queues" counts no jobs.
     question = profile_question("Сколько заданий может содержать одна очередь?")
@@ -419,3 +469,24 @@ def test_the_same_questions_about_what_the_page_states_are_answered(
     reading = read(archivectl, question)
     assert reading.answer.found, reading.why
     assert expected in reading.answer.text
+
+
+def test_a_span_of_another_programs_manual_does_not_answer_about_the_program_named(
+    tmp_path: Path, exit_code_page: PageView
+) -> None:
+    # archivectl's exit codes, and tapectl's manual, which has none: "exit code 3 of tapectl" is not
+    # answered by archivectl's code 3, though its words are all there.
+    tape = page_views(
+        write_laid_out_manual(
+            tmp_path / "tapectl.1.en.pdf",
+            [[("heading", "DESCRIPTION"), ("text", "tapectl rewinds, ejects and labels tape cartridges.")]],
+        )
+    )[0]
+    for question in ("What does exit code 3 of tapectl mean?", "Что означает код завершения 3 у tapectl?"):
+        profile = profile_question(question)
+        for span, fit in read_views(profile, [exit_code_page, tape]):
+            if span.view is exit_code_page:
+                assert "the subject tapectl" in fit.why()
+    # Asked about archivectl, the same item answers.
+    span, fit = best([exit_code_page, tape], "Что означает код завершения 3 у archivectl?")
+    assert "Архив повреждён" in span.text and not fit.missing

@@ -406,6 +406,23 @@ def question_step(question: str) -> StepRelation | None:
     return None
 
 
+_NAMED_LANGUAGE = re.compile(
+    r"\b(?:in|on|of|from)\s+the\s+(?P<en>Russian|English)\b"
+    r"|(?<!\w)(?:в|на|из)\s+(?P<ru>русск|английск)(?:ой|ом|их|ая|ое)(?!\w)",
+    _I,
+)
+
+
+def named_language(question: str) -> str:
+    """The language the question says its document is in ("in the Russian Geany settings", "в английском
+    руководстве"): "ru", "en", or "" when it names none."""
+    match = _NAMED_LANGUAGE.search(question)
+    if match is None:
+        return ""
+    word = (match.group("en") or match.group("ru")).lower()
+    return "ru" if word.startswith(("russian", "русск")) else "en"
+
+
 def answer_kind(question: str) -> str:
     """The kind of answer a question asks for (ANY when nothing says more)."""
     return _asked(question)[0]

@@ -45,6 +45,7 @@ from assistant.questions import (
     kind_evidence,
     loanword_terms,
     missing_qualifiers,
+    named_language,
     sorted_stems,
     span_terms,
     translated_terms,
@@ -115,7 +116,8 @@ class PageView:
     _term_starts: dict[int, list[int]] | None = field(default=None, repr=False)
     lacks_names: float = 0.0
     """How much less of the question's distinctive names the page holds than the page read with the most
-    of them (`names_held`, set by the reranker): its spans lose as much to the reader."""
+    of them (`names_held`), plus one when it is not in the language the question names (set by the
+    reranker): its spans lose as much to the reader."""
 
     @property
     def from_image(self) -> bool:
@@ -1373,6 +1375,15 @@ def question_names(question: QuestionProfile) -> frozenset[str]:
     return question.portable - common
 
 
+def page_language(view: PageView) -> str:
+    """The language most of a page's text is in ("und" when it has none)."""
+    sizes: dict[str, int] = {}
+    for passage in view.passages:
+        if passage.lang in ("en", "ru"):
+            sizes[passage.lang] = sizes.get(passage.lang, 0) + len(passage.text)
+    return max(sizes, key=sizes.__getitem__) if sizes else "und"
+
+
 def _page_words(view: PageView) -> frozenset[str]:
     words = set(file_terms(view.hit.document.filename))
     for passage in view.passages:
@@ -1416,6 +1427,9 @@ def page_fits(question: QuestionProfile, views: Sequence[PageView]) -> list[floa
         key = id(span.view)
         best[key] = max(best.get(key, score), score)
     held = names_held(question, views)
+    language = named_language(question.text)
     for view, share in zip(views, held, strict=True):
-        view.lacks_names = max(held) - share
+        # "In the Russian Geany settings": the language is a name of the document as much as "Geany".
+        astray = bool(language) and page_language(view) not in (language, "und")
+        view.lacks_names = max(held) - share + (1.0 if astray else 0.0)
     return [best.get(id(view), 0.0) - NAME_ABSENCE * view.lacks_names for view in views]

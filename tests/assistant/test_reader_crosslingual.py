@@ -21,6 +21,7 @@ from assistant.questions import (
     answer_kind,
     derived_adjective,
     kind_evidence,
+    named_language,
     package_names,
     profile_question,
 )
@@ -310,3 +311,43 @@ def test_a_long_definition_is_also_read_from_each_sentence(printing_page: PageVi
     question = "Какой алгоритм дизеринга советует руководство для прозрачной плёнки?"
     span = best(printing_page, question)
     assert "Even Tone" in span.text
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("In the Russian Inkscape settings, which option is ticked?", "ru"),
+        ("Which tab is open in the English version of the dialog?", "en"),
+        ("On the English screenshot of the mixer, which channel is muted?", "en"),
+        ("Какой флажок снят в английском окне настроек?", "en"),
+        ("Что показано на русском снимке экрана?", "ru"),
+        # The language a user switches to is no document's language.
+        ("How do I switch the interface to Russian?", ""),
+        ("Как переключить интерфейс на русский?", ""),
+    ],
+)
+def test_the_language_a_question_names_its_document_in(question: str, language: str) -> None:
+    assert named_language(question) == language
+
+
+def test_a_page_in_the_language_the_question_names_outranks_a_page_in_the_other(tmp_path: Path) -> None:
+    """Two copies of one settings page, English and Russian: "in the Russian ... settings" means the
+    Russian one, though the English one shares more of the question's words."""
+    english = write_laid_out_manual(
+        tmp_path / "zorkedit-prefs.en.pdf",
+        [[("heading", "Editor features"), ("text", "Smart home key. Disable drag and drop of text.")]],
+    )
+    russian = write_laid_out_manual(
+        tmp_path / "zorkedit-prefs.ru.pdf",
+        [[("heading", "Возможности редактора"), ("text", "Умная клавиша Home. Отключить Drag&Drop текста.")]],
+    )
+    views = [
+        _other_document(page_views(english)[0], 1, "zorkedit-prefs.en.pdf"),
+        _other_document(page_views(russian)[0], 2, "zorkedit-prefs.ru.pdf"),
+    ]
+    profile = profile_question("In the Russian zorkedit settings, which editor feature can be disabled?")
+    fits = page_fits(profile, views)
+    assert fits[1] > fits[0] and views[0].lacks_names == 1.0 and views[1].lacks_names == 0.0
+    # Naming no language, the English page's words win.
+    plain = profile_question("Which zorkedit editor feature can be disabled?")
+    assert page_fits(plain, views)[0] > page_fits(plain, views)[1]

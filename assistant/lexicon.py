@@ -79,7 +79,10 @@ class Lexicon:
         table = self.russian if re.search(r"[а-я]", word) else self.english
         lemmas = table.get(stem(word), {})
         if word in lemmas:
-            return tuple(lemmas[word])
+            # "новые" is a lemma of the paraphrases "new frontier", "neologism" ("новые рубежи"): the
+            # adjective's dictionary form ("новый") says what the word usually means, and comes first.
+            usual = next((lemmas[form] for form in _dictionary_forms(word) if form in lemmas), ())
+            return tuple(dict.fromkeys([*usual, *lemmas[word]]))[:MAX_TRANSLATIONS]
         found: dict[str, None] = {}
         for lemma in sorted(lemmas, key=lambda lemma: (len(lemma), lemma)):
             found.update(dict.fromkeys(lemmas[lemma]))
@@ -96,6 +99,18 @@ class Lexicon:
 
 
 EMPTY = Lexicon({}, {})
+
+_ADJECTIVE_ENDING = re.compile(r"(ые|ие|ая|яя|ое|ее|ого|его|ому|ему|ым|им|ую|юю|ых|их|ыми|ими|ой|ей)$")
+
+
+def _dictionary_forms(word: str) -> tuple[str, ...]:
+    """The masculine nominative forms an inflected Russian adjective may have ("новые" -> "новый"), the
+    likelier first ("-ой" is as often a feminine case form: "новой")."""
+    ending = _ADJECTIVE_ENDING.search(word)
+    if ending is None:
+        return ()
+    base = word[: ending.start()]
+    return tuple(form for form in (base + "ый", base + "ий", base + "ой") if form != word)
 
 
 def _number(code: str) -> int:

@@ -29,6 +29,9 @@ NAME = "name"
 KEY = "key"
 COLOUR = "colour"
 FUNCTION = "function"
+PACKAGE = "package"
+"""A package, a library or a module: named as a distribution names it ("selinux-policy-dev",
+"libnss_dns.so.2", "python3-venv"), which no translation changes."""
 ACTION = "action"
 """"How do I ...?": a way to do it, best a command line, a key combination or a menu path."""
 YES_NO = "yes-no"
@@ -64,6 +67,12 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(functions?|methods?|procedures?|subroutines?)\b|(?<!\w)(функци|метод|процедур)\w*", _I
         ),
     ),
+    (
+        PACKAGE,
+        re.compile(
+            r"\b(packages?|librar(y|ies)|modules?|plug-?ins?)\b|(?<!\w)(пакет|библиотек|модул|плагин)\w*", _I
+        ),
+    ),
     # A tool, a program or a utility is answered by its command's name ("apt-cacher", "debuild").
     (
         COMMAND,
@@ -96,6 +105,7 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+HEAD_NOUNS_BY_KIND = dict(HEAD_NOUNS)
 _WH_WORD = re.compile(
     r"\b(which|what)\b|(?<!\w)(как(ой|ая|ое|ие|им|ую|ом|ого|ому|ими|их)|котор\w+)(?!\w)", _I
 )
@@ -409,6 +419,13 @@ _CONDITION = re.compile(
 )
 
 
+_NAMED_LANGUAGE = re.compile(
+    r"\b(?:in|on|of|from)\s+the\s+(?P<en>Russian|English)\b"
+    r"|(?<!\w)(?:в|на|из)\s+(?P<ru>русск|английск)(?:ой|ом|их|ая|ое)(?!\w)",
+    _I,
+)
+
+
 def question_condition(question: str) -> frozenset[str]:
     """The content stems of the condition a question sets after "if", "when", "если", "когда" ("which
     code does it return if memory runs out?"); a leading "when" asks for a time and sets none."""
@@ -427,6 +444,16 @@ def _about_named_option(question: str, asks: str) -> str:
     """ "What does the -r option of pdftoppm set?", "Что делает параметр -s?": a question that names the
     option asks what it does (ANY), not which option does something."""
     return ANY if asks == OPTION and _NAMED_OPTION.search(question) else asks
+
+
+def named_language(question: str) -> str:
+    """The language the question says its document is in ("in the Russian Geany settings", "в английском
+    руководстве"): "ru", "en", or "" when it names none."""
+    match = _NAMED_LANGUAGE.search(question)
+    if match is None:
+        return ""
+    word = (match.group("en") or match.group("ru")).lower()
+    return "ru" if word.startswith(("russian", "русск")) else "en"
 
 
 def answer_kind(question: str) -> str:
@@ -472,28 +499,78 @@ def _head_kind(window: list[str], question: str) -> tuple[str, str]:
 
     English puts the head noun last ("command-line *option*"), Russian first ("*параметр*
     конфигурации"): of the first run of kind-naming words, the last counts in English, the first in
-    Russian.
+    Russian. A kind's noun that only describes another noun names no kind: "файловая система" and
+    "file system" ask for a file system (Ext4), not a file.
     """
     if detect_language(question) == "ru":
         # Russian puts the head noun right after the question word, adjectives before it ("какой
         # сетевой порт"): a kind-naming word further on ("какой оператор присваивает значение
         # переменной") belongs to the rest of the question.
+        wh = _WH_WORD.search(question)
+        agreeing = _agreeing_endings(wh.group(0)) if wh else ()
         for word in window:
             kind = _noun_kind(word)
-            if kind is not None:
+            if kind is not None and not derived_adjective(word):
                 return kind, word
-            if not _RUSSIAN_ADJECTIVE.search(word):
+            adjective = word.lower().endswith(agreeing) if agreeing else bool(_RUSSIAN_ADJECTIVE.search(word))
+            if not adjective:
                 return ANY, ""
         return ANY, ""
     run: list[tuple[str, str]] = []
-    for word in window:
+    for index, word in enumerate(window):
         kind = _noun_kind(word)
+        following = window[index + 1].lower() if index + 1 < len(window) else ""
+        if kind is not None and _COMPOUND_HEAD.fullmatch(following):
+            kind = None  # "file system", "colour profile", "package manager": the next noun is the head
         if kind is None:
             if run:
                 break
             continue
         run.append((kind, word))
     return run[-1] if run else (ANY, "")
+
+
+_COMPOUND_HEAD = re.compile(
+    r"(systems?|formats?|modes?|types?|profiles?|managers?|schemes?|encodings?|models?|engines?|backends?)",
+    _I,
+)
+"""English nouns that a kind's noun may describe ("file system", "key type"): the compound asks for one of
+them, whose name is no file, key or colour."""
+_AGREEMENT = (
+    ("ого", ("ого", "его")),
+    ("ому", ("ому", "ему")),
+    ("ими", ("ыми", "ими")),
+    ("ой", ("ый", "ий", "ой", "ей")),
+    ("ый", ("ый", "ий", "ой")),
+    ("ая", ("ая", "яя")),
+    ("ое", ("ое", "ее")),
+    ("ие", ("ые", "ие")),
+    ("ые", ("ые", "ие")),
+    ("им", ("ым", "им")),
+    ("ым", ("ым", "им")),
+    ("ую", ("ую", "юю")),
+    ("ом", ("ом", "ем")),
+    ("их", ("ых", "их")),
+)
+"""The question word's ending -> the endings of an adjective that agrees with it ("какая файловая",
+"какой сетевой"): a noun after it ("какой режим", "какое разрешение") does not agree, whatever it ends in."""
+_DERIVED_ADJECTIVE = re.compile(
+    r"(?P<base>[а-яё]+?)(ов|ев|н|ск)(ый|ий|ой|ей|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ую|юю|ых|их|ыми|ими)",
+    _I,
+)
+
+
+def _agreeing_endings(question_word: str) -> tuple[str, ...]:
+    lower = question_word.lower()
+    return next((endings for ending, endings in _AGREEMENT if lower.endswith(ending)), ())
+
+
+def derived_adjective(word: str) -> bool:
+    """Whether a Russian word is an adjective made of a kind's noun ("файловая" of "файл", "цветовой" of
+    "цвет", "командной" of "команда"): it describes the noun after it. "Переменная" is the variable itself
+    (no suffix stands between its stem and its ending)."""
+    match = _DERIVED_ADJECTIVE.fullmatch(word)
+    return match is not None and _noun_kind(match.group("base")) is not None
 
 
 _ACTION_VERB = re.compile(
@@ -694,7 +771,8 @@ def _new(matches: list[str], question: QuestionProfile) -> list[str]:
     """The matches that are not just the question's own words repeated.
 
     A token with punctuation counts as new when the question does not write it out in full:
-    `8000:server:25` answers "forward port 8000 to port 25 of server".
+    `8000:server:25` answers "forward port 8000 to port 25 of server", and `--service` answers "which
+    option replaces the service" (options are named after what they do).
     """
     asked = question.text.lower()
     fresh = []
@@ -702,7 +780,8 @@ def _new(matches: list[str], question: QuestionProfile) -> list[str]:
         tokens = set(search_tokens(match))
         if not tokens:
             continue
-        if not tokens <= question.terms or (re.search(r"\w\W+\w", match) and match.lower() not in asked):
+        punctuated = re.search(r"\w\W+\w|^-", match) is not None
+        if not tokens <= question.terms or (punctuated and match.lower() not in asked):
             fresh.append(match)
     return fresh
 
@@ -867,6 +946,9 @@ def _strong_evidence(
             and (quantity is None or _belongs(text, m, quantity, question, context))
             and not _given_by_question(m.group(0), question)
         ]
+        if values and question.qualifiers:
+            # "the default quality" is the value said to be the default ("from 1 to 100. The default is 85").
+            values.sort(key=lambda m: not _qualified(text, m, question.qualifiers))
         if values:
             return _found("number", values[0].group(0).rstrip(".,:"))
         if quantity is not None and quantity.kind not in (COUNT, MEASURE):
@@ -887,6 +969,17 @@ def _strong_evidence(
             if words_
             else NO_EVIDENCE
         )
+    if asks == PACKAGE:
+        # Packages are named after what they hold, like options: "libnss_dns.so" for "the dns source".
+        packages = sorted(
+            _new(package_names(text), question), key=lambda n: not set(span_terms(n)) & question.terms
+        )
+        if packages:
+            return _found("package", packages[0])
+        # "apticron, in the package of the same name": a word no dictionary knows, beside the word
+        # "package", may be the package.
+        unknown = _called_package(text, question)
+        return KindEvidence(f"package {unknown}? (unknown word)", strong=False) if unknown else NO_EVIDENCE
     if asks == NAME:
         names = [n for n in _names(text, question) if not set(search_tokens(n)) <= context]
         return _found("name", names[0]) if names else NO_EVIDENCE
@@ -933,6 +1026,82 @@ def _stated_numbers(question: str) -> frozenset[int | None]:
     return frozenset(
         value for word in re.findall(r"\w+", question) if (value := number_value(word)) is not None
     )
+
+
+_LIBRARY_FILE = re.compile(r"(?<![\w.-])lib[a-z0-9_+-]*\.so(?:\.\w+)*(?![\w-])")
+"""A shared library as a manual names it, also at the end of its path ("/lib/libnss_dns.so.X"); a name
+with a placeholder in capitals ("libnss_SERVICE.so") is a pattern, no library."""
+_PACKAGE_SHAPE = re.compile(r"(?<![\w/.~$-])[a-z0-9][a-z0-9+]*(?:[-_.][a-z0-9+]+)+(?![\w/-])")
+"""Lower-case parts joined by '-', '_' or '.' ("selinux-policy-dev", "python3-venv"), not within a path."""
+_CALLED_PACKAGE = re.compile(
+    r"\b(?:the\s+)?([a-z][\w+.-]*)\s+(?:packages?|librar(?:y|ies)|modules?)\b"
+    r"|(?<!\w)(?:пакет|библиотек|модул)\w*\s+«?([a-z][\w+.-]*)",
+)
+"""A one-word name that the text calls a package ("the sudo package", "пакет sudo")."""
+
+
+_ENGLISH_PREFIXES = frozenset(
+    {"non", "pre", "re", "co", "un", "multi", "sub", "self", "semi", "anti", "auto"}
+)
+
+
+def english_word(word: str) -> bool:
+    """Whether a Latin word is an English word (the dictionary's, a stopword, a prefix), not a name."""
+    lower = word.lower()
+    return lower in STOPWORDS or lower in _ENGLISH_PREFIXES or lexicon().knows(lower)
+
+
+_LOWER_WORD = re.compile(r"(?<![\w./-])[a-z][a-z0-9]{2,}(?![\w/-]|\.\w)")
+"""A lower-case word that is no part of a path, an address or a dotted name."""
+PACKAGE_REACH = 4
+"""Words between a package's name and the word "package" that calls it so ("apticron, in the package")."""
+
+
+def _called_package(text: str, question: QuestionProfile) -> str:
+    nouns = [match.start() for match in HEAD_NOUNS_BY_KIND[PACKAGE].finditer(text)]
+    for match in _LOWER_WORD.finditer(text):
+        word = match.group(0)
+        if english_word(word) or stem(word) in question.terms:
+            continue
+        for at in nouns:
+            between = text[min(at, match.end()) : max(at, match.start())]
+            if len(between.split()) <= PACKAGE_REACH:
+                return word
+    return ""
+
+
+MIN_PACKAGE_NAME = 4
+"""Shorter dotted words are abbreviations ("e.g", "i.e")."""
+
+
+def package_names(text: str) -> list[str]:
+    """The package, library and module names a text holds, in order: libraries' files, names shaped like
+    a distribution's packages (no file of a known kind, no version), words the text calls packages."""
+    found = [(m.start(), m.group(0).rstrip(".")) for m in _LIBRARY_FILE.finditer(text)]
+    for match in _PACKAGE_SHAPE.finditer(text):
+        name = match.group(0).rstrip(".")
+        file_like = _PATH_TOKEN.fullmatch(name) or _HOST.fullmatch(name)
+        # "non-interactively", "read-only": English words joined, no name.
+        words = re.split(r"[-_.]", name)
+        english = not re.search(r"\d", name) and all(english_word(word) for word in words)
+        if not (file_like or english) and len(name) >= MIN_PACKAGE_NAME and re.search(r"[a-z]{2}", name):
+            found.append((match.start(), name))
+    for match in _CALLED_PACKAGE.finditer(text):
+        name = (match.group(1) or match.group(2)).rstrip(".,;:")
+        # "the new package", "a Python module": a word the dictionary knows describes the package.
+        if name.lower() not in STOPWORDS and not lexicon().knows(name):
+            found.append((match.start(), name))
+    return list(dict.fromkeys(name for _, name in sorted(found)))
+
+
+QUALIFIER_REACH = 30
+"""Characters before a value in which its qualifier stands ("The default is 85", "максимум: 64")."""
+
+
+def _qualified(text: str, match: re.Match[str], qualifiers: tuple[str, ...]) -> bool:
+    """Whether the words just before a value say it is the qualified one (the default, the maximum)."""
+    before = text[max(0, match.start() - QUALIFIER_REACH) : match.start()]
+    return all(QUALIFIERS[name].search(before) for name in qualifiers)
 
 
 _PART_LABEL = re.compile(
@@ -1044,11 +1213,10 @@ def _belongs(
         if _in_code(text, match) and not re.fullmatch(r"\d+[.,]\d+", match.group(0).rstrip(".,:")):
             return False
         labelled = bool(_LABEL_BEFORE.search(text[: match.start()])) and bool(quantity.beside & context)
-        return (
-            labelled
-            or _assigned(text, match, question)
-            or _stands_beside(text, match, quantity.beside, question)
-        )
+        # Across languages the measure's noun may stand a sentence away ("the X and Y resolution, in DPI.
+        # The default is 150 DPI"): another of the question's words beside the value stands in for it.
+        beside = quantity.beside if _language(text) in (question.language, "und") else question.terms
+        return labelled or _assigned(text, match, question) or _stands_beside(text, match, beside, question)
     value = match.group(0).rstrip(".,:")
     if quantity.kind == PORT and match.start() > 1 and text[match.start() - 1] == ":":
         return text[match.start() - 2].isalnum()  # "inet:127.0.0.1:10023", "localhost:10000"
@@ -1240,7 +1408,7 @@ GLOSSARY = """
 врем time; перв first; измен change; созда create; добав add; провер check; выбр select choose;
 выбра select choose; пут path; экран screen display; текст text; строк line string; символ character;
 изображен image; цвет colour color; вкладк tab;
-перенаправлен forward redirect; разрешен allow permit; запрещ deny; доступ access; служб service;
+перенаправлен forward redirect; разрешен allow permit resolution; запрещ deny; доступ access; служб service;
 каждый every each; ежедневн daily; еженедельн weekly; резервн backup; копи copy; секунд second;
 минут minute; демон daemon; ожида wait; ждат wait; обратн reverse; порядк order; сравн compare;
 исходн input source original; вывод output print; выход output exit; ввод input; сжат compress;
@@ -1251,7 +1419,9 @@ GLOSSARY = """
 назва called named; называ called named; машин machine computer host; компьютер computer machine;
 скачива download fetch; загружа download load; нескольк several multiple; сред environment;
 окружен environment; переменн variable; инструмент tool utility; сопровожд maintainer maintain;
-адрес address; почт mail email; отмен undo cancel; откат undo revert
+адрес address; почт mail email; отмен undo cancel; откат undo revert; режим mode;
+рекоменд recommend; реализ implement; нуж need required necessary; требу require required need;
+плагин plugin; сборк build; собира build assemble
 """
 """Everyday computing words that are not loanwords ("файл" / "file"), Russian stem first."""
 

@@ -38,12 +38,15 @@ from assistant.questions import (
     NTH,
     NUMBER,
     OPTION,
+    PACKAGE,
     VARIABLE,
     KindEvidence,
     QuestionProfile,
+    english_word,
     kind_evidence,
     loanword_terms,
     missing_qualifiers,
+    named_language,
     sorted_stems,
     span_terms,
     translated_terms,
@@ -112,6 +115,10 @@ class PageView:
     _items: list[DefinitionItem] | None = field(default=None, repr=False)
     _bodies: dict[int, list[list[PageLine]]] | None = field(default=None, repr=False)
     _term_starts: dict[int, list[int]] | None = field(default=None, repr=False)
+    lacks_names: float = 0.0
+    """How much less of the question's distinctive names the page holds than the page read with the most
+    of them (`names_held`), plus one when it is not in the language the question names (set by the
+    reranker): its spans lose as much to the reader."""
 
     @property
     def from_image(self) -> bool:
@@ -478,29 +485,73 @@ def _starts_item(lines: Sequence[PageLine], index: int, height: float) -> bool:
 def definition_spans(view: PageView) -> Iterator[Span]:
     """Each term with its definition; the term leads the answer ("--remove-files  Remove files ...").
 
-    A definition longer than an answer is read in parts, each part after the term.
+    A definition longer than an answer is read in parts, each part after the term; and again from each
+    sentence, so that a sentence the parts cut in two ("Note: if you use ICC profiles
+    ... / ... We recommend using the Uncorrected setting") is read whole once.
     """
     lines = view.lines
     for item in view.definition_items:
         term = lines[item.term]
         name = item.inline or term_name(term.text)
-        parts: list[list[PageLine]] = [[]]
-        size = len(term.text)
-        for index in item.definition:
-            if parts[-1] and size + len(lines[index].text) > MAX_ANSWER_CHARS:
-                parts.append([])
-                size = len(term.text)
-            parts[-1].append(lines[index])
-            size += len(lines[index].text) + 1
+        parts = _definition_parts(len(term.text), [lines[index] for index in item.definition])
         for part in parts:
-            chosen = [term, *part]
-            sources = [(view.passages[line.passage], line.start, line.end) for line in chosen]
+            chosen = [(term, term.start, term.end), *part]
+            sources = [(view.passages[line.passage], begin, end) for line, begin, end in chosen]
             joined = joined_passage(view.passages[term.passage], sources)
             read = tuple(passage for passage, _, _ in sources)
             evidence = view.best_evidence(read)
             yield Span(
                 view, joined, 0, len(joined.text), joined.text, "definition", evidence, name, sources=read
             )
+
+
+Piece = tuple[PageLine, int, int]
+"""A line of a page with the character range of it taken (its passage's offsets)."""
+
+
+def _definition_parts(term_size: int, body: Sequence[PageLine]) -> list[list[Piece]]:
+    """A definition's lines cut into parts of an answer's size; a long one also read from each sentence
+    that no part starts with, on to the end of a sentence (a little past an answer's size if need be)."""
+    parts: list[list[Piece]] = [[]]
+    size = term_size
+    for line in body:
+        if parts[-1] and size + len(line.text) > MAX_ANSWER_CHARS:
+            parts.append([])
+            size = term_size
+        parts[-1].append((line, line.start, line.end))
+        size += len(line.text) + 1
+    if len(parts) < 2:
+        return parts
+    starts = {id(part[0][0]) for part in parts}
+    for at, line in enumerate(body):
+        offsets = [match.end() for match in _SENTENCE_START.finditer(line.text)]
+        if at > 0 and id(line) not in starts and _SENTENCE_STOP.search(body[at - 1].text.rstrip()[-1:]):
+            offsets.insert(0, 0)
+        for offset in offsets:
+            parts.append(_sentence_window(term_size, body, at, line.start + offset))
+    return parts
+
+
+def _sentence_window(term_size: int, body: Sequence[PageLine], at: int, start: int) -> list[Piece]:
+    """The definition's lines from a sentence's start (`start` on line `at`) up to an answer's size, run on
+    to the end of the sentence that the size cuts."""
+    window: list[Piece] = []
+    size = term_size
+    for line in body[at:]:
+        begin = start if not window else line.start
+        text = line.text[begin - line.start :]
+        if window and size + len(text) > MAX_ANSWER_CHARS:
+            stop = _SENTENCE_STOP.search(text)
+            if stop is not None and size + stop.end() <= MAX_ANSWER_CHARS + MAX_ANTECEDENT_CHARS:
+                window.append((line, begin, begin + stop.end()))
+            break
+        window.append((line, begin, line.end))
+        size += len(text) + 1
+    return window
+
+
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)")
+_SENTENCE_START = re.compile(r"(?<=[.!?])\s+(?=[A-ZА-ЯЁ])")
 
 
 _TERM_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
@@ -1036,8 +1087,32 @@ def names_the_key(question: QuestionProfile, span: Span) -> bool:
 _TERM_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z0-9?][\w-]*")
 
 
+_ROW_KEY = re.compile(r"^\s*(?=\S*[/_.:=-]\S*[^\W_])[^\s]{3,}\s+\S")
+"""A table row's key: a file, a library, a keyword written as code ("/lib/libnss_dns.so.X реализует ...")."""
+MIN_ROWS = 3
+
+
+def row_spans(view: PageView) -> Iterator[Span]:
+    """Each row of a two-column table set as text lines: a key written as code and what it is ("/etc/hosts
+    static table", "libnss_dns.so.X реализует источник «dns»"). Such a table reads as prose to the
+    sentence splitter (long lines, no full stops): without its rows, a question about one row gets the
+    whole table."""
+    if view.from_image:
+        return
+    for passage in view.passages:
+        if passage.kind in ("heading", "mark"):
+            continue
+        rows = [span for span in passage.spans if _ROW_KEY.match(passage.text[span.start : span.end])]
+        if len(rows) < MIN_ROWS or 2 * len(rows) < len(passage.spans):
+            continue
+        for row in rows:
+            text = passage.text[row.start : row.end].strip()
+            yield Span(view, passage, row.start, row.end, text, "row", view.evidence.get(passage.id))
+
+
 SPAN_PROPOSERS: list[SpanProposer] = [
     sentence_spans,
+    row_spans,
     lead_in_spans,
     definition_spans,
     introduced_block_spans,
@@ -1131,6 +1206,9 @@ class FitWeights:
     keyed: float = 1.0
     """The item of a list whose key the question names ("exit code 2", "-n", "the hosts line") states what
     the key means; other lines only mention it."""
+    row: float = 0.05
+    """A table's row states one key's fact; the whole table read as one sentence states every key's, and
+    the answer would not say which."""
 
 
 def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None = None) -> Fit:
@@ -1242,6 +1320,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.missing_qualifier if missing else 0.0)
         + (weights.term if span.term and question.asks in (OPTION, VARIABLE) else 0.0)
         + (weights.introduced if span.origin == "introduced-block" else 0.0)
+        + (weights.row if span.origin == "row" else 0.0)
         + (weights.example if span.command and question.asks in (COMMAND, ACTION) else 0.0)
         + (weights.defines if _defines_the_named(question, span) else 0.0)
         + (weights.action if question.action and question.action <= found else 0.0)
@@ -1345,7 +1424,7 @@ def split_identifier_parts(question: QuestionProfile, text: str) -> frozenset[st
 
 def _item_names(question: QuestionProfile, item: str, terms: frozenset[str], crosslingual: bool) -> float:
     """The weight of the question's terms that an option or command (`item`) carries in its own name."""
-    if question.asks not in (OPTION, VARIABLE, COMMAND):
+    if question.asks not in (OPTION, VARIABLE, COMMAND, PACKAGE):
         return 0.0
     words = span_terms(item)
     named = matched_terms(terms, words)
@@ -1419,6 +1498,7 @@ def placed_score(
         + weights.evidence * evidence_weight
         + (weights.mark if marked else 0.0)
         + (0.0 if fit.crosslingual else weights.same_language)
+        - NAME_ABSENCE * span.view.lacks_names
     )
 
 
@@ -1544,9 +1624,64 @@ def evidence_weight(span: Span, best_evidence: float) -> float:
     return span.evidence.score / best_evidence if span.evidence and best_evidence > 0 else 0.0
 
 
+NAME_ABSENCE = 0.5
+"""What a page loses when it lacks the names (program, identifier) the question shares with one document
+only among the pages read, relative to the page that holds the most of them."""
+
+
+def translation_names(question: QuestionProfile) -> frozenset[str]:
+    """What a translation keeps and names one thing: identifiers, acronyms, Latin words of a Russian
+    question ("pdftoppm", "AF_INET6"), less English words joined ("text-mode", "e-mail" are no names)."""
+    common = set()
+    for word in re.findall(r"[A-Za-z][\w.:/=+-]*[A-Za-z0-9]", question.text):
+        # "e-mail", "x-ray": a single letter joined to an English word makes no name either.
+        parts = [part for part in re.split(r"[\W_]+", word) if len(part) > 1]
+        if not re.search(r"\d", word) and all(english_word(part) for part in parts):
+            common.update(search_tokens(word))
+    return question.portable - common
+
+
+def page_language(view: PageView) -> str:
+    """The language most of a page's text is in ("und" when it has none)."""
+    sizes: dict[str, int] = {}
+    for passage in view.passages:
+        if passage.lang in ("en", "ru"):
+            sizes[passage.lang] = sizes.get(passage.lang, 0) + len(passage.text)
+    return max(sizes, key=sizes.__getitem__) if sizes else "und"
+
+
+def _page_words(view: PageView) -> frozenset[str]:
+    words = set(file_terms(view.hit.document.filename))
+    for passage in view.passages:
+        words |= span_terms(passage.text) | section_terms(passage.section)
+    return frozenset(words)
+
+
+def names_held(question: QuestionProfile, views: Sequence[PageView]) -> list[float]:
+    """For each page, the weighted share of the question's distinctive names it holds (text, headings or
+    file name); a name is distinctive when the pages holding it are all of one document ("pdftoppm" in
+    pdftoppm.1.en.pdf, "AF_INET6" on one page of getent's manual): the question points at that document,
+    and a screenshot in the question's own language that is merely close in meaning does not answer it.
+    All pages hold everything (1.0) when no name is distinctive."""
+    names = translation_names(question)
+    if not names or len(views) < 2:
+        return [1.0] * len(views)
+    words = [_page_words(view) for view in views]
+    distinctive = set()
+    for name in names:
+        documents = {view.hit.document.id for view, held in zip(views, words, strict=True) if name in held}
+        if len(documents) == 1:
+            distinctive.add(name)
+    if not distinctive:
+        return [1.0] * len(views)
+    total = question.weight(distinctive) or 1.0
+    return [question.weight(distinctive & held) / total for held in words]
+
+
 def page_fits(question: QuestionProfile, views: Sequence[PageView]) -> list[float]:
     """For each page, how well its best span answers the question: the span's fit, its passage's
-    retrieval score and its passage's similarity to the question (the page's own rank left out)."""
+    retrieval score and its passage's similarity to the question (the page's own rank left out), less
+    what it lacks of the names only one document holds (`names_held`)."""
     read = read_views(question, views)
     best_evidence = max((e.score for view in views for e in view.evidence.values()), default=0.0)
     best: dict[int, float] = {}
@@ -1557,4 +1692,10 @@ def page_fits(question: QuestionProfile, views: Sequence[PageView]) -> list[floa
         score += meaning * (CROSSLINGUAL_MEANING if fit.crosslingual else 1.0)
         key = id(span.view)
         best[key] = max(best.get(key, score), score)
-    return [best.get(id(view), 0.0) for view in views]
+    held = names_held(question, views)
+    language = named_language(question.text)
+    for view, share in zip(views, held, strict=True):
+        # "In the Russian Geany settings": the language is a name of the document as much as "Geany".
+        astray = bool(language) and page_language(view) not in (language, "und")
+        view.lacks_names = max(held) - share + (1.0 if astray else 0.0)
+    return [best.get(id(view), 0.0) - NAME_ABSENCE * view.lacks_names for view in views]

@@ -151,3 +151,19 @@ def test_a_read_lexicon_is_cached_for_the_next_process_and_a_damaged_cache_is_re
 
 def _unread(index: Path, body: Path) -> Lexicon:
     raise AssertionError(f"{index} was read again instead of the cache")
+
+
+def test_an_inflected_adjective_means_what_its_dictionary_form_means(tmp_path: Path) -> None:
+    """ "новые" is also a lemma of paraphrases ("новые рубежи" for "new frontier"): its usual meaning is
+    that of "новый", which comes first."""
+    base = write_dictionary(
+        tmp_path,
+        {
+            "frontier": "   _n.\n   1) граница; new frontiers новые рубежи\n   2) новые рубежи",
+            "new": "   _a.\n   1) новый; new discovery новое открытие",
+        },
+    )
+    read = read_lexicon(*_files(base))
+    assert read.translations("новые")[0] == "new"
+    # A word that is no adjective keeps its own senses only.
+    assert read.translations("рубежи") == ("frontier",)

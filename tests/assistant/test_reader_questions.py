@@ -17,6 +17,7 @@ from assistant.questions import (
     NAME,
     NUMBER,
     OPTION,
+    PACKAGE,
     PATH,
     VARIABLE,
     YES_NO,
@@ -67,7 +68,7 @@ from assistant.questions import (
         ("Какой комбинацией клавиш открыть меню?", KEY),
         ("Каким цветом выделены каталоги?", COLOUR),
         ("Is the data encrypted?", YES_NO),
-        ("Which package sends the daily e-mail?", ANY),
+        ("Which package sends the daily e-mail?", PACKAGE),
         # "How do I ...?" asks for a way to do it (a command, a key, a menu path, or words).
         ("How do I repeat every element five times?", ACTION),
         ("Как отменить последнее действие?", ACTION),

@@ -12,12 +12,14 @@ from assistant import Assistant
 from assistant.generators.base import Answer
 from assistant.generators.screens import (
     ControlReading,
+    CountedQuestion,
     answer_besides,
     answer_choice,
     answer_from_controls,
     is_setting_question,
     named_language,
     named_phrase,
+    ordinal_question,
     read_control,
     spatial_question,
 )
@@ -526,3 +528,70 @@ def test_a_quoted_window_lifts_its_screens_together_the_clean_copy_first(make: M
     assistant.add([make.root / name for name in ("pdf_marked.png", "pdf.png", "other.png")])
     [first, second, *_] = assistant.search("Какой формат бумаги задан в окне «Параметры PDF»?", 3)
     assert (first.document.filename, second.document.filename) == ("pdf.png", "pdf_marked.png")
+
+
+def window_page(filename: str, window: str, controls: list[Control]) -> list[PassageRecord]:
+    """The passages of a one-page screenshot of `window` (its title) holding `controls`."""
+    document = DocumentRecord(
+        len(filename) + 1000, filename, "0" * 64, "image/png", 1, 100, "en", "2026-01-01"
+    )
+    return [
+        PassageRecord(i, document, 1, 640, 420, d.kind, d.lang, d.section, d.text, d.bbox, d.spans)
+        for i, d in enumerate(control_passages(controls, window))
+    ]
+
+
+def test_a_setting_shown_on_another_page_of_the_top_screens_window_is_read_there() -> None:
+    # A mail client's "Preferences" window, shot on two of its pages: retrieval put the Appearance
+    # page first ("theme" is there), the asked-for encoding is on the Composing page.
+    appearance = window_page(
+        "mail_prefs_appearance.png",
+        "Preferences",
+        [Control("dropdown", "Color theme", (20, 60, 110, 74), "Solarized", (150, 60, 260, 74))],
+    )
+    composing = window_page(
+        "mail_prefs_composing.png",
+        "Preferences",
+        [
+            Control("list", "Outgoing encoding", (20, 40, 150, 54), "KOI8-R", (28, 110, 90, 124)),
+            Control("checkbox", "", None, "Spell check as I type", (40, 200, 220, 214), True),
+        ],
+    )
+    answer = ask_screens(
+        "Which outgoing encoding is selected in the mail preferences?", [appearance, composing]
+    )
+    assert answer is not None and answer.text == "KOI8-R"
+    assert answer.citations[0].document.filename == "mail_prefs_composing.png"
+    # Another program's window is no page of this one: its encoding list does not answer.
+    other = window_page(
+        "editor_settings.png",
+        "Editor Settings",
+        [Control("list", "Outgoing encoding", (20, 40, 150, 54), "CP1251", (28, 110, 90, 124))],
+    )
+    assert (
+        ask_screens("Which outgoing encoding is selected in the mail preferences?", [appearance, other])
+        is None
+    )
+
+
+def test_a_control_counted_by_its_place_among_its_kind_is_read_in_reading_order() -> None:
+    # Two columns of check boxes, the right one set a pixel lower: rows first, then left to right.
+    boxes = [
+        Control("checkbox", "", None, "Перенос строк", (40, 100, 160, 114), True),
+        Control("checkbox", "", None, "Нумерация строк", (300, 101, 430, 115), True),
+        Control("checkbox", "", None, "Отключить перетаскивание", (40, 130, 240, 144), False),
+        Control("checkbox", "", None, "Сворачивание блоков", (300, 130, 460, 144), True),
+        Control("radio", "Режим", (20, 200, 80, 214), "Вставка", (150, 200, 220, 214), True),
+    ]
+    page = window_page("editor_ru.png", "Настройки", boxes)
+    answer = ask_screens(
+        "In the Russian editor settings, which feature can be turned off with the third checkbox?", [page]
+    )
+    assert answer is not None and answer.text == "Отключить перетаскивание"
+    assert answer.citations[0].bbox == (40, 130, 240, 144)
+    last = ask_screens("Что делает последний флажок в настройках редактора?", [page])
+    assert last is not None and last.text == "Сворачивание блоков"
+    # Past the last one of the kind: nothing rather than a neighbour.
+    assert ask_screens("What does the fifth check box do?", [page]) is None
+    assert ordinal_question("What is the first option under Margins?") is None
+    assert ordinal_question("Какой третий переключатель выбран?") == CountedQuestion(3, "radio")

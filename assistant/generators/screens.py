@@ -139,14 +139,22 @@ def answer_from_controls(
     among the top pages that has one, by its words, answers (`SAME_WINDOW_PAGES`).
     """
     answer = _answer_from_screen(question, hits, page_passages, embedder, term_weights)
-    if answer is not None or not hits or not is_setting_question(question):
+    if not hits or not is_setting_question(question):
         return answer
     top = hits[0]
     window = _window_of(top, page_passages)
     if not window or not top.document.media_type.startswith("image/"):
-        return None
+        return answer
+    # An answer stands unless the top page names its controls only in part ("Tool button style" for
+    # "which widget style") while another page of the window has a control the question names whole
+    # ("Style"): that page is the one meant.
+    whole_only = answer is not None
+    if whole_only and _names_a_control_whole(question, _page_of(top, page_passages)):
+        return answer
     for hit in list(hits)[1:SAME_WINDOW_PAGES]:
         if not hit.document.media_type.startswith("image/") or _window_of(hit, page_passages) != window:
+            continue
+        if whole_only and not _names_a_control_whole(question, _page_of(hit, page_passages)):
             continue
         other = _answer_from_screen(question, [hit], page_passages, embedder, term_weights, strict=True)
         if other is not None:
@@ -157,7 +165,26 @@ def answer_from_controls(
                 window,
             )
             return other
-    return None
+    return answer
+
+
+def _page_of(hit: PageHit, page_passages: PagePassages | None) -> list[PassageRecord]:
+    if page_passages is not None:
+        return page_passages(hit.document.id, hit.page)
+    return [e.passage for e in hit.passages]
+
+
+def _names_a_control_whole(question: str, passages: list[PassageRecord]) -> bool:
+    """Whether every word of some control's own name on the page is in the question ("style" of "Style")."""
+    asked = set(search_tokens(question))
+    for passage in passages:
+        reading = read_control(passage, PageHit(passage.document, passage.page, 0.0, []))
+        if reading is None or reading.name in TAB_STRIP_NAMES:
+            continue
+        own = set(search_tokens(reading.label, drop_stopwords=True)) - _FRAME_WORDS
+        if own and own <= asked:
+            return True
+    return False
 
 
 SAME_WINDOW_PAGES = 3
@@ -166,9 +193,7 @@ SAME_WINDOW_PAGES = 3
 
 def _window_of(hit: PageHit, page_passages: PagePassages | None) -> str:
     """The title of a screenshot's window (its control passages' section), "" when it shows no control."""
-    passages = (
-        page_passages(hit.document.id, hit.page) if page_passages else [e.passage for e in hit.passages]
-    )
+    passages = _page_of(hit, page_passages)
     return next((p.section for p in passages if p.kind == "control" and p.section), "")
 
 

@@ -595,3 +595,23 @@ def test_a_control_counted_by_its_place_among_its_kind_is_read_in_reading_order(
     assert ask_screens("What does the fifth check box do?", [page]) is None
     assert ordinal_question("What is the first option under Margins?") is None
     assert ordinal_question("Какой третий переключатель выбран?") == CountedQuestion(3, "radio")
+
+
+def test_a_page_naming_the_asked_control_whole_wins_over_the_top_page_naming_one_in_part() -> None:
+    # Both pages of the "Preferences" window have a "style": the top one only as part of "Tool
+    # button style", the other as a control of its own; "which widget style" means the latter.
+    toolbar = window_page(
+        "viewer_prefs_toolbar.png",
+        "Preferences",
+        [Control("dropdown", "Tool button style", (20, 60, 150, 74), "Icons only", (180, 60, 260, 74))],
+    )
+    looks = window_page(
+        "viewer_prefs_looks.png",
+        "Preferences",
+        [Control("dropdown", "Style", (20, 60, 60, 74), "Fusion", (150, 60, 260, 74))],
+    )
+    answer = ask_screens("Which widget style is selected in the viewer preferences?", [toolbar, looks])
+    assert answer is not None and answer.text == "Fusion"
+    # Asked for whole on the top page, the top page answers.
+    answer = ask_screens("Which tool button style is set in the viewer preferences?", [toolbar, looks])
+    assert answer is not None and answer.text == "Icons only"

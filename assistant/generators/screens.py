@@ -523,17 +523,35 @@ TAB_STRIP_NAMES = frozenset({"Tabs", "Вкладки"})
 """How `indexer.controls` names a notebook's row of tabs."""
 
 
+_ONE_TAB = re.compile(r"\btab\b|(?<!\w)вкладк(?:а|е|у|ой)(?!\w)", re.IGNORECASE)
+"""'Which tab holds …?', 'На какой вкладке …?': one tab is asked for, not the row."""
+_TAB_ROW = re.compile(r"\btabs\b|(?<!\w)вкладк(?:и|ах|ами)(?!\w)", re.IGNORECASE)
+
+
 def _answer_tabs(question: str, readings: list[ControlReading]) -> Answer | None:
-    """'Which tabs does the dialog have besides General?': the tab row, less the tabs the question names."""
+    """'Which tabs does the dialog have besides General?': the tab row, less the tabs the question names.
+
+    'Which tab holds the shell options?' asks for one tab: the one whose caption the question
+    names ("Shell"), or none when no caption of this row is named (another window's row).
+    """
     strip = next((r for r in readings if r.name in TAB_STRIP_NAMES), None)
     if strip is None:
         return None
     named = set(search_tokens(question))
     tabs = [tab.strip() for tab in strip.value.split(",") if tab.strip()]
+    if _ONE_TAB.search(question) and not _TAB_ROW.search(question):
+        meant = [tab for tab in tabs if set(search_tokens(tab, drop_stopwords=True)) & named]
+        if len(meant) != 1:
+            log.info("screen: %r names %d of the tabs %r", question, len(meant), tabs)
+            return None
+        return _answer_with_tabs(question, strip, meant[0])
     others = [tab for tab in tabs if not set(search_tokens(tab)) <= named]
     if not others:
         return None
-    text = ", ".join(others)
+    return _answer_with_tabs(question, strip, ", ".join(others))
+
+
+def _answer_with_tabs(question: str, strip: ControlReading, text: str) -> Answer:
     log.info("screen: %r -> tabs %r", question, text)
     return Answer(
         question, text, True, [_cite(strip.passage, strip.value_bbox, text, 1.0)], answer_language(question)

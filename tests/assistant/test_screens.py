@@ -615,3 +615,20 @@ def test_a_page_naming_the_asked_control_whole_wins_over_the_top_page_naming_one
     # Asked for whole on the top page, the top page answers.
     answer = ask_screens("Which tool button style is set in the viewer preferences?", [toolbar, looks])
     assert answer is not None and answer.text == "Icons only"
+
+
+def test_which_single_tab_holds_something_is_the_tab_whose_caption_the_question_names() -> None:
+    strip = Control("tabs", "Tabs", (20, 30, 400, 44), "Fonts, Highlights, Keys, Shell/Ed", (20, 30, 400, 44))
+    page = window_page("idle_like_settings.png", "Settings", [strip])
+    answer = ask_screens("Which tab of the Settings dialog holds the shell and editor options?", [page])
+    assert answer is not None and answer.text == "Shell/Ed"
+    # Another window's row names nothing the question asks for: no tab rather than the whole row.
+    other = window_page(
+        "editor_prefs.png",
+        "Preferences",
+        [Control("tabs", "Tabs", (20, 30, 400, 44), "Features, Indentation, Display", (20, 30, 400, 44))],
+    )
+    question = "Which tab of the Settings dialog holds the shell and editor options?"
+    assert ask_screens(question, [other]) is None
+    answer = ask_screens("Which tabs does the Preferences window have besides Display?", [other])
+    assert answer is not None and answer.text == "Features, Indentation"

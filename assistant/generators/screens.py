@@ -152,7 +152,9 @@ def answer_from_controls(
     if whole_only and _names_a_control_whole(question, _page_of(top, page_passages)):
         return answer
     for hit in list(hits)[1:SAME_WINDOW_PAGES]:
-        if not hit.document.media_type.startswith("image/") or _window_of(hit, page_passages) != window:
+        if not hit.document.media_type.startswith("image/") or not same_window(
+            _window_of(hit, page_passages), window
+        ):
             continue
         if whole_only and not _names_a_control_whole(question, _page_of(hit, page_passages)):
             continue
@@ -191,6 +193,20 @@ SAME_WINDOW_PAGES = 3
 """Top pages searched for another page of the top screen's window that holds the control asked for."""
 
 
+def same_window(title: str, other: str) -> bool:
+    """Whether two screenshots' titles, as OCR read them, are one window's ("settings: 8", "Settings ЕЕ").
+
+    OCR adds the title bar's buttons and icon as stray letters; the title's words (three letters
+    or more) are the same in both.
+    """
+
+    def words(text: str) -> set[str]:
+        return {t for t in search_tokens(text, drop_stopwords=True) if len(t) >= 3 and not t.isdigit()}
+
+    own, theirs = words(title), words(other)
+    return bool(own & theirs) and len(own & theirs) >= 0.5 * max(len(own), len(theirs))
+
+
 def _window_of(hit: PageHit, page_passages: PagePassages | None) -> str:
     """The title of a screenshot's window (its control passages' section), "" when it shows no control."""
     passages = _page_of(hit, page_passages)
@@ -207,7 +223,7 @@ def _answer_from_screen(
 ) -> Answer | None:
     """`answer_from_controls` on the top screen; `strict`: only from a control whose name holds the question's
     words (no meaning alone, no other language, no tab row, place or count)."""
-    asks_tabs = bool(_TABS_QUESTION.search(question) and _ASKS_WHICH.search(question))
+    asks_tabs = asks_for_tabs(question)
     where = spatial_question(question)
     counted = ordinal_question(question)
     if not hits or not (asks_tabs or where or counted or is_setting_question(question)):
@@ -518,7 +534,17 @@ def clean_copy(
     return top, passages
 
 
-_TABS_QUESTION = re.compile(r"\b(tabs?|вкладк\w*)\b", re.IGNORECASE)
+_TABS_QUESTION = re.compile(
+    r"\b(?:which|what)\s+tabs?\b|(?<!\w)(?:как\w*|что\s+за)\s+вкладк\w*", re.IGNORECASE
+)
+"""'Which tabs…', 'Какие вкладки…': the tabs are what is asked for; "…on the «Fonts» tab" only names one."""
+
+
+def asks_for_tabs(question: str) -> bool:
+    """Whether the question asks which tab(s) a window has or holds something, not about a red mark."""
+    return bool(_TABS_QUESTION.search(question)) and not _DRAWN_MARK.search(question)
+
+
 TAB_STRIP_NAMES = frozenset({"Tabs", "Вкладки"})
 """How `indexer.controls` names a notebook's row of tabs."""
 

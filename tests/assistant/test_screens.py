@@ -16,11 +16,13 @@ from assistant.generators.screens import (
     answer_besides,
     answer_choice,
     answer_from_controls,
+    asks_for_tabs,
     is_setting_question,
     named_language,
     named_phrase,
     ordinal_question,
     read_control,
+    same_window,
     spatial_question,
 )
 from assistant.generators.visual import name_match
@@ -632,3 +634,19 @@ def test_which_single_tab_holds_something_is_the_tab_whose_caption_the_question_
     assert ask_screens(question, [other]) is None
     answer = ask_screens("Which tabs does the Preferences window have besides Display?", [other])
     assert answer is not None and answer.text == "Features, Indentation"
+
+
+def test_one_windows_title_is_recognised_through_the_title_bars_ocr_debris() -> None:
+    assert same_window("settings: 8", "Settings ЕЕ")
+    assert same_window("fe Settings", "Settings ЕЕ")
+    # Two programs' windows that share one word of longer titles are not one window.
+    assert not same_window("Средство настройки Qt5", "Настройки")
+    assert not same_window("Preferences", "Настройки")
+
+
+def test_a_question_naming_the_tab_it_is_about_does_not_ask_for_tabs() -> None:
+    assert asks_for_tabs("Какие вкладки есть в разделе «Общее»?")
+    assert asks_for_tabs("On which tab… which tab holds the font options?")
+    assert asks_for_tabs("На какой вкладке находится размер шрифта?")
+    assert not asks_for_tabs("Which option is ticked on the Fonts tab?")
+    assert not asks_for_tabs("На какой параметр указывает красная стрелка на вкладке «Отступы»?")

@@ -659,3 +659,15 @@ def test_a_drop_downs_arrow_stands_apart_at_the_frames_right_end() -> None:
     dotted[0, ::2] = 20.0  # a focus ring's dotted line along the frame
     dotted[::2, 118] = 20.0
     assert not drop_arrow(dotted, 240.0, 12.0)
+
+
+def test_a_colon_set_apart_from_its_label_still_ends_the_label() -> None:
+    # Tk's "Font Face :", French "Taille :": tesseract reads the colon as a word of its own.
+    words = [
+        Word("Font", (10, 10, 40, 22), 95.0),
+        Word("Face", (45, 10, 80, 22), 95.0),
+        Word(":", (86, 12, 89, 22), 90.0),
+    ]
+    [label] = phrases([TextLine(words)], 12.0)
+    assert label.text == "Font Face:"
+    assert label.bbox == (10, 10, 89, 22)

@@ -189,6 +189,35 @@ def _names_a_control_whole(question: str, passages: list[PassageRecord]) -> bool
     return False
 
 
+def named_window_first(
+    question: str, hits: Sequence[PageHit], page_passages: PagePassages | None
+) -> Sequence[PageHit]:
+    """The top pages with the screen whose window the question names put first ("…PDF Options dialog").
+
+    A screen is named when every word of its title (as OCR read it, stray letters left out) is in
+    the question. The top page keeps its place when it is named too, or when no other is.
+    """
+    asked = set(search_tokens(question))
+
+    def named(hit: PageHit) -> bool:
+        title = _title_words(_window_of(hit, page_passages))
+        return bool(title) and title <= asked
+
+    screens = [hit for hit in list(hits)[:SAME_WINDOW_PAGES] if hit.document.media_type.startswith("image/")]
+    if not screens or screens[0] is not hits[0] or named(hits[0]):
+        return hits
+    meant = next((hit for hit in screens[1:] if named(hit)), None)
+    if meant is None:
+        return hits
+    log.info("screen: %r names the window of %s", question, meant.document.filename)
+    return [meant, *(hit for hit in hits if hit is not meant)]
+
+
+def _title_words(title: str) -> set[str]:
+    """A window title's words of three letters or more: OCR reads the title bar's buttons as stray letters."""
+    return {t for t in search_tokens(title, drop_stopwords=True) if len(t) >= 3 and not t.isdigit()}
+
+
 SAME_WINDOW_PAGES = 3
 """Top pages searched for another page of the top screen's window that holds the control asked for."""
 
@@ -200,10 +229,7 @@ def same_window(title: str, other: str) -> bool:
     or more) are the same in both.
     """
 
-    def words(text: str) -> set[str]:
-        return {t for t in search_tokens(text, drop_stopwords=True) if len(t) >= 3 and not t.isdigit()}
-
-    own, theirs = words(title), words(other)
+    own, theirs = _title_words(title), _title_words(other)
     return bool(own & theirs) and len(own & theirs) >= 0.5 * max(len(own), len(theirs))
 
 
@@ -230,6 +256,7 @@ def _answer_from_screen(
         return None
     if strict and (asks_tabs or where or counted):
         return None
+    hits = named_window_first(question, hits, page_passages)
     top, passages = clean_copy(question, hits, page_passages)
     readings = [r for p in passages if (r := read_control(p, top)) is not None]
     if where is not None:

@@ -650,3 +650,26 @@ def test_a_question_naming_the_tab_it_is_about_does_not_ask_for_tabs() -> None:
     assert asks_for_tabs("На какой вкладке находится размер шрифта?")
     assert not asks_for_tabs("Which option is ticked on the Fonts tab?")
     assert not asks_for_tabs("На какой параметр указывает красная стрелка на вкладке «Отступы»?")
+
+
+def test_the_screen_whose_window_the_question_names_is_read_before_the_top_one() -> None:
+    # Retrieval put the Print dialog first ("tabs" is in its tab row's passage too); the question
+    # names the Export Options window, whose screenshot is second.
+    printing = window_page(
+        "office_print.png",
+        "Print",
+        [Control("tabs", "Tabs", (20, 30, 300, 44), "General, Page Layout", (20, 30, 300, 44))],
+    )
+    export = window_page(
+        "office_export.png",
+        "Export Options",
+        [Control("tabs", "Tabs", (20, 30, 400, 44), "General, Links, Security", (20, 30, 400, 44))],
+    )
+    answer = ask_screens(
+        "Which tabs does the office suite's Export Options dialog have besides General?", [printing, export]
+    )
+    assert answer is not None and answer.text == "Links, Security"
+    assert answer.citations[0].document.filename == "office_export.png"
+    # A question naming no window reads the top screen.
+    answer = ask_screens("Which tabs are there besides General?", [printing, export])
+    assert answer is not None and answer.text == "Page Layout"

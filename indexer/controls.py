@@ -565,6 +565,13 @@ def phrases(lines: list[TextLine], height: float, gray: np.ndarray | None = None
     for line in lines:
         current: list[Word] = []
         for word in sorted(line.words, key=lambda w: w.bbox[0]):
+            if word.text == ":" and current and word.bbox[0] - current[-1].bbox[2] <= 0.8 * height:
+                # "Font Face :", "Taille :": a colon set apart still ends the label.
+                last = current[-1]
+                current[-1] = dataclasses.replace(
+                    last, text=last.text + ":", bbox=union_bbox([last.bbox, word.bbox])
+                )
+                continue
             if not _is_text(word) and not (current and _short_word_within(word, current[-1], height)):
                 # Widget debris (|, [|], v) separates phrases without belonging to either.
                 if current:
@@ -1191,6 +1198,11 @@ def _list_title(
     top = column[0]
     if _edge_between(gray, top, column[1], height):
         return top
+    # A group box's title (or a tab's caption) written flush over the list's own label ("Shell/Editor
+    # Font", then "Font Face :" over the frame): the label, which says so with its colon, names the list.
+    for upper, lower in list(itertools.pairwise(column))[1:3]:
+        if upper.text.endswith(":") and _edge_between(gray, upper, lower, height):
+            return upper
     above = [
         p
         for p in row_phrases

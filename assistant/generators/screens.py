@@ -133,17 +133,138 @@ def answer_from_controls(
     A question that lists options ("…: A, B or C?") or sets one aside ("besides A") is answered
     from the options it names (`answer_choice`, `answer_besides`); otherwise None (the text reader
     answers) unless one control's name clearly matches what the question names.
+
+    A program shows its settings on several pages of one window ("Settings": Fonts, Highlights,
+    Keys): when the top one has no control the question names, another page of the same window
+    among the top pages that has one, by its words, answers (`SAME_WINDOW_PAGES`).
     """
-    asks_tabs = bool(_TABS_QUESTION.search(question) and _ASKS_WHICH.search(question))
+    answer = _answer_from_screen(question, hits, page_passages, embedder, term_weights)
+    if not hits or not is_setting_question(question):
+        return answer
+    top = hits[0]
+    window = _window_of(top, page_passages)
+    if not window or not top.document.media_type.startswith("image/"):
+        return answer
+    # An answer stands unless the top page names its controls only in part ("Tool button style" for
+    # "which widget style") while another page of the window has a control the question names whole
+    # ("Style"): that page is the one meant.
+    whole_only = answer is not None
+    if whole_only and _names_a_control_whole(question, _page_of(top, page_passages)):
+        return answer
+    for hit in list(hits)[1:SAME_WINDOW_PAGES]:
+        if not hit.document.media_type.startswith("image/") or not same_window(
+            _window_of(hit, page_passages), window
+        ):
+            continue
+        if whole_only and not _names_a_control_whole(question, _page_of(hit, page_passages)):
+            continue
+        other = _answer_from_screen(question, [hit], page_passages, embedder, term_weights, strict=True)
+        if other is not None:
+            log.info(
+                "screen: %r read on %s, another page of the window %r",
+                question,
+                hit.document.filename,
+                window,
+            )
+            return other
+    return answer
+
+
+def _page_of(hit: PageHit, page_passages: PagePassages | None) -> list[PassageRecord]:
+    if page_passages is not None:
+        return page_passages(hit.document.id, hit.page)
+    return [e.passage for e in hit.passages]
+
+
+def _names_a_control_whole(question: str, passages: list[PassageRecord]) -> bool:
+    """Whether every word of some control's own name on the page is in the question ("style" of "Style")."""
+    asked = set(search_tokens(question))
+    for passage in passages:
+        reading = read_control(passage, PageHit(passage.document, passage.page, 0.0, []))
+        if reading is None or reading.name in TAB_STRIP_NAMES:
+            continue
+        own = set(search_tokens(reading.label, drop_stopwords=True)) - _FRAME_WORDS
+        if own and own <= asked:
+            return True
+    return False
+
+
+def named_window_first(
+    question: str, hits: Sequence[PageHit], page_passages: PagePassages | None
+) -> Sequence[PageHit]:
+    """The top pages with the screen whose window the question names put first ("…PDF Options dialog").
+
+    A screen is named when every word of its title (as OCR read it, stray letters left out) is in
+    the question. The top page keeps its place when it is named too, or when no other is.
+    """
+    asked = set(search_tokens(question))
+
+    def named(hit: PageHit) -> bool:
+        title = _title_words(_window_of(hit, page_passages))
+        return bool(title) and title <= asked
+
+    screens = [hit for hit in list(hits)[:SAME_WINDOW_PAGES] if hit.document.media_type.startswith("image/")]
+    if not screens or screens[0] is not hits[0] or named(hits[0]):
+        return hits
+    meant = next((hit for hit in screens[1:] if named(hit)), None)
+    if meant is None:
+        return hits
+    log.info("screen: %r names the window of %s", question, meant.document.filename)
+    return [meant, *(hit for hit in hits if hit is not meant)]
+
+
+def _title_words(title: str) -> set[str]:
+    """A window title's words of three letters or more: OCR reads the title bar's buttons as stray letters."""
+    return {t for t in search_tokens(title, drop_stopwords=True) if len(t) >= 3 and not t.isdigit()}
+
+
+SAME_WINDOW_PAGES = 3
+"""Top pages searched for another page of the top screen's window that holds the control asked for."""
+
+
+def same_window(title: str, other: str) -> bool:
+    """Whether two screenshots' titles, as OCR read them, are one window's ("settings: 8", "Settings ЕЕ").
+
+    OCR adds the title bar's buttons and icon as stray letters; the title's words (three letters
+    or more) are the same in both.
+    """
+
+    own, theirs = _title_words(title), _title_words(other)
+    return bool(own & theirs) and len(own & theirs) >= 0.5 * max(len(own), len(theirs))
+
+
+def _window_of(hit: PageHit, page_passages: PagePassages | None) -> str:
+    """The title of a screenshot's window (its control passages' section), "" when it shows no control."""
+    passages = _page_of(hit, page_passages)
+    return next((p.section for p in passages if p.kind == "control" and p.section), "")
+
+
+def _answer_from_screen(
+    question: str,
+    hits: Sequence[PageHit],
+    page_passages: PagePassages | None,
+    embedder: TextEmbedder,
+    term_weights: TermWeights | None = None,
+    strict: bool = False,
+) -> Answer | None:
+    """`answer_from_controls` on the top screen; `strict`: only from a control whose name holds the question's
+    words (no meaning alone, no other language, no tab row, place or count)."""
+    asks_tabs = asks_for_tabs(question)
     where = spatial_question(question)
-    if not hits or not (asks_tabs or where or is_setting_question(question)):
+    counted = ordinal_question(question)
+    if not hits or not (asks_tabs or where or counted or is_setting_question(question)):
         return None
+    if strict and (asks_tabs or where or counted):
+        return None
+    hits = named_window_first(question, hits, page_passages)
     top, passages = clean_copy(question, hits, page_passages)
     readings = [r for p in passages if (r := read_control(p, top)) is not None]
     if where is not None:
         placed = answer_placed(question, where, readings, passages)
-        if placed is not None or not is_setting_question(question):
+        if placed is not None or not (counted or is_setting_question(question)):
             return placed
+    if counted is not None:
+        return answer_counted(question, counted, readings)
     if asks_tabs:
         return _answer_tabs(question, readings)
     if not readings:
@@ -169,6 +290,8 @@ def answer_from_controls(
     # broke), and only if retrieval found that control's passage among the page's evidence too.
     retrieved = {e.passage.id for e in top.passages}
     found_too = any(r.passage.id in retrieved for r in readings if r.name == best_name)
+    if strict and best_match < MIN_NAME_MATCH:
+        return None
     crossing = best_match < MIN_NAME_MATCH and own_language(question) != detect_language(" ".join(names))
     if crossing:
         twin = answer_from_twin(question, top, readings, hits, page_passages, embedder, term_weights)
@@ -438,22 +561,50 @@ def clean_copy(
     return top, passages
 
 
-_TABS_QUESTION = re.compile(r"\b(tabs?|вкладк\w*)\b", re.IGNORECASE)
+_TABS_QUESTION = re.compile(
+    r"\b(?:which|what)\s+tabs?\b|(?<!\w)(?:как\w*|что\s+за)\s+вкладк\w*", re.IGNORECASE
+)
+"""'Which tabs…', 'Какие вкладки…': the tabs are what is asked for; "…on the «Fonts» tab" only names one."""
+
+
+def asks_for_tabs(question: str) -> bool:
+    """Whether the question asks which tab(s) a window has or holds something, not about a red mark."""
+    return bool(_TABS_QUESTION.search(question)) and not _DRAWN_MARK.search(question)
+
+
 TAB_STRIP_NAMES = frozenset({"Tabs", "Вкладки"})
 """How `indexer.controls` names a notebook's row of tabs."""
 
 
+_ONE_TAB = re.compile(r"\btab\b|(?<!\w)вкладк(?:а|е|у|ой)(?!\w)", re.IGNORECASE)
+"""'Which tab holds …?', 'На какой вкладке …?': one tab is asked for, not the row."""
+_TAB_ROW = re.compile(r"\btabs\b|(?<!\w)вкладк(?:и|ах|ами)(?!\w)", re.IGNORECASE)
+
+
 def _answer_tabs(question: str, readings: list[ControlReading]) -> Answer | None:
-    """'Which tabs does the dialog have besides General?': the tab row, less the tabs the question names."""
+    """'Which tabs does the dialog have besides General?': the tab row, less the tabs the question names.
+
+    'Which tab holds the shell options?' asks for one tab: the one whose caption the question
+    names ("Shell"), or none when no caption of this row is named (another window's row).
+    """
     strip = next((r for r in readings if r.name in TAB_STRIP_NAMES), None)
     if strip is None:
         return None
     named = set(search_tokens(question))
     tabs = [tab.strip() for tab in strip.value.split(",") if tab.strip()]
+    if _ONE_TAB.search(question) and not _TAB_ROW.search(question):
+        meant = [tab for tab in tabs if set(search_tokens(tab, drop_stopwords=True)) & named]
+        if len(meant) != 1:
+            log.info("screen: %r names %d of the tabs %r", question, len(meant), tabs)
+            return None
+        return _answer_with_tabs(question, strip, meant[0])
     others = [tab for tab in tabs if not set(search_tokens(tab)) <= named]
     if not others:
         return None
-    text = ", ".join(others)
+    return _answer_with_tabs(question, strip, ", ".join(others))
+
+
+def _answer_with_tabs(question: str, strip: ControlReading, text: str) -> Answer:
     log.info("screen: %r -> tabs %r", question, text)
     return Answer(
         question, text, True, [_cite(strip.passage, strip.value_bbox, text, 1.0)], answer_language(question)
@@ -626,6 +777,88 @@ def answer_placed(
         "screen: %r -> %r, %s %r (%.0f px)", question, nearest.value, where.relation, where.anchor, distance
     )
     return _answer_with(question, [nearest], 1.0)
+
+
+@dataclass(frozen=True)
+class CountedQuestion:
+    """ "What does the third check box do?": which control of a kind, counted in reading order."""
+
+    position: int
+    """1 for the first; -1 for the last."""
+    kind: str
+    """'checkbox', 'radio' or 'field'."""
+
+
+_ORDINALS: dict[str, int] = {
+    **dict.fromkeys(("first", "1st", "перв"), 1),
+    **dict.fromkeys(("second", "2nd", "втор"), 2),
+    **dict.fromkeys(("third", "3rd", "трет"), 3),
+    **dict.fromkeys(("fourth", "4th", "четверт", "четвёрт"), 4),
+    **dict.fromkeys(("fifth", "5th", "пят"), 5),
+    **dict.fromkeys(("sixth", "6th", "шест"), 6),
+    **dict.fromkeys(("seventh", "7th", "седьм"), 7),
+    **dict.fromkeys(("eighth", "8th", "восьм"), 8),
+    **dict.fromkeys(("last", "последн"), -1),
+}
+_ORDINAL = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|last|[1-8](?:st|nd|rd|th))\b"
+    r"|(?<!\w)(перв|втор|трет|четв[её]рт|пят|шест|седьм|восьм|последн)\w*",
+    re.IGNORECASE,
+)
+
+
+def ordinal_question(question: str) -> CountedQuestion | None:
+    """The control a question picks by its place among its kind ("the third checkbox", "второй флажок").
+
+    The ordinal must stand right before the kind's word (a few words between at most), so that
+    "the first option under Margins" or "в первом разделе" is not read as a count.
+    """
+    for found in _ORDINAL.finditer(question):
+        after = question[found.end() : found.end() + 40]
+        words = " ".join(re.findall(r"[\w-]+", after)[:3])
+        kind = next((k for p, k in _ASKED_KINDS if p.match(words)), None)
+        if kind is None:
+            continue
+        stem = found.group(0).lower()
+        position = next(v for key, v in _ORDINALS.items() if stem.startswith(key.lower()))
+        return CountedQuestion(position, kind)
+    return None
+
+
+def reading_order(readings: list[ControlReading]) -> list[ControlReading]:
+    """Controls as a reader meets them: row by row from the top, left to right within a row.
+
+    A row is the controls whose value boxes overlap in height: a check box set a pixel lower than
+    its neighbour in the next column is on the same row.
+    """
+    rows: list[list[ControlReading]] = []
+    for reading in sorted(readings, key=lambda r: (r.value_bbox[1] + r.value_bbox[3]) / 2):
+        y0, y1 = reading.value_bbox[1], reading.value_bbox[3]
+        if rows:
+            last = rows[-1][-1].value_bbox
+            if min(y1, last[3]) - max(y0, last[1]) >= 0.5 * min(y1 - y0, last[3] - last[1]):
+                rows[-1].append(reading)
+                continue
+        rows.append([reading])
+    return [r for row in rows for r in sorted(row, key=lambda r: r.value_bbox[0])]
+
+
+def answer_counted(question: str, counted: CountedQuestion, readings: list[ControlReading]) -> Answer | None:
+    """The control the question counts to: its option's text (what it turns on or off) or its value."""
+    of_kind = reading_order([r for r in readings if r.kind == counted.kind and r.name not in TAB_STRIP_NAMES])
+    index = counted.position - 1 if counted.position > 0 else len(of_kind) + counted.position
+    if not 0 <= index < len(of_kind):
+        log.info(
+            "screen: %r counts to %d of %d %s controls",
+            question,
+            counted.position,
+            len(of_kind),
+            counted.kind,
+        )
+        return None
+    chosen = of_kind[index]
+    log.info("screen: %r -> %r (%s no. %d)", question, chosen.value, counted.kind, counted.position)
+    return _answer_with(question, [chosen], 1.0)
 
 
 _QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”|\([^)]*\)")

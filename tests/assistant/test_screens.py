@@ -12,13 +12,17 @@ from assistant import Assistant
 from assistant.generators.base import Answer
 from assistant.generators.screens import (
     ControlReading,
+    CountedQuestion,
     answer_besides,
     answer_choice,
     answer_from_controls,
+    asks_for_tabs,
     is_setting_question,
     named_language,
     named_phrase,
+    ordinal_question,
     read_control,
+    same_window,
     spatial_question,
 )
 from assistant.generators.visual import name_match
@@ -526,3 +530,146 @@ def test_a_quoted_window_lifts_its_screens_together_the_clean_copy_first(make: M
     assistant.add([make.root / name for name in ("pdf_marked.png", "pdf.png", "other.png")])
     [first, second, *_] = assistant.search("Какой формат бумаги задан в окне «Параметры PDF»?", 3)
     assert (first.document.filename, second.document.filename) == ("pdf.png", "pdf_marked.png")
+
+
+def window_page(filename: str, window: str, controls: list[Control]) -> list[PassageRecord]:
+    """The passages of a one-page screenshot of `window` (its title) holding `controls`."""
+    document = DocumentRecord(
+        len(filename) + 1000, filename, "0" * 64, "image/png", 1, 100, "en", "2026-01-01"
+    )
+    return [
+        PassageRecord(i, document, 1, 640, 420, d.kind, d.lang, d.section, d.text, d.bbox, d.spans)
+        for i, d in enumerate(control_passages(controls, window))
+    ]
+
+
+def test_a_setting_shown_on_another_page_of_the_top_screens_window_is_read_there() -> None:
+    # A mail client's "Preferences" window, shot on two of its pages: retrieval put the Appearance
+    # page first ("theme" is there), the asked-for encoding is on the Composing page.
+    appearance = window_page(
+        "mail_prefs_appearance.png",
+        "Preferences",
+        [Control("dropdown", "Color theme", (20, 60, 110, 74), "Solarized", (150, 60, 260, 74))],
+    )
+    composing = window_page(
+        "mail_prefs_composing.png",
+        "Preferences",
+        [
+            Control("list", "Outgoing encoding", (20, 40, 150, 54), "KOI8-R", (28, 110, 90, 124)),
+            Control("checkbox", "", None, "Spell check as I type", (40, 200, 220, 214), True),
+        ],
+    )
+    answer = ask_screens(
+        "Which outgoing encoding is selected in the mail preferences?", [appearance, composing]
+    )
+    assert answer is not None and answer.text == "KOI8-R"
+    assert answer.citations[0].document.filename == "mail_prefs_composing.png"
+    # Another program's window is no page of this one: its encoding list does not answer.
+    other = window_page(
+        "editor_settings.png",
+        "Editor Settings",
+        [Control("list", "Outgoing encoding", (20, 40, 150, 54), "CP1251", (28, 110, 90, 124))],
+    )
+    assert (
+        ask_screens("Which outgoing encoding is selected in the mail preferences?", [appearance, other])
+        is None
+    )
+
+
+def test_a_control_counted_by_its_place_among_its_kind_is_read_in_reading_order() -> None:
+    # Two columns of check boxes, the right one set a pixel lower: rows first, then left to right.
+    boxes = [
+        Control("checkbox", "", None, "Перенос строк", (40, 100, 160, 114), True),
+        Control("checkbox", "", None, "Нумерация строк", (300, 101, 430, 115), True),
+        Control("checkbox", "", None, "Отключить перетаскивание", (40, 130, 240, 144), False),
+        Control("checkbox", "", None, "Сворачивание блоков", (300, 130, 460, 144), True),
+        Control("radio", "Режим", (20, 200, 80, 214), "Вставка", (150, 200, 220, 214), True),
+    ]
+    page = window_page("editor_ru.png", "Настройки", boxes)
+    answer = ask_screens(
+        "In the Russian editor settings, which feature can be turned off with the third checkbox?", [page]
+    )
+    assert answer is not None and answer.text == "Отключить перетаскивание"
+    assert answer.citations[0].bbox == (40, 130, 240, 144)
+    last = ask_screens("Что делает последний флажок в настройках редактора?", [page])
+    assert last is not None and last.text == "Сворачивание блоков"
+    # Past the last one of the kind: nothing rather than a neighbour.
+    assert ask_screens("What does the fifth check box do?", [page]) is None
+    assert ordinal_question("What is the first option under Margins?") is None
+    assert ordinal_question("Какой третий переключатель выбран?") == CountedQuestion(3, "radio")
+
+
+def test_a_page_naming_the_asked_control_whole_wins_over_the_top_page_naming_one_in_part() -> None:
+    # Both pages of the "Preferences" window have a "style": the top one only as part of "Tool
+    # button style", the other as a control of its own; "which widget style" means the latter.
+    toolbar = window_page(
+        "viewer_prefs_toolbar.png",
+        "Preferences",
+        [Control("dropdown", "Tool button style", (20, 60, 150, 74), "Icons only", (180, 60, 260, 74))],
+    )
+    looks = window_page(
+        "viewer_prefs_looks.png",
+        "Preferences",
+        [Control("dropdown", "Style", (20, 60, 60, 74), "Fusion", (150, 60, 260, 74))],
+    )
+    answer = ask_screens("Which widget style is selected in the viewer preferences?", [toolbar, looks])
+    assert answer is not None and answer.text == "Fusion"
+    # Asked for whole on the top page, the top page answers.
+    answer = ask_screens("Which tool button style is set in the viewer preferences?", [toolbar, looks])
+    assert answer is not None and answer.text == "Icons only"
+
+
+def test_which_single_tab_holds_something_is_the_tab_whose_caption_the_question_names() -> None:
+    strip = Control("tabs", "Tabs", (20, 30, 400, 44), "Fonts, Highlights, Keys, Shell/Ed", (20, 30, 400, 44))
+    page = window_page("idle_like_settings.png", "Settings", [strip])
+    answer = ask_screens("Which tab of the Settings dialog holds the shell and editor options?", [page])
+    assert answer is not None and answer.text == "Shell/Ed"
+    # Another window's row names nothing the question asks for: no tab rather than the whole row.
+    other = window_page(
+        "editor_prefs.png",
+        "Preferences",
+        [Control("tabs", "Tabs", (20, 30, 400, 44), "Features, Indentation, Display", (20, 30, 400, 44))],
+    )
+    question = "Which tab of the Settings dialog holds the shell and editor options?"
+    assert ask_screens(question, [other]) is None
+    answer = ask_screens("Which tabs does the Preferences window have besides Display?", [other])
+    assert answer is not None and answer.text == "Features, Indentation"
+
+
+def test_one_windows_title_is_recognised_through_the_title_bars_ocr_debris() -> None:
+    assert same_window("settings: 8", "Settings ЕЕ")
+    assert same_window("fe Settings", "Settings ЕЕ")
+    # Two programs' windows that share one word of longer titles are not one window.
+    assert not same_window("Средство настройки Qt5", "Настройки")
+    assert not same_window("Preferences", "Настройки")
+
+
+def test_a_question_naming_the_tab_it_is_about_does_not_ask_for_tabs() -> None:
+    assert asks_for_tabs("Какие вкладки есть в разделе «Общее»?")
+    assert asks_for_tabs("On which tab… which tab holds the font options?")
+    assert asks_for_tabs("На какой вкладке находится размер шрифта?")
+    assert not asks_for_tabs("Which option is ticked on the Fonts tab?")
+    assert not asks_for_tabs("На какой параметр указывает красная стрелка на вкладке «Отступы»?")
+
+
+def test_the_screen_whose_window_the_question_names_is_read_before_the_top_one() -> None:
+    # Retrieval put the Print dialog first ("tabs" is in its tab row's passage too); the question
+    # names the Export Options window, whose screenshot is second.
+    printing = window_page(
+        "office_print.png",
+        "Print",
+        [Control("tabs", "Tabs", (20, 30, 300, 44), "General, Page Layout", (20, 30, 300, 44))],
+    )
+    export = window_page(
+        "office_export.png",
+        "Export Options",
+        [Control("tabs", "Tabs", (20, 30, 400, 44), "General, Links, Security", (20, 30, 400, 44))],
+    )
+    answer = ask_screens(
+        "Which tabs does the office suite's Export Options dialog have besides General?", [printing, export]
+    )
+    assert answer is not None and answer.text == "Links, Security"
+    assert answer.citations[0].document.filename == "office_export.png"
+    # A question naming no window reads the top screen.
+    answer = ask_screens("Which tabs are there besides General?", [printing, export])
+    assert answer is not None and answer.text == "Page Layout"

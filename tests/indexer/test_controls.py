@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from indexer.controls import (
     detect_controls,
+    drop_arrow,
     find_frame,
     indicator_shape,
     indicator_state,
@@ -567,3 +568,106 @@ def test_a_button_right_after_a_label_shows_that_labels_value() -> None:
     draw.text((140, 54), "report.pdf", font=font, fill="black")
     found = by_value(detect_controls(image, recognize(image).lines))
     assert found["report.pdf"].label == "Save to" and found["report.pdf"].kind == "field"
+
+
+# --- toolkits no tuned set had: Tk (git gui), GTK 3 light and dark, shot under Xvfb ---------------
+
+
+def test_tk_check_boxes_read_ticked_when_filled_and_plain_when_not() -> None:
+    # git gui «Настройки» (Tk): a ticked box is a sunken square filled dark, an unticked one white.
+    boxes = {c.value: c.on for c in controls_of("gitgui_ru_options_repo.png") if c.kind == "checkbox"}
+    ticked = {value for value, on in boxes.items() if on}
+    assert ticked == {
+        "Показать отчет об изменениях после слияния",
+        "Использовать Textconv для просмотра различий и авторства",
+        "Показать неотслеживаемые файлы",
+    }
+    assert len(boxes) >= 8
+    assert boxes["Суммарное сообщение при слиянии"] is False
+
+
+def test_spin_boxes_far_right_of_a_forms_long_labels_are_those_labels_values() -> None:
+    fields = {c.label: c.value for c in controls_of("gitgui_ru_options_repo.png") if c.kind == "field"}
+    assert fields["Уровень детальности сообщений при слиянии"] == "2"
+    assert fields["Максимальная длинна списка недавних репозиториев"] == "10"
+    # The spin box's arrows are no value, and a number labels no bar.
+    assert not any(label.isdigit() for label in fields)
+
+
+def test_a_font_written_between_its_label_and_a_change_button_is_the_labels_value() -> None:
+    fields = {c.label: c.value for c in controls_of("gitgui_ru_options_fonts.png") if c.kind == "field"}
+    assert fields["Шрифт интерфейса"].startswith("DejaVu Sans")
+    assert fields["Шрифт консоли и изменений (diff)"].startswith("DejaVu Sans")
+
+
+def test_tk_list_boxes_grey_selection_bar_with_dark_letters_is_the_chosen_row() -> None:
+    # Tk's font chooser: the chosen family, style and size sit on a grey bar, black letters.
+    chosen = {c.value for c in controls_of("gitgui_ru_font_chooser.png") if c.kind == "list"}
+    assert "DejaVu Sans" in chosen
+    assert "10" in chosen
+
+
+@pytest.mark.parametrize("name", ["gtk3_ru_form_light.png", "gtk3_ru_form_dark.png"])
+def test_a_form_reads_alike_in_a_light_and_a_dark_theme(name: str) -> None:
+    # GTK 3 Adwaita and Adwaita:dark: "Ориентация:" stands far left of its radio column, the dark
+    # theme's unselected rings are 30 grey levels off the window.
+    controls = controls_of(name)
+    radios = {c.value.upper(): (c.label, c.on) for c in controls if c.kind == "radio"}
+    assert radios["АЛЬБОМНАЯ"] == ("Ориентация", True)
+    assert radios["КНИЖНАЯ"] == ("Ориентация", False)
+    assert len(radios) == 3
+    boxes = {c.value: c.on for c in controls if c.kind == "checkbox"}
+    assert boxes == {"Двусторонняя печать": True, "Экономия тонера": False, "Печать в файл": True}
+    valued = {c.label: c.value for c in controls if c.kind in ("field", "dropdown")}
+    assert valued["Моноширинный шрифт"].startswith("DejaVu Sans Mono")
+    [tabs] = [c for c in controls if c.kind == "tabs"]
+    assert tabs.value == "Страница, Качество"
+
+
+def test_dark_theme_check_boxes_and_radios_are_found_on_and_off() -> None:
+    controls = controls_of("gtk3_dark_buttons.png")
+    for kind in ("checkbox", "radio"):
+        column = sorted((c for c in controls if c.kind == kind), key=lambda c: c.value_bbox[1])
+        assert len(column) == 6
+        assert [c.on for c in column[:2]] == [True, False]
+
+
+def test_two_tabs_are_a_strip_when_the_open_one_is_marked_a_two_column_header_is_not(tmp_path: Path) -> None:
+    with Image.open(DATA / "gtk3_dark_tabs.png") as image:
+        two = image.convert("RGB").crop((0, 0, 150, 80))
+    two.save(tmp_path / "two_tabs.png")
+    [tabs] = [c for c in detect_controls(two, recognize(two).lines) if c.kind == "tabs"]
+    assert tabs.value == "page 1, page 2"
+    header = Image.new("RGB", (360, 90), (250, 250, 250))
+    draw = ImageDraw.Draw(header)
+    font = ImageFont.truetype(FONT, 14)
+    draw.text((20, 20), "Name", font=font, fill="black")
+    draw.text((200, 20), "Value", font=font, fill="black")
+    draw.line((10, 44, 350, 44), fill=(120, 120, 120))
+    draw.text((20, 54), "Width", font=font, fill="black")
+    assert [c for c in detect_controls(header, recognize(header).lines) if c.kind == "tabs"] == []
+
+
+def test_a_drop_downs_arrow_stands_apart_at_the_frames_right_end() -> None:
+    zone = np.full((12, 120), 240.0, dtype=np.float32)
+    zone[4:8, 104:114] = 40.0  # an arrow (or Tk's raised bar) near the right end
+    assert drop_arrow(zone, 240.0, 12.0)
+    text_on = zone.copy()
+    text_on[3:9, 2:40] = 30.0  # letters OCR missed, right after the words read
+    assert not drop_arrow(text_on, 240.0, 12.0)
+    dotted = np.full((12, 120), 240.0, dtype=np.float32)
+    dotted[0, ::2] = 20.0  # a focus ring's dotted line along the frame
+    dotted[::2, 118] = 20.0
+    assert not drop_arrow(dotted, 240.0, 12.0)
+
+
+def test_a_colon_set_apart_from_its_label_still_ends_the_label() -> None:
+    # Tk's "Font Face :", French "Taille :": tesseract reads the colon as a word of its own.
+    words = [
+        Word("Font", (10, 10, 40, 22), 95.0),
+        Word("Face", (45, 10, 80, 22), 95.0),
+        Word(":", (86, 12, 89, 22), 90.0),
+    ]
+    [label] = phrases([TextLine(words)], 12.0)
+    assert label.text == "Font Face:"
+    assert label.bbox == (10, 10, 89, 22)

@@ -141,6 +141,14 @@ def test_the_page_defining_the_option_outranks_the_page_mentioning_it(tape_pages
     assert defines > mentions
 
 
+def test_a_span_that_never_writes_the_option_asked_about_misses_it(tape_pages: list[PageView]) -> None:
+    # tapectl has no -x: its other options and the lines that name tapectl do not answer for it.
+    for _, fit in read_views(profile_question("What does running tapectl with -x do?"), tape_pages):
+        assert "the option -x" in fit.why()
+    _, fit = best(tape_pages, "What does running tapectl with -e do?")
+    assert not fit.missing
+
+
 def test_an_option_is_named_in_its_own_case(tape_pages: list[PageView]) -> None:
     # "-E" is another option than "-e": the item of -e is no answer to it.
     span, _ = best(tape_pages, "What does running tapectl with -E do?")

@@ -328,6 +328,27 @@ def test_the_case_a_question_sets_is_read_from_its_clause(question: str, conditi
     assert question_condition(question) == condition
 
 
+def test_the_case_may_be_said_in_the_other_language(tmp_path: Path) -> None:
+    # "шланг" is the English page's "hose", one everyday word found only through the dictionary: it
+    # still says the case the question sets.
+    path = write_laid_out_manual(
+        tmp_path / "blender.en.pdf",
+        [
+            [
+                ("heading", "Troubleshooting"),
+                (
+                    "text",
+                    "A whistling noise means that the hose is blocked: remove the blockage with a "
+                    "long stick.",
+                ),
+            ]
+        ],
+    )
+    span, fit = best(page_views(path), "Что делать, если шланг засорился?")
+    assert "hose is blocked" in span.text
+    assert not fit.missing, fit.why()
+
+
 @pytest.mark.parametrize(
     ("question", "names"),
     [

@@ -1281,8 +1281,11 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
             )
     # What the file or heading names ("sort" in sort.1.pdf) is in every option of it: it tells none apart.
     named = _item_names(question, kind.item, terms - in_context, crosslingual) / total if kind.item else 0.0
-    missing = missing_qualifiers(question.qualifiers, span.text) + unsaid_focus(question, found, in_context)
-    missing += unsaid_subject(question, span, found | in_context)
+    # An everyday word said in the other language ("шланг" / "hose") is left out of `found` alone, not
+    # out of what the span says.
+    said = found | translated
+    missing = missing_qualifiers(question.qualifiers, span.text) + unsaid_focus(question, said, in_context)
+    missing += unsaid_subject(question, span, said | in_context) + unsaid_option(question.text, span.text)
     restates = (
         span.text.strip() == passage.section.strip() or passage.kind == "heading" or len(asked) == len(lines)
     )
@@ -1360,9 +1363,23 @@ def unsaid_subject(question: QuestionProfile, span: Span, said: set[str]) -> tup
     return () if question.subjects & said else (f"the subject {'/'.join(sorted(question.subjects))}",)
 
 
+def unsaid_option(question: str, text: str) -> tuple[str, ...]:
+    """The option a question names ("what does aptitude's -s option do"), where the span never writes
+    it: a span about the program's other options says nothing of this one."""
+    options = _TERM_OPTION.findall(question)
+    if not options or any(_writes_option(text, option) for option in options):
+        return ()
+    return (f"the option {'/'.join(options)}",)
+
+
+@lru_cache(maxsize=50_000)
+def _writes_option(text: str, option: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text) is not None
+
+
 def unsaid_focus(question: QuestionProfile, found: set[str], in_context: set[str]) -> tuple[str, ...]:
-    """What a question is about that a span (which says `found`, its heading and file name `in_context`)
-    leaves unsaid.
+    """What a question is about that a span (which says `found`, in either language, its heading and
+    file name `in_context`) leaves unsaid.
 
     The case it sets ("... if memory runs out"): the span must say some word of it. And for a number
     (`COUNTED_KINDS`), the most specific name the question holds besides what the number is of ("in

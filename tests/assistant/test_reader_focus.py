@@ -141,6 +141,14 @@ def test_the_page_defining_the_option_outranks_the_page_mentioning_it(tape_pages
     assert defines > mentions
 
 
+def test_a_span_that_never_writes_the_option_asked_about_misses_it(tape_pages: list[PageView]) -> None:
+    # tapectl has no -x: its other options and the lines that name tapectl do not answer for it.
+    for _, fit in read_views(profile_question("What does running tapectl with -x do?"), tape_pages):
+        assert "the option -x" in fit.why()
+    _, fit = best(tape_pages, "What does running tapectl with -e do?")
+    assert not fit.missing
+
+
 def test_an_option_is_named_in_its_own_case(tape_pages: list[PageView]) -> None:
     # "-E" is another option than "-e": the item of -e is no answer to it.
     span, _ = best(tape_pages, "What does running tapectl with -E do?")
@@ -318,6 +326,27 @@ def test_the_line_to_put_is_the_one_after_the_connector(tmp_path: Path, intro: s
 )
 def test_the_case_a_question_sets_is_read_from_its_clause(question: str, condition: set[str]) -> None:
     assert question_condition(question) == condition
+
+
+def test_the_case_may_be_said_in_the_other_language(tmp_path: Path) -> None:
+    # "шланг" is the English page's "hose", one everyday word found only through the dictionary: it
+    # still says the case the question sets.
+    path = write_laid_out_manual(
+        tmp_path / "blender.en.pdf",
+        [
+            [
+                ("heading", "Troubleshooting"),
+                (
+                    "text",
+                    "A whistling noise means that the hose is blocked: remove the blockage with a "
+                    "long stick.",
+                ),
+            ]
+        ],
+    )
+    span, fit = best(page_views(path), "Что делать, если шланг засорился?")
+    assert "hose is blocked" in span.text
+    assert not fit.missing, fit.why()
 
 
 @pytest.mark.parametrize(

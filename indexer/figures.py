@@ -391,6 +391,10 @@ def ocr_scale(
     return scale
 
 
+MEASURE = re.compile(r"^\d[%°‰]$")
+"""A one-digit amount with its unit sign: a value a panel or a dialog shows, not a stroke read as a digit."""
+
+
 def label_words(line: TextLine) -> list[Word]:
     """The words of an OCR line read surely enough to index: real words and callout numbers, not strokes.
 
@@ -409,6 +413,9 @@ def label_words(line: TextLine) -> list[Word]:
     for index, word in enumerate(sure):
         text = word.text.strip()
         if sum(ch.isalnum() for ch in text) == 1:
+            if MEASURE.match(text):
+                kept.append(word)  # a setting's value: "5%", "8°"
+                continue
             surely = word.confidence >= MIN_CALLOUT_CONFIDENCE
             number = text.rstrip(".)").isdigit()
             # A legend's entry ("2. Burr ring"): its number leads a line of words, read surely enough.

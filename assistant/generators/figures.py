@@ -591,7 +591,9 @@ def _setting_value(
         cited = label
         if not value:
             for place, near in _values_near(label, labels):
-                if place and (value := _value_words(near.text.split())):
+                # A row of its own ("Typical usage: standard" under "Reserved blocks:") is no value.
+                named_row = any(word.endswith(":") for word in near.text.split()[: MAX_NAMED_LABEL_WORDS + 1])
+                if place and not named_row and (value := _value_words(near.text.split())):
                     cited = near
                     break
         if value:
@@ -608,6 +610,10 @@ def _setting_value(
     return Answer(question, value, True, answer.citations, answer.language)
 
 
+_STOPWORD_STEMS = frozenset(search_tokens(" ".join(sorted(STOPWORDS))))
+"""Grammar words as search tokens: they name no setting."""
+
+
 def _setting_name(
     question: str, labels: Sequence[FigureLabel], captions: Sequence[str]
 ) -> list[tuple[tuple[int, int], FigureLabel, list[str]]]:
@@ -619,7 +625,7 @@ def _setting_name(
     """
     asked = set(search_tokens(question))
     known = {t for caption in captions for t in search_tokens(caption)}
-    own = asked - _FRAME_WORDS - known - set(search_tokens(" ".join(STOPWORDS)))
+    own = asked - _FRAME_WORDS - known - _STOPWORD_STEMS
     found = []
     for label in labels:
         words = label.text.split()
@@ -977,6 +983,8 @@ def _label_by_text(
         if 1 <= len(label.text.split()) <= MAX_NAMED_LABEL_WORDS
         and re.search(r"[^\W\d_]{2}", label.text)
         and label_quality(label.text) >= MIN_LABEL_QUALITY
+        # A word of a screen's sentence that OCR read on its own ("the") names no control.
+        and search_tokens(label.text, drop_stopwords=True)
     ]
     best: tuple[float, FigureLabel] | None = None
     for passage in passages:

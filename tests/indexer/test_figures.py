@@ -852,3 +852,15 @@ def test_a_line_drawing_and_a_photo_are_not_read_as_screens() -> None:
     assert not is_screenshot(image, dialog, Lettering(12, 9.0))  # a blank panel, a logo
     assert not is_screenshot(Figure("drawing", (0, 0, 600, 400)), dialog, lettered)
     assert is_screenshot(image, drawing, Lettering(DENSE_GLYPHS, 9.0))  # a page of screen text
+
+
+def test_a_one_digit_amount_with_its_unit_is_a_value_not_a_stroke() -> None:
+    line = TextLine(
+        [
+            Word("Reserved", (0, 0, 80, 14), 95.0),
+            Word("blocks:", (86, 0, 150, 14), 94.0),
+            Word("5%", (200, 0, 222, 14), 88.0),
+            Word("7", (260, 0, 268, 14), 70.0),  # a stroke read as a digit, not surely
+        ]
+    )
+    assert [word.text for word in label_words(line)] == ["Reserved", "blocks:", "5%"]

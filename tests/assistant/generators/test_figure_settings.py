@@ -6,10 +6,12 @@ from __future__ import annotations
 from assistant.generators.figures import (
     SETTING_QUESTION,
     FigureLabel,
+    _label_by_text,
     _selected_row,
     _setting_value,
     figure_labels,
 )
+from indexer.language import search_tokens
 from indexer.records import BBox, DocumentRecord, LineSpan, PassageRecord
 
 DOCUMENT = DocumentRecord(1, "plotter-guide.pdf", "0" * 64, "application/pdf", 4, 100, "en", "2026-01-01")
@@ -55,6 +57,16 @@ def test_a_value_in_its_own_label_beside_or_under_the_name_answers() -> None:
     assert feed is not None and feed.text == "Roll, 914 mm" and feed.citations[0].bbox == (420, 340, 560, 356)
     cutter = _setting_value("What cutter mode is set in the screenshot?", labels)
     assert cutter is not None and cutter.text == "Auto"
+
+
+def test_a_named_row_under_a_name_whose_value_ocr_lost_is_not_its_value() -> None:
+    labels = figure_page(
+        [("Spare margin:", (120, 480, 280, 494)), ("Typical usage: standard", (120, 513, 380, 532))],
+        "Figure 4",
+    )
+    assert _setting_value("What spare margin is set in Figure 4?", labels, ["Figure 4"]) is None
+    found = _setting_value("What typical usage is set in Figure 4?", labels, ["Figure 4"])
+    assert found is not None and found.text == "standard"
 
 
 def test_a_russian_dialog_answers_a_russian_question() -> None:
@@ -113,3 +125,29 @@ def test_the_selected_row_of_the_list_the_question_names_answers() -> None:
     assert _selected_row("Which row is selected in Figure 5?", passages, labels, captions) is None
     alone = _selected_row("Which row is selected in Figure 5?", passages[:2], labels, captions)
     assert alone is not None and alone.text == "Tray 2 (A4)"
+
+
+def test_a_grammar_word_read_alone_on_a_screenshot_names_nothing_the_text_says() -> None:
+    # Sparse OCR of a pasted screen leaves words of its sentences as labels of their own.
+    labels = figure_page([("the", (300, 400, 330, 414)), ("Firewall", (120, 300, 220, 316))], "Figure 7")
+    prose = "Use this command to let the web server listen on another port."
+    text = PassageRecord(3, DOCUMENT, 2, 1241, 1754, "text", "en", "", prose, (100, 100, 1100, 130), [])
+    terms = {term: 1.0 for term in search_tokens("command web server listen port", drop_stopwords=True)}
+    assert (
+        _label_by_text("Which command lets the web server listen on a port?", [text], labels, terms) is None
+    )
+    named = PassageRecord(
+        4,
+        DOCUMENT,
+        2,
+        1241,
+        1754,
+        "text",
+        "en",
+        "",
+        "The Firewall tab lets the web server listen.",
+        (0, 0, 1, 1),
+        [],
+    )
+    found = _label_by_text("Which tab lets the web server listen?", [named], labels, terms)
+    assert found is not None and found[0].text == "Firewall"

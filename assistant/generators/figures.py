@@ -621,11 +621,14 @@ def _setting_name(
     own words they hold, how many of its words), the label, its words after the name).
 
     A name ending in a colon ("Ink Type:") is all of the label's name: each of its words must be the
-    question's, or it names another setting.
+    question's, or it names another setting. Such a name in the other language than the question's
+    ("Resistance:" for "какое сопротивление") names it when each of its words writes one of the
+    question's own words (a loanword or a glossary translation).
     """
     asked = set(search_tokens(question))
     known = {t for caption in captions for t in search_tokens(caption)}
     own = asked - _FRAME_WORDS - known - _STOPWORD_STEMS
+    profile = None
     found = []
     for label in labels:
         words = label.text.split()
@@ -635,9 +638,15 @@ def _setting_name(
         lead = 0
         while lead < len(words) and (tokens := search_tokens(words[lead])) and set(tokens) <= asked:
             lead += 1
+        if colon is not None and lead <= colon:
+            profile = profile or profile_question(question)
+            crossed = [translated_terms(profile, word, frozenset(own)) for word in words[: colon + 1]]
+            if all(crossed):
+                # Counted below the same name in the question's own language: one word each.
+                count = len(set().union(*crossed))
+                found.append(((count, count), label, words[colon + 1 :]))
+            continue
         if colon is not None:
-            if lead <= colon:
-                continue
             lead = colon + 1
         name = {t for word in words[:lead] for t in search_tokens(word)}
         if lead and name & own:

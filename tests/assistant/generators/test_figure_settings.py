@@ -151,3 +151,23 @@ def test_a_grammar_word_read_alone_on_a_screenshot_names_nothing_the_text_says()
     )
     found = _label_by_text("Which tab lets the web server listen?", [named], labels, terms)
     assert found is not None and found[0].text == "Firewall"
+
+
+def test_a_russian_question_about_an_english_panel_reads_the_value_after_the_name_it_translates() -> None:
+    labels = figure_page(
+        [
+            ("Results", (900, 180, 980, 196)),
+            ("Thermal resistance: 83.29 °C/W", (900, 210, 1180, 226)),
+            ("Resistance: 0.00057 Ω", (900, 240, 1180, 256)),
+            ("File size: 24.8 MB", (900, 270, 1180, 286)),
+        ],
+        "Figure 2.7. Via Size",
+    )
+    answer = _setting_value(
+        "Какое сопротивление показывает калькулятор на рисунке 2.7?", labels, ["Figure 2.7. Via Size"]
+    )
+    assert answer is not None and answer.text == "0.00057 Ω"
+    size = _setting_value("Какой размер файла показан на рисунке 2.7?", labels, ["Figure 2.7. Via Size"])
+    assert size is not None and size.text == "24.8 MB"
+    # "Thermal" writes none of the question's words: that row is another setting.
+    assert _setting_value("Какое тепловое значение показано?", labels, ["Figure 2.7. Via Size"]) is None

@@ -469,7 +469,11 @@ def read_figure_controls(
         log.debug("figure at %s: no lettering to read", [round(v) for v in figure.box])
         return FigureReading([], [])
     if is_screenshot(figure, screen, lettering):
-        return read_screenshot(figure, screen, lettering, languages, max_pixels, timeout_s)
+        reading = read_screenshot(figure, screen, lettering, languages, max_pixels, timeout_s)
+        if len(reading.controls) >= MIN_SCREEN_CONTROLS:
+            return reading
+        # No dialog after all: a device's panel on a grey face (knobs ringed by outlines), a chart.
+        log.debug("figure at %s: no controls, read as a drawing", [round(v) for v in figure.box])
     scale = ocr_scale(lettering, (gray.shape[1], gray.shape[0]), max_pixels)
     image = Image.fromarray(gray)
     if abs(scale - 1.0) > 0.05:
@@ -501,6 +505,8 @@ def read_figure_controls(
     return FigureReading(place.labels(result.lines), [])
 
 
+MIN_SCREEN_CONTROLS = 2
+"""Controls a picture read as a screen must show to be one; a panel's knobs read better as a drawing."""
 SCREEN_GLYPH_PX = 10.0
 """Median height of letter-like specks a pasted screenshot is scaled to: a screen's lettering is small
 and crisp, and tesseract reads it more fully a little under the size that suits a drawing's labels."""

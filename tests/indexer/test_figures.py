@@ -36,12 +36,14 @@ from indexer.figures import (
     PlacedImage,
     Region,
     caption_of,
+    clear_strokes,
     drawing_clusters,
     figure_languages,
     figure_regions,
     is_screenshot,
     label_words,
     merge_boxes,
+    read_figure_controls,
     render_dpi,
     turned_back,
 )
@@ -864,3 +866,23 @@ def test_a_one_digit_amount_with_its_unit_is_a_value_not_a_stroke() -> None:
         ]
     )
     assert [word.text for word in label_words(line)] == ["Reserved", "blocks:", "5%"]
+
+
+def test_a_device_panel_on_a_grey_face_gives_its_labels_and_no_controls() -> None:
+    # A synthesizer-like panel: many knobs ringed by outlines, each named under it, on a window grey.
+    names = ["CUTOFF", "RESON", "DRIVE", "ATTACK", "DECAY", "SUSTAIN", "RELEASE", "DAMPING", "WIDTH", "MIX"]
+    names += ["TREMOLO", "PORTAMENTO", "DETUNE", "FEEDBACK", "OVERDRIVE"]
+    image = Image.new("RGB", (1500, 610), (214, 214, 214))
+    draw = ImageDraw.Draw(image)
+    for index, name in enumerate(names):
+        cx, cy = 80 + (index % 5) * 300, 90 + (index // 5) * 190
+        draw.ellipse((cx - 45, cy - 45, cx + 45, cy + 45), outline=(40, 40, 40), width=3)
+        draw.line((cx, cy, cx + 30, cy - 30), fill=(40, 40, 40), width=4)
+        draw.text((cx, cy + 60), name, font=font(26), fill=(20, 20, 20), anchor="mt")
+    figure = Figure("image", (0, 0, 1500, 610), image=image.convert("L"))
+    gray = np.array(figure.image)
+    assert is_screenshot(figure, gray, clear_strokes(gray.copy()))  # lettered, on a window's grey
+    reading = read_figure_controls(figure, "eng", FigureLimits().max_pixels)
+    assert reading.controls == []
+    read = {word.text for line in reading.lines for word in line.words}
+    assert len(read & set(names)) >= 12, read

@@ -18,6 +18,7 @@ page pixels. Geometry is in pure functions; `read_figure` is the one that runs t
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Sequence
@@ -27,10 +28,12 @@ import numpy as np
 import scipy.ndimage as ndi
 from PIL import Image
 
+from indexer.controls import detect_controls
 from indexer.errors import AssistantError
 from indexer.ocr import OcrSettings, recognize
 from indexer.records import (
     BBox,
+    Control,
     Figure,
     FigureKind,
     PageContent,
@@ -376,14 +379,20 @@ def clear_strokes(gray: np.ndarray) -> Lettering:
     return Lettering(glyphs, glyph_height)
 
 
-def ocr_scale(lettering: Lettering, size: tuple[int, int], max_pixels: int) -> float:
-    """Factor bringing the lettering to the height tesseract reads best, within the pixel limit."""
-    scale = GLYPH_TARGET_PX / lettering.height if lettering.height > 0 else 1.0
+def ocr_scale(
+    lettering: Lettering, size: tuple[int, int], max_pixels: int, target: float = GLYPH_TARGET_PX
+) -> float:
+    """Factor bringing the lettering to the height tesseract reads best (`target`), within the pixel limit."""
+    scale = target / lettering.height if lettering.height > 0 else 1.0
     scale = min(max(scale, SCALE_RANGE[0]), SCALE_RANGE[1])
     pixels = size[0] * size[1]
     if pixels * scale * scale > max_pixels:
         scale = float(np.sqrt(max_pixels / pixels))
     return scale
+
+
+MEASURE = re.compile(r"^\d[%°‰]$")
+"""A one-digit amount with its unit sign: a value a panel or a dialog shows, not a stroke read as a digit."""
 
 
 def label_words(line: TextLine) -> list[Word]:
@@ -404,6 +413,9 @@ def label_words(line: TextLine) -> list[Word]:
     for index, word in enumerate(sure):
         text = word.text.strip()
         if sum(ch.isalnum() for ch in text) == 1:
+            if MEASURE.match(text):
+                kept.append(word)  # a setting's value: "5%", "8°"
+                continue
             surely = word.confidence >= MIN_CALLOUT_CONFIDENCE
             number = text.rstrip(".)").isdigit()
             # A legend's entry ("2. Burr ring"): its number leads a line of words, read surely enough.
@@ -430,16 +442,38 @@ def figure_languages(languages: str, lines: Sequence[TextLine]) -> str:
     return languages if cyrillic else "+".join(latin)
 
 
+@dataclass
+class FigureReading:
+    """What OCR found in one figure: its labels and, on a pasted screenshot, its controls (page pixels)."""
+
+    lines: list[TextLine]
+    controls: list[Control]
+
+
 def read_figure(figure: Figure, languages: str, max_pixels: int, timeout_s: float = 60.0) -> list[TextLine]:
     """OCR the region image of `figure`: its words that the text layer lacks, with boxes in page pixels."""
+    return read_figure_controls(figure, languages, max_pixels, timeout_s).lines
+
+
+def read_figure_controls(
+    figure: Figure, languages: str, max_pixels: int, timeout_s: float = 60.0
+) -> FigureReading:
+    """OCR the region image of `figure` and, when it is a pasted screenshot, read its controls too."""
     if figure.image is None:
-        return []
+        return FigureReading([], [])
     gray = np.array(figure.image.convert("L"))
     blank_text_layer(gray, figure)
+    screen = gray.copy()
     lettering = clear_strokes(gray)
     if lettering.glyphs < MIN_GLYPHS:
         log.debug("figure at %s: no lettering to read", [round(v) for v in figure.box])
-        return []
+        return FigureReading([], [])
+    if is_screenshot(figure, screen, lettering):
+        reading = read_screenshot(figure, screen, lettering, languages, max_pixels, timeout_s)
+        if len(reading.controls) >= MIN_SCREEN_CONTROLS:
+            return reading
+        # No dialog after all: a device's panel on a grey face (knobs ringed by outlines), a chart.
+        log.debug("figure at %s: no controls, read as a drawing", [round(v) for v in figure.box])
     scale = ocr_scale(lettering, (gray.shape[1], gray.shape[0]), max_pixels)
     image = Image.fromarray(gray)
     if abs(scale - 1.0) > 0.05:
@@ -467,23 +501,109 @@ def read_figure(figure: Figure, languages: str, max_pixels: int, timeout_s: floa
             reread_blanks=False,
         )
         result = recognize(upright.convert("RGB"), block)
-    factor = 1.0 / (figure.scale * (image.width / gray.shape[1]))
-    x, y = figure.box[0], figure.box[1]
-    lines: list[TextLine] = []
-    for line in result.lines:
-        words = [
-            Word(
-                word.text,
-                (x + left * factor, y + top * factor, x + right * factor, y + bottom * factor),
-                word.confidence,
-                (word.bbox[3] - word.bbox[1]) * factor,
-            )
-            for word in label_words(line)
-            for left, top, right, bottom in [turned_back(word.bbox, turns, image.size)]
-        ]
-        if words:
-            lines.append(TextLine(words, line.block))
-    return lines
+    place = FigurePlace(figure, image.width / gray.shape[1], turns, image.size)
+    return FigureReading(place.labels(result.lines), [])
+
+
+MIN_SCREEN_CONTROLS = 2
+"""Controls a picture read as a screen must show to be one; a panel's knobs read better as a drawing."""
+SCREEN_GLYPH_PX = 10.0
+"""Median height of letter-like specks a pasted screenshot is scaled to: a screen's lettering is small
+and crisp, and tesseract reads it more fully a little under the size that suits a drawing's labels."""
+
+
+SCREEN_GLYPHS = 100
+"""Letter-like specks from which an image on a window's grey is a dialog (a small one holds ~150)."""
+WINDOW_GREY = (200, 246)
+"""Grey levels of a window's background in the common toolkits' themes (paper is whiter)."""
+WINDOW_SHARE = 0.4
+"""Share of the image a window's background fills at least."""
+
+
+def is_screenshot(figure: Figure, gray: np.ndarray, lettering: Lettering) -> bool:
+    """Whether a figure is a pasted screenshot (or a table or panel pasted as an image): an embedded
+    image dense with lettering, or lettered and mostly of one window grey (a small dialog).
+    Its frames are fields and its bars selections: they stay for OCR."""
+    if figure.kind != "image" or lettering.glyphs < SCREEN_GLYPHS:
+        return False
+    if lettering.glyphs >= DENSE_GLYPHS:
+        return True
+    levels = np.bincount(gray.ravel(), minlength=256)
+    mode = int(levels.argmax())
+    background = levels[max(0, mode - 3) : mode + 4].sum() / max(1, gray.size)
+    return WINDOW_GREY[0] <= mode <= WINDOW_GREY[1] and background >= WINDOW_SHARE
+
+
+@dataclass(frozen=True)
+class FigurePlace:
+    """Where the image OCR read stands on the page: its scale against the region and its turn."""
+
+    figure: Figure
+    resize: float
+    """OCR image pixels per region-image pixel."""
+    turns: int
+    size: tuple[int, int]
+    """The OCR image's size before it was turned upright."""
+
+    def box(self, box: BBox) -> BBox:
+        """A box of the upright OCR image, in page pixels."""
+        factor = 1.0 / (self.figure.scale * self.resize)
+        x, y = self.figure.box[0], self.figure.box[1]
+        left, top, right, bottom = turned_back(box, self.turns, self.size)
+        return (x + left * factor, y + top * factor, x + right * factor, y + bottom * factor)
+
+    def labels(self, lines: Sequence[TextLine]) -> list[TextLine]:
+        """The OCR lines' words read surely enough to index (`label_words`), boxed in page pixels."""
+        factor = 1.0 / (self.figure.scale * self.resize)
+        placed: list[TextLine] = []
+        for line in lines:
+            words = [
+                Word(word.text, self.box(word.bbox), word.confidence, (word.bbox[3] - word.bbox[1]) * factor)
+                for word in label_words(line)
+            ]
+            if words:
+                placed.append(TextLine(words, line.block))
+        return placed
+
+    def control(self, control: Control) -> Control:
+        """A control read on the OCR image, boxed in page pixels."""
+        label_box = None if control.label_bbox is None else self.box(control.label_bbox)
+        return dataclasses.replace(control, label_bbox=label_box, value_bbox=self.box(control.value_bbox))
+
+
+def read_screenshot(
+    figure: Figure, gray: np.ndarray, lettering: Lettering, languages: str, max_pixels: int, timeout_s: float
+) -> FigureReading:
+    """OCR a pasted screenshot as a screen, not as a drawing, and read its controls.
+
+    Its frames are not cleared (a field's frame says which words are its value, and clearing a
+    screen's boxes loses the words inside them), it is read in sparse mode (a dialog's labels and
+    values stand in columns that block analysis joins across), and the controls found on it (the
+    selected row of a list, a drop-down's value, "Label: value") are what `indexer.controls` finds
+    on a screenshot file, boxed on the page.
+    """
+    size = (gray.shape[1], gray.shape[0])
+    scale = ocr_scale(lettering, size, max_pixels, target=SCREEN_GLYPH_PX)
+    image = Image.fromarray(gray)
+    if abs(scale - 1.0) > 0.05:
+        image = image.resize(
+            (max(1, round(size[0] * scale)), max(1, round(size[1] * scale))), Image.Resampling.LANCZOS
+        )
+    turns = (figure.rotation // 90) % 4
+    upright = (image.transpose(QUARTER_TURNS[turns]) if turns else image).convert("RGB")
+    settings = OcrSettings(
+        languages=languages, upscale_below=0, timeout_s=timeout_s, psm=SPARSE_TEXT, reread_blanks=False
+    )
+    result = recognize(upright, settings)
+    place = FigurePlace(figure, image.width / size[0], turns, image.size)
+    controls: list[Control] = []
+    try:
+        # Labels lost beside their check boxes are read again here and join the lines.
+        controls = detect_controls(upright, result.lines)
+    except AssistantError as error:
+        log.warning("figure at %s: its controls were left unread (%s)", [round(v) for v in figure.box], error)
+    log.debug("screenshot figure at %s: %d controls", [round(v) for v in figure.box], len(controls))
+    return FigureReading(place.labels(result.lines), [place.control(control) for control in controls])
 
 
 QUARTER_TURNS = {
@@ -519,7 +639,10 @@ def read_figures(page: PageContent, languages: str, max_pixels: int, time_limit_
     timeout = min(MAX_FIGURE_OCR_S, time_limit_s / (len(page.figures) + 1))
     for figure in page.figures:
         try:
-            figure.lines = read_figure(figure, languages, max_pixels, timeout)
+            reading = read_figure_controls(figure, languages, max_pixels, timeout)
+            figure.lines = reading.lines
+            # A pasted screenshot's controls are the page's, as a screenshot file's are its own.
+            page.controls.extend(reading.controls)
         except AssistantError as error:
             log.warning("page %d: a figure was left unread (%s)", page.number, error)
         figure.image = None

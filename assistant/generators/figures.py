@@ -183,9 +183,18 @@ def _best_label(
 ) -> Answer | None:
     title = filename_words(hit.document.filename)
     captions = sorted({label.passage.section for label in labels if label.passage.section})
-    if not asks_about_figure(question, captions, title) or SELECTION_QUESTION.search(question):
-        # "Which package is selected?": OCR reads a figure's words, not which of them is highlighted.
+    if not asks_about_figure(question, captions, title):
         return None
+    if SETTING_QUESTION.search(question):
+        # "Which model is highlighted?": the row a list of the pasted dialog shows selected; "which ink
+        # set is selected?": the value the dialog writes after the setting's name.
+        setting = None
+        if SELECTION_QUESTION.search(question):
+            setting = _selected_row(question, passages, labels, captions)
+        setting = setting or _setting_value(question, labels, captions)
+        if setting is not None or SELECTION_QUESTION.search(question):
+            # OCR reads a figure's words, not which of a list's rows is highlighted.
+            return setting
     kind = answer_kind(question)
     if CALLOUT_QUESTION.search(question):
         legend = _legend_answer(question, passages, labels, None)
@@ -546,6 +555,151 @@ def _anchored_value(
     return Answer(question, text, True, answer.citations, answer.language)
 
 
+SETTING_QUESTION = re.compile(
+    r"\b(?:which|what)\b.*\b(?:selected|chosen|set|entered|shown|displayed|highlighted)\b"
+    r"|(?<!\w)(?:какой|какая|какое|какие|каким|какую|каков\w*|что)(?!\w).*"
+    r"(?<!\w)(?:выбран\w*|задан\w*|установлен\w*|указан\w*|введен\w*|показ\w*|выделен\w*|стоит)",
+    re.IGNORECASE,
+)
+"""A question about what a pasted dialog or panel shows as set: "which ink set is selected?"."""
+BUTTON_CAPTIONS = frozenset(
+    (
+        *("reset", "browse", "apply", "cancel", "ok", "help", "close", "edit", "change", "add", "remove"),
+        *("сброс", "обзор", "применить", "отмена", "ок", "справка", "закрыть", "изменить", "добавить"),
+    )
+)
+"""Buttons a dialog puts after a setting's value ("Ink Set [Photo Black ▾] [Reset]"): not the value."""
+_ARROW_DEBRIS = frozenset({"v", "V", "vv", "|", "=", "~", "▾", "▼"})
+"""What OCR reads a drop-down's arrow as."""
+
+
+def _setting_value(
+    question: str, labels: Sequence[FigureLabel], captions: Sequence[str] = ()
+) -> Answer | None:
+    """ "Which ink set is selected?" on a pasted dialog whose row reads "Ink Set  Photo Black  Reset":
+    the words after the setting's name on its row (in the same label, else the next label on the
+    row, else the label under it), drop-down arrows and button captions left out.
+
+    A label names the setting when its leading words are all words of the question and hold at least
+    one of its own words (beyond what frames a question, and the caption's words, which say which
+    figure: the dialog's title is no setting); the one naming most of the question wins, and a tie
+    between two names with different values answers nothing.
+    """
+    best: list[tuple[tuple[int, int], FigureLabel, str]] = []
+    for count, label, rest in _setting_name(question, labels, captions):
+        value = _value_words(rest)
+        cited = label
+        if not value:
+            for place, near in _values_near(label, labels):
+                # A row of its own ("Typical usage: standard" under "Reserved blocks:") is no value.
+                named_row = any(word.endswith(":") for word in near.text.split()[: MAX_NAMED_LABEL_WORDS + 1])
+                if place and not named_row and (value := _value_words(near.text.split())):
+                    cited = near
+                    break
+        if value:
+            best.append((count, cited, value))
+    if not best:
+        return None
+    best.sort(key=lambda item: item[0], reverse=True)
+    if len(best) > 1 and best[1][0] == best[0][0] and best[1][2] != best[0][2]:
+        log.info("figure: settings %r and %r both fit %r", best[0][2], best[1][2], question)
+        return None
+    _, cited, value = best[0]
+    log.info("figure: %r -> %r (a setting's value after its name)", question, value)
+    answer = _answer(question, cited, 1.0)
+    return Answer(question, value, True, answer.citations, answer.language)
+
+
+_STOPWORD_STEMS = frozenset(search_tokens(" ".join(sorted(STOPWORDS))))
+"""Grammar words as search tokens: they name no setting."""
+
+
+def _setting_name(
+    question: str, labels: Sequence[FigureLabel], captions: Sequence[str]
+) -> list[tuple[tuple[int, int], FigureLabel, list[str]]]:
+    """Labels whose leading words name a setting the question asks about: ((how many of the question's
+    own words they hold, how many of its words), the label, its words after the name).
+
+    A name ending in a colon ("Ink Type:") is all of the label's name: each of its words must be the
+    question's, or it names another setting. Such a name in the other language than the question's
+    ("Resistance:" for "какое сопротивление") names it when each of its words writes one of the
+    question's own words (a loanword or a glossary translation).
+    """
+    asked = set(search_tokens(question))
+    known = {t for caption in captions for t in search_tokens(caption)}
+    own = asked - _FRAME_WORDS - known - _STOPWORD_STEMS
+    profile = None
+    found = []
+    for label in labels:
+        words = label.text.split()
+        colon = next(
+            (i for i, word in enumerate(words[: MAX_NAMED_LABEL_WORDS + 1]) if word.endswith(":")), None
+        )
+        lead = 0
+        while lead < len(words) and (tokens := search_tokens(words[lead])) and set(tokens) <= asked:
+            lead += 1
+        if colon is not None and lead <= colon:
+            profile = profile or profile_question(question)
+            crossed = [translated_terms(profile, word, frozenset(own)) for word in words[: colon + 1]]
+            if all(crossed):
+                # Counted below the same name in the question's own language: one word each.
+                count = len(set().union(*crossed))
+                found.append(((count, count), label, words[colon + 1 :]))
+            continue
+        if colon is not None:
+            lead = colon + 1
+        name = {t for word in words[:lead] for t in search_tokens(word)}
+        if lead and name & own:
+            found.append(((len(name & own), len(name)), label, words[lead:]))
+    return found
+
+
+def _selected_row(
+    question: str, passages: Sequence[PassageRecord], labels: Sequence[FigureLabel], captions: Sequence[str]
+) -> Answer | None:
+    """ "Which printer model is highlighted?": the row a list of the page's pasted dialog shows
+    selected (a control passage holding a value and nothing else, see `indexer.controls.selected_rows`),
+    the one nearest the label naming what the question asks when the dialog has several lists."""
+    rows = [passage for passage in passages if passage.kind == "control" and _lone_row(passage)]
+    if not rows:
+        return None
+    names = _setting_name(question, labels, captions)
+    if names:
+        most = max(count for count, _, _ in names)
+        anchors = [label.bbox for count, label, _ in names if count == most]
+        row = min(rows, key=lambda passage: min(_gap(passage.spans[-1].bbox, box) for box in anchors))
+    elif len(rows) == 1:
+        row = rows[0]
+    else:
+        return None
+    value = row.spans[-1]
+    text = row.text[value.start : value.end].strip()
+    log.info("figure: %r -> %r (the selected row of a list)", question, text)
+    return _answer(question, FigureLabel(row, text, value.bbox), 1.0)
+
+
+def _lone_row(passage: PassageRecord) -> bool:
+    """Whether a control passage is a list's selected row alone: its value and nothing else (or the
+    row named by itself, where the list's title was taken from the row)."""
+    texts = [passage.text[span.start : span.end].strip() for span in passage.spans]
+    if len(texts) == 1:
+        return passage.text.strip() == texts[0]
+    return len(texts) == 2 and texts[0] == texts[1] and passage.text.strip() == f"{texts[0]}: {texts[1]}"
+
+
+def _value_words(words: Sequence[str]) -> str:
+    """A setting's value out of the words after its name: up to the first button caption or arrow."""
+    kept: list[str] = []
+    for word in words:
+        bare = word.strip("[]|(){}:")
+        if word in _ARROW_DEBRIS or bare.lower() in BUTTON_CAPTIONS:
+            break
+        if bare:
+            kept.append(bare)
+    text = " ".join(kept)
+    return text if any(ch.isalnum() for ch in text) else ""
+
+
 def _value_qualifiers(question: str) -> set[str]:
     """Words that qualify the asked value's noun ("the *EHLO* name", "версия *Webmin*"): a label
     holding one of them with a value is that value."""
@@ -838,6 +992,8 @@ def _label_by_text(
         if 1 <= len(label.text.split()) <= MAX_NAMED_LABEL_WORDS
         and re.search(r"[^\W\d_]{2}", label.text)
         and label_quality(label.text) >= MIN_LABEL_QUALITY
+        # A word of a screen's sentence that OCR read on its own ("the") names no control.
+        and search_tokens(label.text, drop_stopwords=True)
     ]
     best: tuple[float, FigureLabel] | None = None
     for passage in passages:

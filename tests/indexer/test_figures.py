@@ -29,16 +29,21 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
 
 from indexer.figures import (
+    DENSE_GLYPHS,
     QUARTER_TURNS,
     FigureLimits,
+    Lettering,
     PlacedImage,
     Region,
     caption_of,
+    clear_strokes,
     drawing_clusters,
     figure_languages,
     figure_regions,
+    is_screenshot,
     label_words,
     merge_boxes,
+    read_figure_controls,
     render_dpi,
     turned_back,
 )
@@ -537,7 +542,8 @@ def test_a_question_about_a_label_is_answered_with_the_labels_box(
     assert answer.found, question
     citation = answer.citations[0]
     assert (citation.document.filename, citation.page) == (manual.path.name, number)
-    key = label.split()[-1] if label[0].isdigit() else label.split(":")[0]
+    # A numbered part is named by its name, a setting ("Suction power: High") by its value.
+    key = label.split()[-1] if label[0].isdigit() else label.split(":")[-1].strip()
     assert key.lower() in answer.text.lower()
     assert overlaps(citation.bbox, box), f"{label!r} is at {box}, the answer cites {citation.bbox}"
 
@@ -763,3 +769,120 @@ def test_a_box_read_on_the_upright_picture_is_turned_back_onto_the_page(turns: i
     ys, xs = np.nonzero(np.array(upright) == 0)
     box = (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
     assert turned_back(box, turns, picture.size) == (10, 5, 30, 15)
+
+
+# -- a pasted screenshot's controls ------------------------------------------------------------------
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def write_screenshot_manual(path: Path, shot: Path, heading: str, caption: str) -> BBox:
+    """A manual page with a real dialog screenshot pasted 150 mm wide under its heading and over its
+    caption; returns where the screenshot stands on the page (pixels at `DPI`)."""
+    with Image.open(shot) as image:
+        screen = image.convert("RGB")
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", fname=str(FONT))
+    pdf.set_font("DejaVu", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, heading)
+    left, top, width = 20.0, 40.0, 150.0
+    pdf.image(screen, x=left, y=top, w=width)
+    pdf.set_xy(10, top + width * screen.height / screen.width + 6)
+    pdf.cell(0, 6, caption)
+    pdf.output(str(path))
+    return placed((0, 0, screen.width, screen.height), left, top, width / screen.width)
+
+
+@pytest.mark.parametrize(
+    ("shot", "heading", "caption", "settings"),
+    [
+        (
+            "tk_en_scanner_settings.png",
+            "3. Scanning. Open the settings window before the first scan.",
+            "Figure 3.1. The scanner settings window",
+            {"Colour mode": "Grayscale", "Paper source": "Flatbed"},
+        ),
+        (
+            "tk_ru_scanner_settings.png",
+            "3. Сканирование. Перед первым сканированием откройте окно параметров.",
+            "Рисунок 3.1. Окно параметров сканера",
+            {"Цветовой режим": "Оттенки серого", "Источник бумаги": "Планшет"},
+        ),
+    ],
+)
+def test_a_pasted_dialog_screenshot_gives_its_settings_as_controls_boxed_on_the_page(
+    tmp_path: Path, shot: str, heading: str, caption: str, settings: dict[str, str]
+) -> None:
+    # A real Tk dialog (tests/data/tk_scanner_settings.py, shot under Xvfb) pasted into a text page:
+    # its drop-downs' values are read as a screenshot file's would be, each boxed where it stands.
+    path = tmp_path / "scanner.pdf"
+    where = write_screenshot_manual(path, DATA / shot, heading, caption)
+    [page] = extract_pages(path, IndexSettings(), "application/pdf")
+    controls = {p.text: p for p in page.passages if p.kind == "control"}
+    with Image.open(DATA / shot) as image:
+        screen = image.convert("RGB")
+    # Where each value's first word stands in the screenshot itself, carried onto the page.
+    drawn = {word.text: word.bbox for line in recognize(screen).lines for word in line.words}
+    scale = (where[2] - where[0]) / screen.width
+    for label, value in settings.items():
+        passage = controls.get(f"{label}: {value}")
+        assert passage is not None, f"{label}: {value} not among {sorted(controls)}"
+        label_box, value_box = (span.bbox for span in passage.spans)
+        assert overlaps(value_box, where, share=0.99) and overlaps(label_box, where, share=0.99)
+        x0, y0, x1, y1 = next(box for text, box in drawn.items() if value.split()[0] in text)
+        first = (where[0] + x0 * scale, where[1] + y0 * scale, where[0] + x1 * scale, where[1] + y1 * scale)
+        assert overlaps(value_box, first), f"{value!r} is at {first}, its control says {value_box}"
+        assert label_box[2] <= value_box[0] and abs(label_box[1] - value_box[1]) < 0.5 * (
+            value_box[3] - value_box[1]
+        )
+    # The screenshot's words still make its figure passage, under its caption.
+    [figure] = [p for p in page.passages if p.kind == "figure"]
+    assert figure.section.startswith(caption.split(".")[0])
+    assert all(value.split()[0] in figure.text for value in settings.values())
+
+
+def test_a_line_drawing_and_a_photo_are_not_read_as_screens() -> None:
+    drawing = np.full((400, 600), 255, dtype=np.uint8)
+    photo = np.random.default_rng(3).integers(0, 255, (400, 600), dtype=np.uint8)
+    dialog = np.full((400, 600), 236, dtype=np.uint8)
+    image = Figure("image", (0, 0, 600, 400))
+    lettered = Lettering(180, 9.0)
+    assert not is_screenshot(image, drawing, lettered)  # labels on paper white: a drawing's
+    assert not is_screenshot(image, photo, lettered)
+    assert is_screenshot(image, dialog, lettered)  # a window's grey around its words
+    assert not is_screenshot(image, dialog, Lettering(12, 9.0))  # a blank panel, a logo
+    assert not is_screenshot(Figure("drawing", (0, 0, 600, 400)), dialog, lettered)
+    assert is_screenshot(image, drawing, Lettering(DENSE_GLYPHS, 9.0))  # a page of screen text
+
+
+def test_a_one_digit_amount_with_its_unit_is_a_value_not_a_stroke() -> None:
+    line = TextLine(
+        [
+            Word("Reserved", (0, 0, 80, 14), 95.0),
+            Word("blocks:", (86, 0, 150, 14), 94.0),
+            Word("5%", (200, 0, 222, 14), 88.0),
+            Word("7", (260, 0, 268, 14), 70.0),  # a stroke read as a digit, not surely
+        ]
+    )
+    assert [word.text for word in label_words(line)] == ["Reserved", "blocks:", "5%"]
+
+
+def test_a_device_panel_on_a_grey_face_gives_its_labels_and_no_controls() -> None:
+    # A synthesizer-like panel: many knobs ringed by outlines, each named under it, on a window grey.
+    names = ["CUTOFF", "RESON", "DRIVE", "ATTACK", "DECAY", "SUSTAIN", "RELEASE", "DAMPING", "WIDTH", "MIX"]
+    names += ["TREMOLO", "PORTAMENTO", "DETUNE", "FEEDBACK", "OVERDRIVE"]
+    image = Image.new("RGB", (1500, 610), (214, 214, 214))
+    draw = ImageDraw.Draw(image)
+    for index, name in enumerate(names):
+        cx, cy = 80 + (index % 5) * 300, 90 + (index // 5) * 190
+        draw.ellipse((cx - 45, cy - 45, cx + 45, cy + 45), outline=(40, 40, 40), width=3)
+        draw.line((cx, cy, cx + 30, cy - 30), fill=(40, 40, 40), width=4)
+        draw.text((cx, cy + 60), name, font=font(26), fill=(20, 20, 20), anchor="mt")
+    figure = Figure("image", (0, 0, 1500, 610), image=image.convert("L"))
+    gray = np.array(figure.image)
+    assert is_screenshot(figure, gray, clear_strokes(gray.copy()))  # lettered, on a window's grey
+    reading = read_figure_controls(figure, "eng", FigureLimits().max_pixels)
+    assert reading.controls == []
+    read = {word.text for line in reading.lines for word in line.words}
+    assert len(read & set(names)) >= 12, read

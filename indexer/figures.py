@@ -27,6 +27,7 @@ import numpy as np
 import scipy.ndimage as ndi
 from PIL import Image
 
+from indexer.diagrams import read_diagram
 from indexer.errors import AssistantError
 from indexer.ocr import OcrSettings, recognize
 from indexer.records import (
@@ -520,6 +521,8 @@ def read_figures(page: PageContent, languages: str, max_pixels: int, time_limit_
     for figure in page.figures:
         try:
             figure.lines = read_figure(figure, languages, max_pixels, timeout)
+            # diagrams hook: frames re-read, and what the lines between labels join (indexer.diagrams).
+            figure.lines, figure.relations = read_diagram(figure, languages, timeout)
         except AssistantError as error:
             log.warning("page %d: a figure was left unread (%s)", page.number, error)
         figure.image = None

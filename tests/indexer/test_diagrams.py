@@ -1,0 +1,191 @@
+"""Diagrams: the labels that a figure's lines and arrows join become relation lines of its passages.
+
+The diagrams here are drawn for the test (a water-supply block diagram in Russian, an audio chain in
+English): framed and free labels, solid, dotted and plain lines, arrowheads at one end. Where each
+label and line was drawn is known, so the relations can be checked exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
+
+from indexer.diagrams import Link, diagram_links, relation_lines
+from indexer.pipeline import extract_pages
+from indexer.records import Word
+from indexer.settings import IndexSettings
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+SIZE = 28
+
+
+@dataclass
+class Drawing:
+    image: Image.Image
+    words: list[Word]
+
+    def box(
+        self, x: int, y: int, lines: list[str], framed: bool = True, wavy: bool = False
+    ) -> tuple[int, int, int, int]:
+        """Draw `lines` centred at (x, y), in a frame unless `framed` is False; the frame's box."""
+        draw = ImageDraw.Draw(self.image)
+        font = ImageFont.truetype(str(FONT), SIZE)
+        widths = [draw.textlength(line, font=font) for line in lines]
+        w, h = max(widths) + 50, len(lines) * (SIZE + 12) + 36
+        frame = (int(x - w / 2), int(y - h / 2), int(x + w / 2), int(y + h / 2))
+        if framed:
+            draw.rectangle(frame, outline=0, width=5)
+        top = y - len(lines) * (SIZE + 12) / 2
+        for line, width in zip(lines, widths, strict=True):
+            left = x - width / 2
+            for word in line.split():
+                bbox = draw.textbbox((left, top), word, font=font)
+                draw.text((left, top), word, font=font, fill=0)
+                self.words.append(Word(word, tuple(float(v) for v in bbox)))  # type: ignore[arg-type]
+                left += draw.textlength(word + " ", font=font)
+            top += SIZE + 12
+        return frame
+
+    def arrow(
+        self, start: tuple[float, float], end: tuple[float, float], dotted: bool = False, head: bool = True
+    ) -> None:
+        draw = ImageDraw.Draw(self.image)
+        length = math.dist(start, end)
+        ux, uy = (end[0] - start[0]) / length, (end[1] - start[1]) / length
+        stop = (end[0] - ux * 30, end[1] - uy * 30) if head else end
+        if dotted:
+            steps = int(math.dist(start, stop) // 16) + 1
+            for i in range(steps):
+                a = (start[0] + ux * 16 * i, start[1] + uy * 16 * i)
+                b = (a[0] + ux * 8, a[1] + uy * 8)
+                if math.dist(start, b) > math.dist(start, stop):
+                    b = stop
+                draw.line([a, b], fill=0, width=5)
+        else:
+            draw.line([start, stop], fill=0, width=5)
+        if head:
+            px, py = -uy, ux
+            base = (end[0] - ux * 34, end[1] - uy * 34)
+            draw.polygon(
+                [end, (base[0] + px * 16, base[1] + py * 16), (base[0] - px * 16, base[1] - py * 16)], fill=0
+            )
+
+
+def water_supply() -> Drawing:
+    """Скважина → Насос → Фильтр → Бойлер; Бойлер → Кран (dotted); Датчик — Насос (no arrowhead)."""
+    drawing = Drawing(Image.new("L", (1100, 800), 255), [])
+    well = drawing.box(150, 120, ["Скважина"])
+    pump = drawing.box(550, 120, ["Насос", "модель 40"])
+    sensor = drawing.box(950, 120, ["Датчик"], framed=False)
+    filt = drawing.box(550, 420, ["Фильтр"])
+    tank = drawing.box(150, 420, ["Бойлер"])
+    tap = drawing.box(150, 700, ["Кран"])
+    drawing.arrow((well[2], 120), (pump[0], 120))
+    drawing.arrow((550, pump[3]), (550, filt[1]))
+    drawing.arrow((filt[0], 420), (tank[2], 420))
+    drawing.arrow((150, tank[3]), (150, tap[1]), dotted=True)
+    drawing.arrow((sensor[0] + 8, 120), (pump[2], 120), head=False)
+    return drawing
+
+
+def names(words: tuple[Word, ...]) -> str:
+    return " ".join(word.text for word in words)
+
+
+def test_arrows_between_frames_become_directed_links_and_a_plain_line_an_undirected_one() -> None:
+    drawing = water_supply()
+    gray = np.asarray(drawing.image)
+    nodes, links = diagram_links(gray, drawing.words)
+    found = {
+        (names(nodes[link.source].words), names(nodes[link.target].words), link.directed) for link in links
+    }
+    directed = {(a, b) for a, b, d in found if d}
+    assert directed == {
+        ("Скважина", "Насос модель 40"),
+        ("Насос модель 40", "Фильтр"),
+        ("Фильтр", "Бойлер"),
+        ("Бойлер", "Кран"),  # dotted: its dashes are one connector
+    }
+    plain = {frozenset((a, b)) for a, b, d in found if not d}
+    assert plain == {frozenset(("Насос модель 40", "Датчик"))}
+
+
+def test_the_words_of_one_frame_are_one_node() -> None:
+    drawing = water_supply()
+    nodes, _ = diagram_links(np.asarray(drawing.image), drawing.words)
+    assert "Насос модель 40" in {names(node.words) for node in nodes}
+
+
+def test_a_label_alone_on_the_page_with_no_lines_links_nothing() -> None:
+    drawing = Drawing(Image.new("L", (600, 300), 255), [])
+    drawing.box(150, 150, ["Input"])
+    drawing.box(450, 150, ["Output"])
+    assert diagram_links(np.asarray(drawing.image), drawing.words)[1] == []
+
+
+def test_relation_lines_say_each_link_once() -> None:
+    drawing = water_supply()
+    nodes, links = diagram_links(np.asarray(drawing.image), drawing.words)
+    texts = sorted(line.text for line in relation_lines(nodes, links))
+    assert texts == sorted(
+        [
+            "Скважина → Насос модель 40",
+            "Насос модель 40 → Фильтр",
+            "Насос модель 40 — Датчик",
+            "Фильтр → Бойлер",
+            "Бойлер → Кран",
+        ]
+    )
+
+
+def test_two_arrows_into_one_frame_are_listed_together() -> None:
+    drawing = Drawing(Image.new("L", (1000, 600), 255), [])
+    tuner = drawing.box(200, 100, ["Tuner"])
+    player = drawing.box(800, 100, ["Player"])
+    mixer = drawing.box(500, 450, ["Mixer"])
+    drawing.arrow(((tuner[0] + tuner[2]) / 2, tuner[3]), (mixer[0] + 20, mixer[1]))
+    drawing.arrow(((player[0] + player[2]) / 2, player[3]), (mixer[2] - 20, mixer[1]))
+    nodes, links = diagram_links(np.asarray(drawing.image), drawing.words)
+    # The group says it; "Tuner → Mixer" alone would hide Player from a question naming Tuner.
+    assert [line.text for line in relation_lines(nodes, links)] == ["Mixer ← Tuner, Player"]
+    assert all(isinstance(link, Link) and link.directed for link in links)
+
+
+@pytest.fixture(scope="module")
+def diagram_manual(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A manual page with the water-supply diagram as an embedded image under a Russian caption; one
+    frame holds a line OCR of the whole drawing tends to lose beside a wavy border."""
+    folder = tmp_path_factory.mktemp("diagrams")
+    drawing = water_supply()
+    picture = folder / "scheme.png"
+    drawing.image.save(picture)
+    pdf = FPDF()
+    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.set_font("DejaVu", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "Схема водоснабжения дома. Насос подаёт воду из скважины через фильтр в бак.")
+    pdf.image(str(picture), x=20, y=40, w=150)
+    pdf.set_xy(20, 40 + 150 * 800 / 1100 + 4)
+    pdf.cell(0, 6, "Рисунок 3. Схема подачи воды")
+    path = folder / "water.pdf"
+    pdf.output(str(path))
+    return path
+
+
+def test_an_embedded_diagram_gains_relation_lines_in_its_figure_passage(diagram_manual: Path) -> None:
+    pages = list(extract_pages(diagram_manual, IndexSettings(), "application/pdf"))
+    figure = [p for p in pages[0].passages if p.kind == "figure"]
+    assert figure and figure[0].section.startswith("Рисунок 3")
+    lines = [p.text[s.start : s.end] for p in figure for s in p.spans]
+    assert any(line.startswith("Фильтр → Бойлер") for line in lines), lines
+    assert any(line.startswith("Скважина → Насос") for line in lines), lines
+    # The relation line is cited where its labels stand: inside the figure, around both frames.
+    span = next(s for p in figure for s in p.spans if p.text[s.start : s.end].startswith("Фильтр → Бойлер"))
+    page_width = pages[0].content.width
+    assert span.bbox[2] - span.bbox[0] > 0.2 * page_width

@@ -20,8 +20,9 @@ costs milliseconds next to its OCR.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import scipy.ndimage as ndi
@@ -34,6 +35,8 @@ from indexer.records import BBox, Figure, TextLine, Word, union_bbox
 log = logging.getLogger(__name__)
 
 MIN_NODES = 2
+MAX_DIAGRAM_WORDS = 60
+"""A figure with more words is a screenshot or a chart of text, not a drawing of labelled boxes."""
 MAX_LINKS_PER_NODE = 8
 """A node joined to more than this is a frame around the whole drawing or a bus, not a relation."""
 ZONE_REACH = 0.6
@@ -388,6 +391,13 @@ def script_first(languages: str, words: Sequence[Word]) -> str:
     return "+".join(sorted(wanted, key=lambda language: language not in CYRILLIC_FIRST))
 
 
+def page_line(line: TextLine, to_page: Callable[[BBox], BBox], scale: float) -> TextLine:
+    """`line` (image pixels) in page pixels."""
+    return TextLine(
+        [Word(w.text, to_page(w.bbox), w.confidence, w.font_size / scale) for w in line.words], line.block
+    )
+
+
 def _letters(words: Sequence[Word]) -> int:
     return sum(ch.isalnum() for word in words for ch in word.text)
 
@@ -428,9 +438,31 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
     if len(words) < MIN_NODES:
         return figure.lines, []
     height = float(np.median([w.bbox[3] - w.bbox[1] for w in words]))
+    lines = figure.lines
+    try:
+        missed = reread_lettering(gray, words, height, languages, timeout_s)
+    except AssistantError as error:
+        log.warning("figure at %s: lettering left as read (%s)", [round(v) for v in figure.box], error)
+        missed = []
+    # The first reading stays where it read anything: the second only fills its gaps. For the table,
+    # whose cells the second reads whole, it is the other way round.
+    added = beside(words, missed)
+    if added:
+        lines = lines + [
+            TextLine([Word(w.text, to_page(w.bbox), w.confidence, w.font_size / scale) for w in row])
+            for row in table_rows(added)
+        ]
+    table = fuller(
+        figure_table(words + added), figure_table(missed + beside(missed, words)) if missed else None
+    )
+    if table is not None:
+        return lines, [page_line(line, to_page, scale) for line in table_lines(table)]
+    words = words + added
+    if len(words) > MAX_DIAGRAM_WORDS:
+        # A screenshot or a page of prose: its frames are widgets and its lines rules, not relations.
+        return lines, []
     dark = _ink(gray, words)
     nodes, frames = diagram_nodes(dark, words)
-    lines = figure.lines
     if sum(node.framed for node in nodes) >= MIN_NODES:
         try:
             reread = reread_frames(gray, frames, nodes, height, languages, timeout_s)
@@ -447,8 +479,13 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
             ]
             dark = _ink(gray, [w for node in nodes for w in node.words])
             # The words first read inside a frame read better make way for the new reading.
-            flags = iter([frames_at(frames, w.bbox) - 1 in better for w in words])
-            kept = [TextLine([w for w in line.words if not next(flags)], line.block) for line in figure.lines]
+            kept = [
+                TextLine(
+                    [w for w in line.words if frames_at(frames, to_image(w.bbox)) - 1 not in better],
+                    line.block,
+                )
+                for line in lines
+            ]
             lines = [line for line in kept if line.words] + [
                 TextLine(
                     [Word(w.text, to_page(w.bbox), w.confidence, w.font_size / scale) for w in better[i]]
@@ -456,9 +493,232 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
                 for i in sorted(better)
             ]
     links = connections(dark, nodes, frames, height)
-    relations = [
-        TextLine([Word(w.text, to_page(w.bbox), w.confidence, w.font_size / scale) for w in line.words])
-        for line in relation_lines(nodes, links)
-    ]
+    relations = [page_line(line, to_page, scale) for line in relation_lines(nodes, links)]
     log.debug("figure at %s: %d diagram relations", [round(v) for v in figure.box], len(relations))
     return lines, relations
+
+
+# -- tables drawn as pictures ------------------------------------------------------------------
+
+FLAT_STEP = 6
+"""Grey levels two neighbouring pixels of one flat background differ by at most."""
+MIN_BACKGROUND_PX = 400
+BACKGROUND_AREA = 4.0
+"""A flat area is a background from this many squares of the lettering's height: no letter is."""
+INK_CONTRAST = 60
+"""Grey levels from its background at which a pixel is lettering, dark on light or light on dark."""
+MIN_UNREAD_GLYPHS = 20
+UNREAD_SHARE = 0.3
+"""A figure whose letter-like specks the first OCR left this much unread is read again on its
+lettering alone (a table of coloured cells, white on dark and dark on light by turns)."""
+GLYPH_PX = 17.0
+"""Median height of the lettering's specks (small letters and digits) the second reading scales to."""
+MIN_TABLE_ROWS = 3
+MIN_TABLE_COLUMNS = 2
+FILLED_SHARE = 0.3
+"""A column is the table's when at least this share of its rows has a cell in it."""
+
+
+def lettering_only(gray: np.ndarray, height: float) -> np.ndarray:
+    """The image's lettering black on white whatever its background (`height`: the lettering's, pixels).
+
+    Backgrounds are the large flat areas (a cell's colour, a band, the white around a table); each
+    pixel is compared with the flat area nearest to it, so white text on a dark band and dark text on
+    a light one both come out as ink, and a letter's counter (the inside of an "o") does not.
+    """
+    image = gray.astype(np.int16)
+    flat = np.ones(image.shape, dtype=bool)
+    flat[:, :-1] &= np.abs(np.diff(image, axis=1)) <= FLAT_STEP
+    flat[:-1, :] &= np.abs(np.diff(image, axis=0)) <= FLAT_STEP
+    labels, count = ndi.label(flat)
+    if count == 0:
+        return np.full(image.shape, 255, dtype=np.uint8)
+    sizes = np.bincount(labels.ravel())
+    large = sizes >= max(MIN_BACKGROUND_PX, BACKGROUND_AREA * height * height)
+    large[0] = False
+    background = large[labels]
+    if not background.any():
+        return np.full(image.shape, 255, dtype=np.uint8)
+    _, (near_y, near_x) = ndi.distance_transform_edt(~background, return_indices=True)
+    ink = np.abs(image - image[near_y, near_x]) > INK_CONTRAST
+    # Where a band meets another or the white around it, its edge differs from the nearest flat too:
+    # a thin stroke far longer than a letter is high or wide is a rule or a cell's edge, not lettering.
+    pieces, found = ndi.label(ink)
+    if found:
+        slices = ndi.find_objects(pieces)
+        heights = np.array([s[0].stop - s[0].start for s in slices])
+        widths = np.array([s[1].stop - s[1].start for s in slices])
+        rule = ((heights > 2.5 * height) & (widths <= 0.3 * heights)) | (
+            (widths > 2.5 * height) & (heights <= 0.3 * widths)
+        )
+        ink &= ~np.isin(pieces, np.nonzero(rule)[0] + 1)
+    return np.where(ink, 0, 255).astype(np.uint8)
+
+
+def unread_glyphs(lettering: np.ndarray, words: Sequence[Word], height: float) -> tuple[int, int, float]:
+    """(letter-like specks of `lettering`, those no word's box covers, their median height)."""
+    labels, count = ndi.label(lettering < 128)
+    if count == 0:
+        return 0, 0, 0.0
+    slices = ndi.find_objects(labels)
+    sizes = np.array([(s[0].stop - s[0].start, s[1].stop - s[1].start) for s in slices], dtype=np.float64)
+    glyph = (sizes[:, 0] >= 0.4 * height) & (sizes[:, 0] <= 1.6 * height) & (sizes[:, 1] <= 2 * height)
+    covered = np.zeros(lettering.shape, dtype=bool)
+    for x0, y0, x1, y1 in (w.bbox for w in words):
+        covered[max(0, int(y0)) : int(np.ceil(y1)) + 1, max(0, int(x0)) : int(np.ceil(x1)) + 1] = True
+    centres = np.array([((s[0].start + s[0].stop) // 2, (s[1].start + s[1].stop) // 2) for s in slices])
+    unread = glyph & ~covered[centres[:, 0], centres[:, 1]]
+    median = float(np.median(sizes[glyph, 0])) if glyph.any() else 0.0
+    return int(glyph.sum()), int(unread.sum()), median
+
+
+def reread_lettering(
+    gray: np.ndarray, words: Sequence[Word], height: float, languages: str, timeout_s: float
+) -> list[Word]:
+    """The figure read again from its lettering alone (image pixels); [] when the first OCR (`words`)
+    read nearly all there is."""
+    lettering = lettering_only(gray, height)
+    glyphs, unread, glyph_height = unread_glyphs(lettering, words, height)
+    if unread < MIN_UNREAD_GLYPHS or unread < UNREAD_SHARE * glyphs:
+        return []
+    scale = min(3.0, max(0.5, GLYPH_PX / max(glyph_height, 1.0)))
+    image = Image.fromarray(lettering)
+    if abs(scale - 1.0) > 0.05:
+        image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+    settings = OcrSettings(
+        languages=script_first(languages, words),
+        upscale_below=0,
+        timeout_s=timeout_s,
+        psm=UNIFORM_BLOCK,
+        reread_blanks=False,
+    )
+    found: list[Word] = []
+    for line in recognize(image.convert("RGB"), settings).lines:
+        for word in line.words:
+            if word.confidence < MIN_REREAD_CONFIDENCE or not any(ch.isalnum() for ch in word.text):
+                continue
+            box = (word.bbox[0] / scale, word.bbox[1] / scale, word.bbox[2] / scale, word.bbox[3] / scale)
+            found.append(Word(word.text, box, word.confidence, box[3] - box[1]))
+    return found
+
+
+def beside(first: Sequence[Word], second: Sequence[Word]) -> list[Word]:
+    """The words of `second` where `first` read nothing (that overlap none of its words)."""
+    return [word for word in second if not any(_overlap(word.bbox, old.bbox) for old in first)]
+
+
+def _overlap(a: BBox, b: BBox) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def table_rows(words: Sequence[Word]) -> list[list[Word]]:
+    """Words grouped into rows by their vertical centre, top to bottom, each row left to right."""
+    ordered = reading_order(words)
+    if not ordered:
+        return []
+    height = float(np.median([w.bbox[3] - w.bbox[1] for w in words]))
+    rows: list[list[Word]] = [[ordered[0]]]
+    for word in ordered[1:]:
+        centre = (word.bbox[1] + word.bbox[3]) / 2
+        previous = rows[-1]
+        if abs(centre - float(np.mean([(w.bbox[1] + w.bbox[3]) / 2 for w in previous]))) <= 0.5 * height:
+            previous.append(word)
+        else:
+            rows.append([word])
+    return [sorted(row, key=lambda w: w.bbox[0]) for row in rows]
+
+
+def _phrases(row: Sequence[Word], height: float) -> list[list[Word]]:
+    """A row cut where its words stand apart: the headers of a table's columns."""
+    phrases: list[list[Word]] = [[row[0]]]
+    for word in row[1:]:
+        if word.bbox[0] - phrases[-1][-1].bbox[2] > 1.2 * height:
+            phrases.append([word])
+        else:
+            phrases[-1].append(word)
+    return phrases
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of a figure: its column headers and, per row, the words under each of them."""
+
+    headers: list[list[Word]]
+    rows: list[list[list[Word]]]
+
+    @property
+    def cells(self) -> int:
+        return sum(bool(cell) for row in self.rows for cell in row)
+
+
+def figure_table(words: Sequence[Word]) -> Table | None:
+    """The table among a figure's words: a row of headers over at least `MIN_TABLE_ROWS` rows whose
+    words fall under them; the header row that heads the most cells wins. None without one."""
+    if len(words) < MIN_TABLE_ROWS * MIN_TABLE_COLUMNS:
+        return None
+    height = float(np.median([w.bbox[3] - w.bbox[1] for w in words]))
+    rows = table_rows(words)
+    best: tuple[int, Table] | None = None
+    for top, header_row in enumerate(rows):
+        headers = _phrases(header_row, height)
+        if len(headers) < MIN_TABLE_COLUMNS + 1:
+            continue
+        centres = [(h[0].bbox[0] + h[-1].bbox[2]) / 2 for h in headers]
+        bounds = [(a + b) / 2 for a, b in pairwise(centres)]
+        left = headers[0][0].bbox[0] - (centres[1] - centres[0]) / 2
+        right = headers[-1][-1].bbox[2] + (centres[-1] - centres[-2]) / 2
+        body: list[list[list[Word]]] = []
+        pitch = 0.0
+        previous = header_row
+        for row in rows[top + 1 :]:
+            gap = row[0].bbox[1] - max(w.bbox[3] for w in previous)
+            if body and gap > 2.5 * max(pitch, height):
+                break
+            cells: list[list[Word]] = [[] for _ in headers]
+            for word in row:
+                centre = (word.bbox[0] + word.bbox[2]) / 2
+                if left <= centre <= right:
+                    cells[int(np.searchsorted(bounds, centre))].append(word)
+            if sum(bool(cell) for cell in cells) < MIN_TABLE_COLUMNS:
+                continue  # a row read in part: the rows after it may still be the table's
+            pitch = max(pitch, gap)
+            body.append(cells)
+            previous = row
+        if len(body) < MIN_TABLE_ROWS:
+            continue
+        # A column is named (a header of two letters or more: "Tolerance", "Pin", "Цвет") and filled.
+        kept = [
+            i
+            for i in range(len(headers))
+            if sum(bool(r[i]) for r in body) >= FILLED_SHARE * len(body)
+            and sum(ch.isalpha() for w in headers[i] for ch in w.text) >= 2
+        ]
+        if len(kept) < MIN_TABLE_COLUMNS:
+            continue
+        table = Table([headers[i] for i in kept], [[r[i] for i in kept] for r in body])
+        if best is None or table.cells > best[0]:
+            best = (table.cells, table)
+    return best[1] if best else None
+
+
+def fuller(first: Table | None, second: Table | None) -> Table | None:
+    """Of two readings of a table, the one with more cells read."""
+    if first is None or second is None:
+        return first or second
+    return first if first.cells >= second.cells else second
+
+
+def table_lines(table: Table) -> list[TextLine]:
+    """One line per cell: "Violet 7 › Tolerance: ± 0.10%", the row named by its first column's cell."""
+    lines: list[TextLine] = []
+    for row in table.rows:
+        name = row[0]
+        if not name:
+            continue
+        for header, cell in zip(table.headers[1:], row[1:], strict=True):
+            if not cell:
+                continue
+            *head, tail = header
+            colon = Word(tail.text + ":", tail.bbox, tail.confidence, tail.font_size)
+            lines.append(TextLine([*name, Word("›", name[-1].bbox), *head, colon, *cell]))
+    return lines

@@ -16,7 +16,7 @@ import pytest
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
-from indexer.diagrams import Link, diagram_links, relation_lines
+from indexer.diagrams import Link, diagram_links, figure_table, relation_lines, table_lines
 from indexer.pipeline import extract_pages
 from indexer.records import Word
 from indexer.settings import IndexSettings
@@ -189,3 +189,90 @@ def test_an_embedded_diagram_gains_relation_lines_in_its_figure_passage(diagram_
     span = next(s for p in figure for s in p.spans if p.text[s.start : s.end].startswith("Фильтр → Бойлер"))
     page_width = pages[0].content.width
     assert span.bbox[2] - span.bbox[0] > 0.2 * page_width
+
+
+# -- tables drawn as pictures --------------------------------------------------------------------
+
+
+def placed(text: str, x: float, y: float, height: float = 20.0) -> list[Word]:
+    """Words of `text` laid out from (x, y), 12 px a letter."""
+    words, left = [], x
+    for part in text.split():
+        words.append(Word(part, (left, y, left + 12 * len(part), y + height)))
+        left += 12 * (len(part) + 1)
+    return words
+
+
+def test_a_pinout_table_gives_one_line_per_cell_named_by_row_and_column() -> None:
+    words = placed("Pin", 20, 10) + placed("Signal", 200, 10) + placed("Direction", 400, 10)
+    for row, (pin, signal, direction) in enumerate(
+        [("1", "DCD", "in"), ("2", "RXD", "in"), ("3", "TXD", "out")]
+    ):
+        y = 50 + 35 * row
+        words += placed(pin, 30, y) + placed(signal, 210, y) + placed(direction, 420, y)
+    words += placed("Figure 4 shows the DB9 connector seen from the front", 20, 400)  # not a row of it
+    table = figure_table(words)
+    assert table is not None
+    texts = [line.text for line in table_lines(table)]
+    assert "3 › Signal: TXD" in texts and "2 › Direction: in" in texts
+    assert len(texts) == 6
+    # The cell's words keep their boxes, so an answer cites the cell itself.
+    line = next(line for line in table_lines(table) if line.text == "3 › Signal: TXD")
+    assert line.words[-1].bbox == placed("TXD", 210, 120)[0].bbox
+
+
+def test_words_without_a_header_row_make_no_table() -> None:
+    words = placed("Name: Backup", 20, 10) + placed("Schedule: daily at 02:00", 20, 50)
+    words += placed("Keep: 7 copies", 20, 90) + placed("OK Cancel", 300, 130)
+    assert figure_table(words) is None
+
+
+COLOURS = [
+    ("Чёрный", (0, 0, 0), (255, 255, 255), "0", "1"),
+    ("Коричневый", (110, 50, 40), (255, 255, 255), "1", "10"),
+    ("Красный", (230, 20, 20), (255, 255, 255), "2", "100"),
+    ("Жёлтый", (250, 240, 20), (0, 0, 0), "4", "10к"),
+    ("Зелёный", (40, 190, 40), (0, 0, 0), "5", "100к"),
+    ("Синий", (90, 90, 250), (255, 255, 255), "6", "1М"),
+    ("Фиолетовый", (200, 100, 240), (0, 0, 0), "7", "10М"),
+]
+
+
+@pytest.fixture(scope="module")
+def colour_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A manual page whose colour chart is a picture: a header row on white over rows of coloured
+    cells, white lettering on the dark ones and black on the light ones (as a calculator's screen)."""
+    folder = tmp_path_factory.mktemp("chart")
+    image = Image.new("RGB", (900, 80 + 44 * len(COLOURS)), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 24)
+    for x, header in [(40, "Цвет"), (330, "Цифра"), (560, "Множитель")]:
+        draw.text((x, 20), header, font=font, fill=(0, 0, 0))
+    for row, (name, colour, ink, digit, factor) in enumerate(COLOURS):
+        top = 70 + 44 * row
+        for x0, x1, text in [(30, 290, name), (320, 480, digit), (550, 800, factor)]:
+            draw.rectangle((x0, top, x1, top + 40), fill=colour)
+            draw.text((x0 + 12, top + 6), text, font=font, fill=ink)
+    picture = folder / "chart.png"
+    image.save(picture)
+    pdf = FPDF()
+    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.set_font("DejaVu", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "Цветовая маркировка резисторов. Полосы читают слева направо.")
+    pdf.image(str(picture), x=20, y=40, w=160)
+    pdf.set_xy(20, 40 + 160 * image.height / image.width + 4)
+    pdf.cell(0, 6, "Рисунок 5. Таблица цветовой маркировки")
+    path = folder / "chart.pdf"
+    pdf.output(str(path))
+    return path
+
+
+def test_a_colour_chart_picture_gains_a_line_per_cell(colour_chart: Path) -> None:
+    pages = list(extract_pages(colour_chart, IndexSettings(), "application/pdf"))
+    lines = [p.text[s.start : s.end] for p in pages[0].passages if p.kind == "figure" for s in p.spans]
+    assert "Фиолетовый › Цифра: 7" in lines, lines
+    assert "Жёлтый › Множитель: 10к" in lines, lines
+    # Lettering in white on the dark rows is read too, not only black on the light ones.
+    assert "Коричневый › Цифра: 1" in lines, lines
+    assert "Синий › Цифра: 6" in lines, lines

@@ -8,8 +8,10 @@ label and line was drawn is known, so the relations can be checked exactly.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -20,6 +22,9 @@ from indexer.diagrams import Link, diagram_links, figure_table, relation_lines, 
 from indexer.pipeline import extract_pages
 from indexer.records import Word
 from indexer.settings import IndexSettings
+
+if TYPE_CHECKING:
+    from assistant import Assistant
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 SIZE = 28
@@ -276,3 +281,54 @@ def test_a_colour_chart_picture_gains_a_line_per_cell(colour_chart: Path) -> Non
     # Lettering in white on the dark rows is read too, not only black on the light ones.
     assert "Коричневый › Цифра: 1" in lines, lines
     assert "Синий › Цифра: 6" in lines, lines
+
+
+# -- answering from them ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def diagram_library(
+    diagram_manual: Path, colour_chart: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Assistant]:
+    from assistant import Assistant
+    from tests.conftest import COFFEE_EN, VACUUM_RU, write_manual
+
+    root = tmp_path_factory.mktemp("diagram-library")
+    others = [
+        write_manual(root / "vacuum_ru.pdf", VACUUM_RU),
+        write_manual(root / "coffee_en.pdf", COFFEE_EN),
+    ]
+    assistant = Assistant(root / "ws", background_enrichment=False)
+    assistant.add([diagram_manual, colour_chart, *others])
+    yield assistant
+    assistant.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "document", "said"),
+    [
+        ("Куда насос подаёт воду на рисунке 3?", "water.pdf", "Фильтр"),
+        ("С чем соединён фильтр на схеме подачи воды?", "water.pdf", "Бойлер"),
+        (
+            "Какой множитель у жёлтой полосы, судя по таблице цветовой маркировки? Цвет Жёлтый",
+            "chart.pdf",
+            "10к",
+        ),
+    ],
+)
+def test_a_question_naming_a_node_or_a_cell_is_answered_by_its_line(
+    diagram_library: Assistant, question: str, document: str, said: str
+) -> None:
+    answer = diagram_library.ask(question)
+    assert answer.found, question
+    assert said in answer.text, answer.text
+    citation = answer.citations[0]
+    assert citation.document.filename == document
+
+
+def test_a_question_about_the_prose_beside_a_diagram_is_answered_from_the_prose(
+    diagram_library: Assistant,
+) -> None:
+    answer = diagram_library.ask("Что делает насос в доме?")
+    assert answer.found
+    assert "→" not in answer.text

@@ -35,7 +35,7 @@ from indexer.records import BBox, Figure, TextLine, Word, union_bbox
 log = logging.getLogger(__name__)
 
 MIN_NODES = 2
-MAX_DIAGRAM_WORDS = 60
+MAX_DIAGRAM_WORDS = 40
 """A figure with more words is a screenshot or a chart of text, not a drawing of labelled boxes."""
 MAX_LINKS_PER_NODE = 8
 """A node joined to more than this is a frame around the whole drawing or a bus, not a relation."""
@@ -171,14 +171,16 @@ def connections(dark: np.ndarray, nodes: Sequence[Node], frames: np.ndarray, hei
     if len(nodes) < MIN_NODES:
         return []
     # Each node's zone: its frame's inside grown over the frame's own strokes, or its label's box.
-    zones = ndi.grey_dilation(frames, size=max(3, int(2 * ZONE_REACH * height) | 1))
+    framed = ndi.grey_dilation(frames, size=max(3, int(2 * ZONE_REACH * height) | 1))
+    zones = framed.copy()
     reach = int(LABEL_REACH * height)
     for index, node in enumerate(nodes):
         if not node.framed:
             x0, y0, x1, y1 = (int(v) for v in node.box)
             window = zones[max(0, y0 - reach) : y1 + reach + 1, max(0, x0 - reach) : x1 + reach + 1]
             window[window == 0] = index + 1
-    connectors = dark & (zones == 0)
+    # Only frames are cut out of the ink: a line passing a free label ("exec" over an arrow) stays one.
+    connectors = dark & (framed == 0)
     if not connectors.any():
         return []
     # Dashes of a dotted line close up into one connector; the ink itself stays as drawn.
@@ -391,6 +393,12 @@ def script_first(languages: str, words: Sequence[Word]) -> str:
     return "+".join(sorted(wanted, key=lambda language: language not in CYRILLIC_FIRST))
 
 
+def page_scale(to_page: Callable[[BBox], BBox]) -> float:
+    """Image pixels per page pixel of a mapping from image to page."""
+    x0, _, x1, _ = to_page((0.0, 0.0, 1000.0, 1.0))
+    return 1000.0 / (x1 - x0)
+
+
 def page_line(line: TextLine, to_page: Callable[[BBox], BBox], scale: float) -> TextLine:
     """`line` (image pixels) in page pixels."""
     return TextLine(
@@ -439,6 +447,8 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
         return figure.lines, []
     height = float(np.median([w.bbox[3] - w.bbox[1] for w in words]))
     lines = figure.lines
+    # A table drawn as a picture (its lettering perhaps on coloured cells) is read as one first: its
+    # grid of frames and rules would otherwise pass for boxes joined by lines.
     try:
         missed = reread_lettering(gray, words, height, languages, timeout_s)
     except AssistantError as error:
@@ -448,26 +458,46 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
     # whose cells the second reads whole, it is the other way round.
     added = beside(words, missed)
     if added:
-        lines = lines + [
-            TextLine([Word(w.text, to_page(w.bbox), w.confidence, w.font_size / scale) for w in row])
-            for row in table_rows(added)
-        ]
+        lines = lines + [page_line(TextLine(row), to_page, scale) for row in table_rows(added)]
     table = fuller(
         figure_table(words + added), figure_table(missed + beside(missed, words)) if missed else None
     )
     if table is not None:
+        log.debug("figure at %s: a table of %d cells", [round(v) for v in figure.box], table.cells)
         return lines, [page_line(line, to_page, scale) for line in table_lines(table)]
-    words = words + added
     if len(words) > MAX_DIAGRAM_WORDS:
         # A screenshot or a page of prose: its frames are widgets and its lines rules, not relations.
         return lines, []
+    relations = _diagram_relations(gray, words, height, languages, timeout_s, lines, (to_image, to_page))
+    if relations is None:
+        return lines, []
+    lines, found = relations
+    return lines, [page_line(line, to_page, scale) for line in found]
+
+
+def _diagram_relations(
+    gray: np.ndarray,
+    words: list[Word],
+    height: float,
+    languages: str,
+    timeout_s: float,
+    lines: list[TextLine],
+    mapping: tuple[Callable[[BBox], BBox], Callable[[BBox], BBox]],
+) -> tuple[list[TextLine], list[TextLine]] | None:
+    """The figure's lines (frames read again) and relation lines in image pixels; None when its strokes
+    join none of its labels (boxes of `lines` are page pixels; `mapping`: page to image and back)."""
+    to_image, to_page = mapping
     dark = _ink(gray, words)
     nodes, frames = diagram_nodes(dark, words)
-    if sum(node.framed for node in nodes) >= MIN_NODES:
+    links = meaningful(connections(dark, nodes, frames, height), nodes, height)
+    if not links:
+        return None
+    framed = sum(node.framed for node in nodes)
+    if framed >= MIN_NODES:
         try:
             reread = reread_frames(gray, frames, nodes, height, languages, timeout_s)
         except AssistantError as error:
-            log.warning("figure at %s: frames left as read (%s)", [round(v) for v in figure.box], error)
+            log.warning("a diagram's frames left as read (%s)", error)
             reread = {}
         better = {i: found for i, found in reread.items() if _reads_better(found, nodes[i].words)}
         if better:
@@ -477,7 +507,6 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
                 else node
                 for i, node in enumerate(nodes)
             ]
-            dark = _ink(gray, [w for node in nodes for w in node.words])
             # The words first read inside a frame read better make way for the new reading.
             kept = [
                 TextLine(
@@ -487,15 +516,34 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
                 for line in lines
             ]
             lines = [line for line in kept if line.words] + [
-                TextLine(
-                    [Word(w.text, to_page(w.bbox), w.confidence, w.font_size / scale) for w in better[i]]
-                )
-                for i in sorted(better)
+                page_line(TextLine(list(better[i])), to_page, page_scale(to_page)) for i in sorted(better)
             ]
-    links = connections(dark, nodes, frames, height)
-    relations = [page_line(line, to_page, scale) for line in relation_lines(nodes, links)]
-    log.debug("figure at %s: %d diagram relations", [round(v) for v in figure.box], len(relations))
-    return lines, relations
+            dark = _ink(gray, [w for node in nodes for w in node.words])
+            links = meaningful(connections(dark, nodes, frames, height), nodes, height)
+    return lines, relation_lines(nodes, links)
+
+
+def meaningful(links: list[Link], nodes: Sequence[Node], height: float) -> list[Link]:
+    """Links that say something of a drawing: an arrow with a framed node at one end at least, or a
+    plain line between two frames; both ends named by a word of two characters or more (a stroke read
+    as "I" or "x" names nothing) and a label's height apart at least (a frame's edge between two words
+    of one phrase joins nothing)."""
+
+    def named(node: Node) -> bool:
+        return any(sum(ch.isalnum() for ch in word.text) >= 2 for word in node.words)
+
+    def apart(a: Node, b: Node) -> bool:
+        dx = max(a.box[0] - b.box[2], b.box[0] - a.box[2], 0.0)
+        dy = max(a.box[1] - b.box[3], b.box[1] - a.box[3], 0.0)
+        return max(dx, dy) >= height
+
+    kept = []
+    for link in links:
+        source, target = nodes[link.source], nodes[link.target]
+        framed = (source.framed or target.framed) if link.directed else (source.framed and target.framed)
+        if framed and named(source) and named(target) and apart(source, target):
+            kept.append(link)
+    return kept
 
 
 # -- tables drawn as pictures ------------------------------------------------------------------
@@ -507,16 +555,42 @@ BACKGROUND_AREA = 4.0
 """A flat area is a background from this many squares of the lettering's height: no letter is."""
 INK_CONTRAST = 60
 """Grey levels from its background at which a pixel is lettering, dark on light or light on dark."""
+BANDED_BELOW = 200
+MIN_BANDED_SHARE = 0.08
+"""Share of a figure in flat areas darker than paper from which its lettering is read again."""
 MIN_UNREAD_GLYPHS = 20
 UNREAD_SHARE = 0.3
 """A figure whose letter-like specks the first OCR left this much unread is read again on its
 lettering alone (a table of coloured cells, white on dark and dark on light by turns)."""
 GLYPH_PX = 17.0
 """Median height of the lettering's specks (small letters and digits) the second reading scales to."""
-MIN_TABLE_ROWS = 3
+MIN_TABLE_ROWS = 4
 MIN_TABLE_COLUMNS = 2
+MAX_CELL_WORDS = 3
+NAMED_ROWS = 0.7
+"""Share of a table's rows its first column must name."""
 FILLED_SHARE = 0.3
 """A column is the table's when at least this share of its rows has a cell in it."""
+
+
+def flat_areas(image: np.ndarray, height: float) -> np.ndarray:
+    """Where the image is a large flat area (a background: a cell's colour, a band, white around)."""
+    flat = np.ones(image.shape, dtype=bool)
+    flat[:, :-1] &= np.abs(np.diff(image, axis=1)) <= FLAT_STEP
+    flat[:-1, :] &= np.abs(np.diff(image, axis=0)) <= FLAT_STEP
+    labels, count = ndi.label(flat)
+    if count == 0:
+        return np.zeros(image.shape, dtype=bool)
+    sizes = np.bincount(labels.ravel())
+    large = sizes >= max(MIN_BACKGROUND_PX, BACKGROUND_AREA * height * height)
+    large[0] = False
+    return np.asarray(large[labels])
+
+
+def banded_share(gray: np.ndarray, height: float) -> float:
+    """Share of the image that is flat and darker than paper: coloured cells, bands, dark fields."""
+    image = gray.astype(np.int16)
+    return float((flat_areas(image, height) & (image < BANDED_BELOW)).mean())
 
 
 def lettering_only(gray: np.ndarray, height: float) -> np.ndarray:
@@ -527,16 +601,7 @@ def lettering_only(gray: np.ndarray, height: float) -> np.ndarray:
     a light one both come out as ink, and a letter's counter (the inside of an "o") does not.
     """
     image = gray.astype(np.int16)
-    flat = np.ones(image.shape, dtype=bool)
-    flat[:, :-1] &= np.abs(np.diff(image, axis=1)) <= FLAT_STEP
-    flat[:-1, :] &= np.abs(np.diff(image, axis=0)) <= FLAT_STEP
-    labels, count = ndi.label(flat)
-    if count == 0:
-        return np.full(image.shape, 255, dtype=np.uint8)
-    sizes = np.bincount(labels.ravel())
-    large = sizes >= max(MIN_BACKGROUND_PX, BACKGROUND_AREA * height * height)
-    large[0] = False
-    background = large[labels]
+    background = flat_areas(image, height)
     if not background.any():
         return np.full(image.shape, 255, dtype=np.uint8)
     _, (near_y, near_x) = ndi.distance_transform_edt(~background, return_indices=True)
@@ -577,6 +642,8 @@ def reread_lettering(
 ) -> list[Word]:
     """The figure read again from its lettering alone (image pixels); [] when the first OCR (`words`)
     read nearly all there is."""
+    if banded_share(gray, height) < MIN_BANDED_SHARE:
+        return []  # lettering on white or light grey: the first reading saw all there is
     lettering = lettering_only(gray, height)
     glyphs, unread, glyph_height = unread_glyphs(lettering, words, height)
     if unread < MIN_UNREAD_GLYPHS or unread < UNREAD_SHARE * glyphs:
@@ -690,15 +757,43 @@ def figure_table(words: Sequence[Word]) -> Table | None:
         kept = [
             i
             for i in range(len(headers))
-            if sum(bool(r[i]) for r in body) >= FILLED_SHARE * len(body)
+            if sum(bool(r[i]) for r in body) >= max(MIN_TABLE_ROWS, FILLED_SHARE * len(body))
             and sum(ch.isalpha() for w in headers[i] for ch in w.text) >= 2
         ]
-        if len(kept) < MIN_TABLE_COLUMNS:
+        # A header names its column, it is not one of its values ("Reset" over a column of "Reset"
+        # buttons); and a header row is mostly of the table's headers (a row of tabs above is not).
+        kept = [i for i in kept if not any(_said(cell) == _said(headers[i]) for r in body for cell in [r[i]])]
+        if len(kept) < max(MIN_TABLE_COLUMNS, len(headers) / 2):
             continue
         table = Table([headers[i] for i in kept], [[r[i] for i in kept] for r in body])
+        if not tabular(table):
+            continue
         if best is None or table.cells > best[0]:
             best = (table.cells, table)
     return best[1] if best else None
+
+
+def _said(words: Sequence[Word]) -> str:
+    return " ".join(word.text for word in words).casefold()
+
+
+def tabular(table: Table) -> bool:
+    """Whether words laid out under headers are a table rather than a dialog or a drawing: short
+    headers and cells (a dialog's rows are phrases), rows evenly spaced (a form's are not), and the
+    first column naming nearly every row."""
+    cells = [cell for row in table.rows for cell in row if cell]
+    if any(len(header) > MAX_CELL_WORDS for header in table.headers):
+        return False
+    if sum(len(cell) > MAX_CELL_WORDS for cell in cells) > 0.1 * len(cells):
+        return False
+    if sum(bool(row[0]) for row in table.rows) < NAMED_ROWS * len(table.rows):
+        return False
+    tops = [min(w.bbox[1] for cell in row for w in cell) for row in table.rows]
+    pitches = np.diff(tops)
+    if len(pitches) == 0:
+        return False
+    typical = float(np.median(pitches))
+    return bool(typical > 0 and pitches.min() >= 0.6 * typical and pitches.max() <= 2.2 * typical)
 
 
 def fuller(first: Table | None, second: Table | None) -> Table | None:

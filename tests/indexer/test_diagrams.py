@@ -210,9 +210,8 @@ def placed(text: str, x: float, y: float, height: float = 20.0) -> list[Word]:
 
 def test_a_pinout_table_gives_one_line_per_cell_named_by_row_and_column() -> None:
     words = placed("Pin", 20, 10) + placed("Signal", 200, 10) + placed("Direction", 400, 10)
-    for row, (pin, signal, direction) in enumerate(
-        [("1", "DCD", "in"), ("2", "RXD", "in"), ("3", "TXD", "out")]
-    ):
+    pins = [("1", "DCD", "in"), ("2", "RXD", "in"), ("3", "TXD", "out"), ("4", "DTR", "out")]
+    for row, (pin, signal, direction) in enumerate(pins):
         y = 50 + 35 * row
         words += placed(pin, 30, y) + placed(signal, 210, y) + placed(direction, 420, y)
     words += placed("Figure 4 shows the DB9 connector seen from the front", 20, 400)  # not a row of it
@@ -220,10 +219,19 @@ def test_a_pinout_table_gives_one_line_per_cell_named_by_row_and_column() -> Non
     assert table is not None
     texts = [line.text for line in table_lines(table)]
     assert "3 › Signal: TXD" in texts and "2 › Direction: in" in texts
-    assert len(texts) == 6
+    assert len(texts) == 8
     # The cell's words keep their boxes, so an answer cites the cell itself.
     line = next(line for line in table_lines(table) if line.text == "3 › Signal: TXD")
     assert line.words[-1].bbox == placed("TXD", 210, 120)[0].bbox
+
+
+def test_a_row_of_tabs_over_a_form_is_no_table() -> None:
+    # A dialog: its tabs look like headers and its fields stand under some of them, unevenly.
+    words = placed("General", 20, 10) + placed("Display", 200, 10) + placed("Editor", 380, 10)
+    words += placed("Files", 560, 10) + placed("Terminal", 740, 10)
+    for y, text in [(60, "Startup path"), (100, "Project files"), (190, "Default encoding"), (220, "Line")]:
+        words += placed(text, 20, y) + placed("on", 210, y)
+    assert figure_table(words) is None
 
 
 def test_words_without_a_header_row_make_no_table() -> None:

@@ -35,6 +35,8 @@ from indexer.records import BBox, Figure, TextLine, Word, union_bbox
 log = logging.getLogger(__name__)
 
 MIN_NODES = 2
+MAX_ANALYSIS_PIXELS = 2_500_000
+"""Pixels of a figure's image the diagram and table analysis looks at (larger ones are scaled down)."""
 MAX_DIAGRAM_WORDS = 40
 """A figure with more words is a screenshot or a chart of text, not a drawing of labelled boxes."""
 MAX_LINKS_PER_NODE = 8
@@ -426,7 +428,15 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
     if figure.image is None or not figure.lines or figure.rotation % 360:
         # A turned page's picture would need its boxes turned too: rare enough to leave as read.
         return figure.lines, []
+    picture = figure.image
     scale = figure.scale
+    if picture.width * picture.height > MAX_ANALYSIS_PIXELS:
+        # Distance maps cost memory in proportion to pixels, and the reader's memory is capped: a large
+        # figure is looked at smaller (its strokes and lettering survive halving).
+        shrink = float(np.sqrt(MAX_ANALYSIS_PIXELS / (picture.width * picture.height)))
+        size = (max(1, round(picture.width * shrink)), max(1, round(picture.height * shrink)))
+        picture = picture.resize(size, Image.Resampling.BILINEAR)
+        scale *= shrink
     x, y = figure.box[0], figure.box[1]
 
     def to_image(box: BBox) -> BBox:
@@ -435,7 +445,7 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
     def to_page(box: BBox) -> BBox:
         return (x + box[0] / scale, y + box[1] / scale, x + box[2] / scale, y + box[3] / scale)
 
-    gray = np.array(figure.image.convert("L"))
+    gray = np.array(picture.convert("L"))
     for x0, y0, x1, y1 in (to_image(box) for box in figure.text_boxes):
         gray[max(0, int(y0)) : int(np.ceil(y1)) + 1, max(0, int(x0)) : int(np.ceil(x1)) + 1] = 255
     words = [

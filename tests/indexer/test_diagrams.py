@@ -18,9 +18,17 @@ import pytest
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
-from indexer.diagrams import Link, diagram_links, figure_table, relation_lines, table_lines
+from indexer.diagrams import (
+    MAX_ANALYSIS_PIXELS,
+    Link,
+    diagram_links,
+    figure_table,
+    read_diagram,
+    relation_lines,
+    table_lines,
+)
 from indexer.pipeline import extract_pages
-from indexer.records import Word
+from indexer.records import Figure, TextLine, Word
 from indexer.settings import IndexSettings
 
 if TYPE_CHECKING:
@@ -340,3 +348,19 @@ def test_a_question_about_the_prose_beside_a_diagram_is_answered_from_the_prose(
     answer = diagram_library.ask("Что делает насос в доме?")
     assert answer.found
     assert "→" not in answer.text
+
+
+def test_a_large_figure_is_looked_at_smaller_and_its_relations_keep_page_boxes() -> None:
+    drawing = water_supply()
+    big = drawing.image.resize((drawing.image.width * 2, drawing.image.height * 2))
+    assert big.width * big.height > MAX_ANALYSIS_PIXELS
+    # The figure stands at (100, 50) on the page, its image at 2 image pixels per page pixel.
+    words = [
+        Word(w.text, (100 + w.bbox[0], 50 + w.bbox[1], 100 + w.bbox[2], 50 + w.bbox[3]))
+        for w in drawing.words
+    ]
+    figure = Figure("image", (100, 50, 1200, 850), scale=2.0, image=big, lines=[TextLine([w]) for w in words])
+    _, relations = read_diagram(figure, "rus+eng", 30.0)
+    line = next(line for line in relations if line.text == "Фильтр → Бойлер")
+    filter_box = next(w.bbox for w in words if w.text == "Фильтр")
+    assert line.words[0].bbox == pytest.approx(filter_box, abs=3)

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.figures import FIGURE_QUESTION
 from assistant.generators.visual import PagePassages, TermWeights
 from assistant.retrieval import PageHit
 from indexer.diagrams import INCOMING, JOINED, OUTGOING
@@ -31,13 +30,14 @@ RELATION = re.compile(rf"^(?P<subject>.+?) (?P<arrow>[{OUTGOING}{INCOMING}{JOINE
 CELL = re.compile(r"^(?P<row>.+?) › (?P<column>[^:]+): (?P<value>.+)$")
 """A table's cell line: the row's name, the column's header, the cell."""
 RELATION_QUESTION = re.compile(
-    r"\b(connect\w*|join\w*|link\w*|map\w*|correspond\w*|feed\w*|wired?|lead\w*|goes|go|point\w*|flows?"
-    r"|transitions?|next|after|before|follows?|comes?|attached|paired|assigned|between)\b"
+    r"\b(connect\w*|join\w*|link\w*|map\w*|correspond\w*|feeds?|sends?|wired?|leads?|goes|flows?|points?"
+    r"|transitions?|next|after|before|follows?|comes?|attached|paired|assigned|between|upstream|downstream)\b"
     r"|(?<!\w)(соедин\w*|сопостав\w*|соответств\w*|связ\w*|подключ\w*|вед[её]т|ид[её]т|указыва\w*"
-    r"|переход\w*|после|перед|следу\w*|присвоен\w*|назначен\w*|между)",
+    r"|переход\w*|после|перед|следу\w*|присвоен\w*|назначен\w*|между|куда|откуда|пода[её]т\w*|поступа\w*)",
     re.IGNORECASE,
 )
-"""Words asking what a line joins; a diagram's relation answers them (or a question about a figure)."""
+"""Words asking what a line joins: only they make a diagram's relation an answer ("which IP address
+does the gateway have?" names a node of a figure but asks for a label beside it, not what it joins)."""
 MIN_NAME_SHARE = 0.5
 """Share of a node's (or a row's) words the question must say for the node to be named by it."""
 DIAGRAM_PAGES = 2
@@ -114,11 +114,11 @@ def answer_from_diagram(
 ) -> Answer | None:
     """The relation or cell line of a top page's figure that the question names; None to pass.
 
-    A relation answers only a question about a figure or about what joins what; a cell only when the
-    question names both its row and its column. Of lines that score alike, none is sure: pass.
+    A relation answers only a question about what joins what; a cell only when the question names
+    both its row and its column. Of lines that score alike, none is sure: pass.
     """
     asked = set(search_tokens(question, drop_stopwords=True))
-    relation_asked = bool(RELATION_QUESTION.search(question) or FIGURE_QUESTION.search(question))
+    relation_asked = bool(RELATION_QUESTION.search(question))
     for hit in list(hits)[:DIAGRAM_PAGES]:
         if page_passages is not None:
             passages = page_passages(hit.document.id, hit.page)

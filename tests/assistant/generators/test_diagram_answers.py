@@ -42,3 +42,11 @@ def test_a_cell_needs_its_row_and_its_column_named() -> None:
 
 def test_lines_that_are_neither_score_nothing() -> None:
     assert statement_score("Press the button to start", asked("How to start?"), relation_asked=True) == 0.0
+
+
+def test_a_question_for_a_label_beside_a_node_is_no_question_about_its_links() -> None:
+    from assistant.generators.diagrams import RELATION_QUESTION
+
+    assert not RELATION_QUESTION.search("In Figure 2.1, which IP address does the gateway have?")
+    assert RELATION_QUESTION.search("Which users are mapped to user_u in figure 14.1?")
+    assert RELATION_QUESTION.search("Куда насос подаёт воду на рисунке 3?")

@@ -467,13 +467,14 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
     # The first reading stays where it read anything: the second only fills its gaps. For the table,
     # whose cells the second reads whole, it is the other way round.
     added = beside(words, missed)
-    if added:
-        lines = lines + [page_line(TextLine(row), to_page, scale) for row in table_rows(added)]
     table = fuller(
         figure_table(words + added), figure_table(missed + beside(missed, words)) if missed else None
     )
     if table is not None:
         log.debug("figure at %s: a table of %d cells", [round(v) for v in figure.box], table.cells)
+        # Only a table's second reading joins the figure's labels: elsewhere it would put words read
+        # from a screenshot's shaded widgets beside the labels the figure reader answers from.
+        lines = lines + [page_line(TextLine(row), to_page, scale) for row in table_rows(added)]
         return lines, [page_line(line, to_page, scale) for line in table_lines(table)]
     if len(words) > MAX_DIAGRAM_WORDS:
         # A screenshot or a page of prose: its frames are widgets and its lines rules, not relations.

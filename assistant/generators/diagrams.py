@@ -31,13 +31,14 @@ CELL = re.compile(r"^(?P<row>.+?) › (?P<column>[^:]+): (?P<value>.+)$")
 """A table's cell line: the row's name, the column's header, the cell."""
 RELATION_QUESTION = re.compile(
     r"\b(connect\w*|join\w*|link\w*|map\w*|correspond\w*|feeds?|sends?|wired?|leads?|goes|flows?|points?"
-    r"|transitions?|next|after|before|follows?|comes?|attached|paired|assigned|between|upstream|downstream)\b"
+    r"|transitions?|next|after|before|follows?|comes?|attached|paired|assigned|upstream|downstream)\b"
     r"|(?<!\w)(соедин\w*|сопостав\w*|соответств\w*|связ\w*|подключ\w*|вед[её]т|ид[её]т|указыва\w*"
-    r"|переход\w*|после|перед|следу\w*|присвоен\w*|назначен\w*|между|куда|откуда|пода[её]т\w*|поступа\w*)",
+    r"|переход\w*|после|перед|следу\w*|присвоен\w*|назначен\w*|куда|откуда|пода[её]т\w*|поступа\w*)",
     re.IGNORECASE,
 )
 """Words asking what a line joins: only they make a diagram's relation an answer ("which IP address
-does the gateway have?" names a node of a figure but asks for a label beside it, not what it joins)."""
+does the gateway have?" names a node of a figure but asks for a label beside it, not what it joins).
+"What stands between A and B?" is the figure reader's: the answer is a label on the line, not its end."""
 MIN_NAME_SHARE = 0.5
 """Share of a node's (or a row's) words the question must say for the node to be named by it."""
 DIAGRAM_PAGES = 2

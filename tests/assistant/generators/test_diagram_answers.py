@@ -50,3 +50,10 @@ def test_a_question_for_a_label_beside_a_node_is_no_question_about_its_links() -
     assert not RELATION_QUESTION.search("In Figure 2.1, which IP address does the gateway have?")
     assert RELATION_QUESTION.search("Which users are mapped to user_u in figure 14.1?")
     assert RELATION_QUESTION.search("Куда насос подаёт воду на рисунке 3?")
+
+
+def test_what_stands_between_two_labels_is_left_to_the_figure_reader() -> None:
+    from assistant.generators.diagrams import RELATION_QUESTION
+
+    assert not RELATION_QUESTION.search("What stands between the loader and initramfs in figure 9.1?")
+    assert not RELATION_QUESTION.search("Что на схеме стоит между загрузчиком и initramfs?")

@@ -472,9 +472,8 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
     )
     if table is not None:
         log.debug("figure at %s: a table of %d cells", [round(v) for v in figure.box], table.cells)
-        # Only a table's second reading joins the figure's labels: elsewhere it would put words read
-        # from a screenshot's shaded widgets beside the labels the figure reader answers from.
-        lines = lines + [page_line(TextLine(row), to_page, scale) for row in table_rows(added)]
+        # The second reading speaks through the table's cell lines only: joined to the figure's labels
+        # it would put words read from a screenshot's shaded widgets beside the labels it answers from.
         return lines, [page_line(line, to_page, scale) for line in table_lines(table)]
     if len(words) > MAX_DIAGRAM_WORDS:
         # A screenshot or a page of prose: its frames are widgets and its lines rules, not relations.

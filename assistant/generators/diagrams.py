@@ -55,6 +55,11 @@ class Statement:
     score: float
 
 
+def is_statement(text: str) -> bool:
+    """Whether a figure passage's line is a relation or a cell line that `indexer.diagrams` wrote."""
+    return bool(RELATION.match(text) or CELL.match(text))
+
+
 def names(name: str, asked: set[str]) -> float:
     """How surely the question (its tokens `asked`) names `name`: the share of its tokens it says, when
     that is at least `MIN_NAME_SHARE` and one of them is a real name (not a lone digit or letter); else 0."""

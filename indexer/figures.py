@@ -29,6 +29,7 @@ import scipy.ndimage as ndi
 from PIL import Image
 
 from indexer.controls import detect_controls
+from indexer.diagrams import read_diagram
 from indexer.errors import AssistantError
 from indexer.ocr import OcrSettings, recognize
 from indexer.records import (
@@ -643,6 +644,8 @@ def read_figures(page: PageContent, languages: str, max_pixels: int, time_limit_
             figure.lines = reading.lines
             # A pasted screenshot's controls are the page's, as a screenshot file's are its own.
             page.controls.extend(reading.controls)
+            # diagrams hook: frames re-read, and what the lines between labels join (indexer.diagrams).
+            figure.lines, figure.relations = read_diagram(figure, languages, timeout)
         except AssistantError as error:
             log.warning("page %d: a figure was left unread (%s)", page.number, error)
         figure.image = None

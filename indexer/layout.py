@@ -215,7 +215,8 @@ def figure_passages(figure: Figure, section: str = "") -> list[PassageDraft]:
     # kept, so that "what is part 3" is pointed at the 3 on the drawing.
     if not any(ch.isalpha() for label in labels for ch in label.text) and not are_callouts(labels):
         return []
-    return _split_block(labels, figure.caption or section, "figure")
+    # diagrams hook: what the figure's lines join, one line per label (indexer.diagrams).
+    return _split_block(labels + figure.relations, figure.caption or section, "figure")
 
 
 def are_callouts(labels: list[TextLine]) -> bool:

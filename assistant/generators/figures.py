@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
+from assistant.generators.diagrams import is_statement
 from assistant.generators.visual import PagePassages, TermWeights, name_match, similarities
 from assistant.lexicon import lexicon
 from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind, profile_question, translated_terms
@@ -105,7 +106,8 @@ def figure_labels(passages: Sequence[PassageRecord]) -> list[FigureLabel]:
             continue
         for span in passage.spans:
             text = passage.text[span.start : span.end].strip()
-            if not any(ch.isalnum() for ch in text):
+            # diagrams hook: a relation or cell line ("A → B") is what the figure's lines say, not a label.
+            if not any(ch.isalnum() for ch in text) or is_statement(text):
                 continue
             if labels and labels[-1].passage is passage and continues(labels[-1].bbox, text, span.bbox):
                 last = labels[-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.generators.diagrams import answer_from_diagram
 from assistant.generators.figures import answer_from_figure
 from assistant.generators.screens import answer_from_controls
 from assistant.generators.visual import VisualReader
@@ -9,6 +10,12 @@ from assistant.generators.visual import VisualReader
 VISUAL_READERS: tuple[tuple[VisualReader, str], ...] = (
     # "Which orientation is selected?": a screenshot's controls answer before its text lines.
     (answer_from_controls, "found: a control on the screenshot holds what the question names"),
+    # diagrams hook: "Which users map to user_u?", "What tolerance is violet?": a line the figure's
+    # arrows or grid make names the answer beside what the question names (indexer.diagrams).
+    (
+        answer_from_diagram,
+        "found: a line or a grid of the figure joins what the question names to its answer",
+    ),
     # "Which knob sets the suction power?": a figure's label answers before the prose around it.
     (answer_from_figure, "found: a label of the figure holds what the question adds to its caption"),
 )

@@ -471,7 +471,7 @@ def read_figure_controls(
         return FigureReading([], [])
     if is_screenshot(figure, screen, lettering):
         reading = read_screenshot(figure, screen, lettering, languages, max_pixels, timeout_s)
-        if len(reading.controls) >= MIN_SCREEN_CONTROLS:
+        if named_controls(reading.controls) >= MIN_SCREEN_CONTROLS:
             return reading
         # No dialog after all: a device's panel on a grey face (knobs ringed by outlines), a chart.
         log.debug("figure at %s: no controls, read as a drawing", [round(v) for v in figure.box])
@@ -507,7 +507,21 @@ def read_figure_controls(
 
 
 MIN_SCREEN_CONTROLS = 2
-"""Controls a picture read as a screen must show to be one; a panel's knobs read better as a drawing."""
+"""Named controls a picture read as a screen must show to be one; a panel's knobs read better as a drawing."""
+_NAME_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def named_controls(controls: Sequence[Control]) -> int:
+    """How many controls a dialog would name for its user: a label with a word in it, and a value that is
+    no other label. A device panel read as a screen still yields a few: a number taken for a label
+    ("44100: MIDI:"), a knob's ring taken for a list's selected row with no label at all."""
+    return sum(
+        1
+        for control in controls
+        if _NAME_WORD.search(control.label) and not control.value.rstrip().endswith(":")
+    )
+
+
 SCREEN_GLYPH_PX = 10.0
 """Median height of letter-like specks a pasted screenshot is scaled to: a screen's lettering is small
 and crisp, and tesseract reads it more fully a little under the size that suits a drawing's labels."""

@@ -43,6 +43,7 @@ from indexer.figures import (
     is_screenshot,
     label_words,
     merge_boxes,
+    named_controls,
     read_figure_controls,
     render_dpi,
     turned_back,
@@ -52,7 +53,16 @@ from indexer.layout import figure_passages as figure_passages_of
 from indexer.ocr import recognize
 from indexer.pdf import read_pdf, render_pdf_page
 from indexer.pipeline import ExtractedPage, extract_pages
-from indexer.records import BBox, Figure, PassageDraft, PassageRecord, TextLine, Word, bbox_intersection
+from indexer.records import (
+    BBox,
+    Control,
+    Figure,
+    PassageDraft,
+    PassageRecord,
+    TextLine,
+    Word,
+    bbox_intersection,
+)
 from indexer.settings import IndexSettings
 from tests.conftest import FONT, SETTINGS_EN, draw_screenshot, font
 from tests.indexer.hostile_files import HELVETICA, page_pdf, stream, text_content
@@ -886,3 +896,21 @@ def test_a_device_panel_on_a_grey_face_gives_its_labels_and_no_controls() -> Non
     assert reading.controls == []
     read = {word.text for line in reading.lines for word in line.words}
     assert len(read & set(names)) >= 12, read
+
+
+def test_a_panels_junk_controls_do_not_make_it_a_dialog() -> None:
+    # What a synthesizer panel on a window grey gave the control reader (heldout's amsynth page lost
+    # its knob names RESON and DAMPING to the screen reading): a sample rate taken for a label of the
+    # next label, and a knob's ring taken for a list's selected row that nothing names.
+    box = (0.0, 0.0, 10.0, 10.0)
+    junk = [
+        Control("field", "44100", box, "MIDI:", box),
+        Control("list", "", None, "FUT", box, on=True),
+    ]
+    assert named_controls(junk) == 0
+    dialog = [
+        Control("dropdown", "Ink Set:", box, "Photo Black", box),
+        Control("field", "Разрешение:", box, "300 dpi", box),
+        Control("list", "", None, "Photo R2400", box, on=True),
+    ]
+    assert named_controls(dialog) == 2

@@ -604,11 +604,13 @@ COMMANDS = [_command("build"), _command("measure"), _command("sweep", " --nprobe
 
 READING = """
 Reading the figures. The 1,000,009 row at nprobe 384 (the shipped `ann_nprobe`; the deep channel at its
-own `ann_deep_nprobe` 128) is the newest: measured 2026-11-30 06:49 UTC on a quiet machine (load average
-1.1; nobody else was working) with `measure --passages 1000000 --nprobe 384 --rounds 2` on a copy of the
-built workspace with the lexical posting lists built (SCALE_BENCH_DIR=/tmp/speed3-bench), with every
-change of this session in: search 80.3 ms p50 (97.4 at 03:30 UTC the session before, same command), ask
-109.2 ms (132.4). The 100,539 row was built and measured the same way at 03:54 UTC the session before
+own `ann_deep_nprobe` 128) is the newest: measured 2026-11-30 10:03 UTC on a quiet machine (load average
+1.0; nobody else was working) with `measure --passages 1000000 --nprobe 384 --rounds 2` on a copy of the
+built workspace with the lexical posting lists built (SCALE_BENCH_DIR=/tmp/speed3-bench), on the tree with
+the read-ahead spans rebound (search_1m_ab.md) and this session's reader: search 82.5 ms p50 (80.3 at 06:49
+UTC with the same command, 97.4 at 03:30 the session before), ask 107.1 ms (109.2; 132.4): within the noise
+of each other (the rebinding saves ~4.5 ms of CPU a search; the reader's new per-page checks cost 5-7 ms a
+question by the profiles of the engineers who added them). The 100,539 row was built and measured the same way at 03:54 UTC the session before
 (`build --passages 100000` then `measure --passages 100000 --rounds 2` in SCALE_BENCH_DIR=/tmp/scale100k,
 load 1.0; below `ann_threshold` its channels are exact and no posting lists are built, so it is
 unchanged by the lexical work), so the two rows give the growth. The nprobe 48 row was taken at 02:29

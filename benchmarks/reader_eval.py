@@ -123,7 +123,8 @@ def render() -> str:
         "tuned on since), "
         "`novel` (benchmarks/eval/novel: documents and programs none of the others uses, UPS/IR hardware "
         "and printer manuals with figures, GTK 2 and wxWidgets screenshots, built sealed after `blind` was "
-        "measured, and measured once by the lead), `corpus` (shared/corpus, the 30 questions the first "
+        "measured; still sealed: only the lead ran the reader on it, at the end of the session that built it, "
+        "twice from its summaries only, before and after one indexing fix found on `heldout`), `corpus` (shared/corpus, the 30 questions the first "
         "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
         'string; an unanswerable question is correct when the reader says "not found".',
         "",

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.visual import PagePassages, TermWeights
+from assistant.generators.visual import PagePassages, TermWeights, hit_passages
 from assistant.retrieval import PageHit
 from indexer.diagrams import INCOMING, JOINED, OUTGOING
 from indexer.embedders import TextEmbedder
@@ -126,11 +126,7 @@ def answer_from_diagram(
     asked = set(search_tokens(question, drop_stopwords=True))
     relation_asked = bool(RELATION_QUESTION.search(question))
     for hit in list(hits)[:DIAGRAM_PAGES]:
-        if page_passages is not None:
-            passages = page_passages(hit.document.id, hit.page)
-        else:
-            passages = [evidence.passage for evidence in hit.passages]
-        found = statements(passages, asked, relation_asked)
+        found = statements(hit_passages(hit, page_passages), asked, relation_asked)
         if not found:
             continue
         best = found[0]

@@ -21,7 +21,7 @@ import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.diagrams import is_statement
-from assistant.generators.visual import PagePassages, TermWeights, name_match, similarities
+from assistant.generators.visual import PagePassages, TermWeights, hit_passages, name_match, similarities
 from assistant.lexicon import lexicon
 from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind, profile_question, translated_terms
 from assistant.retrieval import PageHit
@@ -159,10 +159,7 @@ def answer_from_figure(
     """
     read = False
     for hit in list(hits)[:FIGURE_PAGES]:
-        if page_passages is not None:
-            passages = page_passages(hit.document.id, hit.page)
-        else:
-            passages = [evidence.passage for evidence in hit.passages]
+        passages = hit_passages(hit, page_passages)
         labels = figure_labels(passages)
         if labels:
             # Past the first page with figures only a value beside its named label is sure enough

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.visual import PagePassages, TermWeights, name_match, similarities
+from assistant.generators.visual import PagePassages, TermWeights, hit_passages, name_match, similarities
 from assistant.retrieval import QUOTED_NAME, PageHit, names_window
 from indexer.controls import STATE_WORDS
 from indexer.embedders import TextEmbedder
@@ -149,14 +149,14 @@ def answer_from_controls(
     # "which widget style") while another page of the window has a control the question names whole
     # ("Style"): that page is the one meant.
     whole_only = answer is not None
-    if whole_only and _names_a_control_whole(question, _page_of(top, page_passages)):
+    if whole_only and _names_a_control_whole(question, hit_passages(top, page_passages)):
         return answer
     for hit in list(hits)[1:SAME_WINDOW_PAGES]:
         if not hit.document.media_type.startswith("image/") or not same_window(
             _window_of(hit, page_passages), window
         ):
             continue
-        if whole_only and not _names_a_control_whole(question, _page_of(hit, page_passages)):
+        if whole_only and not _names_a_control_whole(question, hit_passages(hit, page_passages)):
             continue
         other = _answer_from_screen(question, [hit], page_passages, embedder, term_weights, strict=True)
         if other is not None:
@@ -168,12 +168,6 @@ def answer_from_controls(
             )
             return other
     return answer
-
-
-def _page_of(hit: PageHit, page_passages: PagePassages | None) -> list[PassageRecord]:
-    if page_passages is not None:
-        return page_passages(hit.document.id, hit.page)
-    return [e.passage for e in hit.passages]
 
 
 def _names_a_control_whole(question: str, passages: list[PassageRecord]) -> bool:
@@ -235,7 +229,7 @@ def same_window(title: str, other: str) -> bool:
 
 def _window_of(hit: PageHit, page_passages: PagePassages | None) -> str:
     """The title of a screenshot's window (its control passages' section), "" when it shows no control."""
-    passages = _page_of(hit, page_passages)
+    passages = hit_passages(hit, page_passages)
     return next((p.section for p in passages if p.kind == "control" and p.section), "")
 
 
@@ -358,9 +352,7 @@ def answer_from_twin(
     for hit in list(hits)[:CLEAN_COPY_PAGES]:
         if hit.key == top.key or not hit.document.media_type.startswith("image/"):
             continue
-        passages = (
-            page_passages(hit.document.id, hit.page) if page_passages else [e.passage for e in hit.passages]
-        )
+        passages = hit_passages(hit, page_passages)
         if _screen_language(passages) != language or any(p.kind == "mark" for p in passages):
             continue
         answer = answer_from_controls(question, [hit], _fixed_page(passages), embedder, term_weights)
@@ -527,18 +519,13 @@ def clean_copy(
     window (same title) when the top pages hold one.
     """
 
-    def read(hit: PageHit) -> list[PassageRecord]:
-        if page_passages is not None:
-            return page_passages(hit.document.id, hit.page)
-        return [e.passage for e in hit.passages]
-
     top = hits[0]
-    passages = read(top)
+    passages = hit_passages(top, page_passages)
     wanted = named_language(question)
     if wanted and _screen_language(passages) not in (None, wanted):
         # "In the Russian export window, ...": the screenshot of that window in Russian.
         for hit in list(hits)[1:CLEAN_COPY_PAGES]:
-            other = read(hit)
+            other = hit_passages(hit, page_passages)
             if _screen_language(other) == wanted:
                 log.info(
                     "screen: reading %s, the %s screen the question names", hit.document.filename, wanted
@@ -549,7 +536,7 @@ def clean_copy(
         return top, passages
     window = next((p.section for p in passages if p.kind == "control"), None)
     for hit in list(hits)[1:CLEAN_COPY_PAGES]:
-        other = read(hit)
+        other = hit_passages(hit, page_passages)
         same_window = any(p.kind == "control" and p.section == window for p in other)
         if window and same_window and not any(p.kind == "mark" for p in other):
             log.info(

@@ -18,6 +18,13 @@ TermWeights = Callable[[list[str]], dict[str, float]]
 """Search terms -> how rare each is in the workspace (rarer words name things)."""
 
 
+def hit_passages(hit: PageHit, page_passages: PagePassages | None) -> list[PassageRecord]:
+    """The passages of a hit's page: all of them where the reader can read pages, else those retrieved."""
+    if page_passages is not None:
+        return page_passages(hit.document.id, hit.page)
+    return [evidence.passage for evidence in hit.passages]
+
+
 class VisualReader(Protocol):
     """Answers from what a page's pixels hold (a control's value, a figure's label), or None to pass."""
 

@@ -25,10 +25,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel")
+SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel", "unseen")
 TUNING_SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel")
 """What a plain run measures: every set tuned on (`blind` and `novel` were unsealed after their one sealed
-measurement each, kept in reader_blind_sealed.json and reader_novel_sealed.json)."""
+measurement each, kept in reader_blind_sealed.json and reader_novel_sealed.json); `unseen` is sealed: only the
+lead runs it, once, with `--sets unseen`."""
 ANSWER_CHARS = 200
 """Characters of each answer kept in the per-question record."""
 
@@ -132,7 +133,7 @@ def render() -> str:
         "| R@1 before | R@1 previous | R@1 after | LangChain R@1 | R@5 after | LangChain R@5 |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name in ("dev", "heldout", "fresh", "blind", "novel", "corpus"):
+    for name in ("dev", "heldout", "fresh", "blind", "novel", "unseen", "corpus"):
         now = after.get("sets", {}).get(name, {}).get("summary", {})
         if not now:
             continue

@@ -1389,6 +1389,9 @@ def unsaid_focus(question: QuestionProfile, found: set[str], in_context: set[str
     condition = question.condition & question.topic
     if condition and not condition & (found | in_context):
         unsaid.append("the case " + "/".join(sorted(condition)))
+    if question.sets and not matched_terms(question.sets, frozenset(found | in_context)):
+        # "Which option sets the number of threads?": an option that sets something else is no answer.
+        unsaid.append("what it sets: " + "/".join(sorted(question.sets)))
     if question.asks in COUNTED_KINDS:
         beside = question.quantity.beside if question.quantity else frozenset()
         names = sorted(question_names(question.text) & question.topic - beside - in_context)

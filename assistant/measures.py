@@ -156,7 +156,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
             r"\b(?:capacity|disk\s+space|storage|file\s+size|cache\s+size|buffer\s+size|memory)\b"
             r"|(?<!\w)(?:объ[её]м|[её]мкост|памят)\w*"
         ),
-        _units(rf"{_DATA_UNITS}|ml|л|мл|литр\w*|mAh|Ah|мАч|Ач"),
+        _units(rf"{_DATA_UNITS}|ml|mL|L|litres?|liters?|л|мл|литр\w*|mAh|Ah|мАч|Ач"),
         strict=False,
     ),
     Dimension(

@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from assistant.lexicon import lexicon
-from assistant.measures import BY_NAME, Dimension, asked_dimension, measured_values
+from assistant.measures import BY_NAME, DIMENSIONS, Dimension, asked_dimension, measured_values
 from indexer.language import MARK_QUESTION, STOPWORDS, detect_language, search_tokens, stem
 
 ANY = "any"
@@ -108,10 +108,7 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
     (
         NUMBER,
         re.compile(
-            r"\b(voltage|gain|resistance|impedance|capacitance|gauge|temperature|wattage|bandwidth"
-            r"|throughput|capacity)s?\b"
-            r"|(?<!\w)(напряжени|усилени|сопротивлени|сечени|температур|мощност|[её]мкост|объ[её]м)\w*"
-            r"|\b(size|number|port|version|level|percentage|amount|limit|priority|timeout|time-out|interval"
+            r"\b(size|number|port|version|level|percentage|amount|limit|priority|timeout|time-out|interval"
             r"|frequency|quality|resolution|speed|rate|delay|duration|width|height|margin|length|position"
             r"|factor|count|time|hour|date|day|year)s?\b"
             r"|(?<!\w)(порт|номер|уровен|уровн|размер|верси|процент|количеств|числ|лимит|приоритет|тайм-аут"
@@ -308,9 +305,9 @@ def question_quantity(question: str, asks: str, noun: str = "") -> Quantity | No
     """What the asked-for number belongs to, when the question names it (see `Quantity`)."""
     if asks != NUMBER:
         return None
-    dimension = asked_dimension(question)
     # "What position in percent": the head noun asks, the dimension only names the unit it is read in.
-    if dimension is not None and (not noun or dimension.noun.search(noun)):
+    dimension = asked_dimension(noun) if noun else None
+    if dimension is not None:
         measured = _measured(question, noun)
         noun_match = dimension.noun.search(question)
         assert noun_match is not None
@@ -513,6 +510,7 @@ def answer_kind(question: str) -> str:
     return _about_named_option(question, _asked(question)[0])
 
 
+_CALLED = re.compile(r"(?<!\w)как\s+называ\w*", _I)
 _KEYWORD = re.compile(r"\s*(key\s?words?|ключев\w*\s+слов\w*)(?!\w)", _I)
 """"Which keyword ...", "какое ключевое слово ...": the term of a definition list, asked like an option."""
 
@@ -520,6 +518,8 @@ _KEYWORD = re.compile(r"\s*(key\s?words?|ключев\w*\s+слов\w*)(?!\w)", 
 def _asked(question: str) -> tuple[str, str]:
     """(kind, the noun that named it: "option" in "which tar option ...", or "")."""
     kind, noun = _kind_asked(question)
+    if kind == NUMBER and noun and asked_dimension(noun) and _DESCRIBES.search(question):
+        return ANY, ""  # "What does the gain control do?" asks what it does, not a gain
     if kind == ANY or (kind == NUMBER and not noun):
         # "At least what output voltage", "какое сопротивление", "на сколько процентов": a value of a
         # dimension, stated with its unit.
@@ -530,24 +530,48 @@ def _asked(question: str) -> tuple[str, str]:
 
 
 def _dimension_asked(question: str, kind: str) -> str | None:
-    """The dimension's noun where the question asks a value of it: right after its question word, or
-    anywhere in a question that asks for a number ("how much current does it draw")."""
-    dimension = asked_dimension(question)
-    if dimension is None:
-        return None
-    noun = dimension.noun.search(question)
-    assert noun is not None
-    if kind == NUMBER:
-        return noun.group(0)
-    for wh in (*_WH_WORD.finditer(question), *_HOW_MUCH.finditer(question)):
-        between = [w for w in re.findall(r"[\w-]+", question[wh.end() : noun.start()]) if len(w) > 1]
-        if wh.end() <= noun.start() and len(between) < _HEAD_WINDOW:
-            return noun.group(0)
+    """The dimension's noun where it heads what the question asks ("what output *voltage*", "how much
+    *current*", "на сколько *процентов*"); None where a dimension is only mentioned ("which knob sets the
+    temperature" asks for a knob, "how many times does it beep at that temperature" for a count)."""
+    if asked_dimension(question) is None or (kind == ANY and _DESCRIBES.search(question)):
+        return None  # "What does the gain control do?" asks what it does, not a gain
+    heads = [_head_phrase(question, opener.end()) for opener in _OPENERS.finditer(question)]
+    for dimension in DIMENSIONS:
+        for noun in dimension.noun.finditer(question):
+            if any(noun.start() < end and noun.end() > start for start, end in heads):
+                return noun.group(0)
     return None
 
 
+_OPENERS = re.compile(rf"{_WH_WORD.pattern}|\bhow\s+(much|many)\b|(?<!\w)(на\s+)?сколько(?!\w)", _I)
+
+
+def _head_phrase(question: str, after: int) -> tuple[int, int]:
+    """Where the noun phrase that a question word opens stands: in Russian its first word that is no
+    adjective ("какое *сопротивление*", "какого *сечения*"), in English the words up to the next
+    function word, past an "is the" ("what is the *output voltage* of")."""
+    words = list(re.finditer(r"[\w-]+", question[after:]))
+    if detect_language(question) == "ru":
+        for word in words:
+            # "сопротивление", "значение" end like adjectives: a dimension's noun is none.
+            if not _RUSSIAN_ADJECTIVE.search(word.group(0)) or asked_dimension(word.group(0)):
+                return after + word.start(), after + word.end()
+        return after, after
+    phrase = list(words)
+    while phrase and phrase[0].group(0).lower() in STOPWORDS:
+        phrase.pop(0)
+    run = []
+    for word in phrase:
+        if word.group(0).lower() in STOPWORDS:
+            break
+        run.append(word)
+    return (after + run[0].start(), after + run[-1].end()) if run else (after, after)
+
+
+_DESCRIBES = re.compile(
+    r"\b(do|does|mean|means|stand\s+for)\s*\?*\s*$|(?<!\w)(делает|делают|означает|означают|значит)(?!\w)", _I
+)
 _ASKING_WORDS = frozenset({"how", "much", "many", "what", "which", "на", "сколько"})
-_HOW_MUCH = re.compile(r"\bhow\s+(much|many)\b|(?<!\w)(на\s+)?сколько(?!\w)", _I)
 
 
 def _kind_asked(question: str) -> tuple[str, str]:
@@ -556,6 +580,12 @@ def _kind_asked(question: str) -> tuple[str, str]:
         default=None,
     )
     wh = _WH_WORD.search(question)
+    called = _CALLED.search(question)
+    if called is not None and (wh is None or called.start() < wh.start()):
+        # "Как называется параметр, задающий ...": the name of what the noun after it names.
+        kind, noun = _head_kind(re.findall(r"[\w-]+", question[called.end() :])[:1], question)
+        if kind != ANY:
+            return kind, noun
     if wh is not None and (whole is None or wh.start() < whole[0]):
         # The main clause comes first: "which option sets how many seconds to wait" asks for an option.
         rest = question[wh.end() :]
@@ -741,7 +771,7 @@ def profile_question(
         terms=terms,
         topic=(
             terms - frozenset(search_tokens(noun))
-            if asks in (OPTION, VARIABLE, FUNCTION, COMMAND, NAME)
+            if asks in (OPTION, VARIABLE, FUNCTION, COMMAND, NAME, MODEL)
             else terms
         )
         or terms,
@@ -1020,7 +1050,7 @@ def _strong_evidence(
         code = [
             c
             for c in _new([m.group(0) for m in _CODE_TOKEN.finditer(text)], question)
-            if not _PURE_PATH.match(c)
+            if not _PURE_PATH.match(c) and not _HOST_NAME.fullmatch(c)
         ]
         if code:
             return _found("command", code[0])
@@ -1112,7 +1142,12 @@ def _strong_evidence(
         return _found("name", names[0]) if names else NO_EVIDENCE
     if asks == STANDARD:
         standards = _new([m.group(0) for m in _STANDARD_NAME.finditer(text)], question)
-        return _found("standard", standards[0]) if standards else NO_EVIDENCE
+        if standards:
+            return _found("standard", standards[0])
+        codes = _new(_CODE_IN_CAPITALS.findall(text), question)
+        if not codes:
+            return NO_EVIDENCE
+        return KindEvidence(f"code {codes[0]} (a standard?)", strong=False, item=codes[0])
     if asks == MODEL:
         models = _new(model_names(text), question)
         return _found("model", models[0]) if models else NO_EVIDENCE
@@ -1162,11 +1197,12 @@ _STANDARD_NAME = re.compile(
     r"|\b(?:L?GPL|AGPL|GFDL|MPL|EPL|BSD|MIT|Apache|CC[- ]BY(?:[- ](?:SA|NC|ND))*|CERN[- ]OHL[\w-]*|TAPR|OHL"
     r"|Creative\s+Commons|public\s+domain|GNU\s+(?:Lesser\s+|Affero\s+|Free\s+Documentation\s+)?"
     r"(?:General\s+Public\s+)?Licen[cs]e)(?:[- ]?v?\d[\d.]*\+?)?"
-    r"|(?-i:(?<![\w.-])[A-Z]{2,}(?:-[A-Z0-9]+)+(?![\w-]))"
     r"|(?<!\w)rfc\s?\d+",
     _I,
 )
 """Codes of standards and licences: "POSIX.1-2008", "IEEE 802.11", "RFC 1952", "CERN-OHL-P", "GPLv2"."""
+_CODE_IN_CAPITALS = re.compile(r"(?<![\w.-])[A-Z]{2,}(?:-[A-Z0-9]+)+(?![\w-])")
+"""An unknown code in capitals ("EN-55022-B", but "UTF-8" too): maybe a standard, less surely."""
 
 _MODEL_CODE = re.compile(
     r"(?<![\w.-])(?=[\w-]*\d)(?=[\w-]*[A-Za-zА-Яа-я])[A-Za-zА-Яа-я0-9][\w-]{2,}(?![\w-])"
@@ -1188,11 +1224,11 @@ _CAUSE = re.compile(
     r"\b(?:because|since|due\s+to|owing\s+to|so\s+that|in\s+order\s+to|so\s+as\s+to|otherwise|in\s+case"
     r"|therefore|thus|hence|reasons?|purposes?|as\s+a\s+result|this\s+is\s+why|that\s+is\s+why"
     r"|which\s+is\s+why|caused\s+by|risks?|to\s+(?:avoid|prevent|protect|ensure|keep|make\s+sure|allow|reduce"
-    r"|limit|minimi[sz]e|save|guard))\b"
+    r"|limit|minimi[sz]e|save|guard)|prevents?|protects?|leads?\s+to|results?\s+in|would\s+otherwise)\b"
     r"|(?:^|[.;:]\s+|,\s+)as\b"
     r"|(?<!\w)(?:потому\s+что|так\s+как|поскольку|из-за|благодаря|чтобы|для\s+того|в\s+случае|иначе|поэтому"
     r"|вследствие|ради|с\s+целью|по\s+причине|дабы|т\.\s?к\.|причин\w*|цель\w*|во\s+избежание"
-    r"|опасност\w*|риск\w*|защит\w*)(?!\w)",
+    r"|опасност\w*|риск\w*|защит\w*|предотвра\w*|избежа\w*|привод\w*\s+к|может\s+привести)(?!\w)",
     _I,
 )
 """What gives a cause or a purpose, in either language: a "why" question is answered by a clause with one."""
@@ -1518,6 +1554,11 @@ def _invocation(text: str, question: QuestionProfile) -> str:
     return ""
 
 
+_HOST_NAME = re.compile(
+    r"(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|mil|int|info|biz|io|ru|su|de|uk|fr|eu|local|lan|localdomain)",
+    _I,
+)
+"""A machine's or a site's name ("rivendell.falcot.com"): where something runs, not a program to run."""
 _ARTICLE_BEFORE = re.compile(r"\b(the|a|an|this|these|that|those)\s*$", _I)
 
 

@@ -7,19 +7,23 @@ Invented manuals (a kettle in English, a pump in Russian), unlike the documents 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
 from reader_manuals import read, write_laid_out_manual
 
 from assistant import Assistant
+from assistant.generators.extractive import AnswerSettings, Candidate, gate
 from assistant.measures import BY_NAME, asked_dimension, measured_values
 from assistant.questions import (
+    ANY,
     MODEL,
     NUMBER,
     OPTION,
     REASON,
     STANDARD,
+    KindEvidence,
     kind_evidence,
     model_names,
     profile_question,
@@ -83,10 +87,31 @@ def test_a_value_is_one_of_a_dimension_by_its_unit_in_either_language(
         ("Какое ключевое слово заставляет резолвер возвращать все адреса?", OPTION),
         ("What output voltage does the adapter deliver?", NUMBER),
         ("Какое сопротивление у датчика?", NUMBER),
+        ("Как называется параметр, задающий частоту мигания курсора?", OPTION),
+        # a dimension only mentioned, or a gain control asked about, asks for no value
+        ("Which knob adjusts the temperature?", ANY),
+        ("Какой ручкой задают температуру воздуха?", ANY),
+        ("What does the gain control do?", ANY),
     ],
 )
 def test_a_question_asks_for_a_type_of_answer(question: str, kind: str) -> None:
     assert profile_question(question).asks == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "dimension"),
+    [
+        ("What voltage does the kettle need?", "voltage"),
+        ("Какое значение напряжения на выходе?", "voltage"),
+        ("How many times does it beep at that temperature?", ""),
+        ("What position in percent is entered?", ""),
+    ],
+)
+def test_a_value_is_asked_of_a_dimension_only_where_its_noun_heads_the_question(
+    question: str, dimension: str
+) -> None:
+    quantity = profile_question(question).quantity
+    assert (quantity.dimension if quantity else "") == dimension
 
 
 @pytest.mark.parametrize(
@@ -119,6 +144,9 @@ def test_what_an_asked_option_sets_is_read_from_the_question(question: str, sets
         ("Why is the tank made of glass?", "The tank holds 1.7 litres of water.", False),
         ("Почему бак сделан из стекла?", "Бак сделан из стекла, чтобы было видно уровень воды.", True),
         ("Почему бак сделан из стекла?", "Вместо того, чтобы мыть бак, замените фильтр.", False),
+        # where a program runs is no program
+        ("Какой программой шифруются резервные копии?", "Копии хранятся на rivendell.example.com.", False),
+        ("Какой программой шифруются резервные копии?", "Копии шифрует программа gpg-agent.", True),
     ],
 )
 def test_a_span_holds_the_asked_type_or_not(question: str, text: str, holds: bool) -> None:
@@ -212,3 +240,27 @@ def test_a_span_without_the_asked_type_is_not_an_answer(appliances: Assistant, q
     reading = read(appliances, question)
     assert not reading.answer.found, (reading.answer.text, reading.why)
     assert reading.why.startswith("not found")
+
+
+def test_an_unknown_code_in_capitals_is_a_standard_less_surely_than_a_known_one() -> None:
+    profile = profile_question("Which standard does the kettle meet?")
+    assert kind_evidence(profile.asks, "The kettle meets IEC 60335-2-15.", profile).strong
+    unknown = kind_evidence(profile.asks, "Labels are written in UTF-8.", profile)
+    assert unknown and not unknown.strong
+
+
+def test_a_span_that_merely_adds_a_word_needs_the_questions_words_not_only_a_close_meaning(
+    appliances: Assistant,
+) -> None:
+    question = "How much current does the kettle heater draw?"
+    typed = read(appliances, question).best
+    assert typed is not None and typed.fit.kind
+    settings, page = AnswerSettings(), typed.span.view.hit
+    # Half the question's words short, though close in meaning and on the first page: a value of the
+    # asked-for type passes, a span that only adds some word does not.
+    fit = dataclasses.replace(typed.fit, coverage=0.4)
+    assert gate(profile_question(question), Candidate(typed.span, fit, 0.0, similarity=0.6), settings, page)
+    generic = profile_question("Tell me about the heater of the kettle and its current")
+    assert generic.asks == ANY
+    adds = dataclasses.replace(fit, kind=KindEvidence("adds 'mains'", strong=False))
+    assert not gate(generic, Candidate(typed.span, adds, 0.0, similarity=0.6), settings, page)

@@ -1017,8 +1017,19 @@ def kind_evidence(
             return KindEvidence(f"variable {capitals[0]} (in passing)", strong=False, item=capitals[0])
     if asks == COMMAND:
         word = _COMMAND_WORD.search(text)
-        if word and _new([w for w in _LATIN_WORD.findall(text) if w.islower()], question):
-            return KindEvidence(f"names a command ({word.group(0)!r})", strong=False)
+        # "... отображается командой hostname" names a command, but of what the question asks only where
+        # one of its words stands beside the name.
+        subject = question.topic - context
+        named = [
+            m
+            for m in _LATIN_WORD.finditer(text)
+            if m.group(0).islower()
+            and _program_name(text, m)
+            and _new([m.group(0)], question)
+            and (not subject or _near(text, m.start(), m.end(), subject, question, SUBJECT_WINDOW))
+        ]
+        if word and named:
+            return KindEvidence(f"names a command ({word.group(0)!r}: {named[0].group(0)})", strong=False)
     if asks in (ANY, ACTION):
         # A way to do something may be told in words ("open the lid and ..."): weaker than a command.
         return KindEvidence(_novel(text, question), strong=False)
@@ -1054,7 +1065,8 @@ def _strong_evidence(
         ]
         if code:
             return _found("command", code[0])
-        invoked = _invocation(text, question)
+        # A screen's labels are no command lines: "Enable speed limits" runs no program "speed".
+        invoked = "" if ui_label else _invocation(text, question)
         return KindEvidence(f"command {invoked!r}", item=invoked) if invoked else NO_EVIDENCE
     if asks == PATH:
         paths = _new([m.group(0).rstrip(".,;") for m in _PATH_TOKEN.finditer(text)], question)
@@ -1070,7 +1082,7 @@ def _strong_evidence(
         return _found("path", paths[0]) if paths else NO_EVIDENCE
     if asks == ACTION:
         # "How do I undo it?": what the user does is a command line, a key combination or a menu path.
-        command = _strong_evidence(COMMAND, text, question, context)
+        command = _strong_evidence(COMMAND, text, question, context, ui_label)
         # A file's name in a listing ("gentoo_0.9.12.orig.tar.gz") is what a command made, not one.
         if command and not _FILE_NAME.fullmatch(command.item.strip()):
             return dataclasses.replace(command, what=f"action: {command.what}")
@@ -1552,6 +1564,14 @@ def _invocation(text: str, question: QuestionProfile) -> str:
         ):
             return match.group(0)
     return ""
+
+
+def _program_name(text: str, match: re.Match[str]) -> bool:
+    """Whether a word may name a program: not a path ("var/tmp"), a host ("rivendell.falcot.com") or a
+    file name's extension ("*.bak")."""
+    word = match.group(0)
+    before = text[max(0, match.start() - 1) : match.start()]
+    return "/" not in word and not _HOST_NAME.fullmatch(word) and before not in (".", "/", "*", "~")
 
 
 _HOST_NAME = re.compile(

@@ -17,6 +17,7 @@ from assistant import Assistant
 from assistant.generators.extractive import AnswerSettings, Candidate, gate
 from assistant.measures import BY_NAME, asked_dimension, measured_values
 from assistant.questions import (
+    ACTION,
     ANY,
     MODEL,
     NUMBER,
@@ -147,6 +148,12 @@ def test_what_an_asked_option_sets_is_read_from_the_question(question: str, sets
         # where a program runs is no program
         ("Какой программой шифруются резервные копии?", "Копии хранятся на rivendell.example.com.", False),
         ("Какой программой шифруются резервные копии?", "Копии шифрует программа gpg-agent.", True),
+        # a command named far from what the question asks of it, or a path or an extension, is none
+        (
+            "Какой программой шифруются резервные копии?",
+            "Копии кладутся в /var/tmp/*.bak. Имя машины можно узнать, как его показывает команда hostname.",
+            False,
+        ),
     ],
 )
 def test_a_span_holds_the_asked_type_or_not(question: str, text: str, holds: bool) -> None:
@@ -264,3 +271,13 @@ def test_a_span_that_merely_adds_a_word_needs_the_questions_words_not_only_a_clo
     assert generic.asks == ANY
     adds = dataclasses.replace(fit, kind=KindEvidence("adds 'mains'", strong=False))
     assert not gate(generic, Candidate(typed.span, adds, 0.0, similarity=0.6), settings, page)
+    # a how-to question answered by words alone, no command, key or menu path, is generic too
+    how_to = profile_question("How do I keep the kettle heater from drawing current?")
+    assert how_to.asks == ACTION
+    assert not gate(how_to, Candidate(typed.span, adds, 0.0, similarity=0.6), settings, page)
+
+
+def test_a_screens_labels_are_no_command_lines() -> None:
+    profile = profile_question("How do I set a separate speed limit for one server?")
+    # read as a command line, "speed limits" would be the program "speed" run with "limits"
+    assert not kind_evidence(profile.asks, "Transfers Enable speed limits", profile, ui_label=True).item

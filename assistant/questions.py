@@ -510,6 +510,11 @@ def answer_kind(question: str) -> str:
     return _about_named_option(question, _asked(question)[0])
 
 
+_PART_NUMBER = re.compile(
+    r"\b(part|model|catalog(ue)?|order|product)\s+(numbers?|no\.?|codes?)(?!\w)"
+    r"|(?<!\w)(артикул\w*|каталожн\w*\s+номер\w*|номер\w*\s+(детал|модел|издели)\w*)",
+    _I,
+)
 _CALLED = re.compile(r"(?<!\w)как\s+называ\w*", _I)
 _KEYWORD = re.compile(r"\s*(key\s?words?|ключев\w*\s+слов\w*)(?!\w)", _I)
 """"Which keyword ...", "какое ключевое слово ...": the term of a definition list, asked like an option."""
@@ -518,6 +523,8 @@ _KEYWORD = re.compile(r"\s*(key\s?words?|ключев\w*\s+слов\w*)(?!\w)", 
 def _asked(question: str) -> tuple[str, str]:
     """(kind, the noun that named it: "option" in "which tar option ...", or "")."""
     kind, noun = _kind_asked(question)
+    if kind in (ANY, NUMBER) and _PART_NUMBER.search(question):
+        return MODEL, noun  # "the HP part number of the cartridge" is "C9338W", letters and digits
     if kind == NUMBER and noun and asked_dimension(noun) and _DESCRIBES.search(question):
         return ANY, ""  # "What does the gain control do?" asks what it does, not a gain
     if kind == ANY or (kind == NUMBER and not noun):

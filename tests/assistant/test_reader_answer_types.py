@@ -82,6 +82,8 @@ def test_a_value_is_one_of_a_dimension_by_its_unit_in_either_language(
         ("Under which licence may the schematic be copied?", STANDARD),
         ("Which printer models support colour calibration?", MODEL),
         ("Какая микросхема стоит в контроллере?", MODEL),
+        ("What is the part number of the replacement filter?", MODEL),
+        ("Какой артикул у сменного фильтра?", MODEL),
         ("Why should the kettle be descaled every month?", REASON),
         ("Почему чайник нужно чистить от накипи?", REASON),
         ("Which keyword makes the resolver return all addresses?", OPTION),

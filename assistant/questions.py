@@ -1067,7 +1067,10 @@ def _strong_evidence(
             return KindEvidence(f"command line {line!r}", item=line)
         code = [
             c
-            for c in _new([m.group(0) for m in _CODE_TOKEN.finditer(text)], question)
+            for c in _new(
+                [m.group(0) for m in _CODE_TOKEN.finditer(text) if not _EXAMPLED.search(text, 0, m.start())],
+                question,
+            )
             if not _PURE_PATH.match(c) and not _HOST_NAME.fullmatch(c)
         ]
         if code:
@@ -1571,6 +1574,14 @@ def _invocation(text: str, question: QuestionProfile) -> str:
         ):
             return match.group(0)
     return ""
+
+
+_EXAMPLED = re.compile(
+    r"\((?:e\.\s?g\.|for\s+example|for\s+instance|such\s+as|например|напр\.|такие\s+как|к\s+примеру)[^()]*$",
+    _I,
+)
+"""The open parenthesis of a list of examples ("имена ключевых слов (например, date_fmt, ctype-class-names"):
+what it lists are instances of the noun before it, not commands to run."""
 
 
 def _program_name(text: str, match: re.Match[str]) -> bool:

@@ -283,3 +283,10 @@ def test_a_screens_labels_are_no_command_lines() -> None:
     profile = profile_question("How do I set a separate speed limit for one server?")
     # read as a command line, "speed limits" would be the program "speed" run with "limits"
     assert not kind_evidence(profile.asks, "Transfers Enable speed limits", profile, ui_label=True).item
+
+
+def test_a_name_in_a_list_of_examples_is_no_command() -> None:
+    profile = profile_question("Which command prints the value of date_fmt?")
+    listed = "The tool accepts names of keywords (for example, date_fmt, class-names or decimal_point)."
+    assert kind_evidence(profile.asks, listed, profile).item != "class-names"
+    assert kind_evidence(profile.asks, "Run kettle-ctl to print it.", profile).item == "kettle-ctl"

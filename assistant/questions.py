@@ -16,6 +16,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from assistant.lexicon import lexicon
+from assistant.measures import BY_NAME, DIMENSIONS, Dimension, asked_dimension, measured_values
 from indexer.language import MARK_QUESTION, STOPWORDS, detect_language, search_tokens, stem
 
 ANY = "any"
@@ -35,6 +36,13 @@ PACKAGE = "package"
 ACTION = "action"
 """"How do I ...?": a way to do it, best a command line, a key combination or a menu path."""
 YES_NO = "yes-no"
+STANDARD = "standard"
+"""A standard, a specification or a licence ("POSIX.1-2008", "RFC 1952", "CERN-OHL-P", "GPL-2.0"): named
+by a code that no translation changes."""
+MODEL = "model"
+"""A model or a part ("1N4148", "XC2C64A", "LaserJet 4000"): a designation that mixes letters and digits."""
+REASON = "reason"
+""""Why ...?": a clause that gives the cause or the purpose ("because ...", "чтобы ...", "из-за ...")."""
 
 _I = re.IGNORECASE
 
@@ -83,6 +91,21 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        STANDARD,
+        re.compile(
+            r"\b(standards?|specifications?|licen[cs]es?|RFCs?)\b|(?<!\w)(стандарт|спецификаци|лицензи)\w*",
+            _I,
+        ),
+    ),
+    (
+        MODEL,
+        re.compile(
+            r"\b(models?|chips?|ICs?|microcontrollers?|transceivers?|diodes?|transistors?|regulators?)\b"
+            r"|(?<!\w)(модел|микросхем|чип|диод|транзистор|стабилизатор|микроконтроллер)\w*",
+            _I,
+        ),
+    ),
+    (
         NUMBER,
         re.compile(
             r"\b(size|number|port|version|level|percentage|amount|limit|priority|timeout|time-out|interval"
@@ -110,6 +133,14 @@ _WH_WORD = re.compile(
     r"\b(which|what)\b|(?<!\w)(как(ой|ая|ое|ие|им|ую|ом|ого|ому|ими|их)|котор\w+)(?!\w)", _I
 )
 _WHOLE_QUESTION: list[tuple[str, re.Pattern[str]]] = [
+    (
+        REASON,
+        re.compile(
+            r"\bwhy\b|\bwhat\s+for\b|\bfor\s+what\s+(reason|purpose)\b|\bwhat\s+is\s+the\s+(reason|purpose)\b"
+            r"|(?<!\w)(почему|зачем|для\s+чего|с\s+какой\s+целью|по\s+какой\s+причине)(?!\w)",
+            _I,
+        ),
+    ),
     (FREQUENCY, re.compile(r"\bhow\s+often\b|(?<!\w)как\s+часто", _I)),
     (NUMBER, re.compile(r"\bhow\s+(many|much|long|big|large|far|old)\b|(?<!\w)(сколько|как\s+долго)", _I)),
     (NAME, re.compile(r"\bwho\b|\bwhom\b|(?<!\w)(кто|кем|кого)(?!\w)", _I)),
@@ -207,6 +238,9 @@ class QuestionProfile:
     subjects: frozenset[str] = frozenset()
     """The question's terms that name what a document read for it is about ("sed" of sed.1.en.pdf): set
     by the reader (`assistant.spans.read_views`), which knows the documents."""
+    sets: frozenset[str] = frozenset()
+    """Stems of what the asked-for option sets ("threads" in "which option sets the number of threads"):
+    an option whose description never says it sets something else."""
     condition: frozenset[str] = frozenset()
     """Stems of the case the question sets ("... if there is not enough memory", "если ключ не найден"):
     a span that answers it says something of that case, not only what the rest of the question names."""
@@ -232,6 +266,9 @@ class Quantity:
     beside: frozenset[str]
     """Stems of which one must stand next to the value (the counted noun, "version" or the program,
     "port")."""
+    dimension: str = ""
+    """For a measure, the name of its `assistant.measures.Dimension` where the question names one
+    ("voltage"): a value answers only with one of its units ("8V", "11 dB", "AWG 28")."""
 
 
 _VERSION_NOUN = re.compile(r"\b(versions?|releases?)\b|(?<!\w)(верси|релиз)\w*", _I)
@@ -268,6 +305,18 @@ def question_quantity(question: str, asks: str, noun: str = "") -> Quantity | No
     """What the asked-for number belongs to, when the question names it (see `Quantity`)."""
     if asks != NUMBER:
         return None
+    # "What position in percent": the head noun asks, the dimension only names the unit it is read in.
+    dimension = asked_dimension(noun) if noun else None
+    if dimension is not None:
+        measured = _measured(question, noun)
+        noun_match = dimension.noun.search(question)
+        assert noun_match is not None
+        words = [w for w in re.findall(r"[\w-]+", noun_match.group(0)) if w.lower() not in _ASKING_WORDS]
+        beside = (
+            measured.beside if measured else frozenset(search_tokens(" ".join(words), drop_stopwords=True))
+        )
+        beside -= {token for match in _WH_WORD.finditer(question) for token in search_tokens(match.group(0))}
+        return Quantity(MEASURE, beside, dimension.name)
     counted = _COUNTED.search(question)
     if counted:
         words = []
@@ -461,19 +510,98 @@ def answer_kind(question: str) -> str:
     return _about_named_option(question, _asked(question)[0])
 
 
+_PART_NUMBER = re.compile(
+    r"\b(part|model|catalog(ue)?|order|product)\s+(numbers?|no\.?|codes?)(?!\w)"
+    r"|(?<!\w)(артикул\w*|каталожн\w*\s+номер\w*|номер\w*\s+(детал|модел|издели)\w*)",
+    _I,
+)
+_CALLED = re.compile(r"(?<!\w)как\s+называ\w*", _I)
+_KEYWORD = re.compile(r"\s*(key\s?words?|ключев\w*\s+слов\w*)(?!\w)", _I)
+""""Which keyword ...", "какое ключевое слово ...": the term of a definition list, asked like an option."""
+
+
 def _asked(question: str) -> tuple[str, str]:
     """(kind, the noun that named it: "option" in "which tar option ...", or "")."""
+    kind, noun = _kind_asked(question)
+    if kind in (ANY, NUMBER) and _PART_NUMBER.search(question):
+        return MODEL, noun  # "the HP part number of the cartridge" is "C9338W", letters and digits
+    if kind == NUMBER and noun and asked_dimension(noun) and _DESCRIBES.search(question):
+        return ANY, ""  # "What does the gain control do?" asks what it does, not a gain
+    if kind == ANY or (kind == NUMBER and not noun):
+        # "At least what output voltage", "какое сопротивление", "на сколько процентов": a value of a
+        # dimension, stated with its unit.
+        measured = _dimension_asked(question, kind)
+        if measured is not None:
+            return NUMBER, measured
+    return kind, noun
+
+
+def _dimension_asked(question: str, kind: str) -> str | None:
+    """The dimension's noun where it heads what the question asks ("what output *voltage*", "how much
+    *current*", "на сколько *процентов*"); None where a dimension is only mentioned ("which knob sets the
+    temperature" asks for a knob, "how many times does it beep at that temperature" for a count)."""
+    if asked_dimension(question) is None or (kind == ANY and _DESCRIBES.search(question)):
+        return None  # "What does the gain control do?" asks what it does, not a gain
+    heads = [_head_phrase(question, opener.end()) for opener in _OPENERS.finditer(question)]
+    for dimension in DIMENSIONS:
+        for noun in dimension.noun.finditer(question):
+            if any(noun.start() < end and noun.end() > start for start, end in heads):
+                return noun.group(0)
+    return None
+
+
+_OPENERS = re.compile(rf"{_WH_WORD.pattern}|\bhow\s+(much|many)\b|(?<!\w)(на\s+)?сколько(?!\w)", _I)
+
+
+def _head_phrase(question: str, after: int) -> tuple[int, int]:
+    """Where the noun phrase that a question word opens stands: in Russian its first word that is no
+    adjective ("какое *сопротивление*", "какого *сечения*"), in English the words up to the next
+    function word, past an "is the" ("what is the *output voltage* of")."""
+    words = list(re.finditer(r"[\w-]+", question[after:]))
+    if detect_language(question) == "ru":
+        for word in words:
+            # "сопротивление", "значение" end like adjectives: a dimension's noun is none.
+            if not _RUSSIAN_ADJECTIVE.search(word.group(0)) or asked_dimension(word.group(0)):
+                return after + word.start(), after + word.end()
+        return after, after
+    phrase = list(words)
+    while phrase and phrase[0].group(0).lower() in STOPWORDS:
+        phrase.pop(0)
+    run = []
+    for word in phrase:
+        if word.group(0).lower() in STOPWORDS:
+            break
+        run.append(word)
+    return (after + run[0].start(), after + run[-1].end()) if run else (after, after)
+
+
+_DESCRIBES = re.compile(
+    r"\b(do|does|mean|means|stand\s+for)\s*\?*\s*$|(?<!\w)(делает|делают|означает|означают|значит)(?!\w)", _I
+)
+_ASKING_WORDS = frozenset({"how", "much", "many", "what", "which", "на", "сколько"})
+
+
+def _kind_asked(question: str) -> tuple[str, str]:
     whole = min(
         ((match.start(), kind) for kind, pattern in _WHOLE_QUESTION if (match := pattern.search(question))),
         default=None,
     )
     wh = _WH_WORD.search(question)
+    called = _CALLED.search(question)
+    if called is not None and (wh is None or called.start() < wh.start()):
+        # "Как называется параметр, задающий ...": the name of what the noun after it names.
+        kind, noun = _head_kind(re.findall(r"[\w-]+", question[called.end() :])[:1], question)
+        if kind != ANY:
+            return kind, noun
     if wh is not None and (whole is None or wh.start() < whole[0]):
         # The main clause comes first: "which option sets how many seconds to wait" asks for an option.
         rest = question[wh.end() :]
         # "What is the name of the function that ..." asks for what the noun after "name of" names.
         named = _NAME_OF.match(rest)
         rest = rest[named.end() :] if named else rest
+        keyword = _KEYWORD.match(rest)
+        if keyword:
+            return OPTION, keyword.group(1)
         words = [w for w in re.findall(r"[\w-]+", rest) if len(w) > 1]
         kind, noun = _head_kind(words[:_HEAD_WINDOW], question)
         if kind != ANY or whole is None:
@@ -650,7 +778,7 @@ def profile_question(
         terms=terms,
         topic=(
             terms - frozenset(search_tokens(noun))
-            if asks in (OPTION, VARIABLE, FUNCTION, COMMAND, NAME)
+            if asks in (OPTION, VARIABLE, FUNCTION, COMMAND, NAME, MODEL)
             else terms
         )
         or terms,
@@ -666,7 +794,28 @@ def profile_question(
         quantity=question_quantity(question, asks, noun),
         step=question_step(question),
         condition=question_condition(question),
+        sets=set_object(question) if asks in (OPTION, VARIABLE) else frozenset(),
     )
+
+
+_SETS = re.compile(
+    r"\b(?:sets?|controls?|changes?|specif(?:y|ies)|determines?|defines?|selects?|limits?|adjusts?)\s+"
+    r"(?:the\s+|a\s+|an\s+)?(?:(?:maximum|minimum|max|min|default)\s+)?"
+    r"(?:(?:number|amount|count|size|level|kind|type)\s+of\s+(?:the\s+)?)?(?P<en>[A-Za-z][\w-]+)"
+    r"|(?<!\w)(?:зада[её]т|задают|устанавлива\w+|определя\w+|меня\w+|ограничива\w+|выбира\w+)\s+"
+    r"(?:(?:максимальн|минимальн)\w*\s+)?(?:(?:числ|количеств|размер|уровень|уровн|тип|вид)\w*\s+)?"
+    r"(?P<ru>[^\W\d_][\w-]+)",
+    _I,
+)
+
+
+def set_object(question: str) -> frozenset[str]:
+    """What a "which option sets X" question says the option sets (the stems of X), or nothing."""
+    match = _SETS.search(question)
+    if match is None:
+        return frozenset()
+    word = match.group("en") or match.group("ru")
+    return frozenset() if word.lower() in STOPWORDS else frozenset(search_tokens(word, drop_stopwords=True))
 
 
 # -- what a span holds ----------------------------------------------------------------------------
@@ -859,7 +1008,7 @@ def kind_evidence(
     and a value may be a word ("Size: Medium"). `context` holds the stemmed words of the span's
     heading and file name: the product a manual is about is not the name a question asks for.
     """
-    found = _strong_evidence(asks, text, question, context)
+    found = _strong_evidence(asks, text, question, context, ui_label)
     if found:
         return found
     if asks == OPTION:
@@ -875,11 +1024,29 @@ def kind_evidence(
             return KindEvidence(f"variable {capitals[0]} (in passing)", strong=False, item=capitals[0])
     if asks == COMMAND:
         word = _COMMAND_WORD.search(text)
-        if word and _new([w for w in _LATIN_WORD.findall(text) if w.islower()], question):
-            return KindEvidence(f"names a command ({word.group(0)!r})", strong=False)
+        # "... отображается командой hostname" names a command, but of what the question asks only where
+        # one of its words stands beside the name.
+        subject = question.topic - context
+        named = [
+            m
+            for m in _LATIN_WORD.finditer(text)
+            if m.group(0).islower()
+            and _program_name(text, m)
+            and _new([m.group(0)], question)
+            and (not subject or _near(text, m.start(), m.end(), subject, question, SUBJECT_WINDOW))
+        ]
+        if word and named:
+            return KindEvidence(f"names a command ({word.group(0)!r}: {named[0].group(0)})", strong=False)
     if asks in (ANY, ACTION):
         # A way to do something may be told in words ("open the lid and ..."): weaker than a command.
         return KindEvidence(_novel(text, question), strong=False)
+    quantity = question.quantity
+    if (
+        asks == NUMBER
+        and quantity is not None
+        and (quantity.kind in (PORT, VERSION) or (quantity.dimension and BY_NAME[quantity.dimension].strict))
+    ):
+        return NO_EVIDENCE  # a port, a version or a voltage is written in digits, on a screen too
     if ui_label and asks not in (KEY, COLOUR):
         novel = _novel(text, question)
         return KindEvidence(f"a value on the screen ({novel})", strong=False) if novel else NO_EVIDENCE
@@ -887,7 +1054,7 @@ def kind_evidence(
 
 
 def _strong_evidence(
-    asks: str, text: str, question: QuestionProfile, context: frozenset[str]
+    asks: str, text: str, question: QuestionProfile, context: frozenset[str], ui_label: bool = False
 ) -> KindEvidence:
     if asks == OPTION:
         leading = [m.group(0) for m in _OPTION_TOKEN.finditer(text) if _leads_line(text, m.start())]
@@ -900,12 +1067,16 @@ def _strong_evidence(
             return KindEvidence(f"command line {line!r}", item=line)
         code = [
             c
-            for c in _new([m.group(0) for m in _CODE_TOKEN.finditer(text)], question)
-            if not _PURE_PATH.match(c)
+            for c in _new(
+                [m.group(0) for m in _CODE_TOKEN.finditer(text) if not _EXAMPLED.search(text, 0, m.start())],
+                question,
+            )
+            if not _PURE_PATH.match(c) and not _HOST_NAME.fullmatch(c)
         ]
         if code:
             return _found("command", code[0])
-        invoked = _invocation(text, question)
+        # A screen's labels are no command lines: "Enable speed limits" runs no program "speed".
+        invoked = "" if ui_label else _invocation(text, question)
         return KindEvidence(f"command {invoked!r}", item=invoked) if invoked else NO_EVIDENCE
     if asks == PATH:
         paths = _new([m.group(0).rstrip(".,;") for m in _PATH_TOKEN.finditer(text)], question)
@@ -921,7 +1092,7 @@ def _strong_evidence(
         return _found("path", paths[0]) if paths else NO_EVIDENCE
     if asks == ACTION:
         # "How do I undo it?": what the user does is a command line, a key combination or a menu path.
-        command = _strong_evidence(COMMAND, text, question, context)
+        command = _strong_evidence(COMMAND, text, question, context, ui_label)
         # A file's name in a listing ("gentoo_0.9.12.orig.tar.gz") is what a command made, not one.
         if command and not _FILE_NAME.fullmatch(command.item.strip()):
             return dataclasses.replace(command, what=f"action: {command.what}")
@@ -938,6 +1109,14 @@ def _strong_evidence(
         # "How many architectures?" is answered by a number of architectures, not by any number nearby.
         counting = asks == NUMBER and bool(_COUNTING.search(question.text))
         quantity = question.quantity if asks == NUMBER else None
+        dimension = BY_NAME.get(quantity.dimension) if quantity is not None and quantity.dimension else None
+        if dimension is not None and quantity is not None:
+            measured = _dimension_value(dimension, quantity, text, question, context)
+            # A bare "5" is no voltage in a manual's text; on a screen the unit stands in the field's label
+            # or beside the box ("Position (%): 50.00").
+            if measured or (dimension.strict and not ui_label):
+                return measured
+            counting = False
         values = [
             m
             for m in re.finditer(r"\d[\d.,:%]*", text)
@@ -983,6 +1162,23 @@ def _strong_evidence(
     if asks == NAME:
         names = [n for n in _names(text, question) if not set(search_tokens(n)) <= context]
         return _found("name", names[0]) if names else NO_EVIDENCE
+    if asks == STANDARD:
+        standards = _new([m.group(0) for m in _STANDARD_NAME.finditer(text)], question)
+        if standards:
+            return _found("standard", standards[0])
+        codes = _new(_CODE_IN_CAPITALS.findall(text), question)
+        if not codes:
+            return NO_EVIDENCE
+        return KindEvidence(f"code {codes[0]} (a standard?)", strong=False, item=codes[0])
+    if asks == MODEL:
+        models = _new(model_names(text), question)
+        return _found("model", models[0]) if models else NO_EVIDENCE
+    if asks == REASON:
+        # "Вместо того, чтобы ...", "instead of ...": what is not done gives no reason.
+        causes = [
+            m for m in _CAUSE.finditer(text) if not _INSTEAD.search(text[max(0, m.start() - 20) : m.start()])
+        ]
+        return _found("reason", repr(causes[0].group(0).strip())) if causes else NO_EVIDENCE
     if asks == KEY:
         pressed = _pressed_key(text)
         return _found("key", pressed) if pressed else NO_EVIDENCE
@@ -991,6 +1187,76 @@ def _strong_evidence(
         return _found("colour", colours[0]) if colours else NO_EVIDENCE
     return NO_EVIDENCE
 
+
+SUBJECT_WINDOW = 10
+"""Words either side of a measured value that may name what it is of ("the antenna port ... max 50 mA")."""
+
+
+def _dimension_value(
+    dimension: Dimension, quantity: Quantity, text: str, question: QuestionProfile, context: frozenset[str]
+) -> KindEvidence:
+    """A value of the asked-for dimension with its unit, beside a word of what the question asks it of:
+    "the heater draws 1.5 A" answers the heater's current, not the pump's nor any voltage."""
+    subject = question.topic - quantity.beside - context
+    for value in measured_values(dimension, text):
+        if _given_by_question(value.text, question) or value.text in question.text:
+            continue
+        # Tied to the question by what it is of ("the heater draws 1.5 A") or by the dimension's own noun
+        # ("Напряжение питания насоса 12 В").
+        tied = (subject, quantity.beside)
+        if subject and not any(
+            _near(text, value.start, value.end, stems, question, SUBJECT_WINDOW) for stems in tied
+        ):
+            continue
+        return _found(dimension.name, value.text)
+    return NO_EVIDENCE
+
+
+_STANDARD_NAME = re.compile(
+    r"(?<![\w-])(?:ISO|IEC|IEEE|ANSI|EN|DIN|ГОСТ|GOST|RFC|ECMA|ITU-T|ETSI|JIS|UL|FCC|RS|EIA|TIA|USB|SAE)"
+    r"(?:[\s/-]?[A-Z]{0,3})?[\s-]?\d[\w.:/-]*"
+    r"|\bPOSIX(?:\.\d+)?(?:-\d{4})?|\b(?:SUSv|XPG|C|C\+\+)\d{1,2}\b|\b(?:ISO|ANSI)\s+C\b"
+    r"|\b(?:L?GPL|AGPL|GFDL|MPL|EPL|BSD|MIT|Apache|CC[- ]BY(?:[- ](?:SA|NC|ND))*|CERN[- ]OHL[\w-]*|TAPR|OHL"
+    r"|Creative\s+Commons|public\s+domain|GNU\s+(?:Lesser\s+|Affero\s+|Free\s+Documentation\s+)?"
+    r"(?:General\s+Public\s+)?Licen[cs]e)(?:[- ]?v?\d[\d.]*\+?)?"
+    r"|(?<!\w)rfc\s?\d+",
+    _I,
+)
+"""Codes of standards and licences: "POSIX.1-2008", "IEEE 802.11", "RFC 1952", "CERN-OHL-P", "GPLv2"."""
+_CODE_IN_CAPITALS = re.compile(r"(?<![\w.-])[A-Z]{2,}(?:-[A-Z0-9]+)+(?![\w-])")
+"""An unknown code in capitals ("EN-55022-B", but "UTF-8" too): maybe a standard, less surely."""
+
+_MODEL_CODE = re.compile(
+    r"(?<![\w.-])(?=[\w-]*\d)(?=[\w-]*[A-Za-zА-Яа-я])[A-Za-zА-Яа-я0-9][\w-]{2,}(?![\w-])"
+)
+_SERIES_NUMBER = re.compile(r"\b[A-Z][A-Za-z]+\s\d{2,}[A-Za-z]?\b")
+_UNIT_VALUE = re.compile(
+    r"\d+(?:[.,]\d+)?(?:[kKMGTmµu]?(?:Hz|V|A|W|B|b|bps|dB|Ω|F)|mm|cm|ms|px|pt|s|x|th|st|nd|rd|[кМГ]?Гц|мм|см|мс)"
+)
+
+
+def model_names(text: str) -> list[str]:
+    """Designations of models and parts ("1N4148", "XC2C64A", "C9338W", "LaserJet 4000"): codes that mix
+    letters and digits, less values with a unit ("50mA", "3.3V") and ordinals ("2nd")."""
+    codes = [m.group(0) for m in _MODEL_CODE.finditer(text) if not _UNIT_VALUE.fullmatch(m.group(0))]
+    return codes + [m.group(0) for m in _SERIES_NUMBER.finditer(text)]
+
+
+_CAUSE = re.compile(
+    r"\b(?:because|since|due\s+to|owing\s+to|so\s+that|in\s+order\s+to|so\s+as\s+to|otherwise|in\s+case"
+    r"|therefore|thus|hence|reasons?|purposes?|as\s+a\s+result|this\s+is\s+why|that\s+is\s+why"
+    r"|which\s+is\s+why|caused\s+by|risks?|to\s+(?:avoid|prevent|protect|ensure|keep|make\s+sure|allow|reduce"
+    r"|limit|minimi[sz]e|save|guard)|prevents?|protects?|leads?\s+to|results?\s+in|would\s+otherwise)\b"
+    r"|(?:^|[.;:]\s+|,\s+)as\b"
+    r"|(?<!\w)(?:потому\s+что|так\s+как|поскольку|из-за|благодаря|чтобы|для\s+того|в\s+случае|иначе|поэтому"
+    r"|вследствие|ради|с\s+целью|по\s+причине|дабы|т\.\s?к\.|причин\w*|цель\w*|во\s+избежание"
+    r"|опасност\w*|риск\w*|защит\w*|предотвра\w*|избежа\w*|привод\w*\s+к|может\s+привести)(?!\w)",
+    _I,
+)
+"""What gives a cause or a purpose, in either language: a "why" question is answered by a clause with one."""
+
+
+_INSTEAD = re.compile(r"(?<!\w)вместо\s+того,?\s*$|\binstead\s+of\s*$", _I)
 
 _NUMBER_VALUES = {
     "one": 1, "single": 1, "once": 1, "two": 2, "twice": 2, "double": 2, "three": 3, "four": 4,
@@ -1164,8 +1430,16 @@ def _language(text: str) -> str:
 
 
 def _stands_beside(text: str, match: re.Match[str], stems: frozenset[str], question: QuestionProfile) -> bool:
-    before = re.findall(r"\w+", text[max(0, match.start() - 60) : match.start()])[-COUNTED_WINDOW:]
-    after = re.findall(r"\w+", text[match.end() : match.end() + 60])[:COUNTED_WINDOW]
+    return _near(text, match.start(), match.end(), stems, question, COUNTED_WINDOW)
+
+
+def _near(
+    text: str, start: int, end: int, stems: frozenset[str], question: QuestionProfile, window: int
+) -> bool:
+    """Whether one of `stems` (in either language) is among the `window` words either side of a value."""
+    reach = 20 * window
+    before = re.findall(r"\w+", text[max(0, start - reach) : start])[-window:]
+    after = re.findall(r"\w+", text[end : end + reach])[:window]
     nearby = " ".join(before + after)
     # "smtpd_recipient_limit = 50": the counted word inside an identifier stands beside it too.
     near = set(search_tokens(nearby.replace("_", " ")))
@@ -1302,12 +1576,43 @@ def _invocation(text: str, question: QuestionProfile) -> str:
     return ""
 
 
+_EXAMPLED = re.compile(
+    r"\((?:e\.\s?g\.|for\s+example|for\s+instance|such\s+as|например|напр\.|такие\s+как|к\s+примеру)[^()]*$",
+    _I,
+)
+"""The open parenthesis of a list of examples ("имена ключевых слов (например, date_fmt, ctype-class-names"):
+what it lists are instances of the noun before it, not commands to run."""
+
+
+def _program_name(text: str, match: re.Match[str]) -> bool:
+    """Whether a word may name a program: not a path ("var/tmp"), a host ("rivendell.falcot.com") or a
+    file name's extension ("*.bak")."""
+    word = match.group(0)
+    before = text[max(0, match.start() - 1) : match.start()]
+    return "/" not in word and not _HOST_NAME.fullmatch(word) and before not in (".", "/", "*", "~")
+
+
+_HOST_NAME = re.compile(
+    r"(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|mil|int|info|biz|io|ru|su|de|uk|fr|eu|local|lan|localdomain)",
+    _I,
+)
+"""A machine's or a site's name ("rivendell.falcot.com"): where something runs, not a program to run."""
 _ARTICLE_BEFORE = re.compile(r"\b(the|a|an|this|these|that|those)\s*$", _I)
 
 
 def _novel(text: str, question: QuestionProfile) -> str:
-    novel = [w for w in text_tokens(text) if w not in question.terms and (len(w) >= 3 or w.isdigit())]
-    return f"adds {novel[0]!r}" if novel else ""
+    """The first content word a span adds to the question's ("adds 'descale'"): a stopword ("the", "если")
+    or a bare number adds nothing a reader could take for an answer."""
+    for word in _LETTERED_WORD.findall(text):
+        if word.lower() in STOPWORDS or len(word) < 3:
+            continue
+        novel = [token for token in search_tokens(word) if token not in question.terms]
+        if novel:
+            return f"adds {novel[0]!r}"
+    return ""
+
+
+_LETTERED_WORD = re.compile(r"[^\W\d_][\w.+-]*[^\W_]|[^\W\d_]+")
 
 
 def missing_qualifiers(qualifiers: tuple[str, ...], text: str) -> tuple[str, ...]:

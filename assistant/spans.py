@@ -189,6 +189,22 @@ class PageView:
         found = [self.evidence[p.id] for p in passages if p.id in self.evidence]
         return max(found, key=lambda e: e.score, default=None)
 
+    def joined_span(
+        self,
+        anchor: PassageRecord,
+        pieces: Sequence[tuple[PassageRecord, int, int]],
+        origin: str,
+        term: str = "",
+        command: str = "",
+    ) -> Span:
+        """A span read from character ranges of the page's passages (`joined_passage`, standing for
+        `anchor`), carrying the best retrieval evidence of the passages it reads as its `sources`."""
+        joined = joined_passage(anchor, pieces)
+        sources = tuple({passage.id: passage for passage, _, _ in pieces}.values())
+        evidence = self.best_evidence(sources)
+        text = joined.text
+        return Span(self, joined, 0, len(text), text, origin, evidence, term, command, sources)
+
 
 @dataclass
 class Span:
@@ -410,10 +426,9 @@ def lead_in_spans(view: PageView) -> Iterator[Span]:
         first = sentence_ranges(passage)[:1]
         if not first:
             continue
-        joined = joined_passage(passage, [(previous, 0, len(previous.text)), (passage, 0, first[0][1])])
-        sources = (passage, previous)
-        evidence = view.best_evidence(sources)
-        yield Span(view, joined, 0, len(joined.text), joined.text, "lead-in", evidence, sources=sources)
+        yield view.joined_span(
+            passage, [(previous, 0, len(previous.text)), (passage, 0, first[0][1])], "lead-in"
+        )
 
 
 @dataclass(frozen=True)
@@ -496,13 +511,8 @@ def definition_spans(view: PageView) -> Iterator[Span]:
         parts = _definition_parts(len(term.text), [lines[index] for index in item.definition])
         for part in parts:
             chosen = [(term, term.start, term.end), *part]
-            sources = [(view.passages[line.passage], begin, end) for line, begin, end in chosen]
-            joined = joined_passage(view.passages[term.passage], sources)
-            read = tuple(passage for passage, _, _ in sources)
-            evidence = view.best_evidence(read)
-            yield Span(
-                view, joined, 0, len(joined.text), joined.text, "definition", evidence, name, sources=read
-            )
+            pieces = [(view.passages[line.passage], begin, end) for line, begin, end in chosen]
+            yield view.joined_span(view.passages[term.passage], pieces, "definition", name)
 
 
 Piece = tuple[PageLine, int, int]
@@ -619,11 +629,7 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
         # Announced ("run the following command:") or merely shown after the paragraph.
         origin = "introduced-block" if colon or unfinished or _INTRODUCING.search(text) else "shown-block"
         for opening in _intro_openings(intro_passage, start, end):
-            pieces = [(intro_passage, opening, end), *shown]
-            joined = joined_passage(intro_passage, pieces)
-            read = tuple(passage for passage, _, _ in pieces)
-            evidence = view.best_evidence(read)
-            yield Span(view, joined, 0, len(joined.text), joined.text, origin, evidence, sources=read)
+            yield view.joined_span(intro_passage, [(intro_passage, opening, end), *shown], origin)
 
 
 _PAGE_NUMBER = re.compile(r"\s*(\d{1,4}|[ivxlc]{1,6})\s*", re.IGNORECASE)
@@ -744,20 +750,7 @@ def example_spans(view: PageView) -> Iterator[Span]:
             # The description carries the meaning: the joined span stands for its passage (whose stored
             # similarity to the question it takes), not for the command's.
             described = next(piece[0] for piece in chosen if piece is not block)
-            joined = joined_passage(described, chosen)
-            read = tuple(p for p, _, _ in chosen)
-            evidence = view.best_evidence(read)
-            yield Span(
-                view,
-                joined,
-                0,
-                len(joined.text),
-                joined.text,
-                "example",
-                evidence,
-                command=command,
-                sources=read,
-            )
+            yield view.joined_span(described, chosen, "example", command=command)
 
 
 MAX_PARAGRAPH_INTRO = 300
@@ -837,20 +830,7 @@ def list_item_spans(view: PageView) -> Iterator[Span]:
                 break  # back at the list's margin: the text after the list
             for start, end in sentence_ranges(later):
                 pieces = [(item, first.start, first.end), (later, start, end)]
-                joined = joined_passage(later, pieces)
-                sources = (item, later)
-                evidence = view.best_evidence(sources)
-                yield Span(
-                    view,
-                    joined,
-                    0,
-                    len(joined.text),
-                    joined.text,
-                    "list-item",
-                    evidence,
-                    term,
-                    sources=sources,
-                )
+                yield view.joined_span(later, pieces, "list-item", term)
 
 
 _STEP_NUMBER = re.compile(
@@ -885,10 +865,7 @@ def numbered_step_spans(view: PageView) -> Iterator[Span]:
                 break
             taken.append(line)
         pieces = [(view.passages[line.passage], line.start, line.end) for line in taken]
-        joined = joined_passage(pieces[0][0], pieces)
-        read = tuple(passage for passage, _, _ in pieces)
-        evidence = view.best_evidence(read)
-        yield Span(view, joined, 0, len(joined.text), joined.text, "numbered-step", evidence, sources=read)
+        yield view.joined_span(pieces[0][0], pieces, "numbered-step")
 
 
 _FOOTNOTE = re.compile(r"^\s*(\d{1,2}|[*†‡])\s+(?=[^\W\d_])")
@@ -940,12 +917,7 @@ def footnote_spans(view: PageView) -> Iterator[Span]:
                 pieces = [(passage, start, end)] + [
                     (view.passages[line.passage], line.start, line.end) for line in note[1]
                 ]
-                joined = joined_passage(passage, pieces)
-                sources = (passage, view.passages[note[0]])
-                evidence = view.best_evidence(sources)
-                yield Span(
-                    view, joined, 0, len(joined.text), joined.text, "footnote", evidence, sources=sources
-                )
+                yield view.joined_span(passage, pieces, "footnote")
 
 
 # -- keyed items and replacements ------------------------------------------------------------------
@@ -1027,9 +999,7 @@ def keyed_item_spans(view: PageView) -> Iterator[Span]:
             pieces += [(view.passages[line.passage], line.start, line.end) for line in item]
             # The introduction says what the list is: the span stands for its passage, as an introduced
             # block does (and takes its stored similarity to the question).
-            joined = joined_passage(passage, pieces)
-            evidence = view.best_evidence(piece[0] for piece in pieces)
-            yield Span(view, joined, 0, len(joined.text), joined.text, "keyed-item", evidence, key)
+            yield view.joined_span(passage, pieces, "keyed-item", key)
 
 
 def _list_items(lines: Sequence[PageLine], intro: int, height: float) -> list[tuple[str, list[PageLine]]]:
@@ -1107,7 +1077,8 @@ def row_spans(view: PageView) -> Iterator[Span]:
             continue
         for row in rows:
             text = passage.text[row.start : row.end].strip()
-            yield Span(view, passage, row.start, row.end, text, "row", view.evidence.get(passage.id))
+            evidence = view.evidence.get(passage.id)
+            yield Span(view, passage, row.start, row.end, text, "row", evidence, sources=(passage,))
 
 
 SPAN_PROPOSERS: list[SpanProposer] = [
@@ -1389,6 +1360,9 @@ def unsaid_focus(question: QuestionProfile, found: set[str], in_context: set[str
     condition = question.condition & question.topic
     if condition and not condition & (found | in_context):
         unsaid.append("the case " + "/".join(sorted(condition)))
+    if question.sets and not matched_terms(question.sets, frozenset(found | in_context)):
+        # "Which option sets the number of threads?": an option that sets something else is no answer.
+        unsaid.append("what it sets: " + "/".join(sorted(question.sets)))
     if question.asks in COUNTED_KINDS:
         beside = question.quantity.beside if question.quantity else frozenset()
         names = sorted(question_names(question.text) & question.topic - beside - in_context)

@@ -23,7 +23,7 @@ from assistant.generators.base import (
     answer_language,
 )
 from assistant.generators.pictures import VISUAL_READERS
-from assistant.questions import ANY, QuestionProfile, profile_question
+from assistant.questions import ACTION, ANY, QuestionProfile, profile_question
 from assistant.retrieval import PageHit
 from assistant.spans import (
     CROSSLINGUAL_MEANING,
@@ -268,8 +268,12 @@ def gate(
     if fit.coverage >= settings.min_coverage and own:
         return f"{kind}; the question's words are there"
     first_page = span.view.hit is best_page
+    # A span that merely adds a word to the question ("adds 'the'") is vouched for by the question's
+    # words or not at all: a meaning that is close is what every line of the right page has.
+    generic = profile.asks == ANY or (profile.asks == ACTION and not fit.kind.item)
     if (
         own
+        and not generic
         and similarity >= settings.min_similarity
         and fit.coverage >= settings.min_coverage / 2
         and (first_page or similarity >= settings.confident_similarity)

@@ -31,6 +31,7 @@ from assistant.spans import (
     keyed_item_spans,
     keyed_line,
     page_fits,
+    propose_spans,
     question_names,
     question_names_key,
     read_views,
@@ -234,6 +235,20 @@ def test_a_code_is_answered_by_the_item_that_starts_with_it(
     assert meaning in span.text
     assert span.text.startswith("Программа archivectl может возвращать")
     assert fit.key
+
+
+def test_every_proposed_span_carries_the_passages_it_reads(
+    exit_code_page: PageView, tape_pages: list[PageView]
+) -> None:
+    # A span without its sources cannot take a later retrieval's evidence: its page is proposed anew.
+    for view in [exit_code_page, *tape_pages]:
+        spans = propose_spans([view])
+        assert {span.origin for span in spans} >= {"sentence"}
+        page = {passage.id for passage in view.passages}
+        for span in spans:
+            assert span.sources, (span.origin, span.text)
+            assert {source.id for source in span.sources} <= page
+    assert any(span.origin == "keyed-item" for span in propose_spans([exit_code_page]))
 
 
 def test_a_list_item_is_read_under_its_introduction_only(exit_code_page: PageView) -> None:

@@ -11,9 +11,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.questions import QuestionProfile, profile_question, text_tokens
-from assistant.spans import PageView, file_terms, page_fits, propose_spans, read_views, section_terms
-from indexer.language import MARK_QUESTION, search_tokens
+from assistant.questions import QuestionProfile, named_language, profile_question, text_tokens
+from assistant.spans import (
+    PageView,
+    file_terms,
+    page_fits,
+    page_language,
+    passages_language,
+    propose_spans,
+    read_views,
+    section_terms,
+)
+from indexer.language import MARK_QUESTION, detect_language, search_tokens
 from indexer.layout import MARK_DESCRIPTIONS
 from indexer.records import DocumentRecord, PassageRecord
 from indexer.workspace import Workspace
@@ -35,6 +44,10 @@ class FusionWeights:
     clean_copy: float = 0.002
     support: float = 0.0
     """Weight of the second and third passages of a page relative to its best one."""
+    mark_language: float = 0.005
+    """Added to a marked screenshot in the question's language (or the one it names): a mark's passage
+    describes it in both languages, so the lexical channel cannot tell which screen a question reads.
+    A quarter of `mark_bonus`: it orders marked screens that match the question about equally."""
     rerank_pages: int = 5
     """Top pages whose best answer span is weighed before the order is final (0 turns reranking off)."""
     rerank: float = 1.5
@@ -164,13 +177,23 @@ class Retriever:
             # the page's own match, so it never lifts one marked page over a better-matching one
             # ("...in the Print dialog": another dialog's red circle must not win).
             # A second share goes to the marked page whose window the question names.
+            # A third share goes to the page whose mark has the shape the question names ("the red
+            # arrow"): another page's red frame is another mark.
             best = max(page_scores.values()) or 1.0
             terms = set(search_tokens(question, drop_stopwords=True))
+            # Only a question that says the mark is red speaks of an annotation for sure: "the arrow
+            # between Unstable and Testing", "the dashed frame" in a figure are drawn by the document.
+            red = bool(RED_MARK.search(question))
+            shapes = named_mark_shapes(question) if red else frozenset()
+            language = named_language(question) or detect_language(question)
             for key, found in pages.items():
                 if any(e.passage.kind == "mark" for e in found):
                     window = _window_words(found)
                     named = sum(_named(word, terms) for word in window) / len(window) if window else 0.0
-                    page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named)
+                    shaped = bool(shapes & _mark_shapes(found))
+                    page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named + shaped)
+                    if red and passages_language(e.passage for e in found) == language:
+                        page_scores[key] += weights.mark_language
         pointed = self._name_windows(question, page_scores, pages)
         self._add_visual(question, page_scores, pages, depth, documents)
         reach = weights.rerank_pages + weights.rerank_reach if weights.rerank_pages > 0 else 0
@@ -297,7 +320,10 @@ class Retriever:
         for hit, fit, text in zip(top, fits, read, strict=True):
             if text:
                 hit.score = round(max(hit.score + scale * (fit - best_fit), 0.0), 6)
-        reranked = sorted(top, key=lambda hit: hit.score, reverse=True)
+        reranked = own_language_first(
+            sorted(top, key=lambda hit: hit.score, reverse=True),
+            named_language(profile.text) or profile.language,
+        )
         read_keys = {hit.key for hit in top}
         rest = [hit for hit in hits if hit.key not in read_keys]
         floor = min((hit.score for hit in reranked), default=0.0)
@@ -356,7 +382,8 @@ class Retriever:
         window's name is its title (the screenshot's passages' section). Returns the pages a quoted
         name points at: the reranker must not put another screen's span fit above them.
         """
-        quoted = [set(search_tokens("".join(q), drop_stopwords=True)) for q in QUOTED_NAME.findall(question)]
+        labels = ["".join(q) for q in QUOTED_NAME.findall(question)]
+        quoted = [set(search_tokens(label, drop_stopwords=True)) for label in labels]
         terms = set(search_tokens(question, drop_stopwords=True))
         named = [
             key
@@ -367,6 +394,12 @@ class Retriever:
         ]
         if not named:
             return set()
+        # A quoted name is the label as the user reads it: «Настройка» (a menu) is not «Настройки» (a
+        # window), though both cut to one stem. Where some of the windows named show the label as
+        # written, those are meant.
+        verbatim = [key for key in named if any(_shows_label(label, pages[key]) for label in labels)]
+        if verbatim and len(verbatim) < len(named):
+            named = verbatim
         # A quoted name is the user's own pointer to the window: it outweighs shared words. The
         # named pages move up together, so their own order (a clean screen before its marked copy) stays.
         lift = max(page_scores.values()) - max(page_scores[key] for key in named) if quoted else 0.0
@@ -447,6 +480,87 @@ def _kept_ahead(hits: list[PageHit], pointed: set[tuple[int, int]], bonus: float
     return sorted(hits, key=lambda hit: hit.score, reverse=True)
 
 
+def own_language_first(hits: list[PageHit], language: str) -> list[PageHit]:
+    """Each screenshot in the question's language moved just ahead of its twin in the other language.
+
+    A program shot in English and in Russian shows one window twice; both hold an answer, and the
+    question's language says which the user reads ("What speed is set ..." means the English screen, even
+    when the Russian one's labels happen to fit the words better). Twins are told by layout, not by
+    words: their controls stand at the same places (`same_layout`). Other pages keep their order.
+    """
+    if language not in ("en", "ru"):
+        return hits
+    ordered = list(hits)
+    for hit in hits:
+        view = hit.view
+        if view is None or not view.from_image or page_language(view) != language:
+            continue
+        at = ordered.index(hit)
+        twin = next(
+            (
+                i
+                for i, other in enumerate(ordered[:at])
+                if other.view is not None
+                and other.view.from_image
+                and page_language(other.view) not in (language, "und")
+                and same_layout(view.passages, other.view.passages)
+            ),
+            None,
+        )
+        if twin is None:
+            continue
+        hit.score = round(max(hit.score, ordered[twin].score + 1e-6), 6)
+        ordered.insert(twin, ordered.pop(at))
+    return ordered
+
+
+TWIN_LAYOUT = 0.66
+"""Share of two screenshots' controls that stand at the same place (relative to the window) above which
+they are one window shot twice. Measured on two programs shot in both languages (FileZilla, HexChat):
+twins share 0.70-1.0 of their controls' places, other windows of the same program at most 0.62 (the
+category tree and the tab row stand in all of them)."""
+TWIN_ROW = 0.015
+"""How far (a share of the window's height) a control's middle may move between twins: translated
+labels change the width of a window, rarely its rows."""
+TWIN_COLUMN = 0.04
+"""How far (a share of the window's width) a control's left edge may move between twins."""
+
+
+def control_places(passages: Collection[PassageRecord]) -> list[tuple[float, float]]:
+    """Where each control of a screenshot stands: (middle row, left edge) as shares of the window."""
+    return [
+        ((p.bbox[1] + p.bbox[3]) / 2 / p.page_height, p.bbox[0] / p.page_width)
+        for p in passages
+        if p.kind == "control" and p.page_height > 0 and p.page_width > 0
+    ]
+
+
+def same_layout(first: Collection[PassageRecord], second: Collection[PassageRecord]) -> bool:
+    """Whether two screenshots show one window: most of their controls stand at the same places.
+
+    Language-blind on purpose (twins in two languages share hardly a word); three controls at least
+    on each, as a dialog of one or two controls matches any other.
+    """
+    here, there = control_places(first), control_places(second)
+    if min(len(here), len(there)) < 3:
+        return False
+    free = list(there)
+    matched = 0
+    for row, column in sorted(here):
+        found = next(
+            (
+                place
+                for place in free
+                if abs(place[0] - row) <= TWIN_ROW and abs(place[1] - column) <= TWIN_COLUMN
+            ),
+            None,
+        )
+        if found is not None:
+            free.remove(found)
+            matched += 1
+    return matched / ((len(here) + len(there)) / 2) >= TWIN_LAYOUT
+
+
 def _ranked_across_languages(hit: PageHit, language: str, rank: int) -> bool:
     """Whether a multilingual channel ranks a passage of the page in the other language near the top."""
     for evidence in hit.passages:
@@ -458,6 +572,42 @@ def _ranked_across_languages(hit: PageHit, language: str, rank: int) -> bool:
     return False
 
 
+RED_MARK = re.compile(r"\bred\b|(?<!\w)красн\w*", re.IGNORECASE)
+"""A question that names the red of a hand-drawn mark (the marks `indexer.marks` finds are red)."""
+_SHAPE_NAMES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), frozenset(shapes))
+    for pattern, shapes in (
+        (r"\b(ellips\w*|ovals?|oval-shaped|circles?)\b|(?<!\w)(эллипс|овал|кружк|круг\b)\w*", ("ellipse",)),
+        (r"\barrows?\b|(?<!\w)стрелк\w*", ("arrow",)),
+        (r"\b(rectangle\w*|frames?|framed)\b|(?<!\w)(рамк|прямоугольн)\w*", ("rectangle",)),
+        # "circled", "обведён": drawn round it, an oval or a frame, not an arrow.
+        (r"\b(circled|encircled|outlined)\b|(?<!\w)обвед\w*", ("ellipse", "rectangle")),
+    )
+)
+
+
+def named_mark_shapes(question: str) -> frozenset[str]:
+    """The shapes of red mark a question names ("the red arrow", "обведено рамкой"); none when it names none.
+
+    A word that names a shape outright (arrow, frame, oval) decides; "circled" or "обведено" alone
+    means only that something was drawn round the option.
+    """
+    named = [shapes for pattern, shapes in _SHAPE_NAMES if pattern.search(question)]
+    outright = [shapes for shapes in named if len(shapes) == 1]
+    return frozenset().union(*(outright or named))
+
+
+def _mark_shapes(found: list[Evidence]) -> frozenset[str]:
+    """The shapes of the red marks among a page's passages (their description names the shape)."""
+    return frozenset(
+        shape
+        for evidence in found
+        if evidence.passage.kind == "mark"
+        for shape, description in MARK_DESCRIPTIONS.items()
+        if evidence.passage.section.endswith(description)
+    )
+
+
 _MARK_WORDS = frozenset(search_tokens(" ".join(MARK_DESCRIPTIONS.values())))
 
 
@@ -467,6 +617,17 @@ def _window_words(found: list[Evidence]) -> set[str]:
     for evidence in found:
         words.update(search_tokens(evidence.passage.section, drop_stopwords=True))
     return words - _MARK_WORDS
+
+
+def _shows_label(label: str, found: list[Evidence]) -> bool:
+    """Whether a screenshot's title shows a quoted label word for word (case aside), not just its stems."""
+    words = label.split()
+    if not words:
+        return False
+    pattern = re.compile(
+        r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)", re.IGNORECASE
+    )
+    return any(pattern.search(evidence.passage.section) for evidence in found)
 
 
 QUOTED_NAME = re.compile(r"«([^»]+)»|\"([^\"]+)\"|“([^”]+)”|\(([^)]+)\)")

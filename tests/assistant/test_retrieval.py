@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING
 import pytest
 
 from assistant import Assistant
-from assistant.retrieval import PageHit, Retriever
+from assistant.retrieval import (
+    RED_MARK,
+    PageHit,
+    Retriever,
+    named_mark_shapes,
+    own_language_first,
+    same_layout,
+)
+from assistant.spans import PageView
+from indexer.layout import control_passages
+from indexer.records import Control, DocumentRecord, PassageRecord
 
 if TYPE_CHECKING:
     from conftest import Library, Maker
@@ -227,3 +237,149 @@ def test_reading_ahead_while_the_deep_channel_embeds_ranks_and_answers_exactly_a
     # rebinding, not even proposed a second time.
     assert patient.taken >= len(questions) and proposing.taken >= len(questions)
     assert patient.rebound == patient.taken and proposing.rebound == 0
+
+
+def _mixer_shot(filename: str, lang: str, width: int, rows: list[tuple[str, str, int]]) -> PageView:
+    """A one-page screenshot of an audio mixer's preferences: a category list on the left and, per row,
+    (label, value, top) of a field on the right; a Russian shot is wider (its labels are longer)."""
+    scale = width / 640
+    document = DocumentRecord(abs(hash(filename)) % 10_000, filename, "0" * 64, "image/png", 1, 100, lang, "")
+    controls = [Control("tabs", "", None, "Audio, Video, MIDI", (200 * scale, 8, 520 * scale, 22))]
+    controls.append(Control("list", "Categories", None, "Audio", (12, 60, 110, 74)))
+    for label, value, top in rows:
+        controls.append(
+            Control(
+                "field",
+                label,
+                (140 * scale, top, 300 * scale, top + 14),
+                value,
+                (320 * scale, top, 420 * scale, top + 14),
+            )
+        )
+    drafts = control_passages(controls, "Preferences" if lang == "en" else "Настройки")
+    records = [
+        PassageRecord(i, document, 1, width, 420, d.kind, lang, d.section, d.text, d.bbox, d.spans)
+        for i, d in enumerate(drafts)
+    ]
+    return PageView(PageHit(document, 1, 0.0, []), records)
+
+
+MIXER_EN = [("Sample rate", "48000", 90), ("Buffer size", "256", 130), ("Output device", "hw:1", 170)]
+MIXER_RU = [
+    ("Частота дискретизации", "44100", 90),
+    ("Размер буфера", "512", 131),
+    ("Устройство вывода", "hw:0", 171),
+]
+MIDI_RU = [("Порт MIDI", "Midi Through", 210), ("Канал", "10", 250), ("Синхронизация", "Внутренняя", 290)]
+
+
+def test_one_window_shot_in_two_languages_is_told_by_its_layout() -> None:
+    english = _mixer_shot("mixer-en.png", "en", 640, MIXER_EN)
+    russian = _mixer_shot("mixer-ru.png", "ru", 860, MIXER_RU)
+    other = _mixer_shot("midi-ru.png", "ru", 860, MIDI_RU)
+    # The rows stay where they were though the labels (and so the window) grew; no word is shared.
+    assert same_layout(english.passages, russian.passages)
+    # Another page of the same program shares its category list and tab row, not its rows.
+    assert not same_layout(english.passages, other.passages)
+    assert not same_layout(english.passages[:2], russian.passages[:2])  # too few controls to tell
+
+
+def _ranked(views: list[PageView], scores: list[float]) -> list[PageHit]:
+    hits = []
+    for view, score in zip(views, scores, strict=True):
+        hit = PageHit(view.hit.document, 1, score, [], view)
+        view.hit = hit
+        hits.append(hit)
+    return hits
+
+
+def test_the_screenshot_in_the_questions_language_goes_ahead_of_its_twin() -> None:
+    english = _mixer_shot("mixer-en.png", "en", 640, MIXER_EN)
+    russian = _mixer_shot("mixer-ru.png", "ru", 860, MIXER_RU)
+    other = _mixer_shot("midi-ru.png", "ru", 860, MIDI_RU)
+    names = lambda hits: [hit.document.filename for hit in hits]  # noqa: E731
+
+    hits = own_language_first(_ranked([other, russian, english], [0.9, 0.8, 0.7]), "en")
+    # Only the twin is passed; the other Russian page (no twin of the English one) keeps its place.
+    assert names(hits) == ["midi-ru.png", "mixer-en.png", "mixer-ru.png"]
+    assert hits[1].score > hits[2].score
+    hits = own_language_first(_ranked([russian, english], [0.8, 0.7]), "ru")
+    assert names(hits) == ["mixer-ru.png", "mixer-en.png"]  # already in the question's language
+    # A page in the question's language that is no twin does not pass one in the other language.
+    hits = own_language_first(_ranked([russian, other], [0.8, 0.7]), "en")
+    assert names(hits) == ["mixer-ru.png", "midi-ru.png"]
+
+
+def test_a_quoted_label_as_written_points_at_the_menu_not_the_window_of_its_stem(
+    make: Maker, tmp_path: Path
+) -> None:
+    """«Tools» is a menu of the menu bar; "Tool Settings" is a window whose title cuts to the same stem
+    and holds more of the question's words ("first", "item", "tools")."""
+    make.screenshot("menu.png", ["File  Edit  View  Tools  Help", "Options...", "Macros", "Spell check"])
+    make.screenshot(
+        "tool_settings.png", ["Tool Settings", "First item: Brush", "Item size: 12", "Tools reset: off"]
+    )
+    make.screenshot("tool_window.png", ["Tool Window", "Tool: Eraser", "Opacity: 80"])
+    assistant = Assistant(tmp_path / "workspace")
+    assistant.add([make.root / name for name in ("menu.png", "tool_settings.png", "tool_window.png")])
+    [first, *_] = assistant.search("What is the first item of the «Tools» menu?", 3)
+    assert first.document.filename == "menu.png"
+    # Without a label written as the menu shows it, the stems still name the windows.
+    [first, *_] = assistant.search("Which item size is set in «Tool Settings»?", 3)
+    assert first.document.filename == "tool_settings.png"
+
+
+@pytest.mark.parametrize(
+    ("question", "shapes"),
+    [
+        ("Which channel does the red arrow point at?", {"arrow"}),
+        ("Какой параметр обведён красной рамкой?", {"rectangle"}),
+        ("Что обведено красным овалом?", {"ellipse"}),
+        ("Which option has a red ellipse drawn around it?", {"ellipse"}),
+        # Drawn round it: an oval or a frame, not an arrow.
+        ("Which box is circled in red?", {"ellipse", "rectangle"}),
+        ("Which option is marked in red?", set()),
+    ],
+)
+def test_the_shape_of_red_mark_a_question_names(question: str, shapes: set[str]) -> None:
+    assert named_mark_shapes(question) == shapes
+
+
+def test_an_arrow_or_a_frame_of_a_figure_is_no_red_mark() -> None:
+    """A diagram's own arrows and frames are drawn by the document: only "red" says an annotation."""
+    assert RED_MARK.search("Как подписана стрелка от Unstable к Testing на рисунке 1.3?") is None
+    assert RED_MARK.search("What does the dashed frame around the sheet mean?") is None
+    assert RED_MARK.search("Какой параметр обведён красной рамкой?") is not None
+
+
+def test_a_question_naming_the_marks_shape_finds_the_screen_marked_so(make: Maker, tmp_path: Path) -> None:
+    """Two equalizer screens marked in red, one with an arrow, one with a frame: the shape the question
+    names picks the screen, whichever shares more of its words."""
+    arrow = make.screenshot(
+        "eq_bands.png", ["Equalizer bands", "Band 60 Hz: +3", "Band 1 kHz: 0"], 1, "arrow"
+    )
+    frame = make.screenshot(
+        "eq_preset.png", ["Equalizer preset", "Preset: Rock", "Band gain limit: 12"], 1, "rectangle"
+    )
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([arrow.path, frame.path])
+        pointed = ranked(assistant.search("Which equalizer band does the red arrow point at?", k=2))
+        framed = ranked(assistant.search("Which equalizer band is framed in red?", k=2))
+    assert pointed[0] == ("eq_bands.png", 1)
+    assert framed[0] == ("eq_preset.png", 1)
+
+
+def test_a_marked_screen_in_the_questions_language_comes_first(make: Maker, tmp_path: Path) -> None:
+    """One program's two windows marked alike, one shot in English, one in Russian: a mark's description
+    reads in both languages, so the question's own language tells the screens apart."""
+    english = make.screenshot("player_en.png", ["Playback", "Repeat: All", "Shuffle: Off"], 2, "ellipse")
+    russian = make.screenshot(
+        "player_ru.png", ["Воспроизведение", "Повтор: Все", "Случайно: Выкл"], 2, "ellipse"
+    )
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([english.path, russian.path])
+        assert ranked(assistant.search("Which option is circled in red?", k=2))[0] == ("player_en.png", 1)
+        assert ranked(assistant.search("Какой параметр обведён красным?", k=2))[0] == ("player_ru.png", 1)
+        # A question naming the other language's screen reads that one.
+        named = ranked(assistant.search("In the Russian player window, which option is circled in red?", k=2))
+        assert named[0] == ("player_ru.png", 1)

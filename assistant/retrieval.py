@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -44,6 +44,10 @@ class FusionWeights:
     clean_copy: float = 0.002
     support: float = 0.0
     """Weight of the second and third passages of a page relative to its best one."""
+    figure_bonus: float = 0.02
+    """Added to a page whose figure the question names by its title (`names_figure`)."""
+    figure_reach: int = 20
+    """Pages, best first, whose figures `_name_figures` looks for (it reads their passages)."""
     mark_language: float = 0.005
     """Added to a marked screenshot in the question's language (or the one it names): a mark's passage
     describes it in both languages, so the lexical channel cannot tell which screen a question reads.
@@ -195,6 +199,8 @@ class Retriever:
                     if red and passages_language(e.passage for e in found) == language:
                         page_scores[key] += weights.mark_language
         pointed = self._name_windows(question, page_scores, pages)
+        if profile is not None:
+            pointed |= self._name_figures(profile, page_scores, pages)
         self._add_visual(question, page_scores, pages, depth, documents)
         reach = weights.rerank_pages + weights.rerank_reach if weights.rerank_pages > 0 else 0
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[: max(k, reach)]
@@ -406,6 +412,38 @@ class Retriever:
         for key in named:
             page_scores[key] += lift + self.weights.window_bonus
         return set(named) if quoted else set()
+
+    def _name_figures(
+        self,
+        profile: QuestionProfile,
+        page_scores: dict[tuple[int, int], float],
+        pages: dict[tuple[int, int], list[Evidence]],
+    ) -> set[tuple[int, int]]:
+        """Lift the pages whose figure the question names by its title ("the HackRF One block diagram",
+        "по блок-схеме", "на рисунке базовых углов").
+
+        The figure's words are labels (a chip's part number, "CERN-OHL-P" in the corner), rarely the
+        question's: the text pages around it share more words and win the fusion. A question that
+        speaks of a figure and names its title means that figure's page: returned, the reranker keeps
+        them ahead (the figure's labels are no sentences, so a text page's span fits better).
+        """
+        if not page_scores or not FIGURE_NOUN.search(profile.text):
+            return set()
+        # The pages a search could put first: their figures' titles are read from all their passages,
+        # as a figure and its caption are rarely what the channels found (its labels share no word).
+        leading = sorted(page_scores, key=page_scores.__getitem__, reverse=True)[: self.weights.figure_reach]
+        known = {e.passage.id: e.passage for key in leading for e in pages.get(key, [])}
+        drawn = {
+            key
+            for key, passages in self.workspace.pages_passages(leading, known).items()
+            if any(
+                names_figure(profile, title, passages[0].document.filename)
+                for title in figure_titles(passages)
+            )
+        }
+        for key in drawn:
+            page_scores[key] += self.weights.figure_bonus
+        return drawn
 
     def _add_visual(
         self,
@@ -647,6 +685,52 @@ def names_window(quoted: list[set[str]], terms: set[str], window: set[str]) -> b
     if quoted:
         return any(names and all(_in_title(word, title) for word in names) for names in quoted)
     return len(title) >= 2 and all(_named(word, terms) for word in title)
+
+
+FIGURE_NOUN = re.compile(
+    r"\b(figures?|fig\.|diagrams?|drawings?|illustrations?|pictures?|images?|schematics?|charts?|pinouts?"
+    r"|windows?|screenshots?)\b"
+    r"|(?<!\w)(рисун\w*|рис\.|схем\w*|изображени\w*|иллюстраци\w*|черт[её]ж\w*|распиновк\w*|окн[оаеу]\w*"
+    r"|скриншот\w*|снимк\w*|снимок)",
+    re.IGNORECASE,
+)
+"""A word for a figure itself (a drawing, a diagram, a window shown in a manual), not for what one shows:
+"the antenna port" speaks of the device, "the block diagram" of a figure."""
+
+
+CAPTION_WORDS = 12
+"""Words at most of a line beside a figure that is its title or caption ("Figure 3. Signal flow")."""
+
+
+def figure_titles(passages: Sequence[PassageRecord]) -> set[str]:
+    """What titles each figure of a page (its passages in reading order): the heading it stands under and
+    a short line just above or below it (its caption, or a title the layout did not take for a heading)."""
+    titles = set()
+    for index, passage in enumerate(passages):
+        if passage.kind != "figure":
+            continue
+        titles.add(passage.section)
+        for beside in (*passages[max(index - 1, 0) : index], *passages[index + 1 : index + 2]):
+            if beside.kind in ("text", "heading") and len(beside.text.split()) <= CAPTION_WORDS:
+                titles.add(beside.text)
+    return titles - {""}
+
+
+def names_figure(question: QuestionProfile, title: str, filename: str = "") -> bool:
+    """Whether the question names a figure by its title (caption, or the heading it stands under), in
+    either language: two of the title's words at least, and half of them ("рисунок базовых углов" names
+    "3.3. Базовые углы и координаты"; "по блок-схеме" names "Block Diagram" through the lexicon).
+    A title of one word ("Eaton") names a chapter, not a figure; the document's own name ("HackRF One" in
+    hackrf-hardware.en.pdf) names every page of it, so its words do not count."""
+    words = {
+        word for word in search_tokens(title, drop_stopwords=True) if len(word) >= 3 and not word.isdigit()
+    }
+    words -= file_terms(filename)
+    if len(words) < 2:
+        return False
+    translated = {stem for crossing in question.crossing.values() for stem in crossing.translations}
+    named = {word for word in words if _named(word, set(question.terms)) or word in translated}
+    return len(named) >= 2 and 2 * len(named) >= len(words)
 
 
 def _in_title(word: str, title: set[str]) -> bool:

@@ -7,13 +7,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
 
 from assistant import Assistant
+from assistant.questions import profile_question
 from assistant.retrieval import (
+    FIGURE_NOUN,
     RED_MARK,
     PageHit,
     Retriever,
     named_mark_shapes,
+    names_figure,
     own_language_first,
     same_layout,
 )
@@ -383,3 +388,65 @@ def test_a_marked_screen_in_the_questions_language_comes_first(make: Maker, tmp_
         # A question naming the other language's screen reads that one.
         named = ranked(assistant.search("In the Russian player window, which option is circled in red?", k=2))
         assert named[0] == ("player_ru.png", 1)
+
+
+FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def _station_manual(path: Path) -> Path:
+    """A weather station's manual: two pages of prose about its sensor board and, between them, the
+    board's signal flow diagram, whose labels ("ADS1115", "ESP32-C3") share no word with the prose."""
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", FONT_FILE)
+    prose = (
+        "The sensor board converts the analog signal of each sensor into a digital signal. The converter "
+        "chip samples the signal sixteen times a second; the signal then flows to the radio chip, which "
+        "sends it to the base station (the signal flow diagram shows the chips the signal passes). Keep "
+        "the board dry: a wet board distorts every signal."
+    )
+    for heading, body, drawn in (
+        ("Sensor board", prose, False),
+        ("Signal flow diagram", "", True),
+        (
+            "Calibrating the converter",
+            "Calibrate the converter chip of the sensor board yearly. " + prose,
+            False,
+        ),
+    ):
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=18)
+        pdf.cell(0, 10, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", size=11)
+        if body:
+            pdf.multi_cell(0, 6, body, new_x="LMARGIN", new_y="NEXT")
+        if drawn:
+            image = Image.new("RGB", (1200, 500), "white")
+            draw = ImageDraw.Draw(image)
+            for left, label in ((40, "Thermistor"), (440, "ADS1115"), (840, "ESP32-C3")):
+                draw.rectangle((left, 180, left + 320, 320), outline="black", width=4)
+                draw.text((left + 30, 225), label, font=ImageFont.truetype(FONT_FILE, 44), fill="black")
+            pdf.image(image, x=15, y=40, w=180)
+    pdf.output(str(path))
+    return path
+
+
+def test_a_question_naming_a_figure_by_its_title_ranks_the_figures_page_first(tmp_path: Path) -> None:
+    manual = _station_manual(tmp_path / "station.en.pdf")
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([manual])
+        hits = assistant.search("Which converter chip does the signal flow diagram show?", k=3)
+        assert ranked(hits)[0] == ("station.en.pdf", 2), ranked(hits)
+        # Not speaking of a figure, the question is the prose's.
+        hits = assistant.search("How often does the converter chip sample the signal?", k=3)
+        assert ranked(hits)[0] != ("station.en.pdf", 2), ranked(hits)
+
+
+def test_a_figure_is_named_by_two_words_of_its_title_not_by_the_documents_name() -> None:
+    question = profile_question("Какая микросхема CPLD стоит на блок-схеме Zorkboard One?")
+    assert names_figure(question, "Block Diagram")  # through the lexicon: блок, схема
+    assert not names_figure(question, "Zorkboard One", "zorkboard-one.en.pdf")  # every page's name
+    assert not names_figure(question, "Block")  # one word names a chapter
+    english = profile_question("What does the outer dashed frame mean in the base corners figure?")
+    assert names_figure(english, "3.3. Base corners and coordinates")
+    assert not names_figure(english, "3.4. Rotation of items")
+    assert FIGURE_NOUN.search("Which port supplies the antenna current?") is None

@@ -59,6 +59,11 @@ class FusionWeights:
     Measured on the four tuning sets (reader_eval.py): 0.5 left a fifth of near-miss and cross-lingual
     pages second; 1.0 and 1.5 lift them (page R@1 +4 questions) and lose no answer; 2.5 lets a
     screenshot's span fit outvote the window's name (an answer lost)."""
+    verbatim: float = 0.5
+    """Added to a read page's fit for the share of the question's code identifiers it writes as the
+    question does (`identifiers_held`): `ATTRS{product}` is not `product` on a page of other ATTRS. As
+    much as a page lacking a name only one document holds loses (`spans.NAME_ABSENCE`): the same
+    evidence, a name the question gives, at the scale of one page."""
     rerank_reach: int = 5
     """Pages past `rerank_pages` the reranker may still read: those in the other language that a
     multilingual channel ranks among its first `crosslingual_rank` (the lexical channel cannot vouch for
@@ -318,6 +323,8 @@ class Retriever:
                 _take_fits(hit.view, early[hit.key], self.rebind_read_ahead)
             views.append(hit.view)
         fits = page_fits(profile, views)
+        held = identifiers_held(question_identifiers(profile.text), [view.passages for view in views])
+        fits = [fit + self.weights.verbatim * share for fit, share in zip(fits, held, strict=True)]
         read = [bool(view.passages) for view in views]
         best_fit = max((fit for fit, text in zip(fits, read, strict=True) if text), default=0.0)
         # A page with no text (found by the visual channel alone) has nothing to read: it keeps
@@ -470,6 +477,40 @@ class Retriever:
                     Evidence(p, 0.0, {"visual": rank})
                     for p in self.workspace.page_passages(key[0], key[1])[:3]
                 ]
+
+
+_IDENTIFIER = re.compile(r"[^\s«»\"“”'(),?!;]+")
+_JOINER = re.compile(r"[A-Za-z0-9][{}\[\]_:=/.][A-Za-z0-9{}_:/]|[A-Za-z]\{")
+
+
+def question_identifiers(question: str) -> list[str]:
+    """The code identifiers a question writes: words joined by braces, underscores, colons, dots or
+    slashes (`ATTRS{product}`, `date_fmt`, `Acquire::http::Proxy`, `/etc/fstab`), five characters at
+    least; a hyphen joins ordinary words ("USB-брелок") and is no sign of code."""
+    found = []
+    for word in _IDENTIFIER.findall(question):
+        word = word.strip(".:")
+        if len(word) >= 5 and re.search(r"[A-Za-z]", word) and _JOINER.search(word):
+            found.append(word)
+    return found
+
+
+def identifiers_held(identifiers: list[str], pages: list[list[PassageRecord]]) -> list[float]:
+    """For each page, the share of the identifiers it writes verbatim (case aside) that not every page
+    writes: one written on all of them tells none apart (0.0 for all when none is told apart)."""
+    if not identifiers or len(pages) < 2:
+        return [0.0] * len(pages)
+    # A page's document name is written on it too: "nsswitch.conf" tells no page of nsswitch.conf.5 apart.
+    texts = [
+        " ".join([passages[0].document.filename if passages else "", *(p.text for p in passages)]).casefold()
+        for passages in pages
+    ]
+    wanted = [identifier.casefold() for identifier in identifiers]
+    holds = [[identifier in text for identifier in wanted] for text in texts]
+    telling = [i for i in range(len(wanted)) if 0 < sum(row[i] for row in holds) < len(pages)]
+    if not telling:
+        return [0.0] * len(pages)
+    return [sum(row[i] for i in telling) / len(telling) for row in holds]
 
 
 def _take_fits(view: PageView, ahead: PageView, rebind: bool = True) -> None:

@@ -17,9 +17,11 @@ from assistant.retrieval import (
     RED_MARK,
     PageHit,
     Retriever,
+    identifiers_held,
     named_mark_shapes,
     names_figure,
     own_language_first,
+    question_identifiers,
     same_layout,
 )
 from assistant.spans import PageView
@@ -450,3 +452,58 @@ def test_a_figure_is_named_by_two_words_of_its_title_not_by_the_documents_name()
     assert names_figure(english, "3.3. Base corners and coordinates")
     assert not names_figure(english, "3.4. Rotation of items")
     assert FIGURE_NOUN.search("Which port supplies the antenna current?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "identifiers"),
+    [
+        ("Какое значение ATTRS{serial} у брелока в примере?", ["ATTRS{serial}"]),
+        (
+            "What does Acquire::http::Proxy set in /etc/apt/apt.conf?",
+            ["Acquire::http::Proxy", "/etc/apt/apt.conf"],
+        ),
+        ("Which rate does kbd.repeat_rate set?", ["kbd.repeat_rate"]),
+        # Hyphens join ordinary words; abbreviations and versions are no code.
+        ("What kind of cable does the SOLA-330 USB-брелок use, i.e. version 2.4?", []),
+    ],
+)
+def test_the_code_identifiers_a_question_writes(question: str, identifiers: list[str]) -> None:
+    assert question_identifiers(question) == identifiers
+
+
+def _page_of(text: str) -> list[PassageRecord]:
+    document = DocumentRecord(1, "kbd.en.pdf", "0" * 64, "application/pdf", 2, 100, "en", "")
+    return [PassageRecord(1, document, 1, 600, 800, "text", "en", "", text, (0, 0, 9, 9), [])]
+
+
+def test_a_page_writing_the_questions_identifier_verbatim_is_told_apart() -> None:
+    prose = _page_of(
+        "The repeat rate of the keyboard (kbd.delay, kbd.layout) sets how fast a held key repeats."
+    )
+    example = _page_of("Example:\nkbd.delay = 250\nKBD.REPEAT_RATE = 30")
+    other = _page_of("kbd.repeat_rate is read at start.")
+    assert identifiers_held(["kbd.repeat_rate"], [prose, example]) == [0.0, 1.0]
+    # Written on every page read, it tells none apart.
+    assert identifiers_held(["kbd.repeat_rate"], [example, other]) == [0.0, 0.0]
+    assert identifiers_held([], [prose, example]) == [0.0, 0.0]
+    # The document's own name is written on each of its pages.
+    assert identifiers_held(["kbd.en.pdf"], [prose, _page_of("Example:")]) == [0.0, 0.0]
+
+
+def test_the_example_that_writes_the_asked_identifier_outranks_the_prose_about_its_words(
+    make: Maker, tmp_path: Path
+) -> None:
+    """The prose page says "keyboard", "repeat" and names the rule's other keys; the example output
+    writes the asked key itself, braces and all (which the word index cuts in two)."""
+    prose = (
+        "A rule matches the keyboard by its attributes: KEYS{delay} says how long a held key waits, "
+        "KEYS{layout} names its layout. The repeat of a held key follows the repeat rate; a fast repeat "
+        "suits typists. The example output below lists the attributes of the keyboard and of its parent."
+    )
+    output = ['KEYS{delay}=="250"', 'KEYS{layout}=="us"', 'KEYS{repeat}=="30"', 'DRIVERS=="usbhid"']
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([make.manual("kbd.en.pdf", [("Keyboard rules", [prose]), ("Example output", output)])])
+        hits = assistant.search(
+            "What is the value of KEYS{repeat} for the keyboard in the example output?", k=2
+        )
+    assert ranked(hits)[0] == ("kbd.en.pdf", 2), ranked(hits)

@@ -203,9 +203,11 @@ class Retriever:
                     page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named + shaped)
                     if red and passages_language(e.passage for e in found) == language:
                         page_scores[key] += weights.mark_language
-        pointed = self._name_windows(question, page_scores, pages)
-        if profile is not None:
-            pointed |= self._name_figures(profile, page_scores, pages)
+        pointed, windows = self._name_windows(question, page_scores, pages)
+        figures = self._name_figures(profile, page_scores, pages) if profile is not None else set()
+        if not windows:
+            # A screenshot of the window named stands beside the manual's figure of it: neither is kept ahead.
+            pointed |= figures
         self._add_visual(question, page_scores, pages, depth, documents)
         reach = weights.rerank_pages + weights.rerank_reach if weights.rerank_pages > 0 else 0
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[: max(k, reach)]
@@ -387,13 +389,14 @@ class Retriever:
         question: str,
         page_scores: dict[tuple[int, int], float],
         pages: dict[tuple[int, int], list[Evidence]],
-    ) -> set[tuple[int, int]]:
+    ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
         """Lift the screenshots whose window the question names, in whichever language it names it.
 
         "Which category is selected in the «Формат ячеек» window?" means that window's screenshot,
         though another screen holds more of the question's words ("selected", "выбрано"). The
         window's name is its title (the screenshot's passages' section). Returns the pages a quoted
-        name points at: the reranker must not put another screen's span fit above them.
+        name points at (the reranker must not put another screen's span fit above them) and all those
+        named.
         """
         labels = ["".join(q) for q in QUOTED_NAME.findall(question)]
         quoted = [set(search_tokens(label, drop_stopwords=True)) for label in labels]
@@ -406,7 +409,7 @@ class Retriever:
             and names_window(quoted, terms, _window_words(found))
         ]
         if not named:
-            return set()
+            return set(), set()
         # A quoted name is the label as the user reads it: «Настройка» (a menu) is not «Настройки» (a
         # window), though both cut to one stem. Where some of the windows named show the label as
         # written, those are meant.
@@ -418,7 +421,7 @@ class Retriever:
         lift = max(page_scores.values()) - max(page_scores[key] for key in named) if quoted else 0.0
         for key in named:
             page_scores[key] += lift + self.weights.window_bonus
-        return set(named) if quoted else set()
+        return (set(named) if quoted else set()), set(named)
 
     def _name_figures(
         self,

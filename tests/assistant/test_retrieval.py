@@ -507,3 +507,18 @@ def test_the_example_that_writes_the_asked_identifier_outranks_the_prose_about_i
             "What is the value of KEYS{repeat} for the keyboard in the example output?", k=2
         )
     assert ranked(hits)[0] == ("kbd.en.pdf", 2), ranked(hits)
+
+
+def test_a_named_window_shot_is_not_pushed_below_the_manuals_figure_of_it(
+    make: Maker, tmp_path: Path
+) -> None:
+    """The manual draws the "Signal flow diagram" window; a screenshot shows that window with the value
+    asked for: the figure's title being named keeps no page ahead, the screenshot's fit decides."""
+    manual = _station_manual(tmp_path / "station.en.pdf")
+    shot = make.screenshot(
+        "flow.png", ["Signal flow diagram", "Sample rate: 16 per second", "Converter gain: 2x", "Radio: on"]
+    )
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([manual, shot.path])
+        hits = assistant.search("Which converter gain is set in the signal flow diagram window?", k=3)
+    assert ranked(hits)[0] == ("flow.png", 1), ranked(hits)

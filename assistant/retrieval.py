@@ -5,15 +5,24 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.questions import QuestionProfile, profile_question, text_tokens
-from assistant.spans import PageView, file_terms, page_fits, propose_spans, read_views, section_terms
-from indexer.language import MARK_QUESTION, search_tokens
+from assistant.questions import QuestionProfile, named_language, profile_question, text_tokens
+from assistant.spans import (
+    PageView,
+    file_terms,
+    page_fits,
+    page_language,
+    passages_language,
+    propose_spans,
+    read_views,
+    section_terms,
+)
+from indexer.language import MARK_QUESTION, detect_language, search_tokens
 from indexer.layout import MARK_DESCRIPTIONS
 from indexer.records import DocumentRecord, PassageRecord
 from indexer.workspace import Workspace
@@ -35,6 +44,14 @@ class FusionWeights:
     clean_copy: float = 0.002
     support: float = 0.0
     """Weight of the second and third passages of a page relative to its best one."""
+    figure_bonus: float = 0.02
+    """Added to a page whose figure the question names by its title (`names_figure`)."""
+    figure_reach: int = 20
+    """Pages, best first, whose figures `_name_figures` looks for (it reads their passages)."""
+    mark_language: float = 0.005
+    """Added to a marked screenshot in the question's language (or the one it names): a mark's passage
+    describes it in both languages, so the lexical channel cannot tell which screen a question reads.
+    A quarter of `mark_bonus`: it orders marked screens that match the question about equally."""
     rerank_pages: int = 5
     """Top pages whose best answer span is weighed before the order is final (0 turns reranking off)."""
     rerank: float = 1.5
@@ -42,6 +59,11 @@ class FusionWeights:
     Measured on the four tuning sets (reader_eval.py): 0.5 left a fifth of near-miss and cross-lingual
     pages second; 1.0 and 1.5 lift them (page R@1 +4 questions) and lose no answer; 2.5 lets a
     screenshot's span fit outvote the window's name (an answer lost)."""
+    verbatim: float = 0.5
+    """Added to a read page's fit for the share of the question's code identifiers it writes as the
+    question does (`identifiers_held`): `ATTRS{product}` is not `product` on a page of other ATTRS. As
+    much as a page lacking a name only one document holds loses (`spans.NAME_ABSENCE`): the same
+    evidence, a name the question gives, at the scale of one page."""
     rerank_reach: int = 5
     """Pages past `rerank_pages` the reranker may still read: those in the other language that a
     multilingual channel ranks among its first `crosslingual_rank` (the lexical channel cannot vouch for
@@ -164,14 +186,28 @@ class Retriever:
             # the page's own match, so it never lifts one marked page over a better-matching one
             # ("...in the Print dialog": another dialog's red circle must not win).
             # A second share goes to the marked page whose window the question names.
+            # A third share goes to the page whose mark has the shape the question names ("the red
+            # arrow"): another page's red frame is another mark.
             best = max(page_scores.values()) or 1.0
             terms = set(search_tokens(question, drop_stopwords=True))
+            # Only a question that says the mark is red speaks of an annotation for sure: "the arrow
+            # between Unstable and Testing", "the dashed frame" in a figure are drawn by the document.
+            red = bool(RED_MARK.search(question))
+            shapes = named_mark_shapes(question) if red else frozenset()
+            language = named_language(question) or detect_language(question)
             for key, found in pages.items():
                 if any(e.passage.kind == "mark" for e in found):
                     window = _window_words(found)
                     named = sum(_named(word, terms) for word in window) / len(window) if window else 0.0
-                    page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named)
-        pointed = self._name_windows(question, page_scores, pages)
+                    shaped = bool(shapes & _mark_shapes(found))
+                    page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named + shaped)
+                    if red and passages_language(e.passage for e in found) == language:
+                        page_scores[key] += weights.mark_language
+        pointed, windows = self._name_windows(question, page_scores, pages)
+        figures = self._name_figures(profile, page_scores, pages) if profile is not None else set()
+        if not windows:
+            # A screenshot of the window named stands beside the manual's figure of it: neither is kept ahead.
+            pointed |= figures
         self._add_visual(question, page_scores, pages, depth, documents)
         reach = weights.rerank_pages + weights.rerank_reach if weights.rerank_pages > 0 else 0
         ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[: max(k, reach)]
@@ -289,6 +325,8 @@ class Retriever:
                 _take_fits(hit.view, early[hit.key], self.rebind_read_ahead)
             views.append(hit.view)
         fits = page_fits(profile, views)
+        held = identifiers_held(question_identifiers(profile.text), [view.passages for view in views])
+        fits = [fit + self.weights.verbatim * share for fit, share in zip(fits, held, strict=True)]
         read = [bool(view.passages) for view in views]
         best_fit = max((fit for fit, text in zip(fits, read, strict=True) if text), default=0.0)
         # A page with no text (found by the visual channel alone) has nothing to read: it keeps
@@ -297,7 +335,10 @@ class Retriever:
         for hit, fit, text in zip(top, fits, read, strict=True):
             if text:
                 hit.score = round(max(hit.score + scale * (fit - best_fit), 0.0), 6)
-        reranked = sorted(top, key=lambda hit: hit.score, reverse=True)
+        reranked = own_language_first(
+            sorted(top, key=lambda hit: hit.score, reverse=True),
+            named_language(profile.text) or profile.language,
+        )
         read_keys = {hit.key for hit in top}
         rest = [hit for hit in hits if hit.key not in read_keys]
         floor = min((hit.score for hit in reranked), default=0.0)
@@ -348,15 +389,17 @@ class Retriever:
         question: str,
         page_scores: dict[tuple[int, int], float],
         pages: dict[tuple[int, int], list[Evidence]],
-    ) -> set[tuple[int, int]]:
+    ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
         """Lift the screenshots whose window the question names, in whichever language it names it.
 
         "Which category is selected in the «Формат ячеек» window?" means that window's screenshot,
         though another screen holds more of the question's words ("selected", "выбрано"). The
         window's name is its title (the screenshot's passages' section). Returns the pages a quoted
-        name points at: the reranker must not put another screen's span fit above them.
+        name points at (the reranker must not put another screen's span fit above them) and all those
+        named.
         """
-        quoted = [set(search_tokens("".join(q), drop_stopwords=True)) for q in QUOTED_NAME.findall(question)]
+        labels = ["".join(q) for q in QUOTED_NAME.findall(question)]
+        quoted = [set(search_tokens(label, drop_stopwords=True)) for label in labels]
         terms = set(search_tokens(question, drop_stopwords=True))
         named = [
             key
@@ -366,13 +409,51 @@ class Retriever:
             and names_window(quoted, terms, _window_words(found))
         ]
         if not named:
-            return set()
+            return set(), set()
+        # A quoted name is the label as the user reads it: «Настройка» (a menu) is not «Настройки» (a
+        # window), though both cut to one stem. Where some of the windows named show the label as
+        # written, those are meant.
+        verbatim = [key for key in named if any(_shows_label(label, pages[key]) for label in labels)]
+        if verbatim and len(verbatim) < len(named):
+            named = verbatim
         # A quoted name is the user's own pointer to the window: it outweighs shared words. The
         # named pages move up together, so their own order (a clean screen before its marked copy) stays.
         lift = max(page_scores.values()) - max(page_scores[key] for key in named) if quoted else 0.0
         for key in named:
             page_scores[key] += lift + self.weights.window_bonus
-        return set(named) if quoted else set()
+        return (set(named) if quoted else set()), set(named)
+
+    def _name_figures(
+        self,
+        profile: QuestionProfile,
+        page_scores: dict[tuple[int, int], float],
+        pages: dict[tuple[int, int], list[Evidence]],
+    ) -> set[tuple[int, int]]:
+        """Lift the pages whose figure the question names by its title ("the HackRF One block diagram",
+        "по блок-схеме", "на рисунке базовых углов").
+
+        The figure's words are labels (a chip's part number, "CERN-OHL-P" in the corner), rarely the
+        question's: the text pages around it share more words and win the fusion. A question that
+        speaks of a figure and names its title means that figure's page: returned, the reranker keeps
+        them ahead (the figure's labels are no sentences, so a text page's span fits better).
+        """
+        if not page_scores or not FIGURE_NOUN.search(profile.text):
+            return set()
+        # The pages a search could put first: their figures' titles are read from all their passages,
+        # as a figure and its caption are rarely what the channels found (its labels share no word).
+        leading = sorted(page_scores, key=page_scores.__getitem__, reverse=True)[: self.weights.figure_reach]
+        known = {e.passage.id: e.passage for key in leading for e in pages.get(key, [])}
+        drawn = {
+            key
+            for key, passages in self.workspace.pages_passages(leading, known).items()
+            if any(
+                names_figure(profile, title, passages[0].document.filename)
+                for title in figure_titles(passages)
+            )
+        }
+        for key in drawn:
+            page_scores[key] += self.weights.figure_bonus
+        return drawn
 
     def _add_visual(
         self,
@@ -399,6 +480,40 @@ class Retriever:
                     Evidence(p, 0.0, {"visual": rank})
                     for p in self.workspace.page_passages(key[0], key[1])[:3]
                 ]
+
+
+_IDENTIFIER = re.compile(r"[^\s«»\"“”'(),?!;]+")
+_JOINER = re.compile(r"[A-Za-z0-9][{}\[\]_:=/.][A-Za-z0-9{}_:/]|[A-Za-z]\{")
+
+
+def question_identifiers(question: str) -> list[str]:
+    """The code identifiers a question writes: words joined by braces, underscores, colons, dots or
+    slashes (`ATTRS{product}`, `date_fmt`, `Acquire::http::Proxy`, `/etc/fstab`), five characters at
+    least; a hyphen joins ordinary words ("USB-брелок") and is no sign of code."""
+    found = []
+    for word in _IDENTIFIER.findall(question):
+        word = word.strip(".:")
+        if len(word) >= 5 and re.search(r"[A-Za-z]", word) and _JOINER.search(word):
+            found.append(word)
+    return found
+
+
+def identifiers_held(identifiers: list[str], pages: list[list[PassageRecord]]) -> list[float]:
+    """For each page, the share of the identifiers it writes verbatim (case aside) that not every page
+    writes: one written on all of them tells none apart (0.0 for all when none is told apart)."""
+    if not identifiers or len(pages) < 2:
+        return [0.0] * len(pages)
+    # A page's document name is written on it too: "nsswitch.conf" tells no page of nsswitch.conf.5 apart.
+    texts = [
+        " ".join([passages[0].document.filename if passages else "", *(p.text for p in passages)]).casefold()
+        for passages in pages
+    ]
+    wanted = [identifier.casefold() for identifier in identifiers]
+    holds = [[identifier in text for identifier in wanted] for text in texts]
+    telling = [i for i in range(len(wanted)) if 0 < sum(row[i] for row in holds) < len(pages)]
+    if not telling:
+        return [0.0] * len(pages)
+    return [sum(row[i] for i in telling) / len(telling) for row in holds]
 
 
 def _take_fits(view: PageView, ahead: PageView, rebind: bool = True) -> None:
@@ -447,6 +562,88 @@ def _kept_ahead(hits: list[PageHit], pointed: set[tuple[int, int]], bonus: float
     return sorted(hits, key=lambda hit: hit.score, reverse=True)
 
 
+def own_language_first(hits: list[PageHit], language: str) -> list[PageHit]:
+    """Each screenshot in the question's language moved just ahead of its twin in the other language.
+
+    A program shot in English and in Russian shows one window twice; both hold an answer, and the
+    question's language says which the user reads ("What speed is set ..." means the English screen, even
+    when the Russian one's labels happen to fit the words better). Twins are told by layout, not by
+    words: their controls stand at the same places (`same_layout`). Other pages keep their order.
+    """
+    if language not in ("en", "ru"):
+        return hits
+    ordered = list(hits)
+    for hit in hits:
+        view = hit.view
+        if view is None or not view.from_image or page_language(view) != language:
+            continue
+        at = ordered.index(hit)
+        twin = next(
+            (
+                i
+                for i, other in enumerate(ordered[:at])
+                if other.view is not None
+                and other.view.from_image
+                and page_language(other.view) not in (language, "und")
+                and same_layout(view.passages, other.view.passages)
+            ),
+            None,
+        )
+        if twin is None:
+            continue
+        hit.score = round(max(hit.score, ordered[twin].score + 1e-6), 6)
+        ordered.insert(twin, ordered.pop(at))
+    return ordered
+
+
+TWIN_LAYOUT = 0.75
+"""Share of two screenshots' controls that stand at the same place (relative to the window) from which
+they are one window shot twice. Measured on the cross-language pairs of eight programs' screenshots
+(LibreOffice Writer, Calc, Impress, GIMP, Geany, Mousepad, FileZilla, HexChat; 74 twin pairs, about 480
+others): 60 twins found, 1 other pair taken for twins (0.66 took 13)."""
+TWIN_ROW = 0.02
+"""How far (a share of the window's height) a control's middle may move between twins: translated
+labels change the width of a window, rarely its rows."""
+TWIN_COLUMN = 0.1
+"""How far (a share of the window's width) a control's left edge may move between twins: longer labels
+push a column right."""
+
+
+def control_places(passages: Collection[PassageRecord]) -> list[tuple[float, float]]:
+    """Where each control of a screenshot stands: (middle row, left edge) as shares of the window."""
+    return [
+        ((p.bbox[1] + p.bbox[3]) / 2 / p.page_height, p.bbox[0] / p.page_width)
+        for p in passages
+        if p.kind == "control" and p.page_height > 0 and p.page_width > 0
+    ]
+
+
+def same_layout(first: Collection[PassageRecord], second: Collection[PassageRecord]) -> bool:
+    """Whether two screenshots show one window: most of their controls stand at the same places.
+
+    Language-blind on purpose (twins in two languages share hardly a word); three controls at least
+    on each, as a dialog of one or two controls matches any other.
+    """
+    here, there = control_places(first), control_places(second)
+    if min(len(here), len(there)) < 3:
+        return False
+    free = list(there)
+    matched = 0
+    for row, column in sorted(here):
+        found = next(
+            (
+                place
+                for place in free
+                if abs(place[0] - row) <= TWIN_ROW and abs(place[1] - column) <= TWIN_COLUMN
+            ),
+            None,
+        )
+        if found is not None:
+            free.remove(found)
+            matched += 1
+    return matched / ((len(here) + len(there)) / 2) >= TWIN_LAYOUT
+
+
 def _ranked_across_languages(hit: PageHit, language: str, rank: int) -> bool:
     """Whether a multilingual channel ranks a passage of the page in the other language near the top."""
     for evidence in hit.passages:
@@ -458,6 +655,42 @@ def _ranked_across_languages(hit: PageHit, language: str, rank: int) -> bool:
     return False
 
 
+RED_MARK = re.compile(r"\bred\b|(?<!\w)красн\w*", re.IGNORECASE)
+"""A question that names the red of a hand-drawn mark (the marks `indexer.marks` finds are red)."""
+_SHAPE_NAMES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), frozenset(shapes))
+    for pattern, shapes in (
+        (r"\b(ellips\w*|ovals?|oval-shaped|circles?)\b|(?<!\w)(эллипс|овал|кружк|круг\b)\w*", ("ellipse",)),
+        (r"\barrows?\b|(?<!\w)стрелк\w*", ("arrow",)),
+        (r"\b(rectangle\w*|frames?|framed)\b|(?<!\w)(рамк|прямоугольн)\w*", ("rectangle",)),
+        # "circled", "обведён": drawn round it, an oval or a frame, not an arrow.
+        (r"\b(circled|encircled|outlined)\b|(?<!\w)обвед\w*", ("ellipse", "rectangle")),
+    )
+)
+
+
+def named_mark_shapes(question: str) -> frozenset[str]:
+    """The shapes of red mark a question names ("the red arrow", "обведено рамкой"); none when it names none.
+
+    A word that names a shape outright (arrow, frame, oval) decides; "circled" or "обведено" alone
+    means only that something was drawn round the option.
+    """
+    named = [shapes for pattern, shapes in _SHAPE_NAMES if pattern.search(question)]
+    outright = [shapes for shapes in named if len(shapes) == 1]
+    return frozenset().union(*(outright or named))
+
+
+def _mark_shapes(found: list[Evidence]) -> frozenset[str]:
+    """The shapes of the red marks among a page's passages (their description names the shape)."""
+    return frozenset(
+        shape
+        for evidence in found
+        if evidence.passage.kind == "mark"
+        for shape, description in MARK_DESCRIPTIONS.items()
+        if evidence.passage.section.endswith(description)
+    )
+
+
 _MARK_WORDS = frozenset(search_tokens(" ".join(MARK_DESCRIPTIONS.values())))
 
 
@@ -467,6 +700,17 @@ def _window_words(found: list[Evidence]) -> set[str]:
     for evidence in found:
         words.update(search_tokens(evidence.passage.section, drop_stopwords=True))
     return words - _MARK_WORDS
+
+
+def _shows_label(label: str, found: list[Evidence]) -> bool:
+    """Whether a screenshot's title shows a quoted label word for word (case aside), not just its stems."""
+    words = label.split()
+    if not words:
+        return False
+    pattern = re.compile(
+        r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)", re.IGNORECASE
+    )
+    return any(pattern.search(evidence.passage.section) for evidence in found)
 
 
 QUOTED_NAME = re.compile(r"«([^»]+)»|\"([^\"]+)\"|“([^”]+)”|\(([^)]+)\)")
@@ -486,6 +730,52 @@ def names_window(quoted: list[set[str]], terms: set[str], window: set[str]) -> b
     if quoted:
         return any(names and all(_in_title(word, title) for word in names) for names in quoted)
     return len(title) >= 2 and all(_named(word, terms) for word in title)
+
+
+FIGURE_NOUN = re.compile(
+    r"\b(figures?|fig\.|diagrams?|drawings?|illustrations?|pictures?|images?|schematics?|charts?|pinouts?"
+    r"|windows?|screenshots?)\b"
+    r"|(?<!\w)(рисун\w*|рис\.|схем\w*|изображени\w*|иллюстраци\w*|черт[её]ж\w*|распиновк\w*|окн[оаеу]\w*"
+    r"|скриншот\w*|снимк\w*|снимок)",
+    re.IGNORECASE,
+)
+"""A word for a figure itself (a drawing, a diagram, a window shown in a manual), not for what one shows:
+"the antenna port" speaks of the device, "the block diagram" of a figure."""
+
+
+CAPTION_WORDS = 12
+"""Words at most of a line beside a figure that is its title or caption ("Figure 3. Signal flow")."""
+
+
+def figure_titles(passages: Sequence[PassageRecord]) -> set[str]:
+    """What titles each figure of a page (its passages in reading order): the heading it stands under and
+    a short line just above or below it (its caption, or a title the layout did not take for a heading)."""
+    titles = set()
+    for index, passage in enumerate(passages):
+        if passage.kind != "figure":
+            continue
+        titles.add(passage.section)
+        for beside in (*passages[max(index - 1, 0) : index], *passages[index + 1 : index + 2]):
+            if beside.kind in ("text", "heading") and len(beside.text.split()) <= CAPTION_WORDS:
+                titles.add(beside.text)
+    return titles - {""}
+
+
+def names_figure(question: QuestionProfile, title: str, filename: str = "") -> bool:
+    """Whether the question names a figure by its title (caption, or the heading it stands under), in
+    either language: two of the title's words at least, and half of them ("рисунок базовых углов" names
+    "3.3. Базовые углы и координаты"; "по блок-схеме" names "Block Diagram" through the lexicon).
+    A title of one word ("Eaton") names a chapter, not a figure; the document's own name ("HackRF One" in
+    hackrf-hardware.en.pdf) names every page of it, so its words do not count."""
+    words = {
+        word for word in search_tokens(title, drop_stopwords=True) if len(word) >= 3 and not word.isdigit()
+    }
+    words -= file_terms(filename)
+    if len(words) < 2:
+        return False
+    translated = {stem for crossing in question.crossing.values() for stem in crossing.translations}
+    named = {word for word in words if _named(word, set(question.terms)) or word in translated}
+    return len(named) >= 2 and 2 * len(named) >= len(words)
 
 
 def _in_title(word: str, title: set[str]) -> bool:

@@ -1634,8 +1634,13 @@ def translation_names(question: QuestionProfile) -> frozenset[str]:
 
 def page_language(view: PageView) -> str:
     """The language most of a page's text is in ("und" when it has none)."""
+    return passages_language(view.passages)
+
+
+def passages_language(passages: Iterable[PassageRecord]) -> str:
+    """The language most of the passages' text is in ("und" when none is English or Russian)."""
     sizes: dict[str, int] = {}
-    for passage in view.passages:
+    for passage in passages:
         if passage.lang in ("en", "ru"):
             sizes[passage.lang] = sizes.get(passage.lang, 0) + len(passage.text)
     return max(sizes, key=sizes.__getitem__) if sizes else "und"
@@ -1653,11 +1658,18 @@ def names_held(question: QuestionProfile, views: Sequence[PageView]) -> list[flo
     file name); a name is distinctive when the pages holding it are all of one document ("pdftoppm" in
     pdftoppm.1.en.pdf, "AF_INET6" on one page of getent's manual): the question points at that document,
     and a screenshot in the question's own language that is merely close in meaning does not answer it.
+    A page also holds what the page before it names, when that page is read too: a section named low on a
+    page ("3.1.4 USB-RJ45 cable") goes on over the page (its drawing, its table).
     All pages hold everything (1.0) when no name is distinctive."""
     names = translation_names(question)
     if not names or len(views) < 2:
         return [1.0] * len(views)
-    words = [_page_words(view) for view in views]
+    own = {(view.hit.document.id, view.hit.page): _page_words(view) for view in views}
+    words = [
+        own[(view.hit.document.id, view.hit.page)]
+        | own.get((view.hit.document.id, view.hit.page - 1), frozenset())
+        for view in views
+    ]
     distinctive = set()
     for name in names:
         documents = {view.hit.document.id for view, held in zip(views, words, strict=True) if name in held}

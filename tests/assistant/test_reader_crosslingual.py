@@ -278,6 +278,25 @@ def test_a_name_only_one_document_holds_outweighs_a_screen_in_the_questions_lang
     assert names_held(plain, [settings, manual]) == [1.0, 1.0]
 
 
+def test_a_page_holds_the_names_of_the_page_it_continues(tmp_path: Path) -> None:
+    """A wiring chapter names its cable low on a page and draws it on the next page: the drawing's page
+    lacks the name, yet it is the cable's page; another manual's page is what lacks it."""
+    wiring = write_laid_out_manual(
+        tmp_path / "relay-board.en.pdf",
+        [
+            [("heading", "Serial cables"), ("text", "Two cables connect the board. The KX-7 cable follows.")],
+            [("text", "Pin 1 (TxD) goes to pin 3. Wires: 24 AWG, shielded.")],
+        ],
+    )
+    heading, drawing = (_other_document(view, 1, "relay-board.en.pdf") for view in page_views(wiring))
+    other = write_laid_out_manual(
+        tmp_path / "modem.en.pdf", [[("heading", "Serial cables"), ("text", "Wires: 28 AWG, shielded.")]]
+    )
+    modem = _other_document(page_views(other)[0], 2, "modem.en.pdf")
+    profile = profile_question("Какого сечения провода в кабеле KX-7?")
+    assert names_held(profile, [heading, drawing, modem]) == [1.0, 1.0, 0.0]
+
+
 def test_english_words_joined_are_no_name_a_page_must_hold() -> None:
     assert (
         translation_names(profile_question("What is the text-mode counterpart of zorkshark called?")) == set()

@@ -7,9 +7,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
 
 from assistant import Assistant
-from assistant.retrieval import PageHit, Retriever
+from assistant.questions import profile_question
+from assistant.retrieval import (
+    FIGURE_NOUN,
+    RED_MARK,
+    PageHit,
+    Retriever,
+    identifiers_held,
+    named_mark_shapes,
+    names_figure,
+    own_language_first,
+    question_identifiers,
+    same_layout,
+)
+from assistant.spans import PageView
+from indexer.layout import control_passages
+from indexer.records import Control, DocumentRecord, PassageRecord
 
 if TYPE_CHECKING:
     from conftest import Library, Maker
@@ -227,3 +244,281 @@ def test_reading_ahead_while_the_deep_channel_embeds_ranks_and_answers_exactly_a
     # rebinding, not even proposed a second time.
     assert patient.taken >= len(questions) and proposing.taken >= len(questions)
     assert patient.rebound == patient.taken and proposing.rebound == 0
+
+
+def _mixer_shot(filename: str, lang: str, width: int, rows: list[tuple[str, str, int]]) -> PageView:
+    """A one-page screenshot of an audio mixer's preferences: a category list on the left and, per row,
+    (label, value, top) of a field on the right; a Russian shot is wider (its labels are longer)."""
+    scale = width / 640
+    document = DocumentRecord(abs(hash(filename)) % 10_000, filename, "0" * 64, "image/png", 1, 100, lang, "")
+    controls = [Control("tabs", "", None, "Audio, Video, MIDI", (200 * scale, 8, 520 * scale, 22))]
+    controls.append(Control("list", "Categories", None, "Audio", (12, 60, 110, 74)))
+    for label, value, top in rows:
+        controls.append(
+            Control(
+                "field",
+                label,
+                (140 * scale, top, 300 * scale, top + 14),
+                value,
+                (320 * scale, top, 420 * scale, top + 14),
+            )
+        )
+    drafts = control_passages(controls, "Preferences" if lang == "en" else "Настройки")
+    records = [
+        PassageRecord(i, document, 1, width, 420, d.kind, lang, d.section, d.text, d.bbox, d.spans)
+        for i, d in enumerate(drafts)
+    ]
+    return PageView(PageHit(document, 1, 0.0, []), records)
+
+
+MIXER_EN = [("Sample rate", "48000", 90), ("Buffer size", "256", 130), ("Output device", "hw:1", 170)]
+MIXER_RU = [
+    ("Частота дискретизации", "44100", 90),
+    ("Размер буфера", "512", 131),
+    ("Устройство вывода", "hw:0", 171),
+]
+MIDI_RU = [("Порт MIDI", "Midi Through", 210), ("Канал", "10", 250), ("Синхронизация", "Внутренняя", 290)]
+
+
+def test_one_window_shot_in_two_languages_is_told_by_its_layout() -> None:
+    english = _mixer_shot("mixer-en.png", "en", 640, MIXER_EN)
+    russian = _mixer_shot("mixer-ru.png", "ru", 860, MIXER_RU)
+    other = _mixer_shot("midi-ru.png", "ru", 860, MIDI_RU)
+    # The rows stay where they were though the labels (and so the window) grew; no word is shared.
+    assert same_layout(english.passages, russian.passages)
+    # Another page of the same program shares its category list and tab row, not its rows.
+    assert not same_layout(english.passages, other.passages)
+    assert not same_layout(english.passages[:2], russian.passages[:2])  # too few controls to tell
+
+
+def _ranked(views: list[PageView], scores: list[float]) -> list[PageHit]:
+    hits = []
+    for view, score in zip(views, scores, strict=True):
+        hit = PageHit(view.hit.document, 1, score, [], view)
+        view.hit = hit
+        hits.append(hit)
+    return hits
+
+
+def test_the_screenshot_in_the_questions_language_goes_ahead_of_its_twin() -> None:
+    english = _mixer_shot("mixer-en.png", "en", 640, MIXER_EN)
+    russian = _mixer_shot("mixer-ru.png", "ru", 860, MIXER_RU)
+    other = _mixer_shot("midi-ru.png", "ru", 860, MIDI_RU)
+    names = lambda hits: [hit.document.filename for hit in hits]  # noqa: E731
+
+    hits = own_language_first(_ranked([other, russian, english], [0.9, 0.8, 0.7]), "en")
+    # Only the twin is passed; the other Russian page (no twin of the English one) keeps its place.
+    assert names(hits) == ["midi-ru.png", "mixer-en.png", "mixer-ru.png"]
+    assert hits[1].score > hits[2].score
+    hits = own_language_first(_ranked([russian, english], [0.8, 0.7]), "ru")
+    assert names(hits) == ["mixer-ru.png", "mixer-en.png"]  # already in the question's language
+    # A page in the question's language that is no twin does not pass one in the other language.
+    hits = own_language_first(_ranked([russian, other], [0.8, 0.7]), "en")
+    assert names(hits) == ["mixer-ru.png", "midi-ru.png"]
+
+
+def test_a_quoted_label_as_written_points_at_the_menu_not_the_window_of_its_stem(
+    make: Maker, tmp_path: Path
+) -> None:
+    """«Tools» is a menu of the menu bar; "Tool Settings" is a window whose title cuts to the same stem
+    and holds more of the question's words ("first", "item", "tools")."""
+    make.screenshot("menu.png", ["File  Edit  View  Tools  Help", "Options...", "Macros", "Spell check"])
+    make.screenshot(
+        "tool_settings.png", ["Tool Settings", "First item: Brush", "Item size: 12", "Tools reset: off"]
+    )
+    make.screenshot("tool_window.png", ["Tool Window", "Tool: Eraser", "Opacity: 80"])
+    assistant = Assistant(tmp_path / "workspace")
+    assistant.add([make.root / name for name in ("menu.png", "tool_settings.png", "tool_window.png")])
+    [first, *_] = assistant.search("What is the first item of the «Tools» menu?", 3)
+    assert first.document.filename == "menu.png"
+    # Without a label written as the menu shows it, the stems still name the windows.
+    [first, *_] = assistant.search("Which item size is set in «Tool Settings»?", 3)
+    assert first.document.filename == "tool_settings.png"
+
+
+@pytest.mark.parametrize(
+    ("question", "shapes"),
+    [
+        ("Which channel does the red arrow point at?", {"arrow"}),
+        ("Какой параметр обведён красной рамкой?", {"rectangle"}),
+        ("Что обведено красным овалом?", {"ellipse"}),
+        ("Which option has a red ellipse drawn around it?", {"ellipse"}),
+        # Drawn round it: an oval or a frame, not an arrow.
+        ("Which box is circled in red?", {"ellipse", "rectangle"}),
+        ("Which option is marked in red?", set()),
+    ],
+)
+def test_the_shape_of_red_mark_a_question_names(question: str, shapes: set[str]) -> None:
+    assert named_mark_shapes(question) == shapes
+
+
+def test_an_arrow_or_a_frame_of_a_figure_is_no_red_mark() -> None:
+    """A diagram's own arrows and frames are drawn by the document: only "red" says an annotation."""
+    assert RED_MARK.search("Как подписана стрелка от Unstable к Testing на рисунке 1.3?") is None
+    assert RED_MARK.search("What does the dashed frame around the sheet mean?") is None
+    assert RED_MARK.search("Какой параметр обведён красной рамкой?") is not None
+
+
+def test_a_question_naming_the_marks_shape_finds_the_screen_marked_so(make: Maker, tmp_path: Path) -> None:
+    """Two equalizer screens marked in red, one with an arrow, one with a frame: the shape the question
+    names picks the screen, whichever shares more of its words."""
+    arrow = make.screenshot(
+        "eq_bands.png", ["Equalizer bands", "Band 60 Hz: +3", "Band 1 kHz: 0"], 1, "arrow"
+    )
+    frame = make.screenshot(
+        "eq_preset.png", ["Equalizer preset", "Preset: Rock", "Band gain limit: 12"], 1, "rectangle"
+    )
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([arrow.path, frame.path])
+        pointed = ranked(assistant.search("Which equalizer band does the red arrow point at?", k=2))
+        framed = ranked(assistant.search("Which equalizer band is framed in red?", k=2))
+    assert pointed[0] == ("eq_bands.png", 1)
+    assert framed[0] == ("eq_preset.png", 1)
+
+
+def test_a_marked_screen_in_the_questions_language_comes_first(make: Maker, tmp_path: Path) -> None:
+    """One program's two windows marked alike, one shot in English, one in Russian: a mark's description
+    reads in both languages, so the question's own language tells the screens apart."""
+    english = make.screenshot("player_en.png", ["Playback", "Repeat: All", "Shuffle: Off"], 2, "ellipse")
+    russian = make.screenshot(
+        "player_ru.png", ["Воспроизведение", "Повтор: Все", "Случайно: Выкл"], 2, "ellipse"
+    )
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([english.path, russian.path])
+        assert ranked(assistant.search("Which option is circled in red?", k=2))[0] == ("player_en.png", 1)
+        assert ranked(assistant.search("Какой параметр обведён красным?", k=2))[0] == ("player_ru.png", 1)
+        # A question naming the other language's screen reads that one.
+        named = ranked(assistant.search("In the Russian player window, which option is circled in red?", k=2))
+        assert named[0] == ("player_ru.png", 1)
+
+
+FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def _station_manual(path: Path) -> Path:
+    """A weather station's manual: two pages of prose about its sensor board and, between them, the
+    board's signal flow diagram, whose labels ("ADS1115", "ESP32-C3") share no word with the prose."""
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", FONT_FILE)
+    prose = (
+        "The sensor board converts the analog signal of each sensor into a digital signal. The converter "
+        "chip samples the signal sixteen times a second; the signal then flows to the radio chip, which "
+        "sends it to the base station (the signal flow diagram shows the chips the signal passes). Keep "
+        "the board dry: a wet board distorts every signal."
+    )
+    for heading, body, drawn in (
+        ("Sensor board", prose, False),
+        ("Signal flow diagram", "", True),
+        (
+            "Calibrating the converter",
+            "Calibrate the converter chip of the sensor board yearly. " + prose,
+            False,
+        ),
+    ):
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=18)
+        pdf.cell(0, 10, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", size=11)
+        if body:
+            pdf.multi_cell(0, 6, body, new_x="LMARGIN", new_y="NEXT")
+        if drawn:
+            image = Image.new("RGB", (1200, 500), "white")
+            draw = ImageDraw.Draw(image)
+            for left, label in ((40, "Thermistor"), (440, "ADS1115"), (840, "ESP32-C3")):
+                draw.rectangle((left, 180, left + 320, 320), outline="black", width=4)
+                draw.text((left + 30, 225), label, font=ImageFont.truetype(FONT_FILE, 44), fill="black")
+            pdf.image(image, x=15, y=40, w=180)
+    pdf.output(str(path))
+    return path
+
+
+def test_a_question_naming_a_figure_by_its_title_ranks_the_figures_page_first(tmp_path: Path) -> None:
+    manual = _station_manual(tmp_path / "station.en.pdf")
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([manual])
+        hits = assistant.search("Which converter chip does the signal flow diagram show?", k=3)
+        assert ranked(hits)[0] == ("station.en.pdf", 2), ranked(hits)
+        # Not speaking of a figure, the question is the prose's.
+        hits = assistant.search("How often does the converter chip sample the signal?", k=3)
+        assert ranked(hits)[0] != ("station.en.pdf", 2), ranked(hits)
+
+
+def test_a_figure_is_named_by_two_words_of_its_title_not_by_the_documents_name() -> None:
+    question = profile_question("Какая микросхема CPLD стоит на блок-схеме Zorkboard One?")
+    assert names_figure(question, "Block Diagram")  # through the lexicon: блок, схема
+    assert not names_figure(question, "Zorkboard One", "zorkboard-one.en.pdf")  # every page's name
+    assert not names_figure(question, "Block")  # one word names a chapter
+    english = profile_question("What does the outer dashed frame mean in the base corners figure?")
+    assert names_figure(english, "3.3. Base corners and coordinates")
+    assert not names_figure(english, "3.4. Rotation of items")
+    assert FIGURE_NOUN.search("Which port supplies the antenna current?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "identifiers"),
+    [
+        ("Какое значение ATTRS{serial} у брелока в примере?", ["ATTRS{serial}"]),
+        (
+            "What does Acquire::http::Proxy set in /etc/apt/apt.conf?",
+            ["Acquire::http::Proxy", "/etc/apt/apt.conf"],
+        ),
+        ("Which rate does kbd.repeat_rate set?", ["kbd.repeat_rate"]),
+        # Hyphens join ordinary words; abbreviations and versions are no code.
+        ("What kind of cable does the SOLA-330 USB-брелок use, i.e. version 2.4?", []),
+    ],
+)
+def test_the_code_identifiers_a_question_writes(question: str, identifiers: list[str]) -> None:
+    assert question_identifiers(question) == identifiers
+
+
+def _page_of(text: str) -> list[PassageRecord]:
+    document = DocumentRecord(1, "kbd.en.pdf", "0" * 64, "application/pdf", 2, 100, "en", "")
+    return [PassageRecord(1, document, 1, 600, 800, "text", "en", "", text, (0, 0, 9, 9), [])]
+
+
+def test_a_page_writing_the_questions_identifier_verbatim_is_told_apart() -> None:
+    prose = _page_of(
+        "The repeat rate of the keyboard (kbd.delay, kbd.layout) sets how fast a held key repeats."
+    )
+    example = _page_of("Example:\nkbd.delay = 250\nKBD.REPEAT_RATE = 30")
+    other = _page_of("kbd.repeat_rate is read at start.")
+    assert identifiers_held(["kbd.repeat_rate"], [prose, example]) == [0.0, 1.0]
+    # Written on every page read, it tells none apart.
+    assert identifiers_held(["kbd.repeat_rate"], [example, other]) == [0.0, 0.0]
+    assert identifiers_held([], [prose, example]) == [0.0, 0.0]
+    # The document's own name is written on each of its pages.
+    assert identifiers_held(["kbd.en.pdf"], [prose, _page_of("Example:")]) == [0.0, 0.0]
+
+
+def test_the_example_that_writes_the_asked_identifier_outranks_the_prose_about_its_words(
+    make: Maker, tmp_path: Path
+) -> None:
+    """The prose page says "keyboard", "repeat" and names the rule's other keys; the example output
+    writes the asked key itself, braces and all (which the word index cuts in two)."""
+    prose = (
+        "A rule matches the keyboard by its attributes: KEYS{delay} says how long a held key waits, "
+        "KEYS{layout} names its layout. The repeat of a held key follows the repeat rate; a fast repeat "
+        "suits typists. The example output below lists the attributes of the keyboard and of its parent."
+    )
+    output = ['KEYS{delay}=="250"', 'KEYS{layout}=="us"', 'KEYS{repeat}=="30"', 'DRIVERS=="usbhid"']
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([make.manual("kbd.en.pdf", [("Keyboard rules", [prose]), ("Example output", output)])])
+        hits = assistant.search(
+            "What is the value of KEYS{repeat} for the keyboard in the example output?", k=2
+        )
+    assert ranked(hits)[0] == ("kbd.en.pdf", 2), ranked(hits)
+
+
+def test_a_named_window_shot_is_not_pushed_below_the_manuals_figure_of_it(
+    make: Maker, tmp_path: Path
+) -> None:
+    """The manual draws the "Signal flow diagram" window; a screenshot shows that window with the value
+    asked for: the figure's title being named keeps no page ahead, the screenshot's fit decides."""
+    manual = _station_manual(tmp_path / "station.en.pdf")
+    shot = make.screenshot(
+        "flow.png", ["Signal flow diagram", "Sample rate: 16 per second", "Converter gain: 2x", "Radio: on"]
+    )
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([manual, shot.path])
+        hits = assistant.search("Which converter gain is set in the signal flow diagram window?", k=3)
+    assert ranked(hits)[0] == ("flow.png", 1), ranked(hits)

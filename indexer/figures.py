@@ -109,7 +109,7 @@ lettering of this size as well as larger, and a dense screenshot costs it half t
 SPARSE_GLYPH_PX = 22.0
 """The same for a drawing's few labels: a designator or a part's type alone among strokes ("C3",
 "SS14") reads surely only larger, and a sparse figure costs tesseract little at any size."""
-READ_SHARE = 0.8
+READ_SHARE = 0.6
 """Share of a drawing's letter-like specks its first reading must have read as letters; with fewer,
 labels were lost (a speck count also holds a few strokes and dots, so not all is asked)."""
 SCALE_RANGE = (0.35, 3.0)
@@ -500,7 +500,11 @@ def read_figure_controls(
     if lettering.glyphs < DENSE_GLYPHS and larger > 1.1 * scale and read < READ_SHARE * lettering.glyphs:
         # Tesseract reads a lone label at one size and loses it at another ("SS14" at 15 px, "LM7805"
         # at 22 px): a drawing whose letters were not all read is read larger and the readings joined.
-        lines = joined_readings(lines, _read_drawing(figure, gray, lettering, languages, timeout_s, larger))
+        # What was read is blanked first, so the second reading costs only what is left.
+        rest = gray.copy()
+        read_boxes = [word.bbox for line in lines for word in line.words]
+        blank_text_layer(rest, dataclasses.replace(figure, text_boxes=read_boxes))
+        lines = joined_readings(lines, _read_drawing(figure, rest, lettering, languages, timeout_s, larger))
     return FigureReading(lines, [])
 
 

@@ -622,6 +622,7 @@ def _anchored_value(
     asked_tokens = set(search_tokens(question))
     found: list[AnchoredValue] = []
     anchored: set[int] = set()
+    partly: list[FigureLabel] = []
     for anchor in labels:
         tokens = search_tokens(anchor.text)
         own = name_match(weighted, tokens)
@@ -631,6 +632,8 @@ def _anchored_value(
         lowered = anchor.text.lower()
         names = any(name in lowered for name in identifiers) or bool(qualifiers & set(tokens))
         if match < MIN_ANCHOR_MATCH and not names:
+            if match > 0:
+                partly.append(anchor)
             continue
         anchored.add(id(anchor.passage))
         for place, value in _values_near(anchor, labels, reach=NEAR_REACH if hardware else 0.0):
@@ -650,7 +653,7 @@ def _anchored_value(
                 break
     if not found:
         if hardware and figure_asked:
-            return _only_value(question, shape, labels, anchored)
+            return _only_value(question, shape, labels, anchored, partly)
         return None
     best = max(found, key=lambda pair: (pair.match, -pair.place, -_gap(pair.anchor.bbox, pair.value.bbox)))
     log.info("figure: %r -> %r by %r (place %d)", question, best.value.text, best.anchor.text, best.place)
@@ -661,7 +664,7 @@ def _anchored_value(
     )
 
 
-NEAR_REACH = 4.0
+NEAR_REACH = 6.0
 """How far under the label naming what it belongs to (in the label's heights) a drawing's value may
 stand: a part's type is printed under its symbol, which sits on the line the label names."""
 ALONG_REACH = 10.0
@@ -705,14 +708,21 @@ def said_on_page(question: str, terms: set[str], page: Sequence[PassageRecord]) 
 
 
 def _only_value(
-    question: str, shape: re.Pattern[str], labels: Sequence[FigureLabel], anchored: set[int]
+    question: str,
+    shape: re.Pattern[str],
+    labels: Sequence[FigureLabel],
+    anchored: set[int],
+    partly: Sequence[FigureLabel] = (),
 ) -> Answer | None:
     """The one value of the asked shape in the figure a label of which the question names (or in the
-    page's only figure), written in a note: "what gauge does the drawing's note give?" of a drawing
-    with one AWG."""
+    page's only figure), written in a note ("what gauge does the drawing's note give?" of a drawing
+    with one AWG) or beside a label holding some of the question's words (`partly`: "the step of the
+    repeated rectangle along X and Y" by "Rectangle, repeated" with "2mm" under it)."""
     figures = {id(label.passage) for label in labels}
     if anchored:
-        figures = anchored
+        figures = anchored | {id(label.passage) for label in partly}
+    elif partly:
+        figures = {id(label.passage) for label in partly}
     elif len(figures) > 1:
         return None
     values = [
@@ -722,11 +732,17 @@ def _only_value(
         for item in shape.finditer(label.text)
         if hardware_value(shape, item[0])
     ]
-    # A note says something of the whole drawing ("PVC 22AWG 6 conductor"); a short label beside a
-    # symbol is that part's value, which the question would have named the part of.
-    if any(len(label.text.split()) < NOTE_WORDS for label, _ in values):
-        return None
     if len({value.casefold().replace(" ", "") for _, value in values}) != 1:
+        return None
+    # A note says something of the whole drawing ("PVC 22AWG 6 conductor"); a short label beside a
+    # symbol is that part's value, given only where the question names some of that part.
+    beside = {id(near) for anchor in partly for _, near in _values_near(anchor, labels, reach=NEAR_REACH)}
+    values = [
+        (label, value)
+        for label, value in values
+        if len(label.text.split()) >= NOTE_WORDS or id(label) in beside
+    ]
+    if not values:
         return None
     label, _ = values[0]
     log.info("figure: %r -> %r (the figure's only value of that shape)", question, label.text)

@@ -94,6 +94,22 @@ def menu_image() -> Image.Image:
     return image
 
 
+def bracket_image() -> Image.Image:
+    """A mounting bracket's drawing: its outline, a row of slots with the slot's label and its pitch
+    under it, and the axes named at the edges."""
+    image = Image.new("RGB", (1300, 620), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((100, 100, 1200, 500), outline="black", width=4)
+    for x in range(200, 1100, 150):
+        draw.rounded_rectangle((x, 180, x + 60, 240), radius=12, outline="black", width=3)
+    draw.text((200, 270), "Mounting slot, repeated", font=font(28), fill="black")
+    draw.text((200, 315), "12mm", font=font(28), fill="black")
+    draw.line((100, 560, 1200, 560), fill="black", width=2)
+    draw.text((1210, 540), "X axis", font=font(26), fill="black")
+    draw.text((20, 40), "Y axis", font=font(26), fill="black")
+    return image
+
+
 def write_manual(path: Path) -> Path:
     pdf = FPDF(format="A4")
     pdf.add_font("DejaVu", "", str(FONT))
@@ -118,6 +134,12 @@ def write_manual(path: Path) -> Path:
             "справа от её названия.",
             menu_image(),
             "Рисунок 2.3. Меню «Правка» редактора",
+        ),
+        (
+            "6.1 Mounting",
+            "Fix the bracket to the wall with M4 screws through its slots before the adapter is clipped on.",
+            bracket_image(),
+            "Figure 6.1. The wall bracket",
         ),
     ]
     for heading, prose, image, caption in pages:
@@ -171,6 +193,13 @@ def test_the_drawings_labels_are_read(assistant: Assistant) -> None:
         # A menu item's key combination at the right end of its row, asked in Russian.
         ("Какое сочетание клавиш у команды «Найти» в меню «Правка»?", 3, "Ctrl+F", ("Ctrl+Z", "Ctrl+X")),
         ("Which keyboard shortcut does Вырезать have in the Правка menu?", 3, "Ctrl+X", ("Ctrl+F",)),
+        # The figure's one length, under the label holding part of what the question names.
+        (
+            "What pitch along the X and Y axes is given for the slot in the wall bracket figure?",
+            4,
+            "12mm",
+            (),
+        ),
     ],
 )
 def test_a_drawings_value_is_answered_from_beside_what_it_belongs_to(

@@ -184,7 +184,7 @@ def _best_label(
     captions = sorted({label.passage.section for label in labels if label.passage.section})
     kind = answer_kind(question)
     figure_asked = asks_about_figure(question, captions, title)
-    if asks_hardware_value(question):
+    if asks_hardware_value(question, kind):
         # "Which diode sits on the Inverter Shutoff line?": a part's type, a gain, a gauge, a key
         # combination is answered by the figure's value of that shape next to the label the question
         # names, whether or not it says "figure" (the drawing is where such values are written).
@@ -511,9 +511,9 @@ HARDWARE_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (
         re.compile(
             r"\b(?:diodes?|transistors?|chips?|ICs?|microcontrollers?|MCUs?|CPLDs?|FPGAs?|regulators?"
-            r"|transceivers?|amplifiers?|op-?amps?|part\s+(?:number|no)s?|cartridges?)\b"
+            r"|transceivers?|amplifiers?|op-?amps?|part\s+(?:number|no)s?)\b"
             r"|(?<!\w)(?:диод|транзистор|микросхем|чип|микроконтроллер|стабилизатор|приёмопередатчик"
-            r"|приемопередатчик|усилител|картридж)\w*",
+            r"|приемопередатчик|усилител)\w*",
             _I,
         ),
         PART_NUMBER,
@@ -564,8 +564,11 @@ class AnchoredValue:
 
 
 def asked_value_shape(question: str, kind: str) -> re.Pattern[str] | None:
-    """How the asked value is written, or None when the question asks for no value of a known shape."""
-    for asks, shape in HARDWARE_SHAPES + VALUE_SHAPES:
+    """How the asked value is written, or None when the question asks for no value of a known shape.
+
+    "How many cartridges" asks a count, not a part's type: a count's question tries no drawing's shape."""
+    shapes = VALUE_SHAPES if kind == NUMBER else HARDWARE_SHAPES + VALUE_SHAPES
+    for asks, shape in shapes:
         if asks.search(question):
             return shape
     return NUMBER_VALUE if kind == NUMBER else None
@@ -676,9 +679,10 @@ NOTE_WORDS = 3
 """Words from which a figure's label is a note about the drawing rather than a part's own label."""
 
 
-def asks_hardware_value(question: str) -> bool:
+def asks_hardware_value(question: str, kind: str) -> bool:
     """Whether the question asks for a value of a drawing's or a menu's shape (`HARDWARE_SHAPES`)."""
-    return any(asks.search(question) for asks, _ in HARDWARE_SHAPES)
+    shape = asked_value_shape(question, kind)
+    return any(shape is known for _, known in HARDWARE_SHAPES)
 
 
 def value_noun_terms(question: str) -> set[str]:
@@ -737,10 +741,12 @@ def _only_value(
     # A note says something of the whole drawing ("PVC 22AWG 6 conductor"); a short label beside a
     # symbol is that part's value, given only where the question names some of that part.
     beside = {id(near) for anchor in partly for _, near in _values_near(anchor, labels, reach=NEAR_REACH)}
+    # A part's type in a note is the product's own model ("Printer Model: Epson R2400"), not a part.
+    noted = shape is not PART_NUMBER
     values = [
         (label, value)
         for label, value in values
-        if len(label.text.split()) >= NOTE_WORDS or id(label) in beside
+        if (noted and len(label.text.split()) >= NOTE_WORDS) or id(label) in beside
     ]
     if not values:
         return None

@@ -21,15 +21,15 @@ from assistant.generators.figures import (
     GAIN,
     GAUGE,
     LENGTH,
+    NUMBER_VALUE,
     PART_NUMBER,
     SHORTCUT,
     asked_value_shape,
     hardware_value,
     spelled_keys,
 )
+from assistant.questions import answer_kind
 from tests.conftest import FONT, font
-
-BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 
 def cable_image() -> Image.Image:
@@ -215,6 +215,12 @@ def test_a_drawings_value_is_answered_from_beside_what_it_belongs_to(
     assert value.lower() in spelled_keys(citation.quote).lower()
 
 
+def test_a_count_of_parts_is_not_answered_with_a_parts_type(assistant: Assistant) -> None:
+    # "How many diodes": a count; the drawing's one part type is no answer to it.
+    answer = assistant.ask("How many diodes does the adapter cable drawing need?")
+    assert "BAT54" not in answer.text
+
+
 def test_a_line_with_no_part_on_it_is_not_given_anothers(assistant: Assistant) -> None:
     # Nothing is drawn on the Shield line: the diode of the DATA- line is not its answer.
     answer = assistant.ask("Which diode is fitted on the Shield line of the adapter cable?")
@@ -230,10 +236,11 @@ def test_a_line_with_no_part_on_it_is_not_given_anothers(assistant: Assistant) -
         ("Какого сечения провода в кабеле?", GAUGE),
         ("Какой шаг по осям задан?", LENGTH),
         ("What is the keyboard shortcut for Save?", SHORTCUT),
+        ("How many diodes are on the board?", NUMBER_VALUE),
     ],
 )
 def test_the_asked_value_shape_follows_the_question(question: str, shape: object) -> None:
-    assert asked_value_shape(question, "") is shape
+    assert asked_value_shape(question, answer_kind(question)) is shape
 
 
 @pytest.mark.parametrize(

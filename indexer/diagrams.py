@@ -775,7 +775,11 @@ def figure_table(words: Sequence[Word]) -> Table | None:
         kept = [i for i in kept if not any(_said(cell) == _said(headers[i]) for r in body for cell in [r[i]])]
         if len(kept) < max(MIN_TABLE_COLUMNS, len(headers) / 2):
             continue
-        table = Table([headers[i] for i in kept], [[r[i] for i in kept] for r in body])
+        # A row whose words all stood under the columns left out is no row of this table.
+        kept_rows = [cells for r in body if any(cells := [r[i] for i in kept])]
+        if len(kept_rows) < MIN_TABLE_ROWS:
+            continue
+        table = Table([headers[i] for i in kept], kept_rows)
         if not tabular(table):
             continue
         if best is None or table.cells > best[0]:

@@ -106,6 +106,12 @@ MIN_GLYPHS = 3
 GLYPH_TARGET_PX = 15.0
 """Median height of letter-like specks (lower-case letters, mostly) after scaling: tesseract reads
 lettering of this size as well as larger, and a dense screenshot costs it half the time it would at 24."""
+SPARSE_GLYPH_PX = 22.0
+"""The same for a drawing's few labels: a designator or a part's type alone among strokes ("C3",
+"SS14") reads surely only larger, and a sparse figure costs tesseract little at any size."""
+READ_SHARE = 0.6
+"""Share of a drawing's letter-like specks its first reading must have read as letters; with fewer,
+labels were lost (a speck count also holds a few strokes and dots, so not all is asked)."""
 SCALE_RANGE = (0.35, 3.0)
 OUTLINE_FILL = 0.1
 """Share of its box an outline's strokes ink at most; the emptiest letters ("L", "ш") ink more."""
@@ -396,6 +402,14 @@ MEASURE = re.compile(r"^\d[%°‰]$")
 """A one-digit amount with its unit sign: a value a panel or a dialog shows, not a stroke read as a digit."""
 
 
+KEY_COMBINATION = re.compile(
+    r"^(?:(?:Ctr[l1iI]|Alt|Shift|Cmd|Meta|Super)\+)+(?:F\d{1,2}|[^\W_]+)$", re.IGNORECASE
+)
+"""A menu item's keys ("Ctrl+Q", "Ctrl+Shift+M"): tesseract is unsure of the plus sign between letters,
+yet no stroke of a drawing reads as a modifier's name joined to a key."""
+MIN_KEYS_CONFIDENCE = 40.0
+
+
 def label_words(line: TextLine) -> list[Word]:
     """The words of an OCR line read surely enough to index: real words and callout numbers, not strokes.
 
@@ -405,7 +419,10 @@ def label_words(line: TextLine) -> list[Word]:
     sure = [
         word
         for word in line.words
-        if word.confidence >= MIN_WORD_CONFIDENCE
+        if (
+            word.confidence >= MIN_WORD_CONFIDENCE
+            or (word.confidence >= MIN_KEYS_CONFIDENCE and KEY_COMBINATION.match(word.text))
+        )
         and (alnum := sum(ch.isalnum() for ch in word.text)) > 0
         and alnum >= len(word.text) / 2
     ]
@@ -475,7 +492,31 @@ def read_figure_controls(
             return reading
         # No dialog after all: a device's panel on a grey face (knobs ringed by outlines), a chart.
         log.debug("figure at %s: no controls, read as a drawing", [round(v) for v in figure.box])
-    scale = ocr_scale(lettering, (gray.shape[1], gray.shape[0]), max_pixels)
+    size = (gray.shape[1], gray.shape[0])
+    scale = ocr_scale(lettering, size, max_pixels)
+    lines = _read_drawing(figure, gray, lettering, languages, timeout_s, scale)
+    larger = ocr_scale(lettering, size, max_pixels, SPARSE_GLYPH_PX)
+    read = sum(ch.isalnum() for line in lines for word in line.words for ch in word.text)
+    if lettering.glyphs < DENSE_GLYPHS and larger > 1.1 * scale and read < READ_SHARE * lettering.glyphs:
+        # Tesseract reads a lone label at one size and loses it at another ("SS14" at 15 px, "LM7805"
+        # at 22 px): a drawing whose letters were not all read is read larger and the readings joined.
+        # What was read is blanked first, so the second reading costs only what is left.
+        rest = gray.copy()
+        read_boxes = [word.bbox for line in lines for word in line.words]
+        blank_text_layer(rest, dataclasses.replace(figure, text_boxes=read_boxes))
+        lines = joined_readings(lines, _read_drawing(figure, rest, lettering, languages, timeout_s, larger))
+    return FigureReading(lines, [])
+
+
+def _read_drawing(
+    figure: Figure,
+    gray: np.ndarray,
+    lettering: Lettering,
+    languages: str,
+    timeout_s: float,
+    scale: float,
+) -> list[TextLine]:
+    """OCR a drawing's image (strokes cleared) resized by `scale`: its labels in page pixels."""
     image = Image.fromarray(gray)
     if abs(scale - 1.0) > 0.05:
         size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
@@ -503,7 +544,32 @@ def read_figure_controls(
         )
         result = recognize(upright.convert("RGB"), block)
     place = FigurePlace(figure, image.width / gray.shape[1], turns, image.size)
-    return FigureReading(place.labels(result.lines), [])
+    return place.labels(result.lines)
+
+
+def _sure_letters(line: TextLine) -> float:
+    """Letters and digits of a line read with conviction, weighted by how surely."""
+    return sum(sum(ch.isalnum() for ch in word.text) * word.confidence / 100.0 for word in line.words)
+
+
+def _overlap(a: BBox, b: BBox) -> bool:
+    """Whether two boxes share a third of the smaller one's area."""
+    smaller = min(bbox_area(a), bbox_area(b))
+    return smaller > 0 and bbox_intersection(a, b) >= smaller / 3
+
+
+def joined_readings(first: Sequence[TextLine], second: Sequence[TextLine]) -> list[TextLine]:
+    """Two OCR readings of one figure as one: every line of `first`, a line of `second` where `first`
+    read nothing, and a line of `second` in place of the one line of `first` it covers when it reads
+    more letters surely ("SS14" for "ss1")."""
+    joined = list(first)
+    for line in second:
+        covered = [index for index, kept in enumerate(joined) if _overlap(kept.bbox, line.bbox)]
+        if not covered:
+            joined.append(line)
+        elif len(covered) == 1 and _sure_letters(line) > _sure_letters(joined[covered[0]]):
+            joined[covered[0]] = line
+    return joined
 
 
 MIN_SCREEN_CONTROLS = 2

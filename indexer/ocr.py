@@ -840,6 +840,10 @@ def parse_tsv(tsv: str, scale: float = 1.0) -> OcrResult:
     return OcrResult(lines, mean, blanks)
 
 
+FIELD_FILL = 0.75
+"""Share of a light-on-dark field that is dark: its text is thin on a full background."""
+
+
 def _inverted_regions(gray: np.ndarray) -> list[tuple[slice, slice]]:
     """Rectangles where text is light on a dark or saturated background (tesseract skips those)."""
     # A median ignores the thin strokes of text, leaving the colour of the field behind it.
@@ -852,8 +856,12 @@ def _inverted_regions(gray: np.ndarray) -> list[tuple[slice, slice]]:
     regions = []
     for rows, cols in ndi.find_objects(labels):
         height, width = rows.stop - rows.start, cols.stop - cols.start
-        # Text fields and selected list rows: one line high, a few characters wide.
-        if 10 <= height <= 60 and width >= 24 and float(gray[rows, cols].std()) > 25:
+        # Text fields and selected list rows: one line high, a few characters wide, and filled: the
+        # median of bold lettering (a drawing's title, a connector's name) is dark too, but paper
+        # shows between its letters, where a field's light text covers a fifth of it at most.
+        field = gray[rows, cols]
+        filled = float((field < 150).mean()) >= FIELD_FILL
+        if 10 <= height <= 60 and width >= 24 and float(field.std()) > 25 and filled:
             regions.append((rows, cols))
     return regions
 

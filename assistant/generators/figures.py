@@ -52,7 +52,7 @@ _FRAME_WORDS = frozenset(
         "подписан подписана подписано подпись рисунок рисунке рисунку схема схеме схемы снимок снимке "
         "скриншот скриншоте панель панели панелью ручка ручкой ручки кнопка кнопкой гнездо гнезда "
         "разъём разъем стрелка стрелкой "
-        "деталь детали задаёт задает задают согласно между стоит данным данных according"
+        "деталь детали задаёт задает задают согласно между стоит данным данных according menu меню"
     )
 )
 """Words that say a figure is asked about, not which label answers."""
@@ -182,7 +182,18 @@ def _best_label(
 ) -> Answer | None:
     title = filename_words(hit.document.filename)
     captions = sorted({label.passage.section for label in labels if label.passage.section})
-    if not asks_about_figure(question, captions, title):
+    kind = answer_kind(question)
+    figure_asked = asks_about_figure(question, captions, title)
+    if asks_hardware_value(question, kind):
+        # "Which diode sits on the Inverter Shutoff line?": a part's type, a gain, a gauge, a key
+        # combination is answered by the figure's value of that shape next to the label the question
+        # names, whether or not it says "figure" (the drawing is where such values are written).
+        valued = _anchored_value(
+            question, kind, title, captions, labels, term_weights, passages, figure_asked
+        )
+        if valued is not None or values_only:
+            return valued
+    if not figure_asked:
         return None
     if SETTING_QUESTION.search(question):
         # "Which model is highlighted?": the row a list of the pasted dialog shows selected; "which ink
@@ -194,7 +205,6 @@ def _best_label(
         if setting is not None or SELECTION_QUESTION.search(question):
             # OCR reads a figure's words, not which of a list's rows is highlighted.
             return setting
-    kind = answer_kind(question)
     if CALLOUT_QUESTION.search(question):
         legend = _legend_answer(question, passages, labels, None)
         if legend is not None:
@@ -445,6 +455,84 @@ VALUE_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 """What a question asks the value of, and how such a value is written: "which IP address" is
 answered by 212.10.3.4, "which host name" by a dotted name (mail.example.org). A number asked for
 ("how many", "сколько") is any number."""
+
+_DECIMAL = r"[-+±~]?\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?"
+"""An amount, or a range of two ("5-15"), as drawings write them before a unit."""
+PART_NUMBER = re.compile(
+    r"(?<![\w-])(?=(?:[^\W_]|-)*\d(?:[^\W_]|-)*\d)(?=(?:[^\W_]|-)*[A-Za-z])[A-Za-z0-9][A-Za-z0-9-]{3,}(?![\w-])"
+)
+"""A part's type as schematics and parts lists print it: letters and at least two digits ("1N4148",
+"XC2C64A", "TSOP1736", "C9338W"); designators ("U13", "D1") and amounts with a unit are told apart
+by `hardware_value`."""
+DESIGNATOR = re.compile(r"^[A-Z]{1,2}\d{1,3}$")
+"""Where a part sits on a board or a schematic ("U13", "D1", "IC4"): not what the part is ("BAT54")."""
+AMOUNT_WITH_UNIT = re.compile(r"^\d+(?:[.,]\d+)?[^\W\d_]{1,4}$")
+"""A number and its unit written together ("50mA", "22AWG", "40MHz"): an amount, not a part's type."""
+GAIN = re.compile(_DECIMAL + r"\s*dBm?(?!\w)|" + _DECIMAL + r"\s*дБ(?!\w)")
+GAUGE = re.compile(r"(?<!\w)(?:\d{1,2}\s*-?\s*AWG|AWG\s*#?\s*\d{1,2})(?!\w)", re.IGNORECASE)
+VOLTAGE = re.compile(_DECIMAL + r"\s*(?:[mkµ]?V|[мк]?В)(?!\w)")
+CURRENT = re.compile(_DECIMAL + r"\s*(?:[mµ]?A|[мк]?А)(?!\w)")
+FREQUENCY = re.compile(_DECIMAL + r"\s*(?:[kKMG]?Hz|[кМГ]?Гц)(?!\w)")
+RESISTANCE = re.compile(
+    _DECIMAL + r"\s*[kKMm]?\s*(?:ohms?|Ω|Ом)(?!\w)|(?<![\w.])\d+[kKMR]\d*(?!\w)", re.IGNORECASE
+)
+LENGTH = re.compile(_DECIMAL + r"\s*(?:mm|cm|мм|см|mils?|in)(?!\w)", re.IGNORECASE)
+SHORTCUT = re.compile(
+    r"(?<!\w)(?:(?:Ctr[l1iI]|Alt|Shift|Cmd|Meta|Super|Win)\s*\+\s*)+(?:F\d{1,2}|[^\W_]+|[-+=,./\[\]])(?!\w)"
+    r"|(?<!\w)F(?:[1-9]|1[0-2])(?!\w)",
+    re.IGNORECASE,
+)
+"""A key combination as a menu or a table of keys writes it ("Ctrl+Q", "Ctrl+Shift+M", "F5"); OCR
+reads the l of "Ctrl" as i or 1 often enough to accept them (the answer spells it right)."""
+
+HARDWARE_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(
+            r"\b(?:keyboard\s+)?shortcuts?\b|\bhot\s?keys?\b|\bkey\s+(?:combination|binding)s?\b|\bkeystrokes?\b"
+            r"|(?<!\w)(?:сочетани\w*\s+клавиш|горяч\w*\s+клавиш|клавиатурн\w*\s+сокращени)\w*",
+            _I,
+        ),
+        SHORTCUT,
+    ),
+    (re.compile(r"\bgauge\b|\bAWG\b|\bwire\s+size|(?<!\w)(?:сечени|калибр)\w*", _I), GAUGE),
+    (re.compile(r"\bgains?\b|\battenuation\b|\bdB\b|(?<!\w)(?:усилени|ослаблени|затухани)\w*", _I), GAIN),
+    (re.compile(r"\bvoltages?\b|\bvolts?\b|(?<!\w)напряжени\w*", _I), VOLTAGE),
+    (re.compile(r"\bcurrents?\b|\bamps?\b|(?<!\w)ток(?:а|ом|у)?(?!\w)", _I), CURRENT),
+    (re.compile(r"\bfrequenc\w*|\bclock\s+rate|(?<!\w)частот\w*", _I), FREQUENCY),
+    (re.compile(r"\bresist(?:ance|or)s?\b|\bohms?\b|(?<!\w)(?:сопротивлени|резистор)\w*", _I), RESISTANCE),
+    (
+        re.compile(
+            r"\bsteps?\b|\bspacing\b|\bpitch\b|\bdistances?\b|\boffsets?\b|\bdimensions?\b|\bmargins?\b"
+            r"|(?<!\w)(?:шаг|расстояни|отступ|размер|ширин|высот|длин)\w*",
+            _I,
+        ),
+        LENGTH,
+    ),
+    (
+        re.compile(
+            r"\b(?:diodes?|transistors?|chips?|ICs?|microcontrollers?|MCUs?|CPLDs?|FPGAs?|regulators?"
+            r"|transceivers?|amplifiers?|op-?amps?|part\s+(?:number|no)s?)\b"
+            r"|(?<!\w)(?:диод|транзистор|микросхем|чип|микроконтроллер|стабилизатор|приёмопередатчик"
+            r"|приемопередатчик|усилител)\w*",
+            _I,
+        ),
+        PART_NUMBER,
+    ),
+)
+"""What a question about a product's drawing or a program's menu asks for, and how the figure writes
+it: "which diode" is answered by a part's type (1N4148), "what gain" by decibels, "which gauge" by
+AWG, "which shortcut" by a key combination, "what step" by a length. Tried before `VALUE_SHAPES`:
+"the *part number* of the cartridge" asks a part's type, not any number."""
+
+
+def hardware_value(shape: re.Pattern[str], text: str) -> bool:
+    """Whether `text` (a match of `shape`) is a value of that shape: a part's type is no designator
+    and no amount with its unit."""
+    if shape is PART_NUMBER:
+        return not DESIGNATOR.match(text) and not AMOUNT_WITH_UNIT.match(text)
+    return True
+
+
 VALUE_NOUNS = frozenset(
     search_tokens(
         "ip ipv4 ipv6 address addresses mac url email mail version versions name names host hostname domain "
@@ -476,8 +564,11 @@ class AnchoredValue:
 
 
 def asked_value_shape(question: str, kind: str) -> re.Pattern[str] | None:
-    """How the asked value is written, or None when the question asks for no value of a known shape."""
-    for asks, shape in VALUE_SHAPES:
+    """How the asked value is written, or None when the question asks for no value of a known shape.
+
+    "How many cartridges" asks a count, not a part's type: a count's question tries no drawing's shape."""
+    shapes = VALUE_SHAPES if kind == NUMBER else HARDWARE_SHAPES + VALUE_SHAPES
+    for asks, shape in shapes:
         if asks.search(question):
             return shape
     return NUMBER_VALUE if kind == NUMBER else None
@@ -490,6 +581,8 @@ def _anchored_value(
     captions: Sequence[str],
     labels: list[FigureLabel],
     term_weights: TermWeights | None,
+    page: Sequence[PassageRecord] = (),
+    figure_asked: bool = True,
 ) -> Answer | None:
     """ "Which IP address does the server return for mail.example.org?", "How many processes are
     running?": the value of the asked shape that a figure writes in, beside or under the label naming
@@ -498,13 +591,22 @@ def _anchored_value(
     A label names it when it holds half the question's own words (beyond frame, caption and the
     value's noun; in the other language through the lexicon), an identifier the question names, or
     the word that qualifies the value's noun ("the EHLO name"). None when no such pair is found.
+
+    A drawing's value (`HARDWARE_SHAPES`) may stand a few lines from its label: a diode's type under
+    its symbol on the line the label names, a designator's value under it (`NEAR_REACH`). Where no
+    label names it but the figure asked about holds one value of that shape only ("the cable's notes
+    say 22AWG"), that value answers (`figure_asked`: the question speaks of a figure).
     """
     shape = asked_value_shape(question, kind)
     if shape is None:
         return None
+    hardware = any(shape is known_shape for _, known_shape in HARDWARE_SHAPES)
     known = set(search_tokens(title)) | {t for caption in captions for t in search_tokens(caption)}
     terms = set(search_tokens(question, drop_stopwords=True)) - known - _FRAME_WORDS - VALUE_NOUNS
     terms = {t for t in terms if not t.replace(".", "").isdigit()}
+    if hardware:
+        terms -= value_noun_terms(question)
+        terms = said_on_page(question, terms, page)
     profile = profile_question(question)
     for caption in captions:
         # "the server status panel" of "Панель состояния сервера": the caption says which figure.
@@ -522,6 +624,8 @@ def _anchored_value(
     }
     asked_tokens = set(search_tokens(question))
     found: list[AnchoredValue] = []
+    anchored: set[int] = set()
+    partly: list[FigureLabel] = []
     for anchor in labels:
         tokens = search_tokens(anchor.text)
         own = name_match(weighted, tokens)
@@ -531,10 +635,15 @@ def _anchored_value(
         lowered = anchor.text.lower()
         names = any(name in lowered for name in identifiers) or bool(qualifiers & set(tokens))
         if match < MIN_ANCHOR_MATCH and not names:
+            if match > 0:
+                partly.append(anchor)
             continue
-        for place, value in _values_near(anchor, labels):
+        anchored.add(id(anchor.passage))
+        for place, value in _values_near(anchor, labels, reach=NEAR_REACH if hardware else 0.0):
             values = [
-                item for item in shape.finditer(value.text) if not set(search_tokens(item[0])) <= asked_tokens
+                item
+                for item in shape.finditer(value.text)
+                if not set(search_tokens(item[0])) <= asked_tokens and hardware_value(shape, item[0])
             ]
             if values:
                 text = value.text
@@ -546,12 +655,111 @@ def _anchored_value(
                 found.append(AnchoredValue(anchor, value, place, match + (1.0 if names else 0.0), text))
                 break
     if not found:
+        if hardware and figure_asked:
+            return _only_value(question, shape, labels, anchored, partly)
         return None
-    best = max(found, key=lambda pair: (pair.match, -pair.place))
+    best = max(found, key=lambda pair: (pair.match, -pair.place, -_gap(pair.anchor.bbox, pair.value.bbox)))
     log.info("figure: %r -> %r by %r (place %d)", question, best.value.text, best.anchor.text, best.place)
     answer = _answer(question, best.value, best.match)
     text = best.text if best.place == 0 else f"{best.anchor.text}: {best.text}"
+    return Answer(
+        question, spelled_keys(text) if shape is SHORTCUT else text, True, answer.citations, answer.language
+    )
+
+
+NEAR_REACH = 6.0
+"""How far under the label naming what it belongs to (in the label's heights) a drawing's value may
+stand: a part's type is printed under its symbol, which sits on the line the label names."""
+ALONG_REACH = 10.0
+"""How far to either side of that label (in its heights) the value may stand: a line's label is
+written at one place along it, the part drawn on it at another."""
+
+
+NOTE_WORDS = 3
+"""Words from which a figure's label is a note about the drawing rather than a part's own label."""
+
+
+def asks_hardware_value(question: str, kind: str) -> bool:
+    """Whether the question asks for a value of a drawing's or a menu's shape (`HARDWARE_SHAPES`)."""
+    shape = asked_value_shape(question, kind)
+    return any(shape is known for _, known in HARDWARE_SHAPES)
+
+
+def value_noun_terms(question: str) -> set[str]:
+    """Search tokens of the words saying which kind of value is asked ("diode", "gain", "сочетание
+    клавиш"): the answer is of that kind, the label naming what it belongs to need not say so."""
+    return {
+        token
+        for asks, _ in HARDWARE_SHAPES
+        for found in asks.finditer(question)
+        for token in search_tokens(found[0])
+    }
+
+
+def said_on_page(question: str, terms: set[str], page: Sequence[PassageRecord]) -> set[str]:
+    """The terms the page holds somewhere (text or figure), where the page speaks the question's
+    language: a word of the question the page never says ("sits", "line") is matched by no label."""
+    if not page:
+        return terms
+    language = detect_language(question)
+    texts = [passage.text for passage in page if passage.text.strip()]
+    own = sum(len(text) for text in texts if detect_language(text) == language)
+    if own < SAME_LANGUAGE_SHARE * sum(len(text) for text in texts):
+        return terms
+    on_page = {token for text in texts for token in search_tokens(text)}
+    kept = {term for term in terms if term in on_page}
+    return kept or terms
+
+
+def _only_value(
+    question: str,
+    shape: re.Pattern[str],
+    labels: Sequence[FigureLabel],
+    anchored: set[int],
+    partly: Sequence[FigureLabel] = (),
+) -> Answer | None:
+    """The one value of the asked shape in the figure a label of which the question names (or in the
+    page's only figure), written in a note ("what gauge does the drawing's note give?" of a drawing
+    with one AWG) or beside a label holding some of the question's words (`partly`: "the step of the
+    repeated rectangle along X and Y" by "Rectangle, repeated" with "2mm" under it)."""
+    figures = {id(label.passage) for label in labels}
+    if anchored:
+        figures = anchored | {id(label.passage) for label in partly}
+    elif partly:
+        figures = {id(label.passage) for label in partly}
+    elif len(figures) > 1:
+        return None
+    values = [
+        (label, item[0])
+        for label in labels
+        if id(label.passage) in figures
+        for item in shape.finditer(label.text)
+        if hardware_value(shape, item[0])
+    ]
+    if len({value.casefold().replace(" ", "") for _, value in values}) != 1:
+        return None
+    # A note says something of the whole drawing ("PVC 22AWG 6 conductor"); a short label beside a
+    # symbol is that part's value, given only where the question names some of that part.
+    beside = {id(near) for anchor in partly for _, near in _values_near(anchor, labels, reach=NEAR_REACH)}
+    # A part's type in a note is the product's own model ("Printer Model: Epson R2400"), not a part.
+    noted = shape is not PART_NUMBER
+    values = [
+        (label, value)
+        for label, value in values
+        if (noted and len(label.text.split()) >= NOTE_WORDS) or id(label) in beside
+    ]
+    if not values:
+        return None
+    label, _ = values[0]
+    log.info("figure: %r -> %r (the figure's only value of that shape)", question, label.text)
+    answer = _answer(question, label, MIN_ANCHOR_MATCH)
+    text = spelled_keys(label.text) if shape is SHORTCUT else label.text
     return Answer(question, text, True, answer.citations, answer.language)
+
+
+def spelled_keys(text: str) -> str:
+    """A key combination as its keys are named: OCR's "Ctri+Q" / "Ctr1+Q" is Ctrl+Q."""
+    return re.sub(r"\bCtr[1iI](?=\s*\+)", "Ctrl", text)
 
 
 SETTING_QUESTION = re.compile(
@@ -712,8 +920,11 @@ def _value_qualifiers(question: str) -> set[str]:
     return found
 
 
-def _values_near(anchor: FigureLabel, labels: Sequence[FigureLabel]) -> list[tuple[int, FigureLabel]]:
-    """The label itself, the next label to its right on its row, and the label right under it."""
+def _values_near(
+    anchor: FigureLabel, labels: Sequence[FigureLabel], reach: float = 0.0
+) -> list[tuple[int, FigureLabel]]:
+    """The label itself, the next label to its right on its row, the label right under it and, with
+    `reach`, the labels of the figure within that many of its heights, nearest first."""
     x0, y0, x1, y1 = anchor.bbox
     height = max(y1 - y0, 1.0)
     same_figure = [
@@ -736,6 +947,16 @@ def _values_near(anchor: FigureLabel, labels: Sequence[FigureLabel]) -> list[tup
         near.append((1, min(row, key=lambda label: label.bbox[0])))
     if below:
         near.append((2, min(below, key=lambda label: label.bbox[1])))
+    if reach > 0:
+        # Along the label's row or in the band under it (the line it names runs there, and what is
+        # drawn on that line is labelled under it); what stands above belongs to the row above.
+        around = sorted(
+            (_gap(anchor.bbox, label.bbox), index)
+            for index, label in enumerate(same_figure)
+            if y0 - ROW_SLACK * height <= _centre(label.bbox)[1] <= y1 + reach * height
+            and max(label.bbox[0] - x1, x0 - label.bbox[2]) <= ALONG_REACH * height
+        )
+        near.extend((3, same_figure[index]) for _, index in around)
     return near
 
 

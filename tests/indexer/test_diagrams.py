@@ -364,3 +364,25 @@ def test_a_large_figure_is_looked_at_smaller_and_its_relations_keep_page_boxes()
     line = next(line for line in relations if line.text == "Фильтр → Бойлер")
     filter_box = next(w.bbox for w in words if w.text == "Фильтр")
     assert line.words[0].bbox == pytest.approx(filter_box, abs=3)
+
+
+def test_a_row_read_only_under_columns_left_out_does_not_break_the_table() -> None:
+    # A pinout drawing whose note row stands under two headers that head nothing else: those columns
+    # are left out, and the row with them (it had crashed the figure's reading).
+    words = (
+        placed("Pin", 20, 10)
+        + placed("Signal", 200, 10)
+        + placed("Colour", 400, 10)
+        + placed("Note", 600, 10)
+    )
+    rows = [("1", "DCD"), ("2", "RXD"), ("3", "TXD"), ("4", "DTR")]
+    for row, (pin, signal) in enumerate(rows[:2]):
+        words += placed(pin, 30, 50 + 35 * row) + placed(signal, 210, 50 + 35 * row)
+    words += placed("red", 410, 120) + placed("spare", 610, 120)
+    for row, (pin, signal) in enumerate(rows[2:], start=3):
+        words += placed(pin, 30, 50 + 35 * row) + placed(signal, 210, 50 + 35 * row)
+    table = figure_table(words)
+    assert table is not None
+    texts = [line.text for line in table_lines(table)]
+    assert "3 › Signal: TXD" in texts
+    assert not any("red" in text or "spare" in text for text in texts)

@@ -25,7 +25,7 @@ from fpdf.drawing import DeviceGray, PaintedPath
 from fpdf.enums import PathPaintRule
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
 
 from indexer.figures import (
@@ -41,6 +41,7 @@ from indexer.figures import (
     figure_languages,
     figure_regions,
     is_screenshot,
+    joined_readings,
     label_words,
     merge_boxes,
     named_controls,
@@ -914,3 +915,73 @@ def test_a_panels_junk_controls_do_not_make_it_a_dialog() -> None:
         Control("list", "", None, "Photo R2400", box, on=True),
     ]
     assert named_controls(dialog) == 2
+
+
+# -- product drawings: bold lettering, lone labels, key combinations ---------------------------------
+
+BOLD_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+def wiring_drawing() -> Image.Image:
+    """A serial adapter's wiring drawn as a low-resolution picture: heavy bold lettering (titles, a
+    note under the drawing) over coloured lines between two connectors' pins."""
+    image = Image.new("RGB", (1000, 420), "white")
+    draw = ImageDraw.Draw(image)
+    heavy = ImageFont.truetype(str(BOLD_FONT), 38)
+    draw.text((40, 10), "PLC SIDE", font=heavy, fill="black")
+    draw.text((600, 10), "MODEM DB 25", font=heavy, fill="black")
+    for index, (left, signal, right, colour) in enumerate(
+        [("2", "TX", "3", (200, 0, 0)), ("3", "RX", "2", (0, 150, 0)), ("7", "GND", "7", (0, 0, 200))]
+    ):
+        y = 110 + index * 70
+        draw.text((40, y - 10), left, font=font(18), fill="black")
+        draw.line((70, y, 900, y), fill=colour, width=3)
+        draw.text((420, y - 28), signal, font=font(18), fill=colour)
+        draw.text((920, y - 10), right, font=font(18), fill="black")
+    draw.text((40, 340), "Bridge pins 4 and 5 on the modem end", font=heavy, fill="black")
+    # Drawn small and enlarged, as old web pictures were: heavy strokes, letters nearly touching.
+    return image.resize((500, 210), Image.Resampling.BILINEAR).resize((1000, 420), Image.Resampling.BILINEAR)
+
+
+def test_heavy_bold_lettering_of_a_drawing_is_read(tmp_path: Path) -> None:
+    # Bold letters close together look like a dark field to the light-on-dark detection; turned
+    # over as one, the note under the drawing was lost.
+    path = tmp_path / "plc-cable.pdf"
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=11)
+    pdf.multi_cell(0, 6, "Wire the programming cable as drawn below.", new_x="LMARGIN", new_y="NEXT")
+    pdf.image(wiring_drawing(), x=20, y=40, w=150)
+    pdf.output(str(path))
+    [page] = list(extract_pages(path, IndexSettings(), "application/pdf"))
+    text = " ".join(passage.text for passage in figure_passages(page))
+    assert "Bridge pins 4 and 5" in text, text
+    assert "MODEM" in text
+
+
+def test_two_readings_of_a_drawing_are_joined_line_by_line() -> None:
+    def line(text: str, box: BBox, confidence: float) -> TextLine:
+        return TextLine([Word(text, box, confidence)])
+
+    first = [line("U2", (10, 10, 40, 30), 95), line("ss1", (10, 40, 60, 60), 62)]
+    second = [
+        line("LM7805", (100, 10, 180, 30), 90),
+        line("SS14", (10, 40, 62, 60), 88),
+        line("U2", (11, 10, 40, 30), 90),
+    ]
+    joined = [item.text for item in joined_readings(first, second)]
+    # A label only the second reading found is added, a surer reading of the same label replaces it,
+    # and a label both read is kept once.
+    assert joined == ["U2", "SS14", "LM7805"]
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "kept"),
+    [("Ctrl+Q", 59.0, True), ("Ctrl+Shift+M", 45.0, True), ("Ctrl+Q", 30.0, False), ("Cr+Q", 59.0, False)],
+)
+def test_a_menus_key_combination_is_kept_though_tesseract_doubts_its_plus(
+    text: str, confidence: float, kept: bool
+) -> None:
+    words = label_words(TextLine([Word(text, (0, 0, 60, 12), confidence)]))
+    assert bool(words) is kept

@@ -848,21 +848,33 @@ def merge_segments(
     if not russian_runs or not 0 <= lost <= 2:
         return None
     agreed = set(_RUN.findall(original))
+    # Both models' confidences: a Latin identifier ("LC_NUMERIC", 90) that Russian reads as look-alike
+    # capitals only with no conviction at all ("МОМЕЕС", 0) stays Latin.
+    english_surer = min(c for _, c in english) >= min(c for _, c in russian) + ENGLISH_SURER_BY
     chosen = english_runs[:lost] + [
-        _segment(e, r, r in agreed) for e, r in zip(english_runs[lost:], russian_runs, strict=True)
+        _segment(e, r, r in agreed, english_surer)
+        for e, r in zip(english_runs[lost:], russian_runs, strict=True)
     ]
     pieces = _RUN.split(english_text)
     # Between two segments only separators: the rest is a Russian letter's strokes ("ж" read as ">x").
-    inner = [re.sub(r"[^/\\.:~_=+\-()\[\] ]", "", piece) or piece for piece in pieces[1:-1]]
+    inner = [re.sub(r"[^/\\.:~_=+\-()\[\] \"']", "", piece) or piece for piece in pieces[1:-1]]
     pieces = [pieces[0], *inner, pieces[-1]]
     merged = pieces[0] + "".join(run + piece for run, piece in zip(chosen, pieces[1:], strict=True))
-    # Stray marks at the ends are the field's frame, not the name.
-    merged = merged.strip("|'‘’`\">")
+    # Stray marks at the ends are the field's frame, not the name; quotes that pair up are the text's.
+    merged = merged.strip("|‘’`>")
+    for quote in "\"'":
+        if merged.count(quote) % 2:
+            merged = merged.strip(quote)
     return merged if merged != original and merged else None
 
 
-def _segment(english: str, russian: str, agreed: bool = False) -> str:
-    """One segment's reading: `agreed` says the eng+rus reading gave the Russian one too."""
+ENGLISH_SURER_BY = 30.0
+"""How much surer the English reading of a path must be than the Russian one to keep Latin capitals."""
+
+
+def _segment(english: str, russian: str, agreed: bool = False, english_surer: bool = False) -> str:
+    """One segment's reading: `agreed` says the eng+rus reading gave the Russian one too;
+    `english_surer` that English read the whole token with far more conviction than Russian."""
     cyrillic_word = (
         len(russian) >= 2
         and all(_CYRILLIC.match(ch) for ch in russian if ch.isalpha())
@@ -870,6 +882,8 @@ def _segment(english: str, russian: str, agreed: bool = False) -> str:
         and (russian.islower() or russian.istitle() or russian.isupper())
     )
     if english.lower() in PATH_WORDS or _acronym(english, russian):
+        return english
+    if english_surer and not agreed and english.isascii() and english.isalnum() and not _garbled(english):
         return english
     # The two readings of one segment are about as long ("BbIBOA" / "вывод"); "A" / "РОЕИА" are not.
     cyrillic_word = cyrillic_word and abs(len(english) - len(russian)) <= max(1, len(russian) // 3)

@@ -155,3 +155,14 @@ def test_a_scanned_page_of_a_manual_takes_a_paths_lost_letter_from_its_text_page
     document = extract_document(pdf, IndexSettings())
     scanned_text = " ".join(passage.text for passage in document.pages[1].passages)
     assert "/etc/fstab" in scanned_text and "/etc/stab" not in scanned_text
+
+
+def test_an_identifier_read_surely_in_english_and_hardly_in_russian_stays_latin() -> None:
+    # A scanned man page's example output: English reads the variable at 90, Russian makes look-alike
+    # capitals of it with no conviction; the quotes around the value pair up and are the text's own.
+    english = [('PGDATABASE="sales_RU"', 88.0)]
+    russian = [('РСОАТАВАЗЕ="за1ез_КО"', 4.0)]
+    assert merge_segments('PGDATABASE="sales_RU"', english, russian) is None  # kept as read
+    assert merge_segments('PGDATABASE="sales_RU', english, russian) == 'PGDATABASE="sales_RU"'
+    # When Russian is the surer reading, a Russian word in capitals still wins over Latin look-alikes.
+    assert merge_segments("BbIBOA-PDF", [("BbIBOA-PDF", 40.0)], [("ВЫВОД-РОЕ", 80.0)]) == "ВЫВОД-PDF"

@@ -7,7 +7,9 @@ Run it once per code version, alternating, since the machine is shared:
     PYTHONPATH=/path/to/old/tree .venv/bin/python benchmarks/mixed_script_bench.py   # before
     PYTHONPATH=$PWD             .venv/bin/python benchmarks/mixed_script_bench.py   # after
 
-It prints one line of JSON: words, words read, accuracy, mixed-script words read, seconds per crop.
+It prints one line of JSON: words, words read, accuracy, mixed-script words read, seconds per crop; then
+English values and format strings in fields beside Russian labels, and a Russian menu bar over English
+items (`field_values_read`, `menu_words_read`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,51 @@ CROPS = [
     ["Папка: /var/log/журнал", "Файл: C:\\Users\\Анна\\фото.png", "Версия 2.4.1 (сборка 17)"],
     ["Открыть ~/загрузки/архив.zip", "Принтер: HP-LaserJet в сети", "Скорость: 115200 бод"],
 ]
+
+
+FIELDS = [
+    ("Сообщение при уходе:", "Off for the weekend"),
+    ("Тема письма:", "Office hours moved"),
+    ("Подпись:", "Sent from my workstation"),
+    ("Формат даты:", "%Y-%m-%d"),
+    ("Формат времени:", "%H:%M:%S"),
+    ("Журнал:", "%a %b %e %p"),
+    ("Имя архива:", "backup_%d.%m.%y"),
+]
+"""Russian labels beside fields holding English values and format strings (whose case is their meaning)."""
+MENU_BAR = ["Файл", "Правка", "Вид", "Окно", "Справка"]
+MENU_ITEMS = ["Export Selection", "Import Palette", "Recent Files", "Window opacity", "User Commands"]
+"""A Russian menu bar over a window whose items are English (an untranslated plug-in's menu)."""
+
+
+def fields_crop(font: ImageFont.FreeTypeFont) -> Image.Image:
+    image = Image.new("RGB", (620, 34 * len(FIELDS) + 20), (237, 237, 235))
+    draw = ImageDraw.Draw(image)
+    for index, (label, value) in enumerate(FIELDS):
+        top = 12 + 34 * index
+        draw.text((16, top + 4), label, font=font, fill=(30, 30, 30))
+        draw.rectangle((250, top, 600, top + 24), fill=(255, 255, 255), outline=(160, 160, 160))
+        draw.text((256, top + 4), value, font=font, fill=(20, 20, 20))
+    return image
+
+
+def menu_crop(font: ImageFont.FreeTypeFont) -> Image.Image:
+    image = Image.new("RGB", (520, 40 + 28 * len(MENU_ITEMS)), (237, 237, 235))
+    draw = ImageDraw.Draw(image)
+    left = 10.0
+    for item in MENU_BAR:
+        draw.text((left, 8), item, font=font, fill=(30, 30, 30))
+        left += font.getlength(item) + 18
+    for index, item in enumerate(MENU_ITEMS):
+        draw.text((30, 40 + 28 * index), item, font=font, fill=(30, 30, 30))
+    return image
+
+
+def tokens_read(image: Image.Image, tokens: list[str], missed: list[str]) -> int:
+    """How many of `tokens` are exactly among the OCR words of `image` (the others go to `missed`)."""
+    found = {w.text for line in recognize(image).lines for w in line.words}
+    missed.extend(token for token in tokens if token not in found)
+    return sum(token in found for token in tokens)
 
 
 def main() -> None:
@@ -58,6 +105,11 @@ def main() -> None:
                 if not hit:
                     missed.append(token)
     elapsed = time.perf_counter() - started
+    values = [token for _, value in FIELDS for token in value.split()]
+    values_missed: list[str] = []
+    values_read = tokens_read(fields_crop(font), values, values_missed)
+    menu = MENU_BAR + [token for item in MENU_ITEMS for token in item.split()]
+    menu_read = tokens_read(menu_crop(font), menu, values_missed)
     report = {
         "words": words,
         "read": read,
@@ -67,6 +119,11 @@ def main() -> None:
         "seconds_per_crop": round(elapsed / len(CROPS), 2),
         "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "missed": missed,
+        "field_values": len(values),
+        "field_values_read": values_read,
+        "menu_words": len(menu),
+        "menu_words_read": menu_read,
+        "values_and_menu_missed": values_missed,
     }
     print(json.dumps(report, ensure_ascii=False))
 

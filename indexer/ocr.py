@@ -11,6 +11,8 @@ import os
 import re
 import shutil
 import subprocess
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,6 +91,7 @@ def _recognize_upright(image: Image.Image, settings: OcrSettings) -> OcrResult:
     languages = set(settings.languages.split("+"))
     if {"eng", "rus"} <= languages:
         settle_scripts(prepared, result.lines, settings)
+    settle_letter_case(prepared, result.lines)
     # Unsure path-shaped words (`parse_tsv`) were kept for that settling only: those it did not
     # settle are an icon's strokes ("иАИщ2щ2_я2«БР]//") as often as a path.
     for line in result.lines:
@@ -363,12 +366,13 @@ def mostly_latin(words: list[Word]) -> bool:
     return latin >= 0.6 * max(1, latin + cyrillic)
 
 
-def suspicious_words(words: list[Word]) -> list[Word]:
+def suspicious_words(words: list[Word], among_russian: list[Word] | None = None) -> list[Word]:
     """Words OCR may have put in the wrong script.
 
     Cyrillic capitals in a row (an acronym: Latin ones are far more common in UI text), Cyrillic
     mixed with Latin letters or digits in one token ("1СС-профиль", "А4"), and any Cyrillic word
-    of two letters or more on a screen whose words are mostly Latin.
+    of two letters or more on a screen whose words are mostly Latin, unless it stands among
+    Russian words on its own line (`among_russian`: a Russian menu bar in an English window).
     """
     latin_screen = mostly_latin(words)
     found = []
@@ -378,17 +382,23 @@ def suspicious_words(words: list[Word]) -> list[Word]:
             continue
         letters = sum(ch.isalpha() for ch in text)
         mixed = bool(_LATIN.search(text) or any(ch.isdigit() for ch in text))
-        if _CYRILLIC_CAPITALS.search(text) or mixed or (latin_screen and letters >= 2):
+        local = among_russian is not None and any(word is w for w in among_russian)
+        if _CYRILLIC_CAPITALS.search(text) or mixed or (latin_screen and letters >= 2 and not local):
             found.append(word)
     return found[:MAX_REREAD_WORDS]
 
 
-def choose_reading(word: Word, english: list[tuple[str, float]], latin_screen: bool = False) -> str | None:
+def choose_reading(
+    word: Word, english: list[tuple[str, float]], latin_screen: bool = False, latin_phrase: bool = False
+) -> str | None:
     """The English reading of `word` when it is the better one, else None (keep the word as read).
 
     `english` is what tesseract read in English alone: (text, confidence) per word found;
-    `latin_screen` says the screen around the word is English (`mostly_latin`).
+    `latin_screen` says the screen around the word is English (`mostly_latin`); `latin_phrase` that
+    the words of its own phrase are (`cyrillic_in_latin_phrases`).
     """
+    # A field's edge read as a word of its own ("|") is no part of the reading.
+    english = [(t, c) for t, c in english if _alnum(t)]
     if not english:
         return None
     text = " ".join(t for t, _ in english).strip()
@@ -410,6 +420,8 @@ def choose_reading(word: Word, english: list[tuple[str, float]], latin_screen: b
         return "".join(merged) if changed else None
     if abs(_alnum(original) - _alnum(text)) > 1:
         return None
+    if latin_phrase and english_word_for(word, text, confidence):
+        return _balanced(text)
     # A letter no Latin one looks like, read with confidence, makes a Russian word ("ГОСТ", "МБ").
     distinctly_russian = any(ch in _ONLY_CYRILLIC_SHAPES for ch in original)
     if distinctly_russian and word.confidence >= 90 and not latin_screen:
@@ -417,6 +429,112 @@ def choose_reading(word: Word, english: list[tuple[str, float]], latin_screen: b
     if confidence >= 80 or confidence >= word.confidence + 15:
         return _balanced(text)
     return None
+
+
+LATIN_PHRASE_CONFIDENCE = 50.0
+"""Inside an English phrase, an English reading this sure replaces a Cyrillic word in capitals."""
+
+
+def english_word_for(word: Word, english: str, confidence: float) -> bool:
+    """Whether `english` is a better reading of a Cyrillic `word` that sits in an English phrase.
+
+    Its phrase is the evidence: tesseract reads a capital Latin word there as look-alike capitals
+    ("Off" -> "ОЙ", 95 sure), so a word in capitals takes any plain English reading of some
+    confidence; a word in small letters only a reading surer than its own.
+    """
+    plain = english.strip(".,:;!?\"'()").isalpha() and not _garbled(english)
+    if not plain or confidence < LATIN_PHRASE_CONFIDENCE:
+        return False
+    letters = [ch for ch in word.text if ch.isalpha()]
+    capitals = len(letters) >= 2 and all(ch.isupper() for ch in letters)
+    return capitals or confidence >= word.confidence
+
+
+PHRASE_GAP = 1.2
+"""Words further apart than this many word heights are not one phrase (a label and its field's value)."""
+
+
+def phrases(line: TextLine) -> list[list[Word]]:
+    """`line` cut where the space between two words is wider than a space: label, value, next column."""
+    cut: list[list[Word]] = []
+    for word in line.words:
+        if cut:
+            last = cut[-1][-1]
+            height = max(last.bbox[3] - last.bbox[1], word.bbox[3] - word.bbox[1], 1.0)
+            if word.bbox[0] - last.bbox[2] <= PHRASE_GAP * height:
+                cut[-1].append(word)
+                continue
+        cut.append([word])
+    return cut
+
+
+def _latin_word(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isascii() for ch in letters)
+
+
+def _cyrillic_word(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 2 and all(_CYRILLIC.match(ch) for ch in letters)
+
+
+def cyrillic_in_latin_phrases(lines: list[TextLine]) -> list[Word]:
+    """Cyrillic words alone in a phrase of English words ("ОЙ to the workshop"), on any screen.
+
+    A Russian screen holds English values (a default message, a file name, a program's own menu),
+    and tesseract reads their capitals as Cyrillic look-alikes; the word's own phrase, not the
+    screen, says which script it is in. Two English words at least must stand in that phrase.
+    """
+    found = []
+    for line in lines:
+        for phrase in phrases(line):
+            cyrillic = [w for w in phrase if _CYRILLIC.search(w.text)]
+            latin = [w for w in phrase if _latin_word(w.text)]
+            if len(cyrillic) == 1 and len(latin) >= 2 and _cyrillic_word(cyrillic[0].text):
+                found.append(cyrillic[0])
+    return found[:MAX_REREAD_WORDS]
+
+
+def latin_between_russian(lines: list[TextLine]) -> list[Word]:
+    """Words of Latin look-alike letters whose neighbours on their line are Russian words, on any screen.
+
+    A Russian menu bar or sentence inside an English window ("Настройка OKHO Помощь", "He уд..."):
+    tesseract reads small Cyrillic к, н, о as Latin capitals; its Russian reading settles them
+    (`choose_russian_reading`).
+    """
+    found = [
+        word
+        for line, index, word, letters in _lettered_words(lines)
+        if len(letters) == _alnum(word.text)
+        and all(ch in _CYRILLIC_LOOKING_LATIN for ch in letters)
+        and _between_russian_words(line, index)
+    ]
+    return found[:MAX_REREAD_WORDS]
+
+
+def _lettered_words(lines: list[TextLine]) -> Iterator[tuple[TextLine, int, Word, list[str]]]:
+    """Each word of two letters or more with its line, its place in the line and its letters."""
+    for line in lines:
+        for index, word in enumerate(line.words):
+            letters = [ch for ch in word.text if ch.isalpha()]
+            if len(letters) >= 2:
+                yield line, index, word, letters
+
+
+def _between_russian_words(line: TextLine, index: int) -> bool:
+    """Whether the word at `index` has Russian words for neighbours on its line (one at a line's end)."""
+    beside = line.words[max(0, index - 1) : index] + line.words[index + 1 : index + 2]
+    return bool(beside) and all(_cyrillic_word(w.text) for w in beside)
+
+
+def words_among_russian(lines: list[TextLine]) -> list[Word]:
+    """Cyrillic words whose neighbours on their line are Russian words too: Russian by their context."""
+    return [
+        word
+        for line in lines
+        for index, word in enumerate(line.words)
+        if _cyrillic_word(word.text) and _between_russian_words(line, index)
+    ]
 
 
 _CYRILLIC_LOOKING_LATIN = frozenset("aeopcxyunmkbtrBEHKMOPCTXAy")
@@ -440,11 +558,16 @@ def latin_lookalikes(words: list[Word]) -> list[Word]:
     return found[:MAX_REREAD_WORDS]
 
 
-def choose_russian_reading(word: Word, russian: list[tuple[str, float]]) -> str | None:
+def choose_russian_reading(
+    word: Word, russian: list[tuple[str, float]], between_russian: bool = False
+) -> str | None:
     """The Russian reading of a Latin-looking word when tesseract is clearly surer of it.
 
     A short Russian function word ("по", "на", "не") read confidently is taken as it is: such
     words are what Russian UI text is full of, and English ones of two letters never sit among them.
+    With Russian words on both sides (`between_russian`), a word in Latin capitals that Russian
+    reads in small letters ("OKHO" / "Окно") is a Russian word: small к, н, о look like Latin
+    capitals, while a real acronym ("OK", "MB") stays capitals in either script.
     """
     if len(russian) != 1:
         return None
@@ -452,6 +575,15 @@ def choose_russian_reading(word: Word, russian: list[tuple[str, float]]) -> str 
     if _LATIN.search(text) or not _CYRILLIC.search(text) or abs(_alnum(text) - _alnum(word.text)) > 1:
         return None
     if confidence >= 85 and text.lower() in STOPWORDS and len(text) <= 3:
+        return text
+    if (
+        between_russian
+        and confidence >= 75
+        and _alnum(text) == _alnum(word.text)
+        and text.isalpha()
+        and not text.isupper()
+        and (word.text.isupper() or confidence >= 90)
+    ):
         return text
     return text if confidence >= 85 and confidence >= word.confidence + 5 else None
 
@@ -461,10 +593,10 @@ def settle_scripts(image: Image.Image, lines: list[TextLine], settings: OcrSetti
     every_word = [w for line in lines for w in line.words]
     latin_screen = mostly_latin(every_word)
     shaped = segmented_words(every_word)
-    cyrillic = [w for w in suspicious_words(every_word) if all(w is not other for other in shaped)]
-    latin = latin_lookalikes(every_word)
-    latin += [w for w in latin_among_russian(lines) if all(w is not other for other in latin)]
-    latin = [w for w in latin if all(w is not other for other in shaped)]
+    in_phrase = cyrillic_in_latin_phrases(lines)
+    cyrillic = _distinct(suspicious_words(every_word, words_among_russian(lines)) + in_phrase, shaped)
+    between = latin_between_russian(lines)
+    latin = _distinct(latin_lookalikes(every_word) + latin_among_russian(lines) + between, shaped)
     # One English and one Russian batch for all words in doubt: path-shaped ones go in both.
     english_readings = _read_again(image, cyrillic + shaped, "eng", settings)
     russian_readings = _read_again(image, latin + shaped, "rus", settings)
@@ -479,14 +611,125 @@ def settle_scripts(image: Image.Image, lines: list[TextLine], settings: OcrSetti
             word.confidence = max([word.confidence, MIN_WORD_CONFIDENCE, *(c for _, c in english + russian)])
     for word, english in zip(cyrillic, english_readings, strict=False):
         log.debug("OCR script: %r (%.0f) read in English as %r", word.text, word.confidence, english)
-        better = choose_reading(word, english, latin_screen)
+        better = choose_reading(word, english, latin_screen, any(word is w for w in in_phrase))
         if better is not None:
             word.text = better
     for word, russian in zip(latin, russian_readings, strict=False):
         log.debug("OCR script: %r (%.0f) read in Russian as %r", word.text, word.confidence, russian)
-        better = choose_russian_reading(word, russian)
+        better = choose_russian_reading(word, russian, any(word is w for w in between))
         if better is not None:
             word.text = better
+
+
+def _distinct(words: list[Word], settled_apart: list[Word]) -> list[Word]:
+    """`words` without repeats and without those settled segment by segment, in their order."""
+    kept: list[Word] = []
+    for word in words:
+        if all(word is not other for other in kept + settled_apart):
+            kept.append(word)
+    return kept[:MAX_REREAD_WORDS]
+
+
+# --- the case of letters in format strings and identifiers --------------------------------------
+#
+# In "%d.%m %H:%M" every letter's case is the meaning (month or minute), and no dictionary helps
+# tesseract there: it read the small "m" as "M". A letter whose two cases differ mostly in height
+# ("m"/"M", "s"/"S", "p"/"P") is measured in the image instead: its top against the capitals' line
+# that the token's digits, "%" signs and tall letters draw.
+
+_FORMAT_TOKEN = re.compile(r"%[A-Za-z]|[A-Za-z]_|_[A-Za-z]|\$[A-Za-z]|[{=][A-Za-z]")
+"""A format specifier ("%m") or an identifier's joints ("LC_TIME", "$HOME", "ATTRS{product}")."""
+CASE_BY_HEIGHT = frozenset("cmopsuvwxyzCMOPSUVWXYZ")
+"""Letters whose small form has no ascender and a capital of much the same shape (or "m", often confused)."""
+_CAPITAL_HEIGHT = frozenset("0123456789%#$&@ABDEFGHKLNQRT")
+"""Characters that reach the capitals' line whatever was misread around them (small letters' ascenders
+reach higher: "d" stands a pixel or two above "%" and "Y" at UI sizes)."""
+SMALL_LETTER_RATIO = 0.88
+"""A letter this much lower than the capitals is a small one (x-height is 0.7-0.8 of the capitals')."""
+
+
+_SPECIFIER_TWINS = str.maketrans("аеорсхутАВЕКМНОРСТХУ", "aeopcxymABEKMHOPCTXY")
+"""Cyrillic letters drawn like Latin ones (and "т", Russian's reading of a small "m"): after a "%" only
+the Latin letter means anything."""
+_CYRILLIC_SPECIFIER = re.compile(r"%([аеорсхутАВЕКМНОРСТХУ])")
+
+
+def latin_specifiers(text: str) -> str:
+    """`text` with a format specifier read in a Cyrillic look-alike ("%а %е", eng+rus) in Latin."""
+    return _CYRILLIC_SPECIFIER.sub(lambda m: "%" + m.group(1).translate(_SPECIFIER_TWINS), text)
+
+
+def settle_letter_case(image: Image.Image, lines: list[TextLine]) -> int:
+    """Set the case of height-told letters in format strings and identifiers by the image; the changes.
+
+    Format specifiers read in Cyrillic look-alikes are put back in Latin first (`latin_specifiers`).
+    """
+    gray: np.ndarray | None = None
+    changed = 0
+    for line in lines:
+        for word in line.words:
+            word.text = latin_specifiers(word.text)
+            if not _FORMAT_TOKEN.search(word.text) or not word.text.isascii():
+                continue
+            if gray is None:
+                gray = np.asarray(image.convert("L"), dtype=np.float32)
+            glyphs = glyph_extents(gray, word.bbox)
+            fixed = cased_by_height(word.text, glyphs)
+            if fixed is not None and fixed != word.text:
+                log.debug("OCR case: %r read as %r by its letters' heights", word.text, fixed)
+                word.text = fixed
+                changed += 1
+    return changed
+
+
+def glyph_extents(gray: np.ndarray, box: BBox) -> list[tuple[int, int]]:
+    """The (top, bottom) rows of each glyph in `box`, left to right: ink columns with space between."""
+    x0, y0, x1, y1 = (round(v) for v in box)
+    pad = max(2, round(0.3 * (y1 - y0)))
+    crop = gray[max(0, y0 - pad) : y1 + pad, max(0, x0 - 1) : x1 + 1]
+    if crop.size == 0:
+        return []
+    background, ink = float(np.median(crop)), float(crop.min())
+    if background - ink < 40:
+        # Light text on a dark field: the ink is the brighter extreme.
+        ink = float(crop.max())
+        if ink - background < 40:
+            return []
+    mask = crop < (background + ink) / 2 if ink < background else crop > (background + ink) / 2
+    columns = mask.any(axis=0)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], columns.astype(np.int8), [0]))))
+    extents = []
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        rows = np.flatnonzero(mask[:, start:stop].any(axis=1))
+        extents.append((int(rows[0]), int(rows[-1])))
+    return extents
+
+
+def cased_by_height(text: str, glyphs: list[tuple[int, int]]) -> str | None:
+    """`text` with the case of its height-told letters set by `glyphs` (one per character), else None.
+
+    None when the glyphs cannot be matched to the characters one to one (letters touching, a quote
+    drawn as two marks) or nothing in the token marks the capitals' height.
+    """
+    characters = text.replace(" ", "")
+    if len(glyphs) != len(characters):
+        return None
+    tall = [top for ch, (top, _) in zip(characters, glyphs, strict=True) if ch in _CAPITAL_HEIGHT]
+    bottoms = [bottom for ch, (_, bottom) in zip(characters, glyphs, strict=True) if ch in _CAPITAL_HEIGHT]
+    if not tall:
+        return None
+    # Medians: one misread character among them ("%4" for "%d") must not move the lines.
+    cap_top, baseline = float(np.median(tall)), float(np.median(bottoms))
+    cap_height = baseline - cap_top + 1
+    if cap_height < 5:
+        return None
+    letters = list(characters)
+    for index, (ch, (top, _)) in enumerate(zip(characters, glyphs, strict=True)):
+        if ch in CASE_BY_HEIGHT:
+            small = (baseline - top + 1) < SMALL_LETTER_RATIO * cap_height
+            letters[index] = ch.lower() if small else ch.upper()
+    fixed = iter(letters)
+    return "".join(ch if ch == " " else next(fixed) for ch in text)
 
 
 # --- paths, file names and identifiers, decided segment by segment -------------------------------
@@ -506,6 +749,50 @@ _PATH_WORDS = (
 )
 PATH_WORDS = frozenset(_PATH_WORDS.split())
 """Segments of paths and names that are Latin whatever the screen's language (a closed set)."""
+
+
+# --- a path's letter lost, restored from the document's other words -----------------------------
+#
+# A scan loses a thin letter beside a slash ("/usr/lib/locale" read "/usr/lib/ocale"): no dictionary
+# holds path names, but the document does, since a manual names its paths and commands again and
+# again ("locale-archive", "locale(7)"). A path's segment that the document never writes otherwise
+# and that one thin letter makes into a word it writes at least twice is taken for that word.
+
+THIN_LETTERS = "lIi1tfj"
+"""Narrow glyphs a scan's blur merges into a slash or a neighbour, so OCR drops them."""
+MIN_SEEN_ELSEWHERE = 2
+
+
+def word_counts(lines: list[TextLine]) -> Counter[str]:
+    """How often each run of letters and digits is written in `lines` (case kept)."""
+    return Counter(run for line in lines for word in line.words for run in _RUN.findall(word.text))
+
+
+def repair_path_segments(lines: list[TextLine], seen: Counter[str]) -> int:
+    """Restore in place the thin letter a path's segment lost, by the words `seen` in the document.
+
+    `seen` counts the document's words so far, these lines' own included; returns the words changed.
+    """
+    changed = 0
+    for line in lines:
+        for word in line.words:
+            if not path_shaped(word.text):
+                continue
+            repaired = _RUN.sub(lambda run: _restored(run.group(), seen), word.text)
+            if repaired != word.text:
+                log.debug("OCR path: %r restored as %r by the document's words", word.text, repaired)
+                word.text = repaired
+                changed += 1
+    return changed
+
+
+def _restored(segment: str, seen: Counter[str]) -> str:
+    """`segment` with the one thin letter that makes it a word the document writes elsewhere."""
+    if len(segment) < 3 or seen[segment] > 1 or not segment.isalpha():
+        return segment
+    candidates = {segment[:i] + thin + segment[i:] for i in range(len(segment) + 1) for thin in THIN_LETTERS}
+    known = [word for word in candidates if seen[word] >= MIN_SEEN_ELSEWHERE]
+    return known[0] if len(known) == 1 else segment
 
 
 def path_shaped(text: str) -> bool:
@@ -561,21 +848,33 @@ def merge_segments(
     if not russian_runs or not 0 <= lost <= 2:
         return None
     agreed = set(_RUN.findall(original))
+    # Both models' confidences: a Latin identifier ("LC_NUMERIC", 90) that Russian reads as look-alike
+    # capitals only with no conviction at all ("МОМЕЕС", 0) stays Latin.
+    english_surer = min(c for _, c in english) >= min(c for _, c in russian) + ENGLISH_SURER_BY
     chosen = english_runs[:lost] + [
-        _segment(e, r, r in agreed) for e, r in zip(english_runs[lost:], russian_runs, strict=True)
+        _segment(e, r, r in agreed, english_surer)
+        for e, r in zip(english_runs[lost:], russian_runs, strict=True)
     ]
     pieces = _RUN.split(english_text)
     # Between two segments only separators: the rest is a Russian letter's strokes ("ж" read as ">x").
-    inner = [re.sub(r"[^/\\.:~_=+\-()\[\] ]", "", piece) or piece for piece in pieces[1:-1]]
+    inner = [re.sub(r"[^/\\.:~_=+\-()\[\] \"']", "", piece) or piece for piece in pieces[1:-1]]
     pieces = [pieces[0], *inner, pieces[-1]]
     merged = pieces[0] + "".join(run + piece for run, piece in zip(chosen, pieces[1:], strict=True))
-    # Stray marks at the ends are the field's frame, not the name.
-    merged = merged.strip("|'‘’`\">")
+    # Stray marks at the ends are the field's frame, not the name; quotes that pair up are the text's.
+    merged = merged.strip("|‘’`>")
+    for quote in "\"'":
+        if merged.count(quote) % 2:
+            merged = merged.strip(quote)
     return merged if merged != original and merged else None
 
 
-def _segment(english: str, russian: str, agreed: bool = False) -> str:
-    """One segment's reading: `agreed` says the eng+rus reading gave the Russian one too."""
+ENGLISH_SURER_BY = 30.0
+"""How much surer the English reading of a path must be than the Russian one to keep Latin capitals."""
+
+
+def _segment(english: str, russian: str, agreed: bool = False, english_surer: bool = False) -> str:
+    """One segment's reading: `agreed` says the eng+rus reading gave the Russian one too;
+    `english_surer` that English read the whole token with far more conviction than Russian."""
     cyrillic_word = (
         len(russian) >= 2
         and all(_CYRILLIC.match(ch) for ch in russian if ch.isalpha())
@@ -583,6 +882,8 @@ def _segment(english: str, russian: str, agreed: bool = False) -> str:
         and (russian.islower() or russian.istitle() or russian.isupper())
     )
     if english.lower() in PATH_WORDS or _acronym(english, russian):
+        return english
+    if english_surer and not agreed and english.isascii() and english.isalnum() and not _garbled(english):
         return english
     # The two readings of one segment are about as long ("BbIBOA" / "вывод"); "A" / "РОЕИА" are not.
     cyrillic_word = cyrillic_word and abs(len(english) - len(russian)) <= max(1, len(russian) // 3)
@@ -617,22 +918,19 @@ def latin_among_russian(lines: list[TextLine]) -> list[Word]:
     if mostly_latin([w for line in lines for w in line.words]):
         return []
     found = []
-    for line in lines:
-        for index, word in enumerate(line.words):
-            letters = [ch for ch in word.text if ch.isalpha()]
-            if (
-                len(letters) < 2
-                or not all(ch.isascii() for ch in letters)
-                or word.text.isupper()
-                or any(ch.isdigit() for ch in word.text)
-            ):
-                continue
-            beside = line.words[max(0, index - 1) : index] + line.words[index + 1 : index + 2]
-            if not any(_CYRILLIC.search(w.text) and _alnum(w.text) >= 3 for w in beside):
-                continue
-            lookalike = all(ch in _CYRILLIC_LOOKING_LATIN for ch in letters)
-            if (lookalike and len(letters) <= 3) or word.confidence < 85:
-                found.append(word)
+    for line, index, word, letters in _lettered_words(lines):
+        if (
+            not all(ch.isascii() for ch in letters)
+            or word.text.isupper()
+            or any(ch.isdigit() for ch in word.text)
+        ):
+            continue
+        beside = line.words[max(0, index - 1) : index] + line.words[index + 1 : index + 2]
+        if not any(_CYRILLIC.search(w.text) and _alnum(w.text) >= 3 for w in beside):
+            continue
+        lookalike = all(ch in _CYRILLIC_LOOKING_LATIN for ch in letters)
+        if (lookalike and len(letters) <= 3) or word.confidence < 85:
+            found.append(word)
     return found[:MAX_REREAD_WORDS]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,7 +19,7 @@ from indexer.figures import FigureLimits, read_figures
 from indexer.images import image_page, read_image_pages
 from indexer.layout import build_passages, place_figures
 from indexer.marks import detect_marks, erase_marks, reread_marked
-from indexer.ocr import OcrSettings, read_straightened
+from indexer.ocr import OcrSettings, read_straightened, repair_path_segments, word_counts
 from indexer.pdf import read_pdf, render_pdf_page
 from indexer.records import Mark, PageContent, PassageDraft
 from indexer.scans import Straightening
@@ -188,6 +188,8 @@ def extract_pages(
     window: deque[tuple[PageContent, Future[PageContent] | None, Path | None, int]] = deque()
     section = ""
     limits = figure_limits(settings)
+    # The document's words so far: a scanned page's paths are checked against them.
+    seen: Counter[str] = Counter()
 
     def busy() -> tuple[int, int]:
         """OCR jobs in the window and their pixels."""
@@ -200,6 +202,9 @@ def extract_pages(
         if job is not None:
             job.result()
         page.image = None
+        seen.update(word_counts(page.lines))
+        if page.text_source == "ocr":
+            repair_path_segments(page.lines, seen)
         opening = section
         passages, section = build_passages(page, section)
         if page.figures:

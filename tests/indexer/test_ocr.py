@@ -14,18 +14,25 @@ from indexer.ocr import (
     OcrSettings,
     OcrUnavailable,
     blank_regions,
+    cased_by_height,
     choose_reading,
     choose_russian_reading,
+    cyrillic_in_latin_phrases,
+    glyph_extents,
     latin_among_russian,
+    latin_between_russian,
     latin_lookalikes,
+    latin_specifiers,
     parse_tsv,
     recognize,
     suspicious_words,
     without_frame,
+    words_among_russian,
 )
 from indexer.pipeline import extract_document
 from indexer.records import TextLine, Word
 from indexer.settings import IndexSettings
+from tests.conftest import font
 
 if TYPE_CHECKING:
     from conftest import Corpus, Maker
@@ -238,3 +245,93 @@ def test_the_layouts_blank_regions_of_a_line_or_a_few_are_read_again() -> None:
     )
     # The title bar and the drop-down; not a one-pixel rule, not a picture.
     assert blank_regions(result) == [(0, 0, 400, 30), (160, 36, 390, 62)]
+
+
+def _line(*words: tuple[str, float, float], height: float = 11.0) -> TextLine:
+    """A line of words given as (text, left, right) at one height, confidence 95."""
+    return TextLine([Word(text, (left, 0.0, right, height), 95.0) for text, left, right in words])
+
+
+def test_a_cyrillic_word_alone_among_an_english_phrase_is_read_again_in_english() -> None:
+    lines = [
+        # the label stands apart from its field's value: the value is a phrase of its own
+        _line(
+            ("Подпись:", 10, 70), ("НЕ", 200, 214), ("will", 218, 240), ("be", 244, 256), ("back", 260, 290)
+        ),
+        # a Russian phrase holding one English name is Russian: nothing to read again
+        _line(("Открыть", 10, 60), ("в", 64, 70), ("Firefox", 74, 120)),
+        # two Cyrillic words in the phrase: no longer one stray word
+        _line(("Модуль", 10, 60), ("для", 64, 84), ("Gnome", 88, 130), ("Shell", 134, 160)),
+    ]
+    assert [w.text for w in cyrillic_in_latin_phrases(lines)] == ["НЕ"]
+    word = Word("ОЙ", (0, 0, 20, 11), 95)
+    # Capitals read among English words take a plain English reading of some confidence...
+    assert choose_reading(word, [("|", 56.0), ("Off", 56.0)], latin_phrase=True) == "Off"
+    # ...which outside such a phrase would not replace a confident word with a distinctly Russian letter.
+    assert choose_reading(word, [("|", 56.0), ("Off", 56.0)]) is None
+    # Small letters need an English reading surer than the Russian one; garble never replaces.
+    assert choose_reading(Word("мод", (0, 0, 20, 11), 90), [("mod", 70.0)], latin_phrase=True) is None
+    assert choose_reading(Word("ОЙ", (0, 0, 20, 11), 95), [("OwW", 90.0)], latin_phrase=True) is None
+
+
+def test_latin_lookalikes_between_russian_words_are_read_in_russian_even_on_an_english_screen() -> None:
+    lines = [
+        _line(("Файл", 0, 30), ("OKHO", 50, 90), ("Справка", 110, 160)),
+        _line(("He", 0, 16), ("удалось", 20, 70)),
+        # an English phrase: the look-alike word stays
+        _line(("Cope", 0, 30), ("with", 34, 60), ("it", 64, 72)),
+        # a real acronym between Russian words is taken up, but Russian reads it in capitals too
+        _line(("Нажмите", 0, 50), ("OK", 54, 70), ("чтобы", 74, 110)),
+    ]
+    assert [w.text for w in latin_between_russian(lines)] == ["OKHO", "He", "OK"]
+    box = (0.0, 0.0, 10.0, 10.0)
+    assert choose_russian_reading(Word("OKHO", box, 96), [("Окно", 82.0)], between_russian=True) == "Окно"
+    assert choose_russian_reading(Word("OKHO", box, 96), [("Окно", 82.0)]) is None
+    assert choose_russian_reading(Word("OK", box, 96), [("ОК", 95.0)], between_russian=True) is None
+    # Russian words whose neighbours are Russian are not put to English for the screen's sake.
+    assert [w.text for w in words_among_russian([_line(("Файл", 0, 30), ("Окно", 50, 90))])] == [
+        "Файл",
+        "Окно",
+    ]
+
+
+def test_a_russian_menu_bar_over_an_english_window_stays_russian() -> None:
+    # A Russian menu bar over English items (a program's untranslated plug-in menu): the screen is
+    # mostly English, yet "Окно" must not become "OKHO" (eng+rus alone reads it right; English, wrong).
+    image = Image.new("RGB", (520, 300), (237, 237, 235))
+    draw = ImageDraw.Draw(image)
+    left = 10.0
+    for item in ["Файл", "Правка", "Вид", "Окно", "Справка"]:
+        draw.text((left, 8), item, font=font(13), fill=(30, 30, 30))
+        left += font(13).getlength(item) + 18
+    items = ["Export Selection", "Import Palette", "Keyboard Shortcuts", "Text Events", "User Commands"]
+    for index, item in enumerate([*items, "Dialog Buttons", "Window opacity", "Recent Files"]):
+        draw.text((30, 40 + 28 * index), item, font=font(13), fill=(30, 30, 30))
+    lines = read_lines(image)
+    assert "Окно" in lines[0].split() and "Справка" in lines[0].split()
+    assert "Keyboard Shortcuts" in lines
+
+
+def test_the_case_of_a_format_strings_letters_is_measured_in_the_image() -> None:
+    # Geany's «Данные шаблонов» (GTK 3, Russian UI): date formats typed in English in the fields;
+    # tesseract read "%d.%m.%Y" as "%d.%M.%Y" and another field's "%m" as the Cyrillic "%т".
+    with Image.open(Path(__file__).resolve().parents[1] / "data" / "geany_ru_templates.png") as image:
+        words = [w.text for line in recognize(image.convert("RGB")).lines for w in line.words]
+    assert "%d.%m.%Y" in words and "%H:%M:%S" in words
+    assert not any("%M.%Y" in w or "%т" in w for w in words)
+
+
+def test_letters_told_by_their_height_on_a_drawn_format_string() -> None:
+    image = Image.new("L", (200, 40), 250)
+    ImageDraw.Draw(image).text((10, 10), "%y-%m %S", font=font(14), fill=20)
+    gray = np.asarray(image, dtype=np.float32)
+    ink = np.flatnonzero((gray < 128).any(axis=0))
+    rows = np.flatnonzero((gray < 128).any(axis=1))
+    box = (float(ink[0]), float(rows[0]), float(ink[-1] + 1), float(rows[-1] + 1))
+    glyphs = glyph_extents(gray, box)
+    assert cased_by_height("%Y-%M %s", glyphs) == "%y-%m %S"
+    # glyphs that do not match the characters one to one: nothing is changed
+    assert cased_by_height("%Y-%M", glyphs) is None
+    # nothing of capital height in the token: no line to measure against
+    assert cased_by_height("ms", [(5, 12), (5, 12)]) is None
+    assert latin_specifiers("%а %Н:%М дата") == "%a %H:%M дата"

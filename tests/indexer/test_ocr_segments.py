@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PIL import Image, ImageDraw
 
-from indexer.ocr import merge_segments, path_shaped, recognize, segmented_words
-from indexer.records import Word
-from tests.conftest import font
+from indexer.ocr import (
+    merge_segments,
+    path_shaped,
+    recognize,
+    repair_path_segments,
+    segmented_words,
+    word_counts,
+)
+from indexer.pipeline import extract_document
+from indexer.records import TextLine, Word
+from indexer.settings import IndexSettings
+from tests.conftest import font, text_image, write_scanned_pdf
 
 
 def gtk_crop(lines: list[str], size: int = 13) -> Image.Image:
@@ -98,3 +109,60 @@ def test_only_words_of_doubtful_script_are_read_again() -> None:
     mixed = Word("/тр/вывод.р$", (0, 0, 10, 10), 81.0, 10)
     plain = Word("Печать", (0, 0, 10, 10), 96.0, 10)
     assert segmented_words([sure, mixed, plain]) == [mixed]
+
+
+def _words_line(*texts: str) -> TextLine:
+    return TextLine([Word(text, (0.0, 0.0, 10.0, 10.0), 90.0) for text in texts])
+
+
+def test_a_thin_letter_a_scan_lost_in_a_path_comes_back_from_the_documents_other_words() -> None:
+    # A scanned fstab(5) page: "/etc/fstab" read "/etc/stab", while the page names fstab again and again.
+    lines = [
+        _words_line("The", "file", "fstab", "contains", "descriptive", "information"),
+        _words_line("/etc/stab"),
+        _words_line("see", "fstab(5)", "and", "/usr/share/locales"),
+        _words_line("each", "line", "of", "fstab", "names", "the", "locale"),
+    ]
+    seen = word_counts(lines)
+    assert repair_path_segments(lines, seen) == 1
+    assert lines[1].words[0].text == "/etc/fstab"
+    # "locales" is a word of its own (no thin letter missing from "locale"): it stays.
+    assert lines[2].words[3].text == "/usr/share/locales"
+
+
+def test_a_path_segment_is_left_alone_when_the_document_gives_no_single_answer() -> None:
+    once = [_words_line("/var/ib/apt"), _words_line("apt", "libs")]
+    # "lib" is never written elsewhere: nothing vouches for it (and "ib" is too short to guess at).
+    assert repair_path_segments(once, word_counts(once)) == 0
+    # Two words one thin letter away, each written twice ("tale", "lale" from "ale"): ambiguous, kept.
+    ambiguous = [_words_line("/srv/ale/x"), _words_line("tale", "tale", "lale", "lale")]
+    assert repair_path_segments(ambiguous, word_counts(ambiguous)) == 0
+    # A segment the document writes elsewhere is a word in its own right.
+    written = [_words_line("/opt/ocale/bin"), _words_line("ocale", "locale", "locale")]
+    assert repair_path_segments(written, word_counts(written)) == 0
+    # Plain prose is never touched, only path-shaped words.
+    prose = [_words_line("ocale", "locale", "locale")]
+    assert repair_path_segments(prose, word_counts(prose)) == 0
+
+
+def test_a_scanned_page_of_a_manual_takes_a_paths_lost_letter_from_its_text_pages(tmp_path: Path) -> None:
+    # Page 1 has a text layer naming the file; page 2 is a picture whose path lost its "f" (as a scan's
+    # blur does beside a slash). The pipeline checks the scanned page's paths against the words before.
+    text_page = ("Mount table", ["The file fstab lists the file systems.", "Edit fstab as root."])
+    pdf = write_scanned_pdf(
+        tmp_path / "mount.pdf", text_page, text_image(["The table is kept in /etc/stab on every host."])
+    )
+    document = extract_document(pdf, IndexSettings())
+    scanned_text = " ".join(passage.text for passage in document.pages[1].passages)
+    assert "/etc/fstab" in scanned_text and "/etc/stab" not in scanned_text
+
+
+def test_an_identifier_read_surely_in_english_and_hardly_in_russian_stays_latin() -> None:
+    # A scanned man page's example output: English reads the variable at 90, Russian makes look-alike
+    # capitals of it with no conviction; the quotes around the value pair up and are the text's own.
+    english = [('PGDATABASE="sales_RU"', 88.0)]
+    russian = [('РСОАТАВАЗЕ="за1ез_КО"', 4.0)]
+    assert merge_segments('PGDATABASE="sales_RU"', english, russian) is None  # kept as read
+    assert merge_segments('PGDATABASE="sales_RU', english, russian) == 'PGDATABASE="sales_RU"'
+    # When Russian is the surer reading, a Russian word in capitals still wins over Latin look-alikes.
+    assert merge_segments("BbIBOA-PDF", [("BbIBOA-PDF", 40.0)], [("ВЫВОД-РОЕ", 80.0)]) == "ВЫВОД-PDF"

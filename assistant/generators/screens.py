@@ -1230,15 +1230,20 @@ def asks_about_menu(question: str) -> bool:
     return bool(_MENU_WORD.search(question))
 
 
+MENU_PAGES = 10
+"""Retrieved pages searched for a screenshot showing the menu a question names open."""
+
+
 def open_menu_first(
     question: str, hits: Sequence[PageHit], page_passages: PagePassages | None
 ) -> Sequence[PageHit]:
     """The top pages with the first screenshot showing the menu the question names put first.
 
-    "What is the first item of the Settings menu?" is about a screenshot with that menu open; a
-    screenshot of the same program without it (a dialog the menu opens) may rank above it.
+    "What is the first item of the Settings menu?" is about a screenshot with that menu open; the
+    program's dialogs that the menu opens share its words and may rank well above it, so all the
+    pages retrieved are looked at (`MENU_PAGES`), not only the top few.
     """
-    for hit in list(hits)[:SAME_WINDOW_PAGES]:
+    for hit in list(hits)[:MENU_PAGES]:
         passages = hit_passages(hit, page_passages)
         menus = [
             r

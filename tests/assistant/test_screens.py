@@ -838,3 +838,7 @@ def test_questions_about_an_open_menu_are_read_from_its_items() -> None:
     assert answer is not None and answer.text == "F11"
     # A menu the screen does not show open: nothing to read.
     assert ask_screens("What is the first item of the File menu?", [edit, russian]) is None
+    # The dialogs the menu opens share its words and rank above the screenshot showing it open.
+    dialogs = [composing_page() for _ in range(4)]
+    answer = ask_screens("Какой первый пункт в меню «Вид»?", [*dialogs, edit, russian])
+    assert answer is not None and answer.text == "Панель инструментов"

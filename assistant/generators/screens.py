@@ -1076,7 +1076,9 @@ def answer_described(
     unquoted = _QUOTED.sub(" ", question)
     on_screen = {t for p in passages for t in search_tokens(p.text)}
     content = set(search_tokens(unquoted, drop_stopwords=True)) - _FRAME_WORDS - title
-    content -= set(search_tokens(_DESCRIBED_OPTION.search(unquoted).group(0)))  # type: ignore[union-attr]
+    asking = _DESCRIBED_OPTION.search(unquoted)
+    if asking is not None:
+        content -= set(search_tokens(asking.group(0)))
     content = {t for t in content if t in on_screen or any(related_stems(t, o) for o in on_screen)}
     weights = term_weights(sorted(content)) if term_weights and content else {}
     terms = {t: weights.get(t, 1.0) for t in content}

@@ -748,6 +748,11 @@ def test_an_option_described_by_what_it_does_is_the_one_whose_text_says_it() -> 
     assert answer is not None and answer.text == "Request read receipts"
     # Nothing on the screen does it: no option is made up.
     assert ask_screens("Which option makes the printer print in colour?", page) is None
+    # The asking words only inside a quote (a page's name) leave the question's own words to match.
+    quoted = ask_screens(
+        'What does the help page "Which option asks for receipts" say about read receipts?', page
+    )
+    assert quoted is None or quoted.text == "Request read receipts"
 
 
 def test_besides_the_options_named_the_rest_of_their_group_answers() -> None:

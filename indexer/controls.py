@@ -350,7 +350,10 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
         if not word.text.endswith(":") or y0 < TITLE_BAR * height:
             continue
         cy = (y0 + y1) / 2
-        beside = [w for w in words if w.bbox[1] <= cy <= w.bbox[3] and w.bbox[0] > x1]
+        # A drop-down's arrow read as letters ("Ww") is no value: the value beside it was lost.
+        beside = [
+            w for w in words if w.bbox[1] <= cy <= w.bbox[3] and w.bbox[0] > x1 and not arrow_debris(w.text)
+        ]
         nearest = min((w.bbox[0] for w in beside), default=float(page_w))
         if nearest - x1 <= 4 * height:
             continue
@@ -358,13 +361,16 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
         band = gray[round(y0) : round(y1), round(x1 + 2) : round(end)]
         if band.size == 0 or not (np.abs(band - np.median(band)) > INK_CONTRAST).any():
             continue
-        regions.append((x1 + 2, y0 - 0.6 * height, end, y1 + 0.6 * height))
+        # Inside the value's frame when there is one: its side reads as ",:" and costs the value's
+        # own letters tesseract's confidence.
+        start = frame_inner_side(gray, (x1 + 2, y0, end, y1), height) or x1 + 2
+        regions.append((start, y0 - 0.6 * height, end, y1 + 0.6 * height))
     if not regions:
         return False
     next_block = max((line.block for line in lines), default=0) + 1
     changed = False
     for region, found in zip(regions, read_boxes(image, regions, "eng+rus", framed=True), strict=True):
-        fresh = [w for w in found if _is_text(w) and w.confidence >= 50]
+        fresh = [w for w in found if (_is_text(w) and w.confidence >= 50) or whole_word(w.text)]
         if sum(ch.isalnum() for w in fresh for ch in w.text) < 2:
             continue
         _put_in_place(lines, region, fresh, next_block)
@@ -372,6 +378,26 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
         changed = True
     lines[:] = [line for line in lines if line.words]
     return changed
+
+
+def whole_word(text: str) -> bool:
+    """A whole word of one script, four letters or more ("Нормальный"): tesseract doubts such a word
+    when a drop-down's arrow shares its line, yet it is no widget debris."""
+    one_script = text.isascii() or all(_CYRILLIC.match(ch) for ch in text)
+    return len(text) >= 4 and text.isalpha() and one_script
+
+
+def frame_inner_side(gray: np.ndarray, band: BBox, height: float) -> float | None:
+    """Just inside the left side of a frame that starts within ~4 text heights of a band's start."""
+    x0, y0, x1, y1 = (round(v) for v in band)
+    rows = gray[y0:y1]
+    for column in range(max(1, x0), min(x1, x0 + round(4 * height), gray.shape[1] - 1)):
+        if (
+            rows.size
+            and float((np.abs(rows[:, column] - rows[:, column - 1]) > FRAME_CONTRAST).mean()) >= 0.9
+        ):
+            return float(column + 3)
+    return None
 
 
 def _ink_end(gray: np.ndarray, region: BBox, height: float) -> float | None:
@@ -894,10 +920,15 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         return []
     gray = np.asarray(image.convert("L"), dtype=np.float32)
     height = text_height(words)
-    if recover_labels(image, lines, height) | recover_values(image, lines, height):
+    menus = open_menus(image, lines, height)
+    if bool(menus) | recover_labels(image, lines, height) | recover_values(image, lines, height):
         words = [w for line in lines for w in line.words]
+    # A menu's rows are its items, and the bar it drops from holds menu titles: neither are labels,
+    # headings or a row of tabs of the window behind.
+    behind = [TextLine([w for w in line.words if not _on_menu(w, menus)], line.block) for line in lines]
+    words = [w for line in behind for w in line.words]
     indicators = find_indicators(gray, words, height)
-    row_phrases = phrases(lines, height, gray)
+    row_phrases = phrases(behind, height, gray)
     options: list[tuple[Indicator, Phrase]] = []
     taken: set[int] = set()
     for indicator in indicators:
@@ -993,7 +1024,8 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         title = "Вкладки" if any(_CYRILLIC.search(name) for name in names) else "Tabs"
         box = union_bbox([p.bbox for p in tabs])
         controls.append(Control("tabs", title, box, ", ".join(names), box, None, ""))
-    return [dataclasses.replace(c, group="") if c.group == c.label else c for c in controls]
+    controls = [dataclasses.replace(c, group="") if c.group == c.label else c for c in controls]
+    return controls + menu_controls(menus)
 
 
 @dataclass(frozen=True)
@@ -1454,6 +1486,11 @@ def _is_number(text: str) -> bool:
     return bool(re.fullmatch(r"[-+−]?\d[\d.,\s]*\s*[^\W\d_]{0,4}\.?[%″”\"°]?", text.strip()))
 
 
+def arrow_debris(text: str) -> bool:
+    """A drop-down's arrow as OCR reads it when it takes it for letters ("v", "Ww", "wv", "▾")."""
+    return text in _ARROW_TOKENS or bool(re.fullmatch(r"[vVwW]{2,3}|[уУ]{2,3}", text))
+
+
 def _value_text(phrase: Phrase) -> str:
     words = [w.text for w in phrase.words]
     while words and words[-1] in _ARROW_TOKENS:
@@ -1507,3 +1544,274 @@ def _overlap_share(a: BBox, b: BBox) -> float:
     width = min(a[2], b[2]) - max(a[0], b[0])
     height = min(a[3], b[3]) - max(a[1], b[1])
     return max(0.0, width) * max(0.0, height) / area
+
+
+# --- menus ------------------------------------------------------------------------------------
+
+MENU_HEADINGS = {"en": "Menu", "ru": "Меню"}
+"""The section a dropped-down menu's passage is written under, in the screen's language."""
+
+MENU_FILL_SPREAD = 8.0
+"""Grey levels a menu's flat background may vary by (anti-aliasing, a theme's faint gradient)."""
+
+MENU_RECTANGLE = 0.93
+"""Share of its bounding box a menu's background (with the text it holds) must fill: it is a rectangle."""
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One row of an open menu: its text and, right-aligned beside it, its keyboard shortcut."""
+
+    text: str
+    bbox: BBox
+    shortcut: str = ""
+
+
+def menu_bar(words: list[Word], height: float) -> list[Word]:
+    """The words a menu may drop from: the top rows of the screen (a menu bar, a toolbar's menu button)."""
+    text_words = [w for w in words if _is_text(w)]
+    if not text_words:
+        return []
+    top = min(w.bbox[1] for w in text_words)
+    # The title bar's words and the menu bar's are the first two rows; a menu hangs from either.
+    return [w for w in text_words if w.bbox[1] <= top + 3.5 * height]
+
+
+def popup_below(gray: np.ndarray, word: Word, height: float) -> BBox | None:
+    """The rectangle of a menu dropped open from `word`, if one hangs below it.
+
+    A menu is a flat rectangle (its background one grey, holding its items' text) whose top-left
+    corner sits right under the item it dropped from. Its background is flood-filled from just
+    under that item; what the fill covers, holes for the text included, must be a rectangle
+    starting there, a few rows tall, narrower than the screen.
+    """
+    page_h, page_w = gray.shape
+    x0, _, x1, y1 = word.bbox
+    # Seeds along the item's width, a little further down each time: one may fall on a check box
+    # or an icon of the menu's first row, another on its background.
+    seeds = [
+        (round(y1 + step * 0.4 * height), round(x))
+        for step in range(1, 5)
+        for x in (x0 + min(0.6 * height, (x1 - x0) / 2), (x0 + x1) / 2, x1 - min(0.6 * height, (x1 - x0) / 2))
+    ]
+    tried: set[tuple[float, int]] = set()
+    for seed_y, seed_x in seeds:
+        if not (0 <= seed_y < page_h and 0 <= seed_x < page_w):
+            continue
+        fill = float(gray[seed_y, seed_x])
+        region = np.abs(gray - fill) <= MENU_FILL_SPREAD
+        labels, _ = ndi.label(region)
+        if (fill, int(labels[seed_y, seed_x])) in tried:
+            continue
+        tried.add((fill, int(labels[seed_y, seed_x])))
+        component = labels == labels[seed_y, seed_x]
+        rows, cols = np.flatnonzero(component.any(axis=1)), np.flatnonzero(component.any(axis=0))
+        top, bottom, left, right = int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
+        width, tall = right - left + 1, bottom - top + 1
+        if not (y1 - height <= top <= y1 + 2 * height and x0 - 2 * height <= left <= x0 + height):
+            continue
+        if tall < 2.5 * height or width < 4 * height or width > 0.95 * page_w:
+            continue
+        box = component[top : bottom + 1, left : right + 1]
+        if float(ndi.binary_fill_holes(box).mean()) < MENU_RECTANGLE:
+            continue
+        # A menu has a border: the columns just beyond its sides are not its background.
+        outside = [c for c in (left - 1, right + 1) if 0 <= c < page_w]
+        if any(
+            float((np.abs(gray[top : bottom + 1, c] - fill) <= MENU_FILL_SPREAD).mean()) > 0.5
+            for c in outside
+        ):
+            continue
+        bottom = _below_separators(labels, region, left, right, bottom, height)
+        return (float(left), float(top), float(right + 1), float(bottom + 1))
+    return None
+
+
+def _below_separators(
+    labels: np.ndarray, region: np.ndarray, left: int, right: int, bottom: int, height: float
+) -> int:
+    """The bottom of a menu whose top section ends at `bottom`: a separator's thin line parts its
+    background into sections, each as wide as the menu, one right under the other."""
+    ground = labels == labels[max(0, bottom - 1), (left + right) // 2]
+    while True:
+        below = [y for y in range(bottom + 1, min(labels.shape[0], bottom + 2 + round(0.5 * height)))]
+        column = (left + right) // 2
+        section = next((labels[y, column] for y in below if region[y, column] and not ground[y, column]), 0)
+        if not section:
+            return bottom
+        part = labels == section
+        rows, cols = np.flatnonzero(part.any(axis=1)), np.flatnonzero(part.any(axis=0))
+        if abs(int(cols[0]) - left) > 2 or abs(int(cols[-1]) - right) > 2 or int(rows[0]) > below[-1]:
+            return bottom
+        bottom = int(rows[-1])
+        ground = ground | part
+
+
+_SHORTCUT = re.compile(
+    r"^(?:(?:ctr[il1]|shift|alt|cmd|super|meta|strg|umschalt)\s*\+\s*)+\S{1,9}$|^F\d{1,2}$|^(?:Del|Delete|Esc|Ins)$",
+    re.IGNORECASE,
+)
+"""A keyboard shortcut as menus write it ("Ctrl+Shift+Z", "F2"); OCR reads "Ctrl" as "Ctri" or "CtrI"."""
+
+
+def _drawn_open(gray: np.ndarray, word: Word, bar: list[Word], height: float) -> bool:
+    """Whether a menu bar's item is drawn as the open one: the ground around its text stands out
+    from the bar's (a highlight, a sunken or raised button, a line under it) where the ground
+    around the other items of its row does not."""
+    cy = (word.bbox[1] + word.bbox[3]) / 2
+    row = [w for w in bar if w.bbox[1] <= cy <= w.bbox[3]]
+    rings = [ring for w in row if (ring := _ring_around(gray, w.bbox, height)) is not None]
+    own = _ring_around(gray, word.bbox, height)
+    if own is None or len(rings) < 2:
+        return False
+    bar_ground = float(np.median(np.concatenate(rings)))
+    others = [
+        float(np.abs(ring - bar_ground).mean()) for w, ring in zip(row, rings, strict=False) if w is not word
+    ]
+    return float(np.abs(own - bar_ground).mean()) - float(median(others)) > FRAME_CONTRAST
+
+
+def _ring_around(gray: np.ndarray, box: BBox, height: float) -> np.ndarray | None:
+    """The pixels of a band ~0.4 text heights wide around `box` (what its text is drawn on)."""
+    x0, y0, x1, y1 = (round(v) for v in box)
+    pad = max(2, round(0.4 * height))
+    if y0 - pad < 0 or x0 - pad < 0 or y1 + pad > gray.shape[0] or x1 + pad > gray.shape[1]:
+        return None
+    crop = gray[y0 - pad : y1 + pad, x0 - pad : x1 + pad]
+    ring = np.ones(crop.shape, dtype=bool)
+    ring[pad:-pad, pad:-pad] = False
+    return crop[ring]
+
+
+def menu_items(found: list[Word], height: float) -> list[MenuItem]:
+    """A menu's rows, top to bottom: each row's text, and a shortcut standing apart at its right end.
+
+    A menu item's icon reads as a stray mark or two before its text, in a gutter left of the
+    column where the items' texts start; it is left out. A shortcut is kept however unsure OCR is
+    of it ("Ctri+A") when it is shaped like one.
+    """
+    words = sorted(
+        (w for w in found if _is_text(w) and (w.confidence >= 40 or _SHORTCUT.match(w.text))),
+        key=lambda w: w.bbox[1],
+    )
+    rows: list[list[Word]] = []
+    for word in words:
+        cy = (word.bbox[1] + word.bbox[3]) / 2
+        if rows and any(w.bbox[1] <= cy <= w.bbox[3] for w in rows[-1]):
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    # Items' texts start in one column; an icon sits in a gutter left of it, and reads as stray letters.
+    starts = [min(w.bbox[0] for w in row) for row in rows if any(len(w.text) > 2 for w in row)]
+    column = float(median(starts)) if starts else 0.0
+    items = []
+    for row in rows:
+        row.sort(key=lambda w: w.bbox[0])
+        while len(row) > 1 and row[0].bbox[2] <= column + 0.3 * height and len(row[0].text) <= 3:
+            row.pop(0)
+        parts: list[list[Word]] = [[row[0]]]
+        for previous, word in itertools.pairwise(row):
+            if word.bbox[0] - previous.bbox[2] > 1.5 * height:
+                parts.append([])
+            parts[-1].append(word)
+        named = [p for p in parts if sum(ch.isalpha() for w in p for ch in w.text) >= 2]
+        if not named:
+            continue
+        label = [w for w in named[0] if w.confidence >= 40]
+        if not label:
+            continue
+        last = " ".join(w.text for w in parts[-1])
+        shortcut = ""
+        if len(parts) > 1 and parts[-1] is not named[0] and _SHORTCUT.match(last):
+            shortcut = re.sub(r"(?i)ctr[il1|]+", "Ctrl", last)
+        text = " ".join(w.text for w in label)
+        items.append(MenuItem(text, union_bbox([w.bbox for w in label]), shortcut))
+    return items
+
+
+def _bar_items_lost(inked: Image.Image, bar: list[Word], height: float) -> list[Word]:
+    """Menu bar items OCR lost (the open one's light text on its highlight goes first): where a row
+    of the bar leaves a wide gap at its start or between its words, the row is read again."""
+    rows: list[list[Word]] = []
+    for word in sorted(bar, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
+        cy = (word.bbox[1] + word.bbox[3]) / 2
+        if rows and any(w.bbox[1] <= cy <= w.bbox[3] for w in rows[-1]):
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    regions = []
+    for row in rows:
+        xs = sorted((w.bbox[0], w.bbox[2]) for w in row)
+        gaps = [xs[0][0]] + [b[0] - a[1] for a, b in itertools.pairwise(xs)]
+        if max(gaps) > 3 * height:
+            top, bottom = min(w.bbox[1] for w in row), max(w.bbox[3] for w in row)
+            regions.append((0.0, max(0.0, top - 0.4 * height), float(inked.width - 1), bottom + 0.4 * height))
+    if not regions:
+        return []
+    found = [w for read in read_boxes(inked, regions, "eng+rus") for w in read if _is_text(w)]
+    return [w for w in found if all(_overlap_share(w.bbox, old.bbox) < 0.3 for old in bar)]
+
+
+def open_menus(
+    image: Image.Image, lines: list[TextLine], height: float
+) -> list[tuple[Word, BBox, list[MenuItem]]]:
+    """Menus dropped open on the screenshot: the item each hangs from, its rectangle, its items.
+
+    OCR reads a menu drawn over a window's text mixed with what is behind it; each menu is read
+    again on its own, and its rows replace what was read there (`lines` changes in place).
+    """
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    words = [w for line in lines for w in line.words]
+    bar = menu_bar(words, height)
+    # Disabled items are drawn in a grey close to the menu's, the hovered one light on dark: each
+    # stroke's distance from the background around it makes them all dark on white for OCR.
+    ink = 255 - np.clip(np.abs(gray - background(gray)) * 2.5, 0, 255)
+    inked = Image.fromarray(ink.astype(np.uint8))
+    bar += _bar_items_lost(inked, bar, height)
+    found: list[tuple[Word, BBox]] = []
+    for word in bar:
+        if not _drawn_open(gray, word, bar, height):
+            continue
+        box = popup_below(gray, word, height)
+        if box is not None and all(_overlap_share(box, other) == 0 for _, other in found):
+            found.append((word, box))
+    if not found:
+        return []
+    menus = []
+    next_block = max((line.block for line in lines), default=0) + 1
+    for (title, box), read in zip(
+        found, read_boxes(inked, [box for _, box in found], "eng+rus"), strict=True
+    ):
+        items = menu_items(read, height)
+        if len(items) < 2:
+            continue
+        for line in lines:
+            line.words[:] = [w for w in line.words if not _centre_in(w.bbox, box)]
+        for item in items:
+            lines.append(
+                TextLine(
+                    [w for w in read if _centre_in(w.bbox, item.bbox)] or [Word(item.text, item.bbox)],
+                    next_block,
+                )
+            )
+        next_block += 1
+        menus.append((title, box, items))
+    lines[:] = [line for line in lines if line.words]
+    return menus
+
+
+def _on_menu(word: Word, menus: list[tuple[Word, BBox, list[MenuItem]]]) -> bool:
+    """Whether a word is an open menu's item or on the bar that menu drops from."""
+    cy = (word.bbox[1] + word.bbox[3]) / 2
+    return any(_centre_in(word.bbox, box) or title.bbox[1] <= cy <= title.bbox[3] for title, box, _ in menus)
+
+
+def menu_controls(menus: list[tuple[Word, BBox, list[MenuItem]]]) -> list[Control]:
+    """Each open menu as one control: its title, and its items in order with their shortcuts."""
+    controls = []
+    for title, box, items in menus:
+        value = ", ".join(f"{item.text} ({item.shortcut})" if item.shortcut else item.text for item in items)
+        lang = "ru" if _CYRILLIC.search(f"{title.text} {value}") else "en"
+        name = title.text.strip(" :_")
+        controls.append(Control("list", name, title.bbox, value, box, None, MENU_HEADINGS[lang]))
+    return controls

@@ -16,11 +16,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.visual import PagePassages, TermWeights, hit_passages, name_match, similarities
+from assistant.generators.visual import (
+    PagePassages,
+    TermWeights,
+    hit_passages,
+    name_match,
+    related_stems,
+    similarities,
+)
 from assistant.retrieval import QUOTED_NAME, PageHit, names_window
-from indexer.controls import STATE_WORDS
+from indexer.controls import MENU_HEADINGS, STATE_WORDS
 from indexer.embedders import TextEmbedder
-from indexer.language import STOPWORDS, detect_language, search_tokens
+from indexer.language import STOPWORDS, detect_language, search_tokens, stem
+from indexer.language import words as language_words
 from indexer.records import BBox, PassageRecord, union_bbox
 from indexer.workspace import filename_words
 
@@ -244,15 +252,32 @@ def _answer_from_screen(
     """`answer_from_controls` on the top screen; `strict`: only from a control whose name holds the question's
     words (no meaning alone, no other language, no tab row, place or count)."""
     asks_tabs = asks_for_tabs(question)
-    where = spatial_question(question)
+    asks_heading = asks_for_heading(question)
+    described = describes_option(question)
+    besides = bool(_BESIDES_CLAUSE.search(question))
+    # "Under which heading …" asks for a section, not for a control below something.
+    where = None if asks_heading else spatial_question(question)
     counted = ordinal_question(question)
-    if not hits or not (asks_tabs or where or counted or is_setting_question(question)):
+    menu = asks_about_menu(question)
+    layout = asks_tabs or where or counted or asks_heading or described or menu
+    if not hits or not (layout or besides or is_setting_question(question)):
         return None
-    if strict and (asks_tabs or where or counted):
+    if strict and layout:
         return None
     hits = named_window_first(question, hits, page_passages)
+    if menu:
+        hits = open_menu_first(question, hits, page_passages)
     top, passages = clean_copy(question, hits, page_passages)
     readings = [r for p in passages if (r := read_control(p, top)) is not None]
+    if not readings:
+        return None
+    window = f"{readings[0].passage.section} {filename_words(top.document.filename)}"
+    if asks_heading:
+        return answer_heading(question, readings, passages, window)
+    if menu:
+        answered = answer_menu(question, readings, passages)
+        if answered is not None or not is_setting_question(question):
+            return answered
     if where is not None:
         placed = answer_placed(question, where, readings, passages)
         if placed is not None or not (counted or is_setting_question(question)):
@@ -261,15 +286,21 @@ def _answer_from_screen(
         return answer_counted(question, counted, readings)
     if asks_tabs:
         return _answer_tabs(question, readings)
-    if not readings:
-        return None
-    picked = answer_choice(question, readings) or answer_besides(question, readings)
-    if picked is not None:
+    picked = (
+        answer_choice(question, readings)
+        or answer_besides(question, readings)
+        or answer_besides_named(question, readings)
+    )
+    if picked is not None or (besides and not is_setting_question(question)):
         return picked
+    if described:
+        return answer_described(question, readings, passages, window, embedder, term_weights)
     names = sorted({r.name for r in readings if r.name})
     if not names:
         return None
-    window = f"{readings[0].passage.section} {filename_words(top.document.filename)}"
+    labelled = labelled_as_asked(question, readings)
+    if labelled is not None:
+        return _answer(question, readings, labelled, 1.0, 1.0)
     terms = _question_terms(question, window, passages, names, term_weights)
     meaning = dict(zip(names, similarities(embedder, question, names), strict=True))
     total = sum(terms.values())
@@ -623,6 +654,9 @@ def _answer(
 ) -> Answer | None:
     """The answer from the control named `best_name`: its value, or its group's chosen options."""
     group = [r for r in readings if r.name == best_name]
+    if any(r.kind == "radio" for r in group):
+        # A radio group's title names its buttons; a check box placed under it is another control.
+        group = [r for r in group if r.kind == "radio"]
     chosen = [r for r in group if r.on] if group[0].option else group[:1]
     if not chosen:
         return None
@@ -906,3 +940,419 @@ def _question_terms(
     terms = {t: weights.get(t, 1.0) for t in content}
     terms.update({t: 0.3 for t in framing})
     return terms
+
+
+# --- questions about the screen's layout: headings, described options, the rest of a group -------
+
+_HEADING_QUESTION = re.compile(
+    r"\b(?:under|in|within|beneath)\s+(?:which|what)\s+(?:heading|section|group|frame|panel|box|category)\b"
+    r"|\b(?:which|what)\s+(?:heading|section|group|frame|panel)\s+(?:is|are|holds?|contains?|has|lists?)\b"
+    r"|(?<!\w)(?:под|в)\s+(?:каким|какой|каком)\s+"
+    r"(?:заголовк\w*|раздел\w*|групп\w*|рамк\w*|секци\w*|блок\w*|подраздел\w*)"
+    r"|(?<!\w)(?:какой|какая|каков)\s+(?:заголовок|раздел|группа|секция)\s+(?:у|содержит|включает|объединяет)\b",
+    re.IGNORECASE,
+)
+"""'Under which heading are the lag meter settings?', 'В каком разделе …?': a section is asked for."""
+
+_HEADING_WORDS = frozenset(
+    search_tokens(
+        "heading headings section group frame panel box category settings setting options option control "
+        "controls located found находится находятся заголовок заголовком раздел разделе группа группе "
+        "рамка рамке секция секции блок блоке настройки настройка параметры параметр"
+    )
+)
+
+
+def asks_for_heading(question: str) -> bool:
+    """Whether the question asks which heading (section, group box) some controls of a screen are under."""
+    return bool(_HEADING_QUESTION.search(question))
+
+
+def _section_of(reading: ControlReading) -> str:
+    """The heading a control sits under ("Extra Gadgets" of "Extra Gadgets › Lag meter: Both"), "" if none."""
+    head, found, _ = reading.passage.text.partition(" › ")
+    return head.strip() if found else ""
+
+
+def _own_words(reading: ControlReading) -> set[str]:
+    """What names the control itself: an option's text, a field's label (never its section)."""
+    own = reading.value if reading.option else reading.label
+    return set(search_tokens(own, drop_stopwords=True)) - _FRAME_WORDS - _HEADING_WORDS
+
+
+def answer_heading(
+    question: str, readings: list[ControlReading], passages: list[PassageRecord], window: str
+) -> Answer | None:
+    """ "Under which heading are the lag meter and throttle meter settings?": the section of the
+    controls the question names.
+
+    A control is named when every word of its own label (an option: its text) is in the question
+    and at least one of them is not the window's (a page called "User list" names no control).
+    All the named controls must sit under one heading; it is cited where the screen writes it.
+    """
+    # The words after "under which heading" name the controls ("… are the lag meter settings?"); the
+    # words before it often name the page ("In the User list preferences, …"), which names no control.
+    found = _HEADING_QUESTION.search(question)
+    assert found is not None
+    after = set(search_tokens(question[found.end() :], drop_stopwords=True)) - _FRAME_WORDS - _HEADING_WORDS
+    asked = set(search_tokens(question[found.end() :] if after else question[: found.start()]))
+    title = set(search_tokens(window))
+    named = [r for r in readings if (own := _own_words(r)) and own <= asked and own - title]
+    # A control the question names in part ("the read receipts" of "Request read receipts") counts
+    # too: when it sits under another heading, the question has no one answer.
+    touched = [r for r in readings if (own := _own_words(r) - title) and len(own & asked) >= 0.5 * len(own)]
+    sections = {_section_of(r) for r in named + touched}
+    if not named or len(sections) != 1 or not (section := sections.pop()):
+        log.info("screen: %r names %d controls under headings %r", question, len(named), sections)
+        return None
+    box = anchor_box(section, [p for p in passages if p.kind != "control"]) or union_bbox(
+        [(r.passage.spans[0].bbox) for r in named]
+    )
+    log.info("screen: %r -> heading %r of %s", question, section, [r.label or r.value for r in named])
+    return Answer(
+        question, section, True, [_cite(named[0].passage, box, section, 1.0)], answer_language(question)
+    )
+
+
+_DESCRIBED_OPTION = re.compile(
+    # "which option" and a verb saying what it does ("makes", "asks", "lets", "will"), not "is/are".
+    r"\b(?:which|what)\s+(?:option|setting|check\s?-?box|tick\s?box|choice|preference|switch|toggle)\s+"
+    r"(?!(?:is|was|has|does\s+not)\b)(?:\w+s|does|will|would|should|can|must|lets?|makes?)\b"
+    r"|(?<!\w)(?:как(?:ой|ая|ое|ую)|что\s+за)\s+"
+    r"(?:параметр|флажок|флаг|опци\w*|настройк\w*|пункт|переключатель|галочк\w*)\s+"
+    r"(?:\w+\s+)?(?:\w+(?:ет|ит|ют|ят|ает)|позволя\w*|отвеча\w*)\b",
+    re.IGNORECASE,
+)
+"""'Which option makes dot files be treated as ASCII?': an option described by what it does, not named."""
+
+MIN_DESCRIBED = 0.4
+"""Share of the question's describing words an option's text must hold (with meaning making up the rest)."""
+DESCRIBED_MARGIN = 0.08
+"""...and by how much its score must lead the next option's."""
+
+
+def compound_tokens(text: str, question: str) -> list[str]:
+    """`text`'s search tokens, with a word glued from two of the question's words also read as those two.
+
+    A label writes "dotfiles", "filetypes", "username" where a question says "files that begin with
+    a dot", "file types", "user name": the glued word counts for each of its parts.
+    """
+    asked = {w for w in language_words(question) if len(w) >= 3}
+    tokens = search_tokens(text)
+    for word in language_words(text):
+        for part in asked:
+            rest = word[len(part) :]
+            if word.startswith(part) and len(rest) >= 3 and stem(rest) in {stem(w) for w in asked}:
+                tokens += [stem(part), stem(rest)]
+            elif word.endswith(part) and len(word) - len(part) >= 3 and word[: -len(part)] in asked:
+                tokens += [stem(word[: -len(part)]), stem(part)]
+    return tokens
+
+
+def describes_option(question: str) -> bool:
+    return bool(_DESCRIBED_OPTION.search(question))
+
+
+def answer_described(
+    question: str,
+    readings: list[ControlReading],
+    passages: list[PassageRecord],
+    window: str,
+    embedder: TextEmbedder,
+    term_weights: TermWeights | None,
+) -> Answer | None:
+    """ "Which option makes files starting with a dot be treated as ASCII?": the option (check box,
+    radio button) whose text says what the question describes.
+
+    Options are scored by the question's words their text holds (weighted) and by meaning; the
+    best must hold a good share of the words and lead every other option clearly, else None.
+    """
+    options = [r for r in readings if r.option and r.value.strip()]
+    if not options:
+        return None
+    title = set(search_tokens(window))
+    # A quoted name names the page ("on the «File Types» page"), and a word the screen never writes
+    # names the product: neither describes what an option does.
+    unquoted = _QUOTED.sub(" ", question)
+    on_screen = {t for p in passages for t in search_tokens(p.text)}
+    content = set(search_tokens(unquoted, drop_stopwords=True)) - _FRAME_WORDS - title
+    asking = _DESCRIBED_OPTION.search(unquoted)
+    if asking is not None:
+        content -= set(search_tokens(asking.group(0)))
+    content = {t for t in content if t in on_screen or any(related_stems(t, o) for o in on_screen)}
+    weights = term_weights(sorted(content)) if term_weights and content else {}
+    terms = {t: weights.get(t, 1.0) for t in content}
+    total = sum(terms.values())
+    if not total:
+        return None
+    texts = [r.value for r in options]
+    meaning = similarities(embedder, question, texts)
+    scored = sorted(
+        (
+            (name_match(terms, compound_tokens(r.value, unquoted)) / total, m, r)
+            for r, m in zip(options, meaning, strict=True)
+        ),
+        key=lambda item: item[0] + item[1],
+        reverse=True,
+    )
+    match, best_meaning, best = scored[0]
+    runner_up = scored[1][0] + scored[1][1] if len(scored) > 1 else 0.0
+    if match < MIN_DESCRIBED or match + best_meaning - runner_up < DESCRIBED_MARGIN:
+        log.info(
+            "screen: %r describes no option clearly (best %r, match %.2f, lead %.2f)",
+            question,
+            best.value,
+            match,
+            match + best_meaning - runner_up,
+        )
+        return None
+    log.info("screen: %r -> option %r (match %.2f, meaning %.2f)", question, best.value, match, best_meaning)
+    return _answer_with(question, [best], match)
+
+
+_BESIDES_CLAUSE = re.compile(
+    r"\b(?:besides|except(?:\s+for)?|apart from|other than|aside from)\s+(?P<en>[^?;:]+?)(?=[,?;:]|$)"
+    r"|(?<!\w)(?:кроме|помимо)\s+(?P<ru>[^?;:]+?)(?=[,?;:]|$)",
+    re.IGNORECASE,
+)
+_LIST_JOINS = re.compile(r"\s*,\s*|\s+(?:and|or|и|или)\s+", re.IGNORECASE)
+
+
+def answer_besides_named(question: str, readings: list[ControlReading]) -> Answer | None:
+    """ "Which startup option besides the normal start and the Site Manager is offered?": the other
+    members of the group that holds the options the question sets aside.
+
+    Each set-aside phrase must name one option best (most of its words in the option's text);
+    all of them must belong to one group (radio buttons or check boxes of one title). The answer is
+    the group's other members, or of those only the ones in the asked-for state when the question
+    asks about a state ("which other box is ticked?").
+    """
+    found = _BESIDES_CLAUSE.search(question)
+    if found is None:
+        return None
+    phrases = [p for p in _LIST_JOINS.split(found.group("en") or found.group("ru")) if p.strip()]
+    options = [r for r in readings if r.option]
+    named: list[ControlReading] = []
+    for phrase in phrases:
+        wanted = set(search_tokens(phrase, drop_stopwords=True)) - _FRAME_WORDS
+        if not wanted:
+            continue
+        shares = [
+            (name_match(dict.fromkeys(wanted, 1.0), search_tokens(r.value)) / len(wanted), i)
+            for i, r in enumerate(options)
+        ]
+        shares.sort(reverse=True)
+        if not shares or shares[0][0] < 0.5 or (len(shares) > 1 and shares[1][0] >= shares[0][0]):
+            return None
+        named.append(options[shares[0][1]])
+    if not named or len({(r.name, r.kind) for r in named}) != 1:
+        return None
+    set_aside = {id(r) for r in named}
+    group = [
+        r for r in options if (r.name, r.kind) == (named[0].name, named[0].kind) and id(r) not in set_aside
+    ]
+    if SETTING_QUESTION.search(question):
+        wanted_state = not NEGATED_STATE.search(question)
+        group = [r for r in group if r.on is wanted_state]
+    if not group:
+        return None
+    log.info("screen: %r -> %s (the rest of %r)", question, [r.value for r in group], named[0].name)
+    return _answer_with(question, group, 1.0)
+
+
+_ASKED_NAME = re.compile(
+    r"\b(?:which|what)\s+(?P<en>(?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:is|are)\s+(?:currently\s+|now\s+)?"
+    r"(?:selected|chosen|ticked|checked|enabled|active|set|entered|specified|configured|shown)\b"
+    r"|(?<!\w)(?:какой|какая|какое|какие|каким|какую)\s+(?P<ru>(?:[\w-]+\s+){0,3}?[\w-]+)\s+"
+    r"(?:сейчас\s+)?(?:выбран|отмечен|включен|задан|указан|установлен|введен|выставлен)\w*",
+    re.IGNORECASE,
+)
+
+
+def asked_name(question: str) -> set[str]:
+    """The words that name the asked-for control: "switcher type" of "which switcher type is selected?"."""
+    found = _ASKED_NAME.search(question)
+    if found is None:
+        return set()
+    return set(search_tokens(found.group("en") or found.group("ru"), drop_stopwords=True)) - _FRAME_WORDS
+
+
+def labelled_as_asked(question: str, readings: list[ControlReading]) -> str | None:
+    """The name of the one control whose own label is exactly what the question asks for, else None.
+
+    "Which switcher type is selected?" asks for the control labelled "Switcher type", however
+    many other controls share a word with the rest of the question ("…in the Channel switcher
+    preferences"); two controls labelled alike leave the choice to the other scores.
+    """
+    asked = asked_name(question)
+    if not asked:
+        return None
+    names = {
+        r.name
+        for r in readings
+        if r.label
+        and r.name not in TAB_STRIP_NAMES
+        and set(search_tokens(r.label, drop_stopwords=True)) - _FRAME_WORDS == asked
+    }
+    if len(names) != 1:
+        return None
+    name = names.pop()
+    log.info("screen: %r asks for the control labelled %r", question, name)
+    return name
+
+
+# --- menus ------------------------------------------------------------------------------------
+
+MENU_SECTIONS = frozenset(MENU_HEADINGS.values())
+"""The section `indexer.controls` writes an open menu's passage under ("Menu › Edit: Undo (Ctrl+Z), …")."""
+
+_MENU_WORD = re.compile(r"\bmenus?\b|(?<!\w)меню(?!\w)", re.IGNORECASE)
+_ITEM_WORDS = re.compile(
+    r"\b(?:items?|entr(?:y|ies)|commands?|options?|choices?|lines?)\b|(?<!\w)(?:пункт|элемент|команд|строк)\w*",
+    re.IGNORECASE,
+)
+_NEIGHBOUR = re.compile(
+    r"\b(?:right\s+)?(?P<after>after|below|under|follows?|following)\b|\b(?:right\s+)?(?P<before>before|above|precedes?)\b"
+    r"|(?<!\w)(?P<ru_after>после|под|за|следует\s+за)(?!\w)|(?<!\w)(?P<ru_before>перед|над|до)(?!\w)",
+    re.IGNORECASE,
+)
+_SHORTCUT_QUESTION = re.compile(
+    r"\b(?:shortcut|hotkey|hot\s+key|key\s+combination|keyboard)\b|(?<!\w)(?:сочетани\w*|горяч\w*\s+клавиш\w*|клавиш\w*)",
+    re.IGNORECASE,
+)
+_ITEMS_QUESTION = re.compile(
+    r"\b(?:which|what)\s+(?:items|entries|commands|options)\b|\blist\b|(?<!\w)(?:какие|перечисл\w*)\s+(?:пункт|команд|элемент)\w*",
+    re.IGNORECASE,
+)
+_MENU_ITEM = re.compile(r"^(?P<text>.*?)(?:\s+\((?P<shortcut>[^()]*)\))?$")
+
+
+def asks_about_menu(question: str) -> bool:
+    """Whether the question is about a menu's items: their order, a neighbour, a shortcut, the list."""
+    return bool(_MENU_WORD.search(question))
+
+
+MENU_PAGES = 10
+"""Retrieved pages searched for a screenshot showing the menu a question names open."""
+
+
+def open_menu_first(
+    question: str, hits: Sequence[PageHit], page_passages: PagePassages | None
+) -> Sequence[PageHit]:
+    """The top pages with the first screenshot showing the menu the question names put first.
+
+    "What is the first item of the Settings menu?" is about a screenshot with that menu open; the
+    program's dialogs that the menu opens share its words and may rank well above it, so all the
+    pages retrieved are looked at (`MENU_PAGES`), not only the top few.
+    """
+    for hit in list(hits)[:MENU_PAGES]:
+        passages = hit_passages(hit, page_passages)
+        menus = [
+            r
+            for p in passages
+            if (r := read_control(p, hit)) is not None and r.name.split(" ")[0] in MENU_SECTIONS
+        ]
+        if menus and _menu_named(question, menus) is not None:
+            if hit is not hits[0]:
+                log.info("screen: %r is about the menu open on %s", question, hit.document.filename)
+            return [hit, *(other for other in hits if other is not hit)]
+    return hits
+
+
+def _menu_items(reading: ControlReading) -> list[tuple[str, str]]:
+    """A menu passage's items in order, each (text, shortcut)."""
+    items = []
+    for part in reading.value.split(", "):
+        found = _MENU_ITEM.match(part.strip())
+        if found is not None and found.group("text"):
+            items.append((found.group("text"), found.group("shortcut") or ""))
+    return items
+
+
+_MENU_TITLE = re.compile(
+    r"\b(?P<en>[\w.&-]+)[»\"”']?\s+menu\b|(?<!\w)меню\s+[«\"“]?(?P<ru>[\w.&-]+(?:\s+[\w.&-]+)?)",
+    re.IGNORECASE,
+)
+
+
+def _menu_named(question: str, menus: list[ControlReading]) -> ControlReading | None:
+    """The menu the question names by its title ("the Edit menu", "меню «Вид»"), or the screen's
+    only one when the question names none ("the first item of the menu")."""
+    found = _MENU_TITLE.search(question)
+    title = set(search_tokens((found.group("en") or found.group("ru")) if found else "", drop_stopwords=True))
+    if not title:
+        return menus[0] if len(menus) == 1 else None
+    named = [m for m in menus if (own := set(search_tokens(m.label))) and (own <= title or title <= own)]
+    return named[0] if len(named) == 1 else None
+
+
+def answer_menu(
+    question: str, readings: list[ControlReading], passages: list[PassageRecord]
+) -> Answer | None:
+    """ "What is the first item of the Settings menu?", "Which item follows Copy?", "What is the
+    shortcut for Undo?", "Which items does the Edit menu have?": read from an open menu's items.
+
+    The menu is the one whose title the question names (or the screen's only one); an item is
+    named when all its words are in the question (the longest such item). The answer cites the
+    item's own line where the screen's text has it, else the menu.
+    """
+    menu = _menu_named(question, [r for r in readings if r.name.split(" ")[0] in MENU_SECTIONS])
+    if menu is None:
+        return None
+    items = _menu_items(menu)
+    if not items:
+        return None
+    asked = set(search_tokens(question))
+    title = set(search_tokens(menu.label))
+    named = [
+        i
+        for i, (text, _) in enumerate(items)
+        if (own := set(search_tokens(text, drop_stopwords=True))) and own <= asked and own - title
+    ]
+    named_item = max(named, key=lambda i: len(search_tokens(items[i][0]))) if named else None
+    counted = _counted_item(question)
+    neighbour = _NEIGHBOUR.search(question)
+    text_passages = [p for p in passages if p.kind != "control"]
+    if counted is not None:
+        index = counted - 1 if counted > 0 else len(items) + counted
+        if not 0 <= index < len(items):
+            return None
+        return _answer_item(question, menu, items[index][0], text_passages, f"no. {counted}")
+    if _SHORTCUT_QUESTION.search(question) and named_item is not None:
+        text, shortcut = items[named_item]
+        if not shortcut:
+            return None
+        return _answer_item(question, menu, shortcut, text_passages, f"shortcut of {text!r}", where=text)
+    if neighbour is not None and named_item is not None:
+        step = 1 if neighbour.group("after") or neighbour.group("ru_after") else -1
+        index = named_item + step
+        if not 0 <= index < len(items):
+            return None
+        return _answer_item(
+            question, menu, items[index][0], text_passages, f"next to {items[named_item][0]!r}"
+        )
+    if _ITEMS_QUESTION.search(question):
+        text = ", ".join(t for t, _ in items)
+        log.info("screen: %r -> the items of the menu %r", question, menu.label)
+        return Answer(
+            question, text, True, [_cite(menu.passage, menu.value_bbox, text, 1.0)], answer_language(question)
+        )
+    return None
+
+
+def _counted_item(question: str) -> int | None:
+    """The place of the item a question counts to ("the first item", "второй пункт"); -1 for the last."""
+    for found in _ORDINAL.finditer(question):
+        following = " ".join(re.findall(r"[\w-]+", question[found.end() : found.end() + 40])[:3])
+        if _ITEM_WORDS.search(following):
+            lowered = found.group(0).lower()
+            return next(v for key, v in _ORDINALS.items() if lowered.startswith(key.lower()))
+    return None
+
+
+def _answer_item(
+    question: str, menu: ControlReading, text: str, passages: list[PassageRecord], why: str, where: str = ""
+) -> Answer:
+    box = anchor_box(where or text, passages) or menu.value_bbox
+    log.info("screen: %r -> %r of the menu %r (%s)", question, text, menu.label, why)
+    return Answer(question, text, True, [_cite(menu.passage, box, text, 1.0)], answer_language(question))

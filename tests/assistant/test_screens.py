@@ -673,3 +673,177 @@ def test_the_screen_whose_window_the_question_names_is_read_before_the_top_one()
     # A question naming no window reads the top screen.
     answer = ask_screens("Which tabs are there besides General?", [printing, export])
     assert answer is not None and answer.text == "Page Layout"
+
+
+# --- layout questions: headings, options described, the rest of a group, menus ------------------
+
+
+def composing_page() -> list[PassageRecord]:
+    """A mail client's "Composing" preferences: two sections, a radio group, check boxes (invented)."""
+    return shot_page(
+        "mail_composing.png",
+        [
+            Control("checkbox", "", None, "Check spelling as you type", (30, 40, 220, 54), True, "Spelling"),
+            Control(
+                "dropdown", "Language", (30, 60, 100, 74), "English", (150, 60, 250, 74), None, "Spelling"
+            ),
+            Control(
+                "field",
+                "Signature file",
+                (30, 110, 130, 124),
+                "~/.sig",
+                (150, 110, 300, 124),
+                None,
+                "Signature",
+            ),
+            Control(
+                "checkbox",
+                "",
+                None,
+                "Place signature above the quote",
+                (30, 130, 260, 144),
+                False,
+                "Signature",
+            ),
+            Control("checkbox", "", None, "Request read receipts", (30, 180, 200, 194), False, "Sending"),
+            Control(
+                "checkbox", "", None, "Show dotfiles in attachments", (30, 200, 240, 214), True, "Sending"
+            ),
+            Control("checkbox", "", None, "Show hidden folders", (30, 220, 200, 234), False, "Sending"),
+            Control(
+                "radio", "On start", (30, 260, 90, 274), "Open a blank message", (110, 260, 280, 274), False
+            ),
+            Control(
+                "radio", "On start", (30, 260, 90, 274), "Restore the last draft", (110, 280, 280, 294), True
+            ),
+            Control(
+                "radio", "On start", (30, 260, 90, 274), "Show the address book", (110, 300, 280, 314), False
+            ),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("In the Composing preferences, under which heading is the signature file setting?", "Signature"),
+        ("Under which heading are the spelling-as-you-type check and the language?", "Spelling"),
+        # Controls of two sections named: no one heading.
+        ("Under which heading are the language and the read receipts?", None),
+    ],
+)
+def test_a_heading_question_is_answered_with_the_section_of_the_controls_it_names(
+    question: str, expected: str | None
+) -> None:
+    answer = ask_screens(question, [composing_page()])
+    assert (answer.text if answer else None) == expected
+
+
+def test_an_option_described_by_what_it_does_is_the_one_whose_text_says_it() -> None:
+    page = [composing_page()]
+    # "files that start with a dot" is what the label glues into "dotfiles".
+    answer = ask_screens("Which option lets files that start with a dot show up among attachments?", page)
+    assert answer is not None and answer.text == "Show dotfiles in attachments"
+    answer = ask_screens("Which option asks the recipient to confirm they read the mail?", page)
+    assert answer is not None and answer.text == "Request read receipts"
+    # Nothing on the screen does it: no option is made up.
+    assert ask_screens("Which option makes the printer print in colour?", page) is None
+    # The asking words only inside a quote (a page's name) leave the question's own words to match.
+    quoted = ask_screens(
+        'What does the help page "Which option asks for receipts" say about read receipts?', page
+    )
+    assert quoted is None or quoted.text == "Request read receipts"
+
+
+def test_besides_the_options_named_the_rest_of_their_group_answers() -> None:
+    answer = ask_screens(
+        "Which start-up choice, besides restoring the last draft and the address book, is offered?",
+        [composing_page()],
+    )
+    assert answer is not None and answer.text == "Open a blank message"
+    russian = shot_page(
+        "mail_ru.png",
+        [
+            Control(
+                "radio",
+                "При запуске",
+                (30, 260, 90, 274),
+                "Открыть пустое письмо",
+                (110, 260, 280, 274),
+                False,
+            ),
+            Control(
+                "radio",
+                "При запуске",
+                (30, 260, 90, 274),
+                "Восстановить черновик",
+                (110, 280, 280, 294),
+                True,
+            ),
+            Control(
+                "radio",
+                "При запуске",
+                (30, 260, 90, 274),
+                "Показать адресную книгу",
+                (110, 300, 280, 314),
+                False,
+            ),
+            Control("checkbox", "", None, "Проверять орфографию", (30, 40, 220, 54), True, "Орфография"),
+        ],
+    )
+    answer = ask_screens("Что ещё можно выбрать при запуске, кроме черновика и адресной книги?", [russian])
+    assert answer is not None and answer.text == "Открыть пустое письмо"
+
+
+def test_the_control_labelled_as_the_question_asks_wins_over_words_of_the_page_name() -> None:
+    # "Layout" names the page and two controls; "layout type" is the label of one radio group only.
+    page = shot_page(
+        "viewer_layout.png",
+        [
+            Control("radio", "Layout type", (20, 40, 110, 54), "Compact", (130, 40, 200, 54), True),
+            Control("radio", "Layout type", (20, 40, 110, 54), "Wide", (220, 40, 280, 54), False),
+            Control("checkbox", "", None, "Show layout hints", (20, 70, 200, 84), True, "Layout type"),
+            Control(
+                "dropdown",
+                "Window layout",
+                (20, 100, 120, 114),
+                "Default",
+                (140, 100, 240, 114),
+                None,
+                "Layout",
+            ),
+        ],
+    )
+    answer = ask_screens("In the viewer's Layout preferences, which layout type is selected?", [page])
+    assert answer is not None and answer.text == "Compact"
+
+
+def menu_page(title: str, items: str, heading: str = "Menu") -> list[PassageRecord]:
+    return shot_page(
+        f"{title.lower()}_menu.png",
+        [Control("list", title, (50, 20, 80, 32), items, (40, 40, 300, 160), None, heading)],
+    )
+
+
+def test_questions_about_an_open_menu_are_read_from_its_items() -> None:
+    edit = menu_page("Edit", "Undo (Ctrl+Z), Redo (Ctrl+Shift+Z), Cut (Ctrl+X), Copy (Ctrl+C), Select All")
+    cases = {
+        "What is the first item of the Edit menu?": "Undo",
+        "Which entry comes right after Cut in the Edit menu?": "Copy",
+        "What is the last item in the Edit menu?": "Select All",
+        "What is the keyboard shortcut for Redo in the Edit menu?": "Ctrl+Shift+Z",
+    }
+    for question, expected in cases.items():
+        answer = ask_screens(question, [edit])
+        assert answer is not None and answer.text == expected, question
+    russian = menu_page("Вид", "Панель инструментов, Строка состояния, Во весь экран (F11)", "Меню")
+    answer = ask_screens("Какой второй пункт в меню «Вид»?", [russian])
+    assert answer is not None and answer.text == "Строка состояния"
+    answer = ask_screens("Какое сочетание клавиш у пункта «Во весь экран» в меню «Вид»?", [russian])
+    assert answer is not None and answer.text == "F11"
+    # A menu the screen does not show open: nothing to read.
+    assert ask_screens("What is the first item of the File menu?", [edit, russian]) is None
+    # The dialogs the menu opens share its words and rank above the screenshot showing it open.
+    dialogs = [composing_page() for _ in range(4)]
+    answer = ask_screens("Какой первый пункт в меню «Вид»?", [*dialogs, edit, russian])
+    assert answer is not None and answer.text == "Панель инструментов"

@@ -13,13 +13,18 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from indexer.controls import (
+    MENU_HEADINGS,
+    arrow_debris,
     detect_controls,
     drop_arrow,
     find_frame,
+    frame_inner_side,
     indicator_shape,
     indicator_state,
     label_value_pairs,
+    menu_items,
     phrases,
+    whole_word,
 )
 from indexer.layout import build_passages
 from indexer.ocr import recognize
@@ -671,3 +676,80 @@ def test_a_colon_set_apart_from_its_label_still_ends_the_label() -> None:
     [label] = phrases([TextLine(words)], 12.0)
     assert label.text == "Font Face:"
     assert label.bbox == (10, 10, 89, 22)
+
+
+# --- menus dropped open -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "heading", "title", "first", "with_shortcut"),
+    [
+        # Qt 5 (FeatherPad): disabled items in light grey, icons in a gutter, "Ctrl+Shift+Z".
+        (
+            "qt_en_featherpad_edit_menu.png",
+            "Menu",
+            "Edit",
+            ["Undo", "Redo", "Cut", "Copy"],
+            "Redo (Ctrl+Shift+Z)",
+        ),
+        # GTK 2 (amsynth), the toolkit of HexChat: a highlighted title, GTK's "Shift+Ctrl+R".
+        ("gtk2_en_amsynth_preset_menu.png", "Menu", "Preset", ["Copy", "Paste"], "Rename... (Shift+Ctrl+R)"),
+        # GTK 3 (Geany, Russian UI): the open title only underlined, separators, check items.
+        ("gtk3_ru_geany_document_menu.png", "Меню", "Документ", ["перенос строк", "Перенос строк"], ""),
+    ],
+)
+def test_an_open_menu_is_one_control_listing_its_items_in_order(
+    name: str, heading: str, title: str, first: list[str], with_shortcut: str
+) -> None:
+    menus = [c for c in controls_of(name) if c.group in MENU_HEADINGS.values()]
+    assert len(menus) == 1
+    menu = menus[0]
+    assert (menu.group, menu.label) == (heading, title)
+    items = menu.value.split(", ")
+    assert len(items) >= 8
+    for item, expected in zip(items, first, strict=False):
+        assert item.split(" (")[0].lower().endswith(expected.lower())
+    if with_shortcut:
+        assert with_shortcut in items
+    # The menu's items are its own: none of them became a label, a value or a tab of the window behind.
+    others = [c for c in controls_of(name) if c is not menu and c.kind != "checkbox"]
+    assert not any(c.kind == "tabs" for c in others)
+
+
+@pytest.mark.parametrize(
+    "name", ["gtk2_en_amsynth_config.png", "tk_en_scanner_settings.png", "gtk3_ru_form_light.png"]
+)
+def test_a_dialog_with_no_menu_open_has_no_menu(name: str) -> None:
+    assert not [c for c in controls_of(name) if c.group in MENU_HEADINGS.values()]
+
+
+def test_a_menu_item_keeps_its_shortcut_apart_and_loses_its_icon() -> None:
+    words = [
+        Word("%", (10, 12, 20, 24), 90),  # the icon, in the gutter left of the texts' column
+        Word("Preferences", (26, 12, 110, 24), 95),
+        Word("Ctri+P", (200, 12, 240, 24), 20),  # a shortcut OCR was unsure of
+        Word("Quit", (26, 40, 56, 52), 96),
+        Word("Ctrl+Q", (200, 40, 240, 52), 90),
+        Word("About", (26, 68, 70, 80), 96),
+    ]
+    items = menu_items(words, 12.0)
+    assert [(i.text, i.shortcut) for i in items] == [
+        ("Preferences", "Ctrl+P"),
+        ("Quit", "Ctrl+Q"),
+        ("About", ""),
+    ]
+
+
+def test_a_values_reread_starts_inside_its_frame_and_keeps_a_whole_word_tesseract_doubts() -> None:
+    # A drop-down drawn right of its label: a grey side, then the value on a lighter face.
+    image = Image.new("L", (300, 40), 245)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((60, 5, 200, 34), fill=238, outline=200)
+    band = np.asarray(image, dtype=np.float32)
+    assert frame_inner_side(band, (52, 12, 290, 28), 10.0) == 63.0
+    assert frame_inner_side(np.full((40, 300), 245, dtype=np.float32), (52, 12, 290, 28), 10.0) is None
+    assert whole_word("Нормальный") and whole_word("Normal")
+    # Widget debris, mixed scripts and short scraps stay out.
+    assert not any(whole_word(text) for text in ("Ww", "‚:", "Hopмaльный", "ab1c", "wv"))
+    assert all(arrow_debris(text) for text in ("Ww", "wv", "v", "▾"))
+    assert not arrow_debris("Wave")

@@ -563,11 +563,16 @@ class AnchoredValue:
     """What is answered: the value's label, or the value and the word before it in a long one."""
 
 
+_COUNT_ASKED = re.compile(r"\bhow\s+many\b|(?<!\w)сколько(?!\w)", _I)
+"""A count's question ("what gain" is a NUMBER question too, since the reader types quantities)."""
+
+
 def asked_value_shape(question: str, kind: str) -> re.Pattern[str] | None:
     """How the asked value is written, or None when the question asks for no value of a known shape.
 
     "How many cartridges" asks a count, not a part's type: a count's question tries no drawing's shape."""
-    shapes = VALUE_SHAPES if kind == NUMBER else HARDWARE_SHAPES + VALUE_SHAPES
+    counted = kind == NUMBER and _COUNT_ASKED.search(question) is not None
+    shapes = VALUE_SHAPES if counted else HARDWARE_SHAPES + VALUE_SHAPES
     for asks, shape in shapes:
         if asks.search(question):
             return shape

@@ -1602,7 +1602,12 @@ _ARTICLE_BEFORE = re.compile(r"\b(the|a|an|this|these|that|those)\s*$", _I)
 
 def _novel(text: str, question: QuestionProfile) -> str:
     """The first content word a span adds to the question's ("adds 'descale'"): a stopword ("the", "если")
-    or a bare number adds nothing a reader could take for an answer."""
+    or a bare number adds nothing a reader could take for an answer, unless it is the value a label the
+    question names holds ("Pairing code: 4711" for "what is the pairing code?")."""
+    for line in text.splitlines():
+        for value in _LABELLED_NUMBER.finditer(line):
+            if question.terms & set(search_tokens(line[: value.start()])):
+                return f"adds {value.group(1)!r}"
     for word in _LETTERED_WORD.findall(text):
         if word.lower() in STOPWORDS or len(word) < 3:
             continue
@@ -1612,6 +1617,8 @@ def _novel(text: str, question: QuestionProfile) -> str:
     return ""
 
 
+_LABELLED_NUMBER = re.compile(r"[:=]?\s(\d{2,}(?:[.,:/-]\d+)*)(?![\w.,:/-]*[^\W\d_])")
+"""A number of two digits or more standing after a label on its line ("Pairing code: 4711")."""
 _LETTERED_WORD = re.compile(r"[^\W\d_][\w.+-]*[^\W_]|[^\W\d_]+")
 
 

@@ -109,7 +109,7 @@ def render() -> str:
         "# CPU reader: answers per kind and language",
         "",
         f"*after*: measured {after.get('date', '?')} with `.venv/bin/python benchmarks/reader_eval.py "
-        "--label after --sets dev heldout corpus fresh blind novel` (the reader of this tree on workspaces "
+        "--label after --sets dev heldout corpus fresh blind novel unseen` (the reader of this tree on workspaces "
         f"built by it; the deep channel filled). *previous*: the same at the end of the session before "
         f"({previous.get('date', 'not run')}). *before*: the reader before issue 9 "
         f"({before.get('date', '?')}, `--label before` with PYTHONPATH on the older tree). *LangChain*: "
@@ -119,13 +119,15 @@ def render() -> str:
         "Sets: `dev` (benchmarks/eval/dev, tuned on), `heldout` (benchmarks/eval/heldout: other documents and "
         "programs; sealed until two sessions ago, tuned on since), `fresh` (benchmarks/eval/fresh: other "
         "documents and programs, sealed until its one measurement in *previous*, tuned on since), `blind` "
-        "(benchmarks/eval/blind: documents and programs none of the others uses, built sealed in the session "
-        "before and measured once for *previous*, its sealed figures kept in reader_blind_sealed.json; "
-        "tuned on since), "
+        "(benchmarks/eval/blind: documents and programs none of the others uses, built sealed two sessions "
+        "ago, its sealed figures kept in reader_blind_sealed.json; tuned on since), "
         "`novel` (benchmarks/eval/novel: documents and programs none of the others uses, UPS/IR hardware "
         "and printer manuals with figures, GTK 2 and wxWidgets screenshots, built sealed after `blind` was "
-        "measured, measured sealed once at the end of the session that built it (reader_novel_sealed.json), "
-        "tuned on since), `corpus` (shared/corpus, the 30 questions the first "
+        "measured, measured sealed once at the end of the session that built it (*previous*, kept in "
+        "reader_novel_sealed.json), tuned on since), `unseen` (benchmarks/eval/unseen: documents and programs "
+        "none of the others uses, LinuxCNC and KiCad manuals with drawings, Qt 6, GTK 4 and FOX screenshots, "
+        "built sealed after `novel` was measured; STILL SEALED: only the lead ran the reader on it, once, from "
+        "its summary only), `corpus` (shared/corpus, the 30 questions the first "
         "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
         'string; an unanswerable question is correct when the reader says "not found".',
         "",

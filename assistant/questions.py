@@ -273,7 +273,7 @@ class Quantity:
 
 _VERSION_NOUN = re.compile(r"\b(versions?|releases?)\b|(?<!\w)(верси|релиз)\w*", _I)
 _PORT_NOUN = re.compile(r"\bports?\b|(?<!\w)порт(а|у|ом|ы|ов)?(?!\w)", _I)
-_COUNTED = re.compile(r"\bhow\s+many\s+(?:of\s+(?:the\s+|its\s+|their\s+)?)?|(?<!\w)сколько\s+", _I)
+COUNTED = re.compile(r"\bhow\s+many\s+(?:of\s+(?:the\s+|its\s+|their\s+)?)?|(?<!\w)сколько\s+", _I)
 MAX_COUNTED_WORDS = 2
 _MEASURE_NOUN = re.compile(
     r"\b(size|level|limit|timeout|time-out|interval|delay|duration|width|height|margin|length|quality"
@@ -317,7 +317,7 @@ def question_quantity(question: str, asks: str, noun: str = "") -> Quantity | No
         )
         beside -= {token for match in _WH_WORD.finditer(question) for token in search_tokens(match.group(0))}
         return Quantity(MEASURE, beside, dimension.name)
-    counted = _COUNTED.search(question)
+    counted = COUNTED.search(question)
     if counted:
         words = []
         for word in re.findall(r"[\w-]+", question[counted.end() :])[:MAX_COUNTED_WORDS]:

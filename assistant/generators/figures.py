@@ -23,7 +23,7 @@ from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.diagrams import is_statement
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages, name_match, similarities
 from assistant.lexicon import lexicon
-from assistant.questions import HEAD_NOUNS, NUMBER, answer_kind, profile_question, translated_terms
+from assistant.questions import COUNTED, HEAD_NOUNS, NUMBER, answer_kind, profile_question, translated_terms
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
 from indexer.language import STOPWORDS, detect_language, search_tokens
@@ -563,15 +563,12 @@ class AnchoredValue:
     """What is answered: the value's label, or the value and the word before it in a long one."""
 
 
-_COUNT_ASKED = re.compile(r"\bhow\s+many\b|(?<!\w)сколько(?!\w)", _I)
-"""A count's question ("what gain" is a NUMBER question too, since the reader types quantities)."""
-
-
 def asked_value_shape(question: str, kind: str) -> re.Pattern[str] | None:
     """How the asked value is written, or None when the question asks for no value of a known shape.
 
     "How many cartridges" asks a count, not a part's type: a count's question tries no drawing's shape."""
-    counted = kind == NUMBER and _COUNT_ASKED.search(question) is not None
+    # "What gain" is a NUMBER question too, since the reader types quantities: only a count tries no shape.
+    counted = kind == NUMBER and COUNTED.search(question) is not None
     shapes = VALUE_SHAPES if counted else HARDWARE_SHAPES + VALUE_SHAPES
     for asks, shape in shapes:
         if asks.search(question):

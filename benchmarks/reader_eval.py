@@ -26,10 +26,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel", "unseen")
-TUNING_SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel")
-"""What a plain run measures: every set tuned on (`blind` and `novel` were unsealed after their one sealed
-measurement each, kept in reader_blind_sealed.json and reader_novel_sealed.json); `unseen` is sealed: only the
-lead runs it, once, with `--sets unseen`."""
+TUNING_SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel", "unseen")
+"""What a plain run measures: every set tuned on (`blind`, `novel` and `unseen` were unsealed after their one
+sealed measurement each, kept in reader_<set>_sealed.json)."""
 ANSWER_CHARS = 200
 """Characters of each answer kept in the per-question record."""
 

@@ -25,7 +25,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel", "unseen")
+SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel", "unseen", "hidden")
 TUNING_SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel", "unseen")
 """What a plain run measures: every set tuned on (`blind`, `novel` and `unseen` were unsealed after their one
 sealed measurement each, kept in reader_<set>_sealed.json)."""

@@ -1,4 +1,4 @@
-"""Validate the dev, heldout, fresh, blind, novel and unseen evaluation sets: fields, kinds, documents, pages and gold answers against the text.
+"""Validate the dev, heldout, fresh, blind, novel, unseen and hidden evaluation sets: fields, kinds, documents, pages and gold answers against the text.
 
 Usage: python benchmarks/eval/check_sets.py [SET_DIR ...]   (default: every set next to this file)
 Exit status 1 when any question is invalid, or when two sets (or a set and shared/corpus, when it is
@@ -32,7 +32,7 @@ KINDS = {
 }
 FIELDS = ("id", "lang", "kind", "question", "doc", "pages", "answers")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
-SETS = ("dev", "heldout", "fresh", "blind", "novel", "unseen")
+SETS = ("dev", "heldout", "fresh", "blind", "novel", "unseen", "hidden")
 
 
 def _squash(text: str) -> str:

@@ -108,7 +108,7 @@ def render() -> str:
         "# CPU reader: answers per kind and language",
         "",
         f"*after*: measured {after.get('date', '?')} with `.venv/bin/python benchmarks/reader_eval.py "
-        "--label after --sets dev heldout corpus fresh blind novel unseen` (the reader of this tree on workspaces "
+        "--label after --sets dev heldout corpus fresh blind novel unseen hidden` (the reader of this tree on workspaces "
         f"built by it; the deep channel filled). *previous*: the same at the end of the session before "
         f"({previous.get('date', 'not run')}). *before*: the reader before issue 9 "
         f"({before.get('date', '?')}, `--label before` with PYTHONPATH on the older tree). *LangChain*: "
@@ -125,8 +125,12 @@ def render() -> str:
         "measured, measured sealed once at the end of the session that built it (*previous*, kept in "
         "reader_novel_sealed.json), tuned on since), `unseen` (benchmarks/eval/unseen: documents and programs "
         "none of the others uses, LinuxCNC and KiCad manuals with drawings, Qt 6, GTK 4 and FOX screenshots, "
-        "built sealed after `novel` was measured; STILL SEALED: only the lead ran the reader on it, once, from "
-        "its summary only), `corpus` (shared/corpus, the 30 questions the first "
+        "built sealed after `novel` was measured, measured sealed once at the end of the session that built it "
+        "(*previous*, kept in reader_unseen_sealed.json), tuned on since), `hidden` (benchmarks/eval/hidden: "
+        "documents and programs none of the others uses, ngspice and FLTK manuals with figures, Russian man pages, "
+        "a scan, the Russian handbook's desktop chapter, Motif, FLTK, Xaw, EFL and galculator screenshots, built "
+        "sealed after `unseen` was unsealed; STILL SEALED: only the lead ran the reader on it, once, from its "
+        "summary only), `corpus` (shared/corpus, the 30 questions the first "
         "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
         'string; an unanswerable question is correct when the reader says "not found".',
         "",
@@ -134,7 +138,7 @@ def render() -> str:
         "| R@1 before | R@1 previous | R@1 after | LangChain R@1 | R@5 after | LangChain R@5 |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name in ("dev", "heldout", "fresh", "blind", "novel", "unseen", "corpus"):
+    for name in ("dev", "heldout", "fresh", "blind", "novel", "unseen", "hidden", "corpus"):
         now = after.get("sets", {}).get(name, {}).get("summary", {})
         if not now:
             continue

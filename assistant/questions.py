@@ -321,7 +321,10 @@ def question_quantity(question: str, asks: str, noun: str = "") -> Quantity | No
     if counted:
         words = []
         for word in re.findall(r"[\w-]+", question[counted.end() :])[:MAX_COUNTED_WORDS]:
-            if word.lower() in STOPWORDS:
+            # "сколько дней KiCad хранит": the name after the counted noun is the subject, not the noun's.
+            if word.lower() in STOPWORDS or (
+                words and bool(_CYRILLIC.search(word)) != bool(_CYRILLIC.search(words[0]))
+            ):
                 break
             words.append(word)
         beside = frozenset(search_tokens(" ".join(words), drop_stopwords=True))
@@ -489,10 +492,20 @@ def question_condition(question: str) -> frozenset[str]:
 _NAMED_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
 
 
+_QUALIFIED_SETTING = re.compile(
+    r"^\s*what\s+(?:is|are|was)\s+the\s+(?:default|maximum|minimum|initial)\s+[\w.:/-]+\s+"
+    r"(?:options?|directives?|settings?|parameters?|keywords?)\s*(?:\?|$|in\b|of\b|for\b)",
+    _I,
+)
+
+
 def _about_named_option(question: str, asks: str) -> str:
     """ "What does the -r option of pdftoppm set?", "Что делает параметр -s?": a question that names the
-    option asks what it does (ANY), not which option does something."""
-    return ANY if asks == OPTION and _NAMED_OPTION.search(question) else asks
+    option asks what it does (ANY), not which option does something. So does "What is the default allow
+    directive in munin-node.conf?": it names the directive and asks for the line it stands in by default."""
+    if asks != OPTION:
+        return asks
+    return ANY if _NAMED_OPTION.search(question) or _QUALIFIED_SETTING.search(question) else asks
 
 
 def named_language(question: str) -> str:
@@ -516,8 +529,9 @@ _PART_NUMBER = re.compile(
     _I,
 )
 _CALLED = re.compile(r"(?<!\w)как\s+называ\w*", _I)
-_KEYWORD = re.compile(r"\s*(key\s?words?|ключев\w*\s+слов\w*)(?!\w)", _I)
-""""Which keyword ...", "какое ключевое слово ...": the term of a definition list, asked like an option."""
+_KEYWORD = re.compile(r"(?:\s*[\w.:/+-]+){0,2}?\s*(key\s?words?|ключев\w*\s+слов\w*)(?!\w)", _I)
+""""Which keyword ...", "which ssh_config keyword ...", "какое ключевое слово ...": the term of a definition
+list, asked like an option (up to two words may say whose keyword it is before the noun)."""
 
 
 def _asked(question: str) -> tuple[str, str]:
@@ -799,10 +813,12 @@ def profile_question(
 
 
 _SETS = re.compile(
-    r"\b(?:sets?|controls?|changes?|specif(?:y|ies)|determines?|defines?|selects?|limits?|adjusts?)\s+"
+    r"\b(?:sets?|controls?|changes?|specif(?:y|ies)|determines?|defines?|selects?|limits?|adjusts?"
+    r"|enables?|disables?|turns?\s+(?:on|off)|switch(?:es)?\s+(?:on|off))\s+"
     r"(?:the\s+|a\s+|an\s+)?(?:(?:maximum|minimum|max|min|default)\s+)?"
     r"(?:(?:number|amount|count|size|level|kind|type)\s+of\s+(?:the\s+)?)?(?P<en>[A-Za-z][\w-]+)"
-    r"|(?<!\w)(?:зада[её]т|задают|устанавлива\w+|определя\w+|меня\w+|ограничива\w+|выбира\w+)\s+"
+    r"|(?<!\w)(?:зада[её]т|задают|устанавлива\w+|определя\w+|меня\w+|ограничива\w+|выбира\w+"
+    r"|включа\w+|отключа\w+|выключа\w+|разреша\w+|запреща\w+)\s+"
     r"(?:(?:максимальн|минимальн)\w*\s+)?(?:(?:числ|количеств|размер|уровень|уровн|тип|вид)\w*\s+)?"
     r"(?P<ru>[^\W\d_][\w-]+)",
     _I,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages
+from assistant.questions import COUNTED
 from assistant.retrieval import PageHit
 from indexer.diagrams import INCOMING, JOINED, OUTGOING
 from indexer.embedders import TextEmbedder
@@ -125,8 +126,12 @@ def answer_from_diagram(
     """
     asked = set(search_tokens(question, drop_stopwords=True))
     relation_asked = bool(RELATION_QUESTION.search(question))
+    # "How many ink cartridges ...?" is answered by a cell that counts, not by the row's other cells.
+    counted = COUNTED.search(question) is not None
     for hit in list(hits)[:DIAGRAM_PAGES]:
         found = statements(hit_passages(hit, page_passages), asked, relation_asked)
+        if counted:
+            found = [statement for statement in found if re.search(r"\d", statement.text)]
         if not found:
             continue
         best = found[0]

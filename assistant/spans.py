@@ -1284,6 +1284,10 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         # One everyday word alone ("удалять" -> "remove") is on every other page: it vouches for nothing.
         found -= everyday
         everyday = set()
+    if span.term and not crosslingual and _written_in_other_language(question, span.term):
+        # An English field of a Russian man page ("stack peak" over "... пиком стека"): the term is the
+        # name the question asks for in its own language ("пик ... стека"), said in full.
+        found |= translated_terms(question, span.term, terms - found)
     coverage = len(found | in_context) / len(terms) if terms else 0.0
     own_coverage = (
         question.weight(found - in_context) - GLOSSARY_SHARE * question.weight(everyday - in_context)
@@ -1554,6 +1558,16 @@ def _names_an_option(term: str, asks: str = OPTION) -> bool:
     if asks == VARIABLE:
         return bool(re.fullmatch(r"[A-Z][A-Z0-9_]*", term)) and "_" in term
     return not (term.isalpha() and term.isupper())
+
+
+def _written_in_other_language(question: QuestionProfile, term: str) -> bool:
+    """Whether a term is written in the language the question is not (Latin words for a Russian question,
+    Cyrillic ones for an English one)."""
+    latin = bool(re.search(r"[A-Za-z]{2}", term))
+    cyrillic = bool(re.search(r"[А-Яа-яЁё]{2}", term))
+    return (question.language == "ru" and latin and not cyrillic) or (
+        question.language == "en" and cyrillic and not latin
+    )
 
 
 @lru_cache(maxsize=20_000)

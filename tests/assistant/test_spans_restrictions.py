@@ -331,3 +331,27 @@ def test_a_session_introduced_by_its_programs_name_is_read_whole(tmp_path: Path)
     )
     view = page_views(path)[0]
     assert not [span for span in introduced_block_spans(view) if span.command]
+
+
+def test_an_english_field_of_a_russian_page_says_the_questions_words_in_its_name(tmp_path: Path) -> None:
+    """Russian man pages keep the program's English field names as terms: the term is the name the
+    question asks for ("сводка" is "summary"), though the Russian definition never says it."""
+    path = write_laid_out_manual(
+        tmp_path / "tracer-scan.ru.pdf",
+        [
+            [
+                ("heading", "ОПИСАНИЕ"),
+                (
+                    "options",
+                    [
+                        ("calls total", "Число перехваченных вызовов всех функций за время работы."),
+                        ("summary", "Одна строка с итогами по памяти, выводимая после завершения программы."),
+                        ("peak", "Наибольший объём памяти, занятый программой одновременно."),
+                    ],
+                ),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    span, _ = best(view, "Какое поле tracer выводит сводку по памяти?")
+    assert span.term == "summary"

@@ -33,6 +33,7 @@ from assistant.questions import (
     FIRST,
     FREQUENCY,
     LAST,
+    MODEL,
     NAME,
     NO_EVIDENCE,
     NTH,
@@ -1413,9 +1414,9 @@ def unsaid_option(question: str, text: str) -> tuple[str, ...]:
     return (f"the option {'/'.join(options)}",)
 
 
-NAMED_KINDS = (OPTION, VARIABLE, PACKAGE)
-"""Kinds of answer named after what they do and defined by it in the text around them (an option's
-description, a plugin's or a package's sentence)."""
+NAMED_KINDS = (OPTION, VARIABLE, PACKAGE, MODEL)
+"""Kinds of answer named after what they do or told apart by it in the text around them (an option's
+description, a plugin's or a package's sentence, the models a feature is listed for)."""
 MAX_UNSAID_SHARE = 0.6
 """Share of the question's words (by weight) that an option or a package's text may leave unsaid: past it,
 most of what the question asks the item to do ("encrypts ... with a password", "monitors the temperature

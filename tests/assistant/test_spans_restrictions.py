@@ -355,3 +355,28 @@ def test_an_english_field_of_a_russian_page_says_the_questions_words_in_its_name
     view = page_views(path)[0]
     span, _ = best(view, "Какое поле tracer выводит сводку по памяти?")
     assert span.term == "summary"
+
+
+def test_a_model_listed_for_another_feature_is_no_answer(tmp_path: Path) -> None:
+    path = write_laid_out_manual(
+        tmp_path / "acme-printers.en.pdf",
+        [
+            [
+                ("heading", "Printer features"),
+                (
+                    "text",
+                    "The Acme LX-310 and LX-350 printers support duplex printing on both sides of A4 paper.",
+                ),
+                ("text", "The toolbox shows the ink levels of every Acme printer connected over USB."),
+            ]
+        ],
+    )
+    view = page_views(path)[0]
+    weights = page_weights(view)
+    question = "Which Acme printer models support wireless colour calibration from the toolbox?"
+    span, candidate = best(view, question)
+    assert not gate(profile_question(question, weights), candidate, AnswerSettings(), view.hit)
+    question = "Which Acme printer models support duplex printing?"
+    span, candidate = best(view, question)
+    assert "LX-310" in span.text
+    assert gate(profile_question(question, weights), candidate, AnswerSettings(), view.hit)

@@ -494,7 +494,11 @@ _NAMED_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
 
 _QUALIFIED_SETTING = re.compile(
     r"^\s*what\s+(?:is|are|was)\s+the\s+(?:default|maximum|minimum|initial)\s+[\w.:/-]+\s+"
-    r"(?:options?|directives?|settings?|parameters?|keywords?)\s*(?:\?|$|in\b|of\b|for\b)",
+    r"(?:options?|directives?|settings?|parameters?|keywords?)\s*(?:\?|$|in\b|of\b|for\b)"
+    # "Какая директива allow задана по умолчанию в munin-node.conf?": nothing is asked of it beyond that.
+    r"|^\s*как(?:ая|ой|ое|ие)\s+(?:директив|параметр|настройк|опци)\w*\s+[A-Za-z][\w.:-]*\s+"
+    r"(?:(?:задан|установлен|указан|записан|стоит)\w*\s+)?(?:по\s+умолчанию|изначально)"
+    r"(?:\s+(?:в|у|для)\s+[^\s?]+(?:\s+[^\s?]+)?)?\s*\?*\s*$",
     _I,
 )
 

@@ -222,6 +222,9 @@ def test_the_default_of_a_named_directive_asks_for_its_line() -> None:
     assert answer_kind("What is the default deny directive in /etc/fetchd/fetchd.conf?") == "any"
     assert answer_kind("Which directive sets the default deny rule?") == OPTION
     assert answer_kind("What is the option for verbose output?") == OPTION
+    assert answer_kind("Какая директива deny задана по умолчанию в /etc/fetchd/fetchd.conf?") == "any"
+    # The file's name after the noun is no setting's name: the option that does something is asked.
+    assert answer_kind("Какой параметр fetchd.conf по умолчанию включает сжатие?") == OPTION
 
 
 def archiver_page(tmp_path: Path, name: str, about: str, options: list[tuple[str, str]]) -> PageView:

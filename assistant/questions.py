@@ -239,8 +239,9 @@ class QuestionProfile:
     """The question's terms that name what a document read for it is about ("sed" of sed.1.en.pdf): set
     by the reader (`assistant.spans.read_views`), which knows the documents."""
     sets: frozenset[str] = frozenset()
-    """Stems of what the asked-for option sets ("threads" in "which option sets the number of threads"):
-    an option whose description never says it sets something else."""
+    """Stems of what the asked-for option sets ("threads" in "which option sets the number of threads"),
+    or what a how-to question wants set ("how do I enable *compression*"): an option or a way whose text
+    never says it sets something else."""
     condition: frozenset[str] = frozenset()
     """Stems of the case the question sets ("... if there is not enough memory", "если ключ не найден"):
     a span that answers it says something of that case, not only what the rest of the question names."""
@@ -812,7 +813,7 @@ def profile_question(
         quantity=question_quantity(question, asks, noun),
         step=question_step(question),
         condition=question_condition(question),
-        sets=set_object(question) if asks in (OPTION, VARIABLE) else frozenset(),
+        sets=set_object(question) if asks in (OPTION, VARIABLE, ACTION) else frozenset(),
     )
 
 

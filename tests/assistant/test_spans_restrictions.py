@@ -383,3 +383,27 @@ def test_a_model_listed_for_another_feature_is_no_answer(tmp_path: Path) -> None
     span, candidate = best(view, question)
     assert "LX-310" in span.text
     assert gate(profile_question(question, weights), candidate, AnswerSettings(), view.hit)
+
+
+def test_a_how_to_answer_says_what_the_question_wants_set(tmp_path: Path) -> None:
+    def page(name: str, text: str) -> PageView:
+        path = write_laid_out_manual(tmp_path / name, [[("heading", "Site settings"), ("text", text)]])
+        return page_views(path)[0]
+
+    other = page(
+        "ftpc-sites.en.pdf",
+        "If the clock of a server differs, open the site settings and specify a time offset for that server.",
+    )
+    question = "How do I enable compression for one server in the site settings?"
+    _, candidate = best(other, question)
+    assert any(item.startswith("what it sets") for item in candidate.fit.missing)
+    assert not gate(profile_question(question, page_weights(other)), candidate, AnswerSettings(), other.hit)
+    answering = page(
+        "ftpc-compress.en.pdf",
+        "To enable compression for one server, open the site settings and tick Compress transfers.",
+    )
+    _, candidate = best(answering, question)
+    assert not candidate.fit.missing
+    assert gate(
+        profile_question(question, page_weights(answering)), candidate, AnswerSettings(), answering.hit
+    )

@@ -738,6 +738,18 @@ def question_qualifiers(question: str) -> tuple[str, ...]:
     return tuple(name for name, pattern in QUALIFIERS.items() if pattern.search(question))
 
 
+@lru_cache(maxsize=4096)
+def qualifier_terms(question: str) -> frozenset[str]:
+    """The stems of the question's qualifying words ("умолчан" of "по умолчанию", "maximum"): they say
+    which value is asked, not what it is of."""
+    return frozenset(
+        term
+        for pattern in QUALIFIERS.values()
+        for match in pattern.finditer(question)
+        for term in search_tokens(match.group(0), drop_stopwords=True)
+    )
+
+
 def portable_terms(question: str) -> frozenset[str]:
     """Stemmed words of the question that a translation of the document would keep as they are.
 

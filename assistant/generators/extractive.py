@@ -23,7 +23,7 @@ from assistant.generators.base import (
     answer_language,
 )
 from assistant.generators.pictures import VISUAL_READERS
-from assistant.questions import ACTION, ANY, QuestionProfile, profile_question
+from assistant.questions import ACTION, ANY, QuestionProfile, profile_question, qualifier_terms
 from assistant.retrieval import PageHit
 from assistant.spans import (
     CROSSLINGUAL_MEANING,
@@ -304,13 +304,15 @@ def gate(
             default=("", 0),
         )
         # The rank and a kept name ("Nagios") vouch for the passage; the span must say something of what
-        # the question asks itself too ("пароль" / "password"), or it answers some other question there.
+        # the question asks itself too ("пароль" / "password", "шланг" / "hose"), not only its qualifier
+        # ("по умолчанию" / "default"), or it answers some other question there.
+        says = fit.own_coverage > 0 or bool(set(fit.translated) - qualifier_terms(profile.text))
         if (
             channel
             and rank <= settings.crosslingual_rank
             and similarity >= settings.crosslingual_floor
             and (fit.portable_coverage > 0 or not profile.portable)
-            and fit.own_coverage > 0
+            and says
         ):
             return (
                 f"{kind}; across languages the {channel} channel ranks its passage {rank}, its meaning "

@@ -304,6 +304,15 @@ def test_across_languages_a_top_rank_and_a_kept_name_do_not_vouch_for_a_span_tha
         assert not gate(profile, Candidate(ranked, fit, fit.score, similarity=0.4), settings, view.hit)
         checked += 1
     assert checked
+    # The sentence that says the password (an everyday word, through the glossary) is vouched for.
+    profile = profile_question("Какой пароль спрашивает веб-интерфейс Zabbix?")
+    for span, fit in read_views(profile, [view]):
+        if span.text.startswith("The web frontend asks"):
+            evidence = Evidence(span.passage, 1.0, {"dense": 1}, similarity=0.4)
+            ranked = Span(span.view, span.passage, span.start, span.end, span.text, span.origin, evidence)
+            assert gate(profile, Candidate(ranked, fit, fit.score, similarity=0.4), settings, view.hit)
+            checked += 1
+    assert checked >= 2
 
 
 def test_a_session_introduced_by_its_programs_name_is_read_whole(tmp_path: Path) -> None:

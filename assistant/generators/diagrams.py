@@ -112,6 +112,12 @@ def statements(passages: Sequence[PassageRecord], asked: set[str], relation_aske
     return sorted(found, key=lambda statement: statement.score, reverse=True)
 
 
+def states_a_count(line: str) -> bool:
+    """Whether a relation or cell line can answer "how many": it writes a number ("R2400 › Cartridges:
+    8"), not only a name ("R2400 › Ink type: Photo Black")."""
+    return re.search(r"\d", line) is not None
+
+
 def answer_from_diagram(
     question: str,
     hits: Sequence[PageHit],
@@ -131,7 +137,7 @@ def answer_from_diagram(
     for hit in list(hits)[:DIAGRAM_PAGES]:
         found = statements(hit_passages(hit, page_passages), asked, relation_asked)
         if counted:
-            found = [statement for statement in found if re.search(r"\d", statement.text)]
+            found = [statement for statement in found if states_a_count(statement.text)]
         if not found:
             continue
         best = found[0]

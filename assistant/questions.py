@@ -239,8 +239,9 @@ class QuestionProfile:
     """The question's terms that name what a document read for it is about ("sed" of sed.1.en.pdf): set
     by the reader (`assistant.spans.read_views`), which knows the documents."""
     sets: frozenset[str] = frozenset()
-    """Stems of what the asked-for option sets ("threads" in "which option sets the number of threads"):
-    an option whose description never says it sets something else."""
+    """Stems of what the asked-for option sets ("threads" in "which option sets the number of threads"),
+    or what a how-to question wants set ("how do I enable *compression*"): an option or a way whose text
+    never says it sets something else."""
     condition: frozenset[str] = frozenset()
     """Stems of the case the question sets ("... if there is not enough memory", "если ключ не найден"):
     a span that answers it says something of that case, not only what the rest of the question names."""
@@ -321,7 +322,10 @@ def question_quantity(question: str, asks: str, noun: str = "") -> Quantity | No
     if counted:
         words = []
         for word in re.findall(r"[\w-]+", question[counted.end() :])[:MAX_COUNTED_WORDS]:
-            if word.lower() in STOPWORDS:
+            # "сколько дней KiCad хранит": the name after the counted noun is the subject, not the noun's.
+            if word.lower() in STOPWORDS or (
+                words and bool(_CYRILLIC.search(word)) != bool(_CYRILLIC.search(words[0]))
+            ):
                 break
             words.append(word)
         beside = frozenset(search_tokens(" ".join(words), drop_stopwords=True))
@@ -489,10 +493,24 @@ def question_condition(question: str) -> frozenset[str]:
 _NAMED_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
 
 
+_QUALIFIED_SETTING = re.compile(
+    r"^\s*what\s+(?:is|are|was)\s+the\s+(?:default|maximum|minimum|initial)\s+[\w.:/-]+\s+"
+    r"(?:options?|directives?|settings?|parameters?|keywords?)\s*(?:\?|$|in\b|of\b|for\b)"
+    # "Какая директива allow задана по умолчанию в munin-node.conf?": nothing is asked of it beyond that.
+    r"|^\s*как(?:ая|ой|ое|ие)\s+(?:директив|параметр|настройк|опци)\w*\s+[A-Za-z][\w.:-]*\s+"
+    r"(?:(?:задан|установлен|указан|записан|стоит)\w*\s+)?(?:по\s+умолчанию|изначально)"
+    r"(?:\s+(?:в|у|для)\s+[^\s?]+(?:\s+[^\s?]+)?)?\s*\?*\s*$",
+    _I,
+)
+
+
 def _about_named_option(question: str, asks: str) -> str:
     """ "What does the -r option of pdftoppm set?", "Что делает параметр -s?": a question that names the
-    option asks what it does (ANY), not which option does something."""
-    return ANY if asks == OPTION and _NAMED_OPTION.search(question) else asks
+    option asks what it does (ANY), not which option does something. So does "What is the default allow
+    directive in munin-node.conf?": it names the directive and asks for the line it stands in by default."""
+    if asks != OPTION:
+        return asks
+    return ANY if _NAMED_OPTION.search(question) or _QUALIFIED_SETTING.search(question) else asks
 
 
 def named_language(question: str) -> str:
@@ -516,8 +534,9 @@ _PART_NUMBER = re.compile(
     _I,
 )
 _CALLED = re.compile(r"(?<!\w)как\s+называ\w*", _I)
-_KEYWORD = re.compile(r"\s*(key\s?words?|ключев\w*\s+слов\w*)(?!\w)", _I)
-""""Which keyword ...", "какое ключевое слово ...": the term of a definition list, asked like an option."""
+_KEYWORD = re.compile(r"(?:\s*[\w.:/+-]+){0,2}?\s*(key\s?words?|ключев\w*\s+слов\w*)(?!\w)", _I)
+""""Which keyword ...", "which ssh_config keyword ...", "какое ключевое слово ...": the term of a definition
+list, asked like an option (up to two words may say whose keyword it is before the noun)."""
 
 
 def _asked(question: str) -> tuple[str, str]:
@@ -719,6 +738,18 @@ def question_qualifiers(question: str) -> tuple[str, ...]:
     return tuple(name for name, pattern in QUALIFIERS.items() if pattern.search(question))
 
 
+@lru_cache(maxsize=4096)
+def qualifier_terms(question: str) -> frozenset[str]:
+    """The stems of the question's qualifying words ("умолчан" of "по умолчанию", "maximum"): they say
+    which value is asked, not what it is of."""
+    return frozenset(
+        term
+        for pattern in QUALIFIERS.values()
+        for match in pattern.finditer(question)
+        for term in search_tokens(match.group(0), drop_stopwords=True)
+    )
+
+
 def portable_terms(question: str) -> frozenset[str]:
     """Stemmed words of the question that a translation of the document would keep as they are.
 
@@ -794,15 +825,17 @@ def profile_question(
         quantity=question_quantity(question, asks, noun),
         step=question_step(question),
         condition=question_condition(question),
-        sets=set_object(question) if asks in (OPTION, VARIABLE) else frozenset(),
+        sets=set_object(question) if asks in (OPTION, VARIABLE, ACTION) else frozenset(),
     )
 
 
 _SETS = re.compile(
-    r"\b(?:sets?|controls?|changes?|specif(?:y|ies)|determines?|defines?|selects?|limits?|adjusts?)\s+"
+    r"\b(?:sets?|controls?|changes?|specif(?:y|ies)|determines?|defines?|selects?|limits?|adjusts?"
+    r"|enables?|disables?|turns?\s+(?:on|off)|switch(?:es)?\s+(?:on|off))\s+"
     r"(?:the\s+|a\s+|an\s+)?(?:(?:maximum|minimum|max|min|default)\s+)?"
     r"(?:(?:number|amount|count|size|level|kind|type)\s+of\s+(?:the\s+)?)?(?P<en>[A-Za-z][\w-]+)"
-    r"|(?<!\w)(?:зада[её]т|задают|устанавлива\w+|определя\w+|меня\w+|ограничива\w+|выбира\w+)\s+"
+    r"|(?<!\w)(?:зада[её]т|задают|устанавлива\w+|определя\w+|меня\w+|ограничива\w+|выбира\w+"
+    r"|включа\w+|отключа\w+|выключа\w+|разреша\w+|запреща\w+)\s+"
     r"(?:(?:максимальн|минимальн)\w*\s+)?(?:(?:числ|количеств|размер|уровень|уровн|тип|вид)\w*\s+)?"
     r"(?P<ru>[^\W\d_][\w-]+)",
     _I,

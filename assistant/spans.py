@@ -33,6 +33,7 @@ from assistant.questions import (
     FIRST,
     FREQUENCY,
     LAST,
+    MODEL,
     NAME,
     NO_EVIDENCE,
     NTH,
@@ -256,6 +257,8 @@ class Fit:
     three months" under "Cleaning and descaling" does; gzip's copyright notice in gzip.1.pdf does not."""
     key: str = ""
     """The key of the list item the span is, when the question names it ("-n", "2", "hosts")."""
+    unsaid: frozenset[str] = frozenset()
+    """The question's terms that neither the span (in either language) nor its heading or file name says."""
     score: float = 0.0
 
     def why(self) -> str:
@@ -630,6 +633,60 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
         origin = "introduced-block" if colon or unfinished or _INTRODUCING.search(text) else "shown-block"
         for opening in _intro_openings(intro_passage, start, end):
             yield view.joined_span(intro_passage, [(intro_passage, opening, end), *shown], origin)
+        if origin != "introduced-block":
+            continue
+        # "... run the following commands:" over a session (each command with its output): the question
+        # that names one command's argument ("the auth_digest module", "memusage.dat") asks for that one,
+        # which may stand after the first command's output, past the lines a block carries.
+        commands = transcript_commands(lines, index, height)
+        if len(commands) < 2 or _names_a_program(text, commands):
+            continue
+        for command_line in commands:
+            command = _PROMPT_MARK.sub("", command_line.text).strip()
+            pieces = [
+                (intro_passage, start, end),
+                (view.passages[command_line.passage], command_line.start, command_line.end),
+            ]
+            yield view.joined_span(intro_passage, pieces, origin, command=command)
+
+
+MAX_TRANSCRIPT_LINES = 40
+"""Lines under an introducing sentence searched for the commands it announces (with their output)."""
+_PROMPT_MARK = re.compile(r"^\s*[$#>%]\s+")
+_FILE_ARGUMENT = re.compile(r"(?<!\S)[\w.+-]*\w\.[A-Za-z]\w{0,4}(?!\S)")
+
+
+def _names_a_program(introduction: str, commands: Sequence[PageLine]) -> bool:
+    """Whether the introduction names the program of one of the commands ("with the dh_make command as
+    follows:", "check its status with systemctl status"): it announces that invocation, the session's other
+    lines set it up or show its result, and the block read whole answers. An introduction that names only
+    what the commands act on ("the authz_groupfile and auth_digest modules") announces each of them."""
+    for command in commands:
+        program = _PROMPT_MARK.sub("", command.text).split()[0]
+        if re.search(rf"(?<![\w.-]){re.escape(program)}(?![\w.-])", introduction):
+            return True
+    return False
+
+
+def transcript_commands(lines: Sequence[PageLine], intro: int, height: float) -> list[PageLine]:
+    """The command lines of the block under the introducing line `intro`: the lines of the block's first
+    passage and those set in under the introduction, up to the first that is neither. A command is a shell
+    line or a lower-case program with arguments (an option, a path, a file's name); its output is not."""
+    first = lines[intro + 1]
+    commands: list[PageLine] = []
+    for line in lines[intro + 1 : intro + 1 + MAX_TRANSCRIPT_LINES]:
+        if line.passage != first.passage and line.x0 - lines[intro].x0 < 0.6 * height:
+            break
+        text = line.text.strip()
+        words = text.split()
+        if _PROMPT.match(text) or (
+            _COMMAND_SHAPE.match(text)
+            and words[0].lower() not in STOPWORDS
+            and len(words) <= 12
+            and (_ARGUMENT.search(text) or _FILE_ARGUMENT.search(text))
+        ):
+            commands.append(line)
+    return commands
 
 
 _PAGE_NUMBER = re.compile(r"\s*(\d{1,4}|[ivxlc]{1,6})\s*", re.IGNORECASE)
@@ -1219,10 +1276,19 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     # An everyday word found through the glossary ("удалять" -> "remove") is on many pages of any
     # manual: it counts half; a loanword ("конфигурации") or the word itself counts in full.
     everyday = translated - loanword_terms(question, span.text, translated) if translated else set()
+    # An option named after what it does ("Compression" for "сжатие") says it in its very name: that is
+    # no everyday word met in passing.
+    everyday -= (
+        translated_terms(question, span.term, frozenset(everyday)) if span.term and everyday else set()
+    )
     if everyday and len(everyday) < 2 and not (found - in_context - everyday):
         # One everyday word alone ("удалять" -> "remove") is on every other page: it vouches for nothing.
         found -= everyday
         everyday = set()
+    if span.term and not crosslingual and _written_in_other_language(question, span.term):
+        # An English field of a Russian man page ("stack peak" over "... пиком стека"): the term is the
+        # name the question asks for in its own language ("пик ... стека"), said in full.
+        found |= translated_terms(question, span.term, terms - found)
     coverage = len(found | in_context) / len(terms) if terms else 0.0
     own_coverage = (
         question.weight(found - in_context) - GLOSSARY_SHARE * question.weight(everyday - in_context)
@@ -1257,6 +1323,10 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     said = found | translated
     missing = missing_qualifiers(question.qualifiers, span.text) + unsaid_focus(question, said, in_context)
     missing += unsaid_subject(question, span, said | in_context) + unsaid_option(question.text, span.text)
+    missing += unsaid_numbers(question, frozenset(said | in_context))
+    unsaid = frozenset(terms - said - in_context)
+    if question.asks in NAMED_KINDS and not crosslingual and not span.view.from_image:
+        missing += unsaid_purpose(question, unsaid)
     restates = (
         span.text.strip() == passage.section.strip() or passage.kind == "heading" or len(asked) == len(lines)
     )
@@ -1281,6 +1351,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         restates=restates,
         carries=carries,
         key=key,
+        unsaid=unsaid,
     )
     fit.score = (
         weights.coverage * coverage
@@ -1341,6 +1412,34 @@ def unsaid_option(question: str, text: str) -> tuple[str, ...]:
     if not options or any(_writes_option(text, option) for option in options):
         return ()
     return (f"the option {'/'.join(options)}",)
+
+
+NAMED_KINDS = (OPTION, VARIABLE, PACKAGE, MODEL)
+"""Kinds of answer named after what they do or told apart by it in the text around them (an option's
+description, a plugin's or a package's sentence, the models a feature is listed for)."""
+MAX_UNSAID_SHARE = 0.6
+"""Share of the question's words (by weight) that an option or a package's text may leave unsaid: past it,
+most of what the question asks the item to do ("encrypts ... with a password", "monitors the temperature
+of NVMe drives") is said of none of it, and the item is some other one of the same program."""
+
+
+def unsaid_purpose(question: QuestionProfile, unsaid: frozenset[str]) -> tuple[str, ...]:
+    """What the question asks an option or a package to do, where most of it (by weight) is unsaid by the
+    item's text, its heading and its file's name: "which xz option encrypts the compressed file with a
+    password" is not answered by -t because -t's definition says "compressed files"."""
+    total = question.weight(question.topic) or 1.0
+    if question.weight(unsaid & question.topic) / total <= MAX_UNSAID_SHARE:
+        return ()
+    heaviest = sorted(unsaid & question.topic, key=lambda term: (-question.weights.get(term, 1.0), term))
+    return ("most of what it does: " + "/".join(heaviest[:3]),)
+
+
+def unsaid_numbers(question: QuestionProfile, said: frozenset[str]) -> tuple[str, ...]:
+    """A number the question states ("на 32-битных системах", "with 4 GB of RAM"), where neither the span
+    nor its heading says it: the question restricts its case by it, and a span that never names the case
+    answers another one (the maximum size in general is not the maximum size on 32-bit systems)."""
+    numbers = sorted(term for term in question.topic if term.isdigit() and term not in said)
+    return (f"the number {'/'.join(numbers)}",) if numbers else ()
 
 
 @lru_cache(maxsize=50_000)
@@ -1433,14 +1532,43 @@ def _defines_the_named(question: QuestionProfile, span: Span) -> bool:
     return bool(named) and named <= question.terms and _names_an_option(span.term) and not span.term.isalpha()
 
 
+_PLACEHOLDER = re.compile(r"<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\}|[a-zа-яё_][\w|-]*|[A-Z][A-Z0-9_]*|[\w-]+=\S*")
+_KEYWORD_TERM = re.compile(r"(?P<keyword>[A-Za-z][\w.:-]*)\s+(?P<arguments>\S.*)")
+
+
+def term_keyword(term: str) -> str:
+    """The keyword a configuration file's term sets, without the arguments the man page writes after it:
+    "reload <yes|no>", "scopev4 маска значение", "Compression yes|no" set "reload", "scopev4" and
+    "Compression". A term whose later words are no placeholders ("Quick Start") is kept whole."""
+    match = _KEYWORD_TERM.fullmatch(term.strip())
+    if match is None:
+        return term
+    arguments = match.group("arguments").split()
+    if all(_PLACEHOLDER.fullmatch(word) for word in arguments):
+        return match.group("keyword")
+    return term
+
+
 def _names_an_option(term: str, asks: str = OPTION) -> bool:
     """Whether a definition list's term names an option or a variable: a keyword, not a section heading
-    in capitals ("DESCRIPTION") nor a file the list describes ("/usr/lib/gconv")."""
+    in capitals ("DESCRIPTION") nor a file the list describes ("/usr/lib/gconv"). A keyword stands with
+    the arguments the man page writes after it ("reload <yes|no>")."""
+    term = term_keyword(term)
     if not re.fullmatch(r"[\w.:/=\[\]-]+", term) or term.startswith(("/", "~/", "./")):
         return False
     if asks == VARIABLE:
         return bool(re.fullmatch(r"[A-Z][A-Z0-9_]*", term)) and "_" in term
     return not (term.isalpha() and term.isupper())
+
+
+def _written_in_other_language(question: QuestionProfile, term: str) -> bool:
+    """Whether a term is written in the language the question is not (Latin words for a Russian question,
+    Cyrillic ones for an English one)."""
+    latin = bool(re.search(r"[A-Za-z]{2}", term))
+    cyrillic = bool(re.search(r"[А-Яа-яЁё]{2}", term))
+    return (question.language == "ru" and latin and not cyrillic) or (
+        question.language == "en" and cyrillic and not latin
+    )
 
 
 @lru_cache(maxsize=20_000)
@@ -1461,7 +1589,10 @@ def _context_text(passage: PassageRecord) -> str:
 
 @lru_cache(maxsize=4096)
 def file_terms(filename: str) -> frozenset[str]:
-    return frozenset(search_tokens(filename_words(filename)))
+    # "ssh_config.5.en.pdf" is about "ssh_config" as a whole word as well as its parts.
+    return frozenset(search_tokens(filename_words(filename))) | frozenset(
+        search_tokens(filename.split(".")[0])
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages
+from assistant.questions import COUNTED
 from assistant.retrieval import PageHit
 from indexer.diagrams import INCOMING, JOINED, OUTGOING
 from indexer.embedders import TextEmbedder
@@ -111,6 +112,12 @@ def statements(passages: Sequence[PassageRecord], asked: set[str], relation_aske
     return sorted(found, key=lambda statement: statement.score, reverse=True)
 
 
+def states_a_count(line: str) -> bool:
+    """Whether a relation or cell line can answer "how many": it writes a number ("R2400 › Cartridges:
+    8"), not only a name ("R2400 › Ink type: Photo Black")."""
+    return re.search(r"\d", line) is not None
+
+
 def answer_from_diagram(
     question: str,
     hits: Sequence[PageHit],
@@ -125,8 +132,12 @@ def answer_from_diagram(
     """
     asked = set(search_tokens(question, drop_stopwords=True))
     relation_asked = bool(RELATION_QUESTION.search(question))
+    # "How many ink cartridges ...?" is answered by a cell that counts, not by the row's other cells.
+    counted = COUNTED.search(question) is not None
     for hit in list(hits)[:DIAGRAM_PAGES]:
         found = statements(hit_passages(hit, page_passages), asked, relation_asked)
+        if counted:
+            found = [statement for statement in found if states_a_count(statement.text)]
         if not found:
             continue
         best = found[0]

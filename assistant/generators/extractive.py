@@ -23,7 +23,7 @@ from assistant.generators.base import (
     answer_language,
 )
 from assistant.generators.pictures import VISUAL_READERS
-from assistant.questions import ACTION, ANY, QuestionProfile, profile_question
+from assistant.questions import ACTION, ANY, QuestionProfile, profile_question, qualifier_terms
 from assistant.retrieval import PageHit
 from assistant.spans import (
     CROSSLINGUAL_MEANING,
@@ -157,7 +157,7 @@ class ExtractiveGenerator(Generator):
         # The best span that can be trusted: a higher-scoring one that fails the gate (it lacks the
         # asked-for kind, its words match by chance) must not hide a trustworthy one just below it.
         passed, best = "", ranked[0]
-        for candidate in ranked[: self.settings.gate_tries]:
+        for candidate in _gate_tries(ranked, self.settings.gate_tries):
             passed = gate(profile, candidate, self.settings, views[0].hit)
             if passed:
                 best = candidate
@@ -234,6 +234,21 @@ class ExtractiveGenerator(Generator):
         return [(span, span_fit(profile, span)) for span in propose_spans(views, self.proposers)]
 
 
+def _gate_tries(ranked: Sequence[Candidate], tries: int) -> Iterator[Candidate]:
+    """The best candidates offered to the gate: `tries` distinct answers, where the pieces of one item
+    (three windows of one option's definition, the same command under two openings) count as one
+    answer, so that they do not crowd out the next option on the page."""
+    offered: set[tuple[int, int, str]] = set()
+    for candidate in ranked:
+        item = candidate.fit.kind.item
+        key = (*_page_key(candidate), item) if item else (*_page_key(candidate), f"#{id(candidate)}")
+        if key not in offered:
+            if len(offered) >= tries:
+                return
+            offered.add(key)
+        yield candidate
+
+
 def _stored_similarity(span: Span) -> float | None:
     """The passage's stored similarity when the span is the whole passage (nothing to embed again)."""
     if span.start == 0 and span.end >= len(span.passage.text.rstrip()):
@@ -288,11 +303,16 @@ def gate(
             key=lambda item: item[1],
             default=("", 0),
         )
+        # The rank and a kept name ("Nagios") vouch for the passage; the span must say something of what
+        # the question asks itself too ("пароль" / "password", "шланг" / "hose"), not only its qualifier
+        # ("по умолчанию" / "default"), or it answers some other question there.
+        says = fit.own_coverage > 0 or bool(set(fit.translated) - qualifier_terms(profile.text))
         if (
             channel
             and rank <= settings.crosslingual_rank
             and similarity >= settings.crosslingual_floor
             and (fit.portable_coverage > 0 or not profile.portable)
+            and says
         ):
             return (
                 f"{kind}; across languages the {channel} channel ranks its passage {rank}, its meaning "

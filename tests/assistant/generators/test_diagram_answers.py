@@ -57,3 +57,10 @@ def test_what_stands_between_two_labels_is_left_to_the_figure_reader() -> None:
 
     assert not RELATION_QUESTION.search("What stands between the loader and initramfs in figure 9.1?")
     assert not RELATION_QUESTION.search("Что на схеме стоит между загрузчиком и initramfs?")
+
+
+def test_a_count_is_answered_only_by_a_line_that_writes_a_number() -> None:
+    from assistant.generators.diagrams import states_a_count
+
+    assert not states_a_count("Stylus Pro › Ink type: Photo Black")
+    assert states_a_count("Stylus Pro › Cartridges: 8")

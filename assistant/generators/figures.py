@@ -1078,6 +1078,11 @@ def _values_near(
             and max(label.bbox[0] - x1, x0 - label.bbox[2]) <= ALONG_REACH * height
         )
         near.extend((3, same_figure[index]) for _, index in around)
+        # A drawing writes a value nearest the name it belongs to: "CAN-bus" over "(RJ12)", though the
+        # next name along the header row ("6x Axis (RJ50)") holds a connector's type too.
+        near[1:] = sorted(
+            near[1:], key=lambda item: (round(_gap(anchor.bbox, item[1].bbox) / height), item[0])
+        )
     return near
 
 
@@ -1386,6 +1391,11 @@ button does the bar have besides OK and Cancel?"."""
 LIST_SPLIT = re.compile(r"\s*,\s*(?:(?:and|or|и|или)\s+)?|\s+(?:and|or|и|или|&)\s+", re.IGNORECASE)
 MIN_LISTED = 2
 """Members a question must name for their figure to show the group: one named label is no group."""
+MAX_LISTED = 8
+"""Members past which a list is no group's (a question listing a dozen names asks something else), and
+which keep the placements tried (`MAX_PLACES` each) in the thousands."""
+MAX_PLACES = 3
+"""Places a figure writes one member at that are tried."""
 ALIGN_SLACK = 0.6
 """Members of a row have their middles within this many lettering heights of one line (a column's
 their left edges or middles)."""
@@ -1486,11 +1496,11 @@ def _group_rest(question: str, passages: Sequence[PassageRecord]) -> FigureLabel
     as near on either side leave it open: None.
     """
     members = listed_members(question)
-    if not members:
+    if not members or len(members) > MAX_LISTED:
         return None
     words = line_words(passages)
     known = {token for word in words for token in search_tokens(word.text)}
-    places = [_occurrences(member, words, known)[:3] for member in members]
+    places = [_occurrences(member, words, known)[:MAX_PLACES] for member in members]
     if not all(places):
         return None
     height = float(np.median([word.bbox[3] - word.bbox[1] for word in words]))

@@ -69,7 +69,8 @@ def menu_image() -> Image.Image:
 
 CONNECTORS = [
     ("ETHERNET", "(RJ45)"),
-    ("SERIAL", "(DE-9)"),
+    # The type written on the name's own line: the row's next name for the label before it.
+    ("SERIAL DE-9", ""),
     ("JTAG", "(2x5 pin header)"),
     ("AUDIO", "(3.5 mm jack)"),
 ]
@@ -77,7 +78,8 @@ CONNECTORS = [
 
 def board_image() -> Image.Image:
     """A controller board's edge seen from above: each connector's outline with what it serves
-    written over it and its type in brackets under that, the board's chip in the middle."""
+    written over it and its type in brackets under that (or after it on its line), the board's chip in
+    the middle."""
     image = Image.new("RGB", (1700, 700), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle((60, 230, 1640, 660), outline="black", width=4)
@@ -230,6 +232,13 @@ def test_the_file_an_arrow_leads_to_from_the_named_box_is_answered(
     assert answer.citations[0].page == 5
     others = [name for _, name in DUMPS if name != file]
     assert not any(other in answer.citations[0].quote for other in others)
+
+
+def test_a_long_list_of_members_is_passed_at_once(assistant: Assistant) -> None:
+    # Every knob named, most of them many times over: no group is looked for among its placements.
+    names = ", ".join((PREAMP + DELAY) * 3)
+    answer = assistant.ask(f"Besides {names} and volume, which knob does the amplifier have?")
+    assert answer.text not in PREAMP + DELAY
 
 
 def test_members_of_two_groups_with_others_between_them_are_no_group(assistant: Assistant) -> None:

@@ -20,10 +20,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.diagrams import RELATION, is_statement, names
+from assistant.generators.diagrams import MIN_NAME_SHARE, RELATION, is_statement, names
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages, name_match, similarities
 from assistant.lexicon import lexicon
-from assistant.questions import COUNTED, HEAD_NOUNS, NUMBER, answer_kind, profile_question, translated_terms
+from assistant.questions import (
+    COUNTED,
+    HEAD_NOUNS,
+    NUMBER,
+    QuestionProfile,
+    answer_kind,
+    profile_question,
+    translated_terms,
+)
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
 from indexer.language import STOPWORDS, detect_language, search_tokens
@@ -739,13 +747,18 @@ def _anchored_value(
                     # A screen's title bar holding "aptitude 0.8.13" among its menus: the value and
                     # the word before it.
                     start = text.rfind(" ", 0, max(0, values[0].start() - 1)) + 1
-                    text = text[start : values[0].end()]
+                    text = unbracketed(text[start : values[0].end()])
                 found.append(AnchoredValue(anchor, value, place, match + (1.0 if names else 0.0), text))
                 break
     if not found:
         if hardware and figure_asked:
             # "The value of C202" where OCR lost the designator: a schematic's one capacitance answers.
-            designated = not named_in_figure(question, labels) and designated_shape(question) is shape
+            # Only a shape that the designator's kind alone writes: a chip's type and a diode's are alike.
+            designated = (
+                shape in KIND_SHAPES
+                and not named_in_figure(question, labels)
+                and designated_shape(question) is shape
+            )
             return _only_value(question, shape, labels, anchored, partly, designated)
         return None
     best = max(found, key=lambda pair: (pair.match, -pair.place, -_gap(pair.anchor.bbox, pair.value.bbox)))
@@ -755,6 +768,19 @@ def _anchored_value(
     return Answer(
         question, spelled_keys(text) if shape is SHORTCUT else text, True, answer.citations, answer.language
     )
+
+
+KIND_SHAPES = (CAPACITANCE, RESISTANCE, INDUCTANCE, CONNECTOR)
+"""Values only one kind of part has: a capacitance is a capacitor's (a part's type is any part's)."""
+
+
+def unbracketed(text: str) -> str:
+    """`text` without a bracket its cut left unclosed: "(2x13 pin header" of "(2x13 pin header)"."""
+    if text.count("(") > text.count(")"):
+        text = text.replace("(", "", 1)
+    if text.count(")") > text.count("("):
+        text = text[::-1].replace(")", "", 1)[::-1]
+    return text.strip()
 
 
 def asked_names(question: str) -> set[str]:
@@ -1624,8 +1650,7 @@ def _arrow_value(
                 continue
             ends = [relation["subject"], *relation["others"].split(", ")]
             for index, node in enumerate(ends):
-                crossed = translated_terms(profile, node, frozenset(asked))
-                named = names(node, asked | {t for t in search_tokens(node) if crossed})
+                named = max(names(node, asked), _crossed_share(profile, node, asked))
                 others = ends[1:] if index == 0 else ends[:1]
                 for other in others:
                     if named and shape is not None and shape.fullmatch(other.strip()):
@@ -1640,3 +1665,17 @@ def _arrow_value(
     log.info("figure: %r -> %r (at the other end of an arrow)", question, value)
     answer = _answer(question, FigureLabel(passage, value, box), score)
     return Answer(question, value, True, answer.citations, answer.language)
+
+
+def _crossed_share(profile: QuestionProfile, node: str, asked: set[str]) -> float:
+    """How much of a node's name the question says in the other language ("почтовый сервер" of "Mail
+    server"): its words said as they are or by a translation of one of the question's words, when that
+    is at least `MIN_NAME_SHARE` of them; else 0."""
+    tokens = search_tokens(node)
+    said = {token for token in tokens if token in asked}
+    # A word the node writes as the question does is said, not crossed.
+    crossed = translated_terms(profile, node, frozenset(asked - said))
+    if not tokens or not crossed:
+        return 0.0
+    share = min(1.0, (len(said) + len(crossed)) / len(tokens))
+    return share if share >= MIN_NAME_SHARE else 0.0

@@ -23,6 +23,7 @@ from assistant.generators.figures import (
     CONNECTOR,
     acronym_terms,
     listed_members,
+    unbracketed,
     unit_of,
 )
 from tests.assistant.generators.figure_manuals import (
@@ -117,7 +118,7 @@ def filter_image() -> Image.Image:
     return image
 
 
-DUMPS = [("Mail server", "mail.tar"), ("Wiki pages", "wiki.xml"), ("Printer queue", "spool.cfg")]
+DUMPS = [("Mail server", "mail.tar"), ("Web server", "site.tgz"), ("Printer queue", "spool.cfg")]
 
 
 def dumps_image() -> Image.Image:
@@ -189,7 +190,7 @@ def test_the_drawings_labels_are_read(assistant: Assistant) -> None:
     assert all(item in figure_text(assistant, 2) for item in MENU)
     assert "RJ45" in figure_text(assistant, 3) and "SERIAL" in figure_text(assistant, 3)
     assert "LM358" in figure_text(assistant, 4) and "R15" in figure_text(assistant, 4)
-    assert "Wiki pages → wiki.xml" in figure_text(assistant, 5)
+    assert "Web server → site.tgz" in figure_text(assistant, 5)
 
 
 @pytest.mark.parametrize(
@@ -219,8 +220,10 @@ def test_the_member_a_question_leaves_out_of_a_group_is_answered(
     ("question", "file"),
     [
         # The node named in the question's language or the other; the file at the arrow's other end.
-        ("Под каким именем файла сохраняется выгрузка вики на рисунке?", "wiki.xml"),
+        # Both servers' boxes say "server": the one whose every word the question says is named.
         ("В какой файл выгружается почтовый сервер?", "mail.tar"),
+        ("Под каким именем файла сохраняется очередь принтера на рисунке?", "spool.cfg"),
+        ("Which file name is the web server dumped under?", "site.tgz"),
         ("Which file are the printer queue's settings dumped to?", "spool.cfg"),
     ],
 )
@@ -232,6 +235,12 @@ def test_the_file_an_arrow_leads_to_from_the_named_box_is_answered(
     assert answer.citations[0].page == 5
     others = [name for _, name in DUMPS if name != file]
     assert not any(other in answer.citations[0].quote for other in others)
+
+
+def test_a_designator_the_figure_does_not_write_gets_no_other_parts_type(assistant: Assistant) -> None:
+    # D7 is nowhere on the schematic: its one part type is the op-amp's, which no diode is.
+    answer = assistant.ask("Which diode is D7 in the input filter schematic?")
+    assert answer.text not in ("LM358", "U3A: LM358")
 
 
 def test_a_long_list_of_members_is_passed_at_once(assistant: Assistant) -> None:
@@ -301,6 +310,12 @@ def test_connector_types_are_told_from_what_they_serve() -> None:
 def test_a_units_designator_is_no_answer_to_what_the_part_is() -> None:
     assert unit_of("U201B", {"u201"}) and unit_of("U201", {"u201"})
     assert not unit_of("74HC125", {"u201"}) and not unit_of("U2011", {"u201"})
+
+
+def test_a_value_cut_out_of_a_long_label_closes_no_bracket_it_did_not_open() -> None:
+    assert unbracketed("(2x13 pin header") == "2x13 pin header"
+    assert unbracketed("header)") == "header"
+    assert unbracketed("(RJ12)") == "(RJ12)"
 
 
 def test_a_grammar_word_in_capitals_is_a_name() -> None:

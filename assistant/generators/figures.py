@@ -20,10 +20,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.diagrams import is_statement
+from assistant.generators.diagrams import MIN_NAME_SHARE, RELATION, is_statement, names
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages, name_match, similarities
 from assistant.lexicon import lexicon
-from assistant.questions import COUNTED, HEAD_NOUNS, NUMBER, answer_kind, profile_question, translated_terms
+from assistant.questions import (
+    COUNTED,
+    HEAD_NOUNS,
+    NUMBER,
+    QuestionProfile,
+    answer_kind,
+    profile_question,
+    translated_terms,
+)
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
 from indexer.language import STOPWORDS, detect_language, search_tokens
@@ -33,7 +41,7 @@ from indexer.workspace import filename_words
 log = logging.getLogger(__name__)
 
 FIGURE_QUESTION = re.compile(
-    r"\b(figures?|fig\.|diagrams?|drawings?|illustrations?|pictures?|images?|screenshots?|photos?"
+    r"\b(figures?|fig\.|diagrams?|schematics?|drawings?|illustrations?|pictures?|images?|screenshots?|photos?"
     r"|panels?|knobs?|dials?|buttons?|sockets?|ports?|connectors?|switch(es)?|callouts?|labell?ed|labels?"
     r"|arrows?|parts?)\b"
     r"|(?<!\w)(рисун\w*|рис\.|схем\w*|изображени\w*|иллюстраци\w*|скриншот\w*|снимк\w*|снимок|панел\w*"
@@ -46,7 +54,7 @@ _FRAME_WORDS = frozenset(
     search_tokens(
         "which what where how many much according between shown show shows depicted labelled labeled "
         "label labels set sets figure "
-        "diagram drawing illustration picture image screenshot photo panel panels knob knobs dial "
+        "diagram schematic drawing illustration picture image screenshot photo panel panels knob knobs dial "
         "button buttons socket port connector switch callout arrow part parts "
         "какой какая какое какие каким какую как что показан показана показано показаны изображен "
         "подписан подписана подписано подпись рисунок рисунке рисунку схема схеме схемы снимок снимке "
@@ -184,6 +192,13 @@ def _best_label(
     captions = sorted({label.passage.section for label in labels if label.passage.section})
     kind = answer_kind(question)
     figure_asked = asks_about_figure(question, captions, title)
+    # "Besides amount, size and stereo, which fourth knob ...?": the listed members, all in line in one
+    # figure, say which group is meant whether or not the question speaks of a figure.
+    if listed_members(question):
+        # The labels holding the question's words are the members it rules out: no other way of
+        # matching it to a label can answer.
+        rest = _group_rest(question, passages)
+        return _answer(question, rest, 1.0) if rest is not None else None
     if asks_hardware_value(question, kind):
         # "Which diode sits on the Inverter Shutoff line?": a part's type, a gain, a gauge, a key
         # combination is answered by the figure's value of that shape next to the label the question
@@ -193,8 +208,11 @@ def _best_label(
         )
         if valued is not None or values_only:
             return valued
-    if not figure_asked:
-        return None
+    # "Which file is the mail server dumped to?": an arrow of the figure joins the node it names to a
+    # value of the asked shape, whether or not the question speaks of a figure.
+    arrowed = _arrow_value(question, kind, passages, captions)
+    if arrowed is not None or not figure_asked:
+        return arrowed
     if SETTING_QUESTION.search(question):
         # "Which model is highlighted?": the row a list of the pasted dialog shows selected; "which ink
         # set is selected?": the value the dialog writes after the setting's name.
@@ -446,7 +464,8 @@ VALUE_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bversions?\b|(?<!\w)верси\w*", re.IGNORECASE), VERSION),
     (
         re.compile(
-            r"\b(?:host\s?|domain\s|server\s)?names?\b|\bdomains?\b|(?<!\w)(?:имя|имени|назван\w*|домен\w*)",
+            r"\b(?:host\s?|domain\s|server\s)?names?\b|\bdomains?\b|\bfiles?\b"
+            r"|(?<!\w)(?:имя|имени|именем|назван\w*|домен\w*|файл\w*)",
             _I,
         ),
         DOTTED_NAME,
@@ -464,8 +483,13 @@ PART_NUMBER = re.compile(
 """A part's type as schematics and parts lists print it: letters and at least two digits ("1N4148",
 "XC2C64A", "TSOP1736", "C9338W"); designators ("U13", "D1") and amounts with a unit are told apart
 by `hardware_value`."""
-DESIGNATOR = re.compile(r"^[A-Z]{1,2}\d{1,3}$")
-"""Where a part sits on a board or a schematic ("U13", "D1", "IC4"): not what the part is ("BAT54")."""
+DESIGNATOR = re.compile(
+    r"^(?:[A-Z]|BT|CB|CN|DA|DD|DS|FB|FL|FU|HL|IC|JP|LED|LS|MK|MP|PS|RN|RV|SA|SB|SW|TP|VD|VR|VT|XP|XS|ZD)"
+    r"\d{1,3}$"
+)
+"""Where a part sits on a board or a schematic ("U13", "D1", "IC4", "LED201"): its letters are a
+reference designator's class (IEEE 315, ГОСТ 2.710); not what the part is ("BAT54", "LM358", "NE555",
+whose letters are a maker's series)."""
 AMOUNT_WITH_UNIT = re.compile(r"^\d+(?:[.,]\d+)?[^\W\d_]{1,4}$")
 """A number and its unit written together ("50mA", "22AWG", "40MHz"): an amount, not a part's type."""
 GAIN = re.compile(_DECIMAL + r"\s*dBm?(?!\w)|" + _DECIMAL + r"\s*дБ(?!\w)")
@@ -484,6 +508,20 @@ SHORTCUT = re.compile(
 )
 """A key combination as a menu or a table of keys writes it ("Ctrl+Q", "Ctrl+Shift+M", "F5"); OCR
 reads the l of "Ctrl" as i or 1 often enough to accept them (the answer spells it right)."""
+CAPACITANCE = re.compile(_DECIMAL + r"\s*(?:[pnuµμm]F|(?:[пнм]|мк)?Ф)(?!\w)")
+INDUCTANCE = re.compile(_DECIMAL + r"\s*(?:[nuµμm]H|(?:[нм]|мк)?Гн)(?!\w)")
+CONNECTOR = re.compile(
+    r"(?<![\w-])(?:RJ-?\d{2}|[468]P[2468]C|D-?SUB(?:-?\d{1,2})?|D[A-E]-?\d{1,2}[PSMF]?|DB-?\d{1,2}"
+    r"|(?:mini-?)?DIN(?:-?\d{1,2})?|M(?:8|12)|BNC|SMA|TNC|XLR(?:-?\d)?|TRR?S|HDMI|DVI(?:-[ADI])?|VGA"
+    r"|USB(?:[- ](?:[ABC]|Type-?[ABC]|micro-?B|mini-?B))?|PS/2|IDC(?:-?\d{1,2})?|JST(?:[- ]?[A-Z]{2,3})?"
+    r"|SFP\+?|IEC\s?C\d{1,2}|Molex|(?:\d{1,2}\s?x\s?)?\d{1,3}[- ]?(?:pins?|way|pole)"
+    r"(?:\s+(?:header|connector|terminal|socket|plug|jack|strip))?|\d(?:[.,]\d)?\s?mm\s+jack"
+    r"|screw\s+terminals?|terminal\s+blocks?|pin\s+headers?)(?![\w-])",
+    re.IGNORECASE,
+)
+"""A connector's type as board drawings and pinouts name it: a family with its size ("RJ12", "DB-25",
+"DE-9", "M12", "USB-C"), a standard's name ("BNC", "XLR", "HDMI") or a header's pins ("2x5pin header",
+"10-pin connector"). What a connector is used for ("CAN-bus") is the label it is named by."""
 
 HARDWARE_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (
@@ -499,6 +537,19 @@ HARDWARE_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bvoltages?\b|\bvolts?\b|(?<!\w)напряжени\w*", _I), VOLTAGE),
     (re.compile(r"\bcurrents?\b|\bamps?\b|(?<!\w)ток(?:а|ом|у)?(?!\w)", _I), CURRENT),
     (re.compile(r"\bfrequenc\w*|\bclock\s+rate|(?<!\w)частот\w*", _I), FREQUENCY),
+    (re.compile(r"\bcapacit(?:ance|ors?)\b|(?<!\w)(?:[её]мкост|конденсатор)\w*", _I), CAPACITANCE),
+    (
+        re.compile(r"\binductanc\w*|\binductors?\b|\bchokes?\b|(?<!\w)(?:индуктивност|дроссел)\w*", _I),
+        INDUCTANCE,
+    ),
+    (
+        re.compile(
+            r"\bconnectors?\b|\bsockets?\b|\bjacks?\b|\bplugs?\b|\breceptacles?\b|\bheaders?\b"
+            r"|(?<!\w)(?:разъ[её]м|гнезд|штекер|штепсел|клеммник)\w*",
+            _I,
+        ),
+        CONNECTOR,
+    ),
     (re.compile(r"\bresist(?:ance|or)s?\b|\bohms?\b|(?<!\w)(?:сопротивлени|резистор)\w*", _I), RESISTANCE),
     (
         re.compile(
@@ -569,11 +620,43 @@ def asked_value_shape(question: str, kind: str) -> re.Pattern[str] | None:
     "How many cartridges" asks a count, not a part's type: a count's question tries no drawing's shape."""
     # "What gain" is a NUMBER question too, since the reader types quantities: only a count tries no shape.
     counted = kind == NUMBER and COUNTED.search(question) is not None
-    shapes = VALUE_SHAPES if counted else HARDWARE_SHAPES + VALUE_SHAPES
-    for asks, shape in shapes:
+    if not counted:
+        # The noun asked for comes first: "which *chip* drives the USB connector" asks a part's type,
+        # "which *connector* does the chip drive" a connector's.
+        named = [
+            (found.start(), shape) for asks, shape in HARDWARE_SHAPES if (found := asks.search(question))
+        ]
+        if named:
+            return min(named, key=lambda item: item[0])[1]
+        designated = designated_shape(question)
+        if designated is not None:
+            return designated
+    for asks, shape in VALUE_SHAPES:
         if asks.search(question):
             return shape
     return NUMBER_VALUE if kind == NUMBER else None
+
+
+ASKED_DESIGNATOR = re.compile(r"(?<![\w-])(?P<prefix>[A-Z]{1,3})(?P<number>\d{1,4})(?![\w-])")
+"""A designator the question names ("R12", "C202", "IC4"): its letters say what kind of part it is."""
+DESIGNATOR_SHAPES: dict[str, re.Pattern[str]] = {
+    "C": CAPACITANCE,
+    "R": RESISTANCE,
+    "L": INDUCTANCE,
+    **{prefix: PART_NUMBER for prefix in ("U", "IC", "D", "Q", "T", "VT", "VD", "DA", "DD")},
+    **{prefix: CONNECTOR for prefix in ("J", "P", "X", "CN", "XS", "XP")},
+}
+"""What a schematic writes beside a designator, by its letters (IEC 60617 / IEEE 315 and their Russian
+ГОСТ 2.710 counterparts): a capacitor's capacitance, a resistor's resistance, a chip's or a
+transistor's type, a connector's type."""
+
+
+def designated_shape(question: str) -> re.Pattern[str] | None:
+    """The value shape of the one kind of part the question's designators name ("the value of C202"
+    asks a capacitance), or None when it names none, or parts of several kinds."""
+    shapes = {DESIGNATOR_SHAPES.get(found["prefix"]) for found in ASKED_DESIGNATOR.finditer(question)}
+    shapes.discard(None)
+    return shapes.pop() if len(shapes) == 1 else None
 
 
 def _anchored_value(
@@ -604,7 +687,7 @@ def _anchored_value(
         return None
     hardware = any(shape is known_shape for _, known_shape in HARDWARE_SHAPES)
     known = set(search_tokens(title)) | {t for caption in captions for t in search_tokens(caption)}
-    terms = set(search_tokens(question, drop_stopwords=True)) - known - _FRAME_WORDS - VALUE_NOUNS
+    terms = (asked_names(question) - known - _FRAME_WORDS - VALUE_NOUNS) | acronym_terms(question)
     terms = {t for t in terms if not t.replace(".", "").isdigit()}
     if hardware:
         terms -= value_noun_terms(question)
@@ -625,6 +708,11 @@ def _anchored_value(
         for name in re.findall(r"(?<!\w)[^\W\d_][\w-]*(?:[._/][\w-]+)+|\b[^\W\d_]+\d\w*", question)
     }
     asked_tokens = set(search_tokens(question))
+    # A Russian question keeps the names of an English drawing in Latin letters ("для шины CAN", "для
+    # Ethernet"): the label holding them all is named, whatever the lexicon makes of the other words.
+    portable = (
+        set() if question.isascii() else {t for t in terms if t.isascii() and any(c.isalpha() for c in t)}
+    )
     found: list[AnchoredValue] = []
     anchored: set[int] = set()
     partly: list[FigureLabel] = []
@@ -635,7 +723,11 @@ def _anchored_value(
         crossed = translated_terms(profile, anchor.text, missing) if missing else set()
         match = (own + sum(weighted[t] for t in crossed)) / total
         lowered = anchor.text.lower()
-        names = any(name in lowered for name in identifiers) or bool(qualifiers & set(tokens))
+        names = (
+            any(name in lowered for name in identifiers)
+            or bool(qualifiers & set(tokens))
+            or bool(portable and portable <= set(tokens))
+        )
         if match < MIN_ANCHOR_MATCH and not names:
             if match > 0:
                 partly.append(anchor)
@@ -645,7 +737,9 @@ def _anchored_value(
             values = [
                 item
                 for item in shape.finditer(value.text)
-                if not set(search_tokens(item[0])) <= asked_tokens and hardware_value(shape, item[0])
+                if not set(search_tokens(item[0])) <= asked_tokens
+                and hardware_value(shape, item[0])
+                and not unit_of(item[0], identifiers)
             ]
             if values:
                 text = value.text
@@ -653,12 +747,19 @@ def _anchored_value(
                     # A screen's title bar holding "aptitude 0.8.13" among its menus: the value and
                     # the word before it.
                     start = text.rfind(" ", 0, max(0, values[0].start() - 1)) + 1
-                    text = text[start : values[0].end()]
+                    text = unbracketed(text[start : values[0].end()])
                 found.append(AnchoredValue(anchor, value, place, match + (1.0 if names else 0.0), text))
                 break
     if not found:
         if hardware and figure_asked:
-            return _only_value(question, shape, labels, anchored, partly)
+            # "The value of C202" where OCR lost the designator: a schematic's one capacitance answers.
+            # Only a shape that the designator's kind alone writes: a chip's type and a diode's are alike.
+            designated = (
+                shape in KIND_SHAPES
+                and not named_in_figure(question, labels)
+                and designated_shape(question) is shape
+            )
+            return _only_value(question, shape, labels, anchored, partly, designated)
         return None
     best = max(found, key=lambda pair: (pair.match, -pair.place, -_gap(pair.anchor.bbox, pair.value.bbox)))
     log.info("figure: %r -> %r by %r (place %d)", question, best.value.text, best.anchor.text, best.place)
@@ -667,6 +768,47 @@ def _anchored_value(
     return Answer(
         question, spelled_keys(text) if shape is SHORTCUT else text, True, answer.citations, answer.language
     )
+
+
+KIND_SHAPES = (CAPACITANCE, RESISTANCE, INDUCTANCE, CONNECTOR)
+"""Values only one kind of part has: a capacitance is a capacitor's (a part's type is any part's)."""
+
+
+def unbracketed(text: str) -> str:
+    """`text` without a bracket its cut left unclosed: "(2x13 pin header" of "(2x13 pin header)"."""
+    if text.count("(") > text.count(")"):
+        text = text.replace("(", "", 1)
+    if text.count(")") > text.count("("):
+        text = text[::-1].replace(")", "", 1)[::-1]
+    return text.strip()
+
+
+def asked_names(question: str) -> set[str]:
+    """The question's search tokens without grammar words."""
+    return set(search_tokens(question, drop_stopwords=True))
+
+
+def acronym_terms(question: str) -> set[str]:
+    """Tokens of the question's words in capitals that spell a grammar word: "the CAN bus", "an OR
+    gate" name a thing, which the stopword list would drop as "can" and "or"."""
+    return {
+        token
+        for word in re.findall(r"(?<!\w)[A-Z]{2,}(?!\w)", question)
+        if not search_tokens(word, drop_stopwords=True)
+        for token in search_tokens(word)
+    }
+
+
+def named_in_figure(question: str, labels: Sequence[FigureLabel]) -> bool:
+    """Whether a designator the question names is written in the figure (as itself or one of its units)."""
+    asked = {found[0].lower() for found in ASKED_DESIGNATOR.finditer(question)}
+    return any(unit_of(word, asked) for label in labels for word in label.text.split())
+
+
+def unit_of(value: str, identifiers: set[str]) -> bool:
+    """Whether `value` is a designator the question names with a unit's letter after it: "U201B" is
+    unit B of the package U201 (a schematic draws each gate of a chip apart), not what U201 is."""
+    return any(re.fullmatch(re.escape(name) + r"[a-z]?", value.lower()) for name in identifiers)
 
 
 NEAR_REACH = 6.0
@@ -719,11 +861,14 @@ def _only_value(
     labels: Sequence[FigureLabel],
     anchored: set[int],
     partly: Sequence[FigureLabel] = (),
+    designated: bool = False,
 ) -> Answer | None:
     """The one value of the asked shape in the figure a label of which the question names (or in the
     page's only figure), written in a note ("what gauge does the drawing's note give?" of a drawing
     with one AWG) or beside a label holding some of the question's words (`partly`: "the step of the
-    repeated rectangle along X and Y" by "Rectangle, repeated" with "2mm" under it)."""
+    repeated rectangle along X and Y" by "Rectangle, repeated" with "2mm" under it), or anywhere in it
+    when the question asks it by a designator the figure does not write (`designated`: "the value of
+    C202" of a schematic whose one capacitance is 100nF, where OCR lost the thin "C202")."""
     figures = {id(label.passage) for label in labels}
     if anchored:
         figures = anchored | {id(label.passage) for label in partly}
@@ -748,7 +893,7 @@ def _only_value(
     values = [
         (label, value)
         for label, value in values
-        if (noted and len(label.text.split()) >= NOTE_WORDS) or id(label) in beside
+        if (noted and len(label.text.split()) >= NOTE_WORDS) or id(label) in beside or designated
     ]
     if not values:
         return None
@@ -959,6 +1104,11 @@ def _values_near(
             and max(label.bbox[0] - x1, x0 - label.bbox[2]) <= ALONG_REACH * height
         )
         near.extend((3, same_figure[index]) for _, index in around)
+        # A drawing writes a value nearest the name it belongs to: "CAN-bus" over "(RJ12)", though the
+        # next name along the header row ("6x Axis (RJ50)") holds a connector's type too.
+        near[1:] = sorted(
+            near[1:], key=lambda item: (round(_gap(anchor.bbox, item[1].bbox) / height), item[0])
+        )
     return near
 
 
@@ -1250,3 +1400,282 @@ def look_alike_folded(text: str) -> str:
     """`text` with Latin letters that look like Cyrillic ones written as those: OCR of a label in capitals
     reads "СВЕТ" as "CBET", and the text layer has it right. Upper case only where the label is."""
     return text.translate(_LOOK_ALIKES)
+
+
+# -- the member of a group the question leaves out ---------------------------------------------------
+
+_ASKING = r"(?:which|what|how|name|list|where|как\w*|что|где|назов\w*)"
+LISTED = re.compile(
+    r"(?:\b(?:besides|apart\s+from|aside\s+from|other\s+than|except(?:\s+for)?|in\s+addition\s+to)"
+    r"|(?<!\w)(?:кроме|помимо))\s+"
+    rf"(?:(?P<lead>[^?;:]+?)\s*,\s*(?={_ASKING}(?!\w))|(?P<tail>[^?;:,]+(?:,[^?;:,]+)*?)\s*\??\s*$)",
+    re.IGNORECASE,
+)
+"""A question naming members of a group and asking for the one it leaves out: "Besides amount, size
+and stereo, which fourth knob ...?", "Кроме «Вырезать» и «Копировать», какая команда ...?", "Which
+button does the bar have besides OK and Cancel?"."""
+LIST_SPLIT = re.compile(r"\s*,\s*(?:(?:and|or|и|или)\s+)?|\s+(?:and|or|и|или|&)\s+", re.IGNORECASE)
+MIN_LISTED = 2
+"""Members a question must name for their figure to show the group: one named label is no group."""
+MAX_LISTED = 8
+"""Members past which a list is no group's (a question listing a dozen names asks something else), and
+which keep the placements tried (`MAX_PLACES` each) in the thousands."""
+MAX_PLACES = 3
+"""Places a figure writes one member at that are tried."""
+ALIGN_SLACK = 0.6
+"""Members of a row have their middles within this many lettering heights of one line (a column's
+their left edges or middles)."""
+GROUP_REACH = 1.6
+"""How far past the group's last member (in the group's own pitch, the usual step between members)
+the left-out member may stand: further on is the next group."""
+GROUP_TIE = 0.15
+"""Two candidates on either side whose steps differ by less than this share are equally likely: pass."""
+
+
+@dataclass(frozen=True)
+class LineWord:
+    """A word of a figure's line, its box estimated from its share of the line's letters."""
+
+    passage: PassageRecord
+    text: str
+    bbox: BBox
+    line: int
+
+
+def line_words(passages: Sequence[PassageRecord]) -> list[LineWord]:
+    """The words of every label line of the page's figure passages (relation and cell lines left
+    out), each boxed by its share of the line: OCR keeps a line's box, and a drawing's labels set in
+    one typeface share it out by letters well enough to tell neighbours apart."""
+    words: list[LineWord] = []
+    line = 0
+    for passage in passages:
+        if passage.kind != "figure":
+            continue
+        for span in passage.spans:
+            text = passage.text[span.start : span.end]
+            if not text.strip() or is_statement(text.strip()):
+                continue
+            line += 1
+            x0, y0, x1, y1 = span.bbox
+            share = (x1 - x0) / max(1, len(text))
+            for found in re.finditer(r"\S+", text):
+                box = (x0 + share * found.start(), y0, x0 + share * found.end(), y1)
+                words.append(LineWord(passage, found[0], box, line))
+    return words
+
+
+def listed_members(question: str) -> list[str]:
+    """The members the question lists after "besides" / "кроме" (quotes and a noun's article off); []
+    when it lists fewer than two."""
+    asked = LISTED.search(question)
+    if asked is None:
+        return []
+    items = [
+        item.strip(" \"'«»“”„.")
+        for item in LIST_SPLIT.split(asked["lead"] or asked["tail"] or "")
+        if item.strip(" \"'«»“”„.")
+    ]
+    return items if len(items) >= MIN_LISTED else []
+
+
+def _occurrences(item: str, words: Sequence[LineWord], known: set[str]) -> list[list[LineWord]]:
+    """Where the figure writes `item`: runs of a line's words holding its tokens in order. Leading
+    words no figure word holds ("the *knobs* amount") say what the members are, not which."""
+    tokens = search_tokens(item)
+    while tokens and tokens[0] not in known:
+        tokens = tokens[1:]
+    if not tokens:
+        return []
+    found = []
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + len(tokens)) + 1):
+            run = list(words[start:end])
+            # "CAN-bus" is one word of the figure and two tokens of the question.
+            if (
+                len({word.line for word in run}) == 1
+                and [token for word in run for token in search_tokens(word.text)] == tokens
+            ):
+                found.append(run)
+                break
+    return found
+
+
+def _aligned(boxes: Sequence[BBox], height: float) -> str | None:
+    """ "row" when the boxes stand on one line, "column" when under one another, else None."""
+    middles_y = [(box[1] + box[3]) / 2 for box in boxes]
+    if max(middles_y) - min(middles_y) <= ALIGN_SLACK * height:
+        return "row"
+    lefts = [box[0] for box in boxes]
+    middles_x = [(box[0] + box[2]) / 2 for box in boxes]
+    if min(max(lefts) - min(lefts), max(middles_x) - min(middles_x)) <= 2 * ALIGN_SLACK * height:
+        return "column"
+    return None
+
+
+def _group_rest(question: str, passages: Sequence[PassageRecord]) -> FigureLabel | None:
+    """ "Besides amount, size and stereo, which fourth knob does the reverb have?": the member of the
+    figure's group that the question leaves out.
+
+    The members it lists must all be written in one figure, on one row (a panel's knobs) or in one
+    column (a menu's items); the answer is the label in line with them that stands between them or
+    next past either end, no further than the group's own step times `GROUP_REACH`. Two such labels
+    as near on either side leave it open: None.
+    """
+    members = listed_members(question)
+    if not members or len(members) > MAX_LISTED:
+        return None
+    words = line_words(passages)
+    known = {token for word in words for token in search_tokens(word.text)}
+    places = [_occurrences(member, words, known)[:MAX_PLACES] for member in members]
+    if not all(places):
+        return None
+    height = float(np.median([word.bbox[3] - word.bbox[1] for word in words]))
+    best: tuple[float, str, list[list[LineWord]]] | None = None
+    for combination in itertools.product(*places):
+        one_figure = len({run[0].passage.id for run in combination}) == 1
+        if not one_figure or len({id(run[0]) for run in combination}) < len(combination):
+            continue
+        boxes = [union_bbox([word.bbox for word in run]) for run in combination]
+        layout = _aligned(boxes, height)
+        if layout is None:
+            continue
+        extent = union_bbox(boxes)
+        size = (extent[2] - extent[0]) + (extent[3] - extent[1])
+        if best is None or size < best[0]:
+            best = (size, layout, list(combination))
+    if best is None:
+        return None
+    _, layout, chosen = best
+    return _left_out(question, words, chosen, layout, height)
+
+
+def _left_out(
+    question: str, words: Sequence[LineWord], chosen: list[list[LineWord]], layout: str, height: float
+) -> FigureLabel | None:
+    """The label in line with the chosen members that the question does not name (see `_group_rest`)."""
+    axis = 0 if layout == "row" else 1
+    boxes = [union_bbox([word.bbox for word in run]) for run in chosen]
+    centres = sorted((box[axis] + box[axis + 2]) / 2 for box in boxes)
+    pitch = float(np.median(np.diff(centres)))
+    if pitch <= 0:
+        return None
+    passage = chosen[0][0].passage
+    used = {id(word) for run in chosen for word in run}
+    asked = set(search_tokens(question))
+    across = [(box[1 - axis] + box[3 - axis]) / 2 for box in boxes]
+    line = float(np.mean(across))
+    units: list[tuple[str, BBox]] = []
+    if layout == "row":
+        # A row's members are words of OCR lines (a panel's labels are read as one line).
+        units = [
+            (word.text, word.bbox)
+            for word in words
+            if word.passage is passage
+            and id(word) not in used
+            and abs((word.bbox[1] + word.bbox[3]) / 2 - line) <= ALIGN_SLACK * height
+        ]
+    else:
+        # A column's members are its lines (a menu's items, a legend's entries).
+        lines: dict[int, list[LineWord]] = {}
+        for word in words:
+            if word.passage is passage and id(word) not in used:
+                lines.setdefault(word.line, []).append(word)
+        left = min(box[0] for box in boxes)
+        middle = float(np.mean([(box[0] + box[2]) / 2 for box in boxes]))
+        for run in lines.values():
+            box = union_bbox([word.bbox for word in run])
+            if min(abs(box[0] - left), abs((box[0] + box[2]) / 2 - middle)) <= 2 * ALIGN_SLACK * height:
+                units.append((" ".join(word.text for word in run), box))
+    scored: list[tuple[float, int, str, BBox]] = []
+    for text, box in units:
+        tokens = search_tokens(text)
+        if not tokens or set(tokens) <= asked or label_quality(text) < MIN_LABEL_QUALITY:
+            continue
+        if sum(ch.isalpha() for ch in text) < 2:
+            continue
+        centre = (box[axis] + box[axis + 2]) / 2
+        if centres[0] < centre < centres[-1]:
+            scored.append((0.0, 0, text, box))
+        else:
+            step = (centres[0] - centre) if centre <= centres[0] else (centre - centres[-1])
+            if step <= GROUP_REACH * pitch:
+                scored.append((step / pitch, -1 if centre <= centres[0] else 1, text, box))
+    if not scored:
+        return None
+    scored.sort(key=lambda item: item[0])
+    if sum(item[1] == 0 for item in scored) > 1:
+        # Several labels between the named ones: they are not one group less one member.
+        log.info("figure: %r names members with %d labels between them; passing", question, len(scored))
+        return None
+    first = scored[0]
+    if len(scored) > 1 and first[1] != 0:
+        second = next((item for item in scored[1:] if item[1] == -first[1]), None)
+        if second is not None and second[0] - first[0] <= GROUP_TIE * max(first[0], 1e-6):
+            log.info("figure: %r leaves out %r or %r alike; passing", question, first[2], second[2])
+            return None
+    log.info("figure: %r -> %r (the member of the group it leaves out)", question, first[2])
+    return FigureLabel(passage, first[2], first[3])
+
+
+# -- the value at the other end of an arrow --------------------------------------------------------------
+
+ARROW_SHAPES = (DOTTED_NAME, IPV4, URL, EMAIL, VERSION)
+"""Values a diagram's node may be in whole: a file, an address, a version ("dump.ldif", "10.0.0.1")."""
+
+
+def _arrow_value(
+    question: str, kind: str, passages: Sequence[PassageRecord], captions: Sequence[str]
+) -> Answer | None:
+    """ "Под каким именем файла сохраняется дамп каталога LDAP?": the node of the asked value's shape
+    (a file name) that an arrow of the figure joins to the node the question names ("LDAP directory
+    → dump.ldif"), from the relation lines `indexer.diagrams` wrote.
+
+    The question names a node by half its words, in its own language or the other (a loanword, the
+    lexicon); a node named by the caption's words only says which figure. Two different values
+    joined to nodes named alike answer nothing.
+    """
+    shape = asked_value_shape(question, kind)
+    if shape not in ARROW_SHAPES:
+        return None
+    known = {t for caption in captions for t in search_tokens(caption)}
+    asked = asked_names(question) - known
+    profile = profile_question(question)
+    found: list[tuple[float, str, PassageRecord, BBox]] = []
+    for passage in passages:
+        if passage.kind != "figure":
+            continue
+        for span in passage.spans:
+            relation = RELATION.match(passage.text[span.start : span.end].strip())
+            if relation is None:
+                continue
+            ends = [relation["subject"], *relation["others"].split(", ")]
+            for index, node in enumerate(ends):
+                named = max(names(node, asked), _crossed_share(profile, node, asked))
+                others = ends[1:] if index == 0 else ends[:1]
+                for other in others:
+                    if named and shape is not None and shape.fullmatch(other.strip()):
+                        found.append((named, other.strip(), passage, span.bbox))
+    if not found:
+        return None
+    best = max(found, key=lambda item: item[0])
+    if any(item[1] != best[1] and item[0] >= best[0] for item in found):
+        log.info("figure: arrows join %r to several values alike; passing", question)
+        return None
+    score, value, passage, box = best
+    log.info("figure: %r -> %r (at the other end of an arrow)", question, value)
+    answer = _answer(question, FigureLabel(passage, value, box), score)
+    return Answer(question, value, True, answer.citations, answer.language)
+
+
+def _crossed_share(profile: QuestionProfile, node: str, asked: set[str]) -> float:
+    """How much of a node's name the question says in the other language ("почтовый сервер" of "Mail
+    server"): its words said as they are or by a translation of one of the question's words, when that
+    is at least `MIN_NAME_SHARE` of them; else 0."""
+    tokens = search_tokens(node)
+    said = {token for token in tokens if token in asked}
+    # A word the node writes as the question does is said, not crossed.
+    crossed = translated_terms(profile, node, frozenset(asked - said))
+    if not tokens or not crossed:
+        return 0.0
+    share = min(1.0, (len(said) + len(crossed)) / len(tokens))
+    return share if share >= MIN_NAME_SHARE else 0.0

@@ -408,20 +408,57 @@ class Retriever:
             and found[0].passage.document.media_type.startswith("image/")
             and names_window(quoted, terms, _window_words(found))
         ]
-        if not named:
-            return set(), set()
         # A quoted name is the label as the user reads it: «Настройка» (a menu) is not «Настройки» (a
         # window), though both cut to one stem. Where some of the windows named show the label as
         # written, those are meant.
         verbatim = [key for key in named if any(_shows_label(label, pages[key]) for label in labels)]
         if verbatim and len(verbatim) < len(named):
             named = verbatim
+        # «Вид» (a menu) is not the end of "Внешний вид" (a tab): a label matched only inside a longer
+        # one names nothing.
+        if labels:
+            named = [key for key in named if not all(_inside_label(label, pages[key]) for label in labels)]
+            # "On the «Appearance» tab of the Color Tool": the window whose title (or file) the question also
+            # names holds the label somewhere on it (its tab strip, a menu), and outranks another program's
+            # window that merely shows the label in its title.
+            named = self._named_programs(labels, quoted, terms, page_scores, pages) or named
+        if not named:
+            return set(), set()
         # A quoted name is the user's own pointer to the window: it outweighs shared words. The
         # named pages move up together, so their own order (a clean screen before its marked copy) stays.
         lift = max(page_scores.values()) - max(page_scores[key] for key in named) if quoted else 0.0
         for key in named:
             page_scores[key] += lift + self.weights.window_bonus
         return (set(named) if quoted else set()), set(named)
+
+    def _named_programs(
+        self,
+        labels: list[str],
+        quoted: list[set[str]],
+        terms: set[str],
+        page_scores: dict[tuple[int, int], float],
+        pages: dict[tuple[int, int], list[Evidence]],
+    ) -> list[tuple[int, int]]:
+        """The screenshots among the leading pages whose program the question names besides the labels
+        it quotes (`names_program`) and that show one of those labels anywhere (title, tab strip, menu)."""
+        others = terms - set().union(*quoted)
+        leading = sorted(page_scores, key=page_scores.__getitem__, reverse=True)[: self.weights.figure_reach]
+        shots = [
+            key
+            for key in leading
+            if pages.get(key)
+            and pages[key][0].passage.document.media_type.startswith("image/")
+            and names_program(others, _window_words(pages[key]), pages[key][0].passage.document.filename)
+        ]
+        if not shots:
+            return []
+        known = {e.passage.id: e.passage for key in shots for e in pages[key]}
+        shown = []
+        for key, passages in self.workspace.pages_passages(shots, known).items():
+            texts = [p.section for p in passages[:1]] + [p.text for p in passages if p.kind != "mark"]
+            if any(_label_starts(label, text) for label in labels for text in texts):
+                shown.append(key)
+        return shown
 
     def _name_figures(
         self,
@@ -704,13 +741,58 @@ def _window_words(found: list[Evidence]) -> set[str]:
 
 def _shows_label(label: str, found: list[Evidence]) -> bool:
     """Whether a screenshot's title shows a quoted label word for word (case aside), not just its stems."""
-    words = label.split()
-    if not words:
+    if not label.split():
         return False
-    pattern = re.compile(
-        r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)", re.IGNORECASE
-    )
+    pattern = _label_pattern(label)
     return any(pattern.search(evidence.passage.section) for evidence in found)
+
+
+def _label_pattern(label: str) -> re.Pattern[str]:
+    words = label.split()
+    return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)", re.IGNORECASE)
+
+
+_LABEL_SEPARATOR = re.compile(r"(^|[|\[\](){}<>:;,.!?«»\"“”']|\s{2,}|\n)\s*$")
+
+
+def _label_starts(label: str, text: str) -> bool:
+    """Whether a text shows a quoted label where a label starts: after a separator (a tab's border read
+    as '|' or ']', a line break, a wide gap, the text's start) or written with the label's own capital.
+
+    A label starts with a capital in both languages' interfaces ("View", "Вид"), while a word inside a
+    longer label does not ("Внешний вид"): «Вид» is found in "Главные| Внешний вид]" only inside.
+    """
+    if not label.split():
+        return False
+    capital = label[0].isupper()
+    for match in _label_pattern(label).finditer(text):
+        if (capital and text[match.start()].isupper()) or _LABEL_SEPARATOR.search(text[: match.start()]):
+            return True
+    return False
+
+
+def _inside_label(label: str, found: list[Evidence]) -> bool:
+    """Whether a screenshot's title shows a quoted label only inside a longer label (see `_label_starts`)."""
+    sections = {evidence.passage.section for evidence in found}
+    pattern = _label_pattern(label)
+    shown = [section for section in sections if pattern.search(section)]
+    return bool(shown) and not any(_label_starts(label, section) for section in shown)
+
+
+PROGRAM_FILE_NOISE = frozenset({"png", "jpg", "jpeg", "tif", "tiff", "webp", "bmp", "gif", "en", "ru"})
+"""Words of a screenshot's file name that name no program: its format and its language."""
+
+
+def names_program(terms: set[str], window: set[str], filename: str) -> bool:
+    """Whether a question's words (besides the labels it quotes) name a screenshot's program or window:
+    two words of its title at least and half of them ("средства настройки Qt" names "Средство настройки
+    Qt"), or a word of its file name ("Xfe" names xfe_general.png) that is no mark's description."""
+    title = {word for word in window if len(word) >= 3}
+    named = [word for word in title if _named(word, terms)]
+    if len(named) >= 2 and 2 * len(named) >= len(title):
+        return True
+    from_file = file_terms(filename) - PROGRAM_FILE_NOISE - _MARK_WORDS
+    return any(len(word) >= 3 and not word.isdigit() and word in terms for word in from_file)
 
 
 QUOTED_NAME = re.compile(r"«([^»]+)»|\"([^\"]+)\"|“([^”]+)”|\(([^)]+)\)")

@@ -20,11 +20,13 @@ from assistant.retrieval import (
     identifiers_held,
     named_mark_shapes,
     names_figure,
+    names_program,
     own_language_first,
     question_identifiers,
     same_layout,
 )
 from assistant.spans import PageView
+from indexer.language import search_tokens
 from indexer.layout import control_passages
 from indexer.records import Control, DocumentRecord, PassageRecord
 
@@ -334,6 +336,70 @@ def test_a_quoted_label_as_written_points_at_the_menu_not_the_window_of_its_stem
     # Without a label written as the menu shows it, the stems still name the windows.
     [first, *_] = assistant.search("Which item size is set in «Tool Settings»?", 3)
     assert first.document.filename == "tool_settings.png"
+
+
+def test_a_quoted_label_inside_a_longer_label_names_no_window(make: Maker, tmp_path: Path) -> None:
+    """«Правка» is a menu; "Быстрая правка" is a tab of another program's window, whose tab strip the
+    indexer read as the window's title. The arrow the question names is on the menu's screen."""
+    tabs = make.screenshot(
+        "scanner_tabs_marked.png",
+        ["Основные | Быстрая правка | Печать", "Разрешение: 300", "Цветность: серый"],
+        1,
+        "ellipse",
+    )
+    menu = make.screenshot(
+        "notes_menu_marked.png", ["notes.txt", "Отменить", "Вырезать", "Копировать", "Вставить"], 3, "arrow"
+    )
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([tabs.path, menu.path])
+        question = "На какой пункт меню «Правка» блокнота указывает красная стрелка?"
+        hits = ranked(assistant.search(question, k=2))
+    assert hits[0] == ("notes_menu_marked.png", 1)
+
+
+def test_a_quoted_tab_of_the_program_the_question_names_beats_another_program_showing_it(
+    make: Maker, tmp_path: Path
+) -> None:
+    """Two marked screens: a mixer whose tab strip (read as its title) shows «Effects», and the photo
+    editor the question names, whose own title is "Photo Studio Preferences" and whose tab strip holds
+    «Effects» in its body. The program named decides between the two windows showing the label."""
+    mixer = make.screenshot(
+        "mixer_marked.png", ["Input | Effects | Output", "Reverb: 20", "Echo delay: 300"], 1, "ellipse"
+    )
+    editor = make.screenshot(
+        "editor_marked.png",
+        ["Photo Studio Preferences", "Effects   Layers   Brushes", "Sharpen amount: 40", "Blur radius: 2"],
+        2,
+        "ellipse",
+    )
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([mixer.path, editor.path])
+        question = "Which setting on the «Effects» tab of the Photo Studio preferences is circled in red?"
+        assert ranked(assistant.search(question, k=2))[0] == ("editor_marked.png", 1)
+        # Naming no program, the window whose title shows the label is still the one meant.
+        assert ranked(assistant.search("Which setting on the «Effects» tab is circled in red?", k=2))[0] == (
+            "mixer_marked.png",
+            1,
+        )
+
+
+@pytest.mark.parametrize(
+    ("program", "window", "filename", "named"),
+    [
+        ("средства настройки qt6", "Средство настройки Qt", "shot.png", True),
+        ("xfe settings", "Настройки", "xfe_ru_general.png", True),
+        # One word of a title of several is not the program.
+        ("settings of the player", "Player Equalizer Presets", "shot.png", False),
+        # The file's format, language or mark words name nothing.
+        ("the marked png in english", "Window", "tool_en_marked.png", False),
+    ],
+)
+def test_a_question_names_a_screenshots_program(
+    program: str, window: str, filename: str, named: bool
+) -> None:
+    terms = set(search_tokens(program, drop_stopwords=True))
+    title = set(search_tokens(window, drop_stopwords=True))
+    assert names_program(terms, title, filename) is named
 
 
 @pytest.mark.parametrize(

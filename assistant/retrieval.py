@@ -474,7 +474,8 @@ class Retriever:
         speaks of a figure and names its title means that figure's page: returned, the reranker keeps
         them ahead (the figure's labels are no sentences, so a text page's span fits better).
         """
-        if not page_scores or not FIGURE_NOUN.search(profile.text):
+        numbered = numbered_items(profile.text)
+        if not page_scores or not (FIGURE_NOUN.search(profile.text) or numbered):
             return set()
         # The pages a search could put first: their figures' titles are read from all their passages,
         # as a figure and its caption are rarely what the channels found (its labels share no word).
@@ -487,6 +488,7 @@ class Retriever:
                 names_figure(profile, title, passages[0].document.filename)
                 for title in figure_titles(passages)
             )
+            or (numbered and numbered <= captioned_items(passages))
         }
         for key in drawn:
             page_scores[key] += self.weights.figure_bonus
@@ -841,6 +843,45 @@ def figure_titles(passages: Sequence[PassageRecord]) -> set[str]:
             if beside.kind in ("text", "heading") and len(beside.text.split()) <= CAPTION_WORDS:
                 titles.add(beside.text)
     return titles - {""}
+
+
+_ITEM_KINDS: tuple[tuple[str, str], ...] = (
+    (r"figures?|figs?\.?|рисун\w*|рис\.?", "figure"),
+    (r"tables?|таблиц\w*|табл\.?", "table"),
+    (r"examples?|пример\w*", "example"),
+    (r"listings?|листинг\w*", "listing"),
+)
+_ITEM_NUMBER = r"(\d+(?:[.-]\d+)*)(?![.-]?\d)"
+_NAMED_ITEM = re.compile(
+    r"(?<!\w)(" + "|".join(pattern for pattern, _ in _ITEM_KINDS) + r")\s*(?:№\s*)?" + _ITEM_NUMBER,
+    re.IGNORECASE,
+)
+_CAPTION_START = re.compile(
+    r"^\s*(" + "|".join(pattern for pattern, _ in _ITEM_KINDS) + r")\s*" + _ITEM_NUMBER + r"\s*([.:—–-]|$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _item_kind(word: str) -> str:
+    return next(kind for pattern, kind in _ITEM_KINDS if re.fullmatch(pattern, word, re.IGNORECASE))
+
+
+def numbered_items(question: str) -> frozenset[tuple[str, str]]:
+    """The figures, tables and examples a question names by number, in either language: "Figure 11.1",
+    "на рисунке 9.3", "Table 6.2", "в примере 3" -> {("figure", "11.1"), ...}."""
+    return frozenset((_item_kind(match[1]), match[2]) for match in _NAMED_ITEM.finditer(question))
+
+
+def captioned_items(passages: Sequence[PassageRecord]) -> frozenset[tuple[str, str]]:
+    """The numbered figures, tables and examples a page holds: a line that starts with the item's label and
+    number and goes on as a caption does ("Figure 11.1. Role of ...", "Рисунок 9.3. ...", "Table 6.2:"),
+    or a figure titled so. Running text that refers to one ("as Figure 11.1 shows") holds none."""
+    found: set[tuple[str, str]] = set()
+    for passage in passages:
+        texts = [passage.text, passage.section] if passage.kind == "figure" else [passage.text]
+        for text in texts:
+            found.update((_item_kind(match[1]), match[2]) for match in _CAPTION_START.finditer(text))
+    return frozenset(found)
 
 
 def names_figure(question: QuestionProfile, title: str, filename: str = "") -> bool:

@@ -17,10 +17,12 @@ from assistant.retrieval import (
     RED_MARK,
     PageHit,
     Retriever,
+    captioned_items,
     identifiers_held,
     named_mark_shapes,
     names_figure,
     names_program,
+    numbered_items,
     own_language_first,
     question_identifiers,
     same_layout,
@@ -507,6 +509,82 @@ def test_a_question_naming_a_figure_by_its_title_ranks_the_figures_page_first(tm
         # Not speaking of a figure, the question is the prose's.
         hits = assistant.search("How often does the converter chip sample the signal?", k=3)
         assert ranked(hits)[0] != ("station.en.pdf", 2), ranked(hits)
+
+
+def _router_manual(path: Path) -> Path:
+    """A Russian router manual: prose about its ports on pages 1 and 3 that refers to figure 2.1 in
+    passing, and on page 2 the rear panel's drawing (labels only) captioned "Рисунок 2.1. ..."."""
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", FONT_FILE)
+    prose = (
+        "Порт WAN подключают к модему провайдера, порты LAN к компьютерам сети (их расположение показано "
+        "на рисунке 2.1). Каждый порт имеет индикатор: индикатор порта горит, когда кабель подключён, и "
+        "мигает, когда через порт идут данные. Крайний порт панели не используйте для компьютеров."
+    )
+    for heading, body, drawn in (
+        ("Подключение портов", prose, False),
+        ("Задняя панель", "", True),
+        ("Индикаторы портов", "Если индикатор порта не горит, проверьте кабель. " + prose, False),
+    ):
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=18)
+        pdf.cell(0, 10, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", size=11)
+        if body:
+            pdf.multi_cell(0, 6, body, new_x="LMARGIN", new_y="NEXT")
+        if drawn:
+            image = Image.new("RGB", (1200, 400), "white")
+            draw = ImageDraw.Draw(image)
+            for left, label in ((40, "RESET"), (330, "WAN"), (620, "LAN1"), (910, "DC 12V")):
+                draw.rectangle((left, 150, left + 250, 280), outline="black", width=4)
+                draw.text((left + 30, 190), label, font=ImageFont.truetype(FONT_FILE, 44), fill="black")
+            pdf.image(image, x=15, y=40, w=180)
+            pdf.set_y(120)
+            pdf.cell(0, 8, "Рисунок 2.1. Задняя панель роутера", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def test_a_figure_named_by_its_number_ranks_the_page_it_stands_on_first(tmp_path: Path) -> None:
+    """The prose shares the question's words and names figure 2.1 too; only page 2 holds the figure."""
+    manual = _router_manual(tmp_path / "router.ru.pdf")
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([manual])
+        hits = assistant.search("Какой порт подключён крайним слева на рисунке 2.1?", k=3)
+        assert ranked(hits)[0] == ("router.ru.pdf", 2), ranked(hits)
+        # Another figure's number points at no page of this manual.
+        hits = assistant.search("Какой порт подключён крайним слева на рисунке 4.2?", k=3)
+        assert ranked(hits)[0] != ("router.ru.pdf", 2), ranked(hits)
+
+
+@pytest.mark.parametrize(
+    ("question", "items"),
+    [
+        ("According to Figure 11.1, which name is announced?", {("figure", "11.1")}),
+        ("Как подписана стрелка на рисунке 9.3?", {("figure", "9.3")}),
+        ("What does Table 6.2 list, and fig. 3?", {("table", "6.2"), ("figure", "3")}),
+        ("Что выводит команда в примере 4?", {("example", "4")}),
+        # A number of something else is no figure's.
+        ("Which figure shows the 2.4 GHz antenna?", set()),
+    ],
+)
+def test_the_numbered_figures_a_question_names(question: str, items: set[tuple[str, str]]) -> None:
+    assert numbered_items(question) == items
+
+
+def test_a_caption_holds_its_figure_a_reference_does_not() -> None:
+    def passage(text: str, kind: str = "text", section: str = "") -> PassageRecord:
+        document = DocumentRecord(1, "manual.pdf", "0" * 64, "application/pdf", 1, 1, "", "")
+        return PassageRecord(1, document, 1, 600, 800, kind, "en", section, text, (0, 0, 1, 1), [])
+
+    held = captioned_items(
+        [
+            passage("As Figure 11.1 shows, the relay asks the DNS first."),
+            passage("Figure 11.10 shows the queue.\nTable 2: Default ports"),
+            passage("MX\nPostfix", "figure", "Рисунок 9.3. Перенаправление порта"),
+        ]
+    )
+    assert held == {("table", "2"), ("figure", "9.3")}
 
 
 def test_a_figure_is_named_by_two_words_of_its_title_not_by_the_documents_name() -> None:

@@ -463,26 +463,14 @@ def test_a_marked_screen_in_the_questions_language_comes_first(make: Maker, tmp_
 FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
-def _station_manual(path: Path) -> Path:
-    """A weather station's manual: two pages of prose about its sensor board and, between them, the
-    board's signal flow diagram, whose labels ("ADS1115", "ESP32-C3") share no word with the prose."""
+def _drawn_manual(
+    path: Path, pages: list[tuple[str, str, bool]], labels: tuple[str, ...], caption: str = ""
+) -> Path:
+    """A manual of (heading, prose, drawn) pages; a drawn page shows boxes with `labels` only, and
+    `caption` under them."""
     pdf = FPDF(format="A4")
     pdf.add_font("DejaVu", "", FONT_FILE)
-    prose = (
-        "The sensor board converts the analog signal of each sensor into a digital signal. The converter "
-        "chip samples the signal sixteen times a second; the signal then flows to the radio chip, which "
-        "sends it to the base station (the signal flow diagram shows the chips the signal passes). Keep "
-        "the board dry: a wet board distorts every signal."
-    )
-    for heading, body, drawn in (
-        ("Sensor board", prose, False),
-        ("Signal flow diagram", "", True),
-        (
-            "Calibrating the converter",
-            "Calibrate the converter chip of the sensor board yearly. " + prose,
-            False,
-        ),
-    ):
+    for heading, body, drawn in pages:
         pdf.add_page()
         pdf.set_font("DejaVu", size=18)
         pdf.cell(0, 10, heading, new_x="LMARGIN", new_y="NEXT")
@@ -492,12 +480,39 @@ def _station_manual(path: Path) -> Path:
         if drawn:
             image = Image.new("RGB", (1200, 500), "white")
             draw = ImageDraw.Draw(image)
-            for left, label in ((40, "Thermistor"), (440, "ADS1115"), (840, "ESP32-C3")):
-                draw.rectangle((left, 180, left + 320, 320), outline="black", width=4)
+            width = 1160 // len(labels)
+            for index, label in enumerate(labels):
+                left = 40 + index * width
+                draw.rectangle((left, 180, left + width - 60, 320), outline="black", width=4)
                 draw.text((left + 30, 225), label, font=ImageFont.truetype(FONT_FILE, 44), fill="black")
             pdf.image(image, x=15, y=40, w=180)
+            if caption:
+                pdf.set_y(120)
+                pdf.cell(0, 8, caption, new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
     return path
+
+
+def _station_manual(path: Path) -> Path:
+    """A weather station's manual: two pages of prose about its sensor board and, between them, the
+    board's signal flow diagram, whose labels ("ADS1115", "ESP32-C3") share no word with the prose."""
+    prose = (
+        "The sensor board converts the analog signal of each sensor into a digital signal. The converter "
+        "chip samples the signal sixteen times a second; the signal then flows to the radio chip, which "
+        "sends it to the base station (the signal flow diagram shows the chips the signal passes). Keep "
+        "the board dry: a wet board distorts every signal."
+    )
+    calibration = "Calibrate the converter chip of the sensor board yearly. " + prose
+    pages = [
+        ("Sensor board", prose, False),
+        ("Signal flow diagram", "", True),
+        (
+            "Calibrating the converter",
+            "Calibrate the converter chip of the sensor board yearly. " + prose,
+            False,
+        ),
+    ]
+    return _drawn_manual(path, pages, ("Thermistor", "ADS1115", "ESP32-C3"))
 
 
 def test_a_question_naming_a_figure_by_its_title_ranks_the_figures_page_first(tmp_path: Path) -> None:
@@ -514,35 +529,19 @@ def test_a_question_naming_a_figure_by_its_title_ranks_the_figures_page_first(tm
 def _router_manual(path: Path) -> Path:
     """A Russian router manual: prose about its ports on pages 1 and 3 that refers to figure 2.1 in
     passing, and on page 2 the rear panel's drawing (labels only) captioned "Рисунок 2.1. ..."."""
-    pdf = FPDF(format="A4")
-    pdf.add_font("DejaVu", "", FONT_FILE)
     prose = (
         "Порт WAN подключают к модему провайдера, порты LAN к компьютерам сети (их расположение показано "
         "на рисунке 2.1). Каждый порт имеет индикатор: индикатор порта горит, когда кабель подключён, и "
         "мигает, когда через порт идут данные. Крайний порт панели не используйте для компьютеров."
     )
-    for heading, body, drawn in (
+    pages = [
         ("Подключение портов", prose, False),
         ("Задняя панель", "", True),
         ("Индикаторы портов", "Если индикатор порта не горит, проверьте кабель. " + prose, False),
-    ):
-        pdf.add_page()
-        pdf.set_font("DejaVu", size=18)
-        pdf.cell(0, 10, heading, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", size=11)
-        if body:
-            pdf.multi_cell(0, 6, body, new_x="LMARGIN", new_y="NEXT")
-        if drawn:
-            image = Image.new("RGB", (1200, 400), "white")
-            draw = ImageDraw.Draw(image)
-            for left, label in ((40, "RESET"), (330, "WAN"), (620, "LAN1"), (910, "DC 12V")):
-                draw.rectangle((left, 150, left + 250, 280), outline="black", width=4)
-                draw.text((left + 30, 190), label, font=ImageFont.truetype(FONT_FILE, 44), fill="black")
-            pdf.image(image, x=15, y=40, w=180)
-            pdf.set_y(120)
-            pdf.cell(0, 8, "Рисунок 2.1. Задняя панель роутера", new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(path))
-    return path
+    ]
+    return _drawn_manual(
+        path, pages, ("RESET", "WAN", "LAN1", "DC 12V"), "Рисунок 2.1. Задняя панель роутера"
+    )
 
 
 def test_a_figure_named_by_its_number_ranks_the_page_it_stands_on_first(tmp_path: Path) -> None:

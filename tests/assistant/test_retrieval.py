@@ -506,11 +506,7 @@ def _station_manual(path: Path) -> Path:
     pages = [
         ("Sensor board", prose, False),
         ("Signal flow diagram", "", True),
-        (
-            "Calibrating the converter",
-            "Calibrate the converter chip of the sensor board yearly. " + prose,
-            False,
-        ),
+        ("Calibrating the converter", calibration, False),
     ]
     return _drawn_manual(path, pages, ("Thermistor", "ADS1115", "ESP32-C3"))
 

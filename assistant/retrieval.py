@@ -335,9 +335,11 @@ class Retriever:
         for hit, fit, text in zip(top, fits, read, strict=True):
             if text:
                 hit.score = round(max(hit.score + scale * (fit - best_fit), 0.0), 6)
-        reranked = own_language_first(
-            sorted(top, key=lambda hit: hit.score, reverse=True),
-            named_language(profile.text) or profile.language,
+        reranked = clean_copy_first(
+            own_language_first(
+                sorted(top, key=lambda hit: hit.score, reverse=True),
+                named_language(profile.text) or profile.language,
+            )
         )
         read_keys = {hit.key for hit in top}
         rest = [hit for hit in hits if hit.key not in read_keys]
@@ -418,10 +420,13 @@ class Retriever:
         # one names nothing.
         if labels:
             named = [key for key in named if not all(_inside_label(label, pages[key]) for label in labels)]
-            # "On the «Appearance» tab of the Color Tool": the window whose title (or file) the question also
-            # names holds the label somewhere on it (its tab strip, a menu), and outranks another program's
-            # window that merely shows the label in its title.
-            named = self._named_programs(labels, quoted, terms, page_scores, pages) or named
+            # "On the «Appearance» tab of the Color Tool": the windows whose title (or file) the question
+            # also names hold the label somewhere (their tab strip, a menu) and outrank another program's
+            # window that merely shows the label in its title; among the program's own windows, those
+            # whose title shows the label (its «Settings» menu) stay the ones meant.
+            program = self._named_programs(labels, quoted, terms, page_scores, pages)
+            if program and not set(named) <= set(program):
+                named = program
         if not named:
             return set(), set()
         # A quoted name is the user's own pointer to the window: it outweighs shared words. The
@@ -440,7 +445,10 @@ class Retriever:
         pages: dict[tuple[int, int], list[Evidence]],
     ) -> list[tuple[int, int]]:
         """The screenshots among the leading pages whose program the question names besides the labels
-        it quotes (`names_program`) and that show one of those labels anywhere (title, tab strip, menu)."""
+        it quotes (`names_program`), when one of them shows one of those labels anywhere (title, tab
+        strip, menu): the label is the program's. All its windows are returned, whether they show the
+        label or not: every tab of a dialog shows the whole tab strip, and OCR often loses the selected
+        tab's own label (drawn on another background), so the strip cannot tell which tab is open."""
         others = terms - set().union(*quoted)
         leading = sorted(page_scores, key=page_scores.__getitem__, reverse=True)[: self.weights.figure_reach]
         shots = [
@@ -453,12 +461,11 @@ class Retriever:
         if not shots:
             return []
         known = {e.passage.id: e.passage for key in shots for e in pages[key]}
-        shown = []
-        for key, passages in self.workspace.pages_passages(shots, known).items():
+        for passages in self.workspace.pages_passages(shots, known).values():
             texts = [p.section for p in passages[:1]] + [p.text for p in passages if p.kind != "mark"]
             if any(_label_starts(label, text) for label in labels for text in texts):
-                shown.append(key)
-        return shown
+                return shots
+        return []
 
     def _name_figures(
         self,
@@ -633,6 +640,52 @@ def own_language_first(hits: list[PageHit], language: str) -> list[PageHit]:
         hit.score = round(max(hit.score, ordered[twin].score + 1e-6), 6)
         ordered.insert(twin, ordered.pop(at))
     return ordered
+
+
+def clean_copy_first(hits: list[PageHit]) -> list[PageHit]:
+    """Each screenshot moved just ahead of its copy with a red mark drawn on it (for a question not about
+    the mark: `_rerank` reads no other).
+
+    The marked copy holds one passage more (the mark's, repeating the words under it), so its best span
+    can fit a little better; the user asked about the window, and the clean screen shows it as it is.
+    A copy is told by its text: the marked page's other passages all stand on the clean one too
+    (`is_marked_copy`). Other pages keep their order.
+    """
+    ordered = list(hits)
+    for hit in hits:
+        view = hit.view
+        if view is None or not view.from_image or any(p.kind == "mark" for p in view.passages):
+            continue
+        at = ordered.index(hit)
+        marked = next(
+            (
+                i
+                for i, other in enumerate(ordered[:at])
+                if other.view is not None and is_marked_copy(other.view.passages, view.passages)
+            ),
+            None,
+        )
+        if marked is None:
+            continue
+        hit.score = round(max(hit.score, ordered[marked].score + 1e-6), 6)
+        ordered.insert(marked, ordered.pop(at))
+    return ordered
+
+
+MARKED_COPY = 0.8
+"""Share of a marked screenshot's passages (the mark's aside) whose text a clean screenshot holds too
+from which it is a copy of that screen: the mark hides a few letters from OCR, rarely a fifth."""
+
+
+def is_marked_copy(marked: Collection[PassageRecord], clean: Collection[PassageRecord]) -> bool:
+    """Whether a screenshot with a red mark is a copy of a clean one: most of its passages' texts are the
+    clean one's (two passages at least: a one-line screen matches too easily)."""
+    if not any(p.kind == "mark" for p in marked) or any(p.kind == "mark" for p in clean):
+        return False
+    texts = {p.text for p in marked if p.kind != "mark"}
+    if len(texts) < 2:
+        return False
+    return len(texts & {p.text for p in clean}) >= MARKED_COPY * len(texts)
 
 
 TWIN_LAYOUT = 0.75

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,9 @@ from assistant.retrieval import (
     PageHit,
     Retriever,
     captioned_items,
+    clean_copy_first,
     identifiers_held,
+    is_marked_copy,
     named_mark_shapes,
     names_figure,
     names_program,
@@ -281,7 +284,33 @@ MIXER_RU = [
     ("Размер буфера", "512", 131),
     ("Устройство вывода", "hw:0", 171),
 ]
+MIDI_EN = [("MIDI port", "Midi Through", 210), ("Channel", "10", 250), ("Sync", "Internal", 290)]
 MIDI_RU = [("Порт MIDI", "Midi Through", 210), ("Канал", "10", 250), ("Синхронизация", "Внутренняя", 290)]
+
+
+def _marked_copy(view: PageView, filename: str) -> PageView:
+    """The same screen with a red frame drawn round its first field (the mark's passage added)."""
+    document = DocumentRecord(abs(hash(filename)) % 10_000, filename, "0" * 64, "image/png", 1, 100, "en", "")
+    records = [dataclasses.replace(p, document=document) for p in view.passages]
+    first = records[0]
+    mark = dataclasses.replace(first, id=99, kind="mark", section=first.section + ": marked in red")
+    return PageView(PageHit(document, 1, 0.0, []), [*records, mark])
+
+
+def test_a_screen_goes_ahead_of_its_marked_copy() -> None:
+    clean = _mixer_shot("mixer.png", "en", 640, MIXER_EN)
+    marked = _marked_copy(clean, "mixer_marked.png")
+    other = _mixer_shot("midi.png", "en", 640, MIDI_EN)
+    names = lambda hits: [hit.document.filename for hit in hits]  # noqa: E731
+
+    hits = clean_copy_first(_ranked([marked, other, clean], [0.9, 0.8, 0.7]))
+    assert names(hits) == ["mixer.png", "mixer_marked.png", "midi.png"]
+    assert hits[0].score > hits[1].score
+    # A marked screen that is no copy of the clean one keeps its place.
+    hits = clean_copy_first(_ranked([_marked_copy(other, "midi_marked.png"), clean], [0.9, 0.8]))
+    assert names(hits) == ["midi_marked.png", "mixer.png"]
+    assert is_marked_copy(marked.passages, clean.passages)
+    assert not is_marked_copy(clean.passages, marked.passages)
 
 
 def test_one_window_shot_in_two_languages_is_told_by_its_layout() -> None:
@@ -383,6 +412,23 @@ def test_a_quoted_tab_of_the_program_the_question_names_beats_another_program_sh
             "mixer_marked.png",
             1,
         )
+
+
+def test_every_window_of_the_program_named_stands_for_its_quoted_tab(make: Maker, tmp_path: Path) -> None:
+    """The selected tab's label is often lost to OCR (drawn on another background): the «Effects» tab's
+    own screen shows only the other tabs. The program named and its strip elsewhere vouch for its
+    windows; their words pick the tab, and another program's window titled "Effects" does not win."""
+    mixer = make.screenshot("mixer.png", ["Input | Effects | Output", "Reverb amount: 20", "Echo delay: 300"])
+    effects = make.screenshot(
+        "studio_effects.png", ["Photo Studio Preferences", "Layers   Brushes", "Sharpen amount: 40"]
+    )
+    layers = make.screenshot(
+        "studio_layers.png", ["Photo Studio Preferences", "Effects   Layers   Brushes", "Layer opacity: 80"]
+    )
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([mixer.path, effects.path, layers.path])
+        question = "Which sharpen amount is set on the «Effects» tab of the Photo Studio preferences?"
+        assert ranked(assistant.search(question, k=3))[0] == ("studio_effects.png", 1)
 
 
 @pytest.mark.parametrize(

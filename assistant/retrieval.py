@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -618,28 +618,20 @@ def own_language_first(hits: list[PageHit], language: str) -> list[PageHit]:
     """
     if language not in ("en", "ru"):
         return hits
-    ordered = list(hits)
-    for hit in hits:
-        view = hit.view
-        if view is None or not view.from_image or page_language(view) != language:
-            continue
-        at = ordered.index(hit)
-        twin = next(
-            (
-                i
-                for i, other in enumerate(ordered[:at])
-                if other.view is not None
-                and other.view.from_image
-                and page_language(other.view) not in (language, "und")
-                and same_layout(view.passages, other.view.passages)
-            ),
-            None,
+
+    def read_in_language(hit: PageHit) -> bool:
+        return hit.view is not None and hit.view.from_image and page_language(hit.view) == language
+
+    def twin(hit: PageHit, other: PageHit) -> bool:
+        assert hit.view is not None
+        return (
+            other.view is not None
+            and other.view.from_image
+            and page_language(other.view) not in (language, "und")
+            and same_layout(hit.view.passages, other.view.passages)
         )
-        if twin is None:
-            continue
-        hit.score = round(max(hit.score, ordered[twin].score + 1e-6), 6)
-        ordered.insert(twin, ordered.pop(at))
-    return ordered
+
+    return moved_ahead(hits, read_in_language, twin)
 
 
 def clean_copy_first(hits: list[PageHit]) -> list[PageHit]:
@@ -651,24 +643,33 @@ def clean_copy_first(hits: list[PageHit]) -> list[PageHit]:
     A copy is told by its text: the marked page's other passages all stand on the clean one too
     (`is_marked_copy`). Other pages keep their order.
     """
+
+    def clean(hit: PageHit) -> bool:
+        view = hit.view
+        return view is not None and view.from_image and not any(p.kind == "mark" for p in view.passages)
+
+    def marked_copy(hit: PageHit, other: PageHit) -> bool:
+        assert hit.view is not None
+        return other.view is not None and is_marked_copy(other.view.passages, hit.view.passages)
+
+    return moved_ahead(hits, clean, marked_copy)
+
+
+def moved_ahead(
+    hits: list[PageHit], moving: Callable[[PageHit], bool], passes: Callable[[PageHit, PageHit], bool]
+) -> list[PageHit]:
+    """Each hit that is `moving` put just ahead of the first hit above it that it `passes`, its score
+    raised to stay there; other hits keep their order."""
     ordered = list(hits)
     for hit in hits:
-        view = hit.view
-        if view is None or not view.from_image or any(p.kind == "mark" for p in view.passages):
+        if not moving(hit):
             continue
         at = ordered.index(hit)
-        marked = next(
-            (
-                i
-                for i, other in enumerate(ordered[:at])
-                if other.view is not None and is_marked_copy(other.view.passages, view.passages)
-            ),
-            None,
-        )
-        if marked is None:
+        passed = next((i for i, other in enumerate(ordered[:at]) if passes(hit, other)), None)
+        if passed is None:
             continue
-        hit.score = round(max(hit.score, ordered[marked].score + 1e-6), 6)
-        ordered.insert(marked, ordered.pop(at))
+        hit.score = round(max(hit.score, ordered[passed].score + 1e-6), 6)
+        ordered.insert(passed, ordered.pop(at))
     return ordered
 
 

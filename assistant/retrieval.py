@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.questions import QuestionProfile, named_language, profile_question, text_tokens
+from assistant.questions import QuestionProfile, english_word, named_language, profile_question, text_tokens
 from assistant.spans import (
     PageView,
     file_terms,
@@ -25,7 +25,7 @@ from assistant.spans import (
 from indexer.language import MARK_QUESTION, detect_language, search_tokens
 from indexer.layout import MARK_DESCRIPTIONS
 from indexer.records import DocumentRecord, PassageRecord
-from indexer.workspace import Workspace
+from indexer.workspace import Workspace, filename_words
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +203,7 @@ class Retriever:
                     page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named + shaped)
                     if red and passages_language(e.passage for e in found) == language:
                         page_scores[key] += weights.mark_language
+        named_document = document_named(question, pages)
         pointed, windows = self._name_windows(question, page_scores, pages)
         figures = self._name_figures(profile, page_scores, pages) if profile is not None else set()
         if not windows:
@@ -210,7 +211,12 @@ class Retriever:
             pointed |= figures
         self._add_visual(question, page_scores, pages, depth, documents)
         reach = weights.rerank_pages + weights.rerank_reach if weights.rerank_pages > 0 else 0
-        ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[: max(k, reach)]
+        leading = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)
+        ranked = leading[: max(k, reach)]
+        if reach and named_document is not None:
+            # "Which tmpfs mount option ...": the pages of the one document named so are read, also those
+            # in the other language that share no word with the question and rank below the reach.
+            ranked += [key for key in leading[len(ranked) : weights.figure_reach] if key[0] == named_document]
         hits = []
         for key in ranked:
             supporting = pages.get(key) or []
@@ -219,7 +225,7 @@ class Retriever:
                 continue
             hits.append(PageHit(document, key[1], page_scores[key], supporting[:8]))
         if profile is not None and len(hits) > 1:
-            hits = self._rerank(profile, hits, query_vector, early)
+            hits = self._rerank(profile, hits, query_vector, early, named_document)
             if pointed:
                 hits = _kept_ahead(hits, pointed, weights.window_bonus)
         return hits[:k]
@@ -291,6 +297,7 @@ class Retriever:
         hits: list[PageHit],
         query_vector: np.ndarray,
         early: dict[tuple[int, int], PageView] | None = None,
+        named_document: int | None = None,
     ) -> list[PageHit]:
         """Reorder the top pages by how well their best span answers the question.
 
@@ -305,6 +312,7 @@ class Retriever:
             hit
             for hit in hits[len(top) :]
             if _ranked_across_languages(hit, profile.language, self.weights.crosslingual_rank)
+            or hit.document.id == named_document
         ]
         if profile.wants_mark:
             # "Which option is circled in the Print dialog?": the marked text rarely shares a word
@@ -530,6 +538,39 @@ class Retriever:
 
 _IDENTIFIER = re.compile(r"[^\s«»\"“”'(),?!;]+")
 _JOINER = re.compile(r"[A-Za-z0-9][{}\[\]_:=/.][A-Za-z0-9{}_:/]|[A-Za-z]\{")
+
+
+def document_named(question: str, pages: dict[tuple[int, int], list[Evidence]]) -> int | None:
+    """The one document among those found whose file name holds a name the question says, a name of its
+    own: a word that is no English word ("tmpfs" of tmpfs.5.ru.pdf, "memusage", "xz") and that no page of
+    another document found writes ("Debian" of debian-faq.en.pdf is every Debian manual's word). None
+    when no document or several are named so (xfe_en_modes.png, xfe_ru_modes.png, ...)."""
+    said = {part.lower() for part in re.findall(r"[A-Za-z][A-Za-z0-9]*", question)}
+    said = {
+        word for word in said if len(word) >= 2 and word not in PROGRAM_FILE_NOISE and not english_word(word)
+    }
+    if not said:
+        return None
+    documents: dict[int, set[str]] = {}
+    for found in pages.values():
+        if found:
+            document = found[0].passage.document
+            words = {word.lower() for word in re.split(r"[\W_]+", filename_words(document.filename))}
+            if words & said:
+                documents[document.id] = words & said
+    if len(documents) != 1:
+        return None
+    [(named, names)] = documents.items()
+    for key, found in pages.items():
+        if key[0] != named and any(
+            re.search(
+                rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", evidence.passage.text, re.IGNORECASE
+            )
+            for evidence in found
+            for name in names
+        ):
+            return None
+    return named
 
 
 def question_identifiers(question: str) -> list[str]:

@@ -16,10 +16,13 @@ from assistant.questions import profile_question
 from assistant.retrieval import (
     FIGURE_NOUN,
     RED_MARK,
+    Evidence,
+    FusionWeights,
     PageHit,
     Retriever,
     captioned_items,
     clean_copy_first,
+    document_named,
     identifiers_held,
     is_marked_copy,
     named_mark_shapes,
@@ -637,6 +640,66 @@ def test_a_figure_is_named_by_two_words_of_its_title_not_by_the_documents_name()
     assert names_figure(english, "3.3. Base corners and coordinates")
     assert not names_figure(english, "3.4. Rotation of items")
     assert FIGURE_NOUN.search("Which port supplies the antenna current?") is None
+
+
+def _prose_manual(path: Path, pages: list[tuple[str, str]]) -> Path:
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", FONT_FILE)
+    for heading, body in pages:
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=18)
+        pdf.cell(0, 10, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", size=11)
+        pdf.multi_cell(0, 6, body, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def test_the_pages_of_the_document_a_question_names_are_read_in_the_other_language(tmp_path: Path) -> None:
+    """An English question names "zorkfs"; only zorkfs.5.ru.pdf is about it, in Russian, and an English
+    guide on mounting shares every other word of the question: the Russian page with the option is
+    read (and answers) though the fusion ranks it below the English pages."""
+    russian = _prose_manual(
+        tmp_path / "zorkfs.5.ru.pdf",
+        [
+            ("ZORKFS", "zorkfs — файловая система в оперативной памяти. Её создают командой mount."),
+            ("ПАРАМЕТРЫ", "mode= задаёт начальные права доступа корневого каталога (по умолчанию 1777)."),
+        ],
+    )
+    english = _prose_manual(
+        tmp_path / "mounting-guide.en.pdf",
+        [
+            (
+                f"Mount options {number}",
+                "The mount command attaches a file system to a directory. Each option of mount is given "
+                f"after -o. Example {number}: mount -o ro /dev/sdb{number} /mnt. The permissions of files "
+                "are listed by ls -l.",
+            )
+            for number in range(1, 7)
+        ],
+    )
+    question = "Which zorkfs mount option sets the initial permissions of the root directory?"
+    with Assistant(tmp_path / "ws", weights=FusionWeights(rerank_pages=2, rerank_reach=0)) as assistant:
+        assistant.add([russian, english])
+        assert ranked(assistant.search(question, k=3))[0] == ("zorkfs.5.ru.pdf", 2)
+
+
+def test_a_document_is_named_by_a_name_of_its_own() -> None:
+    def found(document_id: int, filename: str, text: str) -> list[Evidence]:
+        document = DocumentRecord(document_id, filename, "0" * 64, "application/pdf", 1, 1, "", "")
+        passage = PassageRecord(document_id, document, 1, 600, 800, "text", "en", "", text, (0, 0, 1, 1), [])
+        return [Evidence(passage, 0.1)]
+
+    pages = {
+        (1, 1): found(1, "tmpfs.5.ru.pdf", "tmpfs — файловая система"),
+        (2, 1): found(2, "debian-faq.en.pdf", "Debian packages"),
+        (3, 1): found(3, "maint-guide.ru.pdf", "Debian maintainer tools"),
+    }
+    assert document_named("Which tmpfs mount option sets the mode?", pages) == 1
+    # "Debian" is written by another document too: it names none of them.
+    assert document_named("Which Debian tool sets my e-mail address?", pages) is None
+    # English words of a file name ("guide", "mount") name nothing.
+    assert document_named("Which mount guide?", {(4, 1): found(4, "mount-guide.en.pdf", "mount")}) is None
 
 
 @pytest.mark.parametrize(

@@ -196,8 +196,8 @@ class _PatientRetriever(Retriever):
     def _read_ahead(self, profile, scores, records, documents, pending):  # type: ignore[no-untyped-def]
         return super()._read_ahead(profile, scores, records, documents, Future())
 
-    def _rerank(self, profile, hits, query_vector, early=None):  # type: ignore[no-untyped-def]
-        reranked = super()._rerank(profile, hits, query_vector, early)
+    def _rerank(self, profile, hits, query_vector, early=None, named_document=None):  # type: ignore[no-untyped-def]
+        reranked = super()._rerank(profile, hits, query_vector, early, named_document)
         for hit in reranked:
             ahead = (early or {}).get(hit.key)
             if hit.view is not None and ahead is not None and ahead.fits and hit.view.fits:

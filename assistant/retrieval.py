@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.questions import QuestionProfile, named_language, profile_question, text_tokens
+from assistant.questions import QuestionProfile, english_word, named_language, profile_question, text_tokens
 from assistant.spans import (
     PageView,
     file_terms,
@@ -25,7 +25,7 @@ from assistant.spans import (
 from indexer.language import MARK_QUESTION, detect_language, search_tokens
 from indexer.layout import MARK_DESCRIPTIONS
 from indexer.records import DocumentRecord, PassageRecord
-from indexer.workspace import Workspace
+from indexer.workspace import Workspace, filename_words
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +203,7 @@ class Retriever:
                     page_scores[key] += weights.mark_bonus * (page_scores[key] / best + named + shaped)
                     if red and passages_language(e.passage for e in found) == language:
                         page_scores[key] += weights.mark_language
+        named_document = document_named(question, pages)
         pointed, windows = self._name_windows(question, page_scores, pages)
         figures = self._name_figures(profile, page_scores, pages) if profile is not None else set()
         if not windows:
@@ -210,7 +211,12 @@ class Retriever:
             pointed |= figures
         self._add_visual(question, page_scores, pages, depth, documents)
         reach = weights.rerank_pages + weights.rerank_reach if weights.rerank_pages > 0 else 0
-        ranked = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)[: max(k, reach)]
+        leading = sorted(page_scores, key=lambda key: page_scores[key], reverse=True)
+        ranked = leading[: max(k, reach)]
+        if reach and named_document is not None:
+            # "Which tmpfs mount option ...": the pages of the one document named so are read, also those
+            # in the other language that share no word with the question and rank below the reach.
+            ranked += [key for key in leading[len(ranked) : weights.figure_reach] if key[0] == named_document]
         hits = []
         for key in ranked:
             supporting = pages.get(key) or []
@@ -219,7 +225,7 @@ class Retriever:
                 continue
             hits.append(PageHit(document, key[1], page_scores[key], supporting[:8]))
         if profile is not None and len(hits) > 1:
-            hits = self._rerank(profile, hits, query_vector, early)
+            hits = self._rerank(profile, hits, query_vector, early, named_document)
             if pointed:
                 hits = _kept_ahead(hits, pointed, weights.window_bonus)
         return hits[:k]
@@ -291,6 +297,7 @@ class Retriever:
         hits: list[PageHit],
         query_vector: np.ndarray,
         early: dict[tuple[int, int], PageView] | None = None,
+        named_document: int | None = None,
     ) -> list[PageHit]:
         """Reorder the top pages by how well their best span answers the question.
 
@@ -305,6 +312,7 @@ class Retriever:
             hit
             for hit in hits[len(top) :]
             if _ranked_across_languages(hit, profile.language, self.weights.crosslingual_rank)
+            or hit.document.id == named_document
         ]
         if profile.wants_mark:
             # "Which option is circled in the Print dialog?": the marked text rarely shares a word
@@ -335,9 +343,11 @@ class Retriever:
         for hit, fit, text in zip(top, fits, read, strict=True):
             if text:
                 hit.score = round(max(hit.score + scale * (fit - best_fit), 0.0), 6)
-        reranked = own_language_first(
-            sorted(top, key=lambda hit: hit.score, reverse=True),
-            named_language(profile.text) or profile.language,
+        reranked = clean_copy_first(
+            own_language_first(
+                sorted(top, key=lambda hit: hit.score, reverse=True),
+                named_language(profile.text) or profile.language,
+            )
         )
         read_keys = {hit.key for hit in top}
         rest = [hit for hit in hits if hit.key not in read_keys]
@@ -408,20 +418,62 @@ class Retriever:
             and found[0].passage.document.media_type.startswith("image/")
             and names_window(quoted, terms, _window_words(found))
         ]
-        if not named:
-            return set(), set()
         # A quoted name is the label as the user reads it: «Настройка» (a menu) is not «Настройки» (a
         # window), though both cut to one stem. Where some of the windows named show the label as
         # written, those are meant.
         verbatim = [key for key in named if any(_shows_label(label, pages[key]) for label in labels)]
         if verbatim and len(verbatim) < len(named):
             named = verbatim
+        # «Вид» (a menu) is not the end of "Внешний вид" (a tab): a label matched only inside a longer
+        # one names nothing.
+        if labels:
+            named = [key for key in named if not all(_inside_label(label, pages[key]) for label in labels)]
+            # "On the «Appearance» tab of the Color Tool": the windows whose title (or file) the question
+            # also names hold the label somewhere (their tab strip, a menu) and outrank another program's
+            # window that merely shows the label in its title; among the program's own windows, those
+            # whose title shows the label (its «Settings» menu) stay the ones meant.
+            program = self._named_programs(labels, quoted, terms, page_scores, pages)
+            if program and not set(named) <= set(program):
+                named = program
+        if not named:
+            return set(), set()
         # A quoted name is the user's own pointer to the window: it outweighs shared words. The
         # named pages move up together, so their own order (a clean screen before its marked copy) stays.
         lift = max(page_scores.values()) - max(page_scores[key] for key in named) if quoted else 0.0
         for key in named:
             page_scores[key] += lift + self.weights.window_bonus
         return (set(named) if quoted else set()), set(named)
+
+    def _named_programs(
+        self,
+        labels: list[str],
+        quoted: list[set[str]],
+        terms: set[str],
+        page_scores: dict[tuple[int, int], float],
+        pages: dict[tuple[int, int], list[Evidence]],
+    ) -> list[tuple[int, int]]:
+        """The screenshots among the leading pages whose program the question names besides the labels
+        it quotes (`names_program`), when one of them shows one of those labels anywhere (title, tab
+        strip, menu): the label is the program's. All its windows are returned, whether they show the
+        label or not: every tab of a dialog shows the whole tab strip, and OCR often loses the selected
+        tab's own label (drawn on another background), so the strip cannot tell which tab is open."""
+        others = terms - set().union(*quoted)
+        leading = sorted(page_scores, key=page_scores.__getitem__, reverse=True)[: self.weights.figure_reach]
+        shots = [
+            key
+            for key in leading
+            if pages.get(key)
+            and pages[key][0].passage.document.media_type.startswith("image/")
+            and names_program(others, _window_words(pages[key]), pages[key][0].passage.document.filename)
+        ]
+        if not shots:
+            return []
+        known = {e.passage.id: e.passage for key in shots for e in pages[key]}
+        for passages in self.workspace.pages_passages(shots, known).values():
+            texts = [p.section for p in passages[:1]] + [p.text for p in passages if p.kind != "mark"]
+            if any(_label_starts(label, text) for label in labels for text in texts):
+                return shots
+        return []
 
     def _name_figures(
         self,
@@ -437,7 +489,8 @@ class Retriever:
         speaks of a figure and names its title means that figure's page: returned, the reranker keeps
         them ahead (the figure's labels are no sentences, so a text page's span fits better).
         """
-        if not page_scores or not FIGURE_NOUN.search(profile.text):
+        numbered = numbered_items(profile.text)
+        if not page_scores or not (FIGURE_NOUN.search(profile.text) or numbered):
             return set()
         # The pages a search could put first: their figures' titles are read from all their passages,
         # as a figure and its caption are rarely what the channels found (its labels share no word).
@@ -450,6 +503,7 @@ class Retriever:
                 names_figure(profile, title, passages[0].document.filename)
                 for title in figure_titles(passages)
             )
+            or (numbered and numbered <= captioned_items(passages))
         }
         for key in drawn:
             page_scores[key] += self.weights.figure_bonus
@@ -484,6 +538,39 @@ class Retriever:
 
 _IDENTIFIER = re.compile(r"[^\s«»\"“”'(),?!;]+")
 _JOINER = re.compile(r"[A-Za-z0-9][{}\[\]_:=/.][A-Za-z0-9{}_:/]|[A-Za-z]\{")
+
+
+def document_named(question: str, pages: dict[tuple[int, int], list[Evidence]]) -> int | None:
+    """The one document among those found whose file name holds a name the question says, a name of its
+    own: a word that is no English word ("tmpfs" of tmpfs.5.ru.pdf, "memusage", "xz") and that no page of
+    another document found writes ("Debian" of debian-faq.en.pdf is every Debian manual's word). None
+    when no document or several are named so (xfe_en_modes.png, xfe_ru_modes.png, ...)."""
+    said = {part.lower() for part in re.findall(r"[A-Za-z][A-Za-z0-9]*", question)}
+    said = {
+        word for word in said if len(word) >= 2 and word not in PROGRAM_FILE_NOISE and not english_word(word)
+    }
+    if not said:
+        return None
+    documents: dict[int, set[str]] = {}
+    for found in pages.values():
+        if found:
+            document = found[0].passage.document
+            words = {word.lower() for word in re.split(r"[\W_]+", filename_words(document.filename))}
+            if words & said:
+                documents[document.id] = words & said
+    if len(documents) != 1:
+        return None
+    [(named, names)] = documents.items()
+    for key, found in pages.items():
+        if key[0] != named and any(
+            re.search(
+                rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", evidence.passage.text, re.IGNORECASE
+            )
+            for evidence in found
+            for name in names
+        ):
+            return None
+    return named
 
 
 def question_identifiers(question: str) -> list[str]:
@@ -572,28 +659,75 @@ def own_language_first(hits: list[PageHit], language: str) -> list[PageHit]:
     """
     if language not in ("en", "ru"):
         return hits
+
+    def read_in_language(hit: PageHit) -> bool:
+        return hit.view is not None and hit.view.from_image and page_language(hit.view) == language
+
+    def twin(hit: PageHit, other: PageHit) -> bool:
+        assert hit.view is not None
+        return (
+            other.view is not None
+            and other.view.from_image
+            and page_language(other.view) not in (language, "und")
+            and same_layout(hit.view.passages, other.view.passages)
+        )
+
+    return moved_ahead(hits, read_in_language, twin)
+
+
+def clean_copy_first(hits: list[PageHit]) -> list[PageHit]:
+    """Each screenshot moved just ahead of its copy with a red mark drawn on it (for a question not about
+    the mark: `_rerank` reads no other).
+
+    The marked copy holds one passage more (the mark's, repeating the words under it), so its best span
+    can fit a little better; the user asked about the window, and the clean screen shows it as it is.
+    A copy is told by its text: the marked page's other passages all stand on the clean one too
+    (`is_marked_copy`). Other pages keep their order.
+    """
+
+    def clean(hit: PageHit) -> bool:
+        view = hit.view
+        return view is not None and view.from_image and not any(p.kind == "mark" for p in view.passages)
+
+    def marked_copy(hit: PageHit, other: PageHit) -> bool:
+        assert hit.view is not None
+        return other.view is not None and is_marked_copy(other.view.passages, hit.view.passages)
+
+    return moved_ahead(hits, clean, marked_copy)
+
+
+def moved_ahead(
+    hits: list[PageHit], moving: Callable[[PageHit], bool], passes: Callable[[PageHit, PageHit], bool]
+) -> list[PageHit]:
+    """Each hit that is `moving` put just ahead of the first hit above it that it `passes`, its score
+    raised to stay there; other hits keep their order."""
     ordered = list(hits)
     for hit in hits:
-        view = hit.view
-        if view is None or not view.from_image or page_language(view) != language:
+        if not moving(hit):
             continue
         at = ordered.index(hit)
-        twin = next(
-            (
-                i
-                for i, other in enumerate(ordered[:at])
-                if other.view is not None
-                and other.view.from_image
-                and page_language(other.view) not in (language, "und")
-                and same_layout(view.passages, other.view.passages)
-            ),
-            None,
-        )
-        if twin is None:
+        passed = next((i for i, other in enumerate(ordered[:at]) if passes(hit, other)), None)
+        if passed is None:
             continue
-        hit.score = round(max(hit.score, ordered[twin].score + 1e-6), 6)
-        ordered.insert(twin, ordered.pop(at))
+        hit.score = round(max(hit.score, ordered[passed].score + 1e-6), 6)
+        ordered.insert(passed, ordered.pop(at))
     return ordered
+
+
+MARKED_COPY = 0.8
+"""Share of a marked screenshot's passages (the mark's aside) whose text a clean screenshot holds too
+from which it is a copy of that screen: the mark hides a few letters from OCR, rarely a fifth."""
+
+
+def is_marked_copy(marked: Collection[PassageRecord], clean: Collection[PassageRecord]) -> bool:
+    """Whether a screenshot with a red mark is a copy of a clean one: most of its passages' texts are the
+    clean one's (two passages at least: a one-line screen matches too easily)."""
+    if not any(p.kind == "mark" for p in marked) or any(p.kind == "mark" for p in clean):
+        return False
+    texts = {p.text for p in marked if p.kind != "mark"}
+    if len(texts) < 2:
+        return False
+    return len(texts & {p.text for p in clean}) >= MARKED_COPY * len(texts)
 
 
 TWIN_LAYOUT = 0.75
@@ -704,13 +838,58 @@ def _window_words(found: list[Evidence]) -> set[str]:
 
 def _shows_label(label: str, found: list[Evidence]) -> bool:
     """Whether a screenshot's title shows a quoted label word for word (case aside), not just its stems."""
-    words = label.split()
-    if not words:
+    if not label.split():
         return False
-    pattern = re.compile(
-        r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)", re.IGNORECASE
-    )
+    pattern = _label_pattern(label)
     return any(pattern.search(evidence.passage.section) for evidence in found)
+
+
+def _label_pattern(label: str) -> re.Pattern[str]:
+    words = label.split()
+    return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)", re.IGNORECASE)
+
+
+_LABEL_SEPARATOR = re.compile(r"(^|[|\[\](){}<>:;,.!?«»\"“”']|\s{2,}|\n)\s*$")
+
+
+def _label_starts(label: str, text: str) -> bool:
+    """Whether a text shows a quoted label where a label starts: after a separator (a tab's border read
+    as '|' or ']', a line break, a wide gap, the text's start) or written with the label's own capital.
+
+    A label starts with a capital in both languages' interfaces ("View", "Вид"), while a word inside a
+    longer label does not ("Внешний вид"): «Вид» is found in "Главные| Внешний вид]" only inside.
+    """
+    if not label.split():
+        return False
+    capital = label[0].isupper()
+    for match in _label_pattern(label).finditer(text):
+        if (capital and text[match.start()].isupper()) or _LABEL_SEPARATOR.search(text[: match.start()]):
+            return True
+    return False
+
+
+def _inside_label(label: str, found: list[Evidence]) -> bool:
+    """Whether a screenshot's title shows a quoted label only inside a longer label (see `_label_starts`)."""
+    sections = {evidence.passage.section for evidence in found}
+    pattern = _label_pattern(label)
+    shown = [section for section in sections if pattern.search(section)]
+    return bool(shown) and not any(_label_starts(label, section) for section in shown)
+
+
+PROGRAM_FILE_NOISE = frozenset({"png", "jpg", "jpeg", "tif", "tiff", "webp", "bmp", "gif", "en", "ru"})
+"""Words of a screenshot's file name that name no program: its format and its language."""
+
+
+def names_program(terms: set[str], window: set[str], filename: str) -> bool:
+    """Whether a question's words (besides the labels it quotes) name a screenshot's program or window:
+    two words of its title at least and half of them ("средства настройки Qt" names "Средство настройки
+    Qt"), or a word of its file name ("Xfe" names xfe_general.png) that is no mark's description."""
+    title = {word for word in window if len(word) >= 3}
+    named = [word for word in title if _named(word, terms)]
+    if len(named) >= 2 and 2 * len(named) >= len(title):
+        return True
+    from_file = file_terms(filename) - PROGRAM_FILE_NOISE - _MARK_WORDS
+    return any(len(word) >= 3 and not word.isdigit() and word in terms for word in from_file)
 
 
 QUOTED_NAME = re.compile(r"«([^»]+)»|\"([^\"]+)\"|“([^”]+)”|\(([^)]+)\)")
@@ -759,6 +938,45 @@ def figure_titles(passages: Sequence[PassageRecord]) -> set[str]:
             if beside.kind in ("text", "heading") and len(beside.text.split()) <= CAPTION_WORDS:
                 titles.add(beside.text)
     return titles - {""}
+
+
+_ITEM_KINDS: tuple[tuple[str, str], ...] = (
+    (r"figures?|figs?\.?|рисун\w*|рис\.?", "figure"),
+    (r"tables?|таблиц\w*|табл\.?", "table"),
+    (r"examples?|пример\w*", "example"),
+    (r"listings?|листинг\w*", "listing"),
+)
+_ITEM_NUMBER = r"(\d+(?:[.-]\d+)*)(?![.-]?\d)"
+_NAMED_ITEM = re.compile(
+    r"(?<!\w)(" + "|".join(pattern for pattern, _ in _ITEM_KINDS) + r")\s*(?:№\s*)?" + _ITEM_NUMBER,
+    re.IGNORECASE,
+)
+_CAPTION_START = re.compile(
+    r"^\s*(" + "|".join(pattern for pattern, _ in _ITEM_KINDS) + r")\s*" + _ITEM_NUMBER + r"\s*([.:—–-]|$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _item_kind(word: str) -> str:
+    return next(kind for pattern, kind in _ITEM_KINDS if re.fullmatch(pattern, word, re.IGNORECASE))
+
+
+def numbered_items(question: str) -> frozenset[tuple[str, str]]:
+    """The figures, tables and examples a question names by number, in either language: "Figure 11.1",
+    "на рисунке 9.3", "Table 6.2", "в примере 3" -> {("figure", "11.1"), ...}."""
+    return frozenset((_item_kind(match[1]), match[2]) for match in _NAMED_ITEM.finditer(question))
+
+
+def captioned_items(passages: Sequence[PassageRecord]) -> frozenset[tuple[str, str]]:
+    """The numbered figures, tables and examples a page holds: a line that starts with the item's label and
+    number and goes on as a caption does ("Figure 11.1. Role of ...", "Рисунок 9.3. ...", "Table 6.2:"),
+    or a figure titled so. Running text that refers to one ("as Figure 11.1 shows") holds none."""
+    found: set[tuple[str, str]] = set()
+    for passage in passages:
+        texts = [passage.text, passage.section] if passage.kind == "figure" else [passage.text]
+        for text in texts:
+            found.update((_item_kind(match[1]), match[2]) for match in _CAPTION_START.finditer(text))
+    return frozenset(found)
 
 
 def names_figure(question: QuestionProfile, title: str, filename: str = "") -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,16 +16,25 @@ from assistant.questions import profile_question
 from assistant.retrieval import (
     FIGURE_NOUN,
     RED_MARK,
+    Evidence,
+    FusionWeights,
     PageHit,
     Retriever,
+    captioned_items,
+    clean_copy_first,
+    document_named,
     identifiers_held,
+    is_marked_copy,
     named_mark_shapes,
     names_figure,
+    names_program,
+    numbered_items,
     own_language_first,
     question_identifiers,
     same_layout,
 )
 from assistant.spans import PageView
+from indexer.language import search_tokens
 from indexer.layout import control_passages
 from indexer.records import Control, DocumentRecord, PassageRecord
 
@@ -186,8 +196,8 @@ class _PatientRetriever(Retriever):
     def _read_ahead(self, profile, scores, records, documents, pending):  # type: ignore[no-untyped-def]
         return super()._read_ahead(profile, scores, records, documents, Future())
 
-    def _rerank(self, profile, hits, query_vector, early=None):  # type: ignore[no-untyped-def]
-        reranked = super()._rerank(profile, hits, query_vector, early)
+    def _rerank(self, profile, hits, query_vector, early=None, named_document=None):  # type: ignore[no-untyped-def]
+        reranked = super()._rerank(profile, hits, query_vector, early, named_document)
         for hit in reranked:
             ahead = (early or {}).get(hit.key)
             if hit.view is not None and ahead is not None and ahead.fits and hit.view.fits:
@@ -277,7 +287,33 @@ MIXER_RU = [
     ("Размер буфера", "512", 131),
     ("Устройство вывода", "hw:0", 171),
 ]
+MIDI_EN = [("MIDI port", "Midi Through", 210), ("Channel", "10", 250), ("Sync", "Internal", 290)]
 MIDI_RU = [("Порт MIDI", "Midi Through", 210), ("Канал", "10", 250), ("Синхронизация", "Внутренняя", 290)]
+
+
+def _marked_copy(view: PageView, filename: str) -> PageView:
+    """The same screen with a red frame drawn round its first field (the mark's passage added)."""
+    document = DocumentRecord(abs(hash(filename)) % 10_000, filename, "0" * 64, "image/png", 1, 100, "en", "")
+    records = [dataclasses.replace(p, document=document) for p in view.passages]
+    first = records[0]
+    mark = dataclasses.replace(first, id=99, kind="mark", section=first.section + ": marked in red")
+    return PageView(PageHit(document, 1, 0.0, []), [*records, mark])
+
+
+def test_a_screen_goes_ahead_of_its_marked_copy() -> None:
+    clean = _mixer_shot("mixer.png", "en", 640, MIXER_EN)
+    marked = _marked_copy(clean, "mixer_marked.png")
+    other = _mixer_shot("midi.png", "en", 640, MIDI_EN)
+    names = lambda hits: [hit.document.filename for hit in hits]  # noqa: E731
+
+    hits = clean_copy_first(_ranked([marked, other, clean], [0.9, 0.8, 0.7]))
+    assert names(hits) == ["mixer.png", "mixer_marked.png", "midi.png"]
+    assert hits[0].score > hits[1].score
+    # A marked screen that is no copy of the clean one keeps its place.
+    hits = clean_copy_first(_ranked([_marked_copy(other, "midi_marked.png"), clean], [0.9, 0.8]))
+    assert names(hits) == ["midi_marked.png", "mixer.png"]
+    assert is_marked_copy(marked.passages, clean.passages)
+    assert not is_marked_copy(clean.passages, marked.passages)
 
 
 def test_one_window_shot_in_two_languages_is_told_by_its_layout() -> None:
@@ -334,6 +370,87 @@ def test_a_quoted_label_as_written_points_at_the_menu_not_the_window_of_its_stem
     # Without a label written as the menu shows it, the stems still name the windows.
     [first, *_] = assistant.search("Which item size is set in «Tool Settings»?", 3)
     assert first.document.filename == "tool_settings.png"
+
+
+def test_a_quoted_label_inside_a_longer_label_names_no_window(make: Maker, tmp_path: Path) -> None:
+    """«Правка» is a menu; "Быстрая правка" is a tab of another program's window, whose tab strip the
+    indexer read as the window's title. The arrow the question names is on the menu's screen."""
+    tabs = make.screenshot(
+        "scanner_tabs_marked.png",
+        ["Основные | Быстрая правка | Печать", "Разрешение: 300", "Цветность: серый"],
+        1,
+        "ellipse",
+    )
+    menu = make.screenshot(
+        "notes_menu_marked.png", ["notes.txt", "Отменить", "Вырезать", "Копировать", "Вставить"], 3, "arrow"
+    )
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([tabs.path, menu.path])
+        question = "На какой пункт меню «Правка» блокнота указывает красная стрелка?"
+        hits = ranked(assistant.search(question, k=2))
+    assert hits[0] == ("notes_menu_marked.png", 1)
+
+
+def test_a_quoted_tab_of_the_program_the_question_names_beats_another_program_showing_it(
+    make: Maker, tmp_path: Path
+) -> None:
+    """Two marked screens: a mixer whose tab strip (read as its title) shows «Effects», and the photo
+    editor the question names, whose own title is "Photo Studio Preferences" and whose tab strip holds
+    «Effects» in its body. The program named decides between the two windows showing the label."""
+    mixer = make.screenshot(
+        "mixer_marked.png", ["Input | Effects | Output", "Reverb: 20", "Echo delay: 300"], 1, "ellipse"
+    )
+    editor = make.screenshot(
+        "editor_marked.png",
+        ["Photo Studio Preferences", "Effects   Layers   Brushes", "Sharpen amount: 40", "Blur radius: 2"],
+        2,
+        "ellipse",
+    )
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([mixer.path, editor.path])
+        question = "Which setting on the «Effects» tab of the Photo Studio preferences is circled in red?"
+        assert ranked(assistant.search(question, k=2))[0] == ("editor_marked.png", 1)
+        # Naming no program, the window whose title shows the label is still the one meant.
+        assert ranked(assistant.search("Which setting on the «Effects» tab is circled in red?", k=2))[0] == (
+            "mixer_marked.png",
+            1,
+        )
+
+
+def test_every_window_of_the_program_named_stands_for_its_quoted_tab(make: Maker, tmp_path: Path) -> None:
+    """The selected tab's label is often lost to OCR (drawn on another background): the «Effects» tab's
+    own screen shows only the other tabs. The program named and its strip elsewhere vouch for its
+    windows; their words pick the tab, and another program's window titled "Effects" does not win."""
+    mixer = make.screenshot("mixer.png", ["Input | Effects | Output", "Reverb amount: 20", "Echo delay: 300"])
+    effects = make.screenshot(
+        "studio_effects.png", ["Photo Studio Preferences", "Layers   Brushes", "Sharpen amount: 40"]
+    )
+    layers = make.screenshot(
+        "studio_layers.png", ["Photo Studio Preferences", "Effects   Layers   Brushes", "Layer opacity: 80"]
+    )
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([mixer.path, effects.path, layers.path])
+        question = "Which sharpen amount is set on the «Effects» tab of the Photo Studio preferences?"
+        assert ranked(assistant.search(question, k=3))[0] == ("studio_effects.png", 1)
+
+
+@pytest.mark.parametrize(
+    ("program", "window", "filename", "named"),
+    [
+        ("средства настройки qt6", "Средство настройки Qt", "shot.png", True),
+        ("xfe settings", "Настройки", "xfe_ru_general.png", True),
+        # One word of a title of several is not the program.
+        ("settings of the player", "Player Equalizer Presets", "shot.png", False),
+        # The file's format, language or mark words name nothing.
+        ("the marked png in english", "Window", "tool_en_marked.png", False),
+    ],
+)
+def test_a_question_names_a_screenshots_program(
+    program: str, window: str, filename: str, named: bool
+) -> None:
+    terms = set(search_tokens(program, drop_stopwords=True))
+    title = set(search_tokens(window, drop_stopwords=True))
+    assert names_program(terms, title, filename) is named
 
 
 @pytest.mark.parametrize(
@@ -395,26 +512,14 @@ def test_a_marked_screen_in_the_questions_language_comes_first(make: Maker, tmp_
 FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
-def _station_manual(path: Path) -> Path:
-    """A weather station's manual: two pages of prose about its sensor board and, between them, the
-    board's signal flow diagram, whose labels ("ADS1115", "ESP32-C3") share no word with the prose."""
+def _drawn_manual(
+    path: Path, pages: list[tuple[str, str, bool]], labels: tuple[str, ...], caption: str = ""
+) -> Path:
+    """A manual of (heading, prose, drawn) pages; a drawn page shows boxes with `labels` only, and
+    `caption` under them."""
     pdf = FPDF(format="A4")
     pdf.add_font("DejaVu", "", FONT_FILE)
-    prose = (
-        "The sensor board converts the analog signal of each sensor into a digital signal. The converter "
-        "chip samples the signal sixteen times a second; the signal then flows to the radio chip, which "
-        "sends it to the base station (the signal flow diagram shows the chips the signal passes). Keep "
-        "the board dry: a wet board distorts every signal."
-    )
-    for heading, body, drawn in (
-        ("Sensor board", prose, False),
-        ("Signal flow diagram", "", True),
-        (
-            "Calibrating the converter",
-            "Calibrate the converter chip of the sensor board yearly. " + prose,
-            False,
-        ),
-    ):
+    for heading, body, drawn in pages:
         pdf.add_page()
         pdf.set_font("DejaVu", size=18)
         pdf.cell(0, 10, heading, new_x="LMARGIN", new_y="NEXT")
@@ -424,12 +529,35 @@ def _station_manual(path: Path) -> Path:
         if drawn:
             image = Image.new("RGB", (1200, 500), "white")
             draw = ImageDraw.Draw(image)
-            for left, label in ((40, "Thermistor"), (440, "ADS1115"), (840, "ESP32-C3")):
-                draw.rectangle((left, 180, left + 320, 320), outline="black", width=4)
+            width = 1160 // len(labels)
+            for index, label in enumerate(labels):
+                left = 40 + index * width
+                draw.rectangle((left, 180, left + width - 60, 320), outline="black", width=4)
                 draw.text((left + 30, 225), label, font=ImageFont.truetype(FONT_FILE, 44), fill="black")
             pdf.image(image, x=15, y=40, w=180)
+            if caption:
+                pdf.set_y(120)
+                pdf.cell(0, 8, caption, new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
     return path
+
+
+def _station_manual(path: Path) -> Path:
+    """A weather station's manual: two pages of prose about its sensor board and, between them, the
+    board's signal flow diagram, whose labels ("ADS1115", "ESP32-C3") share no word with the prose."""
+    prose = (
+        "The sensor board converts the analog signal of each sensor into a digital signal. The converter "
+        "chip samples the signal sixteen times a second; the signal then flows to the radio chip, which "
+        "sends it to the base station (the signal flow diagram shows the chips the signal passes). Keep "
+        "the board dry: a wet board distorts every signal."
+    )
+    calibration = "Calibrate the converter chip of the sensor board yearly. " + prose
+    pages = [
+        ("Sensor board", prose, False),
+        ("Signal flow diagram", "", True),
+        ("Calibrating the converter", calibration, False),
+    ]
+    return _drawn_manual(path, pages, ("Thermistor", "ADS1115", "ESP32-C3"))
 
 
 def test_a_question_naming_a_figure_by_its_title_ranks_the_figures_page_first(tmp_path: Path) -> None:
@@ -443,6 +571,66 @@ def test_a_question_naming_a_figure_by_its_title_ranks_the_figures_page_first(tm
         assert ranked(hits)[0] != ("station.en.pdf", 2), ranked(hits)
 
 
+def _router_manual(path: Path) -> Path:
+    """A Russian router manual: prose about its ports on pages 1 and 3 that refers to figure 2.1 in
+    passing, and on page 2 the rear panel's drawing (labels only) captioned "Рисунок 2.1. ..."."""
+    prose = (
+        "Порт WAN подключают к модему провайдера, порты LAN к компьютерам сети (их расположение показано "
+        "на рисунке 2.1). Каждый порт имеет индикатор: индикатор порта горит, когда кабель подключён, и "
+        "мигает, когда через порт идут данные. Крайний порт панели не используйте для компьютеров."
+    )
+    pages = [
+        ("Подключение портов", prose, False),
+        ("Задняя панель", "", True),
+        ("Индикаторы портов", "Если индикатор порта не горит, проверьте кабель. " + prose, False),
+    ]
+    return _drawn_manual(
+        path, pages, ("RESET", "WAN", "LAN1", "DC 12V"), "Рисунок 2.1. Задняя панель роутера"
+    )
+
+
+def test_a_figure_named_by_its_number_ranks_the_page_it_stands_on_first(tmp_path: Path) -> None:
+    """The prose shares the question's words and names figure 2.1 too; only page 2 holds the figure."""
+    manual = _router_manual(tmp_path / "router.ru.pdf")
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([manual])
+        hits = assistant.search("Какой порт подключён крайним слева на рисунке 2.1?", k=3)
+        assert ranked(hits)[0] == ("router.ru.pdf", 2), ranked(hits)
+        # Another figure's number points at no page of this manual.
+        hits = assistant.search("Какой порт подключён крайним слева на рисунке 4.2?", k=3)
+        assert ranked(hits)[0] != ("router.ru.pdf", 2), ranked(hits)
+
+
+@pytest.mark.parametrize(
+    ("question", "items"),
+    [
+        ("According to Figure 11.1, which name is announced?", {("figure", "11.1")}),
+        ("Как подписана стрелка на рисунке 9.3?", {("figure", "9.3")}),
+        ("What does Table 6.2 list, and fig. 3?", {("table", "6.2"), ("figure", "3")}),
+        ("Что выводит команда в примере 4?", {("example", "4")}),
+        # A number of something else is no figure's.
+        ("Which figure shows the 2.4 GHz antenna?", set()),
+    ],
+)
+def test_the_numbered_figures_a_question_names(question: str, items: set[tuple[str, str]]) -> None:
+    assert numbered_items(question) == items
+
+
+def test_a_caption_holds_its_figure_a_reference_does_not() -> None:
+    def passage(text: str, kind: str = "text", section: str = "") -> PassageRecord:
+        document = DocumentRecord(1, "manual.pdf", "0" * 64, "application/pdf", 1, 1, "", "")
+        return PassageRecord(1, document, 1, 600, 800, kind, "en", section, text, (0, 0, 1, 1), [])
+
+    held = captioned_items(
+        [
+            passage("As Figure 11.1 shows, the relay asks the DNS first."),
+            passage("Figure 11.10 shows the queue.\nTable 2: Default ports"),
+            passage("MX\nPostfix", "figure", "Рисунок 9.3. Перенаправление порта"),
+        ]
+    )
+    assert held == {("table", "2"), ("figure", "9.3")}
+
+
 def test_a_figure_is_named_by_two_words_of_its_title_not_by_the_documents_name() -> None:
     question = profile_question("Какая микросхема CPLD стоит на блок-схеме Zorkboard One?")
     assert names_figure(question, "Block Diagram")  # through the lexicon: блок, схема
@@ -452,6 +640,66 @@ def test_a_figure_is_named_by_two_words_of_its_title_not_by_the_documents_name()
     assert names_figure(english, "3.3. Base corners and coordinates")
     assert not names_figure(english, "3.4. Rotation of items")
     assert FIGURE_NOUN.search("Which port supplies the antenna current?") is None
+
+
+def _prose_manual(path: Path, pages: list[tuple[str, str]]) -> Path:
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", FONT_FILE)
+    for heading, body in pages:
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=18)
+        pdf.cell(0, 10, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", size=11)
+        pdf.multi_cell(0, 6, body, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def test_the_pages_of_the_document_a_question_names_are_read_in_the_other_language(tmp_path: Path) -> None:
+    """An English question names "zorkfs"; only zorkfs.5.ru.pdf is about it, in Russian, and an English
+    guide on mounting shares every other word of the question: the Russian page with the option is
+    read (and answers) though the fusion ranks it below the English pages."""
+    russian = _prose_manual(
+        tmp_path / "zorkfs.5.ru.pdf",
+        [
+            ("ZORKFS", "zorkfs — файловая система в оперативной памяти. Её создают командой mount."),
+            ("ПАРАМЕТРЫ", "mode= задаёт начальные права доступа корневого каталога (по умолчанию 1777)."),
+        ],
+    )
+    english = _prose_manual(
+        tmp_path / "mounting-guide.en.pdf",
+        [
+            (
+                f"Mount options {number}",
+                "The mount command attaches a file system to a directory. Each option of mount is given "
+                f"after -o. Example {number}: mount -o ro /dev/sdb{number} /mnt. The permissions of files "
+                "are listed by ls -l.",
+            )
+            for number in range(1, 7)
+        ],
+    )
+    question = "Which zorkfs mount option sets the initial permissions of the root directory?"
+    with Assistant(tmp_path / "ws", weights=FusionWeights(rerank_pages=2, rerank_reach=0)) as assistant:
+        assistant.add([russian, english])
+        assert ranked(assistant.search(question, k=3))[0] == ("zorkfs.5.ru.pdf", 2)
+
+
+def test_a_document_is_named_by_a_name_of_its_own() -> None:
+    def found(document_id: int, filename: str, text: str) -> list[Evidence]:
+        document = DocumentRecord(document_id, filename, "0" * 64, "application/pdf", 1, 1, "", "")
+        passage = PassageRecord(document_id, document, 1, 600, 800, "text", "en", "", text, (0, 0, 1, 1), [])
+        return [Evidence(passage, 0.1)]
+
+    pages = {
+        (1, 1): found(1, "tmpfs.5.ru.pdf", "tmpfs — файловая система"),
+        (2, 1): found(2, "debian-faq.en.pdf", "Debian packages"),
+        (3, 1): found(3, "maint-guide.ru.pdf", "Debian maintainer tools"),
+    }
+    assert document_named("Which tmpfs mount option sets the mode?", pages) == 1
+    # "Debian" is written by another document too: it names none of them.
+    assert document_named("Which Debian tool sets my e-mail address?", pages) is None
+    # English words of a file name ("guide", "mount") name nothing.
+    assert document_named("Which mount guide?", {(4, 1): found(4, "mount-guide.en.pdf", "mount")}) is None
 
 
 @pytest.mark.parametrize(

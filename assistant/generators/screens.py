@@ -36,9 +36,9 @@ log = logging.getLogger(__name__)
 
 SETTING_QUESTION = re.compile(
     r"\b(selected|chosen|ticked|checked|enabled|active|set|entered|specified|configured|shown|"
-    r"shows?|displays?|displayed|reports?|reported|says?|"
+    r"shows?|displays?|displayed|reports?|reported|says?|uses?|used|"
     r"выбран\w*|отмечен\w*|включен\w*|задан\w*|указан\w*|установлен\w*|стоит|введен\w*|выставлен\w*|"
-    r"показыва\w*|показан\w*|отображ\w*|сообща\w*)\b",
+    r"показыва\w*|показан\w*|отображ\w*|сообща\w*|использ\w*)\b",
     re.IGNORECASE,
 )
 """Questions about a control's current value or state ("what margin is set?", "какой язык выбран?")."""
@@ -59,7 +59,7 @@ _FRAME_WORDS = frozenset(
         "выбран выбрана выбрано выбраны отмечен отмечена отмечено отмечены включен включена включено задан "
         "задана задано указан указана указано установлен установлена установлено стоит введен введено "
         "диалог диалоге окно окне окна вкладка вкладке параметр параметры значение сейчас флажок флажки "
-        "разделе раздел"
+        "разделе раздел use uses used использует используется используют"
     )
 )
 
@@ -259,7 +259,8 @@ def _answer_from_screen(
     where = None if asks_heading else spatial_question(question)
     counted = ordinal_question(question)
     menu = asks_about_menu(question)
-    layout = asks_tabs or where or counted or asks_heading or described or menu
+    untranslated = asks_untranslated(question)
+    layout = asks_tabs or where or counted or asks_heading or described or menu or untranslated
     if not hits or not (layout or besides or is_setting_question(question)):
         return None
     if strict and layout:
@@ -272,6 +273,8 @@ def _answer_from_screen(
     if not readings:
         return None
     window = f"{readings[0].passage.section} {filename_words(top.document.filename)}"
+    if untranslated:
+        return answer_untranslated(question, readings)
     if asks_heading:
         return answer_heading(question, readings, passages, window)
     if menu:
@@ -305,9 +308,10 @@ def _answer_from_screen(
     meaning = dict(zip(names, similarities(embedder, question, names), strict=True))
     total = sum(terms.values())
     own = _own_label_matches(readings, terms)
+    shared = options_common_words(readings)
     scored = []
     for name in names:
-        match = name_match(terms, search_tokens(name)) / total if total else 0.0
+        match = name_match(terms, search_tokens(name) + shared.get(name, [])) / total if total else 0.0
         scored.append((match + 0.5 * meaning[name], match, own.get(name, 0.0), name))
     scored.sort(reverse=True)
     best_score, best_match, _, best_name = scored[0]
@@ -579,6 +583,57 @@ def clean_copy(
     return top, passages
 
 
+_UNTRANSLATED = re.compile(
+    r"\buntranslated\b|\bnot\s+(?:been\s+)?translated\b|\b(?:left|still|remains?|stayed)\s+in\s+English\b"
+    r"|(?<!\w)без\s+перевода(?!\w)|(?<!\w)не\s*переведён\w*|(?<!\w)не\s*переведен\w*"
+    r"|(?<!\w)остал\w*\s+(?:на\s+)?английском(?!\w)|(?<!\w)по-английски(?!\w)",
+    re.IGNORECASE,
+)
+"""'Which option was left untranslated?', 'Какой параметр остался без перевода?'."""
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+
+
+def asks_untranslated(question: str) -> bool:
+    """Whether the question asks which of a translated screen's texts is still in the original language."""
+    return bool(_UNTRANSLATED.search(question))
+
+
+def _shown_text(reading: ControlReading) -> str:
+    """What the program wrote on the screen for a control: an option's text, a field's label (its value
+    is the user's data, a file name or a program, in whatever script it is)."""
+    return reading.value if reading.option else reading.label
+
+
+def _script(text: str) -> str | None:
+    """'ru' for words in Cyrillic only, 'en' for words in Latin only (two letters at least), else None."""
+    latin, cyrillic = len(_LATIN_LETTER.findall(text)), len(_CYRILLIC_LETTER.findall(text))
+    if cyrillic >= 2 and not latin:
+        return "ru"
+    if latin >= 2 and not cyrillic:
+        return "en"
+    return None
+
+
+def answer_untranslated(question: str, readings: list[ControlReading]) -> Answer | None:
+    """The controls written in another script than the rest of a translated screen ("Don't execute script
+    files" among Russian options): what a translation left out. None when the screen is in one script,
+    or when as many texts are in each (no language to call the translation)."""
+    shown = [(r, _script(_shown_text(r))) for r in readings if r.name not in TAB_STRIP_NAMES]
+    scripts = [script for _, script in shown if script]
+    if not scripts:
+        return None
+    screen = max(set(scripts), key=scripts.count)
+    left = [r for r, script in shown if script and script != screen]
+    if not left or 2 * len(left) >= len(scripts):
+        log.info("screen: %r finds no text left out of the translation", question)
+        return None
+    log.info("screen: %r -> untranslated %r", question, [_shown_text(r) for r in left])
+    text = ", ".join(_shown_text(r) for r in left)
+    bbox = union_bbox([r.value_bbox if r.option else r.passage.spans[0].bbox for r in left])
+    return Answer(question, text, True, [_cite(left[0].passage, bbox, text, 1.0)], answer_language(question))
+
+
 _TABS_QUESTION = re.compile(
     r"\b(?:which|what)\s+tabs?\b|(?<!\w)(?:как\w*|что\s+за)\s+вкладк\w*", re.IGNORECASE
 )
@@ -627,6 +682,28 @@ def _answer_with_tabs(question: str, strip: ControlReading, text: str) -> Answer
     return Answer(
         question, text, True, [_cite(strip.passage, strip.value_bbox, text, 1.0)], answer_language(question)
     )
+
+
+def options_common_words(readings: list[ControlReading]) -> dict[str, list[str]]:
+    """For each group of options, the words most of its options share: they name what the group chooses.
+
+    "Authentication using pkexec / sudo / su" under "Root mode" is a choice of authentication, though
+    the group's title does not say so; a word only one option holds names that option, not the group.
+    """
+    groups: dict[str, list[set[str]]] = {}
+    for reading in readings:
+        if reading.option and reading.name:
+            groups.setdefault(reading.name, []).append(set(search_tokens(reading.value, drop_stopwords=True)))
+    common = {}
+    for name, options in groups.items():
+        if len(options) < 2:
+            continue
+        counts: dict[str, int] = {}
+        for words in options:
+            for word in words:
+                counts[word] = counts.get(word, 0) + 1
+        common[name] = sorted(w for w, n in counts.items() if n >= 2 and n * 2 >= len(options))
+    return common
 
 
 def _own_label_matches(readings: list[ControlReading], terms: dict[str, float]) -> dict[str, float]:

@@ -17,9 +17,11 @@ from assistant.generators.screens import (
     answer_choice,
     answer_from_controls,
     asks_for_tabs,
+    asks_untranslated,
     is_setting_question,
     named_language,
     named_phrase,
+    options_common_words,
     ordinal_question,
     read_control,
     same_window,
@@ -847,3 +849,66 @@ def test_questions_about_an_open_menu_are_read_from_its_items() -> None:
     dialogs = [composing_page() for _ in range(4)]
     answer = ask_screens("Какой первый пункт в меню «Вид»?", [*dialogs, edit, russian])
     assert answer is not None and answer.text == "Панель инструментов"
+
+
+def test_what_a_program_uses_is_a_setting_read_from_the_field_of_that_name() -> None:
+    # "Which X does Y use as Z?" asks for a value as plainly as "which X is set": the field named Z.
+    controls = [
+        Control("field", "Web browser", (20, 40, 110, 54), "firefox", (150, 40, 220, 54), None, "Helpers"),
+        Control("field", "Mail reader", (20, 70, 110, 84), "mutt", (150, 70, 200, 84), None, "Helpers"),
+        Control("field", "Image viewer", (20, 100, 110, 114), "feh", (150, 100, 190, 114), None, "Helpers"),
+    ]
+    page = shot_page("ranger_helpers.png", controls)
+    answer = ask_screens("Which program does the file manager use as its mail reader?", [page])
+    assert answer is not None and answer.text == "mutt"
+    assert answer.citations[0].bbox == (150, 70, 200, 84)
+    answer = ask_screens("Какая программа используется как web browser?", [page])
+    assert answer is not None and answer.text == "firefox"
+    assert is_setting_question("What shell does the terminal use?")
+    assert not is_setting_question("How do I use the terminal?")
+
+
+def test_the_words_a_groups_options_share_name_what_the_group_chooses() -> None:
+    # "Compression": the title "Archive" does not say it, two of the three options do.
+    controls = [
+        Control("radio", "", None, "Compression with gzip", (40, 40, 200, 54), False, "Archive"),
+        Control("radio", "", None, "Compression with zstd", (40, 60, 200, 74), True, "Archive"),
+        Control("radio", "", None, "Store only", (40, 80, 200, 94), False, "Archive"),
+        Control("radio", "", None, "Daily", (300, 40, 360, 54), True, "Schedule"),
+        Control("radio", "", None, "Weekly", (300, 60, 360, 74), False, "Schedule"),
+    ]
+    page = shot_page("backup_prefs.png", controls)
+    answer = ask_screens("Which compression is selected for the archive?", [page])
+    assert answer is not None and answer.text == "Compression with zstd"
+    answer = ask_screens("Which compression is selected?", [page])
+    assert answer is not None and answer.text == "Compression with zstd"
+    # A word one option alone holds ("gzip", "Weekly") names that option, not its group.
+    assert options_common_words(
+        [r for r in (read_control(p, PageHit(p.document, 1, 1.0, [])) for p in page) if r is not None]
+    ) == {"Archive": ["compress"], "Schedule": []}
+
+
+def test_the_option_a_translation_left_in_english_is_the_one_in_the_other_script() -> None:
+    controls = [
+        Control("checkbox", "", None, "Показывать скрытые файлы", (40, 40, 260, 54), True, "Параметры"),
+        Control("checkbox", "", None, "Open links in new tab", (40, 60, 260, 74), False, "Параметры"),
+        Control("checkbox", "", None, "Запоминать размер окна", (40, 80, 260, 94), True, "Параметры"),
+        # A field's value is the user's data (a program's name), not text the translation missed.
+        Control("field", "Редактор", (40, 110, 120, 124), "geany", (150, 110, 200, 124), None, "Программы"),
+    ]
+    page = shot_page("browser_ru.png", controls)
+    for question in (
+        "Какой параметр остался без перевода?",
+        "Which option was left untranslated in the Russian settings?",
+        "Какой флажок не переведён?",
+    ):
+        answer = ask_screens(question, [page])
+        assert answer is not None and answer.text == "Open links in new tab", question
+        assert answer.citations[0].bbox == (40, 60, 260, 74)
+    # A screen in one script has nothing left untranslated: no answer rather than a guess.
+    english = [
+        Control("checkbox", "", None, "Show hidden files", (40, 40, 260, 54), True, "Options"),
+        Control("checkbox", "", None, "Remember window size", (40, 80, 260, 94), True, "Options"),
+    ]
+    assert ask_screens("Which option was left untranslated?", [shot_page("browser_en.png", english)]) is None
+    assert not asks_untranslated("Which options are translated into Russian?")

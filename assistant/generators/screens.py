@@ -260,7 +260,8 @@ def _answer_from_screen(
     counted = ordinal_question(question)
     menu = asks_about_menu(question)
     untranslated = asks_untranslated(question)
-    layout = asks_tabs or where or counted or asks_heading or described or menu or untranslated
+    message = asks_for_message(question)
+    layout = asks_tabs or where or counted or asks_heading or described or menu or untranslated or message
     if not hits or not (layout or besides or is_setting_question(question)):
         return None
     if strict and layout:
@@ -275,6 +276,8 @@ def _answer_from_screen(
     window = f"{readings[0].passage.section} {filename_words(top.document.filename)}"
     if untranslated:
         return answer_untranslated(question, readings)
+    if message:
+        return answer_message(question, readings, passages)
     if asks_heading:
         return answer_heading(question, readings, passages, window)
     if menu:
@@ -632,6 +635,72 @@ def answer_untranslated(question: str, readings: list[ControlReading]) -> Answer
     text = ", ".join(_shown_text(r) for r in left)
     bbox = union_bbox([r.value_bbox if r.option else r.passage.spans[0].bbox for r in left])
     return Answer(question, text, True, [_cite(left[0].passage, bbox, text, 1.0)], answer_language(question))
+
+
+_MESSAGE_QUESTION = re.compile(
+    r"\b(?:warning|message|error|notice|notification|alert|banner)s?\b"
+    r"|(?<!\w)(?:предупрежден\w*|сообщени\w*|уведомлени\w*|ошибк\w*)",
+    re.IGNORECASE,
+)
+_MESSAGE_SHOWN = re.compile(
+    r"\b(?:shows?|displays?|displayed|shown|says?|gives?|reports?)\b"
+    r"|(?<!\w)(?:показыва\w*|показан\w*|отображ\w*|сообща\w*|выводит\w*|выдаёт|выдает)",
+    re.IGNORECASE,
+)
+MIN_MESSAGE_WORDS = 3
+"""A message is a sentence: a bar's caption of fewer words is a button or a title."""
+
+
+def asks_for_message(question: str) -> bool:
+    """'What warning does the tool show at the top?', 'Какое предупреждение показывает окно?'."""
+    return bool(_MESSAGE_QUESTION.search(question) and _MESSAGE_SHOWN.search(question))
+
+
+def answer_message(
+    question: str, readings: list[ControlReading], passages: list[PassageRecord]
+) -> Answer | None:
+    """The sentence a window shows in a message bar above its contents ("The application is not configured
+    correctly."), without the bar's icon and buttons that OCR read on its line; None when there is none.
+
+    Such a bar sits between the title bar (the topmost line) and the window's controls (its row of
+    tabs, or its first control): the first line there that reads as a sentence is the message.
+    """
+    strip = next((r for r in readings if r.name in TAB_STRIP_NAMES), None)
+    controls_top = min(
+        [strip.value_bbox[1]]
+        if strip
+        else [r.passage.bbox[1] for r in readings if r.passage.kind == "control"]
+    )
+    above = sorted(
+        (p for p in passages if p.kind == "text" and p.bbox[3] <= controls_top + 2),
+        key=lambda p: p.bbox[1],
+    )
+    found = [(p, sentence) for p in above[1:] if (sentence := message_sentence(p.text))]
+    if not found:
+        log.info("screen: %r finds no message line above the controls", question)
+        return None
+    passage, sentence = found[0]
+    log.info("screen: %r -> message %r", question, sentence)
+    return Answer(
+        question, sentence, True, [_cite(passage, passage.bbox, sentence, 1.0)], answer_language(question)
+    )
+
+
+_BAR_PARTS = re.compile(r"\s*\|+\s*|\s{3,}")
+
+
+def message_sentence(line: str) -> str:
+    """The longest run of words on a message bar's line: its icon read as a letter and its buttons
+    ("|Information|| Hide") are set apart by OCR's bars and wide gaps."""
+    parts = [part.strip() for part in _BAR_PARTS.split(line) if part.strip()]
+    best = max(parts, key=lambda part: len(part.split()), default="")
+    words = best.split()
+    # The icon in front ("А", "!", "⚠") read as a one-letter word.
+    while words and len(words[0]) == 1 and not words[0].isdigit() and len(words) > MIN_MESSAGE_WORDS:
+        words = words[1:]
+    # A sentence has small words ("is", "not", "не"); a row of tab captions is capitals only.
+    told = any(word[:1].islower() for word in words[1:]) or best.endswith((".", "!"))
+    return " ".join(words) if len(words) >= MIN_MESSAGE_WORDS and told else ""
 
 
 _TABS_QUESTION = re.compile(

@@ -16,9 +16,11 @@ from assistant.generators.screens import (
     answer_besides,
     answer_choice,
     answer_from_controls,
+    asks_for_message,
     asks_for_tabs,
     asks_untranslated,
     is_setting_question,
+    message_sentence,
     named_language,
     named_phrase,
     options_common_words,
@@ -912,3 +914,29 @@ def test_the_option_a_translation_left_in_english_is_the_one_in_the_other_script
     ]
     assert ask_screens("Which option was left untranslated?", [shot_page("browser_en.png", english)]) is None
     assert not asks_untranslated("Which options are translated into Russian?")
+
+
+def test_the_message_a_window_shows_above_its_tabs_is_its_bars_sentence() -> None:
+    # A message bar between the title and the notebook: its icon (read "А") and buttons ("|Retry||
+    # Dismiss") are on its OCR line; the sentence is the message. The tab row is no sentence.
+    controls = [
+        Control("tabs", "Tabs", (20, 80, 400, 96), "General, Network, Updates", (20, 80, 400, 96), None, ""),
+        Control("checkbox", "", None, "Check for updates daily", (40, 120, 260, 134), True, "Updates"),
+    ]
+    page = shot_page("updater.png", controls)
+    page.append(text_line(page, "Software Updater a x", (200, 4, 420, 16)))
+    page.append(text_line(page, "А Updates could not be checked. |Retry|| Dismiss", (16, 40, 620, 58)))
+    page.append(text_line(page, "General Network Updates", (20, 80, 400, 96)))
+    answer = ask_screens("What error does the Software Updater show at the top?", [page])
+    assert answer is not None and answer.text == "Updates could not be checked."
+    assert answer.citations[0].bbox == (16, 40, 620, 58)
+    # No line between the title and the controls: nothing to quote.
+    bare = shot_page("updater_ok.png", controls)
+    bare.append(text_line(bare, "Software Updater a x", (200, 4, 420, 16)))
+    assert ask_screens("What warning does the Software Updater show?", [bare]) is None
+    assert message_sentence("Appearance Fonts Icon Theme Interface") == ""
+    assert message_sentence("⚠ Приложение настроено неправильно. |Сведения|| Скрыть") == (
+        "Приложение настроено неправильно."
+    )
+    assert asks_for_message("Какое предупреждение показывает окно?")
+    assert not asks_for_message("Which option shows hidden files?")

@@ -36,12 +36,19 @@ log = logging.getLogger(__name__)
 
 SETTING_QUESTION = re.compile(
     r"\b(selected|chosen|ticked|checked|enabled|active|set|entered|specified|configured|shown|"
-    r"shows?|displays?|displayed|reports?|reported|says?|uses?|used|"
+    r"shows?|displays?|displayed|reports?|reported|says?|"
     r"выбран\w*|отмечен\w*|включен\w*|задан\w*|указан\w*|установлен\w*|стоит|введен\w*|выставлен\w*|"
-    r"показыва\w*|показан\w*|отображ\w*|сообща\w*|использ\w*)\b",
+    r"показыва\w*|показан\w*|отображ\w*|сообща\w*)\b",
     re.IGNORECASE,
 )
 """Questions about a control's current value or state ("what margin is set?", "какой язык выбран?")."""
+
+_USED_AS = re.compile(
+    r"\b(?:uses?|used)\b.*\bas\b|(?<!\w)использу\w*\s+(?:как|в\s+качестве)(?!\w)",
+    re.IGNORECASE,
+)
+"""'Which program does it use as its PDF viewer?': the role named after "as" is a setting's label. Not
+'which port does it use' alone: what a program uses is as often a manual's fact as a field's value."""
 
 _ASKS_WHICH = re.compile(
     r"\b(which|what|какой|какая|какое|какие|каким|какую|каков\w*|что)\b",
@@ -124,7 +131,8 @@ _DRAWN_MARK = re.compile(
 
 def is_setting_question(question: str) -> bool:
     """'Which X is selected?', 'What X is set?', 'Какой X выбран?' and not about a red mark."""
-    asks = bool(SETTING_QUESTION.search(question) and _ASKS_WHICH.search(question))
+    setting = SETTING_QUESTION.search(question) or _USED_AS.search(question)
+    asks = bool(setting and _ASKS_WHICH.search(question))
     return asks and not _DRAWN_MARK.search(question)
 
 

@@ -866,7 +866,10 @@ def test_what_a_program_uses_is_a_setting_read_from_the_field_of_that_name() -> 
     assert answer.citations[0].bbox == (150, 70, 200, 84)
     answer = ask_screens("Какая программа используется как web browser?", [page])
     assert answer is not None and answer.text == "firefox"
-    assert is_setting_question("What shell does the terminal use?")
+    assert is_setting_question("What shell does the terminal use as its login shell?")
+    # What a program uses, without the role it is used as, is as often a manual's fact.
+    assert not is_setting_question("Which port does the server use?")
+    assert not is_setting_question("Какой порт использует сервер Identd?")
     assert not is_setting_question("How do I use the terminal?")
 
 

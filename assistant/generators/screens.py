@@ -205,7 +205,8 @@ def named_window_first(
     """The top pages with the screen whose window the question names put first ("…PDF Options dialog").
 
     A screen is named when every word of its title (as OCR read it, stray letters left out) is in
-    the question. The top page keeps its place when it is named too, or when no other is.
+    the question. The top page keeps its place when it is named too, when no other is, or when the
+    one named is another page of its own window (its title read with OCR's debris: "Settings Blolx").
     """
     asked = set(search_tokens(question))
 
@@ -218,6 +219,9 @@ def named_window_first(
         return hits
     meant = next((hit for hit in screens[1:] if named(hit)), None)
     if meant is None:
+        return hits
+    if same_window(_window_of(hits[0], page_passages), _window_of(meant, page_passages)):
+        # Another page (tab) of the top screen's own window: the name says nothing between them.
         return hits
     log.info("screen: %r names the window of %s", question, meant.document.filename)
     return [meant, *(hit for hit in hits if hit is not meant)]

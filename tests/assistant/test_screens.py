@@ -943,3 +943,21 @@ def test_the_message_a_window_shows_above_its_tabs_is_its_bars_sentence() -> Non
     )
     assert asks_for_message("Какое предупреждение показывает окно?")
     assert not asks_for_message("Which option shows hidden files?")
+
+
+def test_a_question_naming_the_window_keeps_the_top_page_when_both_are_tabs_of_that_window() -> None:
+    # Two tabs of one "Preferences" window; OCR added debris to the top one's title ("Preferences Bolx").
+    # The question names "preferences": that is both pages' window, so the top page (the fonts tab) stays.
+    fonts = window_page(
+        "viewer_fonts.png",
+        "Preferences Bolx",
+        [Control("list", "Font family", (20, 40, 120, 54), "Noto Sans", (20, 60, 120, 74))],
+    )
+    colours = window_page(
+        "viewer_colours.png",
+        "Preferences",
+        [Control("dropdown", "Colour scheme", (20, 40, 140, 54), "Solarized", (150, 40, 260, 54))],
+    )
+    answer = ask_screens("Which font family is selected in the viewer's preferences?", [fonts, colours])
+    assert answer is not None and answer.text == "Noto Sans"
+    assert answer.citations[0].document.filename == "viewer_fonts.png"

@@ -326,6 +326,114 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
     return changed
 
 
+MIN_LIST_ROWS = 3
+"""Phrases that start at one x, one row apart, that make a list's column."""
+MAX_LOST_ROWS = 4
+"""Rows read again in one gap of a column: a few lost rows, not a page of them."""
+
+
+def recover_list_rows(image: Image.Image, lines: list[TextLine], height: float) -> bool:
+    """Read again the rows OCR lost in a list's column; True when `lines` changed (in place).
+
+    A list box draws its rows at one pitch under one left edge; tesseract's page layout skips the
+    highlighted row (a grey bar in a dotted focus frame) and the rows beside it, which are what a
+    user asks about ("which font face is selected?"). Where the column's pitch says a row is due
+    between two rows read, and ink is there, that row is read on its own; its reading replaces what
+    OCR made of it when it holds more letters.
+    """
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    words = [w for line in lines for w in line.words if _is_text(w)]
+    firsts = sorted(
+        (
+            first
+            for line in lines
+            if (first := next((w for w in line.words if _is_text(w)), None)) is not None
+        ),
+        key=lambda w: w.bbox[0],
+    )
+    # Lines that start within half a text height of each other make one column.
+    columns: list[list[Word]] = []
+    for word in firsts:
+        if columns and word.bbox[0] - columns[-1][-1].bbox[0] <= 0.5 * height:
+            columns[-1].append(word)
+        else:
+            columns.append([word])
+    regions: list[BBox] = []
+    for column in columns:
+        for slot in _lost_rows(gray, sorted(column, key=lambda w: w.bbox[1]), words, height):
+            if all(not _overlapping(slot, other) for other in regions):
+                regions.append(slot)
+    if not regions:
+        return False
+    changed = False
+    next_block = max((line.block for line in lines), default=0) + 1
+    for region, found in zip(regions, read_boxes(image, regions, "eng+rus", framed=True), strict=True):
+        # The focus frame's dots read as quotes and bars at the row's ends, and cost its word confidence.
+        # Its words are kept to the row read (tesseract stretches them over the frame's dots).
+        stripped = [
+            dataclasses.replace(
+                w,
+                text=w.text.strip(_FOCUS_DEBRIS + "".join(_BRACKETS)) or w.text,
+                bbox=(w.bbox[0], max(w.bbox[1], region[1]), w.bbox[2], min(w.bbox[3], region[3])),
+            )
+            for w in found
+        ]
+        fresh = [w for w in stripped if (_is_text(w) and w.confidence >= 50) or whole_word(w.text)]
+        letters = sum(ch.isalpha() for w in fresh for ch in w.text)
+        old = [w for w in words if _centre_in(w.bbox, region)]
+        if letters < 3 or letters <= sum(ch.isalpha() for w in old for ch in w.text):
+            continue
+        _put_in_place(lines, region, fresh, next_block)
+        next_block += 1
+        changed = True
+    lines[:] = [line for line in lines if line.words]
+    return changed
+
+
+def _lost_rows(gray: np.ndarray, column: list[Word], words: list[Word], height: float) -> list[BBox]:
+    """The row boxes a column's pitch puts between two of its rows read further apart, where ink is.
+
+    Only between rows: above the first and below the last, the list's frame, a scroll bar's end
+    or the next label are as likely as a row.
+    """
+    if len(column) < MIN_LIST_ROWS:
+        return []
+    steps = [b.bbox[1] - a.bbox[1] for a, b in itertools.pairwise(column)]
+    pitches = [step for step in steps if 1.0 * height <= step <= 2.5 * height]
+    if len(pitches) < MIN_LIST_ROWS - 1:
+        return []
+    # OCR stretches some rows' boxes (a descender, an underscore): the shorter steps are the pitch.
+    pitch = float(median(sorted(pitches)[: max(2, (len(pitches) + 1) // 2)]))
+    x0 = min(w.bbox[0] for w in column) - 0.3 * height
+    x1 = x0 + max(3 * height, max(w.bbox[2] - w.bbox[0] for w in column))
+    row_height = float(median([w.bbox[3] - w.bbox[1] for w in column]))
+    slots: list[BBox] = []
+    for upper, lower in itertools.pairwise(column):
+        # Rows missing between two read ones (the highlighted row and its neighbours).
+        missing = round((lower.bbox[1] - upper.bbox[1]) / pitch) - 1
+        for step in range(1, min(missing, MAX_LOST_ROWS) + 1):
+            # Counted up from the lower row: the upper one may be the list's title, set apart.
+            top = lower.bbox[1] - step * pitch
+            # One pitch tall: a taller box takes in the letters of the rows beside it.
+            slot = (x0, top - 0.15 * pitch, x1, top + 0.85 * pitch)
+            band = gray[round(top) : round(top + min(row_height, 0.7 * pitch)), max(0, round(x0)) : round(x1)]
+            if not band.size or not (np.abs(band - np.median(band)) > INK_CONTRAST).any():
+                continue
+            # A word read with confidence there, or one coming from left of the column (a label of
+            # the form around the list), is no lost row.
+            if any(
+                _overlapping(w.bbox, slot) and (w.confidence >= SURE_READING or w.bbox[0] < x0 - 0.3 * height)
+                for w in words
+            ):
+                continue
+            slots.append(slot)
+    return slots
+
+
+def _overlapping(a: BBox, b: BBox) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 def _put_in_place(lines: list[TextLine], region: BBox, fresh: list[Word], block: int) -> None:
     """The words read again in `region` take the place of those read there before, as a line of their own."""
     for line in lines:
@@ -378,6 +486,62 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
         changed = True
     lines[:] = [line for line in lines if line.words]
     return changed
+
+
+MAX_SETTLED_WORDS = 3
+"""A field's value read again in each script when it is this short: a program, a name, a setting."""
+SCRIPT_LEAD = 30.0
+"""Confidence by which one script's reading of a value's own crop must beat the other's to settle it."""
+SURE_READING = 80.0
+"""...and how sure that reading must be itself."""
+
+
+def settle_value_scripts(image: Image.Image, values: list[Phrase]) -> int:
+    """Read again, in English alone and in Russian alone, the short values in fields that OCR read in
+    Cyrillic; put the English reading in place (in the words themselves) where the crop says it is
+    clearly Latin. Returns how many values changed.
+
+    A Russian dialog's fields hold Latin names (programs, commands: "geany", "mpv"), which eng+rus
+    reads as look-alike Cyrillic ("деапу", 88 sure) beside the Russian labels. The value alone
+    settles it: each language reads the crop, and a Latin word gets a sure English reading and a
+    poor Russian one ("geany" 92 / "‘деапу" 47), while a Russian value gets the reverse and stays.
+    """
+    doubtful = [
+        phrase
+        for phrase in values
+        if len(phrase.words) <= MAX_SETTLED_WORDS and any(_CYRILLIC.search(w.text) for w in phrase.words)
+    ]
+    if not doubtful:
+        return 0
+    boxes = [phrase.bbox for phrase in doubtful]
+    english = read_boxes(image, boxes, "eng", framed=True)
+    russian = read_boxes(image, boxes, "rus", framed=True)
+    changed = 0
+    for phrase, in_english, in_russian in zip(doubtful, english, russian, strict=True):
+        reading = latin_reading(phrase, in_english, in_russian)
+        if reading is None:
+            continue
+        for word, text in zip(phrase.words, reading, strict=True):
+            word.text = text
+        changed += 1
+    return changed
+
+
+def latin_reading(phrase: Phrase, english: list[Word], russian: list[Word]) -> list[str] | None:
+    """The English words of a value read in Cyrillic, when its crop read in English is the sure one."""
+    english = [w for w in english if w.text.strip("".join(_BRACKETS))]
+    if len(english) != len(phrase.words) or not english:
+        return None
+    texts = [w.text.strip("".join(_BRACKETS)) for w in english]
+    if not all(t.isascii() and any(ch.isalpha() for ch in t) for t in texts):
+        return None
+    if any(abs(len(t) - len(w.text)) > 1 for t, w in zip(texts, phrase.words, strict=True)):
+        return None
+    sure = min(w.confidence for w in english)
+    rival = min((w.confidence for w in russian), default=0.0)
+    if sure < SURE_READING or sure - rival < SCRIPT_LEAD:
+        return None
+    return texts
 
 
 def whole_word(text: str) -> bool:
@@ -465,8 +629,10 @@ def _bevelled(crop: np.ndarray, silhouette: np.ndarray) -> bool:
 
 
 def _read_as_letter(word: Word, box: BBox) -> bool:
-    """OCR took the whole indicator for a letter or two ("М" for a tick, "@)" for a radio button)."""
-    return len(word.text) <= 2 and _overlap_share(word.bbox, box) >= 0.6
+    """OCR took the whole indicator for a letter or two ("М" for a tick, "@)" for a radio button, "‘SJ" for a
+    ticked box: quotes and brackets are its edges, not letters)."""
+    letters = sum(ch.isalnum() for ch in word.text)
+    return letters <= 2 and len(word.text) <= 4 and _overlap_share(word.bbox, box) >= 0.6
 
 
 def _glued_to(word: Word, box: BBox) -> bool:
@@ -590,7 +756,8 @@ def phrases(lines: list[TextLine], height: float, gray: np.ndarray | None = None
     result: list[Phrase] = []
     for line in lines:
         current: list[Word] = []
-        for word in sorted(line.words, key=lambda w: w.bbox[0]):
+        ordered = sorted(line.words, key=lambda w: w.bbox[0])
+        for index, word in enumerate(ordered):
             if word.text == ":" and current and word.bbox[0] - current[-1].bbox[2] <= 0.8 * height:
                 # "Font Face :", "Taille :": a colon set apart still ends the label.
                 last = current[-1]
@@ -598,7 +765,14 @@ def phrases(lines: list[TextLine], height: float, gray: np.ndarray | None = None
                     last, text=last.text + ":", bbox=union_bbox([last.bbox, word.bbox])
                 )
                 continue
-            if not _is_text(word) and not (current and _short_word_within(word, current[-1], height)):
+            following = ordered[index + 1] if index + 1 < len(ordered) else None
+            if not _is_text(word) and not (
+                current
+                and (
+                    _short_word_within(word, current[-1], height)
+                    or _short_word_between(word, current[-1], following, height)
+                )
+            ):
                 # Widget debris (|, [|], v) separates phrases without belonging to either.
                 if current:
                     result.append(Phrase(tuple(current)))
@@ -650,6 +824,23 @@ def _short_word_within(word: Word, previous: Word, height: float) -> bool:
         and word.text.isalpha()
         and word.confidence >= 80
         and 0 <= word.bbox[0] - previous.bbox[2] <= 0.8 * height
+    )
+
+
+def _short_word_between(word: Word, previous: Word, following: Word | None, height: float) -> bool:
+    """A short word OCR doubted ("in" of "Start in current folder") with words at word spacing on both sides.
+
+    Widget debris stands at a phrase's end or start (an arrow after a value, a box before a label);
+    letters set between two words at the spacing of a sentence are one of its words, however sure OCR is.
+    """
+    return (
+        following is not None
+        and word.text.isalpha()
+        and len(word.text) <= 3
+        and word.text not in _INDICATOR_LOOKALIKES
+        and _is_text(following)
+        and 0 <= word.bbox[0] - previous.bbox[2] <= 0.8 * height
+        and 0 <= following.bbox[0] - word.bbox[2] <= 0.8 * height
     )
 
 
@@ -921,18 +1112,30 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     gray = np.asarray(image.convert("L"), dtype=np.float32)
     height = text_height(words)
     menus = open_menus(image, lines, height)
-    if bool(menus) | recover_labels(image, lines, height) | recover_values(image, lines, height):
+    recovered = recover_labels(image, lines, height) | recover_values(image, lines, height)
+    if bool(menus) | recovered | recover_list_rows(image, lines, height):
         words = [w for line in lines for w in line.words]
     # A menu's rows are its items, and the bar it drops from holds menu titles: neither are labels,
     # headings or a row of tabs of the window behind.
     behind = [TextLine([w for w in line.words if not _on_menu(w, menus)], line.block) for line in lines]
     words = [w for line in behind for w in line.words]
     indicators = find_indicators(gray, words, height)
+    # A box OCR read as letters ("‘SJ" for a tick) is the box: it heads no section and labels nothing.
+    behind = [
+        TextLine(
+            [w for w in line.words if not any(_read_as_letter(w, i.bbox) for i in indicators)], line.block
+        )
+        for line in behind
+    ]
     row_phrases = phrases(behind, height, gray)
     options: list[tuple[Indicator, Phrase]] = []
     taken: set[int] = set()
     for indicator in indicators:
         found = _option_phrase(indicator, row_phrases, height)
+        if found is not None and sum(ch.isalnum() for ch in found[1].text) < 2:
+            # What is left of a word after its first letter was taken for the indicator ("o" of "or"):
+            # an option's label is a word at least.
+            continue
         if found is not None and id(found[0]) not in taken:
             taken.add(id(found[0]))
             options.append((indicator, found[1]))
@@ -962,6 +1165,7 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         elif frame is not None and _value_text(phrase):
             framed.append((phrase, frame))
             taken.add(id(phrase))
+    settle_value_scripts(image, [phrase for phrase, _ in framed])
     tabs = tab_strip(gray, [p for p in row_phrases if id(p) not in taken], height)
     taken.update(id(p) for p in tabs)
     # What is left are labels and headings: a field's label is never another field's value, but
@@ -981,7 +1185,7 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     field_labels = {id(label) for _, _, label in fields}
     # A property sheet writes its values as plain text after their labels ("File Size: 38.4 kB").
     unframed = [p for p in headings if id(p) not in field_labels]
-    pairs = label_value_pairs(unframed, height, bool(options or fields))
+    pairs = label_value_pairs(unframed, height, bool(options or fields), gray)
     paired = {id(p) for pair in pairs for p in pair.sources}
     # Section headings: "Margins", "Other options", "С чем инициализировать маску слоя:".
     sections = [p for p in unframed if id(p) not in paired]
@@ -1057,8 +1261,14 @@ def _sentence_end(text: str) -> bool:
     return text.endswith(".") and not re.search(r"(?:^|[\s\d])[^\W\d_]{1,3}\.$", text)
 
 
-def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) -> list[LabelledValue]:
+def label_value_pairs(
+    row_phrases: list[Phrase], height: float, dialog: bool, gray: np.ndarray | None = None
+) -> list[LabelledValue]:
     """Labels ending in ':' and the plain-text value after each on its row.
+
+    With the screen's `gray` pixels, a value beyond a line drawn upright between it and the label (a
+    group box's side: "Font Face:" of a list's panel and the sample text of the panel beside it) is
+    another panel's text, not the label's value.
 
     Either the label and the value are two phrases of one row (the value column of a property
     sheet, a few text heights to the right) or one phrase holds both ("Color space: RGB color").
@@ -1094,6 +1304,8 @@ def label_value_pairs(row_phrases: list[Phrase], height: float, dialog: bool) ->
                 and p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
                 and 0 <= p.bbox[0] - phrase.bbox[2] <= FORM_REACH * height
             ]
+            if gray is not None:
+                right = [p for p in right if not _side_between(gray, phrase, p, height)]
             if not right:
                 continue
             value = min(right, key=lambda p: p.bbox[0])
@@ -1150,8 +1362,10 @@ def selected_rows(gray: np.ndarray, row_phrases: list[Phrase], height: float) ->
             and abs(float(np.median(gray[round(p.bbox[1]) : round(p.bbox[3]), sample[0] : sample[1]])) - fill)
             > SELECTION_CONTRAST
         ]
-        if not plain:
-            continue  # every row alike: a coloured panel, not one chosen row
+        if 2 * len(plain) < len(column) - 1:
+            # Most rows share its fill: that is the list's ground (a first row between the list's
+            # frame and the selection below it), and the chosen row is another one.
+            continue
         found.append(SelectedRow(phrase, _list_title(gray, column, row_phrases, height)))
     return found
 
@@ -1445,7 +1659,7 @@ def _field_label(gray: np.ndarray, frame: Frame, headings: list[Phrase], height:
         and p.bbox[2] <= fx0 + 1
         # A form's grid puts its fields in a column of their own, often far right of a long label.
         and fx0 - p.bbox[2] <= (FORM_REACH if p.text.endswith(":") else 12) * height
-        and not _upright_line_in(gray, (p.bbox[2] + 1, fy0, fx0 - 2, fy1), height)
+        and not _upright_line_in(gray, _between_on_row(p, frame, height), height)
     ]
     if left:
         phrase = max(left, key=lambda p: p.bbox[2])
@@ -1460,6 +1674,29 @@ def _field_label(gray: np.ndarray, frame: Frame, headings: list[Phrase], height:
     if above:
         return max(above, key=lambda p: p.bbox[3])
     return None
+
+
+PANEL_REACH = 1.5
+"""Text heights above and below a row that a panel's side runs on (a field's frame ends within one)."""
+
+
+def _side_between(gray: np.ndarray, left: Phrase, right: Phrase, height: float) -> bool:
+    """Whether a panel's side stands upright between two phrases of a row, reaching rows above and below.
+
+    A field's or button's frame round the value has a side there too, but it ends with the row.
+    """
+    top = min(left.bbox[1], right.bbox[1]) - PANEL_REACH * height
+    bottom = max(left.bbox[3], right.bbox[3]) + PANEL_REACH * height
+    return _upright_line_in(gray, (left.bbox[2] + 1, top, right.bbox[0] - 1, bottom), height)
+
+
+def _between_on_row(label: Phrase, frame: Frame, height: float) -> BBox:
+    """The gap between a label and a frame on the label's row: a group box's side crosses it there,
+    though it need not run the whole height of a tall frame (a text area beside a short panel)."""
+    fx0, fy0, _, fy1 = frame.bbox
+    top = max(fy0, label.bbox[1] - 0.25 * height)
+    bottom = min(fy1, label.bbox[3] + 0.25 * height)
+    return (label.bbox[2] + 1, top, fx0 - 2, bottom)
 
 
 def _one_field_per_label(fields: list[tuple[Phrase, Frame, Phrase]]) -> list[tuple[Phrase, Frame, Phrase]]:

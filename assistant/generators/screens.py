@@ -43,6 +43,13 @@ SETTING_QUESTION = re.compile(
 )
 """Questions about a control's current value or state ("what margin is set?", "какой язык выбран?")."""
 
+_USED_AS = re.compile(
+    r"\b(?:uses?|used)\b.*\bas\b|(?<!\w)использу\w*\s+(?:как|в\s+качестве)(?!\w)",
+    re.IGNORECASE,
+)
+"""'Which program does it use as its PDF viewer?': the role named after "as" is a setting's label. Not
+'which port does it use' alone: what a program uses is as often a manual's fact as a field's value."""
+
 _ASKS_WHICH = re.compile(
     r"\b(which|what|какой|какая|какое|какие|каким|какую|каков\w*|что)\b",
     re.IGNORECASE,
@@ -59,7 +66,7 @@ _FRAME_WORDS = frozenset(
         "выбран выбрана выбрано выбраны отмечен отмечена отмечено отмечены включен включена включено задан "
         "задана задано указан указана указано установлен установлена установлено стоит введен введено "
         "диалог диалоге окно окне окна вкладка вкладке параметр параметры значение сейчас флажок флажки "
-        "разделе раздел"
+        "разделе раздел use uses used использует используется используют"
     )
 )
 
@@ -124,7 +131,8 @@ _DRAWN_MARK = re.compile(
 
 def is_setting_question(question: str) -> bool:
     """'Which X is selected?', 'What X is set?', 'Какой X выбран?' and not about a red mark."""
-    asks = bool(SETTING_QUESTION.search(question) and _ASKS_WHICH.search(question))
+    setting = SETTING_QUESTION.search(question) or _USED_AS.search(question)
+    asks = bool(setting and _ASKS_WHICH.search(question))
     return asks and not _DRAWN_MARK.search(question)
 
 
@@ -197,7 +205,8 @@ def named_window_first(
     """The top pages with the screen whose window the question names put first ("…PDF Options dialog").
 
     A screen is named when every word of its title (as OCR read it, stray letters left out) is in
-    the question. The top page keeps its place when it is named too, or when no other is.
+    the question. The top page keeps its place when it is named too, when no other is, or when the
+    one named is another page of its own window (its title read with OCR's debris: "Settings Blolx").
     """
     asked = set(search_tokens(question))
 
@@ -210,6 +219,9 @@ def named_window_first(
         return hits
     meant = next((hit for hit in screens[1:] if named(hit)), None)
     if meant is None:
+        return hits
+    if same_window(_window_of(hits[0], page_passages), _window_of(meant, page_passages)):
+        # Another page (tab) of the top screen's own window: the name says nothing between them.
         return hits
     log.info("screen: %r names the window of %s", question, meant.document.filename)
     return [meant, *(hit for hit in hits if hit is not meant)]
@@ -259,7 +271,9 @@ def _answer_from_screen(
     where = None if asks_heading else spatial_question(question)
     counted = ordinal_question(question)
     menu = asks_about_menu(question)
-    layout = asks_tabs or where or counted or asks_heading or described or menu
+    untranslated = asks_untranslated(question)
+    message = asks_for_message(question)
+    layout = asks_tabs or where or counted or asks_heading or described or menu or untranslated or message
     if not hits or not (layout or besides or is_setting_question(question)):
         return None
     if strict and layout:
@@ -272,6 +286,10 @@ def _answer_from_screen(
     if not readings:
         return None
     window = f"{readings[0].passage.section} {filename_words(top.document.filename)}"
+    if untranslated:
+        return answer_untranslated(question, readings)
+    if message:
+        return answer_message(question, readings, passages)
     if asks_heading:
         return answer_heading(question, readings, passages, window)
     if menu:
@@ -305,9 +323,10 @@ def _answer_from_screen(
     meaning = dict(zip(names, similarities(embedder, question, names), strict=True))
     total = sum(terms.values())
     own = _own_label_matches(readings, terms)
+    shared = options_common_words(readings)
     scored = []
     for name in names:
-        match = name_match(terms, search_tokens(name)) / total if total else 0.0
+        match = name_match(terms, search_tokens(name) + shared.get(name, [])) / total if total else 0.0
         scored.append((match + 0.5 * meaning[name], match, own.get(name, 0.0), name))
     scored.sort(reverse=True)
     best_score, best_match, _, best_name = scored[0]
@@ -579,6 +598,123 @@ def clean_copy(
     return top, passages
 
 
+_UNTRANSLATED = re.compile(
+    r"\buntranslated\b|\bnot\s+(?:been\s+)?translated\b|\b(?:left|still|remains?|stayed)\s+in\s+English\b"
+    r"|(?<!\w)без\s+перевода(?!\w)|(?<!\w)не\s*переведён\w*|(?<!\w)не\s*переведен\w*"
+    r"|(?<!\w)остал\w*\s+(?:на\s+)?английском(?!\w)|(?<!\w)по-английски(?!\w)",
+    re.IGNORECASE,
+)
+"""'Which option was left untranslated?', 'Какой параметр остался без перевода?'."""
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+
+
+def asks_untranslated(question: str) -> bool:
+    """Whether the question asks which of a translated screen's texts is still in the original language."""
+    return bool(_UNTRANSLATED.search(question))
+
+
+def _shown_text(reading: ControlReading) -> str:
+    """What the program wrote on the screen for a control: an option's text, a field's label (its value
+    is the user's data, a file name or a program, in whatever script it is)."""
+    return reading.value if reading.option else reading.label
+
+
+def _script(text: str) -> str | None:
+    """'ru' for words in Cyrillic only, 'en' for words in Latin only (two letters at least), else None."""
+    latin, cyrillic = len(_LATIN_LETTER.findall(text)), len(_CYRILLIC_LETTER.findall(text))
+    if cyrillic >= 2 and not latin:
+        return "ru"
+    if latin >= 2 and not cyrillic:
+        return "en"
+    return None
+
+
+def answer_untranslated(question: str, readings: list[ControlReading]) -> Answer | None:
+    """The controls written in another script than the rest of a translated screen ("Don't execute script
+    files" among Russian options): what a translation left out. None when the screen is in one script,
+    or when as many texts are in each (no language to call the translation)."""
+    shown = [(r, _script(_shown_text(r))) for r in readings if r.name not in TAB_STRIP_NAMES]
+    scripts = [script for _, script in shown if script]
+    if not scripts:
+        return None
+    screen = max(set(scripts), key=scripts.count)
+    left = [r for r, script in shown if script and script != screen]
+    if not left or 2 * len(left) >= len(scripts):
+        log.info("screen: %r finds no text left out of the translation", question)
+        return None
+    log.info("screen: %r -> untranslated %r", question, [_shown_text(r) for r in left])
+    text = ", ".join(_shown_text(r) for r in left)
+    bbox = union_bbox([r.value_bbox if r.option else r.passage.spans[0].bbox for r in left])
+    return Answer(question, text, True, [_cite(left[0].passage, bbox, text, 1.0)], answer_language(question))
+
+
+_MESSAGE_QUESTION = re.compile(
+    r"\b(?:warning|message|error|notice|notification|alert|banner)s?\b"
+    r"|(?<!\w)(?:предупрежден\w*|сообщени\w*|уведомлени\w*|ошибк\w*)",
+    re.IGNORECASE,
+)
+_MESSAGE_SHOWN = re.compile(
+    r"\b(?:shows?|displays?|displayed|shown|says?|gives?|reports?)\b"
+    r"|(?<!\w)(?:показыва\w*|показан\w*|отображ\w*|сообща\w*|выводит\w*|выдаёт|выдает)",
+    re.IGNORECASE,
+)
+MIN_MESSAGE_WORDS = 3
+"""A message is a sentence: a bar's caption of fewer words is a button or a title."""
+
+
+def asks_for_message(question: str) -> bool:
+    """'What warning does the tool show at the top?', 'Какое предупреждение показывает окно?'."""
+    return bool(_MESSAGE_QUESTION.search(question) and _MESSAGE_SHOWN.search(question))
+
+
+def answer_message(
+    question: str, readings: list[ControlReading], passages: list[PassageRecord]
+) -> Answer | None:
+    """The sentence a window shows in a message bar above its contents ("The application is not configured
+    correctly."), without the bar's icon and buttons that OCR read on its line; None when there is none.
+
+    Such a bar sits between the title bar (the topmost line) and the window's controls (its row of
+    tabs, or its first control): the first line there that reads as a sentence is the message.
+    """
+    strip = next((r for r in readings if r.name in TAB_STRIP_NAMES), None)
+    controls_top = min(
+        [strip.value_bbox[1]]
+        if strip
+        else [r.passage.bbox[1] for r in readings if r.passage.kind == "control"]
+    )
+    above = sorted(
+        (p for p in passages if p.kind == "text" and p.bbox[3] <= controls_top + 2),
+        key=lambda p: p.bbox[1],
+    )
+    found = [(p, sentence) for p in above[1:] if (sentence := message_sentence(p.text))]
+    if not found:
+        log.info("screen: %r finds no message line above the controls", question)
+        return None
+    passage, sentence = found[0]
+    log.info("screen: %r -> message %r", question, sentence)
+    return Answer(
+        question, sentence, True, [_cite(passage, passage.bbox, sentence, 1.0)], answer_language(question)
+    )
+
+
+_BAR_PARTS = re.compile(r"\s*\|+\s*|\s{3,}")
+
+
+def message_sentence(line: str) -> str:
+    """The longest run of words on a message bar's line: its icon read as a letter and its buttons
+    ("|Information|| Hide") are set apart by OCR's bars and wide gaps."""
+    parts = [part.strip() for part in _BAR_PARTS.split(line) if part.strip()]
+    best = max(parts, key=lambda part: len(part.split()), default="")
+    words = best.split()
+    # The icon in front ("А", "!", "⚠") read as a one-letter word.
+    while words and len(words[0]) == 1 and not words[0].isdigit() and len(words) > MIN_MESSAGE_WORDS:
+        words = words[1:]
+    # A sentence has small words ("is", "not", "не"); a row of tab captions is capitals only.
+    told = any(word[:1].islower() for word in words[1:]) or best.endswith((".", "!"))
+    return " ".join(words) if len(words) >= MIN_MESSAGE_WORDS and told else ""
+
+
 _TABS_QUESTION = re.compile(
     r"\b(?:which|what)\s+tabs?\b|(?<!\w)(?:как\w*|что\s+за)\s+вкладк\w*", re.IGNORECASE
 )
@@ -627,6 +763,28 @@ def _answer_with_tabs(question: str, strip: ControlReading, text: str) -> Answer
     return Answer(
         question, text, True, [_cite(strip.passage, strip.value_bbox, text, 1.0)], answer_language(question)
     )
+
+
+def options_common_words(readings: list[ControlReading]) -> dict[str, list[str]]:
+    """For each group of options, the words most of its options share: they name what the group chooses.
+
+    "Authentication using pkexec / sudo / su" under "Root mode" is a choice of authentication, though
+    the group's title does not say so; a word only one option holds names that option, not the group.
+    """
+    groups: dict[str, list[set[str]]] = {}
+    for reading in readings:
+        if reading.option and reading.name:
+            groups.setdefault(reading.name, []).append(set(search_tokens(reading.value, drop_stopwords=True)))
+    common = {}
+    for name, options in groups.items():
+        if len(options) < 2:
+            continue
+        counts: dict[str, int] = {}
+        for words in options:
+            for word in words:
+                counts[word] = counts.get(word, 0) + 1
+        common[name] = sorted(w for w, n in counts.items() if n >= 2 and n * 2 >= len(options))
+    return common
 
 
 def _own_label_matches(readings: list[ControlReading], terms: dict[str, float]) -> dict[str, float]:

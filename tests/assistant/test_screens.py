@@ -16,10 +16,14 @@ from assistant.generators.screens import (
     answer_besides,
     answer_choice,
     answer_from_controls,
+    asks_for_message,
     asks_for_tabs,
+    asks_untranslated,
     is_setting_question,
+    message_sentence,
     named_language,
     named_phrase,
+    options_common_words,
     ordinal_question,
     read_control,
     same_window,
@@ -847,3 +851,113 @@ def test_questions_about_an_open_menu_are_read_from_its_items() -> None:
     dialogs = [composing_page() for _ in range(4)]
     answer = ask_screens("Какой первый пункт в меню «Вид»?", [*dialogs, edit, russian])
     assert answer is not None and answer.text == "Панель инструментов"
+
+
+def test_what_a_program_uses_is_a_setting_read_from_the_field_of_that_name() -> None:
+    # "Which X does Y use as Z?" asks for a value as plainly as "which X is set": the field named Z.
+    controls = [
+        Control("field", "Web browser", (20, 40, 110, 54), "firefox", (150, 40, 220, 54), None, "Helpers"),
+        Control("field", "Mail reader", (20, 70, 110, 84), "mutt", (150, 70, 200, 84), None, "Helpers"),
+        Control("field", "Image viewer", (20, 100, 110, 114), "feh", (150, 100, 190, 114), None, "Helpers"),
+    ]
+    page = shot_page("ranger_helpers.png", controls)
+    answer = ask_screens("Which program does the file manager use as its mail reader?", [page])
+    assert answer is not None and answer.text == "mutt"
+    assert answer.citations[0].bbox == (150, 70, 200, 84)
+    answer = ask_screens("Какая программа используется как web browser?", [page])
+    assert answer is not None and answer.text == "firefox"
+    assert is_setting_question("What shell does the terminal use as its login shell?")
+    # What a program uses, without the role it is used as, is as often a manual's fact.
+    assert not is_setting_question("Which port does the server use?")
+    assert not is_setting_question("Какой порт использует сервер Identd?")
+    assert not is_setting_question("How do I use the terminal?")
+
+
+def test_the_words_a_groups_options_share_name_what_the_group_chooses() -> None:
+    # "Compression": the title "Archive" does not say it, two of the three options do.
+    controls = [
+        Control("radio", "", None, "Compression with gzip", (40, 40, 200, 54), False, "Archive"),
+        Control("radio", "", None, "Compression with zstd", (40, 60, 200, 74), True, "Archive"),
+        Control("radio", "", None, "Store only", (40, 80, 200, 94), False, "Archive"),
+        Control("radio", "", None, "Daily", (300, 40, 360, 54), True, "Schedule"),
+        Control("radio", "", None, "Weekly", (300, 60, 360, 74), False, "Schedule"),
+    ]
+    page = shot_page("backup_prefs.png", controls)
+    answer = ask_screens("Which compression is selected for the archive?", [page])
+    assert answer is not None and answer.text == "Compression with zstd"
+    answer = ask_screens("Which compression is selected?", [page])
+    assert answer is not None and answer.text == "Compression with zstd"
+    # A word one option alone holds ("gzip", "Weekly") names that option, not its group.
+    assert options_common_words(
+        [r for r in (read_control(p, PageHit(p.document, 1, 1.0, [])) for p in page) if r is not None]
+    ) == {"Archive": ["compress"], "Schedule": []}
+
+
+def test_the_option_a_translation_left_in_english_is_the_one_in_the_other_script() -> None:
+    controls = [
+        Control("checkbox", "", None, "Показывать скрытые файлы", (40, 40, 260, 54), True, "Параметры"),
+        Control("checkbox", "", None, "Open links in new tab", (40, 60, 260, 74), False, "Параметры"),
+        Control("checkbox", "", None, "Запоминать размер окна", (40, 80, 260, 94), True, "Параметры"),
+        # A field's value is the user's data (a program's name), not text the translation missed.
+        Control("field", "Редактор", (40, 110, 120, 124), "geany", (150, 110, 200, 124), None, "Программы"),
+    ]
+    page = shot_page("browser_ru.png", controls)
+    for question in (
+        "Какой параметр остался без перевода?",
+        "Which option was left untranslated in the Russian settings?",
+        "Какой флажок не переведён?",
+    ):
+        answer = ask_screens(question, [page])
+        assert answer is not None and answer.text == "Open links in new tab", question
+        assert answer.citations[0].bbox == (40, 60, 260, 74)
+    # A screen in one script has nothing left untranslated: no answer rather than a guess.
+    english = [
+        Control("checkbox", "", None, "Show hidden files", (40, 40, 260, 54), True, "Options"),
+        Control("checkbox", "", None, "Remember window size", (40, 80, 260, 94), True, "Options"),
+    ]
+    assert ask_screens("Which option was left untranslated?", [shot_page("browser_en.png", english)]) is None
+    assert not asks_untranslated("Which options are translated into Russian?")
+
+
+def test_the_message_a_window_shows_above_its_tabs_is_its_bars_sentence() -> None:
+    # A message bar between the title and the notebook: its icon (read "А") and buttons ("|Retry||
+    # Dismiss") are on its OCR line; the sentence is the message. The tab row is no sentence.
+    controls = [
+        Control("tabs", "Tabs", (20, 80, 400, 96), "General, Network, Updates", (20, 80, 400, 96), None, ""),
+        Control("checkbox", "", None, "Check for updates daily", (40, 120, 260, 134), True, "Updates"),
+    ]
+    page = shot_page("updater.png", controls)
+    page.append(text_line(page, "Software Updater a x", (200, 4, 420, 16)))
+    page.append(text_line(page, "А Updates could not be checked. |Retry|| Dismiss", (16, 40, 620, 58)))
+    page.append(text_line(page, "General Network Updates", (20, 80, 400, 96)))
+    answer = ask_screens("What error does the Software Updater show at the top?", [page])
+    assert answer is not None and answer.text == "Updates could not be checked."
+    assert answer.citations[0].bbox == (16, 40, 620, 58)
+    # No line between the title and the controls: nothing to quote.
+    bare = shot_page("updater_ok.png", controls)
+    bare.append(text_line(bare, "Software Updater a x", (200, 4, 420, 16)))
+    assert ask_screens("What warning does the Software Updater show?", [bare]) is None
+    assert message_sentence("Appearance Fonts Icon Theme Interface") == ""
+    assert message_sentence("⚠ Приложение настроено неправильно. |Сведения|| Скрыть") == (
+        "Приложение настроено неправильно."
+    )
+    assert asks_for_message("Какое предупреждение показывает окно?")
+    assert not asks_for_message("Which option shows hidden files?")
+
+
+def test_a_question_naming_the_window_keeps_the_top_page_when_both_are_tabs_of_that_window() -> None:
+    # Two tabs of one "Preferences" window; OCR added debris to the top one's title ("Preferences Bolx").
+    # The question names "preferences": that is both pages' window, so the top page (the fonts tab) stays.
+    fonts = window_page(
+        "viewer_fonts.png",
+        "Preferences Bolx",
+        [Control("list", "Font family", (20, 40, 120, 54), "Noto Sans", (20, 60, 120, 74))],
+    )
+    colours = window_page(
+        "viewer_colours.png",
+        "Preferences",
+        [Control("dropdown", "Colour scheme", (20, 40, 140, 54), "Solarized", (150, 40, 260, 54))],
+    )
+    answer = ask_screens("Which font family is selected in the viewer's preferences?", [fonts, colours])
+    assert answer is not None and answer.text == "Noto Sans"
+    assert answer.citations[0].document.filename == "viewer_fonts.png"

@@ -753,3 +753,134 @@ def test_a_values_reread_starts_inside_its_frame_and_keeps_a_whole_word_tesserac
     assert not any(whole_word(text) for text in ("Ww", "‚:", "Hopмaльный", "ab1c", "wv"))
     assert all(arrow_debris(text) for text in ("Ww", "wv", "v", "▾"))
     assert not arrow_debris("Wave")
+
+
+def test_a_latin_program_name_in_a_russian_forms_field_is_read_in_latin() -> None:
+    # yad (GTK 3) in Russian: eng+rus reads the field's "mupdf" as look-alike Cyrillic ("тира?");
+    # the value's own crop, read in each script, is sure in English and poor in Russian.
+    fields = {c.label: c for c in controls_of("yad_ru_form.png") if c.kind == "field"}
+    assert fields["Просмотр"].value == "mupdf"
+    assert fields["Графика"].value == "mtpaint"
+    boxes = {c.value: c.on for c in controls_of("yad_ru_form.png") if c.kind == "checkbox"}
+    assert boxes == {
+        "Скрывать панель инструментов": True,
+        "Запоминать размер окна": False,
+        "Open links in new tab": True,
+        "Показывать строку состояния": True,
+    }
+
+
+def test_a_russian_value_stays_russian_when_read_again_in_each_script() -> None:
+    image = Image.new("RGB", (420, 60), (246, 245, 244))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 14)
+    draw.text((10, 20), "Кодировка:", font=font, fill="black")
+    draw.rectangle((120, 12, 330, 44), fill="white", outline=(150, 150, 150))
+    draw.text((128, 20), "Западная", font=font, fill="black")
+    fields = [c for c in detect_controls(image, recognize(image).lines) if c.kind == "field"]
+    assert [(c.label, c.value) for c in fields] == [("Кодировка", "Западная")]
+
+
+def test_a_short_word_ocr_doubted_between_two_words_stays_in_their_phrase() -> None:
+    # Tesseract gave "in" 30 % in "Start in current folder": no debris sits between words at word spacing.
+    line = [
+        TextLine(
+            [
+                Word("Start", (50, 120, 84, 132), 30.0),
+                Word("in", (88, 120, 99, 131), 30.0),
+                Word("current", (104, 121, 156, 132), 95.0),
+                Word("folder", (160, 120, 201, 132), 96.0),
+                Word("Sine", (300, 120, 330, 132), 95.0),
+                Word("vv", (334, 120, 345, 131), 20.0),
+            ]
+        )
+    ]
+    assert [p.text for p in phrases(line, 11.5)] == ["Start in current folder", "Sine"]
+
+
+def test_a_ticked_box_ocr_read_as_letters_is_found_and_heads_no_section() -> None:
+    image = Image.new("RGB", (420, 110), (234, 232, 227))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 13)
+    draw.text((10, 6), "Параметры", font=font, fill="black")
+    for row, (text, ticked) in enumerate([("Сохранять историю", True), ("Проверять почту", False)]):
+        y = 34 + row * 30
+        draw_check_box(draw, 12, y, 13, ticked, "tk")
+        draw.text((34, y - 1), text, font=font, fill="black")
+    # OCR as tesseract gave it for FOX's ticked box: a word "‘SJ" over the box, beside its label.
+    lines = [
+        TextLine([Word("Параметры", (10, 8, 86, 19), 95.0)]),
+        TextLine(
+            [
+                Word("‘SJ", (12, 34, 25, 47), 70.0),
+                Word("Сохранять", (34, 35, 108, 46), 96.0),
+                Word("историю", (113, 35, 176, 49), 96.0),
+            ]
+        ),
+        TextLine([Word("Проверять", (34, 65, 110, 76), 96.0), Word("почту", (115, 65, 160, 79), 96.0)]),
+    ]
+    controls = detect_controls(image, lines)
+    boxes = {c.value: (c.on, c.group) for c in controls if c.kind == "checkbox"}
+    assert boxes == {"Сохранять историю": (True, "Параметры"), "Проверять почту": (False, "Параметры")}
+
+
+def test_the_letter_o_of_a_word_in_a_larger_font_is_no_radio_button() -> None:
+    # A code sample in a bigger monospace font above small labels: its "o" of "or" is a disc as big
+    # as a radio button beside the page's text, and OCR reads the word whole.
+    image = Image.new("RGB", (480, 220), (36, 36, 36))
+    draw = ImageDraw.Draw(image)
+    mono = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 26)
+    small = ImageFont.truetype(FONT, 11)
+    lines = []
+    for x, word in [(10, "_Emphasis_"), (190, "or"), (250, "*Emphasis*")]:
+        draw.text((x, 14), word, font=mono, fill=(220, 220, 220))
+        lines.append(TextLine([Word(word, draw.textbbox((x, 14), word, font=mono), 90.0)]))
+    for row, text in enumerate(
+        ["Show line numbers", "Highlight current line", "Wrap long lines", "Tab width"]
+    ):
+        draw.text((14, 70 + 30 * row), text, font=small, fill=(230, 230, 230))
+        lines.append(TextLine([Word(text, draw.textbbox((14, 70 + 30 * row), text, font=small), 95.0)]))
+    controls = detect_controls(image, lines)
+    assert [c for c in controls if c.kind == "radio"] == []
+
+
+def test_the_selected_row_of_a_tk_list_is_its_only_chosen_row() -> None:
+    # A wish script's list box (tests/data/tk_font_list.tcl): the first row, white between the list's
+    # frame and the grey selection bar below it, is the list's ground, not a second selection.
+    lists = [c for c in controls_of("tk_font_list.png") if c.kind == "list"]
+    assert [(c.label, c.value) for c in lists] == [("Font Family", "Noto Sans")]
+
+
+def test_list_rows_ocr_lost_are_read_again_between_the_rows_it_read() -> None:
+    # Tesseract's page layout skips a highlighted row and its neighbours at times (IDLE's font list):
+    # the column's pitch says where they are due, and each is read on its own.
+    with Image.open(DATA / "tk_font_list.png") as image:
+        rgb = image.convert("RGB")
+    lost = {"Noto Sans", "Noto Serif"}
+    read = recognize(rgb).lines
+    lines = [line for line in read if " ".join(w.text for w in line.words) not in lost]
+    assert len(lines) == len(read) - 2
+    [chosen] = [c for c in detect_controls(rgb, lines) if c.kind == "list"]
+    # Read on its own, the row may come back with a space inside a word ("Noto Sa ns"): its place and
+    # letters are what the reread recovers.
+    assert chosen.label == "Font Family" and chosen.value.replace(" ", "") == "NotoSans"
+    assert chosen.value_bbox[1] >= 74 and chosen.value_bbox[3] <= 93
+
+
+def test_a_label_and_a_text_beyond_a_panels_side_are_no_pair() -> None:
+    # "Size:" ends its panel's row; the sample text right of the two panels' sides is another panel's.
+    # A value in a frame of its own ("Weight: [Bold]") is still its label's: that side ends with the row.
+    image = Image.new("RGB", (400, 120), (230, 230, 230))
+    draw = ImageDraw.Draw(image)
+    draw.line((150, 0, 150, 119), fill=(120, 120, 120))
+    draw.line((160, 0, 160, 119), fill=(120, 120, 120))
+    draw.rectangle((94, 66, 136, 80), outline=(120, 120, 120))
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    row = [
+        TextLine([Word("Size:", (20, 42, 60, 54), 95.0)]),
+        TextLine([Word("Sample", (170, 42, 220, 54), 95.0)]),
+        TextLine([Word("Weight:", (20, 67, 70, 79), 95.0), Word("Bold", (100, 67, 130, 79), 95.0)]),
+    ]
+    pairs = label_value_pairs(phrases(row, 12.0), 12.0, True, gray)
+    assert [(p.label.text, p.value.text) for p in pairs] == [("Weight:", "Bold")]
+    assert len(label_value_pairs(phrases(row, 12.0), 12.0, True)) == 2

@@ -83,6 +83,8 @@ class Region:
     kind: FigureKind
     box: BBox
     dpi: float
+    native_dpi: float | None = None
+    """An embedded image's own resolution where it stands (its pixels per page inch); None for a drawing."""
 
 
 CAPTION = re.compile(
@@ -269,7 +271,7 @@ def figure_regions(
         natives = [native for picture, native in pictures if bbox_intersection(picture, box) > 0]
         if natives:
             render = min(limits.max_dpi, max(dpi, max(natives)))
-            regions.append(Region("image", box, render))
+            regions.append(Region("image", box, render, max(natives)))
         else:
             regions.append(Region("drawing", box, max(dpi, limits.drawing_dpi)))
     regions.sort(key=lambda region: bbox_area(region.box), reverse=True)
@@ -578,13 +580,15 @@ _NAME_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def named_controls(controls: Sequence[Control]) -> int:
-    """How many controls a dialog would name for its user: a label with a word in it, and a value that is
-    no other label. A device panel read as a screen still yields a few: a number taken for a label
-    ("44100: MIDI:"), a knob's ring taken for a list's selected row with no label at all."""
+    """How many controls a dialog would name for its user: a label with a word in it and a value that is
+    no other label, or an option (radio button, check box) whose text is a phrase. A device panel read as
+    a screen still yields a few: a number taken for a label ("44100: MIDI:"), a knob's ring taken for a
+    list's selected row with no label at all, a lamp's one-word legend ("POWER") taken for a check box."""
     return sum(
         1
         for control in controls
-        if _NAME_WORD.search(control.label) and not control.value.rstrip().endswith(":")
+        if (_NAME_WORD.search(control.label) and not control.value.rstrip().endswith(":"))
+        or (control.kind in ("radio", "checkbox") and len(_NAME_WORD.findall(control.value)) >= 2)
     )
 
 
@@ -593,8 +597,9 @@ SCREEN_GLYPH_PX = 10.0
 and crisp, and tesseract reads it more fully a little under the size that suits a drawing's labels."""
 
 
-SCREEN_GLYPHS = 100
-"""Letter-like specks from which an image on a window's grey is a dialog (a small one holds ~150)."""
+SCREEN_GLYPHS = 60
+"""Letter-like specks from which an image on a window's grey is a dialog (a small one, two fields and
+two buttons, holds ~90; one with no controls is read as a drawing after all)."""
 WINDOW_GREY = (200, 246)
 """Grey levels of a window's background in the common toolkits' themes (paper is whiter)."""
 WINDOW_SHARE = 0.4
@@ -658,13 +663,69 @@ def read_screenshot(
     """OCR a pasted screenshot as a screen, not as a drawing, and read its controls.
 
     Its frames are not cleared (a field's frame says which words are its value, and clearing a
-    screen's boxes loses the words inside them), it is read in sparse mode (a dialog's labels and
-    values stand in columns that block analysis joins across), and the controls found on it (the
-    selected row of a list, a drop-down's value, "Label: value") are what `indexer.controls` finds
-    on a screenshot file, boxed on the page.
+    screen's boxes loses the words inside them). It is read twice, and the readings joined
+    (`joined_screen_readings`):
+
+    - as a screenshot file is read (`screen_file_scale`): at the image's own pixels, which the page
+      may show shrunk or enlarged, with the page-reading OCR that upscales small lettering and reads
+      boxed words the layout skipped. A shot pasted at reduced scale rendered at the page's
+      resolution is a blurred enlargement whose frames and bars `indexer.controls` misjudges; at
+      its own pixels it is the screen its program drew;
+    - in sparse mode at a screen's lettering size (a dialog's labels and values stand in columns
+      that block analysis may join across).
+
+    The controls found (the selected row of a list, a drop-down's value, "Label: value", the state
+    of radio buttons and check boxes) are what `indexer.controls` finds on a screenshot file, boxed
+    on the page.
     """
+    half = timeout_s / 2
+    own = _read_screen(
+        figure,
+        gray,
+        screen_file_scale(figure, (gray.shape[1], gray.shape[0]), max_pixels),
+        OcrSettings(languages=languages, timeout_s=half),
+    )
+    sparse = _read_screen(
+        figure,
+        gray,
+        ocr_scale(lettering, (gray.shape[1], gray.shape[0]), max_pixels, target=SCREEN_GLYPH_PX),
+        OcrSettings(
+            languages=languages, upscale_below=0, timeout_s=half, psm=SPARSE_TEXT, reread_blanks=False
+        ),
+    )
+    reading = joined_screen_readings(own, sparse)
+    log.debug(
+        "screenshot figure at %s: %d controls (%d at its own pixels, %d sparse)",
+        [round(v) for v in figure.box],
+        len(reading.controls),
+        len(own.controls),
+        len(sparse.controls),
+    )
+    return reading
+
+
+SCREEN_FILE_SIDE = 1600
+"""Longest side below which the page-reading OCR enlarges an image (`OcrSettings.upscale_below`)."""
+
+
+def screen_file_scale(figure: Figure, size: tuple[int, int], max_pixels: int) -> float:
+    """Factor from the region image to the pasted image's own pixels (never above 1: the region was
+    rendered at least that fine unless capped, and OCR enlarges small lettering itself), within the
+    pixel limit once OCR has enlarged it."""
+    scale = 1.0
+    if figure.native_scale is not None and figure.scale > 0:
+        scale = min(1.0, figure.native_scale / figure.scale)
+    longest = max(size) * scale
+    enlarged = 2.0 if 0 < longest < SCREEN_FILE_SIDE else 1.0
+    pixels = size[0] * size[1] * (scale * enlarged) ** 2
+    if pixels > max_pixels:
+        scale *= float(np.sqrt(max_pixels / pixels))
+    return scale
+
+
+def _read_screen(figure: Figure, gray: np.ndarray, scale: float, settings: OcrSettings) -> FigureReading:
+    """OCR a screenshot's region image resized by `scale` with `settings`: lines and controls on the page."""
     size = (gray.shape[1], gray.shape[0])
-    scale = ocr_scale(lettering, size, max_pixels, target=SCREEN_GLYPH_PX)
     image = Image.fromarray(gray)
     if abs(scale - 1.0) > 0.05:
         image = image.resize(
@@ -672,9 +733,6 @@ def read_screenshot(
         )
     turns = (figure.rotation // 90) % 4
     upright = (image.transpose(QUARTER_TURNS[turns]) if turns else image).convert("RGB")
-    settings = OcrSettings(
-        languages=languages, upscale_below=0, timeout_s=timeout_s, psm=SPARSE_TEXT, reread_blanks=False
-    )
     result = recognize(upright, settings)
     place = FigurePlace(figure, image.width / size[0], turns, image.size)
     controls: list[Control] = []
@@ -683,8 +741,29 @@ def read_screenshot(
         controls = detect_controls(upright, result.lines)
     except AssistantError as error:
         log.warning("figure at %s: its controls were left unread (%s)", [round(v) for v in figure.box], error)
-    log.debug("screenshot figure at %s: %d controls", [round(v) for v in figure.box], len(controls))
     return FigureReading(place.labels(result.lines), [place.control(control) for control in controls])
+
+
+def _control_key(control: Control) -> str:
+    """What names a control across two readings: its label and, for an option, its text (letters only)."""
+    named = control.label if control.kind not in ("radio", "checkbox") else f"{control.label} {control.value}"
+    return "".join(ch for ch in named.casefold() if ch.isalnum())
+
+
+def joined_screen_readings(first: FigureReading, second: FigureReading) -> FigureReading:
+    """Two readings of one screenshot as one: every control of `first`, and a control of `second` that
+    `first` lacks: one not named alike and not standing where one of `first` does (value or label);
+    lines as `joined_readings` joins them."""
+    controls = list(first.controls)
+    keys = {_control_key(control) for control in controls}
+    for control in second.controls:
+        places = [box for kept in controls for box in (kept.value_bbox, kept.label_bbox) if box is not None]
+        own = [box for box in (control.value_bbox, control.label_bbox) if box is not None]
+        if _control_key(control) in keys or any(_overlap(a, b) for a in own for b in places):
+            continue
+        controls.append(control)
+        keys.add(_control_key(control))
+    return FigureReading(joined_readings(first.lines, second.lines), controls)
 
 
 QUARTER_TURNS = {

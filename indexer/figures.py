@@ -488,9 +488,13 @@ def read_figure_controls(
     if lettering.glyphs < MIN_GLYPHS:
         log.debug("figure at %s: no lettering to read", [round(v) for v in figure.box])
         return FigureReading([], [])
-    if is_screenshot(figure, screen, lettering):
-        reading = read_screenshot(figure, screen, lettering, languages, max_pixels, timeout_s)
-        if named_controls(reading.controls) >= MIN_SCREEN_CONTROLS:
+    if figure.kind == "image" and lettering.glyphs >= SCREEN_GLYPHS:
+        # A dialog on a white page of a notebook is neither dense nor grey: a lettered image is tried
+        # as a screen, and kept as one only when it shows a form's worth of named controls.
+        looks = is_screenshot(figure, screen, lettering)
+        needed = MIN_SCREEN_CONTROLS if looks else MIN_FORM_CONTROLS
+        reading = read_screenshot(figure, screen, lettering, languages, max_pixels, timeout_s, needed)
+        if named_controls(reading.controls) >= needed:
             return reading
         # No dialog after all: a device's panel on a grey face (knobs ringed by outlines), a chart.
         log.debug("figure at %s: no controls, read as a drawing", [round(v) for v in figure.box])
@@ -576,6 +580,9 @@ def joined_readings(first: Sequence[TextLine], second: Sequence[TextLine]) -> li
 
 MIN_SCREEN_CONTROLS = 2
 """Named controls a picture read as a screen must show to be one; a panel's knobs read better as a drawing."""
+MIN_FORM_CONTROLS = 3
+"""...and one neither dense with lettering nor on a window's grey (a dialog page on white): a diagram's
+labels may pair as "Label: value" once or twice, a form names more."""
 _NAME_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -658,7 +665,13 @@ class FigurePlace:
 
 
 def read_screenshot(
-    figure: Figure, gray: np.ndarray, lettering: Lettering, languages: str, max_pixels: int, timeout_s: float
+    figure: Figure,
+    gray: np.ndarray,
+    lettering: Lettering,
+    languages: str,
+    max_pixels: int,
+    timeout_s: float,
+    needed: int = 0,
 ) -> FigureReading:
     """OCR a pasted screenshot as a screen, not as a drawing, and read its controls.
 
@@ -676,7 +689,8 @@ def read_screenshot(
 
     The controls found (the selected row of a list, a drop-down's value, "Label: value", the state
     of radio buttons and check boxes) are what `indexer.controls` finds on a screenshot file, boxed
-    on the page.
+    on the page. With fewer than `needed` named controls (`named_controls`) at its own pixels and
+    no look of a screen (`is_screenshot`), the picture is no screen and the second reading is saved.
     """
     half = timeout_s / 2
     own = _read_screen(
@@ -685,6 +699,8 @@ def read_screenshot(
         screen_file_scale(figure, (gray.shape[1], gray.shape[0]), max_pixels),
         OcrSettings(languages=languages, timeout_s=half),
     )
+    if needed > MIN_SCREEN_CONTROLS and named_controls(own.controls) < needed:
+        return own
     sparse = _read_screen(
         figure,
         gray,

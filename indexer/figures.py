@@ -488,7 +488,7 @@ def read_figure_controls(
     if lettering.glyphs < MIN_GLYPHS:
         log.debug("figure at %s: no lettering to read", [round(v) for v in figure.box])
         return FigureReading([], [])
-    if figure.kind == "image" and lettering.glyphs >= SCREEN_GLYPHS:
+    if figure.kind == "image" and lettering.glyphs >= SCREEN_GLYPHS and flat_share(screen) >= SCREEN_FLATNESS:
         # A dialog on a white page of a notebook is neither dense nor grey: a lettered image is tried
         # as a screen, and kept as one only when it shows a form's worth of named controls.
         looks = is_screenshot(figure, screen, lettering)
@@ -613,11 +613,24 @@ WINDOW_SHARE = 0.4
 """Share of the image a window's background fills at least."""
 
 
+SCREEN_FLATNESS = 0.5
+"""Share of a screen's neighbouring pixels of one level: flat fills between crisp strokes (0.8-0.97 on
+dialogs pasted into manuals, enlarged or not); a photo's grain, or noise (0.08), is not flat."""
+
+
+def flat_share(gray: np.ndarray) -> float:
+    """Share of horizontally neighbouring pixels whose grey levels differ by at most 2."""
+    if gray.shape[1] < 2:
+        return 0.0
+    levels = gray.astype(np.int16)
+    return float((np.abs(levels[:, 1:] - levels[:, :-1]) <= 2).mean())
+
+
 def is_screenshot(figure: Figure, gray: np.ndarray, lettering: Lettering) -> bool:
     """Whether a figure is a pasted screenshot (or a table or panel pasted as an image): an embedded
     image dense with lettering, or lettered and mostly of one window grey (a small dialog).
     Its frames are fields and its bars selections: they stay for OCR."""
-    if figure.kind != "image" or lettering.glyphs < SCREEN_GLYPHS:
+    if figure.kind != "image" or lettering.glyphs < SCREEN_GLYPHS or flat_share(gray) < SCREEN_FLATNESS:
         return False
     if lettering.glyphs >= DENSE_GLYPHS:
         return True

@@ -779,19 +779,45 @@ def _control_key(control: Control) -> str:
     return "".join(ch for ch in named.casefold() if ch.isalnum())
 
 
+def value_certainty(control: Control, lines: Sequence[TextLine]) -> float:
+    """How surely a reading read a control's value: the mean confidence of its words where the value
+    stands (0 when none was read surely enough to be kept, `label_words`)."""
+    found = [
+        word.confidence for line in lines for word in line.words if _overlap(word.bbox, control.value_bbox)
+    ]
+    return sum(found) / len(found) if found else 0.0
+
+
+SURER_BY = 5.0
+"""Confidence points by which the second reading of a value must be surer to replace the first's."""
+
+
 def joined_screen_readings(first: FigureReading, second: FigureReading) -> FigureReading:
     """Two readings of one screenshot as one: every control of `first`, and a control of `second` that
-    `first` lacks: one not named alike and not standing where one of `first` does (value or label);
-    lines as `joined_readings` joins them."""
+    `first` lacks: one not named alike and not standing where one of `first` does (value or label).
+    Where both read one control and disagree on its value, the surer reading's value stays ("vim"
+    read sparse, "мт" at the screen's own pixels). Lines are joined as `joined_readings` joins them."""
     controls = list(first.controls)
-    keys = {_control_key(control) for control in controls}
     for control in second.controls:
-        places = [box for kept in controls for box in (kept.value_bbox, kept.label_bbox) if box is not None]
+        key = _control_key(control)
         own = [box for box in (control.value_bbox, control.label_bbox) if box is not None]
-        if _control_key(control) in keys or any(_overlap(a, b) for a in own for b in places):
+        same = [
+            index
+            for index, kept in enumerate(controls)
+            if _control_key(kept) == key
+            or any(_overlap(a, b) for a in own for b in (kept.value_bbox, kept.label_bbox) if b is not None)
+        ]
+        if not same:
+            controls.append(control)
             continue
-        controls.append(control)
-        keys.add(_control_key(control))
+        kept = controls[same[0]]
+        if (
+            len(same) == 1
+            and key == _control_key(kept)
+            and control.value != kept.value
+            and value_certainty(control, second.lines) > value_certainty(kept, first.lines) + SURER_BY
+        ):
+            controls[same[0]] = control
     return FigureReading(joined_readings(first.lines, second.lines), controls)
 
 

@@ -25,7 +25,7 @@ from indexer.figures import (
     screen_file_scale,
 )
 from indexer.pipeline import extract_pages
-from indexer.records import BBox, Control, Figure, bbox_intersection
+from indexer.records import BBox, Control, Figure, TextLine, Word, bbox_intersection
 from indexer.settings import IndexSettings
 from tests.conftest import FONT
 
@@ -137,6 +137,15 @@ def test_two_readings_of_a_screen_join_without_doubling_a_control() -> None:
     )
     joined = joined_screen_readings(own, sparse)
     assert [(c.label, c.value) for c in joined.controls] == [("Motor steps", "200"), ("Pitch", "20")]
+
+
+def test_where_two_readings_disagree_on_a_value_the_surer_one_stays() -> None:
+    # "vim" read surely in sparse mode, "мт" unsurely at the screen's own pixels (eng+rus).
+    box = (300.0, 100.0, 360.0, 120.0)
+    unsure = FigureReading([TextLine([Word("мт", box, 41.0)])], [field("Text editor", "мт", box)])
+    sure = FigureReading([TextLine([Word("vim", box, 93.0)])], [field("Text editor", "vim", box)])
+    assert [c.value for c in joined_screen_readings(unsure, sure).controls] == ["vim"]
+    assert [c.value for c in joined_screen_readings(sure, unsure).controls] == ["vim"]
 
 
 def test_a_forms_options_count_as_named_controls_a_lamps_legend_does_not() -> None:

@@ -12,10 +12,11 @@ option that is on, boxed where it stands.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.screens import ControlReading, is_setting_question, read_control
+from assistant.generators.screens import SETTING_QUESTION, ControlReading, is_setting_question, read_control
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
@@ -32,13 +33,34 @@ MIN_NAMED_WORD = 3
 """Letters a question word needs to name options ("use" yes, "a" no)."""
 
 
-def options_named(question: str, radios: Sequence[ControlReading]) -> list[ControlReading]:
-    """The radio buttons that a word of the question names, when that word names two or more of them
-    ("screen" in "Use AXIS Screen" and "Use Gmoccapy Screen"): a family of options, not one of them.
+_ASKED_THING = re.compile(
+    r"\b(?:which|what|какой|какая|какое|какие|какую|каким)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", re.IGNORECASE
+)
+"""The words right after "which"/"какой": what the question asks for ("screen", «размер стека»)."""
 
-    The family whose options share the most question words wins; [] when none, or two tie.
+
+def asked_thing(question: str) -> set[str]:
+    """Search tokens of what the question asks for: the two words after its "which", cut at the verb
+    ("Which screen is selected" -> screen; «Какой размер стека выбран» -> размер, стек)."""
+    match = _ASKED_THING.search(question)
+    if match is None:
+        return set()
+    words = match.group(1)
+    verb = SETTING_QUESTION.search(words)
+    if verb is not None:
+        words = words[: verb.start()]
+    return {t for t in search_tokens(words, drop_stopwords=True) if len(t) >= MIN_NAMED_WORD}
+
+
+def options_named(question: str, radios: Sequence[ControlReading]) -> list[ControlReading]:
+    """The radio buttons that what the question asks for names (`asked_thing`), when a word of it names
+    two or more of them ("screen" in "Use AXIS Screen" and "Use Gmoccapy Screen"): a family of options.
+    A word elsewhere in the question ("ключ сортировки" of «Какой столбец выбран в ключе сортировки?»)
+    names where to look, not the options asked for.
+
+    The family whose options share the most asked words wins; [] when none, or two tie.
     """
-    asked = {t for t in search_tokens(question, drop_stopwords=True) if len(t) >= MIN_NAMED_WORD}
+    asked = asked_thing(question)
     words = [set(search_tokens(r.value)) for r in radios]
     families: dict[frozenset[int], int] = {}
     for word in asked:
@@ -59,7 +81,7 @@ def chosen_option(question: str, readings: Sequence[ControlReading]) -> ControlR
     radios = [r for r in readings if r.kind == "radio"]
     family = options_named(question, radios)
     if not family:
-        asked = set(search_tokens(question, drop_stopwords=True))
+        asked = asked_thing(question)
         groups = {r.name for r in radios}
         if not asked & CHOICE_WORDS or len(groups) != 1 or len(radios) < 2:
             return None

@@ -158,6 +158,14 @@ def test_the_options_a_question_names_by_their_shared_word_give_the_chosen_one()
     )
 
 
+def test_a_word_naming_where_to_look_names_no_options() -> None:
+    # "sort" of "the first sort key" is where the field is, not the options "… (sort rows/columns)".
+    readings = [radio("Top to bottom (sort rows)", True, 1), radio("Left to right (sort columns)", False, 2)]
+    assert chosen_option("Which field is chosen in the first sort key?", readings) is None
+    chosen = chosen_option("Which sort direction is chosen?", readings)
+    assert chosen is not None and chosen.value == "Top to bottom (sort rows)"
+
+
 def test_which_option_is_chosen_on_a_screen_of_one_choice_is_its_chosen_option() -> None:
     readings = [
         radio("Импортировать параметры из предыдущей версии", False, 1),

@@ -494,10 +494,23 @@ def read_figure_controls(
         looks = is_screenshot(figure, screen, lettering)
         needed = MIN_SCREEN_CONTROLS if looks else MIN_FORM_CONTROLS
         reading = read_screenshot(figure, screen, lettering, languages, max_pixels, timeout_s, needed)
-        if named_controls(reading.controls) >= needed:
+        if named_controls(reading.controls) >= needed and looks:
             return reading
+        if named_controls(reading.controls) >= needed:
+            # A form on white may be a drawing's labelled boxes too: its words stay those the drawing
+            # reading gives (the figure reader's labels), its controls join the page's.
+            return FigureReading(
+                _drawing_lines(figure, gray, lettering, languages, max_pixels, timeout_s), reading.controls
+            )
         # No dialog after all: a device's panel on a grey face (knobs ringed by outlines), a chart.
         log.debug("figure at %s: no controls, read as a drawing", [round(v) for v in figure.box])
+    return FigureReading(_drawing_lines(figure, gray, lettering, languages, max_pixels, timeout_s), [])
+
+
+def _drawing_lines(
+    figure: Figure, gray: np.ndarray, lettering: Lettering, languages: str, max_pixels: int, timeout_s: float
+) -> list[TextLine]:
+    """A drawing's labels: read at the size its lettering suits, and larger where letters were lost."""
     size = (gray.shape[1], gray.shape[0])
     scale = ocr_scale(lettering, size, max_pixels)
     lines = _read_drawing(figure, gray, lettering, languages, timeout_s, scale)
@@ -511,7 +524,7 @@ def read_figure_controls(
         read_boxes = [word.bbox for line in lines for word in line.words]
         blank_text_layer(rest, dataclasses.replace(figure, text_boxes=read_boxes))
         lines = joined_readings(lines, _read_drawing(figure, rest, lettering, languages, timeout_s, larger))
-    return FigureReading(lines, [])
+    return lines
 
 
 def _read_drawing(
@@ -792,12 +805,28 @@ SURER_BY = 5.0
 """Confidence points by which the second reading of a value must be surer to replace the first's."""
 
 
+def surer_value(control: Control, own: Sequence[TextLine], other: Sequence[TextLine]) -> Control:
+    """`control` with its value's text as the other reading read it where the value stands, when that
+    reading read it surer ("5%" read sparse where the screen's own pixels gave "Yo"); options keep theirs."""
+    if control.kind in ("radio", "checkbox", "tabs"):
+        return control
+    words = sorted(
+        (word for line in other for word in line.words if _overlap(word.bbox, control.value_bbox)),
+        key=lambda word: word.bbox[0],
+    )
+    if not words:
+        return control
+    text = " ".join(word.text for word in words)
+    surer = sum(word.confidence for word in words) / len(words) > value_certainty(control, own) + SURER_BY
+    return dataclasses.replace(control, value=text) if surer and text != control.value else control
+
+
 def joined_screen_readings(first: FigureReading, second: FigureReading) -> FigureReading:
     """Two readings of one screenshot as one: every control of `first`, and a control of `second` that
     `first` lacks: one not named alike and not standing where one of `first` does (value or label).
     Where both read one control and disagree on its value, the surer reading's value stays ("vim"
     read sparse, "мт" at the screen's own pixels). Lines are joined as `joined_readings` joins them."""
-    controls = list(first.controls)
+    controls = [surer_value(control, first.lines, second.lines) for control in first.controls]
     for control in second.controls:
         key = _control_key(control)
         own = [box for box in (control.value_bbox, control.label_bbox) if box is not None]

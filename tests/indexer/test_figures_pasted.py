@@ -148,6 +148,16 @@ def test_where_two_readings_disagree_on_a_value_the_surer_one_stays() -> None:
     assert [c.value for c in joined_screen_readings(sure, unsure).controls] == ["vim"]
 
 
+def test_a_value_only_one_reading_paired_is_read_as_the_surer_reading_read_it() -> None:
+    # The screen's own pixels paired "Reserved blocks" with a misread "Yo"; the sparse reading found no
+    # control there but read "5%" surely where the value stands.
+    box = (300.0, 100.0, 340.0, 120.0)
+    own = FigureReading([TextLine([Word("Yo", box, 52.0)])], [field("Reserved blocks", "Yo", box)])
+    sparse = FigureReading([TextLine([Word("5%", box, 91.0)])], [])
+    assert [c.value for c in joined_screen_readings(own, sparse).controls] == ["5%"]
+    assert [c.value for c in joined_screen_readings(sparse, own).controls] == []
+
+
 def test_a_forms_options_count_as_named_controls_a_lamps_legend_does_not() -> None:
     options = [
         Control("radio", "", None, "Use AXIS Screen", (0, 0, 10, 10), on=True),

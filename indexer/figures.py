@@ -837,7 +837,7 @@ def joined_screen_readings(first: FigureReading, second: FigureReading) -> Figur
             or any(_overlap(a, b) for a in own for b in (kept.value_bbox, kept.label_bbox) if b is not None)
         ]
         if not same:
-            controls.append(control)
+            controls.append(surer_value(control, second.lines, first.lines))
             continue
         kept = controls[same[0]]
         if (

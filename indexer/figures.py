@@ -83,6 +83,8 @@ class Region:
     kind: FigureKind
     box: BBox
     dpi: float
+    native_dpi: float | None = None
+    """An embedded image's own resolution where it stands (its pixels per page inch); None for a drawing."""
 
 
 CAPTION = re.compile(
@@ -269,7 +271,7 @@ def figure_regions(
         natives = [native for picture, native in pictures if bbox_intersection(picture, box) > 0]
         if natives:
             render = min(limits.max_dpi, max(dpi, max(natives)))
-            regions.append(Region("image", box, render))
+            regions.append(Region("image", box, render, max(natives)))
         else:
             regions.append(Region("drawing", box, max(dpi, limits.drawing_dpi)))
     regions.sort(key=lambda region: bbox_area(region.box), reverse=True)
@@ -486,12 +488,29 @@ def read_figure_controls(
     if lettering.glyphs < MIN_GLYPHS:
         log.debug("figure at %s: no lettering to read", [round(v) for v in figure.box])
         return FigureReading([], [])
-    if is_screenshot(figure, screen, lettering):
-        reading = read_screenshot(figure, screen, lettering, languages, max_pixels, timeout_s)
-        if named_controls(reading.controls) >= MIN_SCREEN_CONTROLS:
+    if figure.kind == "image" and lettering.glyphs >= SCREEN_GLYPHS and flat_share(screen) >= SCREEN_FLATNESS:
+        # A dialog on a white page of a notebook is neither dense nor grey: a lettered image is tried
+        # as a screen, and kept as one only when it shows a form's worth of named controls.
+        looks = is_screenshot(figure, screen, lettering)
+        needed = MIN_SCREEN_CONTROLS if looks else MIN_FORM_CONTROLS
+        reading = read_screenshot(figure, screen, lettering, languages, max_pixels, timeout_s, needed)
+        if named_controls(reading.controls) >= needed and looks:
             return reading
+        if named_controls(reading.controls) >= needed:
+            # A form on white may be a drawing's labelled boxes too: its words stay those the drawing
+            # reading gives (the figure reader's labels), its controls join the page's.
+            return FigureReading(
+                _drawing_lines(figure, gray, lettering, languages, max_pixels, timeout_s), reading.controls
+            )
         # No dialog after all: a device's panel on a grey face (knobs ringed by outlines), a chart.
         log.debug("figure at %s: no controls, read as a drawing", [round(v) for v in figure.box])
+    return FigureReading(_drawing_lines(figure, gray, lettering, languages, max_pixels, timeout_s), [])
+
+
+def _drawing_lines(
+    figure: Figure, gray: np.ndarray, lettering: Lettering, languages: str, max_pixels: int, timeout_s: float
+) -> list[TextLine]:
+    """A drawing's labels: read at the size its lettering suits, and larger where letters were lost."""
     size = (gray.shape[1], gray.shape[0])
     scale = ocr_scale(lettering, size, max_pixels)
     lines = _read_drawing(figure, gray, lettering, languages, timeout_s, scale)
@@ -505,7 +524,7 @@ def read_figure_controls(
         read_boxes = [word.bbox for line in lines for word in line.words]
         blank_text_layer(rest, dataclasses.replace(figure, text_boxes=read_boxes))
         lines = joined_readings(lines, _read_drawing(figure, rest, lettering, languages, timeout_s, larger))
-    return FigureReading(lines, [])
+    return lines
 
 
 def _read_drawing(
@@ -574,17 +593,22 @@ def joined_readings(first: Sequence[TextLine], second: Sequence[TextLine]) -> li
 
 MIN_SCREEN_CONTROLS = 2
 """Named controls a picture read as a screen must show to be one; a panel's knobs read better as a drawing."""
+MIN_FORM_CONTROLS = 3
+"""...and one neither dense with lettering nor on a window's grey (a dialog page on white): a diagram's
+labels may pair as "Label: value" once or twice, a form names more."""
 _NAME_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def named_controls(controls: Sequence[Control]) -> int:
-    """How many controls a dialog would name for its user: a label with a word in it, and a value that is
-    no other label. A device panel read as a screen still yields a few: a number taken for a label
-    ("44100: MIDI:"), a knob's ring taken for a list's selected row with no label at all."""
+    """How many controls a dialog would name for its user: a label with a word in it and a value that is
+    no other label, or an option (radio button, check box) whose text is a phrase. A device panel read as
+    a screen still yields a few: a number taken for a label ("44100: MIDI:"), a knob's ring taken for a
+    list's selected row with no label at all, a lamp's one-word legend ("POWER") taken for a check box."""
     return sum(
         1
         for control in controls
-        if _NAME_WORD.search(control.label) and not control.value.rstrip().endswith(":")
+        if (_NAME_WORD.search(control.label) and not control.value.rstrip().endswith(":"))
+        or (control.kind in ("radio", "checkbox") and len(_NAME_WORD.findall(control.value)) >= 2)
     )
 
 
@@ -593,19 +617,33 @@ SCREEN_GLYPH_PX = 10.0
 and crisp, and tesseract reads it more fully a little under the size that suits a drawing's labels."""
 
 
-SCREEN_GLYPHS = 100
-"""Letter-like specks from which an image on a window's grey is a dialog (a small one holds ~150)."""
+SCREEN_GLYPHS = 60
+"""Letter-like specks from which an image on a window's grey is a dialog (a small one, two fields and
+two buttons, holds ~90; one with no controls is read as a drawing after all)."""
 WINDOW_GREY = (200, 246)
 """Grey levels of a window's background in the common toolkits' themes (paper is whiter)."""
 WINDOW_SHARE = 0.4
 """Share of the image a window's background fills at least."""
 
 
+SCREEN_FLATNESS = 0.5
+"""Share of a screen's neighbouring pixels of one level: flat fills between crisp strokes (0.8-0.97 on
+dialogs pasted into manuals, enlarged or not); a photo's grain, or noise (0.08), is not flat."""
+
+
+def flat_share(gray: np.ndarray) -> float:
+    """Share of horizontally neighbouring pixels whose grey levels differ by at most 2."""
+    if gray.shape[1] < 2:
+        return 0.0
+    levels = gray.astype(np.int16)
+    return float((np.abs(levels[:, 1:] - levels[:, :-1]) <= 2).mean())
+
+
 def is_screenshot(figure: Figure, gray: np.ndarray, lettering: Lettering) -> bool:
     """Whether a figure is a pasted screenshot (or a table or panel pasted as an image): an embedded
     image dense with lettering, or lettered and mostly of one window grey (a small dialog).
     Its frames are fields and its bars selections: they stay for OCR."""
-    if figure.kind != "image" or lettering.glyphs < SCREEN_GLYPHS:
+    if figure.kind != "image" or lettering.glyphs < SCREEN_GLYPHS or flat_share(gray) < SCREEN_FLATNESS:
         return False
     if lettering.glyphs >= DENSE_GLYPHS:
         return True
@@ -653,18 +691,83 @@ class FigurePlace:
 
 
 def read_screenshot(
-    figure: Figure, gray: np.ndarray, lettering: Lettering, languages: str, max_pixels: int, timeout_s: float
+    figure: Figure,
+    gray: np.ndarray,
+    lettering: Lettering,
+    languages: str,
+    max_pixels: int,
+    timeout_s: float,
+    needed: int = 0,
 ) -> FigureReading:
     """OCR a pasted screenshot as a screen, not as a drawing, and read its controls.
 
     Its frames are not cleared (a field's frame says which words are its value, and clearing a
-    screen's boxes loses the words inside them), it is read in sparse mode (a dialog's labels and
-    values stand in columns that block analysis joins across), and the controls found on it (the
-    selected row of a list, a drop-down's value, "Label: value") are what `indexer.controls` finds
-    on a screenshot file, boxed on the page.
+    screen's boxes loses the words inside them). It is read twice, and the readings joined
+    (`joined_screen_readings`):
+
+    - as a screenshot file is read (`screen_file_scale`): at the image's own pixels, which the page
+      may show shrunk or enlarged, with the page-reading OCR that upscales small lettering and reads
+      boxed words the layout skipped. A shot pasted at reduced scale rendered at the page's
+      resolution is a blurred enlargement whose frames and bars `indexer.controls` misjudges; at
+      its own pixels it is the screen its program drew;
+    - in sparse mode at a screen's lettering size (a dialog's labels and values stand in columns
+      that block analysis may join across).
+
+    The controls found (the selected row of a list, a drop-down's value, "Label: value", the state
+    of radio buttons and check boxes) are what `indexer.controls` finds on a screenshot file, boxed
+    on the page. With fewer than `needed` named controls (`named_controls`) at its own pixels and
+    no look of a screen (`is_screenshot`), the picture is no screen and the second reading is saved.
     """
+    half = timeout_s / 2
+    own = _read_screen(
+        figure,
+        gray,
+        screen_file_scale(figure, (gray.shape[1], gray.shape[0]), max_pixels),
+        OcrSettings(languages=languages, timeout_s=half),
+    )
+    if needed > MIN_SCREEN_CONTROLS and named_controls(own.controls) < needed:
+        return own
+    sparse = _read_screen(
+        figure,
+        gray,
+        ocr_scale(lettering, (gray.shape[1], gray.shape[0]), max_pixels, target=SCREEN_GLYPH_PX),
+        OcrSettings(
+            languages=languages, upscale_below=0, timeout_s=half, psm=SPARSE_TEXT, reread_blanks=False
+        ),
+    )
+    reading = joined_screen_readings(own, sparse)
+    log.debug(
+        "screenshot figure at %s: %d controls (%d at its own pixels, %d sparse)",
+        [round(v) for v in figure.box],
+        len(reading.controls),
+        len(own.controls),
+        len(sparse.controls),
+    )
+    return reading
+
+
+SCREEN_FILE_SIDE = 1600
+"""Longest side below which the page-reading OCR enlarges an image (`OcrSettings.upscale_below`)."""
+
+
+def screen_file_scale(figure: Figure, size: tuple[int, int], max_pixels: int) -> float:
+    """Factor from the region image to the pasted image's own pixels (never above 1: the region was
+    rendered at least that fine unless capped, and OCR enlarges small lettering itself), within the
+    pixel limit once OCR has enlarged it."""
+    scale = 1.0
+    if figure.native_scale is not None and figure.scale > 0:
+        scale = min(1.0, figure.native_scale / figure.scale)
+    longest = max(size) * scale
+    enlarged = 2.0 if 0 < longest < SCREEN_FILE_SIDE else 1.0
+    pixels = size[0] * size[1] * (scale * enlarged) ** 2
+    if pixels > max_pixels:
+        scale *= float(np.sqrt(max_pixels / pixels))
+    return scale
+
+
+def _read_screen(figure: Figure, gray: np.ndarray, scale: float, settings: OcrSettings) -> FigureReading:
+    """OCR a screenshot's region image resized by `scale` with `settings`: lines and controls on the page."""
     size = (gray.shape[1], gray.shape[0])
-    scale = ocr_scale(lettering, size, max_pixels, target=SCREEN_GLYPH_PX)
     image = Image.fromarray(gray)
     if abs(scale - 1.0) > 0.05:
         image = image.resize(
@@ -672,9 +775,6 @@ def read_screenshot(
         )
     turns = (figure.rotation // 90) % 4
     upright = (image.transpose(QUARTER_TURNS[turns]) if turns else image).convert("RGB")
-    settings = OcrSettings(
-        languages=languages, upscale_below=0, timeout_s=timeout_s, psm=SPARSE_TEXT, reread_blanks=False
-    )
     result = recognize(upright, settings)
     place = FigurePlace(figure, image.width / size[0], turns, image.size)
     controls: list[Control] = []
@@ -683,8 +783,71 @@ def read_screenshot(
         controls = detect_controls(upright, result.lines)
     except AssistantError as error:
         log.warning("figure at %s: its controls were left unread (%s)", [round(v) for v in figure.box], error)
-    log.debug("screenshot figure at %s: %d controls", [round(v) for v in figure.box], len(controls))
     return FigureReading(place.labels(result.lines), [place.control(control) for control in controls])
+
+
+def _control_key(control: Control) -> str:
+    """What names a control across two readings: its label and, for an option, its text (letters only)."""
+    named = control.label if control.kind not in ("radio", "checkbox") else f"{control.label} {control.value}"
+    return "".join(ch for ch in named.casefold() if ch.isalnum())
+
+
+def value_certainty(control: Control, lines: Sequence[TextLine]) -> float:
+    """How surely a reading read a control's value: the mean confidence of its words where the value
+    stands (0 when none was read surely enough to be kept, `label_words`)."""
+    found = [
+        word.confidence for line in lines for word in line.words if _overlap(word.bbox, control.value_bbox)
+    ]
+    return sum(found) / len(found) if found else 0.0
+
+
+SURER_BY = 5.0
+"""Confidence points by which the second reading of a value must be surer to replace the first's."""
+
+
+def surer_value(control: Control, own: Sequence[TextLine], other: Sequence[TextLine]) -> Control:
+    """`control` with its value's text as the other reading read it where the value stands, when that
+    reading read it surer ("5%" read sparse where the screen's own pixels gave "Yo"); options keep theirs."""
+    if control.kind in ("radio", "checkbox", "tabs"):
+        return control
+    words = sorted(
+        (word for line in other for word in line.words if _overlap(word.bbox, control.value_bbox)),
+        key=lambda word: word.bbox[0],
+    )
+    if not words:
+        return control
+    text = " ".join(word.text for word in words)
+    surer = sum(word.confidence for word in words) / len(words) > value_certainty(control, own) + SURER_BY
+    return dataclasses.replace(control, value=text) if surer and text != control.value else control
+
+
+def joined_screen_readings(first: FigureReading, second: FigureReading) -> FigureReading:
+    """Two readings of one screenshot as one: every control of `first`, and a control of `second` that
+    `first` lacks: one not named alike and not standing where one of `first` does (value or label).
+    Where both read one control and disagree on its value, the surer reading's value stays ("vim"
+    read sparse, "мт" at the screen's own pixels). Lines are joined as `joined_readings` joins them."""
+    controls = [surer_value(control, first.lines, second.lines) for control in first.controls]
+    for control in second.controls:
+        key = _control_key(control)
+        own = [box for box in (control.value_bbox, control.label_bbox) if box is not None]
+        same = [
+            index
+            for index, kept in enumerate(controls)
+            if _control_key(kept) == key
+            or any(_overlap(a, b) for a in own for b in (kept.value_bbox, kept.label_bbox) if b is not None)
+        ]
+        if not same:
+            controls.append(surer_value(control, second.lines, first.lines))
+            continue
+        kept = controls[same[0]]
+        if (
+            len(same) == 1
+            and key == _control_key(kept)
+            and control.value != kept.value
+            and value_certainty(control, second.lines) > value_certainty(kept, first.lines) + SURER_BY
+        ):
+            controls[same[0]] = control
+    return FigureReading(joined_readings(first.lines, second.lines), controls)
 
 
 QUARTER_TURNS = {

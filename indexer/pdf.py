@@ -311,6 +311,7 @@ def _page_figures(
                 image=image,
                 text_boxes=words_inside(region.box, lines),
                 rotation=rotation,
+                native_scale=None if region.native_dpi is None else region.native_dpi / dpi,
             )
         )
     return figures

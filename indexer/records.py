@@ -119,6 +119,9 @@ class Figure:
     lines: list[TextLine] = field(default_factory=list)
     rotation: int = 0
     """The page's rotation (degrees clockwise): the picture stands turned by it in `image`."""
+    native_scale: float | None = None
+    """For an embedded image: its own pixels per page pixel (a pasted screenshot is read at its own
+    resolution, as a screenshot file is); None for a vector drawing."""
     relations: list[TextLine] = field(default_factory=list)
     """What the figure's lines and arrows say of its labels ("user_u ← hertzog, lolando"), one line per
     node, made of the labels' words (`indexer.diagrams`)."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from assistant.generators.diagrams import answer_from_diagram
 from assistant.generators.figures import answer_from_figure
+from assistant.generators.pasted import answer_from_options
 from assistant.generators.screens import answer_from_controls
 from assistant.generators.visual import VisualReader
 
 VISUAL_READERS: tuple[tuple[VisualReader, str], ...] = (
     # "Which orientation is selected?": a screenshot's controls answer before its text lines.
     (answer_from_controls, "found: a control on the screenshot holds what the question names"),
+    # "Which screen is selected?" of "◉ Use AXIS Screen ○ Use Gmoccapy Screen": the options' own words.
+    (answer_from_options, "found: the chosen one of the options the question names by their words"),
     # diagrams hook: "Which users map to user_u?", "What tolerance is violet?": a line the figure's
     # arrows or grid make names the answer beside what the question names (indexer.diagrams).
     (

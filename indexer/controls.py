@@ -298,8 +298,7 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
         framed.append(late)
     if not regions:
         return False
-    changed = False
-    next_block = max((line.block for line in lines), default=0) + 1
+    rereadings: list[tuple[BBox, list[Word]]] = []
     for region, (top, bottom), found in zip(
         regions, rows, read_boxes(image, regions, "eng+rus", framed=framed), strict=True
     ):
@@ -313,17 +312,8 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
             )
             for w in found
         ]
-        fresh = [w for w in found if _is_text(w) and w.confidence >= 50]
-        old = [w for w in words if _centre_in(w.bbox, region)]
-        if sum(ch.isalpha() for w in fresh for ch in w.text) <= sum(
-            ch.isalpha() for w in old for ch in w.text
-        ):
-            continue
-        _put_in_place(lines, region, fresh, next_block)
-        next_block += 1
-        changed = True
-    lines[:] = [line for line in lines if line.words]
-    return changed
+        rereadings.append((region, [w for w in found if _is_text(w) and w.confidence >= 50]))
+    return _put_rereadings(lines, rereadings, words)
 
 
 MIN_LIST_ROWS = 3
@@ -365,8 +355,7 @@ def recover_list_rows(image: Image.Image, lines: list[TextLine], height: float) 
                 regions.append(slot)
     if not regions:
         return False
-    changed = False
-    next_block = max((line.block for line in lines), default=0) + 1
+    rereadings: list[tuple[BBox, list[Word]]] = []
     for region, found in zip(regions, read_boxes(image, regions, "eng+rus", framed=True), strict=True):
         # The focus frame's dots read as quotes and bars at the row's ends, and cost its word confidence.
         # Its words are kept to the row read (tesseract stretches them over the frame's dots).
@@ -379,15 +368,8 @@ def recover_list_rows(image: Image.Image, lines: list[TextLine], height: float) 
             for w in found
         ]
         fresh = [w for w in stripped if (_is_text(w) and w.confidence >= 50) or whole_word(w.text)]
-        letters = sum(ch.isalpha() for w in fresh for ch in w.text)
-        old = [w for w in words if _centre_in(w.bbox, region)]
-        if letters < 3 or letters <= sum(ch.isalpha() for w in old for ch in w.text):
-            continue
-        _put_in_place(lines, region, fresh, next_block)
-        next_block += 1
-        changed = True
-    lines[:] = [line for line in lines if line.words]
-    return changed
+        rereadings.append((region, fresh))
+    return _put_rereadings(lines, rereadings, words, min_letters=3)
 
 
 def _lost_rows(gray: np.ndarray, column: list[Word], words: list[Word], height: float) -> list[BBox]:
@@ -432,6 +414,25 @@ def _lost_rows(gray: np.ndarray, column: list[Word], words: list[Word], height: 
 
 def _overlapping(a: BBox, b: BBox) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _put_rereadings(
+    lines: list[TextLine], rereadings: list[tuple[BBox, list[Word]]], before: list[Word], min_letters: int = 1
+) -> bool:
+    """Each region's new reading takes the place of the words read there `before` when it holds more letters
+    than they did (and at least `min_letters`); True when `lines` changed (in place)."""
+    changed = False
+    block = max((line.block for line in lines), default=0) + 1
+    for region, fresh in rereadings:
+        letters = sum(ch.isalpha() for w in fresh for ch in w.text)
+        old = [w for w in before if _centre_in(w.bbox, region)]
+        if letters < min_letters or letters <= sum(ch.isalpha() for w in old for ch in w.text):
+            continue
+        _put_in_place(lines, region, fresh, block)
+        block += 1
+        changed = True
+    lines[:] = [line for line in lines if line.words]
+    return changed
 
 
 def _put_in_place(lines: list[TextLine], region: BBox, fresh: list[Word], block: int) -> None:

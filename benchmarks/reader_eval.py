@@ -130,7 +130,8 @@ def render() -> str:
         "documents and programs none of the others uses, ngspice and FLTK manuals with figures, Russian man pages, "
         "a scan, the Russian handbook's desktop chapter, Motif, FLTK, Xaw, EFL and galculator screenshots, built "
         "sealed after `unseen` was unsealed; STILL SEALED: only the lead ran the reader on it, once, from its "
-        "summary only), `corpus` (shared/corpus, the 30 questions the first "
+        "summary only; 12 of its questions are on galculator screenshots, a program one engineer tested on "
+        "without knowing, see its README), `corpus` (shared/corpus, the 30 questions the first "
         "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
         'string; an unanswerable question is correct when the reader says "not found".',
         "",

@@ -15,13 +15,18 @@ import logging
 import re
 from collections.abc import Sequence
 
-from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.screens import SETTING_QUESTION, ControlReading, is_setting_question, read_control
+from assistant.generators.base import Answer
+from assistant.generators.screens import (
+    SETTING_QUESTION,
+    ControlReading,
+    answer_with,
+    is_setting_question,
+    read_control,
+)
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
 from indexer.language import search_tokens
-from indexer.records import union_bbox
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +112,4 @@ def answer_from_options(
     if option is None:
         return None
     log.info("options: %r -> %r", question, option.value)
-    bbox = union_bbox([option.value_bbox])
-    citation = Citation(
-        document=option.passage.document,
-        page=option.passage.page,
-        bbox=bbox,
-        quote=option.value,
-        score=1.0,
-        page_width=option.passage.page_width,
-        page_height=option.passage.page_height,
-    )
-    return Answer(question, option.value, True, [citation], answer_language(question))
+    return answer_with(question, [option], 1.0)

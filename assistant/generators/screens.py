@@ -417,7 +417,7 @@ def answer_from_twin(
             log.info(
                 "screen: %r read on %s's twin %s", question, top.document.filename, hit.document.filename
             )
-            return _answer_with(question, [placed], answer.citations[0].score)
+            return answer_with(question, [placed], answer.citations[0].score)
     return None
 
 
@@ -496,7 +496,7 @@ def answer_choice(question: str, readings: list[ControlReading]) -> Answer | Non
     if len(chosen) != 1:
         return None
     log.info("screen: %r -> %r (of the listed %s)", question, chosen[0].value, words)
-    return _answer_with(question, chosen, 1.0)
+    return answer_with(question, chosen, 1.0)
 
 
 def answer_besides(question: str, readings: list[ControlReading]) -> Answer | None:
@@ -525,10 +525,11 @@ def answer_besides(question: str, readings: list[ControlReading]) -> Answer | No
     if not chosen:
         return None
     log.info("screen: %r -> %s (besides %r)", question, [r.value for r in chosen], named[0].value)
-    return _answer_with(question, chosen, 1.0)
+    return answer_with(question, chosen, 1.0)
 
 
-def _answer_with(question: str, chosen: list[ControlReading], score: float) -> Answer:
+def answer_with(question: str, chosen: list[ControlReading], score: float) -> Answer:
+    """The answer that names the chosen controls' values, cited on the box round them."""
     text = ", ".join(r.value for r in chosen)
     bbox = union_bbox([r.value_bbox for r in chosen])
     return Answer(
@@ -819,7 +820,7 @@ def _answer(
     if not chosen:
         return None
     log.info("screen: %r -> %r (%s, match %.2f)", question, [r.value for r in chosen], best_name, best_match)
-    return _answer_with(question, chosen, best_score)
+    return answer_with(question, chosen, best_score)
 
 
 @dataclass(frozen=True)
@@ -955,7 +956,7 @@ def answer_placed(
     log.info(
         "screen: %r -> %r, %s %r (%.0f px)", question, nearest.value, where.relation, where.anchor, distance
     )
-    return _answer_with(question, [nearest], 1.0)
+    return answer_with(question, [nearest], 1.0)
 
 
 @dataclass(frozen=True)
@@ -1037,7 +1038,7 @@ def answer_counted(question: str, counted: CountedQuestion, readings: list[Contr
         return None
     chosen = of_kind[index]
     log.info("screen: %r -> %r (%s no. %d)", question, chosen.value, counted.kind, counted.position)
-    return _answer_with(question, [chosen], 1.0)
+    return answer_with(question, [chosen], 1.0)
 
 
 _QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”|\([^)]*\)")
@@ -1265,7 +1266,7 @@ def answer_described(
         )
         return None
     log.info("screen: %r -> option %r (match %.2f, meaning %.2f)", question, best.value, match, best_meaning)
-    return _answer_with(question, [best], match)
+    return answer_with(question, [best], match)
 
 
 _BESIDES_CLAUSE = re.compile(
@@ -1315,7 +1316,7 @@ def answer_besides_named(question: str, readings: list[ControlReading]) -> Answe
     if not group:
         return None
     log.info("screen: %r -> %s (the rest of %r)", question, [r.value for r in group], named[0].name)
-    return _answer_with(question, group, 1.0)
+    return answer_with(question, group, 1.0)
 
 
 _ASKED_NAME = re.compile(

@@ -488,10 +488,10 @@ def read_figure_controls(
     if lettering.glyphs < MIN_GLYPHS:
         log.debug("figure at %s: no lettering to read", [round(v) for v in figure.box])
         return FigureReading([], [])
-    if figure.kind == "image" and lettering.glyphs >= SCREEN_GLYPHS and flat_share(screen) >= SCREEN_FLATNESS:
+    if may_be_screen(figure, screen, lettering):
         # A dialog on a white page of a notebook is neither dense nor grey: a lettered image is tried
         # as a screen, and kept as one only when it shows a form's worth of named controls.
-        looks = is_screenshot(figure, screen, lettering)
+        looks = _looks_like_window(screen, lettering)
         needed = MIN_SCREEN_CONTROLS if looks else MIN_FORM_CONTROLS
         reading = read_screenshot(figure, screen, lettering, languages, max_pixels, timeout_s, needed)
         if named_controls(reading.controls) >= needed and looks:
@@ -643,8 +643,17 @@ def is_screenshot(figure: Figure, gray: np.ndarray, lettering: Lettering) -> boo
     """Whether a figure is a pasted screenshot (or a table or panel pasted as an image): an embedded
     image dense with lettering, or lettered and mostly of one window grey (a small dialog).
     Its frames are fields and its bars selections: they stay for OCR."""
-    if figure.kind != "image" or lettering.glyphs < SCREEN_GLYPHS or flat_share(gray) < SCREEN_FLATNESS:
-        return False
+    return may_be_screen(figure, gray, lettering) and _looks_like_window(gray, lettering)
+
+
+def may_be_screen(figure: Figure, gray: np.ndarray, lettering: Lettering) -> bool:
+    """Whether a figure can be a screen at all: an embedded image, lettered enough, of flat fills."""
+    lettered = figure.kind == "image" and lettering.glyphs >= SCREEN_GLYPHS
+    return lettered and flat_share(gray) >= SCREEN_FLATNESS
+
+
+def _looks_like_window(gray: np.ndarray, lettering: Lettering) -> bool:
+    """Of a figure that `may_be_screen`: dense with lettering, or mostly of one window grey."""
     if lettering.glyphs >= DENSE_GLYPHS:
         return True
     levels = np.bincount(gray.ravel(), minlength=256)

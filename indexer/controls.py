@@ -24,7 +24,7 @@ import scipy.ndimage as ndi
 from PIL import Image
 
 from indexer.ocr import read_boxes
-from indexer.records import BBox, Control, ControlKind, TextLine, Word, union_bbox
+from indexer.records import BBox, Control, ControlKind, TextLine, Word, bboxes_overlap, union_bbox
 
 IndicatorKind = Literal["radio", "checkbox"]
 
@@ -351,7 +351,7 @@ def recover_list_rows(image: Image.Image, lines: list[TextLine], height: float) 
     regions: list[BBox] = []
     for column in columns:
         for slot in _lost_rows(gray, sorted(column, key=lambda w: w.bbox[1]), words, height):
-            if all(not _overlapping(slot, other) for other in regions):
+            if all(not bboxes_overlap(slot, other) for other in regions):
                 regions.append(slot)
     if not regions:
         return False
@@ -404,16 +404,13 @@ def _lost_rows(gray: np.ndarray, column: list[Word], words: list[Word], height: 
             # A word read with confidence there, or one coming from left of the column (a label of
             # the form around the list), is no lost row.
             if any(
-                _overlapping(w.bbox, slot) and (w.confidence >= SURE_READING or w.bbox[0] < x0 - 0.3 * height)
+                bboxes_overlap(w.bbox, slot)
+                and (w.confidence >= SURE_READING or w.bbox[0] < x0 - 0.3 * height)
                 for w in words
             ):
                 continue
             slots.append(slot)
     return slots
-
-
-def _overlapping(a: BBox, b: BBox) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _put_rereadings(

@@ -30,7 +30,7 @@ from PIL import Image
 
 from indexer.errors import AssistantError
 from indexer.ocr import OcrSettings, recognize
-from indexer.records import BBox, Figure, TextLine, Word, union_bbox
+from indexer.records import BBox, Figure, TextLine, Word, bboxes_overlap, union_bbox
 
 log = logging.getLogger(__name__)
 
@@ -681,11 +681,7 @@ def reread_lettering(
 
 def beside(first: Sequence[Word], second: Sequence[Word]) -> list[Word]:
     """The words of `second` where `first` read nothing (that overlap none of its words)."""
-    return [word for word in second if not any(_overlap(word.bbox, old.bbox) for old in first)]
-
-
-def _overlap(a: BBox, b: BBox) -> bool:
-    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+    return [word for word in second if not any(bboxes_overlap(word.bbox, old.bbox) for old in first)]
 
 
 def table_rows(words: Sequence[Word]) -> list[list[Word]]:

@@ -22,7 +22,7 @@ from PIL import Image
 from indexer import scans
 from indexer.errors import AssistantError
 from indexer.language import STOPWORDS
-from indexer.records import BBox, TextLine, Word
+from indexer.records import BBox, TextLine, Word, bboxes_overlap
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +250,7 @@ def read_blanks(image: Image.Image, result: OcrResult, settings: OcrSettings) ->
             # An icon read as a letter or two is taller than the page's words, or read unsurely.
             and w.bbox[3] - w.bbox[1] <= 1.6 * unit
             and (sum(ch.isalnum() for ch in w.text) > 2 or w.confidence >= 80)
-            and not any(_overlapping(w.bbox, box) for box in known)
+            and not any(bboxes_overlap(w.bbox, box) for box in known)
         ]
         for row in _rows(fresh):
             row = [dataclasses.replace(w, text=w.text.strip(FRAME_DEBRIS) or w.text) for w in row]
@@ -306,11 +306,6 @@ def _rows(words: list[Word]) -> list[list[Word]]:
                 continue
         rows.append([word])
     return [sorted(row, key=lambda w: w.bbox[0]) for row in rows]
-
-
-def _overlapping(a: BBox, b: BBox) -> bool:
-    """Whether two boxes share any area: a word the first pass read there already, or part of it."""
-    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 def _tesseract_tsv(image: Image.Image, languages: str, psm: str, timeout_s: float) -> str:

@@ -39,6 +39,11 @@ def bbox_intersection(a: BBox, b: BBox) -> float:
     return bbox_area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
 
 
+def bboxes_overlap(a: BBox, b: BBox) -> bool:
+    """Whether two boxes share any area (touching edges share none)."""
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
 @dataclass
 class Word:
     text: str

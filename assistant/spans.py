@@ -761,7 +761,7 @@ def example_spans(view: PageView) -> Iterator[Span]:
             continue
         spans = passage.spans or [LineSpan(0, len(passage.text), passage.bbox)]
         block = (passage, spans[0].start, spans[min(len(spans), MAX_EXAMPLE_LINES) - 1].end)
-        command = re.sub(r"^\s*[$#>%]\s+", "", passage.text[block[1] : spans[0].end]).strip()
+        command = _PROMPT_MARK.sub("", passage.text[block[1] : spans[0].end]).strip()
         before = after = None
         if previous is not None and previous.kind != "mark" and not _command_block(previous, None, height):
             sentence = _sentence_ending_at(previous, len(previous.text.rstrip()))

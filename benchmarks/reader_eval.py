@@ -26,8 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel", "unseen", "hidden")
-TUNING_SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel", "unseen")
-"""What a plain run measures: every set tuned on (`blind`, `novel` and `unseen` were unsealed after their one
+TUNING_SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel", "unseen", "hidden")
+"""What a plain run measures: every set tuned on (`blind`, `novel`, `unseen` and `hidden` were unsealed after their one
 sealed measurement each, kept in reader_<set>_sealed.json)."""
 ANSWER_CHARS = 200
 """Characters of each answer kept in the per-question record."""
@@ -129,9 +129,9 @@ def render() -> str:
         "(*previous*, kept in reader_unseen_sealed.json), tuned on since), `hidden` (benchmarks/eval/hidden: "
         "documents and programs none of the others uses, ngspice and FLTK manuals with figures, Russian man pages, "
         "a scan, the Russian handbook's desktop chapter, Motif, FLTK, Xaw, EFL and galculator screenshots, built "
-        "sealed after `unseen` was unsealed; STILL SEALED: only the lead ran the reader on it, once, from its "
-        "summary only; 12 of its questions are on galculator screenshots, a program one engineer tested on "
-        "without knowing, see its README), `corpus` (shared/corpus, the 30 questions the first "
+        "sealed after `unseen` was unsealed, measured sealed once at the end of the session that built it "
+        "(*previous*, kept in reader_hidden_sealed.json; 12 of its questions are on galculator screenshots, a "
+        "program one engineer tested on without knowing, see its README), tuned on since), `corpus` (shared/corpus, the 30 questions the first "
         "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
         'string; an unanswerable question is correct when the reader says "not found".',
         "",

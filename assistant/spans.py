@@ -1870,6 +1870,22 @@ def translation_names(question: QuestionProfile) -> frozenset[str]:
     return question.portable - common
 
 
+def program_names(question: QuestionProfile, views: Sequence[PageView]) -> frozenset[str]:
+    """Words of an English question that no dictionary knows and that a read document's file name holds:
+    "the ngspice manual" names ngspice-manual.en.pdf as much as "pdftoppm" names pdftoppm.1.en.pdf (a
+    word the dictionary lacks, "database", names no document)."""
+    if question.language != "en":
+        return frozenset()
+    files = frozenset().union(*(file_terms(view.hit.document.filename) for view in views))
+    return frozenset(
+        token
+        for word in re.findall(r"(?<![\w.-])[a-z][a-z0-9]{3,}(?![\w.-])", question.text)
+        if not english_word(word)
+        for token in search_tokens(word, drop_stopwords=True)
+        if token in files
+    )
+
+
 def page_language(view: PageView) -> str:
     """The language most of a page's text is in ("und" when it has none)."""
     return passages_language(view.passages)
@@ -1901,7 +1917,7 @@ def names_held(question: QuestionProfile, views: Sequence[PageView]) -> list[flo
     A page also holds what the page before it names, when that page is read too: a section named low on a
     page ("3.1.4 USB-RJ45 cable") goes on over the page (its drawing, its table).
     All pages hold everything (1.0) when no name is distinctive."""
-    names = translation_names(question)
+    names = translation_names(question) | program_names(question, views)
     if not names or len(views) < 2:
         return [1.0] * len(views)
     own = {(view.hit.document.id, view.hit.page): _page_words(view) for view in views}

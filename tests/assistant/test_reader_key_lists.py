@@ -3,6 +3,7 @@ parameter does X", in English and Russian; commented script lines; the kinds nam
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,15 @@ from fpdf import FPDF
 from reader_manuals import FONTS, page_views
 
 from assistant.questions import KEY, asks_location, kind_evidence, profile_question
-from assistant.spans import PageView, definition_items, inline_term, page_lines, read_views
+from assistant.spans import (
+    PageView,
+    definition_items,
+    inline_term,
+    names_held,
+    page_lines,
+    program_names,
+    read_views,
+)
 
 
 def best(view: PageView, question: str) -> tuple[str, str, str]:
@@ -192,3 +201,29 @@ def test_a_count_is_of_the_phrase_whose_head_is_the_counted_noun() -> None:
     # Only a number of something else: no count of presets.
     other = "The audio package ships 3 standard filter preset folders."
     assert not kind_evidence(question.asks, other, question)
+
+
+def test_a_program_named_in_lower_case_points_at_its_manual(tmp_path: Path) -> None:
+    """ "Under which licence is the vidcut manual distributed?": another manual's licence page shares the
+    question's words, not the program's name, and loses to the page of the manual that names it."""
+    question = profile_question("Under which licence is the vidcut manual distributed?")
+    views = []
+    for number, (name, text) in enumerate(
+        [
+            ("other-toolkit.en.pdf", "LICENSE. The toolkit is distributed under the following licence."),
+            ("vidcut-manual.en.pdf", "vidcut is covered by the GNU Free Documentation License."),
+        ],
+        start=1,
+    ):
+        pdf = headed_page("Licence")
+        pdf.multi_cell(0, 6, text)
+        pdf.output(str(tmp_path / name))
+        view = page_views(tmp_path / name)[0]
+        document = dataclasses.replace(view.hit.document, id=number, filename=name)
+        hit = dataclasses.replace(view.hit, document=document)
+        views.append(PageView(hit, [dataclasses.replace(p, document=document) for p in view.passages]))
+    assert program_names(question, views) == {"vidcut"}
+    assert names_held(question, views) == [0.0, 1.0]
+    # A word no file name holds names no manual read; a word the dictionary knows is no name.
+    assert not program_names(profile_question("Which codec does vidsplit use?"), views)
+    assert not program_names(profile_question("Which licence covers the other manual?"), views)

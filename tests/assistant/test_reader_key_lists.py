@@ -10,10 +10,13 @@ import pytest
 from fpdf import FPDF
 from reader_manuals import FONTS, page_views
 
-from assistant.questions import KEY, asks_location, kind_evidence, profile_question
+from assistant.generators.extractive import Candidate, _gate_tries
+from assistant.questions import KEY, KindEvidence, asks_location, kind_evidence, profile_question
 from assistant.spans import (
+    Fit,
     PageView,
     definition_items,
+    definition_spans,
     inline_term,
     names_held,
     page_lines,
@@ -227,3 +230,18 @@ def test_a_program_named_in_lower_case_points_at_its_manual(tmp_path: Path) -> N
     # A word no file name holds names no manual read; a word the dictionary knows is no name.
     assert not program_names(profile_question("Which codec does vidsplit use?"), views)
     assert not program_names(profile_question("Which licence covers the other manual?"), views)
+
+
+def test_the_windows_of_one_definition_take_one_gate_try(key_page: PageView) -> None:
+    """A long definition read in several windows, none holding the asked-for kind, is one item: its
+    windows do not use up the tries that the next item of the page (the answer) needs."""
+    spans = list(definition_spans(key_page))
+    search = [span for span in spans if span.term == "C-s"]
+    other = next(span for span in spans if span.term == "C-r")
+    assert search
+    windows = [Candidate(span, Fit(), 1.0) for span in search * 5]
+    answer = Candidate(other, Fit(kind=KindEvidence("the list's key 'C-r'", item="C-r")), 0.5)
+    assert answer in list(_gate_tries([*windows, answer], 2))
+    # Apart from one another, the same spans would each take a try.
+    lone = [Candidate(dataclasses.replace(span, term=""), Fit(), 1.0) for span in search * 5]
+    assert answer not in list(_gate_tries([*lone, answer], 2))

@@ -946,20 +946,31 @@ _PRESS = re.compile(
 )
 
 
-def _pressed_key(text: str) -> str:
+def _pressed_key(text: str, question: QuestionProfile | None = None) -> str:
     """The key or key combination a span tells to press: a modifier combination ("Ctrl+T", "control+t"),
-    a function key, or a key's name after a word that presses it ("press Esc", "клавишу Tab")."""
-    combination = _MODIFIER_COMBINATION.search(text)
-    if combination:
-        return combination.group(0)
-    # A function key is one whichever case the manual writes it in ("F5", "f8/f9").
-    function_key = _FUNCTION_KEY.search(text)
-    if function_key:
-        return function_key.group(0)
-    for match in _KEY_NAME.finditer(text):
-        if _PRESS.search(text[max(0, match.start() - 40) : match.start()]):
-            return match.group(0)
-    return ""
+    a function key, or a key's name after a word that presses it ("press Esc", "клавишу Tab"). Where a
+    span names several, the one beside the question's words ("quick save ... (keys f8/f9)", not the
+    "alt-r" of the next sentence)."""
+    keys = [*_MODIFIER_COMBINATION.finditer(text), *_FUNCTION_KEY.finditer(text)]
+    keys += [m for m in _KEY_NAME.finditer(text) if _PRESS.search(text[max(0, m.start() - 40) : m.start()])]
+    if not keys:
+        return ""
+    keys.sort(key=lambda m: m.start())
+    if question is not None and len(keys) > 1:
+        # The key with the most of the question's words beside it; the first of equals.
+        said = [
+            sum(
+                _near(text, m.start(), m.end(), frozenset({term}), question, KEY_WINDOW)
+                for term in question.topic
+            )
+            for m in keys
+        ]
+        return keys[said.index(max(said))].group(0)
+    return keys[0].group(0)
+
+
+KEY_WINDOW = 4
+"""Words either side of a key that may say what it does ("быстрым сохранением/загрузкой (клавиши f8/f9)")."""
 
 
 _KEY_COMBINATION = re.compile(
@@ -1256,7 +1267,7 @@ def _strong_evidence(
         ]
         return _found("reason", repr(causes[0].group(0).strip())) if causes else NO_EVIDENCE
     if asks == KEY:
-        pressed = _pressed_key(text)
+        pressed = _pressed_key(text, question)
         return _found("key", pressed) if pressed else NO_EVIDENCE
     if asks == COLOUR:
         colours = _new([m.group(0) for m in _COLOURS.finditer(text)], question)

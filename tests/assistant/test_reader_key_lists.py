@@ -245,3 +245,9 @@ def test_the_windows_of_one_definition_take_one_gate_try(key_page: PageView) -> 
     # Apart from one another, the same spans would each take a try.
     lone = [Candidate(dataclasses.replace(span, term=""), Fit(), 1.0) for span in search * 5]
     assert answer not in list(_gate_tries([*lone, answer], 2))
+
+
+def test_of_several_keys_a_span_names_the_one_beside_the_questions_words_is_the_item() -> None:
+    question = profile_question("Which keys toggle the fullscreen mode?")
+    said = "Press ctrl-q to quit at any time. The F11 key toggles the fullscreen mode, F1 opens help."
+    assert kind_evidence(question.asks, said, question).item == "F11"

@@ -8,6 +8,7 @@ decision can be explained in one sentence ("asks for an option; the span names `
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
@@ -63,8 +64,8 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
     (
         OPTION,
         re.compile(
-            r"\b(options?|flags?|switch(es)?|parameters?|directives?|arguments?|settings?)\b"
-            r"|(?<!\w)(параметр|опци|ключ|флаг|директив|аргумент|настройк)\w*",
+            r"\b(options?|flags?|switch(es)?|parameters?|directives?|arguments?|settings?|tags?)\b"
+            r"|(?<!\w)(параметр|опци|ключ|флаг|директив|аргумент|настройк|тег)\w*",
             _I,
         ),
     ),
@@ -72,7 +73,8 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
     (
         FUNCTION,
         re.compile(
-            r"\b(functions?|methods?|procedures?|subroutines?)\b|(?<!\w)(функци|метод|процедур)\w*", _I
+            r"\b(functions?|methods?|procedures?|subroutines?|class(es)?)\b|(?<!\w)(функци|метод|процедур|класс)\w*",
+            _I,
         ),
     ),
     (
@@ -121,9 +123,9 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
         NAME,
         re.compile(
             r"\b(company|companies|vendor|provider|organi[sz]ation|person|author|developer|maintainer"
-            r"|manufacturer|team|university|mirror|server|host|site|website|url|domain)s?\b"
+            r"|manufacturer|team|university|mirror|server|host|site|website|url|domain|address(e)?)s?\b"
             r"|(?<!\w)(компани|организаци|фирм|разработчик|автор|производител|провайдер|поставщик"
-            r"|университет|зеркал|сервер|хост|сайт|домен)\w*",
+            r"|университет|зеркал|сервер|хост|сайт|домен|адрес)\w*",
             _I,
         ),
     ),
@@ -270,6 +272,8 @@ class Quantity:
     dimension: str = ""
     """For a measure, the name of its `assistant.measures.Dimension` where the question names one
     ("voltage"): a value answers only with one of its units ("8V", "11 dB", "AWG 28")."""
+    head: str = ""
+    """For a count, the counted noun's head as the question writes it ("models" of "how many code models")."""
 
 
 _VERSION_NOUN = re.compile(r"\b(versions?|releases?)\b|(?<!\w)(верси|релиз)\w*", _I)
@@ -329,7 +333,7 @@ def question_quantity(question: str, asks: str, noun: str = "") -> Quantity | No
                 break
             words.append(word)
         beside = frozenset(search_tokens(" ".join(words), drop_stopwords=True))
-        return Quantity(COUNT, beside) if beside else None
+        return Quantity(COUNT, beside, head=words[-1].lower() if words else "") if beside else None
     version = _VERSION_NOUN.search(question)
     if version:
         # "which *aptitude* version", "version of *clamav*", "версия *Webmin*": the program it is of.
@@ -859,6 +863,7 @@ _OPTION_TOKEN = re.compile(
     r"|\b[A-Za-z][A-Za-z0-9]*[a-z0-9][A-Z]\w*"  # X11Forwarding, TrustedUserCAKeys
     r"|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # TAR_FILETYPE
     r"|\b[A-Za-z][\w.]*=[^\s,;)]+"  # las=1, each=5
+    r"|(?<!\S)\$[A-Za-z]\w*:"  # a header tag: $Name:, $Version:
 )
 _VARIABLE_TOKEN = re.compile(
     r"\$\{?[A-Za-z_]\w*"  # $HOME, ${GCONV_PATH}
@@ -870,6 +875,11 @@ _FUNCTION_TOKEN = re.compile(
     r"|\b(?:def|function|func|fn|sub)\s+([A-Za-z_]\w*)\s*\("  # def name(, function name(
     r"|(?<![\w.$])([A-Za-z_][\w.]*)\("  # a call: mean(x)
 )
+_CODE_NAME = re.compile(
+    r"(?<![\w.$-])(?:[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*[A-Za-z0-9]"  # Fl_Check_Button, g_object_unref
+    r"|[A-Z]+[a-z0-9]+(?:[A-Z][a-z0-9]+)+"  # QPushButton, GtkWindow
+    r"|[A-Za-z]\w*(?:::\w+)+)(?![\w-])"  # std::vector
+)
 _CODE_KEYWORDS = frozenset({"function", "if", "for", "while", "return", "switch", "repeat", "print"})
 _CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{3,}\b")
 """An environment or shell variable as manuals write it: in capitals, with "$", "_" or "=" (a word in
@@ -878,7 +888,10 @@ _PROMPT_LINE = re.compile(r"^\s*[$#>%]\s+\S", re.MULTILINE)
 _CODE_TOKEN = re.compile(r"(?<![\w])[a-z][\w]+[-./:=_][\w./:=-]*\w/?|(?<![\w-])--?[A-Za-z][\w-]*")
 _PATH_TOKEN = re.compile(
     r"(?<![\w])~?/[\w.+-]+(/[\w.+-]*)*"
-    r"|\b[\w-]+\.(conf|list|log|txt|cfg|ini|json|xml|ya?ml|sh|py|deb|service|d|rc|pub|key|pdf|png|html?)\b"
+    r"|\b[\w-]+\.(conf|list|log|txt|cfg|ini|json|xml|ya?ml|sh|py|deb|service|d|rc|pub|key|pdf|png|html?"
+    r"|lua|fl|c|h|cc|cpp|cxx|hh|hpp|js|ts|rb|pl|go|rs|java|tex|md|csv|tsv|toml|so|dll|exe|bat|ps1|mk|cmake"
+    r"|desktop|svg|jpe?g|gif|bmp|ico|wav|mp3|ogg|zip|gz|tgz|bz2|xz|tar|iso|img|bin|dat|db|sqlite|mo|po|pot"
+    r"|ttf|otf|qml|ui|css|sql|spec|rpm|ppd|patch|diff|cir|sp|net|lib|mod|fs|el|vim|plist|reg|inf)\b"
     r"|\b[A-Za-z]:\\[\w\\. -]+",
     _I,
 )
@@ -886,6 +899,19 @@ _LOCATION = re.compile(
     r"\bwhere\b|\b(directory|directories|folders?)\b|(?<!\w)(где|каталог|папк|директори)", _I
 )
 """A question that asks where something is: a folder or a full path answers it, a bare file name does not."""
+_FOLDER_NOUN = re.compile(r"\b(directory|directories|folders?)\b|(?<!\w)(каталог|папк|директори)", _I)
+
+
+@lru_cache(maxsize=1024)
+def asks_location(question: str) -> bool:
+    """Whether a question asks where something is ("where is it kept", "in which folder"), not which
+    file ("which script must be in the game's folder" asks for a file, the folder is where it lies)."""
+    _, noun = _kind_asked(question)
+    if noun:
+        return _FOLDER_NOUN.search(noun) is not None
+    return _LOCATION.search(question) is not None
+
+
 _POINTS_BACK = re.compile(
     r"\b(that|this|the same|the above|same)\s+(directory|folder|location|place)\b"
     r"|(?<!\w)(этом|том|этой|той|том же|этом же)\s+(каталоге|папке|директории|месте)",
@@ -911,7 +937,8 @@ _KEY_NAME = re.compile(
     r"|Del|Home|End|Insert|PgUp|PgDn|PageUp|PageDown|F\d{1,2})(?![\w-])"
 )
 """A key as manuals write it: capitalised ("Home", "Esc"), so "at the end" or "home directory" is none."""
-_MODIFIER_COMBINATION = re.compile(r"\b(ctrl|control|alt|shift|cmd|meta|super)\s*\+\s*\w+", _I)
+_FUNCTION_KEY = re.compile(r"(?<![\w.-])[Ff](?:[1-9]|1[0-2])(?:/[Ff](?:[1-9]|1[0-2]))*(?![\w.-])")
+_MODIFIER_COMBINATION = re.compile(r"\b(ctrl|control|alt|shift|cmd|meta|super)(\s*\+\s*|-)\w+\b", _I)
 _PRESS = re.compile(
     r"(\b(press|pressing|hit|type|keys?|keystroke|shortcut)\b|(?<!\w)(нажм|нажат|нажав|клавиш|сочетани|комбинаци)\w*)"
     r"[^.!?\n]{0,20}$",
@@ -919,18 +946,31 @@ _PRESS = re.compile(
 )
 
 
-def _pressed_key(text: str) -> str:
+def _pressed_key(text: str, question: QuestionProfile | None = None) -> str:
     """The key or key combination a span tells to press: a modifier combination ("Ctrl+T", "control+t"),
-    a function key, or a key's name after a word that presses it ("press Esc", "клавишу Tab")."""
-    combination = _MODIFIER_COMBINATION.search(text)
-    if combination:
-        return combination.group(0)
-    for match in _KEY_NAME.finditer(text):
-        if match.group(0).startswith("F") and match.group(0)[1:].isdigit():
-            return match.group(0)
-        if _PRESS.search(text[max(0, match.start() - 40) : match.start()]):
-            return match.group(0)
-    return ""
+    a function key, or a key's name after a word that presses it ("press Esc", "клавишу Tab"). Where a
+    span names several, the one beside the question's words ("quick save ... (keys f8/f9)", not the
+    "alt-r" of the next sentence)."""
+    keys = [*_MODIFIER_COMBINATION.finditer(text), *_FUNCTION_KEY.finditer(text)]
+    keys += [m for m in _KEY_NAME.finditer(text) if _PRESS.search(text[max(0, m.start() - 40) : m.start()])]
+    if not keys:
+        return ""
+    keys.sort(key=lambda m: m.start())
+    if question is not None and len(keys) > 1:
+        # The key with the most of the question's words beside it; the first of equals.
+        said = [
+            sum(
+                _near(text, m.start(), m.end(), frozenset({term}), question, KEY_WINDOW)
+                for term in question.topic
+            )
+            for m in keys
+        ]
+        return keys[said.index(max(said))].group(0)
+    return keys[0].group(0)
+
+
+KEY_WINDOW = 4
+"""Words either side of a key that may say what it does ("быстрым сохранением/загрузкой (клавиши f8/f9)")."""
 
 
 _KEY_COMBINATION = re.compile(
@@ -962,7 +1002,7 @@ def _new(matches: list[str], question: QuestionProfile) -> list[str]:
         tokens = set(search_tokens(match))
         if not tokens:
             continue
-        punctuated = re.search(r"\w\W+\w|^-", match) is not None
+        punctuated = re.search(r"\w\W+\w|^[-$@]", match) is not None
         if not tokens <= question.terms or (punctuated and match.lower() not in asked):
             fresh.append(match)
     return fresh
@@ -970,7 +1010,9 @@ def _new(matches: list[str], question: QuestionProfile) -> list[str]:
 
 _HOST = re.compile(
     r"\b(?:https?|ftp)://[^\s<>\"'”)]+[\w/]"
-    r"|\b(?:[a-z0-9-]+\.)+(?:org|com|net|edu|gov|io|info|de|ru|uk|fr|eu)\b(?:/[\w./-]*)?",
+    r"|\b(?:[a-z0-9-]+\.)+(?:org|com|net|edu|gov|io|info|de|ru|uk|fr|eu)\b(?:/[\w./-]*)?"
+    r"|(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?(?![\w.])"  # an IPv4 address: 127.0.1.1, 10.0.0.0/8
+    r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b",  # an e-mail address
     _I,
 )
 """A site or a mirror is named by its address ("http://deb.debian.org/debian", "ftp.example.org")."""
@@ -1106,14 +1148,21 @@ def _strong_evidence(
             )
             if not _PURE_PATH.match(c) and not _HOST_NAME.fullmatch(c)
         ]
+        # A file's name ("filename.fl") is what a command works on, not the command: less sure evidence.
+        commands = [c for c in code if not _PATH_TOKEN.fullmatch(c)]
+        if commands:
+            return _found("command", commands[0])
         if code:
-            return _found("command", code[0])
+            return KindEvidence(f"command {code[0]} (a file's name)", strong=False, item=code[0])
+        commented = _commented_command(text)
+        if commented and _new([commented], question):
+            return KindEvidence(f"command line {commented!r} under its comment", item=commented)
         # A screen's labels are no command lines: "Enable speed limits" runs no program "speed".
         invoked = "" if ui_label else _invocation(text, question)
         return KindEvidence(f"command {invoked!r}", item=invoked) if invoked else NO_EVIDENCE
     if asks == PATH:
         paths = _new([m.group(0).rstrip(".,;") for m in _PATH_TOKEN.finditer(text)], question)
-        if paths and _LOCATION.search(question.text):
+        if paths and asks_location(question.text):
             # "Where are they kept?" is answered by a folder or a full path; a file's bare name
             # ("foo.list in that directory") says what lies there, not where.
             placed = [path for path in paths if "/" in path or "\\" in path]
@@ -1134,7 +1183,12 @@ def _strong_evidence(
     if asks == FUNCTION:
         defined = [next(g for g in m.groups() if g) for m in _FUNCTION_TOKEN.finditer(text)]
         functions = _new([name for name in defined if len(name) > 1 and name not in _CODE_KEYWORDS], question)
-        return _found("function", functions[0]) if functions else NO_EVIDENCE
+        if functions:
+            return _found("function", functions[0])
+        # A class or a function named without its call ("Fl_Check_Button - A button ...", "QPushButton")
+        # is a name in code's shape; less sure than one defined or called.
+        named = _new(_CODE_NAME.findall(text), question)
+        return KindEvidence(f"code name {named[0]}", strong=False, item=named[0]) if named else NO_EVIDENCE
     if asks == VARIABLE:
         names = _new([m.group(0).strip().lstrip("${") for m in _VARIABLE_TOKEN.finditer(text)], question)
         return _found("variable", names[0]) if names else NO_EVIDENCE
@@ -1213,7 +1267,7 @@ def _strong_evidence(
         ]
         return _found("reason", repr(causes[0].group(0).strip())) if causes else NO_EVIDENCE
     if asks == KEY:
-        pressed = _pressed_key(text)
+        pressed = _pressed_key(text, question)
         return _found("key", pressed) if pressed else NO_EVIDENCE
     if asks == COLOUR:
         colours = _new([m.group(0) for m in _COLOURS.finditer(text)], question)
@@ -1445,7 +1499,31 @@ def _counts(text: str, match: re.Match[str], question: QuestionProfile) -> bool:
         # Across languages the counted noun may be a phrase no glossary knows ("runlevels" / "уровня
         # запуска"): any of the question's words beside the number stands in for it.
         return _stands_beside(text, match, question.terms, question)
+    if quantity.head and _counts_another(text, match, quantity.head):
+        return False
     return _stands_beside(text, match, quantity.beside, question)
+
+
+MAX_COUNTED_RUN = 5
+"""Words after a number that may name what it counts before a preposition or a verb ends the phrase."""
+
+
+def _counts_another(text: str, match: re.Match[str], head: str) -> bool:
+    """Whether the noun phrase after a number holds the counted noun only as a modifier of another noun,
+    as English sets it, in the singular: "5 standard code model library sources" counts sources, not the
+    code models a question asks about ("40 code models" does, "20 attachments per message" too)."""
+    stems = search_tokens(head, drop_stopwords=True)
+    if not stems or not head.endswith("s"):
+        return False
+    run: list[str] = []
+    for word in re.findall(r"[^\W\d_][\w-]*|[^\w\s]", text[match.end() : match.end() + 80]):
+        if not word[0].isalpha() or word.lower() in STOPWORDS or len(run) >= MAX_COUNTED_RUN:
+            break
+        run.append(word)
+    return any(
+        word.lower() != head and search_tokens(word, drop_stopwords=True)[:1] == stems[:1]
+        for word in run[:-1]
+    )
 
 
 def _translatable(quantity: Quantity, question: QuestionProfile) -> bool:
@@ -1587,6 +1665,25 @@ def _leads_line(text: str, start: int) -> bool:
     """Whether a match is among the first two words of its line."""
     line_start = text.rfind("\n", 0, start) + 1
     return len(text[line_start:start].split()) <= 1
+
+
+_CODE_COMMENT = re.compile(r"^\s*(?:#|\*|//|--|;|%|rem\b)\s*[^\W\d_]", _I)
+_COMMAND_LINE = re.compile(r"^\s*[a-z][\w.-]*(?:\s+\S+){1,8}\s*$")
+
+
+def _commented_command(text: str) -> str:
+    """The command line under a comment line of a script or input file ("* white background" over
+    "set color0 = white", "# enable compression" over "zstd -19 file"): the comment says what it does."""
+    lines = text.split("\n")
+    for comment, line in itertools.pairwise(lines):
+        if (
+            _CODE_COMMENT.match(comment)
+            and _COMMAND_LINE.match(line)
+            and not line.rstrip().endswith((".", ",", ":"))
+            and not _CODE_COMMENT.match(line)
+        ):
+            return line.strip()
+    return ""
 
 
 def _invocation(text: str, question: QuestionProfile) -> str:
@@ -1766,7 +1863,11 @@ GLOSSARY = """
 окружен environment; переменн variable; инструмент tool utility; сопровожд maintainer maintain;
 адрес address; почт mail email; отмен undo cancel; откат undo revert; режим mode;
 рекоменд recommend; реализ implement; нуж need required necessary; требу require required need;
-плагин plugin; сборк build; собира build assemble
+плагин plugin; сборк build; собира build assemble;
+флажк check checkbox tick; флажок check checkbox tick; переключател switch toggle radio; ползунк slider;
+ползун slider; прокрутк scroll; полос bar; метк label; подсказк tooltip hint; пол field; фон background;
+клавиш key; сочетан combination shortcut; горяч hot; команд command; повтор repeat; предыдущ previous;
+следующ next; направлен direction; границ boundary border; назад back backward; вперед forward
 """
 """Everyday computing words that are not loanwords ("файл" / "file"), Russian stem first."""
 

@@ -32,6 +32,7 @@ from assistant.questions import (
     COMMAND,
     FIRST,
     FREQUENCY,
+    KEY,
     LAST,
     MODEL,
     NAME,
@@ -116,6 +117,7 @@ class PageView:
     _items: list[DefinitionItem] | None = field(default=None, repr=False)
     _bodies: dict[int, list[list[PageLine]]] | None = field(default=None, repr=False)
     _term_starts: dict[int, list[int]] | None = field(default=None, repr=False)
+    _words: frozenset[str] | None = field(default=None, repr=False)
     lacks_names: float = 0.0
     """How much less of the question's distinctive names the page holds than the page read with the most
     of them (`names_held`), plus one when it is not in the language the question names (set by the
@@ -473,15 +475,99 @@ def definition_items(lines: Sequence[PageLine]) -> list[DefinitionItem]:
             definition.append(following)
         items.append(DefinitionItem(index, tuple(definition)))
         columns.append(lines[index].x0)
-    if len(items) >= 2:
-        taken = {i for item in items for i in (item.term, *item.definition)}
-        for index, line in enumerate(lines):
-            if index in taken or not any(abs(line.x0 - column) <= 0.5 * height for column in columns):
-                continue
-            match = _OPTION_START.match(line.text.strip())
-            if match and len(line.text.strip()) > match.end() + 3:
-                items.append(DefinitionItem(index, (), match.group(0).strip(" ,")))
+    taken = {i for item in items for i in (item.term, *item.definition)}
+    for index, line in enumerate(lines):
+        if index in taken:
+            continue
+        in_column = len(items) >= 2 and any(abs(line.x0 - column) <= 0.5 * height for column in columns)
+        body = _hanging_lines(lines, index, height)
+        # A line in the term column, or one whose next lines hang further right, that starts with a key
+        # ("ESC-F Like F, but ...", "-f  do not sort") is an item with its definition on the same line.
+        if not (in_column or body):
+            continue
+        term = inline_term(line.text)
+        if term:
+            items.append(DefinitionItem(index, tuple(body), term))
+            taken.update(body)
     return sorted(items, key=lambda item: item.term)
+
+
+def _hanging_lines(lines: Sequence[PageLine], index: int, height: float) -> list[int]:
+    """The lines that carry a line on at a hanging indent (two line heights or more further right,
+    close below each other), as a man page sets the rest of an item whose key shares its first line."""
+    body: list[int] = []
+    for following in range(index + 1, len(lines)):
+        line, above = lines[following], lines[following - 1]
+        indent = line.x0 - lines[index].x0
+        if indent < 2 * height or not -0.5 * height < line.bbox[1] - above.bbox[3] < 1.5 * height:
+            break
+        if body and abs(line.x0 - lines[body[0]].x0) > 0.5 * height and line.x0 < lines[body[0]].x0:
+            break
+        body.append(following)
+    return body
+
+
+_NUMBERING = re.compile(r"\(?\d{1,3}(\.\d+)*[.)]?|\(?([a-z]|[ivx]{1,4})[.)]|[•▪◦‣∙●■*–—-]")
+_WORD_LETTERS = frozenset("AIaiаяАЯвВсСкКоОуУиИ")
+"""Letters that are words of a sentence ("A", "I", "В", "С"), not a key's name."""
+
+
+def _key_token(token: str) -> bool:
+    """Whether a line's first token is a key as key and option lists write it: with punctuation or a
+    digit inside ("ESC-F", "H.Max", ":Width", "$Name:", "f8", "-a") or a single character ("J", "%"); a
+    list's numbering ("1.", "(a)"), a bullet, a bracketed or quoted word or a label ("Note:") is none."""
+    if len(token) == 1:
+        return token not in _WORD_LETTERS and not _NUMBERING.fullmatch(token)
+    if len(token) > 24 or _NUMBERING.fullmatch(token):
+        return False
+    core = token.strip("()[]{}«»\"“”'‘’").rstrip(",.;:!?")
+    return bool(core) and (bool(re.search(r"[^\w\s]|\d", core)) or core[0] in "^ˆ")
+
+
+_TERM_JOINER = re.compile(r"\s*(?:,|\||\bor\b|\band\b|(?<!\w)или(?!\w)|(?<!\w)и(?!\w))\s*")
+MAX_INLINE_TERM = 32
+
+
+def listed_key(term: str) -> bool:
+    """Whether a list's term is a key, a command or a code ("ESC-F", "H.Max | H3"), not a word."""
+    first = term.split()[0] if term.split() else ""
+    return bool(first) and _key_token(first)
+
+
+def _first_key(term: str) -> str:
+    """The first of a term's keys ("H.Max" of "H.Max | H3", "K" of "K or Y")."""
+    return _KEYS_APART.split(term.strip(), maxsplit=1)[0] if term.strip() else term
+
+
+_KEYS_APART = re.compile(r"\s+(?:\||or|или)\s+|,\s+")
+"""Between two keys of one item ("H.Max | H3", "K or Y", "-s, --service"); "<yes|no>" is one argument."""
+
+
+def inline_term(text: str) -> str:
+    """The key a line of a key or option list starts with, before its description on the same line:
+    "ESC-F Like F, but ..." -> "ESC-F", "K or Y Like k" -> "K or Y", "H.Max | H3 Real Maximum ..." ->
+    "H.Max | H3", "-s, --service Print ..." -> "-s, --service"; "" when the line starts with a word."""
+    line = text.strip()
+    option = _OPTION_START.match(line)
+    if option and len(line) > option.end() + 3:
+        return option.group(0).strip(" ,")
+    first = re.match(r"\S+", line)
+    if first is None or not _key_token(first.group(0)):
+        return ""
+    end = first.end()
+    # Other keys of the same item follow after "or", "," or "|" ("K or Y", "ESC-) or RIGHTARROW").
+    while True:
+        joiner = _TERM_JOINER.match(line, end)
+        if joiner is None or joiner.end() == end:
+            break
+        other = re.compile(r"\S+").match(line, joiner.end())
+        if other is None or other.end() > MAX_INLINE_TERM:
+            break
+        end = other.end()
+    term, rest = line[:end].rstrip(" ,|"), line[end:].strip()
+    if len(rest) <= 3 or not rest[:1].isalpha() or len(term) > MAX_INLINE_TERM:
+        return ""
+    return term
 
 
 def _starts_item(lines: Sequence[PageLine], index: int, height: float) -> bool:
@@ -631,8 +717,14 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
             size += len(block_line.text) + 1
         # Announced ("run the following command:") or merely shown after the paragraph.
         origin = "introduced-block" if colon or unfinished or _INTRODUCING.search(text) else "shown-block"
+        # "... Use" / "fluid -u filename.fl": an announced command line is what a how-to question wants.
+        command = (
+            following.text.strip() if origin == "introduced-block" and command_shaped(following.text) else ""
+        )
         for opening in _intro_openings(intro_passage, start, end):
-            yield view.joined_span(intro_passage, [(intro_passage, opening, end), *shown], origin)
+            yield view.joined_span(
+                intro_passage, [(intro_passage, opening, end), *shown], origin, command=command
+            )
         if origin != "introduced-block":
             continue
         # "... run the following commands:" over a session (each command with its output): the question
@@ -708,12 +800,20 @@ def _command_block(passage: PassageRecord, previous: PassageRecord | None, heigh
         return False  # a command with its output is a session shown, not an example listed
     if _PROMPT.match(first):
         return True
-    if previous is None or first.rstrip().endswith((".", ":", ",", ";")) or len(first) > 100:
+    if previous is None:
         return False
-    words = first.split()
-    if not _COMMAND_SHAPE.match(first.strip()) or words[0].lower() in STOPWORDS or len(words) > 12:
+    return command_shaped(first) and passage.bbox[0] - previous.bbox[0] >= 1.5 * height
+
+
+def command_shaped(line: str) -> bool:
+    """Whether a line set apart reads as a command line: a lower-case program and its arguments, with an
+    option, a path, an assignment or a pipe among them, and no sentence."""
+    if line.rstrip().endswith((".", ":", ",", ";")) or len(line) > 100:
         return False
-    return bool(_ARGUMENT.search(first)) and passage.bbox[0] - previous.bbox[0] >= 1.5 * height
+    words = line.split()
+    if not _COMMAND_SHAPE.match(line.strip()) or words[0].lower() in STOPWORDS or len(words) > 12:
+        return False
+    return bool(_ARGUMENT.search(line))
 
 
 def _only_commands(lines: Sequence[str]) -> bool:
@@ -1135,7 +1235,9 @@ def row_spans(view: PageView) -> Iterator[Span]:
         for row in rows:
             text = passage.text[row.start : row.end].strip()
             evidence = view.evidence.get(passage.id)
-            yield Span(view, passage, row.start, row.end, text, "row", evidence, sources=(passage,))
+            # The row's key is what a "which parameter ..." question about its description asks for.
+            term = inline_term(text) or text.split()[0]
+            yield Span(view, passage, row.start, row.end, text, "row", evidence, term, sources=(passage,))
 
 
 SPAN_PROPOSERS: list[SpanProposer] = [
@@ -1302,13 +1404,16 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         kind = kind_evidence(question.asks, span.term, question)
         # A keyword in an option table ("failed-read", "TAR_FILETYPE") names an option too; a man
         # page's section heading ("DESCRIPTION") does not.
-        if not kind and _names_an_option(span.term, question.asks):
+        if not kind and _names_an_option(_first_key(span.term), question.asks):
             kind = KindEvidence(f"term {span.term!r}", item=span.term)
         elif kind:
             # The whole term is the option's name: "-k --keep", not only "-k".
             kind = dataclasses.replace(kind, item=span.term)
     elif span.command and question.asks in (COMMAND, ACTION):
         kind = KindEvidence(f"the example's command {span.command!r}", item=span.command)
+    elif span.term and question.asks in (COMMAND, KEY) and listed_key(span.term):
+        # A key list's term ("ESC-F", "ˆW", "f8/f9") is the command or key its description tells of.
+        kind = KindEvidence(f"the list's key {span.term!r}", item=span.term)
     else:
         kind = kind_evidence(question.asks, span.text, question, span.view.from_image, context)
         if not kind and span.origin == "list-item" and question.asks in (NUMBER, NAME):
@@ -1326,7 +1431,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     missing += unsaid_numbers(question, frozenset(said | in_context))
     unsaid = frozenset(terms - said - in_context)
     if question.asks in NAMED_KINDS and not crosslingual and not span.view.from_image:
-        missing += unsaid_purpose(question, unsaid)
+        # A name the question keeps ("main3.lua", "INSTEAD") that the page says places the item; it is
+        # not what the item does, which the item's own text must say.
+        missing += unsaid_purpose(question, unsaid - (question_names(question.text) & _page_words(span.view)))
     restates = (
         span.text.strip() == passage.section.strip() or passage.kind == "heading" or len(asked) == len(lines)
     )
@@ -1763,6 +1870,22 @@ def translation_names(question: QuestionProfile) -> frozenset[str]:
     return question.portable - common
 
 
+def program_names(question: QuestionProfile, views: Sequence[PageView]) -> frozenset[str]:
+    """Words of an English question that no dictionary knows and that a read document's file name holds:
+    "the ngspice manual" names ngspice-manual.en.pdf as much as "pdftoppm" names pdftoppm.1.en.pdf (a
+    word the dictionary lacks, "database", names no document)."""
+    if question.language != "en":
+        return frozenset()
+    files = frozenset().union(*(file_terms(view.hit.document.filename) for view in views))
+    return frozenset(
+        token
+        for word in re.findall(r"(?<![\w.-])[a-z][a-z0-9]{3,}(?![\w.-])", question.text)
+        if not english_word(word)
+        for token in search_tokens(word, drop_stopwords=True)
+        if token in files
+    )
+
+
 def page_language(view: PageView) -> str:
     """The language most of a page's text is in ("und" when it has none)."""
     return passages_language(view.passages)
@@ -1778,10 +1901,12 @@ def passages_language(passages: Iterable[PassageRecord]) -> str:
 
 
 def _page_words(view: PageView) -> frozenset[str]:
-    words = set(file_terms(view.hit.document.filename))
-    for passage in view.passages:
-        words |= span_terms(passage.text) | section_terms(passage.section)
-    return frozenset(words)
+    if view._words is None:
+        words = set(file_terms(view.hit.document.filename))
+        for passage in view.passages:
+            words |= span_terms(passage.text) | section_terms(passage.section)
+        view._words = frozenset(words)
+    return view._words
 
 
 def names_held(question: QuestionProfile, views: Sequence[PageView]) -> list[float]:
@@ -1792,7 +1917,7 @@ def names_held(question: QuestionProfile, views: Sequence[PageView]) -> list[flo
     A page also holds what the page before it names, when that page is read too: a section named low on a
     page ("3.1.4 USB-RJ45 cable") goes on over the page (its drawing, its table).
     All pages hold everything (1.0) when no name is distinctive."""
-    names = translation_names(question)
+    names = translation_names(question) | program_names(question, views)
     if not names or len(views) < 2:
         return [1.0] * len(views)
     own = {(view.hit.document.id, view.hit.page): _page_words(view) for view in views}

@@ -240,7 +240,8 @@ def _gate_tries(ranked: Sequence[Candidate], tries: int) -> Iterator[Candidate]:
     answer, so that they do not crowd out the next option on the page."""
     offered: set[tuple[int, int, str]] = set()
     for candidate in ranked:
-        item = candidate.fit.kind.item
+        # The windows of one definition are one item too when none holds the asked-for kind.
+        item = candidate.fit.kind.item or candidate.span.term
         key = (*_page_key(candidate), item) if item else (*_page_key(candidate), f"#{id(candidate)}")
         if key not in offered:
             if len(offered) >= tries:

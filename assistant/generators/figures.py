@@ -20,7 +20,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.diagrams import MIN_NAME_SHARE, RELATION, is_statement, names
+from assistant.generators.diagrams import (
+    CONTAINER_QUESTION,
+    MIN_NAME_SHARE,
+    RELATION,
+    asked_noun,
+    asked_place,
+    container_title,
+    headed_by,
+    is_statement,
+    names,
+    place_words,
+    placed,
+)
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages, name_match, similarities
 from assistant.lexicon import lexicon
 from assistant.questions import (
@@ -233,6 +245,11 @@ def _best_label(
     valued = _anchored_value(question, kind, title, captions, labels, term_weights)
     if valued is not None or values_only:
         return valued
+    # "At which location is the bottom reference line drawn?", "which box holds the loader?": the label
+    # that the figure's layout picks, where no label holds the words the question asks with.
+    laid_out = _placed_label(question, labels, captions, title)
+    if laid_out is not None:
+        return _answer(question, laid_out, 1.0)
     if BETWEEN.search(question):
         between = _label_between(question, labels, embedder)
         return _answer(question, between, 1.0) if between is not None else None
@@ -362,6 +379,83 @@ def _label_between(question: str, labels: list[FigureLabel], embedder: TextEmbed
     chosen = min(inside, key=lambda label: np.hypot(*np.subtract(_centre(label.bbox), middle)))
     log.info("figure: %r -> %r (between %r and %r)", question, chosen.text, named[0].text, named[1].text)
     return chosen
+
+
+def _placed_label(
+    question: str, labels: list[FigureLabel], captions: Sequence[str], title: str
+) -> FigureLabel | None:
+    """The label the figure's layout picks for the question; None when its layout says nothing sure.
+
+    - "What width is marked ...?": the one label naming the asked noun and a value ("Width 1.0"); of
+      several ("Location 0.0", "Location 1.5"), the one at the place the question says ("the bottom").
+    - "Which box holds X and Y?": the heading of the column of labels that X and Y stand in.
+    - "Which box type is at the right end of the bottom row?": the label at that place of the figure,
+      when the question names no label (else the place is that label's: "the knob on the top panel
+      that sets the suction").
+    """
+    texts = [label.text for label in labels]
+    boxes = [label.bbox for label in labels]
+    place = asked_place(question)
+    headed = headed_by(asked_noun(question), texts)
+    if len(headed) == 1:
+        log.info("figure: %r -> %r (the label naming the asked noun)", question, texts[headed[0]])
+        return labels[headed[0]]
+    if len(headed) > 1:
+        chosen = placed(boxes, place, headed) if place is not None else None
+        if chosen is not None:
+            log.info("figure: %r -> %r (of the labels naming the asked noun)", question, texts[chosen])
+            return labels[chosen]
+        return None
+    container = CONTAINER_QUESTION.search(question)
+    if container is not None:
+        return _container_heading(question[container.end() :], labels)
+    if place is None:
+        return None
+    known = set(search_tokens(title)) | {t for caption in captions for t in search_tokens(caption)}
+    asked = (
+        set(search_tokens(question, drop_stopwords=True))
+        - known
+        - _FRAME_WORDS
+        - place_words(question)
+        - {asked_noun(question)}
+    )
+    if any(asked & set(search_tokens(text)) for text in texts):
+        return None
+    # One figure's labels: the place is within the figure the question speaks of.
+    passage = max({label.passage.id: label.passage for label in labels}.values(), key=lambda p: len(p.spans))
+    cells = [label for label in labels if label.passage is passage]
+    chosen = placed([label.bbox for label in cells], place)
+    if chosen is None:
+        return None
+    log.info("figure: %r -> %r (at the place asked)", question, cells[chosen].text)
+    return cells[chosen]
+
+
+def _container_heading(items_text: str, labels: list[FigureLabel]) -> FigureLabel | None:
+    """The heading of the box holding the labels listed in `items_text` ("the extensions and the loader")."""
+    members: list[int] = []
+    for item in LIST_SPLIT.split(items_text.strip(" ?.")):
+        tokens = set(search_tokens(item, drop_stopwords=True))
+        if not tokens:
+            continue
+        # The label most alike the item in words ("module for loading code models", not "code models"),
+        # named by it.
+        scored = [
+            (len(tokens & own) / len(tokens | own), index)
+            for index, label in enumerate(labels)
+            if (own := set(search_tokens(label.text, drop_stopwords=True))) and names(label.text, tokens)
+        ]
+        share, index = max(scored, default=(0.0, -1))
+        if not share or index in members:
+            # Every item listed must be a label of one box: with one missed, the box is a guess.
+            return None
+        members.append(index)
+    heading = container_title([label.bbox for label in labels], members)
+    if heading is None:
+        return None
+    held = [labels[index].text for index in members]
+    log.info("figure: the box holding %s is headed %r", held, labels[heading].text)
+    return labels[heading]
 
 
 def beside_segment(point: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> bool:

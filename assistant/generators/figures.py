@@ -291,6 +291,10 @@ def _best_label(
     if len(scored) > 1 and scored[1][1] >= match - TIE:
         index = _modifier_label(question, terms, [labels[index], labels[scored[1][2]]], (index, scored[1][2]))
     best = labels[index]
+    if is_origin(question, best.text):
+        # "What does the arrow from the sources box lead to?": the label it starts at is no answer.
+        log.info("figure: %r names %r as where its arrow starts; passing", question, best.text)
+        return None
     # Where only the caption's words could be matched, the label that alone holds most of them answers.
     alone = unique_best and match > 0 and (len(scored) == 1 or scored[1][1] < match - TIE)
     if match < MIN_LABEL_MATCH and not alone:
@@ -306,6 +310,23 @@ def _best_label(
         return None
     log.info("figure: %r -> %r (%s, match %.2f)", question, best.text, best.passage.section, match)
     return _answer(question, best, score)
+
+
+ORIGIN = re.compile(r"\bfrom\s+(?:the\s+|a\s+|an\s+)?|(?<!\w)(?:от|из)\s+", re.IGNORECASE)
+"""Where a question names the start of an arrow or a line: "from the X box", "от блока X"."""
+
+
+def is_origin(question: str, label: str) -> bool:
+    """Whether the question names `label` as where a line starts ("the arrow from X leads to ...")."""
+    own = search_tokens(label)
+    if not own:
+        return False
+    for start in ORIGIN.finditer(question):
+        # The label's words right after "from", or after one word naming what it is ("от блока X").
+        after = search_tokens(question[start.end() :])
+        if after[: len(own)] == own or after[1 : len(own) + 1] == own:
+            return True
+    return False
 
 
 def _answer(question: str, label: FigureLabel, score: float) -> Answer:
@@ -423,12 +444,37 @@ def _placed_label(
         return None
     # One figure's labels: the place is within the figure the question speaks of.
     passage = max({label.passage.id: label.passage for label in labels}.values(), key=lambda p: len(p.spans))
-    cells = [label for label in labels if label.passage is passage]
+    cells = [cell for label in labels if label.passage is passage for cell in name_cells(label)]
     chosen = placed([label.bbox for label in cells], place)
     if chosen is None:
         return None
     log.info("figure: %r -> %r (at the place asked)", question, cells[chosen].text)
     return cells[chosen]
+
+
+IDENTIFIER_WORD = re.compile(r"[^\W_]+(?:[_.][^\W_]+)+[.,;]?")
+"""An identifier ("FL_UP_BOX", "X.Low"): a name on its own wherever it stands."""
+CAPITALS_WORD = re.compile(r"[A-ZА-ЯЁ][A-ZА-ЯЁ\d-]+[.,;]?")
+ROW_OF_CAPITALS = 3
+"""Words in capitals that make a row of names ("AMBER COBALT SAFFRON"); two may be one ("USB PORT")."""
+
+
+def name_cells(label: FigureLabel) -> list[FigureLabel]:
+    """A label that OCR read as one line across a row of a grid ("FL_UP_BOX FL_DOWN_BOX", "AMBER COBALT
+    SAFFRON") as its names, each boxed by its share of the line's letters; any other label as it is."""
+    words = list(re.finditer(r"\S+", label.text))
+    identifiers = len(words) >= 2 and all(IDENTIFIER_WORD.fullmatch(word[0]) for word in words)
+    capitals = len(words) >= ROW_OF_CAPITALS and all(CAPITALS_WORD.fullmatch(word[0]) for word in words)
+    if not (identifiers or capitals):
+        return [label]
+    x0, y0, x1, y1 = label.bbox
+    share = (x1 - x0) / max(1, len(label.text))
+    return [
+        FigureLabel(
+            label.passage, word[0].rstrip(".,;"), (x0 + share * word.start(), y0, x0 + share * word.end(), y1)
+        )
+        for word in words
+    ]
 
 
 def _container_heading(items_text: str, labels: list[FigureLabel]) -> FigureLabel | None:

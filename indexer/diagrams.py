@@ -419,6 +419,30 @@ def _reads_better(new: Sequence[Word], old: Sequence[Word]) -> bool:
     return float(np.mean([w.confidence for w in new])) > float(np.mean([w.confidence for w in old] or [0.0]))
 
 
+BACKDROP_LEVELS = (64, 170)
+"""Grey levels of a mid-tone backdrop (a blue or dark-grey panel behind sample widgets): darker than
+paper and a window's grey, lighter than a dark screen. Black lettering on it falls below the ink
+threshold together with it, and tesseract's binarisation loses it."""
+BACKDROP_SHARE = 0.3
+"""Share of the image the backdrop's level fills at least."""
+BACKDROP_TOLERANCE = 10
+"""Grey levels around the backdrop's own that are still the backdrop (its anti-aliased edges)."""
+
+
+def whiten_backdrop(gray: np.ndarray) -> bool:
+    """Paint a mid-tone backdrop that fills much of the image white (in place); False (and the image
+    untouched) when it has none."""
+    levels = np.bincount(gray.ravel(), minlength=256)
+    mode = int(levels.argmax())
+    if not BACKDROP_LEVELS[0] <= mode <= BACKDROP_LEVELS[1]:
+        return False
+    near = np.abs(gray.astype(np.int16) - mode) <= BACKDROP_TOLERANCE
+    if near.mean() < BACKDROP_SHARE:
+        return False
+    gray[near] = 255
+    return True
+
+
 def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list[TextLine], list[TextLine]]:
     """The figure's OCR lines, with the words inside its frames read again where that reads more, and
     its relation lines (boxes in page pixels); the lines unchanged and no relations when it is no diagram.
@@ -448,6 +472,8 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
     gray = np.array(picture.convert("L"))
     for x0, y0, x1, y1 in (to_image(box) for box in figure.text_boxes):
         gray[max(0, int(y0)) : int(np.ceil(y1)) + 1, max(0, int(x0)) : int(np.ceil(x1)) + 1] = 255
+    # A panel's mid-tone backdrop is no ink: taken for one, it joins every label to every other.
+    whiten_backdrop(gray)
     words = [
         Word(w.text, to_image(w.bbox), w.confidence, w.font_size * scale)
         for line in figure.lines

@@ -29,7 +29,7 @@ import scipy.ndimage as ndi
 from PIL import Image
 
 from indexer.controls import detect_controls
-from indexer.diagrams import read_diagram
+from indexer.diagrams import read_diagram, whiten_backdrop
 from indexer.errors import AssistantError
 from indexer.ocr import OcrSettings, recognize
 from indexer.records import (
@@ -500,11 +500,41 @@ def read_figure_controls(
             # A form on white may be a drawing's labelled boxes too: its words stay those the drawing
             # reading gives (the figure reader's labels), its controls join the page's.
             return FigureReading(
-                _drawing_lines(figure, gray, lettering, languages, max_pixels, timeout_s), reading.controls
+                _drawing_reading(figure, screen, gray, lettering, languages, max_pixels, timeout_s),
+                reading.controls,
             )
         # No dialog after all: a device's panel on a grey face (knobs ringed by outlines), a chart.
         log.debug("figure at %s: no controls, read as a drawing", [round(v) for v in figure.box])
-    return FigureReading(_drawing_lines(figure, gray, lettering, languages, max_pixels, timeout_s), [])
+    return FigureReading(
+        _drawing_reading(figure, screen, gray, lettering, languages, max_pixels, timeout_s), []
+    )
+
+
+def _drawing_reading(
+    figure: Figure,
+    screen: np.ndarray,
+    gray: np.ndarray,
+    lettering: Lettering,
+    languages: str,
+    max_pixels: int,
+    timeout_s: float,
+) -> list[TextLine]:
+    """A drawing's labels (`_drawing_lines`), and on a mid-tone backdrop those read once it is white too.
+
+    `screen` is the region image before its strokes were cleared. Light lettering on the backdrop (a
+    title on a blue bar) is read by the first reading and would be lost on white; dark lettering (the
+    names of sample boxes on a blue panel) by the second: the readings are joined."""
+    lines = _drawing_lines(figure, gray, lettering, languages, max_pixels, timeout_s)
+    whitened = screen.copy()
+    if not whiten_backdrop(whitened):
+        return lines
+    lettering = clear_strokes(whitened)
+    if lettering.glyphs < MIN_GLYPHS:
+        return lines
+    log.debug("figure at %s: read again on a white backdrop", [round(v) for v in figure.box])
+    return joined_readings(
+        lines, _drawing_lines(figure, whitened, lettering, languages, max_pixels, timeout_s)
+    )
 
 
 def _drawing_lines(

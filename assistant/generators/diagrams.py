@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages
 from assistant.questions import COUNTED
@@ -156,3 +158,175 @@ def answer_from_diagram(
         )
         return Answer(question, best.text, True, [citation], answer_language(question))
     return None
+
+
+# -- where a label stands in its figure ---------------------------------------------------------------
+
+_I = re.IGNORECASE
+_RU_ADJECTIVE_END = r"(?:ий|ый|ой|яя|ая|ее|ое|ем|ом|ей|юю|ую|его|ого|ие|ые|их|ых|им|ым|ему|ому|ими|ыми)"
+TOP = re.compile(
+    r"\b(?:top(?:most)?|upper(?:most)?|highest)\b(?![-\s]+(?:level|case|limit|bound|threshold))"
+    rf"|(?<!\w)(?:верхн{_RU_ADJECTIVE_END}|вверху|сверху|наверху)(?!\w)(?!\s+(?:предел|границ|регистр))",
+    _I,
+)
+BOTTOM = re.compile(
+    r"\b(?:bottom(?:most)?|lowest|lower(?:most)?)\b(?![-\s]+(?:level|case|limit|bound|threshold))"
+    rf"|(?<!\w)(?:нижн{_RU_ADJECTIVE_END}|внизу|снизу)(?!\w)(?!\s+(?:предел|границ|регистр))",
+    _I,
+)
+_SIDE_NOUN = r"(?=\s+(?:end|side|edge|corner|column|half|part|of)\b)"
+LEFT = re.compile(
+    rf"\b(?:left(?:most|-most|-hand)|(?:on|to|at|in)\s+the\s+(?:far\s+)?left|(?:the|far)\s+left{_SIDE_NOUN}|(?:top|bottom|upper|lower)[-\s]+left)\b"
+    rf"|(?<!\w)(?:лев{_RU_ADJECTIVE_END}|слева)(?!\w)",
+    _I,
+)
+RIGHT = re.compile(
+    rf"\b(?:right(?:most|-most|-hand)|(?:on|to|at|in)\s+the\s+(?:far\s+)?right|(?:the|far)\s+right{_SIDE_NOUN}|(?:top|bottom|upper|lower)[-\s]+right)\b"
+    rf"|(?<!\w)(?:прав{_RU_ADJECTIVE_END}|справа)(?!\w)",
+    _I,
+)
+"""Where in a figure the asked label stands: "the bottom reference line", "at the right end", "в нижнем
+ряду", "справа". "Top-level diagram", "upper case", "нижний предел" and "the right value" say nothing of a
+place."""
+ROW = re.compile(r"\brows?\b|(?<!\w)(?:ряд\w*|строк\w*)", _I)
+COLUMN = re.compile(r"\bcolumns?\b|(?<!\w)(?:столб\w*|колонк\w*)", _I)
+HEADING = re.compile(r"\b(?:headings?|headers?|titles?)\b|(?<!\w)заголов\w*", _I)
+"""A figure's heading is written over what it heads: asked for, it is the figure's topmost label."""
+ASKED_NOUN = re.compile(
+    r"\b(?:which|what)\s+(?P<en>[^\W\d_][\w-]*)"
+    rf"|(?<!\w)как{_RU_ADJECTIVE_END}\s+(?P<ru>[^\W\d_][\w-]*)",
+    _I,
+)
+"""The noun a question word opens ("what *width* is marked", "какой *тип* счётчика")."""
+CONTAINER_QUESTION = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+)?(?:box|block|group|frame|panel|section|pane|area|module|container)"
+    r"\s+(?:of\s+[^?]*?\s+)?(?:holds?|contains?|has|includes?|lists?|groups?|shows?|encloses?)\b"
+    r"|\b(?:in|inside)\s+which\s+(?:\w+\s+)?(?:box|block|group|frame|panel|section|pane|area|container)\b"
+    rf"|(?<!\w)(?:в\s+)?как(?:{_RU_ADJECTIVE_END})\s+(?:\w+\s+)?(?:блок|рамк|групп|панел|раздел|област|прямоугольник)\w*"
+    r"(?:\s+(?:\w+\s+){0,3}?(?:содерж|наход|входят|входит|располож|собран)\w*)?",
+    _I,
+)
+"""A question asking which box of a diagram holds the labels it names: the answer is the box's own
+heading, the label over them ("which box holds the extensions and the loader?" -> "simulator sources")."""
+HEADING_REACH = 2.0
+"""A box's heading is set apart from its items by up to twice their own step (a heading's gap is wider)."""
+PLACE_SLACK = 0.6
+"""Labels of one row have their middles within this many lettering heights (a column's their middles
+across); more apart, they are on different rows."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a question says its label stands: -1 top/left, 1 bottom/right, 0 unsaid, for each axis;
+    `rows_first` when a row is picked first ("the right end of the bottom row"), not a column."""
+
+    vertical: int
+    horizontal: int
+    rows_first: bool = True
+
+
+def asked_place(question: str) -> Place | None:
+    """The place in its figure the question puts what it asks for; None when it names none.
+
+    A row named with a side ("the bottom row") is picked first and the other side ("its right end")
+    picks within it; a column named with a side ("the left column") likewise. A heading asked for with no
+    place stands on top."""
+    vertical = (1 if BOTTOM.search(question) else 0) - (1 if TOP.search(question) else 0)
+    horizontal = (1 if RIGHT.search(question) else 0) - (1 if LEFT.search(question) else 0)
+    if not vertical and not horizontal:
+        return Place(-1, 0) if HEADING.search(question) else None
+    rows_first = not (COLUMN.search(question) and not ROW.search(question))
+    return Place(vertical, horizontal, rows_first)
+
+
+SIDE_TOKENS = frozenset(search_tokens("end side edge corner"))
+
+
+def place_words(question: str) -> set[str]:
+    """Tokens of the question that say a place (its side words, "row", "column"): no label holds them."""
+    spans = [
+        match.group(0)
+        for pattern in (TOP, BOTTOM, LEFT, RIGHT, ROW, COLUMN, HEADING)
+        for match in pattern.finditer(question)
+    ]
+    return {token for span in spans for token in search_tokens(span)} | SIDE_TOKENS
+
+
+def asked_noun(question: str) -> str:
+    """The stem of the noun the question word opens ("width", "locat", "тип"), or ""."""
+    for match in ASKED_NOUN.finditer(question):
+        tokens = search_tokens(match["en"] or match["ru"] or "", drop_stopwords=True)
+        if tokens:
+            return tokens[0]
+    return ""
+
+
+def headed_by(noun: str, texts: Sequence[str]) -> list[int]:
+    """Indexes of the labels that name the asked noun and then a value: "Width 1.0", "Location 1.5"."""
+    if not noun:
+        return []
+    found = []
+    for index, text in enumerate(texts):
+        tokens = search_tokens(text)
+        if len(tokens) >= 2 and tokens[0] == noun:
+            found.append(index)
+    return found
+
+
+def _lines_of(boxes: Sequence[BBox], indexes: Sequence[int], axis: int, slack: float) -> list[list[int]]:
+    """The labels (`indexes` into `boxes`) grouped into rows (axis 1: by their middles' height) or
+    columns (axis 0), in order along the axis."""
+    middles = sorted(indexes, key=lambda index: (boxes[index][axis] + boxes[index][axis + 2]) / 2)
+    lines: list[list[int]] = []
+    last = None
+    for index in middles:
+        middle = (boxes[index][axis] + boxes[index][axis + 2]) / 2
+        if lines and last is not None and middle - last <= slack:
+            lines[-1].append(index)
+        else:
+            lines.append([index])
+        last = middle
+    return lines
+
+
+def placed(boxes: Sequence[BBox], place: Place, among: Sequence[int] | None = None) -> int | None:
+    """The one label (index into `boxes`) standing where `place` says, among `among` (all by default);
+    None when no single label stands there (two on the bottom row when no side of it is said)."""
+    indexes = list(range(len(boxes))) if among is None else list(among)
+    if not indexes:
+        return None
+    height = float(np.median([boxes[index][3] - boxes[index][1] for index in indexes]))
+    slack = PLACE_SLACK * max(height, 1.0)
+    steps = [(1, place.vertical), (0, place.horizontal)]
+    if not place.rows_first:
+        steps.reverse()
+    for axis, side in steps:
+        if not side:
+            continue
+        lines = _lines_of(boxes, indexes, axis, slack)
+        indexes = lines[-1] if side > 0 else lines[0]
+    return indexes[0] if len(indexes) == 1 else None
+
+
+def container_title(boxes: Sequence[BBox], members: Sequence[int]) -> int | None:
+    """The label heading the box that holds the `members` (indexes into `boxes`): the nearest label over
+    the topmost member, its left edge in line with theirs, no further above it than `HEADING_REACH` times
+    the members' own step (at least three lettering heights); None when the members stand in no column."""
+    if not members:
+        return None
+    height = float(np.median([boxes[index][3] - boxes[index][1] for index in members]))
+    lefts = [boxes[index][0] for index in members]
+    if max(lefts) - min(lefts) > 2 * PLACE_SLACK * height:
+        return None
+    tops = sorted(boxes[index][1] for index in members)
+    step = max(float(np.max(np.diff(tops))) if len(tops) > 1 else 0.0, 3 * height)
+    top = tops[0]
+    over = [
+        index
+        for index, box in enumerate(boxes)
+        if index not in members
+        and box[3] <= top + 0.2 * height
+        and top - box[1] <= HEADING_REACH * step
+        and abs(box[0] - float(np.median(lefts))) <= 2 * PLACE_SLACK * height
+    ]
+    return max(over, key=lambda index: boxes[index][1]) if over else None

@@ -20,7 +20,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.diagrams import MIN_NAME_SHARE, RELATION, is_statement, names
+from assistant.generators.diagrams import (
+    CONTAINER_QUESTION,
+    MIN_NAME_SHARE,
+    RELATION,
+    asked_noun,
+    asked_place,
+    container_title,
+    headed_by,
+    is_statement,
+    names,
+    place_words,
+    placed,
+)
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages, name_match, similarities
 from assistant.lexicon import lexicon
 from assistant.questions import (
@@ -233,6 +245,11 @@ def _best_label(
     valued = _anchored_value(question, kind, title, captions, labels, term_weights)
     if valued is not None or values_only:
         return valued
+    # "At which location is the bottom reference line drawn?", "which box holds the loader?": the label
+    # that the figure's layout picks, where no label holds the words the question asks with.
+    laid_out = _placed_label(question, labels, captions, title)
+    if laid_out is not None:
+        return _answer(question, laid_out, 1.0)
     if BETWEEN.search(question):
         between = _label_between(question, labels, embedder)
         return _answer(question, between, 1.0) if between is not None else None
@@ -274,6 +291,10 @@ def _best_label(
     if len(scored) > 1 and scored[1][1] >= match - TIE:
         index = _modifier_label(question, terms, [labels[index], labels[scored[1][2]]], (index, scored[1][2]))
     best = labels[index]
+    if is_origin(question, best.text):
+        # "What does the arrow from the sources box lead to?": the label it starts at is no answer.
+        log.info("figure: %r names %r as where its arrow starts; passing", question, best.text)
+        return None
     # Where only the caption's words could be matched, the label that alone holds most of them answers.
     alone = unique_best and match > 0 and (len(scored) == 1 or scored[1][1] < match - TIE)
     if match < MIN_LABEL_MATCH and not alone:
@@ -289,6 +310,23 @@ def _best_label(
         return None
     log.info("figure: %r -> %r (%s, match %.2f)", question, best.text, best.passage.section, match)
     return _answer(question, best, score)
+
+
+ORIGIN = re.compile(r"\bfrom\s+(?:the\s+|a\s+|an\s+)?|(?<!\w)(?:от|из)\s+", re.IGNORECASE)
+"""Where a question names the start of an arrow or a line: "from the X box", "от блока X"."""
+
+
+def is_origin(question: str, label: str) -> bool:
+    """Whether the question names `label` as where a line starts ("the arrow from X leads to ...")."""
+    own = search_tokens(label)
+    if not own:
+        return False
+    for start in ORIGIN.finditer(question):
+        # The label's words right after "from", or after one word naming what it is ("от блока X").
+        after = search_tokens(question[start.end() :])
+        if after[: len(own)] == own or after[1 : len(own) + 1] == own:
+            return True
+    return False
 
 
 def _answer(question: str, label: FigureLabel, score: float) -> Answer:
@@ -362,6 +400,108 @@ def _label_between(question: str, labels: list[FigureLabel], embedder: TextEmbed
     chosen = min(inside, key=lambda label: np.hypot(*np.subtract(_centre(label.bbox), middle)))
     log.info("figure: %r -> %r (between %r and %r)", question, chosen.text, named[0].text, named[1].text)
     return chosen
+
+
+def _placed_label(
+    question: str, labels: list[FigureLabel], captions: Sequence[str], title: str
+) -> FigureLabel | None:
+    """The label the figure's layout picks for the question; None when its layout says nothing sure.
+
+    - "What width is marked ...?": the one label naming the asked noun and a value ("Width 1.0"); of
+      several ("Location 0.0", "Location 1.5"), the one at the place the question says ("the bottom").
+    - "Which box holds X and Y?": the heading of the column of labels that X and Y stand in.
+    - "Which box type is at the right end of the bottom row?": the label at that place of the figure,
+      when the question names no label (else the place is that label's: "the knob on the top panel
+      that sets the suction").
+    """
+    texts = [label.text for label in labels]
+    boxes = [label.bbox for label in labels]
+    place = asked_place(question)
+    headed = headed_by(asked_noun(question), texts)
+    if len(headed) == 1:
+        log.info("figure: %r -> %r (the label naming the asked noun)", question, texts[headed[0]])
+        return labels[headed[0]]
+    if len(headed) > 1:
+        chosen = placed(boxes, place, headed) if place is not None else None
+        if chosen is not None:
+            log.info("figure: %r -> %r (of the labels naming the asked noun)", question, texts[chosen])
+            return labels[chosen]
+        return None
+    container = CONTAINER_QUESTION.search(question)
+    if container is not None:
+        return _container_heading(question[container.end() :], labels)
+    if place is None:
+        return None
+    known = set(search_tokens(title)) | {t for caption in captions for t in search_tokens(caption)}
+    asked = (
+        set(search_tokens(question, drop_stopwords=True))
+        - known
+        - _FRAME_WORDS
+        - place_words(question)
+        - {asked_noun(question)}
+    )
+    if any(asked & set(search_tokens(text)) for text in texts):
+        return None
+    # One figure's labels: the place is within the figure the question speaks of.
+    passage = max({label.passage.id: label.passage for label in labels}.values(), key=lambda p: len(p.spans))
+    cells = [cell for label in labels if label.passage is passage for cell in name_cells(label)]
+    chosen = placed([label.bbox for label in cells], place)
+    if chosen is None:
+        return None
+    log.info("figure: %r -> %r (at the place asked)", question, cells[chosen].text)
+    return cells[chosen]
+
+
+IDENTIFIER_WORD = re.compile(r"[^\W_]+(?:[_.][^\W_]+)+[.,;]?")
+"""An identifier ("FL_UP_BOX", "X.Low"): a name on its own wherever it stands."""
+CAPITALS_WORD = re.compile(r"[A-ZА-ЯЁ][A-ZА-ЯЁ\d-]+[.,;]?")
+ROW_OF_CAPITALS = 3
+"""Words in capitals that make a row of names ("AMBER COBALT SAFFRON"); two may be one ("USB PORT")."""
+
+
+def name_cells(label: FigureLabel) -> list[FigureLabel]:
+    """A label that OCR read as one line across a row of a grid ("FL_UP_BOX FL_DOWN_BOX", "AMBER COBALT
+    SAFFRON") as its names, each boxed by its share of the line's letters; any other label as it is."""
+    words = list(re.finditer(r"\S+", label.text))
+    identifiers = len(words) >= 2 and all(IDENTIFIER_WORD.fullmatch(word[0]) for word in words)
+    capitals = len(words) >= ROW_OF_CAPITALS and all(CAPITALS_WORD.fullmatch(word[0]) for word in words)
+    if not (identifiers or capitals):
+        return [label]
+    x0, y0, x1, y1 = label.bbox
+    share = (x1 - x0) / max(1, len(label.text))
+    return [
+        FigureLabel(
+            label.passage, word[0].rstrip(".,;"), (x0 + share * word.start(), y0, x0 + share * word.end(), y1)
+        )
+        for word in words
+    ]
+
+
+def _container_heading(items_text: str, labels: list[FigureLabel]) -> FigureLabel | None:
+    """The heading of the box holding the labels listed in `items_text` ("the extensions and the loader")."""
+    members: list[int] = []
+    for item in LIST_SPLIT.split(items_text.strip(" ?.")):
+        tokens = set(search_tokens(item, drop_stopwords=True))
+        if not tokens:
+            continue
+        # The label most alike the item in words ("module for loading code models", not "code models"),
+        # named by it.
+        scored = [
+            (len(tokens & own) / len(tokens | own), index)
+            for index, label in enumerate(labels)
+            if (own := set(search_tokens(label.text, drop_stopwords=True))) and names(label.text, tokens)
+        ]
+        share, index = max(scored, default=(0.0, -1))
+        if not share or index in members:
+            # Every item listed must be a label of one box: with one missed, the box is a guess.
+            return None
+        members.append(index)
+    heading = container_title([label.bbox for label in labels], members)
+    if heading is None:
+        return None
+    held = [labels[index].text for index in members]
+    log.info("figure: the box holding %s is headed %r", held, labels[heading].text)
+    return labels[heading]
 
 
 def beside_segment(point: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> bool:

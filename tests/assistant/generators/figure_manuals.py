@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fpdf import FPDF
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from assistant import Assistant
 from assistant.generators.base import Answer
-from tests.conftest import FONT
+from tests.conftest import FONT, font
 
 FigurePage = tuple[str, str, Image.Image, str]
 """(heading, prose, figure, caption) of one page of a manual with a figure."""
@@ -51,3 +51,25 @@ def assert_value_answer(answer: Answer, value: str, others: tuple[str, ...], pag
     assert value.lower() in answer.text.lower(), answer.text
     assert not any(other.lower() in answer.text.lower() for other in others), answer.text
     assert answer.citations[0].page == page
+
+
+STYLES = [
+    ["XB_RAISED", "XB_SUNKEN", "XB_ETCHED"],
+    ["XB_GROOVE", "XB_RIDGE", "XB_FLAT"],
+    ["XB_SOLID", "XB_DOTTED", "XB_DASHED"],
+]
+PANEL_BLUE = (112, 112, 200)
+"""Grey level 122: darker than the ink threshold (128), as a toolkit manual's sample panels are."""
+
+
+def gallery_image() -> Image.Image:
+    """A frame-style gallery: three rows of light sample boxes on a blue panel, each named inside in
+    small dark letters."""
+    image = Image.new("RGB", (600, 330), PANEL_BLUE)
+    draw = ImageDraw.Draw(image)
+    for row, names in enumerate(STYLES):
+        for column, name in enumerate(names):
+            x, y = 30 + column * 190, 30 + row * 100
+            draw.rectangle((x, y, x + 160, y + 40), fill=(225, 225, 225), outline="black")
+            draw.text((x + 80, y + 20), name, font=font(14), fill="black", anchor="mm")
+    return image

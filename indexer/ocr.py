@@ -372,25 +372,36 @@ def read_sideways(image: Image.Image, result: OcrResult, settings: OcrSettings) 
     if not candidates:
         return 0
     pad = max(3.0, 0.3 * unit)
-    crops = [
+    crops: list[BBox] = [
         (
-            max(0.0, x0 - pad),
-            max(0.0, y0 - pad),
-            min(float(image.width), x1 + pad),
-            min(float(image.height), y1 + pad),
+            float(round(max(0.0, x0 - pad))),
+            float(round(max(0.0, y0 - pad))),
+            float(round(min(float(image.width), x1 + pad))),
+            float(round(min(float(image.height), y1 + pad))),
         )
         for x0, y0, x1, y1 in candidates
     ]
     gray_image = image.convert("L")
     pictures = []
     for crop in crops:
-        paper = _as_paper(gray_image.crop(tuple(round(v) for v in crop)))
+        paper = _as_paper(gray_image.crop(crop))
         paper = paper.resize(
             (paper.width * REREAD_SCALE, paper.height * REREAD_SCALE), Image.Resampling.LANCZOS
         )
         pictures += [paper.transpose(Image.Transpose.ROTATE_270), paper.transpose(Image.Transpose.ROTATE_90)]
     readings = [
-        [dataclasses.replace(w, bbox=tuple(v / REREAD_SCALE for v in w.bbox)) for w in words]  # type: ignore[arg-type]
+        [
+            dataclasses.replace(
+                w,
+                bbox=(
+                    w.bbox[0] / REREAD_SCALE,
+                    w.bbox[1] / REREAD_SCALE,
+                    w.bbox[2] / REREAD_SCALE,
+                    w.bbox[3] / REREAD_SCALE,
+                ),
+            )
+            for w in words
+        ]
         for words in read_pictures(pictures, settings.languages, settings)
     ]
     next_block = max((line.block for line in result.lines), default=-1) + 1

@@ -22,7 +22,7 @@ from PIL import Image
 from indexer import scans
 from indexer.errors import AssistantError
 from indexer.language import STOPWORDS
-from indexer.records import BBox, TextLine, Word, bboxes_overlap
+from indexer.records import BBox, TextLine, Word, bboxes_overlap, union_bbox
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +90,14 @@ def _recognize_upright(image: Image.Image, settings: OcrSettings) -> OcrResult:
     result = _run_tesseract(prepared, settings)
     if settings.reread_blanks:
         read_blanks(prepared, result, settings)
-    if settings.read_sideways:
-        read_sideways(prepared, result, settings)
     languages = set(settings.languages.split("+"))
     if {"eng", "rus"} <= languages:
         settle_scripts(prepared, result.lines, settings)
     settle_letter_case(prepared, result.lines)
+    if settings.read_sideways:
+        # After the settling: a turned line is read upright on its own, and re-reading its column's
+        # box as it stands would only garble it.
+        read_sideways(prepared, result, settings)
     # Unsure path-shaped words (`parse_tsv`) were kept for that settling only: those it did not
     # settle are an icon's strokes ("иАИщ2щ2_я2«БР]//") as often as a path.
     for line in result.lines:
@@ -351,7 +353,7 @@ def _turned_box(box: BBox, crop: BBox, clockwise: bool) -> BBox:
 def read_sideways(image: Image.Image, result: OcrResult, settings: OcrSettings) -> int:
     """Read the lines running up or down `image` that `result` has not read into its lines.
 
-    Returns the number of words added."""
+    Returns the number of lines added."""
     heights = [w.bbox[3] - w.bbox[1] for line in result.lines for w in line.words if len(w.text) > 1]
     if not heights:
         return 0
@@ -418,20 +420,28 @@ def read_sideways(image: Image.Image, result: OcrResult, settings: OcrSettings) 
         ]
         if not sideways_words(words):
             continue
-        # Upright order along the line: up the image when it ran upwards, down when downwards.
-        words.sort(key=lambda w: -w.bbox[3] if clockwise else w.bbox[1])
         tried = [
             w for line in result.lines for w in line.words if _standing(w) and bboxes_overlap(w.bbox, crop)
         ]
         if tried and _sure_letters(tried) > _sure_letters(words):
-            continue
-        log.debug("OCR sideways line at %s: %r", [round(v) for v in crop], " ".join(w.text for w in words))
+            words = tried  # tesseract read the turned line itself, word by word: only their order is lost
+        # Upright order along the line: up the image when it ran upwards, down when downwards. The
+        # line is kept as one word boxed on its column: its words stand one above the other, and the
+        # page layout, which joins words side by side into lines, would make each a line of its own.
+        words.sort(key=lambda w: -w.bbox[3] if clockwise else w.bbox[1])
+        line_word = Word(
+            " ".join(w.text for w in words),
+            union_bbox([w.bbox for w in words]),
+            min(w.confidence for w in words),
+            max(w.font_size for w in words),
+        )
+        log.debug("OCR sideways line at %s: %r", [round(v) for v in crop], line_word.text)
         for line in result.lines:
             line.words = [w for w in line.words if not any(w is other for other in tried)]
         result.lines = [line for line in result.lines if line.words]
-        result.lines.append(TextLine(words, block=next_block))
+        result.lines.append(TextLine([line_word], block=next_block))
         next_block += 1
-        added += len(words)
+        added += 1
     return added
 
 

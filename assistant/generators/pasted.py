@@ -229,13 +229,18 @@ def answer_from_address(
         return None
     address, passage, bbox = shown
     log.info("address: %r -> %r", question, address)
+    return picture_answer(question, address, passage, bbox)
+
+
+def picture_answer(question: str, text: str, passage: PassageRecord, bbox: BBox) -> Answer:
+    """`text` read from a picture as the answer, cited on the box where it stands in `passage`."""
     citation = Citation(
         document=passage.document,
         page=passage.page,
         bbox=bbox,
-        quote=address,
+        quote=text,
         score=1.0,
         page_width=passage.page_width,
         page_height=passage.page_height,
     )
-    return Answer(question, address, True, [citation], answer_language(question))
+    return Answer(question, text, True, [citation], answer_language(question))

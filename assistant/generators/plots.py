@@ -18,8 +18,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.pasted import numbered_pictures
+from assistant.generators.base import Answer
+from assistant.generators.pasted import numbered_pictures, picture_answer
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
@@ -171,22 +171,14 @@ def answer_from_plot(
     axis = asked_axis(question)
     if axis is None or not hits:
         return None
+    # The figure the question numbers first; then the top pages whole (a chart drawn in the PDF itself
+    # has its tick numbers and labels in the text layer).
     numbered = numbered_pictures(question, hits, page_passages)
-    pages = [numbered] if numbered else [hit_passages(hit, page_passages) for hit in hits[:PLOT_PAGES]]
+    pages = ([numbered] if numbered else []) + [hit_passages(hit, page_passages) for hit in hits[:PLOT_PAGES]]
     for passages in pages:
         label = axis_label(placed_lines([p for p in passages if p.kind != "heading"]), axis)
         if label is None:
             continue
         log.info("plot: %r -> %r (%s axis)", question, label.text, axis)
-        passage = label.passage
-        citation = Citation(
-            document=passage.document,
-            page=passage.page,
-            bbox=label.bbox,
-            quote=label.text,
-            score=1.0,
-            page_width=passage.page_width,
-            page_height=passage.page_height,
-        )
-        return Answer(question, label.text, True, [citation], answer_language(question))
+        return picture_answer(question, label.text, label.passage, label.bbox)
     return None

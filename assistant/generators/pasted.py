@@ -181,11 +181,28 @@ ADDRESS_QUESTIONS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 open is an e-mail address, the page a browser shows a URL."""
 
 
+_ASKING = re.compile(r"(?<!\w)(?:which|what|какая|какой|какое|какую|каким|какие|чей|чья)\s+", re.IGNORECASE)
+_NEXT_WORD = re.compile(r"[^\s?]+\s+")
+ASKED_WITHIN = 2
+"""Words that may stand between an interrogative and what it asks for ("what is the e-mail address")."""
+
+
 def asked_address(question: str) -> re.Pattern[str] | None:
-    """How the address the question asks for is written (e-mail or URL), or None when it asks none."""
-    for asks, shape in ADDRESS_QUESTIONS:
-        if asks.search(question):
-            return shape
+    """How the address the question asks for is written (e-mail or URL), or None when it asks none.
+
+    The address must be what is asked ("which account is open", «какая учётная запись»), not a
+    word further on ("which button opens the account settings" asks for a button).
+    """
+    for asking in _ASKING.finditer(question):
+        start = asking.end()
+        for _ in range(ASKED_WITHIN + 1):
+            for asks, shape in ADDRESS_QUESTIONS:
+                if asks.match(question, start):
+                    return shape
+            word = _NEXT_WORD.match(question, start)
+            if word is None:
+                break
+            start = word.end()
     return None
 
 

@@ -167,6 +167,8 @@ def test_questions_are_told_by_their_axis_address_and_figure_number() -> None:
     assert figure_number("Which account is open?") is None
     assert asked_address("Какая учётная запись открыта в Thunderbird?") is not None
     assert asked_address("Which mail client does the handbook recommend?") is None
+    assert asked_address("What is the e-mail address of the open account?") is not None
+    assert asked_address("Which button opens the account settings?") is None
     # tick numbers as OCR reads them beside a grid line; words and versions are none
     assert all(is_tick(t) for t in ("500.0}", "300.0)", "-40", "2,5", "1e-3"))
     assert not any(is_tick(t) for t in ("Drain", "1.2.3", "v2"))

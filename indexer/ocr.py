@@ -22,7 +22,7 @@ from PIL import Image
 from indexer import scans
 from indexer.errors import AssistantError
 from indexer.language import STOPWORDS
-from indexer.records import BBox, TextLine, Word, bboxes_overlap
+from indexer.records import BBox, TextLine, Word, bboxes_overlap, union_bbox
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ class OcrSettings:
     psm: str = "3"
     reread_blanks: bool = True
     """Read again, in one batch, the boxed lines the page layout left blank (`read_blanks`)."""
+    read_sideways: bool = True
+    """Read the lines that run up or down the image (a plot's vertical axis label, `read_sideways`)."""
     straighten: bool = False
     """A whole page (not a figure's crop): deskew it, turn it upright and flatten a scan's paper
     before reading; boxes still come back in the page's own pixels (`read_straightened`)."""
@@ -92,6 +94,10 @@ def _recognize_upright(image: Image.Image, settings: OcrSettings) -> OcrResult:
     if {"eng", "rus"} <= languages:
         settle_scripts(prepared, result.lines, settings)
     settle_letter_case(prepared, result.lines)
+    if settings.read_sideways:
+        # After the settling: a turned line is read upright on its own, and re-reading its column's
+        # box as it stands would only garble it.
+        read_sideways(prepared, result, settings)
     # Unsure path-shaped words (`parse_tsv`) were kept for that settling only: those it did not
     # settle are an icon's strokes ("иАИщ2щ2_я2«БР]//") as often as a path.
     for line in result.lines:
@@ -265,6 +271,193 @@ def read_blanks(image: Image.Image, result: OcrResult, settings: OcrSettings) ->
     return added
 
 
+# --- lines on their side -----------------------------------------------------------------------
+#
+# A plot's vertical axis label ("Drain current", «Ток стока»), a sidebar's tab or a table's turned
+# column heading runs up (or down) the image: tesseract reads lines left to right and skips it. Ink
+# the first pass did not read that stands in a narrow column about one line of text wide is such a
+# line: each is cut out, turned both ways and read in one batch; the surer reading that makes words
+# is kept, its words boxed where they stand (taller than wide, as a sideways line is).
+
+SIDEWAYS_INK = 110
+"""Grey level below which a pixel of the prepared (dark text on light) image is ink."""
+SIDEWAYS_WIDTH = (0.6, 1.9)
+"""A sideways line's width in the image's typical word heights: one line of letters."""
+SIDEWAYS_LENGTH = 3.0
+"""...and its length at least this many times its width (a word or two of letters)."""
+SIDEWAYS_FILL = (0.12, 0.65)
+"""Share of a candidate's box that is ink: letters, neither a hairline nor a solid bar."""
+SIDEWAYS_MIN_CONFIDENCE = 60.0
+MAX_SIDEWAYS = 6
+
+
+def sideways_candidates(ink: np.ndarray, unit: float) -> list[BBox]:
+    """Boxes of columns of unread ink shaped like one line of text on its side, in `unit` word heights.
+
+    `ink` is the image's ink with the words already read blanked out. Letters of a turned line stand
+    one above the other with gaps less than a letter apart: closing those gaps joins a line's letters
+    (and its words) into one narrow, long component.
+    """
+    reach = max(1, round(0.6 * unit))
+    joined = ndi.binary_dilation(ink, structure=np.ones((2 * reach + 1, 3), dtype=bool))
+    labels, _ = ndi.label(joined)
+    found = []
+    for index, where in enumerate(ndi.find_objects(labels), start=1):
+        if where is None:
+            continue
+        rows, cols = where
+        own = ink[rows, cols] & (labels[rows, cols] == index)
+        inked_rows = np.flatnonzero(own.any(axis=1))
+        inked_cols = np.flatnonzero(own.any(axis=0))
+        if inked_rows.size == 0:
+            continue
+        top, bottom = rows.start + int(inked_rows[0]), rows.start + int(inked_rows[-1]) + 1
+        left, right = cols.start + int(inked_cols[0]), cols.start + int(inked_cols[-1]) + 1
+        width, height = right - left, bottom - top
+        fill = float(own.sum()) / max(1, width * height)
+        if (
+            SIDEWAYS_WIDTH[0] * unit <= width <= SIDEWAYS_WIDTH[1] * unit
+            and height >= SIDEWAYS_LENGTH * width
+            and SIDEWAYS_FILL[0] <= fill <= SIDEWAYS_FILL[1]
+        ):
+            found.append((float(left), float(top), float(right), float(bottom)))
+    found.sort(key=lambda box: box[3] - box[1], reverse=True)
+    return found[:MAX_SIDEWAYS]
+
+
+SIDEWAYS_WORD_CONFIDENCE = 80.0
+SIDEWAYS_LETTERS = 4
+
+
+def sideways_words(words: list[Word]) -> bool:
+    """Whether a turned reading made words, not the strokes of a curve or a column of tick numbers read
+    on their side ("o<6", "JUS.UN:"): letters most of what was read, and one word of three letters or
+    more read surely, among four letters at least ("Drain current", «Ток стока»)."""
+    text = "".join(w.text for w in words)
+    letters = sum(ch.isalpha() for ch in text)
+    sure_word = any(
+        w.confidence >= SIDEWAYS_WORD_CONFIDENCE and sum(ch.isalpha() for ch in w.text) >= 3 for w in words
+    )
+    return sure_word and letters >= SIDEWAYS_LETTERS and letters >= 0.75 * max(1, len(text))
+
+
+def _turned_box(box: BBox, crop: BBox, clockwise: bool) -> BBox:
+    """A box read on the crop turned upright, mapped back onto the image (`crop`: where it was cut)."""
+    x0, y0, x1, y1 = box
+    width, height = crop[2] - crop[0], crop[3] - crop[1]
+    if clockwise:  # the line ran upwards: upright x runs up the image from its bottom
+        return (crop[0] + y0, crop[1] + height - x1, crop[0] + y1, crop[1] + height - x0)
+    return (crop[0] + width - y1, crop[1] + x0, crop[0] + width - y0, crop[1] + x1)
+
+
+def read_sideways(image: Image.Image, result: OcrResult, settings: OcrSettings) -> int:
+    """Read the lines running up or down `image` that `result` has not read into its lines.
+
+    Returns the number of lines added."""
+    heights = [w.bbox[3] - w.bbox[1] for line in result.lines for w in line.words if len(w.text) > 1]
+    if not heights:
+        return 0
+    unit = float(np.median(heights))
+    gray = np.asarray(image.convert("L"))
+    read = np.zeros(gray.shape, dtype=bool)
+    for line in result.lines:
+        for word in line.words:
+            if _standing(word):
+                continue  # tesseract's own try at a turned line ("ediea 912040795"): read again
+            x0, y0, x1, y1 = (round(v) for v in word.bbox)
+            read[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2] = True
+    # Dark letters on light paper, and light ones on a dark plot or theme the preparation left as it was:
+    # the background of either polarity is one wide component, never a narrow column.
+    candidates = sideways_candidates((gray < SIDEWAYS_INK) & ~read, unit)
+    candidates += sideways_candidates((gray > 255 - SIDEWAYS_INK) & ~read, unit)
+    candidates = sorted(candidates, key=lambda box: box[3] - box[1], reverse=True)[:MAX_SIDEWAYS]
+    if not candidates:
+        return 0
+    pad = max(3.0, 0.3 * unit)
+    crops: list[BBox] = [
+        (
+            float(round(max(0.0, x0 - pad))),
+            float(round(max(0.0, y0 - pad))),
+            float(round(min(float(image.width), x1 + pad))),
+            float(round(min(float(image.height), y1 + pad))),
+        )
+        for x0, y0, x1, y1 in candidates
+    ]
+    gray_image = image.convert("L")
+    pictures = []
+    for crop in crops:
+        paper = _as_paper(gray_image.crop(crop))
+        paper = paper.resize(
+            (paper.width * REREAD_SCALE, paper.height * REREAD_SCALE), Image.Resampling.LANCZOS
+        )
+        pictures += [paper.transpose(Image.Transpose.ROTATE_270), paper.transpose(Image.Transpose.ROTATE_90)]
+    readings = [
+        [
+            dataclasses.replace(
+                w,
+                bbox=(
+                    w.bbox[0] / REREAD_SCALE,
+                    w.bbox[1] / REREAD_SCALE,
+                    w.bbox[2] / REREAD_SCALE,
+                    w.bbox[3] / REREAD_SCALE,
+                ),
+            )
+            for w in words
+        ]
+        for words in read_pictures(pictures, settings.languages, settings)
+    ]
+    next_block = max((line.block for line in result.lines), default=-1) + 1
+    added = 0
+    for index, crop in enumerate(crops):
+        options = [readings[2 * index], readings[2 * index + 1]]
+        best, clockwise = max(
+            zip(options, (True, False), strict=True), key=lambda option: _sure_letters(option[0])
+        )
+        words = [
+            Word(w.text, _turned_box(w.bbox, crop, clockwise), w.confidence, w.font_size)
+            for w in best
+            if w.confidence >= SIDEWAYS_MIN_CONFIDENCE and sum(ch.isalnum() for ch in w.text) >= 2
+        ]
+        if not sideways_words(words):
+            continue
+        tried = [
+            w for line in result.lines for w in line.words if _standing(w) and bboxes_overlap(w.bbox, crop)
+        ]
+        if tried and _sure_letters(tried) > _sure_letters(words):
+            words = tried  # tesseract read the turned line itself, word by word: only their order is lost
+        # Upright order along the line: up the image when it ran upwards, down when downwards. The
+        # line is kept as one word boxed on its column: its words stand one above the other, and the
+        # page layout, which joins words side by side into lines, would make each a line of its own.
+        words.sort(key=lambda w: -w.bbox[3] if clockwise else w.bbox[1])
+        line_word = Word(
+            " ".join(w.text for w in words),
+            union_bbox([w.bbox for w in words]),
+            min(w.confidence for w in words),
+            max(w.font_size for w in words),
+        )
+        log.debug("OCR sideways line at %s: %r", [round(v) for v in crop], line_word.text)
+        for line in result.lines:
+            line.words = [w for w in line.words if not any(w is other for other in tried)]
+        result.lines = [line for line in result.lines if line.words]
+        result.lines.append(TextLine([line_word], block=next_block))
+        next_block += 1
+        added += 1
+    return added
+
+
+def _standing(word: Word) -> bool:
+    """A word of two letters or more boxed taller than wide: read from a line on its side."""
+    return (
+        sum(ch.isalnum() for ch in word.text) >= 2
+        and word.bbox[3] - word.bbox[1] > word.bbox[2] - word.bbox[0]
+    )
+
+
+def _sure_letters(words: list[Word]) -> float:
+    """Letters and digits read with conviction, weighted by how surely."""
+    return sum(sum(ch.isalnum() for ch in w.text) * w.confidence / 100.0 for w in words)
+
+
 BAND_STEP = 40.0
 """Grey levels between the backgrounds of two stacked bands (a light title bar over a dark window)."""
 
@@ -415,7 +608,7 @@ def choose_reading(
         return "".join(merged) if changed else None
     if abs(_alnum(original) - _alnum(text)) > 1:
         return None
-    if latin_phrase and english_word_for(word, text, confidence):
+    if latin_phrase and english_word_for(word, text, confidence, latin_screen):
         return _balanced(text)
     # A letter no Latin one looks like, read with confidence, makes a Russian word ("ГОСТ", "МБ").
     distinctly_russian = any(ch in _ONLY_CYRILLIC_SHAPES for ch in original)
@@ -428,21 +621,26 @@ def choose_reading(
 
 LATIN_PHRASE_CONFIDENCE = 50.0
 """Inside an English phrase, an English reading this sure replaces a Cyrillic word in capitals."""
+UNSURE_RUSSIAN = 80.0
+"""Below this confidence a Cyrillic word in small letters on an English picture is a doubted reading."""
 
 
-def english_word_for(word: Word, english: str, confidence: float) -> bool:
+def english_word_for(word: Word, english: str, confidence: float, latin_screen: bool = False) -> bool:
     """Whether `english` is a better reading of a Cyrillic `word` that sits in an English phrase.
 
     Its phrase is the evidence: tesseract reads a capital Latin word there as look-alike capitals
     ("Off" -> "ОЙ", 95 sure), so a word in capitals takes any plain English reading of some
-    confidence; a word in small letters only a reading surer than its own.
+    confidence; a word in small letters a reading surer than its own, or, on a picture whose words
+    are English (`latin_screen`: a program's window pasted into a Russian manual, read with eng+rus),
+    any plain one when tesseract doubted the Russian reading ("Check Mail" -> "Check май.", 70).
     """
     plain = english.strip(".,:;!?\"'()").isalpha() and not _garbled(english)
     if not plain or confidence < LATIN_PHRASE_CONFIDENCE:
         return False
     letters = [ch for ch in word.text if ch.isalpha()]
     capitals = len(letters) >= 2 and all(ch.isupper() for ch in letters)
-    return capitals or confidence >= word.confidence
+    doubted = latin_screen and word.confidence < UNSURE_RUSSIAN
+    return capitals or doubted or confidence >= word.confidence
 
 
 PHRASE_GAP = 1.2
@@ -473,19 +671,21 @@ def _cyrillic_word(text: str) -> bool:
     return len(letters) >= 2 and all(_CYRILLIC.match(ch) for ch in letters)
 
 
-def cyrillic_in_latin_phrases(lines: list[TextLine]) -> list[Word]:
+def cyrillic_in_latin_phrases(lines: list[TextLine], latin_screen: bool = False) -> list[Word]:
     """Cyrillic words alone in a phrase of English words ("ОЙ to the workshop"), on any screen.
 
     A Russian screen holds English values (a default message, a file name, a program's own menu),
     and tesseract reads their capitals as Cyrillic look-alikes; the word's own phrase, not the
-    screen, says which script it is in. Two English words at least must stand in that phrase.
+    screen, says which script it is in. Two English words at least must stand in that phrase, one
+    on a screen whose words are mostly English (`latin_screen`: a toolbar's "Check Mail", two words).
     """
+    least = 1 if latin_screen else 2
     found = []
     for line in lines:
         for phrase in phrases(line):
             cyrillic = [w for w in phrase if _CYRILLIC.search(w.text)]
             latin = [w for w in phrase if _latin_word(w.text)]
-            if len(cyrillic) == 1 and len(latin) >= 2 and _cyrillic_word(cyrillic[0].text):
+            if len(cyrillic) == 1 and len(latin) >= least and _cyrillic_word(cyrillic[0].text):
                 found.append(cyrillic[0])
     return found[:MAX_REREAD_WORDS]
 
@@ -588,7 +788,7 @@ def settle_scripts(image: Image.Image, lines: list[TextLine], settings: OcrSetti
     every_word = [w for line in lines for w in line.words]
     latin_screen = mostly_latin(every_word)
     shaped = segmented_words(every_word)
-    in_phrase = cyrillic_in_latin_phrases(lines)
+    in_phrase = cyrillic_in_latin_phrases(lines, latin_screen)
     cyrillic = _distinct(suspicious_words(every_word, words_among_russian(lines)) + in_phrase, shaped)
     between = latin_between_russian(lines)
     latin = _distinct(latin_lookalikes(every_word) + latin_among_russian(lines) + between, shaped)
@@ -953,7 +1153,39 @@ def read_boxes(
         crop = _as_paper(crop, flag)
         size = (crop.width * REREAD_SCALE, crop.height * REREAD_SCALE)
         crops.append(crop.resize(size, Image.Resampling.LANCZOS))
+    found: list[list[Word]] = []
+    for (x0, y0, _, _), words in zip(boxes, read_pictures(crops, languages, settings), strict=True):
+        ox, oy = int(x0) - 3, int(y0) - 3
+        found.append(
+            [
+                dataclasses.replace(
+                    w,
+                    bbox=(
+                        ox + w.bbox[0] / REREAD_SCALE,
+                        oy + w.bbox[1] / REREAD_SCALE,
+                        ox + w.bbox[2] / REREAD_SCALE,
+                        oy + w.bbox[3] / REREAD_SCALE,
+                    ),
+                    font_size=w.font_size / REREAD_SCALE,
+                )
+                for w in words
+            ]
+        )
+    return found
+
+
+def read_pictures(
+    pictures: list[Image.Image], languages: str, settings: OcrSettings | None = None
+) -> list[list[Word]]:
+    """OCR each picture on its own, in `languages`: the words found in each, boxed in its own pixels.
+
+    The pictures go in one strip, one a row with white space between, so they cost one tesseract start.
+    """
+    if not pictures:
+        return []
+    settings = settings or OcrSettings()
     gap = 30
+    crops = [picture.convert("L") for picture in pictures]
     width = max(c.width for c in crops) + 2 * gap
     strip = Image.new("L", (width, sum(c.height + gap for c in crops) + gap), 255)
     rows = []
@@ -963,7 +1195,7 @@ def read_boxes(
         rows.append((top, top + crop.height))
         top += crop.height + gap
     tsv = _tesseract_tsv(strip, languages, "6", settings.timeout_s)
-    found: list[list[Word]] = [[] for _ in boxes]
+    found: list[list[Word]] = [[] for _ in crops]
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (row.get("text") or "").strip()
         if row.get("level") != "5" or not text or float(row["conf"]) < 0:
@@ -973,11 +1205,9 @@ def read_boxes(
         centre = top_px + height_px / 2
         for index, (start, end) in enumerate(rows):
             if start - gap / 2 <= centre <= end + gap / 2:
-                ox, oy = int(boxes[index][0]) - 3, int(boxes[index][1]) - 3
-                x0 = ox + (left - gap) / REREAD_SCALE
-                y0 = oy + (top_px - start) / REREAD_SCALE
-                bbox = (x0, y0, x0 + width_px / REREAD_SCALE, y0 + height_px / REREAD_SCALE)
-                found[index].append(Word(text, bbox, float(row["conf"]), height_px / REREAD_SCALE))
+                x0, y0 = left - gap, top_px - start
+                bbox = (x0, y0, x0 + width_px, y0 + height_px)
+                found[index].append(Word(text, bbox, float(row["conf"]), height_px))
                 break
     return found
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from assistant.generators.diagrams import answer_from_diagram
 from assistant.generators.figures import answer_from_figure
-from assistant.generators.pasted import answer_from_options
+from assistant.generators.pasted import answer_from_address, answer_from_options
+from assistant.generators.plots import answer_from_plot
 from assistant.generators.screens import answer_from_controls
 from assistant.generators.visual import VisualReader
 
 VISUAL_READERS: tuple[tuple[VisualReader, str], ...] = (
+    # "What is the label of the vertical axis?": the line beyond the plot's column of tick numbers.
+    (answer_from_plot, "found: the line beyond a plot's tick numbers labels the axis the question names"),
+    # «Какая учётная запись открыта на рисунке 13.10?»: the e-mail address the pasted window shows.
+    (answer_from_address, "found: the picture shows the account or address the question asks for"),
     # "Which orientation is selected?": a screenshot's controls answer before its text lines.
     (answer_from_controls, "found: a control on the screenshot holds what the question names"),
     # "Which screen is selected?" of "◉ Use AXIS Screen ○ Use Gmoccapy Screen": the options' own words.

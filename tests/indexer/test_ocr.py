@@ -335,3 +335,72 @@ def test_letters_told_by_their_height_on_a_drawn_format_string() -> None:
     # nothing of capital height in the token: no line to measure against
     assert cased_by_height("ms", [(5, 12), (5, 12)]) is None
     assert latin_specifiers("%а %Н:%М дата") == "%a %H:%M дата"
+
+
+def _plot_window(y_label: str, x_label: str, dark: bool) -> Image.Image:
+    """A plot program's window: tick numbers on two axes, a horizontal x label, a y label turned to run
+    up the image (as plotting programs draw it), grid lines; light lettering on black when `dark`."""
+    ink, paper = ("white", "black") if dark else ("black", "white")
+    image = Image.new("RGB", (640, 420), paper)
+    draw = ImageDraw.Draw(image)
+    for step in range(6):
+        y = 40 + step * 60
+        draw.line((120, y, 620, y), fill="grey", width=1)
+        draw.text((70, y - 8), f"{(5 - step) * 20}", fill=ink, font=font(16))
+    for step in range(6):
+        x = 120 + step * 100
+        draw.line((x, 40, x, 340), fill="grey", width=1)
+        draw.text((x - 8, 348), f"{step * 2}", fill=ink, font=font(16))
+    draw.line((120, 330, 620, 60), fill=(0, 200, 0), width=3)
+    draw.text((300, 380), x_label, fill=ink, font=font(18))
+    label = Image.new("RGB", (200, 26), paper)
+    ImageDraw.Draw(label).text((4, 2), y_label, fill=ink, font=font(18))
+    image.paste(label.transpose(Image.Transpose.ROTATE_90), (20, 90))
+    return image
+
+
+@pytest.mark.parametrize(
+    ("y_label", "x_label", "dark"),
+    [("Pressure kPa", "Elapsed time", False), ("Скорость ветра", "Высота, м", True)],
+)
+def test_a_line_running_up_the_image_is_read_upright_and_boxed_where_it_stands(
+    y_label: str, x_label: str, dark: bool
+) -> None:
+    result = recognize(_plot_window(y_label, x_label, dark))
+    texts = [line.text for line in result.lines]
+    assert y_label in texts, texts
+    turned = next(line for line in result.lines if line.text == y_label)
+    x0, y0, x1, y1 = turned.bbox
+    # where the label stands: a narrow column at the left edge, taller than wide
+    assert x0 >= 15 and x1 <= 50 and y1 - y0 > 3 * (x1 - x0)
+    # the grid, the curve and the tick numbers give no sideways line of their own
+    standing = [
+        line.text
+        for line in result.lines
+        if sum(ch.isalpha() for ch in line.text) >= 4
+        and all(w.bbox[3] - w.bbox[1] > w.bbox[2] - w.bbox[0] for w in line.words)
+    ]
+    assert standing == [y_label]
+
+
+def test_no_sideways_reading_without_a_turned_line() -> None:
+    image = Image.new("RGB", (500, 200), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((20, 20), "Tolerance settings", fill="black", font=font(18))
+    # a vertical rule and a thick bar: not a line of letters
+    draw.line((300, 10, 300, 190), fill="black", width=2)
+    draw.rectangle((400, 10, 420, 190), fill="black")
+    assert [line.text for line in recognize(image).lines] == ["Tolerance settings"]
+
+
+def test_a_doubted_cyrillic_word_beside_one_english_word_on_an_english_picture_is_read_in_english() -> None:
+    # A toolbar of an English program pasted into a Russian book: "Send Later" read "Send Датег"
+    lines = [_line(("Send", 10, 40), ("Ла1ег", 44, 80)), _line(("Откр", 200, 230), ("Files", 234, 270))]
+    assert [w.text for w in cyrillic_in_latin_phrases(lines)] == []
+    assert [w.text for w in cyrillic_in_latin_phrases(lines, latin_screen=True)] == ["Ла1ег", "Откр"]
+    doubted = Word("тай", (0, 0, 20, 11), 70)
+    assert choose_reading(doubted, [("Later", 58.0)], latin_screen=True, latin_phrase=True) is None  # 3 vs 5
+    assert choose_reading(doubted, [("Mail", 58.0)], latin_screen=True, latin_phrase=True) == "Mail"
+    # a Russian reading tesseract was sure of stays, and so it does on a Russian picture
+    assert choose_reading(Word("тай", (0, 0, 20, 11), 92), [("Mail", 58.0)], True, True) is None
+    assert choose_reading(doubted, [("Mail", 58.0)], latin_screen=False, latin_phrase=True) is None

@@ -20,15 +20,15 @@ import pytest
 from fpdf import FPDF
 from hypothesis import settings
 
-# Property tests assert what holds, never how fast: Hypothesis' default 200 ms deadline per example turned a
-# loaded CI machine (or two engineers sharing two cores) into a failure of a correct function.
-settings.register_profile("assistant", deadline=None, print_blob=True)
-settings.load_profile("assistant")
-
 # The deep (e5) channel fills in the background after every add; tests that do not study it keep
 # it off so that results never depend on how far a background thread got.
 os.environ.setdefault("ASSISTANT_DEEP_EMBEDDER", "off")
 from PIL import Image, ImageDraw, ImageFont
+
+# Property tests assert what holds, never how fast: Hypothesis' default 200 ms deadline per example turned a
+# loaded CI machine (or two engineers sharing two cores) into a failure of a correct function.
+settings.register_profile("assistant", deadline=None, print_blob=True)
+settings.load_profile("assistant")
 
 if TYPE_CHECKING:
     from assistant import Assistant

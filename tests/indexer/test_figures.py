@@ -23,7 +23,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.drawing import DeviceGray, PaintedPath
 from fpdf.enums import PathPaintRule
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
@@ -595,6 +595,11 @@ def test_merged_boxes_cover_every_box_and_stay_apart(given_boxes: list[BBox], ga
         for b in merged[i + 1 :]:
             apart = a[0] - gap > b[2] or b[0] - gap > a[2] or a[1] - gap > b[3] or b[1] - gap > a[3]
             assert apart, (a, b)
+
+
+def test_property_tests_measure_no_time() -> None:
+    # Under load the default 200 ms per example failed the property above on a correct run.
+    assert settings().deadline is None
 
 
 def test_rectangles_around_text_are_not_a_drawing_but_shapes_are() -> None:

@@ -1372,7 +1372,9 @@ def selected_rows(gray: np.ndarray, row_phrases: list[Phrase], height: float) ->
             # Most rows share its fill: that is the list's ground (a first row between the list's
             # frame and the selection below it), and the chosen row is another one.
             continue
-        found.append(SelectedRow(phrase, _list_title(gray, column, row_phrases, height)))
+        title = _list_title(gray, column, row_phrases, height)
+        # The chosen row first in its column is parted from the next by its own bar's edge: no title.
+        found.append(SelectedRow(phrase, title if title is not phrase else None))
     return found
 
 
@@ -1380,19 +1382,26 @@ def _selection_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
     """The fill of the bar behind `box`'s text when it is a selection bar, else None."""
     page_h, page_w = gray.shape
     x0, y0, x1, y1 = (round(v) for v in box)
-    right0, right1 = round(x1 + 0.5 * height), round(min(page_w, x1 + 2.5 * height))
-    if right1 - right0 < 0.8 * height:
-        return None
-    beside = gray[y0:y1, right0:right1]
-    if beside.size == 0 or float(beside.std()) > 10.0:
+    # The bar's plain stretch right of the text; OCR may have lost the text's last word (light on a
+    # bright bar), so a few places further right are tried.
+    for step in range(8):
+        right0 = round(x1 + (0.5 + step) * height)
+        right1 = round(min(page_w, right0 + 2 * height))
+        beside = gray[y0:y1, right0:right1]
+        if right1 - right0 < 0.8 * height or beside.size == 0:
+            return None
+        if float(beside.std()) <= 10.0:
+            break
+    else:
         return None
     fill = float(np.median(beside))
     text = gray[y0:y1, x0:x1]
     ink = text[np.abs(text - fill) > SELECTION_CONTRAST]
     if ink.size == 0:
         return None
-    # The bar ends within about a row above and below: there the list's own background returns.
-    reach = round(1.2 * height)
+    # The bar ends within a row above and below (rows of big lists are taller: EFL's, Qt's sidebars):
+    # there the list's own background returns.
+    reach = round(2.5 * height)
     ends = []
     for rows in (range(y0 - 1, max(-1, y0 - reach), -1), range(y1, min(page_h, y1 + reach))):
         end = next(
@@ -1402,7 +1411,7 @@ def _selection_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
         if end is None:
             return None
         ends.append(end)
-    if ends[1] - ends[0] > 2.6 * height:
+    if ends[1] - ends[0] > 6.0 * height:
         return None
     # Most toolkits draw a selection in inverse video: light letters on a darker bar. Tk and
     # Motif keep dark letters on a grey bar, which a header cell or a button does too; the
@@ -1435,9 +1444,9 @@ def _list_column(phrase: Phrase, row_phrases: list[Phrase], height: float) -> li
     )
     index = aligned.index(phrase)
     start = end = index
-    while start > 0 and aligned[start].bbox[1] - aligned[start - 1].bbox[3] <= 2.0 * height:
+    while start > 0 and aligned[start].bbox[1] - aligned[start - 1].bbox[3] <= 4.5 * height:
         start -= 1
-    while end + 1 < len(aligned) and aligned[end + 1].bbox[1] - aligned[end].bbox[3] <= 2.0 * height:
+    while end + 1 < len(aligned) and aligned[end + 1].bbox[1] - aligned[end].bbox[3] <= 4.5 * height:
         end += 1
     return aligned[start : end + 1]
 
@@ -2135,9 +2144,9 @@ def popup_menus(
         inside = [w for w in words if _centre_in(w.bbox, box)]
         if len(find_indicators(gray, inside, height)) >= 0.8 * len(items):
             continue  # a group box of options: a menu's toggles are a few of its items
-        column = float(median(item.bbox[0] for item in items)) if items else 0.0
+        start = float(median(item.bbox[0] for item in items)) if items else 0.0
         if len(items) < MIN_MENU_ITEMS or sum(
-            abs(i.bbox[0] - column) <= 0.5 * height for i in items
+            abs(i.bbox[0] - start) <= 0.5 * height for i in items
         ) < 0.8 * len(items):
             continue
         if _values_apart(read, items, height):

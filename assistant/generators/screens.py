@@ -1616,7 +1616,7 @@ def answer_menu_checked(
             part
             for index in sorted({e.section for e in entries})
             if len(part := [e for e in entries if e.section == index]) >= 3
-            and sum(e.checked for e in part) == 1
+            and sum(bool(e.checked) for e in part) == 1
         ]
         if len(sections) > 1 and embedder is not None:
             texts = [", ".join(e.text for e in part) for part in sections]

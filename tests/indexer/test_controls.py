@@ -524,6 +524,26 @@ def test_the_highlighted_row_of_a_list_is_its_value_under_the_lists_title(style:
     assert "Units and Grid › Measurement: Inches" in {p.text for p in passages if p.kind == "control"}
 
 
+def test_a_tall_rowed_lists_chosen_row_is_its_value_even_first_in_the_list() -> None:
+    # A dark theme's big list (EFL, Qt sidebars): rows five text heights apart, the chosen one first,
+    # on a bar as tall as its row; the bar's edge under it is no header line.
+    image = Image.new("RGB", (640, 420), (40, 40, 40))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 14)
+    draw.text((20, 12), "Colour scheme", font=font, fill=(230, 230, 230))
+    draw.rectangle((16, 40, 600, 400), fill=(52, 52, 52))
+    rows = ["Solarized Dark (Warm)", "Solarized Light", "Gruvbox Material", "Nord Frost", "Tango Classic"]
+    for index, row in enumerate(rows):
+        top = 48 + index * 56
+        if index == 0:
+            draw.rectangle((18, top, 598, top + 54), fill=(51, 142, 238))
+        draw.text((30, top + 20), row, font=font, fill=(20, 20, 20) if index == 0 else (190, 190, 190))
+    controls = detect_controls(image, recognize(image).lines)
+    chosen = [c for c in controls if c.kind == "list"]
+    assert len(chosen) == 1
+    assert chosen[0].value.startswith("Solarized Dark") and chosen[0].label == ""
+
+
 def test_a_heading_between_two_radio_columns_parts_their_groups() -> None:
     # Two groups stacked in one column, close enough to be read as one: each has its own choice.
     image = Image.new("RGB", (420, 300), (236, 236, 236))

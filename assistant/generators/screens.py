@@ -1549,7 +1549,7 @@ def answer_menu(
     if _CHECKED_QUESTION.search(question):
         return answer_menu_checked(question, menu, text_passages, embedder)
     if _WHICH_ITEM.search(question):
-        return answer_menu_purpose(question, menu, text_passages)
+        return answer_menu_purpose(question, menu, text_passages, embedder)
     return None
 
 
@@ -1630,20 +1630,41 @@ def answer_menu_checked(
     return _answer_item(question, menu, text, passages, why, where=chosen[0].text)
 
 
-def answer_menu_purpose(question: str, menu: ControlReading, passages: list[PassageRecord]) -> Answer | None:
+def answer_menu_purpose(
+    question: str, menu: ControlReading, passages: list[PassageRecord], embedder: TextEmbedder | None = None
+) -> Answer | None:
     """ "Which item opens the dialog for the tab distance?", "Какой пункт закрывает терминал?": the item
     whose words the question's purpose shares most; when it asks for a dialog, an item ending in
-    "..." (which opens one) is preferred."""
+    "..." (which opens one) is preferred. A menu in the other language than the question ("Какой пункт
+    открывает сочетания клавиш?" of "Keyboard Shortcuts...") shares no word: there the item must be
+    far closer in meaning to the question than any other (`MIN_CROSS_MEANING`, `CROSS_MARGIN`)."""
     terms = _item_terms(question, menu)
     if not terms:
         return None
+    entries = menu_entries(menu)
     dialog = bool(_OPENS_DIALOG.search(question))
     scored = []
-    for entry in menu_entries(menu):
+    for entry in entries:
         shared = name_match(terms, search_tokens(entry.text))
         if shared > 0:
             scored.append((shared + (0.5 if dialog and entry.text.endswith(_ELLIPSIS) else 0.0), entry.text))
     scored.sort(reverse=True)
+    if not scored and embedder is not None and len(entries) > 1:
+        if own_language(question) == detect_language(" ".join(e.text for e in entries)):
+            return None
+        # What the item is to do, without the frame ("which item of the … menu"): its meaning is the item's.
+        purpose = " ".join(w for w in language_words(question) if stem(w) in terms)
+        near = sorted(
+            zip(
+                similarities(embedder, purpose, [e.text for e in entries]),
+                [e.text for e in entries],
+                strict=True,
+            ),
+            reverse=True,
+        )
+        if near[0][0] < MIN_CROSS_MEANING or near[0][0] - near[1][0] < CROSS_MARGIN:
+            return None
+        scored = [near[0]]
     if not scored or (len(scored) > 1 and scored[1][0] >= scored[0][0]):
         return None
     text = scored[0][1]

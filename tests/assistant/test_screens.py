@@ -1016,3 +1016,12 @@ def test_a_question_about_a_red_arrow_is_left_to_the_mark_not_a_label_holding_ar
     ]
     marked = shot_page("keys_marked.png", controls, marked=True)
     assert ask_screens("Which option does the red arrow point at?", [marked]) is None
+
+
+def test_a_menu_left_in_english_answers_a_russian_question_by_meaning() -> None:
+    tools = menu_page("Сервис", "Параметры, Spell Check, Word Count, Record Macro..., Plugin Manager", "Меню")
+    answer = ask_screens("Какой пункт меню «Сервис» подсчитывает количество слов?", [tools])
+    assert answer is not None and answer.text == "Word Count"
+    # A menu in the question's own language must share its words: meaning alone picks no item.
+    russian = menu_page("Сервис", "Орфография, Статистика, Запись макроса, Модули", "Меню")
+    assert ask_screens("Какой пункт меню «Сервис» подсчитывает количество слов?", [russian]) is None

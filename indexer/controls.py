@@ -2105,7 +2105,8 @@ def popup_menus(
     The column is found first (words starting at one x, row under row), then the rectangle its
     background fills (`flat_rectangle`). A dialog's group box has that shape too; it is told apart
     by what a menu never has: check boxes or radio buttons drawn on its rows, values standing
-    apart on its rows (a menu's only are shortcuts), no gutter left of the column. A centred row
+    apart on its rows (a menu's only are shortcuts), no gutter left of the column; a list box or a
+    side panel's list of pages, by showing nothing only menus show (`_menu_signs`). A centred row
     above the column is the menu's title. Each menu is read again on its own; `lines` change as
     in `open_menus`.
     """

@@ -1109,7 +1109,8 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         return []
     gray = np.asarray(image.convert("L"), dtype=np.float32)
     height = text_height(words)
-    menus = open_menus(image, lines, height)
+    dropped = open_menus(image, lines, height)
+    menus: list[MenuFound] = [*dropped, *popup_menus(image, lines, height, dropped)]
     recovered = recover_labels(image, lines, height) | recover_values(image, lines, height)
     if bool(menus) | recovered | recover_list_rows(image, lines, height):
         words = [w for line in lines for w in line.words]
@@ -1165,6 +1166,13 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
             taken.add(id(phrase))
     settle_value_scripts(image, [phrase for phrase, _ in framed])
     tabs = tab_strip(gray, [p for p in row_phrases if id(p) not in taken], height)
+    if not tabs:
+        # A tab drawn as a box round its caption reads as a framed field: the strip is looked for
+        # again with them, and the captions it takes are no fields.
+        tabs = tab_strip(
+            gray, [p for p in row_phrases if id(p) not in taken] + [p for p, _ in framed], height
+        )
+        framed = [(p, frame) for p, frame in framed if all(p is not tab for tab in tabs)]
     taken.update(id(p) for p in tabs)
     # What is left are labels and headings: a field's label is never another field's value, but
     # an option can end with one ("JPEG compression  Quality: [90%]").
@@ -1364,7 +1372,9 @@ def selected_rows(gray: np.ndarray, row_phrases: list[Phrase], height: float) ->
             # Most rows share its fill: that is the list's ground (a first row between the list's
             # frame and the selection below it), and the chosen row is another one.
             continue
-        found.append(SelectedRow(phrase, _list_title(gray, column, row_phrases, height)))
+        title = _list_title(gray, column, row_phrases, height)
+        # The chosen row first in its column is parted from the next by its own bar's edge: no title.
+        found.append(SelectedRow(phrase, title if title is not phrase else None))
     return found
 
 
@@ -1372,19 +1382,26 @@ def _selection_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
     """The fill of the bar behind `box`'s text when it is a selection bar, else None."""
     page_h, page_w = gray.shape
     x0, y0, x1, y1 = (round(v) for v in box)
-    right0, right1 = round(x1 + 0.5 * height), round(min(page_w, x1 + 2.5 * height))
-    if right1 - right0 < 0.8 * height:
-        return None
-    beside = gray[y0:y1, right0:right1]
-    if beside.size == 0 or float(beside.std()) > 10.0:
+    # The bar's plain stretch right of the text; OCR may have lost the text's last word (light on a
+    # bright bar), so a few places further right are tried.
+    for step in range(8):
+        right0 = round(x1 + (0.5 + step) * height)
+        right1 = round(min(page_w, right0 + 2 * height))
+        beside = gray[y0:y1, right0:right1]
+        if right1 - right0 < 0.8 * height or beside.size == 0:
+            return None
+        if float(beside.std()) <= 10.0:
+            break
+    else:
         return None
     fill = float(np.median(beside))
     text = gray[y0:y1, x0:x1]
     ink = text[np.abs(text - fill) > SELECTION_CONTRAST]
     if ink.size == 0:
         return None
-    # The bar ends within about a row above and below: there the list's own background returns.
-    reach = round(1.2 * height)
+    # The bar ends within a row above and below (rows of big lists are taller: EFL's, Qt's sidebars):
+    # there the list's own background returns.
+    reach = round(2.5 * height)
     ends = []
     for rows in (range(y0 - 1, max(-1, y0 - reach), -1), range(y1, min(page_h, y1 + reach))):
         end = next(
@@ -1394,7 +1411,7 @@ def _selection_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
         if end is None:
             return None
         ends.append(end)
-    if ends[1] - ends[0] > 2.6 * height:
+    if ends[1] - ends[0] > 6.0 * height:
         return None
     # Most toolkits draw a selection in inverse video: light letters on a darker bar. Tk and
     # Motif keep dark letters on a grey bar, which a header cell or a button does too; the
@@ -1427,9 +1444,9 @@ def _list_column(phrase: Phrase, row_phrases: list[Phrase], height: float) -> li
     )
     index = aligned.index(phrase)
     start = end = index
-    while start > 0 and aligned[start].bbox[1] - aligned[start - 1].bbox[3] <= 2.0 * height:
+    while start > 0 and aligned[start].bbox[1] - aligned[start - 1].bbox[3] <= 4.5 * height:
         start -= 1
-    while end + 1 < len(aligned) and aligned[end + 1].bbox[1] - aligned[end].bbox[3] <= 2.0 * height:
+    while end + 1 < len(aligned) and aligned[end + 1].bbox[1] - aligned[end].bbox[3] <= 4.5 * height:
         end += 1
     return aligned[start : end + 1]
 
@@ -1491,6 +1508,8 @@ def tab_strip(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> lis
         # Captions are words: a row with a number in it is a table's row or a field's line.
         if len(row) < 2 or any(len(p.words) > 4 or p.text.endswith(":") or _is_number(p.text) for p in row):
             continue
+        if title_bar_row(row, gray.shape[1], height):
+            continue
         # A side list's chosen item may share the row ("General | Startup  Other"): the strip is
         # the longest run of captions the notebook's edge runs under.
         for size in range(len(row), 1, -1):
@@ -1499,6 +1518,14 @@ def tab_strip(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> lis
                 if _edge_under(gray, run, height) and (size >= 3 or _one_tab_raised(gray, run, height)):
                     return run
     return []
+
+
+def title_bar_row(row: list[Phrase], page_w: int, height: float) -> bool:
+    """Whether a row is a window's title bar: at the screenshot's top, its title centred on it (the
+    buttons at its end read as stray words); the bar's lower edge is a line under it, as under tabs."""
+    if min(p.bbox[1] for p in row) >= TITLE_BAR * height:
+        return False
+    return any(abs((p.bbox[0] + p.bbox[2]) / 2 - page_w / 2) < 0.05 * page_w for p in row)
 
 
 def _edge_under(gray: np.ndarray, run: list[Phrase], height: float) -> bool:
@@ -1800,6 +1827,20 @@ class MenuItem:
     text: str
     bbox: BBox
     shortcut: str = ""
+    checked: bool | None = None
+    """A check mark, radio dot or toggle drawn left of the text: True; None when the menu draws none."""
+    section: int = 0
+    """Which of the parts that separator lines cut the menu into holds the item, from the top."""
+
+
+MenuFound = tuple[Word | None, BBox, list[MenuItem]]
+"""An open menu: the bar item or title it is named by (None: untitled), its rectangle, its items."""
+
+MENU_CHECK = "✓ "
+"""Written before a checked item in a menu's passage ("✓ Word Wrap"), where the screen draws a mark."""
+
+MENU_SECTION_BREAK = " | "
+"""Written between the parts of a menu that separator lines cut it into."""
 
 
 def menu_bar(words: list[Word], height: float) -> list[Word]:
@@ -1820,7 +1861,6 @@ def popup_below(gray: np.ndarray, word: Word, height: float) -> BBox | None:
     under that item; what the fill covers, holes for the text included, must be a rectangle
     starting there, a few rows tall, narrower than the screen.
     """
-    page_h, page_w = gray.shape
     x0, _, x1, y1 = word.bbox
     # Seeds along the item's width, a little further down each time: one may fall on a check box
     # or an icon of the menu's first row, another on its background.
@@ -1829,47 +1869,61 @@ def popup_below(gray: np.ndarray, word: Word, height: float) -> BBox | None:
         for step in range(1, 5)
         for x in (x0 + min(0.6 * height, (x1 - x0) / 2), (x0 + x1) / 2, x1 - min(0.6 * height, (x1 - x0) / 2))
     ]
-    tried: set[tuple[float, int]] = set()
     for seed_y, seed_x in seeds:
-        if not (0 <= seed_y < page_h and 0 <= seed_x < page_w):
+        box = flat_rectangle(gray, seed_y, seed_x, height)
+        if box is None:
             continue
-        fill = float(gray[seed_y, seed_x])
-        region = np.abs(gray - fill) <= MENU_FILL_SPREAD
-        labels, _ = ndi.label(region)
-        if (fill, int(labels[seed_y, seed_x])) in tried:
-            continue
-        tried.add((fill, int(labels[seed_y, seed_x])))
-        component = labels == labels[seed_y, seed_x]
-        rows, cols = np.flatnonzero(component.any(axis=1)), np.flatnonzero(component.any(axis=0))
-        top, bottom, left, right = int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
-        width, tall = right - left + 1, bottom - top + 1
-        if not (y1 - height <= top <= y1 + 2 * height and x0 - 2 * height <= left <= x0 + height):
-            continue
-        if tall < 2.5 * height or width < 4 * height or width > 0.95 * page_w:
-            continue
-        box = component[top : bottom + 1, left : right + 1]
-        if float(ndi.binary_fill_holes(box).mean()) < MENU_RECTANGLE:
-            continue
-        # A menu has a border: the columns just beyond its sides are not its background.
-        outside = [c for c in (left - 1, right + 1) if 0 <= c < page_w]
-        if any(
-            float((np.abs(gray[top : bottom + 1, c] - fill) <= MENU_FILL_SPREAD).mean()) > 0.5
-            for c in outside
-        ):
-            continue
-        bottom = _below_separators(labels, region, left, right, bottom, height)
-        return (float(left), float(top), float(right + 1), float(bottom + 1))
+        if y1 - height <= box[1] <= y1 + 2 * height and x0 - 2 * height <= box[0] <= x0 + height:
+            return box
     return None
+
+
+def flat_rectangle(
+    gray: np.ndarray, seed_y: int, seed_x: int, height: float, upward: bool = False
+) -> BBox | None:
+    """The bordered rectangle of one flat grey that `gray[seed_y, seed_x]` lies on (a menu, a pop-up).
+
+    Its background is flood-filled from the seed; what the fill covers, holes for the text included,
+    must be a rectangle a few rows tall, narrower than the screen, with a border around it (the
+    columns just beyond its sides are not its background). Separator lines part a menu's background
+    into sections one under the other: the rectangle goes down through them (and `upward`, up).
+    """
+    page_h, page_w = gray.shape
+    if not (0 <= seed_y < page_h and 0 <= seed_x < page_w):
+        return None
+    fill = float(gray[seed_y, seed_x])
+    region = np.abs(gray - fill) <= MENU_FILL_SPREAD
+    labels, _ = ndi.label(region)
+    component = labels == labels[seed_y, seed_x]
+    rows, cols = np.flatnonzero(component.any(axis=1)), np.flatnonzero(component.any(axis=0))
+    top, bottom, left, right = int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
+    width, tall = right - left + 1, bottom - top + 1
+    if tall < 2.5 * height or width < 4 * height or width > 0.95 * page_w:
+        return None
+    box = component[top : bottom + 1, left : right + 1]
+    if float(ndi.binary_fill_holes(box).mean()) < MENU_RECTANGLE:
+        return None
+    outside = [c for c in (left - 1, right + 1) if 0 <= c < page_w]
+    if any(
+        float((np.abs(gray[top : bottom + 1, c] - fill) <= MENU_FILL_SPREAD).mean()) > 0.5 for c in outside
+    ):
+        return None
+    bottom = _below_separators(labels, region, left, right, bottom, height)
+    if upward:
+        last = page_h - 1
+        top = last - _below_separators(labels[::-1], region[::-1], left, right, last - top, height)
+    return (float(left), float(top), float(right + 1), float(bottom + 1))
 
 
 def _below_separators(
     labels: np.ndarray, region: np.ndarray, left: int, right: int, bottom: int, height: float
 ) -> int:
     """The bottom of a menu whose top section ends at `bottom`: a separator's thin line parts its
-    background into sections, each as wide as the menu, one right under the other."""
+    background into sections, each as wide as the menu, one right under the other (so does the row
+    the pointer highlights, a band up to two text heights tall)."""
     ground = labels == labels[max(0, bottom - 1), (left + right) // 2]
     while True:
-        below = [y for y in range(bottom + 1, min(labels.shape[0], bottom + 2 + round(0.5 * height)))]
+        below = [y for y in range(bottom + 1, min(labels.shape[0], bottom + 2 + round(2.2 * height)))]
         column = (left + right) // 2
         section = next((labels[y, column] for y in below if region[y, column] and not ground[y, column]), 0)
         if not section:
@@ -2017,7 +2071,7 @@ def open_menus(
     for (title, box), read in zip(
         found, read_boxes(inked, [box for _, box in found], "eng+rus"), strict=True
     ):
-        items = menu_items(read, height)
+        items = marked_items(gray, box, menu_items(read, height), height)
         if len(items) < 2:
             continue
         for line in lines:
@@ -2035,18 +2089,332 @@ def open_menus(
     return menus
 
 
-def _on_menu(word: Word, menus: list[tuple[Word, BBox, list[MenuItem]]]) -> bool:
+MIN_MENU_ITEMS = 4
+"""Rows a pop-up menu found by its column of items must hold: fewer are a caption box or a tooltip."""
+
+MENU_GUTTER = 0.8
+"""Text heights between a menu's left edge and its items' column: the gutter its check marks are drawn in."""
+
+
+def popup_menus(
+    image: Image.Image, lines: list[TextLine], height: float, dropped: list[tuple[Word, BBox, list[MenuItem]]]
+) -> list[MenuFound]:
+    """Menus shown open with no menu bar item above them (a right-click or Ctrl+click pop-up, a
+    program's own menu panel): a bordered flat rectangle holding a column of one-line items.
+
+    The column is found first (words starting at one x, row under row), then the rectangle its
+    background fills (`flat_rectangle`). A dialog's group box has that shape too; it is told apart
+    by what a menu never has: check boxes or radio buttons drawn on its rows, values standing
+    apart on its rows (a menu's only are shortcuts), no gutter left of the column; a list box or a
+    side panel's list of pages, by showing nothing only menus show (`_menu_signs`). A centred row
+    above the column is the menu's title. Each menu is read again on its own; `lines` change as
+    in `open_menus`.
+    """
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    page_h, page_w = gray.shape
+    words = [w for line in lines for w in line.words if _is_text(w)]
+    found: list[BBox] = [box for _, box, _ in dropped]
+    for column in _item_columns(words, height):
+        for upper, lower in itertools.pairwise(column[:4]):
+            seed = (round((upper.bbox[3] + lower.bbox[1]) / 2), round(upper.bbox[0] + 1))
+            box = flat_rectangle(gray, *seed, height, upward=True)
+            if box is None or any(_overlap_share(box, other) > 0 for other in found):
+                continue
+            left, top, right, bottom = box
+            if left < 1 or top < 1 or right > page_w - 1 or bottom > page_h - 1:
+                continue  # the whole window: a screenshot's edge is not a menu's border
+            if (right - left) * (bottom - top) > 0.6 * page_w * page_h:
+                continue
+            if upper.bbox[0] - left < MENU_GUTTER * height:
+                continue
+            found.append(box)
+            break
+    boxes = found[len(dropped) :]
+    if not boxes:
+        return []
+    menus: list[MenuFound] = []
+    next_block = max((line.block for line in lines), default=0) + 1
+    for box, reread in zip(boxes, read_boxes(image, boxes, "eng+rus"), strict=True):
+        read = surer_rows(
+            [w for line in lines for w in line.words if _centre_in(w.bbox, box)], reread, height
+        )
+        items = menu_items(read, height)
+        title = _menu_title(items, height)
+        if title is not None:
+            items = items[1:]
+        inside = [w for w in words if _centre_in(w.bbox, box)]
+        if len(find_indicators(gray, inside, height)) >= 0.8 * len(items):
+            continue  # a group box of options: a menu's toggles are a few of its items
+        start = float(median(item.bbox[0] for item in items)) if items else 0.0
+        if len(items) < MIN_MENU_ITEMS or sum(
+            abs(i.bbox[0] - start) <= 0.5 * height for i in items
+        ) < 0.8 * len(items):
+            continue
+        if _values_apart(read, items, height):
+            continue
+        items = marked_items(gray, box, items, height)
+        if not _menu_signs(items):
+            continue  # a side panel's list of pages, a list box: a column in a frame, nothing more
+        for line in lines:
+            line.words[:] = [w for w in line.words if not _centre_in(w.bbox, box)]
+        rows = ([title] if title is not None else []) + items
+        for item in rows:
+            lines.append(
+                TextLine(
+                    [w for w in read if _centre_in(w.bbox, item.bbox)] or [Word(item.text, item.bbox)],
+                    next_block,
+                )
+            )
+        next_block += 1
+        heading = Word(title.text, title.bbox) if title is not None else _word_above(words, box, height)
+        menus.append((heading, box, items))
+    lines[:] = [line for line in lines if line.words]
+    return menus
+
+
+def surer_rows(first: list[Word], second: list[Word], height: float) -> list[Word]:
+    """Two readings of one box merged row by row, each row from the reading surer of more letters
+    (only words: widget debris is left out).
+
+    Read on its own, a menu loses what the whole screen's reading had ("TrueType" gone) and finds
+    what it lost ("Allow" read as "low"): neither reading is better everywhere.
+    """
+
+    def rows(words: list[Word]) -> list[list[Word]]:
+        found: list[list[Word]] = []
+        for word in sorted((w for w in words if _is_text(w)), key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
+            cy = (word.bbox[1] + word.bbox[3]) / 2
+            if found and any(w.bbox[1] <= cy <= w.bbox[3] for w in found[-1]):
+                found[-1].append(word)
+            else:
+                found.append([word])
+        return found
+
+    def sureness(row: list[Word]) -> float:
+        return sum(w.confidence * sum(ch.isalnum() for ch in w.text) for w in row)
+
+    merged: list[Word] = []
+    theirs = rows(second)
+    for row in rows(first):
+        top, bottom = min(w.bbox[1] for w in row), max(w.bbox[3] for w in row)
+        same = [
+            r
+            for r in theirs
+            if (upper := min(w.bbox[1] for w in r), lower := max(w.bbox[3] for w in r))
+            and min(bottom, lower) - max(top, upper) > 0.5 * min(bottom - top, lower - upper)
+        ]
+        other = [w for r in same for w in r]
+        merged.extend(row if sureness(row) >= sureness(other) else other)
+        theirs = [r for r in theirs if not any(r is s for s in same)]
+    for row in theirs:
+        merged.extend(row)
+    return merged
+
+
+def _menu_signs(items: list[MenuItem]) -> bool:
+    """Whether a column of items shows what only menus show: check marks, shortcuts, items that open a
+    dialog ("Save As..."), separators."""
+    return any(
+        item.checked or item.shortcut or item.section or item.text.endswith(("...", "…")) for item in items
+    )
+
+
+def _word_above(words: list[Word], box: BBox, height: float) -> Word | None:
+    """The word a menu hangs from: right above its top edge, over its left end (a menu bar's item)."""
+    left, top, _, _ = box
+    above = [
+        w
+        for w in words
+        if top - 2.5 * height <= w.bbox[3] <= top + 0.5 * height
+        and left - height <= w.bbox[0] <= left + 3 * height
+    ]
+    return max(above, key=lambda w: w.bbox[3]) if above else None
+
+
+def _item_columns(words: list[Word], height: float) -> list[list[Word]]:
+    """Runs of words starting at one x (within a third of a text height), each on its own row, row
+    under row with no more than a blank row between: where a menu's or a list's items start."""
+    named = [w for w in words if sum(ch.isalpha() for ch in w.text) >= 2]
+    # Where a phrase starts: no word of its row ends just before it (a check mark read as one letter may).
+    starts = sorted(
+        (
+            w
+            for w in named
+            if not any(
+                o is not w
+                and o.bbox[1] < (w.bbox[1] + w.bbox[3]) / 2 < o.bbox[3]
+                and w.bbox[0] - 1.5 * height <= o.bbox[2] <= w.bbox[0] + 0.2 * height
+                for o in named
+            )
+        ),
+        key=lambda w: w.bbox[0],
+    )
+    columns: list[list[Word]] = []
+    used: set[int] = set()
+    for word in starts:
+        if id(word) in used:
+            continue
+        same = sorted(
+            (w for w in starts if abs(w.bbox[0] - word.bbox[0]) <= 0.35 * height), key=lambda w: w.bbox[1]
+        )
+        run: list[Word] = []
+        for w in same:
+            if run and w.bbox[1] - run[-1].bbox[3] > 2.5 * height:
+                if len(run) >= MIN_MENU_ITEMS:
+                    columns.append(run)
+                run = []
+            if run and w.bbox[1] < run[-1].bbox[3]:
+                continue  # two words of one row
+            run.append(w)
+        if len(run) >= MIN_MENU_ITEMS:
+            columns.append(run)
+        used.update(id(w) for w in same)
+    return columns
+
+
+def _menu_title(items: list[MenuItem], height: float) -> MenuItem | None:
+    """The first row when it stands apart from the column the rows below start in (a centred title)."""
+    if len(items) < 2:
+        return None
+    column = float(median(item.bbox[0] for item in items[1:]))
+    return items[0] if items[0].bbox[0] - column > height else None
+
+
+def _values_apart(read: list[Word], items: list[MenuItem], height: float) -> bool:
+    """Whether rows hold text standing apart right of the item that is no shortcut: a form's values."""
+    apart = 0
+    for item in items:
+        cy = (item.bbox[1] + item.bbox[3]) / 2
+        beyond = [
+            w
+            for w in read
+            if w.bbox[1] <= cy <= w.bbox[3] and w.bbox[0] > item.bbox[2] + 1.5 * height and _is_text(w)
+        ]
+        text = " ".join(w.text for w in beyond)
+        if beyond and not _SHORTCUT.match(text) and text != item.shortcut:
+            apart += 1
+    return apart > max(1, len(items) // 4)
+
+
+def marked_items(gray: np.ndarray, box: BBox, items: list[MenuItem], height: float) -> list[MenuItem]:
+    """The items with their check marks and sections, read from the menu's pixels.
+
+    A check item drawn as a check box (GTK 3) has the box's state. Otherwise a mark (a tick, a radio
+    dot, a toggle's square) is ink in the gutter left of the items' column, whatever glyph OCR made of
+    it ("v", "у", "¥"): no bigger than a letter, or alike on several rows (one glyph, drawn again);
+    icons are bigger and each its own picture. Marks on every row are icons, not states.
+    A separator is a line of ink across most of the menu's width between two rows.
+    """
+    if not items:
+        return items
+    left, _, right, _ = box
+    fill = float(np.median(gray[round(box[1]) : round(box[3]), round(left) + 1 : round(right) - 1]))
+    inked = np.abs(gray - fill) > INK_CONTRAST
+    flat = np.abs(gray - fill) <= MENU_FILL_SPREAD
+    column = float(median(item.bbox[0] for item in items))
+    found = find_indicators(gray, [Word(item.text, item.bbox, 96.0) for item in items], height)
+    # Check items and radio items come in groups; one "box" alone is an icon shaped like one (a clock).
+    boxes = [i for i in found if sum(other.kind == i.kind for other in found) >= 2]
+    blobs: list[np.ndarray | None] = []
+    ticked: list[bool | None] = []
+    for item in items:
+        y0, y1 = round(item.bbox[1] - 0.15 * height), round(item.bbox[3] + 0.15 * height)
+        x0, x1 = round(left + 0.2 * height), round(min(column, item.bbox[0]) - 0.15 * height)
+        cy = (item.bbox[1] + item.bbox[3]) / 2
+        indicator = next(
+            (i for i in boxes if i.bbox[1] <= cy <= i.bbox[3] and i.bbox[2] <= item.bbox[0]), None
+        )
+        ticked.append(indicator.on if indicator is not None else None)
+        gutter = inked[max(0, y0) : y1, max(0, x0) : max(x0, x1)]
+        if gutter.size == 0:
+            blobs.append(None)
+            continue
+        # A highlighted row's frame runs the gutter's whole height or width; a mark does not.
+        gutter = gutter & (gutter.mean(axis=0) < 0.85)[None, :] & (gutter.mean(axis=1) < 0.85)[:, None]
+        rows, cols = np.flatnonzero(gutter.any(axis=1)), np.flatnonzero(gutter.any(axis=0))
+        big = rows.size == 0 or rows[-1] - rows[0] >= 1.3 * height or cols[-1] - cols[0] >= 1.3 * height
+        if big or int(gutter.sum()) < max(4, round(0.04 * height * height)):
+            blobs.append(None)
+        else:
+            blobs.append(gutter[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    if any(state is not None for state in ticked):
+        states: list[bool | None] = [bool(state) for state in ticked]
+    else:
+        marks = [
+            blob is not None and (max(blob.shape) <= 0.9 * height or _drawn_again(blob, blobs))
+            for blob in blobs
+        ]
+        states = [None] * len(items) if not any(marks) or all(marks) else list(marks)
+    marked = []
+    section = 0
+    for index, (item, state) in enumerate(zip(items, states, strict=True)):
+        if index and _separator_between(inked, flat, items[index - 1].bbox, item.bbox, left, right):
+            section += 1
+        marked.append(dataclasses.replace(item, checked=state, section=section))
+    return marked
+
+
+def _drawn_again(blob: np.ndarray, blobs: list[np.ndarray | None]) -> bool:
+    """Whether another row's gutter holds the same glyph: same size, nine in ten pixels alike."""
+    return any(
+        other is not None
+        and other is not blob
+        and other.shape == blob.shape
+        and float((other == blob).mean()) >= 0.9
+        for other in blobs
+    )
+
+
+def _separator_between(
+    inked: np.ndarray, flat: np.ndarray, upper: BBox, lower: BBox, left: float, right: float
+) -> bool:
+    """Whether a line of ink crosses most of the menu's width between two rows, with the menu's own
+    background right above and below it (the border of a highlighted row has the highlight on one side)."""
+    y0, y1 = round(upper[3]) + 1, round(lower[1]) - 1
+    x0, x1 = round(left) + 1, round(right) - 1
+    if y1 <= y0 or x1 <= x0:
+        return False
+    across = inked[y0:y1, x0:x1].mean(axis=1) > 0.6
+    for line in np.flatnonzero(across):
+        above, below = line - 1, line + 1
+        while above >= 0 and across[above]:
+            above -= 1
+        while below < across.size and across[below]:
+            below += 1
+        if (
+            above >= 0
+            and below < across.size
+            and min(float(flat[y0 + above, x0:x1].mean()), float(flat[y0 + below, x0:x1].mean())) > 0.8
+        ):
+            return True
+    return False
+
+
+def _on_menu(word: Word, menus: list[MenuFound]) -> bool:
     """Whether a word is an open menu's item or on the bar that menu drops from."""
     cy = (word.bbox[1] + word.bbox[3]) / 2
-    return any(_centre_in(word.bbox, box) or title.bbox[1] <= cy <= title.bbox[3] for title, box, _ in menus)
+    return any(
+        _centre_in(word.bbox, box) or (title is not None and title.bbox[1] <= cy <= title.bbox[3])
+        for title, box, _ in menus
+    )
 
 
-def menu_controls(menus: list[tuple[Word, BBox, list[MenuItem]]]) -> list[Control]:
-    """Each open menu as one control: its title, and its items in order with their shortcuts."""
+def menu_controls(menus: list[MenuFound]) -> list[Control]:
+    """Each open menu as one control: its title, and its items in order with their shortcuts, checked
+    items marked (`MENU_CHECK`) and sections parted (`MENU_SECTION_BREAK`)."""
     controls = []
     for title, box, items in menus:
-        value = ", ".join(f"{item.text} ({item.shortcut})" if item.shortcut else item.text for item in items)
-        lang = "ru" if _CYRILLIC.search(f"{title.text} {value}") else "en"
-        name = title.text.strip(" :_")
-        controls.append(Control("list", name, title.bbox, value, box, None, MENU_HEADINGS[lang]))
+        value = ""
+        for index, item in enumerate(items):
+            if index:
+                value += MENU_SECTION_BREAK if item.section != items[index - 1].section else ", "
+            value += MENU_CHECK if item.checked else ""
+            value += f"{item.text} ({item.shortcut})" if item.shortcut else item.text
+        title_text = title.text if title is not None else ""
+        letters = f"{title_text} {value}"
+        cyrillic = len(_CYRILLIC.findall(letters))
+        lang = "ru" if cyrillic > 0.5 * sum(ch.isalpha() for ch in letters) else "en"
+        name = title_text.strip(" :_")
+        label_box = title.bbox if title is not None else None
+        controls.append(Control("list", name, label_box, value, box, None, MENU_HEADINGS[lang]))
     return controls

@@ -25,7 +25,7 @@ from assistant.generators.visual import (
     similarities,
 )
 from assistant.retrieval import QUOTED_NAME, PageHit, names_window
-from indexer.controls import MENU_HEADINGS, STATE_WORDS
+from indexer.controls import MENU_CHECK, MENU_HEADINGS, MENU_SECTION_BREAK, STATE_WORDS
 from indexer.embedders import TextEmbedder
 from indexer.language import STOPWORDS, detect_language, search_tokens, stem
 from indexer.language import words as language_words
@@ -282,6 +282,10 @@ def _answer_from_screen(
     if menu:
         hits = open_menu_first(question, hits, page_passages)
     top, passages = clean_copy(question, hits, page_passages)
+    if _DRAWN_MARK.search(question) and any(p.kind == "mark" for p in passages):
+        # "Which option does the red arrow point at?" is the mark's to answer, not a control's whose
+        # label shares a word with the question ("BackArrow sends Del").
+        return None
     readings = [r for p in passages if (r := read_control(p, top)) is not None]
     if not readings:
         return None
@@ -293,7 +297,7 @@ def _answer_from_screen(
     if asks_heading:
         return answer_heading(question, readings, passages, window)
     if menu:
-        answered = answer_menu(question, readings, passages)
+        answered = answer_menu(question, readings, passages, embedder)
         if answered is not None or not is_setting_question(question):
             return answered
     if where is not None:
@@ -1418,14 +1422,41 @@ def open_menu_first(
     return hits
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    """One item of a menu passage: its text, shortcut, check mark (None: the menu draws none), section."""
+
+    text: str
+    shortcut: str
+    checked: bool | None
+    section: int
+
+
+def menu_entries(reading: ControlReading) -> list[MenuEntry]:
+    """A menu passage's items in order ("✓ Word Wrap (Ctrl+W), Zoom | Close" as `indexer.controls`
+    writes it)."""
+    entries = []
+    marked = MENU_CHECK.strip() in reading.value
+    for section, part in enumerate(reading.value.split(MENU_SECTION_BREAK)):
+        for piece in part.split(", "):
+            piece = piece.strip()
+            checked = piece.startswith(MENU_CHECK.strip())
+            found = _MENU_ITEM.match(piece.removeprefix(MENU_CHECK.strip()).strip())
+            if found is not None and found.group("text"):
+                entries.append(
+                    MenuEntry(
+                        found.group("text"),
+                        found.group("shortcut") or "",
+                        checked if marked else None,
+                        section,
+                    )
+                )
+    return entries
+
+
 def _menu_items(reading: ControlReading) -> list[tuple[str, str]]:
     """A menu passage's items in order, each (text, shortcut)."""
-    items = []
-    for part in reading.value.split(", "):
-        found = _MENU_ITEM.match(part.strip())
-        if found is not None and found.group("text"):
-            items.append((found.group("text"), found.group("shortcut") or ""))
-    return items
+    return [(entry.text, entry.shortcut) for entry in menu_entries(reading)]
 
 
 _MENU_TITLE = re.compile(
@@ -1441,12 +1472,31 @@ def _menu_named(question: str, menus: list[ControlReading]) -> ControlReading | 
     title = set(search_tokens((found.group("en") or found.group("ru")) if found else "", drop_stopwords=True))
     if not title:
         return menus[0] if len(menus) == 1 else None
-    named = [m for m in menus if (own := set(search_tokens(m.label))) and (own <= title or title <= own)]
+    named = [
+        m
+        for m in menus
+        if (own := _close_tokens(set(search_tokens(m.label)), title)) and (own <= title or title <= own)
+    ]
     return named[0] if len(named) == 1 else None
 
 
+def _close_tokens(own: set[str], asked: set[str]) -> set[str]:
+    """`own` with each token OCR misread by one letter ("fant" for "font") written as the asked one."""
+    return {
+        next((a for a in asked if len(t) >= 4 and len(a) == len(t) and _one_letter_apart(a, t)), t)
+        for t in own
+    }
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
 def answer_menu(
-    question: str, readings: list[ControlReading], passages: list[PassageRecord]
+    question: str,
+    readings: list[ControlReading],
+    passages: list[PassageRecord],
+    embedder: TextEmbedder | None = None,
 ) -> Answer | None:
     """ "What is the first item of the Settings menu?", "Which item follows Copy?", "What is the
     shortcut for Undo?", "Which items does the Edit menu have?": read from an open menu's items.
@@ -1496,7 +1546,129 @@ def answer_menu(
         return Answer(
             question, text, True, [_cite(menu.passage, menu.value_bbox, text, 1.0)], answer_language(question)
         )
+    if _CHECKED_QUESTION.search(question):
+        return answer_menu_checked(question, menu, text_passages, embedder)
+    if _WHICH_ITEM.search(question):
+        return answer_menu_purpose(question, menu, text_passages, embedder)
     return None
+
+
+_CHECKED_QUESTION = re.compile(
+    r"\b(?:checked|ticked|selected|chosen|enabled|active|marked|toggled)\b"
+    r"|(?<!\w)(?:отмечен\w*|выбран\w*|включен\w*|галочк\w*|активн\w*)",
+    re.IGNORECASE,
+)
+"""A question about which of a menu's items carries its check mark or radio dot."""
+
+_WHICH_ITEM = re.compile(
+    r"\b(?:which|what)\s+(?:[\w'’-]+\s+){0,3}?(?:menu\s+)?(?:item|entry|command|option|choice)\b"
+    r"|(?<!\w)(?:какой|какая|какую|какое)\s+(?:[\w-]+\s+){0,2}?(?:пункт|элемент|команд)\w*",
+    re.IGNORECASE,
+)
+"""'Which item of the File menu …', 'Какой пункт меню …': a question answered by one of a menu's items."""
+
+_OPENS_DIALOG = re.compile(
+    r"\b(?:dialog|dialogue|window|opens?|box)\b|(?<!\w)(?:диалог\w*|окн\w*|открыва\w*|открыть)",
+    re.IGNORECASE,
+)
+_ELLIPSIS = ("...", "…")
+"""An item ending so opens a dialog (a convention of every toolkit) rather than acting at once."""
+
+_MENU_FRAME_WORDS = frozenset(
+    search_tokens(
+        "which what selected chosen ticked checked enabled active marked toggled set currently "
+        "menu menus item items entry entries command commands option options choice choices "
+        "dialog dialogue window box open opens does do "
+        "какой какая какое какие какую выбран выбрана выбрано отмечен отмечена отмечено включен включена "
+        "включено сейчас меню пункт пункты элемент команда команды диалог окно открывает открыть делает"
+    )
+)
+
+
+def _item_terms(question: str, menu: ControlReading) -> dict[str, float]:
+    """What the question says of the item it wants: its words less the frame ("which item … checked"),
+    the menu's and the window's names."""
+    named = _MENU_TITLE.search(question)
+    title = set(search_tokens(menu.label)) | set(search_tokens(named.group(0) if named else ""))
+    window = set(search_tokens(f"{menu.passage.section} {filename_words(menu.hit.document.filename)}"))
+    drop = _MENU_FRAME_WORDS | title | window
+    return {t: 1.0 for t in search_tokens(question, drop_stopwords=True) if t not in drop and len(t) > 1}
+
+
+def answer_menu_checked(
+    question: str, menu: ControlReading, passages: list[PassageRecord], embedder: TextEmbedder | None = None
+) -> Answer | None:
+    """ "Which bell option is checked?", "Какой размер шрифта отмечен?": the checked items among those
+    the question names by a word; when it names none ("which font size"), the checked item of the
+    menu's one part where exactly one item is checked (a choice of one, drawn as radio items), or
+    of the part closest in meaning when there are several.
+    """
+    entries = [e for e in menu_entries(menu) if e.checked is not None]
+    if not entries:
+        return None
+    terms = _item_terms(question, menu)
+    named = [e for e in entries if terms and name_match(terms, search_tokens(e.text)) > 0]
+    if named:
+        chosen = [e for e in named if e.checked]
+        why = "checked among the items the question names"
+    else:
+        sections = [
+            part
+            for index in sorted({e.section for e in entries})
+            if len(part := [e for e in entries if e.section == index]) >= 3
+            and sum(bool(e.checked) for e in part) == 1
+        ]
+        if len(sections) > 1 and embedder is not None:
+            texts = [", ".join(e.text for e in part) for part in sections]
+            near = similarities(embedder, question, texts)
+            sections = [sections[max(range(len(sections)), key=near.__getitem__)]]
+        chosen = [e for e in sections[0] if e.checked] if len(sections) == 1 else []
+        why = "the one checked item of a part of the menu"
+    if not chosen:
+        return None
+    text = ", ".join(e.text for e in chosen)
+    return _answer_item(question, menu, text, passages, why, where=chosen[0].text)
+
+
+def answer_menu_purpose(
+    question: str, menu: ControlReading, passages: list[PassageRecord], embedder: TextEmbedder | None = None
+) -> Answer | None:
+    """ "Which item opens the dialog for the tab distance?", "Какой пункт закрывает терминал?": the item
+    whose words the question's purpose shares most; when it asks for a dialog, an item ending in
+    "..." (which opens one) is preferred. A menu in the other language than the question ("Какой пункт
+    открывает сочетания клавиш?" of "Keyboard Shortcuts...") shares no word: there the item must be
+    far closer in meaning to the question than any other (`MIN_CROSS_MEANING`, `CROSS_MARGIN`)."""
+    terms = _item_terms(question, menu)
+    if not terms:
+        return None
+    entries = menu_entries(menu)
+    dialog = bool(_OPENS_DIALOG.search(question))
+    scored = []
+    for entry in entries:
+        shared = name_match(terms, search_tokens(entry.text))
+        if shared > 0:
+            scored.append((shared + (0.5 if dialog and entry.text.endswith(_ELLIPSIS) else 0.0), entry.text))
+    scored.sort(reverse=True)
+    if not scored and embedder is not None and len(entries) > 1:
+        if own_language(question) == detect_language(" ".join(e.text for e in entries)):
+            return None
+        # What the item is to do, without the frame ("which item of the … menu"): its meaning is the item's.
+        purpose = " ".join(w for w in language_words(question) if stem(w) in terms)
+        near = sorted(
+            zip(
+                similarities(embedder, purpose, [e.text for e in entries]),
+                [e.text for e in entries],
+                strict=True,
+            ),
+            reverse=True,
+        )
+        if near[0][0] < MIN_CROSS_MEANING or near[0][0] - near[1][0] < CROSS_MARGIN:
+            return None
+        scored = [near[0]]
+    if not scored or (len(scored) > 1 and scored[1][0] >= scored[0][0]):
+        return None
+    text = scored[0][1]
+    return _answer_item(question, menu, text.rstrip(".…"), passages, "its words name the purpose", where=text)
 
 
 def _counted_item(question: str) -> int | None:

@@ -961,3 +961,67 @@ def test_a_question_naming_the_window_keeps_the_top_page_when_both_are_tabs_of_t
     answer = ask_screens("Which font family is selected in the viewer's preferences?", [fonts, colours])
     assert answer is not None and answer.text == "Noto Sans"
     assert answer.citations[0].document.filename == "viewer_fonts.png"
+
+
+def test_which_item_of_a_menu_is_checked_is_read_from_its_marks() -> None:
+    # A pop-up menu as the indexer writes it: checked items marked, separators parting its sections.
+    view = menu_page(
+        "View",
+        "Open... (Ctrl+O), Save As... | ✓ Word Wrap, Line Numbers, ✓ Status Bar, Enable Spell Check "
+        "| Small Text, Normal Text, ✓ Large Text, Huge Text | Close Window",
+    )
+    cases = {
+        # The question names items by a word: the checked ones among them.
+        "Which spell check option is checked in the View menu?": None,
+        "In the View menu, which bar option is ticked?": "Status Bar",
+        # It names none ("text size"): the one checked item of a part where only one is (a choice of one).
+        "Which text size is checked in the editor's View menu?": "Large Text",
+    }
+    for question, expected in cases.items():
+        answer = ask_screens(question, [view])
+        if expected is None:
+            assert answer is None or "Spell" not in answer.text, question
+        else:
+            assert answer is not None and answer.text == expected, question
+    russian = menu_page(
+        "Вид", "✓ Перенос строк, Номера строк | Мелкий шрифт, ✓ Обычный шрифт, Крупный шрифт", "Меню"
+    )
+    answer = ask_screens("Какой размер отмечен в меню «Вид»?", [russian])
+    assert answer is not None and answer.text == "Обычный шрифт"
+    # A menu drawn with no marks at all says nothing of what is checked.
+    plain = menu_page("Edit", "Undo (Ctrl+Z), Redo, Cut, Copy, Paste")
+    assert ask_screens("Which item of the Edit menu is checked?", [plain]) is None
+
+
+def test_the_menu_item_that_does_what_the_question_describes_is_named_by_its_words() -> None:
+    tools = menu_page(
+        "Tools",
+        "Word Count..., Spelling..., Sort Lines, Macros | Indentation Settings..., Indent Lines, Options...",
+    )
+    answer = ask_screens("Which item of the Tools menu opens the dialog for the indentation width?", [tools])
+    assert answer is not None and answer.text == "Indentation Settings"
+    answer = ask_screens("Which command in the Tools menu sorts the lines?", [tools])
+    assert answer is not None and answer.text == "Sort Lines"
+    russian = menu_page("Файл", "Создать окно, Открыть файл..., Сохранить | Закрыть вкладку, Выйти", "Меню")
+    answer = ask_screens("Какой пункт меню «Файл» закрывает вкладку?", [russian])
+    assert answer is not None and answer.text == "Закрыть вкладку"
+    # Nothing of the menu does what is asked: no guess.
+    assert ask_screens("Which item of the Tools menu prints the page?", [tools]) is None
+
+
+def test_a_question_about_a_red_arrow_is_left_to_the_mark_not_a_label_holding_arrow() -> None:
+    controls = [
+        Control("checkbox", "", None, "Arrow keys scroll the view", (40, 40, 260, 54), True, "Keys"),
+        Control("checkbox", "", None, "Wrap around", (40, 60, 260, 74), False, "Keys"),
+    ]
+    marked = shot_page("keys_marked.png", controls, marked=True)
+    assert ask_screens("Which option does the red arrow point at?", [marked]) is None
+
+
+def test_a_menu_left_in_english_answers_a_russian_question_by_meaning() -> None:
+    tools = menu_page("Сервис", "Параметры, Spell Check, Word Count, Record Macro..., Plugin Manager", "Меню")
+    answer = ask_screens("Какой пункт меню «Сервис» подсчитывает количество слов?", [tools])
+    assert answer is not None and answer.text == "Word Count"
+    # A menu in the question's own language must share its words: meaning alone picks no item.
+    russian = menu_page("Сервис", "Орфография, Статистика, Запись макроса, Модули", "Меню")
+    assert ask_screens("Какой пункт меню «Сервис» подсчитывает количество слов?", [russian]) is None

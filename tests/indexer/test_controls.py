@@ -24,6 +24,8 @@ from indexer.controls import (
     label_value_pairs,
     menu_items,
     phrases,
+    tab_strip,
+    title_bar_row,
     whole_word,
 )
 from indexer.layout import build_passages
@@ -522,6 +524,26 @@ def test_the_highlighted_row_of_a_list_is_its_value_under_the_lists_title(style:
     assert "Units and Grid › Measurement: Inches" in {p.text for p in passages if p.kind == "control"}
 
 
+def test_a_tall_rowed_lists_chosen_row_is_its_value_even_first_in_the_list() -> None:
+    # A dark theme's big list (EFL, Qt sidebars): rows five text heights apart, the chosen one first,
+    # on a bar as tall as its row; the bar's edge under it is no header line.
+    image = Image.new("RGB", (640, 420), (40, 40, 40))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 14)
+    draw.text((20, 12), "Colour scheme", font=font, fill=(230, 230, 230))
+    draw.rectangle((16, 40, 600, 400), fill=(52, 52, 52))
+    rows = ["Solarized Dark (Warm)", "Solarized Light", "Gruvbox Material", "Nord Frost", "Tango Classic"]
+    for index, row in enumerate(rows):
+        top = 48 + index * 56
+        if index == 0:
+            draw.rectangle((18, top, 598, top + 54), fill=(51, 142, 238))
+        draw.text((30, top + 20), row, font=font, fill=(20, 20, 20) if index == 0 else (190, 190, 190))
+    controls = detect_controls(image, recognize(image).lines)
+    chosen = [c for c in controls if c.kind == "list"]
+    assert len(chosen) == 1
+    assert chosen[0].value.startswith("Solarized Dark") and chosen[0].label == ""
+
+
 def test_a_heading_between_two_radio_columns_parts_their_groups() -> None:
     # Two groups stacked in one column, close enough to be read as one: each has its own choice.
     image = Image.new("RGB", (420, 300), (236, 236, 236))
@@ -705,7 +727,8 @@ def test_an_open_menu_is_one_control_listing_its_items_in_order(
     assert len(menus) == 1
     menu = menus[0]
     assert (menu.group, menu.label) == (heading, title)
-    items = menu.value.split(", ")
+    # Items are parted by commas, the sections that separator lines cut the menu into by " | ".
+    items = [item.removeprefix("✓ ") for part in menu.value.split(" | ") for item in part.split(", ")]
     assert len(items) >= 8
     for item, expected in zip(items, first, strict=False):
         assert item.split(" (")[0].lower().endswith(expected.lower())
@@ -721,6 +744,62 @@ def test_an_open_menu_is_one_control_listing_its_items_in_order(
 )
 def test_a_dialog_with_no_menu_open_has_no_menu(name: str) -> None:
     assert not [c for c in controls_of(name) if c.group in MENU_HEADINGS.values()]
+
+
+@pytest.mark.parametrize(
+    ("name", "heading", "checked", "first"),
+    [
+        ("tk_en_popup_menu.png", "Menu", ["Word Wrap", "Status Bar", "Large Text"], "Open..."),
+        (
+            "tk_ru_popup_menu.png",
+            "Меню",
+            ["Перенос строк", "Строка состояния", "Крупный шрифт"],
+            "Открыть...",
+        ),
+    ],
+)
+def test_a_popup_menu_is_read_with_its_check_marks_and_sections(
+    name: str, heading: str, checked: list[str], first: str
+) -> None:
+    # No menu bar item above it: the menu is found by its column of items in a bordered flat box.
+    menus = [c for c in controls_of(name) if c.group in MENU_HEADINGS.values()]
+    assert len(menus) == 1
+    menu = menus[0]
+    assert menu.group == heading
+    sections = [part.split(", ") for part in menu.value.split(" | ")]
+    # Separators part it in four: file commands, check items, radio items, close.
+    assert len(sections) == 4
+    assert sections[0][0].split(" (")[0] == first
+    ticked = [item.removeprefix("✓ ") for part in sections for item in part if item.startswith("✓ ")]
+    # The marks OCR reads as "v" or "у" are states, not words of the items.
+    assert ticked == checked
+    assert all(not item.startswith(("v ", "у ", "V ")) for part in sections for item in part)
+
+
+def test_a_dialog_title_bar_is_no_row_of_tabs() -> None:
+    # A title centred at the top with the window's buttons at the end, the bar's edge under it, and
+    # the notebook's tabs below: only the tabs are the strip.
+    image = Image.new("L", (600, 300), 235)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 13)
+    draw.rectangle((0, 0, 599, 22), fill=200)
+    draw.line((0, 23, 599, 23), fill=90)
+    draw.text((270, 4), "Options", font=font, fill=0)
+    draw.text((550, 4), "_ x", font=font, fill=0)
+    captions = ["General", "Editor", "Display", "Keys"]
+    x = 12
+    for caption in captions:
+        draw.text((x, 40), caption, font=font, fill=0)
+        x += 90
+    draw.line((4, 62, 595, 62), fill=90)
+    lines = recognize(image.convert("RGB")).lines
+    gray = np.asarray(image, dtype=np.float32)
+    row_phrases = phrases(lines, 13.0, gray)
+    found = tab_strip(gray, row_phrases, 13.0)
+    assert [p.text for p in found] == captions
+    title = [p for p in row_phrases if p.text == "Options"]
+    assert title and title_bar_row(title, 600, 13.0)
+    assert not title_bar_row([p for p in row_phrases if p.text == "General"], 600, 13.0)
 
 
 def test_a_menu_item_keeps_its_shortcut_apart_and_loses_its_icon() -> None:

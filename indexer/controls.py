@@ -1665,8 +1665,9 @@ def _section_phrase(box: BBox, sections: list[Phrase], height: float, label: boo
         for p in sections
         if not p.text.endswith(":")
         and len(p.words) <= MAX_HEADING_WORDS
-        # The tail of an instruction wrapped over two lines ("to set extension.") heads nothing.
-        and not (_sentence_end(p.text) and not p.text.endswith("..."))
+        # The tail of an instruction wrapped over two lines ("to set extension.") heads nothing; a
+        # question does ("How should KiCad be configured?" over its radio buttons).
+        and not (p.text.endswith(".") and _sentence_end(p.text) and not p.text.endswith("..."))
         and p.bbox[3] <= box[1] + 1
         and box[1] - p.bbox[3] <= 20 * height
         and box[0] - 6 * height <= p.bbox[0] <= right_edge

@@ -1109,8 +1109,9 @@ def _question_terms(
         words = set(search_tokens("".join(quote), drop_stopwords=True))
         if names_window([words], set(), title):
             title |= words
-    title |= named_tabs(question, page)
     named = [search_tokens(name) for name in names]
+    # A tab's word that a control's name holds too ("Font" tab, "Font family") may name that control.
+    title |= {t for t in named_tabs(question, page) if not any(t in name for name in named)}
     on_page = {token for passage in page for token in search_tokens(passage.text)}
     content = set(search_tokens(question, drop_stopwords=True)) - title
     framing = {t for t in content & _FRAME_WORDS if any(t in name for name in named)}

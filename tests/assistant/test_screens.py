@@ -716,6 +716,17 @@ def test_the_tab_a_question_names_says_which_page_not_which_control() -> None:
     assert named_tabs(asked, page) == {"внешн", "вид", "панел"}
     # A tab named only in part ("вид" alone) says nothing.
     assert named_tabs("Какой вид часов выбран?", page) == set()
+    # A control named like its tab is still named by the question's word.
+    fonts = window_page(
+        "viewer_prefs_page2.png",
+        "Preferences",
+        [
+            Control("tabs", "Tabs", (20, 30, 400, 44), "General, Font, Colours", (20, 30, 400, 44)),
+            Control("dropdown", "Font family", (20, 60, 60, 74), "Sans", (150, 60, 260, 74)),
+        ],
+    )
+    answer = ask_screens("Which font is set on the Font tab of the viewer preferences?", [fonts])
+    assert answer is not None and answer.text == "Sans"
 
 
 def test_a_question_naming_the_tab_it_is_about_does_not_ask_for_tabs() -> None:

@@ -995,3 +995,8 @@ def test_an_instruction_above_a_forms_fields_heads_no_section() -> None:
         draw.text((168, y), value, font=font, fill="black")
     fields = fields_of(detect_controls(image, recognize(image).lines))
     assert fields["Skip files"][2] == "Exclusions" and fields["Temp"][2] == "Exclusions"
+    # A heading asking what its options choose is one.
+    draw.rectangle((0, 40, 560, 100), fill=(236, 236, 236))
+    draw.text((40, 72), "Which files should be skipped?", font=font, fill="black")
+    fields = fields_of(detect_controls(image, recognize(image).lines))
+    assert fields["Skip files"][2] == "Which files should be skipped?"

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.ndimage as ndi
 from PIL import Image
 
-from indexer.ocr import read_boxes
+from indexer.ocr import latin_twin, mostly_latin, read_boxes
 from indexer.records import BBox, Control, ControlKind, TextLine, Word, bboxes_overlap, union_bbox
 
 IndicatorKind = Literal["radio", "checkbox"]
@@ -59,6 +59,10 @@ _INDICATOR_LOOKALIKES = frozenset("OoОоQDCGcс@©®")
 """What tesseract reads a radio button or check box as when it takes it for a letter."""
 _BRACKETS = frozenset("|[]{}()")
 _FOCUS_DEBRIS = "‘’'`.,"
+_OPTION_FLAG = re.compile(r"--?[^\W\d_]{1,2}")
+"""A command's option inside a field's value ("xterm -e vim"): one letter, yet a word of the value."""
+_LEADING_MARKS = frozenset(".~-")
+"""What starts a file's name or extension (".hpp", "~/.bashrc") and OCR sets apart as a word of its own."""
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
@@ -453,7 +457,7 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
     regions: list[BBox] = []
     for word in words:
         _, y0, x1, y1 = word.bbox
-        if not word.text.endswith(":") or y0 < TITLE_BAR * height:
+        if y0 < TITLE_BAR * height or not (word.text.endswith(":") or _unmarked_label(word)):
             continue
         cy = (y0 + y1) / 2
         # A drop-down's arrow read as letters ("Ww") is no value: the value beside it was lost.
@@ -469,7 +473,18 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
             continue
         # Inside the value's frame when there is one: its side reads as ",:" and costs the value's
         # own letters tesseract's confidence.
-        start = frame_inner_side(gray, (x1 + 2, y0, end, y1), height) or x1 + 2
+        start = frame_inner_side(gray, (x1 + 2, y0, end, y1), height)
+        if (
+            not word.text.endswith(":")
+            and frame_inner_side(
+                gray, (x1 + 2, y0 - 0.3 * height, min(end, x1 + 2 * height), y1 + 0.3 * height), height
+            )
+            is None
+        ):
+            # A label without a colon (GTK's "Number system  [Decimal ▾]") is one only when the side of
+            # a frame taller than its letters stands just after it: any other text ends with a word too.
+            continue
+        start = start or x1 + 2
         regions.append((start, y0 - 0.6 * height, end, y1 + 0.6 * height))
     if not regions:
         return False
@@ -486,6 +501,17 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
     return changed
 
 
+def _ends_label(text: str) -> bool:
+    """A text ending in ':' after a word ("String to Find:"): a label, even where a frame is around it
+    (the window's edge and the field under it frame the space a label above its field stands in)."""
+    return text.endswith(":") and sum(ch.isalpha() for ch in text) >= 3
+
+
+def _unmarked_label(word: Word) -> bool:
+    """A word that may end a label written without a colon: a word of letters, not a sentence's end."""
+    return sum(ch.isalpha() for ch in word.text) >= 3 and word.text[-1:].isalpha()
+
+
 MAX_SETTLED_WORDS = 3
 """A field's value read again in each script when it is this short: a program, a name, a setting."""
 SCRIPT_LEAD = 30.0
@@ -494,10 +520,13 @@ SURE_READING = 80.0
 """...and how sure that reading must be itself."""
 
 
-def settle_value_scripts(image: Image.Image, values: list[Phrase]) -> int:
+def settle_value_scripts(image: Image.Image, values: list[Phrase], latin_screen: bool = False) -> int:
     """Read again, in English alone and in Russian alone, the short values in fields that OCR read in
     Cyrillic; put the English reading in place (in the words themselves) where the crop says it is
     clearly Latin. Returns how many values changed.
+
+    A value spelled only with letters both scripts share ("схх" of ".cxx") looks the same in either:
+    the crop cannot settle it, the screen's own language does (`latin_screen`: an English dialog).
 
     A Russian dialog's fields hold Latin names (programs, commands: "geany", "mpv"), which eng+rus
     reads as look-alike Cyrillic ("деапу", 88 sure) beside the Russian labels. The value alone
@@ -507,22 +536,48 @@ def settle_value_scripts(image: Image.Image, values: list[Phrase]) -> int:
     doubtful = [
         phrase
         for phrase in values
-        if len(phrase.words) <= MAX_SETTLED_WORDS and any(_CYRILLIC.search(w.text) for w in phrase.words)
+        if not _latin_throughout(phrase)
+        and len(phrase.words) <= MAX_SETTLED_WORDS
+        and any(_CYRILLIC.search(w.text) for w in phrase.words)
     ]
     if not doubtful:
         return 0
     boxes = [phrase.bbox for phrase in doubtful]
     english = read_boxes(image, boxes, "eng", framed=True)
     russian = read_boxes(image, boxes, "rus", framed=True)
-    changed = 0
+    changed = sum(_latin_throughout(phrase) for phrase in values)
     for phrase, in_english, in_russian in zip(doubtful, english, russian, strict=True):
         reading = latin_reading(phrase, in_english, in_russian)
+        if reading is None and latin_screen:
+            twins = [latin_twin(w.text) or w.text for w in phrase.words]
+            reading = None if any(_CYRILLIC.search(t) for t in twins) else twins
         if reading is None:
             continue
         for word, text in zip(phrase.words, reading, strict=True):
             word.text = text
         changed += 1
     return changed
+
+
+def _latin_throughout(phrase: Phrase) -> bool:
+    """Put in Latin the look-alike Cyrillic words ("-а" of "rsync -а -z") of a value mostly in Latin words,
+    when none of its Cyrillic words is truly Russian; whether the phrase is (now) Latin throughout.
+
+    A command, a path or a name is written in one script; eng+rus reads a lone short word of it in the
+    other where the letters are the same.
+    """
+    texts = [w.text for w in phrase.words]
+    cyrillic = [t for t in texts if _CYRILLIC.search(t)]
+    if not cyrillic:
+        return False
+    latin = [t for t in texts if not _CYRILLIC.search(t) and any(ch.isalpha() for ch in t)]
+    twins = [latin_twin(t) for t in texts]
+    if len(latin) <= len(cyrillic) or any(latin_twin(t) is None for t in cyrillic):
+        return False
+    for word, twin in zip(phrase.words, twins, strict=True):
+        if twin is not None:
+            word.text = twin
+    return True
 
 
 def latin_reading(phrase: Phrase, english: list[Word], russian: list[Word]) -> list[str] | None:
@@ -764,11 +819,19 @@ def phrases(lines: list[TextLine], height: float, gray: np.ndarray | None = None
                 )
                 continue
             following = ordered[index + 1] if index + 1 < len(ordered) else None
+            if _leads(word, following, height):
+                # ". hpp": the dot OCR set apart is the start of the word it touches.
+                assert following is not None
+                ordered[index + 1] = dataclasses.replace(
+                    following, text=word.text + following.text, bbox=union_bbox([word.bbox, following.bbox])
+                )
+                continue
             if not _is_text(word) and not (
                 current
                 and (
                     _short_word_within(word, current[-1], height)
                     or _short_word_between(word, current[-1], following, height)
+                    or _option_flag_after(word, current[-1], height)
                 )
             ):
                 # Widget debris (|, [|], v) separates phrases without belonging to either.
@@ -786,6 +849,35 @@ def phrases(lines: list[TextLine], height: float, gray: np.ndarray | None = None
         if current:
             result.append(Phrase(tuple(current)))
     return result
+
+
+def letters_box(phrase: Phrase, height: float) -> BBox:
+    """The box of a phrase's letters: a word OCR boxed with the frame's top and bottom lines around it
+    ("make" of Tk's "[make -j4 install]", twice as tall as its neighbours) is cut to their rows, a
+    word alone to the screen's text height about its middle."""
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in phrase.words)
+    usual = heights[(len(heights) - 1) // 2]
+    x0, y0, x1, y1 = phrase.bbox
+    if len(heights) >= 2 and heights[-1] > 1.3 * usual:
+        rows = [w.bbox for w in phrase.words if w.bbox[3] - w.bbox[1] <= 1.3 * usual]
+        return (x0, min(b[1] for b in rows), x1, max(b[3] for b in rows))
+    if y1 - y0 > 1.6 * height:
+        middle = (y0 + y1) / 2
+        return (x0, middle - 0.6 * height, x1, middle + 0.6 * height)
+    return phrase.bbox
+
+
+def _leads(word: Word, following: Word | None, height: float) -> bool:
+    """Whether `word` is a lone "." (or "~", "-") OCR set apart from the word it starts."""
+    return (
+        following is not None
+        and len(word.text) == 1
+        and word.text in _LEADING_MARKS
+        and _is_text(following)
+        and following.text[0].isalnum()
+        # A monospaced font centres the dot in its cell: half a letter's width off, a space is a whole one.
+        and -1 <= following.bbox[0] - word.bbox[2] <= 0.5 * height
+    )
 
 
 def _upright_line_between(gray: np.ndarray, left: Word, right: Word, height: float) -> bool:
@@ -823,6 +915,11 @@ def _short_word_within(word: Word, previous: Word, height: float) -> bool:
         and word.confidence >= 80
         and 0 <= word.bbox[0] - previous.bbox[2] <= 0.8 * height
     )
+
+
+def _option_flag_after(word: Word, previous: Word, height: float) -> bool:
+    """A command's option ("-e" of "xterm -e vim", "-a -z") at word spacing after a word of the value."""
+    return bool(_OPTION_FLAG.fullmatch(word.text)) and 0 <= word.bbox[0] - previous.bbox[2] <= 0.8 * height
 
 
 def _short_word_between(word: Word, previous: Word, following: Word | None, height: float) -> bool:
@@ -1147,10 +1244,11 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     for bar_label, bar_value, _ in in_bars:
         taken.update((id(bar_label), id(bar_value)))
     framed: list[tuple[Phrase, Frame]] = []
+    buttons: list[tuple[Phrase, Frame]] = []
     for phrase in row_phrases:
         if id(phrase) in taken:
             continue
-        frame = find_frame(gray, phrase.bbox, height)
+        frame = find_frame(gray, letters_box(phrase, height), height)
         if (
             frame is not None
             and frame.kind == "button"
@@ -1161,10 +1259,19 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
             frame = Frame(frame.bbox, "field")
         if frame is not None and frame.kind == "button":
             taken.add(id(phrase))  # a button's caption heads no section and labels nothing
-        elif frame is not None and _value_text(phrase):
+            buttons.append((phrase, frame))
+        elif frame is not None and _value_text(phrase) and not _ends_label(phrase.text):
             framed.append((phrase, frame))
             taken.add(id(phrase))
-    settle_value_scripts(image, [phrase for phrase, _ in framed])
+    field_boxes = [frame.bbox for _, frame in framed]
+    # A value button (a font or colour chooser: "Log font  [Monospace Bold  12]") stands in the form's
+    # column of fields: its caption is the value of the label on its row, like theirs.
+    framed += [
+        (phrase, Frame(frame.bbox, "field"))
+        for phrase, frame in buttons
+        if _value_text(phrase) and in_form_column(frame.bbox, field_boxes, height)
+    ]
+    settle_value_scripts(image, [phrase for phrase, _ in framed], mostly_latin(words))
     tabs = tab_strip(gray, [p for p in row_phrases if id(p) not in taken], height)
     if not tabs:
         # A tab drawn as a box round its caption reads as a framed field: the strip is looked for
@@ -1180,8 +1287,10 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     option_labels = [option for _, option in options if option.text.endswith(":")]
     fields = []
     unlabelled: list[tuple[Phrase, Frame]] = []
+    field_boxes = [frame.bbox for _, frame in framed]
     for phrase, frame in framed:
-        label = _field_label(gray, frame, headings + option_labels, height)
+        aligned = in_form_column(frame.bbox, field_boxes, height)
+        label = _field_label(gray, frame, headings + option_labels, height, aligned)
         if label is not None:
             fields.append((phrase, frame, label))
         elif frame.kind == "dropdown":
@@ -1559,6 +1668,10 @@ def _one_tab_raised(gray: np.ndarray, run: list[Phrase], height: float) -> bool:
     return sum(d > 2 * FRAME_CONTRAST for d in differs) >= 1 and min(differs) > 2 * FRAME_CONTRAST
 
 
+MAX_HEADING_WORDS = 7
+"""A heading names a section in a few words; a longer line is an instruction or a note above the fields."""
+
+
 def _section_heading(box: BBox, sections: list[Phrase], height: float, label: bool = False) -> str:
     """The heading a control sits under: the nearest phrase above, in its column, no further than ~20 rows.
 
@@ -1578,6 +1691,10 @@ def _section_phrase(box: BBox, sections: list[Phrase], height: float, label: boo
         p
         for p in sections
         if not p.text.endswith(":")
+        and len(p.words) <= MAX_HEADING_WORDS
+        # The tail of an instruction wrapped over two lines ("to set extension.") heads nothing; a
+        # question does ("How should KiCad be configured?" over its radio buttons).
+        and not (p.text.endswith(".") and _sentence_end(p.text) and not p.text.endswith("..."))
         and p.bbox[3] <= box[1] + 1
         and box[1] - p.bbox[3] <= 20 * height
         and box[0] - 6 * height <= p.bbox[0] <= right_edge
@@ -1669,11 +1786,14 @@ def _group_title(
     return "", None, anchor
 
 
-def _field_label(gray: np.ndarray, frame: Frame, headings: list[Phrase], height: float) -> Phrase | None:
+def _field_label(
+    gray: np.ndarray, frame: Frame, headings: list[Phrase], height: float, aligned: bool = False
+) -> Phrase | None:
     """The label of a field: the phrase just left of its frame on the same row, else the heading above.
 
     A phrase behind a group box's side ("Foreground ○Background | [IDLE Dark ▭]") is another
-    panel's: it labels nothing here.
+    panel's: it labels nothing here. A label without a colon must stand close to its frame, unless
+    the frame is `aligned` in a form's column of fields (GTK's grid: "Compression      [zstd ▾]").
     """
     fx0, fy0, _, fy1 = frame.bbox
     cy = (fy0 + fy1) / 2
@@ -1683,12 +1803,12 @@ def _field_label(gray: np.ndarray, frame: Frame, headings: list[Phrase], height:
         if p.bbox[1] - 2 <= cy <= p.bbox[3] + 2
         and p.bbox[2] <= fx0 + 1
         # A form's grid puts its fields in a column of their own, often far right of a long label.
-        and fx0 - p.bbox[2] <= (FORM_REACH if p.text.endswith(":") else 12) * height
+        and fx0 - p.bbox[2] <= (FORM_REACH if p.text.endswith(":") or aligned else 12) * height
         and not _upright_line_in(gray, _between_on_row(p, frame, height), height)
     ]
     if left:
         phrase = max(left, key=lambda p: p.bbox[2])
-        if phrase.text.endswith(":") or fx0 - phrase.bbox[2] <= 3 * height:
+        if phrase.text.endswith(":") or fx0 - phrase.bbox[2] <= 3 * height or aligned:
             return phrase
         return None
     above = [
@@ -1699,6 +1819,12 @@ def _field_label(gray: np.ndarray, frame: Frame, headings: list[Phrase], height:
     if above:
         return max(above, key=lambda p: p.bbox[3])
     return None
+
+
+def in_form_column(box: BBox, fields: list[BBox], height: float) -> bool:
+    """Whether another field on another row starts where `box` starts: a form lays its fields out in a
+    column, whatever the length of the labels left of them."""
+    return any(abs(other[0] - box[0]) <= 0.3 * height and abs(other[1] - box[1]) > height for other in fields)
 
 
 PANEL_REACH = 1.5
@@ -1757,7 +1883,27 @@ def _value_text(phrase: Phrase) -> str:
     words = [w.text for w in phrase.words]
     while words and words[-1] in _ARROW_TOKENS:
         words.pop()
-    return " ".join(words).strip()
+    return unpaired_edges(" ".join(words).strip())
+
+
+_PARTNERS = {"[": "]", "(": ")", "{": "}", "<": ">"}
+
+
+def unpaired_edges(text: str) -> str:
+    """A field's value without the frame side or text cursor OCR read at its edge as a bracket or bar
+    ("vim]", "[POSIX catgets", "Crate|"); a bracket whose partner is in the value is its own ("[0-9]+")."""
+    while len(text) > 1:
+        first, last = text[0], text[-1]
+        if first == "|" or (first in _PARTNERS and _PARTNERS[first] not in text):
+            text = text[1:].lstrip()
+        elif last == "|" or (
+            last in _PARTNERS.values()
+            and not any(opening in text for opening, closing in _PARTNERS.items() if closing == last)
+        ):
+            text = text[:-1].rstrip()
+        else:
+            break
+    return text
 
 
 def _label_right_of(box: BBox, words: list[Word], height: float) -> Word | None:

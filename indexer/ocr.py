@@ -847,6 +847,22 @@ _SPECIFIER_TWINS = str.maketrans("аеорсхутАВЕКМНОРСТХУ", "ae
 """Cyrillic letters drawn like Latin ones (and "т", Russian's reading of a small "m"): after a "%" only
 the Latin letter means anything."""
 _CYRILLIC_SPECIFIER = re.compile(r"%([аеорсхутАВЕКМНОРСТХУ])")
+_TWIN_LETTERS = frozenset("аеорсхутАВЕКМНОРСТХУ")
+
+
+def latin_twin(text: str) -> str | None:
+    """The Latin spelling of a word OCR read in Cyrillic letters that all have Latin twins ("схх" for a
+    ".cxx" extension), None when a letter has none (a Russian word) or the word has no Cyrillic letter.
+
+    Such a word looks the same in both scripts, so its pixels cannot tell them apart: what it stands
+    among (an English dialog) decides it.
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters or not any(_CYRILLIC.match(ch) for ch in letters):
+        return None
+    if not all(ch.isascii() or ch in _TWIN_LETTERS for ch in letters):
+        return None
+    return text.translate(_SPECIFIER_TWINS)
 
 
 def latin_specifiers(text: str) -> str:

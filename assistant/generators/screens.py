@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 SETTING_QUESTION = re.compile(
     r"\b(selected|chosen|ticked|checked|enabled|active|set|entered|specified|configured|shown|"
     r"shows?|displays?|displayed|reports?|reported|says?|"
-    r"выбран\w*|отмечен\w*|включен\w*|задан\w*|указан\w*|установлен\w*|стоит|введен\w*|выставлен\w*|"
+    r"выбран\w*|отмечен\w*|включ[её]н\w*|задан\w*|указан\w*|установлен\w*|стоит|введ[её]н\w*|выставлен\w*|"
     r"показыва\w*|показан\w*|отображ\w*|сообща\w*)\b",
     re.IGNORECASE,
 )
@@ -244,7 +244,28 @@ def same_window(title: str, other: str) -> bool:
     """
 
     own, theirs = _title_words(title), _title_words(other)
-    return bool(own & theirs) and len(own & theirs) >= 0.5 * max(len(own), len(theirs))
+    shared = {word for word in own if any(misread_alike(word, their) for their in theirs)}
+    return bool(shared) and len(shared) >= 0.5 * max(len(own), len(theirs))
+
+
+MISREAD_LENGTH = 6
+"""Words this long that OCR read one letter apart ("galiculator", "galculator") are one word."""
+
+
+def misread_alike(word: str, other: str) -> bool:
+    """Whether two readings of one word differ by at most one letter added, lost or changed, when long.
+
+    A title bar's shading makes OCR add or swap a letter in one screenshot and not in the next; a
+    short word one letter apart is another word ("font", "fonts" stem alike anyway).
+    """
+    if word == other:
+        return True
+    if min(len(word), len(other)) < MISREAD_LENGTH or abs(len(word) - len(other)) > 1:
+        return False
+    if len(word) == len(other):
+        return sum(a != b for a, b in zip(word, other, strict=True)) == 1
+    shorter, longer = sorted((word, other), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 def _window_of(hit: PageHit, page_passages: PagePassages | None) -> str:
@@ -461,7 +482,7 @@ def _same_place(twin: ControlReading, readings: list[ControlReading]) -> Control
 
 NEGATED_STATE = re.compile(
     r"\b(not|un(ticked|checked|selected)|cleared|disabled|off)\b"
-    r"|(?<!\w)(не\s+(отмечен|выбран|включен)\w*|снят\w*|выключен\w*|неотмечен\w*)",
+    r"|(?<!\w)(не\s+(отмечен|выбран|включ[её]н)\w*|снят\w*|выключ[её]н\w*|неотмечен\w*)",
     re.IGNORECASE,
 )
 """The question asks for the option that is off ("which box is *not* ticked?", "какой флажок снят?")."""
@@ -1093,6 +1114,8 @@ def _question_terms(
         if names_window([words], set(), title):
             title |= words
     named = [search_tokens(name) for name in names]
+    # A tab's word that a control's name holds too ("Font" tab, "Font family") may name that control.
+    title |= {t for t in named_tabs(question, page) if not any(t in name for name in named)}
     on_page = {token for passage in page for token in search_tokens(passage.text)}
     content = set(search_tokens(question, drop_stopwords=True)) - title
     framing = {t for t in content & _FRAME_WORDS if any(t in name for name in named)}
@@ -1103,6 +1126,22 @@ def _question_terms(
     terms = {t: weights.get(t, 1.0) for t in content}
     terms.update({t: 0.3 for t in framing})
     return terms
+
+
+def named_tabs(question: str, page: list[PassageRecord]) -> set[str]:
+    """The words of the tab captions the question names whole ("…in the Appearance settings"): like the
+    window's title they say which page of the window is meant, not which control on it."""
+    asked = set(search_tokens(question, drop_stopwords=True))
+    found: set[str] = set()
+    for passage in page:
+        reading = read_control(passage, PageHit(passage.document, passage.page, 0.0, []))
+        if reading is None or reading.name not in TAB_STRIP_NAMES:
+            continue
+        for caption in reading.value.split(","):
+            words = set(search_tokens(caption, drop_stopwords=True))
+            if words and words <= asked:
+                found |= words
+    return found
 
 
 # --- questions about the screen's layout: headings, described options, the rest of a group -------
@@ -1327,7 +1366,7 @@ _ASKED_NAME = re.compile(
     r"\b(?:which|what)\s+(?P<en>(?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:is|are)\s+(?:currently\s+|now\s+)?"
     r"(?:selected|chosen|ticked|checked|enabled|active|set|entered|specified|configured|shown)\b"
     r"|(?<!\w)(?:какой|какая|какое|какие|каким|какую)\s+(?P<ru>(?:[\w-]+\s+){0,3}?[\w-]+)\s+"
-    r"(?:сейчас\s+)?(?:выбран|отмечен|включен|задан|указан|установлен|введен|выставлен)\w*",
+    r"(?:сейчас\s+)?(?:выбран|отмечен|включ[её]н|задан|указан|установлен|введ[её]н|выставлен)\w*",
     re.IGNORECASE,
 )
 

@@ -21,8 +21,10 @@ from assistant.generators.screens import (
     asks_untranslated,
     is_setting_question,
     message_sentence,
+    misread_alike,
     named_language,
     named_phrase,
+    named_tabs,
     options_common_words,
     ordinal_question,
     read_control,
@@ -182,6 +184,9 @@ def test_a_control_passage_reads_back_into_name_value_and_state() -> None:
         ("What left margin is set in the Page Style dialog?", True),
         ("Какой язык выбран в окне «Символ»?", True),
         ("Какое верхнее поле задано?", True),
+        # "ё" is written as often as "е": the question's word is the same.
+        ("Какой режим включён в настройках плеера?", True),
+        ("Какой адрес введён в поле прокси?", True),
         ("Which option is circled in red?", False),
         ("How often should I replace the dust bag?", False),
     ],
@@ -646,6 +651,82 @@ def test_one_windows_title_is_recognised_through_the_title_bars_ocr_debris() -> 
     # Two programs' windows that share one word of longer titles are not one window.
     assert not same_window("Средство настройки Qt5", "Настройки")
     assert not same_window("Preferences", "Настройки")
+
+
+def test_a_long_title_word_ocr_read_a_letter_off_is_still_one_windows() -> None:
+    # One window shot twice: its title bar's shading cost one letter here, added one there.
+    assert same_window("Настройки kwriteconfig", "Hac ки kwritecnfig EJ")
+    assert same_window("Preferences Audacious", "Preferenoes Audacious ox")
+    assert misread_alike("galculator", "galiculator") and misread_alike("konsole", "konsoie")
+    # Short words a letter apart are other words, and so are long ones two letters apart.
+    assert not misread_alike("xterm", "xtern") and not misread_alike("settings", "sittingz")
+    assert not same_window("Preferences", "Configuration")
+
+
+def player_tab(filename: str, window: str, controls: list[Control]) -> list[PassageRecord]:
+    """A page of a media player's settings window: its tab row, then `controls`."""
+    strip = Control(
+        "tabs", "Вкладки", (20, 30, 400, 44), "Внешний вид панели, Субтитры, Звук", (20, 30, 400, 44)
+    )
+    return window_page(filename, window, [*controls, strip])
+
+
+def test_the_tab_a_question_names_says_which_page_not_which_control() -> None:
+    # The subtitles page came first ("шрифт" is its group's title, no box ticked); the question asks
+    # for the clock's font "in the appearance settings": that tab's name is no part of the control's.
+    subtitles = player_tab(
+        "player_ru_subtitles.png",
+        "Настройки плеера",
+        [
+            Control("checkbox", "Шрифт", (20, 60, 80, 74), "Свой шрифт субтитров", (40, 80, 220, 94), False),
+            Control("field", "Размер шрифта", (20, 110, 140, 124), "18", (200, 110, 230, 124)),
+        ],
+    )
+    appearance = player_tab(
+        "player_ru_appearance.png",
+        "Настройки плеера",
+        [
+            Control(
+                "dropdown",
+                "Шрифт меню",
+                (40, 60, 140, 74),
+                "Cantarell 11",
+                (200, 60, 330, 74),
+                None,
+                "Отображение",
+            ),
+            Control(
+                "dropdown",
+                "Шрифт часов",
+                (40, 90, 140, 104),
+                "Sans Mono 9",
+                (200, 90, 330, 104),
+                None,
+                "Отображение",
+            ),
+        ],
+    )
+    answer = ask_screens(
+        "Какой шрифт задан для часов в настройках внешнего вида панели плеера?", [subtitles, appearance]
+    )
+    assert answer is not None and answer.text == "Sans Mono 9"
+    assert answer.citations[0].document.filename == "player_ru_appearance.png"
+    page = [*appearance]
+    asked = "Какой шрифт задан для часов в настройках внешнего вида панели?"
+    assert named_tabs(asked, page) == {"внешн", "вид", "панел"}
+    # A tab named only in part ("вид" alone) says nothing.
+    assert named_tabs("Какой вид часов выбран?", page) == set()
+    # A control named like its tab is still named by the question's word.
+    fonts = window_page(
+        "viewer_prefs_page2.png",
+        "Preferences",
+        [
+            Control("tabs", "Tabs", (20, 30, 400, 44), "General, Font, Colours", (20, 30, 400, 44)),
+            Control("dropdown", "Font family", (20, 60, 60, 74), "Sans", (150, 60, 260, 74)),
+        ],
+    )
+    answer = ask_screens("Which font is set on the Font tab of the viewer preferences?", [fonts])
+    assert answer is not None and answer.text == "Sans"
 
 
 def test_a_question_naming_the_tab_it_is_about_does_not_ask_for_tabs() -> None:

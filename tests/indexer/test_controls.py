@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from indexer.controls import (
     MENU_HEADINGS,
+    Phrase,
     arrow_debris,
     detect_controls,
     drop_arrow,
@@ -24,12 +25,14 @@ from indexer.controls import (
     label_value_pairs,
     menu_items,
     phrases,
+    settle_value_scripts,
     tab_strip,
     title_bar_row,
+    unpaired_edges,
     whole_word,
 )
 from indexer.layout import build_passages
-from indexer.ocr import recognize
+from indexer.ocr import latin_twin, recognize
 from indexer.pipeline import extract_document
 from indexer.records import Control, PageContent, TextLine, Word
 from indexer.settings import IndexSettings
@@ -963,3 +966,116 @@ def test_a_label_and_a_text_beyond_a_panels_side_are_no_pair() -> None:
     pairs = label_value_pairs(phrases(row, 12.0), 12.0, True, gray)
     assert [(p.label.text, p.value.text) for p in pairs] == [("Weight:", "Bold")]
     assert len(label_value_pairs(phrases(row, 12.0), 12.0, True)) == 2
+
+
+# --- values of fields in forms of other toolkits -----------------------------------------------
+
+
+def fields_of(controls: list[Control]) -> dict[str, tuple[str, str, str]]:
+    """label -> (kind, value, section) of a screen's fields and drop-downs."""
+    return {c.label: (c.kind, c.value, c.group) for c in controls if c.kind in ("field", "dropdown")}
+
+
+def test_a_gtk_forms_column_of_fields_takes_labels_without_colons_far_left_of_it() -> None:
+    # GTK lays a form out in a grid: "Compression" ends far left of its combo box, no colon after it;
+    # the fields' shared left edge says each row's label and field belong together.
+    fields = fields_of(controls_of("gtk3_en_backup_prefs.png"))
+    assert fields["Backup frequency"] == ("dropdown", "Weekly", "Schedule")
+    assert fields["Compression"] == ("dropdown", "zstd", "Schedule")
+    # A command's value is whole, its one-letter options included, not cut at its first space.
+    assert fields["Copy command"][1:] == ("rsync -a -z --delete", "Transfer")
+    # A font button in the column shows the value of the label on its row.
+    assert fields["Log font"][1] == "Monospace Bold"
+    russian = controls_of("gtk3_ru_backup_prefs.png")
+    fields = fields_of(russian)
+    assert fields["Частота копирования"] == ("dropdown", "Еженедельно", "Расписание")
+    # In a Russian form a command stays Latin: its "-а", read with a Cyrillic look-alike, goes back.
+    assert fields["Команда копирования"][1] == "rsync -a -z --delete"
+    assert fields["Пропускать файлы с окончанием"][1] == ".exe"
+    assert fields["Шрифт журнала"][1] == "Monospace Bold"
+    boxes = {c.value: (c.on, c.group) for c in russian if c.kind == "checkbox"}
+    assert boxes["Продолжать прерванное копирование"] == (True, "Запуск")
+
+
+def test_tk_entries_under_their_labels_take_them_whole_frame_lines_and_cursor_left_out() -> None:
+    # OCR boxed "make" with the entry's top and bottom lines and glued the frame's side to "|~/src":
+    # the frame is found around the letters, and the value is the text inside it.
+    fields = fields_of(controls_of("tk_en_run_command.png"))
+    assert fields["Command to run"][1] == "make -j4 install"
+    assert fields["Working directory"][1] == "~/src/project"
+    boxes = {c.value: c.on for c in controls_of("tk_en_run_command.png") if c.kind == "checkbox"}
+    assert boxes == {"Run in terminal": False, "Keep window open": True}
+
+
+def test_a_combo_box_value_ocr_lost_beside_a_label_without_colon_is_read_again() -> None:
+    fields = fields_of(controls_of("galculator_ru_number_base.png"))
+    assert fields["Система счисления"][:2] == ("dropdown", "Десятичная")
+
+
+def test_a_field_value_keeps_its_own_brackets_and_loses_the_frames_and_the_cursors() -> None:
+    assert unpaired_edges("vim]") == "vim"
+    assert unpaired_edges("[POSIX catgets") == "POSIX catgets"
+    assert unpaired_edges("|~/src/project") == "~/src/project"
+    assert unpaired_edges("Crate [0-9]+|") == "Crate [0-9]+"
+    assert unpaired_edges("(none)") == "(none)"
+    assert unpaired_edges("<stdio.h>") == "<stdio.h>"
+    assert unpaired_edges("[0-9]") == "[0-9]"
+
+
+def test_a_leading_dot_and_command_options_stay_in_the_value_they_start_or_sit_in() -> None:
+    line = label_words(
+        [
+            ("Suffix:", (20, 100, 70, 112)),
+            (".", (120, 108, 123, 112)),
+            ("bak", (127, 100, 150, 112)),
+        ]
+    )
+    assert [p.text for p in phrases(line, 12.0)] == ["Suffix:", ".bak"]
+    line = label_words(
+        [
+            ("ssh", (120, 100, 142, 112)),
+            ("-p", (148, 100, 160, 112)),
+            ("2222", (166, 100, 196, 112)),
+            ("-v", (202, 100, 214, 112)),
+        ]
+    )
+    assert [p.text for p in phrases(line, 12.0)] == ["ssh -p 2222 -v"]
+    # A dash a column away is no option of the word before it.
+    line = label_words([("Margins", (20, 100, 80, 112)), ("-x", (140, 100, 152, 112))])
+    assert [p.text for p in phrases(line, 12.0)] == ["Margins"]
+
+
+def test_letters_alike_in_both_scripts_are_read_in_the_screens_script() -> None:
+    assert latin_twin("схх") == "cxx" and latin_twin(".ехе") == ".exe"
+    assert latin_twin("Сжатие") is None and latin_twin("cxx") is None
+    # A field of an English dialog holds ".cxx"; eng+rus read it "схх", each letter a Cyrillic twin.
+    image = Image.new("RGB", (300, 60), (236, 236, 236))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((100, 15, 280, 45), fill="white", outline=(120, 120, 120))
+    draw.text((108, 21), ".cxx", font=ImageFont.truetype(FONT, 15), fill="black")
+    misread = Phrase((Word("схх", (113, 24, 140, 37), 60.0),))
+    assert settle_value_scripts(image, [misread], latin_screen=True) == 1
+    assert misread.words[0].text == "cxx"
+
+
+def test_an_instruction_above_a_forms_fields_heads_no_section() -> None:
+    # Right-aligned labels: the instruction's lines start left of the shorter label, as a heading would.
+    image = Image.new("RGB", (560, 240), (236, 236, 236))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 15)
+    draw.text((70, 20), "Exclusions", font=font, fill="black")
+    draw.text((80, 50), "List the files to leave out of the archive, or keep the", font=font, fill="black")
+    draw.text((80, 72), "list empty to pack everything.", font=font, fill="black")
+    for row, (label, value) in enumerate([("Skip files:", "*.bak"), ("Temp:", "~/tmp")]):
+        y = 110 + row * 40
+        width = draw.textlength(label, font=font)
+        draw.text((150 - width, y), label, font=font, fill="black")
+        draw.rectangle((160, y - 7, 420, y + 23), fill="white", outline=(120, 120, 120))
+        draw.text((168, y), value, font=font, fill="black")
+    fields = fields_of(detect_controls(image, recognize(image).lines))
+    assert fields["Skip files"][2] == "Exclusions" and fields["Temp"][2] == "Exclusions"
+    # A heading asking what its options choose is one.
+    draw.rectangle((0, 40, 560, 100), fill=(236, 236, 236))
+    draw.text((40, 72), "Which files should be skipped?", font=font, fill="black")
+    fields = fields_of(detect_controls(image, recognize(image).lines))
+    assert fields["Skip files"][2] == "Which files should be skipped?"

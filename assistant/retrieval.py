@@ -967,6 +967,12 @@ def numbered_items(question: str) -> frozenset[tuple[str, str]]:
     return frozenset((_item_kind(match[1]), match[2]) for match in _NAMED_ITEM.finditer(question))
 
 
+def numbered_figure(text: str) -> str | None:
+    """The number of the first figure `text` names: "13.10" of «на рисунке 13.10?», "2-3" of "Fig. 2-3 shows",
+    "5" of the caption "Figure 5. Wiring"; None when it names none."""
+    return next((match[2] for match in _NAMED_ITEM.finditer(text) if _item_kind(match[1]) == "figure"), None)
+
+
 def captioned_items(passages: Sequence[PassageRecord]) -> frozenset[tuple[str, str]]:
     """The numbered figures, tables and examples a page holds: a line that starts with the item's label and
     number and goes on as a caption does ("Figure 11.1. Role of ...", "Рисунок 9.3. ...", "Table 6.2:"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 from typing import Literal
@@ -2187,6 +2188,19 @@ def _bar_items_lost(inked: Image.Image, bar: list[Word], height: float) -> list[
     return [w for w in found if all(_overlap_share(w.bbox, old.bbox) < 0.3 for old in bar)]
 
 
+def _read_again(
+    lines: list[TextLine], box: BBox, read: Sequence[Word], rows: Sequence[MenuItem], block: int
+) -> None:
+    """A menu's rectangle read on its own replaces what the whole screen's reading had there: one line
+    per row (`block` numbers them together), of the words of `read` inside the row, or the row's text."""
+    for line in lines:
+        line.words[:] = [w for w in line.words if not _centre_in(w.bbox, box)]
+    for row in rows:
+        lines.append(
+            TextLine([w for w in read if _centre_in(w.bbox, row.bbox)] or [Word(row.text, row.bbox)], block)
+        )
+
+
 def open_menus(
     image: Image.Image, lines: list[TextLine], height: float
 ) -> list[tuple[Word, BBox, list[MenuItem]]]:
@@ -2220,15 +2234,7 @@ def open_menus(
         items = marked_items(gray, box, menu_items(read, height), height)
         if len(items) < 2:
             continue
-        for line in lines:
-            line.words[:] = [w for w in line.words if not _centre_in(w.bbox, box)]
-        for item in items:
-            lines.append(
-                TextLine(
-                    [w for w in read if _centre_in(w.bbox, item.bbox)] or [Word(item.text, item.bbox)],
-                    next_block,
-                )
-            )
+        _read_again(lines, box, read, items, next_block)
         next_block += 1
         menus.append((title, box, items))
     lines[:] = [line for line in lines if line.words]
@@ -2301,16 +2307,7 @@ def popup_menus(
         items = marked_items(gray, box, items, height)
         if not _menu_signs(items):
             continue  # a side panel's list of pages, a list box: a column in a frame, nothing more
-        for line in lines:
-            line.words[:] = [w for w in line.words if not _centre_in(w.bbox, box)]
-        rows = ([title] if title is not None else []) + items
-        for item in rows:
-            lines.append(
-                TextLine(
-                    [w for w in read if _centre_in(w.bbox, item.bbox)] or [Word(item.text, item.bbox)],
-                    next_block,
-                )
-            )
+        _read_again(lines, box, read, ([title] if title is not None else []) + items, next_block)
         next_block += 1
         heading = Word(title.text, title.bbox) if title is not None else _word_above(words, box, height)
         menus.append((heading, box, items))

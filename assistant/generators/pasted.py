@@ -29,7 +29,7 @@ from assistant.generators.screens import (
     read_control,
 )
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages
-from assistant.retrieval import PageHit
+from assistant.retrieval import PageHit, numbered_figure
 from indexer.embedders import TextEmbedder
 from indexer.language import search_tokens
 from indexer.records import BBox, PassageRecord, union_bbox
@@ -123,18 +123,10 @@ def answer_from_options(
 
 # -- the picture a question's figure number means ---------------------------------------------------
 
-_FIGURE_NUMBER = re.compile(r"(?<!\w)(?:figure|fig\.|рисун\w*|рис\.)\s*(\d+(?:[.-]\d+)*)", re.IGNORECASE)
-""""figure 5", "Fig. 2-3", «рисунке 13.10», «рис. 4.1»: the number a question or a caption gives a figure."""
 NUMBERED_PAGES = 5
 """Top pages searched for the figure a question numbers."""
 PICTURE_KINDS = frozenset(("figure", "control"))
 """Passages read from a picture's pixels: its words, and the controls of a pasted screen."""
-
-
-def figure_number(text: str) -> str | None:
-    """The figure number `text` gives ("13.10" of «на рисунке 13.10?»), without a sentence's full stop."""
-    match = _FIGURE_NUMBER.search(text)
-    return match.group(1).rstrip(".-") if match else None
 
 
 def numbered_pictures(
@@ -144,12 +136,12 @@ def numbered_pictures(
     ("which account is open in figure 13.10"): its figure passages and the pasted screen's controls
     inside them, from the first of the top pages that has it; [] when the question numbers no figure
     or none of those pages holds it (13.1 is not 13.10)."""
-    number = figure_number(question)
+    number = numbered_figure(question)
     if number is None:
         return []
     for hit in hits[:NUMBERED_PAGES]:
         passages = hit_passages(hit, page_passages)
-        figures = [p for p in passages if p.kind == "figure" and figure_number(p.section) == number]
+        figures = [p for p in passages if p.kind == "figure" and numbered_figure(p.section) == number]
         if not figures:
             continue
         box = union_bbox([p.bbox for p in figures])

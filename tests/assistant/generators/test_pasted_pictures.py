@@ -16,8 +16,9 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw
 
 from assistant import Assistant
-from assistant.generators.pasted import asked_address, figure_number
+from assistant.generators.pasted import asked_address
 from assistant.generators.plots import asked_axis, is_tick
+from assistant.retrieval import numbered_figure
 from tests.conftest import FONT, font
 
 
@@ -153,7 +154,7 @@ def test_the_account_a_pasted_window_has_open_is_its_address_in_the_figure_the_q
     assert answer.citations[0].page == page
 
 
-def test_questions_are_told_by_their_axis_address_and_figure_number() -> None:
+def test_questions_are_told_by_their_axis_address_and_numbered_figure() -> None:
     assert asked_axis("What is the label of the plot's horizontal axis?") == "horizontal"
     assert asked_axis("Какая подпись стоит у вертикальной оси графика?") == "vertical"
     assert asked_axis("Что отложено по оси абсцисс?") == "horizontal"
@@ -161,10 +162,10 @@ def test_questions_are_told_by_their_axis_address_and_figure_number() -> None:
     # no axis, or both: not this reader's question
     assert asked_axis("Which axis does the stepper motor drive?") is None
     assert asked_axis("What do the horizontal axis and the vertical axis show?") is None
-    assert figure_number("Какая учётная запись открыта на рисунке 13.10?") == "13.10"
-    assert figure_number("Figure 5. Wiring") == "5"
-    assert figure_number("Fig. 2-3 shows the wiring") == "2-3"
-    assert figure_number("Which account is open?") is None
+    assert numbered_figure("Какая учётная запись открыта на рисунке 13.10?") == "13.10"
+    assert numbered_figure("Figure 5. Wiring") == "5"
+    assert numbered_figure("Fig. 2-3 shows the wiring") == "2-3"
+    assert numbered_figure("Which account is open?") is None
     assert asked_address("Какая учётная запись открыта в Thunderbird?") is not None
     assert asked_address("Which mail client does the handbook recommend?") is None
     assert asked_address("What is the e-mail address of the open account?") is not None

@@ -42,6 +42,7 @@ from indexer.records import (
     Word,
     bbox_area,
     bbox_intersection,
+    turned_back,
 )
 
 log = logging.getLogger(__name__)
@@ -895,20 +896,6 @@ QUARTER_TURNS = {
     3: Image.Transpose.ROTATE_270,
 }
 """Counter-clockwise quarter turns that stand upright a picture of a page rotated clockwise."""
-
-
-def turned_back(box: BBox, turns: int, size: tuple[int, int]) -> BBox:
-    """A box in an image turned `turns` quarter turns counter-clockwise, in the image before the turn
-    (`size` its width and height)."""
-    width, height = size
-    x0, y0, x1, y1 = box
-    if turns == 1:
-        return (width - y1, x0, width - y0, x1)
-    if turns == 2:
-        return (width - x1, height - y1, width - x0, height - y0)
-    if turns == 3:
-        return (y0, height - x1, y1, height - x0)
-    return box
 
 
 def read_figures(page: PageContent, languages: str, max_pixels: int, time_limit_s: float) -> PageContent:

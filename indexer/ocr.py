@@ -22,7 +22,7 @@ from PIL import Image
 from indexer import scans
 from indexer.errors import AssistantError
 from indexer.language import STOPWORDS
-from indexer.records import BBox, TextLine, Word, bboxes_overlap, union_bbox
+from indexer.records import BBox, TextLine, Word, bboxes_overlap, turned_back, union_bbox
 
 log = logging.getLogger(__name__)
 
@@ -342,12 +342,11 @@ def sideways_words(words: list[Word]) -> bool:
 
 
 def _turned_box(box: BBox, crop: BBox, clockwise: bool) -> BBox:
-    """A box read on the crop turned upright, mapped back onto the image (`crop`: where it was cut)."""
-    x0, y0, x1, y1 = box
-    width, height = crop[2] - crop[0], crop[3] - crop[1]
-    if clockwise:  # the line ran upwards: upright x runs up the image from its bottom
-        return (crop[0] + y0, crop[1] + height - x1, crop[0] + y1, crop[1] + height - x0)
-    return (crop[0] + width - y1, crop[1] + x0, crop[0] + width - y0, crop[1] + x1)
+    """A box read on the crop turned upright, mapped back onto the image (`crop`: where it was cut).
+    A line that ran upwards was turned clockwise (three counter-clockwise quarter turns), one that ran
+    downwards counter-clockwise (one)."""
+    x0, y0, x1, y1 = turned_back(box, 3 if clockwise else 1, (crop[2] - crop[0], crop[3] - crop[1]))
+    return (crop[0] + x0, crop[1] + y0, crop[0] + x1, crop[1] + y1)
 
 
 def read_sideways(image: Image.Image, result: OcrResult, settings: OcrSettings) -> int:

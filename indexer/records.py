@@ -44,6 +44,20 @@ def bboxes_overlap(a: BBox, b: BBox) -> bool:
     return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
+def turned_back(box: BBox, turns: int, size: tuple[float, float]) -> BBox:
+    """A box in an image turned `turns` quarter turns counter-clockwise, in the image before the turn
+    (`size` its width and height)."""
+    width, height = size
+    x0, y0, x1, y1 = box
+    if turns == 1:
+        return (width - y1, x0, width - y0, x1)
+    if turns == 2:
+        return (width - x1, height - y1, width - x0, height - y0)
+    if turns == 3:
+        return (y0, height - x1, y1, height - x0)
+    return box
+
+
 @dataclass
 class Word:
     text: str

@@ -842,11 +842,12 @@ SMALL_LETTER_RATIO = 0.88
 """A letter this much lower than the capitals is a small one (x-height is 0.7-0.8 of the capitals')."""
 
 
-_SPECIFIER_TWINS = str.maketrans("аеорсхутАВЕКМНОРСТХУ", "aeopcxymABEKMHOPCTXY")
+_CYRILLIC_TWINS = "аеорсхутАВЕКМНОРСТХУ"
+_SPECIFIER_TWINS = str.maketrans(_CYRILLIC_TWINS, "aeopcxymABEKMHOPCTXY")
 """Cyrillic letters drawn like Latin ones (and "т", Russian's reading of a small "m"): after a "%" only
 the Latin letter means anything."""
-_CYRILLIC_SPECIFIER = re.compile(r"%([аеорсхутАВЕКМНОРСТХУ])")
-_TWIN_LETTERS = frozenset("аеорсхутАВЕКМНОРСТХУ")
+_CYRILLIC_SPECIFIER = re.compile(f"%([{_CYRILLIC_TWINS}])")
+_TWIN_LETTERS = frozenset(_CYRILLIC_TWINS)
 
 
 def latin_twin(text: str) -> str | None:

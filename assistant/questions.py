@@ -1008,11 +1008,13 @@ def _new(matches: list[str], question: QuestionProfile) -> list[str]:
     return fresh
 
 
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+"""An e-mail address: what names a mail account, in a sentence or in a picture of a mail program."""
 _HOST = re.compile(
     r"\b(?:https?|ftp)://[^\s<>\"'”)]+[\w/]"
     r"|\b(?:[a-z0-9-]+\.)+(?:org|com|net|edu|gov|io|info|de|ru|uk|fr|eu)\b(?:/[\w./-]*)?"
     r"|(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?(?![\w.])"  # an IPv4 address: 127.0.1.1, 10.0.0.0/8
-    r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b",  # an e-mail address
+    rf"|\b{EMAIL.pattern}\b",  # an e-mail address
     _I,
 )
 """A site or a mirror is named by its address ("http://deb.debian.org/debian", "ftp.example.org")."""

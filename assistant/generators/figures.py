@@ -37,6 +37,7 @@ from assistant.generators.visual import PagePassages, TermWeights, hit_passages,
 from assistant.lexicon import lexicon
 from assistant.questions import (
     COUNTED,
+    EMAIL,
     HEAD_NOUNS,
     NUMBER,
     QuestionProfile,
@@ -590,7 +591,6 @@ def _question_terms(
 _I = re.IGNORECASE
 IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
 MAC = re.compile(r"(?<![\w:])[0-9a-f]{2}(?::[0-9a-f]{2}){5}(?![\w:])", re.IGNORECASE)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
 VERSION = re.compile(r"(?<![\w.])v?\d+(?:\.\d+)+[a-z]?(?![\w.])", re.IGNORECASE)
 DOTTED_NAME = re.compile(r"(?<![\w@./-])[A-Za-z][\w-]*(?:\.[\w-]+)+(?![\w@/])")

@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.generators.base import Answer, Citation, answer_language
-from assistant.generators.figures import EMAIL, FIGURE_QUESTION, URL
+from assistant.generators.figures import FIGURE_QUESTION, URL
 from assistant.generators.screens import (
     SETTING_QUESTION,
     ControlReading,
@@ -29,6 +29,7 @@ from assistant.generators.screens import (
     read_control,
 )
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages
+from assistant.questions import EMAIL
 from assistant.retrieval import PageHit, numbered_figure
 from indexer.embedders import TextEmbedder
 from indexer.language import search_tokens

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.ndimage as ndi
 from PIL import Image
 
-from indexer.ocr import latin_twin, mostly_latin, read_boxes
+from indexer.ocr import latin_twin, mostly_latin, read_boxes, sure_letters
 from indexer.records import BBox, Control, ControlKind, TextLine, Word, bboxes_overlap, union_bbox
 
 IndicatorKind = Literal["radio", "checkbox"]
@@ -2333,9 +2333,6 @@ def surer_rows(first: list[Word], second: list[Word], height: float) -> list[Wor
                 found.append([word])
         return found
 
-    def sureness(row: list[Word]) -> float:
-        return sum(w.confidence * sum(ch.isalnum() for ch in w.text) for w in row)
-
     merged: list[Word] = []
     theirs = rows(second)
     for row in rows(first):
@@ -2347,7 +2344,7 @@ def surer_rows(first: list[Word], second: list[Word], height: float) -> list[Wor
             and min(bottom, lower) - max(top, upper) > 0.5 * min(bottom - top, lower - upper)
         ]
         other = [w for r in same for w in r]
-        merged.extend(row if sureness(row) >= sureness(other) else other)
+        merged.extend(row if sure_letters(row) >= sure_letters(other) else other)
         theirs = [r for r in theirs if not any(r is s for s in same)]
     for row in theirs:
         merged.extend(row)

@@ -410,7 +410,7 @@ def read_sideways(image: Image.Image, result: OcrResult, settings: OcrSettings) 
     for index, crop in enumerate(crops):
         options = [readings[2 * index], readings[2 * index + 1]]
         best, clockwise = max(
-            zip(options, (True, False), strict=True), key=lambda option: _sure_letters(option[0])
+            zip(options, (True, False), strict=True), key=lambda option: sure_letters(option[0])
         )
         words = [
             Word(w.text, _turned_box(w.bbox, crop, clockwise), w.confidence, w.font_size)
@@ -422,7 +422,7 @@ def read_sideways(image: Image.Image, result: OcrResult, settings: OcrSettings) 
         tried = [
             w for line in result.lines for w in line.words if _standing(w) and bboxes_overlap(w.bbox, crop)
         ]
-        if tried and _sure_letters(tried) > _sure_letters(words):
+        if tried and sure_letters(tried) > sure_letters(words):
             words = tried  # tesseract read the turned line itself, word by word: only their order is lost
         # Upright order along the line: up the image when it ran upwards, down when downwards. The
         # line is kept as one word boxed on its column: its words stand one above the other, and the
@@ -452,7 +452,7 @@ def _standing(word: Word) -> bool:
     )
 
 
-def _sure_letters(words: list[Word]) -> float:
+def sure_letters(words: list[Word]) -> float:
     """Letters and digits read with conviction, weighted by how surely."""
     return sum(sum(ch.isalnum() for ch in w.text) * w.confidence / 100.0 for w in words)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -127,7 +128,9 @@ DENSE_GLYPHS = 250
 """Letter-like specks from which a figure is a screenshot or a table: read as blocks of lines (sparse
 mode would cut its rows at every gap and lose the short pieces)."""
 MAX_FIGURE_OCR_S = 60.0
-"""Longest tesseract may take on one figure (less when the page's time limit is shared by several)."""
+"""Most CPU seconds tesseract may spend on one figure (less when several share the page's time limit)."""
+WATCHDOG_SHARE = 0.8
+"""Part of the reader's per-page wall-clock limit after which a page's remaining figures are left unread."""
 
 
 # -- finding the regions (pure geometry) -------------------------------------------------------
@@ -902,12 +905,19 @@ def read_figures(page: PageContent, languages: str, max_pixels: int, time_limit_
     """OCR every figure of a text page (fills their `lines`, drops their images).
 
     The text layer is the page's substance and stays whatever happens here: a figure OCR cannot
-    read (tesseract missing, failing, or slower than its share of `time_limit_s`) is left without
-    words, with a warning, rather than costing the page.
+    read (tesseract missing, failing, or needing more CPU than its share of `time_limit_s`) is left
+    without words, with a warning, rather than costing the page. The shares are CPU seconds, so the
+    same figures are read at any load (indexer.budget); only a machine so busy that the page's
+    wall-clock time nears `time_limit_s` (the reader's watchdog) leaves the remaining ones unread.
     """
     languages = figure_languages(languages, page.lines)
     timeout = min(MAX_FIGURE_OCR_S, time_limit_s / (len(page.figures) + 1))
+    started = time.monotonic()
     for figure in page.figures:
+        if time.monotonic() - started > WATCHDOG_SHARE * time_limit_s:
+            log.warning("page %d: a figure was left unread (the page's time is nearly spent)", page.number)
+            figure.image = None
+            continue
         try:
             reading = read_figure_controls(figure, languages, max_pixels, timeout)
             figure.lines = reading.lines

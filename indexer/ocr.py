@@ -7,7 +7,6 @@ import dataclasses
 import io
 import itertools
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ import scipy.ndimage as ndi
 from PIL import Image
 
 from indexer import scans
+from indexer.budget import run_on_cpu_budget
 from indexer.errors import AssistantError
 from indexer.language import STOPWORDS
 from indexer.records import BBox, TextLine, Word, bboxes_overlap, turned_back, union_bbox
@@ -503,20 +503,12 @@ def _rows(words: list[Word]) -> list[list[Word]]:
 def _tesseract_tsv(image: Image.Image, languages: str, psm: str, timeout_s: float) -> str:
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="PNG", compress_level=1)
-    # One thread per tesseract: the indexer already runs pages in parallel on the machine's cores.
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     command = [tesseract_path(), "stdin", "stdout", "-l", languages, "--psm", psm, "tsv"]
     try:
-        completed = subprocess.run(
-            command,
-            input=buffer.getvalue(),
-            capture_output=True,
-            timeout=timeout_s,
-            env=env,
-            check=False,
-        )
+        # CPU seconds, not wall-clock ones: a busy machine reads the same words as an idle one.
+        completed = run_on_cpu_budget(command, buffer.getvalue(), timeout_s)
     except subprocess.TimeoutExpired as error:
-        raise AssistantError(f"tesseract took longer than {timeout_s:.0f} s on one page") from error
+        raise AssistantError(f"tesseract needed more than {timeout_s:.0f} s of CPU on one page") from error
     if completed.returncode != 0:
         message = completed.stderr.decode("utf-8", "replace").strip()
         if "Failed loading language" in message or "Error opening data file" in message:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import logging
 import math
-import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -25,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.ndimage as ndi
 from PIL import Image
+
+from indexer.budget import run_on_cpu_budget
 
 log = logging.getLogger(__name__)
 
@@ -211,13 +212,8 @@ def detect_orientation(image: Image.Image, tesseract: str, timeout_s: float) -> 
         gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.Resampling.LANCZOS)
     gray.save(buffer, format="PNG", compress_level=1)
     try:
-        completed = subprocess.run(
-            [tesseract, "stdin", "stdout", "--psm", "0"],
-            input=buffer.getvalue(),
-            capture_output=True,
-            timeout=timeout_s,
-            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
-            check=False,
+        completed = run_on_cpu_budget(
+            [tesseract, "stdin", "stdout", "--psm", "0"], buffer.getvalue(), timeout_s
         )
     except subprocess.TimeoutExpired:
         log.warning("orientation detection timed out; the page is read as it stands")

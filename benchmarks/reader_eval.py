@@ -138,7 +138,7 @@ def render() -> str:
         "after `hidden` was unsealed, measured sealed once at the end of the session that built it (*previous*, kept in "
         "reader_untold_sealed.json), tuned on since), `veiled` (benchmarks/eval/veiled: documents and programs none of the "
         "others uses, Logisim guide chapters with pictured dialogs and circuits (English and Russian), cfdisk(8), Russian "
-        "man pages, a scan, Logisim (Java Swing) and cfdisk (ncurses TUI) screenshots, built after `untold` was unsealed; "
+        "man pages, a scan, Logisim (Java Swing), Chromium settings (WebUI) and cfdisk (ncurses TUI) screenshots, built after `untold` was unsealed; "
         "STILL SEALED: measured once by the lead, from the summary only, never tuned on), "
         "`corpus` (shared/corpus, the 30 questions the first "
         "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "

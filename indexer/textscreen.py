@@ -203,7 +203,8 @@ def screen_cells(image: Image.Image, grid: CellGrid) -> tuple[np.ndarray, Image.
             ink = difference > INK_STEP
             if not ink.any():
                 continue
-            if frame_cell(ink):
+            # A thin line's anti-aliased fringe is faint: the line is judged by its strong ink.
+            if frame_cell(difference > max(INK_STEP, 0.6 * float(difference.max()))):
                 kinds[row, column] = FRAME
                 continue
             kinds[row, column] = GLYPH
@@ -397,14 +398,9 @@ def frame_titles(runs: list[Run], kinds: np.ndarray) -> list[Titled]:
         if not any(ch.isalpha() for ch in run.text):
             continue
         if left is not None and right is not None and max(run.first - left, right - run.last) > TITLE_LINE:
-            # Down the frame's side to its bottom corner, where a line turns inward (a box stacked
-            # under it may go on along the same column).
+            # Down the frame's side to its bottom corner, past the lines that part its sections.
             bottom = run.row + 1
-            while (
-                bottom + 1 < kinds.shape[0]
-                and kinds[bottom, left] == FRAME
-                and kinds[bottom, left + 1] != FRAME
-            ):
+            while bottom + 1 < kinds.shape[0] and kinds[bottom + 1, left] == FRAME:
                 bottom += 1
             titled.append(Titled(run, left, right, bottom))
     return titled
@@ -415,7 +411,9 @@ def _frame_of(run: Run, titles: list[Titled]) -> list[Titled]:
     around = [
         t for t in titles if t.run.row < run.row < t.bottom and t.left <= run.first and run.last <= t.right
     ]
-    return sorted(around, key=lambda t: (-t.run.row, t.right - t.left))
+    around.sort(key=lambda t: (-t.run.row, t.right - t.left))
+    # A frame stacked above another shares its side: the frame around both is wider.
+    return around[:1] + [t for t in around[1:] if t.right - t.left > around[0].right - around[0].left]
 
 
 def _words_box(words: tuple[Word, ...], fallback: BBox) -> BBox:
@@ -505,7 +503,7 @@ def menu_controls(
         if id(run) in taken or _INDICATOR.match(run.text):
             continue
         left = _frame_left(kinds, run)
-        if left is not None and len(by_row.get(run.row, [])) <= 3:
+        if left is not None:
             boxes.setdefault(left, []).append(run)
     controls = []
     for left, items in boxes.items():
@@ -525,9 +523,9 @@ def menu_controls(
                 break
         if len(column) < MIN_MENU_ITEMS or top <= 0 or column[0].row - top > 1:
             continue
-        if any(id(r) in {id(x) for x in runs if r.row == top} for r in by_row.get(top, [])):
+        right = max(item.last for item in column)
+        if any(left < r.first <= right for r in by_row.get(top, [])):
             continue  # a titled frame is a dialog's, not a menu's
-        right = column[0].last
         bar = [r for r in by_row.get(top - 1, []) if r.first <= right and r.last >= left]
         if not bar:
             continue

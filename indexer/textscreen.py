@@ -42,6 +42,8 @@ MIN_MONOSPACED_WORDS = 6
 MONOSPACE_SPREAD = 0.12
 """How far a word's width per letter may stray from the page's typical one in a monospaced font."""
 MONOSPACED_SHARE = 0.75
+ON_GRID_SHARE = 0.9
+"""Share of the words that must stand at one place in their cells (a terminal's: 0.96-1.0; GUIs: 0.3-0.85)."""
 GRID_CONCENTRATION = 2.5
 """How many times more long colour edges fall on the grid's cell borders than an even spread puts there."""
 EDGE_STEP = 60
@@ -170,7 +172,32 @@ def cell_grid(image: Image.Image, words: list[Word]) -> CellGrid | None:
     if wide < GRID_CONCENTRATION or high < GRID_CONCENTRATION:
         return None
     columns, rows = (pixels.shape[1] - left) // width, (pixels.shape[0] - top) // height
-    return CellGrid(width, height, left, top, columns, rows)
+    grid = CellGrid(width, height, left, top, columns, rows)
+    return grid if set_in_cells(words, grid) else None
+
+
+def set_in_cells(words: list[Word], grid: CellGrid) -> bool:
+    """Whether the words stand in the grid's cells: their middles at one height in the cell, their
+    starts at one place in it. A GUI's rows are spaced as its widgets need and its words start
+    anywhere, even when its colour edges happen to fall on some period."""
+    read = [w for w in words if sum(ch.isalnum() for ch in w.text) >= 2 and w.confidence >= 60]
+    if len(read) < MIN_MONOSPACED_WORDS:
+        return False
+    middles = np.array([((w.bbox[1] + w.bbox[3]) / 2 - grid.top) % grid.height for w in read])
+    starts = np.array([(w.bbox[0] - grid.left) % grid.width for w in read])
+    return (
+        _share_at_one_place(middles, grid.height, 2.0) >= ON_GRID_SHARE
+        and _share_at_one_place(starts, grid.width, 1.5) >= ON_GRID_SHARE
+    )
+
+
+def _share_at_one_place(offsets: np.ndarray, period: int, reach: float) -> float:
+    """The largest share of `offsets` (positions within a period) within `reach` of one place."""
+    best = 0.0
+    for place in np.arange(0.0, period, 0.5):
+        apart = np.abs((offsets - place + period / 2) % period - period / 2)
+        best = max(best, float((apart <= reach).mean()))
+    return best
 
 
 FRAME, GLYPH = 2, 1

@@ -288,9 +288,8 @@ def read_screen(
         for w in line.words
         if any(ch.isalnum() or ch in "[]()*<>" for ch in w.text)
     ]
-    runs = [
-        with_indicator(run, kinds, np.asarray(page) < 128, grid) for run in screen_runs(fresh, grid, kinds)
-    ]
+    ink = np.asarray(page) < 128
+    runs = [with_indicator(run, kinds, ink, grid) for run in screen_runs(fresh, grid, kinds)]
     lines = [TextLine(run_words, index) for index, run_words in enumerate(_row_lines(fresh, grid))]
     log.debug(
         "text-mode screen: %dx%d cells of %dx%d px, %d runs",

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 SETTING_QUESTION = re.compile(
     r"\b(selected|chosen|ticked|checked|enabled|active|set|entered|specified|configured|shown|"
-    r"turned\s+(?:on|off)|switched\s+(?:on|off)|disabled|unticked|unchecked|cleared|"
+    r"turned\s+(?:on|off)|switched\s+(?:on|off)|unticked|unchecked|"
     r"shows?|displays?|displayed|reports?|reported|says?|"
     r"выбран\w*|отмечен\w*|включ[её]н\w*|выключ[её]н\w*|снят\w*|задан\w*|указан\w*|установлен\w*|стоит|введ[её]н\w*|выставлен\w*|"
     r"показыва\w*|показан\w*|отображ\w*|сообща\w*)\b",

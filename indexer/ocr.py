@@ -204,6 +204,11 @@ def _run_tesseract(image: Image.Image, settings: OcrSettings) -> OcrResult:
     return parse_tsv(tsv, scale)
 
 
+def read_uniform(image: Image.Image, settings: OcrSettings) -> OcrResult:
+    """OCR `image` as one uniform block of rows (a terminal screen cleaned of its frames), nothing more."""
+    return _run_tesseract(image, dataclasses.replace(settings, psm="6"))
+
+
 # --- boxed text the layout skipped ------------------------------------------------------------
 #
 # Tesseract's page layout (psm 3) takes a framed box with one line of text in it for a picture and

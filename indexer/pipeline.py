@@ -25,6 +25,7 @@ from indexer.records import Mark, PageContent, PassageDraft
 from indexer.scans import Straightening
 from indexer.settings import IndexSettings
 from indexer.sniff import sniff_media_type
+from indexer.textscreen import read_screen
 from omnifusion.slicing import TileBox, plan_slices
 
 log = logging.getLogger(__name__)
@@ -113,11 +114,18 @@ def ocr_page(page: PageContent, image: Image.Image, settings: IndexSettings) -> 
         return page
     detection = detect_marks(image)
     clean = erase_marks(image, detection.mask)
-    result, turn, straight = read_straightened(clean, OcrSettings(languages=settings.ocr_languages))
+    ocr_settings = OcrSettings(languages=settings.ocr_languages)
+    result, turn, straight = read_straightened(clean, ocr_settings)
     page.lines = result.lines
     page.marks = [Mark(m.shape, turn.to_turned(m.bbox), turn.to_turned(m.target)) for m in detection.marks]
     reread_marked(straight, page.marks, result.lines, settings.ocr_languages)
-    page.controls = detect_controls(straight, result.lines)
+    screen = read_screen(straight, [w for line in result.lines for w in line.words], ocr_settings)
+    if screen is not None:
+        # A terminal's screen is read again from its cells: its frames and colours garble the first
+        # reading, and its controls are characters, not the pixels `detect_controls` looks for.
+        page.lines, page.controls = screen
+    else:
+        page.controls = detect_controls(straight, result.lines)
     page.ocr_confidence = result.mean_confidence
     page.text_source = "ocr" if result.lines else "none"
     page.straightening = None if turn.identity else turn

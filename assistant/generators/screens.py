@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 
 SETTING_QUESTION = re.compile(
     r"\b(selected|chosen|ticked|checked|enabled|active|set|entered|specified|configured|shown|"
+    r"turned\s+(?:on|off)|switched\s+(?:on|off)|unticked|unchecked|"
     r"shows?|displays?|displayed|reports?|reported|says?|"
-    r"выбран\w*|отмечен\w*|включ[её]н\w*|задан\w*|указан\w*|установлен\w*|стоит|введ[её]н\w*|выставлен\w*|"
+    r"выбран\w*|отмечен\w*|включ[её]н\w*|выключ[её]н\w*|снят\w*|задан\w*|указан\w*|установлен\w*|стоит|введ[её]н\w*|выставлен\w*|"
     r"показыва\w*|показан\w*|отображ\w*|сообща\w*)\b",
     re.IGNORECASE,
 )
@@ -836,12 +837,15 @@ def _cite(passage: PassageRecord, bbox: BBox, text: str, score: float) -> Citati
 def _answer(
     question: str, readings: list[ControlReading], best_name: str, best_score: float, best_match: float
 ) -> Answer | None:
-    """The answer from the control named `best_name`: its value, or its group's chosen options."""
+    """The answer from the control named `best_name`: its value, or its group's chosen options (those
+    left off when the question asks what is not ticked)."""
     group = [r for r in readings if r.name == best_name]
     if any(r.kind == "radio" for r in group):
         # A radio group's title names its buttons; a check box placed under it is another control.
         group = [r for r in group if r.kind == "radio"]
-    chosen = [r for r in group if r.on] if group[0].option else group[:1]
+    # "Which Navigation option is not checked?" asks for the group's options that are off.
+    wanted = not NEGATED_STATE.search(question)
+    chosen = [r for r in group if r.on == wanted] if group[0].option else group[:1]
     if not chosen:
         return None
     log.info("screen: %r -> %r (%s, match %.2f)", question, [r.value for r in chosen], best_name, best_match)

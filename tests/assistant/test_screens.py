@@ -187,6 +187,8 @@ def test_a_control_passage_reads_back_into_name_value_and_state() -> None:
         # "ё" is written as often as "е": the question's word is the same.
         ("Какой режим включён в настройках плеера?", True),
         ("Какой адрес введён в поле прокси?", True),
+        ("Which of the extra options is turned off?", True),
+        ("Какой флажок в группе «Сеть» выключен?", True),
         ("Which option is circled in red?", False),
         ("How often should I replace the dust bag?", False),
     ],
@@ -444,6 +446,23 @@ def test_a_controls_own_label_decides_between_controls_of_one_section() -> None:
         "Which paper format is chosen in Page Setup?", [shot_page("page_setup.png", controls)]
     )
     assert answer is not None and answer.text == "Letter"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which Extras option is checked?", "Verify archive"),
+        ("Which Extras option is not checked?", "Split volumes"),
+        ("Which of the Extras is turned off?", "Split volumes"),
+    ],
+)
+def test_a_group_of_boxes_answers_with_the_ones_in_the_asked_state(question: str, expected: str) -> None:
+    controls = [
+        Control("checkbox", "Extras", (20, 40, 90, 54), "Verify archive", (40, 60, 160, 74), True),
+        Control("checkbox", "Extras", (20, 40, 90, 54), "Split volumes", (40, 80, 160, 94), False),
+    ]
+    answer = ask_screens(question, [shot_page("archiver.png", controls)])
+    assert answer is not None and answer.text == expected
 
 
 def test_a_selected_list_row_answers_which_item_of_the_list_is_chosen() -> None:

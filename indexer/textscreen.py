@@ -1,0 +1,567 @@
+"""Text-mode screens: a terminal's grid of character cells, its frames and its controls.
+
+A full-screen text program (ncurses, S-Lang) draws its dialogs with characters: frames of line
+characters, check boxes "[x]"/"[ ]", radio buttons "(*)"/"( )", fields of coloured cells, buttons
+"[< OK >]". Tesseract reads such a screen poorly as it stands: the frames come back as "г", "|" and
+"———_{", coloured rows and the cursor hide whole labels, and the boxes' states are lost. But every
+glyph stands in one cell of a fixed grid, so the screen can be read the way it was drawn:
+
+1. `cell_grid`: the cell size and origin, from the OCR words' monospaced widths and the colour edges
+   (backgrounds change at cell borders only);
+2. `screen_cells`: each cell's own background and ink, frames (line characters reaching the cell's
+   edges) told apart from glyphs, and a clean page of dark glyphs on white with no frames;
+3. `read_screen`: that page OCRed once more, its words snapped to cells, split into the runs a row
+   holds between frames and wide gaps (`Run`);
+4. `screen_controls`: the controls the runs spell: "[x] Label" and "(*) Label" with their state and
+   the title of the frame they stand in, "Label: value" and a label ending in ":" over its value,
+   a pull-down menu's items in order.
+
+The controls are `Control` records like those `indexer.controls` finds in a GUI's pixels, so they are
+indexed and answered the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from statistics import median
+
+import numpy as np
+import scipy.ndimage as ndi
+from PIL import Image
+
+from indexer.controls import MENU_HEADINGS, MENU_SECTION_BREAK
+from indexer.language import detect_language
+from indexer.ocr import OcrSettings, read_uniform, settle_scripts
+from indexer.records import BBox, Control, ControlKind, TextLine, Word, union_bbox
+
+log = logging.getLogger(__name__)
+
+MIN_MONOSPACED_WORDS = 6
+MONOSPACE_SPREAD = 0.12
+"""How far a word's width per letter may stray from the page's typical one in a monospaced font."""
+MONOSPACED_SHARE = 0.75
+ON_GRID_SHARE = 0.9
+"""Share of the words that must stand at one place in their cells (a terminal's: 0.96-1.0; GUIs: 0.3-0.85)."""
+GRID_CONCENTRATION = 2.5
+"""How many times more long colour edges fall on the grid's cell borders than an even spread puts there."""
+EDGE_STEP = 60
+"""Colour difference (summed over R, G, B) between neighbouring pixels that is an edge."""
+INK_STEP = 120
+"""Colour difference between a pixel and its cell's background that makes it ink."""
+MIN_FRAME_CELLS = 12
+"""A screen with fewer line-character cells draws no dialog: a shell's plain text needs no rereading."""
+WIDE_GAP = 2
+"""Blank cells that part two runs of one row (words of one label are one blank apart)."""
+
+_INDICATOR = re.compile(r"^([\[(])\s?([^\s\[\]()]?)\s?([\])])\s+(.+)$")
+_ON_MARKS = frozenset("xXхХ*•+✓√vV#")
+_LABEL_VALUE = re.compile(r"^(?P<label>[^\W\d_][^:\[\]@/#]+?):\s+(?P<value>\S.*)$")
+_BUTTON = re.compile(r"^[\[<]\s*[<\[]?\s*[^\[\]<>]+?\s*[>\]]?\s*[\]>]$")
+
+
+@dataclass(frozen=True)
+class CellGrid:
+    """Where the terminal's cells lie in the screenshot: cell size and the first cell's corner, in pixels."""
+
+    width: int
+    height: int
+    left: int
+    top: int
+    columns: int
+    rows: int
+
+    def column(self, x: float) -> int:
+        return round((x - self.left) / self.width)
+
+    def row(self, y: float) -> int:
+        return int((y - self.top) // self.height)
+
+    def box(self, row: int, first: int, last: int) -> BBox:
+        """The pixels of cells first..last (inclusive) of `row`."""
+        top = self.top + row * self.height
+        return (
+            float(self.left + first * self.width),
+            float(top),
+            float(self.left + (last + 1) * self.width),
+            float(top + self.height),
+        )
+
+
+@dataclass(frozen=True)
+class Run:
+    """Text of one row between frames and wide gaps: a label, an option, a value, a menu item."""
+
+    row: int
+    first: int
+    last: int
+    text: str
+    bbox: BBox
+    words: tuple[Word, ...] = ()
+
+
+def letter_width(words: list[Word]) -> float | None:
+    """The width per letter the OCR words share when the font is monospaced; None when it is not."""
+    widths = [
+        (w.bbox[2] - w.bbox[0]) / len(w.text)
+        for w in words
+        if len(w.text) >= 3 and w.confidence >= 60 and any(ch.isalpha() for ch in w.text)
+    ]
+    if len(widths) < MIN_MONOSPACED_WORDS:
+        return None
+    typical = median(widths)
+    alike = sum(abs(width - typical) <= MONOSPACE_SPREAD * typical for width in widths)
+    return typical if alike >= MONOSPACED_SHARE * len(widths) else None
+
+
+def _phase(profile: np.ndarray, period: int) -> tuple[float, int]:
+    """How concentrated `profile` is on one phase of `period` (1: evenly spread), and that phase."""
+    total = float(profile.sum())
+    if total <= 0:
+        return 0.0, 0
+    sums = [float(profile[offset::period].sum()) for offset in range(period)]
+    best = int(np.argmax(sums))
+    return sums[best] * period / total, best
+
+
+def _borders(pixels: np.ndarray) -> np.ndarray:
+    """Where the colour changes between pixels i and i+1 of each row and stays changed a few pixels
+    on: a background's border, not the thin stroke of a line character or a letter."""
+    step = np.abs(pixels[:, 1:] - pixels[:, :-1]).sum(axis=2) > EDGE_STEP
+    lasting = np.zeros_like(step)
+    lasting[:, 2:-2] = np.abs(pixels[:, 5:] - pixels[:, :-5]).sum(axis=2) > EDGE_STEP
+    return step & lasting
+
+
+def _period(profile: np.ndarray, periods: range) -> tuple[float, int, int]:
+    """The shortest period among `periods` whose phase holds the profile (near) as well as the best
+    one's: a multiple of the cell size is as concentrated as the size itself."""
+    found = [(*_phase(profile, period), period) for period in periods]
+    best = max(concentration for concentration, _, _ in found)
+    return next(item for item in found if item[0] >= 0.85 * best)
+
+
+def cell_grid(image: Image.Image, words: list[Word]) -> CellGrid | None:
+    """The terminal grid of a screenshot, or None when its text is not set in cells.
+
+    Monospaced OCR words give the cell width roughly; the borders where a background colour
+    changes (a highlighted row, a dialog, a field, its shadow) over a whole cell's height or width
+    give the exact period and the origin. A GUI's proportional text or unaligned edges fail either test.
+    """
+    estimate = letter_width(words)
+    if estimate is None:
+        return None
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in words if w.text.isalpha())
+    if not heights:
+        return None
+    pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
+    across, down = _borders(pixels), _borders(pixels.transpose(1, 0, 2)).T
+    letter_height = heights[len(heights) // 2]
+    # Edge i lies between pixels i and i+1: the border starts the cell at i+1. A border runs on
+    # over more than a letter's stroke: along a whole cell's width, or a whole cell's height.
+    level = ndi.binary_opening(down, structure=np.ones((1, round(estimate * 1.3) + 1))).sum(axis=1)
+    height_found = _period(
+        np.concatenate([[0], level]), range(max(6, round(letter_height)), round(letter_height * 2.2) + 1)
+    )
+    upright = ndi.binary_opening(across, structure=np.ones((height_found[2] - 1, 1))).sum(axis=0)
+    width_found = _period(
+        np.concatenate([[0], upright]), range(max(4, round(estimate) - 1), round(estimate) + 2)
+    )
+    (wide, left, width), (high, top, height) = width_found, height_found
+    if wide < GRID_CONCENTRATION or high < GRID_CONCENTRATION:
+        return None
+    columns, rows = (pixels.shape[1] - left) // width, (pixels.shape[0] - top) // height
+    grid = CellGrid(width, height, left, top, columns, rows)
+    return grid if set_in_cells(words, grid) else None
+
+
+def set_in_cells(words: list[Word], grid: CellGrid) -> bool:
+    """Whether the words stand in the grid's cells: their middles at one height in the cell, their
+    starts at one place in it. A GUI's rows are spaced as its widgets need and its words start
+    anywhere, even when its colour edges happen to fall on some period."""
+    read = [w for w in words if sum(ch.isalnum() for ch in w.text) >= 2 and w.confidence >= 60]
+    if len(read) < MIN_MONOSPACED_WORDS:
+        return False
+    middles = np.array([((w.bbox[1] + w.bbox[3]) / 2 - grid.top) % grid.height for w in read])
+    starts = np.array([(w.bbox[0] - grid.left) % grid.width for w in read])
+    return (
+        _share_at_one_place(middles, grid.height, 2.0) >= ON_GRID_SHARE
+        and _share_at_one_place(starts, grid.width, 1.5) >= ON_GRID_SHARE
+    )
+
+
+def _share_at_one_place(offsets: np.ndarray, period: int, reach: float) -> float:
+    """The largest share of `offsets` (positions within a period) within `reach` of one place."""
+    best = 0.0
+    for place in np.arange(0.0, period, 0.5):
+        apart = np.abs((offsets - place + period / 2) % period - period / 2)
+        best = max(best, float((apart <= reach).mean()))
+    return best
+
+
+FRAME, GLYPH = 2, 1
+
+
+def screen_cells(image: Image.Image, grid: CellGrid) -> tuple[np.ndarray, Image.Image]:
+    """Each cell's kind (0 blank, GLYPH, FRAME) and the screen redrawn dark on white without frames.
+
+    A cell's background is its commonest colour (the screen's colours are few); its ink, what
+    differs from it, keeps its strength so that OCR sees smooth glyphs whatever the colours were
+    (yellow on blue, black on cyan, a reverse-video row). A line character runs through the cell's
+    middle to its edges, which no letter does.
+    """
+    pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
+    w, h = grid.width, grid.height
+    area = pixels[grid.top : grid.top + grid.rows * h, grid.left : grid.left + grid.columns * w]
+    cells = area.reshape(grid.rows, h, grid.columns, w, 3).transpose(0, 2, 1, 3, 4)
+    shades = ((cells[..., 0] // 32) * 64 + (cells[..., 1] // 32) * 8 + cells[..., 2] // 32).reshape(
+        grid.rows, grid.columns, -1
+    )
+    kinds = np.zeros((grid.rows, grid.columns), dtype=np.int8)
+    clean = np.full((grid.rows * h, grid.columns * w), 255, dtype=np.uint8)
+    for row in range(grid.rows):
+        for column in range(grid.columns):
+            shade = shades[row, column]
+            commonest = np.bincount(shade).argmax()
+            cell = cells[row, column]
+            ground = cell.reshape(-1, 3)[shade == commonest].mean(axis=0)
+            difference = np.abs(cell - ground).sum(axis=2)
+            ink = difference > INK_STEP
+            if not ink.any():
+                continue
+            # A thin line's anti-aliased fringe is faint: the line is judged by its strong ink.
+            if frame_cell(difference > max(INK_STEP, 0.6 * float(difference.max()))):
+                kinds[row, column] = FRAME
+                continue
+            kinds[row, column] = GLYPH
+            strength = np.clip(difference * (255.0 / max(float(difference.max()), 1.0)), 0, 255)
+            clean[row * h : (row + 1) * h, column * w : (column + 1) * w] = 255 - strength.astype(np.uint8)
+    page = Image.new("L", image.size, 255)
+    page.paste(Image.fromarray(clean), (grid.left, grid.top))
+    return kinds, page
+
+
+def frame_cell(ink: np.ndarray) -> bool:
+    """Whether a cell's ink is a line character: strokes through the middle that reach the cell's edges.
+
+    A font may leave a pixel free at the top and bottom of its vertical lines; a bracket leaves more.
+    """
+    h, w = ink.shape
+    across = ink[:, : w // 2 + 1].all(axis=1) | ink[:, w // 2 :].all(axis=1)
+    upright = ink[1 : h // 2 + 1, :].all(axis=0) | ink[h // 2 : h - 1, :].all(axis=0)
+    middle_rows = np.zeros(h, dtype=bool)
+    middle_rows[h // 4 : h - h // 4] = True
+    middle_columns = np.zeros(w, dtype=bool)
+    middle_columns[w // 4 : w - w // 4] = True
+    across &= middle_rows
+    upright &= middle_columns
+    if not (across.any() or upright.any()):
+        return False
+    line = np.zeros_like(ink)
+    line[across, :] = True
+    line[:, upright] = True
+    return int((ink & ~line).sum()) <= 0.1 * int(ink.sum())
+
+
+def read_screen(
+    image: Image.Image, words: list[Word], settings: OcrSettings
+) -> tuple[list[TextLine], list[Control]] | None:
+    """The text and controls of a text-mode screen, or None when `image` is not one.
+
+    `words` are the first OCR pass's: they tell whether the text is set in cells. The screen is
+    then read once more from its cleaned cells (frames gone, colours flattened).
+    """
+    grid = cell_grid(image, words)
+    if grid is None:
+        return None
+    kinds, page = screen_cells(image, grid)
+    if int((kinds == FRAME).sum()) < MIN_FRAME_CELLS:
+        return None
+    result = read_uniform(page, settings)
+    languages = set(settings.languages.split("+"))
+    if {"eng", "rus"} <= languages:
+        settle_scripts(page, result.lines, settings)
+    fresh = [
+        w
+        for line in result.lines
+        for w in line.words
+        if any(ch.isalnum() or ch in "[]()*<>" for ch in w.text)
+    ]
+    ink = np.asarray(page) < 128
+    runs = [with_indicator(run, kinds, ink, grid) for run in screen_runs(fresh, grid, kinds)]
+    lines = [TextLine(run_words, index) for index, run_words in enumerate(_row_lines(fresh, grid))]
+    log.debug(
+        "text-mode screen: %dx%d cells of %dx%d px, %d runs",
+        grid.columns,
+        grid.rows,
+        grid.width,
+        grid.height,
+        len(runs),
+    )
+    return lines, screen_controls(runs, kinds, grid)
+
+
+def _row_lines(words: list[Word], grid: CellGrid) -> list[list[Word]]:
+    rows: dict[int, list[Word]] = {}
+    for word in words:
+        rows.setdefault(grid.row((word.bbox[1] + word.bbox[3]) / 2), []).append(word)
+    return [sorted(rows[row], key=lambda w: w.bbox[0]) for row in sorted(rows)]
+
+
+def screen_runs(words: list[Word], grid: CellGrid, kinds: np.ndarray) -> list[Run]:
+    """The runs of each row: words one blank apart with no frame between them."""
+    runs: list[Run] = []
+    for row_words in _row_lines(words, grid):
+        row = grid.row((row_words[0].bbox[1] + row_words[0].bbox[3]) / 2)
+        if not 0 <= row < grid.rows:
+            continue
+        current: list[tuple[int, int, Word]] = []
+        for word in row_words:
+            first = max(0, grid.column(word.bbox[0]))
+            last = min(grid.columns - 1, max(first, grid.column(word.bbox[2]) - 1))
+            if current:
+                end = current[-1][1]
+                framed = bool((kinds[row, end + 1 : first] == FRAME).any())
+                if framed or first - end - 1 >= WIDE_GAP:
+                    runs.append(_run(row, current, grid))
+                    current = []
+            current.append((first, last, word))
+        if current:
+            runs.append(_run(row, current, grid))
+    return runs
+
+
+def bracket(ink: np.ndarray) -> str | None:
+    """'[' or '(' when a cell's ink is an opening bracket (mirror the cell for a closing one).
+
+    A square bracket's stroke stands straight with feet pointing right at its ends; a round one
+    bends: its left edge moves from row to row."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    if rows.size < ink.shape[0] * 0.5 or ink.shape[1] < 4:
+        return None
+    edges = np.array([np.flatnonzero(ink[row]).min() for row in rows])
+    widths = np.array([np.flatnonzero(ink[row]).max() for row in rows]) - edges + 1
+    middle = edges[rows.size // 4 : rows.size - rows.size // 4]
+    stroke = int(np.median(middle))
+    feet = widths[0] >= 3 and widths[-1] >= 3 and abs(edges[0] - stroke) <= 1 and abs(edges[-1] - stroke) <= 1
+    if int(np.ptp(middle)) <= 1 and feet and int(np.median(widths)) <= 2:
+        return "["
+    if int(edges[0] - edges.min()) >= 2 and int(edges[-1] - edges.min()) >= 2 and int(np.median(widths)) <= 3:
+        return "("
+    return None
+
+
+def with_indicator(run: Run, kinds: np.ndarray, ink: np.ndarray, grid: CellGrid) -> Run:
+    """`run` with its check box or radio button spelled from the cells: "[x] Label", "( ) Label".
+
+    OCR drops or garbles these three cells ("[x Label", "(_) Label", "Label" alone); the cells
+    are read instead: an opening bracket, a mark or a blank, the closing bracket, a blank, then the
+    label, whether the run starts with the box or right after it."""
+    for first in (run.first, run.first - 4):
+        if first < 0 or first + 4 > kinds.shape[1] or kinds[run.row, first + 3] != 0:
+            continue
+        opening = bracket(_cell(ink, grid, run.row, first))
+        if opening is None or opening != bracket(_cell(ink, grid, run.row, first + 2)[:, ::-1]):
+            continue
+        label = tuple(w for w in run.words if grid.column(w.bbox[0]) >= first + 4)
+        if not label:
+            continue
+        mark = "x" if kinds[run.row, first + 1] == GLYPH else " "
+        pair = "[]" if opening == "[" else "()"
+        text = f"{pair[0]}{mark}{pair[1]} " + " ".join(w.text for w in label)
+        return Run(run.row, first, run.last, text, run.bbox, label)
+    return run
+
+
+def _cell(ink: np.ndarray, grid: CellGrid, row: int, column: int) -> np.ndarray:
+    x0, y0, x1, y1 = (int(v) for v in grid.box(row, column, column))
+    return ink[y0:y1, x0:x1]
+
+
+def _run(row: int, parts: list[tuple[int, int, Word]], grid: CellGrid) -> Run:
+    text = " ".join(word.text for _, _, word in parts)
+    words = tuple(word for _, _, word in parts)
+    return Run(row, parts[0][0], parts[-1][1], text, union_bbox([word.bbox for word in words]), words)
+
+
+MIN_MENU_ITEMS = 3
+TITLE_LINE = 3
+"""Cells from a title to the far end of its frame's line on one side at least."""
+
+
+@dataclass(frozen=True)
+class Titled:
+    """A frame with a title set in its top line ("┌ Panel split ──┐"): the run and the frame's columns."""
+
+    run: Run
+    left: int
+    right: int
+    bottom: int
+    """The row of the frame's bottom line."""
+
+
+def _frame_reach(kinds: np.ndarray, row: int, start: int, step: int) -> int | None:
+    """The last frame cell of the line that starts one or two cells from `start` along `row`."""
+    column = start + step
+    if 0 <= column < kinds.shape[1] and kinds[row, column] != FRAME:
+        column += step  # the blank that pads a title
+    if not (0 <= column < kinds.shape[1]) or kinds[row, column] != FRAME:
+        return None
+    while 0 <= column + step < kinds.shape[1] and kinds[row, column + step] == FRAME:
+        column += step
+    return column
+
+
+def frame_titles(runs: list[Run], kinds: np.ndarray) -> list[Titled]:
+    """Runs set in a frame's top line, with the columns the frame spans."""
+    titled = []
+    for run in runs:
+        left = _frame_reach(kinds, run.row, run.first, -1)
+        right = _frame_reach(kinds, run.row, run.last, 1)
+        # A title interrupts a line ("┌ Panel split ───┐"); a row between two frames' sides
+        # ("│ [x] Label │") has one frame cell on either side.
+        if not any(ch.isalpha() for ch in run.text):
+            continue
+        if left is not None and right is not None and max(run.first - left, right - run.last) > TITLE_LINE:
+            # Down the frame's side to its bottom corner, past the lines that part its sections.
+            bottom = run.row + 1
+            while bottom + 1 < kinds.shape[0] and kinds[bottom + 1, left] == FRAME:
+                bottom += 1
+            titled.append(Titled(run, left, right, bottom))
+    return titled
+
+
+def _frame_of(run: Run, titles: list[Titled]) -> list[Titled]:
+    """The titled frames around `run`, innermost first."""
+    around = [
+        t for t in titles if t.run.row < run.row < t.bottom and t.left <= run.first and run.last <= t.right
+    ]
+    around.sort(key=lambda t: (-t.run.row, t.right - t.left))
+    # A frame stacked above another shares its side: the frame around both is wider.
+    return around[:1] + [t for t in around[1:] if t.right - t.left > around[0].right - around[0].left]
+
+
+def _words_box(words: tuple[Word, ...], fallback: BBox) -> BBox:
+    return union_bbox([w.bbox for w in words]) if words else fallback
+
+
+def screen_controls(runs: list[Run], kinds: np.ndarray, grid: CellGrid) -> list[Control]:
+    """The controls a text-mode screen's runs spell, as `Control` records (see the module's doc)."""
+    titles = frame_titles(runs, kinds)
+    titled = {id(t.run) for t in titles}
+    controls: list[Control] = []
+    used: set[int] = set()
+    by_row: dict[int, list[Run]] = {}
+    for run in runs:
+        by_row.setdefault(run.row, []).append(run)
+    for run in runs:
+        if id(run) in titled:
+            continue
+        frames = _frame_of(run, titles)
+        heading = frames[0].run if frames else None
+        outer = frames[1].run.text if len(frames) > 1 else ""
+        match = _INDICATOR.match(run.text)
+        label_words: tuple[Word, ...]
+        if match is not None:
+            kind: ControlKind = "radio" if match.group(1) == "(" else "checkbox"
+            on = match.group(2) in _ON_MARKS
+            text = match.group(4).strip()
+            label_words = tuple(w for w in run.words if w.bbox[0] >= grid.left + (run.first + 3) * grid.width)
+            box = _words_box(label_words, run.bbox)
+            title = heading.text if heading is not None else ""
+            controls.append(Control(kind, title, heading.bbox if heading else None, text, box, on, outer))
+            used.add(id(run))
+            if not text.endswith(":"):
+                continue
+            label, label_box = text.rstrip(" :"), box
+        else:
+            pair = _LABEL_VALUE.match(run.text)
+            if pair is not None and not _BUTTON.match(run.text):
+                label = pair.group("label").strip()
+                count = len(label.split())
+                label_box = _words_box(run.words[:count], run.bbox)
+                value_box = _words_box(run.words[count:], run.bbox)
+                group = heading.text if heading is not None else ""
+                controls.append(
+                    Control("field", label, label_box, pair.group("value").strip(), value_box, None, group)
+                )
+                used.add(id(run))
+                continue
+            if not run.text.endswith(":") or sum(ch.isalpha() for ch in run.text) < 2:
+                continue
+            label, label_box = run.text.rstrip(" :"), run.bbox
+        below = _value_below(run, by_row.get(run.row + 1, []), titled)
+        if below is not None:
+            group = heading.text if heading is not None else ""
+            controls.append(Control("field", label, label_box, below.text, below.bbox, None, group))
+            used.add(id(below))
+    controls += menu_controls(runs, kinds, titled | used, by_row)
+    return controls
+
+
+def _value_below(label: Run, under: list[Run], titled: set[int]) -> Run | None:
+    """The run right under a label that ends in ":" and starts within it: the label's value."""
+    for run in under:
+        if id(run) in titled or not (label.first - 1 <= run.first <= label.last):
+            continue
+        if _INDICATOR.match(run.text) or run.text.endswith(":") or _BUTTON.match(run.text):
+            return None
+        return run
+    return None
+
+
+def _frame_left(kinds: np.ndarray, run: Run) -> int | None:
+    for column in range(run.first - 1, max(-1, run.first - 4), -1):
+        if kinds[run.row, column] == FRAME:
+            return column
+    return None
+
+
+def menu_controls(
+    runs: list[Run], kinds: np.ndarray, taken: set[int], by_row: dict[int, list[Run]]
+) -> list[Control]:
+    """Pull-down menus: a frame with no title of its own hung under a bar's title, one item a row.
+
+    The items keep their order; a line across the frame parts sections (`MENU_SECTION_BREAK`)."""
+    boxes: dict[int, list[Run]] = {}
+    for run in runs:
+        if id(run) in taken or _INDICATOR.match(run.text):
+            continue
+        left = _frame_left(kinds, run)
+        if left is not None:
+            boxes.setdefault(left, []).append(run)
+    controls = []
+    for left, items in boxes.items():
+        items.sort(key=lambda r: r.row)
+        top = items[0].row - 1
+        while top > 0 and kinds[top, min(left + 1, kinds.shape[1] - 1)] != FRAME:
+            top -= 1
+        column = [items[0]]
+        for item in items[1:]:
+            between = range(column[-1].row + 1, item.row)
+            if all(
+                kinds[row, left + 1 : item.first].size and (kinds[row, left + 1 : item.first] == FRAME).all()
+                for row in between
+            ):
+                column.append(item)
+            else:
+                break
+        if len(column) < MIN_MENU_ITEMS or top <= 0 or column[0].row - top > 1:
+            continue
+        right = max(item.last for item in column)
+        if any(left < r.first <= right for r in by_row.get(top, [])):
+            continue  # a titled frame is a dialog's, not a menu's
+        bar = [r for r in by_row.get(top - 1, []) if r.first <= right and r.last >= left]
+        if not bar:
+            continue
+        value = ""
+        for index, item in enumerate(column):
+            if index:
+                value += MENU_SECTION_BREAK if item.row - column[index - 1].row > 1 else ", "
+            value += item.text
+        name = bar[0].text
+        lang = "ru" if detect_language(f"{bar[0].text} {value}") == "ru" else "en"
+        box = union_bbox([r.bbox for r in column])
+        controls.append(Control("list", name, bar[0].bbox, value, box, None, MENU_HEADINGS[lang]))
+    return controls

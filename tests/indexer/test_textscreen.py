@@ -1,0 +1,136 @@
+"""Text-mode screens read from their character cells: frames dropped, boxes' states, groups, fields, menus.
+
+The screens are an invented archiver's curses dialogs (tests/data/curses_archiver.py) shot in xterm
+with two fonts, English and Russian (see PROVENANCE.md); GUI screenshots must not be taken for one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from indexer.ocr import OcrSettings, recognize
+from indexer.pipeline import extract_document
+from indexer.records import Control
+from indexer.settings import IndexSettings
+from indexer.textscreen import bracket, cell_grid, frame_cell, read_screen
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def screen_of(name: str) -> tuple[list[str], list[Control]] | None:
+    rgb = Image.open(DATA / name).convert("RGB")
+    words = [w for line in recognize(rgb).lines for w in line.words]
+    found = read_screen(rgb, words, OcrSettings())
+    if found is None:
+        return None
+    lines, controls = found
+    return [line.text for line in lines], controls
+
+
+@pytest.mark.parametrize(
+    ("name", "group", "chosen", "others"),
+    [
+        ("tui_backup_en.png", "Compression", "Fast deflate", ["Store only", "Maximum"]),
+        ("tui_backup_ru.png", "Сжатие", "Быстрое сжатие", ["Только хранить", "Максимум"]),
+    ],
+)
+def test_radio_group_state_and_frame_title(name: str, group: str, chosen: str, others: list[str]) -> None:
+    found = screen_of(name)
+    assert found is not None
+    radios = {c.value: c for c in found[1] if c.kind == "radio"}
+    assert set(radios) == {chosen, *others}
+    assert radios[chosen].on is True
+    assert all(radios[o].on is False for o in others)
+    assert {c.label for c in radios.values()} == {group}
+
+
+@pytest.mark.parametrize(
+    ("name", "group", "off", "on"),
+    [
+        ("tui_backup_en.png", "Extras", "Split volumes", "Verify archive"),
+        ("tui_backup_ru.png", "Дополнительно", "Делить на тома", "Проверять архив"),
+    ],
+)
+def test_check_boxes_whose_closing_bracket_ocr_drops(name: str, group: str, off: str, on: str) -> None:
+    # Tesseract reads "[x] Verify archive" as "[x Verify archive", "[ ] Split volumes" as "[ Split volumes".
+    found = screen_of(name)
+    assert found is not None
+    boxes = {c.value: c for c in found[1] if c.kind == "checkbox"}
+    assert boxes[off].on is False and boxes[off].label == group
+    assert boxes[on].on is True
+    # The Latin word of a Russian label stays Latin ("Журнал rsync").
+    assert name.endswith("_en.png") or "Журнал rsync" in boxes
+
+
+@pytest.mark.parametrize(
+    ("name", "label"), [("tui_backup_en.png", "Target host"), ("tui_backup_ru.png", "Адрес сервера")]
+)
+def test_a_label_ending_in_a_colon_takes_the_field_under_it(name: str, label: str) -> None:
+    found = screen_of(name)
+    assert found is not None
+    fields = {c.label: c.value for c in found[1] if c.kind == "field"}
+    assert fields[label] == "vault7"
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "items"),
+    [
+        ("tui_menu_en.png", "Tools", ["Schedule", "Filters", "Encryption", "Quotas", "Reset all"]),
+        ("tui_menu_ru.png", "Сервис", ["Расписание", "Фильтры", "Шифрование", "Квоты", "Сбросить всё"]),
+    ],
+)
+def test_a_pull_down_menu_keeps_its_items_in_order(name: str, title: str, items: list[str]) -> None:
+    found = screen_of(name)
+    assert found is not None
+    [menu] = [c for c in found[1] if c.kind == "list"]
+    assert menu.label == title
+    positions = [menu.value.index(item) for item in items]
+    assert positions == sorted(positions)
+    assert " | " in menu.value.split(items[-2])[1]  # the line across the frame parts the last item off
+
+
+def test_frames_leave_the_text_and_the_passages_say_the_state() -> None:
+    [page] = extract_document(DATA / "tui_backup_en.png", IndexSettings()).pages
+    text = "\n".join(p.text for p in page.passages if p.kind != "control")
+    assert "Archiver settings" in text and "Target host" in text
+    assert not any(ch in text for ch in "│┌┐└┘─гL—_{")
+    said = [p.text for p in page.passages if p.kind == "control"]
+    assert any("Compression: Fast deflate (selected)" in t for t in said)
+    assert any("Extras: Split volumes (not ticked, disabled)" in t for t in said)
+
+
+@pytest.mark.parametrize(
+    "name", ["tk_en_run_command.png", "gtk3_ru_backup_prefs.png", "lo_en_pdf_options_tabs.png"]
+)
+def test_gui_screenshots_are_no_text_screens(name: str) -> None:
+    rgb = Image.open(DATA / name).convert("RGB")
+    words = [w for line in recognize(rgb).lines for w in line.words]
+    assert cell_grid(rgb, words) is None or read_screen(rgb, words, OcrSettings()) is None
+
+
+def test_line_characters_are_frames_and_brackets_and_letters_are_not() -> None:
+    h, w = 19, 9
+    vertical = np.zeros((h, w), bool)
+    vertical[1:, 4:6] = True
+    corner = np.zeros((h, w), bool)
+    corner[9:11, 4:] = True
+    corner[9:, 4:6] = True
+    square = np.zeros((h, w), bool)
+    square[3:17, 3:5] = True
+    square[3, 3:7] = square[16, 3:7] = True
+    letter_t = np.zeros((h, w), bool)
+    letter_t[3:5, 1:8] = True
+    letter_t[3:16, 4:6] = True
+    assert frame_cell(vertical) and frame_cell(corner)
+    assert not frame_cell(square) and not frame_cell(letter_t)
+    assert bracket(square) == "["
+    assert bracket(square[:, ::-1]) is None  # a closing bracket is read mirrored
+    round_ = np.zeros((h, w), bool)
+    for row, column in enumerate([6, 6, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 5, 6, 6]):
+        round_[row, column : column + 2] = True
+    assert bracket(round_) == "("
+    assert bracket(letter_t) is None

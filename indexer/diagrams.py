@@ -987,9 +987,13 @@ def reread_table(
 
     grid: list[list[list[Word]]] = [[[] for _ in zones] for _ in bands]
     for r, c, box in boxes:
-        # A cell keeps the figure's own reading unless read anew more fully ("29.2 °C" for "29").
+        # A cell keeps the figure's own reading unless read anew more fully ("29.2 °C" for "29"), or as
+        # fully in more words.
         before, again = first_read(box), cells.get((r, c), [])
-        grid[r][c] = sorted(again if _letters(again) > _letters(before) else before, key=lambda w: w.bbox[0])
+        fuller_read = _letters(again) > _letters(before) or (
+            _letters(again) == _letters(before) and len(again) > len(before)  # "112.0 min" for "112.0min"
+        )
+        grid[r][c] = sorted(again if fuller_read else before, key=lambda w: w.bbox[0])
     named = [c for c in range(len(zones)) if sum(ch.isalpha() for w in grid[0][c] for ch in w.text) >= 2]
     if len(named) < MIN_TABLE_COLUMNS:
         return table

@@ -192,6 +192,16 @@ def answer_from_figure(
     return None
 
 
+def figure_captions(labels: Sequence[FigureLabel], passages: Sequence[PassageRecord]) -> list[str]:
+    """What names the page's figures rather than their parts: their captions and, where a picture was
+    read as a dialog (the page has controls), its title bar, the picture's first line ("Global Label
+    Properties vaxX" names no setting whose value follows)."""
+    captions = sorted({label.passage.section for label in labels if label.passage.section})
+    if any(p.kind == "control" for p in passages):
+        captions += [p.text.split("\n", 1)[0] for p in passages if p.kind == "figure"]
+    return captions
+
+
 def _best_label(
     question: str,
     hit: PageHit,
@@ -202,7 +212,7 @@ def _best_label(
     values_only: bool = False,
 ) -> Answer | None:
     title = filename_words(hit.document.filename)
-    captions = sorted({label.passage.section for label in labels if label.passage.section})
+    captions = figure_captions(labels, passages)
     kind = answer_kind(question)
     figure_asked = asks_about_figure(question, captions, title)
     # "Besides amount, size and stereo, which fourth knob ...?": the listed members, all in line in one

@@ -319,8 +319,20 @@ def _best_label(
             return _answer(question, explained[0], explained[1])
         log.info("figure: no label holds what %r asks (best %r, match %.2f)", question, best.text, match)
         return None
+    if restates(question, best.text):
+        log.info("figure: %r only restates %r; passing", best.text, question)
+        return None
     log.info("figure: %r -> %r (%s, match %.2f)", question, best.text, best.passage.section, match)
     return _answer(question, best, score)
+
+
+def restates(question: str, label: str) -> bool:
+    """Whether a "Name: value" label's value is all words the question says itself ("UPS Model: SMART-UPS
+    1000" for "which cartridge does APC list for the SMART-UPS 1000?"): it names what the question asks
+    about, not what it asks for, and answers nothing."""
+    name, colon, value = label.partition(":")
+    tokens = search_tokens(value, drop_stopwords=True)
+    return bool(colon and name.strip() and tokens) and set(tokens) <= set(search_tokens(question))
 
 
 ORIGIN = re.compile(r"\bfrom\s+(?:the\s+|a\s+|an\s+)?|(?<!\w)(?:от|из)\s+", re.IGNORECASE)

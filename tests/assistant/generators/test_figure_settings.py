@@ -11,6 +11,7 @@ from assistant.generators.figures import (
     _setting_value,
     figure_captions,
     figure_labels,
+    restates,
 )
 from indexer.language import search_tokens
 from indexer.records import BBox, DocumentRecord, LineSpan, PassageRecord
@@ -191,3 +192,10 @@ def test_the_title_bar_of_a_picture_read_as_a_dialog_names_no_setting() -> None:
     assert answer is not None and answer.text == "Cyan"
     # Without the title taken for the figure's name, the title vies with the setting: nothing answers.
     assert _setting_value(question, labels, []) is None
+
+
+def test_a_label_whose_value_the_question_already_says_answers_nothing() -> None:
+    question = "Which spare blade kit does the vendor list for the PlotMaster 900?"
+    assert restates(question, "Plotter Model: PlotMaster 900")
+    assert not restates(question, "Blade kit: BK-12 fine")
+    assert not restates("Which plotter model is shown?", "Plotter Model: PlotMaster 900")

@@ -497,6 +497,12 @@ def read_diagram(figure: Figure, languages: str, timeout_s: float) -> tuple[list
         figure_table(words + added), figure_table(missed + beside(missed, words)) if missed else None
     )
     if table is not None:
+        try:
+            table = (
+                fuller(reread_table(gray, table, words + added, height, languages, timeout_s), table) or table
+            )
+        except AssistantError as error:
+            log.warning("figure at %s: table cells left as read (%s)", [round(v) for v in figure.box], error)
         log.debug("figure at %s: a table of %d cells", [round(v) for v in figure.box], table.cells)
         # The second reading speaks through the table's cell lines only: joined to the figure's labels
         # it would put words read from a screenshot's shaded widgets beside the labels it answers from.
@@ -600,7 +606,8 @@ UNREAD_SHARE = 0.3
 lettering alone (a table of coloured cells, white on dark and dark on light by turns)."""
 GLYPH_PX = 17.0
 """Median height of the lettering's specks (small letters and digits) the second reading scales to."""
-MIN_TABLE_ROWS = 4
+MIN_TABLE_ROWS = 3
+"""Rows under the headers a table needs (a status page of three machines is one)."""
 MIN_TABLE_COLUMNS = 2
 MAX_CELL_WORDS = 3
 NAMED_ROWS = 0.7
@@ -652,7 +659,14 @@ def lettering_only(gray: np.ndarray, height: float) -> np.ndarray:
         rule = ((heights > 2.5 * height) & (widths <= 0.3 * heights)) | (
             (widths > 2.5 * height) & (heights <= 0.3 * widths)
         )
-        ink &= ~np.isin(pieces, np.nonzero(rule)[0] + 1)
+        # Only the rule's own straight run goes: a link's underline touches the descenders of its
+        # letters ("p" of "Backup"), which stay lettering.
+        ruled = np.isin(pieces, np.nonzero(rule)[0] + 1)
+        reach = max(3, int(2.5 * height))
+        straight = ndi.binary_opening(ruled, structure=np.ones((1, reach), dtype=bool)) | ndi.binary_opening(
+            ruled, structure=np.ones((reach, 1), dtype=bool)
+        )
+        ink &= ~straight
     return np.where(ink, 0, 255).astype(np.uint8)
 
 
@@ -684,16 +698,20 @@ def reread_lettering(
     glyphs, unread, glyph_height = unread_glyphs(lettering, words, height)
     if unread < MIN_UNREAD_GLYPHS or unread < UNREAD_SHARE * glyphs:
         return []
-    scale = min(3.0, max(0.5, GLYPH_PX / max(glyph_height, 1.0)))
+    return read_lettering(
+        lettering, GLYPH_PX / max(glyph_height, 1.0), script_first(languages, words), timeout_s
+    )
+
+
+def read_lettering(lettering: np.ndarray, scale: float, languages: str, timeout_s: float) -> list[Word]:
+    """The words of a black-on-white lettering image read as a block of short lines, enlarged by `scale`
+    (within 0.5-3), those read surely enough (`MIN_REREAD_CONFIDENCE`), boxed in the image's pixels."""
+    scale = min(3.0, max(0.5, scale))
     image = Image.fromarray(lettering)
     if abs(scale - 1.0) > 0.05:
         image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))))
     settings = OcrSettings(
-        languages=script_first(languages, words),
-        upscale_below=0,
-        timeout_s=timeout_s,
-        psm=UNIFORM_BLOCK,
-        reread_blanks=False,
+        languages=languages, upscale_below=0, timeout_s=timeout_s, psm=UNIFORM_BLOCK, reread_blanks=False
     )
     found: list[Word] = []
     for line in recognize(image.convert("RGB"), settings).lines:
@@ -738,6 +756,24 @@ def _phrases(row: Sequence[Word], height: float) -> list[list[Word]]:
     return phrases
 
 
+def split_at_gutters(phrase: list[Word], below: Sequence[Sequence[Word]], height: float) -> list[list[Word]]:
+    """A header phrase cut where the columns under it part: between two of its words that no word below
+    crosses, with words below on both sides ("UPS Load UPS Temp" over "6.2 %" and "35.1 °C")."""
+    words = [word for row in below for word in row]
+    parts: list[list[Word]] = [[phrase[0]]]
+    for word in phrase[1:]:
+        cut = (parts[-1][-1].bbox[2] + word.bbox[0]) / 2
+        first, last = parts[-1][0].bbox[0] - height, word.bbox[2] + height
+        crossed = any(w.bbox[0] < cut < w.bbox[2] for w in words)
+        left = any(first <= (w.bbox[0] + w.bbox[2]) / 2 < cut for w in words)
+        right = any(cut < (w.bbox[0] + w.bbox[2]) / 2 <= last for w in words)
+        if left and right and not crossed:
+            parts.append([word])
+        else:
+            parts[-1].append(word)
+    return parts
+
+
 @dataclass(frozen=True)
 class Table:
     """A table of a figure: its column headers and, per row, the words under each of them."""
@@ -759,7 +795,11 @@ def figure_table(words: Sequence[Word]) -> Table | None:
     rows = table_rows(words)
     best: tuple[int, Table] | None = None
     for top, header_row in enumerate(rows):
-        headers = _phrases(header_row, height)
+        headers = [
+            part
+            for phrase in _phrases(header_row, height)
+            for part in split_at_gutters(phrase, rows[top + 1 :], height)
+        ]
         if len(headers) < MIN_TABLE_COLUMNS + 1:
             continue
         centres = [(h[0].bbox[0] + h[-1].bbox[2]) / 2 for h in headers]
@@ -837,6 +877,131 @@ def fuller(first: Table | None, second: Table | None) -> Table | None:
     if first is None or second is None:
         return first or second
     return first if first.cells >= second.cells else second
+
+
+GUTTER = 0.8
+"""Blank width (in lettering heights) between the words of two columns: a space between words is less."""
+CELL_PAD = 0.3
+"""Margin (in lettering heights) kept around a cell's band when it is cut out to be read again."""
+
+
+def column_zones(table: Table, words: Sequence[Word], height: float) -> list[tuple[float, float]]:
+    """The x-extents of a table's columns, found from the blank gutters between the words of its rows
+    (`words`: all the figure's, those of rows under its headers count): a header missed by OCR, or two
+    headers read as one phrase, leaves its column's cells standing apart all the same."""
+    said = [w for row in table.rows for cell in row for w in cell]
+    top = max(w.bbox[3] for h in table.headers for w in h)
+    bottom = max(w.bbox[3] for w in said)
+    spans = sorted((w.bbox[0], w.bbox[2]) for w in words if top < (w.bbox[1] + w.bbox[3]) / 2 <= bottom)
+    zones: list[list[float]] = []
+    for x0, x1 in spans:
+        if zones and x0 - zones[-1][1] < GUTTER * height:
+            zones[-1][1] = max(zones[-1][1], x1)
+        else:
+            zones.append([x0, x1])
+    if not zones:
+        return []
+    # The header row's words, those of the columns the table left out included.
+    first, last = min(w.bbox[1] for h in table.headers for w in h), top
+    heads = [w for w in words if first <= (w.bbox[1] + w.bbox[3]) / 2 <= last]
+    bounds = [(a[1] + b[0]) / 2 for a, b in pairwise(zones)]
+    # A header wider than its column's values stays whole: the bound it crosses moves to its edge...
+    for index, bound in enumerate(bounds):
+        for word in heads:
+            if word.bbox[0] < bound < word.bbox[2]:
+                mostly_left = bound - word.bbox[0] > word.bbox[2] - bound
+                edge = word.bbox[2] if mostly_left else word.bbox[0]
+                # ...within the gutter: the column's values are not cut either.
+                bounds[index] = min(max(edge, zones[index][1]), zones[index + 1][0])
+    lefts = [min(zones[0][0], min(w.bbox[0] for w in heads)), *bounds]
+    rights = [*bounds, max(zones[-1][1], max(w.bbox[2] for w in heads))]
+    return list(zip(lefts, rights, strict=True))
+
+
+def reread_table(
+    gray: np.ndarray, table: Table, words: Sequence[Word], height: float, languages: str, timeout_s: float
+) -> Table:
+    """The table read again cell by cell: each cell (a row's band across a column's zone, headers
+    included) cut out of its lettering (`lettering_only`), all stacked in one mosaic for one OCR run.
+
+    Read whole, a small table of coloured cells loses words and digits ("29.2 °C" read "29", a header
+    unread); alone and enlarged, a cell is a short line tesseract reads surely. Columns come from the
+    gutters between the cells' words (`column_zones`), so a column whose header the first reading
+    missed gets it back. A cell keeps the first reading where the second reads no more of it.
+    """
+    lettering = lettering_only(gray, height)
+    zones = column_zones(table, words, height)
+    if len(zones) < MIN_TABLE_COLUMNS:
+        return table
+    bands = [table.headers, *table.rows]
+    pad = CELL_PAD * height
+    boxes: list[tuple[int, int, BBox]] = []
+    for r, row in enumerate(bands):
+        said = [w for cell in row for w in cell]
+        if not said:
+            continue
+        top, bottom = min(w.bbox[1] for w in said) - pad, max(w.bbox[3] for w in said) + pad
+        for c, (left, right) in enumerate(zones):
+            boxes.append((r, c, (left, top, right, bottom)))
+    if not boxes:
+        return table
+    gap = max(4, int(MOSAIC_GAP * height))
+    clipped = [
+        (
+            max(0, int(b[0])),
+            max(0, int(b[1])),
+            min(gray.shape[1], int(np.ceil(b[2]))),
+            min(gray.shape[0], int(np.ceil(b[3]))),
+        )
+        for _, _, b in boxes
+    ]
+    width = max(x1 - x0 for x0, _, x1, _ in clipped) + 2 * gap
+    canvas = np.full((sum(y1 - y0 + gap for _, y0, _, y1 in clipped) + gap, width), 255, dtype=np.uint8)
+    tops: list[int] = []
+    place = gap
+    for x0, y0, x1, y1 in clipped:
+        canvas[place : place + y1 - y0, gap : gap + x1 - x0] = lettering[y0:y1, x0:x1]
+        tops.append(place)
+        place += y1 - y0 + gap
+    cells: dict[tuple[int, int], list[Word]] = {}
+    read = read_lettering(
+        canvas, MOSAIC_HEIGHT_PX / max(height, 1.0), script_first(languages, words), timeout_s
+    )
+    for word in read:
+        left, upper, right, lower = word.bbox
+        slot = int(np.searchsorted(tops, (upper + lower) / 2, side="right")) - 1
+        if slot < 0:
+            continue
+        r, c, _ = boxes[slot]
+        dx, dy = clipped[slot][0] - gap, clipped[slot][1] - tops[slot]
+        moved = (left + dx, upper + dy, right + dx, lower + dy)
+        cells.setdefault((r, c), []).append(Word(word.text, moved, word.confidence, lower - upper))
+
+    def first_read(box: BBox) -> list[Word]:
+        return [
+            w
+            for w in words
+            if box[0] <= (w.bbox[0] + w.bbox[2]) / 2 < box[2]
+            and box[1] <= (w.bbox[1] + w.bbox[3]) / 2 < box[3]
+        ]
+
+    grid: list[list[list[Word]]] = [[[] for _ in zones] for _ in bands]
+    for r, c, box in boxes:
+        # A cell keeps the figure's own reading unless read anew more fully ("29.2 °C" for "29"), or as
+        # fully in more words.
+        before, again = first_read(box), cells.get((r, c), [])
+        fuller_read = _letters(again) > _letters(before) or (
+            _letters(again) == _letters(before) and len(again) > len(before)  # "112.0 min" for "112.0min"
+        )
+        grid[r][c] = sorted(again if fuller_read else before, key=lambda w: w.bbox[0])
+    named = [c for c in range(len(zones)) if sum(ch.isalpha() for w in grid[0][c] for ch in w.text) >= 2]
+    if len(named) < MIN_TABLE_COLUMNS:
+        return table
+    reread = Table(
+        [grid[0][c] for c in named],
+        [[row[c] for c in named] for row in grid[1:] if any(row[c] for c in named)],
+    )
+    return reread if len(reread.rows) >= MIN_TABLE_ROWS and tabular(reread) else table
 
 
 def table_lines(table: Table) -> list[TextLine]:

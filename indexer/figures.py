@@ -29,10 +29,10 @@ import numpy as np
 import scipy.ndimage as ndi
 from PIL import Image
 
-from indexer.controls import detect_controls
+from indexer.controls import MENU_CHECK, detect_controls
 from indexer.diagrams import read_diagram, whiten_backdrop
 from indexer.errors import AssistantError
-from indexer.ocr import OcrSettings, recognize
+from indexer.ocr import OcrSettings, garbled, recognize, sure_letters
 from indexer.records import (
     BBox,
     Control,
@@ -44,6 +44,7 @@ from indexer.records import (
     bbox_area,
     bbox_intersection,
     turned_back,
+    union_bbox,
 )
 
 log = logging.getLogger(__name__)
@@ -466,6 +467,34 @@ def figure_languages(languages: str, lines: Sequence[TextLine]) -> str:
     return languages if cyrillic else "+".join(latin)
 
 
+RUSSIAN_IN_LATIN = 0.25
+"""Share of a figure's words (of three letters or more) reading like Russian in Latin letters
+("C6pocutb", "KomnoHeHTOB") from which it is read again with the Cyrillic languages first."""
+
+
+DIGIT_FOR_LETTER = re.compile(r"[^\W\d_]\d[^\W\d_]")
+"""A digit between letters: "3" read for "з", "6" for "б", "0" for "о" ("ucnonb30BaTb")."""
+
+
+def reads_russian_in_latin(reading: FigureReading) -> bool:
+    """Whether a figure read with English first is mostly Russian read as Latin look-alikes (`garbled`).
+
+    A figure speaks the language of its page (`figure_languages`) but for a Russian screenshot
+    pasted into a manual's English page: English OCR reads it as "Coptuposka KomnoHeHTOB", whose
+    case changing inside words and digits for letters ("3" for "з", "6" for "б") no English UI shows.
+    """
+    said = [word.text for line in reading.lines for word in line.words]
+    said += [text for control in reading.controls for text in f"{control.value} {control.group}".split()]
+    texts = [text for text in said if sum(ch.isalpha() for ch in text) >= 3]
+    latin = sum(garbled(text) or bool(DIGIT_FOR_LETTER.search(text)) for text in texts)
+    return bool(texts) and latin >= RUSSIAN_IN_LATIN * len(texts)
+
+
+def cyrillic_first(languages: str) -> str:
+    """`languages` with the Cyrillic ones first ("eng+rus" -> "rus+eng"); unchanged without one."""
+    return "+".join(sorted(languages.split("+"), key=lambda language: language not in CYRILLIC_LANGUAGES))
+
+
 @dataclass
 class FigureReading:
     """What OCR found in one figure: its labels and, on a pasted screenshot, its controls (page pixels)."""
@@ -643,7 +672,49 @@ def named_controls(controls: Sequence[Control]) -> int:
         for control in controls
         if (_NAME_WORD.search(control.label) and not control.value.rstrip().endswith(":"))
         or (control.kind in ("radio", "checkbox") and len(_NAME_WORD.findall(control.value)) >= 2)
+        # A group of options read as a list with its chosen item marked ("Justification, ✓ Align left").
+        or (control.kind == "list" and MENU_CHECK in control.value and _NAME_WORD.search(control.value))
     )
+
+
+def chosen_options(controls: Sequence[Control], lines: Sequence[TextLine] = ()) -> list[Control]:
+    """`controls` with each framed group of options that was read as a list with its chosen item marked
+    ("Justification, Align right, ✓ Align left") as the radio buttons it is: the frame's title, which
+    its border carries above the first option, is their group, and the marked item the one on.
+
+    On a pasted dialog a group box of radio buttons looks like an open menu (a frame, a column of
+    rows, a mark in the gutter of one); a user asks "which justification is selected". Each option is
+    boxed by the line of `lines` (page pixels) inside the group that reads it, else by the group.
+    """
+    found: list[Control] = []
+    for control in controls:
+        items = [item.strip() for item in re.split(r",\s|\s\|\s", control.value)]
+        marked = [item.startswith(MENU_CHECK.strip()) for item in items]
+        if control.kind != "list" or sum(marked) != 1 or marked[0] or len(items) < 3:
+            found.append(control)
+            continue
+        group = items[0]
+        for item, on in zip(items[1:], marked[1:], strict=True):
+            text = item.removeprefix(MENU_CHECK.strip()).strip()
+            box = _line_box(text, control.value_bbox, lines) or control.value_bbox
+            found.append(Control("radio", control.label, control.label_bbox, text, box, on, group))
+    return found
+
+
+def _line_box(text: str, inside: BBox, lines: Sequence[TextLine]) -> BBox | None:
+    """The box of the words of a line within `inside` that read `text` (letters and digits alike)."""
+    wanted = _letters_of(text)
+    for line in lines:
+        words = [word for word in line.words if _overlap(word.bbox, inside)]
+        for start in range(len(words)):
+            for end in range(start + 1, len(words) + 1):
+                if _letters_of(" ".join(word.text for word in words[start:end])) == wanted:
+                    return union_bbox([word.bbox for word in words[start:end]])
+    return None
+
+
+def _letters_of(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 SCREEN_GLYPH_PX = 10.0
@@ -910,7 +981,7 @@ def read_figures(page: PageContent, languages: str, max_pixels: int, time_limit_
     same figures are read at any load (indexer.budget); only a machine so busy that the page's
     wall-clock time nears `time_limit_s` (the reader's watchdog) leaves the remaining ones unread.
     """
-    languages = figure_languages(languages, page.lines)
+    wanted = figure_languages(languages, page.lines)
     timeout = min(MAX_FIGURE_OCR_S, time_limit_s / (len(page.figures) + 1))
     started = time.monotonic()
     for figure in page.figures:
@@ -919,16 +990,28 @@ def read_figures(page: PageContent, languages: str, max_pixels: int, time_limit_
             figure.image = None
             continue
         try:
-            reading = read_figure_controls(figure, languages, max_pixels, timeout)
+            reading = read_figure_controls(figure, wanted, max_pixels, timeout)
+            read_in = wanted
+            russian = cyrillic_first(languages)
+            if russian != wanted and reads_russian_in_latin(reading):
+                # A Russian screenshot pasted into a page written in English: read in Latin letters first.
+                again = read_figure_controls(figure, russian, max_pixels, timeout)
+                if _figure_letters(again) > _figure_letters(reading):
+                    reading, read_in = again, russian
             figure.lines = reading.lines
             # A pasted screenshot's controls are the page's, as a screenshot file's are its own.
-            page.controls.extend(reading.controls)
+            page.controls.extend(chosen_options(reading.controls, reading.lines))
             # diagrams hook: frames re-read, and what the lines between labels join (indexer.diagrams).
-            figure.lines, figure.relations = read_diagram(figure, languages, timeout)
+            figure.lines, figure.relations = read_diagram(figure, read_in, timeout)
         except AssistantError as error:
             log.warning("page %d: a figure was left unread (%s)", page.number, error)
         figure.image = None
     return page
+
+
+def _figure_letters(reading: FigureReading) -> float:
+    """Letters a figure's reading holds surely (`sure_letters`)."""
+    return sure_letters([word for line in reading.lines for word in line.words])
 
 
 def words_inside(box: BBox, lines: Sequence[TextLine]) -> list[BBox]:

@@ -630,7 +630,7 @@ def english_word_for(word: Word, english: str, confidence: float, latin_screen: 
     are English (`latin_screen`: a program's window pasted into a Russian manual, read with eng+rus),
     any plain one when tesseract doubted the Russian reading ("Check Mail" -> "Check май.", 70).
     """
-    plain = english.strip(".,:;!?\"'()").isalpha() and not _garbled(english)
+    plain = english.strip(".,:;!?\"'()").isalpha() and not garbled(english)
     if not plain or confidence < LATIN_PHRASE_CONFIDENCE:
         return False
     letters = [ch for ch in word.text if ch.isalpha()]
@@ -1019,12 +1019,12 @@ def segmented_words(words: list[Word]) -> list[Word]:
         text = word.text
         mixed = bool(_CYRILLIC.search(text)) and bool(_LATIN.search(text) or any(c in text for c in "$#"))
         shaped = path_shaped(text) or (len(_RUN.findall(text)) > 1 and "-" in text)
-        if shaped and (_CYRILLIC.search(text) or mixed or word.confidence < 85 or _garbled(text)):
+        if shaped and (_CYRILLIC.search(text) or mixed or word.confidence < 85 or garbled(text)):
             found.append(word)
     return found[:MAX_REREAD_WORDS]
 
 
-def _garbled(run: str) -> bool:
+def garbled(run: str) -> bool:
     """Latin letters that read a Russian word ("BbIBOA", "uBaH", "HakonuTenb"): case changing inside."""
     letters = [ch for ch in run if ch.isalpha()]
     if len(letters) < 3 or not all(ch.isascii() for ch in letters):
@@ -1091,12 +1091,12 @@ def _segment(english: str, russian: str, agreed: bool = False, english_surer: bo
     )
     if english.lower() in PATH_WORDS or _acronym(english, russian):
         return english
-    if english_surer and not agreed and english.isascii() and english.isalnum() and not _garbled(english):
+    if english_surer and not agreed and english.isascii() and english.isalnum() and not garbled(english):
         return english
     # The two readings of one segment are about as long ("BbIBOA" / "вывод"); "A" / "РОЕИА" are not.
     cyrillic_word = cyrillic_word and abs(len(english) - len(russian)) <= max(1, len(russian) // 3)
     if cyrillic_word and (
-        agreed or _garbled(english) or not english.isalnum() or (len(russian) >= 3 and english.isupper())
+        agreed or garbled(english) or not english.isalnum() or (len(russian) >= 3 and english.isupper())
     ):
         return russian
     if english.isascii() and english.isalnum():

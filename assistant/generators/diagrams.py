@@ -14,11 +14,13 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
 from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.visual import PagePassages, TermWeights, hit_passages
+from assistant.measures import Dimension, asked_dimension, measured_values
 from assistant.questions import COUNTED
 from assistant.retrieval import PageHit
 from indexer.diagrams import INCOMING, JOINED, OUTGOING
@@ -80,14 +82,39 @@ def names(name: str, asked: set[str]) -> float:
     return share if share >= MIN_NAME_SHARE else 0.0
 
 
-def statement_score(text: str, asked: set[str], relation_asked: bool) -> float:
+SAID_BONUS = 0.05
+"""Per word of a row's name the question says: "Backup server" is named more surely than "Server"."""
+UNIT_BONUS = 0.25
+"""For a cell whose value is of the quantity the question asks ("температура" of "29.2 °C")."""
+
+
+def statement_score(
+    text: str,
+    asked: set[str],
+    relation_asked: bool,
+    dimension: Dimension | None = None,
+    joined: frozenset[str] = frozenset(),
+) -> float:
     """How well a figure line answers: a cell whose row and column the question both names scores above
     2; a relation whose node the question names scores 1-2 (its first node, which the line is about,
-    counts fully, a node at the other end half); 0 for a line that is neither or not named."""
+    counts fully, a node at the other end half); 0 for a line that is neither or not named.
+
+    A column is named by its header's words or, in any language, by the quantity the question asks for
+    (`dimension`) when the cell holds a value of it with its unit: "какая температура" names "Temp"
+    through "29.2 °C", and a header OCR read without its space ("UPSLoad") by two words the question
+    says one after the other (`joined`); a row only by the question's own words. Of rows named alike,
+    the one whose name the question says more of wins.
+    """
     cell = CELL.match(text)
     if cell is not None:
-        row, column = names(cell["row"], asked), names(cell["column"], asked)
-        return 2.0 + (row + column) / 2 if row and column else 0.0
+        row, column = names(cell["row"], asked), names(cell["column"], asked | joined)
+        unit = dimension is not None and bool(measured_values(dimension, cell["value"]))
+        if unit:
+            column = max(column, MIN_NAME_SHARE)
+        if not (row and column):
+            return 0.0
+        said = sum(token in asked for token in search_tokens(cell["row"]))
+        return 2.0 + (row + column) / 2 + SAID_BONUS * said + (UNIT_BONUS if unit else 0.0)
     relation = RELATION.match(text)
     if relation is None or not relation_asked:
         return 0.0
@@ -100,7 +127,13 @@ def statement_score(text: str, asked: set[str], relation_asked: bool) -> float:
     return 0.5 + 0.5 * others if others else 0.0
 
 
-def statements(passages: Sequence[PassageRecord], asked: set[str], relation_asked: bool) -> list[Statement]:
+def statements(
+    passages: Sequence[PassageRecord],
+    asked: set[str],
+    relation_asked: bool,
+    dimension: Dimension | None = None,
+    joined: frozenset[str] = frozenset(),
+) -> list[Statement]:
     """The relation and cell lines of the page's figure passages the question names, best first."""
     found = []
     for passage in passages:
@@ -108,7 +141,7 @@ def statements(passages: Sequence[PassageRecord], asked: set[str], relation_aske
             continue
         for span in passage.spans:
             text = passage.text[span.start : span.end].strip()
-            score = statement_score(text, asked, relation_asked)
+            score = statement_score(text, asked, relation_asked, dimension, joined)
             if score > 0:
                 found.append(Statement(passage, text, span.bbox, score))
     return sorted(found, key=lambda statement: statement.score, reverse=True)
@@ -118,6 +151,14 @@ def states_a_count(line: str) -> bool:
     """Whether a relation or cell line can answer "how many": it writes a number ("R2400 › Cartridges:
     8"), not only a name ("R2400 › Ink type: Photo Black")."""
     return re.search(r"\d", line) is not None
+
+
+def question_names(question: str) -> tuple[set[str], frozenset[str]]:
+    """The question's tokens, and the tokens of each two of its words written as one ("UPS load" ->
+    "upsload"): a header OCR read without its space is named by them (`statement_score`)."""
+    words = re.findall(r"[^\W_]+", question)
+    joined = frozenset(token for first, second in pairwise(words) for token in search_tokens(first + second))
+    return set(search_tokens(question, drop_stopwords=True)), joined
 
 
 def answer_from_diagram(
@@ -132,12 +173,14 @@ def answer_from_diagram(
     A relation answers only a question about what joins what; a cell only when the question names
     both its row and its column. Of lines that score alike, none is sure: pass.
     """
-    asked = set(search_tokens(question, drop_stopwords=True))
+    asked, joined = question_names(question)
     relation_asked = bool(RELATION_QUESTION.search(question))
     # "How many ink cartridges ...?" is answered by a cell that counts, not by the row's other cells.
     counted = COUNTED.search(question) is not None
     for hit in list(hits)[:DIAGRAM_PAGES]:
-        found = statements(hit_passages(hit, page_passages), asked, relation_asked)
+        found = statements(
+            hit_passages(hit, page_passages), asked, relation_asked, asked_dimension(question), joined
+        )
         if counted:
             found = [statement for statement in found if states_a_count(statement.text)]
         if not found:

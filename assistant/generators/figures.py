@@ -192,6 +192,16 @@ def answer_from_figure(
     return None
 
 
+def figure_captions(labels: Sequence[FigureLabel], passages: Sequence[PassageRecord]) -> list[str]:
+    """What names the page's figures rather than their parts: their captions and, where a picture was
+    read as a dialog (the page has controls), its title bar, the picture's first line ("Global Label
+    Properties vaxX" names no setting whose value follows)."""
+    captions = sorted({label.passage.section for label in labels if label.passage.section})
+    if any(p.kind == "control" for p in passages):
+        captions += [p.text.split("\n", 1)[0] for p in passages if p.kind == "figure"]
+    return captions
+
+
 def _best_label(
     question: str,
     hit: PageHit,
@@ -202,7 +212,7 @@ def _best_label(
     values_only: bool = False,
 ) -> Answer | None:
     title = filename_words(hit.document.filename)
-    captions = sorted({label.passage.section for label in labels if label.passage.section})
+    captions = figure_captions(labels, passages)
     kind = answer_kind(question)
     figure_asked = asks_about_figure(question, captions, title)
     # "Besides amount, size and stereo, which fourth knob ...?": the listed members, all in line in one
@@ -309,8 +319,20 @@ def _best_label(
             return _answer(question, explained[0], explained[1])
         log.info("figure: no label holds what %r asks (best %r, match %.2f)", question, best.text, match)
         return None
+    if restates(question, best.text):
+        log.info("figure: %r only restates %r; passing", best.text, question)
+        return None
     log.info("figure: %r -> %r (%s, match %.2f)", question, best.text, best.passage.section, match)
     return _answer(question, best, score)
+
+
+def restates(question: str, label: str) -> bool:
+    """Whether a "Name: value" label's value is all words the question says itself ("UPS Model: SMART-UPS
+    1000" for "which cartridge does APC list for the SMART-UPS 1000?"): it names what the question asks
+    about, not what it asks for, and answers nothing."""
+    name, colon, value = label.partition(":")
+    tokens = search_tokens(value, drop_stopwords=True)
+    return bool(colon and name.strip() and tokens) and set(tokens) <= set(search_tokens(question))
 
 
 ORIGIN = re.compile(r"\bfrom\s+(?:the\s+|a\s+|an\s+)?|(?<!\w)(?:от|из)\s+", re.IGNORECASE)

@@ -228,6 +228,36 @@ def named_window_first(
     return [meant, *(hit for hit in hits if hit is not meant)]
 
 
+def named_dialog_picture_first(
+    question: str, hits: Sequence[PageHit], page_passages: PagePassages | None
+) -> Sequence[PageHit]:
+    """The top pages with a manual's page put first whose pasted dialog the question names by its title
+    ("in the Global Label Properties dialog pictured in the manual, which ... is selected?").
+
+    Only when the top page shows no control at all: the page that describes the dialog in prose may
+    outrank the one that pictures it. A pasted dialog's title is its picture's first line (the title bar
+    OCR reads first); it names the dialog when it has two words of three letters or more, all in the
+    question.
+    """
+    if not hits or any(p.kind == "control" for p in hit_passages(hits[0], page_passages)):
+        return hits
+    asked = set(search_tokens(question))
+    for hit in list(hits)[1:SAME_WINDOW_PAGES]:
+        passages = hit_passages(hit, page_passages)
+        if not any(p.kind == "control" for p in passages):
+            continue
+        titles = [_title_words(p.text.split("\n", 1)[0]) for p in passages if p.kind == "figure"]
+        if any(len(title) >= 2 and title <= asked for title in titles):
+            log.info(
+                "screen: %r names the dialog pictured on %s page %d",
+                question,
+                hit.document.filename,
+                hit.page,
+            )
+            return [hit, *(other for other in hits if other is not hit)]
+    return hits
+
+
 def _title_words(title: str) -> set[str]:
     """A window title's words of three letters or more: OCR reads the title bar's buttons as stray letters."""
     return {t for t in search_tokens(title, drop_stopwords=True) if len(t) >= 3 and not t.isdigit()}
@@ -300,7 +330,9 @@ def _answer_from_screen(
         return None
     if strict and layout:
         return None
-    hits = named_window_first(question, hits, page_passages)
+    hits = named_dialog_picture_first(
+        question, named_window_first(question, hits, page_passages), page_passages
+    )
     if menu:
         hits = open_menu_first(question, hits, page_passages)
     top, passages = clean_copy(question, hits, page_passages)

@@ -9,7 +9,9 @@ from assistant.generators.figures import (
     _label_by_text,
     _selected_row,
     _setting_value,
+    figure_captions,
     figure_labels,
+    restates,
 )
 from indexer.language import search_tokens
 from indexer.records import BBox, DocumentRecord, LineSpan, PassageRecord
@@ -171,3 +173,29 @@ def test_a_russian_question_about_an_english_panel_reads_the_value_after_the_nam
     assert size is not None and size.text == "24.8 MB"
     # "Thermal" writes none of the question's words: that row is another setting.
     assert _setting_value("Какое тепловое значение показано?", labels, ["Figure 2.7. Via Size"]) is None
+
+
+def test_the_title_bar_of_a_picture_read_as_a_dialog_names_no_setting() -> None:
+    # OCR reads the title bar's icons after the title ("Plotter Setup xX"): with the page's controls
+    # read, the dialog's title names the figure, and the setting the question names answers.
+    rows = [("Plotter Setup xX", (110, 240, 300, 256)), *PLOTTER[1:]]
+    labels = figure_page(rows, "")
+    figure = labels[0].passage
+    control = PassageRecord(
+        8, DOCUMENT, 2, 1241, 1754, "control", "en", "", "Pen Colour: Cyan", (420, 300, 560, 316), []
+    )
+    question = "Which pen colour is selected in the Plotter Setup dialog?"
+    assert figure_captions(labels, [figure]) == []
+    captions = figure_captions(labels, [figure, control])
+    assert captions == ["Plotter Setup xX"]
+    answer = _setting_value(question, labels, captions)
+    assert answer is not None and answer.text == "Cyan"
+    # Without the title taken for the figure's name, the title vies with the setting: nothing answers.
+    assert _setting_value(question, labels, []) is None
+
+
+def test_a_label_whose_value_the_question_already_says_answers_nothing() -> None:
+    question = "Which spare blade kit does the vendor list for the PlotMaster 900?"
+    assert restates(question, "Plotter Model: PlotMaster 900")
+    assert not restates(question, "Blade kit: BK-12 fine")
+    assert not restates("Which plotter model is shown?", "Plotter Model: PlotMaster 900")

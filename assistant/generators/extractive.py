@@ -9,6 +9,7 @@ so every answer can say which gate passed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,10 +35,12 @@ from assistant.spans import (
     Span,
     SpanProposer,
     evidence_weight,
+    fallback_sentence,
     placed_score,
     propose_spans,
     read_views,
     span_fit,
+    unwrapped,
 )
 from indexer.embedders import TextEmbedder
 from indexer.records import BBox, PassageRecord, union_bbox
@@ -169,6 +172,8 @@ class ExtractiveGenerator(Generator):
             log.info("%s for %r", why, question)
             return Reading(not_found, why, best, candidates)
         why = f"found: {passed} ({best.fit.why()}; similarity {best.similarity:.2f})"
+        # "... when --format is not given": the item's sentence that says what holds then.
+        best = dataclasses.replace(best, span=fallback_sentence(profile, best.span, best.fit.kind.item))
         log.info("%s for %r", why, question)
         citations = [_cite(best)]
         seen = {_page_key(best)}
@@ -177,7 +182,7 @@ class ExtractiveGenerator(Generator):
             if key not in seen and other.score >= best.score * 0.85 and len(citations) < 3:
                 citations.append(_cite(other))
                 seen.add(key)
-        answer = Answer(question, best.span.text, True, citations, language)
+        answer = Answer(question, unwrapped(best.span.text), True, citations, language)
         return Reading(answer, why, best, candidates)
 
     def _view(self, hit: PageHit) -> PageView:
@@ -333,7 +338,7 @@ def _cite(candidate: Candidate) -> Citation:
         document=passage.document,
         page=passage.page,
         bbox=span_bbox(passage, span.start, span.end),
-        quote=span.text,
+        quote=unwrapped(span.text),
         score=round(candidate.score, 4),
         page_width=passage.page_width,
         page_height=passage.page_height,

@@ -247,6 +247,9 @@ class QuestionProfile:
     condition: frozenset[str] = frozenset()
     """Stems of the case the question sets ("... if there is not enough memory", "если ключ не найден"):
     a span that answers it says something of that case, not only what the rest of the question names."""
+    defines: str = ""
+    """The word a definition question asks about ("What is *frobscan*?", "Что такое *services*?"): where a
+    document is about it (`assistant.spans.document_subject`), its NAME line defines it."""
     fallback: bool = False
     """Whether the case is that something is not given or set ("when --format is not given", "если цвет
     ORPHAN не задан"): the answer is what a man page says holds then (`states_fallback`), be it a number
@@ -503,6 +506,20 @@ _UNGIVEN = (
     r"|(?<!\w)не\s+(?:был[аио]?\s+)?(?:зада|указа|определ|установл|переда|использ)\w*"
 )
 _ABSENT_CASE = re.compile(_UNGIVEN + r"|\bomitted\b|\bunset\b", _I)
+
+
+_DEFINITION_QUESTION = re.compile(
+    r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<en>[\w.+-]+)"
+    r"|что\s+(?:такое|представляет\s+собой)\s+(?P<ru>[\w.+-]+))",
+    _I,
+)
+
+
+def defined_word(question: str) -> str:
+    """The word a definition question asks about, lower-cased ("what is frobscan according to its man
+    page" -> "frobscan"), or ""."""
+    match = _DEFINITION_QUESTION.match(question)
+    return (match.group("en") or match.group("ru")).lower().strip(".") if match else ""
 
 
 def asks_fallback(question: str) -> bool:
@@ -864,6 +881,7 @@ def profile_question(
         step=question_step(question),
         condition=question_condition(question),
         fallback=asks_fallback(question),
+        defines=defined_word(question),
         sets=set_object(question) if asks in (OPTION, VARIABLE, ACTION) else frozenset(),
     )
 

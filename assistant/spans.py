@@ -1373,6 +1373,9 @@ class FitWeights:
     the key means; other lines only mention it."""
     row: float = 0.05
     fallback: float = 0.5
+    whatis: float = 1.0
+    """A man page's NAME line ("frobscan - read sheets from a feeder") defines what the page is about: it
+    answers "what is frobscan?" better than any later line that mentions frobscan."""
     """The item of the key a question names that says what holds when the key is not given ("If --format
     is not specified, PNM is written") answers "what ... when --format is not given"; the item's other
     windows and the neighbouring items, which say it in the same words, do not."""
@@ -1537,6 +1540,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.continuation if _CONTINUATION.match(span.text) and not span.view.from_image else 0.0)
         + (weights.keyed if fit.key else 0.0)
         + (weights.fallback if fallback else 0.0)
+        + (weights.whatis if question.defines and whatis_line(span.text, question.defines) else 0.0)
     )
     return fit
 
@@ -2079,3 +2083,24 @@ def fallback_sentence(question: QuestionProfile, span: Span, item: str = "") -> 
                 span, start=span.start + start, end=span.start + start + len(sentence), text=sentence
             )
     return span
+
+
+@lru_cache(maxsize=20_000)
+def whatis_line(text: str, word: str) -> bool:
+    """Whether a text holds a man page's NAME line for `word` ("services - список служб сети Интернет",
+    "frobscan, frobctl \\- read sheets ..."): the name, maybe others after commas, a dash, its summary."""
+    pattern = rf"^\s*{re.escape(word)}(?:\s*,\s*[\w.+-]+)*\s+[-–—]+\s+\w"
+    return re.search(pattern, text, re.IGNORECASE | re.MULTILINE) is not None
+
+
+def subject_first_page(question: QuestionProfile, hits: Sequence[PageHit]) -> PageHit | None:
+    """For "what is X?" where a document is about X (its file's name starts with X), the hit of that
+    document's first page, where its NAME line stands; None when the question defines no such word or
+    the first page was not retrieved."""
+    if not question.defines:
+        return None
+    stems = frozenset(search_tokens(question.defines))
+    for hit in hits:
+        if hit.page == 1 and document_subject(hit.document.filename) in stems:
+            return hit
+    return None

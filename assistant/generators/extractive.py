@@ -40,7 +40,9 @@ from assistant.spans import (
     propose_spans,
     read_views,
     span_fit,
+    subject_first_page,
     unwrapped,
+    whatis_line,
 )
 from indexer.embedders import TextEmbedder
 from indexer.records import BBox, PassageRecord, union_bbox
@@ -152,7 +154,12 @@ class ExtractiveGenerator(Generator):
             if pictured is not None:
                 return Reading(pictured, reason)
         profile = profile_question(question, self.term_weights)
-        views = [self._view(hit) for hit in list(hits)[: self.settings.pages]]
+        read = list(hits)[: self.settings.pages]
+        # "What is services?": the first page of the document about it holds its NAME line.
+        subject_page = subject_first_page(profile, hits)
+        if subject_page is not None and subject_page not in read:
+            read.append(subject_page)
+        views = [self._view(hit) for hit in read]
         candidates = self._scored(profile, views)
         if not candidates:
             return Reading(not_found, "no passages to read")
@@ -286,6 +293,8 @@ def gate(
     # must carry some of the question's words itself ("gzip" in gzip.1.pdf does not make its copyright
     # notice an answer to "which cloud provider does gzip upload to?").
     own = fit.carries
+    if profile.defines and whatis_line(span.text, profile.defines):
+        return f"the NAME line of the man page of {profile.defines!r} defines it"
     if fit.coverage >= settings.min_coverage and own:
         return f"{kind}; the question's words are there"
     first_page = span.view.hit is best_page

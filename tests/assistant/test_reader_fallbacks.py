@@ -144,3 +144,27 @@ def test_an_answer_from_wrapped_prose_reads_as_one_sentence(manuals: Assistant) 
     reading = read(manuals, "Что означает пустое поле яркости в файле tints.conf?")
     assert reading.answer.found, reading.why
     assert "Если это поле пустое, то яркость не меняется." in reading.answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "document"),
+    [
+        (
+            "What is frobscan?",
+            "frobscan - read sheets from an imaginary document feeder",
+            "frobscan.1.en.pdf",
+        ),
+        (
+            "Что такое tints.conf согласно его странице руководства?",
+            "tints.conf - файл настройки цветов программы просмотра каталогов tintview",
+            "tints.5.ru.pdf",
+        ),
+    ],
+)
+def test_what_a_man_page_is_about_is_answered_by_its_name_line(
+    manuals: Assistant, question: str, answer: str, document: str
+) -> None:
+    reading = read(manuals, question)
+    assert reading.answer.found, reading.why
+    assert answer in reading.answer.text
+    assert (reading.answer.citations[0].document.filename, reading.answer.citations[0].page) == (document, 1)

@@ -2065,6 +2065,20 @@ def unwrapped(text: str) -> str:
     return "\n".join(out)
 
 
+def without_cut_sentence(span: Span, item: str = "") -> Span:
+    """A definition's window without the sentence its size cut at the end ("... SANE_DEFAULT_DEVICE. If
+    this variable is not"): the answer stops where its last whole sentence does, unless the cut one holds
+    the asked-for `item`."""
+    text = span.text.rstrip()
+    if span.origin != "definition" or text.endswith((".", "!", "?", ":", ";", ")")):
+        return span
+    stops = [match.start() for match in _SENTENCE_END.finditer(text) if text[match.start() - 1] in ".!?"]
+    if not stops or (item and item in text[stops[-1] :]) or stops[-1] <= len(span.term):
+        return span
+    end = stops[-1]
+    return dataclasses.replace(span, end=span.start + end, text=text[:end])
+
+
 def fallback_sentence(question: QuestionProfile, span: Span, item: str = "") -> Span:
     """For a question that asks what holds when something is not given, the sentence of the chosen item
     that says it ("If --format is not specified, PNM is written by default."), not the item's first line;

@@ -43,6 +43,7 @@ from assistant.spans import (
     subject_first_page,
     unwrapped,
     whatis_line,
+    without_cut_sentence,
 )
 from indexer.embedders import TextEmbedder
 from indexer.records import BBox, PassageRecord, union_bbox
@@ -180,7 +181,10 @@ class ExtractiveGenerator(Generator):
             return Reading(not_found, why, best, candidates)
         why = f"found: {passed} ({best.fit.why()}; similarity {best.similarity:.2f})"
         # "... when --format is not given": the item's sentence that says what holds then.
-        best = dataclasses.replace(best, span=fallback_sentence(profile, best.span, best.fit.kind.item))
+        item = best.fit.kind.item
+        best = dataclasses.replace(
+            best, span=without_cut_sentence(fallback_sentence(profile, best.span, item), item)
+        )
         log.info("%s for %r", why, question)
         citations = [_cite(best)]
         seen = {_page_key(best)}

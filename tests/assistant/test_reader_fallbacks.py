@@ -7,6 +7,7 @@ tints.conf(5) printed from groff's HTML by chromium (RU).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from reader_manuals import page_views, read
 
 from assistant import Assistant
 from assistant.questions import asks_fallback, kind_evidence, profile_question, states_fallback
-from assistant.spans import definition_spans, unwrapped
+from assistant.spans import definition_spans, unwrapped, without_cut_sentence
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -168,3 +169,16 @@ def test_what_a_man_page_is_about_is_answered_by_its_name_line(
     assert reading.answer.found, reading.why
     assert answer in reading.answer.text
     assert (reading.answer.citations[0].document.filename, reading.answer.citations[0].page) == (document, 1)
+
+
+def test_a_window_ends_with_its_last_whole_sentence() -> None:
+    view = page_views(DATA / "frobscan.1.en.pdf")[0]
+    tray = next(span for span in definition_spans(view) if span.term.startswith("--tray"))
+    # The window an answer's size cuts in the middle of the item's last sentence.
+    cut = tray.text.index("either") - len(" set ")
+    window = dataclasses.replace(tray, end=tray.start + cut, text=tray.text[:cut])
+    assert window.text.endswith("If this variable is not")
+    assert without_cut_sentence(window).text.endswith("environment\nvariable FROBSCAN_TRAY.")
+    # ... unless the cut sentence holds the asked-for item.
+    assert without_cut_sentence(window, "this variable") is window
+    assert without_cut_sentence(tray) is tray

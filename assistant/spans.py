@@ -1240,9 +1240,11 @@ def names_the_key(question: QuestionProfile, span: Span) -> bool:
         return bool(span.term) and question_names_key(question.text, span.term)
     if span.origin == "definition":
         options = _TERM_OPTION.findall(span.term)
-        return any(question_names_key(question.text, option) for option in options) or (
-            not options and names_the_keyword(question, span)
-        )
+        if options:
+            return any(question_names_key(question.text, option) for option in options)
+        # "Для каких файлов задаёт цвет ORPHAN?", "какой цвет, если ORPHAN не задан?": a question about the
+        # keyword itself; one that asks a number of something its name says ("the PWM frequency") is not.
+        return (question.fallback or question.asks in DESCRIBED_KINDS) and names_the_keyword(question, span)
     return False
 
 

@@ -16,7 +16,7 @@ from reader_manuals import page_views, read
 
 from assistant import Assistant
 from assistant.questions import asks_fallback, kind_evidence, profile_question, states_fallback
-from assistant.spans import definition_spans, unwrapped, without_cut_sentence
+from assistant.spans import definition_spans, names_the_key, unwrapped, without_cut_sentence
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -182,3 +182,21 @@ def test_a_window_ends_with_its_last_whole_sentence() -> None:
     # ... unless the cut sentence holds the asked-for item.
     assert without_cut_sentence(window, "this variable") is window
     assert without_cut_sentence(tray) is tray
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Для каких файлов задаёт цвет ключевое слово BROKEN?", True),
+        ("Какой цвет используется, если цвет BROKEN не задан?", True),
+        # A number of something the keyword's name says is no question about the keyword itself.
+        ("Сколько цветов задаёт BROKEN для удалённых каталогов?", False),
+        ("Для каких файлов задаёт цвет ключевое слово SOCKET?", False),
+    ],
+)
+def test_the_item_of_a_keyword_is_the_named_key_of_questions_about_the_keyword(
+    question: str, named: bool
+) -> None:
+    view = page_views(DATA / "tints.5.ru.pdf")[0]
+    broken = next(span for span in definition_spans(view) if span.term.startswith("BROKEN"))
+    assert names_the_key(profile_question(question), broken) is named

@@ -1374,15 +1374,15 @@ class FitWeights:
     """The item of a list whose key the question names ("exit code 2", "-n", "the hosts line") states what
     the key means; other lines only mention it."""
     row: float = 0.05
+    """A table's row states one key's fact; the whole table read as one sentence states every key's, and
+    the answer would not say which."""
     fallback: float = 0.5
-    whatis: float = 1.0
-    """A man page's NAME line ("frobscan - read sheets from a feeder") defines what the page is about: it
-    answers "what is frobscan?" better than any later line that mentions frobscan."""
     """The item of the key a question names that says what holds when the key is not given ("If --format
     is not specified, PNM is written") answers "what ... when --format is not given"; the item's other
     windows and the neighbouring items, which say it in the same words, do not."""
-    """A table's row states one key's fact; the whole table read as one sentence states every key's, and
-    the answer would not say which."""
+    whatis: float = 1.0
+    """A man page's NAME line ("frobscan - read sheets from a feeder") defines what the page is about: it
+    answers "what is frobscan?" better than any later line that mentions frobscan."""
 
 
 def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None = None) -> Fit:

@@ -2077,6 +2077,9 @@ def without_cut_sentence(span: Span, item: str = "") -> Span:
     stops = [match.start() for match in _SENTENCE_END.finditer(text) if text[match.start() - 1] in ".!?"]
     if not stops or (item and item in text[stops[-1] :]) or stops[-1] <= len(span.term):
         return span
+    # Only prose cut on the last line goes: "Пример:\nsortlist 130.155.160.0/..." is the example itself.
+    if any(mark in text[stops[-1] :].strip() for mark in ("\n", ":")):
+        return span
     end = stops[-1]
     return dataclasses.replace(span, end=span.start + end, text=text[:end])
 

@@ -182,6 +182,11 @@ def test_a_window_ends_with_its_last_whole_sentence() -> None:
     # ... unless the cut sentence holds the asked-for item.
     assert without_cut_sentence(window, "this variable") is window
     assert without_cut_sentence(tray) is tray
+    # An example the last sentence introduces is no cut sentence.
+    example = dataclasses.replace(
+        tray, text=f"{tray.text}\nExample:\nfrobscan --tray=lower", end=tray.end + 33
+    )
+    assert without_cut_sentence(example) is example
 
 
 @pytest.mark.parametrize(

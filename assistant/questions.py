@@ -247,6 +247,13 @@ class QuestionProfile:
     condition: frozenset[str] = frozenset()
     """Stems of the case the question sets ("... if there is not enough memory", "если ключ не найден"):
     a span that answers it says something of that case, not only what the rest of the question names."""
+    defines: str = ""
+    """The word a definition question asks about ("What is *frobscan*?", "Что такое *services*?"): where a
+    document is about it (`assistant.spans.document_subject`), its NAME line defines it."""
+    fallback: bool = False
+    """Whether the case is that something is not given or set ("when --format is not given", "если цвет
+    ORPHAN не задан"): the answer is what a man page says holds then (`states_fallback`), be it a number
+    or not ("If not given, scanning continues until ...")."""
 
     def weight(self, terms: frozenset[str] | set[str]) -> float:
         return sum(self.weights.get(term, 1.0) for term in terms)
@@ -492,6 +499,50 @@ def question_condition(question: str) -> frozenset[str]:
         clause = match.group("clause") or match.group("ru_clause")
         return frozenset(search_tokens(clause, drop_stopwords=True))
     return frozenset()
+
+
+_UNGIVEN = (
+    r"(?:not|never)\s+(?:be\s+)?(?:given|set|specified|supplied|provided|defined|passed|present|used)\b"
+    r"|(?<!\w)не\s+(?:был[аио]?\s+)?(?:зада|указа|определ|установл|переда|использ)\w*"
+)
+_ABSENT_CASE = re.compile(_UNGIVEN + r"|\bomitted\b|\bunset\b", _I)
+
+
+_DEFINITION_QUESTION = re.compile(
+    r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<en>[\w.+-]+)"
+    r"|что\s+(?:такое|представляет\s+собой)\s+(?P<ru>[\w.+-]+))",
+    _I,
+)
+
+
+def defined_word(question: str) -> str:
+    """The word a definition question asks about, lower-cased ("what is frobscan according to its man
+    page" -> "frobscan"), or ""."""
+    match = _DEFINITION_QUESTION.match(question)
+    return (match.group("en") or match.group("ru")).lower().strip(".") if match else ""
+
+
+def asks_fallback(question: str) -> bool:
+    """Whether a question asks what holds when something is not given or set ("How many pages with
+    --batch-count not given?", "какой цвет, если цвет ORPHAN не задан?")."""
+    return _ABSENT_CASE.search(question) is not None
+
+
+_FALLBACK = re.compile(
+    r"\b(?:if|when|where)\s+(?:no|not)\b|\bif\s+(?:[\w.=-]+\s+){1,5}?(?:is|are)\s+(?:not|absent|omitted|unset)\b|\b"
+    + _UNGIVEN
+    + r"|\bomitted\b|\bunless\b|\botherwise\b|\bby\s+default\b|\bdefaults?\s+(?:is|to|value)\b|\binstead\b"
+    r"|(?<!\w)(?:если|когда)\s+(?:[\w.=-]+\s+){0,5}?(?:не|нет)(?!\w)|по\s+умолчанию|(?<!\w)вместо\s+(?:него|нее|неё|этого)"
+    r"|(?<!\w)иначе(?!\w)|в\s+противном\s+случае",
+    _I,
+)
+
+
+@lru_cache(maxsize=20_000)
+def states_fallback(text: str) -> bool:
+    """Whether a text says what holds when something is not given ("If --format is not specified, PNM is
+    written by default", "Если этот цвет не задан, то ls будет использовать вместо него цвет LINK")."""
+    return _FALLBACK.search(text) is not None
 
 
 _NAMED_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
@@ -829,6 +880,8 @@ def profile_question(
         quantity=question_quantity(question, asks, noun),
         step=question_step(question),
         condition=question_condition(question),
+        fallback=asks_fallback(question),
+        defines=defined_word(question),
         sets=set_object(question) if asks in (OPTION, VARIABLE, ACTION) else frozenset(),
     )
 
@@ -1610,7 +1663,12 @@ def _belongs(
     if any(a.start() <= match.start() < a.end() + 4 for a in _ADDRESS.finditer(text)):
         return False  # "192.168.0.0/16" is a network, no version and no port
     if quantity.kind == PORT:
-        return _stands_beside(text, match, quantity.beside, question)
+        # "NISPORT (default: TCP 3551)", "3551/tcp": a transport protocol names the number a port in any
+        # language the question is asked in.
+        transport = _TRANSPORT_BEFORE.search(text, max(0, match.start() - 8), match.start()) or (
+            _TRANSPORT_AFTER.match(text, match.end())
+        )
+        return bool(transport) or _stands_beside(text, match, quantity.beside, question)
     if text[max(0, match.start() - 1) : match.start()] == "/":
         return False
     dotted = re.fullmatch(r"\d+(\.\d+)+[\w~+-]*", value) is not None
@@ -1619,6 +1677,10 @@ def _belongs(
     if not dotted and quantity.kind == VERSION and not _numbers_a_version(text, match, quantity):
         return False
     return _stands_beside(text, match, quantity.beside, question)
+
+
+_TRANSPORT_BEFORE = re.compile(r"(?<![\w-])(?:tcp|udp|sctp)[\s:/]{0,3}$", _I)
+_TRANSPORT_AFTER = re.compile(r"\s?/\s?(?:tcp|udp|sctp)\b", _I)
 
 
 def _numbers_a_version(text: str, match: re.Match[str], quantity: Quantity) -> bool:

@@ -41,6 +41,7 @@ from assistant.questions import (
     NUMBER,
     OPTION,
     PACKAGE,
+    PATH,
     VARIABLE,
     KindEvidence,
     QuestionProfile,
@@ -51,6 +52,7 @@ from assistant.questions import (
     named_language,
     sorted_stems,
     span_terms,
+    states_fallback,
     translated_terms,
     word_pairs,
 )
@@ -325,15 +327,21 @@ def joined_passage(anchor: PassageRecord, pieces: Sequence[tuple[PassageRecord, 
     """A passage made of character ranges of several passages of one page, lines and boxes kept."""
     text = ""
     spans: list[LineSpan] = []
+    last: tuple[int, int] = (-1, -1)
     for passage, start, end in pieces:
         for span in passage.spans or [LineSpan(0, len(passage.text), passage.bbox)]:
             lo, hi = max(start, span.start), min(end, span.end)
+            # A word the layout mended across a line end ("op-" / "tion") has lines that meet in the
+            # passage's text without a line break: it stays one word ("option", not "op\ntion").
+            mended = last[0] == passage.id and lo < last[1]
+            lo = max(lo, last[1]) if mended else lo
             if hi <= lo:
                 continue
             piece = passage.text[lo:hi].strip()
             if not piece:
                 continue
-            if text:
+            last = (passage.id, hi)
+            if text and not mended:
                 text += "\n"
             spans.append(LineSpan(len(text), len(text) + len(piece), span.bbox))
             text += piece
@@ -1198,6 +1206,30 @@ def question_names_key(question: str, key: str) -> bool:
     return any(match.group(1) or match.group(0)[0] in "'\"«“`" for match in named.finditer(question))
 
 
+DESCRIBED_KINDS = (ANY, PATH, NAME)
+"""What a question about a named keyword may ask that the keyword's own description answers ("for which
+files", "what kind of", "what does it mean"), where no path or name stands in it."""
+DESCRIBED_SHARE = 0.5
+"""Share of the question's words (by weight) the description must say itself."""
+
+
+def names_the_keyword(question: QuestionProfile, span: Span) -> bool:
+    """Whether the span is the definition of a configuration keyword or a field the question names as a
+    name ("if ORPHAN is not set": the item "ORPHAN colour"; "the GID field": the item "GID")."""
+    if not span.term:
+        return False
+    keyword = term_keyword(span.term)
+    # A man page's running head ("CP(1)") names the program the whole document is about, no keyword of it.
+    if not _KEYWORD_NAME.fullmatch(keyword) or term_keyword(keyword).lower() == document_subject(
+        span.passage.document.filename
+    ):
+        return False
+    return (_names_an_option(keyword) or keyword.isupper()) and question_names_key(question.text, keyword)
+
+
+_KEYWORD_NAME = re.compile(r"[A-Za-z][\w.:-]*")
+
+
 _ENTRY_NOUN = r"(line|entry|setting|key|field|database|directive|parameter|option|value|record|keyword)s?\b"
 
 
@@ -1207,7 +1239,12 @@ def names_the_key(question: QuestionProfile, span: Span) -> bool:
     if span.origin == "keyed-item":
         return bool(span.term) and question_names_key(question.text, span.term)
     if span.origin == "definition":
-        return any(question_names_key(question.text, option) for option in _TERM_OPTION.findall(span.term))
+        options = _TERM_OPTION.findall(span.term)
+        if options:
+            return any(question_names_key(question.text, option) for option in options)
+        # "Для каких файлов задаёт цвет ORPHAN?", "какой цвет, если ORPHAN не задан?": a question about the
+        # keyword itself; one that asks a number of something its name says ("the PWM frequency") is not.
+        return (question.fallback or question.asks in DESCRIBED_KINDS) and names_the_keyword(question, span)
     return False
 
 
@@ -1339,6 +1376,13 @@ class FitWeights:
     row: float = 0.05
     """A table's row states one key's fact; the whole table read as one sentence states every key's, and
     the answer would not say which."""
+    fallback: float = 0.5
+    """The item of the key a question names that says what holds when the key is not given ("If --format
+    is not specified, PNM is written") answers "what ... when --format is not given"; the item's other
+    windows and the neighbouring items, which say it in the same words, do not."""
+    whatis: float = 1.0
+    """A man page's NAME line ("frobscan - read sheets from a feeder") defines what the page is about: it
+    answers "what is frobscan?" better than any later line that mentions frobscan."""
 
 
 def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None = None) -> Fit:
@@ -1399,6 +1443,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     # A name in the file's name or heading is kept by every span of it ("gzip" in gzip.1.en.pdf).
     kept = question.weight(portable & (found | in_context))
     portable_coverage = kept / (question.weight(portable) or 1.0) if portable else 0.0
+    # "... if ORPHAN is not set": the item that says what holds then ("Если этот цвет не задан, то ...")
+    # states the case in its own words, in either language.
+    falls_back = question.fallback and states_fallback(answering)
     kind = NO_EVIDENCE
     if span.term and question.asks in (OPTION, VARIABLE):
         kind = kind_evidence(question.asks, span.term, question)
@@ -1409,6 +1456,10 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         elif kind:
             # The whole term is the option's name: "-k --keep", not only "-k".
             kind = dataclasses.replace(kind, item=span.term)
+        if not kind and falls_back:
+            # "If no tray is named, ... the tray named by the environment variable FROBSCAN_TRAY": the
+            # item of the option says which variable stands in for it.
+            kind = kind_evidence(question.asks, answering, question)
     elif span.command and question.asks in (COMMAND, ACTION):
         kind = KindEvidence(f"the example's command {span.command!r}", item=span.command)
     elif span.term and question.asks in (COMMAND, KEY) and listed_key(span.term):
@@ -1426,7 +1477,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     # An everyday word said in the other language ("шланг" / "hose") is left out of `found` alone, not
     # out of what the span says.
     said = found | translated
-    missing = missing_qualifiers(question.qualifiers, span.text) + unsaid_focus(question, said, in_context)
+    missing = missing_qualifiers(question.qualifiers, span.text) + unsaid_focus(
+        question, said, in_context, states_case=falls_back
+    )
     missing += unsaid_subject(question, span, said | in_context) + unsaid_option(question.text, span.text)
     missing += unsaid_numbers(question, frozenset(said | in_context))
     unsaid = frozenset(terms - said - in_context)
@@ -1445,6 +1498,15 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     # The item of the option or code the question names carries it, be its name a stopword ("-i").
     key = span.term if names_the_key(question, span) else ""
     carries = carries or bool(key)
+    # The fallback said in the item of the very key the question names is the answer, whatever its kind
+    # ("how many pages without --batch-count": "scanning continues until the feeder is empty").
+    fallback = falls_back and bool(key)
+    if fallback and not kind:
+        kind = KindEvidence("what holds when it is not given", strong=False)
+    elif key and not kind and question.asks in DESCRIBED_KINDS and own_coverage >= DESCRIBED_SHARE:
+        # "Для каких файлов задаёт цвет ключевое слово ORPHAN?": the description of the very keyword the
+        # question names, saying most of its words, tells what the keyword is for.
+        kind = KindEvidence(f"the description of {term_keyword(key)!r}", strong=False)
     fit = Fit(
         coverage=coverage,
         own_coverage=own_coverage,
@@ -1479,6 +1541,8 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.dangling if _dangles(span.text) and not span.view.from_image else 0.0)
         - (weights.continuation if _CONTINUATION.match(span.text) and not span.view.from_image else 0.0)
         + (weights.keyed if fit.key else 0.0)
+        + (weights.fallback if fallback else 0.0)
+        + (weights.whatis if question.defines and whatis_line(span.text, question.defines) else 0.0)
     )
     return fit
 
@@ -1554,17 +1618,20 @@ def _writes_option(text: str, option: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text) is not None
 
 
-def unsaid_focus(question: QuestionProfile, found: set[str], in_context: set[str]) -> tuple[str, ...]:
+def unsaid_focus(
+    question: QuestionProfile, found: set[str], in_context: set[str], states_case: bool = False
+) -> tuple[str, ...]:
     """What a question is about that a span (which says `found`, in either language, its heading and
     file name `in_context`) leaves unsaid.
 
     The case it sets ("... if memory runs out"): the span must say some word of it. And for a number
     (`COUNTED_KINDS`), the most specific name the question holds besides what the number is of ("in
     which glibc version did *subid* support appear"): a line with glibc versions that never names
-    subid gives some other thing's version. Each is told by its words, which `why` shows."""
+    subid gives some other thing's version. Each is told by its words, which `why` shows. A span that
+    `states_case` (what holds when something is not given) says the case in words of its own."""
     unsaid: list[str] = []
     condition = question.condition & question.topic
-    if condition and not condition & (found | in_context):
+    if condition and not states_case and not condition & (found | in_context):
         unsaid.append("the case " + "/".join(sorted(condition)))
     if question.sets and not matched_terms(question.sets, frozenset(found | in_context)):
         # "Which option sets the number of threads?": an option that sets something else is no answer.
@@ -1958,3 +2025,101 @@ def page_fits(question: QuestionProfile, views: Sequence[PageView]) -> list[floa
         astray = bool(language) and page_language(view) not in (language, "und")
         view.lacks_names = max(held) - share + (1.0 if astray else 0.0)
     return [best.get(id(view), 0.0) - NAME_ABSENCE * view.lacks_names for view in views]
+
+
+# -- the answer as read -----------------------------------------------------------------------------
+
+WRAPPED_SHARE = 0.6
+"""A line at least this share of the block's longest line long, that stops mid-sentence, was wrapped by
+the page's width: the next line goes on with its sentence."""
+_GOES_ON = re.compile(r"[^\W_]|[,(]|[-–—]\s*$")
+_ITEM_START = re.compile(r"^\s*(?:[•▪◦‣∙●■*–—-]\s|\d+[.)]\s|[$#>%]\s)")
+_STOPS = (".", "!", "?", ":", ";")
+
+
+def _wrapped(line: str, following: str, longest: int) -> bool:
+    """Whether `following` goes on with the sentence that `line` wraps: a prose line (several words, not a
+    command) that ends mid-sentence and is about as long as the block's longest, before a line that starts
+    in lower case and opens no list item, prompt or command."""
+    line, following = line.rstrip(), following.strip()
+    if not line or not following or line.endswith(_STOPS) or not _GOES_ON.search(line[-1]):
+        return False
+    if len(line.split()) < 3 or len(line) < WRAPPED_SHARE * longest:
+        return False
+    if not following[0].islower() or _ITEM_START.match(following):
+        return False
+    return not (command_shaped(line) or command_shaped(following) or _PROMPT.match(line))
+
+
+def unwrapped(text: str) -> str:
+    """The answer's text with the lines the page wrapped inside a sentence joined ("пароль не" / "нужен." ->
+    "пароль не нужен."); a term's line, list items, commands and table rows keep their own lines."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text
+    longest = max(len(line.rstrip()) for line in lines)
+    out = [lines[0]]
+    for previous, line in itertools.pairwise(lines):
+        if _wrapped(previous, line, longest):
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def without_cut_sentence(span: Span, item: str = "") -> Span:
+    """A definition's window without the sentence its size cut at the end ("... SANE_DEFAULT_DEVICE. If
+    this variable is not"): the answer stops where its last whole sentence does, unless the cut one holds
+    the asked-for `item`."""
+    text = span.text.rstrip()
+    if span.origin != "definition" or text.endswith((".", "!", "?", ":", ";", ")")):
+        return span
+    stops = [match.start() for match in _SENTENCE_END.finditer(text) if text[match.start() - 1] in ".!?"]
+    if not stops or (item and item in text[stops[-1] :]) or stops[-1] <= len(span.term):
+        return span
+    # Only prose cut on the last line goes: "Пример:\nsortlist 130.155.160.0/..." is the example itself.
+    if any(mark in text[stops[-1] :].strip() for mark in ("\n", ":")):
+        return span
+    end = stops[-1]
+    return dataclasses.replace(span, end=span.start + end, text=text[:end])
+
+
+def fallback_sentence(question: QuestionProfile, span: Span, item: str = "") -> Span:
+    """For a question that asks what holds when something is not given, the sentence of the chosen item
+    that says it ("If --format is not specified, PNM is written by default."), not the item's first line;
+    any other span as it is. The sentence must be whole (a window may cut the last one: "If this variable
+    is not") and hold the asked-for `item` where the span has one (the variable's name, the port)."""
+    if not question.fallback or not span.term or span.origin not in ("definition", "keyed-item"):
+        return span
+    text = span.text
+    body = text.find("\n") + 1 if text.startswith(span.term) else 0
+    starts = [body, *(match.end() for match in _SENTENCE_END.finditer(text, body))]
+    for start, end in itertools.pairwise([*starts, len(text)]):
+        sentence = text[start:end].rstrip()
+        whole = sentence.endswith((".", "!", "?"))
+        if whole and states_fallback(sentence) and item in sentence:
+            return dataclasses.replace(
+                span, start=span.start + start, end=span.start + start + len(sentence), text=sentence
+            )
+    return span
+
+
+@lru_cache(maxsize=20_000)
+def whatis_line(text: str, word: str) -> bool:
+    """Whether a text holds a man page's NAME line for `word` ("services - список служб сети Интернет",
+    "frobscan, frobctl \\- read sheets ..."): the name, maybe others after commas, a dash, its summary."""
+    pattern = rf"^\s*{re.escape(word)}(?:\s*,\s*[\w.+-]+)*\s+[-–—]+\s+\w"
+    return re.search(pattern, text, re.IGNORECASE | re.MULTILINE) is not None
+
+
+def subject_first_page(question: QuestionProfile, hits: Sequence[PageHit]) -> PageHit | None:
+    """For "what is X?" where a document is about X (its file's name starts with X), the hit of that
+    document's first page, where its NAME line stands; None when the question defines no such word or
+    the first page was not retrieved."""
+    if not question.defines:
+        return None
+    stems = frozenset(search_tokens(question.defines))
+    for hit in hits:
+        if hit.page == 1 and document_subject(hit.document.filename) in stems:
+            return hit
+    return None

@@ -382,7 +382,10 @@ def _text_lines(
             flush_line()
             baseline = None
             continue
-        if not char or char.isspace() or char in "\x00\ufffe\x02":
+        if char == "\x02" and pdfium_c.FPDFText_IsHyphen(raw, index):
+            # groff's soft hyphen at a line's end ("op" / "tion"): kept as "-" for the layout to mend.
+            char = "-"
+        elif not char or char.isspace() or char in "\x00\ufffe\x02":
             flush_word()
             continue
         pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top)

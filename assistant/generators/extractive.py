@@ -9,6 +9,7 @@ so every answer can say which gate passed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,10 +35,15 @@ from assistant.spans import (
     Span,
     SpanProposer,
     evidence_weight,
+    fallback_sentence,
     placed_score,
     propose_spans,
     read_views,
     span_fit,
+    subject_first_page,
+    unwrapped,
+    whatis_line,
+    without_cut_sentence,
 )
 from indexer.embedders import TextEmbedder
 from indexer.records import BBox, PassageRecord, union_bbox
@@ -149,7 +155,12 @@ class ExtractiveGenerator(Generator):
             if pictured is not None:
                 return Reading(pictured, reason)
         profile = profile_question(question, self.term_weights)
-        views = [self._view(hit) for hit in list(hits)[: self.settings.pages]]
+        read = list(hits)[: self.settings.pages]
+        # "What is services?": the first page of the document about it holds its NAME line.
+        subject_page = subject_first_page(profile, hits)
+        if subject_page is not None and subject_page not in read:
+            read.append(subject_page)
+        views = [self._view(hit) for hit in read]
         candidates = self._scored(profile, views)
         if not candidates:
             return Reading(not_found, "no passages to read")
@@ -169,6 +180,11 @@ class ExtractiveGenerator(Generator):
             log.info("%s for %r", why, question)
             return Reading(not_found, why, best, candidates)
         why = f"found: {passed} ({best.fit.why()}; similarity {best.similarity:.2f})"
+        # "... when --format is not given": the item's sentence that says what holds then.
+        item = best.fit.kind.item
+        best = dataclasses.replace(
+            best, span=without_cut_sentence(fallback_sentence(profile, best.span, item), item)
+        )
         log.info("%s for %r", why, question)
         citations = [_cite(best)]
         seen = {_page_key(best)}
@@ -177,7 +193,7 @@ class ExtractiveGenerator(Generator):
             if key not in seen and other.score >= best.score * 0.85 and len(citations) < 3:
                 citations.append(_cite(other))
                 seen.add(key)
-        answer = Answer(question, best.span.text, True, citations, language)
+        answer = Answer(question, unwrapped(best.span.text), True, citations, language)
         return Reading(answer, why, best, candidates)
 
     def _view(self, hit: PageHit) -> PageView:
@@ -281,6 +297,8 @@ def gate(
     # must carry some of the question's words itself ("gzip" in gzip.1.pdf does not make its copyright
     # notice an answer to "which cloud provider does gzip upload to?").
     own = fit.carries
+    if profile.defines and whatis_line(span.text, profile.defines):
+        return f"the NAME line of the man page of {profile.defines!r} defines it"
     if fit.coverage >= settings.min_coverage and own:
         return f"{kind}; the question's words are there"
     first_page = span.view.hit is best_page
@@ -333,7 +351,7 @@ def _cite(candidate: Candidate) -> Citation:
         document=passage.document,
         page=passage.page,
         bbox=span_bbox(passage, span.start, span.end),
-        quote=span.text,
+        quote=unwrapped(span.text),
         score=round(candidate.score, 4),
         page_width=passage.page_width,
         page_height=passage.page_height,

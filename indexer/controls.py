@@ -485,14 +485,26 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
             # A label without a colon (GTK's "Number system  [Decimal ▾]") is one only when the side of
             # a frame taller than its letters stands just after it: any other text ends with a word too.
             continue
+        # Only the frame's inside where it closes: the ground beyond it and the edges of the widgets
+        # around it cost the value's letters (an X toolkit's field is a pale box on grey).
+        inside = (
+            frame_inside(gray, (start, y0 - 0.3 * height, end, y1 + 0.3 * height), height)
+            if start is not None
+            else None
+        )
         start = start or x1 + 2
-        regions.append((start, y0 - 0.6 * height, end, y1 + 0.6 * height))
+        regions.append(inside or (start, y0 - 0.6 * height, end, y1 + 0.6 * height))
     if not regions:
         return False
     next_block = max((line.block for line in lines), default=0) + 1
     changed = False
     for region, found in zip(regions, read_boxes(image, regions, "eng+rus", framed=True), strict=True):
-        fresh = [w for w in found if (_is_text(w) and w.confidence >= 50) or whole_word(w.text)]
+        found = [_without_cursor(w) for w in found]
+        fresh = [
+            w
+            for w in found
+            if (_is_text(w) and w.confidence >= 50) or whole_word(w.text) or compound_name(w.text)
+        ]
         if sum(ch.isalnum() for w in fresh for ch in w.text) < 2:
             continue
         _put_in_place(lines, region, fresh, next_block)
@@ -500,6 +512,22 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
         changed = True
     lines[:] = [line for line in lines if line.words]
     return changed
+
+
+_COMPOUND_NAME = re.compile(r"[^\W_]{2,}(?:[-.=/][^\W_]+){2,}")
+_TEXT_CURSOR = re.compile(r"(?<=\w)[,_^.]$")
+
+
+def compound_name(text: str) -> bool:
+    """A name of three or more parts joined by '-', '.', '=' or '/' ("hp-laserjet-3rd-floor", an
+    option "number-up=2"): tesseract doubts such a word, having no dictionary for it, though it reads
+    it whole inside a field's frame."""
+    return _COMPOUND_NAME.fullmatch(text) is not None
+
+
+def _without_cursor(word: Word) -> Word:
+    """A field's word without the text cursor drawn under its end (X toolkits' caret reads as ',' or '_')."""
+    return dataclasses.replace(word, text=_TEXT_CURSOR.sub("", word.text))
 
 
 def _ends_label(text: str) -> bool:
@@ -616,6 +644,30 @@ def frame_inner_side(gray: np.ndarray, band: BBox, height: float) -> float | Non
         ):
             return float(column + 3)
     return None
+
+
+def frame_inside(gray: np.ndarray, band: BBox, height: float) -> BBox | None:
+    """The inside of the frame a band starts in (just inside its left side), text and all; None when
+    no right side stands in the band or no top and bottom close it. `band` is taller than the text,
+    so no letter's stroke spans it."""
+    x0, y0, x1, y1 = (round(v) for v in band)
+    rows = gray[max(0, y0) : y1]
+    if rows.size == 0:
+        return None
+    sides = np.flatnonzero((np.abs(np.diff(rows, axis=1)) > FRAME_CONTRAST).mean(axis=0) >= 0.9) + 1
+    # A bevel is drawn in several lines: the inside starts after the last of them.
+    x0 = max([x0, *(int(side) + 1 for side in sides if x0 <= side < x0 + height)])
+    right = next((int(side) for side in sides if x0 + height <= side < x1), None)
+    if right is None:
+        return None
+    fill = float(np.median(gray[max(0, y0) : y1, x0:right]))
+    span = (x0, right - 1)
+    reach = round(height)
+    top = _edge(gray, fill, 0, max(0, y0), max(-1, y0 - reach), -1, span, FRAME_CONTRAST)
+    bottom = _edge(gray, fill, 0, y1, min(gray.shape[0], y1 + reach), 1, span, FRAME_CONTRAST)
+    if top is None or bottom is None:
+        return None
+    return (float(x0), float(top + 1), float(right - 1), float(bottom - 1))
 
 
 def _ink_end(gray: np.ndarray, region: BBox, height: float) -> float | None:
@@ -1615,8 +1667,12 @@ def tab_strip(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> lis
             ),
             key=lambda p: p.bbox[0],
         )
-        # Captions are words: a row with a number in it is a table's row or a field's line.
-        if len(row) < 2 or any(len(p.words) > 4 or p.text.endswith(":") or _is_number(p.text) for p in row):
+        # Captions are words: a row with a number or a compound name ("lab-printer-2", "-o sides=one")
+        # in it is a table's row or a field's line.
+        if len(row) < 2 or any(
+            len(p.words) > 4 or p.text.endswith(":") or _is_number(p.text) or compound_name(p.words[-1].text)
+            for p in row
+        ):
             continue
         if title_bar_row(row, gray.shape[1], height):
             continue

@@ -16,17 +16,21 @@ from indexer.controls import (
     MENU_HEADINGS,
     Phrase,
     arrow_debris,
+    compound_name,
     detect_controls,
     drop_arrow,
     find_frame,
     frame_inner_side,
+    frame_inside,
     indicator_shape,
     indicator_state,
     label_value_pairs,
     menu_items,
     phrases,
+    recover_values,
     settle_value_scripts,
     tab_strip,
+    text_height,
     title_bar_row,
     unpaired_edges,
     whole_word,
@@ -1079,3 +1083,64 @@ def test_an_instruction_above_a_forms_fields_heads_no_section() -> None:
     draw.text((40, 72), "Which files should be skipped?", font=font, fill="black")
     fields = fields_of(detect_controls(image, recognize(image).lines))
     assert fields["Skip files"][2] == "Which files should be skipped?"
+
+
+# --- X toolkit forms: raised label boxes, pale framed fields on grey (tests/data/xaw_form.py) -------
+
+
+def test_a_compound_name_is_one_value_word() -> None:
+    assert (
+        compound_name("lab-plotter-2nd-wing")
+        and compound_name("sides=two-sided")
+        and compound_name("usr/local/bin")
+    )
+    assert not compound_name("Plotter") and not compound_name("two-sided") and not compound_name("-o")
+
+
+def test_the_inside_of_a_pale_field_is_read_without_the_label_box_and_frame_before_it() -> None:
+    # "Queue Options [-o sides=two-sided]": the band starts just inside the label box's edge; the
+    # field's own border follows, and the inside starts after it and ends before its right side.
+    with Image.open(DATA / "xaw_form_en.png") as image:
+        gray = np.asarray(image.convert("L"), dtype=np.float32)
+    inside = frame_inside(gray, (113, 63, 412, 85), 14.0)
+    assert inside is not None
+    x0, y0, x1, y1 = inside
+    field = gray[round(y0) : round(y1), round(x0) : round(x1)]
+    assert 122 < x0 < 128 and 300 < x1 < 314  # the text starts at 128, the right side stands at 313
+    # Nothing of a frame left inside: the pale fill holds the letters alone.
+    assert float(np.median(field)) > 235 and float(field[:, :2].min()) > 200
+
+
+@pytest.mark.parametrize(
+    ("name", "label_words", "value"),
+    [
+        ("xaw_form_en.png", ("Queue", "Options"), "sides=two-sided"),
+        ("xaw_form_ru.png", ("Параметры", "очереди"), "media=a3-roll"),
+    ],
+)
+def test_a_value_lost_in_a_field_is_read_again_inside_its_frame(
+    name: str, label_words: tuple[str, ...], value: str
+) -> None:
+    # OCR's page pass loses a value inside an X toolkit's field now and then (xfig's printer name):
+    # the labels alone are left, and the field right of each is read on its own.
+    with Image.open(DATA / name) as image:
+        rgb = image.convert("RGB")
+    lines = recognize(rgb).lines
+    labels = [
+        TextLine([w for w in line.words if w.text.strip("|") in label_words], line.block) for line in lines
+    ]
+    labels = [line for line in labels if line.words]
+    height = text_height([w for line in lines for w in line.words])
+    assert recover_values(rgb, labels, height)
+    read = [w for line in labels for w in line.words if w.text not in label_words]
+    assert [w.text for w in read][-1] == value  # the caret under its end is no letter of it
+    assert all(w.bbox[0] > 120 for w in read)  # nothing of the label box's edge or the field's side
+
+
+def test_a_label_box_and_its_field_are_a_pair_not_a_row_of_tabs() -> None:
+    # "Плоттер [kyocera-otdel-7]": a raised label and a framed field over the panel's edge looked
+    # like two tabs; a compound name is a value, never a tab's caption.
+    controls = controls_of("xaw_form_ru.png")
+    assert not [c for c in controls if c.kind == "tabs"]
+    assert by_value(controls)["kyocera-otdel-7"].label == "Плоттер"
+    assert not [c for c in controls_of("xaw_form_en.png") if c.kind == "tabs"]

@@ -578,6 +578,19 @@ def named_language(question: str) -> str:
     return "ru" if word.startswith(("russian", "русск")) else "en"
 
 
+_BUTTON_ASKED = re.compile(
+    r"\b(which|what)\s+(?!radio\b|option\b)([\w-]+\s+)?(?<!radio )(?<!option )buttons?\b"
+    r"|(?<!\w)как(ая|ой|ую|ие|их)\s+([\w-]+\s+)?кнопк\w*",
+    _I,
+)
+
+
+def asks_button(question: str) -> bool:
+    """ "Which button clears ...", «какая кнопка запускает ...»: a push button is asked for (a radio
+    button or an option is not)."""
+    return _BUTTON_ASKED.search(question) is not None
+
+
 def answer_kind(question: str) -> str:
     """The kind of answer a question asks for (ANY when nothing says more)."""
     return _about_named_option(question, _asked(question)[0])

@@ -331,6 +331,13 @@ def place_figures(passages: list[PassageDraft], figures: list[Figure], section: 
     return result
 
 
+def states_a_choice(text: str) -> bool:
+    """Whether a control passage is a radio button's or a check box's ("… (not selected)", "… (отмечено,
+    включено)"): an option one picks, never a button one presses."""
+    ending = text.rstrip()
+    return any(ending.endswith(f"({words})") for states in STATE_WORDS.values() for words in states.values())
+
+
 def control_passages(controls: list[Control], section: str) -> list[PassageDraft]:
     """One passage per control: "Paper Format › Orientation: Landscape (selected)", "Margins › Left: 0.98″".
 

@@ -24,7 +24,7 @@ from assistant.generators.base import (
     answer_language,
 )
 from assistant.generators.pictures import VISUAL_READERS
-from assistant.questions import ACTION, ANY, QuestionProfile, profile_question, qualifier_terms
+from assistant.questions import ACTION, ANY, QuestionProfile, asks_button, profile_question, qualifier_terms
 from assistant.retrieval import PageHit
 from assistant.spans import (
     CROSSLINGUAL_MEANING,
@@ -46,6 +46,7 @@ from assistant.spans import (
     without_cut_sentence,
 )
 from indexer.embedders import TextEmbedder
+from indexer.layout import states_a_choice
 from indexer.records import BBox, PassageRecord, union_bbox
 
 log = logging.getLogger(__name__)
@@ -291,6 +292,8 @@ def gate(
         return ""
     if fit.missing:
         return ""
+    if span.passage.kind == "control" and states_a_choice(span.passage.text) and asks_button(profile.text):
+        return ""  # an option that is picked does not answer which button to press
     similarity = max(best.similarity, span.evidence.similarity if span.evidence else 0.0)
     kind = f"holds the asked-for {profile.asks} ({fit.kind})" if profile.asks != ANY else f"{fit.kind}"
     # The heading and the file name are every span's context: they vouch for the page, and the span

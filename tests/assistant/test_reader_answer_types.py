@@ -25,11 +25,13 @@ from assistant.questions import (
     REASON,
     STANDARD,
     KindEvidence,
+    asks_button,
     kind_evidence,
     model_names,
     profile_question,
     set_object,
 )
+from indexer.layout import states_a_choice
 
 
 @pytest.mark.parametrize(
@@ -290,3 +292,32 @@ def test_a_name_in_a_list_of_examples_is_no_command() -> None:
     listed = "The tool accepts names of keywords (for example, date_fmt, class-names or decimal_point)."
     assert kind_evidence(profile.asks, listed, profile).item != "class-names"
     assert kind_evidence(profile.asks, "Run kettle-ctl to print it.", profile).item == "kettle-ctl"
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Which button clears every reference in the sheet?", True),
+        ("Which toolbar button prints the page?", True),
+        ("Какая кнопка запускает проверку в фоне?", True),
+        ("Какую кнопку нажать, чтобы сбросить счётчик?", True),
+        # A radio button or an option button is an option one picks, not a button one presses.
+        ("Which radio button is selected under Units?", False),
+        ("What option button is set for the paper tray?", False),
+        ("Какой переключатель выбран в группе «Масштаб»?", False),
+        ("What does the Start button do?", False),
+    ],
+)
+def test_a_question_asking_which_button_to_press_is_told_from_one_about_options(
+    question: str, asked: bool
+) -> None:
+    assert asks_button(question) is asked
+
+
+def test_a_radio_or_check_box_passage_states_a_choice_and_a_field_does_not() -> None:
+    # What indexer.layout writes for controls, in both languages: the gate keeps these from "which button".
+    assert states_a_choice("Нумерация › Сбросить все номера (не выбрано)")
+    assert states_a_choice("Units › Metric (selected)")
+    assert states_a_choice("Show hidden files (not ticked, disabled)")
+    assert not states_a_choice("Printer: hp-office-2")
+    assert not states_a_choice("Clear All (the button clears the references)")

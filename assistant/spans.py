@@ -1908,10 +1908,12 @@ def read_views(question: QuestionProfile, views: Sequence[PageView]) -> list[tup
     found = []
     asked = dataclasses.replace(question, subjects=named_subjects(question, views))
     for view in views:
-        # The reranker and the reader profile the same question apart: equal profiles share fits.
-        if view.fits is None or view.fits[0] != question:
+        # The reranker and the reader profile the same question apart: equal profiles share fits. The
+        # subjects named are part of the profile: a page read ahead alone (the reranker's read-ahead)
+        # is read again among the others, or its fits would depend on when it happened to be read.
+        if view.fits is None or view.fits[0] != asked:
             read = [(span, span_fit(asked, span)) for span in propose_spans([view])]
-            view.fits = (question, _placed_steps(asked, read))
+            view.fits = (asked, _placed_steps(asked, read))
         found.extend(view.fits[1])
     return found
 

@@ -238,6 +238,11 @@ def test_reading_ahead_while_the_deep_channel_embeds_ranks_and_answers_exactly_a
     questions = [question for question, _, _ in FIRST_PAGE + CROSS_LINGUAL] + [
         "How often should I replace the dust bag?",
         "Как часто удалять накипь в кофемашине?",
+        # A question naming what one document is about ("coffee" of coffee_en.pdf): a page read ahead
+        # alone must not keep fits made without the other pages' subjects.
+        "How often should I descale the coffee machine?",
+        "How long does the charger need for a full battery?",
+        "What brush speed do the vacuum settings show?",
     ]
     try:
         for question in questions:

@@ -385,20 +385,27 @@ class Retriever:
         if language not in ("en", "ru"):
             return []
         read = {hit.key for hit in top}
+        below = [
+            hit
+            for hit in hits
+            if hit.key not in read
+            and hit.document.media_type.startswith("image/")
+            and passages_language(e.passage for e in hit.passages) == language
+        ]
+        if not below:
+            return []  # nothing to compare: no page image is read
         others = [
             hit
             for hit in top
             if passages_language(e.passage for e in hit.passages) not in (language, "und")
             and self.page_rows(hit) is not None
         ]
-        found = []
-        for hit in hits:
-            if hit.key in read or passages_language(e.passage for e in hit.passages) != language:
-                continue
-            rows = self.page_rows(hit)
-            if rows is not None and any(same_rows(rows, self.page_rows(other)) for other in others):
-                found.append(hit)
-        return found
+        return [
+            hit
+            for hit in below
+            if (rows := self.page_rows(hit)) is not None
+            and any(same_rows(rows, self.page_rows(other)) for other in others)
+        ]
 
     def _page_passages(self, hits: list[PageHit]) -> dict[tuple[int, int], list[PassageRecord]]:
         """Every passage of a few pages in reading order; those the channels found are not read again."""
@@ -863,8 +870,11 @@ def edge_rows(image: Image.Image) -> np.ndarray:
     gray = np.asarray(image.convert("L"), dtype=np.float32)
     if gray.shape[0] < 2 or gray.shape[1] == 0:
         return np.zeros(0, dtype=np.float32)
-    mark = binary_dilation(red_mask(image), iterations=2)
-    steps = (np.abs(np.diff(gray, axis=0)) > EDGE_STEP) & ~(mark[:-1] | mark[1:])
+    steps = np.abs(np.diff(gray, axis=0)) > EDGE_STEP
+    mark = red_mask(image)
+    if mark.any():
+        mark = binary_dilation(mark, iterations=2)
+        steps &= ~(mark[:-1] | mark[1:])
     return steps.mean(axis=1).astype(np.float32)
 
 

@@ -10,6 +10,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
+from PIL import Image
+from scipy.ndimage import binary_dilation, maximum_filter1d
 
 from assistant.questions import QuestionProfile, english_word, named_language, profile_question, text_tokens
 from assistant.spans import (
@@ -22,8 +24,10 @@ from assistant.spans import (
     read_views,
     section_terms,
 )
+from indexer.errors import WorkspaceError
 from indexer.language import MARK_QUESTION, detect_language, search_tokens
 from indexer.layout import MARK_DESCRIPTIONS
+from indexer.marks import red_mask
 from indexer.records import DocumentRecord, PassageRecord
 from indexer.workspace import Workspace, filename_words
 
@@ -123,6 +127,8 @@ class Retriever:
         self.read_ahead = True
         """Whether the reranker's reading starts while the deep channel still embeds the question
         (the ranking is the same either way; off, everything runs after the fusion)."""
+        self._edge_rows: dict[tuple[str, int], np.ndarray | None] = {}
+        """Each screenshot page's `edge_rows` (by its file's hash and page), read once: they tell twins."""
         self.rebind_read_ahead = True
         """Whether the spans read ahead are rebound to the final pages (`_take_fits`) rather than
         proposed again (the same spans and fits either way)."""
@@ -318,6 +324,8 @@ class Retriever:
             # "Which option is circled in the Print dialog?": the marked text rarely shares a word
             # with the question; the window's name and the mark decide (the fused order keeps them).
             return hits
+        language = named_language(profile.text) or profile.language
+        top += self._twins_below(top, hits, language)
         passages = self._page_passages([hit for hit in top if hit.key not in early])
         passages.update({hit.key: early[hit.key].passages for hit in top if hit.key in early})
         similarities = self.workspace.dense.similarities(
@@ -343,12 +351,8 @@ class Retriever:
         for hit, fit, text in zip(top, fits, read, strict=True):
             if text:
                 hit.score = round(max(hit.score + scale * (fit - best_fit), 0.0), 6)
-        reranked = clean_copy_first(
-            own_language_first(
-                sorted(top, key=lambda hit: hit.score, reverse=True),
-                named_language(profile.text) or profile.language,
-            )
-        )
+        fused = sorted(top, key=lambda hit: hit.score, reverse=True)
+        reranked = clean_copy_first(own_language_first(fused, language, self.page_rows), self.page_rows)
         read_keys = {hit.key for hit in top}
         rest = [hit for hit in hits if hit.key not in read_keys]
         floor = min((hit.score for hit in reranked), default=0.0)
@@ -357,6 +361,51 @@ class Retriever:
             hit.score = min(hit.score, floor * 0.999)
         log.debug("reranked %s -> %s", [h.key for h in top], [h.key for h in reranked])
         return reranked + rest
+
+    def page_rows(self, hit: PageHit) -> np.ndarray | None:
+        """The `edge_rows` of a screenshot page, read from its image once (None for other pages, or when
+        the image cannot be read)."""
+        document = hit.document
+        if not document.media_type.startswith("image/"):
+            return None
+        key = (document.sha256, hit.page)
+        if key not in self._edge_rows:
+            try:
+                with Image.open(self.workspace.page_image(document.id, hit.page)) as image:
+                    self._edge_rows[key] = edge_rows(image)
+            except (WorkspaceError, OSError) as error:
+                log.debug("no rows for %s p%d: %s", document.filename, hit.page, error)
+                self._edge_rows[key] = None
+        return self._edge_rows[key]
+
+    def _twins_below(self, top: list[PageHit], hits: list[PageHit], language: str) -> list[PageHit]:
+        """Screenshots in `language` below the pages the reranker reads whose twin in the other language
+        is read: "... in the Russian setup window" reads the Russian shot of the window an English word
+        found, so that `own_language_first` can put it ahead (the lexical channel ranks it low)."""
+        if language not in ("en", "ru"):
+            return []
+        read = {hit.key for hit in top}
+        below = [
+            hit
+            for hit in hits
+            if hit.key not in read
+            and hit.document.media_type.startswith("image/")
+            and passages_language(e.passage for e in hit.passages) == language
+        ]
+        if not below:
+            return []  # nothing to compare: no page image is read
+        others = [
+            hit
+            for hit in top
+            if passages_language(e.passage for e in hit.passages) not in (language, "und")
+            and self.page_rows(hit) is not None
+        ]
+        return [
+            hit
+            for hit in below
+            if (rows := self.page_rows(hit)) is not None
+            and any(same_rows(rows, self.page_rows(other)) for other in others)
+        ]
 
     def _page_passages(self, hits: list[PageHit]) -> dict[tuple[int, int], list[PassageRecord]]:
         """Every passage of a few pages in reading order; those the channels found are not read again."""
@@ -649,13 +698,17 @@ def _kept_ahead(hits: list[PageHit], pointed: set[tuple[int, int]], bonus: float
     return sorted(hits, key=lambda hit: hit.score, reverse=True)
 
 
-def own_language_first(hits: list[PageHit], language: str) -> list[PageHit]:
+def own_language_first(
+    hits: list[PageHit], language: str, rows: Callable[[PageHit], np.ndarray | None] | None = None
+) -> list[PageHit]:
     """Each screenshot in the question's language moved just ahead of its twin in the other language.
 
     A program shot in English and in Russian shows one window twice; both hold an answer, and the
     question's language says which the user reads ("What speed is set ..." means the English screen, even
     when the Russian one's labels happen to fit the words better). Twins are told by layout, not by
-    words: their controls stand at the same places (`same_layout`). Other pages keep their order.
+    words: their controls stand at the same places (`same_layout`), or, where OCR found the controls of
+    one shot only, their pixel rows step at the same heights (`same_rows` of the pages' `rows`). Other
+    pages keep their order, and a page is never moved past one that is not its twin.
     """
     if language not in ("en", "ru"):
         return hits
@@ -665,24 +718,30 @@ def own_language_first(hits: list[PageHit], language: str) -> list[PageHit]:
 
     def twin(hit: PageHit, other: PageHit) -> bool:
         assert hit.view is not None
-        return (
-            other.view is not None
-            and other.view.from_image
-            and page_language(other.view) not in (language, "und")
-            and same_layout(hit.view.passages, other.view.passages)
-        )
+        if other.view is None or not other.view.from_image or page_language(other.view) in (language, "und"):
+            return False
+        if same_layout(hit.view.passages, other.view.passages):
+            return True
+        if rows is None:
+            return False
+        here, there = rows(hit), rows(other)
+        return here is not None and there is not None and same_rows(here, there)
 
     return moved_ahead(hits, read_in_language, twin)
 
 
-def clean_copy_first(hits: list[PageHit]) -> list[PageHit]:
+def clean_copy_first(
+    hits: list[PageHit], rows: Callable[[PageHit], np.ndarray | None] | None = None
+) -> list[PageHit]:
     """Each screenshot moved just ahead of its copy with a red mark drawn on it (for a question not about
     the mark: `_rerank` reads no other).
 
     The marked copy holds one passage more (the mark's, repeating the words under it), so its best span
     can fit a little better; the user asked about the window, and the clean screen shows it as it is.
     A copy is told by its text: the marked page's other passages all stand on the clean one too
-    (`is_marked_copy`). Other pages keep their order.
+    (`is_marked_copy`); or, where the mark changed what OCR read under it, by its pixel rows: a marked
+    page in the clean one's language whose rows step at the same heights (`same_rows`). Other pages keep
+    their order.
     """
 
     def clean(hit: PageHit) -> bool:
@@ -691,7 +750,16 @@ def clean_copy_first(hits: list[PageHit]) -> list[PageHit]:
 
     def marked_copy(hit: PageHit, other: PageHit) -> bool:
         assert hit.view is not None
-        return other.view is not None and is_marked_copy(other.view.passages, hit.view.passages)
+        if other.view is None or not any(p.kind == "mark" for p in other.view.passages):
+            return False
+        if is_marked_copy(other.view.passages, hit.view.passages):
+            return True
+        return (
+            rows is not None
+            and other.view.from_image
+            and page_language(other.view) == page_language(hit.view)
+            and same_rows(rows(hit), rows(other))
+        )
 
     return moved_ahead(hits, clean, marked_copy)
 
@@ -776,6 +844,56 @@ def same_layout(first: Collection[PassageRecord], second: Collection[PassageReco
             free.remove(found)
             matched += 1
     return matched / ((len(here) + len(there)) / 2) >= TWIN_LAYOUT
+
+
+EDGE_STEP = 40.0
+"""Grey levels between vertically neighbouring pixels that make an edge (a frame, a separator, a glyph's
+top or foot): anti-aliased 1-px lines of light themes step by more, flat fills by far less."""
+TWIN_ROWS = 0.9
+"""Share of two screenshots' edge rows (`edge_rows`) that stand at the same heights from which they are
+one window shot twice. Measured on two programs' windows shot in English and Russian (a GTK 2 setup
+dialog of six tabs, a text-mode file manager of eight dialogs drawn over the same panels; 12 twin pairs,
+about 100 others): twins share 0.92-0.97, a red mark drawn on one included; other windows of one program
+at most 0.87 (the text-mode ones: their panels behind the dialog are the same), other GTK tabs 0.67."""
+TWIN_HEIGHT = 0.03
+"""How far (a share of the taller) the heights of twins may differ: a translation widens a window, and
+changes its height only where a label wraps."""
+
+
+def edge_rows(image: Image.Image) -> np.ndarray:
+    """Per pixel row of a screenshot, the share of its width where the grey level steps from the row above.
+
+    The rows of a dialog (its frames, separators, text lines, buttons) stand at the same heights whatever
+    the language of its labels, while another window or another tab of the same one steps elsewhere.
+    A red mark drawn on the shot (`indexer.marks.red_mask`, and a pixel round it) makes no step: the
+    marked copy of a window keeps its rows."""
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    if gray.shape[0] < 2 or gray.shape[1] == 0:
+        return np.zeros(0, dtype=np.float32)
+    steps = np.abs(np.diff(gray, axis=0)) > EDGE_STEP
+    mark = red_mask(image)
+    if mark.any():
+        mark = binary_dilation(mark, iterations=2)
+        steps &= ~(mark[:-1] | mark[1:])
+    return steps.mean(axis=1).astype(np.float32)
+
+
+def same_rows(first: np.ndarray | None, second: np.ndarray | None) -> bool:
+    """Whether two screenshots show one window: most of their edge rows (`edge_rows`) stand at the same
+    heights, a pixel either way (a label's glyphs may sit a pixel lower in the other script).
+
+    Width-blind on purpose: longer labels widen a window, and its right-hand controls move with it."""
+    if first is None or second is None or not first.size or not second.size:
+        return False
+    if abs(first.size - second.size) > TWIN_HEIGHT * max(first.size, second.size):
+        return False
+    size = min(first.size, second.size)
+    here, there = first[:size], second[:size]
+    total = float(here.sum() + there.sum())
+    if total <= 0:
+        return False
+    shared = np.minimum(maximum_filter1d(here, 3), there) + np.minimum(here, maximum_filter1d(there, 3))
+    return float(shared.sum()) / total >= TWIN_ROWS
 
 
 def _ranked_across_languages(hit: PageHit, language: str, rank: int) -> bool:

@@ -1879,9 +1879,15 @@ def _field_label(
 
 
 def in_form_column(box: BBox, fields: list[BBox], height: float) -> bool:
-    """Whether another field on another row starts where `box` starts: a form lays its fields out in a
-    column, whatever the length of the labels left of them."""
-    return any(abs(other[0] - box[0]) <= 0.3 * height and abs(other[1] - box[1]) > height for other in fields)
+    """Whether another field on another row starts where `box` starts, or ends where it ends: a form lays
+    its fields out in a column, whatever the length of the labels left of them, aligned on their left
+    edges (a grid) or on their right ones (GTK 2 rows that pack their option menu, spin field or entry
+    at the end: "Bit depth ... [8 ⬍]", "Select the test picture ... [Grid ⬍]")."""
+    return any(
+        (abs(other[0] - box[0]) <= 0.3 * height or abs(other[2] - box[2]) <= 0.3 * height)
+        and abs(other[1] - box[1]) > height
+        for other in fields
+    )
 
 
 PANEL_REACH = 1.5
@@ -1996,6 +2002,9 @@ def _is_text(word: Word) -> bool:
         return False  # a column of radio buttons read top to bottom as "OO0O0000"
     if letters == 1:
         if text.isdigit() or (len(text) == 2 and text.endswith(":")):
+            return True
+        if text.strip("|").isdigit() and word.confidence >= SURE_READING:
+            # A one-digit spin field's value glued to its frame's side or the text cursor ("|5").
             return True
         return len(text) == 1 and text not in _INDICATOR_LOOKALIKES and word.confidence >= 80
     if len(text) <= 3 and word.confidence < 40:
@@ -2140,10 +2149,11 @@ def _below_separators(
 
 
 _SHORTCUT = re.compile(
-    r"^(?:(?:ctr[il1]|shift|alt|cmd|super|meta|strg|umschalt)\s*\+\s*)+\S{1,9}$|^F\d{1,2}$|^(?:Del|Delete|Esc|Ins)$",
+    r"^(?:(?:ctr[il1|]{1,2}|shift|alt|cmd|super|meta|strg|umschalt)\s*\+\s*)+\S{1,9}$|^F\d{1,2}$|^(?:Del|Delete|Esc|Ins)$",
     re.IGNORECASE,
 )
-"""A keyboard shortcut as menus write it ("Ctrl+Shift+Z", "F2"); OCR reads "Ctrl" as "Ctri" or "CtrI"."""
+"""A keyboard shortcut as menus write it ("Ctrl+Shift+Z", "F2"); OCR reads "Ctrl" as "Ctri", "CtrI" or, its
+"l" split in two on a menu read again from its inked strokes, "Ctril"."""
 
 
 def _drawn_open(gray: np.ndarray, word: Word, bar: list[Word], height: float) -> bool:

@@ -69,7 +69,11 @@ def search_tokens(text: str, drop_stopwords: bool = False) -> list[str]:
 
 
 MARK_QUESTION = re.compile(
-    r"\b(circled|marked|highlighted|arrow|framed|red|обвед\w*|выдел\w*|стрелк\w*|красн\w*|отмеч\w*|рамк\w*)\b",
+    r"\b(circled|arrow|framed|red|обвед\w*|стрелк\w*|красн\w*|рамк\w*)\b",
     re.IGNORECASE,
 )
-"""Questions about a hand-drawn annotation ("which option is circled in red?")."""
+"""Questions about a hand-drawn annotation ("which option is circled in red?").
+
+"Marked", "highlighted", «отмечен», «выделен» alone speak of a control's own state ("какой флажок не
+отмечен?", "which printer is highlighted in the list?"); with a mark drawn on the screen the question
+names its colour or shape too ("marked with a red frame", «выделен красной рамкой»)."""

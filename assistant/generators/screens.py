@@ -52,9 +52,12 @@ _USED_AS = re.compile(
 'which port does it use' alone: what a program uses is as often a manual's fact as a field's value."""
 
 _ASKS_WHICH = re.compile(
-    r"\b(which|what|какой|какая|какое|какие|каким|какую|каков\w*|что)\b",
+    r"\b(which|what|how\s+(?:many|much)|какой|какая|какое|какие|каким|какую|каков\w*|что|сколько)\b",
     re.IGNORECASE,
 )
+_ASKS_COUNT = re.compile(r"\bhow\s+(?:many|much)\b|(?<!\w)сколько(?!\w)", re.IGNORECASE)
+"""A count a field holds ("how many retries are set?", «сколько потерь точек на линию задано?»): only a
+field whose value holds a number, and whose name holds the question's words, answers it."""
 
 # Words that frame the question rather than name the control: they must not decide which control.
 _FRAME_WORDS = frozenset(
@@ -341,6 +344,10 @@ def _answer_from_screen(
         # label shares a word with the question ("BackArrow sends Del").
         return None
     readings = [r for p in passages if (r := read_control(p, top)) is not None]
+    if _ASKS_COUNT.search(question) and not layout:
+        # A check box's words or a list's row are no count; a field named otherwise holds another one.
+        readings = [r for r in readings if not r.option and any(ch.isdigit() for ch in r.value)]
+        strict = True
     if not readings:
         return None
     window = f"{readings[0].passage.section} {filename_words(top.document.filename)}"

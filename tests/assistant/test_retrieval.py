@@ -23,6 +23,7 @@ from assistant.retrieval import (
     captioned_items,
     clean_copy_first,
     document_named,
+    edge_rows,
     identifiers_held,
     is_marked_copy,
     named_mark_shapes,
@@ -32,14 +33,17 @@ from assistant.retrieval import (
     own_language_first,
     question_identifiers,
     same_layout,
+    same_rows,
 )
 from assistant.spans import PageView
-from indexer.language import search_tokens
+from indexer.language import MARK_QUESTION, search_tokens
 from indexer.layout import control_passages
 from indexer.records import Control, DocumentRecord, PassageRecord
 
 if TYPE_CHECKING:
     from conftest import Library, Maker
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 # (question, file, page): the page that states the answer must come first.
 FIRST_PAGE = [
@@ -356,6 +360,96 @@ def test_the_screenshot_in_the_questions_language_goes_ahead_of_its_twin() -> No
     # A page in the question's language that is no twin does not pass one in the other language.
     hits = own_language_first(_ranked([russian, other], [0.8, 0.7]), "en")
     assert names(hits) == ["mixer-ru.png", "midi-ru.png"]
+
+
+UPLOAD_SHOTS = {
+    name: edge_rows(Image.open(DATA / name))
+    for name in (
+        "gtk3_en_upload_setup.png",
+        "gtk3_ru_upload_setup.png",
+        "gtk3_ru_upload_setup_marked.png",
+        "gtk3_en_upload_server.png",
+        "gtk3_ru_upload_server.png",
+    )
+}
+
+
+def test_one_window_shot_in_two_languages_steps_at_the_same_pixel_rows() -> None:
+    """A GTK 3 setup window shot in English and Russian (the Russian one 48 px wider), its other tab in
+    both languages, and the Russian shot with a red frame drawn on it."""
+    rows = UPLOAD_SHOTS
+    assert same_rows(rows["gtk3_en_upload_setup.png"], rows["gtk3_ru_upload_setup.png"])
+    assert same_rows(rows["gtk3_en_upload_server.png"], rows["gtk3_ru_upload_server.png"])
+    # The red frame makes no step of its own: the marked copy is the same window, in either language.
+    assert same_rows(rows["gtk3_ru_upload_setup.png"], rows["gtk3_ru_upload_setup_marked.png"])
+    assert same_rows(rows["gtk3_en_upload_setup.png"], rows["gtk3_ru_upload_setup_marked.png"])
+    # Another tab of the same window shares its tab row and buttons, not its rows.
+    assert not same_rows(rows["gtk3_en_upload_setup.png"], rows["gtk3_en_upload_server.png"])
+    assert not same_rows(rows["gtk3_ru_upload_setup.png"], rows["gtk3_en_upload_server.png"])
+    assert not same_rows(rows["gtk3_ru_upload_server.png"], None)
+
+
+def test_twins_whose_controls_ocr_lost_are_told_by_their_pixel_rows() -> None:
+    """OCR found the fields of the English shot and none of the Russian one's: the layouts cannot be
+    compared, the pixel rows of the two shots can."""
+    english = _mixer_shot("gtk3_en_upload_setup.png", "en", 450, MIXER_EN)
+    russian = _mixer_shot("gtk3_ru_upload_setup.png", "ru", 498, [])
+    other = _mixer_shot("gtk3_ru_upload_server.png", "ru", 299, MIDI_RU)
+    names = lambda hits: [hit.document.filename for hit in hits]  # noqa: E731
+    rows = lambda hit: UPLOAD_SHOTS[hit.document.filename]  # noqa: E731
+    assert not same_layout(english.passages, russian.passages)
+
+    hits = own_language_first(_ranked([other, russian, english], [0.9, 0.8, 0.7]), "en", rows)
+    assert names(hits) == [
+        "gtk3_ru_upload_server.png",
+        "gtk3_en_upload_setup.png",
+        "gtk3_ru_upload_setup.png",
+    ]
+    assert hits[1].score > hits[2].score
+    # Without the rows the English shot stays behind (what the layout alone decides).
+    hits = own_language_first(_ranked([other, russian, english], [0.9, 0.8, 0.7]), "en")
+    assert names(hits)[1:] == ["gtk3_ru_upload_setup.png", "gtk3_en_upload_setup.png"]
+
+
+def test_a_clean_shot_whose_marked_copy_ocr_read_apart_goes_ahead_of_it() -> None:
+    """The red frame hid words from OCR, so the marked copy's text is no longer the clean one's: the
+    pixel rows still tell it a copy (same language), and the clean shot goes first."""
+    clean = _mixer_shot("gtk3_ru_upload_setup.png", "ru", 498, MIXER_RU)
+    marked = _marked_copy(_mixer_shot("gtk3_ru_upload_setup_marked.png", "ru", 498, MIDI_RU), "marked.png")
+    marked.hit.document = dataclasses.replace(marked.hit.document, filename="gtk3_ru_upload_setup_marked.png")
+    names = lambda hits: [hit.document.filename for hit in hits]  # noqa: E731
+    rows = lambda hit: UPLOAD_SHOTS[hit.document.filename]  # noqa: E731
+    hits = clean_copy_first(_ranked([marked, clean], [0.9, 0.8]), rows)
+    assert names(hits) == ["gtk3_ru_upload_setup.png", "gtk3_ru_upload_setup_marked.png"]
+    assert names(clean_copy_first(_ranked([marked, clean], [0.9, 0.8]))) == names(hits)[::-1]
+
+
+@pytest.mark.parametrize(
+    ("question", "about_mark"),
+    [
+        ("Какой флажок в группе «Запуск» не отмечен?", False),
+        ("Какие поля отмечены для записи?", False),
+        ("Which printer is highlighted in the list?", False),
+        ("Какой параметр выделен красной рамкой?", True),
+        ("Which option is marked with a red frame?", True),
+        ("На какое поле указывает стрелка?", True),
+    ],
+)
+def test_a_ticked_or_highlighted_control_is_no_red_mark(question: str, about_mark: bool) -> None:
+    assert bool(MARK_QUESTION.search(question)) is about_mark
+
+
+def test_an_unticked_box_is_read_on_the_clean_shot_not_its_marked_copy(tmp_path: Path) -> None:
+    """«Не отмечен» is the check box's state, not a red mark: the clean shot answers, ahead of its copy
+    with a red frame round that very box."""
+    shots = [DATA / "gtk3_ru_upload_setup_marked.png", DATA / "gtk3_ru_upload_setup.png"]
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add(shots)
+        question = "Какой флажок не отмечен?"
+        assert ranked(assistant.search(question, k=2))[0] == ("gtk3_ru_upload_setup.png", 1)
+        answer = assistant.ask(question)
+    assert "Спрашивать перед заменой" in answer.text
+    assert answer.citations[0].document.filename == "gtk3_ru_upload_setup.png"
 
 
 def test_a_quoted_label_as_written_points_at_the_menu_not_the_window_of_its_stem(

@@ -1125,3 +1125,30 @@ def test_a_menu_left_in_english_answers_a_russian_question_by_meaning() -> None:
     # A menu in the question's own language must share its words: meaning alone picks no item.
     russian = menu_page("Сервис", "Орфография, Статистика, Запись макроса, Модули", "Меню")
     assert ask_screens("Какой пункт меню «Сервис» подсчитывает количество слов?", [russian]) is None
+
+
+def test_a_count_is_read_from_a_field_that_holds_a_number_never_from_a_check_box() -> None:
+    retry = Control("checkbox", "", None, "Retry on timeout", (40, 90, 200, 104), True, "Retries")
+    count = Control("field", "Retry count", (20, 60, 120, 74), "4", (150, 60, 190, 74))
+    answer = ask_screens("How many retries are set?", [shot_page("upload.png", [retry, count])])
+    assert answer is not None and answer.text == "4"
+    retry_ru = Control("checkbox", "", None, "Повторять при таймауте", (40, 90, 200, 104), True, "Повторы")
+    count_ru = Control("field", "Число повторов", (20, 60, 120, 74), "4", (150, 60, 190, 74))
+    answer = ask_screens("Сколько повторов задано?", [shot_page("upload.png", [retry_ru, count_ru])])
+    assert answer is not None and answer.text == "4"
+    # Without the field, the check box named like the question is no count: the text reader answers.
+    assert ask_screens("How many retries are set?", [shot_page("upload.png", [retry])]) is None
+
+
+def test_a_spin_field_packed_at_the_end_of_its_row_answers_how_many(tmp_path: Path) -> None:
+    """A GTK 3 window shot in English and Russian: «Число повторов» stands at the left edge, its spin
+    field at the right end of the row, and the question counts («сколько»)."""
+    data = Path(__file__).resolve().parent.parent / "data"
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([data / "gtk3_en_upload_setup.png", data / "gtk3_ru_upload_setup.png"])
+        english = assistant.ask("How many retries are set?")
+        russian = assistant.ask("Сколько повторов задано?")
+    assert english.text == "3"
+    assert english.citations[0].document.filename == "gtk3_en_upload_setup.png"
+    assert russian.text == "6"
+    assert russian.citations[0].document.filename == "gtk3_ru_upload_setup.png"

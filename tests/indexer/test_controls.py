@@ -817,12 +817,15 @@ def test_a_menu_item_keeps_its_shortcut_apart_and_loses_its_icon() -> None:
         Word("Quit", (26, 40, 56, 52), 96),
         Word("Ctrl+Q", (200, 40, 240, 52), 90),
         Word("About", (26, 68, 70, 80), 96),
+        Word("Reload", (26, 96, 76, 108), 96),
+        Word("Ctril+G", (200, 96, 240, 108), 29),  # its "l" read as "il", and unsure
     ]
     items = menu_items(words, 12.0)
     assert [(i.text, i.shortcut) for i in items] == [
         ("Preferences", "Ctrl+P"),
         ("Quit", "Ctrl+Q"),
         ("About", ""),
+        ("Reload", "Ctrl+G"),
     ]
 
 
@@ -999,6 +1002,34 @@ def test_a_gtk_forms_column_of_fields_takes_labels_without_colons_far_left_of_it
     assert fields["Шрифт журнала"][1] == "Monospace Bold"
     boxes = {c.value: (c.on, c.group) for c in russian if c.kind == "checkbox"}
     assert boxes["Продолжать прерванное копирование"] == (True, "Запуск")
+
+
+def test_widgets_packed_at_the_right_end_of_their_rows_take_the_labels_far_left_of_them() -> None:
+    # Each row packs its widget at its right end (GTK 2 does so in its option dialogs): option menus of
+    # different widths share no left edge, they share their right one, a form's column all the same.
+    fields = fields_of(controls_of("tk_en_scan_options.png"))
+    assert fields["Preview quality"][:2] == ("dropdown", "Draft")
+    assert fields["Device name"][:2] == ("field", "scanner-2")
+    fields = fields_of(controls_of("tk_ru_scan_options.png"))
+    assert fields["Качество просмотра"][:2] == ("dropdown", "Черновое")
+    assert fields["Источник бумаги"][:2] == ("dropdown", "Автоподатчик")
+
+
+def test_a_one_digit_spin_value_glued_to_its_frame_side_is_a_value() -> None:
+    # "Lines skipped per pass  [slider]  |5": OCR reads the field's left side with the digit.
+    line = [
+        TextLine(
+            [
+                Word("Lines", (19, 285, 47, 295), 96.0),
+                Word("skipped", (52, 284, 110, 298), 95.0),
+                Word("|5", (387, 285, 394, 295), 96.0),
+            ]
+        )
+    ]
+    assert [p.text for p in phrases(line, 11.0)] == ["Lines skipped", "|5"]
+    # A frame side or cursor alone, or a digit read unsurely beside one, is no value.
+    line = [TextLine([Word("Lines", (19, 285, 47, 295), 96.0), Word("|5", (387, 285, 394, 295), 40.0)])]
+    assert [p.text for p in phrases(line, 11.0)] == ["Lines"]
 
 
 def test_tk_entries_under_their_labels_take_them_whole_frame_lines_and_cursor_left_out() -> None:

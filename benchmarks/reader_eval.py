@@ -109,7 +109,7 @@ def render() -> str:
         "# CPU reader: answers per kind and language",
         "",
         f"*after*: measured {after.get('date', '?')} with `.venv/bin/python benchmarks/reader_eval.py "
-        "--label after --sets dev heldout corpus fresh blind novel unseen hidden untold` (the reader of this tree on workspaces "
+        "--label after --sets dev heldout corpus fresh blind novel unseen hidden untold veiled` (the reader of this tree on workspaces "
         f"built by it; the deep channel filled). *previous*: the same at the end of the session before "
         f"({previous.get('date', 'not run')}). *before*: the reader before issue 9 "
         f"({before.get('date', '?')}, `--label before` with PYTHONPATH on the older tree). *LangChain*: "
@@ -139,7 +139,8 @@ def render() -> str:
         "reader_untold_sealed.json), tuned on since), `veiled` (benchmarks/eval/veiled: documents and programs none of the "
         "others uses, Logisim guide chapters with pictured dialogs and circuits (English and Russian), cfdisk(8), Russian "
         "man pages, a scan, Logisim (Java Swing), Chromium settings (WebUI) and cfdisk (ncurses TUI) screenshots, built after `untold` was unsealed; "
-        "STILL SEALED: measured once by the lead, from the summary only, never tuned on), "
+        "STILL SEALED: measured once by the lead at the end of the session that built it (*after*, kept in "
+        "reader_veiled_sealed.json), from the summary only, never tuned on), "
         "`corpus` (shared/corpus, the 30 questions the first "
         "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
         'string; an unanswerable question is correct when the reader says "not found".',

@@ -548,11 +548,14 @@ class Retriever:
         drawn = {
             key
             for key, passages in self.workspace.pages_passages(leading, known).items()
-            if any(
-                names_figure(profile, title, passages[0].document.filename)
-                for title in figure_titles(passages)
+            if (numbered and numbered <= captioned_items(passages))
+            or (
+                not numbered_otherwise(numbered, captioned_items(passages))
+                and any(
+                    names_figure(profile, title, passages[0].document.filename)
+                    for title in figure_titles(passages)
+                )
             )
-            or (numbered and numbered <= captioned_items(passages))
         }
         for key in drawn:
             page_scores[key] += self.weights.figure_bonus
@@ -1101,6 +1104,14 @@ def captioned_items(passages: Sequence[PassageRecord]) -> frozenset[tuple[str, s
         for text in texts:
             found.update((_item_kind(match[1]), match[2]) for match in _CAPTION_START.finditer(text))
     return frozenset(found)
+
+
+def numbered_otherwise(named: frozenset[tuple[str, str]], captioned: frozenset[tuple[str, str]]) -> bool:
+    """Whether a page's captions number other items of the kind the question numbers, and not the one it
+    names: «на схеме загрузки (рисунок 9.1)» does not mean the page of "Рисунок 9.2. Последовательность
+    загрузки", however well its title's words match."""
+    kinds = {kind for kind, _ in named}
+    return any(kind in kinds for kind, _ in captioned) and not named & captioned
 
 
 def names_figure(question: QuestionProfile, title: str, filename: str = "") -> bool:

@@ -30,6 +30,7 @@ from assistant.retrieval import (
     names_figure,
     names_program,
     numbered_items,
+    numbered_otherwise,
     own_language_first,
     question_identifiers,
     same_layout,
@@ -728,6 +729,18 @@ def test_a_caption_holds_its_figure_a_reference_does_not() -> None:
         ]
     )
     assert held == {("table", "2"), ("figure", "9.3")}
+
+
+def test_a_page_captioning_another_figure_of_the_numbered_kind_is_not_the_one_named() -> None:
+    named = numbered_items("Что на схеме загрузки (рисунок 9.1) стоит между загрузчиком и ядром?")
+    # Figure 9.2's page is not figure 9.1's, however well its title's words match the question.
+    assert numbered_otherwise(named, frozenset({("figure", "9.2")}))
+    # The named figure's own page, a page with only a table, and a page with no caption stay candidates.
+    assert not numbered_otherwise(named, frozenset({("figure", "9.1"), ("figure", "9.2")}))
+    assert not numbered_otherwise(named, frozenset({("table", "3")}))
+    assert not numbered_otherwise(named, frozenset())
+    # A question that numbers nothing excludes nothing.
+    assert not numbered_otherwise(frozenset(), frozenset({("figure", "9.2")}))
 
 
 def test_a_figure_is_named_by_two_words_of_its_title_not_by_the_documents_name() -> None:

@@ -140,7 +140,8 @@ def render() -> str:
         "others uses, Logisim guide chapters with pictured dialogs and circuits (English and Russian), cfdisk(8), Russian "
         "man pages, a scan, Logisim (Java Swing), Chromium settings (WebUI) and cfdisk (ncurses TUI) screenshots, built after `untold` was unsealed; "
         "STILL SEALED: measured once by the lead at the end of the session that built it (*after*, kept in "
-        "reader_veiled_sealed.json), from the summary only, never tuned on), "
+        "reader_veiled_sealed.json; read by the tree before its last reader change, which moved one dev question "
+        "and no other when the nine tuned sets were read again), from the summary only, never tuned on), "
         "`corpus` (shared/corpus, the 30 questions the first "
         "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
         'string; an unanswerable question is correct when the reader says "not found".',

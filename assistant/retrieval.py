@@ -545,18 +545,17 @@ class Retriever:
         # as a figure and its caption are rarely what the channels found (its labels share no word).
         leading = sorted(page_scores, key=page_scores.__getitem__, reverse=True)[: self.weights.figure_reach]
         known = {e.passage.id: e.passage for key in leading for e in pages.get(key, [])}
-        drawn = {
-            key
-            for key, passages in self.workspace.pages_passages(leading, known).items()
-            if (numbered and numbered <= captioned_items(passages))
-            or (
-                not numbered_otherwise(numbered, captioned_items(passages))
+        drawn: set[tuple[int, int]] = set()
+        for key, passages in self.workspace.pages_passages(leading, known).items():
+            captioned = captioned_items(passages)
+            if (numbered and numbered <= captioned) or (
+                not numbered_otherwise(numbered, captioned)
                 and any(
                     names_figure(profile, title, passages[0].document.filename)
                     for title in figure_titles(passages)
                 )
-            )
-        }
+            ):
+                drawn.add(key)
         for key in drawn:
             page_scores[key] += self.weights.figure_bonus
         return drawn
@@ -725,10 +724,7 @@ def own_language_first(
             return False
         if same_layout(hit.view.passages, other.view.passages):
             return True
-        if rows is None:
-            return False
-        here, there = rows(hit), rows(other)
-        return here is not None and there is not None and same_rows(here, there)
+        return rows is not None and same_rows(rows(hit), rows(other))
 
     return moved_ahead(hits, read_in_language, twin)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -127,8 +127,9 @@ class Retriever:
         self.read_ahead = True
         """Whether the reranker's reading starts while the deep channel still embeds the question
         (the ranking is the same either way; off, everything runs after the fusion)."""
-        self._edge_rows: dict[tuple[str, int], np.ndarray | None] = {}
-        """Each screenshot page's `edge_rows` (by its file's hash and page), read once: they tell twins."""
+        self._edge_rows: OrderedDict[tuple[str, int], np.ndarray | None] = OrderedDict()
+        """The `edge_rows` of the screenshot pages read last (by file hash and page), at most
+        EDGE_ROWS_KEPT, the least recently used dropped first: they tell twins."""
         self.rebind_read_ahead = True
         """Whether the spans read ahead are rebound to the final pages (`_take_fits`) rather than
         proposed again (the same spans and fits either way)."""
@@ -369,14 +370,20 @@ class Retriever:
         if not document.media_type.startswith("image/"):
             return None
         key = (document.sha256, hit.page)
-        if key not in self._edge_rows:
-            try:
-                with Image.open(self.workspace.page_image(document.id, hit.page)) as image:
-                    self._edge_rows[key] = edge_rows(image)
-            except (WorkspaceError, OSError) as error:
-                log.debug("no rows for %s p%d: %s", document.filename, hit.page, error)
-                self._edge_rows[key] = None
-        return self._edge_rows[key]
+        if key in self._edge_rows:
+            self._edge_rows.move_to_end(key)
+            return self._edge_rows[key]
+        rows: np.ndarray | None
+        try:
+            with Image.open(self.workspace.page_image(document.id, hit.page)) as image:
+                rows = edge_rows(image)
+        except (WorkspaceError, OSError) as error:
+            log.debug("no rows for %s p%d: %s", document.filename, hit.page, error)
+            rows = None
+        self._edge_rows[key] = rows
+        while len(self._edge_rows) > EDGE_ROWS_KEPT:
+            self._edge_rows.popitem(last=False)
+        return rows
 
     def _twins_below(self, top: list[PageHit], hits: list[PageHit], language: str) -> list[PageHit]:
         """Screenshots in `language` below the pages the reranker reads whose twin in the other language
@@ -845,6 +852,8 @@ def same_layout(first: Collection[PassageRecord], second: Collection[PassageReco
     return matched / ((len(here) + len(there)) / 2) >= TWIN_LAYOUT
 
 
+EDGE_ROWS_KEPT = 4096
+"""Screenshot pages whose `edge_rows` a retriever keeps (a few KiB each: some 20 MiB at most)."""
 EDGE_STEP = 40.0
 """Grey levels between vertically neighbouring pixels that make an edge (a frame, a separator, a glyph's
 top or foot): anti-aliased 1-px lines of light themes step by more, flat fills by far less."""

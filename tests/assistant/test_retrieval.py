@@ -11,7 +11,7 @@ import pytest
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
-from assistant import Assistant
+from assistant import Assistant, retrieval
 from assistant.questions import profile_question
 from assistant.retrieval import (
     FIGURE_NOUN,
@@ -451,6 +451,28 @@ def test_an_unticked_box_is_read_on_the_clean_shot_not_its_marked_copy(tmp_path:
         answer = assistant.ask(question)
     assert "Спрашивать перед заменой" in answer.text
     assert answer.citations[0].document.filename == "gtk3_ru_upload_setup.png"
+
+
+def test_the_retriever_keeps_the_pixel_rows_of_a_bounded_number_of_screens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-running service reads rows of ever more screenshots: it keeps the last few, and a screen read
+    again after its rows were dropped ranks the same."""
+    monkeypatch.setattr(retrieval, "EDGE_ROWS_KEPT", 2)
+    shots = [
+        DATA / "gtk3_ru_upload_setup_marked.png",
+        DATA / "gtk3_ru_upload_setup.png",
+        DATA / "gtk3_en_upload_server.png",
+    ]
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add(shots)
+        question = "Какой флажок не отмечен?"
+        first = ranked(assistant.search(question, k=3))
+        retriever = assistant.retriever
+        for hit in assistant.search("upload server", k=3):
+            retriever.page_rows(hit)
+        assert len(retriever._edge_rows) == 2
+        assert ranked(assistant.search(question, k=3)) == first
 
 
 def test_a_quoted_label_as_written_points_at_the_menu_not_the_window_of_its_stem(

@@ -27,7 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", type=Path)
     parser.add_argument("--notice", required=True)
-    parser.add_argument("--css", default="", help="extra CSS rules, e.g. img{max-width:100%%} for wide pictures")
+    parser.add_argument("--css", default="", help="extra CSS, e.g. img{max-width:100%%}")
     parser.add_argument("pages", nargs="+", type=Path)
     args = parser.parse_args()
     parts = [f'<div class="{"pg" if i else ""}">{body(p)}</div>' for i, p in enumerate(args.pages)]

@@ -1,8 +1,9 @@
 #!/bin/bash
 # qpdfview_shots.sh en|ru HOME DOC.pdf OUTDIR EDITX MENUX MENUNAME : qpdfview (Qt 5) screenshots on $DISPLAY.
-# HOME holds a prepared .config/qpdfview/*.conf (the settings to show). Shoots the Settings dialog's first
-# three tabs (Behavior, Graphics, Interface; Settings... is the last item of the menu at x=EDITX) as qpdfview_<lang>_settings_<tab>.png and the menu opened with
-# a click at x=MENUX of the menu bar as qpdfview_<lang>_<MENUNAME>_menu.png (screen crop around the main window's top left).
+# HOME holds a prepared .config/qpdfview/*.conf (the settings to show). The menu whose title sits at x=MENUX of
+# the menu bar is opened and shot (screen crop) as qpdfview_<lang>_<MENUNAME>_menu.png; then Settings... (the last
+# item of the menu at x=EDITX) is opened and its first three tabs are shot as
+# qpdfview_<lang>_settings_{behavior,graphics,interface}.png.
 set -euo pipefail
 L=$1 H=$2 DOC=$3 OUT=$4 EDITX=$5 MENUX=$6 MENU=$7
 if [ "$L" = ru ]; then LC=ru_RU.UTF-8; else LC=en_US.UTF-8; fi

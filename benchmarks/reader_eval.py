@@ -25,11 +25,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel", "unseen", "hidden", "untold", "veiled")
 TUNING_SETS = ("dev", "heldout", "corpus", "fresh", "blind", "novel", "unseen", "hidden", "untold", "veiled")
 """What a plain run measures: every set tuned on (`blind`, `novel`, `unseen`, `hidden`, `untold` and `veiled` were
 unsealed after their one sealed measurement each, kept in reader_<set>_sealed.json). A set still sealed is in SETS only,
 and only the lead measures it, once, with `--sets <name>`."""
+SETS = (*TUNING_SETS, "cloaked")
+"""Every set `--sets` accepts: the tuning sets and the sets still sealed."""
 ANSWER_CHARS = 200
 """Characters of each answer kept in the per-question record."""
 

@@ -1,6 +1,6 @@
 """Concatenate the bodies of HTML pages into one HTML file (page breaks between them) and append a notice.
 
-Usage: python concat_html.py OUT.html --notice "TEXT" PAGE.html ...
+Usage: python concat_html.py OUT.html --notice "TEXT" [--css "RULES"] PAGE.html ...
 OUT.html should sit at the same folder depth as the pages so that their relative image links keep working
 (Logisim's guide links its pictures as ../../../img-guide/NAME.png from every guide/SECTION/ folder).
 """
@@ -27,12 +27,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", type=Path)
     parser.add_argument("--notice", required=True)
+    parser.add_argument("--css", default="", help="extra CSS, e.g. img{max-width:100%%}")
     parser.add_argument("pages", nargs="+", type=Path)
     args = parser.parse_args()
     parts = [f'<div class="{"pg" if i else ""}">{body(p)}</div>' for i, p in enumerate(args.pages)]
     parts.append(f'<div class="pg"><h2>Licence</h2><p>{args.notice}</p></div>')
     args.out.write_text(
-        f'<html><head><meta charset="utf-8"><style>{STYLE}</style></head><body>{"".join(parts)}</body></html>',
+        f'<html><head><meta charset="utf-8"><style>{STYLE}{args.css}</style></head><body>{"".join(parts)}</body></html>',
         encoding="utf-8",
     )
 

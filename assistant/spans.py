@@ -484,10 +484,13 @@ def definition_items(lines: Sequence[PageLine]) -> list[DefinitionItem]:
         items.append(DefinitionItem(index, tuple(definition)))
         columns.append(lines[index].x0)
     taken = {i for item in items for i in (item.term, *item.definition)}
+    # A key list set under a section heading is that heading's definition too: its keys are items still.
+    listed = _key_runs(lines, height)
     for index, line in enumerate(lines):
-        if index in taken:
+        if index in taken and index not in listed:
             continue
         in_column = len(items) >= 2 and any(abs(line.x0 - column) <= 0.5 * height for column in columns)
+        in_column = in_column or index in listed
         body = _hanging_lines(lines, index, height)
         # A line in the term column, or one whose next lines hang further right, that starts with a key
         # ("ESC-F Like F, but ...", "-f  do not sort") is an item with its definition on the same line.
@@ -498,6 +501,31 @@ def definition_items(lines: Sequence[PageLine]) -> list[DefinitionItem]:
             items.append(DefinitionItem(index, tuple(body), term))
             taken.update(body)
     return sorted(items, key=lambda item: item.term)
+
+
+MIN_KEY_RUN = 3
+"""Lines in a row that each start with a key before make a key list without a term column."""
+
+
+def _key_runs(lines: Sequence[PageLine], height: float) -> set[int]:
+    """The key lines of runs of items, each a key with its description beside it ("p  Print the current
+    entry", "P  Print every entry"), at one indent, a long description carried on further right: a man
+    page's list of one-key commands whose keys share their lines has no term column of its own."""
+    listed: set[int] = set()
+    run: list[int] = []
+    for index, line in enumerate(lines):
+        if run and line.x0 - lines[run[0]].x0 >= 2 * height:
+            continue  # a description carried on under its key
+        if run and not (abs(line.x0 - lines[run[0]].x0) <= 0.5 * height and inline_term(line.text)):
+            if len(run) >= MIN_KEY_RUN:
+                listed.update(run)
+            run = []
+        if not run and not inline_term(line.text):
+            continue
+        run.append(index)
+    if len(run) >= MIN_KEY_RUN:
+        listed.update(run)
+    return listed
 
 
 def _hanging_lines(lines: Sequence[PageLine], index: int, height: float) -> list[int]:
@@ -698,7 +726,7 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
         indented = following.x0 - line.x0 >= 0.6 * height or shell
         # A shell line set apart after a paragraph shows what the paragraph describes.
         # "You can hold a package using" + "apt-mark hold NAME": the sentence ends in the block.
-        unfinished = bool(_UNFINISHED.search(text))
+        unfinished = bool(_UNFINISHED.search(text)) or (indented and runs_into_code(text, following.text))
         introduces = colon or unfinished or (indented and (shell or bool(_INTRODUCING.search(text))))
         if len(text.split()) < 3 or not introduces:
             continue
@@ -748,6 +776,20 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
                 (view.passages[command_line.passage], command_line.start, command_line.end),
             ]
             yield view.joined_span(intro_passage, pieces, origin, command=command)
+
+
+_LONE_PATH = re.compile(r"[~$]?[\w${}.+-]*(/[\w${}.+-]+)+/?")
+_STOPPED = re.compile(r"[.!?…;:]\W*$")
+
+
+def runs_into_code(sentence: str, following: str) -> bool:
+    """Whether a sentence with no stop at its end runs on into the code line set apart under it
+    ("Implicit coloring can be disabled by an empty file" over "/etc/frob.d/frob.disable"): the line is
+    its object, a path or a command, though no colon announces it."""
+    if _STOPPED.search(sentence):
+        return False
+    line = following.strip()
+    return bool(_LONE_PATH.fullmatch(line)) or command_shaped(line)
 
 
 MAX_TRANSCRIPT_LINES = 40
@@ -1187,10 +1229,32 @@ def _list_items(lines: Sequence[PageLine], intro: int, height: float) -> list[tu
     return items
 
 
+_KEY_NOUN = (
+    r"(?:commands?|options?|keys?|flags?|switch(?:es)?|letters?|keystrokes?"
+    r"|команд[аыуеой]*|параметр[аыуеом]*|опци[яиюей]*|ключ[аиуеом]*|клавиш[аиуеой]*|флаг[аиуеом]*)"
+)
+"""What a question calls a one-letter key of a man page's list ("the s command", «параметр c»)."""
+
+
+def question_names_letter(question: str, letter: str) -> bool:
+    """Whether a question names a one-character key as a key: beside the noun that says what it is ("the s
+    command", "option V", «параметр c», «клавиша q») or quoted ('s'), in the key's own case: a man page
+    lists "V" and "v" as two keys, and "a" or «с» alone is a word of the sentence."""
+    at = rf"(?<![\w-]){re.escape(letter)}(?![\w-])"
+    quoted = rf"['\"«“`]{re.escape(letter)}['\"»”`]"
+    noun = rf"(?i:\b{_KEY_NOUN}\b)"
+    if re.search(rf"{quoted}|{noun}\s+{at}", question):
+        return True
+    # "a command", «с параметром»: an article or a preposition before the noun names no key.
+    return letter not in _WORD_LETTERS and re.search(rf"{at}\s+{noun}", question) is not None
+
+
 @lru_cache(maxsize=4096)
 def question_names_key(question: str, key: str) -> bool:
     """Whether a question names a list item's key as the item writes it: an option exactly ("-n" is not
-    "-N"), a code as a whole number, a setting's name in any case."""
+    "-N"), a code as a whole number, a one-letter key in its own case, a setting's name in any case."""
+    if len(key) == 1 and key.isalpha():
+        return question_names_letter(question, key)
     if key.startswith("-"):
         return re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", question) is not None
     if key.isdigit():
@@ -1242,6 +1306,10 @@ def names_the_key(question: QuestionProfile, span: Span) -> bool:
         options = _TERM_OPTION.findall(span.term)
         if options:
             return any(question_names_key(question.text, option) for option in options)
+        # A one-letter command or option of a man page ("s", "V", "c [start,]end"): "the s command".
+        letter = span.term.split()[0] if span.term.split() else ""
+        if len(letter) == 1 and letter.isalpha():
+            return question_names_key(question.text, letter)
         # "Для каких файлов задаёт цвет ORPHAN?", "какой цвет, если ORPHAN не задан?": a question about the
         # keyword itself; one that asks a number of something its name says ("the PWM frequency") is not.
         return (question.fallback or question.asks in DESCRIBED_KINDS) and names_the_keyword(question, span)

@@ -304,6 +304,10 @@ def gate(
         return f"the NAME line of the man page of {profile.defines!r} defines it"
     if fit.coverage >= settings.min_coverage and own:
         return f"{kind}; the question's words are there"
+    if fit.key and profile.asks == ANY:
+        # "Что делает параметр c (его описание осталось на английском)?": the item of the very key the
+        # question names says what the key does, however many other words the question wraps it in.
+        return f"{kind}; it is the item of {fit.key!r}, the key the question names"
     first_page = span.view.hit is best_page
     # A span that merely adds a word to the question ("adds 'the'") is vouched for by the question's
     # words or not at all: a meaning that is close is what every line of the right page has.

@@ -1945,7 +1945,8 @@ GLOSSARY = """
 флажк check checkbox tick; флажок check checkbox tick; переключател switch toggle radio; ползунк slider;
 ползун slider; прокрутк scroll; полос bar; метк label; подсказк tooltip hint; пол field; фон background;
 клавиш key; сочетан combination shortcut; горяч hot; команд command; повтор repeat; предыдущ previous;
-следующ next; направлен direction; границ boundary border; назад back backward; вперед forward
+следующ next; направлен direction; границ boundary border; назад back backward; вперед forward;
+отладк debug debugging; отладочн debug debugging; трассировк trace tracing; суффикс suffix; префикс prefix
 """
 """Everyday computing words that are not loanwords ("файл" / "file"), Russian stem first."""
 

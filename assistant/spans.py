@@ -454,6 +454,10 @@ class DefinitionItem:
     """Set when the term shares its line with the definition ("-f  do not sort"): the term's text."""
 
 
+PARAGRAPH_GAP = 2.5
+"""The widest gap, in line heights, between two paragraphs of one definition at its own indent."""
+
+
 def definition_items(lines: Sequence[PageLine]) -> list[DefinitionItem]:
     """Term/definition pairs laid out as man pages and option tables lay them out.
 
@@ -474,7 +478,10 @@ def definition_items(lines: Sequence[PageLine]) -> list[DefinitionItem]:
         definition = [index + 1]
         for following in range(index + 2, len(lines)):
             line, above = lines[following], lines[following - 1]
-            if line.x0 < first.x0 - 0.5 * height or line.bbox[1] - above.bbox[3] > 1.5 * height:
+            # A further paragraph of the item is set at its definition's indent after one blank line
+            # (cfdisk's "n" item goes on with the size suffixes); a wider gap ends the list.
+            gap = PARAGRAPH_GAP if abs(line.x0 - first.x0) <= 0.5 * height else 1.5
+            if line.x0 < first.x0 - 0.5 * height or line.bbox[1] - above.bbox[3] > gap * height:
                 break
             # A term at the definition's own indent starts the next item (a subsection's intro
             # paragraph is followed by its options, not defined by them).
@@ -535,7 +542,9 @@ def _hanging_lines(lines: Sequence[PageLine], index: int, height: float) -> list
     for following in range(index + 1, len(lines)):
         line, above = lines[following], lines[following - 1]
         indent = line.x0 - lines[index].x0
-        if indent < 2 * height or not -0.5 * height < line.bbox[1] - above.bbox[3] < 1.5 * height:
+        # A further paragraph of the item starts after a blank line at the body's own indent.
+        gap = PARAGRAPH_GAP if body and abs(line.x0 - lines[body[0]].x0) <= 0.5 * height else 1.5
+        if indent < 2 * height or not -0.5 * height < line.bbox[1] - above.bbox[3] < gap * height:
             break
         if body and abs(line.x0 - lines[body[0]].x0) > 0.5 * height and line.x0 < lines[body[0]].x0:
             break
@@ -1556,7 +1565,10 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         # not what the item does, which the item's own text must say.
         missing += unsaid_purpose(question, unsaid - (question_names(question.text) & _page_words(span.view)))
     restates = (
-        span.text.strip() == passage.section.strip() or passage.kind == "heading" or len(asked) == len(lines)
+        span.text.strip() == passage.section.strip()
+        or passage.kind == "heading"
+        or len(asked) == len(lines)
+        or (not span.view.from_image and contents_lines(span.text))
     )
     phrases = question.phrases
     phrase = len(phrases & span_pairs(answering)) / len(phrases) if phrases else 0.0
@@ -1611,6 +1623,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         + (weights.keyed if fit.key else 0.0)
         + (weights.fallback if fallback else 0.0)
         + (weights.whatis if question.defines and whatis_line(span.text, question.defines) else 0.0)
+        + (weights.whatis if synopsis_line(question, span) or defines_heading(question, span) else 0.0)
     )
     return fit
 
@@ -2172,6 +2185,65 @@ def fallback_sentence(question: QuestionProfile, span: Span, item: str = "") -> 
                 span, start=span.start + start, end=span.start + start + len(sentence), text=sentence
             )
     return span
+
+
+_ASKS_SYNOPSIS = re.compile(
+    r"\b(?:synopsis|syntax|how\s+(?:is|do\s+I|do\s+you)\s+(?:call|invoke|run)\w*)\b"
+    r"|(?<!\w)(?:синтаксис|синопсис|формат\w*\s+вызова)",
+    re.IGNORECASE,
+)
+_SYNOPSIS_HEADING = re.compile(
+    r"^\s*(?:SYNOPSIS|USAGE|СИНТАКСИС|СИНОПСИС|ОБЗОР|ИСПОЛЬЗОВАНИЕ)\s*$", re.IGNORECASE
+)
+
+
+def synopsis_line(question: QuestionProfile, span: Span) -> bool:
+    """Whether the span is the synopsis of the program a question asks how to call ("Как выглядит
+    синтаксис вызова frobscan?", "What is the synopsis of frobscan?"): a line of the man page's SYNOPSIS
+    section that starts with the program's name, the document's subject."""
+    heading, text = span_heading(span)
+    if not _ASKS_SYNOPSIS.search(question.text) or not _SYNOPSIS_HEADING.match(heading):
+        return False
+    subject = document_subject(span.passage.document.filename)
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(subject and lines) and all(search_tokens(line.split()[0])[:1] == [subject] for line in lines)
+
+
+_DEFINING = r"(?:\s*[-–—:]\s*|\s+)(?:это|является|означает|называется|is|are|means|refers\s+to)(?!\w)"
+
+
+def defines_heading(question: QuestionProfile, span: Span) -> bool:
+    """Whether the span opens the section the definition question asks about with its definition
+    ("Что такое формат отчёта?": under ФОРМАТ ОТЧЁТА, "Формат отчёта — это ..."; "What is ledger mode?":
+    "Ledger mode is ..."): the heading names what the question asks and the span says "X is"."""
+    if not question.defines or span.view.from_image:
+        return False
+    heading, text = span_heading(span)
+    named = frozenset(search_tokens(heading))
+    if not named or not named <= question.terms:
+        return False
+    words = r"\W+".join(re.escape(word) for word in re.findall(r"\w+", heading))
+    return re.match(rf"\s*{words}{_DEFINING}", text, re.IGNORECASE) is not None
+
+
+def span_heading(span: Span) -> tuple[str, str]:
+    """The section heading a span stands under and the span's text after it: the passage's section, or
+    the heading the span starts with (groff's PDF sets "SYNOPSIS" as a term over its lines)."""
+    first, _, rest = span.text.strip().partition("\n")
+    if rest and _SECTION_NAME.fullmatch(first.strip()):
+        return first.strip(), rest
+    return span.passage.section.strip(), span.text
+
+
+def contents_lines(text: str) -> bool:
+    """Whether a span is only a list of section names in capitals ("ИМЯ / СИНТАКСИС", "NAME / SYNOPSIS"),
+    as the contents at the top of a man page printed from HTML lists them: it names parts, it says
+    nothing."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    return len(lines) >= 2 and all(_SECTION_NAME.fullmatch(line) for line in lines)
+
+
+_SECTION_NAME = re.compile(r"[^\W\d_a-zа-яё]{2,}(?:(?:\.?\s+|\.)[^\W\d_a-zа-яё]{2,}){0,3}\.?")
 
 
 @lru_cache(maxsize=20_000)

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reader_manuals import indexed_manuals, read
+from reader_manuals import indexed_manuals, page_views, read
 
 from assistant import Assistant
 from assistant.questions import kind_evidence, profile_question
-from assistant.spans import question_names_letter, runs_into_code
+from assistant.spans import contents_lines, definition_spans, question_names_letter, runs_into_code
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -114,3 +114,72 @@ def test_the_path_under_an_unstopped_sentence_answers(manuals: Assistant) -> Non
     reading = read(manuals, "Which file do I create to switch off colours only for quillsort?")
     assert reading.answer.found, reading.why
     assert "/etc/quill.d/quillsort.off" in reading.answer.text
+
+
+def test_an_items_second_paragraph_is_part_of_its_definition() -> None:
+    view = page_views(DATA / "quillsort.1.en.pdf")[0]
+    font = next(span for span in definition_spans(view) if span.term == "f")
+    assert "The size may be followed by a unit suffix" in font.text
+    zoom = next(span for span in definition_spans(view) if span.term == "z")
+    assert "suffix" not in zoom.text
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Какая переменная окружения включает отладочный вывод quillsort?", "QUILLSORT_TRACE"),
+        ("Какие суффиксы размера понимает quillsort при выборе шрифта?", "pt for points"),
+    ],
+)
+def test_a_russian_question_about_the_english_page(manuals: Assistant, question: str, answer: str) -> None:
+    reading = read(manuals, question)
+    assert reading.answer.found, reading.why
+    assert answer in reading.answer.text
+    assert reading.answer.citations[0].document.filename == "quillsort.1.en.pdf"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "document"),
+    [
+        ("Как выглядит синтаксис вызова lintel?", "lintel [ параметр … ] [ журнал … ]", "lintel.8.ru.pdf"),
+        ("What is the synopsis of quillsort?", "quillsort [options] ledger", "quillsort.1.en.pdf"),
+    ],
+)
+def test_how_a_program_is_called_is_its_synopsis_line(
+    manuals: Assistant, question: str, answer: str, document: str
+) -> None:
+    reading = read(manuals, question)
+    assert reading.answer.found, reading.why
+    # groff's PDF sets the heading as the term over the line: "SYNOPSIS / quillsort [options] ledger".
+    assert reading.answer.text.split("\n")[-1] == answer
+    assert reading.answer.citations[0].document.filename == document
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Что такое формат отчёта в lintel?", "Формат отчёта это короткое текстовое описание журнала"),
+        ("What is the ledger format of quillsort?", "The ledger format is a plain text layout"),
+    ],
+)
+def test_what_a_section_names_is_said_by_its_opening_sentence(
+    manuals: Assistant, question: str, answer: str
+) -> None:
+    reading = read(manuals, question)
+    assert reading.answer.found, reading.why
+    assert answer in reading.answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "contents"),
+    [
+        ("ИМЯ\nСИНТАКСИС", True),
+        ("NAME\nSEE ALSO", True),
+        ("СМ. ТАКЖЕ\nФОРМАТ ОТЧЁТА", True),
+        ("NAME", False),
+        ("CFG_DEBUG=all\nenables debug output.", False),
+        ("ESC\nTAB", True),
+    ],
+)
+def test_a_list_of_section_names_is_contents(text: str, contents: bool) -> None:
+    assert contents_lines(text) is contents

@@ -1559,6 +1559,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     )
     missing += unsaid_subject(question, span, said | in_context) + unsaid_option(question.text, span.text)
     missing += unsaid_numbers(question, frozenset(said | in_context))
+    missing += unsaid_action(question, span, frozenset(said | in_context))
     unsaid = frozenset(terms - said - in_context)
     if question.asks in NAMED_KINDS and not crosslingual and not span.view.from_image:
         # A name the question keeps ("main3.lua", "INSTEAD") that the page says places the item; it is
@@ -1684,6 +1685,17 @@ def unsaid_purpose(question: QuestionProfile, unsaid: frozenset[str]) -> tuple[s
         return ()
     heaviest = sorted(unsaid & question.topic, key=lambda term: (-question.weights.get(term, 1.0), term))
     return ("most of what it does: " + "/".join(heaviest[:3]),)
+
+
+def unsaid_action(question: QuestionProfile, span: Span, said: frozenset[str]) -> tuple[str, ...]:
+    """The doing a how-to question asks about, when a line of prose never says it ("How do I convert a
+    disk to GPT?" against "frobdisk supports MBR and GPT labels": what the program is, not how to do it).
+    An example's command or a numbered step says it its own way ("frobdisk --relabel gpt")."""
+    if question.asks != ACTION or not question.action or span.command or span.origin == "numbered-step":
+        return ()
+    if matched_terms(question.action, said):
+        return ()
+    return ("the doing: " + "/".join(sorted(question.action)),)
 
 
 def unsaid_numbers(question: QuestionProfile, said: frozenset[str]) -> tuple[str, ...]:

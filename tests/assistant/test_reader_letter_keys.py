@@ -183,3 +183,15 @@ def test_what_a_section_names_is_said_by_its_opening_sentence(
 )
 def test_a_list_of_section_names_is_contents(text: str, contents: bool) -> None:
     assert contents_lines(text) is contents
+
+
+def test_prose_that_never_says_the_doing_does_not_answer_how_to(manuals: Assistant) -> None:
+    # The page tells what the ledger format is and how to group entries; nothing converts a ledger.
+    reading = read(manuals, "How do I convert a quillsort ledger to a spreadsheet without losing entries?")
+    assert not reading.answer.found, reading.answer.text
+
+
+def test_the_item_that_says_the_doing_answers_how_to(manuals: Assistant) -> None:
+    reading = read(manuals, "How do I group the entries that share a payee in quillsort?")
+    assert reading.answer.found, reading.why
+    assert "Group the entries that share a payee" in reading.answer.text

@@ -1692,9 +1692,12 @@ def unsaid_purpose(question: QuestionProfile, unsaid: frozenset[str]) -> tuple[s
 def unsaid_action(question: QuestionProfile, span: Span, said: frozenset[str]) -> tuple[str, ...]:
     """The doing a how-to question asks about, when a line of prose never says it ("How do I convert a
     disk to GPT?" against "frobdisk supports MBR and GPT labels": what the program is, not how to do it).
-    An example's command or a numbered step says it its own way ("frobdisk --relabel gpt")."""
+    An example's command, a command line in the text or a numbered step says it its own way ("frobdisk
+    --relabel gpt")."""
     if question.asks != ACTION or not question.action or span.command or span.origin == "numbered-step":
         return ()
+    if any(_PROMPT.match(line) or command_shaped(line) for line in span.text.split("\n")):
+        return ()  # "... like cp: $ scp file machine:/tmp/": the command line shows the doing
     if matched_terms(question.action, said):
         return ()
     return ("the doing: " + "/".join(sorted(question.action)),)

@@ -9,6 +9,7 @@ option t whose description was left in English).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,13 @@ from reader_manuals import indexed_manuals, page_views, read
 
 from assistant import Assistant
 from assistant.questions import kind_evidence, profile_question
-from assistant.spans import contents_lines, definition_spans, question_names_letter, runs_into_code
+from assistant.spans import (
+    contents_lines,
+    definition_spans,
+    question_names_letter,
+    runs_into_code,
+    unsaid_action,
+)
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -203,3 +210,15 @@ def test_across_languages_a_verb_the_glossary_lacks_does_not_block_the_item(manu
     reading = read(manuals, "Как сгруппировать записи с одним получателем в quillsort?")
     assert reading.answer.found, reading.why
     assert reading.answer.text.startswith("g Group the entries")
+
+
+def test_a_command_line_in_the_text_shows_the_doing() -> None:
+    view = page_views(DATA / "quillsort.1.en.pdf")[0]
+    group = next(span for span in definition_spans(view) if span.term == "g")
+    question = profile_question("How do I merge two ledgers with quillsort?")
+    said = frozenset({"quillsort", "ledger"})
+    assert unsaid_action(question, group, said) == ("the doing: merg",)
+    shown = dataclasses.replace(
+        group, text="Ledgers are joined like cat:\n$ quillsort --join a.ledger b.ledger"
+    )
+    assert unsaid_action(question, shown, said) == ()

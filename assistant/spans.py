@@ -1559,9 +1559,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     )
     missing += unsaid_subject(question, span, said | in_context) + unsaid_option(question.text, span.text)
     missing += unsaid_numbers(question, frozenset(said | in_context))
-    if not crosslingual:
-        # Across languages the glossary knows too few verbs ("сгруппировать" / "group") to tell.
-        missing += unsaid_action(question, span, frozenset(said | in_context))
+    missing += unsaid_action(question, span, frozenset(said | in_context))
     unsaid = frozenset(terms - said - in_context)
     if question.asks in NAMED_KINDS and not crosslingual and not span.view.from_image:
         # A name the question keeps ("main3.lua", "INSTEAD") that the page says places the item; it is

@@ -204,12 +204,11 @@ def test_the_item_that_says_the_doing_answers_how_to(manuals: Assistant) -> None
     assert "Group the entries that share a payee" in reading.answer.text
 
 
-def test_across_languages_a_verb_the_glossary_lacks_does_not_block_the_item(manuals: Assistant) -> None:
-    # "сгруппировать" has no "group" in the glossary: the rule that the doing be said holds within a
-    # language only, and the item the multilingual channel ranks first still answers.
-    reading = read(manuals, "Как сгруппировать записи с одним получателем в quillsort?")
+def test_across_languages_the_doing_is_said_in_the_other_language(manuals: Assistant) -> None:
+    # "отменить" is "undo": the item that says it answers, not the one that keeps an undo buffer.
+    reading = read(manuals, "Как отменить последнюю команду перестановки в quillsort?")
     assert reading.answer.found, reading.why
-    assert reading.answer.text.startswith("g Group the entries")
+    assert reading.answer.text.startswith("u Undo the last reordering command")
 
 
 def test_a_command_line_in_the_text_shows_the_doing() -> None:

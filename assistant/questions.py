@@ -1718,12 +1718,13 @@ def _assigned(text: str, match: re.Match[str], question: QuestionProfile) -> boo
     return assigned.group(1).lower() in {word.lower() for word in re.findall(r"[\w.-]+", question.text)}
 
 
-_VALUE_WORD = re.compile(r"\s*(?:[:=—–-]|\bis\b|\bare\b)?\s*([^\W\d_][\w-]*)")
+_VALUE_WORD = re.compile(r"\s*(?:[:=—–-]|\bis\b|\bare\b)?\s*(?:(?:the|an?)\s+)?([^\W\d_][\w-]*)")
 
 
 def _value_word(text: str, quantity: Quantity, question: QuestionProfile) -> str:
     """A level or a priority written as a word right after its noun ("Приоритет optional", "log level
-    debug", "Quality: high"): the word, when it is not one of the question's."""
+    debug", "Quality: high", "the default size is the current size"): the word, when it is not one of
+    the question's."""
     for noun in _MEASURE_NOUN.finditer(text):
         if not set(search_tokens(noun.group(0))) & quantity.beside:
             continue
@@ -1944,7 +1945,8 @@ GLOSSARY = """
 флажк check checkbox tick; флажок check checkbox tick; переключател switch toggle radio; ползунк slider;
 ползун slider; прокрутк scroll; полос bar; метк label; подсказк tooltip hint; пол field; фон background;
 клавиш key; сочетан combination shortcut; горяч hot; команд command; повтор repeat; предыдущ previous;
-следующ next; направлен direction; границ boundary border; назад back backward; вперед forward
+следующ next; направлен direction; границ boundary border; назад back backward; вперед forward;
+отладк debug debugging; отладочн debug debugging; трассировк trace tracing; суффикс suffix; префикс prefix
 """
 """Everyday computing words that are not loanwords ("файл" / "file"), Russian stem first."""
 

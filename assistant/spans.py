@@ -454,6 +454,10 @@ class DefinitionItem:
     """Set when the term shares its line with the definition ("-f  do not sort"): the term's text."""
 
 
+PARAGRAPH_GAP = 2.5
+"""The widest gap, in line heights, between two paragraphs of one definition at its own indent."""
+
+
 def definition_items(lines: Sequence[PageLine]) -> list[DefinitionItem]:
     """Term/definition pairs laid out as man pages and option tables lay them out.
 
@@ -474,7 +478,10 @@ def definition_items(lines: Sequence[PageLine]) -> list[DefinitionItem]:
         definition = [index + 1]
         for following in range(index + 2, len(lines)):
             line, above = lines[following], lines[following - 1]
-            if line.x0 < first.x0 - 0.5 * height or line.bbox[1] - above.bbox[3] > 1.5 * height:
+            # A further paragraph of the item is set at its definition's indent after one blank line
+            # (cfdisk's "n" item goes on with the size suffixes); a wider gap ends the list.
+            gap = PARAGRAPH_GAP if abs(line.x0 - first.x0) <= 0.5 * height else 1.5
+            if line.x0 < first.x0 - 0.5 * height or line.bbox[1] - above.bbox[3] > gap * height:
                 break
             # A term at the definition's own indent starts the next item (a subsection's intro
             # paragraph is followed by its options, not defined by them).
@@ -484,10 +491,13 @@ def definition_items(lines: Sequence[PageLine]) -> list[DefinitionItem]:
         items.append(DefinitionItem(index, tuple(definition)))
         columns.append(lines[index].x0)
     taken = {i for item in items for i in (item.term, *item.definition)}
+    # A key list set under a section heading is that heading's definition too: its keys are items still.
+    listed = _key_runs(lines, height)
     for index, line in enumerate(lines):
-        if index in taken:
+        if index in taken and index not in listed:
             continue
         in_column = len(items) >= 2 and any(abs(line.x0 - column) <= 0.5 * height for column in columns)
+        in_column = in_column or index in listed
         body = _hanging_lines(lines, index, height)
         # A line in the term column, or one whose next lines hang further right, that starts with a key
         # ("ESC-F Like F, but ...", "-f  do not sort") is an item with its definition on the same line.
@@ -500,6 +510,31 @@ def definition_items(lines: Sequence[PageLine]) -> list[DefinitionItem]:
     return sorted(items, key=lambda item: item.term)
 
 
+MIN_KEY_RUN = 3
+"""Lines in a row that each start with a key before make a key list without a term column."""
+
+
+def _key_runs(lines: Sequence[PageLine], height: float) -> set[int]:
+    """The key lines of runs of items, each a key with its description beside it ("p  Print the current
+    entry", "P  Print every entry"), at one indent, a long description carried on further right: a man
+    page's list of one-key commands whose keys share their lines has no term column of its own."""
+    listed: set[int] = set()
+    run: list[int] = []
+    for index, line in enumerate(lines):
+        if run and line.x0 - lines[run[0]].x0 >= 2 * height:
+            continue  # a description carried on under its key
+        if run and not (abs(line.x0 - lines[run[0]].x0) <= 0.5 * height and inline_term(line.text)):
+            if len(run) >= MIN_KEY_RUN:
+                listed.update(run)
+            run = []
+        if not run and not inline_term(line.text):
+            continue
+        run.append(index)
+    if len(run) >= MIN_KEY_RUN:
+        listed.update(run)
+    return listed
+
+
 def _hanging_lines(lines: Sequence[PageLine], index: int, height: float) -> list[int]:
     """The lines that carry a line on at a hanging indent (two line heights or more further right,
     close below each other), as a man page sets the rest of an item whose key shares its first line."""
@@ -507,7 +542,9 @@ def _hanging_lines(lines: Sequence[PageLine], index: int, height: float) -> list
     for following in range(index + 1, len(lines)):
         line, above = lines[following], lines[following - 1]
         indent = line.x0 - lines[index].x0
-        if indent < 2 * height or not -0.5 * height < line.bbox[1] - above.bbox[3] < 1.5 * height:
+        # A further paragraph of the item starts after a blank line at the body's own indent.
+        gap = PARAGRAPH_GAP if body and abs(line.x0 - lines[body[0]].x0) <= 0.5 * height else 1.5
+        if indent < 2 * height or not -0.5 * height < line.bbox[1] - above.bbox[3] < gap * height:
             break
         if body and abs(line.x0 - lines[body[0]].x0) > 0.5 * height and line.x0 < lines[body[0]].x0:
             break
@@ -698,7 +735,7 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
         indented = following.x0 - line.x0 >= 0.6 * height or shell
         # A shell line set apart after a paragraph shows what the paragraph describes.
         # "You can hold a package using" + "apt-mark hold NAME": the sentence ends in the block.
-        unfinished = bool(_UNFINISHED.search(text))
+        unfinished = bool(_UNFINISHED.search(text)) or (indented and runs_into_code(text, following.text))
         introduces = colon or unfinished or (indented and (shell or bool(_INTRODUCING.search(text))))
         if len(text.split()) < 3 or not introduces:
             continue
@@ -748,6 +785,20 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
                 (view.passages[command_line.passage], command_line.start, command_line.end),
             ]
             yield view.joined_span(intro_passage, pieces, origin, command=command)
+
+
+_LONE_PATH = re.compile(r"[~$]?[\w${}.+-]*(/[\w${}.+-]+)+/?")
+_STOPPED = re.compile(r"[.!?…;:]\W*$")
+
+
+def runs_into_code(sentence: str, following: str) -> bool:
+    """Whether a sentence with no stop at its end runs on into the code line set apart under it
+    ("Implicit coloring can be disabled by an empty file" over "/etc/frob.d/frob.disable"): the line is
+    its object, a path or a command, though no colon announces it."""
+    if _STOPPED.search(sentence):
+        return False
+    line = following.strip()
+    return bool(_LONE_PATH.fullmatch(line)) or command_shaped(line)
 
 
 MAX_TRANSCRIPT_LINES = 40
@@ -1187,10 +1238,32 @@ def _list_items(lines: Sequence[PageLine], intro: int, height: float) -> list[tu
     return items
 
 
+_KEY_NOUN = (
+    r"(?:commands?|options?|keys?|flags?|switch(?:es)?|letters?|keystrokes?"
+    r"|команд[аыуеой]*|параметр[аыуеом]*|опци[яиюей]*|ключ[аиуеом]*|клавиш[аиуеой]*|флаг[аиуеом]*)"
+)
+"""What a question calls a one-letter key of a man page's list ("the s command", «параметр c»)."""
+
+
+def question_names_letter(question: str, letter: str) -> bool:
+    """Whether a question names a one-character key as a key: beside the noun that says what it is ("the s
+    command", "option V", «параметр c», «клавиша q») or quoted ('s'), in the key's own case: a man page
+    lists "V" and "v" as two keys, and "a" or «с» alone is a word of the sentence."""
+    at = rf"(?<![\w-]){re.escape(letter)}(?![\w-])"
+    quoted = rf"['\"«“`]{re.escape(letter)}['\"»”`]"
+    noun = rf"(?i:\b{_KEY_NOUN}\b)"
+    if re.search(rf"{quoted}|{noun}\s+{at}", question):
+        return True
+    # "a command", «с параметром»: an article or a preposition before the noun names no key.
+    return letter not in _WORD_LETTERS and re.search(rf"{at}\s+{noun}", question) is not None
+
+
 @lru_cache(maxsize=4096)
 def question_names_key(question: str, key: str) -> bool:
     """Whether a question names a list item's key as the item writes it: an option exactly ("-n" is not
-    "-N"), a code as a whole number, a setting's name in any case."""
+    "-N"), a code as a whole number, a one-letter key in its own case, a setting's name in any case."""
+    if len(key) == 1 and key.isalpha():
+        return question_names_letter(question, key)
     if key.startswith("-"):
         return re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", question) is not None
     if key.isdigit():
@@ -1242,6 +1315,10 @@ def names_the_key(question: QuestionProfile, span: Span) -> bool:
         options = _TERM_OPTION.findall(span.term)
         if options:
             return any(question_names_key(question.text, option) for option in options)
+        # A one-letter command or option of a man page ("s", "V", "c [start,]end"): "the s command".
+        letter = span.term.split()[0] if span.term.split() else ""
+        if len(letter) == 1 and letter.isalpha():
+            return question_names_key(question.text, letter)
         # "Для каких файлов задаёт цвет ORPHAN?", "какой цвет, если ORPHAN не задан?": a question about the
         # keyword itself; one that asks a number of something its name says ("the PWM frequency") is not.
         return (question.fallback or question.asks in DESCRIBED_KINDS) and names_the_keyword(question, span)
@@ -1482,13 +1559,17 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     )
     missing += unsaid_subject(question, span, said | in_context) + unsaid_option(question.text, span.text)
     missing += unsaid_numbers(question, frozenset(said | in_context))
+    missing += unsaid_action(question, span, frozenset(said | in_context))
     unsaid = frozenset(terms - said - in_context)
     if question.asks in NAMED_KINDS and not crosslingual and not span.view.from_image:
         # A name the question keeps ("main3.lua", "INSTEAD") that the page says places the item; it is
         # not what the item does, which the item's own text must say.
         missing += unsaid_purpose(question, unsaid - (question_names(question.text) & _page_words(span.view)))
     restates = (
-        span.text.strip() == passage.section.strip() or passage.kind == "heading" or len(asked) == len(lines)
+        span.text.strip() == passage.section.strip()
+        or passage.kind == "heading"
+        or len(asked) == len(lines)
+        or (not span.view.from_image and contents_lines(span.text))
     )
     phrases = question.phrases
     phrase = len(phrases & span_pairs(answering)) / len(phrases) if phrases else 0.0
@@ -1543,6 +1624,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         + (weights.keyed if fit.key else 0.0)
         + (weights.fallback if fallback else 0.0)
         + (weights.whatis if question.defines and whatis_line(span.text, question.defines) else 0.0)
+        + (weights.whatis if synopsis_line(question, span) or defines_heading(question, span) else 0.0)
     )
     return fit
 
@@ -1603,6 +1685,20 @@ def unsaid_purpose(question: QuestionProfile, unsaid: frozenset[str]) -> tuple[s
         return ()
     heaviest = sorted(unsaid & question.topic, key=lambda term: (-question.weights.get(term, 1.0), term))
     return ("most of what it does: " + "/".join(heaviest[:3]),)
+
+
+def unsaid_action(question: QuestionProfile, span: Span, said: frozenset[str]) -> tuple[str, ...]:
+    """The doing a how-to question asks about, when a line of prose never says it ("How do I convert a
+    disk to GPT?" against "frobdisk supports MBR and GPT labels": what the program is, not how to do it).
+    An example's command, a command line in the text or a numbered step says it its own way ("frobdisk
+    --relabel gpt")."""
+    if question.asks != ACTION or not question.action or span.command or span.origin == "numbered-step":
+        return ()
+    if any(_PROMPT.match(line) or command_shaped(line) for line in span.text.split("\n")):
+        return ()  # "... like cp: $ scp file machine:/tmp/": the command line shows the doing
+    if matched_terms(question.action, said):
+        return ()
+    return ("the doing: " + "/".join(sorted(question.action)),)
 
 
 def unsaid_numbers(question: QuestionProfile, said: frozenset[str]) -> tuple[str, ...]:
@@ -2104,6 +2200,65 @@ def fallback_sentence(question: QuestionProfile, span: Span, item: str = "") -> 
                 span, start=span.start + start, end=span.start + start + len(sentence), text=sentence
             )
     return span
+
+
+_ASKS_SYNOPSIS = re.compile(
+    r"\b(?:synopsis|syntax|how\s+(?:is|do\s+I|do\s+you)\s+(?:call|invoke|run)\w*)\b"
+    r"|(?<!\w)(?:синтаксис|синопсис|формат\w*\s+вызова)",
+    re.IGNORECASE,
+)
+_SYNOPSIS_HEADING = re.compile(
+    r"^\s*(?:SYNOPSIS|USAGE|СИНТАКСИС|СИНОПСИС|ОБЗОР|ИСПОЛЬЗОВАНИЕ)\s*$", re.IGNORECASE
+)
+
+
+def synopsis_line(question: QuestionProfile, span: Span) -> bool:
+    """Whether the span is the synopsis of the program a question asks how to call ("Как выглядит
+    синтаксис вызова frobscan?", "What is the synopsis of frobscan?"): a line of the man page's SYNOPSIS
+    section that starts with the program's name, the document's subject."""
+    heading, text = span_heading(span)
+    if not _ASKS_SYNOPSIS.search(question.text) or not _SYNOPSIS_HEADING.match(heading):
+        return False
+    subject = document_subject(span.passage.document.filename)
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(subject and lines) and all(search_tokens(line.split()[0])[:1] == [subject] for line in lines)
+
+
+_DEFINING = r"(?:\s*[-–—:]\s*|\s+)(?:это|является|означает|называется|is|are|means|refers\s+to)(?!\w)"
+
+
+def defines_heading(question: QuestionProfile, span: Span) -> bool:
+    """Whether the span opens the section the definition question asks about with its definition
+    ("Что такое формат отчёта?": under ФОРМАТ ОТЧЁТА, "Формат отчёта — это ..."; "What is ledger mode?":
+    "Ledger mode is ..."): the heading names what the question asks and the span says "X is"."""
+    if not question.defines or span.view.from_image:
+        return False
+    heading, text = span_heading(span)
+    named = frozenset(search_tokens(heading))
+    if not named or not named <= question.terms:
+        return False
+    words = r"\W+".join(re.escape(word) for word in re.findall(r"\w+", heading))
+    return re.match(rf"\s*{words}{_DEFINING}", text, re.IGNORECASE) is not None
+
+
+def span_heading(span: Span) -> tuple[str, str]:
+    """The section heading a span stands under and the span's text after it: the passage's section, or
+    the heading the span starts with (groff's PDF sets "SYNOPSIS" as a term over its lines)."""
+    first, _, rest = span.text.strip().partition("\n")
+    if rest and _SECTION_NAME.fullmatch(first.strip()):
+        return first.strip(), rest
+    return span.passage.section.strip(), span.text
+
+
+def contents_lines(text: str) -> bool:
+    """Whether a span is only a list of section names in capitals ("ИМЯ / СИНТАКСИС", "NAME / SYNOPSIS"),
+    as the contents at the top of a man page printed from HTML lists them: it names parts, it says
+    nothing."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    return len(lines) >= 2 and all(_SECTION_NAME.fullmatch(line) for line in lines)
+
+
+_SECTION_NAME = re.compile(r"[^\W\d_a-zа-яё]{2,}(?:(?:\.?\s+|\.)[^\W\d_a-zа-яё]{2,}){0,3}\.?")
 
 
 @lru_cache(maxsize=20_000)

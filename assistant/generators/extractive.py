@@ -34,6 +34,7 @@ from assistant.spans import (
     PageView,
     Span,
     SpanProposer,
+    defines_heading,
     evidence_weight,
     fallback_sentence,
     placed_score,
@@ -41,6 +42,7 @@ from assistant.spans import (
     read_views,
     span_fit,
     subject_first_page,
+    synopsis_line,
     unwrapped,
     whatis_line,
     without_cut_sentence,
@@ -302,8 +304,16 @@ def gate(
     own = fit.carries
     if profile.defines and whatis_line(span.text, profile.defines):
         return f"the NAME line of the man page of {profile.defines!r} defines it"
+    if defines_heading(profile, span):
+        return "the span opens the section the question asks about by saying what it is"
+    if synopsis_line(profile, span):
+        return "the question asks how the program is called and the span is its man page's SYNOPSIS line"
     if fit.coverage >= settings.min_coverage and own:
         return f"{kind}; the question's words are there"
+    if fit.key and profile.asks == ANY:
+        # "Что делает параметр c (его описание осталось на английском)?": the item of the very key the
+        # question names says what the key does, however many other words the question wraps it in.
+        return f"{kind}; it is the item of {fit.key!r}, the key the question names"
     first_page = span.view.hit is best_page
     # A span that merely adds a word to the question ("adds 'the'") is vouched for by the question's
     # words or not at all: a meaning that is close is what every line of the right page has.

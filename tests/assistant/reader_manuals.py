@@ -3,7 +3,7 @@ blocks after an introducing sentence), written as real PDFs, and read back into 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal, cast
 
@@ -110,3 +110,11 @@ def read(assistant: Assistant, question: str) -> Reading:
     generator = assistant.generator
     assert isinstance(generator, ExtractiveGenerator)
     return generator.read(question, assistant.search(question))
+
+
+def indexed_manuals(root: Path, files: Sequence[Path]) -> Iterator[Assistant]:
+    """A workspace under `root` holding the files, for a module's fixture to yield (closed after)."""
+    assistant = Assistant(root / "ws", deep_embedder="off", background_enrichment=False)
+    assistant.add(list(files))
+    yield assistant
+    assistant.close()

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reader_manuals import page_views, read
+from reader_manuals import indexed_manuals, page_views, read
 
 from assistant import Assistant
 from assistant.questions import asks_fallback, kind_evidence, profile_question, states_fallback
@@ -89,10 +89,7 @@ def test_a_word_groff_hyphenates_across_a_line_end_is_one_word() -> None:
 @pytest.fixture(scope="module")
 def manuals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     root = tmp_path_factory.mktemp("fallbacks")
-    assistant = Assistant(root / "ws", deep_embedder="off", background_enrichment=False)
-    assistant.add([DATA / "frobscan.1.en.pdf", DATA / "tints.5.ru.pdf"])
-    yield assistant
-    assistant.close()
+    yield from indexed_manuals(root, [DATA / "frobscan.1.en.pdf", DATA / "tints.5.ru.pdf"])
 
 
 @pytest.mark.parametrize(

@@ -37,12 +37,14 @@ log = logging.getLogger(__name__)
 SETTING_QUESTION = re.compile(
     r"\b(selected|chosen|ticked|checked|enabled|active|set|entered|specified|configured|shown|"
     r"turned\s+(?:on|off)|switched\s+(?:on|off)|unticked|unchecked|"
-    r"shows?|displays?|displayed|reports?|reported|says?|"
+    r"shows?|displays?|displayed|reports?|reported|says?|has|have|located|positioned|"
     r"выбран\w*|отмечен\w*|включ[её]н\w*|выключ[её]н\w*|снят\w*|задан\w*|указан\w*|установлен\w*|стоит|введ[её]н\w*|выставлен\w*|"
-    r"показыва\w*|показан\w*|отображ\w*|сообща\w*)\b",
+    r"показыва\w*|показан\w*|отображ\w*|сообща\w*|имеет|расположен\w*)\b",
     re.IGNORECASE,
 )
-"""Questions about a control's current value or state ("what margin is set?", "какой язык выбран?")."""
+"""Questions about a control's current value or state ("what margin is set?", "какой язык выбран?"), what
+a property table says an item has ("how many inputs does the gate have?") and where a setting places a
+thing ("where is the toolbar located?": its location's value)."""
 
 _USED_AS = re.compile(
     r"\b(?:uses?|used)\b.*\bas\b|(?<!\w)использу\w*\s+(?:как|в\s+качестве)(?!\w)",
@@ -52,7 +54,7 @@ _USED_AS = re.compile(
 'which port does it use' alone: what a program uses is as often a manual's fact as a field's value."""
 
 _ASKS_WHICH = re.compile(
-    r"\b(which|what|how\s+(?:many|much)|какой|какая|какое|какие|каким|какую|каков\w*|что|сколько)\b",
+    r"\b(which|what|where|how\s+(?:many|much)|какой|какая|какое|какие|каким|какую|каков\w*|что|сколько|где)\b",
     re.IGNORECASE,
 )
 _ASKS_COUNT = re.compile(r"\bhow\s+(?:many|much)\b|(?<!\w)сколько(?!\w)", re.IGNORECASE)
@@ -1149,7 +1151,7 @@ def _question_terms(
     text, not a control, and weighs against every control. Words that frame the question
     ("option", "selected") count a little where a control's name holds them ("the other options").
     A quoted name that names the window ("(Параметры демонстрации)", its title OCR cut to
-    "раметры") is the window's too.
+    "раметры") is the window's too, and so is a word a control holds as its value.
     """
     title = set(search_tokens(window))
     for quote in QUOTED_NAME.findall(question):
@@ -1159,6 +1161,18 @@ def _question_terms(
     named = [search_tokens(name) for name in names]
     # A tab's word that a control's name holds too ("Font" tab, "Font family") may name that control.
     title |= {t for t in named_tabs(question, page) if not any(t in name for name in named)}
+    # What a control holds names the item the screen shows ("the EVENTS register" of a property table
+    # whose Label is EVENTS), as the title names the window: it says which screen, not which control.
+    fields = [
+        r
+        for p in page
+        if (r := read_control(p, PageHit(p.document, p.page, 0.0, []))) is not None
+        and not r.option
+        and r.name not in TAB_STRIP_NAMES
+        and r.name.split(" ")[0] not in MENU_SECTIONS
+    ]
+    held = {token for r in fields for token in search_tokens(r.value)}
+    title |= held - {token for name in named for token in name}
     on_page = {token for passage in page for token in search_tokens(passage.text)}
     content = set(search_tokens(question, drop_stopwords=True)) - title
     framing = {t for t in content & _FRAME_WORDS if any(t in name for name in named)}
@@ -1461,6 +1475,12 @@ _NEIGHBOUR = re.compile(
     r"|(?<!\w)(?P<ru_after>после|под|за|следует\s+за)(?!\w)|(?<!\w)(?P<ru_before>перед|над|до)(?!\w)",
     re.IGNORECASE,
 )
+_BETWEEN = re.compile(
+    r"\bbetween\s+(?P<first>.+?)\s+and\s+(?P<second>.+?)\s*[?.!]*$"
+    r"|(?<!\w)между\s+(?P<ru_first>.+?)\s+и\s+(?P<ru_second>.+?)\s*[?.!]*$",
+    re.IGNORECASE,
+)
+"""'Which item sits between Cut and Paste?', «Какой пункт стоит между «Копировать» и «Вставить»?»."""
 _SHORTCUT_QUESTION = re.compile(
     r"\b(?:shortcut|hotkey|hot\s+key|key\s+combination|keyboard)\b|(?<!\w)(?:сочетани\w*|горяч\w*\s+клавиш\w*|клавиш\w*)",
     re.IGNORECASE,
@@ -1609,6 +1629,9 @@ def answer_menu(
         if not 0 <= index < len(items):
             return None
         return _answer_item(question, menu, items[index][0], text_passages, f"no. {counted}")
+    between = _BETWEEN.search(question)
+    if between is not None:
+        return _answer_between(question, menu, items, between, text_passages)
     if _SHORTCUT_QUESTION.search(question) and named_item is not None:
         text, shortcut = items[named_item]
         if not shortcut:
@@ -1633,6 +1656,45 @@ def answer_menu(
     if _WHICH_ITEM.search(question):
         return answer_menu_purpose(question, menu, text_passages, embedder)
     return None
+
+
+def _answer_between(
+    question: str,
+    menu: ControlReading,
+    items: list[tuple[str, str]],
+    between: re.Match[str],
+    text_passages: list[PassageRecord],
+) -> Answer | None:
+    """The item between the two the question names, when one item stands between them; None when
+    either is not an item of the menu, or they are neighbours, or further apart."""
+    ends = [
+        between.group("first") or between.group("ru_first"),
+        between.group("second") or between.group("ru_second"),
+    ]
+    places = []
+    for end in ends:
+        # The item's words, all of them, OCR's one-letter slips forgiven; the longest item so named
+        # ("Check Water" in "Check Water in the Tank menu").
+        said = set(search_tokens(end, drop_stopwords=True))
+        named = [
+            (len(own), i)
+            for i, (text, _) in enumerate(items)
+            if (own := _close_tokens(_item_tokens(text), said)) and own <= said
+        ]
+        longest = max(named, default=(0, -1))
+        if [n for n in named if n[0] == longest[0]] != [longest]:
+            return None
+        places.append(longest[1])
+    low, high = sorted(places)
+    if high - low != 2:
+        return None
+    return _answer_item(
+        question, menu, items[low + 1][0], text_passages, f"between {items[low][0]!r} and {items[high][0]!r}"
+    )
+
+
+def _item_tokens(text: str) -> set[str]:
+    return set(search_tokens(text, drop_stopwords=True))
 
 
 _CHECKED_QUESTION = re.compile(

@@ -1562,7 +1562,9 @@ def property_rows(gray: np.ndarray, row_phrases: list[Phrase], height: float) ->
         if rule is None:
             continue
         right = _without_rule(right, rule)
-        if any(ch.isalnum() for ch in right.text):
+        # A property's value is short and no sentence: prose beside a side panel's edge is none.
+        short = len(right.words) <= MAX_VALUE_WORDS and not _sentence_end(right.text)
+        if short and len(left.words) <= MAX_LABEL_WORDS and any(ch.isalnum() for ch in right.text):
             candidates.append((rule, left, right))
     found: list[LabelledValue] = []
     used: set[int] = set()

@@ -1255,10 +1255,6 @@ def _as_paper(crop: Image.Image, framed: bool = False) -> Image.Image:
     return Image.fromarray((without_frame(stretched) if framed else stretched).astype(np.uint8))
 
 
-FRAME_INK = 200.0
-"""Grey level on the stretched paper under which a pixel belongs to a frame's line (letters are near 0)."""
-
-
 def without_frame(paper: np.ndarray) -> np.ndarray:
     """`paper` (dark ink on white) with the lines of a frame around its text whitened.
 
@@ -1268,9 +1264,7 @@ def without_frame(paper: np.ndarray) -> np.ndarray:
     inked along nearly all its height (a letter's stroke never spans the crop's padding), is a line.
     """
     cleaned = paper.copy()
-    # A faint outline counts too (Swing's Metal draws its fields in mid grey, 166 on the stretched
-    # paper): left in, it boxes the text and tesseract drops the box as a picture.
-    inked = paper < FRAME_INK
+    inked = paper < 128
     height, width = paper.shape
     for row in [*range(0, round(0.35 * height)), *range(round(0.65 * height), height)]:
         if _longest_run(inked[row]) >= 0.6 * width or _dotted(inked[row]):

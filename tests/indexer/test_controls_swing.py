@@ -47,7 +47,7 @@ def test_a_property_table_under_an_open_menu_still_reads_by_rows() -> None:
     [
         # A combo box right after a label with no colon, its frame's side inside the number's OCR box.
         ("swing_en_aquarium_options.png", "Refresh interval", "15"),
-        # A combo box whose value OCR lost: read again inside its pale grey frame.
+        # A combo box whose value OCR lost: read again inside its frame.
         ("swing_en_aquarium_options.png", "Alarm sound", "Whistle"),
     ],
 )

@@ -13,7 +13,6 @@ from indexer.ocr import (
     OcrResult,
     OcrSettings,
     OcrUnavailable,
-    _as_paper,
     blank_regions,
     cased_by_height,
     choose_reading,
@@ -405,15 +404,3 @@ def test_a_doubted_cyrillic_word_beside_one_english_word_on_an_english_picture_i
     # a Russian reading tesseract was sure of stays, and so it does on a Russian picture
     assert choose_reading(Word("тай", (0, 0, 20, 11), 92), [("Mail", 58.0)], True, True) is None
     assert choose_reading(doubted, [("Mail", 58.0)], latin_screen=False, latin_phrase=True) is None
-
-
-def test_a_faint_frame_round_a_swing_combo_boxs_value_is_whitened() -> None:
-    """Swing's Metal draws a focused combo box's frame in mid grey round a pale blue value: stretched
-    to paper, the frame is light grey, not black, and left in it boxes the word away from tesseract."""
-    with Image.open(DATA / "swing_en_aquarium_options.png") as image:
-        crop = image.convert("L").crop((190, 128, 262, 156))
-    paper = np.asarray(_as_paper(crop, framed=True), dtype=np.float32)
-    frame_side = np.asarray(crop, dtype=np.float32)[:, 3]  # the combo box's left side, grey 135
-    assert float(frame_side[4:20].mean()) < 150
-    assert (paper[:, 3] == 255).all()
-    assert (paper < 64).any()  # the letters of "Whistle" stay

@@ -895,6 +895,7 @@ def phrases(lines: list[TextLine], height: float, gray: np.ndarray | None = None
             if current and (
                 word.bbox[0] - current[-1].bbox[2] > 1.2 * height
                 or (gray is not None and _upright_line_between(gray, current[-1], word, height))
+                or _boxed_with_frame(word, current[-1], height)
             ):
                 result.append(Phrase(tuple(current)))
                 current = []
@@ -904,10 +905,11 @@ def phrases(lines: list[TextLine], height: float, gray: np.ndarray | None = None
     return result
 
 
-def letters_box(phrase: Phrase, height: float) -> BBox:
+def letters_box(phrase: Phrase, height: float, gray: np.ndarray | None = None) -> BBox:
     """The box of a phrase's letters: a word OCR boxed with the frame's top and bottom lines around it
     ("make" of Tk's "[make -j4 install]", twice as tall as its neighbours) is cut to their rows, a
-    word alone to the screen's text height about its middle."""
+    word alone to the screen's text height about its middle, and, with the screen's `gray` pixels,
+    to the inside of the frame's sides when OCR took them in too (Swing's "[200 ▾]")."""
     heights = sorted(w.bbox[3] - w.bbox[1] for w in phrase.words)
     usual = heights[(len(heights) - 1) // 2]
     x0, y0, x1, y1 = phrase.bbox
@@ -916,8 +918,27 @@ def letters_box(phrase: Phrase, height: float) -> BBox:
         return (x0, min(b[1] for b in rows), x1, max(b[3] for b in rows))
     if y1 - y0 > 1.6 * height:
         middle = (y0 + y1) / 2
+        if gray is not None:
+            x0, x1 = _inside_sides(gray, phrase.bbox)
         return (x0, middle - 0.6 * height, x1, middle + 0.6 * height)
     return phrase.bbox
+
+
+def _inside_sides(gray: np.ndarray, box: BBox) -> tuple[float, float]:
+    """The columns of `box` between the upright lines that run its whole height near its ends (a
+    frame's sides OCR boxed with the text inside); its own ends where there are none."""
+    x0, y0, x1, y1 = (round(v) for v in box)
+    band = gray[max(0, y0 + 1) : y1 - 1, max(0, x0) : x1]
+    if band.size == 0:
+        return box[0], box[2]
+    fill = float(np.median(band))
+    sides = np.flatnonzero((np.abs(band - fill) > FRAME_CONTRAST).mean(axis=0) >= 0.9)
+    reach = band.shape[1] // 4
+    left = [int(c) for c in sides if c < reach]
+    right = [int(c) for c in sides if c >= band.shape[1] - reach]
+    start = x0 + max(left) + 1 if left else box[0]
+    end = x0 + min(right) if right else box[2]
+    return float(start), float(end)
 
 
 def _leads(word: Word, following: Word | None, height: float) -> bool:
@@ -931,6 +952,21 @@ def _leads(word: Word, following: Word | None, height: float) -> bool:
         # A monospaced font centres the dot in its cell: half a letter's width off, a space is a whole one.
         and -1 <= following.bbox[0] - word.bbox[2] <= 0.5 * height
     )
+
+
+FRAMED_WORD = 1.8
+"""Text heights a word's box spans when OCR boxed it with the frame drawn round it."""
+
+
+def _boxed_with_frame(word: Word, previous: Word, height: float) -> bool:
+    """Whether OCR boxed `word` with the frame around it while the word before it stands free.
+
+    Swing's combo box ("Iterations until oscillation [200 ▾]") sits a few pixels after its label:
+    the frame's side falls inside the value's box, not in the gap, and only the box's height,
+    a frame's rather than a line's, tells the value from the label's last word.
+    """
+    tall = word.bbox[3] - word.bbox[1]
+    return tall > FRAMED_WORD * height and previous.bbox[3] - previous.bbox[1] <= 0.6 * tall
 
 
 def _upright_line_between(gray: np.ndarray, left: Word, right: Word, height: float) -> bool:
@@ -1292,6 +1328,10 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     chosen_rows = selected_rows(gray, [p for p in row_phrases if id(p) not in taken], height)
     for chosen in chosen_rows:
         taken.update(id(p) for p in (chosen.row, chosen.title) if p is not None)
+    # A property table's rows before bars and frames: its cells are framed by the table's grid.
+    table_rows = property_rows(gray, [p for p in row_phrases if id(p) not in taken], height)
+    for row in table_rows:
+        taken.update(id(p) for p in row.sources)
     # GIMP's combo boxes and spin scales hold their label too: "Wave type ... Sine ▾" in one bar.
     in_bars = labelled_bars(gray, [p for p in row_phrases if id(p) not in taken], height)
     for bar_label, bar_value, _ in in_bars:
@@ -1301,7 +1341,7 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     for phrase in row_phrases:
         if id(phrase) in taken:
             continue
-        frame = find_frame(gray, letters_box(phrase, height), height)
+        frame = find_frame(gray, letters_box(phrase, height, gray), height)
         if (
             frame is not None
             and frame.kind == "button"
@@ -1353,7 +1393,7 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     field_labels = {id(label) for _, _, label in fields}
     # A property sheet writes its values as plain text after their labels ("File Size: 38.4 kB").
     unframed = [p for p in headings if id(p) not in field_labels]
-    pairs = label_value_pairs(unframed, height, bool(options or fields), gray)
+    pairs = table_rows + label_value_pairs(unframed, height, bool(options or fields or table_rows), gray)
     paired = {id(p) for pair in pairs for p in pair.sources}
     # Section headings: "Margins", "Other options", "С чем инициализировать маску слоя:".
     sections = [p for p in unframed if id(p) not in paired]
@@ -1381,11 +1421,14 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         name = label.text.rstrip(" :")
         kind: ControlKind = "dropdown" if frame.kind == "dropdown" else "field"
         controls.append(Control(kind, name, label.bbox, value, phrase.bbox, None, group))
+    titles = table_titles(table_rows, row_phrases, height)
     for pair in pairs:
-        group = _section_heading(pair.label.bbox, sections, height, label=True)
+        group = titles.get(id(pair)) or _section_heading(pair.label.bbox, sections, height, label=True)
         name = pair.label.text.rstrip(" :")
         shown = pair.value
-        controls.append(Control("field", name, pair.label.bbox, shown.text, shown.bbox, None, group))
+        # A table's cell line beside a value reads as a bar ("|3"), as a field's frame does.
+        text = unpaired_edges(shown.text) if any(pair is row for row in table_rows) else shown.text
+        controls.append(Control("field", name, pair.label.bbox, text, shown.bbox, None, group))
     for chosen in chosen_rows:
         label_box = chosen.title.bbox if chosen.title is not None else None
         heading = chosen.title.text.rstrip(" :") if chosen.title is not None else ""
@@ -1487,6 +1530,152 @@ def label_value_pairs(
         found.append(LabelledValue(label, value, sources))
         used.update(id(p) for p in sources)
     return found if dialog or len(found) >= MIN_PAIRS else []
+
+
+MIN_TABLE_ROWS = 3
+"""Rows a property table must show: two name | value rows may be any two framed fields side by side."""
+TABLE_PITCH = 3.0
+"""Text heights from one row of a property table to the next, at most."""
+
+
+def property_rows(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> list[LabelledValue]:
+    """The name | value rows of a property table: each property's name and the value it is set to.
+
+    Swing's JTable, Qt's property browser and GTK's tree views with grid lines write a property's
+    name in one cell and its value in the next, no colon between: a column rule parts them, and it
+    runs unbroken from the first row to the last. That unbroken rule tells a table from a form,
+    whose fields' frames have a side after each label too, but one that ends with the field.
+    """
+    candidates: list[tuple[int, Phrase, Phrase]] = []
+    for left in row_phrases:
+        ly0, ly1 = left.bbox[1], left.bbox[3]
+        beside = [
+            p
+            for p in row_phrases
+            if p.bbox[0] > left.bbox[2]
+            and min(ly1, p.bbox[3]) - max(ly0, p.bbox[1]) >= 0.5 * min(ly1 - ly0, p.bbox[3] - p.bbox[1])
+        ]
+        if not beside or not any(ch.isalpha() for ch in left.text):
+            continue
+        right = min(beside, key=lambda p: p.bbox[0])
+        rule = _rule_between(gray, left, right, height)
+        if rule is None:
+            continue
+        right = _without_rule(right, rule)
+        # A property's value is short and no sentence: prose beside a side panel's edge is none.
+        short = len(right.words) <= MAX_VALUE_WORDS and not _sentence_end(right.text)
+        if short and len(left.words) <= MAX_LABEL_WORDS and any(ch.isalnum() for ch in right.text):
+            candidates.append((rule, left, right))
+    found: list[LabelledValue] = []
+    used: set[int] = set()
+    for rule, _, _ in sorted(candidates, key=lambda c: c[1].bbox[1]):
+        rows = sorted(
+            (c for c in candidates if abs(c[0] - rule) <= 1 and id(c[1]) not in used),
+            key=lambda c: c[1].bbox[1],
+        )
+        table = _table_run(rows, height)
+        if len(table) < MIN_TABLE_ROWS or not _rule_unbroken(gray, rule, table, height):
+            continue
+        for _, label, value in table:
+            found.append(LabelledValue(label, value, (label, value)))
+            used.update((id(label), id(value)))
+    return found
+
+
+_RULE_LOOKALIKES = frozenset("|[]lI1!(")
+"""What OCR reads a table's column rule as when it takes it into the value's first word ("[40", "loff")."""
+
+
+def table_titles(rows: list[LabelledValue], row_phrases: list[Phrase], height: float) -> dict[int, str]:
+    """The title over each property table (Swing's "Selection: Register" bar), by the id of its rows.
+
+    It names what the rows describe, a component or a file, as a section's heading names its controls:
+    the one phrase right above the table's first row, within the table's width.
+    """
+    titles: dict[int, str] = {}
+    for row in rows:
+        column = [r for r in rows if abs(r.label.bbox[0] - row.label.bbox[0]) <= height]
+        first = min(column, key=lambda r: r.label.bbox[1])
+        left, top, right = first.label.bbox[0], first.label.bbox[1], first.value.bbox[2]
+        above = [
+            p
+            for p in row_phrases
+            if p.bbox[3] <= top + 2
+            and top - p.bbox[3] <= 1.5 * height
+            and p.bbox[0] >= left - height
+            and p.bbox[2] <= max(right, p.bbox[0]) + 30 * height
+            and p.bbox[0] < right
+        ]
+        if len(above) == 1:
+            titles[id(row)] = above[0].text.rstrip(" :")
+    return titles
+
+
+def _rule_between(gray: np.ndarray, left: Phrase, right: Phrase, height: float) -> int | None:
+    """The column of the upright line between two phrases of a row, None when there is none.
+
+    OCR often boxes the line with the value after it ("|REEF"): the first pixels of the value's box
+    are looked in too; a letter there never runs the band's whole height, a rule does.
+    """
+    top = round(min(left.bbox[1], right.bbox[1]) - 0.25 * height)
+    bottom = round(max(left.bbox[3], right.bbox[3]) + 0.25 * height)
+    gap0, gap1 = round(left.bbox[2]) + 1, round(right.bbox[0] + 0.3 * height)
+    if gap1 - gap0 < 2 or top < 0 or bottom >= gray.shape[0]:
+        return None
+    band = gray[top : bottom + 1, gap0:gap1]
+    upright = np.flatnonzero((np.abs(band - float(np.median(band))) > FRAME_CONTRAST).mean(axis=0) >= 0.9)
+    return gap0 + int(upright[0]) if upright.size else None
+
+
+def _without_rule(value: Phrase, rule: int) -> Phrase:
+    """`value` without the column rule OCR read as its first letter: its box starts on the rule."""
+    first = value.words[0]
+    if first.bbox[0] > rule + 1 or first.text[0] not in _RULE_LOOKALIKES:
+        return value
+    if len(first.text) == 1:
+        return Phrase(value.words[1:]) if len(value.words) > 1 else value
+    rest = dataclasses.replace(first, text=first.text[1:], bbox=(rule + 1.0, *first.bbox[1:]))
+    return Phrase((rest, *value.words[1:]))
+
+
+def _table_run(rows: list[tuple[int, Phrase, Phrase]], height: float) -> list[tuple[int, Phrase, Phrase]]:
+    """The first run of rows one under the next at a table's pitch, names and values each in a column."""
+    run: list[tuple[int, Phrase, Phrase]] = []
+    for row in rows:
+        if run:
+            last = run[-1]
+            if (
+                row[1].bbox[1] - last[1].bbox[1] > TABLE_PITCH * height
+                or abs(row[1].bbox[0] - run[0][1].bbox[0]) > 1.5 * height
+                or abs(row[2].bbox[0] - run[0][2].bbox[0]) > 1.5 * height
+            ):
+                if len(run) >= MIN_TABLE_ROWS:
+                    break
+                run = []
+        run.append(row)
+    return run
+
+
+def _rule_unbroken(
+    gray: np.ndarray, column: int, table: list[tuple[int, Phrase, Phrase]], height: float
+) -> bool:
+    """Whether the line at `column` runs from the table's first row to its last without a break.
+
+    A pixel belongs to the line when it is nearer the line's tone than the cells' fill beside it:
+    the grid's row lines cross it in the line's own tone, a gap between two fields' frames does not.
+    """
+    top = round(min(min(r[1].bbox[1], r[2].bbox[1]) for r in table))
+    bottom = round(max(max(r[1].bbox[3], r[2].bbox[3]) for r in table))
+    page_w = gray.shape[1]
+    best = 0.0
+    for x in range(max(0, column - 1), min(page_w - 3, column + 2)):
+        line = gray[top : bottom + 1, x]
+        beside = gray[top : bottom + 1, x + 2]
+        tone, fill = float(np.median(line)), float(np.median(beside))
+        if abs(tone - fill) <= FRAME_CONTRAST:
+            continue
+        best = max(best, float((np.abs(line - tone) < np.abs(line - fill)).mean()))
+    return best >= 0.95
 
 
 @dataclass(frozen=True)
@@ -2109,8 +2298,8 @@ def flat_rectangle(
     component = labels == labels[seed_y, seed_x]
     rows, cols = np.flatnonzero(component.any(axis=1)), np.flatnonzero(component.any(axis=0))
     top, bottom, left, right = int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
-    width, tall = right - left + 1, bottom - top + 1
-    if tall < 2.5 * height or width < 4 * height or width > 0.95 * page_w:
+    width = right - left + 1
+    if bottom - top + 1 < 1.5 * height or width < 4 * height or width > 0.95 * page_w:
         return None
     box = component[top : bottom + 1, left : right + 1]
     if float(ndi.binary_fill_holes(box).mean()) < MENU_RECTANGLE:
@@ -2124,6 +2313,10 @@ def flat_rectangle(
     if upward:
         last = page_h - 1
         top = last - _below_separators(labels[::-1], region[::-1], left, right, last - top, height)
+    # A menu whose first section holds one item (Swing's Undo, then a separator) is tall only
+    # with the sections under it.
+    if bottom - top + 1 < 2.5 * height:
+        return None
     return (float(left), float(top), float(right + 1), float(bottom + 1))
 
 
@@ -2149,11 +2342,11 @@ def _below_separators(
 
 
 _SHORTCUT = re.compile(
-    r"^(?:(?:ctr[il1|]{1,2}|shift|alt|cmd|super|meta|strg|umschalt)\s*\+\s*)+\S{1,9}$|^F\d{1,2}$|^(?:Del|Delete|Esc|Ins)$",
+    r"^(?:(?:ctr[il1|]{1,2}|shift|alt|cmd|super|meta|strg|umschalt)\s*[+-]\s*)+\S{1,9}$|^F\d{1,2}$|^(?:Del|Delete|Esc|Ins)$",
     re.IGNORECASE,
 )
-"""A keyboard shortcut as menus write it ("Ctrl+Shift+Z", "F2"); OCR reads "Ctrl" as "Ctri", "CtrI" or, its
-"l" split in two on a menu read again from its inked strokes, "Ctril"."""
+"""A keyboard shortcut as menus write it ("Ctrl+Shift+Z", Swing's "Ctrl-D", "F2"); OCR reads "Ctrl" as "Ctri",
+"CtrI" or, its "l" split in two on a menu read again from its inked strokes, "Ctril"."""
 
 
 def _drawn_open(gray: np.ndarray, word: Word, bar: list[Word], height: float) -> bool:
@@ -2213,7 +2406,11 @@ def menu_items(found: list[Word], height: float) -> list[MenuItem]:
             row.pop(0)
         parts: list[list[Word]] = [[row[0]]]
         for previous, word in itertools.pairwise(row):
-            if word.bbox[0] - previous.bbox[2] > 1.5 * height:
+            # A shortcut stands apart from its item, but the longest item leaves it a space only
+            # (Swing's "Measure Oxygen Ctrl-M"): its shape parts it too.
+            if word.bbox[0] - previous.bbox[2] > 1.5 * height or (
+                word is row[-1] and _SHORTCUT.match(word.text) and "+" not in previous.text[-1:]
+            ):
                 parts.append([])
             parts[-1].append(word)
         named = [p for p in parts if sum(ch.isalpha() for w in p for ch in w.text) >= 2]
@@ -2226,14 +2423,24 @@ def menu_items(found: list[Word], height: float) -> list[MenuItem]:
         shortcut = ""
         if len(parts) > 1 and parts[-1] is not named[0] and _SHORTCUT.match(last):
             shortcut = re.sub(r"(?i)ctr[il1|]+", "Ctrl", last)
+            # Menus write a shortcut's letter key in capitals; OCR takes a small-looking one for lower case.
+            shortcut = re.sub(r"(?<=[+-])([a-z])$", lambda key: key.group(1).upper(), shortcut)
         text = " ".join(w.text for w in label)
         items.append(MenuItem(text, union_bbox([w.bbox for w in label]), shortcut))
     return items
 
 
-def _bar_items_lost(inked: Image.Image, bar: list[Word], height: float) -> list[Word]:
+SURE_BAR_ITEM = 50.0
+"""OCR confidence of a menu bar item read again that makes the reading stand."""
+
+
+def _bar_items_lost(image: Image.Image, inked: Image.Image, bar: list[Word], height: float) -> list[Word]:
     """Menu bar items OCR lost (the open one's light text on its highlight goes first): where a row
-    of the bar leaves a wide gap at its start or between its words, the row is read again."""
+    of the bar leaves a wide gap at its start or between its words, the row is read again.
+
+    Read from its `inked` strokes first (light text on a dark highlight comes out dark on white);
+    when that finds nothing sure, from the `image` as it is: bold dark text on a pale highlight
+    (Swing's Metal) thickens into blots there."""
     rows: list[list[Word]] = []
     for word in sorted(bar, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
         cy = (word.bbox[1] + word.bbox[3]) / 2
@@ -2250,8 +2457,13 @@ def _bar_items_lost(inked: Image.Image, bar: list[Word], height: float) -> list[
             regions.append((0.0, max(0.0, top - 0.4 * height), float(inked.width - 1), bottom + 0.4 * height))
     if not regions:
         return []
-    found = [w for read in read_boxes(inked, regions, "eng+rus") for w in read if _is_text(w)]
-    return [w for w in found if all(_overlap_share(w.bbox, old.bbox) < 0.3 for old in bar)]
+    fresh: list[Word] = []
+    for source in (inked, image):
+        found = [w for read in read_boxes(source, regions, "eng+rus") for w in read if _is_text(w)]
+        fresh = [w for w in found if all(_overlap_share(w.bbox, old.bbox) < 0.3 for old in bar)]
+        if any(w.confidence >= SURE_BAR_ITEM and sum(ch.isalpha() for ch in w.text) >= 2 for w in fresh):
+            break
+    return fresh
 
 
 def _read_again(
@@ -2282,7 +2494,7 @@ def open_menus(
     # stroke's distance from the background around it makes them all dark on white for OCR.
     ink = 255 - np.clip(np.abs(gray - background(gray)) * 2.5, 0, 255)
     inked = Image.fromarray(ink.astype(np.uint8))
-    bar += _bar_items_lost(inked, bar, height)
+    bar += _bar_items_lost(image, inked, bar, height)
     found: list[tuple[Word, BBox]] = []
     for word in bar:
         if not _drawn_open(gray, word, bar, height):
@@ -2294,9 +2506,12 @@ def open_menus(
         return []
     menus = []
     next_block = max((line.block for line in lines), default=0) + 1
-    for (title, box), read in zip(
-        found, read_boxes(inked, [box for _, box in found], "eng+rus"), strict=True
-    ):
+    # Read inside the menu's border: tesseract takes its side for a letter of the item beside it
+    # ("JOptions...") and then doubts the whole item.
+    insides = [
+        (b[0] + MENU_BORDER, b[1] + MENU_BORDER, b[2] - MENU_BORDER, b[3] - MENU_BORDER) for _, b in found
+    ]
+    for (title, box), read in zip(found, read_boxes(inked, insides, "eng+rus"), strict=True):
         items = marked_items(gray, box, menu_items(read, height), height)
         if len(items) < 2:
             continue
@@ -2306,6 +2521,9 @@ def open_menus(
     lines[:] = [line for line in lines if line.words]
     return menus
 
+
+MENU_BORDER = 3
+"""Pixels a menu's background is cut by on each side to read it: `read_boxes` pads its crops by as many."""
 
 MIN_MENU_ITEMS = 4
 """Rows a pop-up menu found by its column of items must hold: fewer are a caption box or a tooltip."""
@@ -2620,7 +2838,7 @@ def menu_controls(menus: list[MenuFound]) -> list[Control]:
         letters = f"{title_text} {value}"
         cyrillic = len(_CYRILLIC.findall(letters))
         lang = "ru" if cyrillic > 0.5 * sum(ch.isalpha() for ch in letters) else "en"
-        name = title_text.strip(" :_")
+        name = unpaired_edges(title_text).strip(" :_")
         label_box = title.bbox if title is not None else None
         controls.append(Control("list", name, label_box, value, box, None, MENU_HEADINGS[lang]))
     return controls

@@ -37,12 +37,14 @@ log = logging.getLogger(__name__)
 SETTING_QUESTION = re.compile(
     r"\b(selected|chosen|ticked|checked|enabled|active|set|entered|specified|configured|shown|"
     r"turned\s+(?:on|off)|switched\s+(?:on|off)|unticked|unchecked|"
-    r"shows?|displays?|displayed|reports?|reported|says?|"
+    r"shows?|displays?|displayed|reports?|reported|says?|has|have|located|positioned|"
     r"выбран\w*|отмечен\w*|включ[её]н\w*|выключ[её]н\w*|снят\w*|задан\w*|указан\w*|установлен\w*|стоит|введ[её]н\w*|выставлен\w*|"
-    r"показыва\w*|показан\w*|отображ\w*|сообща\w*)\b",
+    r"показыва\w*|показан\w*|отображ\w*|сообща\w*|имеет|у(?=\s)|расположен\w*)\b",
     re.IGNORECASE,
 )
-"""Questions about a control's current value or state ("what margin is set?", "какой язык выбран?")."""
+"""Questions about a control's current value or state ("what margin is set?", "какой язык выбран?"), what
+a property table says an item has ("how many inputs does the gate have?") and where a setting places a
+thing ("where is the toolbar located?": its location's value)."""
 
 _USED_AS = re.compile(
     r"\b(?:uses?|used)\b.*\bas\b|(?<!\w)использу\w*\s+(?:как|в\s+качестве)(?!\w)",
@@ -52,7 +54,7 @@ _USED_AS = re.compile(
 'which port does it use' alone: what a program uses is as often a manual's fact as a field's value."""
 
 _ASKS_WHICH = re.compile(
-    r"\b(which|what|how\s+(?:many|much)|какой|какая|какое|какие|каким|какую|каков\w*|что|сколько)\b",
+    r"\b(which|what|where|how\s+(?:many|much)|какой|какая|какое|какие|каким|какую|каков\w*|что|сколько|где)\b",
     re.IGNORECASE,
 )
 _ASKS_COUNT = re.compile(r"\bhow\s+(?:many|much)\b|(?<!\w)сколько(?!\w)", re.IGNORECASE)
@@ -158,6 +160,21 @@ def answer_from_controls(
     Keys): when the top one has no control the question names, another page of the same window
     among the top pages that has one, by its words, answers (`SAME_WINDOW_PAGES`).
     """
+    parts = question_parts(question)
+    if len(parts) == 2:
+        # "What gate size is set, and how many inputs does it have?": two controls, each read on its own
+        # (the second part's count must not keep the first part's word value out).
+        read = [answer_from_controls(part, hits, page_passages, embedder, term_weights) for part in parts]
+        if all(a is not None and a.found for a in read):
+            both = [a for a in read if a is not None]
+            log.info("screen: %r read in two parts: %s", question, [a.text for a in both])
+            return Answer(
+                question,
+                "; ".join(a.text for a in both),
+                True,
+                [c for a in both for c in a.citations],
+                answer_language(question),
+            )
     answer = _answer_from_screen(question, hits, page_passages, embedder, term_weights)
     if not hits or not is_setting_question(question):
         return answer
@@ -188,6 +205,41 @@ def answer_from_controls(
             )
             return other
     return answer
+
+
+_SECOND_QUESTION = re.compile(
+    r",?\s+and\s+(?=(?:which|what|how\s+(?:many|much))\b)"
+    r"|,?\s+и\s+(?=(?:какой|какая|какое|какие|каков\w*|сколько)(?!\w))",
+    re.IGNORECASE,
+)
+"""Where a question asks a second thing: "…, and how many inputs does it have?", «…, и какой шрифт задан?»."""
+
+
+_CUT_WORD = re.compile(r"(\w{3,})(?:\.\.\.|…)")
+"""A word a narrow column cut short with an ellipsis ("Количество вхо...", "Number of inp…")."""
+
+
+def completed_name(name: str, question: str) -> str:
+    """`name` with each word a narrow column cut short written whole, as the question writes the one
+    it begins ("вхо..." of "сколько у него входов?"); the cut word as it is when the question has none."""
+
+    def whole(cut: re.Match[str]) -> str:
+        start = cut.group(1).lower()
+        words = [
+            w for w in re.findall(r"\w+", question) if w.lower().startswith(start) and len(w) > len(start)
+        ]
+        return words[0] if len(words) == 1 else cut.group(0)
+
+    return _CUT_WORD.sub(whole, name)
+
+
+def question_parts(question: str) -> list[str]:
+    """A question that asks two things split in two, each asking one; else the question alone."""
+    parts = _SECOND_QUESTION.split(question, maxsplit=1)
+    if len(parts) != 2 or not all(is_setting_question(part) for part in parts):
+        return [question]
+    first, second = (part.strip() for part in parts)
+    return [first.rstrip(",;") + "?", second]
 
 
 def _names_a_control_whole(question: str, passages: list[PassageRecord]) -> bool:
@@ -344,6 +396,10 @@ def _answer_from_screen(
         # label shares a word with the question ("BackArrow sends Del").
         return None
     readings = [r for p in passages if (r := read_control(p, top)) is not None]
+    # A "control" named just like the tab the question names ("на вкладке «Международные»") is that tab
+    # read as a field: the question is about a control on the tab, not about the tab.
+    tabs = declared_tabs(question)
+    readings = [r for r in readings if not tabs or _item_tokens(r.label) not in tabs]
     if _ASKS_COUNT.search(question) and not layout:
         # A check box's words or a list's row are no count; a field named otherwise holds another one.
         readings = [r for r in readings if not r.option and any(ch.isdigit() for ch in r.value)]
@@ -391,7 +447,8 @@ def _answer_from_screen(
     shared = options_common_words(readings)
     scored = []
     for name in names:
-        match = name_match(terms, search_tokens(name) + shared.get(name, [])) / total if total else 0.0
+        words = search_tokens(completed_name(name, question))
+        match = name_match(terms, words + shared.get(name, [])) / total if total else 0.0
         scored.append((match + 0.5 * meaning[name], match, own.get(name, 0.0), name))
     scored.sort(reverse=True)
     best_score, best_match, _, best_name = scored[0]
@@ -1149,18 +1206,36 @@ def _question_terms(
     text, not a control, and weighs against every control. Words that frame the question
     ("option", "selected") count a little where a control's name holds them ("the other options").
     A quoted name that names the window ("(Параметры демонстрации)", its title OCR cut to
-    "раметры") is the window's too.
+    "раметры") is the window's too, and so is a word a control holds as its value.
     """
     title = set(search_tokens(window))
     for quote in QUOTED_NAME.findall(question):
         words = set(search_tokens("".join(quote), drop_stopwords=True))
         if names_window([words], set(), title):
             title |= words
-    named = [search_tokens(name) for name in names]
+    named = [search_tokens(completed_name(name, question)) for name in names]
     # A tab's word that a control's name holds too ("Font" tab, "Font family") may name that control.
-    title |= {t for t in named_tabs(question, page) if not any(t in name for name in named)}
+    tab_words = named_tabs(question, page) | {t for words in declared_tabs(question) for t in words}
+    title |= {t for t in tab_words if not any(t in name for name in named)}
+    # What a control holds names the item the screen shows ("the EVENTS register" of a property table
+    # whose Label is EVENTS), as the title names the window: it says which screen, not which control.
+    fields = [
+        r
+        for p in page
+        if (r := read_control(p, PageHit(p.document, p.page, 0.0, []))) is not None
+        and not r.option
+        and r.name not in TAB_STRIP_NAMES
+        and r.name.split(" ")[0] not in MENU_SECTIONS
+    ]
+    held = {token for r in fields for token in search_tokens(r.value)}
+    title |= held - {token for name in named for token in name}
+    # "door_alarm" of the question is the title's "door alarm" (its underscore lost to OCR, or written so).
+    asked = set(search_tokens(question, drop_stopwords=True))
+    title |= {
+        t for t in asked if (parts := set(re.split(r"[_-]+", t)) - {""}) and len(parts) > 1 and parts <= title
+    }
     on_page = {token for passage in page for token in search_tokens(passage.text)}
-    content = set(search_tokens(question, drop_stopwords=True)) - title
+    content = asked - title
     framing = {t for t in content & _FRAME_WORDS if any(t in name for name in named)}
     content = {
         t for t in content - _FRAME_WORDS if t in on_page or any(name_match({t: 1.0}, name) for name in named)
@@ -1169,6 +1244,22 @@ def _question_terms(
     terms = {t: weights.get(t, 1.0) for t in content}
     terms.update({t: 0.3 for t in framing})
     return terms
+
+
+_TAB_NAMED = re.compile(
+    r"(?<!\w)(?:вкладк\w*|tab)\s+[«\"“]([^»\"”]+)[»\"”]|[«\"“]([^»\"”]+)[»\"”]\s+(?:tab|вкладк\w*)",
+    re.IGNORECASE,
+)
+"""A tab the question names by its quoted caption: 'the "Fonts" tab', «на вкладке «Окно»»."""
+
+
+def declared_tabs(question: str) -> list[set[str]]:
+    """The words of each tab caption the question quotes as a tab's."""
+    return [
+        words
+        for found in _TAB_NAMED.finditer(question)
+        if (words := set(search_tokens(found.group(1) or found.group(2), drop_stopwords=True)))
+    ]
 
 
 def named_tabs(question: str, page: list[PassageRecord]) -> set[str]:
@@ -1461,6 +1552,12 @@ _NEIGHBOUR = re.compile(
     r"|(?<!\w)(?P<ru_after>после|под|за|следует\s+за)(?!\w)|(?<!\w)(?P<ru_before>перед|над|до)(?!\w)",
     re.IGNORECASE,
 )
+_BETWEEN = re.compile(
+    r"\bbetween\s+(?P<first>.+?)\s+and\s+(?P<second>.+?)\s*[?.!]*$"
+    r"|(?<!\w)между\s+(?P<ru_first>.+?)\s+и\s+(?P<ru_second>.+?)\s*[?.!]*$",
+    re.IGNORECASE,
+)
+"""'Which item sits between Cut and Paste?', «Какой пункт стоит между «Копировать» и «Вставить»?»."""
 _SHORTCUT_QUESTION = re.compile(
     r"\b(?:shortcut|hotkey|hot\s+key|key\s+combination|keyboard)\b|(?<!\w)(?:сочетани\w*|горяч\w*\s+клавиш\w*|клавиш\w*)",
     re.IGNORECASE,
@@ -1609,6 +1706,9 @@ def answer_menu(
         if not 0 <= index < len(items):
             return None
         return _answer_item(question, menu, items[index][0], text_passages, f"no. {counted}")
+    between = _BETWEEN.search(question)
+    if between is not None:
+        return _answer_between(question, menu, items, between, text_passages)
     if _SHORTCUT_QUESTION.search(question) and named_item is not None:
         text, shortcut = items[named_item]
         if not shortcut:
@@ -1633,6 +1733,45 @@ def answer_menu(
     if _WHICH_ITEM.search(question):
         return answer_menu_purpose(question, menu, text_passages, embedder)
     return None
+
+
+def _answer_between(
+    question: str,
+    menu: ControlReading,
+    items: list[tuple[str, str]],
+    between: re.Match[str],
+    text_passages: list[PassageRecord],
+) -> Answer | None:
+    """The item between the two the question names, when one item stands between them; None when
+    either is not an item of the menu, or they are neighbours, or further apart."""
+    ends = [
+        between.group("first") or between.group("ru_first"),
+        between.group("second") or between.group("ru_second"),
+    ]
+    places = []
+    for end in ends:
+        # The item's words, all of them, OCR's one-letter slips forgiven; the longest item so named
+        # ("Check Water" in "Check Water in the Tank menu").
+        said = set(search_tokens(end, drop_stopwords=True))
+        named = [
+            (len(own), i)
+            for i, (text, _) in enumerate(items)
+            if (own := _close_tokens(_item_tokens(text), said)) and own <= said
+        ]
+        longest = max(named, default=(0, -1))
+        if [n for n in named if n[0] == longest[0]] != [longest]:
+            return None
+        places.append(longest[1])
+    low, high = sorted(places)
+    if high - low != 2:
+        return None
+    return _answer_item(
+        question, menu, items[low + 1][0], text_passages, f"between {items[low][0]!r} and {items[high][0]!r}"
+    )
+
+
+def _item_tokens(text: str) -> set[str]:
+    return set(search_tokens(text, drop_stopwords=True))
 
 
 _CHECKED_QUESTION = re.compile(

@@ -19,6 +19,7 @@ from assistant.generators.screens import (
     asks_for_message,
     asks_for_tabs,
     asks_untranslated,
+    completed_name,
     is_setting_question,
     message_sentence,
     misread_alike,
@@ -27,6 +28,7 @@ from assistant.generators.screens import (
     named_tabs,
     options_common_words,
     ordinal_question,
+    question_parts,
     read_control,
     same_window,
     spatial_question,
@@ -191,6 +193,11 @@ def test_a_control_passage_reads_back_into_name_value_and_state() -> None:
         ("Какой флажок в группе «Сеть» выключен?", True),
         ("Which option is circled in red?", False),
         ("How often should I replace the dust bag?", False),
+        # A property table says what the selected item has; a location field where it is placed.
+        ("How many inputs does the selected gate have?", True),
+        ("Какой размер имеет выбранный элемент?", True),
+        ("Where is the status bar located in the preferences?", True),
+        ("Where can I download the installer?", False),
     ],
 )
 def test_which_questions_ask_for_a_setting(question: str, expected: bool) -> None:
@@ -1152,3 +1159,100 @@ def test_a_spin_field_packed_at_the_end_of_its_row_answers_how_many(tmp_path: Pa
     assert english.citations[0].document.filename == "gtk3_en_upload_setup.png"
     assert russian.text == "6"
     assert russian.citations[0].document.filename == "gtk3_ru_upload_setup.png"
+
+
+def test_an_item_between_two_named_items_of_a_menu_is_the_one_standing_between_them() -> None:
+    edit = menu_page(
+        "Edit", "Undo (Ctrl-Z), Cut (Ctrl-X), Copy (Ctrl-C), Paste (Ctrl-V), Select All (Ctrl-A)"
+    )
+    answer = ask_screens("In the Edit menu, which item sits between Cut and Paste?", [edit])
+    assert answer is not None and answer.text == "Copy"
+    # The second item is named with the rest of the question after it.
+    answer = ask_screens("Which item is between Undo and Copy in the Edit menu?", [edit])
+    assert answer is not None and answer.text == "Cut"
+    # Two items between them, or neighbours: no one item answers.
+    assert ask_screens("Which item of the Edit menu is between Undo and Paste?", [edit]) is None
+    assert ask_screens("Which item of the Edit menu is between Cut and Copy?", [edit]) is None
+    # OCR misread a letter of an item ("Изнерить"); the question's word is still that item's.
+    russian = menu_page("Вид", "Обновить (F5), Изнерить окно, Во весь экран (F11), Лупа", "Меню")
+    answer = ask_screens("Какой пункт меню «Вид» стоит между «Обновить» и «Во весь экран»?", [russian])
+    assert answer is not None and answer.text == "Изнерить окно"
+
+
+def test_a_property_tables_value_answers_what_the_item_its_title_names_has(tmp_path: Path) -> None:
+    """Swing shots of the project's own program, English and Russian: a two-column property table
+    under "Selection: Pump", an open menu with Swing's "Ctrl-F" accelerators."""
+    data = Path(__file__).resolve().parent.parent / "data"
+    shots = ["swing_en_aquarium_table.png", "swing_ru_aquarium_table.png", "swing_en_aquarium_menu.png"]
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([data / name for name in shots])
+        light = assistant.ask("What light mode does the REEF tank have?")
+        sensors = assistant.ask("How many sensors does the REEF tank have?")
+        russian = assistant.ask("Какой режим света имеет насос?")
+        between = assistant.ask("Which item sits between Feed Fish and Check Water in the Tank menu?")
+        shortcut = assistant.ask("What is the keyboard shortcut of Measure Oxygen in the Tank menu?")
+        two = assistant.ask("What light mode is set for the pump, and how many sensors does it have?")
+    assert light.text == "Dawn"
+    # The value's own cell is cited, right of the column rule.
+    assert light.citations[0].bbox[0] > 140
+    assert sensors.text == "5"
+    assert russian.text == "Рассвет"
+    assert between.text == "Clean Filter"
+    assert shortcut.text == "Ctrl-M"
+    # A question asking two things gets both values, each cited in its own cell.
+    assert two.text == "Dawn; 5"
+    assert len({c.bbox for c in two.citations}) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "What gate size is set, and how many inputs does it have?",
+            ["What gate size is set?", "how many inputs does it have?"],
+        ),
+        ("Какой шрифт задан и какой размер выбран?", ["Какой шрифт задан?", "какой размер выбран?"]),
+        # One thing asked ("what and how" of one control, or a second part that asks no setting): whole.
+        ("Which black and white mode is selected?", ["Which black and white mode is selected?"]),
+        ("Which mode is selected, and what does it do?", ["Which mode is selected, and what does it do?"]),
+    ],
+)
+def test_a_question_asking_two_settings_is_read_in_two_parts(question: str, parts: list[str]) -> None:
+    assert question_parts(question) == parts
+
+
+def test_a_tab_read_as_a_field_is_not_the_control_a_question_about_that_tab_asks_for() -> None:
+    # Swing's raised tab reads as a label with the next tab as its value ("Экран: Сеть"); the question
+    # names that tab by its quoted caption, so the tab says which page, and OCR's "вет фона" answers.
+    tab = Control("field", "Экран", (90, 40, 140, 54), "Сеть", (200, 40, 240, 54))
+    colour = Control("dropdown", "вет фона", (20, 90, 110, 104), "Серый", (150, 90, 230, 104))
+    page = shot_page("viewer.png", [tab, colour])
+    answer = ask_screens("Какой цвет фона выбран на вкладке «Экран»?", [page])
+    assert answer is not None and answer.text == "Серый"
+    english = shot_page(
+        "viewer.png",
+        [
+            Control("field", "Display", (90, 40, 140, 54), "Network", (200, 40, 260, 54)),
+            Control("dropdown", "ackground colour", (20, 90, 110, 104), "Grey", (150, 90, 230, 104)),
+        ],
+    )
+    answer = ask_screens('Which background colour is selected on the "Display" tab?', [english])
+    assert answer is not None and answer.text == "Grey"
+
+
+def test_a_label_a_narrow_column_cut_short_is_named_by_the_word_it_begins() -> None:
+    assert completed_name("Number Of Inp...", "How many inputs does it have?") == "Number Of inputs"
+    # No word of the question begins so: the cut word stays as it is.
+    assert completed_name("Output Val…", "How many inputs does it have?") == "Output Val…"
+    rows = [
+        Control("field", "Биты данных", (4, 40, 80, 54), "8", (124, 40, 140, 54), None, "Выделение: Счётчик"),
+        Control(
+            "field", "Число вхо...", (4, 60, 110, 74), "4", (124, 60, 140, 74), None, "Выделение: Счётчик"
+        ),
+    ]
+    answer = ask_screens("Сколько у него входов?", [shot_page("counter.png", rows)])
+    assert answer is not None and answer.text == "4"
+    answer = ask_screens(
+        "Какая разрядность у счётчика и сколько у него входов?", [shot_page("counter.png", rows)]
+    )
+    assert answer is None or answer.text != "8"

@@ -1,0 +1,83 @@
+"""Controls of Java Swing (Metal) windows: a property table, combo boxes, an open menu with accelerators.
+
+The shots are of the project's own Swing program (tests/data/SwingShots.java), English and Russian.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.records import Control
+from tests.indexer.test_controls import controls_of
+
+
+def fields(name: str) -> dict[str, Control]:
+    return {c.label: c for c in controls_of(name) if c.kind in ("field", "dropdown")}
+
+
+@pytest.mark.parametrize(
+    ("name", "rows"),
+    [
+        (
+            "swing_en_aquarium_table.png",
+            {"Pump Speed": "40", "Light Mode": "Dawn", "Sensor Count": "5", "Tank Name": "REEF"},
+        ),
+        (
+            "swing_ru_aquarium_table.png",
+            {"Скорость насоса": "40", "Режим света": "Рассвет", "Число датчиков": "5", "Нагреватель": "Выкл"},
+        ),
+    ],
+)
+def test_a_property_tables_rows_read_as_name_and_value(name: str, rows: dict[str, str]) -> None:
+    found = fields(name)
+    for label, value in rows.items():
+        assert found[label].value == value
+        # The value's box is the value cell's, right of the column rule, not the name's.
+        assert found[label].value_bbox[0] > found[label].label_bbox[2]  # type: ignore[index]
+
+
+def test_a_property_table_under_an_open_menu_still_reads_by_rows() -> None:
+    found = fields("swing_en_aquarium_menu.png")
+    assert found["Light Mode"].value == "Dawn"
+    assert found["Pump Speed"].value == "40"
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "value"),
+    [
+        # A combo box right after a label with no colon, its frame's side inside the number's OCR box.
+        ("swing_en_aquarium_options.png", "Refresh interval", "15"),
+        # A combo box whose value OCR lost: read again inside its frame.
+        ("swing_en_aquarium_options.png", "Alarm sound", "Whistle"),
+    ],
+)
+def test_a_swing_combo_box_holds_the_value_of_its_label(name: str, label: str, value: str) -> None:
+    assert fields(name)[label].value == value
+
+
+def test_swing_radio_buttons_and_check_boxes_keep_their_state() -> None:
+    controls = controls_of("swing_ru_aquarium_options.png")
+    states = {c.value: c.on for c in controls if c.kind in ("radio", "checkbox")}
+    assert states["Фаренгейт"] is True
+    assert states["Цельсий"] is False
+    assert states["Ночная подсветка"] is True
+    assert states["Отправлять отчёты"] is False
+
+
+@pytest.mark.parametrize(
+    ("name", "items"),
+    [
+        (
+            "swing_en_aquarium_menu.png",
+            ["Feed Fish (Ctrl-F)", "Clean Filter (Ctrl-L)", "Check Water", "Measure Oxygen (Ctrl-M)"],
+        ),
+        ("swing_ru_aquarium_menu.png", ["Очистить фильтр (Ctrl-L)", "Проверить воду"]),
+    ],
+)
+def test_an_open_swing_menu_pairs_each_item_with_its_accelerator(name: str, items: list[str]) -> None:
+    """Its first section holds one item before a separator, and Swing writes "Ctrl-F" with a hyphen."""
+    menus = [c for c in controls_of(name) if c.kind == "list"]
+    assert len(menus) == 1
+    listed = menus[0].value.split(", ")
+    for item in items:
+        assert item in listed

@@ -1551,7 +1551,9 @@ def _menu_named(question: str, menus: list[ControlReading]) -> ControlReading | 
     """The menu the question names by its title ("the Edit menu", "меню «Вид»"), or the screen's
     only one when the question names none ("the first item of the menu")."""
     found = _MENU_TITLE.search(question)
-    title = set(search_tokens((found.group("en") or found.group("ru")) if found else "", drop_stopwords=True))
+    said = (found.group("en") or found.group("ru")) if found else ""
+    # "the left menu", "меню выделен": where the menu stands or what the question asks of it is no title.
+    title = set(search_tokens(said, drop_stopwords=True)) - _MENU_FRAME_WORDS - _MENU_PLACE_WORDS
     if not title:
         return menus[0] if len(menus) == 1 else None
     named = [
@@ -1636,8 +1638,8 @@ def answer_menu(
 
 
 _CHECKED_QUESTION = re.compile(
-    r"\b(?:checked|ticked|selected|chosen|enabled|active|marked|toggled)\b"
-    r"|(?<!\w)(?:отмечен\w*|выбран\w*|включен\w*|галочк\w*|активн\w*)",
+    r"\b(?:checked|ticked|selected|chosen|enabled|active|marked|toggled|highlighted)\b"
+    r"|(?<!\w)(?:отмечен\w*|выбран\w*|включен\w*|галочк\w*|активн\w*|выделен\w*|подсвечен\w*)",
     re.IGNORECASE,
 )
 """A question about which of a menu's items carries its check mark or radio dot."""
@@ -1656,9 +1658,18 @@ _OPENS_DIALOG = re.compile(
 _ELLIPSIS = ("...", "…")
 """An item ending so opens a dialog (a convention of every toolkit) rather than acting at once."""
 
+_MENU_PLACE_WORDS = frozenset(
+    search_tokens(
+        "left right side top main navigation sidebar page "
+        "левое левого левом левый правое правого правом боковое бокового боковом главного навигации странице"
+    )
+)
+"""Where a menu stands ("the left menu", «в боковом меню»): words that name no menu's title."""
+
 _MENU_FRAME_WORDS = frozenset(
     search_tokens(
-        "which what selected chosen ticked checked enabled active marked toggled set currently "
+        "which what selected chosen ticked checked enabled active marked toggled highlighted set currently "
+        "выделен выделена выделено подсвечен "
         "menu menus item items entry entries command commands option options choice choices "
         "dialog dialogue window box open opens does do "
         "какой какая какое какие какую выбран выбрана выбрано отмечен отмечена отмечено включен включена "
@@ -1673,7 +1684,7 @@ def _item_terms(question: str, menu: ControlReading) -> dict[str, float]:
     named = _MENU_TITLE.search(question)
     title = set(search_tokens(menu.label)) | set(search_tokens(named.group(0) if named else ""))
     window = set(search_tokens(f"{menu.passage.section} {filename_words(menu.hit.document.filename)}"))
-    drop = _MENU_FRAME_WORDS | title | window
+    drop = _MENU_FRAME_WORDS | _MENU_PLACE_WORDS | title | window
     return {t: 1.0 for t in search_tokens(question, drop_stopwords=True) if t not in drop and len(t) > 1}
 
 

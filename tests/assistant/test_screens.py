@@ -1093,6 +1093,19 @@ def test_which_item_of_a_menu_is_checked_is_read_from_its_marks() -> None:
     assert ask_screens("Which item of the Edit menu is checked?", [plain]) is None
 
 
+def test_the_highlighted_item_of_a_side_menu_is_its_checked_one() -> None:
+    # A web page's side menu as the indexer writes it (a tinted pill marks one item): "the left menu"
+    # and "highlighted" name no menu's title, the chosen item answers.
+    side = menu_page("", "Profile, Privacy, ✓ Storage, Display, Reset settings")
+    answer = ask_screens("Which item of the left menu is highlighted in the settings?", [side])
+    assert answer is not None and answer.text == "Storage"
+    russian = menu_page("", "Профиль, Конфиденциальность, ✓ Хранилище, Экран, Сбросить настройки", "Меню")
+    answer = ask_screens("Какой пункт левого меню выделен?", [russian])
+    assert answer is not None and answer.text == "Хранилище"
+    # A menu the question names by a title the screen does not show is still not this one.
+    assert ask_screens("Which item of the Edit menu is highlighted?", [side]) is None
+
+
 def test_the_menu_item_that_does_what_the_question_describes_is_named_by_its_words() -> None:
     tools = menu_page(
         "Tools",

@@ -436,8 +436,16 @@ def _answer_from_screen(
     if tied:
         # "Which paper format is chosen?" between "Paper Format › Format" and "Paper Format ›
         # Orientation": the section names both; the control whose own label the question names wins.
-        leader = max([scored[0], *tied], key=lambda item: item[2])
-        if any(item[2] >= leader[2] for item in [scored[0], *tied] if item is not leader):
+        # Then the control whose name the question says whole: "the Serif font drop-down" is "Serif
+        # font", not "Sans-serif font", which holds a word more.
+        asked = set(search_tokens(question))
+
+        def said(item: tuple[float, float, float, str]) -> tuple[float, float]:
+            own = search_tokens(item[3])
+            return item[2], sum(t in asked for t in own) / len(own) if own else 0.0
+
+        leader = max([scored[0], *tied], key=said)
+        if any(said(item) >= said(leader) for item in [scored[0], *tied] if item is not leader):
             log.info("screen: %r and %r tie for %r", best_name, tied[0][3], question)
             return None
         best_score, best_match, _, best_name = leader

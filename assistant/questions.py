@@ -1211,7 +1211,8 @@ def kind_evidence(
         and (quantity.kind in (PORT, VERSION) or (quantity.dimension and BY_NAME[quantity.dimension].strict))
     ):
         return NO_EVIDENCE  # a port, a version or a voltage is written in digits, on a screen too
-    if ui_label and asks not in (KEY, COLOUR):
+    if ui_label and asks not in (KEY, COLOUR, PATH):
+        # A path is written as one on a screen too: "Ask where to save each file" names no folder.
         novel = _novel(text, question)
         return KindEvidence(f"a value on the screen ({novel})", strong=False) if novel else NO_EVIDENCE
     return NO_EVIDENCE

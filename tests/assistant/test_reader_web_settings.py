@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.questions import asked_kind_words
+from assistant.questions import PATH, asked_kind_words, kind_evidence, profile_question
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -72,3 +72,25 @@ def test_a_name_of_another_kind_of_thing_is_not_an_answer(settings_pages: Assist
 )
 def test_the_words_that_say_which_kind_of_thing_is_asked(question: str, words: set[str]) -> None:
     assert asked_kind_words(question) == words
+
+
+@pytest.mark.parametrize(
+    ("line", "path"),
+    [
+        ("Keep thumbnails after export", ""),
+        ("Сохранять миниатюры после экспорта", ""),
+        ("Archive folder /var/spool/photo-archive", "/var/spool/photo-archive"),
+    ],
+)
+def test_a_line_of_a_screen_holds_a_path_only_where_one_is_written(line: str, path: str) -> None:
+    # A toggle's label is a value of a screen for a word question, never the folder a path question asks.
+    for question in ("Where are the exported thumbnails stored?", "Где хранятся миниатюры после экспорта?"):
+        profile = profile_question(question)
+        assert profile.asks == PATH
+        evidence = kind_evidence(profile.asks, line, profile, ui_label=True)
+        assert bool(evidence) == bool(path) and path in str(evidence), question
+
+
+def test_the_folder_of_a_card_row_answers_where_files_are_kept(settings_pages: Assistant) -> None:
+    answer = settings_pages.ask("Where are the archived photos stored?")
+    assert answer.found and "/var/spool/photo-archive" in answer.text

@@ -662,6 +662,27 @@ def _head_phrase(question: str, after: int) -> tuple[int, int]:
     return (after + run[0].start(), after + run[-1].end()) if run else (after, after)
 
 
+@lru_cache(maxsize=4096)
+def asked_kind_words(question: str) -> frozenset[str]:
+    """Stems of the words that say which kind of the asked-for thing is meant, when the question asks
+    for a name: "proxy" of "which proxy server", "облачн" of «какой облачный провайдер». A line that
+    never says them names something else ("chrome://settings" for a proxy server)."""
+    kind, noun = _asked(question)
+    wh = _WH_WORD.search(question)
+    if kind != NAME or not noun or wh is None:
+        return frozenset()
+    start, end = _head_phrase(question, wh.end())
+    if detect_language(question) == "ru":
+        # The adjectives between the question word and the noun ("какой *облачный* провайдер").
+        before = re.findall(r"[\w-]+", question[wh.end() : start])
+        words = [w for w in before if _RUSSIAN_ADJECTIVE.search(w)]
+    else:
+        phrase = re.findall(r"[\w-]+", question[start:end])
+        lowered = [w.lower() for w in phrase]
+        words = phrase[: lowered.index(noun.lower())] if noun.lower() in lowered else []
+    return frozenset(t for w in words for t in search_tokens(w, drop_stopwords=True))
+
+
 _DESCRIBES = re.compile(
     r"\b(do|does|mean|means|stand\s+for)\s*\?*\s*$|(?<!\w)(делает|делают|означает|означают|значит)(?!\w)", _I
 )
@@ -1190,7 +1211,8 @@ def kind_evidence(
         and (quantity.kind in (PORT, VERSION) or (quantity.dimension and BY_NAME[quantity.dimension].strict))
     ):
         return NO_EVIDENCE  # a port, a version or a voltage is written in digits, on a screen too
-    if ui_label and asks not in (KEY, COLOUR):
+    if ui_label and asks not in (KEY, COLOUR, PATH):
+        # A path is written as one on a screen too: "Ask where to save each file" names no folder.
         novel = _novel(text, question)
         return KindEvidence(f"a value on the screen ({novel})", strong=False) if novel else NO_EVIDENCE
     return NO_EVIDENCE

@@ -45,6 +45,7 @@ from assistant.questions import (
     VARIABLE,
     KindEvidence,
     QuestionProfile,
+    asked_kind_words,
     english_word,
     kind_evidence,
     loanword_terms,
@@ -1732,6 +1733,10 @@ def unsaid_focus(
     if question.sets and not matched_terms(question.sets, frozenset(found | in_context)):
         # "Which option sets the number of threads?": an option that sets something else is no answer.
         unsaid.append("what it sets: " + "/".join(sorted(question.sets)))
+    kind_words = asked_kind_words(question.text) & question.topic
+    if kind_words and not matched_terms(kind_words, frozenset(found | in_context)):
+        # "Which proxy server ...": a name on a line that never says "proxy" is some other thing's.
+        unsaid.append("which kind: " + "/".join(sorted(kind_words)))
     if question.asks in COUNTED_KINDS:
         beside = question.quantity.beside if question.quantity else frozenset()
         names = sorted(question_names(question.text) & question.topic - beside - in_context)

@@ -427,7 +427,10 @@ def _put_rereadings(
     block = max((line.block for line in lines), default=0) + 1
     for region, fresh in rereadings:
         letters = sum(ch.isalpha() for w in fresh for ch in w.text)
-        old = [w for w in before if _centre_in(w.bbox, region)]
+        # Every word read there counts, sure or not: a row read whole but faintly ("Внешний вид" on a
+        # tinted bar) was not lost, and a second reading no longer than it is no better.
+        old = [w for w in [*before, *(w for line in lines for w in line.words)] if _read_in(w.bbox, region)]
+        old = list({id(w): w for w in old}.values())
         if letters < min_letters or letters <= sum(ch.isalpha() for w in old for ch in w.text):
             continue
         _put_in_place(lines, region, fresh, block)
@@ -440,8 +443,19 @@ def _put_rereadings(
 def _put_in_place(lines: list[TextLine], region: BBox, fresh: list[Word], block: int) -> None:
     """The words read again in `region` take the place of those read there before, as a line of their own."""
     for line in lines:
-        line.words[:] = [w for w in line.words if not _centre_in(w.bbox, region)]
+        line.words[:] = [w for w in line.words if not _read_in(w.bbox, region)]
     lines.append(TextLine(fresh, block))
+
+
+REREAD_SHARE = 0.3
+"""Share of a word's box inside a region read again that makes the new reading its replacement: a word
+read a little above its row (a tinted bar shifts tesseract's line) is still that row's; a row's
+neighbour reaches into it by a sliver at most."""
+
+
+def _read_in(box: BBox, region: BBox) -> bool:
+    """Whether a region read again covers the word at `box` (its centre, or a good share of it)."""
+    return _centre_in(box, region) or _overlap_share(box, region) >= REREAD_SHARE
 
 
 def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> bool:
@@ -1327,7 +1341,8 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     # A list's chosen row before bars: a tree's header is a bar too ("Printer  Location  State").
     chosen_rows = selected_rows(gray, [p for p in row_phrases if id(p) not in taken], height)
     for chosen in chosen_rows:
-        taken.update(id(p) for p in (chosen.row, chosen.title) if p is not None)
+        taken.update(id(p) for p in (chosen.row, chosen.title, *chosen.items) if p is not None)
+    chosen_rows = reread_pills(image, chosen_rows, height)
     # A property table's rows before bars and frames: its cells are framed by the table's grid.
     table_rows = property_rows(gray, [p for p in row_phrases if id(p) not in taken], height)
     for row in table_rows:
@@ -1432,7 +1447,13 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
     for chosen in chosen_rows:
         label_box = chosen.title.bbox if chosen.title is not None else None
         heading = chosen.title.text.rstrip(" :") if chosen.title is not None else ""
-        group = _section_heading(chosen.title.bbox if chosen.title else chosen.row.bbox, sections, height)
+        if chosen.items:
+            controls.append(side_menu(chosen, heading, label_box))
+            continue
+        # The items above the chosen one in its own list are its neighbours, not its section.
+        items = {id(p) for p in _list_column(chosen.row, row_phrases, height)}
+        outside = [p for p in sections if id(p) not in items]
+        group = _section_heading(chosen.title.bbox if chosen.title else chosen.row.bbox, outside, height)
         controls.append(Control("list", heading, label_box, chosen.row.text, chosen.row.bbox, None, group))
     if tabs:
         names = [p.text for p in tabs]
@@ -1685,10 +1706,18 @@ class SelectedRow:
     row: Phrase
     title: Phrase | None
     """The heading over the list (a label above its frame, a column header), None when it has none."""
+    items: tuple[Phrase, ...] = ()
+    """A side menu's items in order when the row is chosen by a pale tint (a web page's navigation),
+    else empty: such a list is a menu, and its chosen item is read again on its own (`reread_pills`)."""
 
 
 SELECTION_CONTRAST = 40.0
 """Grey levels between a selection bar's fill and the list's background around it."""
+TINT_CONTRAST = 8.0
+"""Grey levels between a tinted selection pill (a web page's side menu: a pale accent behind the
+chosen item) and the white ground around it: far less than a selection bar, so more is asked of it."""
+TINT_LIGHTNESS = 200.0
+"""The least grey level of a tint: a pill is pale, dark letters stay on it."""
 
 
 def selected_rows(gray: np.ndarray, row_phrases: list[Phrase], height: float) -> list[SelectedRow]:
@@ -1705,7 +1734,10 @@ def selected_rows(gray: np.ndarray, row_phrases: list[Phrase], height: float) ->
         y0, x1 = phrase.bbox[1], phrase.bbox[2]
         if y0 < 2 * height or not any(ch.isalnum() for ch in phrase.text):
             continue  # the window's title bar is a dark bar with light words too
+        contrast = SELECTION_CONTRAST
         fill = _selection_fill(gray, phrase.bbox, height)
+        if fill is None:
+            contrast, fill = TINT_CONTRAST, _tint_fill(gray, phrase.bbox, height)
         if fill is None:
             continue
         column = _list_column(phrase, row_phrases, height)
@@ -1717,35 +1749,50 @@ def selected_rows(gray: np.ndarray, row_phrases: list[Phrase], height: float) ->
             for p in column
             if p is not phrase
             and abs(float(np.median(gray[round(p.bbox[1]) : round(p.bbox[3]), sample[0] : sample[1]])) - fill)
-            > SELECTION_CONTRAST
+            > contrast
         ]
-        if 2 * len(plain) < len(column) - 1:
+        if contrast == TINT_CONTRAST:
+            if _tinted_alike(gray, phrase, column, fill, height):
+                continue  # a pale tint marks one row alone; a striped table tints every other one
+        elif 2 * len(plain) < len(column) - 1:
             # Most rows share its fill: that is the list's ground (a first row between the list's
             # frame and the selection below it), and the chosen row is another one.
             continue
         title = _list_title(gray, column, row_phrases, height)
         # The chosen row first in its column is parted from the next by its own bar's edge: no title.
-        found.append(SelectedRow(phrase, title if title is not phrase else None))
+        title = title if title is not phrase else None
+        items = tuple(p for p in column if p is not title) if contrast == TINT_CONTRAST else ()
+        found.append(SelectedRow(phrase, title, items))
     return found
 
 
-def _selection_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
-    """The fill of the bar behind `box`'s text when it is a selection bar, else None."""
-    page_h, page_w = gray.shape
-    x0, y0, x1, y1 = (round(v) for v in box)
-    # The bar's plain stretch right of the text; OCR may have lost the text's last word (light on a
-    # bright bar), so a few places further right are tried.
+def _plain_beside(gray: np.ndarray, box: BBox, height: float, spread: float) -> tuple[float, int, int] | None:
+    """The fill of the plain stretch right of `box`'s text on its row, and where that stretch runs.
+
+    OCR may have lost the text's last word (light on a bright bar), so a few places further right are
+    tried; `spread` is the standard deviation of grey levels a plain stretch stays within.
+    """
+    page_w = gray.shape[1]
+    _, y0, x1, y1 = (round(v) for v in box)
     for step in range(8):
         right0 = round(x1 + (0.5 + step) * height)
         right1 = round(min(page_w, right0 + 2 * height))
         beside = gray[y0:y1, right0:right1]
         if right1 - right0 < 0.8 * height or beside.size == 0:
             return None
-        if float(beside.std()) <= 10.0:
-            break
-    else:
+        if float(beside.std()) <= spread:
+            return float(np.median(beside)), right0, right1
+    return None
+
+
+def _selection_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
+    """The fill of the bar behind `box`'s text when it is a selection bar, else None."""
+    page_h = gray.shape[0]
+    x0, y0, x1, y1 = (round(v) for v in box)
+    stretch = _plain_beside(gray, box, height, 10.0)
+    if stretch is None:
         return None
-    fill = float(np.median(beside))
+    fill, right0, right1 = stretch
     text = gray[y0:y1, x0:x1]
     ink = text[np.abs(text - fill) > SELECTION_CONTRAST]
     if ink.size == 0:
@@ -1771,6 +1818,97 @@ def _selection_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
     if float(np.median(ink)) < fill and not _straight_to_ground(gray, ends[1], (right0, right1), fill):
         return None
     return fill
+
+
+def _tint_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
+    """The fill of a pale selection pill behind `box`'s dark text (a web page's side menu), else None.
+
+    The pill is an even pale fill a little darker than the ground, reaching past the text on the
+    right, a row tall: the same ground returns right above and below it, with no border
+    line between (a header cell or a striped row has one, or a neighbour of the same tint).
+    """
+    page_h = gray.shape[0]
+    x0, y0, x1, y1 = (round(v) for v in box)
+    stretch = _plain_beside(gray, box, height, 3.0)
+    if stretch is None:
+        return None
+    fill, right0, right1 = stretch
+    text = gray[y0:y1, x0:x1]
+    if fill < TINT_LIGHTNESS or float(text.min()) > fill - SELECTION_CONTRAST:
+        return None  # no dark letters on it
+    if abs(float(np.percentile(text, 90)) - fill) > TINT_CONTRAST:
+        return None  # the letters stand on another ground: the fill is a button's further right
+    # Web menus give each item a generous row: the pill is up to four text heights tall.
+    reach = round(3.0 * height)
+    grounds, ends = [], []
+    for rows in (range(y0 - 1, max(-1, y0 - reach), -1), range(y1, min(page_h, y1 + reach))):
+        end = next(
+            (r for r in rows if abs(float(np.median(gray[r, right0:right1])) - fill) > TINT_CONTRAST), None
+        )
+        if end is None:
+            return None
+        # Past a soft edge (anti-aliased rounding), the ground: plain and lighter than the pill.
+        step = 1 if end >= y1 else -1
+        ground = gray[end + step * 2 : end + step * 2 + step * 3 : step, right0:right1]
+        if ground.size == 0 or float(ground.std()) > 3.0 or float(np.median(ground)) < fill + TINT_CONTRAST:
+            return None
+        grounds.append(float(np.median(ground)))
+        ends.append(end)
+    if ends[1] - ends[0] > 5.0 * height or abs(grounds[0] - grounds[1]) > 3.0:
+        return None
+    return fill
+
+
+def reread_pills(image: Image.Image, chosen: list[SelectedRow], height: float) -> list[SelectedRow]:
+    """The tinted rows read again on their own, the pill's pale fill making paper: tesseract reads a
+    light-on-tint menu item faintly in the page ("Внешний" and a lost "вид"), surely alone. A row keeps
+    its first reading unless the second is surer and holds as many letters."""
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    tinted = [c for c in chosen if c.items]
+    boxes = [_pill_box(gray, c.row.bbox, height) for c in tinted]
+    readings = dict(zip((id(c) for c in tinted), read_boxes(image, boxes, "eng+rus"), strict=True))
+    result = []
+    for row in chosen:
+        fresh = [w for w in readings.get(id(row), []) if _is_text(w)]
+        old = row.row.words
+        if fresh and _surer(fresh, list(old)):
+            phrase = Phrase(tuple(fresh))
+            items = tuple(phrase if p is row.row else p for p in row.items)
+            row = SelectedRow(phrase, row.title, items)
+        result.append(row)
+    return result
+
+
+def _surer(fresh: list[Word], old: list[Word]) -> bool:
+    """Whether a second reading beats the first: as many letters at least, read with more confidence."""
+    letters = sum(ch.isalpha() for w in fresh for ch in w.text)
+    if letters < sum(ch.isalpha() for w in old for ch in w.text):
+        return False
+    return float(np.mean([w.confidence for w in fresh])) > float(np.mean([w.confidence for w in old]))
+
+
+def _pill_box(gray: np.ndarray, box: BBox, height: float) -> BBox:
+    """The stretch of a tinted pill that holds a row's text: from just left of the text to the pill's end
+    (where the ground returns along the pill's upper part, above the letters)."""
+    x0, y0, x1, y1 = box
+    row = round(max(0.0, y0 - 0.3 * height))
+    fill = float(np.median(gray[row, round(x1) : round(x1 + 2 * height)]))
+    end = round(x1)
+    while end < gray.shape[1] - 1 and abs(float(gray[row, end]) - fill) <= TINT_CONTRAST:
+        end += 1
+    return (max(0.0, x0 - 0.5 * height), max(0.0, y0 - 0.4 * height), float(end), y1 + 0.4 * height)
+
+
+def _tinted_alike(gray: np.ndarray, chosen: Phrase, column: list[Phrase], fill: float, height: float) -> bool:
+    """Whether another row of the column stands on the chosen row's pale tint (right after its own text)."""
+    for other in column:
+        if other is chosen:
+            continue
+        x0, x1 = round(other.bbox[2] + 0.5 * height), round(other.bbox[2] + 2.5 * height)
+        beside = gray[round(other.bbox[1]) : round(other.bbox[3]), x0:x1]
+        if beside.size and abs(float(np.median(beside)) - fill) <= TINT_CONTRAST:
+            return True
+    return False
 
 
 def _straight_to_ground(gray: np.ndarray, row: int, span: tuple[int, int], fill: float) -> bool:
@@ -2821,6 +2959,16 @@ def _on_menu(word: Word, menus: list[MenuFound]) -> bool:
         _centre_in(word.bbox, box) or (title is not None and title.bbox[1] <= cy <= title.bbox[3])
         for title, box, _ in menus
     )
+
+
+def side_menu(chosen: SelectedRow, title: str, title_box: BBox | None) -> Control:
+    """A web page's side menu as a menu control: its items in order, the tinted one marked as chosen
+    (`MENU_CHECK`), so that "which item of the left menu is highlighted?" reads like a menu's checked item."""
+    value = ", ".join((MENU_CHECK if item is chosen.row else "") + item.text for item in chosen.items)
+    letters = f"{title} {value}"
+    lang = "ru" if len(_CYRILLIC.findall(letters)) > 0.5 * sum(ch.isalpha() for ch in letters) else "en"
+    box = union_bbox([item.bbox for item in chosen.items])
+    return Control("list", title, title_box, value, box, None, MENU_HEADINGS[lang])
 
 
 def menu_controls(menus: list[MenuFound]) -> list[Control]:

@@ -493,8 +493,16 @@ def _answer_from_screen(
     if tied:
         # "Which paper format is chosen?" between "Paper Format › Format" and "Paper Format ›
         # Orientation": the section names both; the control whose own label the question names wins.
-        leader = max([scored[0], *tied], key=lambda item: item[2])
-        if any(item[2] >= leader[2] for item in [scored[0], *tied] if item is not leader):
+        # Then the control whose name the question says whole: "the Serif font drop-down" is "Serif
+        # font", not "Sans-serif font", which holds a word more.
+        asked = set(search_tokens(question))
+
+        def said(item: tuple[float, float, float, str]) -> tuple[float, float]:
+            own = search_tokens(item[3])
+            return item[2], sum(t in asked for t in own) / len(own) if own else 0.0
+
+        leader = max([scored[0], *tied], key=said)
+        if any(said(item) >= said(leader) for item in [scored[0], *tied] if item is not leader):
             log.info("screen: %r and %r tie for %r", best_name, tied[0][3], question)
             return None
         best_score, best_match, _, best_name = leader
@@ -1648,7 +1656,9 @@ def _menu_named(question: str, menus: list[ControlReading]) -> ControlReading | 
     """The menu the question names by its title ("the Edit menu", "меню «Вид»"), or the screen's
     only one when the question names none ("the first item of the menu")."""
     found = _MENU_TITLE.search(question)
-    title = set(search_tokens((found.group("en") or found.group("ru")) if found else "", drop_stopwords=True))
+    said = (found.group("en") or found.group("ru")) if found else ""
+    # "the left menu", "меню выделен": where the menu stands or what the question asks of it is no title.
+    title = set(search_tokens(said, drop_stopwords=True)) - _MENU_FRAME_WORDS - _MENU_PLACE_WORDS
     if not title:
         return menus[0] if len(menus) == 1 else None
     named = [
@@ -1775,8 +1785,8 @@ def _item_tokens(text: str) -> set[str]:
 
 
 _CHECKED_QUESTION = re.compile(
-    r"\b(?:checked|ticked|selected|chosen|enabled|active|marked|toggled)\b"
-    r"|(?<!\w)(?:отмечен\w*|выбран\w*|включен\w*|галочк\w*|активн\w*)",
+    r"\b(?:checked|ticked|selected|chosen|enabled|active|marked|toggled|highlighted)\b"
+    r"|(?<!\w)(?:отмечен\w*|выбран\w*|включен\w*|галочк\w*|активн\w*|выделен\w*|подсвечен\w*)",
     re.IGNORECASE,
 )
 """A question about which of a menu's items carries its check mark or radio dot."""
@@ -1795,9 +1805,18 @@ _OPENS_DIALOG = re.compile(
 _ELLIPSIS = ("...", "…")
 """An item ending so opens a dialog (a convention of every toolkit) rather than acting at once."""
 
+_MENU_PLACE_WORDS = frozenset(
+    search_tokens(
+        "left right side top main navigation sidebar page "
+        "левое левого левом левый правое правого правом боковое бокового боковом главного навигации странице"
+    )
+)
+"""Where a menu stands ("the left menu", «в боковом меню»): words that name no menu's title."""
+
 _MENU_FRAME_WORDS = frozenset(
     search_tokens(
-        "which what selected chosen ticked checked enabled active marked toggled set currently "
+        "which what selected chosen ticked checked enabled active marked toggled highlighted set currently "
+        "выделен выделена выделено подсвечен "
         "menu menus item items entry entries command commands option options choice choices "
         "dialog dialogue window box open opens does do "
         "какой какая какое какие какую выбран выбрана выбрано отмечен отмечена отмечено включен включена "
@@ -1812,7 +1831,7 @@ def _item_terms(question: str, menu: ControlReading) -> dict[str, float]:
     named = _MENU_TITLE.search(question)
     title = set(search_tokens(menu.label)) | set(search_tokens(named.group(0) if named else ""))
     window = set(search_tokens(f"{menu.passage.section} {filename_words(menu.hit.document.filename)}"))
-    drop = _MENU_FRAME_WORDS | title | window
+    drop = _MENU_FRAME_WORDS | _MENU_PLACE_WORDS | title | window
     return {t: 1.0 for t in search_tokens(question, drop_stopwords=True) if t not in drop and len(t) > 1}
 
 

@@ -274,7 +274,8 @@ def test_the_file_name_alone_does_not_vouch_for_a_span(tmp_path: Path) -> None:
                 ),
                 (
                     "text",
-                    "gzip uploads nothing: it reduces the size of the named files using Lempel-Ziv coding.",
+                    "gzip uploads nothing to a cloud: it reduces the size of the named files using "
+                    "Lempel-Ziv coding.",
                 ),
             ]
         ],
@@ -292,6 +293,7 @@ def test_the_file_name_alone_does_not_vouch_for_a_span(tmp_path: Path) -> None:
     notice = next(s for s in sentence_spans(view) if s.text.startswith("Copyright 1998"))
     assert span_fit(question, notice).kind  # names are there ("Free Software Foundation")
     assert passes("Copyright 1998") == ""
+    # A span that says the question's words itself passes, when it says which kind of provider ("cloud").
     assert passes("gzip uploads nothing").startswith("holds the asked-for name")
 
 

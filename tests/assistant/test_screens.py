@@ -1100,6 +1100,39 @@ def test_which_item_of_a_menu_is_checked_is_read_from_its_marks() -> None:
     assert ask_screens("Which item of the Edit menu is checked?", [plain]) is None
 
 
+def test_a_control_named_whole_wins_over_one_whose_name_holds_a_word_more() -> None:
+    # "Line colour" and "Out-line colour" both hold the question's words and mean nearly the same; the
+    # question says the first whole and nothing of "out": it is the one meant (the tie was "not found").
+    cases = [
+        ("Line colour", "Out-line colour", "What does the Line colour drop-down show?"),
+        ("Шрифт заголовка", "Моно-шрифт заголовка", "Что показывает список «Шрифт заголовка»?"),
+    ]
+    for named, longer, question in cases:
+        page = window_page(
+            "theme_editor.png",
+            "Theme",
+            [
+                Control("dropdown", longer, (20, 40, 120, 54), "Amber", (150, 40, 260, 54)),
+                Control("dropdown", named, (20, 80, 150, 94), "Slate", (150, 80, 260, 94)),
+            ],
+        )
+        answer = ask_screens(question, [page])
+        assert answer is not None and answer.text == "Slate", question
+
+
+def test_the_highlighted_item_of_a_side_menu_is_its_checked_one() -> None:
+    # A web page's side menu as the indexer writes it (a tinted pill marks one item): "the left menu"
+    # and "highlighted" name no menu's title, the chosen item answers.
+    side = menu_page("", "Profile, Privacy, ✓ Storage, Display, Reset settings")
+    answer = ask_screens("Which item of the left menu is highlighted in the settings?", [side])
+    assert answer is not None and answer.text == "Storage"
+    russian = menu_page("", "Профиль, Конфиденциальность, ✓ Хранилище, Экран, Сбросить настройки", "Меню")
+    answer = ask_screens("Какой пункт левого меню выделен?", [russian])
+    assert answer is not None and answer.text == "Хранилище"
+    # A menu the question names by a title the screen does not show is still not this one.
+    assert ask_screens("Which item of the Edit menu is highlighted?", [side]) is None
+
+
 def test_the_menu_item_that_does_what_the_question_describes_is_named_by_its_words() -> None:
     tools = menu_page(
         "Tools",

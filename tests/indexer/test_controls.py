@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 from indexer.controls import (
     MENU_HEADINGS,
     Phrase,
+    _put_rereadings,
     arrow_debris,
     compound_name,
     detect_controls,
@@ -1175,3 +1176,30 @@ def test_a_label_box_and_its_field_are_a_pair_not_a_row_of_tabs() -> None:
     assert not [c for c in controls if c.kind == "tabs"]
     assert by_value(controls)["kyocera-otdel-7"].label == "Плоттер"
     assert not [c for c in controls_of("xaw_form_en.png") if c.kind == "tabs"]
+
+
+@pytest.mark.parametrize(
+    ("name", "chosen", "neighbour"),
+    [("web_en_storage.png", "Storage", "Privacy"), ("web_ru_storage.png", "Хранилище", "Конфиденциальность")],
+)
+def test_a_web_side_menus_tinted_pill_marks_its_chosen_item(name: str, chosen: str, neighbour: str) -> None:
+    # A pale tint (16 grey levels off white) behind one item of a web page's side menu: that item is the
+    # menu's chosen one, written as a menu with it checked; the item above is no section heading.
+    menus = [c for c in controls_of(name) if c.group in MENU_HEADINGS.values()]
+    assert len(menus) == 1
+    items = menus[0].value.split(", ")
+    assert f"✓ {chosen}" in items and neighbour in items
+    assert sum(item.startswith("✓") for item in items) == 1
+
+
+def test_a_row_read_faintly_is_not_replaced_by_a_second_reading_no_longer_than_it() -> None:
+    # The tinted row's first word was read a little above its row with low confidence, the second in
+    # place: a second reading of the row's slot must replace both, never stand beside the first word.
+    first = Word("Внешний", (69.0, 437.0, 127.5, 448.0), 31.9, 11.0)
+    lines = [TextLine([first, Word("вид", (132.0, 440.0, 156.0, 450.5), 31.9, 10.5)], 0)]
+    fresh = [
+        Word("внешнии", (69.0, 444.0, 127.0, 455.0), 60.0, 11.0),
+        Word("вид", (132.0, 444.0, 156.0, 455.0), 60.0, 11.0),
+    ]
+    assert not _put_rereadings(lines, [((65.0, 444.0, 209.0, 459.0), fresh)], [first])
+    assert [w.text for w in lines[0].words] == ["Внешний", "вид"]

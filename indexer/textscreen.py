@@ -177,15 +177,15 @@ def cell_grid(image: Image.Image, words: list[Word]) -> CellGrid | None:
             return grid
     # Few coloured areas (dark letters on a plain light screen, a window's title bar above it): the
     # edges do not settle the grid, but the words themselves stand in its cells.
-    grid = grid_of_words(words, estimate, letter_height, size)
-    if grid is None:
+    seated = grid_of_words(words, estimate, letter_height, size)
+    if seated is None:
         return None
     # The few edges there are (a highlighted row, a button) still lie on cell borders: they set
     # the origin to the pixel, where the words' middles and starts leave it a pixel or two off.
-    top = _nearest_border(np.concatenate([[0], level]), grid.height, grid.top)
-    upright = ndi.binary_opening(across, structure=np.ones((grid.height - 1, 1))).sum(axis=0)
-    left = _nearest_border(np.concatenate([[0], upright]), grid.width, grid.left)
-    grid = _grid(grid.width, grid.height, left, top, size)
+    top = _nearest_border(np.concatenate([[0], level]), seated.height, seated.top)
+    upright = ndi.binary_opening(across, structure=np.ones((seated.height - 1, 1))).sum(axis=0)
+    left = _nearest_border(np.concatenate([[0], upright]), seated.width, seated.left)
+    grid = _grid(seated.width, seated.height, left, top, size)
     return grid if set_in_cells(words, grid) else None
 
 
@@ -279,22 +279,14 @@ def screen_cells(image: Image.Image, grid: CellGrid) -> tuple[np.ndarray, Image.
     (yellow on blue, black on cyan, a reverse-video row). A line character runs through the cell's
     middle to its edges, which no letter does.
     """
-    pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
     w, h = grid.width, grid.height
-    area = pixels[grid.top : grid.top + grid.rows * h, grid.left : grid.left + grid.columns * w]
-    cells = area.reshape(grid.rows, h, grid.columns, w, 3).transpose(0, 2, 1, 3, 4)
-    shades = ((cells[..., 0] // 32) * 64 + (cells[..., 1] // 32) * 8 + cells[..., 2] // 32).reshape(
-        grid.rows, grid.columns, -1
-    )
+    cells = _cells(image, grid)
     kinds = np.zeros((grid.rows, grid.columns), dtype=np.int8)
     clean = np.full((grid.rows * h, grid.columns * w), 255, dtype=np.uint8)
     for row in range(grid.rows):
         for column in range(grid.columns):
-            shade = shades[row, column]
-            commonest = np.bincount(shade).argmax()
             cell = cells[row, column]
-            ground = cell.reshape(-1, 3)[shade == commonest].mean(axis=0)
-            difference = np.abs(cell - ground).sum(axis=2)
+            difference = np.abs(cell - _ground(cell)).sum(axis=2)
             ink = difference > INK_STEP
             if not ink.any():
                 continue
@@ -311,6 +303,55 @@ def screen_cells(image: Image.Image, grid: CellGrid) -> tuple[np.ndarray, Image.
     page = Image.new("L", image.size, 255)
     page.paste(Image.fromarray(clean), (grid.left, grid.top))
     return kinds, page
+
+
+def _cells(image: Image.Image, grid: CellGrid) -> np.ndarray:
+    """The screen's pixels cut into cells: rows x columns x height x width x RGB."""
+    pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
+    w, h = grid.width, grid.height
+    area = pixels[grid.top : grid.top + grid.rows * h, grid.left : grid.left + grid.columns * w]
+    return area.reshape(grid.rows, h, grid.columns, w, 3).transpose(0, 2, 1, 3, 4)
+
+
+def _ground(cell: np.ndarray) -> np.ndarray:
+    """A cell's background: the mean of its commonest colour (in 8 levels a channel)."""
+    shade = ((cell[..., 0] // 32) * 64 + (cell[..., 1] // 32) * 8 + cell[..., 2] // 32).reshape(-1)
+    return cell.reshape(-1, 3)[shade == np.bincount(shade).argmax()].mean(axis=0)
+
+
+COLOUR_NEAR = 150
+"""Summed R, G, B difference within which two cells' colours are one (anti-aliasing, a bold shade)."""
+
+
+def reverse_video(image: Image.Image, grid: CellGrid) -> np.ndarray:
+    """Cells drawn in reverse video: on the screen's text colour, in the screen's background colour.
+
+    That is how a terminal program shows what is chosen (the current row of a list or table, the
+    focused button) whatever colours the terminal uses; a coloured field or dialog is no such cell."""
+    cells = _cells(image, grid)
+    grounds = np.zeros((grid.rows, grid.columns, 3))
+    inks = np.full((grid.rows, grid.columns, 3), np.nan)
+    for row in range(grid.rows):
+        for column in range(grid.columns):
+            cell = cells[row, column]
+            grounds[row, column] = ground = _ground(cell)
+            difference = np.abs(cell - ground).sum(axis=2)
+            if int((difference > INK_STEP).sum()) >= 2:
+                # The ink's own colour: its strongest pixel, not the blend at the letters' edges.
+                inks[row, column] = cell.reshape(-1, 3)[int(difference.argmax())]
+    keys = [tuple(int(v) // 32 for v in colour) for colour in grounds.reshape(-1, 3)]
+    common = max(set(keys), key=keys.count)
+    plain = np.array([key == common for key in keys]).reshape(grid.rows, grid.columns)
+    screen_ground = grounds[plain].mean(axis=0)
+    written = inks[plain & ~np.isnan(inks[..., 0])]
+    if not written.size:
+        return np.zeros((grid.rows, grid.columns), dtype=bool)
+    screen_ink = np.median(written, axis=0)
+    if np.abs(screen_ink - screen_ground).sum() < 2 * COLOUR_NEAR:
+        return np.zeros((grid.rows, grid.columns), dtype=bool)
+    on_ink = np.abs(grounds - screen_ink).sum(axis=2) < COLOUR_NEAR
+    inked_as_ground = np.isnan(inks[..., 0]) | (np.abs(inks - screen_ground).sum(axis=2) < COLOUR_NEAR)
+    return on_ink & inked_as_ground
 
 
 def hollow_cursor(ink: np.ndarray) -> bool:
@@ -386,7 +427,8 @@ def read_screen(
         grid.height,
         len(runs),
     )
-    return lines, screen_controls(runs, kinds, grid)
+    chosen = highlighted_controls(runs, reverse_video(image, grid), kinds)
+    return lines, screen_controls(runs, kinds, grid) + chosen
 
 
 MIN_DROPPED_CELLS = 3
@@ -457,9 +499,9 @@ def read_dropped(
             index = int(((word.bbox[1] + word.bbox[3]) / 2 - grid.height // 2) // step)
             if not 0 <= index < len(runs) or not any(ch.isalnum() for ch in word.text):
                 continue
-            row, first, _ = runs[index]
-            x0, y0, _, _ = grid.box(row, first, first)
-            dx, dy = x0 - pad, y0 - (grid.height // 2 + index * step)
+            row, start, _ = runs[index]
+            left, top = grid.box(row, start, start)[:2]
+            dx, dy = left - pad, top - (grid.height // 2 + index * step)
             x_a, y_a, x_b, y_b = word.bbox
             found.append(
                 Word(word.text, (x_a + dx, y_a + dy, x_b + dx, y_b + dy), word.confidence, word.font_size)
@@ -512,10 +554,10 @@ def settle_glyphs(page: np.ndarray, words: list[Word], grid: CellGrid) -> int:
     the same, pixel for pixel, wherever it stands. What the sure words of the screen show each
     character to look like is matched against every cell of every word: a cell that is the very
     image of another character, and unlike every sure rendering of the one read, is that other
-    character ("1.16" for "1.1G", "A0BO" for "A0B0", "disk.imgl" for "disk.img1"). Characters
-    whose glyphs are alike in both scripts ("E" and "Е") are left to the script settling."""
+    character ("1.16" for "1.1G", "A0BO" for "A0B0", "disk.imgl" for "disk.img1"), within the
+    guards of `respelled`."""
     ink = page < 128
-    seated = [(word, cells) for word in words if (cells := word_cells(word, grid)) is not None]
+    seated = [(word, place) for word in words if (place := word_cells(word, grid)) is not None]
     shapes: dict[str, list[np.ndarray]] = {}
     for word, (row, first, _) in seated:
         if word.confidence < SURE_WORD or not 0 <= row < grid.rows:
@@ -528,8 +570,8 @@ def settle_glyphs(page: np.ndarray, words: list[Word], grid: CellGrid) -> int:
     for word, (row, first, _) in seated:
         if not 0 <= row < grid.rows:
             continue
-        cells = [_glyph(ink, grid, row, first + offset) for offset in range(len(word.text))]
-        text = respelled(word.text, cells, shapes)
+        glyphs = [_glyph(ink, grid, row, first + offset) for offset in range(len(word.text))]
+        text = respelled(word.text, glyphs, shapes)
         if text != word.text:
             log.debug("glyphs of the screen read %r as %r", word.text, text)
             word.text = text
@@ -604,6 +646,44 @@ def _unlike(cell: np.ndarray, shape: np.ndarray) -> float:
     if cell.shape != shape.shape:
         return 1.0
     return float((cell != shape).sum()) / max(int(cell.sum()), int(shape.sum()), 1)
+
+
+HIGHLIGHTED = {"en": "Highlighted", "ru": "Выделено"}
+"""What a control passage calls the item a screen shows in reverse video, in the screen's language:
+the reader and search find "highlighted"/"выделена" in a question."""
+HIGHLIGHTED_SHARE = 0.8
+_ITEM_MARKS = re.compile(r"^[\s\[\]<>|*]+|[\s\[\]<>|*]+$")
+
+
+def highlighted_controls(runs: list[Run], reverse: np.ndarray, kinds: np.ndarray) -> list[Control]:
+    """The items shown in reverse video (a table's or a list's current row, the focused button) as
+    controls "Frame title › Highlighted: item", runs of one reversed band joined, their brackets
+    and the row's pointer (">>") left off."""
+    bands: dict[tuple[int, int], list[Run]] = {}
+    for run in runs:
+        span = reverse[run.row, run.first : run.last + 1]
+        if not span.size or span.mean() < HIGHLIGHTED_SHARE:
+            continue
+        start = run.first
+        while start > 0 and reverse[run.row, start - 1]:
+            start -= 1
+        bands.setdefault((run.row, start), []).append(run)
+    if not bands:
+        return []
+    lang = "ru" if detect_language(" ".join(run.text for run in runs)) == "ru" else "en"
+    titles = frame_titles(runs, kinds)
+    controls = []
+    for (_, _), items in sorted(bands.items()):
+        items.sort(key=lambda run: run.first)
+        value = " ".join(_ITEM_MARKS.sub("", run.text) for run in items).strip()
+        value = " ".join(value.split())
+        if sum(ch.isalnum() for ch in value) < 2:
+            continue
+        frames = _frame_of(items[0], titles)
+        group = frames[0].run.text if frames else ""
+        box = union_bbox([run.bbox for run in items])
+        controls.append(Control("list", HIGHLIGHTED[lang], box, value, box, None, group))
+    return controls
 
 
 def _row_lines(words: list[Word], grid: CellGrid) -> list[list[Word]]:

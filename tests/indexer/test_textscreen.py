@@ -167,3 +167,20 @@ def test_russian_terminal_keeps_its_words_and_reads_a_prompts_value_without_the_
     # The unfocused window's hollow cursor after the value is no "0".
     assert "Target size: 11,5G" in said
     assert "vol.pool1 4096" in text and "Загрузочный" in text and "Кэш медиа" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "row", "button", "word"),
+    [
+        ("tui_volumes_en.png", "vol.pool3 16781312 40G Archive vault", "Exit", "Highlighted"),
+        ("tui_volumes_ru.png", "vol.pool3 16781312 40G Архив", "Выйти", "Выделено"),
+    ],
+)
+def test_reverse_video_row_and_button_are_the_highlighted_items(
+    name: str, row: str, button: str, word: str
+) -> None:
+    # The current row and the focused button are drawn in the screen's own colours swapped; the
+    # other buttons of the row, in brackets too, are not highlighted.
+    _, said = _page_text(name)
+    highlighted = [text for text in said if text.startswith(f"{word}: ")]
+    assert sorted(highlighted) == sorted([f"{word}: {row}", f"{word}: {button}"])

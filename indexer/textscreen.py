@@ -161,7 +161,8 @@ def cell_grid(image: Image.Image, words: list[Word]) -> CellGrid | None:
     letter_height = heights[len(heights) // 2]
     # Edge i lies between pixels i and i+1: the border starts the cell at i+1. A border runs on
     # over more than a letter's stroke: along a whole cell's width, or a whole cell's height.
-    level = ndi.binary_opening(down, structure=np.ones((1, round(estimate * 1.3) + 1))).sum(axis=1)
+    lying = ndi.binary_opening(down, structure=np.ones((1, round(estimate * 1.3) + 1)))
+    level = lying.sum(axis=1)
     height_found = _period(
         np.concatenate([[0], level]), range(max(6, round(letter_height)), round(letter_height * 2.2) + 1)
     )
@@ -182,7 +183,12 @@ def cell_grid(image: Image.Image, words: list[Word]) -> CellGrid | None:
         return None
     # The few edges there are (a highlighted row, a button) still lie on cell borders: they set
     # the origin to the pixel, where the words' middles and starts leave it a pixel or two off.
-    top = _nearest_border(np.concatenate([[0], level]), seated.height, seated.top)
+    # A band one cell high (a highlighted row or button) has its top and bottom edge a cell apart;
+    # a title bar's lower edge has no partner.
+    band = seated.height
+    paired = (lying[:-band] & lying[band:]).sum(axis=1) if lying.shape[0] > band else level[:0]
+    edges = paired if paired.any() else level
+    top = _nearest_border(np.concatenate([[0], edges]), seated.height, seated.top)
     upright = ndi.binary_opening(across, structure=np.ones((seated.height - 1, 1))).sum(axis=0)
     left = _nearest_border(np.concatenate([[0], upright]), seated.width, seated.left)
     grid = _grid(seated.width, seated.height, left, top, size)

@@ -665,8 +665,13 @@ def highlighted_controls(runs: list[Run], reverse: np.ndarray, kinds: np.ndarray
     """The items shown in reverse video (a table's or a list's current row, the focused button) as
     controls "Frame title › Highlighted: item", runs of one reversed band joined, their brackets
     and the row's pointer (">>") left off."""
+    titles = frame_titles(runs, kinds)
+    # A frame's title drawn in reverse video heads its dialog: it is not an item one chose.
+    headings = {id(title.run) for title in titles}
     bands: dict[tuple[int, int], list[Run]] = {}
     for run in runs:
+        if id(run) in headings:
+            continue
         span = reverse[run.row, run.first : run.last + 1]
         if not span.size or span.mean() < HIGHLIGHTED_SHARE:
             continue
@@ -677,7 +682,6 @@ def highlighted_controls(runs: list[Run], reverse: np.ndarray, kinds: np.ndarray
     if not bands:
         return []
     lang = "ru" if detect_language(" ".join(run.text for run in runs)) == "ru" else "en"
-    titles = frame_titles(runs, kinds)
     controls = []
     for (_, _), items in sorted(bands.items()):
         items.sort(key=lambda run: run.first)

@@ -2,7 +2,7 @@
 
 Default colours (dark on light): a table of volumes with one row in reverse video, a framed box of
 "Label: value" lines with GUIDs, a row of bracketed buttons with one in reverse video, a help line.
-Run: python3 curses_volumes.py en|ru main|prompt
+Run: python3 curses_volumes.py en|ru main|prompt|titled (titled: the box's title in reverse video)
 """
 
 import curses
@@ -71,6 +71,8 @@ def main(scr):
     name, guid = INFO[dev]
     win = curses.newwin(5, 76, 12, 1)
     win.box()
+    if VIEW == "titled":
+        win.addstr(0, 3, " Details ", curses.A_REVERSE)
     win.addstr(1, 1, f"{T['name']}: {name}")
     win.addstr(2, 1, f"{T['uuid']}: {guid}")
     win.addstr(3, 1, f"{T['kind']}: {ROWS[selected][3] if LANG == 'en' else KINDS_RU[ROWS[selected][3]]}")

@@ -184,3 +184,10 @@ def test_reverse_video_row_and_button_are_the_highlighted_items(
     _, said = _page_text(name)
     highlighted = [text for text in said if text.startswith(f"{word}: ")]
     assert sorted(highlighted) == sorted([f"{word}: {row}", f"{word}: {button}"])
+
+
+def test_a_frame_title_in_reverse_video_heads_its_box_and_is_no_highlighted_item() -> None:
+    _, said = _page_text("tui_volumes_titled_en.png")
+    assert "Details › Volume GUID: 5A1B80E3-9D04-4C8B-8E0B-B3C1E08D2F19" in said
+    highlighted = sorted(text for text in said if text.startswith("Highlighted: "))
+    assert highlighted == ["Highlighted: Exit", "Highlighted: vol.pool2 1052672 7.5G Scratch area"]

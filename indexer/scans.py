@@ -46,6 +46,12 @@ NOISE_LEVELS = 3
 SCANNED_NOISY_SHARE = 0.4
 """Share of noisy pixels off white from which a page is a scan: screens of the eval sets stay
 under 0.27 (letter edges, icons, photos in dialogs), JPEG scans of grey paper reach 0.6."""
+MIN_FILLED_SHARE = 0.01
+"""Share of the page inside toned areas (5x5 toned around) from which their grain is measured."""
+FLAT_FILL_NOISE = 0.2
+"""Noisy share inside toned areas under which they are flat fills: a screen, whatever its letters do.
+Grey paper stays grainy inside (0.3-0.4); a terminal's dense anti-aliased letters on white make 0.5
+of the toned pixels noisy at their edges while its filled rows and strokes stay under 0.1."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,13 @@ def looks_scanned(gray: np.ndarray) -> bool:
     residual = np.abs(sample - ndi.median_filter(sample, size=3))
     toned = sample < WHITE
     if toned.mean() < MIN_TONED_SHARE:
+        return False
+    # Inside the toned areas, away from the edges of letters: paper has grain there, a screen's fills do not.
+    filled = ndi.binary_erosion(toned, structure=np.ones((5, 5), dtype=bool))
+    if (
+        filled.mean() >= MIN_FILLED_SHARE
+        and float((residual[filled] >= NOISE_LEVELS).mean()) < FLAT_FILL_NOISE
+    ):
         return False
     return float((residual[toned] >= NOISE_LEVELS).mean()) >= SCANNED_NOISY_SHARE
 

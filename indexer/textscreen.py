@@ -22,6 +22,7 @@ indexed and answered the same way.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from PIL import Image
 
 from indexer.controls import MENU_HEADINGS, MENU_SECTION_BREAK
 from indexer.language import detect_language
-from indexer.ocr import OcrSettings, read_uniform, settle_scripts
+from indexer.ocr import OcrSettings, latin_twin, read_uniform, settle_scripts
 from indexer.records import BBox, Control, ControlKind, TextLine, Word, union_bbox
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,8 @@ def cell_grid(image: Image.Image, words: list[Word]) -> CellGrid | None:
     letter_height = heights[len(heights) // 2]
     # Edge i lies between pixels i and i+1: the border starts the cell at i+1. A border runs on
     # over more than a letter's stroke: along a whole cell's width, or a whole cell's height.
-    level = ndi.binary_opening(down, structure=np.ones((1, round(estimate * 1.3) + 1))).sum(axis=1)
+    lying = ndi.binary_opening(down, structure=np.ones((1, round(estimate * 1.3) + 1)))
+    level = lying.sum(axis=1)
     height_found = _period(
         np.concatenate([[0], level]), range(max(6, round(letter_height)), round(letter_height * 2.2) + 1)
     )
@@ -169,11 +171,78 @@ def cell_grid(image: Image.Image, words: list[Word]) -> CellGrid | None:
         np.concatenate([[0], upright]), range(max(4, round(estimate) - 1), round(estimate) + 2)
     )
     (wide, left, width), (high, top, height) = width_found, height_found
-    if wide < GRID_CONCENTRATION or high < GRID_CONCENTRATION:
+    size = (pixels.shape[1], pixels.shape[0])
+    if wide >= GRID_CONCENTRATION and high >= GRID_CONCENTRATION:
+        grid = _grid(width, height, left, top, size)
+        if set_in_cells(words, grid):
+            return grid
+    # Few coloured areas (dark letters on a plain light screen, a window's title bar above it): the
+    # edges do not settle the grid, but the words themselves stand in its cells.
+    seated = grid_of_words(words, estimate, letter_height, size)
+    if seated is None:
         return None
-    columns, rows = (pixels.shape[1] - left) // width, (pixels.shape[0] - top) // height
-    grid = CellGrid(width, height, left, top, columns, rows)
+    # The few edges there are (a highlighted row, a button) still lie on cell borders: they set
+    # the origin to the pixel, where the words' middles and starts leave it a pixel or two off.
+    # A band one cell high (a highlighted row or button) has its top and bottom edge a cell apart;
+    # a title bar's lower edge has no partner.
+    band = seated.height
+    paired = (lying[:-band] & lying[band:]).sum(axis=1) if lying.shape[0] > band else level[:0]
+    edges = paired if paired.any() else level
+    top = _nearest_border(np.concatenate([[0], edges]), seated.height, seated.top)
+    upright = ndi.binary_opening(across, structure=np.ones((seated.height - 1, 1))).sum(axis=0)
+    left = _nearest_border(np.concatenate([[0], upright]), seated.width, seated.left)
+    grid = _grid(seated.width, seated.height, left, top, size)
     return grid if set_in_cells(words, grid) else None
+
+
+def _nearest_border(profile: np.ndarray, period: int, near: int) -> int:
+    """The phase within a quarter period of `near` where the most edges of `profile` fall (`near` if none)."""
+    reach = max(1, period // 4)
+    sums = {
+        phase: float(profile[phase % period :: period].sum())
+        for phase in range(near - reach, near + reach + 1)
+    }
+    best = max(sums, key=lambda phase: (sums[phase], -abs(phase - near)))
+    return best if sums[best] > 0 else near
+
+
+def _grid(width: int, height: int, left: int, top: int, size: tuple[int, int]) -> CellGrid:
+    left, top = left % width, top % height
+    return CellGrid(width, height, left, top, (size[0] - left) // width, (size[1] - top) // height)
+
+
+def grid_of_words(
+    words: list[Word], estimate: float, letter_height: float, size: tuple[int, int]
+) -> CellGrid | None:
+    """The grid the OCR words' own positions fit best: the cell height that puts their middles at
+    one height in a cell, the cell width that puts their starts at one place in a cell.
+
+    Rows of text one under another are one cell apart: the commonest spacing of neighbouring lines'
+    middles is near the cell height. Each candidate size is judged by how many words it seats, and
+    the place where most of them sit gives the origin (a word starts at a cell's left edge, its
+    middle lies half a cell below the cell's top)."""
+    read = [w for w in words if sum(ch.isalnum() for ch in w.text) >= 2 and w.confidence >= 60]
+    if len(read) < MIN_MONOSPACED_WORDS:
+        return None
+    middles = np.array([(w.bbox[1] + w.bbox[3]) / 2 for w in read])
+    starts = np.array([w.bbox[0] for w in read])
+    levels = np.unique(np.round(middles))
+    steps = np.diff(levels)
+    steps = steps[(steps >= letter_height) & (steps <= 2.2 * letter_height)]
+    if steps.size == 0:
+        return None
+    spacing = float(median(steps.tolist()))
+    height, top = _seating(middles, range(max(6, round(spacing * 0.85)), round(spacing * 1.15) + 1), 2.0)
+    width, left = _seating(starts, range(max(4, round(estimate) - 1), round(estimate) + 2), 1.5)
+    return _grid(width, height, round(left), round(top - height / 2), size)
+
+
+def _seating(positions: np.ndarray, periods: range, reach: float) -> tuple[int, float]:
+    """The period among `periods` that seats most `positions` within `reach` of one place in it,
+    and that place."""
+    seated = [(*_best_place(positions, period, reach), period) for period in periods]
+    _, place, period = max(seated, key=lambda item: item[0])
+    return period, place
 
 
 def set_in_cells(words: list[Word], grid: CellGrid) -> bool:
@@ -193,10 +262,15 @@ def set_in_cells(words: list[Word], grid: CellGrid) -> bool:
 
 def _share_at_one_place(offsets: np.ndarray, period: int, reach: float) -> float:
     """The largest share of `offsets` (positions within a period) within `reach` of one place."""
-    best = 0.0
+    return _best_place(offsets, period, reach)[0]
+
+
+def _best_place(positions: np.ndarray, period: int, reach: float) -> tuple[float, float]:
+    """The share of `positions` within `reach` of one place in a period (half-pixel steps), and that place."""
+    best = (0.0, 0.0)
     for place in np.arange(0.0, period, 0.5):
-        apart = np.abs((offsets - place + period / 2) % period - period / 2)
-        best = max(best, float((apart <= reach).mean()))
+        apart = np.abs((positions - place + period / 2) % period - period / 2)
+        best = max(best, (float((apart <= reach).mean()), float(place)), key=lambda item: item[0])
     return best
 
 
@@ -211,28 +285,23 @@ def screen_cells(image: Image.Image, grid: CellGrid) -> tuple[np.ndarray, Image.
     (yellow on blue, black on cyan, a reverse-video row). A line character runs through the cell's
     middle to its edges, which no letter does.
     """
-    pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
     w, h = grid.width, grid.height
-    area = pixels[grid.top : grid.top + grid.rows * h, grid.left : grid.left + grid.columns * w]
-    cells = area.reshape(grid.rows, h, grid.columns, w, 3).transpose(0, 2, 1, 3, 4)
-    shades = ((cells[..., 0] // 32) * 64 + (cells[..., 1] // 32) * 8 + cells[..., 2] // 32).reshape(
-        grid.rows, grid.columns, -1
-    )
+    cells = _cells(image, grid)
     kinds = np.zeros((grid.rows, grid.columns), dtype=np.int8)
     clean = np.full((grid.rows * h, grid.columns * w), 255, dtype=np.uint8)
     for row in range(grid.rows):
         for column in range(grid.columns):
-            shade = shades[row, column]
-            commonest = np.bincount(shade).argmax()
             cell = cells[row, column]
-            ground = cell.reshape(-1, 3)[shade == commonest].mean(axis=0)
-            difference = np.abs(cell - ground).sum(axis=2)
+            difference = np.abs(cell - _ground(cell)).sum(axis=2)
             ink = difference > INK_STEP
             if not ink.any():
                 continue
             # A thin line's anti-aliased fringe is faint: the line is judged by its strong ink.
-            if frame_cell(difference > max(INK_STEP, 0.6 * float(difference.max()))):
+            strong = difference > max(INK_STEP, 0.6 * float(difference.max()))
+            if frame_cell(strong):
                 kinds[row, column] = FRAME
+                continue
+            if hollow_cursor(strong):
                 continue
             kinds[row, column] = GLYPH
             strength = np.clip(difference * (255.0 / max(float(difference.max()), 1.0)), 0, 255)
@@ -240,6 +309,68 @@ def screen_cells(image: Image.Image, grid: CellGrid) -> tuple[np.ndarray, Image.
     page = Image.new("L", image.size, 255)
     page.paste(Image.fromarray(clean), (grid.left, grid.top))
     return kinds, page
+
+
+def _cells(image: Image.Image, grid: CellGrid) -> np.ndarray:
+    """The screen's pixels cut into cells: rows x columns x height x width x RGB."""
+    pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
+    w, h = grid.width, grid.height
+    area = pixels[grid.top : grid.top + grid.rows * h, grid.left : grid.left + grid.columns * w]
+    return area.reshape(grid.rows, h, grid.columns, w, 3).transpose(0, 2, 1, 3, 4)
+
+
+def _ground(cell: np.ndarray) -> np.ndarray:
+    """A cell's background: the mean of its commonest colour (in 8 levels a channel)."""
+    shade = ((cell[..., 0] // 32) * 64 + (cell[..., 1] // 32) * 8 + cell[..., 2] // 32).reshape(-1)
+    return cell.reshape(-1, 3)[shade == np.bincount(shade).argmax()].mean(axis=0)
+
+
+COLOUR_NEAR = 150
+"""Summed R, G, B difference within which two cells' colours are one (anti-aliasing, a bold shade)."""
+
+
+def reverse_video(image: Image.Image, grid: CellGrid) -> np.ndarray:
+    """Cells drawn in reverse video: on the screen's text colour, in the screen's background colour.
+
+    That is how a terminal program shows what is chosen (the current row of a list or table, the
+    focused button) whatever colours the terminal uses; a coloured field or dialog is no such cell."""
+    cells = _cells(image, grid)
+    grounds = np.zeros((grid.rows, grid.columns, 3))
+    inks = np.full((grid.rows, grid.columns, 3), np.nan)
+    for row in range(grid.rows):
+        for column in range(grid.columns):
+            cell = cells[row, column]
+            grounds[row, column] = ground = _ground(cell)
+            difference = np.abs(cell - ground).sum(axis=2)
+            if int((difference > INK_STEP).sum()) >= 2:
+                # The ink's own colour: its strongest pixel, not the blend at the letters' edges.
+                inks[row, column] = cell.reshape(-1, 3)[int(difference.argmax())]
+    keys = [tuple(int(v) // 32 for v in colour) for colour in grounds.reshape(-1, 3)]
+    common = max(set(keys), key=keys.count)
+    plain = np.array([key == common for key in keys]).reshape(grid.rows, grid.columns)
+    screen_ground = grounds[plain].mean(axis=0)
+    written = inks[plain & ~np.isnan(inks[..., 0])]
+    if not written.size:
+        return np.zeros((grid.rows, grid.columns), dtype=bool)
+    screen_ink = np.median(written, axis=0)
+    if np.abs(screen_ink - screen_ground).sum() < 2 * COLOUR_NEAR:
+        return np.zeros((grid.rows, grid.columns), dtype=bool)
+    on_ink = np.abs(grounds - screen_ink).sum(axis=2) < COLOUR_NEAR
+    inked_as_ground = np.isnan(inks[..., 0]) | (np.abs(inks - screen_ground).sum(axis=2) < COLOUR_NEAR)
+    return on_ink & inked_as_ground
+
+
+def hollow_cursor(ink: np.ndarray) -> bool:
+    """Whether a cell's ink is the outline of the whole cell: the cursor of a terminal window that
+    is not focused, which OCR reads as "0" or "O" after the prompt's value."""
+    h, w = ink.shape
+    if h < 6 or w < 4:
+        return False
+    ring = np.zeros_like(ink)
+    ring[[0, -1], :] = True
+    ring[:, [0, -1]] = True
+    inner = ink[2:-2, 2:-2]
+    return bool(ink[ring].mean() >= 0.9) and not inner.any()
 
 
 def frame_cell(ink: np.ndarray) -> bool:
@@ -288,6 +419,9 @@ def read_screen(
         for w in line.words
         if any(ch.isalnum() or ch in "[]()*<>" for ch in w.text)
     ]
+    fresh += read_dropped(page, fresh, kinds, grid, settings)
+    fresh = joined_words(fresh, grid)
+    settle_glyphs(np.asarray(page), fresh, grid)
     ink = np.asarray(page) < 128
     runs = [with_indicator(run, kinds, ink, grid) for run in screen_runs(fresh, grid, kinds)]
     lines = [TextLine(run_words, index) for index, run_words in enumerate(_row_lines(fresh, grid))]
@@ -299,7 +433,267 @@ def read_screen(
         grid.height,
         len(runs),
     )
-    return lines, screen_controls(runs, kinds, grid)
+    chosen = highlighted_controls(runs, reverse_video(image, grid), kinds)
+    return lines, screen_controls(runs, kinds, grid) + chosen
+
+
+MIN_DROPPED_CELLS = 3
+"""Glyph cells in a row, uncovered by any word, from which OCR is taken to have dropped a word."""
+MAX_DROPPED = 24
+
+
+def dropped_runs(words: list[Word], kinds: np.ndarray, grid: CellGrid) -> list[tuple[int, int, int]]:
+    """Runs of glyph cells (row, first, last; one blank inside a run) that no OCR word covers."""
+    covered = np.zeros(kinds.shape, dtype=bool)
+    for word in words:
+        row = grid.row((word.bbox[1] + word.bbox[3]) / 2)
+        if 0 <= row < grid.rows:
+            first = max(0, grid.column(word.bbox[0]))
+            covered[row, first : int((word.bbox[2] - grid.left - 1) // grid.width) + 1] = True
+    runs = []
+    for row in range(grid.rows):
+        free = (kinds[row] == GLYPH) & ~covered[row]
+        column = 0
+        while column < grid.columns:
+            if not free[column]:
+                column += 1
+                continue
+            first = last = column
+            while last + 1 < grid.columns and (
+                free[last + 1]
+                or (
+                    last + 2 < grid.columns
+                    and free[last + 2]
+                    and kinds[row, last + 1] == 0
+                    and not covered[row, last + 1]
+                )
+            ):
+                last += 1
+            if last - first + 1 >= MIN_DROPPED_CELLS:
+                runs.append((row, first, last))
+            column = last + 1
+    return runs[:MAX_DROPPED]
+
+
+def read_dropped(
+    page: Image.Image, words: list[Word], kinds: np.ndarray, grid: CellGrid, settings: OcrSettings
+) -> list[Word]:
+    """Words the reading of the whole screen left out, read once more on their own.
+
+    Tesseract's page layout now and then drops a word of a table's first column (next to a
+    highlighted row) although the cleaned cells hold it plainly. Such cells are cut out, stacked in
+    one strip, a blank row apart, read in one call and put back where they stand."""
+    runs = dropped_runs(words, kinds, grid)
+    if not runs:
+        return []
+    pad, step = grid.width, 2 * grid.height
+    strip = Image.new(
+        "L",
+        (
+            max(last - first + 1 for _, first, last in runs) * grid.width + 2 * pad,
+            step * len(runs) + grid.height,
+        ),
+        255,
+    )
+    for index, (row, first, last) in enumerate(runs):
+        x0, y0, x1, y1 = (int(v) for v in grid.box(row, first, last))
+        strip.paste(page.crop((x0, y0, x1, y1)), (pad, grid.height // 2 + index * step))
+    found = []
+    # At its own size: enlarged, such a small strip of terminal glyphs reads worse, not better.
+    for line in read_uniform(strip, dataclasses.replace(settings, upscale_below=0)).lines:
+        for word in line.words:
+            index = int(((word.bbox[1] + word.bbox[3]) / 2 - grid.height // 2) // step)
+            if not 0 <= index < len(runs) or not any(ch.isalnum() for ch in word.text):
+                continue
+            row, start, _ = runs[index]
+            left, top = grid.box(row, start, start)[:2]
+            dx, dy = left - pad, top - (grid.height // 2 + index * step)
+            x_a, y_a, x_b, y_b = word.bbox
+            found.append(
+                Word(word.text, (x_a + dx, y_a + dy, x_b + dx, y_b + dy), word.confidence, word.font_size)
+            )
+    return found
+
+
+def joined_words(words: list[Word], grid: CellGrid) -> list[Word]:
+    """Words OCR parted although no blank cell stands between them ("0068B43C" "-ECE6" of one GUID,
+    "disk." "img4"), joined: on a terminal a word ends only where a blank cell does."""
+    joined: list[Word] = []
+    for row_words in _row_lines(words, grid):
+        previous_last = -2
+        for word in row_words:
+            first = grid.column(word.bbox[0])
+            if joined and first == previous_last + 1:
+                before = joined[-1]
+                joined[-1] = Word(
+                    before.text + word.text,
+                    union_bbox([before.bbox, word.bbox]),
+                    min(before.confidence, word.confidence),
+                    before.font_size,
+                )
+            else:
+                joined.append(word)
+            previous_last = max(first, int((word.bbox[2] - grid.left - 1) // grid.width))
+    return joined
+
+
+SURE_WORD = 90.0
+"""Confidence from which a word's letters teach what each glyph looks like on this screen."""
+SAME_GLYPH = 0.03
+"""Share of a cell's pixels two renderings of one character may differ in (at half the ink's strength)."""
+MAX_TEMPLATES = 4
+
+
+def word_cells(word: Word, grid: CellGrid) -> tuple[int, int, int] | None:
+    """The row and first/last columns of the cells `word` fills, when it has one letter per cell."""
+    first = max(0, grid.column(word.bbox[0]))
+    last = min(grid.columns - 1, int((word.bbox[2] - grid.left - 1) // grid.width))
+    if last - first + 1 != len(word.text) or " " in word.text:
+        return None
+    return grid.row((word.bbox[1] + word.bbox[3]) / 2), first, last
+
+
+def settle_glyphs(page: np.ndarray, words: list[Word], grid: CellGrid) -> int:
+    """Letters OCR took for a look-alike, set right by the screen's own glyphs; returns how many.
+
+    A terminal draws every character from one font into cells of one size, so one character looks
+    the same, pixel for pixel, wherever it stands. What the sure words of the screen show each
+    character to look like is matched against every cell of every word: a cell that is the very
+    image of another character, and unlike every sure rendering of the one read, is that other
+    character ("1.16" for "1.1G", "A0BO" for "A0B0", "disk.imgl" for "disk.img1"), within the
+    guards of `respelled`."""
+    ink = page < 128
+    seated = [(word, place) for word in words if (place := word_cells(word, grid)) is not None]
+    shapes: dict[str, list[np.ndarray]] = {}
+    for word, (row, first, _) in seated:
+        if word.confidence < SURE_WORD or not 0 <= row < grid.rows:
+            continue
+        for offset, char in enumerate(word.text):
+            known = shapes.setdefault(char, [])
+            if len(known) < MAX_TEMPLATES and char.isalnum():
+                known.append(_glyph(ink, grid, row, first + offset))
+    changed = 0
+    for word, (row, first, _) in seated:
+        if not 0 <= row < grid.rows:
+            continue
+        glyphs = [_glyph(ink, grid, row, first + offset) for offset in range(len(word.text))]
+        text = respelled(word.text, glyphs, shapes)
+        if text != word.text:
+            log.debug("glyphs of the screen read %r as %r", word.text, text)
+            word.text = text
+            changed += 1
+    return changed
+
+
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def respelled(text: str, cells: list[np.ndarray], shapes: dict[str, list[np.ndarray]]) -> str:
+    """`text` with each character whose cell is the image of one other known character, and unlike
+    every known rendering of its own, spelled as that character.
+
+    Two guards keep look-alikes apart: a word of letters alone stays letters ("З" and "3", "О" and
+    "0" share a glyph in many fonts), and a letter changes script only where the whole word then
+    stands in one script. A word still in two scripts has its Cyrillic letters drawn like Latin
+    ones spelled in Latin ("937Е" in a GUID): a Russian word holds no Latin letter."""
+    letters = list(text)
+    for offset, (char, cell) in enumerate(zip(text, cells, strict=True)):
+        if char.isspace() or not cell.any():
+            continue
+        if min((_unlike(cell, shape) for shape in shapes.get(char, [])), default=1.0) <= SAME_GLYPH:
+            continue
+        matches = [
+            other
+            for other, known in shapes.items()
+            if other != char and any(_unlike(cell, shape) <= SAME_GLYPH for shape in known)
+        ]
+        if len(matches) == 1 and not (
+            char.isalpha() and matches[0].isdigit() and _letters_only(text, offset)
+        ):
+            letters[offset] = matches[0]
+    if _two_scripts("".join(letters)):
+        # Keep the letters that changed script only where that left the word in one script.
+        letters = [
+            new if not (old.isalpha() and new.isalpha()) or _is_cyrillic(old) == _is_cyrillic(new) else old
+            for old, new in zip(text, letters, strict=True)
+        ]
+    respelt = "".join(letters)
+    if _CYRILLIC_LETTER.search(respelt) and (
+        _LATIN_LETTER.search(respelt) or sum(ch.isdigit() for ch in respelt) >= MIN_CODE_DIGITS
+    ):
+        respelt = latin_twin(respelt) or respelt
+    return respelt
+
+
+MIN_CODE_DIGITS = 4
+"""Digits from which a word with Cyrillic look-alike letters is a code (a GUID's group, a size)."""
+
+
+def _letters_only(text: str, offset: int) -> bool:
+    rest = text[:offset] + text[offset + 1 :]
+    return rest.isalpha()
+
+
+def _is_cyrillic(char: str) -> bool:
+    return bool(_CYRILLIC_LETTER.match(char))
+
+
+def _two_scripts(text: str) -> bool:
+    return bool(_CYRILLIC_LETTER.search(text)) and bool(_LATIN_LETTER.search(text))
+
+
+def _glyph(ink: np.ndarray, grid: CellGrid, row: int, column: int) -> np.ndarray:
+    return _cell(ink, grid, row, column)
+
+
+def _unlike(cell: np.ndarray, shape: np.ndarray) -> float:
+    """Share of the pixels two cells' ink differs in, weighed against the ink there is."""
+    if cell.shape != shape.shape:
+        return 1.0
+    return float((cell != shape).sum()) / max(int(cell.sum()), int(shape.sum()), 1)
+
+
+HIGHLIGHTED = {"en": "Highlighted", "ru": "Выделено"}
+"""What a control passage calls the item a screen shows in reverse video, in the screen's language:
+the reader and search find "highlighted"/"выделена" in a question."""
+HIGHLIGHTED_SHARE = 0.8
+_ITEM_MARKS = re.compile(r"^[\s\[\]<>|*]+|[\s\[\]<>|*]+$")
+
+
+def highlighted_controls(runs: list[Run], reverse: np.ndarray, kinds: np.ndarray) -> list[Control]:
+    """The items shown in reverse video (a table's or a list's current row, the focused button) as
+    controls "Frame title › Highlighted: item", runs of one reversed band joined, their brackets
+    and the row's pointer (">>") left off."""
+    titles = frame_titles(runs, kinds)
+    # A frame's title drawn in reverse video heads its dialog: it is not an item one chose.
+    headings = {id(title.run) for title in titles}
+    bands: dict[tuple[int, int], list[Run]] = {}
+    for run in runs:
+        if id(run) in headings:
+            continue
+        span = reverse[run.row, run.first : run.last + 1]
+        if not span.size or span.mean() < HIGHLIGHTED_SHARE:
+            continue
+        start = run.first
+        while start > 0 and reverse[run.row, start - 1]:
+            start -= 1
+        bands.setdefault((run.row, start), []).append(run)
+    if not bands:
+        return []
+    lang = "ru" if detect_language(" ".join(run.text for run in runs)) == "ru" else "en"
+    controls = []
+    for (_, _), items in sorted(bands.items()):
+        items.sort(key=lambda run: run.first)
+        value = " ".join(_ITEM_MARKS.sub("", run.text) for run in items).strip()
+        value = " ".join(value.split())
+        if sum(ch.isalnum() for ch in value) < 2:
+            continue
+        frames = _frame_of(items[0], titles)
+        group = frames[0].run.text if frames else ""
+        box = union_bbox([run.bbox for run in items])
+        controls.append(Control("list", HIGHLIGHTED[lang], box, value, box, None, group))
+    return controls
 
 
 def _row_lines(words: list[Word], grid: CellGrid) -> list[list[Word]]:
@@ -319,7 +713,8 @@ def screen_runs(words: list[Word], grid: CellGrid, kinds: np.ndarray) -> list[Ru
         current: list[tuple[int, int, Word]] = []
         for word in row_words:
             first = max(0, grid.column(word.bbox[0]))
-            last = min(grid.columns - 1, max(first, grid.column(word.bbox[2]) - 1))
+            # The cell of the word's last ink: a narrow last glyph (":", ".") ends mid-cell.
+            last = min(grid.columns - 1, max(first, int((word.bbox[2] - grid.left - 1) // grid.width)))
             if current:
                 end = current[-1][1]
                 framed = bool((kinds[row, end + 1 : first] == FRAME).any())

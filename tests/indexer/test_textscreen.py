@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from indexer import scans
 from indexer.ocr import OcrSettings, recognize
 from indexer.pipeline import extract_document
 from indexer.records import Control
@@ -134,3 +135,59 @@ def test_line_characters_are_frames_and_brackets_and_letters_are_not() -> None:
         round_[row, column : column + 2] = True
     assert bracket(round_) == "("
     assert bracket(letter_t) is None
+
+
+# An invented volume manager (tests/data/curses_volumes.py): dark letters on xterm's white under a
+# window manager's title bar, a table with one row in reverse video, a box of "Label: GUID" lines.
+
+
+def _page_text(name: str) -> tuple[str, list[str]]:
+    [page] = extract_document(DATA / name, IndexSettings()).pages
+    text = "\n".join(p.text for p in page.passages if p.kind != "control")
+    return text, [p.text for p in page.passages if p.kind == "control"]
+
+
+def test_a_light_terminal_under_a_title_bar_is_read_on_its_cells_with_its_guid_exact() -> None:
+    # Dense letters on white are no grainy scan (flattening them garbled every number), and the few
+    # colour edges leave the grid to the words' own positions.
+    gray = np.asarray(Image.open(DATA / "tui_volumes_en.png").convert("L"))
+    assert not scans.looks_scanned(gray)
+    text, said = _page_text("tui_volumes_en.png")
+    assert "Volume GUID: E8B0C41D-72A6-4F0E-9B18-0E6D1C8B3A2F" in said
+    assert "Volume label: vault-main" in said
+    # The table's rows, the one under the highlighted row too (OCR dropped its first word).
+    assert "vol.pool4 100667392 2.3G Media cache" in text
+    assert "vol.pool1 4096 512M Boot store" in text
+
+
+def test_russian_terminal_keeps_its_words_and_reads_a_prompts_value_without_the_cursor() -> None:
+    text, said = _page_text("tui_volumes_prompt_ru.png")
+    assert "GUID тома: 5A1B80E3-9D04-4C8B-8E0B-B3C1E08D2F19" in said
+    assert "Метка тома: scratch-fast" in said
+    # The unfocused window's hollow cursor after the value is no "0".
+    assert "Target size: 11,5G" in said
+    assert "vol.pool1 4096" in text and "Загрузочный" in text and "Кэш медиа" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "row", "button", "word"),
+    [
+        ("tui_volumes_en.png", "vol.pool3 16781312 40G Archive vault", "Exit", "Highlighted"),
+        ("tui_volumes_ru.png", "vol.pool3 16781312 40G Архив", "Выйти", "Выделено"),
+    ],
+)
+def test_reverse_video_row_and_button_are_the_highlighted_items(
+    name: str, row: str, button: str, word: str
+) -> None:
+    # The current row and the focused button are drawn in the screen's own colours swapped; the
+    # other buttons of the row, in brackets too, are not highlighted.
+    _, said = _page_text(name)
+    highlighted = [text for text in said if text.startswith(f"{word}: ")]
+    assert sorted(highlighted) == sorted([f"{word}: {row}", f"{word}: {button}"])
+
+
+def test_a_frame_title_in_reverse_video_heads_its_box_and_is_no_highlighted_item() -> None:
+    _, said = _page_text("tui_volumes_titled_en.png")
+    assert "Details › Volume GUID: 5A1B80E3-9D04-4C8B-8E0B-B3C1E08D2F19" in said
+    highlighted = sorted(text for text in said if text.startswith("Highlighted: "))
+    assert highlighted == ["Highlighted: Exit", "Highlighted: vol.pool2 1052672 7.5G Scratch area"]

@@ -657,8 +657,13 @@ def _unlike(cell: np.ndarray, shape: np.ndarray) -> float:
 HIGHLIGHTED = {"en": "Highlighted", "ru": "Выделено"}
 """What a control passage calls the item a screen shows in reverse video, in the screen's language:
 the reader and search find "highlighted"/"выделена" in a question."""
+HIGHLIGHTED_BUTTON = {"en": "Highlighted button", "ru": "Выделенная кнопка"}
+"""What a control passage calls a bracketed item in reverse video ("[ Quit ]": the focused button), so
+that "which button is highlighted?" tells it from the table's current row on the same screen."""
 HIGHLIGHTED_SHARE = 0.8
 _ITEM_MARKS = re.compile(r"^[\s\[\]<>|*]+|[\s\[\]<>|*]+$")
+_BRACKETED = re.compile(r"^\s*[\[<|].*[\]>|]\s*$")
+"""A text screen's button: its caption in brackets ("[ Quit ]", "< OK >"; OCR reads a bracket as "|")."""
 
 
 def highlighted_controls(runs: list[Run], reverse: np.ndarray, kinds: np.ndarray) -> list[Control]:
@@ -692,7 +697,9 @@ def highlighted_controls(runs: list[Run], reverse: np.ndarray, kinds: np.ndarray
         frames = _frame_of(items[0], titles)
         group = frames[0].run.text if frames else ""
         box = union_bbox([run.bbox for run in items])
-        controls.append(Control("list", HIGHLIGHTED[lang], box, value, box, None, group))
+        raw = " ".join(run.text for run in items)
+        name = (HIGHLIGHTED_BUTTON if _BRACKETED.match(raw) else HIGHLIGHTED)[lang]
+        controls.append(Control("list", name, box, value, box, None, group))
     return controls
 
 

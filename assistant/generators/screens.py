@@ -27,7 +27,7 @@ from assistant.generators.visual import (
 from assistant.retrieval import QUOTED_NAME, PageHit, names_window
 from indexer.controls import MENU_CHECK, MENU_HEADINGS, MENU_SECTION_BREAK, STATE_WORDS
 from indexer.embedders import TextEmbedder
-from indexer.language import STOPWORDS, detect_language, search_tokens, stem
+from indexer.language import MARK_QUESTION, STOPWORDS, detect_language, search_tokens, stem
 from indexer.language import words as language_words
 from indexer.records import BBox, PassageRecord, union_bbox
 from indexer.workspace import filename_words
@@ -129,10 +129,9 @@ def read_control(passage: PassageRecord, hit: PageHit) -> ControlReading | None:
     )
 
 
-_DRAWN_MARK = re.compile(
-    r"\b(circled|arrow|framed|red|highlighted|обвед\w*|стрелк\w*|красн\w*|рамк\w*|выдел\w*)\b", re.IGNORECASE
-)
-"""A red mark drawn on the screenshot; "marked"/"отмечен" alone also means a ticked box."""
+_DRAWN_MARK = MARK_QUESTION
+"""A red mark drawn on the screenshot; "marked"/"отмечен", "highlighted"/«выделен» alone speak of a
+control's own state (a ticked box, a list's or a text screen's highlighted row)."""
 
 
 def is_setting_question(question: str) -> bool:

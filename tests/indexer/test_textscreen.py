@@ -6,12 +6,14 @@ with two fonts, English and Russian (see PROVENANCE.md); GUI screenshots must no
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from assistant import Assistant
 from indexer import scans
 from indexer.ocr import OcrSettings, recognize
 from indexer.pipeline import extract_document
@@ -170,24 +172,55 @@ def test_russian_terminal_keeps_its_words_and_reads_a_prompts_value_without_the_
 
 
 @pytest.mark.parametrize(
-    ("name", "row", "button", "word"),
+    ("name", "row", "button", "word", "button_word"),
     [
-        ("tui_volumes_en.png", "vol.pool3 16781312 40G Archive vault", "Exit", "Highlighted"),
-        ("tui_volumes_ru.png", "vol.pool3 16781312 40G Архив", "Выйти", "Выделено"),
+        (
+            "tui_volumes_en.png",
+            "vol.pool3 16781312 40G Archive vault",
+            "Exit",
+            "Highlighted",
+            "Highlighted button",
+        ),
+        ("tui_volumes_ru.png", "vol.pool3 16781312 40G Архив", "Выйти", "Выделено", "Выделенная кнопка"),
     ],
 )
 def test_reverse_video_row_and_button_are_the_highlighted_items(
-    name: str, row: str, button: str, word: str
+    name: str, row: str, button: str, word: str, button_word: str
 ) -> None:
     # The current row and the focused button are drawn in the screen's own colours swapped; the
-    # other buttons of the row, in brackets too, are not highlighted.
+    # other buttons of the row, in brackets too, are not highlighted. The bracketed one is a button.
     _, said = _page_text(name)
-    highlighted = [text for text in said if text.startswith(f"{word}: ")]
-    assert sorted(highlighted) == sorted([f"{word}: {row}", f"{word}: {button}"])
+    highlighted = [text for text in said if text.startswith((f"{word}: ", f"{button_word}: "))]
+    assert sorted(highlighted) == sorted([f"{word}: {row}", f"{button_word}: {button}"])
 
 
 def test_a_frame_title_in_reverse_video_heads_its_box_and_is_no_highlighted_item() -> None:
     _, said = _page_text("tui_volumes_titled_en.png")
     assert "Details › Volume GUID: 5A1B80E3-9D04-4C8B-8E0B-B3C1E08D2F19" in said
-    highlighted = sorted(text for text in said if text.startswith("Highlighted: "))
-    assert highlighted == ["Highlighted: Exit", "Highlighted: vol.pool2 1052672 7.5G Scratch area"]
+    highlighted = sorted(text for text in said if text.startswith("Highlighted"))
+    assert highlighted == ["Highlighted button: Exit", "Highlighted: vol.pool2 1052672 7.5G Scratch area"]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "shot"),
+    [
+        ("Which button at the bottom of the screen is highlighted?", "Highlighted button: Exit", "en"),
+        ("Which volume is highlighted in the table?", "Highlighted: vol.pool3", "en"),
+        ("Какая кнопка внизу экрана выделена?", "Выделенная кнопка: Выйти", "ru"),
+        ("Какой том выделен в таблице?", "Выделено: vol.pool3", "ru"),
+    ],
+)
+def test_the_reader_tells_the_highlighted_button_from_the_highlighted_row(
+    screens_assistant: Assistant, question: str, answer: str, shot: str
+) -> None:
+    # "Highlighted" / «выделен» speak of the screen's own highlight here, not of a red mark.
+    reply = screens_assistant.ask(question)
+    assert reply.found and reply.text.startswith(answer), reply.text
+    assert reply.citations[0].document.filename == f"tui_volumes_{shot}.png"
+
+
+@pytest.fixture(scope="module")
+def screens_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    with Assistant(tmp_path_factory.mktemp("tui") / "ws", background_enrichment=False) as assistant:
+        assistant.add([DATA / "tui_volumes_en.png", DATA / "tui_volumes_ru.png"])
+        yield assistant

@@ -919,6 +919,10 @@ def phrases(lines: list[TextLine], height: float, gray: np.ndarray | None = None
     return result
 
 
+def _has_area(box: BBox) -> bool:
+    return box[2] > box[0] and box[3] > box[1]
+
+
 def letters_box(phrase: Phrase, height: float, gray: np.ndarray | None = None) -> BBox:
     """The box of a phrase's letters: a word OCR boxed with the frame's top and bottom lines around it
     ("make" of Tk's "[make -j4 install]", twice as tall as its neighbours) is cut to their rows, a
@@ -1316,7 +1320,12 @@ def detect_controls(image: Image.Image, lines: list[TextLine]) -> list[Control]:
         words = [w for line in lines for w in line.words]
     # A menu's rows are its items, and the bar it drops from holds menu titles: neither are labels,
     # headings or a row of tabs of the window behind.
-    behind = [TextLine([w for w in line.words if not _on_menu(w, menus)], line.block) for line in lines]
+    # A word boxed upside down or flat (a re-reading clipped at the picture's edge) has no rows to
+    # measure a phrase or a frame by: it is left out, not allowed to break the whole screen's reading.
+    behind = [
+        TextLine([w for w in line.words if _has_area(w.bbox) and not _on_menu(w, menus)], line.block)
+        for line in lines
+    ]
     words = [w for line in behind for w in line.words]
     indicators = find_indicators(gray, words, height)
     # A box OCR read as letters ("‘SJ" for a tick) is the box: it heads no section and labels nothing.

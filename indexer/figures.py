@@ -1005,6 +1005,8 @@ def read_figures(page: PageContent, languages: str, max_pixels: int, time_limit_
             figure.lines, figure.relations = read_diagram(figure, read_in, timeout)
         except AssistantError as error:
             log.warning("page %d: a figure was left unread (%s)", page.number, error)
+        except Exception:
+            log.exception("page %d: a figure was left unread by an unexpected error", page.number)
         figure.image = None
     return page
 

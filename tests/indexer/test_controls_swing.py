@@ -6,9 +6,12 @@ The shots are of the project's own Swing program (tests/data/SwingShots.java), E
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 
-from indexer.records import Control
-from tests.indexer.test_controls import controls_of
+from indexer.controls import detect_controls
+from indexer.ocr import recognize
+from indexer.records import Control, TextLine, Word
+from tests.indexer.test_controls import DATA, controls_of
 
 
 def fields(name: str) -> dict[str, Control]:
@@ -81,3 +84,19 @@ def test_an_open_swing_menu_pairs_each_item_with_its_accelerator(name: str, item
     listed = menus[0].value.split(", ")
     for item in items:
         assert item in listed
+
+
+def test_a_word_boxed_upside_down_at_the_pictures_edge_leaves_the_screens_reading_as_it_was() -> None:
+    """A word re-read from a crop clipped at the picture's bottom comes back with its top below its
+    bottom: the dialog's controls are read as without it (it broke a whole manual's indexing)."""
+    with Image.open(DATA / "swing_en_aquarium_options.png") as image:
+        rgb = image.convert("RGB")
+    lines = recognize(rgb).lines
+    # The button's caption read as its first word alone, then the clipped word beside it.
+    first = lines[-1].words[0]
+    lines[-1] = TextLine([first], lines[-1].block)
+    plain = detect_controls(rgb, lines)
+    _, y0, x1, y1 = first.bbox
+    clipped = Word("edge", (x1 + 4, y1 + 4, x1 + 30, y1), 90.0, y1 - y0)
+    lines[-1] = TextLine([first, clipped], lines[-1].block)
+    assert detect_controls(rgb, lines) == plain

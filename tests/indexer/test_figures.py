@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
 
+from indexer import figures
 from indexer.figures import (
     DENSE_GLYPHS,
     QUARTER_TURNS,
@@ -464,6 +465,23 @@ def test_without_tesseract_the_text_layer_is_still_indexed(
     assert not [p for page in extracted for p in page.passages if p.kind == "figure"]
     assert any("three knobs" in p.text for p in extracted[0].passages)
     assert "figure was left unread" in caplog.text and "tesseract" in caplog.text
+
+
+def test_a_defect_in_reading_one_figure_costs_that_figure_not_the_manual(
+    manual: FigureManual, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An unexpected error inside a figure's reading (a bug: it once left a whole 17-page guide out of
+    the index) is logged with its traceback and leaves that figure without words; the pages are indexed."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("min() arg is an empty sequence")
+
+    monkeypatch.setattr(figures, "read_diagram", broken)
+    with caplog.at_level(logging.WARNING):
+        extracted = list(extract_pages(manual.path, IndexSettings(), "application/pdf"))
+    assert [page.content.number for page in extracted] == [1, 2, 3]
+    assert any("three knobs" in p.text for p in extracted[0].passages)
+    assert "left unread by an unexpected error" in caplog.text and "ValueError" in caplog.text
 
 
 def test_a_rotated_page_keeps_each_label_box_on_its_label(manual: FigureManual, tmp_path: Path) -> None:

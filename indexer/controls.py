@@ -317,7 +317,9 @@ def recover_labels(image: Image.Image, lines: list[TextLine], height: float) -> 
             )
             for w in found
         ]
-        rereadings.append((region, [w for w in found if _is_text(w) and w.confidence >= 50]))
+        # A word of the pad above or below the row, outside it, is no word of that row.
+        kept = [w for w in found if _has_area(w.bbox) and _is_text(w) and w.confidence >= 50]
+        rereadings.append((region, kept))
     return _put_rereadings(lines, rereadings, words)
 
 

@@ -1844,7 +1844,9 @@ def _tint_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
     if stretch is None:
         return None
     fill, right0, right1 = stretch
-    text = gray[y0:y1, x0:x1]
+    text = gray[max(0, y0) : y1, max(0, x0) : x1]
+    if not text.size:
+        return None  # a box outside the picture (a word of its very edge) holds no letters to stand on a fill
     if fill < TINT_LIGHTNESS or float(text.min()) > fill - SELECTION_CONTRAST:
         return None  # no dark letters on it
     if abs(float(np.percentile(text, 90)) - fill) > TINT_CONTRAST:

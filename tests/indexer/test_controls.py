@@ -16,6 +16,7 @@ from indexer.controls import (
     MENU_HEADINGS,
     Phrase,
     _put_rereadings,
+    _tint_fill,
     arrow_debris,
     compound_name,
     detect_controls,
@@ -1203,3 +1204,16 @@ def test_a_row_read_faintly_is_not_replaced_by_a_second_reading_no_longer_than_i
     ]
     assert not _put_rereadings(lines, [((65.0, 444.0, 209.0, 459.0), fresh)], [first])
     assert [w.text for w in lines[0].words] == ["Внешний", "вид"]
+
+
+def test_a_word_boxed_back_to_front_on_a_tinted_pill_is_no_selection_and_breaks_nothing() -> None:
+    # A word whose box ends left of where it starts (a re-reading clipped at a picture's edge) has the
+    # pill's plain stretch beside it but no letters: it is no chosen item, and reading it raised (a
+    # figure of a manual was left unread by it).
+    with Image.open(DATA / "web_en_storage.png") as image:
+        rgb = image.convert("RGB")
+    gray = np.asarray(rgb.convert("L"), dtype=np.float32)
+    word = next(w for line in recognize(rgb).lines for w in line.words if w.text == "Storage")
+    x0, y0, x1, y1 = word.bbox
+    assert _tint_fill(gray, word.bbox, y1 - y0) is not None
+    assert _tint_fill(gray, (x1, y0, x0, y1), y1 - y0) is None

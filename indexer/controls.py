@@ -1796,6 +1796,15 @@ def _plain_beside(gray: np.ndarray, box: BBox, height: float, spread: float) -> 
     return None
 
 
+def _fill_ends_at(
+    gray: np.ndarray, rows: range, columns: tuple[int, int], fill: float, contrast: float
+) -> int | None:
+    """The first of `rows` whose median grey over `columns` leaves a bar's `fill` by more than
+    `contrast` (where the list's ground returns above or below a selection), None if none does."""
+    left, right = columns
+    return next((r for r in rows if abs(float(np.median(gray[r, left:right])) - fill) > contrast), None)
+
+
 def _selection_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
     """The fill of the bar behind `box`'s text when it is a selection bar, else None."""
     page_h = gray.shape[0]
@@ -1813,10 +1822,7 @@ def _selection_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
     reach = round(2.5 * height)
     ends = []
     for rows in (range(y0 - 1, max(-1, y0 - reach), -1), range(y1, min(page_h, y1 + reach))):
-        end = next(
-            (r for r in rows if abs(float(np.median(gray[r, right0:right1])) - fill) > SELECTION_CONTRAST),
-            None,
-        )
+        end = _fill_ends_at(gray, rows, (right0, right1), fill, SELECTION_CONTRAST)
         if end is None:
             return None
         ends.append(end)
@@ -1855,9 +1861,7 @@ def _tint_fill(gray: np.ndarray, box: BBox, height: float) -> float | None:
     reach = round(3.0 * height)
     grounds, ends = [], []
     for rows in (range(y0 - 1, max(-1, y0 - reach), -1), range(y1, min(page_h, y1 + reach))):
-        end = next(
-            (r for r in rows if abs(float(np.median(gray[r, right0:right1])) - fill) > TINT_CONTRAST), None
-        )
+        end = _fill_ends_at(gray, rows, (right0, right1), fill, TINT_CONTRAST)
         if end is None:
             return None
         # Past a soft edge (anti-aliased rounding), the ground: plain and lighter than the pill.

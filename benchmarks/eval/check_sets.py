@@ -32,7 +32,19 @@ KINDS = {
 }
 FIELDS = ("id", "lang", "kind", "question", "doc", "pages", "answers")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
-SETS = ("dev", "heldout", "fresh", "blind", "novel", "unseen", "hidden", "untold", "veiled", "cloaked", "shrouded")
+SETS = (
+    "dev",
+    "heldout",
+    "fresh",
+    "blind",
+    "novel",
+    "unseen",
+    "hidden",
+    "untold",
+    "veiled",
+    "cloaked",
+    "shrouded",
+)
 
 
 def _squash(text: str) -> str:

@@ -1608,6 +1608,8 @@ def property_rows(gray: np.ndarray, row_phrases: list[Phrase], height: float) ->
         table = _table_run(rows, height)
         if len(table) < MIN_TABLE_ROWS or not _rule_unbroken(gray, rule, table, height):
             continue
+        if not _rows_share_lines(gray, table, height):
+            continue
         for _, label, value in table:
             found.append(LabelledValue(label, value, (label, value)))
             used.update((id(label), id(value)))
@@ -1686,6 +1688,35 @@ def _table_run(rows: list[tuple[int, Phrase, Phrase]], height: float) -> list[tu
                 run = []
         run.append(row)
     return run
+
+
+ROW_LINE_WIDTH = 0.6
+"""Text heights of other tones a table's row line may take between two rows' names (a grid line,
+the edge of a selected row's fill): wider is the ground between two fields stacked one under the other."""
+
+
+def _rows_share_lines(gray: np.ndarray, table: list[tuple[int, Phrase, Phrase]], height: float) -> bool:
+    """Whether a table's rows follow one another in one fill, parted by thin row lines at most.
+
+    Under each row's name and over the next one's, a table shows its cells' fill with one grid line;
+    a form's fields stacked into a column show each field's frame and the window's ground between
+    them, a band as wide as a text line is tall or more: that run of rows is no table.
+    """
+    banded = 0
+    for (_, upper, _), (_, lower, _) in itertools.pairwise(table):
+        y0, y1 = round(upper.bbox[3]) + 1, round(lower.bbox[1])
+        x0, x1 = max(upper.bbox[0], lower.bbox[0]), min(upper.bbox[2], lower.bbox[2])
+        if y1 - y0 < 2 or x1 - x0 < 3:
+            continue
+        # The cell's fill is what most of the name's box shows around its letters.
+        bx0, by0, bx1, by1 = (round(v) for v in upper.bbox)
+        fill = float(np.median(gray[by0 : by1 + 1, bx0 : bx1 + 1]))
+        widths = [
+            int((np.abs(gray[y0:y1, x] - fill) > FRAME_CONTRAST).sum())
+            for x in np.linspace(x0 + 1, x1 - 1, 3).round().astype(int)
+        ]
+        banded += min(widths) > ROW_LINE_WIDTH * height
+    return banded * 2 <= len(table) - 1
 
 
 def _rule_unbroken(
@@ -2464,10 +2495,12 @@ def flat_rectangle(
         float((np.abs(gray[top : bottom + 1, c] - fill) <= MENU_FILL_SPREAD).mean()) > 0.5 for c in outside
     ):
         return None
-    bottom = _below_separators(labels, region, left, right, bottom, height)
+    bottom = _below_separators(gray, labels, region, left, right, bottom, height)
     if upward:
         last = page_h - 1
-        top = last - _below_separators(labels[::-1], region[::-1], left, right, last - top, height)
+        top = last - _below_separators(
+            gray[::-1], labels[::-1], region[::-1], left, right, last - top, height
+        )
     # A menu whose first section holds one item (Swing's Undo, then a separator) is tall only
     # with the sections under it.
     if bottom - top + 1 < 2.5 * height:
@@ -2476,24 +2509,52 @@ def flat_rectangle(
 
 
 def _below_separators(
-    labels: np.ndarray, region: np.ndarray, left: int, right: int, bottom: int, height: float
+    gray: np.ndarray,
+    labels: np.ndarray,
+    region: np.ndarray,
+    left: int,
+    right: int,
+    bottom: int,
+    height: float,
 ) -> int:
     """The bottom of a menu whose top section ends at `bottom`: a separator's thin line parts its
     background into sections, each as wide as the menu, one right under the other (so does the row
-    the pointer highlights, a band up to two text heights tall)."""
+    the pointer highlights, a band up to two text heights tall). What parts them stays between the
+    menu's sides; the window's ground between two fields stacked one under the other runs out past
+    them (a form's combo boxes, each as wide as the next)."""
     ground = labels == labels[max(0, bottom - 1), (left + right) // 2]
+    column = (left + right) // 2
     while True:
         below = [y for y in range(bottom + 1, min(labels.shape[0], bottom + 2 + round(2.2 * height)))]
-        column = (left + right) // 2
-        section = next((labels[y, column] for y in below if region[y, column] and not ground[y, column]), 0)
-        if not section:
+        start = next((y for y in below if region[y, column] and not ground[y, column]), None)
+        if start is None:
             return bottom
-        part = labels == section
+        part = labels == labels[start, column]
         rows, cols = np.flatnonzero(part.any(axis=1)), np.flatnonzero(part.any(axis=0))
         if abs(int(cols[0]) - left) > 2 or abs(int(cols[-1]) - right) > 2 or int(rows[0]) > below[-1]:
             return bottom
+        if _runs_out(gray[bottom + 1 : start], left, right, height):
+            return bottom
         bottom = int(rows[-1])
         ground = ground | part
+
+
+def _runs_out(parting: np.ndarray, left: int, right: int, height: float) -> bool:
+    """Whether a grey of the rows parting two sections runs past both of the menu's sides (`left`,
+    `right`) by half a text height: the ground the two boxes stand on, not a separator drawn inside
+    one menu. A menu at the screen's edge cannot tell, and is left whole."""
+    reach = max(2, round(0.5 * height))
+    lo, hi = left - reach, right + 1 + reach
+    if parting.size == 0 or lo < 0 or hi > parting.shape[1]:
+        return False
+    crop = parting[:, lo:hi]
+    middle = (left + right) // 2 - lo
+    for y in range(crop.shape[0]):
+        labels, _ = ndi.label(np.abs(crop - crop[y, middle]) <= MENU_FILL_SPREAD)
+        cols = np.flatnonzero((labels == labels[y, middle]).any(axis=0))
+        if cols[0] == 0 and cols[-1] == crop.shape[1] - 1:
+            return True
+    return False
 
 
 _SHORTCUT = re.compile(

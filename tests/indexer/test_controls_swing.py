@@ -5,10 +5,11 @@ The shots are of the project's own Swing program (tests/data/SwingShots.java), E
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PIL import Image
 
-from indexer.controls import detect_controls
+from indexer.controls import detect_controls, flat_rectangle, phrases, property_rows, text_height
 from indexer.ocr import recognize
 from indexer.records import Control, TextLine, Word
 from tests.indexer.test_controls import DATA, controls_of
@@ -37,6 +38,39 @@ def test_a_property_tables_rows_read_as_name_and_value(name: str, rows: dict[str
         assert found[label].value == value
         # The value's box is the value cell's, right of the column rule, not the name's.
         assert found[label].value_bbox[0] > found[label].label_bbox[2]  # type: ignore[index]
+
+
+def pasted_tk_dialog() -> tuple[Image.Image, list[TextLine]]:
+    # A real Tk dialog (tests/data/tk_scanner_settings.py) as a manual's figure reading sees it: pasted
+    # 150 mm wide into a PDF page, rendered and shrunk to the shot's own pixels. Three combo boxes
+    # stand one under the other, each as wide as the next, with a Reset button right of each.
+    with Image.open(DATA / "tk_ru_scanner_settings_pasted.png") as image:
+        pasted = image.convert("RGB")
+    return pasted, recognize(pasted).lines
+
+
+def test_stacked_combo_boxes_with_buttons_beside_them_are_no_property_table() -> None:
+    # Their frames' sides line up into a column rule as a table's does; the window's ground between
+    # the fields is no row line of a table, so each value stays its label's (no "Canon: Reset").
+    image, lines = pasted_tk_dialog()
+    height = text_height([w for line in lines for w in line.words])
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    assert property_rows(gray, phrases(lines, height, gray), height) == []
+    assert all(c.value != "Сброс" for c in detect_controls(image, lines))
+
+
+def test_stacked_combo_boxes_are_no_open_menu_parted_by_separators() -> None:
+    # The second field's white, flood-filled, is a flat bordered rectangle like a menu's; the field
+    # under it lines up with it as a menu's next section would, but the ground between them runs
+    # out past their sides: the rectangle stops at the field's own frame.
+    image, lines = pasted_tk_dialog()
+    height = text_height([w for line in lines for w in line.words])
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    second = next(w for line in lines for w in line.words if w.text == "серого")
+    seed = (round((second.bbox[1] + second.bbox[3]) / 2), round(second.bbox[2] + 0.5 * height))
+    box = flat_rectangle(gray, *seed, height)
+    assert box is None or box[3] - box[1] < 2.5 * height
+    assert all(c.group != "Меню" for c in detect_controls(image, lines))
 
 
 def test_a_property_table_under_an_open_menu_still_reads_by_rows() -> None:

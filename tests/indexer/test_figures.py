@@ -837,18 +837,11 @@ def write_screenshot_manual(path: Path, shot: Path, heading: str, caption: str) 
             "Figure 3.1. The scanner settings window",
             {"Colour mode": "Grayscale", "Paper source": "Flatbed"},
         ),
-        pytest.param(
+        (
             "tk_ru_scanner_settings.png",
             "3. Сканирование. Перед первым сканированием откройте окно параметров.",
             "Рисунок 3.1. Окно параметров сканера",
             {"Цветовой режим": "Оттенки серого", "Источник бумаги": "Планшет"},
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known regression of the Swing screen reading (8a34554, merged 2026-12-01): "
-                "the pasted Russian Tk dialog's two combo boxes read as one open menu 'Canon' and their "
-                "labels lose their values; not yet traced (property rows, the frame split, menu bounds "
-                "and the bar re-read, each reverted alone, do not bring it back). Fix first next session.",
-            ),
         ),
     ],
 )

@@ -131,7 +131,8 @@ def render() -> str:
         "# CPU reader: answers per kind and language",
         "",
         f"*after*: measured {after.get('date', '?')} with `.venv/bin/python benchmarks/reader_eval.py "
-        "--label after --sets dev heldout corpus fresh blind novel unseen hidden untold veiled cloaked` (the reader of this tree on workspaces "
+        "--label after --sets dev heldout corpus fresh blind novel unseen hidden untold veiled cloaked shrouded` (the reader "
+        "of this tree on workspaces "
         f"built by it; the deep channel filled). *previous*: the same at the end of the session before "
         f"({previous.get('date', 'not run')}). *before*: the reader before issue 9 "
         f"({before.get('date', '?')}, `--label before` with PYTHONPATH on the older tree). *LangChain*: "
@@ -166,7 +167,11 @@ def render() -> str:
         "of the others uses, the Wireshark user's guide and Double Commander's Russian help with pictured dialogs, "
         "qpdfview's Russian help, man pages, a scan, qpdfview (Qt 5) and calcurse (ncurses TUI) screenshots, built after "
         "`veiled` was unsealed, measured sealed once at the end of the session that built it (*previous*, kept in "
-        "reader_cloaked_sealed.json), tuned on since), "
+        "reader_cloaked_sealed.json), tuned on since), `shrouded` (benchmarks/eval/shrouded: documents and programs "
+        "none of the others uses, the KeePassXC user guide and KGet's Russian handbook with pictured dialogs, man pages, "
+        "a scan, Sylpheed (GTK 2) and GNU nano (ncurses TUI) screenshots, built after `cloaked` was unsealed; STILL "
+        "SEALED: measured once by the lead at the end of the session that built it (*after*, kept in "
+        "reader_shrouded_sealed.json), from the summary only, never tuned on), "
         "`corpus` (shared/corpus, the 30 questions the first "
         "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
         'string; an unanswerable question is correct when the reader says "not found".',
@@ -186,6 +191,7 @@ def render() -> str:
         "untold",
         "veiled",
         "cloaked",
+        "shrouded",
         "corpus",
     ):
         now = after.get("sets", {}).get(name, {}).get("summary", {})

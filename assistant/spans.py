@@ -55,6 +55,7 @@ from assistant.questions import (
     span_terms,
     states_fallback,
     translated_terms,
+    unsaid_contrasted_name,
     word_pairs,
 )
 from indexer.language import STOPWORDS, detect_language, search_tokens
@@ -1636,6 +1637,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     )
     missing += unsaid_subject(question, span, said | in_context) + unsaid_option(question.text, span.text)
     missing += unsaid_numbers(question, frozenset(said | in_context))
+    missing += unsaid_contrasted_name(question.text, span.text)
     missing += unsaid_action(question, span, frozenset(said | in_context))
     unsaid = frozenset(terms - said - in_context)
     if question.asks in NAMED_KINDS and not crosslingual and not span.view.from_image:

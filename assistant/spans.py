@@ -1807,11 +1807,29 @@ def shows_doing(question: QuestionProfile, text: str, filename: str, said: froze
     return question.weight(shown) >= SHOWN_DOING_SHARE * question.weight(objects)
 
 
+_MANUAL_REFERENCE = re.compile(r"(?<![\w.-])[\w.+-]*[^\W\d_][\w.+-]*\((\d\w{0,3})\)")
+"""A man page named with its section ("shells(5)", "crontab(1)", "getpwent(3p)")."""
+
+
+def only_names_a_section(question: str, number: str) -> bool:
+    """Whether a number of the question stands only as the section of a man page it names ("the shells(5)
+    page"): it is part of the page's name, not a case the answer must state."""
+    sections = [m.group(1) for m in _MANUAL_REFERENCE.finditer(question)]
+    if number not in sections:
+        return False
+    rest = _MANUAL_REFERENCE.sub(" ", question)
+    return re.search(rf"(?<![\w.]){re.escape(number)}(?![\w.])", rest) is None
+
+
 def unsaid_numbers(question: QuestionProfile, said: frozenset[str]) -> tuple[str, ...]:
     """A number the question states ("на 32-битных системах", "with 4 GB of RAM"), where neither the span
     nor its heading says it: the question restricts its case by it, and a span that never names the case
     answers another one (the maximum size in general is not the maximum size on 32-bit systems)."""
-    numbers = sorted(term for term in question.topic if term.isdigit() and term not in said)
+    numbers = sorted(
+        term
+        for term in question.topic
+        if term.isdigit() and term not in said and not only_names_a_section(question.text, term)
+    )
     return (f"the number {'/'.join(numbers)}",) if numbers else ()
 
 

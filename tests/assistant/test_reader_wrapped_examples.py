@@ -15,7 +15,7 @@ from reader_manuals import indexed_manuals, page_views, passage_with, read
 
 from assistant import Assistant
 from assistant.questions import kind_evidence, profile_question
-from assistant.spans import sentence_ends, sentence_ranges, wrapped_block_spans
+from assistant.spans import sentence_ends, sentence_ranges, unsaid_numbers, wrapped_block_spans
 
 DATA = Path(__file__).parents[1] / "data"
 ENGLISH = DATA / "glimmer.1.en.pdf"
@@ -118,3 +118,16 @@ def test_an_example_that_shows_the_doing_still_answers(
     answer = read(manuals, question).answer
     assert answer.found
     assert command in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "unsaid"),
+    [
+        ("In the glimmer(1) page, which lines set the poll delay?", ()),
+        ("Какие строки на странице lantern(5) задают задержку?", ()),
+        ("Which lines of glimmer(1) set the delay for 5 projectors?", ("the number 5",)),
+        ("Which lines set the delay for 5 projectors?", ("the number 5",)),
+    ],
+)
+def test_a_man_pages_section_number_is_part_of_its_name(question: str, unsaid: tuple[str, ...]) -> None:
+    assert unsaid_numbers(profile_question(question), frozenset()) == unsaid

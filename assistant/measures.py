@@ -176,8 +176,10 @@ DIMENSIONS: tuple[Dimension, ...] = (
             r"|(?<!\w)(?:тайм-?аут|задержк|длительност|интервал|период)\w*"
         ),
         _units(
-            r"ms|µs|us|ns|s|sec|secs|seconds?|min|mins|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?"
-            r"|мс|мкс|сек\w*|мин\w*|час\w*|дн\w*|дней|суток|сут|недел\w*|месяц\w*|лет|год\w*"
+            r"(?:milli|micro|nano)seconds?|msecs?|ms|µs|us|ns|s|sec|secs|seconds?|min|mins|minutes?|h|hrs?"
+            r"|hours?|days?|weeks?|months?|years?"
+            r"|(?:милли|микро|нано)секунд\w*|мс|мкс|сек\w*|мин\w*|час\w*|дн\w*|дней|суток|сут|недел\w*"
+            r"|месяц\w*|лет|год\w*"
         ),
         strict=False,
     ),

@@ -1852,6 +1852,40 @@ _LABELLED_NUMBER = re.compile(r"[:=]?\s(\d{2,}(?:[.,:/-]\d+)*)(?![\w.,:/-]*[^\W\
 _LETTERED_WORD = re.compile(r"[^\W\d_][\w.+-]*[^\W_]|[^\W\d_]+")
 
 
+_QUOTED_NAME = re.compile(r"['\"«“„]([^'\"«»“”„\n]{2,60})['\"»”“]")
+_CONTRASTING = re.compile(
+    r"(?:\b(?:unlike|not|rather\s+than|instead\s+of|as\s+opposed\s+to|in\s+contrast\s+to|compared\s+(?:to|with))"
+    r"|(?<!\w)(?:в\s+отличие\s+от|а\s+не|не|вместо|по\s+сравнению\s+с))\s+(?:[\w-]+\s+){0,2}$",
+    _I,
+)
+"""What sets a quoted name apart as the one the question is NOT about ("unlike the 'Reset' button", "в
+отличие от кнопки 'По умолчанию'"): up to two words may stand between it and the name."""
+
+
+@lru_cache(maxsize=4096)
+def contrasted_names(question: str) -> tuple[str, ...]:
+    """The quoted names a question asks about when it sets them against another quoted name ("What does
+    'Reset this tab' do, unlike 'Reset'?" -> ("Reset this tab",)); () when it contrasts none. The two names
+    often share words, so only a span that quotes the asked one in full tells of it."""
+    asked, contrasted = [], False
+    for match in _QUOTED_NAME.finditer(question):
+        if _CONTRASTING.search(question, max(0, match.start() - 40), match.start()):
+            contrasted = True
+        else:
+            asked.append(match.group(1).strip())
+    return tuple(asked) if contrasted else ()
+
+
+def unsaid_contrasted_name(question: str, text: str) -> tuple[str, ...]:
+    """The quoted name a contrasting question asks about, where the span never writes it in full (it tells
+    of the other one, whose name is often the start of the asked one)."""
+    asked = contrasted_names(question)
+    said = " ".join(text.split()).casefold()
+    if not asked or any(" ".join(name.split()).casefold() in said for name in asked):
+        return ()
+    return (f"the item named {asked[0]!r}",)
+
+
 def missing_qualifiers(qualifiers: tuple[str, ...], text: str) -> tuple[str, ...]:
     return tuple(name for name in qualifiers if not QUALIFIERS[name].search(text))
 

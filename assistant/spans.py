@@ -55,6 +55,7 @@ from assistant.questions import (
     span_terms,
     states_fallback,
     translated_terms,
+    unsaid_contrasted_name,
     word_pairs,
 )
 from indexer.language import STOPWORDS, detect_language, search_tokens
@@ -74,6 +75,25 @@ MAX_BLOCK_LINES = 6
 """Lines of an introduced block (a command and a little of its output) that an answer carries."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZА-ЯЁ0-9“\"(<>-])|\n{2,}")
+_MID_SENTENCE_ABBREVIATION = re.compile(
+    r"(?<![^\W\d_])(?:resp|e\.\s?g|i\.\s?e|cf|vs|viz|approx|incl|esp|т\.\s?е|т\.\s?к|напр|рис|англ)\.$",
+    re.IGNORECASE,
+)
+"""A full stop that ends an abbreviation standing inside a sentence ("0.1 resp. 10.0", "e.g. Ctrl",
+"т. е. Ctrl"): the sentence runs on past it. ("etc." and "и т. д." often end one: they are not here.)"""
+
+
+def sentence_ends(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+    """Where the sentences of `text` end (from `pos`): `_SENTENCE_END`'s matches less the full stops of
+    abbreviations a sentence runs on past."""
+    for match in _SENTENCE_END.finditer(text, pos):
+        if match.group(0).count("\n") < 2 and _MID_SENTENCE_ABBREVIATION.search(
+            text, max(0, match.start() - 8), match.start()
+        ):
+            continue
+        yield match
+
+
 _INTRODUCING = re.compile(
     r"\b(following|as follows|for example|for instance|example|below|like this|such as)\b"
     r"|(?<!\w)(следующ|пример|ниже|так:|вот так|например)\w*",
@@ -360,7 +380,7 @@ def sentence_ranges(passage: PassageRecord) -> list[tuple[int, int]]:
         return [(0, len(text))]
     if passage.lang != "und" and _looks_like_prose(text):
         spans, start = [], 0
-        for match in _SENTENCE_END.finditer(text):
+        for match in sentence_ends(text):
             spans.append((start, match.start()))
             start = match.end()
         spans.append((start, len(text)))
@@ -788,8 +808,64 @@ def introduced_block_spans(view: PageView) -> Iterator[Span]:
             yield view.joined_span(intro_passage, pieces, origin, command=command)
 
 
+MAX_WRAPPED_LINES = 3
+"""Lines of the sentence before and of the sentence after a wrapped block that an answer carries."""
+
+
+def wrapped_block_spans(view: PageView) -> Iterator[Span]:
+    """A sentence that runs around the block it shows: "The lines" / "[cache]" / "size=64" / "will set the
+    cache to 64 MB." (man pages set their examples so). The block is lines set apart from the sentence's
+    (in or out); the sentence goes on after it at its own margin, in lower case. What the block does is
+    said after it, so the span is the opening, the block and the sentence's end."""
+    if view.from_image:
+        return
+    lines = view.lines
+    height = typical_height(lines)
+    for index, line in enumerate(lines):
+        intro_passage = view.passages[line.passage]
+        if intro_passage.kind == "heading" or _STOPPED.search(line.text):
+            continue
+        block: list[PageLine] = []
+        for later in lines[index + 1 :]:
+            if abs(later.x0 - line.x0) < 0.6 * height or len(block) >= MAX_BLOCK_LINES:
+                break
+            block.append(later)
+        if any(view.passages[piece.passage].kind == "heading" for piece in block):
+            continue  # the next section's heading and its first line: no block in a sentence
+        rest = index + 1 + len(block)
+        if not block or rest >= len(lines) or abs(lines[rest].x0 - line.x0) >= 0.3 * height:
+            continue
+        if not lines[rest].text.lstrip()[:1].islower() or len(block) >= MAX_BLOCK_LINES:
+            continue  # a new sentence after the block: the block ends no sentence of its own
+        opening = [line]
+        for earlier in reversed(lines[max(0, index - MAX_WRAPPED_LINES + 1) : index]):
+            if abs(earlier.x0 - line.x0) >= 0.6 * height or _STOPPED.search(earlier.text):
+                break
+            opening.insert(0, earlier)
+        opened = opening[0].text.lstrip()
+        if not opened[:1].isupper() or opened.isupper():
+            continue  # a sentence opens in capitals; a heading is all capitals, a definition in lower case
+        ending: list[PageLine] = []
+        for later in lines[rest : rest + MAX_WRAPPED_LINES]:
+            if abs(later.x0 - line.x0) >= 0.6 * height or view.passages[later.passage].kind == "heading":
+                break
+            ending.append(later)
+            if _STOPPED.search(later.text):
+                break
+        if not _ENDS_SENTENCE.search(ending[-1].text):
+            continue  # the sentence must end: what the block does is said in full
+        pieces = [
+            (view.passages[piece.passage], piece.start, piece.end) for piece in (*opening, *block, *ending)
+        ]
+        if sum(end - start for _, start, end in pieces) > MAX_ANSWER_CHARS + MAX_INTRO_CHARS:
+            continue
+        command = block[0].text.strip() if command_shaped(block[0].text) else ""
+        yield view.joined_span(intro_passage, pieces, "introduced-block", command=command)
+
+
 _LONE_PATH = re.compile(r"[~$]?[\w${}.+-]*(/[\w${}.+-]+)+/?")
 _STOPPED = re.compile(r"[.!?…;:]\W*$")
+_ENDS_SENTENCE = re.compile(r"[.!?…]\W*$")
 
 
 def runs_into_code(sentence: str, following: str) -> bool:
@@ -1361,6 +1437,7 @@ SPAN_PROPOSERS: list[SpanProposer] = [
     lead_in_spans,
     definition_spans,
     introduced_block_spans,
+    wrapped_block_spans,
     list_item_spans,
     example_spans,
     numbered_step_spans,
@@ -1560,6 +1637,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     )
     missing += unsaid_subject(question, span, said | in_context) + unsaid_option(question.text, span.text)
     missing += unsaid_numbers(question, frozenset(said | in_context))
+    missing += unsaid_contrasted_name(question.text, span.text)
     missing += unsaid_action(question, span, frozenset(said | in_context))
     unsaid = frozenset(terms - said - in_context)
     if question.asks in NAMED_KINDS and not crosslingual and not span.view.from_image:
@@ -1693,20 +1771,65 @@ def unsaid_action(question: QuestionProfile, span: Span, said: frozenset[str]) -
     disk to GPT?" against "frobdisk supports MBR and GPT labels": what the program is, not how to do it).
     An example's command, a command line in the text or a numbered step says it its own way ("frobdisk
     --relabel gpt")."""
-    if question.asks != ACTION or not question.action or span.command or span.origin == "numbered-step":
+    if question.asks != ACTION or not question.action or span.origin == "numbered-step":
         return ()
-    if any(_PROMPT.match(line) or command_shaped(line) for line in span.text.split("\n")):
-        return ()  # "... like cp: $ scp file machine:/tmp/": the command line shows the doing
     if matched_terms(question.action, said):
         return ()
+    commands = [span.command] if span.command else []
+    commands += [line for line in span.text.split("\n") if _PROMPT.match(line) or command_shaped(line)]
+    if commands and shows_doing(question, span.text, span.passage.document.filename, said):
+        return ()  # "... like cp: $ scp file machine:/tmp/": the command line shows the doing
     return ("the doing: " + "/".join(sorted(question.action)),)
+
+
+_FILE_GIVEN = re.compile(r"(?<![\w.])[\w.+/~*-]*\w\.[A-Za-z]\w{0,4}(?:[#:][^\s\"»]*)?")
+"""A file a command is given, with the place in it it opens at ("foo.pdf#5", "main.c:42")."""
+
+
+SHOWN_DOING_SHARE = 0.3
+"""Share (by weight) of what a how-to question's doing acts on that an example must say when it never
+says the doing itself: "opens the slide with the lamp dimmed" shows how to open a slide dimmed, "waits for
+the next slide" does not show how to print a slide on paper."""
+
+
+def shows_doing(question: QuestionProfile, text: str, filename: str, said: frozenset[str]) -> bool:
+    """Whether an example with its command line says its own way some of what a how-to question asks
+    beyond the doing: most of what it acts on ("opens the slide with the lamp dimmed" for "how do I open a
+    slide dimmed?"). The program's name and the files given to it ("bar.pdf"
+    says the file is a PDF, not what is done to it) say nothing of the doing: an example that opens a
+    file is no answer to how to sign it. `said`: the question's words the span says (in either language)."""
+    objects = question.topic - question.action - file_terms(filename) - question.subjects
+    if not objects:
+        return True
+    # A word said only by a file's name ("bar.pdf") is no word of the doing.
+    given = matched_terms(objects, span_terms(" ".join(_FILE_GIVEN.findall(text))))
+    shown = (said & objects) - (given - matched_terms(objects, span_terms(_FILE_GIVEN.sub(" ", text))))
+    return question.weight(shown) >= SHOWN_DOING_SHARE * question.weight(objects)
+
+
+_MANUAL_REFERENCE = re.compile(r"(?<![\w.-])[\w.+-]*[^\W\d_][\w.+-]*\((\d\w{0,3})\)")
+"""A man page named with its section ("shells(5)", "crontab(1)", "getpwent(3p)")."""
+
+
+def only_names_a_section(question: str, number: str) -> bool:
+    """Whether a number of the question stands only as the section of a man page it names ("the shells(5)
+    page"): it is part of the page's name, not a case the answer must state."""
+    sections = [m.group(1) for m in _MANUAL_REFERENCE.finditer(question)]
+    if number not in sections:
+        return False
+    rest = _MANUAL_REFERENCE.sub(" ", question)
+    return re.search(rf"(?<![\w.]){re.escape(number)}(?![\w.])", rest) is None
 
 
 def unsaid_numbers(question: QuestionProfile, said: frozenset[str]) -> tuple[str, ...]:
     """A number the question states ("на 32-битных системах", "with 4 GB of RAM"), where neither the span
     nor its heading says it: the question restricts its case by it, and a span that never names the case
     answers another one (the maximum size in general is not the maximum size on 32-bit systems)."""
-    numbers = sorted(term for term in question.topic if term.isdigit() and term not in said)
+    numbers = sorted(
+        term
+        for term in question.topic
+        if term.isdigit() and term not in said and not only_names_a_section(question.text, term)
+    )
     return (f"the number {'/'.join(numbers)}",) if numbers else ()
 
 
@@ -2177,7 +2300,7 @@ def without_cut_sentence(span: Span, item: str = "") -> Span:
     text = span.text.rstrip()
     if span.origin != "definition" or text.endswith((".", "!", "?", ":", ";", ")")):
         return span
-    stops = [match.start() for match in _SENTENCE_END.finditer(text) if text[match.start() - 1] in ".!?"]
+    stops = [match.start() for match in sentence_ends(text) if text[match.start() - 1] in ".!?"]
     if not stops or (item and item in text[stops[-1] :]) or stops[-1] <= len(span.term):
         return span
     # Only prose cut on the last line goes: "Пример:\nsortlist 130.155.160.0/..." is the example itself.
@@ -2196,7 +2319,7 @@ def fallback_sentence(question: QuestionProfile, span: Span, item: str = "") -> 
         return span
     text = span.text
     body = text.find("\n") + 1 if text.startswith(span.term) else 0
-    starts = [body, *(match.end() for match in _SENTENCE_END.finditer(text, body))]
+    starts = [body, *(match.end() for match in sentence_ends(text, body))]
     for start, end in itertools.pairwise([*starts, len(text)]):
         sentence = text[start:end].rstrip()
         whole = sentence.endswith((".", "!", "?"))

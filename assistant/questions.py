@@ -1877,17 +1877,22 @@ _NAME_LIST = re.compile(
 
 
 def _code_name(word: str, russian_prose: bool) -> bool:
-    """Whether a word of a list is a name in code ("openInNewTab", "cm_Copy", "zoom-in"), or any Latin
-    word in Russian prose: a program's actions keep their names in a translated help."""
-    if russian_prose:
-        return True
-    return bool(re.search(r"[a-z][A-Z]|[_:.]\w|\d", word)) or not english_word(word.strip("-"))
+    """Whether a word of a list is a name in code ("openInNewTab", "cm_Copy", "mp3"), or any Latin word
+    in Russian prose: a program's actions keep their names in a translated help."""
+    return russian_prose or bool(re.search(r"[a-z][A-Z]|[_:.]\w|\d", word))
+
+
+_SEVERAL_ASKED = re.compile(r"\b(which|what)\s+(\w+\s+)?\w+s\b|(?<!\w)(какие|каких|какими)(?!\w)", _I)
+"""A question after several things: "which actions", "what toolbar buttons", «какие действия»."""
 
 
 def listed_names(text: str, question: QuestionProfile) -> list[str]:
     """The names of the list of identifiers a span holds, in order ("openInNewTab, open, refresh и
-    separator"), when the question's words stand before the list rather than after it: the list then
-    belongs to what the question names (the next item of a settings list starts after it)."""
+    separator"), for a question after several things ("which actions"), when the question's words stand
+    before the list rather than after it: the list then belongs to what the question names (the next
+    item of a settings list starts after it)."""
+    if not _SEVERAL_ASKED.search(question.text):
+        return []
     russian_prose = len(_CYRILLIC.findall(text)) > len(re.findall(r"[A-Za-z]", text))
     for match in _NAME_LIST.finditer(text):
         names = re.findall(_LIST_NAME, match.group(0))

@@ -76,6 +76,10 @@ def test_a_list_before_the_question_s_words_belongs_to_another_item() -> None:
     after = 'Панель "Разметка" Определяет действия. Доступные: drawRuler, countCells, markRegion и separator.'
     assert listed_names(before, profile) == []
     assert listed_names(after, profile) == ["drawRuler", "countCells", "markRegion", "separator"]
+    # A question after one thing is not answered by a list; English words in a list are no code names.
+    assert listed_names(after, profile_question('Какое действие на панели "Разметка" измеряет?')) == []
+    tabs = "The window has tabs: Regulators, RF Attenuators, E-Series, Colour Code and Via Size."
+    assert listed_names(tabs, profile_question("Which tabs does the window have?")) == []
     # Two names are a pair said in passing, not a list.
     assert listed_names('Панель "Разметка" Определяет действия: drawRuler и countCells.', profile) == []
 

@@ -1987,9 +1987,9 @@ _ENGLISH_SPELLING: list[tuple[re.Pattern[str], str]] = [
         (r"c", "k"),
         (r"ti(?=[aeiou])", "si"),
         (r"(?<![kszc])h", "kh"),
-        # A first "i" before a consonant and "e" sounds "ai" ("tile", "file", "site"), as Russian writes
-        # it ("тайл", "файл", "сайт").
-        (r"^([^aeiou]{1,3})i(?=[^aeiouy]e)", r"\1ai"),
+        # A first "i" before a consonant and a final "e" sounds "ai" ("tile", "files", "site"), as Russian
+        # writes it ("тайл", "файл", "сайт"); "directive" keeps its "i".
+        (r"^([^aeiou]{1,3})i(?=[^aeiouy]e(?:s|d|r|rs)?$)", r"\1ai"),
     )
 ]
 MIN_COGNATE_PREFIX = 4

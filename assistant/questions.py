@@ -1147,6 +1147,8 @@ class KindEvidence:
     strong: bool = True
     item: str = ""
     """The option, command line, path or number itself ("--skip-old-files"), where there is one."""
+    listed: bool = False
+    """The span lists names ("openInNewTab, open, saveCopy и separator") after the question's words."""
 
     def __bool__(self) -> bool:
         return bool(self.what)
@@ -1201,6 +1203,14 @@ def kind_evidence(
         ]
         if word and named:
             return KindEvidence(f"names a command ({word.group(0)!r}: {named[0].group(0)})", strong=False)
+    if asks == ANY:
+        # "Which actions can the toolbar show?": a run of names ("openInNewTab, open, saveCopy и
+        # separator") after the words that say what they are for lists them.
+        listed = listed_names(text, question)
+        if listed:
+            return KindEvidence(
+                f"a list of names ({', '.join(listed[:3])}, ...)", item=listed[0], listed=True
+            )
     if asks in (ANY, ACTION):
         # A way to do something may be told in words ("open the lid and ..."): weaker than a command.
         return KindEvidence(_novel(text, question), strong=False)
@@ -1334,7 +1344,7 @@ def _strong_evidence(
             return _found("package", packages[0])
         # "apticron, in the package of the same name": a word no dictionary knows, beside the word
         # "package", may be the package.
-        unknown = _called_package(text, question)
+        unknown = _called_package(text, question) or _latin_name_in_russian(text, question)
         return KindEvidence(f"package {unknown}? (unknown word)", strong=False) if unknown else NO_EVIDENCE
     if asks == NAME:
         names = [n for n in _names(text, question) if not set(search_tokens(n)) <= context]
@@ -1510,6 +1520,34 @@ def _called_package(text: str, question: QuestionProfile) -> str:
             between = text[min(at, match.end()) : max(at, match.start())]
             if len(between.split()) <= PACKAGE_REACH:
                 return word
+    return ""
+
+
+_LATIN_NAME = re.compile(r"(?<![\w./-])[A-Za-z][A-Za-z0-9+]{3,}(?![\w/-]|\.\w)")
+"""A Latin word of four characters at least, no part of a path or a dotted name."""
+_CYRILLIC = re.compile(r"[а-яё]", _I)
+NAME_REACH = 3
+"""Words either side of a name in Russian prose that may say what it is for ("libfoo для поддержки PS")."""
+
+
+def _latin_name_in_russian(text: str, question: QuestionProfile) -> str:
+    """A name written in Latin inside Russian prose that no dictionary knows ("Использует libspectre для
+    поддержки PS"), beside the question's words: a translation keeps a library's or a program's name as it
+    is, so in the other script it stands out as a name. An acronym in capitals ("PDF") names a format."""
+    if len(_CYRILLIC.findall(text)) < len(re.findall(r"[A-Za-z]", text)):
+        return ""
+    names = [
+        match
+        for match in _LATIN_NAME.finditer(text)
+        if not (
+            match.group(0).isupper() or english_word(match.group(0)) or stem(match.group(0)) in question.terms
+        )
+    ]
+    # The name beside a name the question keeps ("... для поддержки PS") before one beside its other words.
+    for subject in (question.portable, question.topic):
+        for match in names:
+            if subject and _near(text, match.start(), match.end(), subject, question, NAME_REACH):
+                return match.group(0)
     return ""
 
 
@@ -1830,6 +1868,48 @@ _HOST_NAME = re.compile(
 _ARTICLE_BEFORE = re.compile(r"\b(the|a|an|this|these|that|those)\s*$", _I)
 
 
+MIN_LISTED_NAMES = 3
+"""Names in a run that make a list (two are a pair, said as often in passing)."""
+_LIST_NAME = r"[A-Za-z_][\w.:+-]*[\w+]"
+_NAME_LIST = re.compile(
+    rf"(?<![\w.-]){_LIST_NAME}(?:\s*,\s*{_LIST_NAME})+(?:,?\s+(?:and|or|и|или)\s+{_LIST_NAME})?(?![\w-])"
+)
+
+
+def _code_name(word: str, russian_prose: bool) -> bool:
+    """Whether a word of a list is a name in code ("openInNewTab", "cm_Copy", "mp3"), or any Latin word
+    in Russian prose: a program's actions keep their names in a translated help."""
+    return russian_prose or bool(re.search(r"[a-z][A-Z]|[_:.]\w|\d", word))
+
+
+_SEVERAL_ASKED = re.compile(r"\b(which|what)\s+(\w+\s+)?\w+s\b|(?<!\w)(какие|каких|какими)(?!\w)", _I)
+"""A question after several things: "which actions", "what toolbar buttons", «какие действия»."""
+
+
+def listed_names(text: str, question: QuestionProfile) -> list[str]:
+    """The names of the list of identifiers a span holds, in order ("openInNewTab, open, refresh и
+    separator"), for a question after several things ("which actions"), when the question's words stand
+    before the list rather than after it: the list then belongs to what the question names (the next
+    item of a settings list starts after it)."""
+    if not _SEVERAL_ASKED.search(question.text):
+        return []
+    russian_prose = len(_CYRILLIC.findall(text)) > len(re.findall(r"[A-Za-z]", text))
+    for match in _NAME_LIST.finditer(text):
+        names = re.findall(_LIST_NAME, match.group(0))
+        names = [name for name in names if name.lower() not in ("and", "or")]
+        coded = [name for name in names if _code_name(name, russian_prose)]
+        if len(names) < MIN_LISTED_NAMES or len(coded) * 2 < len(names):
+            continue
+        if len(_said(question, text[: match.start()])) > len(_said(question, text[match.end() :])):
+            return names
+    return []
+
+
+def _said(question: QuestionProfile, text: str) -> set[str]:
+    """The question's words a text says, in its language or the other one."""
+    return set(question.topic & set(search_tokens(text))) | translated_terms(question, text, question.topic)
+
+
 def _novel(text: str, question: QuestionProfile) -> str:
     """The first content word a span adds to the question's ("adds 'descale'"): a stopword ("the", "если")
     or a bare number adds nothing a reader could take for an answer, unless it is the value a label the
@@ -1941,6 +2021,9 @@ _ENGLISH_SPELLING: list[tuple[re.Pattern[str], str]] = [
         (r"c", "k"),
         (r"ti(?=[aeiou])", "si"),
         (r"(?<![kszc])h", "kh"),
+        # A first "i" before a consonant and a final "e" sounds "ai" ("tile", "files", "site"), as Russian
+        # writes it ("тайл", "файл", "сайт"); "directive" keeps its "i".
+        (r"^([^aeiou]{1,3})i(?=[^aeiouy]e(?:s|d|r|rs)?$)", r"\1ai"),
     )
 ]
 MIN_COGNATE_PREFIX = 4
@@ -2002,7 +2085,8 @@ GLOSSARY = """
 ползун slider; прокрутк scroll; полос bar; метк label; подсказк tooltip hint; пол field; фон background;
 клавиш key; сочетан combination shortcut; горяч hot; команд command; повтор repeat; предыдущ previous;
 следующ next; направлен direction; границ boundary border; назад back backward; вперед forward;
-отладк debug debugging; отладочн debug debugging; трассировк trace tracing; суффикс suffix; префикс prefix
+отладк debug debugging; отладочн debug debugging; трассировк trace tracing; суффикс suffix; префикс prefix;
+хран store keep; закладк bookmark; панел panel toolbar bar; меню menu; диалог dialog; перемещен move
 """
 """Everyday computing words that are not loanwords ("файл" / "file"), Russian stem first."""
 

@@ -72,7 +72,7 @@ class FusionWeights:
     """Pages past `rerank_pages` the reranker may still read: those in the other language that a
     multilingual channel ranks among its first `crosslingual_rank` (the lexical channel cannot vouch for
     them, so the fusion ranks them low)."""
-    crosslingual_rank: int = 2
+    crosslingual_rank: int = 5
 
 
 @dataclass
@@ -224,6 +224,16 @@ class Retriever:
             # "Which tmpfs mount option ...": the pages of the one document named so are read, also those
             # in the other language that share no word with the question and rank below the reach.
             ranked += [key for key in leading[len(ranked) : weights.figure_reach] if key[0] == named_document]
+        if reach and profile is not None:
+            # "Какой размер тайла ...": a page in the other language that a multilingual channel ranks
+            # first shares no word with the question, so the fusion may rank it below the reach; the
+            # reranker reads it (`_rerank` keeps such pages) and its span's fit decides.
+            ranked += [
+                key
+                for key in leading[len(ranked) : weights.figure_reach]
+                if key not in ranked
+                and _passages_across_languages(pages[key], profile.language, weights.crosslingual_rank)
+            ]
         hits = []
         for key in ranked:
             supporting = pages.get(key) or []
@@ -906,7 +916,12 @@ def same_rows(first: np.ndarray | None, second: np.ndarray | None) -> bool:
 
 def _ranked_across_languages(hit: PageHit, language: str, rank: int) -> bool:
     """Whether a multilingual channel ranks a passage of the page in the other language near the top."""
-    for evidence in hit.passages:
+    return _passages_across_languages(hit.passages, language, rank)
+
+
+def _passages_across_languages(passages: list[Evidence], language: str, rank: int) -> bool:
+    """Whether a multilingual channel ranks one of these passages in the other language near the top."""
+    for evidence in passages:
         if evidence.passage.lang in (language, "und") or language not in ("en", "ru"):
             continue
         best = min(evidence.ranks.get("dense", rank + 1), evidence.ranks.get("deep", rank + 1))

@@ -451,6 +451,30 @@ def sentence_spans(view: PageView) -> Iterator[Span]:
                 yield Span(view, passage, start, end, text, origin, evidence, sources=(passage,))
 
 
+def bridged_spans(view: PageView) -> Iterator[Span]:
+    """A sentence that a passage's end cuts ("... будут видны в панели" / "инструментов "Файл". Доступные:
+    open, print") read whole across the two passages, alone and with the sentence after it: the words
+    that name the topic and the fact may stand on either side of the cut."""
+    for index in range(1, len(view.passages)):
+        previous, passage = view.passages[index - 1], view.passages[index]
+        if previous.kind != "text" or passage.kind != "text" or not passage.text[:1].islower():
+            continue
+        cut = sentence_ranges(previous)[-1:]
+        following = sentence_ranges(passage)[:2]
+        lines = previous.text.splitlines()
+        if not cut or not following or not lines:
+            continue
+        # The page's width cut the line, not a heading's end ("CONFIGURATION FILES" / "qpdfview uses ...").
+        if not _wrapped(lines[-1], passage.text, max(len(line) for line in lines)):
+            continue
+        for end in (following[0][1], following[-1][1]):
+            if (cut[0][1] - cut[0][0]) + end > MAX_ANSWER_CHARS:
+                break
+            yield view.joined_span(passage, [(previous, cut[0][0], cut[0][1]), (passage, 0, end)], "bridged")
+            if end == following[0][1] and len(following) == 1:
+                break
+
+
 def lead_in_spans(view: PageView) -> Iterator[Span]:
     """A short line just before a passage (a command, a label) joined to the passage's first sentence."""
     for index in range(1, len(view.passages)):
@@ -1435,6 +1459,7 @@ SPAN_PROPOSERS: list[SpanProposer] = [
     sentence_spans,
     row_spans,
     lead_in_spans,
+    bridged_spans,
     definition_spans,
     introduced_block_spans,
     wrapped_block_spans,
@@ -1535,6 +1560,9 @@ class FitWeights:
     """The item of the key a question names that says what holds when the key is not given ("If --format
     is not specified, PNM is written") answers "what ... when --format is not given"; the item's other
     windows and the neighbouring items, which say it in the same words, do not."""
+    listed: float = 0.2
+    """A list of names after the question's words ("... на панели "Файл". Доступные: open, print и
+    separator") answers "which actions ..." with every name; the lines around it only mention them."""
     whatis: float = 1.0
     """A man page's NAME line ("frobscan - read sheets from a feeder") defines what the page is about: it
     answers "what is frobscan?" better than any later line that mentions frobscan."""
@@ -1701,6 +1729,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.dangling if _dangles(span.text) and not span.view.from_image else 0.0)
         - (weights.continuation if _CONTINUATION.match(span.text) and not span.view.from_image else 0.0)
         + (weights.keyed if fit.key else 0.0)
+        + (weights.listed if kind.listed else 0.0)
         + (weights.fallback if fallback else 0.0)
         + (weights.whatis if question.defines and whatis_line(span.text, question.defines) else 0.0)
         + (weights.whatis if synopsis_line(question, span) or defines_heading(question, span) else 0.0)

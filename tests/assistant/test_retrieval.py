@@ -186,6 +186,17 @@ def test_the_reranker_reaches_a_page_in_the_other_language_that_a_multilingual_c
     assert not _ranked_across_languages(_hit("und", {"dense": 1}), "en", 2)
 
 
+def test_a_page_in_the_other_language_ranked_fifth_by_a_multilingual_channel_is_read_too() -> None:
+    """An English question about a Russian help ("which keys open the copy dialog") has its page's passage
+    ranked 5th by the dense channel and nothing by the lexical one: it is read (and its keys found) by
+    default; a passage the multilingual channels rank lower is not."""
+    from assistant.retrieval import FusionWeights, _passages_across_languages
+
+    rank = FusionWeights().crosslingual_rank
+    assert _passages_across_languages(_hit("ru", {"dense": 5, "deep": 26}).passages, "en", rank)
+    assert not _passages_across_languages(_hit("ru", {"dense": 12, "deep": 40}).passages, "en", rank)
+
+
 def test_search_returns_k_pages_after_reading_more(library: Library) -> None:
     for k in (1, 2, 3):
         assert len(library.assistant.search("Что делать, если шланг засорился?", k=k)) == k

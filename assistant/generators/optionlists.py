@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from assistant.generators.base import Answer, Citation, answer_language
 from assistant.generators.screens import _DRAWN_MARK, _FRAME_WORDS, is_setting_question
-from assistant.generators.visual import PagePassages, TermWeights, hit_passages, name_match
+from assistant.generators.visual import PagePassages, TermWeights, name_match, passage_lines, screenshot_text
 from assistant.questions import OPTION, VARIABLE, profile_question
 from assistant.retrieval import PageHit
 from indexer.embedders import TextEmbedder
@@ -96,13 +96,8 @@ def identifier_key(text: str) -> str:
 
 def option_lines(passage: PassageRecord, rank: int = 0) -> list[OptionLine]:
     """The options a passage's lines hold: an identifier-and-value line followed by a description line."""
-    lines: list[tuple[int, int, str]] = []
-    at = 0
-    for line in passage.text.split("\n"):
-        lines.append((at, at + len(line), line))
-        at += len(line) + 1
     options = []
-    for (start, end, line), (_, _, below) in itertools.pairwise(lines):
+    for (start, end, line), (_, _, below) in itertools.pairwise(passage_lines(passage)):
         match = _OPTION_LINE.match(line)
         if match is None or not _DESCRIPTION.match(below) or _OPTION_LINE.match(below):
             continue
@@ -228,11 +223,9 @@ def answer_from_option_list(
     """The value of the option the question names, from the top screenshots' option lists; None to pass."""
     if not asks_for_value(question):
         return None
-    read = [hit for hit in list(hits)[:READ_PAGES] if hit.document.media_type.startswith("image/")]
-    passages = [
-        (rank, passage) for rank, hit in enumerate(read) for passage in hit_passages(hit, page_passages)
+    options = [
+        o for rank, p in screenshot_text(hits, page_passages, READ_PAGES) for o in option_lines(p, rank)
     ]
-    options = [o for rank, p in passages if p.kind == "text" for o in option_lines(p, rank)]
     if not options:
         return None
     lowered = question.lower()

@@ -42,10 +42,11 @@ RANK_STEP = 0.05
 """What each place lower in the retrieval order costs an option against one on a higher page."""
 
 _OPTION_LINE = re.compile(
-    r"^(?P<name>[A-Za-z][\w-]*(?:\s?[.,]\s?[A-Za-z][\w-]*)+)\s*[:=]?\s+(?P<value>[^\s=].*?)\s*$"
+    r"^(?P<name>[A-Za-z_][\w-]*(?:(?:\s?\.|\.\s?|,)[A-Za-z_][\w-]*)+)\s*[:=]?\s+(?P<value>[^\s=].*?)\s*$"
 )
-"""An option's line: a dotted identifier ("general.autosave"; OCR may read the dot as a comma or set it
-apart) and the value after it (the "=" between them is a line character that the screen reading drops)."""
+"""An option's line: a dotted identifier ("general.autosave"; OCR may read the dot as a comma glued to
+its words, or set the dot apart on one side: never "Hello, world") and the value after it (the "="
+between them is a line character that the screen reading drops)."""
 _DESCRIPTION = re.compile(r"^\s*[({\[].*|.*\)\s*$")
 """The option's description under it, in parentheses (OCR may lose one of them, or read "(" as "{")."""
 _ASKS_VALUE = re.compile(

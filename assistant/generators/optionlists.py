@@ -222,12 +222,11 @@ def answer_from_option_list(
     term_weights: TermWeights | None = None,
 ) -> Answer | None:
     """The value of the option the question names, from the top screenshots' option lists; None to pass."""
-    if not asks_for_value(question):
-        return None
     options = [
         o for rank, p in screenshot_text(hits, page_passages, READ_PAGES) for o in option_lines(p, rank)
     ]
-    if not options:
+    # Most pages show no option list: the question is profiled only where one is shown.
+    if not options or not asks_for_value(question):
         return None
     lowered = question.lower()
     chosen = [

@@ -25,6 +25,30 @@ def hit_passages(hit: PageHit, page_passages: PagePassages | None) -> list[Passa
     return [evidence.passage for evidence in hit.passages]
 
 
+def screenshot_text(
+    hits: Sequence[PageHit], page_passages: PagePassages | None, pages: int
+) -> list[tuple[int, PassageRecord]]:
+    """The text passages of the screenshots among the first `pages` hits, each with its screenshot's
+    place among them (0: the highest)."""
+    shots = [hit for hit in list(hits)[:pages] if hit.document.media_type.startswith("image/")]
+    return [
+        (rank, passage)
+        for rank, hit in enumerate(shots)
+        for passage in hit_passages(hit, page_passages)
+        if passage.kind == "text"
+    ]
+
+
+def passage_lines(passage: PassageRecord) -> list[tuple[int, int, str]]:
+    """A passage's lines with where each starts and ends in its text."""
+    lines = []
+    at = 0
+    for line in passage.text.split("\n"):
+        lines.append((at, at + len(line), line))
+        at += len(line) + 1
+    return lines
+
+
 class VisualReader(Protocol):
     """Answers from what a page's pixels hold (a control's value, a figure's label), or None to pass."""
 

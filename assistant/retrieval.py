@@ -16,6 +16,7 @@ from scipy.ndimage import binary_dilation, maximum_filter1d
 from assistant.questions import QuestionProfile, english_word, named_language, profile_question, text_tokens
 from assistant.spans import (
     PageView,
+    Span,
     file_terms,
     page_fits,
     page_language,
@@ -351,7 +352,7 @@ class Retriever:
             if hit.key in early:
                 _take_fits(hit.view, early[hit.key], self.rebind_read_ahead)
             views.append(hit.view)
-        fits = page_fits(profile, views)
+        fits = pictured_fits(profile, views)
         held = identifiers_held(question_identifiers(profile.text), [view.passages for view in views])
         fits = [fit + self.weights.verbatim * share for fit, share in zip(fits, held, strict=True)]
         read = [bool(view.passages) for view in views]
@@ -1061,6 +1062,50 @@ FIGURE_NOUN = re.compile(
 )
 """A word for a figure itself (a drawing, a diagram, a window shown in a manual), not for what one shows:
 "the antenna port" speaks of the device, "the block diagram" of a figure."""
+
+
+PICTURE_WORD = re.compile(
+    r"\b(pictures?|pictured|screenshots?|screen shots?|figures?|fig\.|illustrations?|diagrams?|charts?)\b"
+    r"|(?<!\w)(рисун\w*|рис\.|снимк\w*|снимок|скриншот\w*|иллюстраци\w*|диаграмм\w*|изображ[её]нн\w*)",
+    re.IGNORECASE,
+)
+"""A word that says the answer is in a picture ("in the screenshot of ...", "на рисунке ..."): unlike
+`FIGURE_NOUN` it leaves out what a page's text speaks of as much ("the window", "схема" a circuit, "image" a
+disk's, "drawing" an editor's file)."""
+
+FIGURE_KINDS = ("figure", "control")
+"""Kinds of the passages a manual's figure is read into (its labels, its controls)."""
+
+
+def shown_in_figure(span: Span) -> bool:
+    """Whether a span is read from a picture: a screenshot's, or a figure's of a manual."""
+    return span.view.from_image or any(p.kind in FIGURE_KINDS for p in (span.passage, *span.sources))
+
+
+def pictured_fits(question: QuestionProfile, views: Sequence[PageView]) -> list[float]:
+    """`page_fits`, where a question asks what a picture shows (`figures_answer`): a manual's page fits as
+    well as its figures' best span. Among the manuals' pages the figures decide; against a screenshot
+    (all of it is a picture) the best manual page keeps the fit its best span of any kind gives, so that
+    the manuals as a whole neither gain nor lose against the screenshots."""
+    fits = page_fits(question, views)
+    if not figures_answer(question.text, views):
+        return fits
+    drawn = page_fits(question, views, shown_in_figure)
+    manual = [index for index, view in enumerate(views) if not view.from_image]
+    lift = max(fits[index] for index in manual) - max(drawn[index] for index in manual)
+    return [
+        fit if view.from_image else shown + lift for view, fit, shown in zip(views, fits, drawn, strict=True)
+    ]
+
+
+def figures_answer(question: str, views: Sequence[PageView]) -> bool:
+    """Whether only what pictures show may speak for the pages read: the question asks what a picture shows
+    ("In the screenshot of the Output tab, what file path ..."), and a manual's page read holds a figure.
+    The text around a figure describes the same window and shares more of the question's words; its spans
+    then outvote the figure's labels, which are what the question reads."""
+    return bool(PICTURE_WORD.search(question)) and any(
+        not view.from_image and any(p.kind in FIGURE_KINDS for p in view.passages) for view in views
+    )
 
 
 CAPTION_WORDS = 12

@@ -2259,11 +2259,14 @@ def names_held(question: QuestionProfile, views: Sequence[PageView]) -> list[flo
     return [question.weight(distinctive & held) / total for held in words]
 
 
-def page_fits(question: QuestionProfile, views: Sequence[PageView]) -> list[float]:
+def page_fits(
+    question: QuestionProfile, views: Sequence[PageView], admits: Callable[[Span], bool] | None = None
+) -> list[float]:
     """For each page, how well its best span answers the question: the span's fit, its passage's
     retrieval score and its passage's similarity to the question (the page's own rank left out), less
-    what it lacks of the names only one document holds (`names_held`)."""
-    read = read_views(question, views)
+    what it lacks of the names only one document holds (`names_held`). `admits`, when given, says which
+    spans may speak for their page (a page none of whose spans it admits fits with 0)."""
+    read = [(span, fit) for span, fit in read_views(question, views) if admits is None or admits(span)]
     best_evidence = max((e.score for view in views for e in view.evidence.values()), default=0.0)
     best: dict[int, float] = {}
     for span, fit in read:

@@ -15,6 +15,7 @@ from assistant import Assistant, retrieval
 from assistant.questions import profile_question
 from assistant.retrieval import (
     FIGURE_NOUN,
+    PICTURE_WORD,
     RED_MARK,
     Evidence,
     FusionWeights,
@@ -660,19 +661,25 @@ def _drawn_manual(
         if body:
             pdf.multi_cell(0, 6, body, new_x="LMARGIN", new_y="NEXT")
         if drawn:
-            image = Image.new("RGB", (1200, 500), "white")
-            draw = ImageDraw.Draw(image)
-            width = 1160 // len(labels)
-            for index, label in enumerate(labels):
-                left = 40 + index * width
-                draw.rectangle((left, 180, left + width - 60, 320), outline="black", width=4)
-                draw.text((left + 30, 225), label, font=ImageFont.truetype(FONT_FILE, 44), fill="black")
-            pdf.image(image, x=15, y=40, w=180)
-            if caption:
-                pdf.set_y(120)
-                pdf.cell(0, 8, caption, new_x="LMARGIN", new_y="NEXT")
+            _draw_figure(pdf, labels, caption, 40)
     pdf.output(str(path))
     return path
+
+
+def _draw_figure(pdf: FPDF, labels: tuple[str, ...], caption: str, top: float) -> None:
+    """A figure of boxes holding `labels` (a row of them) drawn `top` mm down the page, `caption` under it."""
+    image = Image.new("RGB", (1200, 500), "white")
+    draw = ImageDraw.Draw(image)
+    width = 1160 // len(labels)
+    for index, label in enumerate(labels):
+        left = 40 + index * width
+        draw.rectangle((left, 180, left + width - 60, 320), outline="black", width=4)
+        draw.text((left + 30, 225), label, font=ImageFont.truetype(FONT_FILE, 44), fill="black")
+    pdf.image(image, x=15, y=top, w=180)
+    if caption:
+        pdf.set_y(top + 80)
+        pdf.set_font("DejaVu", size=11)
+        pdf.cell(0, 8, caption, new_x="LMARGIN", new_y="NEXT")
 
 
 def _station_manual(path: Path) -> Path:
@@ -732,6 +739,105 @@ def test_a_figure_named_by_its_number_ranks_the_page_it_stands_on_first(tmp_path
         # Another figure's number points at no page of this manual.
         hits = assistant.search("Какой порт подключён крайним слева на рисунке 4.2?", k=3)
         assert ranked(hits)[0] != ("router.ru.pdf", 2), ranked(hits)
+
+
+def _recorder_manual(path: Path, russian: bool = False) -> Path:
+    """A sound recorder's manual, a figure of its dialog on each page: page 1 shows the Input tab and then
+    explains at length the Output tab's File field (the question's words); page 2 shows the Output tab with
+    the file name typed in the File field, under a line of prose."""
+    if russian:
+        heading = "Окно записи"
+        explained = (
+            "На вкладке Выход задают, куда идёт запись. В поле Файл вкладки Выход введите путь и имя файла "
+            "записи: рекордер пишет файл туда. Если поле Файл пустое, имя файла записи выбирает рекордер, "
+            "а файл кладёт в домашний каталог. Имя файла в поле Файл можно набрать или выбрать кнопкой."
+        )
+        pages = [
+            (("Вход", "Устройство", "mic0"), "Рисунок 1. Окно записи, вкладка Вход", explained),
+            (
+                ("Выход", "Файл", "take7.wav"),
+                "Рисунок 2. Окно записи, вкладка Выход",
+                "Так выглядит вкладка.",
+            ),
+        ]
+    else:
+        heading = "The recorder dialog"
+        explained = (
+            "The Output tab sets where the recording goes. The file name typed in the File field of the "
+            "Output tab is the recording's: the recorder writes the file there. When no file name is typed "
+            "in the File field, the recorder names the recording file itself and puts it in your home folder."
+        )
+        pages = [
+            (("Input", "Device", "mic0"), "Figure 1. The recorder dialog, Input tab", explained),
+            (
+                ("Output", "File", "take7.wav"),
+                "Figure 2. The recorder dialog, Output tab",
+                "This is the tab.",
+            ),
+        ]
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", FONT_FILE)
+    for labels, caption, body in pages:
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=18)
+        pdf.cell(0, 10, heading, new_x="LMARGIN", new_y="NEXT")
+        _draw_figure(pdf, labels, caption, 25)
+        pdf.set_y(120)
+        pdf.multi_cell(0, 6, body, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("question", "filename"),
+    [
+        (
+            "In the picture of the recorder dialog, what is typed in the File field?",
+            "rec.en.pdf",
+        ),
+        ("Какое имя файла набрано в поле Файл на рисунке вкладки Выход окна записи?", "rec.ru.pdf"),
+    ],
+)
+def test_a_question_about_a_picture_ranks_the_page_whose_figure_shows_it_first(
+    tmp_path: Path, question: str, filename: str
+) -> None:
+    """Both pages hold a figure of the dialog named as the question names it; the prose around the first
+    explains the field asked about in the question's words. What a picture shows is read from figures."""
+    manual = _recorder_manual(tmp_path / filename, russian=filename.endswith(".ru.pdf"))
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([manual])
+        hits = assistant.search(question, k=2)
+        assert ranked(hits)[0] == (filename, 2), ranked(hits)
+
+
+def test_reading_a_manuals_figures_leaves_it_its_place_among_screenshots(make: Maker, tmp_path: Path) -> None:
+    """The manual's figure spans fit less than its prose would: the manual must not drop below another
+    program's screenshot that shows a File field too."""
+    manual = _recorder_manual(tmp_path / "rec.en.pdf")
+    player = make.screenshot("player.png", ["Player dialog", "File field: song3.mp3", "Type: picture"])
+    with Assistant(tmp_path / "ws") as assistant:
+        assistant.add([manual, player.path])
+        hits = assistant.search(
+            "In the picture of the recorder dialog, what is typed in the File field?", k=3
+        )
+        assert ranked(hits)[0] == ("rec.en.pdf", 2), ranked(hits)
+
+
+@pytest.mark.parametrize(
+    ("question", "pictured"),
+    [
+        ("In the screenshot of the Output tab, what path is typed?", True),
+        ("Какая дата стоит в поле «Дата от» на рисунке вкладки поиска?", True),
+        ("What does the diagram's dashed arrow mean?", True),
+        # A window, a circuit, a disk image and a drawing file are spoken of by text as much.
+        ("Which keys close the Print window?", False),
+        ("Что такое комбинационная схема?", False),
+        ("How large may the disk image grow?", False),
+        ("Какой файл чертежа открыт в окне редактора?", False),
+    ],
+)
+def test_a_picture_word_says_a_figure_holds_the_answer(question: str, pictured: bool) -> None:
+    assert bool(PICTURE_WORD.search(question)) is pictured
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.ndimage as ndi
 from PIL import Image
 
-from indexer.ocr import latin_twin, mostly_latin, read_boxes, sure_letters
+from indexer.ocr import READ_MARGIN, distinctly_russian, latin_twin, mostly_latin, read_boxes, sure_letters
 from indexer.records import BBox, Control, ControlKind, TextLine, Word, bboxes_overlap, union_bbox
 
 IndicatorKind = Literal["radio", "checkbox"]
@@ -62,6 +62,8 @@ _BRACKETS = frozenset("|[]{}()")
 _FOCUS_DEBRIS = "‘’'`.,"
 _OPTION_FLAG = re.compile(r"--?[^\W\d_]{1,2}")
 """A command's option inside a field's value ("xterm -e vim"): one letter, yet a word of the value."""
+_PLACEHOLDER = re.compile(r"\+?[%$][^\W_]{1,2}|\+\d{1,3}")
+"""A command template's argument ("nvim +%4 %f", "less +5 $1"): a file, a line the program fills in."""
 _LEADING_MARKS = frozenset(".~-")
 """What starts a file's name or extension (".hpp", "~/.bashrc") and OCR sets apart as a word of its own."""
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -472,6 +474,7 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
     page_w = gray.shape[1]
     words = [w for line in lines for w in line.words if _is_text(w)]
     regions: list[BBox] = []
+    closed: list[bool] = []
     for word in words:
         _, y0, x1, y1 = word.bbox
         if y0 < TITLE_BAR * height or not (word.text.endswith(":") or _unmarked_label(word)):
@@ -484,13 +487,19 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
         nearest = min((w.bbox[0] for w in beside), default=float(page_w))
         if nearest - x1 <= 4 * height:
             continue
-        end = min(nearest - 0.5 * height, x1 + 30 * height, page_w - 1.0)
-        band = gray[round(y0) : round(y1), round(x1 + 2) : round(end)]
-        if band.size == 0 or not (np.abs(band - np.median(band)) > INK_CONTRAST).any():
-            continue
+        reach = min(nearest - 0.5 * height, page_w - 1.0)
+        end = min(reach, x1 + 30 * height)
         # Inside the value's frame when there is one: its side reads as ",:" and costs the value's
         # own letters tesseract's confidence.
         start = frame_inner_side(gray, (x1 + 2, y0, end, y1), height)
+        far = None if start is not None else far_field(gray, x1, cy, reach, height)
+        if far is not None:
+            regions.append(_within(far))
+            closed.append(True)
+            continue
+        band = gray[round(y0) : round(y1), round(start or x1 + 2) : round(end)]
+        if band.size == 0 or not (np.abs(band - np.median(band)) > INK_CONTRAST).any():
+            continue
         if (
             not word.text.endswith(":")
             and frame_inner_side(
@@ -509,25 +518,69 @@ def recover_values(image: Image.Image, lines: list[TextLine], height: float) -> 
             else None
         )
         start = start or x1 + 2
-        regions.append(inside or (start, y0 - 0.6 * height, end, y1 + 0.6 * height))
+        regions.append(_within(inside) if inside else (start, y0 - 0.6 * height, end, y1 + 0.6 * height))
+        closed.append(inside is not None)
     if not regions:
         return False
     next_block = max((line.block for line in lines), default=0) + 1
     changed = False
-    for region, found in zip(regions, read_boxes(image, regions, "eng+rus", framed=True), strict=True):
+    # The screen's own script first: a Russian unit ("128 МБ") is read in Latin look-alikes ("MB")
+    # by eng+rus, and a Latin value on a Russian screen is put back by `settle_value_scripts`.
+    languages = "eng+rus" if mostly_latin(words) else "rus+eng"
+    readings = read_boxes(image, regions, languages, framed=True)
+    for region, found, framed in zip(regions, readings, closed, strict=True):
         found = [_without_cursor(w) for w in found]
         fresh = [
             w
             for w in found
             if (_is_text(w) and w.confidence >= 50) or whole_word(w.text) or compound_name(w.text)
         ]
-        if sum(ch.isalnum() for w in fresh for ch in w.text) < 2:
+        # One letter read in the open is a stroke of a widget; one digit alone inside a closed frame
+        # as wide as a field is a spin box's value ("Columns: [3]").
+        spin_box = framed and region[2] - region[0] >= 3 * height
+        letters = sum(ch.isalnum() for w in fresh for ch in w.text)
+        if letters < 2 and not (spin_box and _lone_digit(fresh)):
+            continue
+        # A field a column away may hold words read before ("5,00 px", or "px" of a lost "150,00 px"):
+        # the new reading takes their place only when it holds more.
+        if letters <= sum(ch.isalnum() for w in words if _read_in(w.bbox, region) for ch in w.text):
             continue
         _put_in_place(lines, region, fresh, next_block)
         next_block += 1
         changed = True
     lines[:] = [line for line in lines if line.words]
     return changed
+
+
+def far_field(gray: np.ndarray, label_end: float, row: float, reach: float, height: float) -> BBox | None:
+    """The inside of the field a column away right of a label ending at `label_end` on the row
+    whose middle is `row`: the first frame whose side stands before `reach`; None when there is none.
+
+    A two-column form (Qt's QFormLayout) sets every field in one column, right of its longest
+    label: a short label's spin box or combo box starts far off. Its side, taller than any letter,
+    is the first upright line on the row (in the row's band, not the label's box, which OCR may
+    have boxed with a neighbour's strokes); its right side may stand past debris OCR read inside it
+    (a spin box's arrows), so the inside is looked for up to the page's edge.
+    """
+    band = (label_end + 2, row - 0.8 * height, reach, row + 0.8 * height)
+    side = frame_inner_side(gray, band, height, reach - label_end)
+    if side is None:
+        return None
+    return frame_inside(gray, (side, band[1], gray.shape[1] - 1.0, band[3]), height)
+
+
+def _within(inside: BBox) -> BBox:
+    """A frame's inside as a region to read again: `read_boxes` pads each region by its margin, which
+    must not take the frame's own lines back in (a light theme's grey lines outlast `without_frame`)."""
+    x0, y0, x1, y1 = inside
+    return (x0 + READ_MARGIN, y0 + READ_MARGIN, x1 - READ_MARGIN - 1, y1 - READ_MARGIN - 1)
+
+
+def _lone_digit(words: list[Word]) -> bool:
+    """Whether a reading is one digit and nothing else, read with the confidence of a sure letter."""
+    return (
+        len(words) == 1 and words[0].text.isdigit() and len(words[0].text) == 1 and words[0].confidence >= 60
+    )
 
 
 _COMPOUND_NAME = re.compile(r"[^\W_]{2,}(?:[-.=/][^\W_]+){2,}")
@@ -585,11 +638,23 @@ def settle_value_scripts(image: Image.Image, values: list[Phrase], latin_screen:
         and len(phrase.words) <= MAX_SETTLED_WORDS
         and any(_CYRILLIC.search(w.text) for w in phrase.words)
     ]
-    if not doubtful:
+    # The other way round on a Russian screen: a unit in capitals ("128 МБ") read as Latin ("MB").
+    in_latin = [
+        phrase
+        for phrase in values
+        if not latin_screen
+        and len(phrase.words) <= MAX_SETTLED_WORDS
+        and not any(_CYRILLIC.search(w.text) for w in phrase.words)
+        and any(_latin_capitals(w.text) for w in phrase.words)
+    ]
+    if not doubtful and not in_latin:
         return 0
     boxes = [phrase.bbox for phrase in doubtful]
     english = read_boxes(image, boxes, "eng", framed=True)
-    russian = read_boxes(image, boxes, "rus", framed=True)
+    russian = read_boxes(image, boxes + [phrase.bbox for phrase in in_latin], "rus", framed=True)
+    for phrase, in_russian in zip(in_latin, russian[len(doubtful) :], strict=True):
+        _settle_russian_capitals(phrase, in_russian)
+    russian = russian[: len(doubtful)]
     changed = sum(_latin_throughout(phrase) for phrase in values)
     for phrase, in_english, in_russian in zip(doubtful, english, russian, strict=True):
         reading = latin_reading(phrase, in_english, in_russian)
@@ -602,6 +667,27 @@ def settle_value_scripts(image: Image.Image, values: list[Phrase], latin_screen:
             word.text = text
         changed += 1
     return changed
+
+
+def _latin_capitals(text: str) -> bool:
+    """A short word in Latin capitals ("MB", "KB"): an acronym, or a Russian one read in look-alikes."""
+    return 2 <= len(text) <= 4 and text.isascii() and text.isalpha() and text.isupper()
+
+
+def _settle_russian_capitals(phrase: Phrase, russian: list[Word]) -> None:
+    """Put in Russian the Latin capitals of a value whose crop, read in Russian alone, surely holds a
+    letter no Latin one looks like in their place ("MB" read "МБ": Б has no Latin twin, B's is В)."""
+    russian = [w for w in russian if w.text.strip("".join(_BRACKETS))]
+    if len(russian) != len(phrase.words):
+        return
+    for word, reading in zip(phrase.words, russian, strict=True):
+        if (
+            _latin_capitals(word.text)
+            and len(reading.text) == len(word.text)
+            and distinctly_russian(reading.text)
+            and reading.confidence >= SURE_READING
+        ):
+            word.text = reading.text
 
 
 def _latin_throughout(phrase: Phrase) -> bool:
@@ -649,11 +735,13 @@ def whole_word(text: str) -> bool:
     return len(text) >= 4 and text.isalpha() and one_script
 
 
-def frame_inner_side(gray: np.ndarray, band: BBox, height: float) -> float | None:
-    """Just inside the left side of a frame that starts within ~4 text heights of a band's start."""
+def frame_inner_side(gray: np.ndarray, band: BBox, height: float, reach: float | None = None) -> float | None:
+    """Just inside the left side of a frame that starts within `reach` pixels (4 text heights unless
+    told) of a band's start."""
     x0, y0, x1, y1 = (round(v) for v in band)
-    rows = gray[y0:y1]
-    for column in range(max(1, x0), min(x1, x0 + round(4 * height), gray.shape[1] - 1)):
+    rows = gray[max(0, y0) : y1]
+    reach = 4 * height if reach is None else reach
+    for column in range(max(1, x0), min(x1, x0 + round(reach), gray.shape[1] - 1)):
         if (
             rows.size
             and float((np.abs(rows[:, column] - rows[:, column - 1]) > FRAME_CONTRAST).mean()) >= 0.9
@@ -1027,8 +1115,10 @@ def _short_word_within(word: Word, previous: Word, height: float) -> bool:
 
 
 def _option_flag_after(word: Word, previous: Word, height: float) -> bool:
-    """A command's option ("-e" of "xterm -e vim", "-a -z") at word spacing after a word of the value."""
-    return bool(_OPTION_FLAG.fullmatch(word.text)) and 0 <= word.bbox[0] - previous.bbox[2] <= 0.8 * height
+    """A command's option ("-e" of "xterm -e vim", "-a -z") or argument placeholder ("+%4", "%f") at word
+    spacing after a word of the value: mostly signs, yet words of the command."""
+    shaped = _OPTION_FLAG.fullmatch(word.text) or _PLACEHOLDER.fullmatch(word.text)
+    return shaped is not None and 0 <= word.bbox[0] - previous.bbox[2] <= 0.8 * height
 
 
 def _short_word_between(word: Word, previous: Word, following: Word | None, height: float) -> bool:
@@ -2638,12 +2728,56 @@ def menu_items(found: list[Word], height: float) -> list[MenuItem]:
         last = " ".join(w.text for w in parts[-1])
         shortcut = ""
         if len(parts) > 1 and parts[-1] is not named[0] and _SHORTCUT.match(last):
-            shortcut = re.sub(r"(?i)ctr[il1|]+", "Ctrl", last)
-            # Menus write a shortcut's letter key in capitals; OCR takes a small-looking one for lower case.
-            shortcut = re.sub(r"(?<=[+-])([a-z])$", lambda key: key.group(1).upper(), shortcut)
+            shortcut = shortcut_text(last)
         text = " ".join(w.text for w in label)
         items.append(MenuItem(text, union_bbox([w.bbox for w in label]), shortcut))
     return items
+
+
+def shortcut_text(read: str) -> str:
+    """A shortcut as the menu writes it, from OCR's reading of one ("Ctri+l" -> "Ctrl+L", "Fll" -> "F11")."""
+    shortcut = re.sub(r"(?i)ctr[il1|]+", "Ctrl", read)
+    # Menus write a shortcut's letter key in capitals; OCR takes a small-looking one for lower case,
+    # and a capital I for the strokes '!' or '|'.
+    shortcut = re.sub(r"(?<=[+-])[!|]$", "I", shortcut)
+    shortcut = re.sub(r"(?<=[+-])([a-z])$", lambda key: key.group(1).upper(), shortcut)
+    # A function key's number: OCR reads its 1 as l or I ("Fll").
+    return re.sub(r"^F[1lI|]{1,2}$", lambda key: "F" + re.sub(r"[lI|]", "1", key.group(0)[1:]), shortcut)
+
+
+def english_shortcuts(
+    image: Image.Image, box: BBox, read: list[Word], items: list[MenuItem], height: float
+) -> list[MenuItem]:
+    """The items with their shortcuts read again in English alone, where that reading is one.
+
+    A shortcut is written in Latin letters whatever the menu's language: read with Russian, a
+    function key comes out Cyrillic ("Е11") and "Ctrl" garbled ("СН1-+6"), and the item loses its
+    shortcut. The column the shortcuts share (right of the items, where two or more were read) is
+    read once more in English, and each row's reading there that is shaped like a shortcut stands.
+    """
+    starts = [
+        w.bbox[0] for w in read if _SHORTCUT.match(w.text) and w.bbox[0] > max(i.bbox[2] for i in items)
+    ]
+    if len(starts) < 2:
+        return items
+    column = (min(starts) - 0.5 * height, box[1] + MENU_BORDER, box[2] - MENU_BORDER, box[3] - MENU_BORDER)
+    found = read_boxes(image, [column], "eng")[0]
+    settled = []
+    for item in items:
+        top, bottom = item.bbox[1] - 0.3 * height, item.bbox[3] + 0.3 * height
+        # A submenu's arrow or a stroke of the border reads as a mark with no letter: it is no key.
+        row = sorted(
+            (
+                w
+                for w in found
+                if top <= (w.bbox[1] + w.bbox[3]) / 2 <= bottom and any(ch.isalnum() for ch in w.text)
+            ),
+            key=lambda w: w.bbox[0],
+        )
+        text = shortcut_text(" ".join(w.text for w in row))
+        shaped = _SHORTCUT.match(text) and not _CYRILLIC.search(text)
+        settled.append(dataclasses.replace(item, shortcut=text) if shaped else item)
+    return settled
 
 
 SURE_BAR_ITEM = 50.0
@@ -2731,6 +2865,7 @@ def open_menus(
         items = marked_items(gray, box, menu_items(read, height), height)
         if len(items) < 2:
             continue
+        items = english_shortcuts(image, box, read, items, height)
         _read_again(lines, box, read, items, next_block)
         next_block += 1
         menus.append((title, box, items))
@@ -2807,6 +2942,7 @@ def popup_menus(
         items = marked_items(gray, box, items, height)
         if not _menu_signs(items):
             continue  # a side panel's list of pages, a list box: a column in a frame, nothing more
+        items = english_shortcuts(image, box, read, items, height)
         _read_again(lines, box, read, ([title] if title is not None else []) + items, next_block)
         next_block += 1
         heading = Word(title.text, title.bbox) if title is not None else _word_above(words, box, height)

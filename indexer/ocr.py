@@ -541,6 +541,8 @@ _ONLY_CYRILLIC_SHAPES = frozenset("БГДЖЗИЙЛПФЦЧШЩЪЫЬЭЮЯбг�
 _SEGMENT = re.compile(r"([-/])")
 MAX_REREAD_WORDS = 120
 REREAD_SCALE = 3
+READ_MARGIN = 3
+"""Pixels of ground `read_boxes` keeps round each region it reads: tesseract loses letters at the edge."""
 
 
 def mostly_latin(words: list[Word]) -> bool:
@@ -607,12 +609,16 @@ def choose_reading(
     if latin_phrase and english_word_for(word, text, confidence, latin_screen):
         return _balanced(text)
     # A letter no Latin one looks like, read with confidence, makes a Russian word ("ГОСТ", "МБ").
-    distinctly_russian = any(ch in _ONLY_CYRILLIC_SHAPES for ch in original)
-    if distinctly_russian and word.confidence >= 90 and not latin_screen:
+    if distinctly_russian(original) and word.confidence >= 90 and not latin_screen:
         return None
     if confidence >= 80 or confidence >= word.confidence + 15:
         return _balanced(text)
     return None
+
+
+def distinctly_russian(text: str) -> bool:
+    """Whether `text` holds a letter no Latin one looks like ("МБ", "ГОСТ"): read surely, it is Russian."""
+    return any(ch in _ONLY_CYRILLIC_SHAPES for ch in text)
 
 
 LATIN_PHRASE_CONFIDENCE = 50.0
@@ -1162,13 +1168,20 @@ def read_boxes(
     crops = []
     flags = framed if isinstance(framed, list) else [framed] * len(boxes)
     for (x0, y0, x1, y1), flag in zip(boxes, flags, strict=True):
-        crop = gray.crop((int(x0) - 3, int(y0) - 3, int(x1) + 4, int(y1) + 4))
+        crop = gray.crop(
+            (
+                int(x0) - READ_MARGIN,
+                int(y0) - READ_MARGIN,
+                int(x1) + READ_MARGIN + 1,
+                int(y1) + READ_MARGIN + 1,
+            )
+        )
         crop = _as_paper(crop, flag)
         size = (crop.width * REREAD_SCALE, crop.height * REREAD_SCALE)
         crops.append(crop.resize(size, Image.Resampling.LANCZOS))
     found: list[list[Word]] = []
     for (x0, y0, _, _), words in zip(boxes, read_pictures(crops, languages, settings), strict=True):
-        ox, oy = int(x0) - 3, int(y0) - 3
+        ox, oy = int(x0) - READ_MARGIN, int(y0) - READ_MARGIN
         found.append(
             [
                 dataclasses.replace(

@@ -212,6 +212,14 @@ def render() -> str:
                 f"{cell(then.get('recall@1'))} | {cell(row['recall@1'])} | {cell(lc.get('recall@1'))} | "
                 f"{cell(row['recall@5'])} | {cell(lc.get('recall@5'))} |"
             )
+    unread = {
+        name: files for name, report in after.get("sets", {}).items() if (files := report.get("unread"))
+    }
+    for name, files in unread.items():
+        lines += [
+            "",
+            f"Files of `{name}` this tree could not read (measured without them): {', '.join(files)}.",
+        ]
     lines += [
         "",
         "\\* LangChain has no reader: its figure is whether its top chunk contains an expected string (an "

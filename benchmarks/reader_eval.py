@@ -180,20 +180,7 @@ def render() -> str:
         "| R@1 before | R@1 previous | R@1 after | LangChain R@1 | R@5 after | LangChain R@5 |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name in (
-        "dev",
-        "heldout",
-        "fresh",
-        "blind",
-        "novel",
-        "unseen",
-        "hidden",
-        "untold",
-        "veiled",
-        "cloaked",
-        "shrouded",
-        "corpus",
-    ):
+    for name in (*(name for name in SETS if name != "corpus"), "corpus"):
         now = after.get("sets", {}).get(name, {}).get("summary", {})
         if not now:
             continue

@@ -464,7 +464,7 @@ def bridged_spans(view: PageView) -> Iterator[Span]:
         lines = previous.text.splitlines()
         if not cut or not following or not lines:
             continue
-        # The page's width cut the line, not a heading's end ("CONFIGURATION FILES" / "qpdfview uses ...").
+        # The page's width cut the line, not a heading's end ("CONFIGURATION FILES" / "the viewer keeps ...").
         if not _wrapped(lines[-1], passage.text, max(len(line) for line in lines)):
             continue
         for end in (following[0][1], following[-1][1]):

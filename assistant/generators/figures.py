@@ -46,6 +46,7 @@ from assistant.questions import (
     translated_terms,
 )
 from assistant.retrieval import PageHit
+from assistant.spans import question_names
 from indexer.embedders import TextEmbedder
 from indexer.language import STOPWORDS, detect_language, search_tokens
 from indexer.records import BBox, PassageRecord, union_bbox
@@ -322,8 +323,22 @@ def _best_label(
     if restates(question, best.text):
         log.info("figure: %r only restates %r; passing", best.text, question)
         return None
+    elsewhere = names_elsewhere(question, best.text, captions, title)
+    if unique_best and elsewhere:
+        # "Which OpenGL version does the CubeView demo need?": the number beside the caption's name is
+        # the figure's, not the version of a name the figure never shows.
+        log.info("figure: %r holds no %s that %r asks about; passing", best.text, sorted(elsewhere), question)
+        return None
     log.info("figure: %r -> %r (%s, match %.2f)", question, best.text, best.passage.section, match)
     return _answer(question, best, score)
+
+
+def names_elsewhere(question: str, label: str, captions: Sequence[str], title: str) -> frozenset[str]:
+    """The names the question writes (`question_names`: codes, capitalised products, Latin words in
+    Russian) that neither the label, the figure's captions nor the document's own name hold."""
+    held = set(search_tokens(label)) | set(search_tokens(title))
+    held.update(token for caption in captions for token in search_tokens(caption))
+    return question_names(question) - held
 
 
 def restates(question: str, label: str) -> bool:

@@ -15,6 +15,7 @@ from assistant.generators.figures import (
     asks_about_figure,
     beside_segment,
     continues,
+    names_elsewhere,
 )
 
 CAPTIONS = [
@@ -96,3 +97,24 @@ def test_an_arrows_label_stands_beside_the_middle_of_the_arrow() -> None:
     assert beside_segment((420.0, 740.0), top, bottom)  # written to the right of a vertical arrow
     assert not beside_segment((260.0, 1200.0), top, bottom)  # past one end
     assert not beside_segment((900.0, 740.0), top, bottom)  # another column of the drawing
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "elsewhere"),
+    [
+        # The caption names the program whose version the label shows: the label answers.
+        ("Which version does the screenshot of Lumenview show?", "Lumenview 2.4.1", set()),
+        # The question asks for the version of something the figure never names: the number beside the
+        # caption's name is not it, whatever the label's words share with the question.
+        ("Which OpenGL version does the Lumenview demo require?", "xa Lumenview Zoom 10.0", {"opengl"}),
+        ("Какую версию OpenGL требует демонстрация Lumenview?", "xa Lumenview Zoom 10.0", {"opengl"}),
+        # The document's own name may name it ("glimmer-x11-manual.pdf").
+        ("Which X11 version does the About box show?", "About 3.2", set()),
+        ("Which GTK3 version does the About box show?", "About 3.2", {"gtk3"}),
+    ],
+)
+def test_a_figure_label_holds_the_names_the_question_asks_about(
+    question: str, label: str, elsewhere: set[str]
+) -> None:
+    captions = ["Figure 3. The Lumenview window"]
+    assert names_elsewhere(question, label, captions, "glimmer x11 manual en") == elsewhere

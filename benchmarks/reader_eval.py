@@ -127,10 +127,11 @@ def cell(value: float | None) -> str:
 def render() -> str:
     """Markdown: each set's groups, answer accuracy and page recall: before, previous, after, baseline."""
     before, previous, after, base = load("before"), load("previous"), load("after"), load("baseline")
+    note = f" ({after['date_note']})" if after.get("date_note") else ""
     lines = [
         "# CPU reader: answers per kind and language",
         "",
-        f"*after*: measured {after.get('date', '?')} with `.venv/bin/python benchmarks/reader_eval.py "
+        f"*after*: measured {after.get('date', '?')}{note} with `.venv/bin/python benchmarks/reader_eval.py "
         "--label after --sets dev heldout corpus fresh blind novel unseen hidden untold veiled cloaked shrouded` (the reader "
         "of this tree on workspaces "
         f"built by it; the deep channel filled). *previous*: the same at the end of the session before "

@@ -37,11 +37,12 @@ TUNING_SETS = (
     "untold",
     "veiled",
     "cloaked",
+    "shrouded",
 )
-"""What a plain run measures: every set tuned on (`blind`, `novel`, `unseen`, `hidden`, `untold`, `veiled` and
-`cloaked` were unsealed after their one sealed measurement each, kept in reader_<set>_sealed.json). A set still
-sealed is in SETS only (now `shrouded`), and only the lead measures it, once, with `--sets <name>`."""
-SETS = (*TUNING_SETS, "shrouded")
+"""What a plain run measures: every set tuned on (`blind`, `novel`, `unseen`, `hidden`, `untold`, `veiled`,
+`cloaked` and `shrouded` were unsealed after their one sealed measurement each, kept in reader_<set>_sealed.json). A
+set still sealed is in SETS only, and only the lead measures it, once, with `--sets <name>`."""
+SETS = TUNING_SETS
 """Every set `--sets` accepts: the tuning sets and the sets still sealed."""
 ANSWER_CHARS = 200
 """Characters of each answer kept in the per-question record."""
@@ -170,9 +171,9 @@ def render() -> str:
         "`veiled` was unsealed, measured sealed once at the end of the session that built it (*previous*, kept in "
         "reader_cloaked_sealed.json), tuned on since), `shrouded` (benchmarks/eval/shrouded: documents and programs "
         "none of the others uses, the KeePassXC user guide and KGet's Russian handbook with pictured dialogs, man pages, "
-        "a scan, Sylpheed (GTK 2) and GNU nano (ncurses TUI) screenshots, built after `cloaked` was unsealed; STILL "
-        "SEALED: measured once by the lead at the end of the session that built it (*after*, kept in "
-        "reader_shrouded_sealed.json), from the summary only, never tuned on), "
+        "a scan, Sylpheed (GTK 2) and GNU nano (ncurses TUI) screenshots, built after `cloaked` was unsealed, "
+        "measured sealed once at the end of the session that built it (*previous*, kept in "
+        "reader_shrouded_sealed.json), tuned on since), "
         "`corpus` (shared/corpus, the 30 questions the first "
         "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
         'string; an unanswerable question is correct when the reader says "not found".',

@@ -41,8 +41,8 @@ TUNING_SETS = (
 )
 """What a plain run measures: every set tuned on (`blind`, `novel`, `unseen`, `hidden`, `untold`, `veiled`,
 `cloaked` and `shrouded` were unsealed after their one sealed measurement each, kept in reader_<set>_sealed.json). A
-set still sealed is in SETS only, and only the lead measures it, once, with `--sets <name>`."""
-SETS = TUNING_SETS
+set still sealed (now `masked`) is in SETS only, and only the lead measures it, once, with `--sets <name>`."""
+SETS = (*TUNING_SETS, "masked")
 """Every set `--sets` accepts: the tuning sets and the sets still sealed."""
 ANSWER_CHARS = 200
 """Characters of each answer kept in the per-question record."""

@@ -1,10 +1,10 @@
-"""Validate the dev, heldout, fresh, blind, novel, unseen, hidden, untold, veiled, cloaked and shrouded evaluation sets: fields, kinds, documents, pages and gold answers against the text.
+"""Validate the dev, heldout, fresh, blind, novel, unseen, hidden, untold, veiled, cloaked, shrouded and masked evaluation sets: fields, kinds, documents, pages and gold answers against the text.
 
 Usage: python benchmarks/eval/check_sets.py [SET_DIR ...]   (default: every set next to this file)
 Exit status 1 when any question is invalid, or when two sets (or a set and shared/corpus, when it is
 next to the checkout) share a document: every problem is printed with the question's id or the file names.
 A PDF without any text layer (a scan) is checked like an image: its words exist only as pixels, so its gold
-answers cannot be compared with text (blind/, novel/, unseen/, hidden/, untold/, veiled/, cloaked/ and shrouded/ have one).
+answers cannot be compared with text (blind/, novel/, unseen/, hidden/, untold/, veiled/, cloaked/, shrouded/ and masked/ have one).
 """
 
 from __future__ import annotations

@@ -2499,16 +2499,31 @@ _LABEL_REACH = 2
 """Words before a value on a text file's line that may be its label ("invoice No 7342", "счёт № 2291")."""
 
 
-def labelled_value(question: QuestionProfile, text: str) -> tuple[str, str] | None:
+def labelled_value(
+    question: QuestionProfile, text: str, context: frozenset[str] = frozenset()
+) -> tuple[str, str] | None:
     """(the question's word, the value) when a line states a value right after a word of the question:
     "invoice No 7342" for "which invoice number", "Linde H25" for "which Linde model", "стеллажей B-12"
-    for «стеллажи». A notes or configuration file writes a fact as its name and then its value."""
+    for «стеллажи». A notes or configuration file writes a fact as its name and then its value. A word
+    that names the document (`context`: its file name, its heading; "nano" in "the nano screenshot"; a file
+    name the question gives) labels no fact: "GNU nano 7.2" is the program's title, not an asked-for value."""
+    # The file the question names ("pump-room.conf") names the document too.
+    files = " ".join(re.findall(r"[\w-]+\.[^\W\d_]{1,5}\b", question.text))
+    named = matched_terms(question.topic, context | frozenset(search_tokens(files)))
     for match in _LINE_VALUE.finditer(text):
         before = re.findall(r"[^\W\d_]+", text[: match.start()])[-_LABEL_REACH:]
-        label = matched_terms(question.topic, frozenset(search_tokens(" ".join(before))))
+        label = matched_terms(question.topic, frozenset(search_tokens(" ".join(before)))) - named
         if label:
             return min(label), match.group(0).rstrip(".,:;")
     return None
+
+
+def labelled_line(question: QuestionProfile, span: Span) -> tuple[str, str] | None:
+    """`labelled_value` of a text file's line on screen (None for any other span)."""
+    if span.passage.id not in span.view.numbered:
+        return None
+    context = file_terms(span.passage.document.filename) | section_terms(span.passage.section)
+    return labelled_value(question, span.text, context)
 
 
 def answer_text(span: Span) -> str:

@@ -38,7 +38,7 @@ from assistant.spans import (
     defines_heading,
     evidence_weight,
     fallback_sentence,
-    labelled_value,
+    labelled_line,
     placed_score,
     propose_spans,
     read_views,
@@ -53,6 +53,10 @@ from indexer.layout import states_a_choice
 from indexer.records import BBox, PassageRecord, union_bbox
 
 log = logging.getLogger(__name__)
+
+LABELLED_GENERIC_SHARE = 0.8
+"""Share of `AnswerSettings.min_coverage` a text file's labelled line must reach for a question that asks
+for no kind of value (half of it when the question asks for a number, a model, a name ...)."""
 
 __all__ = [
     "MAX_ANSWER_CHARS",
@@ -311,8 +315,11 @@ def gate(
         return "the question asks how the program is called and the span is its man page's SYNOPSIS line"
     if fit.coverage >= settings.min_coverage and own:
         return f"{kind}; the question's words are there"
-    labelled = labelled_value(profile, span.text) if span.passage.id in span.view.numbered else None
-    if labelled and own and span.view.hit is best_page and fit.coverage >= settings.min_coverage / 2:
+    labelled = labelled_line(profile, span)
+    # The asked-for kind of value vouches for half the question's words; a question that asks for no
+    # kind ("which racks, from which one?") needs most of the words a line must say to answer alone.
+    labelled_coverage = settings.min_coverage * (LABELLED_GENERIC_SHARE if profile.asks == ANY else 0.5)
+    if labelled and own and span.view.hit is best_page and fit.coverage >= labelled_coverage:
         # A text file on screen writes a fact as its name and its value: "invoice No 7342", "Linde H25".
         return f"{kind}; on the file's line {labelled[1]!r} stands after the question's word {labelled[0]!r}"
     if fit.key and profile.asks == ANY:

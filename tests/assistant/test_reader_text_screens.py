@@ -115,3 +115,10 @@ def test_file_names_split_at_their_extension_are_joined(text: str, joined: str) 
 def test_a_value_after_the_question_word_is_labelled(question: str, line: str, value: str | None) -> None:
     found = labelled_value(profile_question(question), line)
     assert (found[1] if found else None) == value
+
+
+def test_a_word_that_names_the_document_labels_no_value() -> None:
+    # "viewer" names the screenshot and "dock.txt" the file shown: the title bar's version is no fact.
+    question = profile_question("In the viewer screenshot of dock.txt, what does the status bar say?")
+    assert labelled_value(question, "GNU viewer 2.1 dock.txt", frozenset({"viewer"})) is None
+    assert labelled_value(question, "dock.txt 2.1", frozenset()) is None

@@ -346,7 +346,12 @@ class Retriever:
         views = []
         for hit in top:
             hit.view = PageView(
-                hit, passages.get(hit.key, []), {e.passage.id: e for e in hit.passages}, similarities
+                hit,
+                passages.get(hit.key, []),
+                {e.passage.id: e for e in hit.passages},
+                similarities,
+                # The passages read ahead are a text file's lines with their numbers blanked already.
+                numbered=early[hit.key].numbered if hit.key in early else frozenset(),
             )
             hit.view.query = (self.workspace.embedder, query_vector)
             if hit.key in early:

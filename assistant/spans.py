@@ -124,6 +124,124 @@ MAX_ANTECEDENT_CHARS = 120
 _OPTION_START = re.compile(r"^(-{1,2}[A-Za-z0-9?][\w-]*(\[?=[^\s,]*)?,?\s*)+")
 
 
+_LEADING_NUMBER = re.compile(r"\s*(\d{1,5})(?!\S)")
+_LEADING_DIGITS = re.compile(r"\s*(\d{1,5})")
+_BRACKET_HEADING = re.compile(r"\[[^\[\]=]{1,40}\]")
+MIN_GUTTER_LINES = 4
+"""Lines that must open with a bare number for a screenshot's left column to be a line-number gutter."""
+GUTTER_STEP_SHARE = 0.6
+"""Share of neighbouring numbered lines that must count up by one (the rest: lines OCR lost the number of)."""
+
+
+def _counting_chain(numbered: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of (line, number) pairs whose numbers rise in reading order (ties: the earliest)."""
+    best: list[list[tuple[int, int]]] = []
+    for k, (line, number) in enumerate(numbered):
+        before = [best[j] for j in range(k) if numbered[j][1] < number]
+        best.append([*max(before, key=len, default=[]), (line, number)])
+    return max(best, key=len, default=[])
+
+
+@dataclass(frozen=True)
+class Gutter:
+    """What a line-number gutter says of a screenshot's lines: how many leading characters of each are
+    its number (0: none), and which line is the shown file's first, its title (None: not shown)."""
+
+    widths: list[int]
+    title: int | None = None
+    numbers: range = range(0)
+    """The line numbers the gutter shows."""
+
+
+def gutter_numbers(lines: Sequence[str], lefts: Sequence[float], cell: float) -> Gutter:
+    """Where a screenshot's lines (their text and left edge) hold an editor's, pager's or viewer's line
+    numbers. The numbers count up line by line, set in a column at the left (right-aligned: "9" stands a
+    cell right of "10"); OCR loses some and glues others to the text ("7" + "4. Check" -> "74. Check"),
+    so once the bare numbers make a gutter, a line's leading digits that begin with the number due
+    between two found ones are its number too. A repeated copy of the text is read the same way.
+
+    The title is the first numbered line when no line of the text column stands above it (window and
+    title bars stand elsewhere): the first line a viewer shows names what the lines below it are about."""
+    numbered = [(i, int(m.group(1))) for i, line in enumerate(lines) if (m := _LEADING_NUMBER.match(line))]
+    chain = _counting_chain(numbered)
+    steps = [b - a for (_, a), (_, b) in itertools.pairwise(chain)]
+    widths = [0] * len(lines)
+    if len(chain) < MIN_GUTTER_LINES or sum(step == 1 for step in steps) < GUTTER_STEP_SHARE * len(steps):
+        return Gutter(widths)
+    numbers = {number for _, number in chain}
+    low, high = min(numbers), max(numbers)
+    column = max(lefts[i] for i, _ in chain) + cell
+    due = {a + 1 for (_, a), (_, b) in itertools.pairwise(chain) if b - a == 2}
+    for i, line in enumerate(lines):
+        if lefts[i] > column or not (m := _LEADING_DIGITS.match(line)):
+            continue
+        digits = m.group(1)
+        if _LEADING_NUMBER.match(line) and low <= int(digits) <= high + 1:
+            widths[i] = m.end(1)
+        elif glued := next((str(n) for n in due if digits.startswith(str(n)) and digits != str(n)), None):
+            widths[i] = m.start(1) + len(glued)
+    first = chain[0][0]
+    above = any(lefts[i] <= column + 4 * cell and lines[i].strip() for i in range(first))
+    titled = not above and any(ch.isalpha() for ch in lines[first][widths[first] :])
+    return Gutter(widths, first if titled else None, range(low, high + 2))
+
+
+@dataclass(frozen=True)
+class EditorText:
+    """A screenshot's passages read as a text file shown with line numbers (`without_gutter`)."""
+
+    passages: list[PassageRecord]
+    numbered: frozenset[int] = frozenset()
+    """Ids of the passages whose lines are the file's numbered lines: each line is one statement."""
+
+
+def without_gutter(passages: Sequence[PassageRecord]) -> EditorText:
+    """A screenshot's passages with the line numbers of a text editor's gutter blanked out (`gutter_numbers`):
+    "19 path /var/log/app.log" reads "   path /var/log/app.log", so no proposer offers the line number as
+    the number asked for and no answer carries it. Blanks keep every character offset and box in place.
+    The shown file's title line is blanked too and becomes the heading of the numbered passages: its
+    words ("Shift 3 tasks") say which notes the question means, not which line answers it.
+    Only the text passages count: controls read from the same lines come apart from them."""
+    places = [(k, line) for k, p in enumerate(passages) if p.kind == "text" for line in p.spans]
+    if len(places) < MIN_GUTTER_LINES:
+        return EditorText(list(passages))
+    cell = median(span.bbox[3] - span.bbox[1] for _, span in places)
+    texts = [passages[k].text[span.start : span.end] for k, span in places]
+    gutter = gutter_numbers(texts, [span.bbox[0] for _, span in places], cell)
+    if not any(gutter.widths):
+        return EditorText(list(passages))
+    chars = [list(passage.text) for passage in passages]
+    numbered = {k for (k, _), width in zip(places, gutter.widths, strict=True) if width}
+    sections = [passage.section for passage in passages]
+    for (k, span), width in zip(places, gutter.widths, strict=True):
+        chars[k][span.start : span.start + width] = " " * width
+    if gutter.title is not None:
+        k, span = places[gutter.title]
+        title = texts[gutter.title][gutter.widths[gutter.title] :].strip()
+        chars[k][span.start : span.end] = " " * (span.end - span.start)
+        sections = [title if k in numbered else section for k, section in enumerate(sections)]
+    for k in numbered:
+        # A configuration file's "[alarms]" opening a block of lines heads them as a manual's heading does.
+        opening = next((line.strip() for line in "".join(chars[k]).split("\n") if line.strip()), "")
+        if _BRACKET_HEADING.fullmatch(opening):
+            sections[k] = f"{sections[k]} {opening}".strip()
+    edited = [
+        dataclasses.replace(passage, text="".join(text), section=section)
+        if "".join(text) != passage.text or section != passage.section
+        else passage
+        for passage, text, section in zip(passages, chars, sections, strict=True)
+        if not _numbered_control(passage, gutter.numbers)
+    ]
+    return EditorText(edited, frozenset(passages[k].id for k in numbered))
+
+
+def _numbered_control(passage: PassageRecord, numbers: range) -> bool:
+    """A "label: value" control the indexer read from a numbered line ("11 Phone: 555-01"): the line
+    itself, read whole, is the text file's statement; the control repeats it with its number."""
+    number = _LEADING_NUMBER.match(passage.text) if passage.kind == "control" else None
+    return number is not None and int(number.group(1)) in numbers
+
+
 @dataclass
 class PageView:
     """One retrieved page: all its passages in reading order, and the retrieval evidence for some."""
@@ -145,6 +263,15 @@ class PageView:
     """How much less of the question's distinctive names the page holds than the page read with the most
     of them (`names_held`), plus one when it is not in the language the question names (set by the
     reranker): its spans lose as much to the reader."""
+
+    numbered: frozenset[int] = frozenset()
+    """Ids of the passages that are a text file's numbered lines on screen (`without_gutter`)."""
+
+    def __post_init__(self) -> None:
+        # A view copied with `dataclasses.replace` keeps what its original read (its passages are blanked).
+        if self.from_image and not self.numbered:
+            editor = without_gutter(self.passages)
+            self.passages, self.numbered = editor.passages, editor.numbered
 
     @property
     def from_image(self) -> bool:
@@ -421,7 +548,12 @@ def sentence_spans(view: PageView) -> Iterator[Span]:
     """
     for passage in view.passages:
         evidence = view.evidence.get(passage.id)
-        every = view.cut_at_terms(passage, sentence_ranges(passage))
+        # A text file's lines on screen are its statements ("2. Pay the invoice No 58."), each one.
+        every = (
+            [(line.start, line.end) for line in passage.spans if passage.text[line.start : line.end].strip()]
+            if passage.id in view.numbered
+            else view.cut_at_terms(passage, sentence_ranges(passage))
+        )
         inside = [view.in_definition(passage, *r) for r in every]
         ranges = [r for r, defined in zip(every, inside, strict=True) if not defined]
         windows = [(r, "sentence") for r in ranges]
@@ -431,6 +563,7 @@ def sentence_spans(view: PageView) -> Iterator[Span]:
             ((every[i][0], every[i + 1][1]), "pair")
             for i in range(len(every) - 1)
             if not (inside[i] or inside[i + 1])
+            and passage.id not in view.numbered
             and every[i + 1][1] - every[i][0] <= MAX_ANSWER_CHARS
             and not view.starts_term(passage, every[i + 1][0])
             and not (_opens_item(passage.text, every[i][0]) and _opens_item(passage.text, every[i + 1][0]))
@@ -449,6 +582,21 @@ def sentence_spans(view: PageView) -> Iterator[Span]:
             if len(text) >= 2 and any(ch.isalnum() for ch in text):
                 origin = "mark" if passage.kind == "mark" else origin
                 yield Span(view, passage, start, end, text, origin, evidence, sources=(passage,))
+        if passage.id in view.numbered:
+            yield from headed_lines(view, passage, every)
+
+
+def headed_lines(view: PageView, passage: PassageRecord, lines: Sequence[tuple[int, int]]) -> Iterator[Span]:
+    """A text file's line read with the "[section]" line above it that heads it ("[alarms]" ... "log =
+    /srv/app/gate.log"): the section is what a question names the line by. (A file's lines are not read
+    in pairs: each is one statement, and its neighbour is another's.)"""
+    heading: tuple[int, int] | None = None
+    for start, end in lines:
+        if _BRACKET_HEADING.fullmatch(passage.text[start:end].strip()):
+            heading = (start, end)
+        elif heading is not None:
+            top, bottom = heading
+            yield view.joined_span(passage, [(passage, top, bottom), (passage, start, end)], "headed")
 
 
 def bridged_spans(view: PageView) -> Iterator[Span]:
@@ -458,6 +606,8 @@ def bridged_spans(view: PageView) -> Iterator[Span]:
     for index in range(1, len(view.passages)):
         previous, passage = view.passages[index - 1], view.passages[index]
         if previous.kind != "text" or passage.kind != "text" or not passage.text[:1].islower():
+            continue
+        if previous.id in view.numbered or passage.id in view.numbered:
             continue
         cut = sentence_ranges(previous)[-1:]
         following = sentence_ranges(passage)[:2]
@@ -481,6 +631,8 @@ def lead_in_spans(view: PageView) -> Iterator[Span]:
         previous, passage = view.passages[index - 1], view.passages[index]
         if len(previous.text) > 80 or previous.kind == "mark" or passage.kind == "mark":
             continue
+        if previous.id in view.numbered or passage.id in view.numbered:
+            continue  # a text file's numbered lines are statements each: none leads into the next block
         first = sentence_ranges(passage)[:1]
         if not first:
             continue
@@ -2323,6 +2475,67 @@ def unwrapped(text: str) -> str:
         else:
             out.append(line)
     return "\n".join(out)
+
+
+_SPLIT_NAME = re.compile(r"(?<=[^\s.])\. (?=[a-z][a-z0-9]{0,4}(?![\w.]))")
+"""OCR of a monospaced screen reads the full stop of "controller.log" in its own cell as a word's end."""
+
+
+def rejoined_names(text: str) -> str:
+    """Screen text with file names and paths that OCR split at their extension joined again: a full stop,
+    one blank and a short lowercase extension after a token that holds a path's or a name's marks
+    ("/var/log/app. log", "pump-room. conf"); a sentence's end ("the pump. Then") is left alone."""
+    out, last = [], 0
+    for match in _SPLIT_NAME.finditer(text):
+        token = text[: match.start()].rsplit(None, 1)[-1] if text[: match.start()].strip() else ""
+        if re.search(r"[/\\_~-]", token):
+            out.append(text[last : match.start()] + ".")
+            last = match.end()
+    return "".join(out) + text[last:]
+
+
+_LINE_VALUE = re.compile(r"(?<![\w-])(?:[^\W\d_]{1,4}-)?[^\W_]*\d[\w./:@-]*")
+_LABEL_REACH = 2
+"""Words before a value on a text file's line that may be its label ("invoice No 7342", "счёт № 2291")."""
+
+
+def labelled_value(
+    question: QuestionProfile, text: str, context: frozenset[str] = frozenset()
+) -> tuple[str, str] | None:
+    """(the question's word, the value) when a line states a value right after a word of the question:
+    "invoice No 7342" for "which invoice number", "Linde H25" for "which Linde model", "стеллажей B-12"
+    for «стеллажи». A notes or configuration file writes a fact as its name and then its value. A word
+    that names the document (`context`: its file name, its heading; "nano" in "the nano screenshot"; a file
+    name the question gives) labels no fact: "GNU nano 7.2" is the program's title, not an asked-for value."""
+    # The file the question names ("pump-room.conf") names the document too.
+    files = " ".join(re.findall(r"[\w-]+\.[^\W\d_]{1,5}\b", question.text))
+    named = matched_terms(question.topic, context | frozenset(search_tokens(files)))
+    for match in _LINE_VALUE.finditer(text):
+        before = re.findall(r"[^\W\d_]+", text[: match.start()])[-_LABEL_REACH:]
+        label = matched_terms(question.topic, frozenset(search_tokens(" ".join(before)))) - named
+        if label:
+            return min(label), match.group(0).rstrip(".,:;")
+    return None
+
+
+def labelled_line(question: QuestionProfile, span: Span) -> tuple[str, str] | None:
+    """`labelled_value` of a text file's line on screen (None for any other span)."""
+    if span.passage.id not in span.view.numbered:
+        return None
+    context = file_terms(span.passage.document.filename) | section_terms(span.passage.section)
+    return labelled_value(question, span.text, context)
+
+
+def answer_text(span: Span) -> str:
+    """What the user reads of a span: its page-wrapped lines joined (`unwrapped`); on a screenshot with
+    file names split by OCR joined again (`rejoined_names`), and a text file's lines without the blanks
+    their line numbers left (`without_gutter`)."""
+    text = unwrapped(span.text)
+    if not span.view.from_image:
+        return text
+    if span.passage.id in span.view.numbered:
+        text = "\n".join(line.strip() for line in text.split("\n"))
+    return rejoined_names(text)
 
 
 def without_cut_sentence(span: Span, item: str = "") -> Span:

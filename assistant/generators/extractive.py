@@ -34,16 +34,17 @@ from assistant.spans import (
     PageView,
     Span,
     SpanProposer,
+    answer_text,
     defines_heading,
     evidence_weight,
     fallback_sentence,
+    labelled_line,
     placed_score,
     propose_spans,
     read_views,
     span_fit,
     subject_first_page,
     synopsis_line,
-    unwrapped,
     whatis_line,
     without_cut_sentence,
 )
@@ -52,6 +53,10 @@ from indexer.layout import states_a_choice
 from indexer.records import BBox, PassageRecord, union_bbox
 
 log = logging.getLogger(__name__)
+
+LABELLED_GENERIC_SHARE = 0.8
+"""Share of `AnswerSettings.min_coverage` a text file's labelled line must reach for a question that asks
+for no kind of value (half of it when the question asks for a number, a model, a name ...)."""
 
 __all__ = [
     "MAX_ANSWER_CHARS",
@@ -196,7 +201,7 @@ class ExtractiveGenerator(Generator):
             if key not in seen and other.score >= best.score * 0.85 and len(citations) < 3:
                 citations.append(_cite(other))
                 seen.add(key)
-        answer = Answer(question, unwrapped(best.span.text), True, citations, language)
+        answer = Answer(question, answer_text(best.span), True, citations, language)
         return Reading(answer, why, best, candidates)
 
     def _view(self, hit: PageHit) -> PageView:
@@ -310,6 +315,13 @@ def gate(
         return "the question asks how the program is called and the span is its man page's SYNOPSIS line"
     if fit.coverage >= settings.min_coverage and own:
         return f"{kind}; the question's words are there"
+    labelled = labelled_line(profile, span)
+    # The asked-for kind of value vouches for half the question's words; a question that asks for no
+    # kind ("which racks, from which one?") needs most of the words a line must say to answer alone.
+    labelled_coverage = settings.min_coverage * (LABELLED_GENERIC_SHARE if profile.asks == ANY else 0.5)
+    if labelled and own and span.view.hit is best_page and fit.coverage >= labelled_coverage:
+        # A text file on screen writes a fact as its name and its value: "invoice No 7342", "Linde H25".
+        return f"{kind}; on the file's line {labelled[1]!r} stands after the question's word {labelled[0]!r}"
     if fit.key and profile.asks == ANY:
         # "Что делает параметр c (его описание осталось на английском)?": the item of the very key the
         # question names says what the key does, however many other words the question wraps it in.
@@ -364,7 +376,7 @@ def _cite(candidate: Candidate) -> Citation:
         document=passage.document,
         page=passage.page,
         bbox=span_bbox(passage, span.start, span.end),
-        quote=unwrapped(span.text),
+        quote=answer_text(span),
         score=round(candidate.score, 4),
         page_width=passage.page_width,
         page_height=passage.page_height,

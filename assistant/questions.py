@@ -250,6 +250,9 @@ class QuestionProfile:
     defines: str = ""
     """The word a definition question asks about ("What is *frobscan*?", "Что такое *services*?"): where a
     document is about it (`assistant.spans.document_subject`), its NAME line defines it."""
+    excluded: frozenset[str] = frozenset()
+    """Stems of what the question sets aside ("скорость отдачи (а не загрузки)", "the upload limit, not the
+    download one"): they are no words of the question, and a span that says them tells of the other thing."""
     fallback: bool = False
     """Whether the case is that something is not given or set ("when --format is not given", "если цвет
     ORPHAN не задан"): the answer is what a man page says holds then (`states_fallback`), be it a number
@@ -744,8 +747,13 @@ def _head_kind(window: list[str], question: str) -> tuple[str, str]:
         # переменной") belongs to the rest of the question.
         wh = _WH_WORD.search(question)
         agreeing = _agreeing_endings(wh.group(0)) if wh else ()
-        for word in window:
+        for index, word in enumerate(window):
             kind = _noun_kind(word)
+            following = window[index + 1] if index + 1 < len(window) else ""
+            if kind is not None and _COMBINATION.match(word) and _noun_kind(following) is not None:
+                # "какое сочетание цветов": a combination of what the next noun names (colours here,
+                # keys in "сочетание клавиш").
+                return _noun_kind(following) or kind, following
             if kind is not None and not derived_adjective(word):
                 return kind, word
             adjective = word.lower().endswith(agreeing) if agreeing else bool(_RUSSIAN_ADJECTIVE.search(word))
@@ -766,6 +774,8 @@ def _head_kind(window: list[str], question: str) -> tuple[str, str]:
     return run[-1] if run else (ANY, "")
 
 
+_COMBINATION = re.compile(r"(сочетани|комбинаци)", _I)
+"""Russian nouns of a combination: what is combined is the noun after them ("сочетание цветов")."""
 _COMPOUND_HEAD = re.compile(
     r"(systems?|formats?|modes?|types?|profiles?|managers?|schemes?|encodings?|models?|engines?|backends?)",
     _I,
@@ -888,7 +898,8 @@ def profile_question(
 ) -> QuestionProfile:
     # "Какими символами ...": the question word is no content, in whichever case form it is.
     asking = {token for match in _WH_WORD.finditer(question) for token in search_tokens(match.group(0))}
-    terms = frozenset(search_tokens(question, drop_stopwords=True)) - asking
+    excluded = set_aside(question)
+    terms = frozenset(search_tokens(question, drop_stopwords=True)) - asking - excluded
     weights = term_weights(sorted(terms)) if term_weights and terms else {}
     asks, noun = _asked(question)
     asks = _about_named_option(question, asks)
@@ -916,8 +927,31 @@ def profile_question(
         condition=question_condition(question),
         fallback=asks_fallback(question),
         defines=defined_word(question),
+        excluded=excluded,
         sets=set_object(question) if asks in (OPTION, VARIABLE, ACTION) else frozenset(),
     )
+
+
+_SET_ASIDE = re.compile(
+    r"[(,]\s*(?:(?:(?<!\w)а|(?<!\w)но)\s+не|\b(?:and\s+|but\s+)?not|\brather\s+than|\binstead\s+of|(?<!\w)вместо)"
+    r"\s+(?P<words>[^\W\d_][\w\s-]{0,40}?)\s*(?=[)?,.;]|$)",
+    _I,
+)
+MAX_SET_ASIDE_WORDS = 3
+
+
+def set_aside(question: str) -> frozenset[str]:
+    """Stems of what a question sets aside after a comma or in brackets ("(а не загрузки)", ", not the
+    download limit", "(rather than upload)"); nothing where it sets nothing aside. A word the rest of the
+    question says too ("limit" in "the upload limit, not the download limit") is no word set aside."""
+    stems: set[str] = set()
+    rest = question
+    for match in _SET_ASIDE.finditer(question):
+        words = search_tokens(match.group("words"), drop_stopwords=True)
+        if 0 < len(words) <= MAX_SET_ASIDE_WORDS:
+            stems.update(words)
+            rest = rest.replace(match.group(0), " ")
+    return frozenset(stems) - frozenset(search_tokens(rest, drop_stopwords=True))
 
 
 _SETS = re.compile(

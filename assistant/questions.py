@@ -60,7 +60,7 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     # An environment or shell variable is named in capitals (GCONV_PATH, DEBEMAIL), not as an option.
-    (VARIABLE, re.compile(r"\bvariables?\b|(?<!\w)переменн\w*", _I)),
+    (VARIABLE, re.compile(r"\b(variables?|constants?|macros?)\b|(?<!\w)(переменн|констант|макрос)\w*", _I)),
     (
         OPTION,
         re.compile(
@@ -701,7 +701,8 @@ def _kind_asked(question: str) -> tuple[str, str]:
     called = _CALLED.search(question)
     if called is not None and (wh is None or called.start() < wh.start()):
         # "Как называется параметр, задающий ...": the name of what the noun after it names.
-        kind, noun = _head_kind(re.findall(r"[\w-]+", question[called.end() :])[:1], question)
+        # "Как называется аварийный файл, ...": adjectives may stand before the noun.
+        kind, noun = _head_kind(re.findall(r"[\w-]+", question[called.end() :])[:_HEAD_WINDOW], question)
         if kind != ANY:
             return kind, noun
     if wh is not None and (whole is None or wh.start() < whole[0]):
@@ -1013,9 +1014,17 @@ _PATH_TOKEN = re.compile(
     r"|lua|fl|c|h|cc|cpp|cxx|hh|hpp|js|ts|rb|pl|go|rs|java|tex|md|csv|tsv|toml|so|dll|exe|bat|ps1|mk|cmake"
     r"|desktop|svg|jpe?g|gif|bmp|ico|wav|mp3|ogg|zip|gz|tgz|bz2|xz|tar|iso|img|bin|dat|db|sqlite|mo|po|pot"
     r"|ttf|otf|qml|ui|css|sql|spec|rpm|ppd|patch|diff|cir|sp|net|lib|mod|fs|el|vim|plist|reg|inf)\b"
-    r"|\b[A-Za-z]:\\[\w\\. -]+",
+    r"|\b[A-Za-z]:\\[\w\\. -]+"
+    # Files of a type, named by their extension's pattern ("*.torrent", "*.meta4").
+    r"|(?<![\w*])\*\.[A-Za-z][A-Za-z0-9]{0,7}\b",
     _I,
 )
+_NAMED_FILE = re.compile(
+    r"(?:\bfiles?\s+(?:named|called)|(?<!\w)файл\w*\s+(?:с\s+именем|под\s+(?:именем|названием)))"
+    r"\s+[\"'«“]?(?P<name>[\w.~+-]*\w\.\w[\w.~+-]*|[\w.~+-]+(?=[\"'»”]))",
+    _I,
+)
+"""A file's name given in words ("a file named nano.save", "файл с именем dead.letter")."""
 _LOCATION = re.compile(
     r"\bwhere\b|\b(directory|directories|folders?)\b|(?<!\w)(где|каталог|папк|директори)", _I
 )
@@ -1305,6 +1314,9 @@ def _strong_evidence(
             if not placed:
                 return KindEvidence(f"file name {paths[0]} (no folder)", strong=False, item=paths[0])
             return _found("path", placed[0])
+        if not paths:
+            # "... into a file named nano.save", "в файл с именем dead.letter": a name the text gives a file.
+            paths = _new([m.group("name").rstrip(".,;") for m in _NAMED_FILE.finditer(text)], question)
         return _found("path", paths[0]) if paths else NO_EVIDENCE
     if asks == ACTION:
         # "How do I undo it?": what the user does is a command line, a key combination or a menu path.
@@ -1988,6 +2000,23 @@ def contrasted_names(question: str) -> tuple[str, ...]:
         else:
             asked.append(match.group(1).strip())
     return tuple(asked) if contrasted else ()
+
+
+@lru_cache(maxsize=4096)
+def quoted_phrases(question: str) -> tuple[str, ...]:
+    """The phrases of two words or more a question quotes («нормальный процесс», "normal process"),
+    casefolded with their spaces evened."""
+    quoted = (" ".join(match.group(1).split()).casefold() for match in _QUOTED_NAME.finditer(question))
+    return tuple(phrase for phrase in quoted if len(phrase.split()) >= 2)
+
+
+def says_quoted(question: str, text: str) -> bool:
+    """Whether a span says a phrase the question quotes, word for word."""
+    phrases = quoted_phrases(question)
+    if not phrases:
+        return False
+    said = " ".join(text.split()).casefold()
+    return any(phrase in said for phrase in phrases)
 
 
 def unsaid_contrasted_name(question: str, text: str) -> tuple[str, ...]:

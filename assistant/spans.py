@@ -51,6 +51,7 @@ from assistant.questions import (
     loanword_terms,
     missing_qualifiers,
     named_language,
+    says_quoted,
     sorted_stems,
     span_terms,
     states_fallback,
@@ -1575,6 +1576,9 @@ class FitWeights:
     listed: float = 0.2
     """A list of names after the question's words ("... на панели "Файл". Доступные: open, print и
     separator") answers "which actions ..." with every name; the lines around it only mention them."""
+    quoted: float = 0.3
+    """A span that says the phrase the question quotes («нормальный процесс», "normal process") word for word
+    is where the document speaks of it; other spans only share its words."""
     whatis: float = 1.0
     """A man page's NAME line ("frobscan - read sheets from a feeder") defines what the page is about: it
     answers "what is frobscan?" better than any later line that mentions frobscan."""
@@ -1753,6 +1757,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.continuation if _CONTINUATION.match(span.text) and not span.view.from_image else 0.0)
         + (weights.keyed if fit.key else 0.0)
         + (weights.listed if kind.listed else 0.0)
+        + (weights.quoted if says_quoted(question.text, answering) else 0.0)
         + (weights.fallback if fallback else 0.0)
         + (weights.whatis if question.defines and whatis_line(span.text, question.defines) else 0.0)
         + (weights.whatis if synopsis_line(question, span) or defines_heading(question, span) else 0.0)

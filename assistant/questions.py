@@ -935,7 +935,8 @@ def profile_question(
 
 _SET_ASIDE = re.compile(
     r"[(,]\s*(?:(?:(?<!\w)а|(?<!\w)но)\s+не|\b(?:and\s+|but\s+)?not|\brather\s+than|\binstead\s+of|(?<!\w)вместо)"
-    r"\s+(?P<words>[^\W\d_][\w\s-]{0,40}?)\s*(?=[)?,.;]|$)",
+    # "а не только в текущей", "not only the first": the question widens, it sets nothing aside.
+    r"\s+(?!(?:только|лишь|only|just)\b)(?P<words>[^\W\d_][\w\s-]{0,40}?)\s*(?=[)?,.;]|$)",
     _I,
 )
 MAX_SET_ASIDE_WORDS = 3

@@ -1691,7 +1691,9 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     missing += unsaid_subject(question, span, said | in_context) + unsaid_option(question.text, span.text)
     missing += unsaid_numbers(question, frozenset(said | in_context))
     missing += unsaid_contrasted_name(question.text, span.text)
-    if question.excluded and matched_terms(question.excluded, own):
+    if question.excluded and matched_terms(question.excluded, own) and terms - said - in_context:
+        # "The minimum resp. maximum scale factor" says both and answers "the maximum (not the minimum)";
+        # a span that says what is set aside and leaves a word of the question unsaid tells of the other.
         missing += (f"tells of what the question sets aside ({', '.join(sorted(question.excluded))})",)
     missing += unsaid_action(question, span, frozenset(said | in_context))
     unsaid = frozenset(terms - said - in_context)

@@ -114,3 +114,8 @@ def man_pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
 )
 def test_man_page_answers(man_pages: Assistant, question: str, said: str) -> None:
     _found_with(man_pages, question, said)
+
+
+def test_widening_sets_nothing_aside() -> None:
+    assert not set_aside("Как выполнить поиск во всех вкладках, а не только в текущей?")
+    assert not set_aside("How do I search every tab, not only the current one?")

@@ -60,7 +60,7 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     # An environment or shell variable is named in capitals (GCONV_PATH, DEBEMAIL), not as an option.
-    (VARIABLE, re.compile(r"\bvariables?\b|(?<!\w)переменн\w*", _I)),
+    (VARIABLE, re.compile(r"\b(variables?|constants?|macros?)\b|(?<!\w)(переменн|констант|макрос)\w*", _I)),
     (
         OPTION,
         re.compile(
@@ -250,6 +250,9 @@ class QuestionProfile:
     defines: str = ""
     """The word a definition question asks about ("What is *frobscan*?", "Что такое *services*?"): where a
     document is about it (`assistant.spans.document_subject`), its NAME line defines it."""
+    excluded: frozenset[str] = frozenset()
+    """Stems of what the question sets aside ("скорость отдачи (а не загрузки)", "the upload limit, not the
+    download one"): they are no words of the question, and a span that says them tells of the other thing."""
     fallback: bool = False
     """Whether the case is that something is not given or set ("when --format is not given", "если цвет
     ORPHAN не задан"): the answer is what a man page says holds then (`states_fallback`), be it a number
@@ -698,7 +701,8 @@ def _kind_asked(question: str) -> tuple[str, str]:
     called = _CALLED.search(question)
     if called is not None and (wh is None or called.start() < wh.start()):
         # "Как называется параметр, задающий ...": the name of what the noun after it names.
-        kind, noun = _head_kind(re.findall(r"[\w-]+", question[called.end() :])[:1], question)
+        # "Как называется аварийный файл, ...": adjectives may stand before the noun.
+        kind, noun = _head_kind(re.findall(r"[\w-]+", question[called.end() :])[:_HEAD_WINDOW], question)
         if kind != ANY:
             return kind, noun
     if wh is not None and (whole is None or wh.start() < whole[0]):
@@ -744,8 +748,13 @@ def _head_kind(window: list[str], question: str) -> tuple[str, str]:
         # переменной") belongs to the rest of the question.
         wh = _WH_WORD.search(question)
         agreeing = _agreeing_endings(wh.group(0)) if wh else ()
-        for word in window:
+        for index, word in enumerate(window):
             kind = _noun_kind(word)
+            following = window[index + 1] if index + 1 < len(window) else ""
+            if kind is not None and _COMBINATION.match(word) and _noun_kind(following) is not None:
+                # "какое сочетание цветов": a combination of what the next noun names (colours here,
+                # keys in "сочетание клавиш").
+                return _noun_kind(following) or kind, following
             if kind is not None and not derived_adjective(word):
                 return kind, word
             adjective = word.lower().endswith(agreeing) if agreeing else bool(_RUSSIAN_ADJECTIVE.search(word))
@@ -766,6 +775,8 @@ def _head_kind(window: list[str], question: str) -> tuple[str, str]:
     return run[-1] if run else (ANY, "")
 
 
+_COMBINATION = re.compile(r"(сочетани|комбинаци)", _I)
+"""Russian nouns of a combination: what is combined is the noun after them ("сочетание цветов")."""
 _COMPOUND_HEAD = re.compile(
     r"(systems?|formats?|modes?|types?|profiles?|managers?|schemes?|encodings?|models?|engines?|backends?)",
     _I,
@@ -888,7 +899,8 @@ def profile_question(
 ) -> QuestionProfile:
     # "Какими символами ...": the question word is no content, in whichever case form it is.
     asking = {token for match in _WH_WORD.finditer(question) for token in search_tokens(match.group(0))}
-    terms = frozenset(search_tokens(question, drop_stopwords=True)) - asking
+    excluded = set_aside(question)
+    terms = frozenset(search_tokens(question, drop_stopwords=True)) - asking - excluded
     weights = term_weights(sorted(terms)) if term_weights and terms else {}
     asks, noun = _asked(question)
     asks = _about_named_option(question, asks)
@@ -916,8 +928,32 @@ def profile_question(
         condition=question_condition(question),
         fallback=asks_fallback(question),
         defines=defined_word(question),
+        excluded=excluded,
         sets=set_object(question) if asks in (OPTION, VARIABLE, ACTION) else frozenset(),
     )
+
+
+_SET_ASIDE = re.compile(
+    r"[(,]\s*(?:(?:(?<!\w)а|(?<!\w)но)\s+не|\b(?:and\s+|but\s+)?not|\brather\s+than|\binstead\s+of|(?<!\w)вместо)"
+    # "а не только в текущей", "not only the first": the question widens, it sets nothing aside.
+    r"\s+(?!(?:только|лишь|only|just)\b)(?P<words>[^\W\d_][\w\s-]{0,40}?)\s*(?=[)?,.;]|$)",
+    _I,
+)
+MAX_SET_ASIDE_WORDS = 3
+
+
+def set_aside(question: str) -> frozenset[str]:
+    """Stems of what a question sets aside after a comma or in brackets ("(а не загрузки)", ", not the
+    download limit", "(rather than upload)"); nothing where it sets nothing aside. A word the rest of the
+    question says too ("limit" in "the upload limit, not the download limit") is no word set aside."""
+    stems: set[str] = set()
+    rest = question
+    for match in _SET_ASIDE.finditer(question):
+        words = search_tokens(match.group("words"), drop_stopwords=True)
+        if 0 < len(words) <= MAX_SET_ASIDE_WORDS:
+            stems.update(words)
+            rest = rest.replace(match.group(0), " ")
+    return frozenset(stems) - frozenset(search_tokens(rest, drop_stopwords=True))
 
 
 _SETS = re.compile(
@@ -979,9 +1015,17 @@ _PATH_TOKEN = re.compile(
     r"|lua|fl|c|h|cc|cpp|cxx|hh|hpp|js|ts|rb|pl|go|rs|java|tex|md|csv|tsv|toml|so|dll|exe|bat|ps1|mk|cmake"
     r"|desktop|svg|jpe?g|gif|bmp|ico|wav|mp3|ogg|zip|gz|tgz|bz2|xz|tar|iso|img|bin|dat|db|sqlite|mo|po|pot"
     r"|ttf|otf|qml|ui|css|sql|spec|rpm|ppd|patch|diff|cir|sp|net|lib|mod|fs|el|vim|plist|reg|inf)\b"
-    r"|\b[A-Za-z]:\\[\w\\. -]+",
+    r"|\b[A-Za-z]:\\[\w\\. -]+"
+    # Files of a type, named by their extension's pattern ("*.torrent", "*.meta4").
+    r"|(?<![\w*])\*\.[A-Za-z][A-Za-z0-9]{0,7}\b",
     _I,
 )
+_NAMED_FILE = re.compile(
+    r"(?:\bfiles?\s+(?:named|called)|(?<!\w)файл\w*\s+(?:с\s+именем|под\s+(?:именем|названием)))"
+    r"\s+[\"'«“]?(?P<name>[\w.~+-]*\w\.\w[\w.~+-]*|[\w.~+-]+(?=[\"'»”]))",
+    _I,
+)
+"""A file's name given in words ("a file named nano.save", "файл с именем dead.letter")."""
 _LOCATION = re.compile(
     r"\bwhere\b|\b(directory|directories|folders?)\b|(?<!\w)(где|каталог|папк|директори)", _I
 )
@@ -1271,6 +1315,9 @@ def _strong_evidence(
             if not placed:
                 return KindEvidence(f"file name {paths[0]} (no folder)", strong=False, item=paths[0])
             return _found("path", placed[0])
+        if not paths:
+            # "... into a file named nano.save", "в файл с именем dead.letter": a name the text gives a file.
+            paths = _new([m.group("name").rstrip(".,;") for m in _NAMED_FILE.finditer(text)], question)
         return _found("path", paths[0]) if paths else NO_EVIDENCE
     if asks == ACTION:
         # "How do I undo it?": what the user does is a command line, a key combination or a menu path.
@@ -1954,6 +2001,23 @@ def contrasted_names(question: str) -> tuple[str, ...]:
         else:
             asked.append(match.group(1).strip())
     return tuple(asked) if contrasted else ()
+
+
+@lru_cache(maxsize=4096)
+def quoted_phrases(question: str) -> tuple[str, ...]:
+    """The phrases of two words or more a question quotes («нормальный процесс», "normal process"),
+    casefolded with their spaces evened."""
+    quoted = (" ".join(match.group(1).split()).casefold() for match in _QUOTED_NAME.finditer(question))
+    return tuple(phrase for phrase in quoted if len(phrase.split()) >= 2)
+
+
+def says_quoted(question: str, text: str) -> bool:
+    """Whether a span says a phrase the question quotes, word for word."""
+    phrases = quoted_phrases(question)
+    if not phrases:
+        return False
+    said = " ".join(text.split()).casefold()
+    return any(phrase in said for phrase in phrases)
 
 
 def unsaid_contrasted_name(question: str, text: str) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from scipy.ndimage import binary_dilation, maximum_filter1d
 
 from assistant.questions import QuestionProfile, english_word, named_language, profile_question, text_tokens
 from assistant.spans import (
+    FIGURE_KINDS,
     PageView,
     Span,
     file_terms,
@@ -1077,9 +1078,6 @@ PICTURE_WORD = re.compile(
 """A word that says the answer is in a picture ("in the screenshot of ...", "на рисунке ..."): unlike
 `FIGURE_NOUN` it leaves out what a page's text speaks of as much ("the window", "схема" a circuit, "image" a
 disk's, "drawing" an editor's file)."""
-
-FIGURE_KINDS = ("figure", "control")
-"""Kinds of the passages a manual's figure is read into (its labels, its controls)."""
 
 
 def shown_in_figure(span: Span) -> bool:

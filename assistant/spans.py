@@ -51,6 +51,7 @@ from assistant.questions import (
     loanword_terms,
     missing_qualifiers,
     named_language,
+    says_quoted,
     sorted_stems,
     span_terms,
     states_fallback,
@@ -288,8 +289,15 @@ class PageView:
     def definition_items(self) -> list[DefinitionItem]:
         """The page's term/definition items (none on screenshots, whose rows are labels)."""
         if self._items is None:
-            self._items = [] if self.from_image else definition_items(self.lines)
+            self._items = [] if self.from_image else definition_items(self.lines, self.text_height)
         return self._items
+
+    @property
+    def text_height(self) -> float:
+        """The typical height of the page's own text lines: a screenshot pasted into the page has its
+        labels OCR'd in smaller type, and they are no measure of the text's line spacing."""
+        own = [line for line in self.lines if self.passages[line.passage].kind not in FIGURE_KINDS]
+        return typical_height(own or self.lines)
 
     def in_definition(self, passage: PassageRecord, start: int, end: int) -> bool:
         """Whether a character range of a passage lies inside the body of a definition."""
@@ -465,6 +473,10 @@ def page_lines(passages: Sequence[PassageRecord]) -> list[PageLine]:
             if text.strip():
                 lines.append(PageLine(index, span.start, span.end, text, span.bbox))
     return lines
+
+
+FIGURE_KINDS = ("figure", "control")
+"""Passages read from the pixels of a figure or a screenshot inside a page, not from its text layer."""
 
 
 def typical_height(lines: Sequence[PageLine]) -> float:
@@ -655,15 +667,16 @@ PARAGRAPH_GAP = 2.5
 """The widest gap, in line heights, between two paragraphs of one definition at its own indent."""
 
 
-def definition_items(lines: Sequence[PageLine]) -> list[DefinitionItem]:
+def definition_items(lines: Sequence[PageLine], height: float = 0.0) -> list[DefinitionItem]:
     """Term/definition pairs laid out as man pages and option tables lay them out.
 
     A term is a short line whose next line starts clearly further right (a hanging indent of at
     least two line heights) and carries on below it; the definition is every following line at that
     indent or deeper. Where such a term column exists, a line in that column that starts with an
     option ("-f  list in directory order") is an item with its definition on the same line.
+    `height` is the page's typical line height (that of `lines` when not given).
     """
-    height = typical_height(lines)
+    height = height or typical_height(lines)
     if height <= 0:
         return []
     items: list[DefinitionItem] = []
@@ -1715,6 +1728,9 @@ class FitWeights:
     listed: float = 0.2
     """A list of names after the question's words ("... на панели "Файл". Доступные: open, print и
     separator") answers "which actions ..." with every name; the lines around it only mention them."""
+    quoted: float = 0.3
+    """A span that says the phrase the question quotes («нормальный процесс», "normal process") word for word
+    is where the document speaks of it; other spans only share its words."""
     whatis: float = 1.0
     """A man page's NAME line ("frobscan - read sheets from a feeder") defines what the page is about: it
     answers "what is frobscan?" better than any later line that mentions frobscan."""
@@ -1788,6 +1804,15 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         # page's section heading ("DESCRIPTION") does not.
         if not kind and _names_an_option(_first_key(span.term), question.asks):
             kind = KindEvidence(f"term {span.term!r}", item=span.term)
+        elif (
+            not kind
+            and question.asks == OPTION
+            and span.origin == "definition"
+            and labels_a_setting(span.term)
+        ):
+            # A handbook lists a program's settings by their labels in the window ("Maximum retries",
+            # "Количество попыток"), each over what it sets: the label is the setting's name.
+            kind = KindEvidence(f"the setting labelled {span.term!r}", strong=False, item=span.term)
         elif kind:
             # The whole term is the option's name: "-k --keep", not only "-k".
             kind = dataclasses.replace(kind, item=span.term)
@@ -1818,6 +1843,10 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
     missing += unsaid_subject(question, span, said | in_context) + unsaid_option(question.text, span.text)
     missing += unsaid_numbers(question, frozenset(said | in_context))
     missing += unsaid_contrasted_name(question.text, span.text)
+    if question.excluded and matched_terms(question.excluded, own) and terms - said - in_context:
+        # "The minimum resp. maximum scale factor" says both and answers "the maximum (not the minimum)";
+        # a span that says what is set aside and leaves a word of the question unsaid tells of the other.
+        missing += (f"tells of what the question sets aside ({', '.join(sorted(question.excluded))})",)
     missing += unsaid_action(question, span, frozenset(said | in_context))
     unsaid = frozenset(terms - said - in_context)
     if question.asks in NAMED_KINDS and not crosslingual and not span.view.from_image:
@@ -1882,6 +1911,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         - (weights.continuation if _CONTINUATION.match(span.text) and not span.view.from_image else 0.0)
         + (weights.keyed if fit.key else 0.0)
         + (weights.listed if kind.listed else 0.0)
+        + (weights.quoted if says_quoted(question.text, answering) else 0.0)
         + (weights.fallback if fallback else 0.0)
         + (weights.whatis if question.defines and whatis_line(span.text, question.defines) else 0.0)
         + (weights.whatis if synopsis_line(question, span) or defines_heading(question, span) else 0.0)
@@ -2138,6 +2168,21 @@ def _names_an_option(term: str, asks: str = OPTION) -> bool:
     if asks == VARIABLE:
         return bool(re.fullmatch(r"[A-Z][A-Z0-9_]*", term)) and "_" in term
     return not (term.isalpha() and term.isupper())
+
+
+MAX_LABEL_WORDS = 6
+
+
+def labels_a_setting(term: str) -> bool:
+    """Whether a definition list's term is a setting's label as a window shows it: a few words opening with
+    a capital ("Maximum retries", "Количество попыток"), not a sentence, a heading in capitals or a number."""
+    words = term.split()
+    return (
+        0 < len(words) <= MAX_LABEL_WORDS
+        and term[:1].isupper()
+        and not term.isupper()
+        and all(re.fullmatch(r"[^\W\d_][\w-]*", word) for word in words)
+    )
 
 
 def _written_in_other_language(question: QuestionProfile, term: str) -> bool:

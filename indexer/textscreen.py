@@ -452,7 +452,7 @@ MIN_KEY_BAR_PAIRS = 3
 MAX_KEY_CELLS = 4
 """Cells of one key combo on a key bar ("^G", "M-U", "F10")."""
 
-_KEY_COMBO = re.compile(r"^(\^[A-Z0-9@\[\]\\/_^]|M-\S|F\d{1,2})$")
+KEY_COMBO = re.compile(r"^(\^[A-Z0-9@\[\]\\/_^]|M-\S|F\d{1,2})$")
 _CARET_READS = "“”\"ˆ'`"
 """What OCR reads a key bar's caret as."""
 
@@ -517,7 +517,7 @@ def key_text(read: str, cells: int) -> str | None:
     text = latin_twin(text) or text
     if text.startswith("^"):
         text = "^" + text[1:].upper().replace("0", "O")
-    return text if _KEY_COMBO.match(text) else None
+    return text if KEY_COMBO.match(text) else None
 
 
 def _centre_cell(word: Word, grid: CellGrid) -> int:

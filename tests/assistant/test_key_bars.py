@@ -33,6 +33,9 @@ def bars(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         ("Что делает ^L в нижних строках seedlist?", "Метка", {SHOTS[1], SHOTS[2]}),
         ("Какая клавиша делает резервную копию («Резерв») в seedlist?", "^B", {SHOTS[1], SHOTS[2]}),
         ("Какая команда закреплена за ^S в seedlist?", "Сохранить", {SHOTS[1], SHOTS[2]}),
+        # The key that starts a bar's row is no OCR debris to drop from the line.
+        ("What does ^G do in seedlist?", "Help", {SHOTS[0]}),
+        ("Что делает ^Q в seedlist?", "Выход", {SHOTS[1], SHOTS[2]}),
     ],
 )
 def test_the_key_bar_pairs_the_key_with_its_command(

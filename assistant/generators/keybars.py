@@ -58,6 +58,8 @@ _ASKS_FOR_KEY = re.compile(
     re.IGNORECASE,
 )
 """'Which key toggles ...', «Какая клавиша включает ...»."""
+_QUOTED = re.compile(r"«([^»]{2,60})»|“([^”]{2,60})”|\"([^\"]{2,60})\"")
+"""A name the question quotes."""
 _PAREN_KEYS = re.compile(r"^\s*(?:\([^)]{1,8}\)\s*)+")
 """Alternative keys in parentheses before a help screen's description: "(F6)", "(M-R)"."""
 
@@ -172,17 +174,26 @@ def answer_from_key_bar(
         for rank, passage in screenshot_text(hits, page_passages, READ_PAGES)
         for p in key_pairs(passage, rank)
     ]
+    # The screens in the language the question names, else in its own where it has some (a key's name
+    # on the other language's twin of a screen is no other command).
     language = named_language(question)
+    if language is None and any(detect_language(p.passage.text) == answer_language(question) for p in pairs):
+        language = answer_language(question)
     if language is not None:
         pairs = [p for p in pairs if detect_language(p.passage.text) == language]
     if key is not None and not asks_key:
         chosen = sorted((p for p in pairs if p.key == key), key=lambda p: p.rank)
-        if not chosen:
+        if not chosen or len({p.name for p in chosen}) > 1:
+            # Screens bind a key each to their own command (^R reads a file in the editor, replaces
+            # at its search prompt): which screen the question means is not told by the key.
             return None
         best = chosen[0]
         text, why = best.name, f"the name paired with {key}"
     else:
-        words = set(search_tokens(question, drop_stopwords=True))
+        # A quoted name («Уч.регистр») is the command; the other words only frame it ("at the search
+        # prompt" would name the search command).
+        quoted = " ".join(" ".join(match) for match in _QUOTED.findall(question))
+        words = set(search_tokens(quoted or question, drop_stopwords=True))
         named = [p for p in pairs if names_command(words, words - _FRAME_WORDS, p.name)]
         how = "named"
         if not named and RED_MARK.search(question):

@@ -21,6 +21,7 @@ from indexer.records import (
     Word,
     union_bbox,
 )
+from indexer.textscreen import KEY_COMBO
 
 MAX_PASSAGE_CHARS = 700
 HEADING_SIZE_RATIO = 1.15
@@ -42,9 +43,15 @@ _JUNK = re.compile(r"^[\W_]{1,3}$", re.UNICODE)
 
 
 def clean_ocr_line(line: TextLine) -> TextLine | None:
-    """Drop OCR noise: lone symbols that are really radio buttons, checkboxes and icons."""
+    """Drop OCR noise: lone symbols that are really radio buttons, checkboxes and icons. A key combo
+    that starts a key bar's row ("^G Help ^O Write Out") is no noise."""
     words = [word for word in line.words if not _JUNK.match(word.text)]
-    while words and len(words[0].text) <= 2 and not words[0].text.isalnum():
+    while (
+        words
+        and len(words[0].text) <= 2
+        and not words[0].text.isalnum()
+        and not KEY_COMBO.match(words[0].text)
+    ):
         words.pop(0)
     return TextLine(words, line.block) if words else None
 

@@ -329,11 +329,8 @@ COLOUR_NEAR = 150
 """Summed R, G, B difference within which two cells' colours are one (anti-aliasing, a bold shade)."""
 
 
-def reverse_video(image: Image.Image, grid: CellGrid) -> np.ndarray:
-    """Cells drawn in reverse video: on the screen's text colour, in the screen's background colour.
-
-    That is how a terminal program shows what is chosen (the current row of a list or table, the
-    focused button) whatever colours the terminal uses; a coloured field or dialog is no such cell."""
+def cell_colours(image: Image.Image, grid: CellGrid) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's background colour and its ink's (NaN for a cell with no ink): rows x columns x RGB."""
     cells = _cells(image, grid)
     grounds = np.zeros((grid.rows, grid.columns, 3))
     inks = np.full((grid.rows, grid.columns, 3), np.nan)
@@ -345,16 +342,26 @@ def reverse_video(image: Image.Image, grid: CellGrid) -> np.ndarray:
             if int((difference > INK_STEP).sum()) >= 2:
                 # The ink's own colour: its strongest pixel, not the blend at the letters' edges.
                 inks[row, column] = cell.reshape(-1, 3)[int(difference.argmax())]
+    return grounds, inks
+
+
+def reverse_video(grounds: np.ndarray, inks: np.ndarray) -> np.ndarray:
+    """Cells drawn in reverse video: on the screen's text colour, in the screen's background colour
+    (`cell_colours` gives each cell's).
+
+    That is how a terminal program shows what is chosen (the current row of a list or table, the
+    focused button) whatever colours the terminal uses; a coloured field or dialog is no such cell."""
+    rows, columns = grounds.shape[:2]
     keys = [tuple(int(v) // 32 for v in colour) for colour in grounds.reshape(-1, 3)]
     common = max(set(keys), key=keys.count)
-    plain = np.array([key == common for key in keys]).reshape(grid.rows, grid.columns)
+    plain = np.array([key == common for key in keys]).reshape(rows, columns)
     screen_ground = grounds[plain].mean(axis=0)
     written = inks[plain & ~np.isnan(inks[..., 0])]
     if not written.size:
-        return np.zeros((grid.rows, grid.columns), dtype=bool)
+        return np.zeros((rows, columns), dtype=bool)
     screen_ink = np.median(written, axis=0)
     if np.abs(screen_ink - screen_ground).sum() < 2 * COLOUR_NEAR:
-        return np.zeros((grid.rows, grid.columns), dtype=bool)
+        return np.zeros((rows, columns), dtype=bool)
     on_ink = np.abs(grounds - screen_ink).sum(axis=2) < COLOUR_NEAR
     inked_as_ground = np.isnan(inks[..., 0]) | (np.abs(inks - screen_ground).sum(axis=2) < COLOUR_NEAR)
     return on_ink & inked_as_ground
@@ -407,7 +414,9 @@ def read_screen(
     if grid is None:
         return None
     kinds, page = screen_cells(image, grid)
-    if int((kinds == FRAME).sum()) < MIN_FRAME_CELLS:
+    grounds, inks = cell_colours(image, grid)
+    keys = key_cells(kinds, grounds, inks)
+    if int((kinds == FRAME).sum()) < MIN_FRAME_CELLS and not keys:
         return None
     result = read_uniform(page, settings)
     languages = set(settings.languages.split("+"))
@@ -422,6 +431,7 @@ def read_screen(
     fresh += read_dropped(page, fresh, kinds, grid, settings)
     fresh = joined_words(fresh, grid)
     settle_glyphs(np.asarray(page), fresh, grid)
+    fresh = with_keys(page, fresh, keys, grid, settings)
     ink = np.asarray(page) < 128
     runs = [with_indicator(run, kinds, ink, grid) for run in screen_runs(fresh, grid, kinds)]
     lines = [TextLine(run_words, index) for index, run_words in enumerate(_row_lines(fresh, grid))]
@@ -433,8 +443,133 @@ def read_screen(
         grid.height,
         len(runs),
     )
-    chosen = highlighted_controls(runs, reverse_video(image, grid), kinds)
+    chosen = highlighted_controls(runs, reverse_video(grounds, inks), kinds)
     return lines, screen_controls(runs, kinds, grid) + chosen
+
+
+MIN_KEY_BAR_PAIRS = 3
+"""Key combos a row must hold to be a key bar ("^G Help  ^O Write Out  ^W Where Is")."""
+MAX_KEY_CELLS = 4
+"""Cells of one key combo on a key bar ("^G", "M-U", "F10")."""
+
+KEY_COMBO = re.compile(r"^(\^[A-Z0-9@\[\]\\/_^]|M-\S|F\d{1,2})$")
+_CARET_READS = "“”\"ˆ'`"
+"""What OCR reads a key bar's caret as."""
+
+
+def _alike(grounds: np.ndarray, inks: np.ndarray, row: int, a: int, b: int) -> bool:
+    """Whether two glyph cells of a row are drawn alike: one background, one ink colour."""
+    ground = np.abs(grounds[row, a] - grounds[row, b]).sum()
+    ink = np.abs(inks[row, a] - inks[row, b]).sum()
+    return bool(ground < COLOUR_NEAR and ink < COLOUR_NEAR)
+
+
+def key_cells(kinds: np.ndarray, grounds: np.ndarray, inks: np.ndarray) -> list[tuple[int, int, int]]:
+    """The key combos of the screen's key bars (row, first, last cell): a short run of glyphs with its
+    command's name one blank on, drawn otherwise (the key in reverse video or in a colour of its
+    own), in a row of at least `MIN_KEY_BAR_PAIRS` such pairs.
+
+    A full-screen text program lists its commands so at the bottom ("^X Exit", "M-U Undo"); a title
+    or status line is longer than a key, and a word of plain text has its neighbours drawn alike."""
+    found = []
+    rows, columns = kinds.shape
+    for row in range(rows):
+        pairs = []
+        column = 0
+        while column < columns:
+            if kinds[row, column] != GLYPH:
+                column += 1
+                continue
+            last = column
+            while last + 1 < columns and kinds[row, last + 1] == GLYPH:
+                last += 1
+            name = last + 2
+            keyed = (
+                last - column + 1 <= MAX_KEY_CELLS
+                and name < columns
+                and kinds[row, last + 1] == 0
+                and kinds[row, name] == GLYPH
+                and all(_alike(grounds, inks, row, column, cell) for cell in range(column + 1, last + 1))
+                and not _alike(grounds, inks, row, column, name)
+            )
+            if keyed:
+                pairs.append((row, column, last))
+            column = last + 1
+        if len(pairs) >= MIN_KEY_BAR_PAIRS:
+            found += pairs
+    return found
+
+
+def key_text(read: str, cells: int) -> str | None:
+    """A key combo as the bar writes it, from OCR's reading of its `cells` ("“W" -> "^W", "^Р" -> "^P",
+    "М-U" -> "M-U"); None when the reading is no key combo.
+
+    A key combo is Latin whatever the screen's language: a Cyrillic look-alike is its Latin twin. On
+    two cells it is a caret and a key: a caret read as a quote, "A" or "4" ("AR", "4U") is one, a
+    zero after it the letter O (a terminal has no Ctrl+0), and what OCR put between them is noise."""
+    text = read.replace(" ", "")
+    if not text:
+        return None
+    if cells == 2 and len(text) >= 2 and text[0] in _CARET_READS + "^Aa4":
+        text = "^" + text[-1]
+    elif text[0] in _CARET_READS:
+        text = "^" + text[1:]
+    text = latin_twin(text) or text
+    if text.startswith("^"):
+        text = "^" + text[1:].upper().replace("0", "O")
+    return text if KEY_COMBO.match(text) else None
+
+
+def _centre_cell(word: Word, grid: CellGrid) -> int:
+    """The column of the cell a word's middle falls in."""
+    return int(((word.bbox[0] + word.bbox[2]) / 2 - grid.left) // grid.width)
+
+
+def with_keys(
+    page: Image.Image,
+    words: list[Word],
+    keys: list[tuple[int, int, int]],
+    grid: CellGrid,
+    settings: OcrSettings,
+) -> list[Word]:
+    """The words with each key bar's key combos read again apart from their names, in English
+    (`key_cells`).
+
+    Read among the names of a Russian bar a key comes out Cyrillic ("^Р") or garbled ("^б" for "^G"),
+    and its caret as a quote mark. Each bar's row is read once more with only its keys' cells left on
+    it, in English, enlarged as a screenshot is (a few keys alone read right only so). A reading that
+    is no key combo leaves the first reading, its caret and script set right where it can be."""
+    if not keys:
+        return words
+    settled = list(words)
+    english = dataclasses.replace(settings, languages="eng")
+    ink = np.asarray(page)
+    for row in sorted({row for row, _, _ in keys}):
+        on_row = [(first, last) for key_row, first, last in keys if key_row == row]
+        top = grid.top + row * grid.height
+        bar = np.full((3 * grid.height, ink.shape[1]), 255, dtype=np.uint8)
+        for first, last in on_row:
+            x0, x1 = grid.left + first * grid.width, grid.left + (last + 1) * grid.width
+            bar[grid.height : 2 * grid.height, x0:x1] = ink[top : top + grid.height, x0:x1]
+        reread = [w for line in read_uniform(Image.fromarray(bar), english).lines for w in line.words]
+        for first, last in on_row:
+            found = [w for w in reread if first <= _centre_cell(w, grid) <= last]
+            inside = [
+                w
+                for w in settled
+                if grid.row((w.bbox[1] + w.bbox[3]) / 2) == row and first <= _centre_cell(w, grid) <= last
+            ]
+            cells = last - first + 1
+            text = key_text("".join(w.text for w in found), cells) or key_text(
+                "".join(w.text for w in inside), cells
+            )
+            if text is None:
+                continue
+            confidence = min((w.confidence for w in found), default=0.0)
+            settled = [w for w in settled if w not in inside]
+            font = inside[0].font_size if inside else 0.0
+            settled.append(Word(text, grid.box(row, first, last), max(confidence, SURE_WORD), font))
+    return settled
 
 
 MIN_DROPPED_CELLS = 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.generators.diagrams import answer_from_diagram
 from assistant.generators.figures import answer_from_figure
+from assistant.generators.keybars import answer_from_key_bar
 from assistant.generators.optionlists import answer_from_option_list
 from assistant.generators.pasted import answer_from_address, answer_from_options
 from assistant.generators.plots import answer_from_plot
@@ -16,6 +17,11 @@ VISUAL_READERS: tuple[tuple[VisualReader, str], ...] = (
     (answer_from_plot, "found: the line beyond a plot's tick numbers labels the axis the question names"),
     # «Какая учётная запись открыта на рисунке 13.10?»: the e-mail address the pasted window shows.
     (answer_from_address, "found: the picture shows the account or address the question asks for"),
+    # "What does ^S do?", "Which key saves the file?": a text program's key bar pairs keys and commands.
+    (
+        answer_from_key_bar,
+        "found: a key bar of the screenshot pairs the key with the command the question names",
+    ),
     # "Which orientation is selected?": a screenshot's controls answer before its text lines.
     (answer_from_controls, "found: a control on the screenshot holds what the question names"),
     # "Which day is set as the first day of the week?": a text program's "general.firstdayofweek = Sunday"

@@ -101,6 +101,20 @@ def line_box(passage: PassageRecord, start: int, end: int) -> BBox:
     return union_bbox(boxes) if boxes else passage.bbox
 
 
+def line_citation(passage: PassageRecord, start: int, end: int, quote: str, rank: int) -> Citation:
+    """A citation of the lines a character range of a screenshot's passage touches, scored by the rank
+    of its screenshot among those read (0: the highest)."""
+    return Citation(
+        document=passage.document,
+        page=passage.page,
+        bbox=line_box(passage, start, end),
+        quote=quote,
+        score=round(1.0 - 0.05 * rank, 4),
+        page_width=passage.page_width,
+        page_height=passage.page_height,
+    )
+
+
 def answer_from_schedule(
     question: str,
     hits: Sequence[PageHit],
@@ -147,15 +161,7 @@ def answer_from_schedule(
     log.info("schedule: %r -> %s-%s %r (%s)", question, first.start, first.end, best, why)
     text = f"{first.start}–{first.end} ({best})"
     citations = [
-        Citation(
-            document=a.passage.document,
-            page=a.passage.page,
-            bbox=line_box(a.passage, a.line_start, a.line_end),
-            quote=f"{a.start} {a.end} {a.title}",
-            score=round(1.0 - 0.05 * a.rank, 4),
-            page_width=a.passage.page_width,
-            page_height=a.passage.page_height,
-        )
+        line_citation(a.passage, a.line_start, a.line_end, f"{a.start} {a.end} {a.title}", a.rank)
         for a in chosen
         if (a.start, a.end) == (first.start, first.end)
     ][:3]

@@ -28,6 +28,7 @@ import numpy as np
 from assistant.questions import (
     ACTION,
     AFTER,
+    ALGORITHM,
     ANY,
     COMMAND,
     FIRST,
@@ -1883,13 +1884,16 @@ def unsaid_focus(
     if condition and not states_case and not condition & (found | in_context):
         unsaid.append("the case " + "/".join(sorted(condition)))
     if question.sets and not matched_terms(question.sets, frozenset(found | in_context)):
-        # "Which option sets the number of threads?": an option that sets something else is no answer.
+        # "Which option sets the number of threads?": an option that sets something else is no answer;
+        # "which cipher encrypts the drawers?": nor a cipher of something else.
         unsaid.append("what it sets: " + "/".join(sorted(question.sets)))
     kind_words = asked_kind_words(question.text) & question.topic
     if kind_words and not matched_terms(kind_words, frozenset(found | in_context)):
         # "Which proxy server ...": a name on a line that never says "proxy" is some other thing's.
         unsaid.append("which kind: " + "/".join(sorted(kind_words)))
-    if question.asks in COUNTED_KINDS:
+    if question.asks in (*COUNTED_KINDS, ALGORITHM):
+        # An algorithm too: "which cipher encrypts KeeShare containers" is not answered by the cipher of
+        # the database on a line that never names KeeShare.
         beside = question.quantity.beside if question.quantity else frozenset()
         names = sorted(question_names(question.text) & question.topic - beside - in_context)
         rarest = max(names, key=lambda name: (question.weights.get(name, 1.0), len(name)), default="")

@@ -523,18 +523,30 @@ _UNGIVEN = (
 _ABSENT_CASE = re.compile(_UNGIVEN + r"|\bomitted\b|\bunset\b", _I)
 
 
+_DEFINED_KIND = (
+    r"(?:(?:the\s+)?(?:file|directory|command|program|option|setting)\s+"
+    r"|(?:файл|каталог|команда|программа|параметр|опция|настройка)\s+)?"
+)
+"""The kind a definition question may put before the word ("what is the file /etc/rpc", «что такое файл»)."""
 _DEFINITION_QUESTION = re.compile(
-    r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<en>[\w.+-]+)"
-    r"|что\s+(?:такое|представляет\s+собой)\s+(?P<ru>[\w.+-]+))",
+    r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?:[\w.+-]+['’]s\s+)?"
+    + _DEFINED_KIND
+    + r"[\"“'‘«]?(?P<en>[\w.+/-]+)"
+    r"|how\s+(?:does|do)\s+(?!(?:i|you|we|one)\s)(?:[^?]*?\s)?define\s+(?:an?\s+|the\s+)?[\"“'‘«]?(?P<en_how>[\w.+/-]+)"
+    r"|что\s+(?:такое|представляет\s+собой)\s+" + _DEFINED_KIND + r"[\"„«]?(?P<ru>[\w.+/-]+))",
     _I,
 )
 
 
 def defined_word(question: str) -> str:
     """The word a definition question asks about, lower-cased ("what is frobscan according to its man
-    page" -> "frobscan"), or ""."""
+    page" -> "frobscan", "what is frob's "ledger"" -> "ledger", "how does the guide define a vault" ->
+    "vault"), or "". A file is named as its man page names it ("что такое файл /etc/hosts" -> "hosts")."""
     match = _DEFINITION_QUESTION.match(question)
-    return (match.group("en") or match.group("ru")).lower().strip(".") if match else ""
+    if match is None:
+        return ""
+    word = match.group("en") or match.group("en_how") or match.group("ru")
+    return word.lower().strip("./").rsplit("/", 1)[-1]
 
 
 def asks_fallback(question: str) -> bool:

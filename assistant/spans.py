@@ -1984,15 +1984,15 @@ def _defines_the_named(question: QuestionProfile, span: Span) -> bool:
 def defines_term(question: QuestionProfile, span: Span) -> bool:
     """Whether the span is the item whose term is the word a definition question asks about ("What is the
     minibar?": the item of "set minibar"), read as a list or as a short line over its description."""
-    if not question.defines or question.asks in (OPTION, VARIABLE):
-        return False
+    if not question.defines or question.asks in (OPTION, VARIABLE) or span.view.from_image:
+        return False  # a screen's "Pairing code: 4711" is a label with its value, no term over a description
     head = span.term or _leading_term(span.text)
     # The word leads the term, maybe after the keyword that sets it ("set minibar"); a path that ends in
     # it ("/etc/minibar") or a sentence that mentions it is no such term.
     keyed = re.match(rf"\s*(?:([\w-]+)[ \t]+)?{re.escape(question.defines)}(?![\w/.-])", head, re.I)
     return (
         keyed is not None
-        and not head.rstrip().endswith(":")
+        and ":" not in head
         and (keyed.group(1) or "").lower() not in STOPWORDS  # "A passphrase is ..." is a sentence
     )
 

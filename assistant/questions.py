@@ -175,7 +175,7 @@ _WHOLE_QUESTION: list[tuple[str, re.Pattern[str]]] = [
         ACTION,
         re.compile(
             r"\bhow\s+(do|can|could|should|would|shall)\s+(i|you|we|one)\b|\bhow\s+to\b"
-            r"|^\s*как\s+(мне\s+|можно\s+)?((в|во|на|с|со|для)\s+[\w-]+\s+)?[а-яё]+(ть|ться|ти|чь)(?!\w)",
+            r"|^\s*как\s+(мне\s+|можно\s+)?[а-яё]+(ть|ться|ти|чь)(?!\w)",
             _I,
         ),
     ),

@@ -1738,10 +1738,11 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
             weights.whatis
             if synopsis_line(question, span)
             or defines_heading(question, span)
-            or states_definition(question, span)
             or defines_term(question, span)
             else 0.0
         )
+        # A sentence that says what the word is ranks below its man page's NAME line.
+        + (weights.whatis * DEFINING_SENTENCE if states_definition(question, span) else 0.0)
     )
     return fit
 
@@ -1779,6 +1780,8 @@ def unsaid_defined(question: QuestionProfile, said: frozenset[str]) -> tuple[str
     """The word a definition question asks about ("what is the minibar?"), where the span, its term, its
     heading and file name never say it: the NAME line of the program the word belongs to defines the
     program, not the word."""
+    if question.asks != ANY:
+        return ()  # "What is the name of the function ...?" asks for a function, not what "name" is
     defined = frozenset(search_tokens(question.defines, drop_stopwords=True)) & question.terms
     if not defined or matched_terms(defined, said):
         return ()
@@ -1987,6 +1990,9 @@ def defines_term(question: QuestionProfile, span: Span) -> bool:
     if not question.defines or question.asks in (OPTION, VARIABLE) or span.view.from_image:
         return False  # a screen's "Pairing code: 4711" is a label with its value, no term over a description
     head = span.term or _leading_term(span.text)
+    description = span.text.strip().partition("\n")[2] if not span.term else span.text
+    if _SECTION_NAME.fullmatch(head.strip()) or len(description.split()) < MIN_DESCRIPTION_WORDS:
+        return False  # a heading in capitals ("FORMAT OF INTERVALS"), a label over its value ("1")
     # The word leads the term, maybe after the keyword that sets it ("set minibar"); a path that ends in
     # it ("/etc/minibar") or a sentence that mentions it is no such term.
     keyed = re.match(rf"\s*(?:([\w-]+)[ \t]+)?{re.escape(question.defines)}(?![\w/.-])", head, re.I)
@@ -1997,7 +2003,11 @@ def defines_term(question: QuestionProfile, span: Span) -> bool:
     )
 
 
+DEFINING_SENTENCE = 0.75
+"""Share of a NAME line's weight that a sentence saying what the word is ("A vault is a ...") earns."""
 MAX_TERM_WORDS = 4
+MIN_DESCRIPTION_WORDS = 3
+"""Words the lines under a term must have to describe it (a setting's value under its label has one)."""
 """Words a line may have to be read as the term over the lines after it ("set minibar", "-U, --quick")."""
 
 
@@ -2461,6 +2471,8 @@ def states_definition(question: QuestionProfile, span: Span) -> bool:
     whatever heading it stands under."""
     if not question.defines or span.view.from_image:
         return False
+    if document_subject(span.passage.document.filename) in search_tokens(question.defines):
+        return False  # the document is about the word: its NAME line defines it
     word = re.escape(question.defines)
     adjective = r"(?:[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие)\s+)?"
     opening = rf"\s*(?:(?:a|an|the)\s+)?{adjective}{word}\w{{0,3}}{_DEFINING_CLASS}"

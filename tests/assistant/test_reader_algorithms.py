@@ -60,7 +60,7 @@ def test_what_the_guide_never_tells_is_not_found(guide: Assistant, question: str
         ("Каким алгоритмом шифруются общие ящики?", ALGORITHM, {"общ", "ящик"}),
         ("What hash does the tool use?", ALGORITHM, set()),
         (
-            "Как в Packrat задать расписание, по которому ограничение скорости включается?",
+            "Как задать расписание, по которому ограничение скорости включается?",
             ACTION,
             {"расписан"},
         ),

@@ -44,6 +44,9 @@ MODEL = "model"
 """A model or a part ("1N4148", "XC2C64A", "LaserJet 4000"): a designation that mixes letters and digits."""
 REASON = "reason"
 """"Why ...?": a clause that gives the cause or the purpose ("because ...", "чтобы ...", "из-за ...")."""
+ALGORITHM = "algorithm"
+"""An algorithm, a cipher or a hash ("AES-256", "ChaCha20", "SHA-256", "Argon2id"): named by a code in
+capitals or with digits, on a line that says what the algorithm does (encrypts, hashes, compresses)."""
 
 _I = re.IGNORECASE
 
@@ -108,6 +111,14 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        ALGORITHM,
+        re.compile(
+            r"\b(algorithms?|ciphers?|hash(es)?|digests?|checksums?|KDFs?)\b"
+            r"|(?<!\w)(алгоритм\w*|шифр(ы|а|ом|ов|ами|ах)?|шифровани\w*|х[еэ]ш\w*)(?!\w)",
+            _I,
+        ),
+    ),
+    (
         NUMBER,
         re.compile(
             r"\b(size|number|port|version|level|percentage|amount|limit|priority|timeout|time-out|interval"
@@ -132,7 +143,11 @@ HEAD_NOUNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 HEAD_NOUNS_BY_KIND = dict(HEAD_NOUNS)
 _WH_WORD = re.compile(
-    r"\b(which|what)\b|(?<!\w)(как(ой|ая|ое|ие|им|ую|ом|ого|ому|ими|их)|котор\w+)(?!\w)", _I
+    r"\b(which|what)\b|(?<!\w)(как(ой|ая|ое|ие|им|ую|ом|ого|ому|ими|их)"
+    # After a comma "который" opens a relative clause (", по которому ограничение включается"): it
+    # asks nothing.
+    r"|(?<!,\s)(?<!,\s\w\s)(?<!,\s\w\w\s)(?<!,\s\w\w\w\s)котор\w+)(?!\w)",
+    _I,
 )
 _WHOLE_QUESTION: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -511,18 +526,30 @@ _UNGIVEN = (
 _ABSENT_CASE = re.compile(_UNGIVEN + r"|\bomitted\b|\bunset\b", _I)
 
 
+_DEFINED_KIND = (
+    r"(?:(?:the\s+)?(?:file|directory|command|program|option|setting)\s+"
+    r"|(?:файл|каталог|команда|программа|параметр|опция|настройка)\s+)?"
+)
+"""The kind a definition question may put before the word ("what is the file /etc/rpc", «что такое файл»)."""
 _DEFINITION_QUESTION = re.compile(
-    r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<en>[\w.+-]+)"
-    r"|что\s+(?:такое|представляет\s+собой)\s+(?P<ru>[\w.+-]+))",
+    r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?:[\w.+-]+['’]s\s+)?"
+    + _DEFINED_KIND
+    + r"[\"“'‘«]?(?P<en>[\w.+/-]+)"
+    r"|how\s+(?:does|do)\s+(?!(?:i|you|we|one)\s)(?:[^?]*?\s)?define\s+(?:an?\s+|the\s+)?[\"“'‘«]?(?P<en_how>[\w.+/-]+)"
+    r"|что\s+(?:такое|представляет\s+собой)\s+" + _DEFINED_KIND + r"[\"„«]?(?P<ru>[\w.+/-]+))",
     _I,
 )
 
 
 def defined_word(question: str) -> str:
     """The word a definition question asks about, lower-cased ("what is frobscan according to its man
-    page" -> "frobscan"), or ""."""
+    page" -> "frobscan", "what is frob's "ledger"" -> "ledger", "how does the guide define a vault" ->
+    "vault"), or "". A file is named as its man page names it ("что такое файл /etc/hosts" -> "hosts")."""
     match = _DEFINITION_QUESTION.match(question)
-    return (match.group("en") or match.group("ru")).lower().strip(".") if match else ""
+    if match is None:
+        return ""
+    word = match.group("en") or match.group("en_how") or match.group("ru")
+    return word.lower().strip("./").rsplit("/", 1)[-1]
 
 
 def asks_fallback(question: str) -> bool:
@@ -929,7 +956,13 @@ def profile_question(
         fallback=asks_fallback(question),
         defines=defined_word(question),
         excluded=excluded,
-        sets=set_object(question) if asks in (OPTION, VARIABLE, ACTION) else frozenset(),
+        sets=(
+            set_object(question)
+            if asks in (OPTION, VARIABLE, ACTION)
+            else processed_object(question)
+            if asks == ALGORITHM
+            else frozenset()
+        ),
     )
 
 
@@ -961,7 +994,7 @@ _SETS = re.compile(
     r"|enables?|disables?|turns?\s+(?:on|off)|switch(?:es)?\s+(?:on|off))\s+"
     r"(?:the\s+|a\s+|an\s+)?(?:(?:maximum|minimum|max|min|default)\s+)?"
     r"(?:(?:number|amount|count|size|level|kind|type)\s+of\s+(?:the\s+)?)?(?P<en>[A-Za-z][\w-]+)"
-    r"|(?<!\w)(?:зада[её]т|задают|устанавлива\w+|определя\w+|меня\w+|ограничива\w+|выбира\w+"
+    r"|(?<!\w)(?:зада[её]т|задают|задать|установить|настроить|устанавлива\w+|определя\w+|меня\w+|ограничива\w+|выбира\w+"
     r"|включа\w+|отключа\w+|выключа\w+|разреша\w+|запреща\w+)\s+"
     r"(?:(?:максимальн|минимальн)\w*\s+)?(?:(?:числ|количеств|размер|уровень|уровн|тип|вид)\w*\s+)?"
     r"(?P<ru>[^\W\d_][\w-]+)",
@@ -976,6 +1009,27 @@ def set_object(question: str) -> frozenset[str]:
         return frozenset()
     word = match.group("en") or match.group("ru")
     return frozenset() if word.lower() in STOPWORDS else frozenset(search_tokens(word, drop_stopwords=True))
+
+
+_PROCESSES = re.compile(
+    r"\b(?:encrypt|decrypt|hash|compress|sign|protect|verif)(?:s|es|ed|ing|y|ies|ied)?\s+"
+    r"(?!(?:does|do|did|is|are|was|were|will|can|should|would)\b)(?P<en>(?:[A-Za-z][\w-]*\s*){1,3})"
+    r"|(?<!\w)(?:шифру|зашифров|расшифров|хеширу|хэширу|сжима|сжат|подписыва|защища|провер)\w*\s+"
+    r"(?P<ru>(?:[^\W\d_][\w-]*\s*){1,3})",
+    _I,
+)
+PROCESSED_WORDS = 2
+"""Content words after the verb that may say what an algorithm is applied to ("encrypts the drawers")."""
+
+
+def processed_object(question: str) -> frozenset[str]:
+    """What a "which algorithm encrypts X" question says the algorithm is applied to (the stems of the first
+    content words of X), or nothing: a cipher named on a line about something else is that thing's."""
+    match = _PROCESSES.search(question)
+    if match is None:
+        return frozenset()
+    words = search_tokens(match.group("en") or match.group("ru"), drop_stopwords=True)
+    return frozenset(words[:PROCESSED_WORDS])
 
 
 # -- what a span holds ----------------------------------------------------------------------------
@@ -1265,8 +1319,9 @@ def kind_evidence(
         and (quantity.kind in (PORT, VERSION) or (quantity.dimension and BY_NAME[quantity.dimension].strict))
     ):
         return NO_EVIDENCE  # a port, a version or a voltage is written in digits, on a screen too
-    if ui_label and asks not in (KEY, COLOUR, PATH):
-        # A path is written as one on a screen too: "Ask where to save each file" names no folder.
+    if ui_label and asks not in (KEY, COLOUR, PATH, ALGORITHM):
+        # A path is written as one on a screen too: "Ask where to save each file" names no folder; a
+        # cipher too ("AES 256-bit"): "Max. history size" is no algorithm.
         novel = _novel(text, question)
         return KindEvidence(f"a value on the screen ({novel})", strong=False) if novel else NO_EVIDENCE
     return NO_EVIDENCE
@@ -1419,6 +1474,10 @@ def _strong_evidence(
     if asks == COLOUR:
         colours = _new([m.group(0) for m in _COLOURS.finditer(text)], question)
         return _found("colour", colours[0]) if colours else NO_EVIDENCE
+    if asks == ALGORITHM:
+        named = algorithm_names(text, context)
+        fresh = _new(named, question)
+        return _found("algorithm", fresh[0]) if fresh else NO_EVIDENCE
     return NO_EVIDENCE
 
 
@@ -1474,6 +1533,33 @@ def model_names(text: str) -> list[str]:
     letters and digits, less values with a unit ("50mA", "3.3V") and ordinals ("2nd")."""
     codes = [m.group(0) for m in _MODEL_CODE.finditer(text) if not _UNIT_VALUE.fullmatch(m.group(0))]
     return codes + [m.group(0) for m in _SERIES_NUMBER.finditer(text)]
+
+
+_ALGORITHM_CODE = re.compile(
+    r"(?<![\w.-])(?:[A-Z]{3,}|[A-Z][a-z]+(?=-\n?[A-Z0-9]{2})|(?=[\w-]*\d)[A-Za-z][A-Za-z0-9]*)"
+    r"(?:-\n?[A-Za-z0-9]+)*(?![\w-])"
+)
+"""A code an algorithm is named by: capitals ("AES", "HMAC-SHA256", "LZMA"), letters with digits ("ChaCha20",
+"Argon2id", "MD5", "X25519"), a name with a code in capitals ("Serpent-XTS"); wrapped at its hyphen too."""
+_DOES_ALGORITHM = re.compile(
+    r"\b(encrypt\w*|decrypt\w*|cipher\w*|algorithms?|hash\w*|digests?|checksums?|key\s+derivation|KDF"
+    r"|compress\w*|sign(s|ed|ing|atures?)?)\b"
+    r"|(?<!\w)(шифр\w*|зашифр\w*|расшифр\w*|алгоритм\w*|х[еэ]ш\w*|сжат\w*|сжима\w*|подпис\w*)",
+    _I,
+)
+_ALGORITHM_CONTEXT = frozenset(
+    search_tokens("encryption cipher algorithm hash compression шифрование алгоритм")
+)
+
+
+def algorithm_names(text: str, context: frozenset[str] = frozenset()) -> list[str]:
+    """The algorithms `text` names ("AES-256", "ChaCha20"), where it or its heading (`context`, stems)
+    says what an algorithm does: a code in capitals on a settings line ("Max. history size: MiB") is no
+    cipher. Units ("MiB", "50ms") do not count."""
+    if not _DOES_ALGORITHM.search(text) and not context & _ALGORITHM_CONTEXT:
+        return []
+    names = [m.group(0).replace("-\n", "-") for m in _ALGORITHM_CODE.finditer(text)]
+    return [name for name in names if not _UNIT_VALUE.fullmatch(name) and not _DOES_ALGORITHM.fullmatch(name)]
 
 
 _CAUSE = re.compile(

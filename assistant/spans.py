@@ -28,6 +28,7 @@ import numpy as np
 from assistant.questions import (
     ACTION,
     AFTER,
+    ALGORITHM,
     ANY,
     COMMAND,
     FIRST,
@@ -1848,6 +1849,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         # a span that says what is set aside and leaves a word of the question unsaid tells of the other.
         missing += (f"tells of what the question sets aside ({', '.join(sorted(question.excluded))})",)
     missing += unsaid_action(question, span, frozenset(said | in_context))
+    missing += unsaid_defined(question, frozenset(said | in_context | span_terms(span.term)))
     unsaid = frozenset(terms - said - in_context)
     if question.asks in NAMED_KINDS and not crosslingual and not span.view.from_image:
         # A name the question keeps ("main3.lua", "INSTEAD") that the page says places the item; it is
@@ -1913,8 +1915,16 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
         + (weights.listed if kind.listed else 0.0)
         + (weights.quoted if says_quoted(question.text, answering) else 0.0)
         + (weights.fallback if fallback else 0.0)
-        + (weights.whatis if question.defines and whatis_line(span.text, question.defines) else 0.0)
-        + (weights.whatis if synopsis_line(question, span) or defines_heading(question, span) else 0.0)
+        + (weights.whatis if names_line(question, span) else 0.0)
+        + (
+            weights.whatis
+            if synopsis_line(question, span)
+            or defines_heading(question, span)
+            or defines_term(question, span)
+            else 0.0
+        )
+        # A sentence that says what the word is ranks below its man page's NAME line.
+        + (weights.whatis * DEFINING_SENTENCE if states_definition(question, span) else 0.0)
     )
     return fit
 
@@ -1946,6 +1956,18 @@ def unsaid_subject(question: QuestionProfile, span: Span, said: set[str]) -> tup
     if not question.subjects or own in question.subjects:
         return ()
     return () if question.subjects & said else (f"the subject {'/'.join(sorted(question.subjects))}",)
+
+
+def unsaid_defined(question: QuestionProfile, said: frozenset[str]) -> tuple[str, ...]:
+    """The word a definition question asks about ("what is the minibar?"), where the span, its term, its
+    heading and file name never say it: the NAME line of the program the word belongs to defines the
+    program, not the word."""
+    if question.asks != ANY:
+        return ()  # "What is the name of the function ...?" asks for a function, not what "name" is
+    defined = frozenset(search_tokens(question.defines, drop_stopwords=True)) & question.terms
+    if not defined or matched_terms(defined, said):
+        return ()
+    return (f"what it defines: {'/'.join(sorted(defined))}",)
 
 
 def unsaid_option(question: str, text: str) -> tuple[str, ...]:
@@ -2065,13 +2087,16 @@ def unsaid_focus(
     if condition and not states_case and not condition & (found | in_context):
         unsaid.append("the case " + "/".join(sorted(condition)))
     if question.sets and not matched_terms(question.sets, frozenset(found | in_context)):
-        # "Which option sets the number of threads?": an option that sets something else is no answer.
+        # "Which option sets the number of threads?": an option that sets something else is no answer;
+        # "which cipher encrypts the drawers?": nor a cipher of something else.
         unsaid.append("what it sets: " + "/".join(sorted(question.sets)))
     kind_words = asked_kind_words(question.text) & question.topic
     if kind_words and not matched_terms(kind_words, frozenset(found | in_context)):
         # "Which proxy server ...": a name on a line that never says "proxy" is some other thing's.
         unsaid.append("which kind: " + "/".join(sorted(kind_words)))
-    if question.asks in COUNTED_KINDS:
+    if question.asks in (*COUNTED_KINDS, ALGORITHM):
+        # An algorithm too: "which cipher encrypts KeeShare containers" is not answered by the cipher of
+        # the database on a line that never names KeeShare.
         beside = question.quantity.beside if question.quantity else frozenset()
         names = sorted(question_names(question.text) & question.topic - beside - in_context)
         rarest = max(names, key=lambda name: (question.weights.get(name, 1.0), len(name)), default="")
@@ -2139,6 +2164,39 @@ def _defines_the_named(question: QuestionProfile, span: Span) -> bool:
         return False
     named = frozenset(search_tokens(span.term))
     return bool(named) and named <= question.terms and _names_an_option(span.term) and not span.term.isalpha()
+
+
+def defines_term(question: QuestionProfile, span: Span) -> bool:
+    """Whether the span is the item whose term is the word a definition question asks about ("What is the
+    minibar?": the item of "set minibar"), read as a list or as a short line over its description."""
+    if not question.defines or question.asks in (OPTION, VARIABLE) or span.view.from_image:
+        return False  # a screen's "Pairing code: 4711" is a label with its value, no term over a description
+    head = span.term or _leading_term(span.text)
+    description = span.text.strip().partition("\n")[2] if not span.term else span.text
+    if _SECTION_NAME.fullmatch(head.strip()) or len(description.split()) < MIN_DESCRIPTION_WORDS:
+        return False  # a heading in capitals ("FORMAT OF INTERVALS"), a label over its value ("1")
+    # The word leads the term, maybe after the keyword that sets it ("set minibar"); a path that ends in
+    # it ("/etc/minibar") or a sentence that mentions it is no such term.
+    keyed = re.match(rf"\s*(?:([\w-]+)[ \t]+)?{re.escape(question.defines)}(?![\w/.-])", head, re.I)
+    return (
+        keyed is not None
+        and ":" not in head
+        and (keyed.group(1) or "").lower() not in STOPWORDS  # "A passphrase is ..." is a sentence
+    )
+
+
+DEFINING_SENTENCE = 0.75
+"""Share of a NAME line's weight that a sentence saying what the word is ("A vault is a ...") earns."""
+MAX_TERM_WORDS = 4
+MIN_DESCRIPTION_WORDS = 3
+"""Words the lines under a term must have to describe it (a setting's value under its label has one)."""
+"""Words a line may have to be read as the term over the lines after it ("set minibar", "-U, --quick")."""
+
+
+def _leading_term(text: str) -> str:
+    """The first line of a span of several lines, where it is short enough to be the term they describe."""
+    first, _, rest = text.strip().partition("\n")
+    return first if rest.strip() and len(first.split()) <= MAX_TERM_WORDS else ""
 
 
 _PLACEHOLDER = re.compile(r"<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\}|[a-zа-яё_][\w|-]*|[A-Z][A-Z0-9_]*|[\w-]+=\S*")
@@ -2643,6 +2701,12 @@ def synopsis_line(question: QuestionProfile, span: Span) -> bool:
 
 
 _DEFINING = r"(?:\s*[-–—:]\s*|\s+)(?:это|является|означает|называется|is|are|means|refers\s+to)(?!\w)"
+_DEFINING_CLASS = (
+    r"(?:\s*[-–—:]\s*|\s+)(?:(?:is|are)\s+(?:a|an|the|one|any)|это|является|означает|называется|means"
+    r"|refers\s+to)(?!\w)"
+)
+"""Says what class a thing belongs to ("is a sequence of words", "— это папка"), not what it is like ("is
+specifically designed to ...")."""
 
 
 def defines_heading(question: QuestionProfile, span: Span) -> bool:
@@ -2657,6 +2721,20 @@ def defines_heading(question: QuestionProfile, span: Span) -> bool:
         return False
     words = r"\W+".join(re.escape(word) for word in re.findall(r"\w+", heading))
     return re.match(rf"\s*{words}{_DEFINING}", text, re.IGNORECASE) is not None
+
+
+def states_definition(question: QuestionProfile, span: Span) -> bool:
+    """Whether the span opens with the definition of the word a definition question asks about ("How
+    does the guide define a vault?": "A vault is a ..."; «Что такое ящик?»: «Общий ящик — это ...»),
+    whatever heading it stands under."""
+    if not question.defines or span.view.from_image:
+        return False
+    if document_subject(span.passage.document.filename) in search_tokens(question.defines):
+        return False  # the document is about the word: its NAME line defines it
+    word = re.escape(question.defines)
+    adjective = r"(?:[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие)\s+)?"
+    opening = rf"\s*(?:(?:a|an|the)\s+)?{adjective}{word}\w{{0,3}}{_DEFINING_CLASS}"
+    return re.match(opening, span.text, re.IGNORECASE) is not None
 
 
 def span_heading(span: Span) -> tuple[str, str]:
@@ -2677,6 +2755,36 @@ def contents_lines(text: str) -> bool:
 
 
 _SECTION_NAME = re.compile(r"[^\W\d_a-zа-яё]{2,}(?:(?:\.?\s+|\.)[^\W\d_a-zа-яё]{2,}){0,3}\.?")
+
+
+def names_line(question: QuestionProfile, span: Span) -> bool:
+    """Whether the span is the NAME line of the man page of the word a definition question asks about:
+    "frobscan - read sheets", or on a scan, where OCR may lose the dash, "frobscan read sheets" as the
+    first line of its first page after the page's header or NAME heading."""
+    if not question.defines:
+        return False
+    if whatis_line(span.text, question.defines):
+        return True
+    if span.view.hit.page != 1 or span.view.from_image:
+        return False
+    word = re.escape(question.defines)
+    if re.match(rf"\s*(?i:{word})(?:[ \t]*,[ \t]*[\w.+-]+)*[ \t]+[a-zа-яё]", span.text) is None:
+        return False
+    before: list[str] = []
+    for passage in span.view.passages:
+        if passage.id == span.passage.id:
+            break
+        before.append(passage.text.strip())
+    # Only the page's header (the name itself), the section's heading and a list of the sections stand
+    # before it.
+    return bool(before) and all(
+        text.lower() in (question.defines, *_NAME_HEADINGS)
+        or all(_SECTION_NAME.fullmatch(line.strip()) for line in text.split("\n") if line.strip())
+        for text in before
+    )
+
+
+_NAME_HEADINGS = ("name", "имя", "название")
 
 
 @lru_cache(maxsize=20_000)

@@ -39,13 +39,14 @@ from assistant.spans import (
     evidence_weight,
     fallback_sentence,
     labelled_line,
+    names_line,
     placed_score,
     propose_spans,
     read_views,
     span_fit,
+    states_definition,
     subject_first_page,
     synopsis_line,
-    whatis_line,
     without_cut_sentence,
 )
 from indexer.embedders import TextEmbedder
@@ -307,10 +308,12 @@ def gate(
     # must carry some of the question's words itself ("gzip" in gzip.1.pdf does not make its copyright
     # notice an answer to "which cloud provider does gzip upload to?").
     own = fit.carries
-    if profile.defines and whatis_line(span.text, profile.defines):
+    if names_line(profile, span):
         return f"the NAME line of the man page of {profile.defines!r} defines it"
     if defines_heading(profile, span):
         return "the span opens the section the question asks about by saying what it is"
+    if states_definition(profile, span):
+        return "the span opens by saying what the word the question asks about is"
     if synopsis_line(profile, span):
         return "the question asks how the program is called and the span is its man page's SYNOPSIS line"
     if fit.coverage >= settings.min_coverage and own:

@@ -266,7 +266,7 @@ class QuestionProfile:
     """The word a definition question asks about ("What is *frobscan*?", "Что такое *services*?"): where a
     document is about it (`assistant.spans.document_subject`), its NAME line defines it."""
     excluded: frozenset[str] = frozenset()
-    """Stems of what the question sets aside ("скорость отдачи (а не загрузки)", "the upload limit, not the
+    """Stems of what the question sets aside ("размер кэша (а не журнала)", "the upload limit, not the
     download one"): they are no words of the question, and a span that says them tells of the other thing."""
     fallback: bool = False
     """Whether the case is that something is not given or set ("when --format is not given", "если цвет
@@ -530,7 +530,7 @@ _DEFINED_KIND = (
     r"(?:(?:the\s+)?(?:file|directory|command|program|option|setting)\s+"
     r"|(?:файл|каталог|команда|программа|параметр|опция|настройка)\s+)?"
 )
-"""The kind a definition question may put before the word ("what is the file /etc/rpc", «что такое файл»)."""
+"""The kind a definition question may put before the word ("what is the file /etc/gra", «что такое файл»)."""
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?:[\w.+-]+['’]s\s+)?"
     + _DEFINED_KIND
@@ -1070,7 +1070,7 @@ _PATH_TOKEN = re.compile(
     r"|desktop|svg|jpe?g|gif|bmp|ico|wav|mp3|ogg|zip|gz|tgz|bz2|xz|tar|iso|img|bin|dat|db|sqlite|mo|po|pot"
     r"|ttf|otf|qml|ui|css|sql|spec|rpm|ppd|patch|diff|cir|sp|net|lib|mod|fs|el|vim|plist|reg|inf)\b"
     r"|\b[A-Za-z]:\\[\w\\. -]+"
-    # Files of a type, named by their extension's pattern ("*.torrent", "*.meta4").
+    # Files of a type, named by their extension's pattern ("*.plan", "*.plan2").
     r"|(?<![\w*])\*\.[A-Za-z][A-Za-z0-9]{0,7}\b",
     _I,
 )
@@ -1079,7 +1079,7 @@ _NAMED_FILE = re.compile(
     r"\s+[\"'«“]?(?P<name>[\w.~+-]*\w\.\w[\w.~+-]*|[\w.~+-]+(?=[\"'»”]))",
     _I,
 )
-"""A file's name given in words ("a file named nano.save", "файл с именем dead.letter")."""
+"""A file's name given in words ("a file named draft.keep", "файл с именем dead.letter")."""
 _LOCATION = re.compile(
     r"\bwhere\b|\b(directory|directories|folders?)\b|(?<!\w)(где|каталог|папк|директори)", _I
 )
@@ -1371,7 +1371,7 @@ def _strong_evidence(
                 return KindEvidence(f"file name {paths[0]} (no folder)", strong=False, item=paths[0])
             return _found("path", placed[0])
         if not paths:
-            # "... into a file named nano.save", "в файл с именем dead.letter": a name the text gives a file.
+            # "... into a file named draft.keep", "в файл с именем dead.letter": a name the text gives a file.
             paths = _new([m.group("name").rstrip(".,;") for m in _NAMED_FILE.finditer(text)], question)
         return _found("path", paths[0]) if paths else NO_EVIDENCE
     if asks == ACTION:
@@ -2091,7 +2091,7 @@ def contrasted_names(question: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def quoted_phrases(question: str) -> tuple[str, ...]:
-    """The phrases of two words or more a question quotes («нормальный процесс», "normal process"),
+    """The phrases of two words or more a question quotes («спящий узел», "sleeping node"),
     casefolded with their spaces evened."""
     quoted = (" ".join(match.group(1).split()).casefold() for match in _QUOTED_NAME.finditer(question))
     return tuple(phrase for phrase in quoted if len(phrase.split()) >= 2)

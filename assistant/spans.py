@@ -1730,7 +1730,7 @@ class FitWeights:
     """A list of names after the question's words ("... на панели "Файл". Доступные: open, print и
     separator") answers "which actions ..." with every name; the lines around it only mention them."""
     quoted: float = 0.3
-    """A span that says the phrase the question quotes («нормальный процесс», "normal process") word for word
+    """A span that says the phrase the question quotes («спящий узел», "sleeping node") word for word
     is where the document speaks of it; other spans only share its words."""
     whatis: float = 1.0
     """A man page's NAME line ("frobscan - read sheets from a feeder") defines what the page is about: it
@@ -1812,7 +1812,7 @@ def span_fit(question: QuestionProfile, span: Span, weights: FitWeights | None =
             and labels_a_setting(span.term)
         ):
             # A handbook lists a program's settings by their labels in the window ("Maximum retries",
-            # "Количество попыток"), each over what it sets: the label is the setting's name.
+            # "Число повторов"), each over what it sets: the label is the setting's name.
             kind = KindEvidence(f"the setting labelled {span.term!r}", strong=False, item=span.term)
         elif kind:
             # The whole term is the option's name: "-k --keep", not only "-k".
@@ -1959,7 +1959,7 @@ def unsaid_subject(question: QuestionProfile, span: Span, said: set[str]) -> tup
 
 
 def unsaid_defined(question: QuestionProfile, said: frozenset[str]) -> tuple[str, ...]:
-    """The word a definition question asks about ("what is the minibar?"), where the span, its term, its
+    """The word a definition question asks about ("what is the sidebar?"), where the span, its term, its
     heading and file name never say it: the NAME line of the program the word belongs to defines the
     program, not the word."""
     if question.asks != ANY:
@@ -2168,15 +2168,15 @@ def _defines_the_named(question: QuestionProfile, span: Span) -> bool:
 
 def defines_term(question: QuestionProfile, span: Span) -> bool:
     """Whether the span is the item whose term is the word a definition question asks about ("What is the
-    minibar?": the item of "set minibar"), read as a list or as a short line over its description."""
+    sidebar?": the item of "set sidebar"), read as a list or as a short line over its description."""
     if not question.defines or question.asks in (OPTION, VARIABLE) or span.view.from_image:
         return False  # a screen's "Pairing code: 4711" is a label with its value, no term over a description
     head = span.term or _leading_term(span.text)
     description = span.text.strip().partition("\n")[2] if not span.term else span.text
     if _SECTION_NAME.fullmatch(head.strip()) or len(description.split()) < MIN_DESCRIPTION_WORDS:
         return False  # a heading in capitals ("FORMAT OF INTERVALS"), a label over its value ("1")
-    # The word leads the term, maybe after the keyword that sets it ("set minibar"); a path that ends in
-    # it ("/etc/minibar") or a sentence that mentions it is no such term.
+    # The word leads the term, maybe after the keyword that sets it ("set sidebar"); a path that ends in
+    # it ("/etc/sidebar") or a sentence that mentions it is no such term.
     keyed = re.match(rf"\s*(?:([\w-]+)[ \t]+)?{re.escape(question.defines)}(?![\w/.-])", head, re.I)
     return (
         keyed is not None
@@ -2190,7 +2190,7 @@ DEFINING_SENTENCE = 0.75
 MAX_TERM_WORDS = 4
 MIN_DESCRIPTION_WORDS = 3
 """Words the lines under a term must have to describe it (a setting's value under its label has one)."""
-"""Words a line may have to be read as the term over the lines after it ("set minibar", "-U, --quick")."""
+"""Words a line may have to be read as the term over the lines after it ("set sidebar", "-U, --quick")."""
 
 
 def _leading_term(text: str) -> str:
@@ -2233,7 +2233,7 @@ MAX_LABEL_WORDS = 6
 
 def labels_a_setting(term: str) -> bool:
     """Whether a definition list's term is a setting's label as a window shows it: a few words opening with
-    a capital ("Maximum retries", "Количество попыток"), not a sentence, a heading in capitals or a number."""
+    a capital ("Maximum retries", "Число повторов"), not a sentence, a heading in capitals or a number."""
     words = term.split()
     return (
         0 < len(words) <= MAX_LABEL_WORDS
@@ -2587,7 +2587,7 @@ _SPLIT_NAME = re.compile(r"(?<=[^\s.])\. (?=[a-z][a-z0-9]{0,4}(?![\w.]))")
 def rejoined_names(text: str) -> str:
     """Screen text with file names and paths that OCR split at their extension joined again: a full stop,
     one blank and a short lowercase extension after a token that holds a path's or a name's marks
-    ("/var/log/app. log", "pump-room. conf"); a sentence's end ("the pump. Then") is left alone."""
+    ("/var/log/app. log", "mill-room. conf"); a sentence's end ("the pump. Then") is left alone."""
     out, last = [], 0
     for match in _SPLIT_NAME.finditer(text):
         token = text[: match.start()].rsplit(None, 1)[-1] if text[: match.start()].strip() else ""
@@ -2599,18 +2599,18 @@ def rejoined_names(text: str) -> str:
 
 _LINE_VALUE = re.compile(r"(?<![\w-])(?:[^\W\d_]{1,4}-)?[^\W_]*\d[\w./:@-]*")
 _LABEL_REACH = 2
-"""Words before a value on a text file's line that may be its label ("invoice No 7342", "счёт № 2291")."""
+"""Words before a value on a text file's line that may be its label ("invoice No 7342", "счёт № 5178")."""
 
 
 def labelled_value(
     question: QuestionProfile, text: str, context: frozenset[str] = frozenset()
 ) -> tuple[str, str] | None:
     """(the question's word, the value) when a line states a value right after a word of the question:
-    "invoice No 7342" for "which invoice number", "Linde H25" for "which Linde model", "стеллажей B-12"
-    for «стеллажи». A notes or configuration file writes a fact as its name and then its value. A word
-    that names the document (`context`: its file name, its heading; "nano" in "the nano screenshot"; a file
-    name the question gives) labels no fact: "GNU nano 7.2" is the program's title, not an asked-for value."""
-    # The file the question names ("pump-room.conf") names the document too.
+    "invoice No 7342" for "which invoice number", "Bosch K40" for "which Bosch model", "полок C-7"
+    for «полки». A notes or configuration file writes a fact as its name and then its value. A word
+    that names the document (`context`: its file name, its heading; "vim" in "the vim screenshot"; a file
+    name the question gives) labels no fact: "Editor 3.1" is the program's title, not an asked-for value."""
+    # The file the question names ("mill-room.conf") names the document too.
     files = " ".join(re.findall(r"[\w-]+\.[^\W\d_]{1,5}\b", question.text))
     named = matched_terms(question.topic, context | frozenset(search_tokens(files)))
     for match in _LINE_VALUE.finditer(text):

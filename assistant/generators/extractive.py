@@ -323,7 +323,7 @@ def gate(
     # kind ("which racks, from which one?") needs most of the words a line must say to answer alone.
     labelled_coverage = settings.min_coverage * (LABELLED_GENERIC_SHARE if profile.asks == ANY else 0.5)
     if labelled and own and span.view.hit is best_page and fit.coverage >= labelled_coverage:
-        # A text file on screen writes a fact as its name and its value: "invoice No 7342", "Linde H25".
+        # A text file on screen writes a fact as its name and its value: "invoice No 7342", "Bosch K40".
         return f"{kind}; on the file's line {labelled[1]!r} stands after the question's word {labelled[0]!r}"
     if fit.key and profile.asks == ANY:
         # "Что делает параметр c (его описание осталось на английском)?": the item of the very key the

@@ -190,7 +190,7 @@ def answer_from_key_bar(
         best = chosen[0]
         text, why = best.name, f"the name paired with {key}"
     else:
-        # A quoted name («Уч.регистр») is the command; the other words only frame it ("at the search
+        # A quoted name («Цел.слово») is the command; the other words only frame it ("at the search
         # prompt" would name the search command).
         quoted = " ".join(" ".join(match) for match in _QUOTED.findall(question))
         words = set(search_tokens(quoted or question, drop_stopwords=True))

@@ -133,7 +133,8 @@ def render() -> str:
         "# CPU reader: answers per kind and language",
         "",
         f"*after*: measured {after.get('date', '?')}{note} with `.venv/bin/python benchmarks/reader_eval.py "
-        "--label after --sets dev heldout corpus fresh blind novel unseen hidden untold veiled cloaked shrouded` (the reader "
+        "--label after --sets dev heldout corpus fresh blind novel unseen hidden untold veiled cloaked shrouded masked` "
+        "(the reader "
         "of this tree on workspaces "
         f"built by it; the deep channel filled). *previous*: the same at the end of the session before "
         f"({previous.get('date', 'not run')}). *before*: the reader before issue 9 "
@@ -173,7 +174,11 @@ def render() -> str:
         "none of the others uses, the KeePassXC user guide and KGet's Russian handbook with pictured dialogs, man pages, "
         "a scan, Sylpheed (GTK 2) and GNU nano (ncurses TUI) screenshots, built after `cloaked` was unsealed, "
         "measured sealed once at the end of the session that built it (*previous*, kept in "
-        "reader_shrouded_sealed.json), tuned on since), "
+        "reader_shrouded_sealed.json), tuned on since), `masked` (benchmarks/eval/masked: documents and programs "
+        "none of the others uses, the Russian Okular handbook and the Filelight and KSystemLog handbooks with pictures, "
+        "man pages, a scan, Transmission (GTK 3) and links2 (text-mode browser in an xterm) screenshots, built after "
+        "`shrouded` was unsealed; STILL SEALED: measured once by the lead at the end of the session that built it "
+        "(*after*, kept in reader_masked_sealed.json), from the summary only, never tuned on), "
         "`corpus` (shared/corpus, the 30 questions the first "
         "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
         'string; an unanswerable question is correct when the reader says "not found".',

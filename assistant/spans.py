@@ -2188,9 +2188,9 @@ def defines_term(question: QuestionProfile, span: Span) -> bool:
 DEFINING_SENTENCE = 0.75
 """Share of a NAME line's weight that a sentence saying what the word is ("A vault is a ...") earns."""
 MAX_TERM_WORDS = 4
+"""Words a line may have to be read as the term over the lines after it ("set sidebar", "-U, --quick")."""
 MIN_DESCRIPTION_WORDS = 3
 """Words the lines under a term must have to describe it (a setting's value under its label has one)."""
-"""Words a line may have to be read as the term over the lines after it ("set sidebar", "-U, --quick")."""
 
 
 def _leading_term(text: str) -> str:

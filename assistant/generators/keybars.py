@@ -176,11 +176,12 @@ def answer_from_key_bar(
     ]
     # The screens in the language the question names, else in its own where it has some (a key's name
     # on the other language's twin of a screen is no other command).
+    screen_language = {p.passage.id: detect_language(p.passage.text) for p in pairs}
     language = named_language(question)
-    if language is None and any(detect_language(p.passage.text) == answer_language(question) for p in pairs):
+    if language is None and answer_language(question) in screen_language.values():
         language = answer_language(question)
     if language is not None:
-        pairs = [p for p in pairs if detect_language(p.passage.text) == language]
+        pairs = [p for p in pairs if screen_language[p.passage.id] == language]
     if key is not None and not asks_key:
         chosen = sorted((p for p in pairs if p.key == key), key=lambda p: p.rank)
         if not chosen or len({p.name for p in chosen}) > 1:

@@ -38,11 +38,13 @@ TUNING_SETS = (
     "veiled",
     "cloaked",
     "shrouded",
+    "masked",
 )
 """What a plain run measures: every set tuned on (`blind`, `novel`, `unseen`, `hidden`, `untold`, `veiled`,
-`cloaked` and `shrouded` were unsealed after their one sealed measurement each, kept in reader_<set>_sealed.json). A
-set still sealed (now `masked`) is in SETS only, and only the lead measures it, once, with `--sets <name>`."""
-SETS = (*TUNING_SETS, "masked")
+`cloaked`, `shrouded` and `masked` were unsealed after their one sealed measurement each, kept in
+reader_<set>_sealed.json). A set still sealed is in SETS only, and only the lead measures it, once, with
+`--sets <name>`."""
+SETS = TUNING_SETS
 """Every set `--sets` accepts: the tuning sets and the sets still sealed."""
 ANSWER_CHARS = 200
 """Characters of each answer kept in the per-question record."""
@@ -177,8 +179,8 @@ def render() -> str:
         "reader_shrouded_sealed.json), tuned on since), `masked` (benchmarks/eval/masked: documents and programs "
         "none of the others uses, the Russian Okular handbook and the Filelight and KSystemLog handbooks with pictures, "
         "man pages, a scan, Transmission (GTK 3) and links2 (text-mode browser in an xterm) screenshots, built after "
-        "`shrouded` was unsealed; STILL SEALED: measured once by the lead at the end of the session that built it "
-        "(*after*, kept in reader_masked_sealed.json), from the summary only, never tuned on), "
+        "`shrouded` was unsealed, measured sealed once at the end of the session that built it (*previous*, kept in "
+        "reader_masked_sealed.json), tuned on since), "
         "`corpus` (shared/corpus, the 30 questions the first "
         "reader was tuned on). A correct answer is found, cites an expected page and contains an expected "
         'string; an unanswerable question is correct when the reader says "not found".',
